@@ -1,0 +1,140 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* The fan-out engine: one ring of recent buffers shared by every client,
+ * each client a cursor into it, written to with non-blocking sendmsg()/
+ * writev() from one epoll-driven writer thread.  It knows nothing about
+ * GObject properties or signals: flumultifdsink wraps it. */
+
+#ifndef __FLU_FANOUT_H__
+#define __FLU_FANOUT_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* Same numeric values as GstMultiHandleSink's enums. */
+typedef enum
+{
+  FLU_SYNC_METHOD_LATEST = 0,
+  FLU_SYNC_METHOD_NEXT_KEYFRAME,
+  FLU_SYNC_METHOD_LATEST_KEYFRAME,
+  FLU_SYNC_METHOD_BURST,
+  FLU_SYNC_METHOD_BURST_KEYFRAME,
+  FLU_SYNC_METHOD_BURST_WITH_KEYFRAME
+} FluSyncMethod;
+
+typedef enum
+{
+  FLU_RECOVER_POLICY_NONE = 0,
+  FLU_RECOVER_POLICY_RESYNC_LATEST,
+  FLU_RECOVER_POLICY_RESYNC_SOFT_LIMIT,
+  FLU_RECOVER_POLICY_RESYNC_KEYFRAME
+} FluRecoverPolicy;
+
+typedef enum
+{
+  FLU_CLIENT_STATUS_OK = 0,
+  FLU_CLIENT_STATUS_CLOSED,
+  FLU_CLIENT_STATUS_REMOVED,
+  FLU_CLIENT_STATUS_SLOW,
+  FLU_CLIENT_STATUS_ERROR,
+  FLU_CLIENT_STATUS_DUPLICATE,
+  FLU_CLIENT_STATUS_FLUSHING
+} FluClientStatus;
+
+typedef enum
+{
+  FLU_FANOUT_ADD_OK = 0,
+  FLU_FANOUT_ADD_NOT_RUNNING,
+  FLU_FANOUT_ADD_DUPLICATE,
+  FLU_FANOUT_ADD_WRONG_LIMITS,
+  FLU_FANOUT_ADD_BAD_FD
+} FluFanoutAddResult;
+
+/* Default hard bound on what one client may lag behind, in bytes, when
+ * units-max does not set a tighter one. */
+#define FLU_FANOUT_DEFAULT_BACKLOG_LIMIT (64 * 1024 * 1024)
+
+typedef struct
+{
+  GstFormat unit_format;
+  gint64 units_max;
+  gint64 units_soft_max;
+  gint bytes_min;
+  gint buffers_min;
+  gint64 time_min;
+  FluRecoverPolicy recover_policy;
+  guint64 timeout;
+  FluSyncMethod sync_method;
+  GstFormat burst_format;
+  guint64 burst_value;
+  gint qos_dscp;
+  gboolean resend_streamheader;
+  gboolean handle_read;
+  guint64 backlog_limit;
+} FluFanoutConfig;
+
+typedef struct _FluFanout FluFanout;
+
+/* Called without any engine lock held, from the thread that removed the
+ * client (the writer thread for slow, closed and failing clients, the
+ * caller's thread for remove and clear).  @stats is the client's final
+ * statistics (owned by the engine, valid during the call). */
+typedef struct
+{
+  void (*client_removed) (FluFanout * fanout, gint fd, FluClientStatus status,
+      gpointer user_data);
+  void (*client_fd_removed) (FluFanout * fanout, gint fd,
+      FluClientStatus status, const GstStructure * stats, gpointer user_data);
+} FluFanoutCallbacks;
+
+void flu_fanout_config_init (FluFanoutConfig * config);
+
+FluFanout *flu_fanout_new (GstObject * owner,
+    const FluFanoutCallbacks * callbacks, gpointer user_data);
+void flu_fanout_free (FluFanout * fanout);
+
+gboolean flu_fanout_start (FluFanout * fanout, GError ** error);
+void flu_fanout_stop (FluFanout * fanout);
+gboolean flu_fanout_is_running (FluFanout * fanout);
+
+void flu_fanout_set_config (FluFanout * fanout, const FluFanoutConfig * config);
+void flu_fanout_set_caps (FluFanout * fanout, GstCaps * caps);
+void flu_fanout_push (FluFanout * fanout, GstBuffer * buffer);
+
+FluFanoutAddResult flu_fanout_add (FluFanout * fanout, gint fd,
+    FluSyncMethod sync_method, GstFormat min_format, guint64 min_value,
+    GstFormat max_format, guint64 max_value);
+gboolean flu_fanout_remove (FluFanout * fanout, gint fd, gboolean flush);
+void flu_fanout_clear (FluFanout * fanout);
+GstStructure *flu_fanout_get_stats (FluFanout * fanout, gint fd);
+
+guint flu_fanout_num_clients (FluFanout * fanout);
+guint flu_fanout_buffers_queued (FluFanout * fanout);
+guint64 flu_fanout_bytes_queued (FluFanout * fanout);
+guint64 flu_fanout_time_queued (FluFanout * fanout);
+guint64 flu_fanout_bytes_to_serve (FluFanout * fanout);
+guint64 flu_fanout_bytes_served (FluFanout * fanout);
+
+const gchar *flu_client_status_nick (FluClientStatus status);
+
+G_END_DECLS
+
+#endif /* __FLU_FANOUT_H__ */
