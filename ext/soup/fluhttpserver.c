@@ -33,7 +33,7 @@ GST_DEBUG_CATEGORY_STATIC (flu_http_server_debug);
 struct _FluHttpServer
 {
   gint refcount;                /* under registry_lock */
-  gchar *key;                   /* address:port, or NULL when not shared */
+  gchar *key;                   /* address:port in the registry */
   SoupServer *soup;
   GMainContext *context;
   GMainLoop *loop;
@@ -247,27 +247,26 @@ flu_http_server_acquire (const gchar * address, guint port,
     guint header_timeout, GError ** error)
 {
   FluHttpServer *self = NULL;
-  gchar *key = NULL;
+  gchar *key;
 
   debug_init ();
   g_mutex_lock (&registry_lock);
   if (registry == NULL)
     registry = g_hash_table_new (g_str_hash, g_str_equal);
-  /* Port 0 asks the kernel for a fresh port: never shared. */
+  /* Port 0 asks the kernel for a fresh port; the server is then shared
+   * under the port it got. */
   if (port != 0) {
     key = g_strdup_printf ("%s:%u", address ? address : "", port);
     self = g_hash_table_lookup (registry, key);
+    g_free (key);
   }
   if (self) {
     self->refcount++;
-    g_free (key);
   } else {
     self = server_new (address, port, header_timeout, error);
-    if (self && key) {
-      self->key = key;
-      g_hash_table_insert (registry, key, self);
-    } else {
-      g_free (key);
+    if (self) {
+      self->key = g_strdup_printf ("%s:%u", address ? address : "", self->port);
+      g_hash_table_insert (registry, self->key, self);
     }
   }
   g_mutex_unlock (&registry_lock);
@@ -292,7 +291,7 @@ flu_http_server_release (FluHttpServer * self)
 
   g_mutex_lock (&registry_lock);
   last = --self->refcount == 0;
-  if (last && self->key)
+  if (last)
     g_hash_table_remove (registry, self->key);
   g_mutex_unlock (&registry_lock);
   if (!last)

@@ -241,7 +241,10 @@ enum
   PROP_BYTES_SENT,
   PROP_STREAM_BITRATE,
   PROP_STATS,
+  N_PROPERTIES
 };
+
+static GParamSpec *properties[N_PROPERTIES];
 
 /* RFC 6585, not in libsoup's enum */
 #define STATUS_TOO_MANY_REQUESTS 429
@@ -303,10 +306,11 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "TCP port to listen on (0 = pick a free port, see current-port); "
           "elements with the same address and port share one server",
           0, 65535, DEFAULT_PORT, RW));
+  properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
+      "Current port", "The port actually listened on (-1 = not listening)",
+      -1, 65535, -1, RO);
   g_object_class_install_property (gobject_class, PROP_CURRENT_PORT,
-      g_param_spec_int ("current-port", "Current port",
-          "The port actually listened on (-1 = not listening)",
-          -1, 65535, -1, RO));
+      properties[PROP_CURRENT_PORT]);
   g_object_class_install_property (gobject_class, PROP_MOUNT_POINT,
       g_param_spec_string ("mount-point", "Mount point",
           "Path of the stream, e.g. /live.webm", DEFAULT_MOUNT_POINT, RW));
@@ -942,6 +946,7 @@ waiting_finish (Waiting * w, gboolean have_caps)
   g_mutex_lock (&sink->lock);
   sink->waiting = g_list_remove (sink->waiting, w);
   sink->n_waiting--;
+  flu_http_stats_waiting (&sink->stats, -1);
   if (have_caps) {
     answer (sink, msg, user);
     g_mutex_unlock (&sink->lock);
@@ -972,6 +977,7 @@ waiting_disconnected (SoupServerMessage * msg, gpointer data)
   g_mutex_lock (&sink->lock);
   sink->waiting = g_list_remove (sink->waiting, w);
   sink->n_waiting--;
+  flu_http_stats_waiting (&sink->stats, -1);
   g_mutex_unlock (&sink->lock);
   waiting_free (w);
 }
@@ -994,6 +1000,7 @@ wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
       G_CALLBACK (waiting_disconnected), w);
   sink->waiting = g_list_prepend (sink->waiting, w);
   sink->n_waiting++;
+  flu_http_stats_waiting (&sink->stats, 1);
   soup_server_message_pause (msg);
 }
 
@@ -1552,6 +1559,7 @@ start_serving (FluHttpSink * sink)
   }
   GST_INFO_OBJECT (sink, "serving %s on port %u", sink->mount_point,
       flu_http_server_get_port (server));
+  g_object_notify_by_pspec (G_OBJECT (sink), properties[PROP_CURRENT_PORT]);
   return TRUE;
 }
 

@@ -46,7 +46,7 @@ flu_http_stats_start (FluHttpStats * st)
   g_mutex_lock (&st->lock);
   st->start = st->last_change = st->sample_time = g_get_monotonic_time ();
   st->start_wall = g_get_real_time ();
-  st->clients = st->peak = 0;
+  st->clients = st->peak = st->waiting = 0;
   st->peak_wall = st->start_wall;
   st->client_us = 0;
   st->connections = st->refused = 0;
@@ -95,6 +95,14 @@ flu_http_stats_refused (FluHttpStats * st)
 {
   g_mutex_lock (&st->lock);
   st->refused++;
+  g_mutex_unlock (&st->lock);
+}
+
+void
+flu_http_stats_waiting (FluHttpStats * st, gint delta)
+{
+  g_mutex_lock (&st->lock);
+  st->waiting += delta;
   g_mutex_unlock (&st->lock);
 }
 
@@ -178,6 +186,7 @@ flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes)
   s = gst_structure_new ("fluhttpsink-stats",
       "uptime", G_TYPE_DOUBLE, uptime,
       "clients", G_TYPE_UINT, st->clients,
+      "clients-waiting", G_TYPE_UINT, st->waiting,
       "clients-peak", G_TYPE_UINT, st->peak,
       "clients-peak-time", G_TYPE_STRING, peak_iso,
       "clients-average", G_TYPE_DOUBLE,

@@ -34,6 +34,7 @@ typedef struct
   gint64 start;                 /* monotonic us; 0 = not started */
   gint64 start_wall;
   guint clients;
+  guint waiting;                /* requests waiting for the caps */
   guint peak;
   gint64 peak_wall;             /* wall clock us of the peak */
   gdouble client_us;            /* integral of clients over time */
@@ -67,6 +68,7 @@ void flu_http_stats_start (FluHttpStats * st);
 void flu_http_stats_client_added (FluHttpStats * st);
 void flu_http_stats_client_removed (FluHttpStats * st, guint64 bytes);
 void flu_http_stats_refused (FluHttpStats * st);
+void flu_http_stats_waiting (FluHttpStats * st, gint delta);
 void flu_http_stats_stream_bytes (FluHttpStats * st, guint64 bytes);
 guint64 flu_http_stats_stream_bitrate (FluHttpStats * st);
 guint flu_http_stats_clients (FluHttpStats * st);
