@@ -297,4 +297,4 @@ fluhttpauth_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (fluhttpauth);
+FLU_HTTP_CHECK_MAIN (fluhttpauth);

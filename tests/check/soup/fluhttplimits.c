@@ -203,4 +203,4 @@ fluhttplimits_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (fluhttplimits);
+FLU_HTTP_CHECK_MAIN (fluhttplimits);

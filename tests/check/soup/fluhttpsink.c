@@ -439,8 +439,10 @@ GST_START_TEST (test_stats_paths)
   gchar *body;
 
   fail_unless (write (fd, req, strlen (req)) > 0);
-  fail_unless (wait_element_message (p, "fluhttpsink-client-added", 10000)
-      != NULL || TRUE);
+  s = wait_element_message (p, "fluhttpsink-client-added", 10000);
+  fail_unless (s != NULL);
+  gst_structure_free (s);
+  s = NULL;
   r = http_get (port, "/stats.json", NULL, 1 << 20, 5000);
   fail_unless_equals_int (r->status, 200);
   body = g_strndup ((gchar *) r->body->data, r->body->len);
@@ -555,4 +557,4 @@ fluhttpsink_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (fluhttpsink);
+FLU_HTTP_CHECK_MAIN (fluhttpsink);

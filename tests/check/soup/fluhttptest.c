@@ -235,3 +235,55 @@ wait_stats_uint (GstElement * sink, const gchar * field, guint value,
   } while (g_get_monotonic_time () < deadline);
   return FALSE;
 }
+
+#ifdef __SANITIZE_ADDRESS__
+/* On top of tests/check/lsan.supp: GLib allocates its first quark block in
+ * its library constructor and drops the pointer when the table grows past
+ * 2048 quarks (on purpose, for lock-free readers); a one-time allocation,
+ * not ours.  Matching it needs whole allocation stacks: GLib has no frame
+ * pointers, so the fast unwinder stops inside g_malloc. */
+const char *__lsan_default_suppressions (void);
+const char *
+__lsan_default_suppressions (void)
+{
+  return "leak:_dl_init\n";
+}
+
+const char *__asan_default_options (void);
+const char *
+__asan_default_options (void)
+{
+  return "fast_unwind_on_malloc=0:malloc_context_size=12";
+}
+#endif
+
+void
+flu_http_check_init (int *argc, char ***argv)
+{
+  const gchar *path = g_getenv ("GST_PLUGIN_PATH_1_0");
+  gchar **dirs, **d;
+
+  gst_check_init (argc, argv);
+  /* The forked plugin scanner cannot load plugins built with
+   * AddressSanitizer (it lacks the runtime): load this build's plugins
+   * in-process, which works with and without sanitizers. */
+  dirs = g_strsplit (path ? path : "", ":", -1);
+  for (d = dirs; *d; d++) {
+    GDir *dir = **d ? g_dir_open (*d, 0, NULL) : NULL;
+    const gchar *name;
+
+    while (dir && (name = g_dir_read_name (dir))) {
+      if (g_str_has_prefix (name, "libgst") && g_str_has_suffix (name, ".so")) {
+        gchar *file = g_build_filename (*d, name, NULL);
+        GstPlugin *plugin = gst_plugin_load_file (file, NULL);
+
+        if (plugin)
+          gst_object_unref (plugin);
+        g_free (file);
+      }
+    }
+    if (dir)
+      g_dir_close (dir);
+  }
+  g_strfreev (dirs);
+}
