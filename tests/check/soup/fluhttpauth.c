@@ -297,4 +297,4 @@ fluhttpauth_suite (void)
   return s;
 }
 
-FLU_HTTP_CHECK_MAIN (fluhttpauth);
+GST_CHECK_MAIN (fluhttpauth);

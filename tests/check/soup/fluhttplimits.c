@@ -203,4 +203,4 @@ fluhttplimits_suite (void)
   return s;
 }
 
-FLU_HTTP_CHECK_MAIN (fluhttplimits);
+GST_CHECK_MAIN (fluhttplimits);

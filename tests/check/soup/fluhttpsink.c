@@ -557,4 +557,4 @@ fluhttpsink_suite (void)
   return s;
 }
 
-FLU_HTTP_CHECK_MAIN (fluhttpsink);
+GST_CHECK_MAIN (fluhttpsink);

@@ -65,17 +65,6 @@ GstStructure *wait_element_message (GstElement * pipeline,
 gboolean wait_stats_uint (GstElement * sink, const gchar * field,
     guint value, guint timeout_ms);
 
-/* gst_check_init, then this build's plugins loaded in-process: under
- * AddressSanitizer the forked plugin scanner cannot load them. */
-void flu_http_check_init (int *argc, char ***argv);
-
-#define FLU_HTTP_CHECK_MAIN(name)                                     \
-int main (int argc, char **argv)                                      \
-{                                                                     \
-  flu_http_check_init (&argc, &argv);                                 \
-  return gst_check_run_suite (name##_suite (), #name, __FILE__);      \
-}
-
 G_END_DECLS
 
 #endif
