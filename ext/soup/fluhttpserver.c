@@ -24,10 +24,12 @@
 #include "fluhttpserver.h"
 
 #include <string.h>
+#include <netinet/in.h>
 
 GST_DEBUG_CATEGORY_STATIC (flu_http_server_debug);
 #define GST_CAT_DEFAULT flu_http_server_debug
 
+#define LISTEN_BACKLOG 4096
 #define SERVER_HEADER "gst-flumotion/" VERSION " fluhttpsink"
 
 struct _FluHttpServer
@@ -190,11 +192,58 @@ find_port (SoupServer * soup)
   return port;
 }
 
+/* A listening socket with a backlog fit for thousands of viewers arriving
+ * at once (GLib's default of 10 makes the kernel drop SYNs, which clients
+ * retry only after a second).  No address: IPv6 any, accepting IPv4 too,
+ * or IPv4 any without IPv6. */
+static GSocket *
+listen_socket (const gchar * address, guint port, GError ** error)
+{
+  GSocketAddress *sa = NULL;
+  GSocket *sock = NULL;
+
+  if (address && *address) {
+    sa = g_inet_socket_address_new_from_string (address, port);
+    if (sa == NULL) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "'%s' is not a numeric IPv4 or IPv6 address", address);
+      return NULL;
+    }
+    sock = g_socket_new (g_socket_address_get_family (sa),
+        G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  } else {
+    GInetAddress *any;
+
+    sock = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
+        G_SOCKET_PROTOCOL_TCP, NULL);
+    if (sock && g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 0,
+            NULL)) {
+      any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
+    } else {
+      g_clear_object (&sock);
+      sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+          G_SOCKET_PROTOCOL_TCP, error);
+      any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+    }
+    sa = g_inet_socket_address_new (any, port);
+    g_object_unref (any);
+  }
+  if (sock) {
+    g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
+    if (!g_socket_bind (sock, sa, TRUE, error) || !g_socket_listen (sock,
+            error))
+      g_clear_object (&sock);
+  }
+  g_object_unref (sa);
+  return sock;
+}
+
 static FluHttpServer *
 server_new (const gchar * address, guint port, guint header_timeout,
     GError ** error)
 {
   FluHttpServer *self = g_new0 (FluHttpServer, 1);
+  GSocket *sock;
   gboolean ok;
 
   self->refcount = 1;
@@ -211,21 +260,9 @@ server_new (const gchar * address, guint port, guint header_timeout,
   g_signal_connect (self->soup, "request-started",
       G_CALLBACK (request_started), self);
   soup_server_add_handler (self->soup, NULL, dispatch, self, NULL);
-  if (address == NULL || *address == '\0') {
-    ok = soup_server_listen_all (self->soup, port, 0, error);
-  } else {
-    GSocketAddress *sa = g_inet_socket_address_new_from_string (address,
-        port);
-
-    if (sa == NULL) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-          "'%s' is not a numeric IPv4 or IPv6 address", address);
-      ok = FALSE;
-    } else {
-      ok = soup_server_listen (self->soup, sa, 0, error);
-      g_object_unref (sa);
-    }
-  }
+  sock = listen_socket (address, port, error);
+  ok = sock != NULL && soup_server_listen_socket (self->soup, sock, 0, error);
+  g_clear_object (&sock);
   g_main_context_pop_thread_default (self->context);
 
   if (!ok) {

@@ -594,18 +594,23 @@ configure_engine (FluHttpSink * sink)
   gint sync_method = sink->sync_method;
   GstFormat burst_format = GST_FORMAT_UNDEFINED;
   guint64 burst_value = 0;
+  gint64 time_min = sink->time_min;
+  gint bytes_min = sink->bytes_min;
 
   if (sink->engine == NULL)
     return;
   if (sink->burst_on_connect) {
+    /* the engine must keep the burst queued even without clients */
     if (sink->burst_size) {
       sync_method = 4;
       burst_format = GST_FORMAT_BYTES;
       burst_value = sink->burst_size;
+      bytes_min = MAX (bytes_min, (gint) MIN (sink->burst_size, G_MAXINT));
     } else if (sink->burst_time) {
       sync_method = 4;
       burst_format = GST_FORMAT_TIME;
       burst_value = sink->burst_time;
+      time_min = MAX (time_min, (gint64) MIN (sink->burst_time, G_MAXINT64));
     } else {
       sync_method = 2;
     }
@@ -618,8 +623,8 @@ configure_engine (FluHttpSink * sink)
       "unit-format", sink->unit_format,
       "units-max", sink->units_max,
       "units-soft-max", sink->units_soft_max,
-      "time-min", sink->time_min,
-      "bytes-min", sink->bytes_min,
+      "time-min", time_min,
+      "bytes-min", bytes_min,
       "qos-dscp", sink->qos_dscp,
       "resend-streamheader", sink->resend_streamheader,
       "sync", sink->sync,
