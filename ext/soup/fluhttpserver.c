@@ -216,8 +216,7 @@ listen_socket (const gchar * address, guint port, GError ** error)
 
     sock = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
         G_SOCKET_PROTOCOL_TCP, NULL);
-    if (sock && g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 0,
-            NULL)) {
+    if (sock && g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 0, NULL)) {
       any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
     } else {
       g_clear_object (&sock);
