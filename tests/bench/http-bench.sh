@@ -17,6 +17,7 @@
 # Not a test: figures only.
 #
 #   tests/bench/http-bench.sh [BUILD_DIR] [SECONDS] [VIEWER COUNTS...]
+# SERVERS="fluhttpsink icecast2" picks servers; KEEP=1 keeps the logs.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
@@ -34,7 +35,7 @@ pids=""
 cleanup () {
   for p in $pids; do kill "$p" 2>/dev/null || true; done
   for p in $pids; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
+  if [ -n "${KEEP:-}" ]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT INT TERM
 
@@ -43,7 +44,8 @@ free_port () {
 }
 wait_port () {
   i=0
-  while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && [ $i -lt 100 ]; do
+  while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null \
+      && [ $i -lt 100 ]; do
     sleep 0.1; i=$((i + 1))
   done
 }
@@ -108,7 +110,7 @@ XML
 printf '%-14s %7s %9s %8s %7s %9s %9s %9s\n' server viewers cpu_s/GB \
   rss_MB behind ttfb_med ttfb_p99 setup/s
 for n in $counts; do
-  for kind in fluhttpsink tcpserversink icecast2; do
+  for kind in ${SERVERS:-fluhttpsink tcpserversink icecast2}; do
     if [ $kind = icecast2 ] && ! command -v icecast2 >/dev/null; then
       continue
     fi
