@@ -8,7 +8,8 @@
 # one after the other in one run, to N viewers on loopback, measured with
 # tests/bench/flu-loadclient (epoll).  Per server and viewer count it
 # prints:
-#   cpu_s/GB   server CPU seconds (user+sys) per GB delivered
+#   cpu_s/GB   server CPU seconds (user+sys) per GB delivered (for Icecast,
+#              plus its shout2send source client)
 #   rss_MB     server peak RSS
 #   behind     viewers that got under 90% of the median bytes, or dropped
 #   ttfb_med / ttfb_p99   connect to first body byte (the stream headers and
@@ -50,6 +51,11 @@ wait_port () {
   done
 }
 cpu_ticks () { awk '{print $14 + $15}' "/proc/$1/stat"; }
+server_ticks () {
+  t=$(cpu_ticks "$srv")
+  [ -n "$shoutpid" ] && t=$((t + $(cpu_ticks "$shoutpid")))
+  echo "$t"
+}
 hwm_kb () { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
 
 # the producer: ~1 Mbit/s VP8 WebM, keyframe every 2 s
@@ -120,13 +126,16 @@ for n in $counts; do
     pids="$pids $srv"
     wait_port "$port"
     sleep 3   # let the stream (and the burst) build up
-    c0=$(cpu_ticks $srv)
+    # Icecast needs a separate source client: its CPU counts too, as the
+    # feed reading in the GStreamer servers' own process does.
+    c0=$(server_ticks)
     if [ -n "$path" ]; then
       "$client" --port "$port" --clients "$n" --seconds "$secs" --http "$path" > "$tmp/cl"
     else
       "$client" --port "$port" --clients "$n" --seconds "$secs" > "$tmp/cl"
     fi
-    c1=$(cpu_ticks $srv); hwm=$(hwm_kb $srv)
+    c1=$(server_ticks)
+    hwm=$(hwm_kb $srv)
     [ -n "$shoutpid" ] && kill "$shoutpid" 2>/dev/null || true
     kill "$srv"; wait "$srv" 2>/dev/null || true
     eval "$(tr ' ' '\n' < "$tmp/cl" | grep = | sed 's/^/L_/')"
