@@ -775,6 +775,30 @@ set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
   soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
 }
 
+/* lock held */
+static void
+per_ip_release (FluHttpSink * sink, const gchar * host)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host));
+
+  if (n > 1)
+    g_hash_table_replace (sink->per_ip, g_strdup (host),
+        GUINT_TO_POINTER (n - 1));
+  else
+    g_hash_table_remove (sink->per_ip, host);
+}
+
+/* An accepted viewer that never got to the engine. */
+static void
+abandon_client (FluHttpSink * sink, Client * c)
+{
+  flu_http_stats_client_removed (&sink->stats, 0);
+  g_mutex_lock (&sink->lock);
+  per_ip_release (sink, c->host);
+  g_mutex_unlock (&sink->lock);
+  client_free (c);
+}
+
 typedef struct
 {
   FluHttpSink *sink;
@@ -832,21 +856,7 @@ hand_over (SoupServerMessage * msg, gpointer data)
   }
   if (fd < 0) {
     GST_WARNING_OBJECT (sink, "could not take the socket of %s", c->host);
-    flu_http_stats_client_removed (&sink->stats, 0);
-    g_mutex_lock (&sink->lock);
-    /* undo the per-IP count taken when accepted */
-    {
-      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip,
-              c->host));
-      if (n > 1)
-        g_hash_table_replace (sink->per_ip, g_strdup (c->host),
-            GUINT_TO_POINTER (n - 1));
-      else
-        g_hash_table_remove (sink->per_ip, c->host);
-    }
-    g_mutex_unlock (&sink->lock);
-    client_free (c);
-    gst_object_unref (sink);
+    abandon_client (sink, c);
     return;
   }
 
@@ -877,7 +887,22 @@ hand_over (SoupServerMessage * msg, gpointer data)
           "user", G_TYPE_STRING, c->user,
           "path", G_TYPE_STRING, c->path, NULL));
   g_signal_emit_by_name (sink->engine, "add", fd);
-  gst_object_unref (sink);
+}
+
+static void
+unref_sink (gpointer data, GClosure * closure)
+{
+  gst_object_unref (data);
+}
+
+/* "finished" before the head went out: the client left early. */
+static void
+stream_finished (SoupServerMessage * msg, gpointer data)
+{
+  Client *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
+
+  if (c)
+    abandon_client (data, c);
 }
 
 /* lock held: the client is accepted, count it and stream once the head
@@ -912,7 +937,9 @@ start_stream (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
   g_object_set_data_full (G_OBJECT (msg), "flu-client", c,
       (GDestroyNotify) client_free);
   g_signal_connect_data (msg, "wrote-headers", G_CALLBACK (hand_over),
-      gst_object_ref (sink), NULL, 0);
+      gst_object_ref (sink), unref_sink, 0);
+  g_signal_connect_data (msg, "finished", G_CALLBACK (stream_finished),
+      gst_object_ref (sink), unref_sink, 0);
 }
 
 /* lock held: the answer to an accepted request once caps are known */
@@ -1299,7 +1326,6 @@ finish_client (FluHttpSink * sink, Client * c, gint status, GstStructure * st)
 {
   guint64 bytes = 0, drops = 0, resyncs = 0, seconds;
   const gchar *reason;
-  guint n;
 
   if (st) {
     gst_structure_get_uint64 (st, "bytes-sent", &bytes);
@@ -1317,12 +1343,7 @@ finish_client (FluHttpSink * sink, Client * c, gint status, GstStructure * st)
     g_source_destroy (c->duration_timer);
     g_clear_pointer (&c->duration_timer, g_source_unref);
   }
-  n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, c->host));
-  if (n > 1)
-    g_hash_table_replace (sink->per_ip, g_strdup (c->host),
-        GUINT_TO_POINTER (n - 1));
-  else
-    g_hash_table_remove (sink->per_ip, c->host);
+  per_ip_release (sink, c->host);
   g_mutex_unlock (&sink->lock);
   flu_http_stats_client_removed (&sink->stats, bytes);
 

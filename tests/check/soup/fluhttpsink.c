@@ -173,6 +173,33 @@ GST_START_TEST (test_waits_for_caps)
 
 GST_END_TEST;
 
+/* A viewer that leaves while waiting for the caps is not counted. */
+GST_START_TEST (test_leaves_while_waiting)
+{
+  GstElement *src, *sink, *p = appsrc_pipeline ("", &src, &sink);
+  gint fd = tcp_connect ("127.0.0.1", sink_port (sink));
+  const gchar *req = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+  GstCaps *caps = gst_caps_from_string ("video/webm");
+  HttpResponse *r;
+
+  fail_unless (write (fd, req, strlen (req)) > 0);
+  fail_unless (wait_stats_uint (sink, "clients-waiting", 1, 10000));
+  close (fd);
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  gst_caps_unref (caps);
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src),
+          gst_buffer_new_memdup ("data", 4)), GST_FLOW_OK);
+  fail_unless (wait_stats_uint (sink, "clients-waiting", 0, 10000));
+  fail_unless (wait_stats_uint (sink, "clients", 0, 10000));
+  /* and the element still serves */
+  r = http_get (sink_port (sink), "/", NULL, 4, 10000);
+  fail_unless_equals_int (r->status, 200);
+  http_response_free (r);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_caps_timeout)
 {
   GstElement *src, *sink, *p = appsrc_pipeline ("caps-timeout=1", &src,
@@ -546,6 +573,7 @@ fluhttpsink_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_get_head_404);
   tcase_add_test (tc, test_waits_for_caps);
+  tcase_add_test (tc, test_leaves_while_waiting);
   tcase_add_test (tc, test_caps_timeout);
   tcase_add_test (tc, test_content_types);
   tcase_add_test (tc, test_content_type_override);
