@@ -47,15 +47,23 @@ for n in $counts; do
       --set time-min=2000000000 > "$tmp/srv" 2>&1 &
     pid=$!
     i=0
-    while ! grep -q '^PORT' "$tmp/srv" 2>/dev/null && [ $i -lt 50 ]; do
+    while ! grep -q '^PORT' "$tmp/srv" 2>/dev/null && [ $i -lt 300 ]; do
       sleep 0.1; i=$((i + 1)); done
     port=$(awk '/^PORT/{print $2}' "$tmp/srv")
+    if [ -z "$port" ]; then
+      echo "$el: server did not start: $(cat "$tmp/srv")" >&2
+      kill $pid 2>/dev/null || true
+      continue
+    fi
     sleep 2.5   # let the ring fill past the 2 s burst
     rss0=$(rss_kb $pid); c0=$(cpu_ticks $pid)
     "$client" --port "$port" --clients "$n" --seconds "$secs" > "$tmp/cl"
     c1=$(cpu_ticks $pid); hwm=$(hwm_kb $pid)
     kill $pid; wait $pid 2>/dev/null || true
     eval "$(tr ' ' '\n' < "$tmp/cl" | grep = | sed 's/^/L_/')"
+    if [ "${L_bytes:-0}" = 0 ]; then
+      echo "$el at $n clients delivered nothing: $(cat "$tmp/cl")" >&2
+    fi
     awk -v el="$el" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" \
       -v bytes="$L_bytes" -v hwm="$hwm" -v rss0="$rss0" -v behind="$L_behind" \
       -v ttfb="$L_ttfb_med_ms" -v rate="$L_setup_rate" 'BEGIN {

@@ -270,9 +270,15 @@ main (int argc, char **argv)
     free (ttfb);
     free (bytes);
   }
+  /* reset rather than close: no TIME_WAIT left behind to exhaust the
+   * ephemeral ports of the next run */
   for (i = 0; i < opened; i++)
-    if (conns[i].fd > 0)
+    if (conns[i].fd > 0) {
+      struct linger lg = { 1, 0 };
+
+      setsockopt (conns[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof (lg));
       close (conns[i].fd);
+    }
   free (conns);
   free (evs);
   return 0;
