@@ -187,8 +187,11 @@ typedef struct
 {
   gint comp;
   gint x, y, w, h;              /* in samples of this component */
-  guint8 *val;
-  guint8 *alpha;
+  guint word;                   /* 1: a byte per sample, 2: a 16-bit word */
+  gboolean le;                  /* 16-bit words are little endian */
+  guint shift, maxv;            /* where the value sits in its byte/word */
+  guint16 *val;                 /* premultiplied value, 0..maxv */
+  guint8 *alpha;                /* coverage, 0..255 */
 } FluBlendComp;
 
 typedef struct
@@ -385,25 +388,43 @@ flu_overlay_mark_dirty (FluOverlay * self, gboolean logo, gboolean text,
  * Our own blender for formats made of whole bytes
  * ------------------------------------------------------------------------ */
 
-static gboolean
-flu_overlay_format_is_fast (const GstVideoFormatInfo * finfo)
+/* Size of the unit each sample of @finfo lives in: 1 (bytes: I420, NV12,
+ * YUY2, RGBx, ...) or 2 (16-bit words: I420_10LE, P010, GRAY16, RGB16,
+ * AYUV64, ...), or 0 when our blender cannot address the samples one by
+ * one (packed groups, palettes, tiles): those go to the stock blender. */
+static guint
+flu_overlay_format_word (const GstVideoFormatInfo * finfo)
 {
-  guint c;
+  guint c, word = 1;
 
   if (GST_VIDEO_FORMAT_INFO_FLAGS (finfo) & (GST_VIDEO_FORMAT_FLAG_PALETTE |
           GST_VIDEO_FORMAT_FLAG_COMPLEX | GST_VIDEO_FORMAT_FLAG_TILED))
-    return FALSE;
-  if (GST_VIDEO_FORMAT_INFO_BITS (finfo) != 8)
-    return FALSE;
+    return 0;
   if (GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo) == 0)
-    return FALSE;
+    return 0;
   for (c = 0; c < GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo); c++) {
-    if (GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c) != 8 ||
-        GST_VIDEO_FORMAT_INFO_SHIFT (finfo, c) != 0 ||
+    guint depth = GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c);
+    guint shift = GST_VIDEO_FORMAT_INFO_SHIFT (finfo, c);
+
+    if (depth == 0 || depth + shift > 16 ||
         GST_VIDEO_FORMAT_INFO_PSTRIDE (finfo, c) <= 0)
-      return FALSE;
+      return 0;
+    if (depth + shift > 8)
+      word = 2;
   }
-  return TRUE;
+  if (word == 2) {
+    for (c = 0; c < GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo); c++)
+      if (GST_VIDEO_FORMAT_INFO_PSTRIDE (finfo, c) % 2 != 0 ||
+          GST_VIDEO_FORMAT_INFO_POFFSET (finfo, c) % 2 != 0)
+        return 0;
+  }
+  return word;
+}
+
+static gboolean
+flu_overlay_format_is_fast (const GstVideoFormatInfo * finfo)
+{
+  return flu_overlay_format_word (finfo) != 0;
 }
 
 static inline guint
@@ -426,9 +447,12 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
   gboolean is_rgb = GST_VIDEO_FORMAT_INFO_IS_RGB (finfo);
   guint c, n = GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo);
   gint fw = GST_VIDEO_INFO_WIDTH (info), fh = GST_VIDEO_INFO_HEIGHT (info);
-  gdouble *acc;
+  gdouble *acc, full[4];
+  guint word = flu_overlay_format_word (finfo);
 
   br->n_comps = 0;
+  for (c = 0; c < 4; c++)
+    full[c] = c < n ? (1u << GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c)) - 1 : 1;
   if (!gst_buffer_map (layer->pixels, &map, GST_MAP_READ))
     return;
 
@@ -438,7 +462,8 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
   gst_video_color_range_offsets (is_rgb ? GST_VIDEO_COLOR_RANGE_0_255 :
       info->colorimetry.range, finfo, offset, scale);
 
-  /* per pixel: premultiplied value of each component, in 0..255 */
+  /* per pixel: premultiplied value of each component, as a fraction of its
+   * full scale */
   acc = g_new (gdouble, (gsize) layer->w * layer->h * 4);
   {
     guint i, npix = layer->w * layer->h;
@@ -453,16 +478,18 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
       gdouble *o = acc + i * 4;
 
       if (is_rgb) {
-        o[0] = r * 255.0;
-        o[1] = g * 255.0;
-        o[2] = b * 255.0;
+        o[0] = r;
+        o[1] = g;
+        o[2] = b;
       } else {
         gdouble y = kr * r + kg * g + kb * b;
-        o[0] = offset[0] * a + scale[0] * y;
-        o[1] = offset[1] * a + scale[1] * (b - y) / (2.0 * (1.0 - kb));
-        o[2] = offset[2] * a + scale[2] * (r - y) / (2.0 * (1.0 - kr));
+        o[0] = (offset[0] * a + scale[0] * y) / full[0];
+        o[1] = (offset[1] * a + scale[1] * (b - y) / (2.0 * (1.0 - kb)))
+            / full[1];
+        o[2] = (offset[2] * a + scale[2] * (r - y) / (2.0 * (1.0 - kr)))
+            / full[2];
       }
-      o[3] = a * 255.0;
+      o[3] = a;
     }
   }
 
@@ -478,11 +505,15 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
 
     /* GRAY: one component, the luma */
     bc->comp = c;
+    bc->word = word;
+    bc->le = GST_VIDEO_FORMAT_INFO_IS_LE (finfo);
+    bc->shift = GST_VIDEO_FORMAT_INFO_SHIFT (finfo, c);
+    bc->maxv = (1u << GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c)) - 1;
     bc->x = sx0;
     bc->y = sy0;
     bc->w = sx1 - sx0 + 1;
     bc->h = sy1 - sy0 + 1;
-    bc->val = g_malloc ((gsize) bc->w * bc->h);
+    bc->val = g_new (guint16, (gsize) bc->w * bc->h);
     bc->alpha = g_malloc ((gsize) bc->w * bc->h);
 
     for (j = 0; j < bc->h; j++) {
@@ -506,8 +537,10 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
         }
         if (count == 0)
           count = 1;
-        bc->val[j * bc->w + i] = (guint8) CLAMP (lround (sv / count), 0, 255);
-        bc->alpha[j * bc->w + i] = (guint8) CLAMP (lround (sa / count), 0, 255);
+        bc->val[j * bc->w + i] = (guint16) CLAMP (lround (sv / count *
+                bc->maxv), 0, (glong) bc->maxv);
+        bc->alpha[j * bc->w + i] =
+            (guint8) CLAMP (lround (sa / count * 255.0), 0, 255);
       }
     }
     br->n_comps++;
@@ -515,6 +548,12 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
 
   g_free (acc);
   gst_buffer_unmap (layer->pixels, &map);
+}
+
+static inline guint
+blend_one (guint d, guint v, guint a, guint maxv)
+{
+  return MIN (maxv, v + div255 (d * (255u - a)));
 }
 
 static void
@@ -527,22 +566,48 @@ flu_blend_rect_apply (const FluBlendRect * br, GstVideoFrame * frame)
     guint8 *base = GST_VIDEO_FRAME_COMP_DATA (frame, bc->comp);
     gint stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, bc->comp);
     gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, bc->comp);
+    guint mask = bc->maxv << bc->shift;
     gint i, j;
 
     for (j = 0; j < bc->h; j++) {
       guint8 *d = base + (gsize) (bc->y + j) * stride + (gsize) bc->x * ps;
-      const guint8 *v = bc->val + (gsize) j * bc->w;
+      const guint16 *v = bc->val + (gsize) j * bc->w;
       const guint8 *a = bc->alpha + (gsize) j * bc->w;
 
-      for (i = 0; i < bc->w; i++, d += ps) {
-        guint av = a[i];
+      if (bc->word == 1 && bc->shift == 0 && bc->maxv == 255) {
+        /* the common case: one byte per sample */
+        for (i = 0; i < bc->w; i++, d += ps) {
+          guint av = a[i];
 
-        if (av == 0)
-          continue;
-        if (av == 255)
-          *d = v[i];
-        else
-          *d = (guint8) MIN (255u, v[i] + div255 (*d * (255u - av)));
+          if (av == 255)
+            *d = (guint8) v[i];
+          else if (av != 0)
+            *d = (guint8) blend_one (*d, v[i], av, 255);
+        }
+      } else if (bc->word == 1) {
+        for (i = 0; i < bc->w; i++, d += ps) {
+          guint av = a[i], old;
+
+          if (av == 0)
+            continue;
+          old = (*d & mask) >> bc->shift;
+          *d = (guint8) ((*d & ~mask) |
+              (blend_one (old, v[i], av, bc->maxv) << bc->shift));
+        }
+      } else {
+        for (i = 0; i < bc->w; i++, d += ps) {
+          guint av = a[i], w, old;
+
+          if (av == 0)
+            continue;
+          w = bc->le ? GST_READ_UINT16_LE (d) : GST_READ_UINT16_BE (d);
+          old = (w & mask) >> bc->shift;
+          w = (w & ~mask) | (blend_one (old, v[i], av, bc->maxv) << bc->shift);
+          if (bc->le)
+            GST_WRITE_UINT16_LE (d, w);
+          else
+            GST_WRITE_UINT16_BE (d, w);
+        }
       }
     }
   }
