@@ -180,6 +180,12 @@ enum
   N_LAYERS
 };
 
+typedef struct
+{
+  gint row, start, len;
+  gboolean opaque;
+} FluRun;
+
 /* One component (Y, U, V, R, G, B or A) of one rectangle, converted for the
  * negotiated format: premultiplied values and coverage on the component's
  * own (subsampled) sample grid. */
@@ -192,6 +198,11 @@ typedef struct
   guint shift, maxv;            /* where the value sits in its byte/word */
   guint16 *val;                 /* premultiplied value, 0..maxv */
   guint8 *alpha;                /* coverage, 0..255 */
+  /* byte formats: the same as runs of samples to copy (opaque) or to blend
+   * in each row; transparent samples are in no run */
+  guint8 *val8;
+  FluRun *runs;
+  guint n_runs;
 } FluBlendComp;
 
 typedef struct
@@ -336,6 +347,8 @@ flu_blend_rect_clear (FluBlendRect * br)
   for (i = 0; i < br->n_comps; i++) {
     g_free (br->comps[i].val);
     g_free (br->comps[i].alpha);
+    g_free (br->comps[i].val8);
+    g_free (br->comps[i].runs);
   }
   br->n_comps = 0;
 }
@@ -432,6 +445,41 @@ div255 (guint v)
 {
   v += 128;
   return (v + (v >> 8)) >> 8;
+}
+
+static void
+flu_blend_comp_make_runs (FluBlendComp * bc)
+{
+  gsize i, n = (gsize) bc->w * bc->h;
+  GArray *runs = g_array_new (FALSE, FALSE, sizeof (FluRun));
+  gint x, y;
+
+  bc->val8 = g_malloc (n);
+  for (i = 0; i < n; i++)
+    bc->val8[i] = (guint8) bc->val[i];
+
+  for (y = 0; y < bc->h; y++) {
+    const guint8 *a = bc->alpha + (gsize) y * bc->w;
+
+    x = 0;
+    while (x < bc->w) {
+      FluRun run;
+
+      if (a[x] == 0) {
+        x++;
+        continue;
+      }
+      run.row = y;
+      run.start = x;
+      run.opaque = a[x] == 255;
+      while (x < bc->w && a[x] != 0 && (a[x] == 255) == run.opaque)
+        x++;
+      run.len = x - run.start;
+      g_array_append_val (runs, run);
+    }
+  }
+  bc->n_runs = runs->len;
+  bc->runs = (FluRun *) g_array_free (runs, FALSE);
 }
 
 /* Converts the premultiplied ARGB32 pixels of a layer into per-component
@@ -543,6 +591,8 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
             (guint8) CLAMP (lround (sa / count * 255.0), 0, 255);
       }
     }
+    if (bc->word == 1 && bc->shift == 0 && bc->maxv == 255)
+      flu_blend_comp_make_runs (bc);
     br->n_comps++;
   }
 
@@ -569,22 +619,38 @@ flu_blend_rect_apply (const FluBlendRect * br, GstVideoFrame * frame)
     guint mask = bc->maxv << bc->shift;
     gint i, j;
 
+    if (bc->runs) {
+      /* the common case, one byte per sample: copy the opaque runs, blend
+       * the translucent ones, skip the rest */
+      guint r;
+
+      for (r = 0; r < bc->n_runs; r++) {
+        const FluRun *run = &bc->runs[r];
+        guint8 *d = base + (gsize) (bc->y + run->row) * stride +
+            (gsize) (bc->x + run->start) * ps;
+        gsize off = (gsize) run->row * bc->w + run->start;
+        const guint8 *v = bc->val8 + off;
+        const guint8 *a = bc->alpha + off;
+
+        if (run->opaque && ps == 1) {
+          memcpy (d, v, run->len);
+        } else if (run->opaque) {
+          for (i = 0; i < run->len; i++, d += ps)
+            *d = v[i];
+        } else {
+          for (i = 0; i < run->len; i++, d += ps)
+            *d = (guint8) (v[i] + div255 (*d * (255u - a[i])));
+        }
+      }
+      continue;
+    }
+
     for (j = 0; j < bc->h; j++) {
       guint8 *d = base + (gsize) (bc->y + j) * stride + (gsize) bc->x * ps;
       const guint16 *v = bc->val + (gsize) j * bc->w;
       const guint8 *a = bc->alpha + (gsize) j * bc->w;
 
-      if (bc->word == 1 && bc->shift == 0 && bc->maxv == 255) {
-        /* the common case: one byte per sample */
-        for (i = 0; i < bc->w; i++, d += ps) {
-          guint av = a[i];
-
-          if (av == 255)
-            *d = (guint8) v[i];
-          else if (av != 0)
-            *d = (guint8) blend_one (*d, v[i], av, 255);
-        }
-      } else if (bc->word == 1) {
+      if (bc->word == 1) {
         for (i = 0; i < bc->w; i++, d += ps) {
           guint av = a[i], old;
 
