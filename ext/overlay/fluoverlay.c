@@ -1061,8 +1061,8 @@ flu_overlay_start (GstBaseTransform * trans)
   if (path && *path) {
     surface = flu_overlay_load_logo (path, &why);
     if (surface == NULL) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Could not load the logo \"%s\".", path), ("%s", why));
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", why),
+          ("the 'logo' property is \"%s\"; the element cannot start", path));
       g_free (why);
       g_free (path);
       return FALSE;
@@ -1284,9 +1284,14 @@ flu_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 
     if (meta) {
       GstVideoOverlayComposition *merged =
-          gst_video_overlay_composition_copy (meta->overlay);
-      guint n = gst_video_overlay_composition_n_rectangles (snap->comp);
+          gst_video_overlay_composition_new (NULL);
+      guint n = gst_video_overlay_composition_n_rectangles (meta->overlay);
 
+      /* theirs below ours, the rectangles themselves shared */
+      for (i = 0; i < n; i++)
+        gst_video_overlay_composition_add_rectangle (merged,
+            gst_video_overlay_composition_get_rectangle (meta->overlay, i));
+      n = gst_video_overlay_composition_n_rectangles (snap->comp);
       for (i = 0; i < n; i++)
         gst_video_overlay_composition_add_rectangle (merged,
             gst_video_overlay_composition_get_rectangle (snap->comp, i));
@@ -1357,9 +1362,9 @@ flu_overlay_set_logo (FluOverlay * self, const gchar * path)
   if (surface)
     cairo_surface_destroy (surface);
   if (why) {
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
-        ("Could not load the logo \"%s\"; showing no logo.", path),
-        ("%s", why));
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ, ("%s", why),
+        ("the 'logo' property was set to \"%s\" while running; no logo is "
+            "shown until a loadable one is set", path));
     g_free (why);
   }
 }

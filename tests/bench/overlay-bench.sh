@@ -17,10 +17,15 @@
 # The per-frame cost of `videotestsrc ! fakesink` alone, measured the same
 # way in the same run, is subtracted, so the figures are the overlay's own
 # CPU per frame.  Each measurement runs REPEAT times and the lowest figure
-# is kept (the least disturbed run).
+# is kept (the least disturbed run).  The source draws a solid colour
+# (FLU_BENCH_PATTERN, default solid-color) so its own cost, which is
+# subtracted, is small and steady: with the default SMPTE bars it costs
+# about 1 ms a frame and its run-to-run noise is larger than what
+# fluoverlay costs.  What the overlays cost does not depend on the picture.
 #
 # Usage: tests/bench/overlay-bench.sh [frames] [repeat]
-#   FLU_BUILD_DIR   build directory holding ext/overlay (default: build)
+#   FLU_BUILD_DIR      build directory holding ext/overlay (default: build)
+#   FLU_BENCH_PATTERN  videotestsrc pattern of the source (default: solid-color)
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,6 +33,7 @@ frames=${1:-3000}
 repeat=${2:-3}
 frames0=$((frames / 10))
 build=${FLU_BUILD_DIR:-$top/build}
+pattern=${FLU_BENCH_PATTERN:-solid-color}
 
 GST_PLUGIN_PATH="$build/ext/overlay${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 export GST_PLUGIN_PATH
@@ -95,14 +101,15 @@ cpu () {
   echo "$a $b"
 }
 
-echo "fluoverlay benchmark: 1280x720 I420 30/1, N=$frames N0=$frames0 frames, best of $repeat"
+echo "fluoverlay benchmark: 1280x720 I420 30/1, N=$frames N0=$frames0 frames, best of $repeat,"
+echo "videotestsrc pattern=$pattern"
 echo "(ms/frame = (CPU(N) - CPU(N0)) / (N - N0), CPU = user+sys of gst-launch-1.0,"
 echo " minus the same figure for videotestsrc ! fakesink alone)"
 echo
 
 # The pipelines are strings evaluated with $n set to the frame count, so
 # the quoted values (the text) keep their spaces.
-src='videotestsrc num-buffers=$n is-live=false ! $caps'
+src='videotestsrc num-buffers=$n is-live=false pattern=$pattern ! $caps'
 base=$(cpu "$src ! fakesink")
 flu=$(cpu "$src ! fluoverlay text=\"\$text\" font-desc=\"Sans Bold 32\" \
   clock-format=%H:%M:%S logo=\"\$logo\" ! fakesink")

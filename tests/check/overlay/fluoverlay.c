@@ -637,6 +637,36 @@ GST_START_TEST (test_meta_allocation_query)
   gst_harness_set_src_caps (h, gst_video_info_to_caps (&info));
 
   check_meta_frames (h, &info, 3);
+
+  /* a composition already on the buffer (from upstream) is kept, ours is
+   * added on top of it */
+  {
+    GstBuffer *in = make_frame (&info, BLUE), *out, *pix;
+    GstVideoOverlayRectangle *r;
+    GstVideoOverlayComposition *c;
+    GstVideoOverlayCompositionMeta *meta;
+
+    pix = gst_buffer_new_allocate (NULL, 4 * 4 * 4, NULL);
+    gst_buffer_memset (pix, 0, 0xff, 4 * 4 * 4);
+    gst_buffer_add_video_meta (pix, GST_VIDEO_FRAME_FLAG_NONE,
+        GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_RGB, 4, 4);
+    r = gst_video_overlay_rectangle_new_raw (pix, 100, 100, 4, 4,
+        GST_VIDEO_OVERLAY_FORMAT_FLAG_NONE);
+    c = gst_video_overlay_composition_new (r);
+    gst_buffer_add_video_overlay_composition_meta (in, c);
+    out = push_pull (h, in);
+    meta = gst_buffer_get_video_overlay_composition_meta (out);
+    fail_unless (meta != NULL);
+    fail_unless_equals_int (gst_video_overlay_composition_n_rectangles
+        (meta->overlay), 4);
+    fail_unless (gst_video_overlay_composition_get_rectangle (meta->overlay,
+            0) == r);
+    gst_video_overlay_composition_unref (c);
+    gst_video_overlay_rectangle_unref (r);
+    gst_buffer_unref (pix);
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+  }
   gst_harness_teardown (h);
 }
 
@@ -746,7 +776,9 @@ GST_START_TEST (test_live_changes)
 
     gst_message_parse_warning (msg, &err, &dbg);
     fail_unless (err->domain == GST_RESOURCE_ERROR);
-    fail_unless (strstr (dbg, "broken.png") != NULL);
+    fail_unless (strstr (err->message, "broken.png") != NULL);
+    fail_unless (strstr (err->message, "PNG") != NULL, "%s", err->message);
+    fail_unless (strstr (dbg, "while running") != NULL);
     g_clear_error (&err);
     g_free (dbg);
   }
@@ -897,7 +929,9 @@ check_bad_logo_at_start (const gchar * path, const gchar * what)
   gst_message_parse_error (msg, &err, &dbg);
   fail_unless (err->domain == GST_RESOURCE_ERROR);
   fail_unless (strstr (err->message, path) != NULL, "%s", err->message);
-  fail_unless (strstr (dbg, "PNG") != NULL, "%s", dbg);
+  /* says what to fix */
+  fail_unless (strstr (err->message, "PNG") != NULL, "%s", err->message);
+  fail_unless (strstr (dbg, "cannot start") != NULL, "%s", dbg);
   g_clear_error (&err);
   g_free (dbg);
   gst_message_unref (msg);
