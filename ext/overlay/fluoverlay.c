@@ -38,14 +38,15 @@
  *   in its answer to the allocation query, or it negotiated caps with the
  *   `meta:GstVideoOverlayComposition` feature): the composition is attached
  *   to the buffer (merged with one already there) and no pixel is touched;
- * - otherwise the rectangles are blended into the frame.  For every format
- *   whose components are plain bytes (I420, YV12, NV12, NV21, YUY2, UYVY,
- *   AYUV, the 32-bit RGB family, RGB, BGR, GRAY8, Y41B, Y42B, Y444, v308,
- *   A420, YUV9, ...) the element uses its own blender, which converts each
- *   rectangle once into premultiplied values and alpha per component (with
- *   the frame's colour matrix and range, chroma averaged over each
- *   subsampling block) so a frame costs one multiply-add per covered
- *   sample.  Other formats (10/12/16-bit, packed bit fields, ...) go through
+ * - otherwise the rectangles are blended into the frame.  For 78 formats
+ *   whose samples are bytes or 16-bit words (I420, YV12, NV12, NV21, YUY2,
+ *   UYVY, AYUV, the RGB families, GRAY8/16, the planar 10/12/16-bit YUV and
+ *   GBR ones, ...: `fast_formats` below) the element uses its own blender,
+ *   which converts each rectangle once into premultiplied values and
+ *   coverage per component (with the frame's colour matrix and range,
+ *   chroma averaged over each subsampling block), so a frame costs a copy
+ *   per opaque run and one multiply-add per translucent sample.  Other
+ *   formats (v210, P010, Y410, tiled, ...) go through
  *   gst_video_overlay_composition_blend().
  *
  * Decisions the tracker issue left open:
@@ -405,10 +406,57 @@ flu_overlay_mark_dirty (FluOverlay * self, gboolean logo, gboolean text,
  * YUY2, RGBx, ...) or 2 (16-bit words: I420_10LE, P010, GRAY16, RGB16,
  * AYUV64, ...), or 0 when our blender cannot address the samples one by
  * one (packed groups, palettes, tiles): those go to the stock blender. */
+/* The formats our blender is known to handle: each one goes through the
+ * logo test of tests/check/overlay.  Others (v210, P010, Y410, VYUY, BGR16,
+ * r210, ... whose component descriptions in GStreamer 1.22 do not match a
+ * sample-by-sample access, and formats added later) are left to
+ * gst_video_overlay_composition_blend(). */
+static const GstVideoFormat fast_formats[] = {
+  GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12, GST_VIDEO_FORMAT_YUY2,
+  GST_VIDEO_FORMAT_UYVY, GST_VIDEO_FORMAT_AYUV, GST_VIDEO_FORMAT_RGBx,
+  GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_xBGR,
+  GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_ARGB,
+  GST_VIDEO_FORMAT_ABGR, GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR,
+  GST_VIDEO_FORMAT_Y41B, GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_YVYU,
+  GST_VIDEO_FORMAT_Y444, GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_NV21,
+  GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_GRAY16_BE,
+  GST_VIDEO_FORMAT_GRAY16_LE, GST_VIDEO_FORMAT_v308, GST_VIDEO_FORMAT_RGB16,
+  GST_VIDEO_FORMAT_RGB15, GST_VIDEO_FORMAT_A420, GST_VIDEO_FORMAT_YUV9,
+  GST_VIDEO_FORMAT_YVU9, GST_VIDEO_FORMAT_ARGB64, GST_VIDEO_FORMAT_AYUV64,
+  GST_VIDEO_FORMAT_I420_10BE, GST_VIDEO_FORMAT_I420_10LE,
+  GST_VIDEO_FORMAT_I422_10BE, GST_VIDEO_FORMAT_I422_10LE,
+  GST_VIDEO_FORMAT_Y444_10BE, GST_VIDEO_FORMAT_Y444_10LE,
+  GST_VIDEO_FORMAT_GBR, GST_VIDEO_FORMAT_GBR_10BE, GST_VIDEO_FORMAT_GBR_10LE,
+  GST_VIDEO_FORMAT_NV16, GST_VIDEO_FORMAT_NV24, GST_VIDEO_FORMAT_A420_10BE,
+  GST_VIDEO_FORMAT_A420_10LE, GST_VIDEO_FORMAT_A422_10BE,
+  GST_VIDEO_FORMAT_A422_10LE, GST_VIDEO_FORMAT_A444_10BE,
+  GST_VIDEO_FORMAT_A444_10LE, GST_VIDEO_FORMAT_NV61, GST_VIDEO_FORMAT_IYU2,
+  GST_VIDEO_FORMAT_GBRA, GST_VIDEO_FORMAT_GBRA_10BE,
+  GST_VIDEO_FORMAT_GBRA_10LE, GST_VIDEO_FORMAT_GBR_12BE,
+  GST_VIDEO_FORMAT_GBR_12LE, GST_VIDEO_FORMAT_GBRA_12BE,
+  GST_VIDEO_FORMAT_GBRA_12LE, GST_VIDEO_FORMAT_I420_12BE,
+  GST_VIDEO_FORMAT_I420_12LE, GST_VIDEO_FORMAT_I422_12BE,
+  GST_VIDEO_FORMAT_I422_12LE, GST_VIDEO_FORMAT_Y444_12BE,
+  GST_VIDEO_FORMAT_Y444_12LE, GST_VIDEO_FORMAT_VUYA,
+  GST_VIDEO_FORMAT_Y444_16BE, GST_VIDEO_FORMAT_Y444_16LE,
+  GST_VIDEO_FORMAT_RGBP, GST_VIDEO_FORMAT_BGRP, GST_VIDEO_FORMAT_AV12,
+  GST_VIDEO_FORMAT_ARGB64_LE, GST_VIDEO_FORMAT_ARGB64_BE,
+  GST_VIDEO_FORMAT_RGBA64_LE, GST_VIDEO_FORMAT_RGBA64_BE,
+  GST_VIDEO_FORMAT_BGRA64_LE, GST_VIDEO_FORMAT_BGRA64_BE,
+  GST_VIDEO_FORMAT_ABGR64_LE, GST_VIDEO_FORMAT_ABGR64_BE,
+};
+
 static guint
 flu_overlay_format_word (const GstVideoFormatInfo * finfo)
 {
   guint c, word = 1;
+  gboolean known = FALSE;
+
+  for (c = 0; c < G_N_ELEMENTS (fast_formats); c++)
+    if (fast_formats[c] == GST_VIDEO_FORMAT_INFO_FORMAT (finfo))
+      known = TRUE;
+  if (!known)
+    return 0;
 
   if (GST_VIDEO_FORMAT_INFO_FLAGS (finfo) & (GST_VIDEO_FORMAT_FLAG_PALETTE |
           GST_VIDEO_FORMAT_FLAG_COMPLEX | GST_VIDEO_FORMAT_FLAG_TILED))
@@ -482,6 +530,68 @@ flu_blend_comp_make_runs (FluBlendComp * bc)
   bc->runs = (FluRun *) g_array_free (runs, FALSE);
 }
 
+/* RGB -> component conversion for one frame format */
+typedef struct
+{
+  gboolean is_rgb;
+  gdouble kr, kg, kb;
+  gdouble offset[4], scale[4];
+  gdouble global_alpha;
+} FluConv;
+
+static void
+flu_conv_init (FluConv * conv, const GstVideoInfo * info, gdouble ga)
+{
+  const GstVideoFormatInfo *finfo = info->finfo;
+  guint c, n = GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo);
+  gint offset[4], scale[4];
+
+  conv->is_rgb = GST_VIDEO_FORMAT_INFO_IS_RGB (finfo);
+  conv->kr = 0.299;
+  conv->kb = 0.114;
+  if (!conv->is_rgb)
+    gst_video_color_matrix_get_Kr_Kb (info->colorimetry.matrix, &conv->kr,
+        &conv->kb);
+  conv->kg = 1.0 - conv->kr - conv->kb;
+  gst_video_color_range_offsets (conv->is_rgb ? GST_VIDEO_COLOR_RANGE_0_255 :
+      info->colorimetry.range, finfo, offset, scale);
+  /* as fractions of each component's full scale */
+  for (c = 0; c < 4; c++) {
+    gdouble full = c < n ?
+        (1u << GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c)) - 1 : 1;
+
+    conv->offset[c] = offset[c] / full;
+    conv->scale[c] = scale[c] / full;
+  }
+  conv->global_alpha = ga;
+}
+
+/* Premultiplied value of component @c (0-2: R G B or Y U V, 3: alpha) of
+ * the premultiplied ARGB32 pixel @p, as a fraction of the full scale. */
+static gdouble
+flu_conv_comp (const FluConv * conv, guint32 p, gint c)
+{
+  gdouble m = conv->global_alpha / 255.0;
+  gdouble a = ((p >> 24) & 0xff) * m;
+  gdouble r = ((p >> 16) & 0xff) * m;
+  gdouble g = ((p >> 8) & 0xff) * m;
+  gdouble b = (p & 0xff) * m;
+  gdouble y;
+
+  if (c == 3)
+    return a;
+  if (conv->is_rgb)
+    return c == 0 ? r : c == 1 ? g : b;
+  y = conv->kr * r + conv->kg * g + conv->kb * b;
+  if (c == 0)
+    return conv->offset[0] * a + conv->scale[0] * y;
+  if (c == 1)
+    return conv->offset[1] * a +
+        conv->scale[1] * (b - y) / (2.0 * (1.0 - conv->kb));
+  return conv->offset[2] * a +
+      conv->scale[2] * (r - y) / (2.0 * (1.0 - conv->kr));
+}
+
 /* Converts the premultiplied ARGB32 pixels of a layer into per-component
  * premultiplied values and coverage for the frame described by @info. */
 static void
@@ -490,56 +600,17 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
 {
   const GstVideoFormatInfo *finfo = info->finfo;
   GstMapInfo map;
-  gdouble kr = 0.299, kb = 0.114, kg;
-  gint offset[4], scale[4];
-  gboolean is_rgb = GST_VIDEO_FORMAT_INFO_IS_RGB (finfo);
+  FluConv conv;
   guint c, n = GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo);
   gint fw = GST_VIDEO_INFO_WIDTH (info), fh = GST_VIDEO_INFO_HEIGHT (info);
-  gdouble *acc, full[4];
   guint word = flu_overlay_format_word (finfo);
+  const guint32 *pixels;
 
   br->n_comps = 0;
-  for (c = 0; c < 4; c++)
-    full[c] = c < n ? (1u << GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c)) - 1 : 1;
   if (!gst_buffer_map (layer->pixels, &map, GST_MAP_READ))
     return;
-
-  if (!is_rgb)
-    gst_video_color_matrix_get_Kr_Kb (info->colorimetry.matrix, &kr, &kb);
-  kg = 1.0 - kr - kb;
-  gst_video_color_range_offsets (is_rgb ? GST_VIDEO_COLOR_RANGE_0_255 :
-      info->colorimetry.range, finfo, offset, scale);
-
-  /* per pixel: premultiplied value of each component, as a fraction of its
-   * full scale */
-  acc = g_new (gdouble, (gsize) layer->w * layer->h * 4);
-  {
-    guint i, npix = layer->w * layer->h;
-    const guint32 *px = (const guint32 *) map.data;
-
-    for (i = 0; i < npix; i++) {
-      guint32 p = px[i];
-      gdouble a = ((p >> 24) & 0xff) / 255.0 * global_alpha;
-      gdouble r = ((p >> 16) & 0xff) / 255.0 * global_alpha;
-      gdouble g = ((p >> 8) & 0xff) / 255.0 * global_alpha;
-      gdouble b = (p & 0xff) / 255.0 * global_alpha;
-      gdouble *o = acc + i * 4;
-
-      if (is_rgb) {
-        o[0] = r;
-        o[1] = g;
-        o[2] = b;
-      } else {
-        gdouble y = kr * r + kg * g + kb * b;
-        o[0] = (offset[0] * a + scale[0] * y) / full[0];
-        o[1] = (offset[1] * a + scale[1] * (b - y) / (2.0 * (1.0 - kb)))
-            / full[1];
-        o[2] = (offset[2] * a + scale[2] * (r - y) / (2.0 * (1.0 - kr)))
-            / full[2];
-      }
-      o[3] = a;
-    }
-  }
+  pixels = (const guint32 *) map.data;
+  flu_conv_init (&conv, info, global_alpha);
 
   for (c = 0; c < n; c++) {
     FluBlendComp *bc = &br->comps[br->n_comps];
@@ -576,10 +647,10 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
             count++;
             if (px >= layer->x && px < layer->x + (gint) layer->w &&
                 py >= layer->y && py < layer->y + (gint) layer->h) {
-              const gdouble *o = acc +
-                  ((py - layer->y) * layer->w + (px - layer->x)) * 4;
-              sv += o[src];
-              sa += o[3];
+              guint32 p = pixels[(py - layer->y) * layer->w + (px - layer->x)];
+
+              sv += flu_conv_comp (&conv, p, src);
+              sa += flu_conv_comp (&conv, p, 3);
             }
           }
         }
@@ -596,7 +667,6 @@ flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
     br->n_comps++;
   }
 
-  g_free (acc);
   gst_buffer_unmap (layer->pixels, &map);
 }
 
