@@ -990,7 +990,10 @@ flu_overlay_render_logo (FluOverlay * self, FluLayer * layer)
 static void
 flu_overlay_refresh (FluOverlay * self)
 {
-  gboolean want_clock = self->clock_format && *self->clock_format;
+  /* no clock work while nothing is shown; it catches up on the first frame
+   * after `visible` is switched on again */
+  gboolean want_clock = self->clock_format && *self->clock_format &&
+      self->visible;
   guint i;
 
   if (!self->have_info)
