@@ -7,7 +7,8 @@
 #   cpu_s/GB   server CPU seconds (user+sys) per GB delivered
 #   rss_MB     server peak RSS
 #   KB/client  (peak RSS - RSS before the clients came) / clients
-#   behind     clients that got under 90% of the median or were dropped
+#   behind     clients dropped, or that got under 90% of the median in
+#              the last 2 s of the run (the stream is constant-rate)
 # and the CPU-per-byte ratio ours/stock.  Not a test: figures only.
 #
 #   tests/bench/fanout-bench.sh [BUILD_DIR] [SECONDS] [CLIENT COUNTS...]
