@@ -25,7 +25,8 @@ export GST_PLUGIN_PATH="$build/gst/multifd"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 hz=$(getconf CLK_TCK)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+pid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 
 # "flumultifdsink@100ms" is flumultifdsink with coalesce-time=100ms: each
 # client gets its data in larger, rarer writes (100 ms of added latency)
