@@ -180,6 +180,7 @@ struct _FluHttpSink
   FluHttpServer *server;
   GPtrArray *mounted;           /* paths added to the server */
   GHashTable *users;
+  FluHttpFileStamp users_stamp; /* of the htpasswd file users came from */
   GPtrArray *allow_list;
   GPtrArray *deny_list;
   GPtrArray *filter_list;
@@ -673,7 +674,7 @@ load_htpasswd (FluHttpSink * sink, GError ** error)
   GHashTable *users = NULL;
 
   if (sink->htpasswd && *sink->htpasswd) {
-    users = flu_http_htpasswd_load (sink->htpasswd, error);
+    users = flu_http_htpasswd_load (sink->htpasswd, &sink->users_stamp, error);
     if (users == NULL)
       return FALSE;
   }
@@ -1191,6 +1192,11 @@ check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     gchar *u = NULL, *p = NULL;
     gboolean ok;
 
+    /* re-read the file when it changed (edited or replaced) */
+    if (flu_http_file_stamp_changed (sink->htpasswd, &sink->users_stamp) &&
+        !load_htpasswd (sink, NULL))
+      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users",
+          sink->htpasswd);
     if (!flu_http_parse_basic_auth (auth, &u, &p)) {
       *why = "credentials required";
       return SOUP_STATUS_UNAUTHORIZED;

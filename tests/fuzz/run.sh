@@ -1,0 +1,48 @@
+#!/bin/sh
+# Builds the fuzz targets with clang, libFuzzer, AddressSanitizer and
+# UBSan in build-fuzz/ and fuzzes each for SECONDS (default 60), starting
+# from its committed corpus in tests/fuzz/corpus/<target>/.  New inputs go
+# to build-fuzz/corpus-<target>/ (not the repository); a crash, leak or
+# timeout fails the run and leaves the input in build-fuzz/.
+#
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]     # e.g. run.sh 3600 http
+#
+# Long runs: `tests/fuzz/run.sh 3600` (an hour per target), or run the
+# binary yourself: build-fuzz/fuzz-http -jobs=2 -workers=2 \
+#   -max_total_time=36000 build-fuzz/corpus-http tests/fuzz/corpus/http
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+seconds=${1:-60}
+[ $# -gt 0 ] && shift
+targets=${*:-http}
+out=$top/build-fuzz
+mkdir -p "$out"
+cd "$out"
+# shellcheck disable=SC2046
+flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
+  -fno-sanitize-recover=all -I$top/ext/soup
+  $(pkg-config --cflags gio-2.0 libsoup-3.0)"
+libs="$(pkg-config --libs gio-2.0 libsoup-3.0) -lcrypt"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+status=0
+for t in $targets; do
+  case $t in
+    http) srcs="$top/ext/soup/fluhttpauth.c $top/ext/soup/fluhttplog.c" ;;
+    *) echo "run.sh: unknown target $t"; exit 2 ;;
+  esac
+  # shellcheck disable=SC2086
+  clang $flags -o "fuzz-$t" "$top/tests/fuzz/fuzz-$t.c" $srcs $libs
+  mkdir -p "corpus-$t"
+  echo "fuzzing $t for $seconds s"
+  if ! "./fuzz-$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 "corpus-$t" "$top/tests/fuzz/corpus/$t" \
+      > "fuzz-$t.log" 2>&1; then
+    status=1
+    tail -n 60 "fuzz-$t.log"
+  fi
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^Done' \
+    "fuzz-$t.log" || true
+  grep -E '#[0-9]+.*(DONE|cov:)' "fuzz-$t.log" | tail -n 1
+done
+exit $status
