@@ -471,6 +471,19 @@ main (int argc, char **argv)
       for (cn = conns; cn; cn = cn->next)
         if (cn->kind == SLOW)
           arm (cn, EPOLLIN | EPOLLOUT | EPOLLRDHUP);
+      for (i = 0; i < hold_n && !hold_closed; i++)
+        if (holds[i] == NULL)
+          holds[i] = conn_open (HOLD);
+      if (hold_n && !hold_closed && t - t0 > 0.5 + hold_seconds) {
+        for (i = 0; i < hold_n; i++)
+          if (holds[i])
+            conn_close (holds[i], 0);
+        hold_closed = 1;
+      }
+      if (probe && (hold_closed || !hold_n) && !probe_opened)
+        probe_opened = conn_open (PROBE) != NULL;
+    }
+    if (t - t0 > 0.5) {
       /* all slowloris and noread at once (the slowloris come back when
        * closed, up to 10 times over), the others --parallel at a time */
       for (k = SLOW; k <= INJECT; k++)
@@ -481,18 +494,6 @@ main (int argc, char **argv)
       while (live[CHURN] < parallel && churn_done + live[CHURN] < churn_total
           && conn_open (CHURN))
         live[CHURN]++;
-      for (i = 0; i < hold_n && !hold_closed; i++)
-        if (holds[i] == NULL)
-          holds[i] = conn_open (HOLD);
-      if (hold_n && !hold_closed && t - t0 > 0.5 + hold_seconds) {
-        for (i = 0; i < hold_n; i++)
-          if (holds[i]) {
-            conn_close (holds[i], 0);
-          }
-        hold_closed = 1;
-      }
-      if (probe && (hold_closed || !hold_n) && !probe_opened)
-        probe_opened = conn_open (PROBE) != NULL;
     }
     n = epoll_wait (epfd, evs, 256, 50);
     for (i = 0; i < n; i++) {
@@ -531,7 +532,8 @@ main (int argc, char **argv)
         conn_close (cn, 0);
       }
     }
-    if (churn_total && churn_done >= churn_total && !counts[VIEWER])
+    /* the viewers watch the churn; the run ends with it */
+    if (churn_total && churn_done >= churn_total)
       break;
   }
   /* a viewer that stalls at the very end counts too */
@@ -549,10 +551,15 @@ main (int argc, char **argv)
           opened[i], closed_by_server[i], statuses[i][2], statuses[i][4],
           statuses[i][5]);
   if (churn_total)
-    printf (" churn_done=%ld", churn_done);
+    printf (" churn_per_s=%.0f churn_done=%ld", churn_done / (now_s () - t0),
+        churn_done);
   if (probe)
     printf (" probe_ttfb_ms=%.0f", probe_ttfb * 1000);
   printf ("\n");
+  while (conns)
+    conn_close (conns, 0);
+  free (holds);
+  close (epfd);
   return viewers_lost || worst_stall > max_stall ||
       (probe && probe_ttfb < 0) ? 1 : 0;
 }
