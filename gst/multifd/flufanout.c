@@ -1,0 +1,1759 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/*
+ * The fan-out engine.
+ *
+ * Data: one ring of recent buffers.  Every buffer that enters gets a
+ * sequence number; the ring holds [tail, head).  Each buffer's GstMemory
+ * blocks are mapped once when it enters and stay mapped until it leaves, so
+ * a client write is a sendmsg() over an iovec built straight from the ring:
+ * no copy, no per-client buffer list.  A client is a cursor (sequence
+ * number plus byte offset) and counters: O(1) memory per client.
+ *
+ * Threads: the streaming thread only appends to the ring (and decides where
+ * clients added since the previous buffer start) and wakes the writer
+ * through an eventfd.  The writer thread owns the writes: it waits in
+ * epoll_wait(), writes to every client that has data and a writable socket,
+ * parks a client whose socket is full until EPOLLOUT (edge-triggered), checks
+ * lag limits and inactivity timeouts, and trims the ring.  The lock is never
+ * held across a system call on a client socket, so a stalled client never
+ * blocks the pipeline or another client.
+ *
+ * Stream headers: every caps change that brings a different streamheader
+ * creates a header set; each ring entry points at the set that was current
+ * when it arrived.  A client gets the set of the first entry it is sent
+ * (once), and a new set again before the first entry that carries it when
+ * its content differs and resend-streamheader is TRUE.
+ *
+ * Positions for new clients are decided when the first buffer after the
+ * add arrives, with that buffer in the ring, exactly as the stock
+ * multihandlesink does; the sync methods follow its rules (see
+ * decide_position()).  Where we differ on purpose:
+ *  - burst in buffers counts buffers (stock ignores buffers in its burst
+ *    limits);
+ *  - burst-keyframe without a max accepts a keyframe at the oldest queued
+ *    buffer;
+ *  - the ring keeps enough data for the element's default burst, back to
+ *    the keyframe before it, so burst-keyframe gives at least the burst
+ *    amount starting at a keyframe (stock only keeps what time-min/bytes-min
+ *    ask for);
+ *  - recover-policy=keyframe with no keyframe inside the soft limit waits
+ *    for the next keyframe instead of sending a delta frame;
+ *  - a client whose backlog exceeds backlog-limit bytes is dropped as slow
+ *    even when units-max is -1, so one stalled client can never pin
+ *    unbounded memory.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "flufanout.h"
+
+#include <gio/gio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <pthread.h>
+
+GST_DEBUG_CATEGORY_STATIC (flu_fanout_debug);
+#define GST_CAT_DEFAULT flu_fanout_debug
+
+/* iovecs gathered for one sendmsg() */
+#define BATCH_IOV 64
+/* events fetched by one epoll_wait() */
+#define MAX_EVENTS 256
+/* how often idle timeouts are checked when nothing else wakes the writer */
+#define TIMEOUT_TICK_MS 250
+
+#define NO_SEQ G_MAXUINT64
+
+/* A set of stream headers (the caps' streamheader buffers), mapped once. */
+typedef struct
+{
+  gint refcount;
+  GstBuffer **buffers;
+  guint n_buffers;
+  GstMapInfo *maps;             /* every mapped memory of every buffer */
+  guint n_maps;
+  gsize size;
+  GBytes *content;              /* the bytes, to compare two sets */
+} FluHeaders;
+
+typedef struct
+{
+  GstBuffer *buffer;
+  FluHeaders *headers;
+  guint64 offset;               /* stream byte offset of the first byte */
+  GstClockTime ts;
+  gsize size;
+  guint n_maps;
+  gboolean keyframe;
+  GstMapInfo map1;              /* the common case: one memory */
+  GstMapInfo *maps;             /* n_maps > 1 */
+} FluEntry;
+
+typedef enum
+{
+  WAIT_NONE = 0,                /* positioned: cursor is valid */
+  WAIT_NEW,                     /* new client: decide on the next buffer */
+  WAIT_KEYFRAME                 /* start at the next keyframe that arrives */
+} FluWait;
+
+typedef struct
+{
+  gint fd;
+  FluClientStatus status;
+  gboolean removing;            /* removal under way or done */
+  gboolean released;            /* fd handed back to the application */
+  gboolean is_socket;
+  gboolean pollable;            /* registered in epoll */
+  gboolean blocked;             /* last write hit EAGAIN: wait for EPOLLOUT */
+  gboolean in_io;               /* writer is in a syscall on this client */
+
+  FluSyncMethod sync_method;
+  GstFormat min_format, max_format;
+  guint64 min_value, max_value;
+
+  FluWait wait;
+  guint64 cursor;               /* next entry to send */
+  gsize offset;                 /* bytes of the cursor entry already sent */
+  guint64 resume;               /* after the partial entry: jump here */
+  FluWait resume_wait;          /* ... or start waiting */
+  guint64 flush_until;          /* remove-flush: stop before this seq */
+
+  FluHeaders *headers;          /* header set of the last entry considered */
+  FluHeaders *sent_headers;     /* last header set actually sent */
+  FluHeaders *pending_headers;  /* header set being written */
+  gsize headers_offset;
+
+  /* accounting */
+  guint64 bytes_sent;
+  guint64 connect_time, connect_time_mono;
+  guint64 disconnect_time, disconnect_time_mono;
+  guint64 last_activity_mono;
+  guint64 buffers_dropped;
+  guint64 resyncs;
+  GstClockTime first_ts, last_ts;
+  guint64 peak_lag_bytes;
+  guint64 peak_lag_time;
+} FluClient;
+
+struct _FluFanout
+{
+  GstObject *owner;
+  FluFanoutCallbacks callbacks;
+  gpointer user_data;
+
+  GMutex lock;
+  GCond io_cond;
+  FluFanoutConfig config;
+
+  /* ring */
+  FluEntry *ring;
+  guint64 ring_cap;             /* power of two */
+  guint64 tail, head;
+  guint64 stream_bytes;         /* offset of the next byte to enter */
+  FluHeaders *headers;          /* current header set (may be NULL) */
+
+  /* clients */
+  GPtrArray *clients;           /* FluClient*, compacted by the writer */
+  GHashTable *by_fd;            /* fd -> FluClient* for live clients */
+  guint n_live;
+  guint n_waiting_new;          /* clients in WAIT_NEW or WAIT_KEYFRAME */
+  guint app_iterating;          /* clear() walks the array: no compaction */
+
+  /* writer */
+  gboolean running;
+  gboolean quit;
+  gint epfd;
+  gint wakefd;
+  GThread *thread;
+  gboolean data_pending;        /* new data or positions since last pass */
+
+  /* stats */
+  guint64 bytes_to_serve;
+  guint64 bytes_served;
+};
+
+static void
+flu_fanout_init_debug (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (flu_fanout_debug, "flufanout", 0,
+        "gst-flumotion fan-out engine");
+    g_once_init_leave (&done, 1);
+  }
+}
+
+const gchar *
+flu_client_status_nick (FluClientStatus status)
+{
+  static const gchar *nicks[] = { "ok", "closed", "removed", "slow", "error",
+    "duplicate", "flushing"
+  };
+
+  if ((guint) status < G_N_ELEMENTS (nicks))
+    return nicks[status];
+  return "unknown";
+}
+
+void
+flu_fanout_config_init (FluFanoutConfig * config)
+{
+  config->unit_format = GST_FORMAT_BUFFERS;
+  config->units_max = -1;
+  config->units_soft_max = -1;
+  config->bytes_min = -1;
+  config->buffers_min = -1;
+  config->time_min = -1;
+  config->recover_policy = FLU_RECOVER_POLICY_NONE;
+  config->timeout = 0;
+  config->sync_method = FLU_SYNC_METHOD_LATEST;
+  config->burst_format = GST_FORMAT_UNDEFINED;
+  config->burst_value = 0;
+  config->qos_dscp = -1;
+  config->resend_streamheader = TRUE;
+  config->handle_read = TRUE;
+  config->backlog_limit = FLU_FANOUT_DEFAULT_BACKLOG_LIMIT;
+}
+
+static guint64
+now_mono (void)
+{
+  return (guint64) g_get_monotonic_time () * GST_USECOND;
+}
+
+/* ------------------------------------------------------------------ */
+/* header sets */
+
+static FluHeaders *
+headers_ref (FluHeaders * h)
+{
+  if (h)
+    g_atomic_int_inc (&h->refcount);
+  return h;
+}
+
+static void
+headers_unref (FluHeaders * h)
+{
+  guint i;
+
+  if (h == NULL || !g_atomic_int_dec_and_test (&h->refcount))
+    return;
+  for (i = 0; i < h->n_maps; i++)
+    gst_memory_unmap (h->maps[i].memory, &h->maps[i]);
+  for (i = 0; i < h->n_buffers; i++)
+    gst_buffer_unref (h->buffers[i]);
+  g_bytes_unref (h->content);
+  g_free (h->maps);
+  g_free (h->buffers);
+  g_free (h);
+}
+
+static gboolean
+headers_equal (FluHeaders * a, FluHeaders * b)
+{
+  if (a == b)
+    return TRUE;
+  if (a == NULL || b == NULL)
+    return FALSE;
+  return g_bytes_equal (a->content, b->content);
+}
+
+/* Collect the streamheader buffers of @caps.  Returns NULL when the caps
+ * have none. */
+static FluHeaders *
+headers_from_caps (GstCaps * caps)
+{
+  const GValue *sh;
+  GstStructure *s;
+  FluHeaders *h;
+  GByteArray *bytes;
+  guint i, n, total_mem = 0;
+
+  if (caps == NULL || gst_caps_get_size (caps) == 0)
+    return NULL;
+  s = gst_caps_get_structure (caps, 0);
+  sh = gst_structure_get_value (s, "streamheader");
+  if (sh == NULL || !GST_VALUE_HOLDS_ARRAY (sh))
+    return NULL;
+  n = gst_value_array_get_size (sh);
+  for (i = 0; i < n; i++) {
+    const GValue *v = gst_value_array_get_value (sh, i);
+
+    if (GST_VALUE_HOLDS_BUFFER (v))
+      total_mem += gst_buffer_n_memory (gst_value_get_buffer (v));
+  }
+  if (total_mem == 0)
+    return NULL;
+
+  h = g_new0 (FluHeaders, 1);
+  h->refcount = 1;
+  h->buffers = g_new0 (GstBuffer *, n);
+  h->maps = g_new0 (GstMapInfo, total_mem);
+  bytes = g_byte_array_new ();
+  for (i = 0; i < n; i++) {
+    const GValue *v = gst_value_array_get_value (sh, i);
+    GstBuffer *buf;
+    guint j, nm;
+
+    if (!GST_VALUE_HOLDS_BUFFER (v))
+      continue;
+    buf = gst_buffer_ref (gst_value_get_buffer (v));
+    h->buffers[h->n_buffers++] = buf;
+    nm = gst_buffer_n_memory (buf);
+    for (j = 0; j < nm; j++) {
+      GstMapInfo *map = &h->maps[h->n_maps];
+
+      if (!gst_memory_map (gst_buffer_peek_memory (buf, j), map, GST_MAP_READ))
+        continue;
+      g_byte_array_append (bytes, map->data, map->size);
+      h->size += map->size;
+      h->n_maps++;
+    }
+  }
+  h->content = g_byte_array_free_to_bytes (bytes);
+  return h;
+}
+
+/* ------------------------------------------------------------------ */
+/* ring */
+
+static inline FluEntry *
+entry_at (FluFanout * f, guint64 seq)
+{
+  return &f->ring[seq & (f->ring_cap - 1)];
+}
+
+static inline GstMapInfo *
+entry_maps (FluEntry * e)
+{
+  return e->n_maps == 1 ? &e->map1 : e->maps;
+}
+
+static void
+entry_clear (FluEntry * e)
+{
+  GstMapInfo *maps = entry_maps (e);
+  guint i;
+
+  for (i = 0; i < e->n_maps; i++)
+    gst_memory_unmap (maps[i].memory, &maps[i]);
+  if (e->n_maps > 1)
+    g_free (e->maps);
+  headers_unref (e->headers);
+  gst_buffer_unref (e->buffer);
+  memset (e, 0, sizeof (FluEntry));
+}
+
+static void
+ring_grow (FluFanout * f)
+{
+  guint64 newcap = f->ring_cap ? f->ring_cap * 2 : 256;
+  FluEntry *n = g_new0 (FluEntry, newcap);
+  guint64 s;
+
+  for (s = f->tail; s < f->head; s++)
+    n[s & (newcap - 1)] = *entry_at (f, s);
+  g_free (f->ring);
+  f->ring = n;
+  f->ring_cap = newcap;
+}
+
+static gboolean
+ring_append (FluFanout * f, GstBuffer * buf)
+{
+  FluEntry *e;
+  GstMapInfo *maps;
+  guint i, n = gst_buffer_n_memory (buf);
+
+  if (n == 0 || gst_buffer_get_size (buf) == 0)
+    return FALSE;
+  if (f->head - f->tail == f->ring_cap)
+    ring_grow (f);
+  e = entry_at (f, f->head);
+  e->n_maps = n;
+  if (n > 1)
+    e->maps = g_new0 (GstMapInfo, n);
+  maps = entry_maps (e);
+  for (i = 0; i < n; i++) {
+    GstMemory *mem = gst_buffer_peek_memory (buf, i);
+
+    if (!gst_memory_map (mem, &maps[i], GST_MAP_READ)) {
+      guint j;
+
+      GST_WARNING_OBJECT (f->owner, "could not map memory %u of a buffer, "
+          "dropping the buffer", i);
+      for (j = 0; j < i; j++)
+        gst_memory_unmap (maps[j].memory, &maps[j]);
+      if (n > 1)
+        g_free (e->maps);
+      memset (e, 0, sizeof (FluEntry));
+      return FALSE;
+    }
+    e->size += maps[i].size;
+  }
+  e->buffer = gst_buffer_ref (buf);
+  e->headers = headers_ref (f->headers);
+  e->offset = f->stream_bytes;
+  e->ts = GST_BUFFER_PTS (buf);
+  e->keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  f->stream_bytes += e->size;
+  f->head++;
+  return TRUE;
+}
+
+/* index 0 is the newest entry, len-1 the oldest, as in multihandlesink */
+static inline guint64
+seq_of_idx (FluFanout * f, gint64 idx)
+{
+  return f->head - 1 - idx;
+}
+
+static inline gint64
+idx_of_seq (FluFanout * f, guint64 seq)
+{
+  return (gint64) (f->head - 1 - seq);
+}
+
+/* First keyframe from index @idx going older (@dir = +1) or newer (-1). */
+static gint64
+find_keyframe (FluFanout * f, gint64 idx, gint dir)
+{
+  gint64 len = f->head - f->tail;
+  gint64 i;
+
+  for (i = idx; i >= 0 && i < len; i += dir)
+    if (entry_at (f, seq_of_idx (f, i))->keyframe)
+      return i;
+  return -1;
+}
+
+static void
+limits_from_format (GstFormat format, guint64 value, gint64 * bytes,
+    gint64 * buffers, gint64 * time)
+{
+  switch (format) {
+    case GST_FORMAT_BUFFERS:
+      *buffers = (gint64) value;
+      break;
+    case GST_FORMAT_TIME:
+      *time = (gint64) value;
+      break;
+    case GST_FORMAT_BYTES:
+      *bytes = (gint64) value;
+      break;
+    default:
+      break;
+  }
+}
+
+/* Find the indexes where the min limits are satisfied (the oldest entry
+ * needed so that entries 0..min_idx hold at least the minimum) and where a
+ * max limit is reached.  Unset limits are -1.  Returns whether the min
+ * limits could all be met. */
+static gboolean
+find_limits (FluFanout * f, gint64 * min_idx, gint64 bytes_min,
+    gint64 buffers_min, gint64 time_min, gint64 * max_idx, gint64 bytes_max,
+    gint64 buffers_max, gint64 time_max)
+{
+  gint64 len = f->head - f->tail;
+  gint64 i, bytes = 0;
+  GstClockTime first = GST_CLOCK_TIME_NONE;
+  gboolean max_hit = FALSE, min_met = FALSE;
+
+  *min_idx = -1;
+  *max_idx = -1;
+  if (len <= 0)
+    return FALSE;
+  for (i = 0; i < len; i++) {
+    FluEntry *e = entry_at (f, seq_of_idx (f, i));
+
+    if (bytes_min == -1 && time_min == -1 && buffers_min == -1
+        && *min_idx == -1) {
+      *min_idx = MAX (i - 1, 0);
+      min_met = TRUE;
+    }
+    if (max_hit) {
+      *max_idx = i - 1;
+      break;
+    }
+    bytes += e->size;
+    if (GST_CLOCK_TIME_IS_VALID (e->ts)) {
+      if (!GST_CLOCK_TIME_IS_VALID (first))
+        first = e->ts;
+      if (time_min != -1 && (gint64) (first - e->ts) >= time_min)
+        time_min = -1;
+      if (time_max != -1 && (gint64) (first - e->ts) >= time_max)
+        max_hit = TRUE;
+    }
+    if (bytes_min != -1 && bytes >= bytes_min)
+      bytes_min = -1;
+    if (bytes_max != -1 && bytes >= bytes_max)
+      max_hit = TRUE;
+    if (buffers_min != -1 && i + 1 >= buffers_min)
+      buffers_min = -1;
+    if (buffers_max != -1 && i + 1 >= buffers_max)
+      max_hit = TRUE;
+  }
+  if (*max_idx == -1)
+    *max_idx = len - 1;
+  if (*min_idx == -1)
+    *min_idx = *max_idx;
+  return min_met;
+}
+
+static void
+burst_limits (FluFanout * f, FluClient * c, gint64 * min_idx,
+    gint64 * max_idx, gboolean * has_max)
+{
+  gint64 bmin = -1, nmin = -1, tmin = -1, bmax = -1, nmax = -1, tmax = -1;
+
+  limits_from_format (c->min_format, c->min_value, &bmin, &nmin, &tmin);
+  limits_from_format (c->max_format, c->max_value, &bmax, &nmax, &tmax);
+  *has_max = bmax != -1 || nmax != -1 || tmax != -1;
+  find_limits (f, min_idx, bmin, nmin, tmin, max_idx, bmax, nmax, tmax);
+}
+
+/* Decide where a new client starts, with the newest buffer just appended.
+ * Returns the index to start at, or -1 to keep waiting (c->wait tells for
+ * what). */
+static gint64
+decide_position (FluFanout * f, FluClient * c)
+{
+  gint64 min_idx, max_idx, kf;
+  gboolean has_max;
+
+  switch (c->sync_method) {
+    case FLU_SYNC_METHOD_LATEST:
+      return 0;
+    case FLU_SYNC_METHOD_NEXT_KEYFRAME:
+      if (entry_at (f, f->head - 1)->keyframe)
+        return 0;
+      c->wait = WAIT_KEYFRAME;
+      return -1;
+    case FLU_SYNC_METHOD_LATEST_KEYFRAME:
+      kf = find_keyframe (f, 0, +1);
+      if (kf != -1)
+        return kf;
+      c->wait = WAIT_KEYFRAME;
+      return -1;
+    case FLU_SYNC_METHOD_BURST:
+      burst_limits (f, c, &min_idx, &max_idx, &has_max);
+      if (max_idx <= min_idx)
+        return MAX (max_idx - 1, 0);
+      return min_idx;
+    case FLU_SYNC_METHOD_BURST_KEYFRAME:
+      burst_limits (f, c, &min_idx, &max_idx, &has_max);
+      kf = find_keyframe (f, min_idx, +1);
+      if (kf != -1 && (kf < max_idx || (!has_max && kf <= max_idx)))
+        return kf;
+      kf = find_keyframe (f, min_idx, -1);
+      if (kf != -1)
+        return kf;
+      c->wait = WAIT_KEYFRAME;
+      return -1;
+    case FLU_SYNC_METHOD_BURST_WITH_KEYFRAME:
+      burst_limits (f, c, &min_idx, &max_idx, &has_max);
+      kf = find_keyframe (f, min_idx, +1);
+      if (kf != -1 && (kf < max_idx || (!has_max && kf <= max_idx)))
+        return kf;
+      if (max_idx <= min_idx)
+        return MAX (max_idx - 1, 0);
+      return min_idx;
+    default:
+      return 0;
+  }
+}
+
+/* Called with the lock, right after a buffer was appended. */
+static void
+position_waiting_clients (FluFanout * f)
+{
+  gboolean key = entry_at (f, f->head - 1)->keyframe;
+  guint i;
+
+  for (i = 0; i < f->clients->len && f->n_waiting_new > 0; i++) {
+    FluClient *c = g_ptr_array_index (f->clients, i);
+    gint64 idx;
+
+    if (c->removing || c->wait == WAIT_NONE)
+      continue;
+    if (c->status == FLU_CLIENT_STATUS_FLUSHING)
+      continue;
+    if (c->wait == WAIT_KEYFRAME) {
+      if (!key)
+        continue;
+      idx = 0;
+    } else {
+      idx = decide_position (f, c);
+      if (idx < 0)
+        continue;
+    }
+    c->wait = WAIT_NONE;
+    c->cursor = seq_of_idx (f, idx);
+    c->offset = 0;
+    f->n_waiting_new--;
+    GST_DEBUG_OBJECT (f->owner, "fd %d starts at seq %" G_GUINT64_FORMAT
+        " (%" G_GINT64_FORMAT " buffers back)", c->fd, c->cursor, idx);
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* lag and recovery */
+
+static guint64
+client_first_unsent (FluClient * c)
+{
+  return c->offset > 0 ? c->cursor + 1 : c->cursor;
+}
+
+static void
+client_lag (FluFanout * f, FluClient * c, guint64 * buffers, guint64 * bytes,
+    guint64 * time)
+{
+  guint64 first = client_first_unsent (c);
+  FluEntry *newest, *e;
+
+  *buffers = *bytes = *time = 0;
+  if (c->wait != WAIT_NONE || first >= f->head)
+    return;
+  *buffers = f->head - first;
+  e = entry_at (f, first);
+  *bytes = f->stream_bytes - e->offset;
+  newest = entry_at (f, f->head - 1);
+  if (GST_CLOCK_TIME_IS_VALID (newest->ts) && GST_CLOCK_TIME_IS_VALID (e->ts)
+      && newest->ts > e->ts)
+    *time = newest->ts - e->ts;
+}
+
+static gboolean
+lag_exceeds (FluFanout * f, guint64 buffers, guint64 bytes, guint64 time,
+    gint64 limit)
+{
+  if (limit <= 0)
+    return FALSE;
+  switch (f->config.unit_format) {
+    case GST_FORMAT_BYTES:
+      return bytes > (guint64) limit;
+    case GST_FORMAT_TIME:
+      return time > (guint64) limit;
+    default:
+      return buffers > (guint64) limit;
+  }
+}
+
+/* Oldest seq such that a client starting there is within @limit units. */
+static guint64
+soft_limit_seq (FluFanout * f, gint64 limit)
+{
+  guint64 s = f->head;
+  FluEntry *newest = entry_at (f, f->head - 1);
+
+  while (s > f->tail) {
+    FluEntry *e = entry_at (f, s - 1);
+    guint64 b = f->head - (s - 1), by = f->stream_bytes - e->offset, t = 0;
+
+    if (GST_CLOCK_TIME_IS_VALID (newest->ts) && GST_CLOCK_TIME_IS_VALID (e->ts)
+        && newest->ts > e->ts)
+      t = newest->ts - e->ts;
+    if (lag_exceeds (f, b, by, t, limit))
+      break;
+    s--;
+  }
+  return s;
+}
+
+static void
+client_jump (FluFanout * f, FluClient * c, guint64 seq, FluWait wait)
+{
+  guint64 first = client_first_unsent (c);
+
+  if (wait == WAIT_NONE && seq > first)
+    c->buffers_dropped += seq - first;
+  else if (wait != WAIT_NONE && f->head > first)
+    c->buffers_dropped += f->head - first;
+  c->resyncs++;
+  if (c->offset > 0) {
+    /* finish the entry being written first: never cut a buffer */
+    c->resume = seq;
+    c->resume_wait = wait;
+  } else if (wait != WAIT_NONE) {
+    c->wait = wait;
+    f->n_waiting_new++;
+  } else {
+    c->cursor = seq;
+  }
+}
+
+static void
+client_recover (FluFanout * f, FluClient * c)
+{
+  guint64 start, s;
+
+  if (c->resume != NO_SEQ || c->resume_wait != WAIT_NONE)
+    return;                     /* already recovering */
+  switch (f->config.recover_policy) {
+    case FLU_RECOVER_POLICY_RESYNC_LATEST:
+      GST_INFO_OBJECT (f->owner, "fd %d lagging, resync to latest", c->fd);
+      client_jump (f, c, f->head, WAIT_NONE);
+      break;
+    case FLU_RECOVER_POLICY_RESYNC_SOFT_LIMIT:
+      start = soft_limit_seq (f, f->config.units_soft_max);
+      GST_INFO_OBJECT (f->owner, "fd %d lagging, resync to soft limit "
+          "(seq %" G_GUINT64_FORMAT ")", c->fd, start);
+      client_jump (f, c, start, WAIT_NONE);
+      break;
+    case FLU_RECOVER_POLICY_RESYNC_KEYFRAME:
+      start = soft_limit_seq (f, f->config.units_soft_max);
+      for (s = MAX (start, client_first_unsent (c)); s < f->head; s++)
+        if (entry_at (f, s)->keyframe)
+          break;
+      GST_INFO_OBJECT (f->owner, "fd %d lagging, resync to keyframe %s",
+          c->fd, s < f->head ? "in queue" : "to come");
+      if (s < f->head)
+        client_jump (f, c, s, WAIT_NONE);
+      else
+        client_jump (f, c, f->head, WAIT_KEYFRAME);
+      break;
+    default:
+      break;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* client removal */
+
+static GstStructure *
+client_stats (FluFanout * f, FluClient * c)
+{
+  guint64 lb = 0, lby = 0, lt = 0, duration;
+
+  if (!c->removing)
+    client_lag (f, c, &lb, &lby, &lt);
+  if (c->disconnect_time_mono == 0)
+    duration = now_mono () - c->connect_time_mono;
+  else
+    duration = c->disconnect_time_mono - c->connect_time_mono;
+  return gst_structure_new ("multihandlesink-stats",
+      "bytes-sent", G_TYPE_UINT64, c->bytes_sent,
+      "connect-time", G_TYPE_UINT64, c->connect_time,
+      "connect-time-monotonic", G_TYPE_UINT64, c->connect_time_mono,
+      "disconnect-time", G_TYPE_UINT64, c->disconnect_time,
+      "disconnect-time-monotonic", G_TYPE_UINT64, c->disconnect_time_mono,
+      "connect-duration", G_TYPE_UINT64, duration,
+      "last-activity-time-monotonic", G_TYPE_UINT64, c->last_activity_mono,
+      "buffers-dropped", G_TYPE_UINT64, c->buffers_dropped,
+      "first-buffer-ts", G_TYPE_UINT64, c->first_ts,
+      "last-buffer-ts", G_TYPE_UINT64, c->last_ts,
+      "resyncs", G_TYPE_UINT64, c->resyncs,
+      "lag-bytes", G_TYPE_UINT64, lby,
+      "lag-time", G_TYPE_UINT64, lt,
+      "peak-lag-bytes", G_TYPE_UINT64, c->peak_lag_bytes,
+      "peak-lag-time", G_TYPE_UINT64, c->peak_lag_time, NULL);
+}
+
+static void
+wake_writer (FluFanout * f)
+{
+  guint64 one = 1;
+
+  if (f->wakefd >= 0 && write (f->wakefd, &one, sizeof (one)) < 0
+      && errno != EAGAIN)
+    GST_WARNING_OBJECT (f->owner, "could not wake writer: %s",
+        g_strerror (errno));
+}
+
+/* Remove a client.  Called with the lock held; releases it while the
+ * callbacks run.  After it returns, the fd is never touched again. */
+static void
+client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
+{
+  GstStructure *stats;
+  gint fd = c->fd;
+
+  if (c->removing)
+    return;
+  c->removing = TRUE;
+  c->status = status;
+  while (c->in_io)
+    g_cond_wait (&f->io_cond, &f->lock);
+
+  switch (status) {
+    case FLU_CLIENT_STATUS_SLOW:
+    case FLU_CLIENT_STATUS_ERROR:
+      GST_WARNING_OBJECT (f->owner, "removing client fd %d: %s", fd,
+          status == FLU_CLIENT_STATUS_SLOW ? "too slow" : "write error");
+      break;
+    default:
+      GST_DEBUG_OBJECT (f->owner, "removing client fd %d: %s", fd,
+          flu_client_status_nick (status));
+      break;
+  }
+  if (c->pollable && f->epfd >= 0)
+    epoll_ctl (f->epfd, EPOLL_CTL_DEL, fd, NULL);
+  c->pollable = FALSE;
+  if (c->wait != WAIT_NONE)
+    f->n_waiting_new--;
+  c->wait = WAIT_NONE;
+  c->disconnect_time = (guint64) g_get_real_time () * GST_USECOND;
+  c->disconnect_time_mono = now_mono ();
+  f->n_live--;
+
+  /* client-removed runs while the client can still be queried */
+  g_mutex_unlock (&f->lock);
+  if (f->callbacks.client_removed)
+    f->callbacks.client_removed (f, fd, status, f->user_data);
+  g_mutex_lock (&f->lock);
+
+  stats = client_stats (f, c);
+  g_hash_table_remove (f->by_fd, GINT_TO_POINTER (fd));
+  c->released = TRUE;
+  c->fd = -1;
+  headers_unref (c->headers);
+  headers_unref (c->sent_headers);
+  headers_unref (c->pending_headers);
+  c->headers = c->sent_headers = c->pending_headers = NULL;
+
+  g_mutex_unlock (&f->lock);
+  if (f->callbacks.client_fd_removed)
+    f->callbacks.client_fd_removed (f, fd, status, stats, f->user_data);
+  gst_structure_free (stats);
+  g_mutex_lock (&f->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* writing */
+
+/* Gather what @c should be sent next into @iov.  Returns the count. */
+static gint
+client_gather (FluFanout * f, FluClient * c, struct iovec *iov)
+{
+  gint n = 0;
+  guint64 s, stop;
+  gsize skip;
+
+  if (c->pending_headers) {
+    FluHeaders *h = c->pending_headers;
+    guint i;
+
+    skip = c->headers_offset;
+    for (i = 0; i < h->n_maps && n < BATCH_IOV; i++) {
+      if (skip >= h->maps[i].size) {
+        skip -= h->maps[i].size;
+        continue;
+      }
+      iov[n].iov_base = h->maps[i].data + skip;
+      iov[n].iov_len = h->maps[i].size - skip;
+      skip = 0;
+      n++;
+    }
+    /* headers always complete before data: keep it simple */
+    return n;
+  }
+
+  if (c->wait != WAIT_NONE)
+    return 0;
+  stop = f->head;
+  if (c->flush_until != NO_SEQ)
+    stop = MIN (stop, c->flush_until);
+  for (s = c->cursor; s < stop && n < BATCH_IOV; s++) {
+    FluEntry *e = entry_at (f, s);
+    GstMapInfo *maps = entry_maps (e);
+    guint i;
+
+    skip = (s == c->cursor) ? c->offset : 0;
+    if (skip == 0 && e->headers != c->headers) {
+      /* entering a new header set */
+      if (n > 0)
+        break;
+      headers_unref (c->headers);
+      c->headers = headers_ref (e->headers);
+      if (e->headers && (c->sent_headers == NULL ||
+              (f->config.resend_streamheader
+                  && !headers_equal (c->sent_headers, e->headers)))) {
+        c->pending_headers = headers_ref (e->headers);
+        c->headers_offset = 0;
+        return client_gather (f, c, iov);
+      }
+    }
+    for (i = 0; i < e->n_maps && n < BATCH_IOV; i++) {
+      if (skip >= maps[i].size) {
+        skip -= maps[i].size;
+        continue;
+      }
+      iov[n].iov_base = maps[i].data + skip;
+      iov[n].iov_len = maps[i].size - skip;
+      skip = 0;
+      n++;
+    }
+    if (i < e->n_maps)
+      break;                    /* batch full in the middle of an entry */
+    if (c->resume != NO_SEQ || c->resume_wait != WAIT_NONE)
+      break;                    /* jumping after this entry */
+  }
+  return n;
+}
+
+/* Account for @written bytes sent to @c. */
+static void
+client_advance (FluFanout * f, FluClient * c, gsize written)
+{
+  while (written > 0) {
+    FluEntry *e;
+    gsize rem;
+
+    if (c->pending_headers) {
+      FluHeaders *h = c->pending_headers;
+
+      rem = h->size - c->headers_offset;
+      if (written < rem) {
+        c->headers_offset += written;
+        return;
+      }
+      written -= rem;
+      headers_unref (c->sent_headers);
+      c->sent_headers = h;      /* takes the pending ref */
+      c->pending_headers = NULL;
+      c->headers_offset = 0;
+      continue;
+    }
+    e = entry_at (f, c->cursor);
+    rem = e->size - c->offset;
+    if (written < rem) {
+      c->offset += written;
+      return;
+    }
+    written -= rem;
+    if (!GST_CLOCK_TIME_IS_VALID (c->first_ts))
+      c->first_ts = e->ts;
+    if (GST_CLOCK_TIME_IS_VALID (e->ts))
+      c->last_ts = e->ts;
+    c->offset = 0;
+    if (c->resume_wait != WAIT_NONE) {
+      c->wait = c->resume_wait;
+      c->resume_wait = WAIT_NONE;
+      c->resume = NO_SEQ;
+      f->n_waiting_new++;
+      c->cursor = f->head;
+      g_warn_if_fail (written == 0);
+      return;
+    } else if (c->resume != NO_SEQ) {
+      c->cursor = MAX (c->resume, c->cursor + 1);
+      c->resume = NO_SEQ;
+      g_warn_if_fail (written == 0);
+      return;
+    }
+    c->cursor++;
+  }
+}
+
+static gboolean
+client_has_data (FluFanout * f, FluClient * c)
+{
+  if (c->pending_headers)
+    return TRUE;
+  if (c->wait != WAIT_NONE)
+    return FALSE;
+  if (c->flush_until != NO_SEQ && c->cursor >= c->flush_until)
+    return FALSE;
+  return c->cursor < f->head;
+}
+
+static FluClientStatus
+status_for_errno (gint err)
+{
+  return (err == ECONNRESET || err == EPIPE || err == 0) ?
+      FLU_CLIENT_STATUS_CLOSED : FLU_CLIENT_STATUS_ERROR;
+}
+
+/* Write as much as the socket takes.  Called with the lock held; drops it
+ * around the system calls.  Returns FALSE when the client was removed. */
+static gboolean
+client_write (FluFanout * f, FluClient * c)
+{
+  struct iovec iov[BATCH_IOV];
+
+  while (!c->removing && !c->blocked && client_has_data (f, c)) {
+    gint n = client_gather (f, c, iov);
+    ssize_t ret;
+    int err;
+
+    if (n == 0)
+      break;
+    c->in_io = TRUE;
+    g_mutex_unlock (&f->lock);
+    if (c->is_socket) {
+      struct msghdr msg;
+
+      memset (&msg, 0, sizeof (msg));
+      msg.msg_iov = iov;
+      msg.msg_iovlen = n;
+      ret = sendmsg (c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } else {
+      ret = writev (c->fd, iov, n);
+    }
+    err = errno;
+    g_mutex_lock (&f->lock);
+    c->in_io = FALSE;
+    g_cond_broadcast (&f->io_cond);
+
+    if (c->removing)
+      return FALSE;
+    if (ret < 0) {
+      if (err == EAGAIN || err == EWOULDBLOCK) {
+        c->blocked = c->pollable;
+        if (!c->pollable)
+          break;
+        continue;
+      }
+      if (err == EINTR)
+        continue;
+      GST_DEBUG_OBJECT (f->owner, "fd %d write failed: %s", c->fd,
+          g_strerror (err));
+      client_remove_locked (f, c, status_for_errno (err));
+      return FALSE;
+    }
+    c->bytes_sent += ret;
+    f->bytes_served += ret;
+    c->last_activity_mono = now_mono ();
+    client_advance (f, c, ret);
+    if (c->pollable) {
+      gsize want = 0;
+      gint i;
+
+      for (i = 0; i < n; i++)
+        want += iov[i].iov_len;
+      if ((gsize) ret < want)
+        c->blocked = TRUE;      /* socket full: wait for EPOLLOUT */
+    }
+  }
+  if (!c->removing && c->status == FLU_CLIENT_STATUS_FLUSHING &&
+      c->pending_headers == NULL && c->offset == 0 &&
+      (c->wait != WAIT_NONE || c->cursor >= c->flush_until)) {
+    client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+client_read (FluFanout * f, FluClient * c)
+{
+  gchar buf[4096];
+
+  for (;;) {
+    ssize_t r;
+
+    c->in_io = TRUE;
+    g_mutex_unlock (&f->lock);
+    r = read (c->fd, buf, sizeof (buf));
+    g_mutex_lock (&f->lock);
+    c->in_io = FALSE;
+    g_cond_broadcast (&f->io_cond);
+    if (c->removing)
+      return;
+    if (r > 0)
+      continue;
+    if (r == 0) {
+      client_remove_locked (f, c, FLU_CLIENT_STATUS_CLOSED);
+      return;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      client_remove_locked (f, c, status_for_errno (errno));
+    return;
+  }
+}
+
+/* Check limits and timeouts for every client.  Lock held. */
+static void
+check_clients (FluFanout * f, guint64 now)
+{
+  guint i;
+  gint64 hard = f->config.units_max, soft = f->config.units_soft_max;
+
+  for (i = 0; i < f->clients->len; i++) {
+    FluClient *c = g_ptr_array_index (f->clients, i);
+    guint64 lb, lby, lt;
+
+    if (c->removing)
+      continue;
+    if (f->config.timeout > 0
+        && now - c->last_activity_mono > f->config.timeout) {
+      GST_INFO_OBJECT (f->owner, "fd %d inactive for more than %"
+          GST_TIME_FORMAT, c->fd, GST_TIME_ARGS (f->config.timeout));
+      client_remove_locked (f, c, FLU_CLIENT_STATUS_SLOW);
+      continue;
+    }
+    client_lag (f, c, &lb, &lby, &lt);
+    c->peak_lag_bytes = MAX (c->peak_lag_bytes, lby);
+    c->peak_lag_time = MAX (c->peak_lag_time, lt);
+    if (lag_exceeds (f, lb, lby, lt, soft))
+      client_recover (f, c);
+    client_lag (f, c, &lb, &lby, &lt);
+    if (lag_exceeds (f, lb, lby, lt, hard) ||
+        (f->config.backlog_limit > 0 && lby > f->config.backlog_limit)) {
+      GST_WARNING_OBJECT (f->owner, "fd %d lags %" G_GUINT64_FORMAT
+          " buffers, %" G_GUINT64_FORMAT " bytes: over the limit", c->fd, lb,
+          lby);
+      client_remove_locked (f, c, FLU_CLIENT_STATUS_SLOW);
+    }
+  }
+}
+
+/* The oldest seq the ring must keep.  Lock held. */
+static guint64
+ring_keep_from (FluFanout * f)
+{
+  FluFanoutConfig *cfg = &f->config;
+  guint64 keep = f->head;
+  gint64 len = f->head - f->tail, min_idx, max_idx;
+  guint i;
+
+  if (len == 0)
+    return f->head;
+  for (i = 0; i < f->clients->len; i++) {
+    FluClient *c = g_ptr_array_index (f->clients, i);
+
+    if (c->removing || c->wait != WAIT_NONE)
+      continue;
+    keep = MIN (keep, c->cursor);
+  }
+  /* time-min, bytes-min, buffers-min */
+  find_limits (f, &min_idx, cfg->bytes_min, cfg->buffers_min, cfg->time_min,
+      &max_idx, -1, -1, -1);
+  keep = MIN (keep, seq_of_idx (f, min_idx));
+
+  /* what the default sync method needs to serve a new client */
+  switch (cfg->sync_method) {
+    case FLU_SYNC_METHOD_BURST:
+    case FLU_SYNC_METHOD_BURST_KEYFRAME:
+    case FLU_SYNC_METHOD_BURST_WITH_KEYFRAME:
+    {
+      gint64 b = -1, n = -1, t = -1, kf;
+
+      limits_from_format (cfg->burst_format, cfg->burst_value, &b, &n, &t);
+      find_limits (f, &min_idx, b, n, t, &max_idx, -1, -1, -1);
+      if (cfg->sync_method != FLU_SYNC_METHOD_BURST) {
+        kf = find_keyframe (f, min_idx, +1);
+        if (kf == -1)
+          kf = find_keyframe (f, min_idx, -1);
+        if (kf != -1)
+          min_idx = MAX (min_idx, kf);
+      }
+      keep = MIN (keep, seq_of_idx (f, min_idx));
+      break;
+    }
+    case FLU_SYNC_METHOD_LATEST_KEYFRAME:
+    {
+      gint64 kf = find_keyframe (f, 0, +1);
+
+      if (kf != -1)
+        keep = MIN (keep, seq_of_idx (f, kf));
+      break;
+    }
+    default:
+      break;
+  }
+  /* the newest buffer stays: LATEST and NEXT_KEYFRAME decisions use it */
+  keep = MIN (keep, f->head - 1);
+  return MAX (keep, f->tail);
+}
+
+static void
+ring_trim (FluFanout * f)
+{
+  guint64 keep = ring_keep_from (f);
+
+  while (f->tail < keep) {
+    entry_clear (entry_at (f, f->tail));
+    f->tail++;
+  }
+}
+
+/* Drop the structs of removed clients.  Lock held, no unlock inside. */
+static void
+compact_clients (FluFanout * f)
+{
+  guint i, j = 0;
+
+  if (f->app_iterating > 0)
+    return;
+  for (i = 0; i < f->clients->len; i++) {
+    FluClient *c = g_ptr_array_index (f->clients, i);
+
+    if (c->released && !c->in_io)
+      g_free (c);
+    else
+      f->clients->pdata[j++] = c;
+  }
+  g_ptr_array_set_size (f->clients, j);
+}
+
+static void
+full_pass (FluFanout * f)
+{
+  guint i;
+
+  check_clients (f, now_mono ());
+  for (i = 0; i < f->clients->len; i++) {
+    FluClient *c = g_ptr_array_index (f->clients, i);
+
+    if (!c->removing)
+      client_write (f, c);
+  }
+  ring_trim (f);
+  compact_clients (f);
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  FluFanout *f = data;
+  struct epoll_event events[MAX_EVENTS];
+  sigset_t set;
+
+  /* writev() on a pipe whose reader left raises SIGPIPE: keep it away
+   * from this thread; the write then fails with EPIPE. */
+  sigemptyset (&set);
+  sigaddset (&set, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &set, NULL);
+
+  g_mutex_lock (&f->lock);
+  while (!f->quit) {
+    gint n, i, timeout_ms = -1;
+    gboolean pass = FALSE;
+
+    if (f->config.timeout > 0)
+      timeout_ms = (gint) CLAMP (f->config.timeout / GST_MSECOND / 2, 1,
+          TIMEOUT_TICK_MS);
+    g_mutex_unlock (&f->lock);
+    n = epoll_wait (f->epfd, events, MAX_EVENTS, timeout_ms);
+    g_mutex_lock (&f->lock);
+    if (n < 0) {
+      if (errno != EINTR)
+        GST_ERROR_OBJECT (f->owner, "epoll_wait failed: %s",
+            g_strerror (errno));
+      continue;
+    }
+    if (n == 0 && f->config.timeout > 0)
+      check_clients (f, now_mono ());
+    for (i = 0; i < n; i++) {
+      FluClient *c = events[i].data.ptr;
+      guint32 ev = events[i].events;
+
+      if (c == NULL) {
+        guint64 v;
+
+        if (read (f->wakefd, &v, sizeof (v)) < 0 && errno != EAGAIN)
+          GST_WARNING_OBJECT (f->owner, "eventfd read: %s", g_strerror (errno));
+        pass = TRUE;
+        continue;
+      }
+      if (c->removing)
+        continue;
+      if (ev & (EPOLLIN | EPOLLRDHUP)) {
+        if (f->config.handle_read)
+          client_read (f, c);
+        if (c->removing)
+          continue;
+      }
+      if (ev & (EPOLLERR | EPOLLHUP)) {
+        gint err = 0;
+        socklen_t len = sizeof (err);
+
+        if ((ev & EPOLLERR) && getsockopt (c->fd, SOL_SOCKET, SO_ERROR, &err,
+                &len) < 0)
+          err = errno;
+        client_remove_locked (f, c, status_for_errno (err));
+        continue;
+      }
+      if (ev & EPOLLOUT) {
+        c->blocked = FALSE;
+        if (!pass)
+          client_write (f, c);
+      }
+    }
+    if (pass || f->data_pending) {
+      f->data_pending = FALSE;
+      full_pass (f);
+    }
+  }
+  g_mutex_unlock (&f->lock);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* public API */
+
+FluFanout *
+flu_fanout_new (GstObject * owner, const FluFanoutCallbacks * callbacks,
+    gpointer user_data)
+{
+  FluFanout *f = g_new0 (FluFanout, 1);
+
+  flu_fanout_init_debug ();
+  f->owner = owner;
+  if (callbacks)
+    f->callbacks = *callbacks;
+  f->user_data = user_data;
+  g_mutex_init (&f->lock);
+  g_cond_init (&f->io_cond);
+  flu_fanout_config_init (&f->config);
+  f->clients = g_ptr_array_new ();
+  f->by_fd = g_hash_table_new (g_direct_hash, g_direct_equal);
+  f->epfd = -1;
+  f->wakefd = -1;
+  return f;
+}
+
+void
+flu_fanout_free (FluFanout * f)
+{
+  flu_fanout_stop (f);
+  g_ptr_array_free (f->clients, TRUE);
+  g_hash_table_destroy (f->by_fd);
+  g_free (f->ring);
+  g_cond_clear (&f->io_cond);
+  g_mutex_clear (&f->lock);
+  g_free (f);
+}
+
+gboolean
+flu_fanout_start (FluFanout * f, GError ** error)
+{
+  struct epoll_event ev;
+
+  g_mutex_lock (&f->lock);
+  if (f->running) {
+    g_mutex_unlock (&f->lock);
+    return TRUE;
+  }
+  f->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  f->wakefd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (f->epfd < 0 || f->wakefd < 0)
+    goto failed;
+  memset (&ev, 0, sizeof (ev));
+  ev.events = EPOLLIN;
+  ev.data.ptr = NULL;
+  if (epoll_ctl (f->epfd, EPOLL_CTL_ADD, f->wakefd, &ev) < 0)
+    goto failed;
+  f->quit = FALSE;
+  f->running = TRUE;
+  f->bytes_to_serve = 0;
+  f->bytes_served = 0;
+  f->thread = g_thread_new ("flufanout", writer_thread, f);
+  g_mutex_unlock (&f->lock);
+  return TRUE;
+
+failed:
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+      "could not set up epoll for the writer thread: %s", g_strerror (errno));
+  if (f->epfd >= 0)
+    close (f->epfd);
+  if (f->wakefd >= 0)
+    close (f->wakefd);
+  f->epfd = f->wakefd = -1;
+  g_mutex_unlock (&f->lock);
+  return FALSE;
+}
+
+gboolean
+flu_fanout_is_running (FluFanout * f)
+{
+  gboolean r;
+
+  g_mutex_lock (&f->lock);
+  r = f->running;
+  g_mutex_unlock (&f->lock);
+  return r;
+}
+
+void
+flu_fanout_stop (FluFanout * f)
+{
+  GThread *thread;
+  guint i;
+
+  g_mutex_lock (&f->lock);
+  if (!f->running) {
+    g_mutex_unlock (&f->lock);
+    return;
+  }
+  f->quit = TRUE;
+  thread = f->thread;
+  f->thread = NULL;
+  wake_writer (f);
+  g_mutex_unlock (&f->lock);
+  g_thread_join (thread);
+
+  g_mutex_lock (&f->lock);
+  for (i = 0; i < f->clients->len; i++) {
+    FluClient *c = g_ptr_array_index (f->clients, i);
+
+    if (!c->removing)
+      client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+  }
+  compact_clients (f);
+  f->running = FALSE;
+  close (f->epfd);
+  close (f->wakefd);
+  f->epfd = f->wakefd = -1;
+  while (f->tail < f->head) {
+    entry_clear (entry_at (f, f->tail));
+    f->tail++;
+  }
+  headers_unref (f->headers);
+  f->headers = NULL;
+  f->stream_bytes = 0;
+  f->n_waiting_new = 0;
+  g_mutex_unlock (&f->lock);
+}
+
+static void
+client_setup_dscp (FluFanout * f, FluClient * c)
+{
+  struct sockaddr_storage sa;
+  socklen_t slen = sizeof (sa);
+  gint tos, af, ret = 0;
+
+  if (f->config.qos_dscp < 0 || !c->is_socket)
+    return;
+  if (getsockname (c->fd, (struct sockaddr *) &sa, &slen) < 0)
+    return;
+  af = sa.ss_family;
+  if (af == AF_INET6 &&
+      IN6_IS_ADDR_V4MAPPED (&((struct sockaddr_in6 *) &sa)->sin6_addr))
+    af = AF_INET;
+  tos = (f->config.qos_dscp & 0x3f) << 2;
+  if (af == AF_INET)
+    ret = setsockopt (c->fd, IPPROTO_IP, IP_TOS, &tos, sizeof (tos));
+  else if (af == AF_INET6)
+    ret = setsockopt (c->fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof (tos));
+  if (ret < 0)
+    GST_DEBUG_OBJECT (f->owner, "could not set DSCP on fd %d: %s", c->fd,
+        g_strerror (errno));
+}
+
+void
+flu_fanout_set_config (FluFanout * f, const FluFanoutConfig * config)
+{
+  gboolean dscp_changed;
+  guint i;
+
+  g_mutex_lock (&f->lock);
+  dscp_changed = f->config.qos_dscp != config->qos_dscp;
+  f->config = *config;
+  if (dscp_changed)
+    for (i = 0; i < f->clients->len; i++) {
+      FluClient *c = g_ptr_array_index (f->clients, i);
+
+      if (!c->removing)
+        client_setup_dscp (f, c);
+    }
+  f->data_pending = TRUE;
+  if (f->running)
+    wake_writer (f);
+  g_mutex_unlock (&f->lock);
+}
+
+void
+flu_fanout_set_caps (FluFanout * f, GstCaps * caps)
+{
+  FluHeaders *h = headers_from_caps (caps);
+
+  g_mutex_lock (&f->lock);
+  if (headers_equal (h, f->headers)) {
+    /* same headers as before: nothing changes for the clients */
+    headers_unref (h);
+  } else {
+    GST_DEBUG_OBJECT (f->owner, "new stream headers: %u buffers, %"
+        G_GSIZE_FORMAT " bytes", h ? h->n_buffers : 0, h ? h->size : 0);
+    headers_unref (f->headers);
+    f->headers = h;
+  }
+  g_mutex_unlock (&f->lock);
+}
+
+/* Is @buf one of the current streamheader buffers (byte for byte)? */
+static gboolean
+buffer_is_header (FluFanout * f, GstBuffer * buf)
+{
+  gsize size, off = 0, hsize;
+  const guint8 *hdata;
+  gboolean found = FALSE;
+  guint i;
+
+  if (f->headers == NULL)
+    return FALSE;
+  hdata = g_bytes_get_data (f->headers->content, &hsize);
+  size = gst_buffer_get_size (buf);
+  for (i = 0; i < f->headers->n_buffers && !found; i++) {
+    gsize bsize = gst_buffer_get_size (f->headers->buffers[i]);
+
+    if (f->headers->buffers[i] == buf)
+      found = TRUE;
+    else if (bsize == size && off + bsize <= hsize &&
+        gst_buffer_memcmp (buf, 0, hdata + off, size) == 0)
+      found = TRUE;
+    off += bsize;
+  }
+  return found;
+}
+
+void
+flu_fanout_push (FluFanout * f, GstBuffer * buf)
+{
+  g_mutex_lock (&f->lock);
+  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_HEADER) &&
+      buffer_is_header (f, buf)) {
+    GST_DEBUG_OBJECT (f->owner, "not queueing a header buffer that is in "
+        "the caps (%" G_GSIZE_FORMAT " bytes)", gst_buffer_get_size (buf));
+    g_mutex_unlock (&f->lock);
+    return;
+  }
+  if (ring_append (f, buf)) {
+    f->bytes_to_serve += gst_buffer_get_size (buf);
+    if (f->n_waiting_new > 0)
+      position_waiting_clients (f);
+    f->data_pending = TRUE;
+    wake_writer (f);
+  }
+  g_mutex_unlock (&f->lock);
+}
+
+FluFanoutAddResult
+flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
+    GstFormat min_format, guint64 min_value, GstFormat max_format,
+    guint64 max_value)
+{
+  FluClient *c;
+  struct stat st;
+  struct epoll_event ev;
+  gint flags;
+
+  if (fd < 0 || fcntl (fd, F_GETFL) < 0)
+    return FLU_FANOUT_ADD_BAD_FD;
+  if (min_format == max_format && max_value != (guint64) - 1 &&
+      min_value != (guint64) - 1 && max_value < min_value)
+    return FLU_FANOUT_ADD_WRONG_LIMITS;
+
+  g_mutex_lock (&f->lock);
+  if (!f->running) {
+    g_mutex_unlock (&f->lock);
+    return FLU_FANOUT_ADD_NOT_RUNNING;
+  }
+  if (g_hash_table_contains (f->by_fd, GINT_TO_POINTER (fd))) {
+    g_mutex_unlock (&f->lock);
+    return FLU_FANOUT_ADD_DUPLICATE;
+  }
+  c = g_new0 (FluClient, 1);
+  c->fd = fd;
+  c->status = FLU_CLIENT_STATUS_OK;
+  c->sync_method = sync_method;
+  c->min_format = min_format;
+  c->min_value = min_value;
+  c->max_format = max_format;
+  c->max_value = max_value;
+  c->wait = WAIT_NEW;
+  c->resume = NO_SEQ;
+  c->flush_until = NO_SEQ;
+  c->first_ts = c->last_ts = GST_CLOCK_TIME_NONE;
+  c->connect_time = (guint64) g_get_real_time () * GST_USECOND;
+  c->connect_time_mono = now_mono ();
+  c->last_activity_mono = c->connect_time_mono;
+
+  flags = fcntl (fd, F_GETFL);
+  if (fcntl (fd, F_SETFL, flags | O_NONBLOCK) < 0)
+    GST_WARNING_OBJECT (f->owner, "could not make fd %d non-blocking: %s",
+        fd, g_strerror (errno));
+  c->is_socket = fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode);
+
+  memset (&ev, 0, sizeof (ev));
+  ev.events = EPOLLOUT | EPOLLET;
+  if (f->config.handle_read && (flags & O_ACCMODE) != O_WRONLY)
+    ev.events |= EPOLLIN | EPOLLRDHUP;
+  ev.data.ptr = c;
+  if (epoll_ctl (f->epfd, EPOLL_CTL_ADD, fd, &ev) == 0) {
+    c->pollable = TRUE;
+  } else {
+    /* regular files cannot be polled: they are always writable */
+    GST_DEBUG_OBJECT (f->owner, "fd %d not pollable (%s), writing blindly",
+        fd, g_strerror (errno));
+  }
+  client_setup_dscp (f, c);
+
+  g_ptr_array_add (f->clients, c);
+  g_hash_table_insert (f->by_fd, GINT_TO_POINTER (fd), c);
+  f->n_live++;
+  f->n_waiting_new++;
+  GST_DEBUG_OBJECT (f->owner, "added fd %d, sync method %d", fd, sync_method);
+  g_mutex_unlock (&f->lock);
+  return FLU_FANOUT_ADD_OK;
+}
+
+gboolean
+flu_fanout_remove (FluFanout * f, gint fd, gboolean flush)
+{
+  FluClient *c;
+
+  g_mutex_lock (&f->lock);
+  c = g_hash_table_lookup (f->by_fd, GINT_TO_POINTER (fd));
+  if (c == NULL) {
+    g_mutex_unlock (&f->lock);
+    return FALSE;
+  }
+  if (c->removing || c->status != FLU_CLIENT_STATUS_OK) {
+    GST_INFO_OBJECT (f->owner, "fd %d already leaving (status %s)", fd,
+        flu_client_status_nick (c->status));
+  } else if (flush) {
+    /* send what is queued for it now, then remove it */
+    c->status = FLU_CLIENT_STATUS_FLUSHING;
+    c->flush_until = f->head;
+    f->data_pending = TRUE;
+    wake_writer (f);
+  } else {
+    client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+  }
+  g_mutex_unlock (&f->lock);
+  return TRUE;
+}
+
+void
+flu_fanout_clear (FluFanout * f)
+{
+  guint i;
+
+  g_mutex_lock (&f->lock);
+  /* removal drops the lock: keep the writer from compacting the array
+   * under us, so that it only grows meanwhile */
+  f->app_iterating++;
+  for (i = 0; i < f->clients->len; i++) {
+    FluClient *c = g_ptr_array_index (f->clients, i);
+
+    if (!c->removing)
+      client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+  }
+  f->app_iterating--;
+  g_mutex_unlock (&f->lock);
+}
+
+GstStructure *
+flu_fanout_get_stats (FluFanout * f, gint fd)
+{
+  FluClient *c;
+  GstStructure *s = NULL;
+
+  g_mutex_lock (&f->lock);
+  c = g_hash_table_lookup (f->by_fd, GINT_TO_POINTER (fd));
+  if (c)
+    s = client_stats (f, c);
+  g_mutex_unlock (&f->lock);
+  return s;
+}
+
+guint
+flu_fanout_num_clients (FluFanout * f)
+{
+  guint n;
+
+  g_mutex_lock (&f->lock);
+  n = g_hash_table_size (f->by_fd);
+  g_mutex_unlock (&f->lock);
+  return n;
+}
+
+guint
+flu_fanout_buffers_queued (FluFanout * f)
+{
+  guint n;
+
+  g_mutex_lock (&f->lock);
+  n = f->head - f->tail;
+  g_mutex_unlock (&f->lock);
+  return n;
+}
+
+guint64
+flu_fanout_bytes_queued (FluFanout * f)
+{
+  guint64 n = 0;
+
+  g_mutex_lock (&f->lock);
+  if (f->head > f->tail)
+    n = f->stream_bytes - entry_at (f, f->tail)->offset;
+  g_mutex_unlock (&f->lock);
+  return n;
+}
+
+guint64
+flu_fanout_time_queued (FluFanout * f)
+{
+  guint64 t = 0;
+
+  g_mutex_lock (&f->lock);
+  if (f->head > f->tail) {
+    FluEntry *o = entry_at (f, f->tail), *n = entry_at (f, f->head - 1);
+
+    if (GST_CLOCK_TIME_IS_VALID (o->ts) && GST_CLOCK_TIME_IS_VALID (n->ts)
+        && n->ts > o->ts)
+      t = n->ts - o->ts;
+  }
+  g_mutex_unlock (&f->lock);
+  return t;
+}
+
+guint64
+flu_fanout_bytes_to_serve (FluFanout * f)
+{
+  guint64 n;
+
+  g_mutex_lock (&f->lock);
+  n = f->bytes_to_serve;
+  g_mutex_unlock (&f->lock);
+  return n;
+}
+
+guint64
+flu_fanout_bytes_served (FluFanout * f)
+{
+  guint64 n;
+
+  g_mutex_lock (&f->lock);
+  n = f->bytes_served;
+  g_mutex_unlock (&f->lock);
+  return n;
+}
