@@ -32,6 +32,36 @@
 
 G_DEFINE_QUARK (flu_gdp_error_quark, flu_gdp_error);
 
+/* Byte-wise big-endian access: GDP fields are not aligned, and the
+ * GST_READ/WRITE macros cast to wider pointers (undefined behaviour that
+ * UBSan reports). */
+void
+flu_gdp_write_be (guint8 * p, guint64 v, guint bytes)
+{
+  while (bytes--) {
+    p[bytes] = (guint8) v;
+    v >>= 8;
+  }
+}
+
+guint64
+flu_gdp_read_be (const guint8 * p, guint bytes)
+{
+  guint64 v = 0;
+  guint i;
+
+  for (i = 0; i < bytes; i++)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+#define PUT16(p, v) flu_gdp_write_be (p, v, 2)
+#define PUT32(p, v) flu_gdp_write_be (p, v, 4)
+#define PUT64(p, v) flu_gdp_write_be (p, v, 8)
+#define GET16(p) ((guint16) flu_gdp_read_be (p, 2))
+#define GET32(p) ((guint32) flu_gdp_read_be (p, 4))
+#define GET64(p) flu_gdp_read_be (p, 8)
+
 static guint16
 crc_update (guint16 crc, const guint8 * data, gsize length)
 {
@@ -62,8 +92,8 @@ header_init (guint8 * h, FluGdpFlags flags, guint16 type, guint32 length)
   h[0] = 1;
   h[1] = 0;
   h[2] = (guint8) flags;
-  GST_WRITE_UINT16_BE (h + 4, type);
-  GST_WRITE_UINT32_BE (h + 6, length);
+  PUT16 (h + 4, type);
+  PUT32 (h + 6, length);
 }
 
 static void
@@ -73,8 +103,8 @@ header_finish (guint8 * h, FluGdpFlags flags, guint16 payload_crc)
 
   if (flags & FLU_GDP_FLAG_CRC_HEADER)
     crc = flu_gdp_crc (h, 58);
-  GST_WRITE_UINT16_BE (h + 58, crc);
-  GST_WRITE_UINT16_BE (h + 60, payload_crc);
+  PUT16 (h + 58, crc);
+  PUT16 (h + 60, payload_crc);
 }
 
 static guint16
@@ -137,13 +167,12 @@ flu_gdp_pay_buffer (GstBuffer * buffer, FluGdpFlags flags)
   gst_buffer_map (packet, &map, GST_MAP_WRITE);
   h = map.data;
   header_init (h, flags, FLU_GDP_TYPE_BUFFER, (guint32) size);
-  GST_WRITE_UINT64_BE (h + 10, GST_BUFFER_PTS (buffer));
-  GST_WRITE_UINT64_BE (h + 18, GST_BUFFER_DURATION (buffer));
-  GST_WRITE_UINT64_BE (h + 26, GST_BUFFER_OFFSET (buffer));
-  GST_WRITE_UINT64_BE (h + 34, GST_BUFFER_OFFSET_END (buffer));
-  GST_WRITE_UINT16_BE (h + 42,
-      GST_BUFFER_FLAGS (buffer) & FLU_GDP_BUFFER_FLAGS_MASK);
-  GST_WRITE_UINT64_BE (h + 44, GST_BUFFER_DTS (buffer));
+  PUT64 (h + 10, GST_BUFFER_PTS (buffer));
+  PUT64 (h + 18, GST_BUFFER_DURATION (buffer));
+  PUT64 (h + 26, GST_BUFFER_OFFSET (buffer));
+  PUT64 (h + 34, GST_BUFFER_OFFSET_END (buffer));
+  PUT16 (h + 42, GST_BUFFER_FLAGS (buffer) & FLU_GDP_BUFFER_FLAGS_MASK);
+  PUT64 (h + 44, GST_BUFFER_DTS (buffer));
   header_finish (h, flags, payload_crc);
   gst_buffer_unmap (packet, &map);
 
@@ -206,13 +235,13 @@ flu_gdp_parse_header (const guint8 * h, guint32 max_payload,
   }
   header->flags = h[2];
   if ((header->flags & FLU_GDP_FLAG_CRC_HEADER) &&
-      GST_READ_UINT16_BE (h + 58) != flu_gdp_crc (h, 58)) {
+      GET16 (h + 58) != flu_gdp_crc (h, 58)) {
     g_set_error (error, FLU_GDP_ERROR, FLU_GDP_ERROR_CRC,
         "GDP header checksum mismatch");
     return FALSE;
   }
-  header->type = GST_READ_UINT16_BE (h + 4);
-  header->payload_length = GST_READ_UINT32_BE (h + 6);
+  header->type = GET16 (h + 4);
+  header->payload_length = GET32 (h + 6);
   if (header->type == FLU_GDP_TYPE_BUFFER) {
     limit = max_payload;
   } else if (header->type == FLU_GDP_TYPE_CAPS ||
@@ -230,13 +259,13 @@ flu_gdp_parse_header (const guint8 * h, guint32 max_payload,
         header->payload_length, limit);
     return FALSE;
   }
-  header->pts = GST_READ_UINT64_BE (h + 10);
-  header->duration = GST_READ_UINT64_BE (h + 18);
-  header->offset = GST_READ_UINT64_BE (h + 26);
-  header->offset_end = GST_READ_UINT64_BE (h + 34);
-  header->buffer_flags = GST_READ_UINT16_BE (h + 42);
-  header->dts = GST_READ_UINT64_BE (h + 44);
-  header->payload_crc = GST_READ_UINT16_BE (h + 60);
+  header->pts = GET64 (h + 10);
+  header->duration = GET64 (h + 18);
+  header->offset = GET64 (h + 26);
+  header->offset_end = GET64 (h + 34);
+  header->buffer_flags = GET16 (h + 42);
+  header->dts = GET64 (h + 44);
+  header->payload_crc = GET16 (h + 60);
   return TRUE;
 }
 

@@ -94,6 +94,10 @@ typedef enum
 
 guint16 flu_gdp_crc (const guint8 * data, gsize length);
 
+/* Unaligned big-endian fields of @bytes bytes (1..8). */
+void flu_gdp_write_be (guint8 * p, guint64 v, guint bytes);
+guint64 flu_gdp_read_be (const guint8 * p, guint bytes);
+
 /* Writing.  Each returns a new buffer holding one whole packet. */
 GstBuffer *flu_gdp_pay_buffer (GstBuffer * buffer, FluGdpFlags flags);
 GstBuffer *flu_gdp_pay_caps (const GstCaps * caps, FluGdpFlags flags);

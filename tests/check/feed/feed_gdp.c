@@ -203,7 +203,7 @@ GST_START_TEST (test_writes_like_stock_gdppay)
     if (gst_buffer_get_size (out) == gst_buffer_get_size (ours)) {
       gst_buffer_map (out, &a, GST_MAP_READ);
       gst_buffer_map (ours, &b, GST_MAP_READ);
-      if (GST_READ_UINT16_BE (a.data + 4) == FLU_GDP_TYPE_BUFFER) {
+      if (flu_gdp_read_be (a.data + 4, 2) == FLU_GDP_TYPE_BUFFER) {
         /* offsets differ: gdppay stamps its own running byte count there
          * on the outer buffer only, the header carries the input's */
         fail_unless (memcmp (a.data, b.data, a.size) == 0,
@@ -229,9 +229,9 @@ make_header (guint8 * h, guint16 type, guint32 length)
   memset (h, 0, FLU_GDP_HEADER_LEN);
   h[0] = 1;
   h[2] = FLU_GDP_FLAG_CRC_HEADER;
-  GST_WRITE_UINT16_BE (h + 4, type);
-  GST_WRITE_UINT32_BE (h + 6, length);
-  GST_WRITE_UINT16_BE (h + 58, flu_gdp_crc (h, 58));
+  flu_gdp_write_be (h + 4, type, 2);
+  flu_gdp_write_be (h + 6, length, 4);
+  flu_gdp_write_be (h + 58, flu_gdp_crc (h, 58), 2);
 }
 
 GST_START_TEST (test_garbage_rejected)

@@ -91,7 +91,7 @@ send_bad (GSocket * s, Badness badness)
   memset (h, 0, sizeof (h));
   h[0] = 1;
   h[2] = FLU_GDP_FLAG_CRC_HEADER;
-  GST_WRITE_UINT16_BE (h + 4, FLU_GDP_TYPE_BUFFER);
+  flu_gdp_write_be (h + 4, FLU_GDP_TYPE_BUFFER, 2);
   switch (badness) {
     case BAD_RANDOM:
       for (i = 0; i < sizeof (h); i++)
@@ -99,26 +99,26 @@ send_bad (GSocket * s, Badness badness)
       g_socket_send (s, (const gchar *) h, sizeof (h), NULL, NULL);
       break;
     case BAD_TRUNCATED:
-      GST_WRITE_UINT32_BE (h + 6, 1000);
-      GST_WRITE_UINT16_BE (h + 58, flu_gdp_crc (h, 58));
+      flu_gdp_write_be (h + 6, 1000, 4);
+      flu_gdp_write_be (h + 58, flu_gdp_crc (h, 58), 2);
       /* header and 20 of the 1000 bytes, then the connection ends */
       g_socket_send (s, (const gchar *) h, FLU_GDP_HEADER_LEN + 20, NULL, NULL);
       g_socket_shutdown (s, FALSE, TRUE, NULL);
       break;
     case BAD_HUGE_LENGTH:
-      GST_WRITE_UINT32_BE (h + 6, 0xfffffff0);
-      GST_WRITE_UINT16_BE (h + 58, flu_gdp_crc (h, 58));
+      flu_gdp_write_be (h + 6, 0xfffffff0, 4);
+      flu_gdp_write_be (h + 58, flu_gdp_crc (h, 58), 2);
       g_socket_send (s, (const gchar *) h, FLU_GDP_HEADER_LEN, NULL, NULL);
       break;
     case BAD_CRC:
-      GST_WRITE_UINT32_BE (h + 6, 10);
-      GST_WRITE_UINT16_BE (h + 58, flu_gdp_crc (h, 58) ^ 0x55);
+      flu_gdp_write_be (h + 6, 10, 4);
+      flu_gdp_write_be (h + 58, flu_gdp_crc (h, 58) ^ 0x55, 2);
       g_socket_send (s, (const gchar *) h, FLU_GDP_HEADER_LEN + 10, NULL, NULL);
       break;
     case BAD_BINARY_CAPS:
-      GST_WRITE_UINT16_BE (h + 4, FLU_GDP_TYPE_CAPS);
-      GST_WRITE_UINT32_BE (h + 6, 64);
-      GST_WRITE_UINT16_BE (h + 58, flu_gdp_crc (h, 58));
+      flu_gdp_write_be (h + 4, FLU_GDP_TYPE_CAPS, 2);
+      flu_gdp_write_be (h + 6, 64, 4);
+      flu_gdp_write_be (h + 58, flu_gdp_crc (h, 58), 2);
       for (i = FLU_GDP_HEADER_LEN; i < sizeof (h); i++)
         h[i] = 0x80 | i;
       g_socket_send (s, (const gchar *) h, sizeof (h), NULL, NULL);
