@@ -502,9 +502,6 @@ flu_feed_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_CURRENT_PORT:
       g_value_set_uint (value, self->current_port);
       break;
-    case PROP_SECRET:
-      g_value_set_string (value, self->secret);
-      break;
     case PROP_RETRY_INITIAL:
       g_value_set_uint (value, self->retry_initial);
       break;
@@ -615,7 +612,8 @@ flu_feed_sink_class_init (FluFeedSinkClass * klass)
       g_param_spec_string ("secret", "Secret",
           "Shared secret: when set, every peer must prove it knows the same "
           "secret (HMAC-SHA256 challenge before the GDP stream) and is "
-          "refused otherwise; NULL = no authentication", NULL, rw));
+          "refused otherwise; NULL = no authentication (write-only)", NULL,
+          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
       g_param_spec_uint ("retry-initial", "Initial retry delay",
           "client mode: milliseconds before the first reconnection attempt; "
@@ -629,7 +627,7 @@ flu_feed_sink_class_init (FluFeedSinkClass * klass)
       g_param_spec_uint64 ("max-lag", "Maximum reader lag",
           "Nanoseconds of stream a reader may fall behind before it is "
           "dropped; at half of it, it is moved to the latest keyframe",
-          GST_SECOND / 10, G_MAXUINT64, DEFAULT_MAX_LAG, rw));
+          GST_SECOND / 10, G_MAXINT64, DEFAULT_MAX_LAG, rw));
   g_object_class_install_property (gobject_class, PROP_NUM_READERS,
       g_param_spec_uint ("num-readers", "Number of readers",
           "Readers currently served (in client mode: 1 while connected)",

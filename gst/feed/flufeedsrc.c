@@ -1076,9 +1076,6 @@ flu_feed_src_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_CURRENT_PORT:
       g_value_set_uint (value, self->current_port);
       break;
-    case PROP_SECRET:
-      g_value_set_string (value, self->secret);
-      break;
     case PROP_RETRY_INITIAL:
       g_value_set_uint (value, self->retry_initial);
       break;
@@ -1190,7 +1187,8 @@ flu_feed_src_class_init (FluFeedSrcClass * klass)
       g_param_spec_string ("secret", "Secret",
           "Shared secret: prove it to the peer and require the peer to "
           "prove it (HMAC-SHA256 challenge before the GDP stream); NULL = "
-          "no authentication", NULL, rw));
+          "no authentication (write-only)", NULL, G_PARAM_WRITABLE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
       g_param_spec_uint ("retry-initial", "Initial retry delay",
           "Milliseconds between the first failed reconnection attempt and "

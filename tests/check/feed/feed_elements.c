@@ -353,6 +353,44 @@ GST_START_TEST (test_reconnect_after_restart)
 
 GST_END_TEST;
 
+/* The upstream restarts with other caps: they reach downstream. */
+GST_START_TEST (test_caps_change_across_restart)
+{
+  guint port = feed_free_port ();
+  const gchar *fmt = "videotestsrc is-live=true ! video/x-raw,format=I420,"
+      "width=%d,height=24,framerate=25/1 ! flufeedsink host=127.0.0.1 "
+      "port=%u";
+  GstElement *p = feed_pipeline (FALSE, fmt, 32, port);
+  GstElement *c = feed_pipeline (FALSE, "flufeedsrc host=127.0.0.1 port=%u "
+      "retry-initial=50 retry-max=200 ! appsink name=a sync=false", port);
+  GstBuffer *buf;
+  GstCaps *caps = NULL;
+  gint width = 0, i;
+
+  buf = feed_pull (c, "a", 5 * SEC, &caps);
+  fail_unless (buf != NULL);
+  gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &width);
+  fail_unless_equals_int (width, 32);
+  gst_buffer_unref (buf);
+  gst_caps_unref (caps);
+  feed_pipeline_stop (p);
+  p = feed_pipeline (FALSE, fmt, 48, port);
+  /* drain what was queued before the restart, then see the new caps */
+  for (i = 0; i < 500 && width != 48; i++) {
+    buf = feed_pull (c, "a", 5 * SEC, &caps);
+    fail_unless (buf != NULL);
+    gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &width);
+    fail_unless_equals_int (gst_buffer_get_size (buf), width * 24 * 3 / 2);
+    gst_buffer_unref (buf);
+    gst_caps_unref (caps);
+  }
+  fail_unless_equals_int (width, 48);
+  feed_pipeline_stop (c);
+  feed_pipeline_stop (p);
+}
+
+GST_END_TEST;
+
 static gboolean
 message_upstream_is (GstMessage * msg, guint port)
 {
@@ -555,6 +593,7 @@ feed_elements_suite (void)
   tcase_add_test (tc, test_secret_missing);
   tcase_add_test (tc, test_backoff_then_give_up);
   tcase_add_test (tc, test_reconnect_after_restart);
+  tcase_add_test (tc, test_caps_change_across_restart);
   tcase_add_test (tc, test_failover_and_prefer_first);
   tcase_add_test (tc, test_fill_gap);
   tcase_add_test (tc, test_fill_repeat_video);
