@@ -298,8 +298,8 @@ make_nonce (guint8 * nonce, GError ** error)
   return TRUE;
 }
 
-gboolean
-flu_feed_auth (GSocket * socket, const gchar * secret, gboolean acceptor,
+static gboolean
+auth_steps (GSocket * socket, const gchar * secret, gboolean acceptor,
     GCancellable * cancellable, GError ** error)
 {
   const guint t = FLU_FEED_AUTH_TIMEOUT_MS;
@@ -377,6 +377,24 @@ flu_feed_auth (GSocket * socket, const gchar * secret, gboolean acceptor,
     return FALSE;
   }
   return TRUE;
+}
+
+gboolean
+flu_feed_auth (GSocket * socket, const gchar * secret, gboolean acceptor,
+    GCancellable * cancellable, GError ** error)
+{
+  GError *err = NULL;
+
+  if (auth_steps (socket, secret, acceptor, cancellable, &err))
+    return TRUE;
+  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+    g_clear_error (&err);
+    g_set_error (&err, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_PROTOCOL,
+        "the peer did not go through the secret handshake within %u ms "
+        "(is the same secret set on both ends?)", FLU_FEED_AUTH_TIMEOUT_MS);
+  }
+  g_propagate_error (error, err);
+  return FALSE;
 }
 
 guint

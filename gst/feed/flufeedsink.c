@@ -51,6 +51,7 @@ GST_DEBUG_CATEGORY_STATIC (flu_feed_sink_debug);
 
 /* multifdsink enum values (GstMultiHandleSink's) */
 #define SYNC_METHOD_LATEST_KEYFRAME 2
+#define SYNC_METHOD_BURST_KEYFRAME 4
 #define RECOVER_POLICY_KEYFRAME 3
 
 #define DEFAULT_MODE FLU_FEED_MODE_SERVER
@@ -70,6 +71,7 @@ enum
   PROP_RETRY_INITIAL,
   PROP_RETRY_MAX,
   PROP_MAX_LAG,
+  PROP_BURST_TIME,
   PROP_NUM_READERS,
   PROP_CONNECTED
 };
@@ -93,6 +95,7 @@ struct _FluFeedSink
   guint retry_initial;
   guint retry_max;
   GstClockTime max_lag;
+  GstClockTime burst_time;
 
   /* server mode */
   GSocket *listen;
@@ -359,10 +362,15 @@ setup (FluFeedSink * self)
             "FLU_FEED_FANOUT_FACTORY)"));
     return FALSE;
   }
-  g_object_set (self->fanout, "sync-method", SYNC_METHOD_LATEST_KEYFRAME,
-      "recover-policy", RECOVER_POLICY_KEYFRAME, "unit-format",
-      GST_FORMAT_TIME, "units-soft-max", (gint64) self->max_lag / 2,
-      "units-max", (gint64) self->max_lag, NULL);
+  g_object_set (self->fanout, "recover-policy", RECOVER_POLICY_KEYFRAME,
+      "unit-format", GST_FORMAT_TIME, "units-soft-max",
+      (gint64) self->max_lag / 2, "units-max", (gint64) self->max_lag, NULL);
+  if (self->burst_time > 0)
+    g_object_set (self->fanout, "sync-method", SYNC_METHOD_BURST_KEYFRAME,
+        "burst-format", GST_FORMAT_TIME, "burst-value", self->burst_time, NULL);
+  else
+    g_object_set (self->fanout, "sync-method", SYNC_METHOD_LATEST_KEYFRAME,
+        NULL);
 
   if (self->mode == FLU_FEED_MODE_CLIENT) {
     if (!self->host || !*self->host || self->port == 0) {
@@ -476,6 +484,9 @@ flu_feed_sink_set_property (GObject * object, guint prop_id,
     case PROP_MAX_LAG:
       self->max_lag = g_value_get_uint64 (value);
       break;
+    case PROP_BURST_TIME:
+      self->burst_time = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -510,6 +521,9 @@ flu_feed_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_MAX_LAG:
       g_value_set_uint64 (value, self->max_lag);
+      break;
+    case PROP_BURST_TIME:
+      g_value_set_uint64 (value, self->burst_time);
       break;
     case PROP_NUM_READERS:{
       gint n = 0;
@@ -628,6 +642,12 @@ flu_feed_sink_class_init (FluFeedSinkClass * klass)
           "Nanoseconds of stream a reader may fall behind before it is "
           "dropped; at half of it, it is moved to the latest keyframe",
           GST_SECOND / 10, G_MAXINT64, DEFAULT_MAX_LAG, rw));
+  g_object_class_install_property (gobject_class, PROP_BURST_TIME,
+      g_param_spec_uint64 ("burst-time", "Burst time",
+          "Nanoseconds of stream to send a new reader at once: it starts at "
+          "a keyframe at least this far back (sync-method burst-keyframe), "
+          "so its buffer fills quickly; 0 = start at the latest keyframe",
+          0, G_MAXINT64, 0, rw));
   g_object_class_install_property (gobject_class, PROP_NUM_READERS,
       g_param_spec_uint ("num-readers", "Number of readers",
           "Readers currently served (in client mode: 1 while connected)",

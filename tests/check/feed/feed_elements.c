@@ -166,13 +166,16 @@ buffer_number (GstBuffer * buf)
   return n;
 }
 
-GST_START_TEST (test_late_reader_starts_at_keyframe)
+static void
+late_reader (const gchar * sink_props, guint min_start, guint max_start)
 {
   GstElement *p = feed_pipeline (FALSE, "appsrc name=src is-live=true "
       "do-timestamp=true format=time caps=application/x-flutest,v=(int)1 ! "
-      "flufeedsink name=s host=127.0.0.1 port=0");
+      "flufeedsink name=s host=127.0.0.1 port=0 %s", sink_props);
   GstElement *appsrc = gst_bin_get_by_name (GST_BIN (p), "src");
-  guint port = feed_current_port (p, "s");
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "s");
+  guint port = feed_current_port (p, "s"), readers = 0;
+  gint64 end;
   GstElement *c1, *c2;
   GstBuffer *buf;
   GstCaps *caps;
@@ -183,12 +186,20 @@ GST_START_TEST (test_late_reader_starts_at_keyframe)
       "appsink name=a sync=false", port);
   c2 = feed_pipeline (FALSE, "tcpclientsrc host=127.0.0.1 port=%u ! "
       "gdpdepay ! appsink name=a sync=false", port);
+  /* both readers are in before the stream goes on */
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  do {
+    g_usleep (10000);
+    g_object_get (sink, "num-readers", &readers, NULL);
+  } while (readers < 2 && g_get_monotonic_time () < end);
+  fail_unless_equals_int (readers, 2);
   push_numbered (appsrc, 15, 60);
 
   buf = feed_pull (c1, "a", 5 * SEC, &caps);
   fail_unless (buf != NULL);
   n = buffer_number (buf);
-  fail_unless (n % 10 == 0 && n >= 10, "flufeedsrc started at %u", n);
+  fail_unless (n % 10 == 0 && n >= min_start && n <= max_start,
+      "flufeedsrc started at %u", n);
   fail_if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT));
   fail_unless (gst_structure_has_name (gst_caps_get_structure (caps, 0),
           "application/x-flutest"));
@@ -198,7 +209,8 @@ GST_START_TEST (test_late_reader_starts_at_keyframe)
   buf = feed_pull (c2, "a", 5 * SEC, &caps);
   fail_unless (buf != NULL);
   n = buffer_number (buf);
-  fail_unless (n % 10 == 0 && n >= 10, "gdpdepay reader started at %u", n);
+  fail_unless (n % 10 == 0 && n >= min_start && n <= max_start,
+      "gdpdepay reader started at %u", n);
   fail_if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT));
   fail_unless (gst_structure_has_name (gst_caps_get_structure (caps, 0),
           "application/x-flutest"));
@@ -208,7 +220,23 @@ GST_START_TEST (test_late_reader_starts_at_keyframe)
   feed_pipeline_stop (c1);
   feed_pipeline_stop (c2);
   gst_object_unref (appsrc);
+  gst_object_unref (sink);
   feed_pipeline_stop (p);
+}
+
+/* 15 buffers of 20 ms are out, keyframes every 10: a late reader starts
+ * at buffer 10, the latest keyframe */
+GST_START_TEST (test_late_reader_starts_at_keyframe)
+{
+  late_reader ("", 10, 10);
+}
+
+GST_END_TEST;
+
+/* with a 250 ms burst it starts further back, at buffer 0 */
+GST_START_TEST (test_late_reader_burst)
+{
+  late_reader ("burst-time=250000000", 0, 0);
 }
 
 GST_END_TEST;
@@ -246,13 +274,11 @@ assert_refused (const gchar * reader_secret)
   /* and gets nothing */
   buf = feed_pull (c, "a", SEC / 2, NULL);
   fail_unless (buf == NULL, "a reader without the secret got data");
-  /* the server logs the refusal when the reader tried a wrong secret; a
-   * reader without one never answers and times out on the server */
-  if (*reader_secret) {
-    msg = feed_wait_message (p, NULL, GST_MESSAGE_WARNING, 10 * SEC);
-    fail_unless (msg != NULL, "no warning from the server");
-    gst_message_unref (msg);
-  }
+  /* the server logs the refusal too (a reader without a secret never
+   * answers the challenge: the server says so after its 5 s timeout) */
+  msg = feed_wait_message (p, NULL, GST_MESSAGE_WARNING, 15 * SEC);
+  fail_unless (msg != NULL, "no warning from the server");
+  gst_message_unref (msg);
   feed_pipeline_stop (c);
   feed_pipeline_stop (p);
 }
@@ -318,8 +344,9 @@ GST_START_TEST (test_reconnect_after_restart)
 {
   guint port = feed_free_port (), disconts = 0, i;
   GstElement *p = producer (port, "");
-  GstElement *c = feed_pipeline (FALSE, "flufeedsrc host=127.0.0.1 port=%u "
-      "retry-initial=50 retry-max=200 ! appsink name=a sync=false", port);
+  GstElement *c = feed_pipeline (FALSE, "flufeedsrc name=src "
+      "host=127.0.0.1 port=%u retry-initial=50 retry-max=200 ! "
+      "appsink name=a sync=false", port);
   GArray *pts = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
   GstMessage *msg;
   guint64 outage = 0;
@@ -347,6 +374,23 @@ GST_START_TEST (test_reconnect_after_restart)
   collect (c, pts, &disconts, 5 * SEC);
   fail_unless (disconts >= 3, "%u DISCONT buffers", disconts);
   g_array_unref (pts);
+  {
+    GstElement *src = gst_bin_get_by_name (GST_BIN (c), "src");
+    GstStructure *stats;
+    guint64 losses = 0, connects = 0, total = 0, bytes = 0;
+
+    g_object_get (src, "stats", &stats, NULL);
+    gst_structure_get (stats, "losses", G_TYPE_UINT64, &losses,
+        "connects", G_TYPE_UINT64, &connects, "outage-time-total",
+        G_TYPE_UINT64, &total, "bytes", G_TYPE_UINT64, &bytes, NULL);
+    fail_unless_equals_uint64 (losses, 3);
+    fail_unless_equals_uint64 (connects, 4);
+    fail_unless (total >= 3 * 200 * GST_MSECOND && total < 60 * SEC);
+    fail_unless (bytes > 0);
+    fail_unless (gst_structure_get_string (stats, "last-error") != NULL);
+    gst_structure_free (stats);
+    gst_object_unref (src);
+  }
   feed_pipeline_stop (c);
   feed_pipeline_stop (p);
 }
@@ -588,6 +632,7 @@ feed_elements_suite (void)
   tcase_add_test (tc, test_flufeedsrc_reads_stock_writer);
   tcase_add_test (tc, test_feed_to_feed);
   tcase_add_test (tc, test_late_reader_starts_at_keyframe);
+  tcase_add_test (tc, test_late_reader_burst);
   tcase_add_test (tc, test_secret_accepted);
   tcase_add_test (tc, test_secret_wrong);
   tcase_add_test (tc, test_secret_missing);
