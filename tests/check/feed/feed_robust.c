@@ -72,6 +72,14 @@ send_good_prefix (GSocket * s)
 
   send_buffer (s, flu_gdp_pay_caps (caps, FLU_GDP_FLAG_CRC_HEADER));
   gst_caps_unref (caps);
+  /* an empty buffer, with both checksums, is valid too */
+  {
+    GstBuffer *empty = gst_buffer_new ();
+
+    send_buffer (s, flu_gdp_pay_buffer (empty, FLU_GDP_FLAG_CRC_HEADER |
+            FLU_GDP_FLAG_CRC_PAYLOAD));
+    gst_buffer_unref (empty);
+  }
   for (i = 0; i < 3; i++) {
     GstBuffer *b = gst_buffer_new_allocate (NULL, 100, NULL);
 
@@ -217,6 +225,11 @@ check_badness (Badness badness, gboolean expect_warning)
       "only %d connections", g_atomic_int_get (&f.connections));
   buf = feed_pull (c, "a", 5 * GST_SECOND, NULL);
   fail_unless (buf != NULL);
+  fail_unless_equals_int (gst_buffer_get_size (buf), 0);
+  gst_buffer_unref (buf);
+  buf = feed_pull (c, "a", 5 * GST_SECOND, NULL);
+  fail_unless (buf != NULL);
+  fail_unless_equals_int (gst_buffer_get_size (buf), 100);
   gst_buffer_unref (buf);
   /* no error on the bus */
   while ((msg = feed_wait_message (c, NULL, GST_MESSAGE_ERROR, 0))) {
