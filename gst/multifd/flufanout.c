@@ -88,6 +88,9 @@ GST_DEBUG_CATEGORY_STATIC (flu_fanout_debug);
 
 /* iovecs gathered for one sendmsg() */
 #define BATCH_IOV 64
+/* bytes one client may be written per turn of a pass before the others
+ * get theirs: a burst to a new client does not delay everybody else */
+#define TURN_BUDGET (64 * 1024)
 /* events fetched by one epoll_wait() */
 #define MAX_EVENTS 256
 /* how often idle timeouts are checked when nothing else wakes the writer */
@@ -197,6 +200,8 @@ struct _FluFanout
   gint wakefd;
   GThread *thread;
   gboolean data_pending;        /* new data or positions since last pass */
+  gboolean urgent;              /* a pass must not wait for coalesce-time */
+  guint64 last_pass;            /* monotonic time of the last full pass */
 
   /* stats */
   guint64 bytes_to_serve;
@@ -245,6 +250,7 @@ flu_fanout_config_init (FluFanoutConfig * config)
   config->resend_streamheader = TRUE;
   config->handle_read = TRUE;
   config->backlog_limit = FLU_FANOUT_DEFAULT_BACKLOG_LIMIT;
+  config->coalesce_time = 0;
 }
 
 static guint64
@@ -625,6 +631,7 @@ position_waiting_clients (FluFanout * f)
     c->cursor = seq_of_idx (f, idx);
     c->offset = 0;
     f->n_waiting_new--;
+    f->urgent = TRUE;           /* its first bytes go out at once */
     GST_DEBUG_OBJECT (f->owner, "fd %d starts at seq %" G_GUINT64_FORMAT
         " (%" G_GINT64_FORMAT " buffers back)", c->fd, c->cursor, idx);
   }
@@ -998,12 +1005,14 @@ status_for_errno (gint err)
       FLU_CLIENT_STATUS_CLOSED : FLU_CLIENT_STATUS_ERROR;
 }
 
-/* Write as much as the socket takes.  Called with the lock held; drops it
- * around the system calls.  Returns FALSE when the client was removed. */
+/* Write as much as the socket takes, up to @budget bytes (0 = no limit).
+ * Called with the lock held; drops it around the system calls.  Returns
+ * TRUE when the budget ran out with more to write. */
 static gboolean
-client_write (FluFanout * f, FluClient * c)
+client_write (FluFanout * f, FluClient * c, gsize budget)
 {
   struct iovec iov[BATCH_IOV];
+  gsize done = 0;
 
   while (!c->removing && !c->blocked && client_has_data (f, c)) {
     gint n = client_gather (f, c, iov);
@@ -1012,6 +1021,8 @@ client_write (FluFanout * f, FluClient * c)
 
     if (n == 0)
       break;
+    if (budget > 0 && done >= budget)
+      return TRUE;
     c->in_io = TRUE;
     g_mutex_unlock (&f->lock);
     if (c->is_socket) {
@@ -1045,6 +1056,7 @@ client_write (FluFanout * f, FluClient * c)
       client_remove_locked (f, c, status_for_errno (err));
       return FALSE;
     }
+    done += ret;
     c->bytes_sent += ret;
     f->bytes_served += ret;
     c->last_activity_mono = now_mono ();
@@ -1063,9 +1075,8 @@ client_write (FluFanout * f, FluClient * c)
       c->pending_headers == NULL && c->offset == 0 &&
       (c->wait != WAIT_NONE || c->cursor >= c->flush_until)) {
     client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
-    return FALSE;
   }
-  return TRUE;
+  return FALSE;
 }
 
 static void
@@ -1223,17 +1234,23 @@ compact_clients (FluFanout * f)
   g_ptr_array_set_size (f->clients, j);
 }
 
+/* Write to every client, in turns of TURN_BUDGET bytes each, until every
+ * client is caught up or blocked. */
 static void
 full_pass (FluFanout * f)
 {
+  gboolean more = TRUE;
   guint i;
 
   check_clients (f, now_mono ());
-  for (i = 0; i < f->clients->len; i++) {
-    FluClient *c = g_ptr_array_index (f->clients, i);
+  while (more && !f->quit) {
+    more = FALSE;
+    for (i = 0; i < f->clients->len; i++) {
+      FluClient *c = g_ptr_array_index (f->clients, i);
 
-    if (!c->removing)
-      client_write (f, c);
+      if (!c->removing && client_write (f, c, TURN_BUDGET))
+        more = TRUE;
+    }
   }
   ring_trim (f);
   compact_clients (f);
@@ -1255,11 +1272,20 @@ writer_thread (gpointer data)
   g_mutex_lock (&f->lock);
   while (!f->quit) {
     gint n, i, timeout_ms = -1;
-    gboolean pass = FALSE;
+    gboolean pass;
+    guint64 now, coalesce = f->config.coalesce_time;
 
     if (f->config.timeout > 0)
       timeout_ms = (gint) CLAMP (f->config.timeout / GST_MSECOND / 2, 1,
           TIMEOUT_TICK_MS);
+    if (f->data_pending && coalesce > 0) {
+      /* data is waiting for the end of the coalescing window */
+      guint64 due = f->last_pass + coalesce, t = now_mono ();
+      gint left = due > t ? (gint) ((due - t + GST_MSECOND - 1) / GST_MSECOND)
+          : 0;
+
+      timeout_ms = timeout_ms < 0 ? left : MIN (timeout_ms, left);
+    }
     g_mutex_unlock (&f->lock);
     n = epoll_wait (f->epfd, events, MAX_EVENTS, timeout_ms);
     g_mutex_lock (&f->lock);
@@ -1271,6 +1297,9 @@ writer_thread (gpointer data)
     }
     if (n == 0 && f->config.timeout > 0)
       check_clients (f, now_mono ());
+    now = now_mono ();
+    pass = f->data_pending && (f->urgent || coalesce == 0 ||
+        now >= f->last_pass + coalesce);
     for (i = 0; i < n; i++) {
       FluClient *c = events[i].data.ptr;
       guint32 ev = events[i].events;
@@ -1280,7 +1309,6 @@ writer_thread (gpointer data)
 
         if (read (f->wakefd, &v, sizeof (v)) < 0 && errno != EAGAIN)
           GST_WARNING_OBJECT (f->owner, "eventfd read: %s", g_strerror (errno));
-        pass = TRUE;
         continue;
       }
       if (c->removing)
@@ -1304,11 +1332,13 @@ writer_thread (gpointer data)
       if (ev & EPOLLOUT) {
         c->blocked = FALSE;
         if (!pass)
-          client_write (f, c);
+          client_write (f, c, 0);
       }
     }
-    if (pass || f->data_pending) {
+    if (pass) {
       f->data_pending = FALSE;
+      f->urgent = FALSE;
+      f->last_pass = now;
       full_pass (f);
     }
   }
@@ -1485,6 +1515,7 @@ flu_fanout_set_config (FluFanout * f, const FluFanoutConfig * config)
         client_setup_dscp (f, c);
     }
   f->data_pending = TRUE;
+  f->urgent = TRUE;
   if (f->running)
     wake_writer (f);
   g_mutex_unlock (&f->lock);
@@ -1644,6 +1675,7 @@ flu_fanout_remove (FluFanout * f, gint fd, gboolean flush)
     c->status = FLU_CLIENT_STATUS_FLUSHING;
     c->flush_until = f->head;
     f->data_pending = TRUE;
+    f->urgent = TRUE;
     wake_writer (f);
   } else {
     client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);

@@ -89,6 +89,7 @@ typedef struct
   gboolean resend_streamheader;
   gboolean handle_read;
   guint64 backlog_limit;
+  guint64 coalesce_time;
 } FluFanoutConfig;
 
 typedef struct _FluFanout FluFanout;

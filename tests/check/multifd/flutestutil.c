@@ -14,6 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
+/* byte by byte: the stream is not aligned */
+static guint32
+read_be32 (const guint8 * p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) |
+      ((guint32) p[2] << 8) | (guint32) p[3];
+}
+
 static guint8
 payload_byte (guint seq, gsize i)
 {
@@ -105,9 +113,9 @@ parse (const guint8 * data, gsize len, GArray * out, gchar ** err,
       *err = g_strdup_printf ("no buffer magic at byte %" G_GSIZE_FORMAT, off);
       return FALSE;
     }
-    p.seq = GST_READ_UINT32_BE (data + off + 4);
-    p.size = GST_READ_UINT32_BE (data + off + 8);
-    p.keyframe = GST_READ_UINT32_BE (data + off + 12) != 0;
+    p.seq = read_be32 (data + off + 4);
+    p.size = read_be32 (data + off + 8);
+    p.keyframe = read_be32 (data + off + 12) != 0;
     if (allow_cut && p.size >= FLU_TEST_HDR_SIZE && len - off < p.size)
       return TRUE;
     if (p.size < FLU_TEST_HDR_SIZE || len - off < p.size) {

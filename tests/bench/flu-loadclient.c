@@ -1,0 +1,302 @@
+/* gst-flumotion load client
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Opens N TCP connections to a stream server on loopback (optionally
+ * sending an HTTP GET), reads everything with epoll for a fixed time and
+ * reports, as one line of key=value pairs:
+ *   clients, connected, failed, closed (server closed early), bytes,
+ *   behind (clients that were dropped, or that in the last 2 seconds of
+ *   the run received less than --behind-pct percent of what the median
+ *   client received in those 2 seconds: the stream is constant-rate, so a
+ *   client that keeps up gets the same as everybody else there),
+ *   ttfb_med_ms / ttfb_p99_ms (connect to first body byte),
+ *   setup_rate (connections established per second).
+ *
+ *   flu-loadclient --port N [--host 127.0.0.1] [--clients N]
+ *       [--seconds S] [--http PATH] [--behind-pct P]
+ *
+ * Every loop is bounded by --seconds; connections are opened as fast as
+ * the server accepts them, at most --clients. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct
+{
+  int fd;
+  int state;                    /* 0 connecting, 1 reading head, 2 body, 3 done */
+  double t_start, t_connected, t_first;
+  uint64_t bytes;
+  uint64_t bytes_mark;          /* bytes at the start of the last window */
+  int marked;
+  size_t head_seen;             /* for HTTP: bytes of "\r\n\r\n" matched */
+  int closed_early;
+  int failed;
+} Conn;
+
+#define WINDOW 2.0
+
+static double
+now_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static int
+cmp_u64 (const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+  return (x > y) - (x < y);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *host = "127.0.0.1", *http_path = NULL;
+  int port = 0, nclients = 100, c, epfd, i, opened = 0, connected = 0;
+  int marked_all = 0;
+  double seconds = 10, behind_pct = 90, t0, t_last_connect = 0;
+  Conn *conns;
+  struct sockaddr_in sa;
+  struct epoll_event *evs;
+  static char buf[1 << 16];
+  char req[512] = "";
+  struct rlimit rl;
+
+  static struct option opts[] = {
+    {"host", 1, 0, 'H'}, {"port", 1, 0, 'p'}, {"clients", 1, 0, 'n'},
+    {"seconds", 1, 0, 's'}, {"http", 1, 0, 'h'}, {"behind-pct", 1, 0, 'b'},
+    {0, 0, 0, 0}
+  };
+  while ((c = getopt_long (argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+      case 'H':
+        host = optarg;
+        break;
+      case 'p':
+        port = atoi (optarg);
+        break;
+      case 'n':
+        nclients = atoi (optarg);
+        break;
+      case 's':
+        seconds = atof (optarg);
+        break;
+      case 'h':
+        http_path = optarg;
+        break;
+      case 'b':
+        behind_pct = atof (optarg);
+        break;
+      default:
+        fprintf (stderr, "usage: %s --port N [--host H] [--clients N] "
+            "[--seconds S] [--http PATH] [--behind-pct P]\n", argv[0]);
+        return 2;
+    }
+  }
+  if (port <= 0 || nclients <= 0) {
+    fprintf (stderr, "need --port and a positive --clients\n");
+    return 2;
+  }
+  getrlimit (RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < (rlim_t) nclients + 64) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit (RLIMIT_NOFILE, &rl);
+  }
+  if (http_path)
+    snprintf (req, sizeof (req), "GET %s HTTP/1.0\r\nHost: %s\r\n"
+        "User-Agent: flu-loadclient\r\n\r\n", http_path, host);
+
+  conns = calloc (nclients, sizeof (Conn));
+  evs = calloc (1024, sizeof (struct epoll_event));
+  epfd = epoll_create1 (0);
+  memset (&sa, 0, sizeof (sa));
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons (port);
+  inet_pton (AF_INET, host, &sa.sin_addr);
+
+  t0 = now_s ();
+  while (now_s () - t0 < seconds) {
+    int n;
+
+    if (!marked_all && now_s () - t0 >= seconds - WINDOW) {
+      for (i = 0; i < opened; i++) {
+        conns[i].bytes_mark = conns[i].bytes;
+        conns[i].marked = conns[i].state == 2;
+      }
+      marked_all = 1;
+    }
+
+    /* open more connections, a batch per turn, while fewer than 256 are
+     * still connecting */
+    while (opened < nclients && opened - connected < 256) {
+      Conn *k = &conns[opened];
+      struct epoll_event ev;
+
+      k->fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      k->t_start = now_s ();
+      if (k->fd < 0) {
+        k->failed = 1;
+        opened++;
+        connected++;
+        continue;
+      }
+      if (connect (k->fd, (struct sockaddr *) &sa, sizeof (sa)) < 0
+          && errno != EINPROGRESS) {
+        k->failed = 1;
+        close (k->fd);
+        k->fd = -1;
+        opened++;
+        connected++;
+        continue;
+      }
+      ev.events = EPOLLIN | EPOLLOUT;
+      ev.data.u32 = opened;
+      epoll_ctl (epfd, EPOLL_CTL_ADD, k->fd, &ev);
+      opened++;
+    }
+    n = epoll_wait (epfd, evs, 1024, 50);
+    for (i = 0; i < n; i++) {
+      Conn *k = &conns[evs[i].data.u32];
+
+      if (k->state == 0 && (evs[i].events & (EPOLLOUT | EPOLLERR))) {
+        int err = 0;
+        socklen_t len = sizeof (err);
+        struct epoll_event ev;
+
+        getsockopt (k->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        connected++;
+        if (err) {
+          k->failed = 1;
+          k->state = 3;
+          epoll_ctl (epfd, EPOLL_CTL_DEL, k->fd, NULL);
+          close (k->fd);
+          continue;
+        }
+        k->t_connected = now_s ();
+        t_last_connect = k->t_connected;
+        if (req[0] && write (k->fd, req, strlen (req)) < 0) {
+          k->failed = 1;
+          k->state = 3;
+          continue;
+        }
+        k->state = req[0] ? 1 : 2;
+        ev.events = EPOLLIN;
+        ev.data.u32 = evs[i].data.u32;
+        epoll_ctl (epfd, EPOLL_CTL_MOD, k->fd, &ev);
+        continue;
+      }
+      if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        for (;;) {
+          ssize_t r = read (k->fd, buf, sizeof (buf));
+          ssize_t off = 0;
+
+          if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+            k->closed_early = 1;
+            k->state = 3;
+            epoll_ctl (epfd, EPOLL_CTL_DEL, k->fd, NULL);
+            close (k->fd);
+            k->fd = -1;
+            break;
+          }
+          if (r < 0)
+            break;
+          if (k->state == 1) {
+            static const char end[] = "\r\n\r\n";
+
+            while (off < r && k->head_seen < 4) {
+              k->head_seen = (buf[off] == end[k->head_seen]) ?
+                  k->head_seen + 1 : (buf[off] == '\r' ? 1 : 0);
+              off++;
+            }
+            if (k->head_seen == 4)
+              k->state = 2;
+          }
+          if (k->state == 2 && r > off) {
+            if (k->bytes == 0)
+              k->t_first = now_s ();
+            k->bytes += r - off;
+          }
+        }
+      }
+    }
+  }
+
+  {
+    double *ttfb = calloc (nclients, sizeof (double));
+    uint64_t *bytes = calloc (nclients, sizeof (uint64_t)), total = 0, med;
+    int nt = 0, nb = 0, failed = 0, closed = 0, behind = 0;
+    double span = t_last_connect > t0 ? t_last_connect - t0 : 0;
+
+    for (i = 0; i < opened; i++) {
+      Conn *k = &conns[i];
+
+      failed += k->failed;
+      closed += k->closed_early;
+      total += k->bytes;
+      if (k->t_first > 0)
+        ttfb[nt++] = (k->t_first - k->t_start) * 1000.0;
+      if (k->marked && !k->closed_early)
+        bytes[nb++] = k->bytes - k->bytes_mark;
+    }
+    qsort (ttfb, nt, sizeof (double), cmp_double);
+    qsort (bytes, nb, sizeof (uint64_t), cmp_u64);
+    med = nb ? bytes[nb / 2] : 0;
+    for (i = 0; i < opened; i++)
+      if (!conns[i].failed && (conns[i].closed_early || (conns[i].marked &&
+                  conns[i].bytes - conns[i].bytes_mark <
+                  med * behind_pct / 100.0)))
+        behind++;
+    printf ("clients=%d connected=%d failed=%d closed=%d bytes=%llu "
+        "behind=%d ttfb_med_ms=%.1f ttfb_p99_ms=%.1f setup_rate=%.0f\n",
+        nclients, opened - failed, failed, closed,
+        (unsigned long long) total, behind, nt ? ttfb[nt / 2] : -1.0,
+        nt ? ttfb[(int) (nt * 0.99) < nt ? (int) (nt * 0.99) : nt - 1] :
+        -1.0, span > 0 ? (opened - failed) / span : 0.0);
+    free (ttfb);
+    free (bytes);
+  }
+  /* reset rather than close: no TIME_WAIT left behind to exhaust the
+   * ephemeral ports of the next run */
+  for (i = 0; i < opened; i++)
+    if (conns[i].fd > 0) {
+      struct linger lg = { 1, 0 };
+
+      setsockopt (conns[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof (lg));
+      close (conns[i].fd);
+    }
+  free (conns);
+  free (evs);
+  return 0;
+}
