@@ -620,6 +620,68 @@ GST_START_TEST (test_push_mode_reconnects)
 
 GST_END_TEST;
 
+GST_START_TEST (test_push_mode_wrong_secret)
+{
+  guint port = feed_free_port ();
+  GstElement *c = feed_pipeline (FALSE, "flufeedsrc mode=server "
+      "host=127.0.0.1 port=%u secret=venue ! appsink name=a sync=false",
+      port);
+  GstElement *p = feed_pipeline (FALSE, JPEG_PRODUCER "flufeedsink "
+      "mode=client host=127.0.0.1 port=%u secret=intruder retry-initial=200",
+      port);
+  GstMessage *msg;
+  GstBuffer *buf;
+
+  /* refused and logged on both ends, nothing injected */
+  msg = feed_wait_message (c, NULL, GST_MESSAGE_WARNING, 10 * SEC);
+  fail_unless (msg != NULL, "the receiver did not log the refusal");
+  gst_message_unref (msg);
+  msg = feed_wait_message (p, NULL, GST_MESSAGE_WARNING, 10 * SEC);
+  fail_unless (msg != NULL, "the pusher did not log the refusal");
+  gst_message_unref (msg);
+  buf = feed_pull (c, "a", SEC / 2, NULL);
+  fail_unless (buf == NULL, "a pusher with a wrong secret got data in");
+  feed_pipeline_stop (p);
+  feed_pipeline_stop (c);
+}
+
+GST_END_TEST;
+
+static void
+assert_bad_settings (const gchar * desc)
+{
+  GstElement *p = gst_parse_launch (desc, NULL);
+  GstMessage *msg;
+  GstBus *bus;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+
+  fail_unless (p != NULL);
+  fail_unless (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE, "%s started", desc);
+  bus = gst_element_get_bus (p);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error for %s", desc);
+  gst_message_parse_error (msg, &err, &dbg);
+  /* the debug text says what to fix */
+  fail_unless (dbg && (strstr (dbg, "host") || strstr (dbg, "port")),
+      "unhelpful error: %s / %s", err->message, dbg);
+  g_clear_error (&err);
+  g_free (dbg);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  feed_pipeline_stop (p);
+}
+
+GST_START_TEST (test_bad_settings)
+{
+  assert_bad_settings ("flufeedsrc hosts=127.0.0.1:notaport ! fakesink");
+  assert_bad_settings ("flufeedsrc ! fakesink");
+  assert_bad_settings ("fakesrc ! flufeedsink mode=client");
+}
+
+GST_END_TEST;
+
 static Suite *
 feed_elements_suite (void)
 {
@@ -644,6 +706,8 @@ feed_elements_suite (void)
   tcase_add_test (tc, test_fill_repeat_video);
   tcase_add_test (tc, test_fill_repeat_audio_silence);
   tcase_add_test (tc, test_push_mode_reconnects);
+  tcase_add_test (tc, test_push_mode_wrong_secret);
+  tcase_add_test (tc, test_bad_settings);
   return s;
 }
 
