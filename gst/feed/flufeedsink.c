@@ -122,20 +122,33 @@ G_DEFINE_TYPE_WITH_CODE (FluFeedSink, flu_feed_sink, GST_TYPE_BIN,
 GST_ELEMENT_REGISTER_DEFINE (flufeedsink, "flufeedsink", GST_RANK_NONE,
     FLU_TYPE_FEED_SINK);
 
-/* Gives the fan-out its own copy of the socket's fd. */
-static gboolean
-add_fd (FluFeedSink * self, GSocket * socket, gint * added)
+/* The fan-out gets its own copy of the socket's fd (the GSocket closes
+ * its own when unreffed); we close the copy on client-fd-removed. */
+static gint
+dup_fd (FluFeedSink * self, GSocket * socket)
 {
   gint fd = dup (g_socket_get_fd (socket));
 
-  if (fd < 0) {
+  if (fd < 0)
     GST_WARNING_OBJECT (self, "dup failed: %s", g_strerror (errno));
-    return FALSE;
-  }
-  if (added)
-    *added = fd;
+  return fd;
+}
+
+/* Never called with self->lock held: the fan-out may call back
+ * on_client_fd_removed() from within "add". */
+static void
+add_fd (FluFeedSink * self, gint fd)
+{
   g_signal_emit_by_name (self->fanout, "add", fd);
-  return TRUE;
+}
+
+static void
+add_socket (FluFeedSink * self, GSocket * socket)
+{
+  gint fd = dup_fd (self, socket);
+
+  if (fd >= 0)
+    add_fd (self, fd);
 }
 
 static void
@@ -164,7 +177,7 @@ handshake_func (gpointer data, gpointer user_data)
 
   if (flu_feed_auth (socket, self->secret, TRUE, self->cancellable, &err)) {
     GST_INFO_OBJECT (self, "reader %s authenticated", peer);
-    add_fd (self, socket, NULL);
+    add_socket (self, socket);
   } else if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
         ("Refused reader %s: %s", peer, err->message),
@@ -200,7 +213,7 @@ on_accept (GSocket * listen, GIOCondition cond, gpointer user_data)
       g_socket_set_blocking (socket, FALSE);
       g_thread_pool_push (self->handshakes, socket, NULL);
     } else {
-      add_fd (self, socket, NULL);
+      add_socket (self, socket);
       g_object_unref (socket);
     }
   }
@@ -316,15 +329,18 @@ client_thread (gpointer data)
       continue;
     }
 
-    g_mutex_lock (&self->lock);
-    if (self->running && add_fd (self, socket, &fd)) {
-      self->client_fd = fd;
-      self->connected = TRUE;
-    }
-    g_mutex_unlock (&self->lock);
+    fd = dup_fd (self, socket);
     g_object_unref (conn);      /* the fan-out has its own fd */
-    if (fd < 0)
+    if (fd < 0) {
+      delay = flu_feed_backoff_next (delay, self->retry_initial,
+          self->retry_max);
       continue;
+    }
+    g_mutex_lock (&self->lock);
+    self->client_fd = fd;
+    self->connected = TRUE;
+    g_mutex_unlock (&self->lock);
+    add_fd (self, fd);
     GST_INFO_OBJECT (self, "pushing to %s:%u", self->host, self->port);
     post_message (self, "flufeedsink-connected", NULL);
     delay = 0;
