@@ -226,6 +226,17 @@ close_connection (FluFeedSrc * self)
   g_mutex_unlock (&self->lock);
 }
 
+/* in_outage, outage_start and ever_connected are read by the stats
+ * getter from other threads: written under the lock. */
+static void
+set_outage (FluFeedSrc * self, gboolean in_outage, gint64 start)
+{
+  g_mutex_lock (&self->lock);
+  self->in_outage = in_outage;
+  self->outage_start = start;
+  g_mutex_unlock (&self->lock);
+}
+
 /* The upstream went away: drop it, say why, start an outage. */
 static void
 lose (FluFeedSrc * self, const gchar * reason)
@@ -243,8 +254,7 @@ lose (FluFeedSrc * self, const gchar * reason)
           "upstream", G_TYPE_STRING, upstream,
           "reason", G_TYPE_STRING, reason, NULL));
   g_free (upstream);
-  self->in_outage = TRUE;
-  self->outage_start = g_get_monotonic_time ();
+  set_outage (self, TRUE, g_get_monotonic_time ());
   self->attempts = 0;
   self->delay = 0;
   self->next_attempt = self->outage_start;
@@ -285,8 +295,10 @@ connected (FluFeedSrc * self, GSocket * socket, const gchar * name)
   }
   GST_INFO_OBJECT (self, "connected to %s", name);
   post (self, s);
+  g_mutex_lock (&self->lock);
   self->ever_connected = TRUE;
   self->in_outage = FALSE;
+  g_mutex_unlock (&self->lock);
   self->attempts = 0;
   self->delay = 0;
   self->last_probe = now;
@@ -802,8 +814,7 @@ maybe_probe_first (FluFeedSrc * self)
           "reason", G_TYPE_STRING, "the first upstream is back (prefer-first)",
           NULL));
   g_free (upstream);
-  self->in_outage = TRUE;
-  self->outage_start = now;
+  set_outage (self, TRUE, now);
   use_connection (self, conn, 0);
 }
 
@@ -837,7 +848,7 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
         /* we lost our place in the stream: start over when resumed */
         close_connection (self);
         self->need_rebase = TRUE;
-        self->in_outage = FALSE;
+        set_outage (self, FALSE, 0);
         return GST_FLOW_FLUSHING;
       case READ_LOST:
         lose (self, reason);
@@ -922,9 +933,10 @@ flu_feed_src_start (GstBaseSrc * bsrc)
   if (self->mode == FLU_FEED_MODE_CLIENT && !parse_upstreams (self))
     return FALSE;
   self->current = 0;
+  g_mutex_lock (&self->lock);
   self->ever_connected = FALSE;
-  self->in_outage = TRUE;
-  self->outage_start = g_get_monotonic_time ();
+  g_mutex_unlock (&self->lock);
+  set_outage (self, TRUE, g_get_monotonic_time ());
   self->attempts = 0;
   self->delay = 0;
   self->next_attempt = 0;
