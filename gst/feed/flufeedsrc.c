@@ -115,6 +115,8 @@ struct _FluFeedSrc
   GSocket *socket;
   GCancellable *cancellable;
   gboolean ever_connected;
+  gboolean confirmed;           /* this connection delivered a packet */
+  gboolean timed_out;           /* the last read error was data-timeout */
   gboolean in_outage;
   gint64 outage_start;          /* monotonic, us */
   gint attempts;                /* failed attempts in this outage */
@@ -237,47 +239,88 @@ set_outage (FluFeedSrc * self, gboolean in_outage, gint64 start)
   g_mutex_unlock (&self->lock);
 }
 
-/* The upstream went away: drop it, say why, start an outage. */
+/* A connection attempt failed (or a connection died before delivering
+ * anything): back off and move on to the next upstream. */
 static void
-lose (FluFeedSrc * self, const gchar * reason)
+attempt_failed (FluFeedSrc * self)
+{
+  self->attempts++;
+  if (self->upstreams->len > 0)
+    self->current = (self->current + 1) % self->upstreams->len;
+  self->delay = flu_feed_backoff_next (self->delay, self->retry_initial,
+      self->retry_max);
+  self->next_attempt = g_get_monotonic_time () + (gint64) self->delay * 1000;
+  GST_DEBUG_OBJECT (self, "next attempt in %u ms", self->delay);
+}
+
+/* The upstream went away: drop it, say why, start an outage.  A closed
+ * connection is retried on the same upstream at once (it may just have
+ * restarted); a silent one (data-timeout) is hung: go to the next. */
+static void
+lose (FluFeedSrc * self, const gchar * reason, gboolean timed_out)
 {
   gchar *upstream;
 
+  set_last_error (self, reason);
+  if (!self->confirmed) {
+    GST_INFO_OBJECT (self, "upstream failed before sending data: %s", reason);
+    close_connection (self);
+    if (self->mode == FLU_FEED_MODE_CLIENT)
+      attempt_failed (self);
+    return;
+  }
   g_mutex_lock (&self->lock);
   upstream = g_strdup (self->current_upstream);
   self->losses++;
   g_mutex_unlock (&self->lock);
   GST_WARNING_OBJECT (self, "lost upstream %s: %s", upstream, reason);
-  set_last_error (self, reason);
   close_connection (self);
   post (self, gst_structure_new ("flufeedsrc-disconnected",
           "upstream", G_TYPE_STRING, upstream,
           "reason", G_TYPE_STRING, reason, NULL));
   g_free (upstream);
   set_outage (self, TRUE, g_get_monotonic_time ());
+  self->confirmed = FALSE;
   self->attempts = 0;
   self->delay = 0;
   self->next_attempt = self->outage_start;
+  if (timed_out && self->mode == FLU_FEED_MODE_CLIENT &&
+      self->upstreams->len > 1)
+    self->current = (self->current + 1) % self->upstreams->len;
   self->need_rebase = TRUE;
   self->discont = TRUE;
 }
 
+/* A TCP connection (authenticated if a secret is set) is up; it counts as
+ * connected once it delivers its first packet, see confirm(). */
 static void
 connected (FluFeedSrc * self, GSocket * socket, const gchar * name)
 {
-  GstStructure *s;
-  gint64 now = g_get_monotonic_time ();
-
   g_socket_set_blocking (socket, FALSE);
   self->socket = socket;
+  self->confirmed = FALSE;
   self->have_caps = FALSE;
   self->need_rebase = TRUE;
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
+  self->last_probe = g_get_monotonic_time ();
+
+  g_mutex_lock (&self->lock);
+  g_free (self->current_upstream);
+  self->current_upstream = g_strdup (name);
+  g_mutex_unlock (&self->lock);
+  GST_DEBUG_OBJECT (self, "connection to %s up", name);
+}
+
+static void
+confirm (FluFeedSrc * self)
+{
+  GstStructure *s;
+  gint64 now = g_get_monotonic_time ();
+  gchar *name;
 
   g_mutex_lock (&self->lock);
   self->connects++;
-  g_free (self->current_upstream);
-  self->current_upstream = g_strdup (name);
+  name = g_strdup (self->current_upstream);
   if (self->in_outage && self->ever_connected)
     self->outage_total += (now - self->outage_start) * GST_USECOND;
   g_mutex_unlock (&self->lock);
@@ -295,13 +338,14 @@ connected (FluFeedSrc * self, GSocket * socket, const gchar * name)
   }
   GST_INFO_OBJECT (self, "connected to %s", name);
   post (self, s);
+  g_free (name);
   g_mutex_lock (&self->lock);
   self->ever_connected = TRUE;
   self->in_outage = FALSE;
   g_mutex_unlock (&self->lock);
+  self->confirmed = TRUE;
   self->attempts = 0;
   self->delay = 0;
-  self->last_probe = now;
 }
 
 static gboolean
@@ -538,7 +582,8 @@ io_result (FluFeedSrc * self, GError * err, gchar ** reason)
 {
   if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return READ_FLUSHING;
-  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  self->timed_out = g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  if (self->timed_out)
     *reason = g_strdup_printf ("no data for %u ms (data-timeout)",
         self->data_timeout);
   else
@@ -554,6 +599,7 @@ read_packet (FluFeedSrc * self, GstBuffer ** out, gchar ** reason)
   GError *err = NULL;
   ReadResult res = READ_AGAIN;
 
+  self->timed_out = FALSE;
   if (!flu_feed_read_all (self->socket, h, FLU_FEED_AUTH_MAGIC_LEN,
           self->data_timeout, self->cancellable, &err))
     goto io_error;
@@ -748,6 +794,8 @@ establish (FluFeedSrc * self, GstBuffer ** buf)
       continue;
     }
 
+    if (self->max_retries >= 0 && self->attempts > self->max_retries)
+      return gave_up (self);
     if (now < self->next_attempt) {
       if (!sleep_until (self, MIN (due_at, self->next_attempt)))
         return GST_FLOW_FLUSHING;
@@ -771,14 +819,7 @@ establish (FluFeedSrc * self, GstBuffer ** buf)
       set_last_error (self, err->message);
       g_clear_error (&err);
     }
-    self->attempts++;
-    if (self->max_retries >= 0 && self->attempts > self->max_retries)
-      return gave_up (self);
-    self->current = (self->current + 1) % self->upstreams->len;
-    self->delay = flu_feed_backoff_next (self->delay, self->retry_initial,
-        self->retry_max);
-    self->next_attempt = g_get_monotonic_time () + (gint64) self->delay * 1000;
-    GST_DEBUG_OBJECT (self, "next attempt in %u ms", self->delay);
+    attempt_failed (self);
   }
 }
 
@@ -841,6 +882,9 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     maybe_probe_first (self);
 
     res = read_packet (self, &buf, &reason);
+    if ((res == READ_OK || res == READ_AGAIN) && !self->confirmed &&
+        self->have_caps)
+      confirm (self);
     switch (res) {
       case READ_AGAIN:
         continue;
@@ -851,7 +895,7 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
         set_outage (self, FALSE, 0);
         return GST_FLOW_FLUSHING;
       case READ_LOST:
-        lose (self, reason);
+        lose (self, reason, self->timed_out);
         g_free (reason);
         continue;
       case READ_OK:
@@ -862,7 +906,7 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       GST_ELEMENT_WARNING (self, STREAM, DECODE,
           ("Invalid data from the upstream, reconnecting"),
           ("a GDP buffer came before any caps packet"));
-      lose (self, "invalid GDP data: buffer before caps");
+      lose (self, "invalid GDP data: buffer before caps", FALSE);
       continue;
     }
     retimestamp (self, buf);
