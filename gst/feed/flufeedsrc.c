@@ -60,6 +60,7 @@ GST_DEBUG_CATEGORY_STATIC (flu_feed_src_debug);
 #define AUDIO_FILL_INTERVAL (20 * GST_MSECOND)
 #define VIDEO_FILL_INTERVAL (40 * GST_MSECOND)
 #define PROBE_CONNECT_TIMEOUT_MS 1000
+#define DEFAULT_LATENCY_MS 200
 
 enum
 {
@@ -77,6 +78,7 @@ enum
   PROP_PREFER_FIRST,
   PROP_FILL,
   PROP_MAX_PACKET_SIZE,
+  PROP_LATENCY,
   PROP_STATS
 };
 
@@ -103,6 +105,7 @@ struct _FluFeedSrc
   gboolean prefer_first;
   FluFeedFill fill;
   guint max_packet_size;
+  guint latency;
 
   /* server mode */
   GSocket *listen;
@@ -1012,6 +1015,23 @@ flu_feed_src_stop (GstBaseSrc * bsrc)
 }
 
 static gboolean
+flu_feed_src_query (GstBaseSrc * bsrc, GstQuery * query)
+{
+  FluFeedSrc *self = FLU_FEED_SRC (bsrc);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    guint ms;
+
+    GST_OBJECT_LOCK (self);
+    ms = self->latency;
+    GST_OBJECT_UNLOCK (self);
+    gst_query_set_latency (query, TRUE, ms * GST_MSECOND, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
+  return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+}
+
+static gboolean
 flu_feed_src_unlock (GstBaseSrc * bsrc)
 {
   g_cancellable_cancel (FLU_FEED_SRC (bsrc)->cancellable);
@@ -1102,6 +1122,9 @@ flu_feed_src_set_property (GObject * object, guint prop_id,
     case PROP_MAX_PACKET_SIZE:
       self->max_packet_size = g_value_get_uint (value);
       break;
+    case PROP_LATENCY:
+      self->latency = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1153,6 +1176,9 @@ flu_feed_src_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_MAX_PACKET_SIZE:
       g_value_set_uint (value, self->max_packet_size);
       break;
+    case PROP_LATENCY:
+      g_value_set_uint (value, self->latency);
+      break;
     case PROP_STATS:
       GST_OBJECT_UNLOCK (self);
       g_value_take_boxed (value, make_stats (self));
@@ -1195,6 +1221,7 @@ flu_feed_src_init (FluFeedSrc * self)
   self->prefer_first = DEFAULT_PREFER_FIRST;
   self->fill = DEFAULT_FILL;
   self->max_packet_size = FLU_GDP_DEFAULT_MAX_PAYLOAD;
+  self->latency = DEFAULT_LATENCY_MS;
   self->upstreams = g_array_new (FALSE, TRUE, sizeof (Upstream));
   g_array_set_clear_func (self->upstreams, clear_upstream);
   self->cancellable = g_cancellable_new ();
@@ -1280,6 +1307,11 @@ flu_feed_src_class_init (FluFeedSrcClass * klass)
           "treated as garbage and the upstream reconnected (caps and event "
           "packets are limited to 1 MiB)", 1024, FLU_GDP_MAX_MAX_PAYLOAD,
           FLU_GDP_DEFAULT_MAX_PAYLOAD, rw));
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint ("latency", "Latency",
+          "Milliseconds of latency reported downstream: buffers are stamped "
+          "with their arrival time, so synchronised sinks need this much "
+          "room for network jitter", 0, 60000, DEFAULT_LATENCY_MS, rw));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "flufeedsrc-stats structure: connects, losses, bytes, buffers, "
@@ -1297,6 +1329,7 @@ flu_feed_src_class_init (FluFeedSrcClass * klass)
   basesrc_class->stop = flu_feed_src_stop;
   basesrc_class->unlock = flu_feed_src_unlock;
   basesrc_class->unlock_stop = flu_feed_src_unlock_stop;
+  basesrc_class->query = flu_feed_src_query;
   pushsrc_class->create = flu_feed_src_create;
 
   gst_type_mark_as_plugin_api (FLU_TYPE_FEED_FILL, 0);

@@ -129,7 +129,20 @@ GST_START_TEST (test_feed_to_feed)
   fail_unless (g_str_has_prefix (gst_structure_get_string (stats,
               "current-upstream"), "127.0.0.1:"));
   gst_structure_free (stats);
+  /* live, with the latency property as minimum */
+  {
+    GstQuery *q = gst_query_new_latency ();
+    gboolean live = FALSE;
+    GstClockTime min = 0;
+
+    fail_unless (gst_element_query (src, q));
+    gst_query_parse_latency (q, &live, &min, NULL);
+    fail_unless (live);
+    fail_unless (min >= 200 * GST_MSECOND);
+    gst_query_unref (q);
+  }
   gst_object_unref (src);
+
   feed_pipeline_stop (c);
   feed_pipeline_stop (p);
 }
