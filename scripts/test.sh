@@ -12,12 +12,30 @@ cd "$top"
 ./scripts/install-deps.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
+passed=0
+failed=0
+# run meson test, keep its counts for the closing line
+run_suite () {
+  log=$(mktemp)
+  status=0
+  meson test "$@" 2>&1 | tee "$log" || true
+  grep -q '^Fail: *0$' "$log" && grep -q '^Timeout: *0$' "$log" || status=1
+  ok=$(awk '/^Ok:/{print $2}' "$log")
+  ko=$(awk '/^(Fail|Timeout|Unexpected Pass):/{n += $NF} END {print n + 0}' "$log")
+  passed=$((passed + ${ok:-0}))
+  failed=$((failed + ${ko:-0}))
+  rm -f "$log"
+  if [ $status != 0 ]; then
+    echo "tests: $passed passed, $failed failed"
+    exit 1
+  fi
+}
 
 if [ ! -d build ]; then
   meson setup build
 fi
 ninja -C build
-meson test -C build --print-errorlogs --num-processes "$jobs"
+run_suite -C build --print-errorlogs --num-processes "$jobs"
 
 ./scripts/gst-indent --check
 
@@ -27,7 +45,9 @@ if [ "${FLU_SKIP_ASAN:-0}" != 1 ]; then
       -Dbuildtype=debug
   fi
   ninja -C build-asan
-  FLU_SANITIZED=1 meson test -C build-asan --print-errorlogs \
+  export FLU_SANITIZED=1
+  run_suite -C build-asan --print-errorlogs \
     --num-processes "$jobs" --timeout-multiplier 3
 fi
 echo "test.sh: all suites passed"
+echo "tests: $passed passed, $failed failed"

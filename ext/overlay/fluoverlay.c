@@ -108,6 +108,7 @@
 #include <math.h>
 
 #include "fluoverlay.h"
+#include "fluoverlayformats.h"
 
 GST_DEBUG_CATEGORY_STATIC (flu_overlay_debug);
 #define GST_CAT_DEFAULT flu_overlay_debug
@@ -402,50 +403,12 @@ flu_overlay_mark_dirty (FluOverlay * self, gboolean logo, gboolean text,
  * Our own blender for formats made of whole bytes
  * ------------------------------------------------------------------------ */
 
-/* Size of the unit each sample of @finfo lives in: 1 (bytes: I420, NV12,
- * YUY2, RGBx, ...) or 2 (16-bit words: I420_10LE, P010, GRAY16, RGB16,
- * AYUV64, ...), or 0 when our blender cannot address the samples one by
- * one (packed groups, palettes, tiles): those go to the stock blender. */
-/* The formats our blender is known to handle: each one goes through the
- * logo test of tests/check/overlay.  Others (v210, P010, Y410, VYUY, BGR16,
- * r210, ... whose component descriptions in GStreamer 1.22 do not match a
- * sample-by-sample access, and formats added later) are left to
- * gst_video_overlay_composition_blend(). */
-static const GstVideoFormat fast_formats[] = {
-  GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12, GST_VIDEO_FORMAT_YUY2,
-  GST_VIDEO_FORMAT_UYVY, GST_VIDEO_FORMAT_AYUV, GST_VIDEO_FORMAT_RGBx,
-  GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_xBGR,
-  GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_ARGB,
-  GST_VIDEO_FORMAT_ABGR, GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR,
-  GST_VIDEO_FORMAT_Y41B, GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_YVYU,
-  GST_VIDEO_FORMAT_Y444, GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_NV21,
-  GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_GRAY16_BE,
-  GST_VIDEO_FORMAT_GRAY16_LE, GST_VIDEO_FORMAT_v308, GST_VIDEO_FORMAT_RGB16,
-  GST_VIDEO_FORMAT_RGB15, GST_VIDEO_FORMAT_A420, GST_VIDEO_FORMAT_YUV9,
-  GST_VIDEO_FORMAT_YVU9, GST_VIDEO_FORMAT_ARGB64, GST_VIDEO_FORMAT_AYUV64,
-  GST_VIDEO_FORMAT_I420_10BE, GST_VIDEO_FORMAT_I420_10LE,
-  GST_VIDEO_FORMAT_I422_10BE, GST_VIDEO_FORMAT_I422_10LE,
-  GST_VIDEO_FORMAT_Y444_10BE, GST_VIDEO_FORMAT_Y444_10LE,
-  GST_VIDEO_FORMAT_GBR, GST_VIDEO_FORMAT_GBR_10BE, GST_VIDEO_FORMAT_GBR_10LE,
-  GST_VIDEO_FORMAT_NV16, GST_VIDEO_FORMAT_NV24, GST_VIDEO_FORMAT_A420_10BE,
-  GST_VIDEO_FORMAT_A420_10LE, GST_VIDEO_FORMAT_A422_10BE,
-  GST_VIDEO_FORMAT_A422_10LE, GST_VIDEO_FORMAT_A444_10BE,
-  GST_VIDEO_FORMAT_A444_10LE, GST_VIDEO_FORMAT_NV61, GST_VIDEO_FORMAT_IYU2,
-  GST_VIDEO_FORMAT_GBRA, GST_VIDEO_FORMAT_GBRA_10BE,
-  GST_VIDEO_FORMAT_GBRA_10LE, GST_VIDEO_FORMAT_GBR_12BE,
-  GST_VIDEO_FORMAT_GBR_12LE, GST_VIDEO_FORMAT_GBRA_12BE,
-  GST_VIDEO_FORMAT_GBRA_12LE, GST_VIDEO_FORMAT_I420_12BE,
-  GST_VIDEO_FORMAT_I420_12LE, GST_VIDEO_FORMAT_I422_12BE,
-  GST_VIDEO_FORMAT_I422_12LE, GST_VIDEO_FORMAT_Y444_12BE,
-  GST_VIDEO_FORMAT_Y444_12LE, GST_VIDEO_FORMAT_VUYA,
-  GST_VIDEO_FORMAT_Y444_16BE, GST_VIDEO_FORMAT_Y444_16LE,
-  GST_VIDEO_FORMAT_RGBP, GST_VIDEO_FORMAT_BGRP, GST_VIDEO_FORMAT_AV12,
-  GST_VIDEO_FORMAT_ARGB64_LE, GST_VIDEO_FORMAT_ARGB64_BE,
-  GST_VIDEO_FORMAT_RGBA64_LE, GST_VIDEO_FORMAT_RGBA64_BE,
-  GST_VIDEO_FORMAT_BGRA64_LE, GST_VIDEO_FORMAT_BGRA64_BE,
-  GST_VIDEO_FORMAT_ABGR64_LE, GST_VIDEO_FORMAT_ABGR64_BE,
-};
+static const GstVideoFormat fast_formats[] = { FLU_OVERLAY_FAST_FORMATS };
 
+/* Size of the unit each sample of @finfo lives in: 1 (bytes: I420, NV12,
+ * YUY2, RGBx, ...) or 2 (16-bit words: I420_10LE, GRAY16, RGB16, AYUV64,
+ * ...), or 0 when it is not one of fast_formats: those go to the stock
+ * blender. */
 static guint
 flu_overlay_format_word (const GstVideoFormatInfo * finfo)
 {

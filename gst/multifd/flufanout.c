@@ -1421,17 +1421,6 @@ failed:
   return FALSE;
 }
 
-gboolean
-flu_fanout_is_running (FluFanout * f)
-{
-  gboolean r;
-
-  g_mutex_lock (&f->lock);
-  r = f->running;
-  g_mutex_unlock (&f->lock);
-  return r;
-}
-
 void
 flu_fanout_stop (FluFanout * f)
 {
@@ -1717,75 +1706,23 @@ flu_fanout_get_stats (FluFanout * f, gint fd)
   return s;
 }
 
-guint
-flu_fanout_num_clients (FluFanout * f)
+void
+flu_fanout_get_counters (FluFanout * f, FluFanoutCounters * out)
 {
-  guint n;
-
   g_mutex_lock (&f->lock);
-  n = g_hash_table_size (f->by_fd);
-  g_mutex_unlock (&f->lock);
-  return n;
-}
-
-guint
-flu_fanout_buffers_queued (FluFanout * f)
-{
-  guint n;
-
-  g_mutex_lock (&f->lock);
-  n = f->head - f->tail;
-  g_mutex_unlock (&f->lock);
-  return n;
-}
-
-guint64
-flu_fanout_bytes_queued (FluFanout * f)
-{
-  guint64 n = 0;
-
-  g_mutex_lock (&f->lock);
-  if (f->head > f->tail)
-    n = f->stream_bytes - entry_at (f, f->tail)->offset;
-  g_mutex_unlock (&f->lock);
-  return n;
-}
-
-guint64
-flu_fanout_time_queued (FluFanout * f)
-{
-  guint64 t = 0;
-
-  g_mutex_lock (&f->lock);
+  out->num_clients = g_hash_table_size (f->by_fd);
+  out->buffers_queued = f->head - f->tail;
+  out->bytes_queued = 0;
+  out->time_queued = 0;
   if (f->head > f->tail) {
     FluEntry *o = entry_at (f, f->tail), *n = entry_at (f, f->head - 1);
 
+    out->bytes_queued = f->stream_bytes - o->offset;
     if (GST_CLOCK_TIME_IS_VALID (o->ts) && GST_CLOCK_TIME_IS_VALID (n->ts)
         && n->ts > o->ts)
-      t = n->ts - o->ts;
+      out->time_queued = n->ts - o->ts;
   }
+  out->bytes_to_serve = f->bytes_to_serve;
+  out->bytes_served = f->bytes_served;
   g_mutex_unlock (&f->lock);
-  return t;
-}
-
-guint64
-flu_fanout_bytes_to_serve (FluFanout * f)
-{
-  guint64 n;
-
-  g_mutex_lock (&f->lock);
-  n = f->bytes_to_serve;
-  g_mutex_unlock (&f->lock);
-  return n;
-}
-
-guint64
-flu_fanout_bytes_served (FluFanout * f)
-{
-  guint64 n;
-
-  g_mutex_lock (&f->lock);
-  n = f->bytes_served;
-  g_mutex_unlock (&f->lock);
-  return n;
 }

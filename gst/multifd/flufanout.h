@@ -114,7 +114,6 @@ void flu_fanout_free (FluFanout * fanout);
 
 gboolean flu_fanout_start (FluFanout * fanout, GError ** error);
 void flu_fanout_stop (FluFanout * fanout);
-gboolean flu_fanout_is_running (FluFanout * fanout);
 
 void flu_fanout_set_config (FluFanout * fanout, const FluFanoutConfig * config);
 void flu_fanout_set_caps (FluFanout * fanout, GstCaps * caps);
@@ -127,12 +126,17 @@ gboolean flu_fanout_remove (FluFanout * fanout, gint fd, gboolean flush);
 void flu_fanout_clear (FluFanout * fanout);
 GstStructure *flu_fanout_get_stats (FluFanout * fanout, gint fd);
 
-guint flu_fanout_num_clients (FluFanout * fanout);
-guint flu_fanout_buffers_queued (FluFanout * fanout);
-guint64 flu_fanout_bytes_queued (FluFanout * fanout);
-guint64 flu_fanout_time_queued (FluFanout * fanout);
-guint64 flu_fanout_bytes_to_serve (FluFanout * fanout);
-guint64 flu_fanout_bytes_served (FluFanout * fanout);
+typedef struct
+{
+  guint num_clients;
+  guint buffers_queued;
+  guint64 bytes_queued;
+  guint64 time_queued;
+  guint64 bytes_to_serve;
+  guint64 bytes_served;
+} FluFanoutCounters;
+
+void flu_fanout_get_counters (FluFanout * fanout, FluFanoutCounters * out);
 
 const gchar *flu_client_status_nick (FluClientStatus status);
 

@@ -376,23 +376,25 @@ flu_multi_fd_sink_get_property (GObject * object, guint prop_id,
 
   switch (prop_id) {
     case PROP_BUFFERS_QUEUED:
-      g_value_set_uint (value, flu_fanout_buffers_queued (sink->fanout));
-      return;
     case PROP_BYTES_QUEUED:
-      g_value_set_uint64 (value, flu_fanout_bytes_queued (sink->fanout));
-      return;
     case PROP_TIME_QUEUED:
-      g_value_set_uint64 (value, flu_fanout_time_queued (sink->fanout));
-      return;
     case PROP_BYTES_TO_SERVE:
-      g_value_set_uint64 (value, flu_fanout_bytes_to_serve (sink->fanout));
-      return;
     case PROP_BYTES_SERVED:
-      g_value_set_uint64 (value, flu_fanout_bytes_served (sink->fanout));
-      return;
     case PROP_NUM_HANDLES:
-      g_value_set_uint (value, flu_fanout_num_clients (sink->fanout));
+    {
+      FluFanoutCounters n;
+
+      flu_fanout_get_counters (sink->fanout, &n);
+      if (prop_id == PROP_BUFFERS_QUEUED)
+        g_value_set_uint (value, n.buffers_queued);
+      else if (prop_id == PROP_NUM_HANDLES)
+        g_value_set_uint (value, n.num_clients);
+      else
+        g_value_set_uint64 (value, prop_id == PROP_BYTES_QUEUED ?
+            n.bytes_queued : prop_id == PROP_TIME_QUEUED ? n.time_queued :
+            prop_id == PROP_BYTES_TO_SERVE ? n.bytes_to_serve : n.bytes_served);
       return;
+    }
     default:
       break;
   }

@@ -179,6 +179,19 @@ parse_client (GByteArray * bytes, const gchar * headers)
   return parse_client_full (bytes, headers, FALSE);
 }
 
+/* free what a single-client test holds */
+static void
+finish (GstHarness * h, gint fds[2], GByteArray * got, GArray * parsed)
+{
+  if (parsed)
+    g_array_free (parsed, TRUE);
+  if (got)
+    g_byte_array_unref (got);
+  gst_harness_teardown (h);
+  close (fds[0]);
+  close (fds[1]);
+}
+
 static guint
 parsed_seq (GArray * a, guint i)
 {
@@ -426,11 +439,7 @@ GST_START_TEST (test_sync_method_positions)
     fail_unless (p->len > 0);
     fail_unless_equals_int (parsed_seq (p, 0), cases[c].first);
     fail_unless_equals_int (parsed_seq (p, p->len - 1), 20);
-    g_array_free (p, TRUE);
-    g_byte_array_unref (got);
-    gst_harness_teardown (h);
-    close (fds[0]);
-    close (fds[1]);
+    finish (h, fds, got, p);
   }
 }
 
@@ -471,11 +480,7 @@ GST_START_TEST (test_burst_keyframe_keeps_ring)
   fail_unless_equals_int (parsed_seq (p, 0), 60);
   fail_unless (g_array_index (p, FluTestParsed, 0).keyframe);
   fail_unless_equals_int (p->len, 41);
-  g_array_free (p, TRUE);
-  g_byte_array_unref (got);
-  gst_harness_teardown (h);
-  close (fds[0]);
-  close (fds[1]);
+  finish (h, fds, got, p);
 }
 
 GST_END_TEST;
@@ -525,11 +530,7 @@ GST_START_TEST (test_streamheader_once_and_resend)
   g_array_set_size (p, 0);
   fail_unless (flu_test_parse (got->data + off, 2 * 64, p, &err), "%s", err);
   fail_unless_equals_int (parsed_seq (p, 0), 8);
-  g_array_free (p, TRUE);
-  g_byte_array_unref (got);
-  gst_harness_teardown (h);
-  close (fds[0]);
-  close (fds[1]);
+  finish (h, fds, got, p);
 }
 
 GST_END_TEST;
@@ -554,11 +555,7 @@ GST_START_TEST (test_header_buffers_not_queued)
   got = flu_test_read_all (fds[1], 200);
   p = parse_client (got, "HDR");
   fail_unless_equals_int (p->len, 1);
-  g_array_free (p, TRUE);
-  g_byte_array_unref (got);
-  gst_harness_teardown (h);
-  close (fds[0]);
-  close (fds[1]);
+  finish (h, fds, got, p);
 }
 
 GST_END_TEST;
@@ -587,11 +584,7 @@ GST_START_TEST (test_multi_memory_buffers)
   fail_unless_equals_int (p->len, 50);
   for (i = 0; i < 50; i++)
     fail_unless_equals_int (parsed_seq (p, i), i);
-  g_array_free (p, TRUE);
-  g_byte_array_unref (got);
-  gst_harness_teardown (h);
-  close (fds[0]);
-  close (fds[1]);
+  finish (h, fds, got, p);
 }
 
 GST_END_TEST;
@@ -661,9 +654,7 @@ GST_START_TEST (test_remove_and_stats)
 
   g_byte_array_unref (got);
   g_byte_array_unref (after);
-  gst_harness_teardown (h);
-  close (fds[0]);
-  close (fds[1]);
+  finish (h, fds, NULL, NULL);
   events_free (ev);
 }
 
@@ -739,11 +730,7 @@ GST_START_TEST (test_remove_flush)
   fail_unless_equals_int (p->len, 40);
   fail_unless_equals_int (parsed_seq (p, 39), 39);
   fail_unless_equals_int (g_array_index (ev->removed_status, gint, 0), 2);
-  g_array_free (p, TRUE);
-  g_byte_array_unref (got);
-  gst_harness_teardown (h);
-  close (fds[0]);
-  close (fds[1]);
+  finish (h, fds, got, p);
   events_free (ev);
 }
 
@@ -819,9 +806,7 @@ GST_START_TEST (test_idle_timeout)
   /* no data at all: the timeout still fires */
   fail_unless (events_wait_removed (ev, 1, 5000));
   fail_unless_equals_int (g_array_index (ev->removed_status, gint, 0), 3);
-  gst_harness_teardown (h);
-  close (fds[0]);
-  close (fds[1]);
+  finish (h, fds, NULL, NULL);
   events_free (ev);
 }
 
@@ -907,9 +892,7 @@ GST_START_TEST (test_backlog_limit_drops_slow)
   push (h, 1002, 10, 2000);
   g_object_get (h->element, "buffers-queued", &queued, NULL);
   fail_unless (queued <= 2, "ring still holds %u buffers", queued);
-  gst_harness_teardown (h);
-  close (fds[0]);
-  close (fds[1]);
+  finish (h, fds, NULL, NULL);
   events_free (ev);
 }
 
@@ -975,11 +958,7 @@ GST_START_TEST (test_recover_policies)
   }
   fail_unless (jumps >= 1, "%s: no jump in the received stream", policy);
   fail_unless_equals_int (parsed_seq (p, p->len - 1), 169);
-  g_array_free (p, TRUE);
-  g_byte_array_unref (got);
-  gst_harness_teardown (h);
-  close (fds[0]);
-  close (fds[1]);
+  finish (h, fds, got, p);
   events_free (ev);
 }
 
