@@ -40,10 +40,11 @@
 #endif
 
 #include <string.h>
-#include <gst/audio/audio.h>
 
 #include "flufeedsrc.h"
 #include "flufeedconn.h"
+#include "flufeedfill.h"
+#include "flufeedtimeline.h"
 #include "flugdp.h"
 
 GST_DEBUG_CATEGORY_STATIC (flu_feed_src_debug);
@@ -56,9 +57,6 @@ GST_DEBUG_CATEGORY_STATIC (flu_feed_src_debug);
 #define DEFAULT_DATA_TIMEOUT_MS 5000
 #define DEFAULT_PREFER_FIRST FALSE
 #define DEFAULT_FILL FLU_FEED_FILL_NONE
-#define GAP_INTERVAL (100 * GST_MSECOND)
-#define AUDIO_FILL_INTERVAL (20 * GST_MSECOND)
-#define VIDEO_FILL_INTERVAL (40 * GST_MSECOND)
 #define PROBE_CONNECT_TIMEOUT_MS 1000
 #define DEFAULT_LATENCY_MS 200
 
@@ -127,15 +125,9 @@ struct _FluFeedSrc
   gint64 next_attempt;          /* monotonic, us */
   gint64 last_probe;            /* monotonic, us */
   gboolean have_caps;           /* caps packet seen on this connection */
-  GstSegment segment;           /* upstream's */
-  gboolean need_rebase;
   gboolean discont;
-  GstClockTimeDiff offset;      /* out running time = in running time + offset */
-  GstClockTime last_out_end;    /* running time where our output ends */
-  GstBuffer *last_buffer;       /* for fill=repeat */
-  GstAudioInfo audio_info;
-  gboolean is_audio, is_video;
-  GstClockTime frame_duration;
+  FluFeedTimeline timeline;
+  FluFeedFiller filler;
   guint8 *scratch;              /* caps and event payloads */
 
   /* stats, under lock */
@@ -155,27 +147,6 @@ G_DEFINE_TYPE_WITH_CODE (FluFeedSrc, flu_feed_src, GST_TYPE_PUSH_SRC,
         "feed source"));
 GST_ELEMENT_REGISTER_DEFINE (flufeedsrc, "flufeedsrc", GST_RANK_NONE,
     FLU_TYPE_FEED_SRC);
-
-GType
-flu_feed_fill_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
-    {FLU_FEED_FILL_NONE, "Output nothing during an outage", "none"},
-    {FLU_FEED_FILL_GAP, "Send GAP events so live mixers and muxers go on",
-        "gap"},
-    {FLU_FEED_FILL_REPEAT, "Raw video: repeat the last frame at the frame "
-          "rate; raw audio: silence; other media: GAP events", "repeat"},
-    {0, NULL, NULL}
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("FluFeedFill", values);
-
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
 
 /* ---- stats and messages ---- */
 
@@ -290,7 +261,6 @@ lose (FluFeedSrc * self, const gchar * reason, gboolean timed_out)
   if (timed_out && self->mode == FLU_FEED_MODE_CLIENT &&
       self->upstreams->len > 1)
     self->current = (self->current + 1) % self->upstreams->len;
-  self->need_rebase = TRUE;
   self->discont = TRUE;
 }
 
@@ -303,8 +273,7 @@ connected (FluFeedSrc * self, GSocket * socket, const gchar * name)
   self->socket = socket;
   self->confirmed = FALSE;
   self->have_caps = FALSE;
-  self->need_rebase = TRUE;
-  gst_segment_init (&self->segment, GST_FORMAT_TIME);
+  flu_feed_timeline_new_upstream (&self->timeline);
   self->last_probe = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
@@ -418,7 +387,7 @@ try_accept (FluFeedSrc * self, guint timeout_ms, gchar ** name, GError ** err)
   return socket;
 }
 
-/* ---- timestamps ---- */
+/* ---- timestamps and fill ---- */
 
 static GstClockTime
 now_running_time (FluFeedSrc * self)
@@ -434,140 +403,31 @@ now_running_time (FluFeedSrc * self)
   return now > base ? now - base : 0;
 }
 
-static GstClockTime
-upstream_running_time (FluFeedSrc * self, GstClockTime ts)
-{
-  guint64 rt;
-
-  if (!GST_CLOCK_TIME_IS_VALID (ts))
-    return GST_CLOCK_TIME_NONE;
-  if (self->segment.format != GST_FORMAT_TIME)
-    return ts;
-  if (gst_segment_to_running_time_full (&self->segment, GST_FORMAT_TIME, ts,
-          &rt) > 0)
-    return rt;
-  return 0;
-}
-
-static GstClockTime
-shift (FluFeedSrc * self, GstClockTime in_rt)
-{
-  if (!GST_CLOCK_TIME_IS_VALID (in_rt))
-    return GST_CLOCK_TIME_NONE;
-  if (self->offset < 0 && (GstClockTime) (-self->offset) > in_rt)
-    return 0;
-  return in_rt + self->offset;
-}
-
-/* Moves @buf from the upstream's timeline to ours. */
-static void
-retimestamp (FluFeedSrc * self, GstBuffer * buf)
-{
-  GstClockTime pts = upstream_running_time (self, GST_BUFFER_PTS (buf));
-  GstClockTime dts = upstream_running_time (self, GST_BUFFER_DTS (buf));
-  GstClockTime ref = GST_CLOCK_TIME_IS_VALID (dts) ? dts : pts;
-  GstClockTime end;
-
-  if (self->need_rebase && GST_CLOCK_TIME_IS_VALID (ref)) {
-    /* continue from where our output is, or from now if later, whatever
-     * timeline the (possibly restarted) upstream uses */
-    GstClockTime target = now_running_time (self);
-
-    if (!GST_CLOCK_TIME_IS_VALID (target) ||
-        (GST_CLOCK_TIME_IS_VALID (self->last_out_end) &&
-            target < self->last_out_end))
-      target = GST_CLOCK_TIME_IS_VALID (self->last_out_end) ?
-          self->last_out_end : 0;
-    self->offset = GST_CLOCK_DIFF (ref, target);
-    self->need_rebase = FALSE;
-    GST_INFO_OBJECT (self, "rebasing: upstream %" GST_TIME_FORMAT " -> %"
-        GST_TIME_FORMAT, GST_TIME_ARGS (ref), GST_TIME_ARGS (target));
-  }
-  GST_BUFFER_PTS (buf) = shift (self, pts);
-  GST_BUFFER_DTS (buf) = shift (self, dts);
-  GST_BUFFER_OFFSET (buf) = GST_BUFFER_OFFSET_NONE;
-  GST_BUFFER_OFFSET_END (buf) = GST_BUFFER_OFFSET_NONE;
-
-  if (GST_BUFFER_PTS_IS_VALID (buf)) {
-    end = GST_BUFFER_PTS (buf);
-    if (GST_BUFFER_DURATION_IS_VALID (buf))
-      end += GST_BUFFER_DURATION (buf);
-    if (!GST_CLOCK_TIME_IS_VALID (self->last_out_end) ||
-        end > self->last_out_end)
-      self->last_out_end = end;
-  }
-}
-
-/* ---- fill ---- */
-
-static GstClockTime
-fill_interval (FluFeedSrc * self)
-{
-  if (self->fill == FLU_FEED_FILL_REPEAT && self->is_audio)
-    return AUDIO_FILL_INTERVAL;
-  if (self->fill == FLU_FEED_FILL_REPEAT && self->is_video && self->last_buffer)
-    return self->frame_duration;
-  return GAP_INTERVAL;
-}
-
 /* When the next fill output is due, as a running time; NONE if never. */
 static GstClockTime
 fill_due (FluFeedSrc * self)
 {
-  if (self->fill == FLU_FEED_FILL_NONE || !self->ever_connected ||
-      !GST_CLOCK_TIME_IS_VALID (self->last_out_end))
+  if (self->filler.mode == FLU_FEED_FILL_NONE || !self->ever_connected ||
+      !GST_CLOCK_TIME_IS_VALID (self->timeline.end))
     return GST_CLOCK_TIME_NONE;
   /* one interval of grace: the upstream may just be late */
-  return self->last_out_end + fill_interval (self);
+  return self->timeline.end + flu_feed_filler_interval (&self->filler);
 }
 
-/* Produces one fill unit at last_out_end: a buffer in @buf, or a GAP event
- * pushed here (then *buf stays NULL). */
+/* Produces one fill unit where our output ends: a buffer in @buf, or a
+ * GAP event pushed here (then *buf stays NULL). */
 static void
 fill_once (FluFeedSrc * self, GstBuffer ** buf)
 {
-  GstClockTime ts = self->last_out_end, dur = fill_interval (self);
+  GstClockTime ts = self->timeline.end;
+  GstClockTime dur = flu_feed_filler_interval (&self->filler);
 
-  if (self->fill == FLU_FEED_FILL_REPEAT && self->is_video && self->last_buffer) {
-    *buf = gst_buffer_copy (self->last_buffer);
-  } else if (self->fill == FLU_FEED_FILL_REPEAT && self->is_audio) {
-    guint64 frames = gst_util_uint64_scale (dur, self->audio_info.rate,
-        GST_SECOND);
-    gsize size = frames * self->audio_info.bpf;
-    GstMapInfo map;
-
-    *buf = gst_buffer_new_allocate (NULL, size, NULL);
-    gst_buffer_map (*buf, &map, GST_MAP_WRITE);
-    gst_audio_format_info_fill_silence (self->audio_info.finfo, map.data,
-        map.size);
-    gst_buffer_unmap (*buf, &map);
-  } else {
+  *buf = flu_feed_filler_make (&self->filler, ts);
+  if (!*buf) {
     GST_LOG_OBJECT (self, "gap at %" GST_TIME_FORMAT, GST_TIME_ARGS (ts));
     gst_pad_push_event (GST_BASE_SRC_PAD (self), gst_event_new_gap (ts, dur));
-    self->last_out_end = ts + dur;
-    return;
   }
-  GST_BUFFER_PTS (*buf) = ts;
-  GST_BUFFER_DTS (*buf) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (*buf) = dur;
-  GST_BUFFER_FLAG_UNSET (*buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  GST_BUFFER_FLAG_UNSET (*buf, GST_BUFFER_FLAG_DISCONT);
-  self->last_out_end = ts + dur;
-}
-
-static void
-caps_changed (FluFeedSrc * self, GstCaps * caps)
-{
-  GstStructure *s = gst_caps_get_structure (caps, 0);
-  gint num = 0, den = 1;
-
-  self->is_video = gst_structure_has_name (s, "video/x-raw");
-  self->is_audio = gst_structure_has_name (s, "audio/x-raw") &&
-      gst_audio_info_from_caps (&self->audio_info, caps);
-  self->frame_duration = VIDEO_FILL_INTERVAL;
-  if (gst_structure_get_fraction (s, "framerate", &num, &den) && num > 0)
-    self->frame_duration = gst_util_uint64_scale (GST_SECOND, den, num);
-  gst_clear_buffer (&self->last_buffer);
+  flu_feed_timeline_advance (&self->timeline, dur);
 }
 
 /* ---- reading ---- */
@@ -656,7 +516,7 @@ read_packet (FluFeedSrc * self, GstBuffer ** out, gchar ** reason)
       cur = gst_pad_get_current_caps (GST_BASE_SRC_PAD (self));
       if (!cur || !gst_caps_is_equal (cur, caps)) {
         GST_INFO_OBJECT (self, "caps %" GST_PTR_FORMAT, caps);
-        caps_changed (self, caps);
+        flu_feed_filler_set_caps (&self->filler, caps);
         gst_base_src_set_caps (GST_BASE_SRC (self), caps);
       }
       gst_clear_caps (&cur);
@@ -671,10 +531,14 @@ read_packet (FluFeedSrc * self, GstBuffer ** out, gchar ** reason)
         g_clear_error (&err);
       } else {
         switch (GST_EVENT_TYPE (event)) {
-          case GST_EVENT_SEGMENT:
-            gst_event_copy_segment (event, &self->segment);
+          case GST_EVENT_SEGMENT:{
+            const GstSegment *segment;
+
+            gst_event_parse_segment (event, &segment);
+            flu_feed_timeline_set_segment (&self->timeline, segment);
             gst_event_unref (event);
             break;
+          }
           case GST_EVENT_EOS:
             gst_event_unref (event);
             *reason = g_strdup ("the upstream ended its stream (EOS)");
@@ -894,7 +758,7 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       case READ_FLUSHING:
         /* we lost our place in the stream: start over when resumed */
         close_connection (self);
-        self->need_rebase = TRUE;
+        flu_feed_timeline_new_upstream (&self->timeline);
         set_outage (self, FALSE, 0);
         return GST_FLOW_FLUSHING;
       case READ_LOST:
@@ -912,13 +776,14 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       lose (self, "invalid GDP data: buffer before caps", FALSE);
       continue;
     }
-    retimestamp (self, buf);
+    if (flu_feed_timeline_map (&self->timeline, buf, now_running_time (self)))
+      GST_INFO_OBJECT (self, "rebased: offset %" GST_STIME_FORMAT,
+          GST_STIME_ARGS (self->timeline.offset));
     if (self->discont) {
       GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
       self->discont = FALSE;
     }
-    if (self->fill == FLU_FEED_FILL_REPEAT && self->is_video)
-      gst_buffer_replace (&self->last_buffer, buf);
+    flu_feed_filler_remember (&self->filler, buf);
     g_mutex_lock (&self->lock);
     self->buffers++;
     g_mutex_unlock (&self->lock);
@@ -987,11 +852,9 @@ flu_feed_src_start (GstBaseSrc * bsrc)
   self->attempts = 0;
   self->delay = 0;
   self->next_attempt = 0;
-  self->need_rebase = TRUE;
   self->discont = FALSE;
-  self->offset = 0;
-  self->last_out_end = GST_CLOCK_TIME_NONE;
-  self->is_audio = self->is_video = FALSE;
+  flu_feed_timeline_init (&self->timeline);
+  flu_feed_filler_init (&self->filler, self->fill);
   self->scratch = g_malloc (MIN (self->max_packet_size,
           FLU_GDP_MAX_STRING_PAYLOAD));
   g_mutex_lock (&self->lock);
@@ -1008,7 +871,7 @@ flu_feed_src_stop (GstBaseSrc * bsrc)
   FluFeedSrc *self = FLU_FEED_SRC (bsrc);
 
   close_connection (self);
-  gst_clear_buffer (&self->last_buffer);
+  flu_feed_filler_clear (&self->filler);
   g_clear_pointer (&self->scratch, g_free);
   g_array_set_size (self->upstreams, 0);
   return TRUE;

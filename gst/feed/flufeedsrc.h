@@ -25,16 +25,6 @@
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  FLU_FEED_FILL_NONE = 0,
-  FLU_FEED_FILL_GAP = 1,
-  FLU_FEED_FILL_REPEAT = 2
-} FluFeedFill;
-
-#define FLU_TYPE_FEED_FILL (flu_feed_fill_get_type ())
-GType flu_feed_fill_get_type (void);
-
 #define FLU_TYPE_FEED_SRC (flu_feed_src_get_type ())
 G_DECLARE_FINAL_TYPE (FluFeedSrc, flu_feed_src, FLU, FEED_SRC, GstPushSrc);
 
