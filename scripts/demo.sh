@@ -1,13 +1,14 @@
 #!/bin/sh
-# The live demo: installs what is missing, builds, and serves a live test
-# stream (VP8 WebM, 640x360, a clock burned in) to every viewer that
-# connects to port 8800, through flumultifdsink with keyframe-aware burst,
-# so each new viewer starts on a keyframe at once.
+# The live demo: installs what is missing, builds, and runs the real job --
+# a live test source (moving ball with a clock, ticking audio) encoded to
+# VP8/Vorbis WebM and served by fluhttpsink, with a small HTML page on the
+# same port that plays it.  Every new viewer starts on a keyframe with a
+# 2 s burst, so playback starts at once.
 #
-# Watch it with any of:
-#   chromium http://localhost:8800/live.webm
-#   ffplay http://localhost:8800/live.webm
-#   gst-launch-1.0 souphttpsrc location=http://localhost:8800/live.webm ! decodebin ! autovideosink
+#   http://localhost:8800/            the player page (any browser)
+#   http://localhost:8800/live.webm   the stream (ffplay, VLC, mpv, curl ...)
+#   http://localhost:8800/stats.json  statistics; /metrics for Prometheus
+#
 # Ctrl-C stops it.  PORT=NNNN picks another port.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,9 +17,23 @@ cd "$top"
 [ -d build ] || meson setup build
 ninja -C build
 port=${PORT:-8800}
-export GST_PLUGIN_PATH="$top/build/gst/multifd${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
-echo "gst-flumotion demo: live stream on http://localhost:$port/live.webm (Ctrl-C to stop)"
-exec ./build/tests/bench/flu-fanout-server --http --port "$port" \
-  --sink flumultifdsink --set sync-method=burst-keyframe \
-  --set burst-format=time --set burst-value=2000000000 \
-  --pipeline "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=25/1 ! timeoverlay font-desc=\"Sans 24\" ! videoconvert ! vp8enc deadline=1 keyframe-max-dist=50 target-bitrate=1000000 ! webmmux streamable=true"
+export GST_PLUGIN_PATH="$top/build/gst/multifd:$top/build/ext/soup${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+cat <<MSG
+gst-flumotion demo: fluhttpsink serving a live VP8/Vorbis WebM stream
+  player page: http://localhost:$port/
+  stream:      http://localhost:$port/live.webm
+  statistics:  http://localhost:$port/stats.json  http://localhost:$port/metrics
+Ctrl-C to stop.
+MSG
+exec gst-launch-1.0 -e \
+  videotestsrc is-live=true pattern=ball ! \
+    video/x-raw,width=640,height=360,framerate=25/1 ! \
+    timeoverlay font-desc="Sans 24" ! videoconvert ! \
+    vp8enc deadline=1 keyframe-max-dist=50 target-bitrate=1000000 ! \
+    queue ! mux. \
+  audiotestsrc is-live=true wave=ticks ! audioconvert ! audioresample ! \
+    vorbisenc ! queue ! mux. \
+  webmmux name=mux streamable=true ! \
+  fluhttpsink port="$port" mount-point=/live.webm player-path=/ \
+    stats-path=/stats.json metrics-path=/metrics \
+    burst-on-connect=true burst-time=2000000000

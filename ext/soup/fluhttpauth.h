@@ -1,0 +1,59 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Credentials: htpasswd files (bcrypt, SHA-1, crypt), signed expiring URLs
+ * (HMAC-SHA256) and IP allow/deny lists (CIDR, IPv4 and IPv6). */
+
+#ifndef __FLU_HTTP_AUTH_H__
+#define __FLU_HTTP_AUTH_H__
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* user -> hash, as read from an Apache htpasswd file */
+GHashTable *flu_http_htpasswd_load (const gchar * filename, GError ** error);
+gboolean flu_http_htpasswd_check (GHashTable * users, const gchar * user,
+    const gchar * password);
+gboolean flu_http_password_verify (const gchar * hash, const gchar * password);
+
+/* Parses "Basic <base64 user:password>"; FALSE if absent or malformed. */
+gboolean flu_http_parse_basic_auth (const gchar * header, gchar ** user,
+    gchar ** password);
+
+/* token = lowercase hex of HMAC-SHA256(secret, "<path>:<expires>") where
+ * expires is a Unix time in seconds. */
+gchar *flu_http_token_make (const gchar * secret, const gchar * path,
+    gint64 expires);
+gboolean flu_http_token_check (const gchar * secret, const gchar * path,
+    const gchar * token, const gchar * expires, gint64 now);
+
+/* A list of GInetAddressMask parsed from "10.0.0.0/8, ::1, 2001:db8::/32" */
+GPtrArray *flu_http_cidr_list_parse (const gchar * text, GError ** error);
+gboolean flu_http_cidr_list_match (GPtrArray * list, GInetAddress * addr);
+
+/* The IPv4 address of an IPv4-mapped IPv6 address, else a ref of @addr. */
+GInetAddress *flu_http_address_normalize (GInetAddress * addr);
+
+/* Compares in time independent of where the strings differ. */
+gboolean flu_http_equal_const (const gchar * a, const gchar * b);
+
+G_END_DECLS
+
+#endif /* __FLU_HTTP_AUTH_H__ */

@@ -1,0 +1,464 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fluhttpserver.h"
+
+#include <string.h>
+#include <netinet/in.h>
+
+GST_DEBUG_CATEGORY_STATIC (flu_http_server_debug);
+#define GST_CAT_DEFAULT flu_http_server_debug
+
+#define LISTEN_BACKLOG 4096
+#define SERVER_HEADER "gst-flumotion/" VERSION " fluhttpsink"
+
+struct _FluHttpServer
+{
+  gint refcount;                /* under registry_lock */
+  gchar *key;                   /* address:port in the registry */
+  SoupServer *soup;
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  guint port;
+  guint header_timeout;         /* seconds, 0 = none */
+  GHashTable *mounts;           /* path -> Mount; server thread only */
+};
+
+typedef struct
+{
+  FluHttpMountFunc func;
+  gpointer user_data;
+} Mount;
+
+/* Header timeout of one connection, server thread only. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  GSource *source;
+  gulong handlers[3];
+} HeaderTimer;
+
+static GMutex registry_lock;
+static GHashTable *registry;    /* key -> FluHttpServer */
+
+static void
+debug_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (flu_http_server_debug, "fluhttpserver", 0,
+        "fluhttpsink shared HTTP servers");
+    g_once_init_leave (&done, 1);
+  }
+}
+
+void
+flu_http_server_set_common_headers (SoupServerMessage * msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (h, "Server", SERVER_HEADER);
+  soup_message_headers_replace (h, "Connection", "close");
+  soup_message_headers_replace (h, "Cache-Control", "no-cache");
+}
+
+void
+flu_http_server_respond (SoupServerMessage * msg, guint status,
+    const gchar * text)
+{
+  gchar *body;
+
+  flu_http_server_set_common_headers (msg);
+  body = g_strdup_printf ("%u %s%s%s\n", status,
+      soup_status_get_phrase (status), text ? ": " : "", text ? text : "");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8",
+      SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+static void
+header_timer_free (HeaderTimer * t)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (t->handlers); i++)
+    g_signal_handler_disconnect (t->msg, t->handlers[i]);
+  g_source_destroy (t->source);
+  g_source_unref (t->source);
+  g_object_unref (t->msg);
+  g_free (t);
+}
+
+static gboolean
+header_timer_fired (gpointer data)
+{
+  HeaderTimer *t = data;
+  GSocket *sock = soup_server_message_get_socket (t->msg);
+
+  GST_INFO ("client %s did not send its request headers in time, closing",
+      GST_STR_NULL (soup_server_message_get_remote_host (t->msg)));
+  /* libsoup sees end of stream on its next read and drops the
+   * connection; other connections are not affected. */
+  if (sock)
+    g_socket_shutdown (sock, TRUE, TRUE, NULL);
+  header_timer_free (t);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+header_timer_cancel (SoupServerMessage * msg, gpointer data)
+{
+  header_timer_free (data);
+}
+
+static void
+request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
+{
+  FluHttpServer *self = data;
+  HeaderTimer *t;
+
+  if (self->header_timeout == 0)
+    return;
+  t = g_new0 (HeaderTimer, 1);
+  t->msg = g_object_ref (msg);
+  t->source = g_timeout_source_new_seconds (self->header_timeout);
+  g_source_set_callback (t->source, header_timer_fired, t, NULL);
+  g_source_attach (t->source, self->context);
+  t->handlers[0] = g_signal_connect (msg, "got-headers",
+      G_CALLBACK (header_timer_cancel), t);
+  t->handlers[1] = g_signal_connect (msg, "finished",
+      G_CALLBACK (header_timer_cancel), t);
+  t->handlers[2] = g_signal_connect (msg, "disconnected",
+      G_CALLBACK (header_timer_cancel), t);
+}
+
+static void
+dispatch (SoupServer * soup, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer data)
+{
+  FluHttpServer *self = data;
+  Mount *m = g_hash_table_lookup (self->mounts, path);
+
+  if (m == NULL) {
+    GST_DEBUG ("no mount at %s", path);
+    flu_http_server_respond (msg, SOUP_STATUS_NOT_FOUND, NULL);
+    return;
+  }
+  m->func (self, msg, path, query, m->user_data);
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  FluHttpServer *self = data;
+
+  g_main_context_push_thread_default (self->context);
+  g_main_loop_run (self->loop);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static guint
+find_port (SoupServer * soup)
+{
+  GSList *uris = soup_server_get_uris (soup), *l;
+  guint port = 0;
+
+  for (l = uris; l && port == 0; l = l->next)
+    port = g_uri_get_port (l->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return port;
+}
+
+/* A listening socket with a backlog fit for thousands of viewers arriving
+ * at once (GLib's default of 10 makes the kernel drop SYNs, which clients
+ * retry only after a second).  No address: IPv6 any, accepting IPv4 too,
+ * or IPv4 any without IPv6. */
+static GSocket *
+listen_socket (const gchar * address, guint port, GError ** error)
+{
+  GSocketAddress *sa = NULL;
+  GSocket *sock = NULL;
+
+  if (address && *address) {
+    sa = g_inet_socket_address_new_from_string (address, port);
+    if (sa == NULL) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "'%s' is not a numeric IPv4 or IPv6 address", address);
+      return NULL;
+    }
+    sock = g_socket_new (g_socket_address_get_family (sa),
+        G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  } else {
+    GInetAddress *any;
+
+    sock = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
+        G_SOCKET_PROTOCOL_TCP, NULL);
+    if (sock && g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 0, NULL)) {
+      any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
+    } else {
+      g_clear_object (&sock);
+      sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+          G_SOCKET_PROTOCOL_TCP, error);
+      any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+    }
+    sa = g_inet_socket_address_new (any, port);
+    g_object_unref (any);
+  }
+  if (sock) {
+    g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
+    if (!g_socket_bind (sock, sa, TRUE, error) || !g_socket_listen (sock,
+            error))
+      g_clear_object (&sock);
+  }
+  g_object_unref (sa);
+  return sock;
+}
+
+static FluHttpServer *
+server_new (const gchar * address, guint port, guint header_timeout,
+    GError ** error)
+{
+  FluHttpServer *self = g_new0 (FluHttpServer, 1);
+  GSocket *sock;
+  gboolean ok;
+
+  self->refcount = 1;
+  self->header_timeout = header_timeout;
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->mounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+
+  /* The listening sockets attach to the thread-default context at
+   * listen time: create and listen with ours pushed. */
+  g_main_context_push_thread_default (self->context);
+  self->soup = soup_server_new ("server-header", SERVER_HEADER, NULL);
+  g_signal_connect (self->soup, "request-started",
+      G_CALLBACK (request_started), self);
+  soup_server_add_handler (self->soup, NULL, dispatch, self, NULL);
+  sock = listen_socket (address, port, error);
+  ok = sock != NULL && soup_server_listen_socket (self->soup, sock, 0, error);
+  g_clear_object (&sock);
+  g_main_context_pop_thread_default (self->context);
+
+  if (!ok) {
+    g_object_unref (self->soup);
+    g_hash_table_unref (self->mounts);
+    g_main_loop_unref (self->loop);
+    g_main_context_unref (self->context);
+    g_free (self);
+    return NULL;
+  }
+  self->port = find_port (self->soup);
+  self->thread = g_thread_new ("fluhttpserver", server_thread, self);
+  GST_INFO ("listening on %s port %u", address ? address : "*", self->port);
+  return self;
+}
+
+FluHttpServer *
+flu_http_server_acquire (const gchar * address, guint port,
+    guint header_timeout, GError ** error)
+{
+  FluHttpServer *self = NULL;
+  gchar *key;
+
+  debug_init ();
+  g_mutex_lock (&registry_lock);
+  if (registry == NULL)
+    registry = g_hash_table_new (g_str_hash, g_str_equal);
+  /* Port 0 asks the kernel for a fresh port; the server is then shared
+   * under the port it got. */
+  if (port != 0) {
+    key = g_strdup_printf ("%s:%u", address ? address : "", port);
+    self = g_hash_table_lookup (registry, key);
+    g_free (key);
+  }
+  if (self) {
+    self->refcount++;
+  } else {
+    self = server_new (address, port, header_timeout, error);
+    if (self) {
+      self->key = g_strdup_printf ("%s:%u", address ? address : "", self->port);
+      g_hash_table_insert (registry, self->key, self);
+    }
+  }
+  g_mutex_unlock (&registry_lock);
+  return self;
+}
+
+static gboolean
+shutdown_in_thread (gpointer data)
+{
+  FluHttpServer *self = data;
+
+  soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_release (FluHttpServer * self)
+{
+  gboolean last;
+
+  g_mutex_lock (&registry_lock);
+  last = --self->refcount == 0;
+  if (last)
+    g_hash_table_remove (registry, self->key);
+  g_mutex_unlock (&registry_lock);
+  if (!last)
+    return;
+
+  GST_INFO ("closing server on port %u", self->port);
+  g_main_context_invoke (self->context, shutdown_in_thread, self);
+  g_thread_join (self->thread);
+  /* Finish whatever the server left behind (closing connections). */
+  while (g_main_context_iteration (self->context, FALSE));
+  g_hash_table_unref (self->mounts);
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_free (self->key);
+  g_free (self);
+}
+
+guint
+flu_http_server_get_port (FluHttpServer * self)
+{
+  return self->port;
+}
+
+GMainContext *
+flu_http_server_get_context (FluHttpServer * self)
+{
+  return self->context;
+}
+
+typedef struct
+{
+  GSourceFunc func;
+  gpointer data;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} SyncCall;
+
+static gboolean
+sync_call_run (gpointer data)
+{
+  SyncCall *c = data;
+
+  c->func (c->data);
+  g_mutex_lock (&c->lock);
+  c->done = TRUE;
+  g_cond_signal (&c->cond);
+  g_mutex_unlock (&c->lock);
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_invoke_sync (FluHttpServer * self, GSourceFunc func,
+    gpointer data)
+{
+  SyncCall c = { func, data };
+  GSource *s;
+
+  if (g_main_context_is_owner (self->context)) {
+    func (data);
+    return;
+  }
+  g_mutex_init (&c.lock);
+  g_cond_init (&c.cond);
+  s = g_idle_source_new ();
+  g_source_set_priority (s, G_PRIORITY_HIGH);
+  g_source_set_callback (s, sync_call_run, &c, NULL);
+  g_source_attach (s, self->context);
+  g_source_unref (s);
+  g_mutex_lock (&c.lock);
+  while (!c.done)
+    g_cond_wait (&c.cond, &c.lock);
+  g_mutex_unlock (&c.lock);
+  g_mutex_clear (&c.lock);
+  g_cond_clear (&c.cond);
+}
+
+typedef struct
+{
+  FluHttpServer *self;
+  const gchar *path;
+  FluHttpMountFunc func;
+  gpointer user_data;
+  gboolean ok;
+} MountCall;
+
+static gboolean
+add_mount_in_thread (gpointer data)
+{
+  MountCall *c = data;
+  Mount *m;
+
+  if (g_hash_table_contains (c->self->mounts, c->path)) {
+    c->ok = FALSE;
+    return G_SOURCE_REMOVE;
+  }
+  m = g_new0 (Mount, 1);
+  m->func = c->func;
+  m->user_data = c->user_data;
+  g_hash_table_insert (c->self->mounts, g_strdup (c->path), m);
+  c->ok = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+flu_http_server_add_mount (FluHttpServer * self, const gchar * path,
+    FluHttpMountFunc func, gpointer user_data, GError ** error)
+{
+  MountCall c = { self, path, func, user_data, FALSE };
+
+  flu_http_server_invoke_sync (self, add_mount_in_thread, &c);
+  if (!c.ok)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+        "path %s is already served on port %u by another element", path,
+        self->port);
+  return c.ok;
+}
+
+static gboolean
+remove_mount_in_thread (gpointer data)
+{
+  MountCall *c = data;
+
+  g_hash_table_remove (c->self->mounts, c->path);
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_remove_mount (FluHttpServer * self, const gchar * path)
+{
+  MountCall c = { self, path };
+
+  flu_http_server_invoke_sync (self, remove_mount_in_thread, &c);
+}

@@ -1,0 +1,63 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* One SoupServer per address:port, shared by every fluhttpsink that asks
+ * for the same pair (Flumotion's porter, in-process).  Each server runs its
+ * own GMainContext in its own thread; mounts map an exact path to a
+ * callback that runs in that thread.  Unknown paths get 404 here. */
+
+#ifndef __FLU_HTTP_SERVER_H__
+#define __FLU_HTTP_SERVER_H__
+
+#include <gst/gst.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct _FluHttpServer FluHttpServer;
+
+/* Called in the server thread for a request on a mounted path. */
+typedef void (*FluHttpMountFunc) (FluHttpServer * server,
+    SoupServerMessage * msg, const char *path, GHashTable * query,
+    gpointer user_data);
+
+FluHttpServer *flu_http_server_acquire (const gchar * address, guint port,
+    guint header_timeout, GError ** error);
+void flu_http_server_release (FluHttpServer * server);
+
+guint flu_http_server_get_port (FluHttpServer * server);
+GMainContext *flu_http_server_get_context (FluHttpServer * server);
+
+gboolean flu_http_server_add_mount (FluHttpServer * server, const gchar * path,
+    FluHttpMountFunc func, gpointer user_data, GError ** error);
+void flu_http_server_remove_mount (FluHttpServer * server, const gchar * path);
+
+/* Run @func in the server thread and wait for it to return (runs it at
+ * once when called from the server thread). */
+void flu_http_server_invoke_sync (FluHttpServer * server, GSourceFunc func,
+    gpointer data);
+
+/* Common response helpers. */
+void flu_http_server_set_common_headers (SoupServerMessage * msg);
+void flu_http_server_respond (SoupServerMessage * msg, guint status,
+    const gchar * text);
+
+G_END_DECLS
+
+#endif /* __FLU_HTTP_SERVER_H__ */

@@ -1,0 +1,1973 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/**
+ * SECTION:element-fluhttpsink
+ *
+ * The live HTTP streamer.  libsoup-3.0 parses and checks each request
+ * (mount point, method, IP lists, htpasswd, signed URLs, limits), writes
+ * the response head, then hands the connection's socket to an internal
+ * flumultifdsink that streams the body to every viewer.
+ *
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! vp8enc deadline=1 ! \
+ *     webmmux streamable=true ! fluhttpsink port=8800 mount-point=/live.webm
+ * ]|
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fluhttpsink.h"
+#include "fluhttpserver.h"
+#include "fluhttpauth.h"
+#include "fluhttplog.h"
+#include "fluhttpstats.h"
+#include "fluhttpmime.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+GST_DEBUG_CATEGORY_STATIC (flu_http_sink_debug);
+#define GST_CAT_DEFAULT flu_http_sink_debug
+
+/* Same values as the engine's (GstMultiHandleSink) enums. */
+#define FLU_TYPE_HTTP_SYNC_METHOD (flu_http_sync_method_get_type ())
+static GType
+flu_http_sync_method_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {0, "Serve starting from the latest buffer", "latest"},
+    {1, "Serve starting from the next keyframe", "next-keyframe"},
+    {2, "Serve everything since the latest keyframe (burst)",
+        "latest-keyframe"},
+    {3, "Serve burst-value data to client", "burst"},
+    {4, "Serve burst-value data starting on a keyframe", "burst-keyframe"},
+    {5, "Serve burst-value data preferably starting on a keyframe",
+        "burst-with-keyframe"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type,
+        g_enum_register_static ("FluHttpSinkSyncMethod", values));
+  return type;
+}
+
+#define FLU_TYPE_HTTP_RECOVER_POLICY (flu_http_recover_policy_get_type ())
+static GType
+flu_http_recover_policy_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {0, "Do not try to recover", "none"},
+    {1, "Resync client to latest buffer", "latest"},
+    {2, "Resync client to soft limit", "soft-limit"},
+    {3, "Resync client to most recent keyframe", "keyframe"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type,
+        g_enum_register_static ("FluHttpSinkRecoverPolicy", values));
+  return type;
+}
+
+/* The engine's client-removed status, as text. */
+static const gchar *const status_names[] = {
+  "ok", "closed", "removed", "slow", "error", "duplicate", "flushing"
+};
+
+typedef struct
+{
+  gint fd;
+  guint64 serial;
+  gboolean removed;
+  gchar *host;
+  gchar *user;
+  gchar *method;
+  gchar *path;
+  gchar *protocol;
+  gchar *referer;
+  gchar *user_agent;
+  gint64 start_wall;
+  gint64 start_mono;
+  gboolean log;                 /* not filtered out by ip-filter */
+  const gchar *reason;          /* overrides the engine's status */
+  GSource *duration_timer;
+} Client;
+
+/* A request that arrived before the stream had caps. */
+typedef struct
+{
+  FluHttpSink *sink;
+  SoupServerMessage *msg;
+  GSource *timeout;
+  gulong disconnected_id;
+} Waiting;
+
+struct _FluHttpSink
+{
+  GstBin parent;
+
+  GstElement *engine;
+  GstPad *ghost;
+
+  GMutex lock;
+  /* properties */
+  gchar *address;
+  guint port;
+  gchar *mount_point;
+  gchar *content_type;
+  gchar *cors_origin;
+  GstStructure *extra_headers;
+  guint caps_timeout;
+  guint header_timeout;
+  guint idle_timeout;
+  gboolean burst_on_connect;
+  guint64 burst_size;
+  guint64 burst_time;
+  gint sync_method;
+  gint recover_policy;
+  GstFormat unit_format;
+  gint64 units_max;
+  gint64 units_soft_max;
+  gint64 time_min;
+  gint bytes_min;
+  gint qos_dscp;
+  gboolean resend_streamheader;
+  gboolean sync;
+  guint client_limit;
+  guint retry_after;
+  gchar *redirect_on_overflow;
+  guint64 bandwidth_limit;
+  guint max_clients_per_ip;
+  guint max_duration;
+  gchar *htpasswd;
+  gchar *realm;
+  gchar *token_secret;
+  gchar *allow;
+  gchar *deny;
+  gchar *access_log;
+  gchar *ip_filter;
+  gchar *stats_path;
+  gchar *metrics_path;
+  gchar *player_path;
+
+  /* running */
+  FluHttpServer *server;
+  GPtrArray *mounted;           /* paths added to the server */
+  GHashTable *users;
+  GPtrArray *allow_list;
+  GPtrArray *deny_list;
+  GPtrArray *filter_list;
+  FluHttpAccessLog *log;
+  GSource *sighup;
+  GstCaps *caps;
+  gchar *mime;
+  GList *waiting;               /* server thread only */
+  guint n_waiting;
+  GHashTable *clients;          /* fd -> Client */
+  GHashTable *per_ip;           /* host -> count */
+  guint64 serial;
+  FluHttpStats stats;
+};
+
+enum
+{
+  PROP_0,
+  PROP_ADDRESS,
+  PROP_PORT,
+  PROP_CURRENT_PORT,
+  PROP_MOUNT_POINT,
+  PROP_CONTENT_TYPE,
+  PROP_CORS_ORIGIN,
+  PROP_EXTRA_HEADERS,
+  PROP_CAPS_TIMEOUT,
+  PROP_HEADER_TIMEOUT,
+  PROP_IDLE_TIMEOUT,
+  PROP_BURST_ON_CONNECT,
+  PROP_BURST_SIZE,
+  PROP_BURST_TIME,
+  PROP_SYNC_METHOD,
+  PROP_RECOVER_POLICY,
+  PROP_UNIT_FORMAT,
+  PROP_UNITS_MAX,
+  PROP_UNITS_SOFT_MAX,
+  PROP_TIME_MIN,
+  PROP_BYTES_MIN,
+  PROP_QOS_DSCP,
+  PROP_RESEND_STREAMHEADER,
+  PROP_SYNC,
+  PROP_CLIENT_LIMIT,
+  PROP_RETRY_AFTER,
+  PROP_REDIRECT_ON_OVERFLOW,
+  PROP_BANDWIDTH_LIMIT,
+  PROP_MAX_CLIENTS_PER_IP,
+  PROP_MAX_DURATION,
+  PROP_HTPASSWD,
+  PROP_REALM,
+  PROP_TOKEN_SECRET,
+  PROP_ALLOW,
+  PROP_DENY,
+  PROP_ACCESS_LOG,
+  PROP_IP_FILTER,
+  PROP_STATS_PATH,
+  PROP_METRICS_PATH,
+  PROP_PLAYER_PATH,
+  PROP_CLIENTS,
+  PROP_CLIENTS_PEAK,
+  PROP_BYTES_SENT,
+  PROP_STREAM_BITRATE,
+  PROP_STATS,
+  N_PROPERTIES
+};
+
+static GParamSpec *properties[N_PROPERTIES];
+
+/* RFC 6585, not in libsoup's enum */
+#define STATUS_TOO_MANY_REQUESTS 429
+
+#define DEFAULT_PORT 8800
+#define DEFAULT_MOUNT_POINT "/"
+#define DEFAULT_CORS_ORIGIN "*"
+#define DEFAULT_CAPS_TIMEOUT 10
+#define DEFAULT_HEADER_TIMEOUT 10
+#define DEFAULT_IDLE_TIMEOUT 0
+#define DEFAULT_SYNC_METHOD 2
+#define DEFAULT_RECOVER_POLICY 3
+#define DEFAULT_UNIT_FORMAT GST_FORMAT_TIME
+#define DEFAULT_UNITS_MAX (30 * GST_SECOND)
+#define DEFAULT_UNITS_SOFT_MAX (10 * GST_SECOND)
+#define DEFAULT_RETRY_AFTER 10
+#define DEFAULT_REALM "fluhttpsink"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+#define flu_http_sink_parent_class parent_class
+G_DEFINE_TYPE (FluHttpSink, flu_http_sink, GST_TYPE_BIN);
+
+static void flu_http_sink_finalize (GObject * object);
+static void flu_http_sink_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void flu_http_sink_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static GstStateChangeReturn flu_http_sink_change_state (GstElement * element,
+    GstStateChange transition);
+static void on_client_removed (GstElement * engine, gint fd, gint status,
+    FluHttpSink * sink);
+static void on_client_fd_removed (GstElement * engine, gint fd,
+    FluHttpSink * sink);
+static GstPadProbeReturn engine_probe (GstPad * pad, GstPadProbeInfo * info,
+    gpointer data);
+
+#define RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
+#define RO (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)
+
+static void
+flu_http_sink_class_init (FluHttpSinkClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  gobject_class->finalize = flu_http_sink_finalize;
+  gobject_class->set_property = flu_http_sink_set_property;
+  gobject_class->get_property = flu_http_sink_get_property;
+  element_class->change_state = flu_http_sink_change_state;
+
+  g_object_class_install_property (gobject_class, PROP_ADDRESS,
+      g_param_spec_string ("address", "Address",
+          "Numeric IPv4 or IPv6 address to listen on (NULL or empty = every "
+          "interface, IPv4 and IPv6)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_PORT,
+      g_param_spec_uint ("port", "Port",
+          "TCP port to listen on (0 = pick a free port, see current-port); "
+          "elements with the same address and port share one server",
+          0, 65535, DEFAULT_PORT, RW));
+  properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
+      "Current port", "The port actually listened on (-1 = not listening)",
+      -1, 65535, -1, RO);
+  g_object_class_install_property (gobject_class, PROP_CURRENT_PORT,
+      properties[PROP_CURRENT_PORT]);
+  g_object_class_install_property (gobject_class, PROP_MOUNT_POINT,
+      g_param_spec_string ("mount-point", "Mount point",
+          "Path of the stream, e.g. /live.webm", DEFAULT_MOUNT_POINT, RW));
+  g_object_class_install_property (gobject_class, PROP_CONTENT_TYPE,
+      g_param_spec_string ("content-type", "Content type",
+          "Content-Type of the stream (NULL = from the caps)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_CORS_ORIGIN,
+      g_param_spec_string ("cors-origin", "CORS origin",
+          "Value of the Access-Control-Allow-Origin header (NULL or empty = "
+          "no header)", DEFAULT_CORS_ORIGIN, RW));
+  g_object_class_install_property (gobject_class, PROP_EXTRA_HEADERS,
+      g_param_spec_boxed ("extra-headers", "Extra headers",
+          "Extra response headers, as the fields of a structure, e.g. "
+          "\"headers, X-Stream=main\"", GST_TYPE_STRUCTURE, RW));
+  g_object_class_install_property (gobject_class, PROP_CAPS_TIMEOUT,
+      g_param_spec_uint ("caps-timeout", "Caps timeout",
+          "Seconds a request waits for the stream to start before 503",
+          0, 3600, DEFAULT_CAPS_TIMEOUT, RW));
+  g_object_class_install_property (gobject_class, PROP_HEADER_TIMEOUT,
+      g_param_spec_uint ("header-timeout", "Header timeout",
+          "Seconds a new connection may take to send its request headers "
+          "(0 = no limit; the first element on a port sets it)",
+          0, 3600, DEFAULT_HEADER_TIMEOUT, RW));
+  g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
+      g_param_spec_uint ("idle-timeout", "Idle timeout",
+          "Seconds a viewer may read nothing before it is dropped "
+          "(0 = no limit)", 0, G_MAXUINT / 1000, DEFAULT_IDLE_TIMEOUT, RW));
+  g_object_class_install_property (gobject_class, PROP_BURST_ON_CONNECT,
+      g_param_spec_boolean ("burst-on-connect", "Burst on connect",
+          "Start new viewers at a keyframe in the past so they fill their "
+          "buffer at once (burst-size or burst-time, else everything since "
+          "the latest keyframe)", FALSE, RW));
+  g_object_class_install_property (gobject_class, PROP_BURST_SIZE,
+      g_param_spec_uint64 ("burst-size", "Burst size",
+          "Bytes to burst on connect (0 = unset; exclusive with burst-time)",
+          0, G_MAXUINT64, 0, RW));
+  g_object_class_install_property (gobject_class, PROP_BURST_TIME,
+      g_param_spec_uint64 ("burst-time", "Burst time",
+          "Nanoseconds to burst on connect (0 = unset; exclusive with "
+          "burst-size)", 0, G_MAXUINT64, 0, RW));
+  g_object_class_install_property (gobject_class, PROP_SYNC_METHOD,
+      g_param_spec_enum ("sync-method", "Sync method",
+          "Where new viewers start when burst-on-connect is off",
+          FLU_TYPE_HTTP_SYNC_METHOD, DEFAULT_SYNC_METHOD, RW));
+  g_object_class_install_property (gobject_class, PROP_RECOVER_POLICY,
+      g_param_spec_enum ("recover-policy", "Recover policy",
+          "What to do with a viewer that falls behind units-soft-max",
+          FLU_TYPE_HTTP_RECOVER_POLICY, DEFAULT_RECOVER_POLICY, RW));
+  g_object_class_install_property (gobject_class, PROP_UNIT_FORMAT,
+      g_param_spec_enum ("unit-format", "Unit format",
+          "Unit of units-max and units-soft-max", GST_TYPE_FORMAT,
+          DEFAULT_UNIT_FORMAT, RW));
+  g_object_class_install_property (gobject_class, PROP_UNITS_MAX,
+      g_param_spec_int64 ("units-max", "Units max",
+          "Drop a viewer that lags more than this (-1 = no limit)",
+          -1, G_MAXINT64, DEFAULT_UNITS_MAX, RW));
+  g_object_class_install_property (gobject_class, PROP_UNITS_SOFT_MAX,
+      g_param_spec_int64 ("units-soft-max", "Units soft max",
+          "Recover a viewer that lags more than this (-1 = no limit)",
+          -1, G_MAXINT64, DEFAULT_UNITS_SOFT_MAX, RW));
+  g_object_class_install_property (gobject_class, PROP_TIME_MIN,
+      g_param_spec_int64 ("time-min", "Time min",
+          "Minimum time of data to keep queued (-1 = as little as possible)",
+          -1, G_MAXINT64, -1, RW));
+  g_object_class_install_property (gobject_class, PROP_BYTES_MIN,
+      g_param_spec_int ("bytes-min", "Bytes min",
+          "Minimum bytes of data to keep queued (-1 = as little as possible)",
+          -1, G_MAXINT, -1, RW));
+  g_object_class_install_property (gobject_class, PROP_QOS_DSCP,
+      g_param_spec_int ("qos-dscp", "QoS DSCP",
+          "Differentiated services code point of the stream (-1 = default)",
+          -1, 63, -1, RW));
+  g_object_class_install_property (gobject_class, PROP_RESEND_STREAMHEADER,
+      g_param_spec_boolean ("resend-streamheader", "Resend streamheader",
+          "Send the new stream headers to viewers when the caps change",
+          TRUE, RW));
+  g_object_class_install_property (gobject_class, PROP_SYNC,
+      g_param_spec_boolean ("sync", "Sync",
+          "Pace the stream on the clock (off for live sources)", FALSE, RW));
+  g_object_class_install_property (gobject_class, PROP_CLIENT_LIMIT,
+      g_param_spec_uint ("client-limit", "Client limit",
+          "Maximum number of viewers (0 = no limit); others get 503 or a "
+          "redirect", 0, G_MAXUINT, 0, RW));
+  g_object_class_install_property (gobject_class, PROP_RETRY_AFTER,
+      g_param_spec_uint ("retry-after", "Retry after",
+          "Seconds in the Retry-After header of 503 answers",
+          0, 86400, DEFAULT_RETRY_AFTER, RW));
+  g_object_class_install_property (gobject_class, PROP_REDIRECT_ON_OVERFLOW,
+      g_param_spec_string ("redirect-on-overflow", "Redirect on overflow",
+          "URL to send viewers to (302) when client-limit or bandwidth-limit "
+          "is reached (NULL = answer 503)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_BANDWIDTH_LIMIT,
+      g_param_spec_uint64 ("bandwidth-limit", "Bandwidth limit",
+          "Bits per second all viewers may take together; a viewer whose "
+          "stream would exceed it is refused (0 = no limit)",
+          0, G_MAXUINT64, 0, RW));
+  g_object_class_install_property (gobject_class, PROP_MAX_CLIENTS_PER_IP,
+      g_param_spec_uint ("max-clients-per-ip", "Max clients per IP",
+          "Viewers allowed from one address (0 = no limit); more get 429",
+          0, G_MAXUINT, 0, RW));
+  g_object_class_install_property (gobject_class, PROP_MAX_DURATION,
+      g_param_spec_uint ("max-duration", "Max duration",
+          "Seconds a viewer may stay connected (0 = no limit)",
+          0, G_MAXUINT, 0, RW));
+  g_object_class_install_property (gobject_class, PROP_HTPASSWD,
+      g_param_spec_string ("htpasswd", "htpasswd file",
+          "Apache htpasswd file (bcrypt, SHA-1, apr1 or crypt hashes); when "
+          "set, viewers need HTTP Basic credentials from it", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_REALM,
+      g_param_spec_string ("realm", "Realm",
+          "Realm of the Basic authentication challenge", DEFAULT_REALM, RW));
+  g_object_class_install_property (gobject_class, PROP_TOKEN_SECRET,
+      g_param_spec_string ("token-secret", "Token secret",
+          "When set, viewers need a signed URL: ?expires=<unix time>&token="
+          "<hex HMAC-SHA256(secret, \"<mount-point>:<expires>\")>",
+          NULL, G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_ALLOW,
+      g_param_spec_string ("allow", "Allow",
+          "Addresses allowed in (CIDR list, IPv4 and IPv6, comma separated; "
+          "NULL = everybody not denied)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_DENY,
+      g_param_spec_string ("deny", "Deny",
+          "Addresses refused with 403 (CIDR list, comma separated)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_ACCESS_LOG,
+      g_param_spec_string ("access-log", "Access log",
+          "File to append one combined-format line per request to (plus the "
+          "seconds connected); reopened when set again or on SIGHUP",
+          NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_IP_FILTER,
+      g_param_spec_string ("ip-filter", "IP filter",
+          "Addresses kept out of the access log, e.g. monitoring (CIDR list)",
+          NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_STATS_PATH,
+      g_param_spec_string ("stats-path", "Stats path",
+          "Path answering the statistics as JSON (NULL = none)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_METRICS_PATH,
+      g_param_spec_string ("metrics-path", "Metrics path",
+          "Path answering Prometheus text metrics (NULL = none)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_PLAYER_PATH,
+      g_param_spec_string ("player-path", "Player path",
+          "Path answering a small HTML page that plays the stream in a "
+          "<video> element (NULL = none)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_CLIENTS,
+      g_param_spec_uint ("clients", "Clients",
+          "Viewers connected now", 0, G_MAXUINT, 0, RO));
+  g_object_class_install_property (gobject_class, PROP_CLIENTS_PEAK,
+      g_param_spec_uint ("clients-peak", "Clients peak",
+          "Most viewers connected at once", 0, G_MAXUINT, 0, RO));
+  g_object_class_install_property (gobject_class, PROP_BYTES_SENT,
+      g_param_spec_uint64 ("bytes-sent", "Bytes sent",
+          "Bytes sent to all viewers", 0, G_MAXUINT64, 0, RO));
+  g_object_class_install_property (gobject_class, PROP_STREAM_BITRATE,
+      g_param_spec_uint64 ("stream-bitrate", "Stream bitrate",
+          "Bits per second of the incoming stream (measured)",
+          0, G_MAXUINT64, 0, RO));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Stats",
+          "Stream and client statistics (the fields of the JSON stats)",
+          GST_TYPE_STRUCTURE, RO));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class,
+      "HTTP streamer", "Sink/Network",
+      "Serves a live stream to many HTTP clients (libsoup front, "
+      FLU_HTTP_SINK_ENGINE " behind)", "gst-flumotion developers");
+
+  GST_DEBUG_CATEGORY_INIT (flu_http_sink_debug, "fluhttpsink", 0,
+      "fluhttpsink");
+}
+
+static void
+client_free (Client * c)
+{
+  if (c->duration_timer) {
+    g_source_destroy (c->duration_timer);
+    g_source_unref (c->duration_timer);
+  }
+  g_free (c->host);
+  g_free (c->user);
+  g_free (c->method);
+  g_free (c->path);
+  g_free (c->protocol);
+  g_free (c->referer);
+  g_free (c->user_agent);
+  g_free (c);
+}
+
+static void
+flu_http_sink_init (FluHttpSink * sink)
+{
+  GstPadTemplate *templ = gst_static_pad_template_get (&sink_template);
+
+  g_mutex_init (&sink->lock);
+  sink->port = DEFAULT_PORT;
+  sink->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
+  sink->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
+  sink->caps_timeout = DEFAULT_CAPS_TIMEOUT;
+  sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
+  sink->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  sink->sync_method = DEFAULT_SYNC_METHOD;
+  sink->recover_policy = DEFAULT_RECOVER_POLICY;
+  sink->unit_format = DEFAULT_UNIT_FORMAT;
+  sink->units_max = DEFAULT_UNITS_MAX;
+  sink->units_soft_max = DEFAULT_UNITS_SOFT_MAX;
+  sink->time_min = -1;
+  sink->bytes_min = -1;
+  sink->qos_dscp = -1;
+  sink->resend_streamheader = TRUE;
+  sink->retry_after = DEFAULT_RETRY_AFTER;
+  sink->realm = g_strdup (DEFAULT_REALM);
+  sink->clients = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+      (GDestroyNotify) client_free);
+  sink->per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sink->log = flu_http_access_log_new ();
+  flu_http_stats_init (&sink->stats);
+
+  sink->ghost = gst_ghost_pad_new_no_target_from_template ("sink", templ);
+  gst_object_unref (templ);
+  gst_element_add_pad (GST_ELEMENT (sink), sink->ghost);
+
+  sink->engine = gst_element_factory_make (FLU_HTTP_SINK_ENGINE, NULL);
+  if (sink->engine) {
+    GstPad *pad;
+
+    gst_bin_add (GST_BIN (sink), sink->engine);
+    pad = gst_element_get_static_pad (sink->engine, "sink");
+    gst_ghost_pad_set_target (GST_GHOST_PAD (sink->ghost), pad);
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+        GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+        engine_probe, sink, NULL);
+    gst_object_unref (pad);
+    g_signal_connect (sink->engine, "client-removed",
+        G_CALLBACK (on_client_removed), sink);
+    g_signal_connect (sink->engine, "client-fd-removed",
+        G_CALLBACK (on_client_fd_removed), sink);
+  }
+}
+
+static void
+flu_http_sink_finalize (GObject * object)
+{
+  FluHttpSink *sink = FLU_HTTP_SINK (object);
+
+  g_free (sink->address);
+  g_free (sink->mount_point);
+  g_free (sink->content_type);
+  g_free (sink->cors_origin);
+  if (sink->extra_headers)
+    gst_structure_free (sink->extra_headers);
+  g_free (sink->redirect_on_overflow);
+  g_free (sink->htpasswd);
+  g_free (sink->realm);
+  g_free (sink->token_secret);
+  g_free (sink->allow);
+  g_free (sink->deny);
+  g_free (sink->access_log);
+  g_free (sink->ip_filter);
+  g_free (sink->stats_path);
+  g_free (sink->metrics_path);
+  g_free (sink->player_path);
+  g_clear_pointer (&sink->users, g_hash_table_unref);
+  g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
+  g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
+  g_clear_pointer (&sink->filter_list, g_ptr_array_unref);
+  gst_clear_caps (&sink->caps);
+  g_free (sink->mime);
+  g_hash_table_unref (sink->clients);
+  g_hash_table_unref (sink->per_ip);
+  flu_http_access_log_free (sink->log);
+  flu_http_stats_clear (&sink->stats);
+  g_mutex_clear (&sink->lock);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/* ---- engine configuration ---- */
+
+/* lock held */
+static void
+configure_engine (FluHttpSink * sink)
+{
+  gint sync_method = sink->sync_method;
+  GstFormat burst_format = GST_FORMAT_UNDEFINED;
+  guint64 burst_value = 0;
+  gint64 time_min = sink->time_min;
+  gint bytes_min = sink->bytes_min;
+
+  if (sink->engine == NULL)
+    return;
+  if (sink->burst_on_connect) {
+    /* the engine must keep the burst queued even without clients */
+    if (sink->burst_size) {
+      sync_method = 4;
+      burst_format = GST_FORMAT_BYTES;
+      burst_value = sink->burst_size;
+      bytes_min = MAX (bytes_min, (gint) MIN (sink->burst_size, G_MAXINT));
+    } else if (sink->burst_time) {
+      sync_method = 4;
+      burst_format = GST_FORMAT_TIME;
+      burst_value = sink->burst_time;
+      time_min = MAX (time_min, (gint64) MIN (sink->burst_time, G_MAXINT64));
+    } else {
+      sync_method = 2;
+    }
+  }
+  g_object_set (sink->engine,
+      "sync-method", sync_method,
+      "burst-format", burst_format,
+      "burst-value", burst_value,
+      "recover-policy", sink->recover_policy,
+      "unit-format", sink->unit_format,
+      "units-max", sink->units_max,
+      "units-soft-max", sink->units_soft_max,
+      "time-min", time_min,
+      "bytes-min", bytes_min,
+      "qos-dscp", sink->qos_dscp,
+      "resend-streamheader", sink->resend_streamheader,
+      "sync", sink->sync,
+      "timeout", (guint64) sink->idle_timeout * GST_SECOND, NULL);
+}
+
+/* lock held */
+static gboolean
+parse_lists (FluHttpSink * sink, GError ** error)
+{
+  GPtrArray *allow = NULL, *deny = NULL, *filter = NULL;
+
+  if (!(allow = flu_http_cidr_list_parse (sink->allow, error)) ||
+      !(deny = flu_http_cidr_list_parse (sink->deny, error)) ||
+      !(filter = flu_http_cidr_list_parse (sink->ip_filter, error))) {
+    g_clear_pointer (&allow, g_ptr_array_unref);
+    g_clear_pointer (&deny, g_ptr_array_unref);
+    return FALSE;
+  }
+  g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
+  g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
+  g_clear_pointer (&sink->filter_list, g_ptr_array_unref);
+  sink->allow_list = allow;
+  sink->deny_list = deny;
+  sink->filter_list = filter;
+  return TRUE;
+}
+
+/* lock held */
+static gboolean
+load_htpasswd (FluHttpSink * sink, GError ** error)
+{
+  GHashTable *users = NULL;
+
+  if (sink->htpasswd && *sink->htpasswd) {
+    users = flu_http_htpasswd_load (sink->htpasswd, error);
+    if (users == NULL)
+      return FALSE;
+  }
+  g_clear_pointer (&sink->users, g_hash_table_unref);
+  sink->users = users;
+  return TRUE;
+}
+
+/* ---- requests ---- */
+
+static const gchar *
+protocol_name (SoupServerMessage * msg)
+{
+  return soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ?
+      "HTTP/1.0" : "HTTP/1.1";
+}
+
+static gchar *
+request_target (SoupServerMessage * msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const gchar *q = g_uri_get_query (uri);
+
+  return g_strdup_printf ("%s%s%s", g_uri_get_path (uri), q ? "?" : "",
+      q ? q : "");
+}
+
+/* The client's address, IPv4-mapped IPv6 turned into IPv4. */
+static GInetAddress *
+client_address (SoupServerMessage * msg)
+{
+  GSocketAddress *sa = soup_server_message_get_remote_address (msg);
+
+  if (sa == NULL || !G_IS_INET_SOCKET_ADDRESS (sa))
+    return NULL;
+  return flu_http_address_normalize (g_inet_socket_address_get_address
+      (G_INET_SOCKET_ADDRESS (sa)));
+}
+
+/* One access-log line for a request answered without streaming. */
+static void
+log_request (FluHttpSink * sink, SoupServerMessage * msg, guint status,
+    const gchar * user)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  GInetAddress *addr = client_address (msg);
+  gchar *host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
+  gchar *target = request_target (msg);
+  gboolean filtered;
+  FluHttpLogEntry e = { 0 };
+
+  g_mutex_lock (&sink->lock);
+  filtered = flu_http_cidr_list_match (sink->filter_list, addr);
+  g_mutex_unlock (&sink->lock);
+  if (!filtered) {
+    e.host = host;
+    e.user = user;
+    e.method = soup_server_message_get_method (msg);
+    e.path = target;
+    e.protocol = protocol_name (msg);
+    e.status = status;
+    e.referer = soup_message_headers_get_one (h, "Referer");
+    e.user_agent = soup_message_headers_get_one (h, "User-Agent");
+    e.start_time = g_get_real_time ();
+    flu_http_access_log_write (sink->log, &e);
+  }
+  g_free (target);
+  g_free (host);
+  g_clear_object (&addr);
+}
+
+static void
+refuse (FluHttpSink * sink, SoupServerMessage * msg, guint status,
+    const gchar * why, const gchar * user)
+{
+  GST_INFO_OBJECT (sink, "%s %s from %s: %u (%s)",
+      soup_server_message_get_method (msg),
+      g_uri_get_path (soup_server_message_get_uri (msg)),
+      GST_STR_NULL (soup_server_message_get_remote_host (msg)), status, why);
+  flu_http_server_respond (msg, status, why);
+  flu_http_stats_refused (&sink->stats);
+  log_request (sink, msg, status, user);
+}
+
+/* lock held */
+static void
+set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+
+  flu_http_server_set_common_headers (msg);
+  soup_message_headers_set_content_type (h, sink->content_type ?
+      sink->content_type : sink->mime, NULL);
+  if (sink->cors_origin && *sink->cors_origin)
+    soup_message_headers_replace (h, "Access-Control-Allow-Origin",
+        sink->cors_origin);
+  if (sink->extra_headers) {
+    gint i, n = gst_structure_n_fields (sink->extra_headers);
+
+    for (i = 0; i < n; i++) {
+      const gchar *name = gst_structure_nth_field_name (sink->extra_headers,
+          i);
+      const GValue *v = gst_structure_get_value (sink->extra_headers, name);
+      gchar *s = G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
+          gst_value_serialize (v);
+
+      if (s)
+        soup_message_headers_replace (h, name, s);
+      g_free (s);
+    }
+  }
+  soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
+}
+
+/* lock held */
+static void
+per_ip_release (FluHttpSink * sink, const gchar * host)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host));
+
+  if (n > 1)
+    g_hash_table_replace (sink->per_ip, g_strdup (host),
+        GUINT_TO_POINTER (n - 1));
+  else
+    g_hash_table_remove (sink->per_ip, host);
+}
+
+/* An accepted viewer that never got to the engine. */
+static void
+abandon_client (FluHttpSink * sink, Client * c)
+{
+  flu_http_stats_client_removed (&sink->stats, 0);
+  g_mutex_lock (&sink->lock);
+  per_ip_release (sink, c->host);
+  g_mutex_unlock (&sink->lock);
+  client_free (c);
+}
+
+typedef struct
+{
+  FluHttpSink *sink;
+  gint fd;
+  guint64 serial;
+} TimerData;
+
+static gboolean
+max_duration_reached (gpointer data)
+{
+  TimerData *t = data;
+  Client *c;
+  gboolean remove = FALSE;
+
+  g_mutex_lock (&t->sink->lock);
+  c = g_hash_table_lookup (t->sink->clients, GINT_TO_POINTER (t->fd));
+  if (c && c->serial == t->serial && !c->removed) {
+    c->reason = "max-duration";
+    remove = TRUE;
+  }
+  g_mutex_unlock (&t->sink->lock);
+  if (remove) {
+    GST_INFO_OBJECT (t->sink, "client %d reached max-duration", t->fd);
+    g_signal_emit_by_name (t->sink->engine, "remove", t->fd);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+post_client_message (FluHttpSink * sink, GstStructure * s)
+{
+  gst_element_post_message (GST_ELEMENT (sink),
+      gst_message_new_element (GST_OBJECT (sink), s));
+}
+
+/* "wrote-headers": the head is out, give the socket to the engine. */
+static void
+hand_over (SoupServerMessage * msg, gpointer data)
+{
+  FluHttpSink *sink = data;
+  Client *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
+  GSocket *sock = soup_server_message_get_socket (msg);
+  GIOStream *stream;
+  gint fd = -1;
+  guint duration;
+
+  if (c == NULL)
+    return;
+  if (sock)
+    fd = fcntl (g_socket_get_fd (sock), F_DUPFD_CLOEXEC, 3);
+  stream = soup_server_message_steal_connection (msg);
+  if (stream) {
+    g_io_stream_close (stream, NULL, NULL);
+    g_object_unref (stream);
+  }
+  if (fd < 0) {
+    GST_WARNING_OBJECT (sink, "could not take the socket of %s", c->host);
+    abandon_client (sink, c);
+    return;
+  }
+
+  g_mutex_lock (&sink->lock);
+  c->fd = fd;
+  c->serial = ++sink->serial;
+  c->start_mono = g_get_monotonic_time ();
+  duration = sink->max_duration;
+  if (duration && sink->server) {
+    TimerData *t = g_new0 (TimerData, 1);
+
+    t->sink = sink;
+    t->fd = fd;
+    t->serial = c->serial;
+    c->duration_timer = g_timeout_source_new_seconds (duration);
+    g_source_set_callback (c->duration_timer, max_duration_reached, t, g_free);
+    g_source_attach (c->duration_timer,
+        flu_http_server_get_context (sink->server));
+  }
+  g_hash_table_insert (sink->clients, GINT_TO_POINTER (fd), c);
+  g_mutex_unlock (&sink->lock);
+
+  GST_DEBUG_OBJECT (sink, "streaming to %s on fd %d", c->host, fd);
+  post_client_message (sink, gst_structure_new ("fluhttpsink-client-added",
+          "fd", G_TYPE_INT, fd,
+          "address", G_TYPE_STRING, c->host,
+          "user-agent", G_TYPE_STRING, c->user_agent,
+          "user", G_TYPE_STRING, c->user,
+          "path", G_TYPE_STRING, c->path, NULL));
+  g_signal_emit_by_name (sink->engine, "add", fd);
+}
+
+static void
+unref_sink (gpointer data, GClosure * closure)
+{
+  gst_object_unref (data);
+}
+
+/* "finished" before the head went out: the client left early. */
+static void
+stream_finished (SoupServerMessage * msg, gpointer data)
+{
+  Client *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
+
+  if (c)
+    abandon_client (data, c);
+}
+
+/* lock held: the client is accepted, count it and stream once the head
+ * has been written. */
+static void
+start_stream (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  Client *c = g_new0 (Client, 1);
+  GInetAddress *addr = client_address (msg);
+  guint n;
+
+  c->fd = -1;
+  c->host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
+  c->user = g_strdup (user);
+  c->method = g_strdup (soup_server_message_get_method (msg));
+  c->path = request_target (msg);
+  c->protocol = g_strdup (protocol_name (msg));
+  c->referer = g_strdup (soup_message_headers_get_one (h, "Referer"));
+  c->user_agent = g_strdup (soup_message_headers_get_one (h, "User-Agent"));
+  c->start_wall = g_get_real_time ();
+  c->log = !flu_http_cidr_list_match (sink->filter_list, addr);
+  g_clear_object (&addr);
+
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, c->host));
+  g_hash_table_replace (sink->per_ip, g_strdup (c->host),
+      GUINT_TO_POINTER (n + 1));
+  flu_http_stats_client_added (&sink->stats);
+
+  set_stream_headers (sink, msg);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  g_object_set_data_full (G_OBJECT (msg), "flu-client", c,
+      (GDestroyNotify) client_free);
+  g_signal_connect_data (msg, "wrote-headers", G_CALLBACK (hand_over),
+      gst_object_ref (sink), unref_sink, 0);
+  g_signal_connect_data (msg, "finished", G_CALLBACK (stream_finished),
+      gst_object_ref (sink), unref_sink, 0);
+}
+
+/* lock held: the answer to an accepted request once caps are known */
+static void
+answer (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
+{
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD) {
+    set_stream_headers (sink, msg);
+    soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+    g_mutex_unlock (&sink->lock);
+    log_request (sink, msg, SOUP_STATUS_OK, user);
+    g_mutex_lock (&sink->lock);
+  } else {
+    start_stream (sink, msg, user);
+  }
+}
+
+static void
+waiting_free (Waiting * w)
+{
+  g_signal_handler_disconnect (w->msg, w->disconnected_id);
+  g_source_destroy (w->timeout);
+  g_source_unref (w->timeout);
+  g_object_unref (w->msg);
+  g_free (w);
+}
+
+/* server thread */
+static void
+waiting_finish (Waiting * w, gboolean have_caps)
+{
+  FluHttpSink *sink = w->sink;
+  SoupServerMessage *msg = w->msg;
+  const gchar *user = g_object_get_data (G_OBJECT (msg), "flu-user");
+
+  g_mutex_lock (&sink->lock);
+  sink->waiting = g_list_remove (sink->waiting, w);
+  sink->n_waiting--;
+  flu_http_stats_waiting (&sink->stats, -1);
+  if (have_caps) {
+    answer (sink, msg, user);
+    g_mutex_unlock (&sink->lock);
+  } else {
+    g_mutex_unlock (&sink->lock);
+    refuse (sink, msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+        "the stream has not started", user);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Retry-After", "5");
+  }
+  soup_server_message_unpause (msg);
+  waiting_free (w);
+}
+
+static gboolean
+waiting_timed_out (gpointer data)
+{
+  waiting_finish (data, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+waiting_disconnected (SoupServerMessage * msg, gpointer data)
+{
+  Waiting *w = data;
+  FluHttpSink *sink = w->sink;
+
+  g_mutex_lock (&sink->lock);
+  sink->waiting = g_list_remove (sink->waiting, w);
+  sink->n_waiting--;
+  flu_http_stats_waiting (&sink->stats, -1);
+  g_mutex_unlock (&sink->lock);
+  waiting_free (w);
+}
+
+/* lock held, server thread */
+static void
+wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
+{
+  Waiting *w = g_new0 (Waiting, 1);
+
+  GST_DEBUG_OBJECT (sink, "no caps yet, request waits up to %u s",
+      sink->caps_timeout);
+  w->sink = sink;
+  w->msg = g_object_ref (msg);
+  g_object_set_data_full (G_OBJECT (msg), "flu-user", g_strdup (user), g_free);
+  w->timeout = g_timeout_source_new_seconds (sink->caps_timeout);
+  g_source_set_callback (w->timeout, waiting_timed_out, w, NULL);
+  g_source_attach (w->timeout, flu_http_server_get_context (sink->server));
+  w->disconnected_id = g_signal_connect (msg, "disconnected",
+      G_CALLBACK (waiting_disconnected), w);
+  sink->waiting = g_list_prepend (sink->waiting, w);
+  sink->n_waiting++;
+  flu_http_stats_waiting (&sink->stats, 1);
+  soup_server_message_pause (msg);
+}
+
+/* server thread: the caps came, or the element stops */
+static gboolean
+release_waiting (gpointer data)
+{
+  FluHttpSink *sink = data;
+  gboolean have_caps;
+  GList *list, *l;
+
+  g_mutex_lock (&sink->lock);
+  have_caps = sink->caps != NULL;
+  list = g_list_copy (sink->waiting);
+  g_mutex_unlock (&sink->lock);
+  for (l = list; l; l = l->next)
+    waiting_finish (l->data, have_caps);
+  g_list_free (list);
+  return G_SOURCE_REMOVE;
+}
+
+static const gchar player_page[] =
+    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+    "<title>%s</title></head>\n"
+    "<body style=\"background:#111;color:#eee;font-family:sans-serif\">\n"
+    "<h1>%s</h1>\n"
+    "<video id=\"v\" src=\"%s\" autoplay muted controls playsinline "
+    "style=\"max-width:100%%\"></video>\n"
+    "<p>played: <span id=\"t\">0</span> s</p>\n"
+    "<script>\nvar v = document.getElementById('v');\n"
+    "setInterval(function () {\n"
+    "  document.getElementById('t').textContent = v.currentTime.toFixed(1);\n"
+    "  if (v.currentTime > 2) document.title = 'playing';\n"
+    "}, 250);\n</script>\n</body></html>\n";
+
+static void
+serve_text (SoupServerMessage * msg, const gchar * type, gchar * body)
+{
+  flu_http_server_set_common_headers (msg);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body,
+      strlen (body));
+}
+
+static GstStructure *
+build_stats (FluHttpSink * sink)
+{
+  guint64 served = 0;
+
+  if (sink->engine)
+    g_object_get (sink->engine, "bytes-served", &served, NULL);
+  return flu_http_stats_to_structure (&sink->stats, served);
+}
+
+/* lock held */
+static GPtrArray *
+client_list (FluHttpSink * sink)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      flu_http_client_stat_free);
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_iter_init (&iter, sink->clients);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    Client *c = value;
+    FluHttpClientStat *cs;
+
+    if (c->removed)
+      continue;
+    cs = g_new0 (FluHttpClientStat, 1);
+    cs->host = g_strdup (c->host);
+    cs->user = g_strdup (c->user);
+    cs->user_agent = g_strdup (c->user_agent);
+    cs->seconds = (now - c->start_mono) / G_USEC_PER_SEC;
+    cs->bytes = c->fd;          /* replaced by the engine's count below */
+    g_ptr_array_add (list, cs);
+  }
+  return list;
+}
+
+static void
+serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
+{
+  GstStructure *s = build_stats (sink);
+  gchar *body;
+
+  if (json) {
+    GPtrArray *list;
+    guint i;
+
+    g_mutex_lock (&sink->lock);
+    list = client_list (sink);
+    g_mutex_unlock (&sink->lock);
+    for (i = 0; i < list->len; i++) {
+      FluHttpClientStat *cs = g_ptr_array_index (list, i);
+      GstStructure *st = NULL;
+      guint64 bytes = 0;
+
+      g_signal_emit_by_name (sink->engine, "get-stats", (gint) cs->bytes, &st);
+      if (st) {
+        gst_structure_get_uint64 (st, "bytes-sent", &bytes);
+        gst_structure_free (st);
+      }
+      cs->bytes = bytes;
+    }
+    body = flu_http_stats_to_json (s, sink->mount_point, list);
+    g_ptr_array_unref (list);
+    serve_text (msg, "application/json", body);
+  } else {
+    body = flu_http_stats_to_prometheus (s, sink->mount_point);
+    serve_text (msg, "text/plain; version=0.0.4", body);
+  }
+  gst_structure_free (s);
+}
+
+static gboolean
+address_allowed (FluHttpSink * sink, SoupServerMessage * msg)
+{
+  GInetAddress *addr = client_address (msg);
+  gboolean ok;
+
+  g_mutex_lock (&sink->lock);
+  ok = !flu_http_cidr_list_match (sink->deny_list, addr) &&
+      (sink->allow_list == NULL || sink->allow_list->len == 0 ||
+      flu_http_cidr_list_match (sink->allow_list, addr));
+  g_mutex_unlock (&sink->lock);
+  g_clear_object (&addr);
+  return ok;
+}
+
+/* lock held: NULL when the request may go on, else the reason of the 401
+ * or 403; @user gets the authenticated user. */
+static guint
+check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
+    GHashTable * query, gchar ** user, const gchar ** why)
+{
+  if (sink->users) {
+    const gchar *auth =
+        soup_message_headers_get_one (soup_server_message_get_request_headers
+        (msg), "Authorization");
+    gchar *u = NULL, *p = NULL;
+    gboolean ok;
+
+    if (!flu_http_parse_basic_auth (auth, &u, &p)) {
+      *why = "credentials required";
+      return SOUP_STATUS_UNAUTHORIZED;
+    }
+    ok = flu_http_htpasswd_check (sink->users, u, p);
+    g_free (p);
+    if (!ok) {
+      *user = u;
+      *why = "wrong user or password";
+      return SOUP_STATUS_UNAUTHORIZED;
+    }
+    *user = u;
+  }
+  if (sink->token_secret && *sink->token_secret) {
+    const gchar *token = query ? g_hash_table_lookup (query, "token") : NULL;
+    const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
+        NULL;
+
+    if (!flu_http_token_check (sink->token_secret, sink->mount_point, token,
+            expires, g_get_real_time () / G_USEC_PER_SEC)) {
+      *why = token ? "invalid or expired token" : "token required";
+      return SOUP_STATUS_FORBIDDEN;
+    }
+  }
+  return SOUP_STATUS_NONE;
+}
+
+/* lock held: NULL when there is room for one more viewer */
+static guint
+check_limits (FluHttpSink * sink, const gchar * host, const gchar ** why)
+{
+  guint clients = flu_http_stats_clients (&sink->stats) + sink->n_waiting;
+
+  if (sink->max_clients_per_ip && host &&
+      GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host)) >=
+      sink->max_clients_per_ip) {
+    *why = "too many connections from this address";
+    return STATUS_TOO_MANY_REQUESTS;
+  }
+  if (sink->client_limit && clients >= sink->client_limit) {
+    *why = "client limit reached";
+    return SOUP_STATUS_SERVICE_UNAVAILABLE;
+  }
+  if (sink->bandwidth_limit) {
+    guint64 rate = flu_http_stats_stream_bitrate (&sink->stats);
+
+    if (rate && (clients + 1) * rate > sink->bandwidth_limit) {
+      *why = "bandwidth limit reached";
+      return SOUP_STATUS_SERVICE_UNAVAILABLE;
+    }
+  }
+  return SOUP_STATUS_NONE;
+}
+
+static void
+handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
+{
+  gchar *user = NULL, *redirect = NULL, *retry = NULL, *realm = NULL;
+  const gchar *why = NULL;
+  GInetAddress *addr = client_address (msg);
+  gchar *host = addr ? g_inet_address_to_string (addr) : NULL;
+  guint status;
+
+  g_clear_object (&addr);
+  g_mutex_lock (&sink->lock);
+  status = check_credentials (sink, msg, query, &user, &why);
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    realm = g_strdup_printf ("Basic realm=\"%s\"", sink->realm);
+  if (status == SOUP_STATUS_NONE &&
+      soup_server_message_get_method (msg) == SOUP_METHOD_GET) {
+    status = check_limits (sink, host, &why);
+    if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
+        sink->redirect_on_overflow && *sink->redirect_on_overflow) {
+      status = SOUP_STATUS_FOUND;
+      redirect = g_strdup (sink->redirect_on_overflow);
+    } else if (status != SOUP_STATUS_NONE) {
+      retry = g_strdup_printf ("%u", sink->retry_after);
+    }
+  }
+  if (status == SOUP_STATUS_NONE) {
+    if (sink->caps)
+      answer (sink, msg, user);
+    else
+      wait_for_caps (sink, msg, user);
+    g_mutex_unlock (&sink->lock);
+  } else {
+    SoupMessageHeaders *h;
+
+    g_mutex_unlock (&sink->lock);
+    refuse (sink, msg, status, why, user);
+    h = soup_server_message_get_response_headers (msg);
+    if (realm)
+      soup_message_headers_replace (h, "WWW-Authenticate", realm);
+    if (redirect)
+      soup_message_headers_replace (h, "Location", redirect);
+    if (retry)
+      soup_message_headers_replace (h, "Retry-After", retry);
+  }
+  g_free (user);
+  g_free (host);
+  g_free (redirect);
+  g_free (retry);
+  g_free (realm);
+}
+
+/* server thread: every path this element mounted */
+static void
+handle_request (FluHttpServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer data)
+{
+  FluHttpSink *sink = data;
+  const gchar *method = soup_server_message_get_method (msg);
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
+    refuse (sink, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only GET and HEAD",
+        NULL);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Allow", "GET, HEAD");
+    return;
+  }
+  if (!address_allowed (sink, msg)) {
+    refuse (sink, msg, SOUP_STATUS_FORBIDDEN, "address not allowed", NULL);
+    return;
+  }
+  if (g_strcmp0 (path, sink->mount_point) == 0) {
+    handle_stream (sink, msg, query);
+  } else if (g_strcmp0 (path, sink->stats_path) == 0) {
+    serve_stats (sink, msg, TRUE);
+  } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
+    serve_stats (sink, msg, FALSE);
+  } else if (g_strcmp0 (path, sink->player_path) == 0) {
+    gchar *title = g_markup_escape_text (sink->mount_point, -1);
+
+    serve_text (msg, "text/html; charset=utf-8",
+        g_strdup_printf (player_page, title, title, title));
+    g_free (title);
+  } else {
+    flu_http_server_respond (msg, SOUP_STATUS_NOT_FOUND, NULL);
+  }
+}
+
+/* ---- engine callbacks (any thread) ---- */
+
+static void
+finish_client (FluHttpSink * sink, Client * c, gint status, GstStructure * st)
+{
+  guint64 bytes = 0, drops = 0, resyncs = 0, seconds;
+  const gchar *reason;
+
+  if (st) {
+    gst_structure_get_uint64 (st, "bytes-sent", &bytes);
+    gst_structure_get_uint64 (st, "buffers-dropped", &drops);
+    gst_structure_get_uint64 (st, "resyncs", &resyncs);
+  }
+  seconds = (g_get_monotonic_time () - c->start_mono) / G_USEC_PER_SEC;
+  reason = c->reason ? c->reason : (status >= 0 &&
+      status < (gint) G_N_ELEMENTS (status_names)) ? status_names[status] :
+      "unknown";
+
+  g_mutex_lock (&sink->lock);
+  c->removed = TRUE;
+  if (c->duration_timer) {
+    g_source_destroy (c->duration_timer);
+    g_clear_pointer (&c->duration_timer, g_source_unref);
+  }
+  per_ip_release (sink, c->host);
+  g_mutex_unlock (&sink->lock);
+  flu_http_stats_client_removed (&sink->stats, bytes);
+
+  if (c->log) {
+    FluHttpLogEntry e = { c->host, c->user, c->method, c->path, c->protocol,
+      SOUP_STATUS_OK, bytes, c->referer, c->user_agent, c->start_wall,
+      seconds
+    };
+    flu_http_access_log_write (sink->log, &e);
+  }
+  GST_DEBUG_OBJECT (sink, "client %s on fd %d left (%s) after %"
+      G_GUINT64_FORMAT " bytes", c->host, c->fd, reason, bytes);
+  post_client_message (sink, gst_structure_new ("fluhttpsink-client-removed",
+          "fd", G_TYPE_INT, c->fd,
+          "address", G_TYPE_STRING, c->host,
+          "user-agent", G_TYPE_STRING, c->user_agent,
+          "user", G_TYPE_STRING, c->user,
+          "path", G_TYPE_STRING, c->path,
+          "bytes", G_TYPE_UINT64, bytes,
+          "duration", G_TYPE_UINT64, seconds * GST_SECOND,
+          "drops", G_TYPE_UINT64, drops,
+          "resyncs", G_TYPE_UINT64, resyncs,
+          "reason", G_TYPE_STRING, reason, NULL));
+}
+
+static void
+on_client_removed (GstElement * engine, gint fd, gint status,
+    FluHttpSink * sink)
+{
+  GstStructure *st = NULL;
+  Client *c;
+
+  g_mutex_lock (&sink->lock);
+  c = g_hash_table_lookup (sink->clients, GINT_TO_POINTER (fd));
+  if (c == NULL || c->removed) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
+  c->removed = TRUE;
+  g_mutex_unlock (&sink->lock);
+  g_signal_emit_by_name (engine, "get-stats", fd, &st);
+  finish_client (sink, c, status, st);
+  if (st)
+    gst_structure_free (st);
+}
+
+static void
+on_client_fd_removed (GstElement * engine, gint fd, FluHttpSink * sink)
+{
+  Client *c;
+  gboolean finish;
+
+  g_mutex_lock (&sink->lock);
+  c = g_hash_table_lookup (sink->clients, GINT_TO_POINTER (fd));
+  if (c == NULL) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
+  g_hash_table_steal (sink->clients, GINT_TO_POINTER (fd));
+  finish = !c->removed;
+  c->removed = TRUE;
+  g_mutex_unlock (&sink->lock);
+  if (finish)
+    finish_client (sink, c, 2, NULL);
+  close (fd);
+  client_free (c);
+}
+
+static GstPadProbeReturn
+engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  FluHttpSink *sink = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    flu_http_stats_stream_bytes (&sink->stats,
+        gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)));
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    flu_http_stats_stream_bytes (&sink->stats,
+        gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info)));
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {
+    GstCaps *caps;
+    FluHttpServer *server;
+
+    gst_event_parse_caps (GST_PAD_PROBE_INFO_EVENT (info), &caps);
+    g_mutex_lock (&sink->lock);
+    gst_caps_replace (&sink->caps, caps);
+    g_free (sink->mime);
+    sink->mime = flu_http_content_type_from_caps (caps);
+    server = sink->server;
+    GST_INFO_OBJECT (sink, "streaming %s", sink->mime);
+    if (server && sink->waiting)
+      g_main_context_invoke_full (flu_http_server_get_context (server),
+          G_PRIORITY_DEFAULT, release_waiting, gst_object_ref (sink),
+          gst_object_unref);
+    g_mutex_unlock (&sink->lock);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* ---- start / stop ---- */
+
+static gboolean
+reopen_log_on_sighup (gpointer data)
+{
+  FluHttpSink *sink = data;
+  GError *err = NULL;
+
+  if (!flu_http_access_log_reopen (sink->log, &err)) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_WRITE, ("%s", err->message),
+        (NULL));
+    g_error_free (err);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_serving (FluHttpSink * sink)
+{
+  FluHttpServer *server;
+  GPtrArray *mounted;
+  guint i;
+
+  g_mutex_lock (&sink->lock);
+  server = g_steal_pointer (&sink->server);
+  mounted = g_steal_pointer (&sink->mounted);
+  gst_clear_caps (&sink->caps);
+  g_mutex_unlock (&sink->lock);
+  if (server == NULL)
+    return;
+  for (i = 0; mounted && i < mounted->len; i++)
+    flu_http_server_remove_mount (server, g_ptr_array_index (mounted, i));
+  g_clear_pointer (&mounted, g_ptr_array_unref);
+  /* caps are gone: waiting requests get 503 */
+  flu_http_server_invoke_sync (server, release_waiting, sink);
+  if (sink->sighup) {
+    g_source_destroy (sink->sighup);
+    g_clear_pointer (&sink->sighup, g_source_unref);
+  }
+  flu_http_server_release (server);
+}
+
+static gboolean
+start_serving (FluHttpSink * sink)
+{
+  GError *err = NULL;
+  FluHttpServer *server;
+  const gchar *paths[4];
+  guint i;
+  gchar *address;
+  guint port, header_timeout;
+
+  if (sink->engine == NULL) {
+    GST_ELEMENT_ERROR (sink, CORE, MISSING_PLUGIN,
+        ("The '%s' element is missing: fluhttpsink needs gst-flumotion's "
+            "multifd plugin installed or in GST_PLUGIN_PATH",
+            FLU_HTTP_SINK_ENGINE), (NULL));
+    return FALSE;
+  }
+  g_mutex_lock (&sink->lock);
+  if (sink->burst_size && sink->burst_time) {
+    g_mutex_unlock (&sink->lock);
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("burst-size and burst-time are both set: set only one of them"),
+        (NULL));
+    return FALSE;
+  }
+  if (sink->mount_point == NULL || sink->mount_point[0] != '/') {
+    g_mutex_unlock (&sink->lock);
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("mount-point must be a path starting with '/', not '%s'",
+            GST_STR_NULL (sink->mount_point)), (NULL));
+    return FALSE;
+  }
+  if (!parse_lists (sink, &err)) {
+    g_mutex_unlock (&sink->lock);
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("Bad address list in allow, deny or ip-filter: %s", err->message),
+        (NULL));
+    g_error_free (err);
+    return FALSE;
+  }
+  if (!load_htpasswd (sink, &err)) {
+    g_mutex_unlock (&sink->lock);
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
+        ("Cannot read the htpasswd file: %s", err->message), (NULL));
+    g_error_free (err);
+    return FALSE;
+  }
+  if (!flu_http_access_log_open (sink->log, sink->access_log, &err)) {
+    g_mutex_unlock (&sink->lock);
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_WRITE, ("%s", err->message),
+        (NULL));
+    g_error_free (err);
+    return FALSE;
+  }
+  configure_engine (sink);
+  address = g_strdup (sink->address);
+  port = sink->port;
+  header_timeout = sink->header_timeout;
+  paths[0] = sink->mount_point;
+  paths[1] = sink->stats_path;
+  paths[2] = sink->metrics_path;
+  paths[3] = sink->player_path;
+  g_mutex_unlock (&sink->lock);
+
+  server = flu_http_server_acquire (address, port, header_timeout, &err);
+  if (server == NULL) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
+        ("Cannot listen on %s port %u: %s", address ? address : "*", port,
+            err->message), ("pick another port, or port=0 for a free one"));
+    g_error_free (err);
+    g_free (address);
+    return FALSE;
+  }
+  g_free (address);
+
+  flu_http_stats_start (&sink->stats);
+  g_mutex_lock (&sink->lock);
+  sink->server = server;
+  sink->mounted = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_unlock (&sink->lock);
+  for (i = 0; i < G_N_ELEMENTS (paths); i++) {
+    if (paths[i] == NULL || *paths[i] == '\0')
+      continue;
+    if (!flu_http_server_add_mount (server, paths[i], handle_request, sink,
+            &err)) {
+      GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
+          ("give each fluhttpsink on one port its own paths"));
+      g_error_free (err);
+      stop_serving (sink);
+      return FALSE;
+    }
+    g_ptr_array_add (sink->mounted, g_strdup (paths[i]));
+  }
+  if (sink->access_log) {
+    sink->sighup = g_unix_signal_source_new (SIGHUP);
+    g_source_set_callback (sink->sighup, reopen_log_on_sighup, sink, NULL);
+    g_source_attach (sink->sighup, flu_http_server_get_context (server));
+  }
+  GST_INFO_OBJECT (sink, "serving %s on port %u", sink->mount_point,
+      flu_http_server_get_port (server));
+  g_object_notify_by_pspec (G_OBJECT (sink), properties[PROP_CURRENT_PORT]);
+  return TRUE;
+}
+
+/* After the engine stopped: sockets it did not give back are ours. */
+static void
+close_remaining_clients (FluHttpSink * sink)
+{
+  GList *fds, *l;
+
+  g_mutex_lock (&sink->lock);
+  fds = g_hash_table_get_keys (sink->clients);
+  g_mutex_unlock (&sink->lock);
+  for (l = fds; l; l = l->next) {
+    g_mutex_lock (&sink->lock);
+    {
+      Client *c = g_hash_table_lookup (sink->clients, l->data);
+      if (c && !c->removed)
+        c->reason = "stopped";
+    }
+    g_mutex_unlock (&sink->lock);
+    on_client_fd_removed (sink->engine, GPOINTER_TO_INT (l->data), sink);
+  }
+  g_list_free (fds);
+}
+
+static GstStateChangeReturn
+flu_http_sink_change_state (GstElement * element, GstStateChange transition)
+{
+  FluHttpSink *sink = FLU_HTTP_SINK (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !start_serving (sink))
+    return GST_STATE_CHANGE_FAILURE;
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
+    stop_serving (sink);
+    close_remaining_clients (sink);
+  } else if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
+      ret == GST_STATE_CHANGE_FAILURE) {
+    stop_serving (sink);
+  }
+  return ret;
+}
+
+/* ---- properties ---- */
+
+static void
+set_string (gchar ** field, const GValue * value)
+{
+  g_free (*field);
+  *field = g_value_dup_string (value);
+}
+
+static void
+flu_http_sink_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  FluHttpSink *sink = FLU_HTTP_SINK (object);
+  gboolean engine_prop = FALSE, lists = FALSE;
+  GError *err = NULL;
+
+  g_mutex_lock (&sink->lock);
+  switch (prop_id) {
+    case PROP_ADDRESS:
+      set_string (&sink->address, value);
+      break;
+    case PROP_PORT:
+      sink->port = g_value_get_uint (value);
+      break;
+    case PROP_MOUNT_POINT:
+      set_string (&sink->mount_point, value);
+      break;
+    case PROP_CONTENT_TYPE:
+      set_string (&sink->content_type, value);
+      break;
+    case PROP_CORS_ORIGIN:
+      set_string (&sink->cors_origin, value);
+      break;
+    case PROP_EXTRA_HEADERS:
+      if (sink->extra_headers)
+        gst_structure_free (sink->extra_headers);
+      sink->extra_headers = g_value_dup_boxed (value);
+      break;
+    case PROP_CAPS_TIMEOUT:
+      sink->caps_timeout = g_value_get_uint (value);
+      break;
+    case PROP_HEADER_TIMEOUT:
+      sink->header_timeout = g_value_get_uint (value);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      sink->idle_timeout = g_value_get_uint (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_BURST_ON_CONNECT:
+      sink->burst_on_connect = g_value_get_boolean (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_BURST_SIZE:
+      sink->burst_size = g_value_get_uint64 (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_BURST_TIME:
+      sink->burst_time = g_value_get_uint64 (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_SYNC_METHOD:
+      sink->sync_method = g_value_get_enum (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_RECOVER_POLICY:
+      sink->recover_policy = g_value_get_enum (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_UNIT_FORMAT:
+      sink->unit_format = g_value_get_enum (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_UNITS_MAX:
+      sink->units_max = g_value_get_int64 (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_UNITS_SOFT_MAX:
+      sink->units_soft_max = g_value_get_int64 (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_TIME_MIN:
+      sink->time_min = g_value_get_int64 (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_BYTES_MIN:
+      sink->bytes_min = g_value_get_int (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_QOS_DSCP:
+      sink->qos_dscp = g_value_get_int (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_RESEND_STREAMHEADER:
+      sink->resend_streamheader = g_value_get_boolean (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_SYNC:
+      sink->sync = g_value_get_boolean (value);
+      engine_prop = TRUE;
+      break;
+    case PROP_CLIENT_LIMIT:
+      sink->client_limit = g_value_get_uint (value);
+      break;
+    case PROP_RETRY_AFTER:
+      sink->retry_after = g_value_get_uint (value);
+      break;
+    case PROP_REDIRECT_ON_OVERFLOW:
+      set_string (&sink->redirect_on_overflow, value);
+      break;
+    case PROP_BANDWIDTH_LIMIT:
+      sink->bandwidth_limit = g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_CLIENTS_PER_IP:
+      sink->max_clients_per_ip = g_value_get_uint (value);
+      break;
+    case PROP_MAX_DURATION:
+      sink->max_duration = g_value_get_uint (value);
+      break;
+    case PROP_HTPASSWD:
+      set_string (&sink->htpasswd, value);
+      if (sink->server && !load_htpasswd (sink, &err)) {
+        g_mutex_unlock (&sink->lock);
+        GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
+            ("Cannot read the htpasswd file, keeping the old one: %s",
+                err->message), (NULL));
+        g_error_free (err);
+        return;
+      }
+      break;
+    case PROP_REALM:
+      set_string (&sink->realm, value);
+      break;
+    case PROP_TOKEN_SECRET:
+      set_string (&sink->token_secret, value);
+      break;
+    case PROP_ALLOW:
+      set_string (&sink->allow, value);
+      lists = TRUE;
+      break;
+    case PROP_DENY:
+      set_string (&sink->deny, value);
+      lists = TRUE;
+      break;
+    case PROP_IP_FILTER:
+      set_string (&sink->ip_filter, value);
+      lists = TRUE;
+      break;
+    case PROP_ACCESS_LOG:
+      set_string (&sink->access_log, value);
+      if (sink->server &&
+          !flu_http_access_log_open (sink->log, sink->access_log, &err)) {
+        g_mutex_unlock (&sink->lock);
+        GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_WRITE, ("%s",
+                err->message), (NULL));
+        g_error_free (err);
+        return;
+      }
+      break;
+    case PROP_STATS_PATH:
+      set_string (&sink->stats_path, value);
+      break;
+    case PROP_METRICS_PATH:
+      set_string (&sink->metrics_path, value);
+      break;
+    case PROP_PLAYER_PATH:
+      set_string (&sink->player_path, value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  if (lists && sink->server && !parse_lists (sink, &err)) {
+    g_mutex_unlock (&sink->lock);
+    GST_ELEMENT_WARNING (sink, RESOURCE, SETTINGS,
+        ("Bad address list, keeping the old ones: %s", err->message), (NULL));
+    g_error_free (err);
+    return;
+  }
+  if (engine_prop && sink->server)
+    configure_engine (sink);
+  g_mutex_unlock (&sink->lock);
+}
+
+static void
+flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  FluHttpSink *sink = FLU_HTTP_SINK (object);
+  GstStructure *s;
+
+  if (prop_id == PROP_STATS || prop_id == PROP_BYTES_SENT ||
+      prop_id == PROP_CLIENTS_PEAK) {
+    guint64 sent = 0;
+    guint peak = 0;
+
+    s = build_stats (sink);
+    gst_structure_get_uint64 (s, "bytes-sent", &sent);
+    gst_structure_get_uint (s, "clients-peak", &peak);
+    if (prop_id == PROP_STATS)
+      g_value_take_boxed (value, s);
+    else
+      gst_structure_free (s);
+    if (prop_id == PROP_BYTES_SENT)
+      g_value_set_uint64 (value, sent);
+    else if (prop_id == PROP_CLIENTS_PEAK)
+      g_value_set_uint (value, peak);
+    return;
+  }
+
+  g_mutex_lock (&sink->lock);
+  switch (prop_id) {
+    case PROP_ADDRESS:
+      g_value_set_string (value, sink->address);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, sink->port);
+      break;
+    case PROP_CURRENT_PORT:
+      g_value_set_int (value, sink->server ?
+          (gint) flu_http_server_get_port (sink->server) : -1);
+      break;
+    case PROP_MOUNT_POINT:
+      g_value_set_string (value, sink->mount_point);
+      break;
+    case PROP_CONTENT_TYPE:
+      g_value_set_string (value, sink->content_type);
+      break;
+    case PROP_CORS_ORIGIN:
+      g_value_set_string (value, sink->cors_origin);
+      break;
+    case PROP_EXTRA_HEADERS:
+      g_value_set_boxed (value, sink->extra_headers);
+      break;
+    case PROP_CAPS_TIMEOUT:
+      g_value_set_uint (value, sink->caps_timeout);
+      break;
+    case PROP_HEADER_TIMEOUT:
+      g_value_set_uint (value, sink->header_timeout);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_uint (value, sink->idle_timeout);
+      break;
+    case PROP_BURST_ON_CONNECT:
+      g_value_set_boolean (value, sink->burst_on_connect);
+      break;
+    case PROP_BURST_SIZE:
+      g_value_set_uint64 (value, sink->burst_size);
+      break;
+    case PROP_BURST_TIME:
+      g_value_set_uint64 (value, sink->burst_time);
+      break;
+    case PROP_SYNC_METHOD:
+      g_value_set_enum (value, sink->sync_method);
+      break;
+    case PROP_RECOVER_POLICY:
+      g_value_set_enum (value, sink->recover_policy);
+      break;
+    case PROP_UNIT_FORMAT:
+      g_value_set_enum (value, sink->unit_format);
+      break;
+    case PROP_UNITS_MAX:
+      g_value_set_int64 (value, sink->units_max);
+      break;
+    case PROP_UNITS_SOFT_MAX:
+      g_value_set_int64 (value, sink->units_soft_max);
+      break;
+    case PROP_TIME_MIN:
+      g_value_set_int64 (value, sink->time_min);
+      break;
+    case PROP_BYTES_MIN:
+      g_value_set_int (value, sink->bytes_min);
+      break;
+    case PROP_QOS_DSCP:
+      g_value_set_int (value, sink->qos_dscp);
+      break;
+    case PROP_RESEND_STREAMHEADER:
+      g_value_set_boolean (value, sink->resend_streamheader);
+      break;
+    case PROP_SYNC:
+      g_value_set_boolean (value, sink->sync);
+      break;
+    case PROP_CLIENT_LIMIT:
+      g_value_set_uint (value, sink->client_limit);
+      break;
+    case PROP_RETRY_AFTER:
+      g_value_set_uint (value, sink->retry_after);
+      break;
+    case PROP_REDIRECT_ON_OVERFLOW:
+      g_value_set_string (value, sink->redirect_on_overflow);
+      break;
+    case PROP_BANDWIDTH_LIMIT:
+      g_value_set_uint64 (value, sink->bandwidth_limit);
+      break;
+    case PROP_MAX_CLIENTS_PER_IP:
+      g_value_set_uint (value, sink->max_clients_per_ip);
+      break;
+    case PROP_MAX_DURATION:
+      g_value_set_uint (value, sink->max_duration);
+      break;
+    case PROP_HTPASSWD:
+      g_value_set_string (value, sink->htpasswd);
+      break;
+    case PROP_REALM:
+      g_value_set_string (value, sink->realm);
+      break;
+    case PROP_ALLOW:
+      g_value_set_string (value, sink->allow);
+      break;
+    case PROP_DENY:
+      g_value_set_string (value, sink->deny);
+      break;
+    case PROP_ACCESS_LOG:
+      g_value_set_string (value, sink->access_log);
+      break;
+    case PROP_IP_FILTER:
+      g_value_set_string (value, sink->ip_filter);
+      break;
+    case PROP_STATS_PATH:
+      g_value_set_string (value, sink->stats_path);
+      break;
+    case PROP_METRICS_PATH:
+      g_value_set_string (value, sink->metrics_path);
+      break;
+    case PROP_PLAYER_PATH:
+      g_value_set_string (value, sink->player_path);
+      break;
+    case PROP_CLIENTS:
+      g_value_set_uint (value, flu_http_stats_clients (&sink->stats));
+      break;
+    case PROP_STREAM_BITRATE:
+      g_value_set_uint64 (value, flu_http_stats_stream_bitrate (&sink->stats));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&sink->lock);
+}

@@ -1,0 +1,41 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+#ifndef __FLU_HTTP_SINK_H__
+#define __FLU_HTTP_SINK_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define FLU_TYPE_HTTP_SINK (flu_http_sink_get_type ())
+G_DECLARE_FINAL_TYPE (FluHttpSink, flu_http_sink, FLU, HTTP_SINK, GstBin)
+
+/* The fan-out engine, looked up by factory name at run time.  Building
+ * with -DFLU_HTTP_SINK_STOCK_ENGINE uses GStreamer's own multifdsink (same
+ * API), for comparisons. */
+#ifdef FLU_HTTP_SINK_STOCK_ENGINE
+#define FLU_HTTP_SINK_ENGINE "multifdsink"
+#else
+#define FLU_HTTP_SINK_ENGINE "flumultifdsink"
+#endif
+
+G_END_DECLS
+
+#endif /* __FLU_HTTP_SINK_H__ */

@@ -1,0 +1,336 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fluhttpstats.h"
+
+#include <string.h>
+
+#define BITRATE_WINDOW (2 * G_USEC_PER_SEC)
+
+void
+flu_http_stats_init (FluHttpStats * st)
+{
+  memset (st, 0, sizeof (*st));
+  g_mutex_init (&st->lock);
+}
+
+void
+flu_http_stats_clear (FluHttpStats * st)
+{
+  g_mutex_clear (&st->lock);
+}
+
+void
+flu_http_stats_start (FluHttpStats * st)
+{
+  g_mutex_lock (&st->lock);
+  st->start = st->last_change = st->sample_time = g_get_monotonic_time ();
+  st->start_wall = g_get_real_time ();
+  st->clients = st->peak = st->waiting = 0;
+  st->peak_wall = st->start_wall;
+  st->client_us = 0;
+  st->connections = st->refused = 0;
+  st->bytes_finished = st->stream_bytes = 0;
+  st->first_buffer = st->window_start = 0;
+  st->window_bytes = st->bitrate = 0;
+  st->sample_bytes = st->consumption = 0;
+  g_mutex_unlock (&st->lock);
+}
+
+/* lock held */
+static void
+integrate (FluHttpStats * st, gint64 now)
+{
+  st->client_us += (gdouble) st->clients * (now - st->last_change);
+  st->last_change = now;
+}
+
+void
+flu_http_stats_client_added (FluHttpStats * st)
+{
+  g_mutex_lock (&st->lock);
+  integrate (st, g_get_monotonic_time ());
+  st->clients++;
+  st->connections++;
+  if (st->clients > st->peak) {
+    st->peak = st->clients;
+    st->peak_wall = g_get_real_time ();
+  }
+  g_mutex_unlock (&st->lock);
+}
+
+void
+flu_http_stats_client_removed (FluHttpStats * st, guint64 bytes)
+{
+  g_mutex_lock (&st->lock);
+  integrate (st, g_get_monotonic_time ());
+  if (st->clients > 0)
+    st->clients--;
+  st->bytes_finished += bytes;
+  g_mutex_unlock (&st->lock);
+}
+
+void
+flu_http_stats_refused (FluHttpStats * st)
+{
+  g_mutex_lock (&st->lock);
+  st->refused++;
+  g_mutex_unlock (&st->lock);
+}
+
+void
+flu_http_stats_waiting (FluHttpStats * st, gint delta)
+{
+  g_mutex_lock (&st->lock);
+  st->waiting += delta;
+  g_mutex_unlock (&st->lock);
+}
+
+void
+flu_http_stats_stream_bytes (FluHttpStats * st, guint64 bytes)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&st->lock);
+  if (st->first_buffer == 0)
+    st->first_buffer = st->window_start = now;
+  st->stream_bytes += bytes;
+  st->window_bytes += bytes;
+  if (now - st->window_start >= BITRATE_WINDOW) {
+    st->bitrate = st->window_bytes * 8 * G_USEC_PER_SEC /
+        (now - st->window_start);
+    st->window_start = now;
+    st->window_bytes = 0;
+  }
+  g_mutex_unlock (&st->lock);
+}
+
+/* lock held */
+static guint64
+mean_bitrate (FluHttpStats * st, gint64 now)
+{
+  if (st->first_buffer == 0 || now - st->first_buffer < G_USEC_PER_SEC / 2)
+    return 0;
+  return st->stream_bytes * 8 * G_USEC_PER_SEC / (now - st->first_buffer);
+}
+
+guint64
+flu_http_stats_stream_bitrate (FluHttpStats * st)
+{
+  guint64 r;
+
+  g_mutex_lock (&st->lock);
+  r = st->bitrate ? st->bitrate : mean_bitrate (st, g_get_monotonic_time ());
+  g_mutex_unlock (&st->lock);
+  return r;
+}
+
+guint
+flu_http_stats_clients (FluHttpStats * st)
+{
+  guint n;
+
+  g_mutex_lock (&st->lock);
+  n = st->clients;
+  g_mutex_unlock (&st->lock);
+  return n;
+}
+
+GstStructure *
+flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes)
+{
+  gint64 now = g_get_monotonic_time ();
+  gdouble uptime;
+  guint64 sent;
+  GDateTime *peak;
+  gchar *peak_iso;
+  GstStructure *s;
+
+  g_mutex_lock (&st->lock);
+  if (st->start == 0) {
+    g_mutex_unlock (&st->lock);
+    return gst_structure_new_empty ("fluhttpsink-stats");
+  }
+  integrate (st, now);
+  uptime = (now - st->start) / (gdouble) G_USEC_PER_SEC;
+  sent = MAX (st->bytes_finished, live_bytes);
+  if (now - st->sample_time >= G_USEC_PER_SEC) {
+    st->consumption = sent > st->sample_bytes ?
+        (sent - st->sample_bytes) * 8 * G_USEC_PER_SEC /
+        (now - st->sample_time) : 0;
+    st->sample_time = now;
+    st->sample_bytes = sent;
+  }
+  peak = g_date_time_new_from_unix_utc (st->peak_wall / G_USEC_PER_SEC);
+  peak_iso = g_date_time_format_iso8601 (peak);
+  s = gst_structure_new ("fluhttpsink-stats",
+      "uptime", G_TYPE_DOUBLE, uptime,
+      "clients", G_TYPE_UINT, st->clients,
+      "clients-waiting", G_TYPE_UINT, st->waiting,
+      "clients-peak", G_TYPE_UINT, st->peak,
+      "clients-peak-time", G_TYPE_STRING, peak_iso,
+      "clients-average", G_TYPE_DOUBLE,
+      uptime > 0 ? st->client_us / (now - st->start) : 0.0,
+      "connections", G_TYPE_UINT64, st->connections,
+      "refused", G_TYPE_UINT64, st->refused,
+      "bytes-sent", G_TYPE_UINT64, sent,
+      "stream-bytes", G_TYPE_UINT64, st->stream_bytes,
+      "stream-bitrate", G_TYPE_UINT64,
+      st->bitrate ? st->bitrate : mean_bitrate (st, now),
+      "stream-bitrate-mean", G_TYPE_UINT64, mean_bitrate (st, now),
+      "consumption-bitrate", G_TYPE_UINT64, st->consumption,
+      "consumption-bitrate-mean", G_TYPE_UINT64,
+      uptime > 0 ? (guint64) (sent * 8 / uptime) : 0, NULL);
+  g_mutex_unlock (&st->lock);
+  g_free (peak_iso);
+  g_date_time_unref (peak);
+  return s;
+}
+
+static void
+json_string (GString * out, const gchar * v)
+{
+  const guchar *p;
+
+  g_string_append_c (out, '"');
+  for (p = (const guchar *) (v ? v : ""); *p; p++) {
+    if (*p == '"' || *p == '\\')
+      g_string_append_printf (out, "\\%c", *p);
+    else if (*p < 0x20)
+      g_string_append_printf (out, "\\u%04x", *p);
+    else
+      g_string_append_c (out, *p);
+  }
+  g_string_append_c (out, '"');
+}
+
+static void
+json_value (GString * out, const GValue * v)
+{
+  if (G_VALUE_HOLDS_STRING (v)) {
+    json_string (out, g_value_get_string (v));
+  } else if (G_VALUE_HOLDS_DOUBLE (v)) {
+    gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    g_string_append (out, g_ascii_formatd (buf, sizeof (buf), "%.3f",
+            g_value_get_double (v)));
+  } else {
+    GValue str = G_VALUE_INIT;
+
+    g_value_init (&str, G_TYPE_STRING);
+    g_value_transform (v, &str);
+    g_string_append (out, g_value_get_string (&str));
+    g_value_unset (&str);
+  }
+}
+
+typedef struct
+{
+  GString *out;
+  const gchar *mount;
+  gboolean first;
+} Render;
+
+static gboolean
+json_field (GQuark field, const GValue * v, gpointer data)
+{
+  Render *r = data;
+
+  g_string_append (r->out, r->first ? "\n  " : ",\n  ");
+  r->first = FALSE;
+  json_string (r->out, g_quark_to_string (field));
+  g_string_append (r->out, ": ");
+  json_value (r->out, v);
+  return TRUE;
+}
+
+gchar *
+flu_http_stats_to_json (const GstStructure * s, const gchar * mount,
+    GPtrArray * clients)
+{
+  Render r = { g_string_new ("{"), mount, TRUE };
+  guint i;
+
+  g_string_append (r.out, "\n  \"mount\": ");
+  json_string (r.out, mount);
+  r.first = FALSE;
+  gst_structure_foreach (s, json_field, &r);
+  g_string_append (r.out, ",\n  \"client-list\": [");
+  for (i = 0; clients && i < clients->len; i++) {
+    FluHttpClientStat *c = g_ptr_array_index (clients, i);
+
+    g_string_append (r.out, i ? ",\n    {" : "\n    {");
+    g_string_append (r.out, "\"address\": ");
+    json_string (r.out, c->host);
+    g_string_append (r.out, ", \"user\": ");
+    json_string (r.out, c->user);
+    g_string_append (r.out, ", \"user-agent\": ");
+    json_string (r.out, c->user_agent);
+    g_string_append_printf (r.out, ", \"seconds\": %" G_GUINT64_FORMAT
+        ", \"bytes\": %" G_GUINT64_FORMAT "}", c->seconds, c->bytes);
+  }
+  g_string_append (r.out, "]\n}\n");
+  return g_string_free (r.out, FALSE);
+}
+
+static gboolean
+prom_field (GQuark field, const GValue * v, gpointer data)
+{
+  Render *r = data;
+  gchar *name;
+
+  if (G_VALUE_HOLDS_STRING (v))
+    return TRUE;
+  name = g_strdelimit (g_strdup (g_quark_to_string (field)), "-", '_');
+  g_string_append_printf (r->out, "# TYPE fluhttpsink_%s %s\n", name,
+      g_str_equal (name, "connections") || g_str_equal (name, "refused")
+      || g_str_has_suffix (name, "bytes") || g_str_has_suffix (name, "sent")
+      ? "counter" : "gauge");
+  g_string_append_printf (r->out, "fluhttpsink_%s{mount=\"%s\"} ", name,
+      r->mount);
+  json_value (r->out, v);
+  g_string_append_c (r->out, '\n');
+  g_free (name);
+  return TRUE;
+}
+
+gchar *
+flu_http_stats_to_prometheus (const GstStructure * s, const gchar * mount)
+{
+  Render r = { g_string_new (NULL), mount, TRUE };
+  gchar *escaped = g_strescape (mount, NULL);
+
+  r.mount = escaped;
+  gst_structure_foreach (s, prom_field, &r);
+  g_free (escaped);
+  return g_string_free (r.out, FALSE);
+}
+
+void
+flu_http_client_stat_free (FluHttpClientStat * c)
+{
+  g_free (c->host);
+  g_free (c->user);
+  g_free (c->user_agent);
+  g_free (c);
+}

@@ -1,0 +1,87 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Stream and client statistics of one fluhttpsink: current/peak clients,
+ * time-weighted average, bytes, stream and consumption bitrates, uptime;
+ * rendered as a GstStructure, JSON and Prometheus text. */
+
+#ifndef __FLU_HTTP_STATS_H__
+#define __FLU_HTTP_STATS_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GMutex lock;
+  gint64 start;                 /* monotonic us; 0 = not started */
+  gint64 start_wall;
+  guint clients;
+  guint waiting;                /* requests waiting for the caps */
+  guint peak;
+  gint64 peak_wall;             /* wall clock us of the peak */
+  gdouble client_us;            /* integral of clients over time */
+  gint64 last_change;
+  guint64 connections;          /* served */
+  guint64 refused;
+  guint64 bytes_finished;       /* sent to clients that left */
+  guint64 stream_bytes;         /* received from upstream */
+  gint64 first_buffer;
+  gint64 window_start;
+  guint64 window_bytes;
+  guint64 bitrate;              /* bits/s over the last window */
+  gint64 sample_time;           /* for the consumption rate */
+  guint64 sample_bytes;
+  guint64 consumption;          /* bits/s */
+} FluHttpStats;
+
+/* One connected client, for the per-client list. */
+typedef struct
+{
+  gchar *host;
+  gchar *user;
+  gchar *user_agent;
+  guint64 seconds;
+  guint64 bytes;
+} FluHttpClientStat;
+
+void flu_http_stats_init (FluHttpStats * st);
+void flu_http_stats_clear (FluHttpStats * st);
+void flu_http_stats_start (FluHttpStats * st);
+void flu_http_stats_client_added (FluHttpStats * st);
+void flu_http_stats_client_removed (FluHttpStats * st, guint64 bytes);
+void flu_http_stats_refused (FluHttpStats * st);
+void flu_http_stats_waiting (FluHttpStats * st, gint delta);
+void flu_http_stats_stream_bytes (FluHttpStats * st, guint64 bytes);
+guint64 flu_http_stats_stream_bitrate (FluHttpStats * st);
+guint flu_http_stats_clients (FluHttpStats * st);
+
+/* @bytes_sent: bytes sent to all clients so far (the engine's count). */
+GstStructure *flu_http_stats_to_structure (FluHttpStats * st,
+    guint64 bytes_sent);
+gchar *flu_http_stats_to_json (const GstStructure * s, const gchar * mount,
+    GPtrArray * clients);
+gchar *flu_http_stats_to_prometheus (const GstStructure * s,
+    const gchar * mount);
+void flu_http_client_stat_free (FluHttpClientStat * c);
+
+G_END_DECLS
+
+#endif /* __FLU_HTTP_STATS_H__ */

@@ -1,0 +1,151 @@
+#!/bin/sh
+# HTTP streaming benchmark: one live VP8 WebM stream (encoded once, in a
+# separate producer process, carried to each server over GDP so caps and
+# stream headers survive) served by
+#   fluhttpsink     (this project: libsoup front, flumultifdsink behind)
+#   tcpserversink   (stock GStreamer, raw TCP, no HTTP)
+#   icecast2        (Debian's Icecast 2, fed by shout2send)
+# one after the other in one run, to N viewers on loopback, measured with
+# tests/bench/flu-loadclient (epoll).  Per server and viewer count it
+# prints:
+#   cpu_s/GB   server CPU seconds (user+sys) per GB delivered (for Icecast,
+#              plus its shout2send source client)
+#   rss_MB     server peak RSS
+#   behind     viewers that got under 90% of the median bytes, or dropped
+#   ttfb_med / ttfb_p99   connect to first body byte (the stream headers and
+#              the keyframe the burst starts on)
+#   setup/s    connections established per second
+# Not a test: figures only.
+#
+#   tests/bench/http-bench.sh [BUILD_DIR] [SECONDS] [VIEWER COUNTS...]
+# SERVERS="fluhttpsink icecast2" picks servers; KEEP=1 keeps the logs.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build}
+secs=${2:-8}
+shift 2 2>/dev/null || shift $#
+counts=${*:-1000 5000}
+client=$build/tests/bench/flu-loadclient
+[ -x "$client" ] || { echo "build first: ninja -C $build" >&2; exit 1; }
+export GST_PLUGIN_PATH="$build/gst/multifd:$build/ext/soup"
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+hz=$(getconf CLK_TCK)
+tmp=$(mktemp -d /tmp/flu-http-bench.XXXXXX)
+chmod 755 "$tmp"
+pids=""
+cleanup () {
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
+  for p in $pids; do wait "$p" 2>/dev/null || true; done
+  if [ -n "${KEEP:-}" ]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT INT TERM
+
+free_port () {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port () {
+  i=0
+  while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null \
+      && [ $i -lt 100 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+}
+cpu_ticks () { awk '{print $14 + $15}' "/proc/$1/stat"; }
+server_ticks () {
+  t=$(cpu_ticks "$srv")
+  [ -n "$shoutpid" ] && t=$((t + $(cpu_ticks "$shoutpid")))
+  echo "$t"
+}
+hwm_kb () { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
+
+# the producer: ~1 Mbit/s VP8 WebM, keyframe every 2 s
+feed=$(free_port)
+gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! \
+  video/x-raw,width=640,height=360,framerate=25/1 ! \
+  vp8enc deadline=1 keyframe-max-dist=50 target-bitrate=1000000 ! \
+  webmmux streamable=true ! gdppay ! \
+  tcpserversink host=127.0.0.1 port="$feed" sync=false >"$tmp/producer.log" 2>&1 &
+pids="$pids $!"
+wait_port "$feed"
+src="tcpclientsrc host=127.0.0.1 port=$feed ! gdpdepay"
+
+start_server () {
+  kind=$1 port=$2
+  case $kind in
+    fluhttpsink)
+      gst-launch-1.0 -q $src ! fluhttpsink address=127.0.0.1 port="$port" \
+        mount-point=/live.webm burst-on-connect=true burst-time=2000000000 \
+        header-timeout=0 >"$tmp/srv.log" 2>&1 &
+      path=/live.webm ;;
+    tcpserversink)
+      gst-launch-1.0 -q $src ! tcpserversink host=127.0.0.1 port="$port" \
+        sync=false sync-method=burst-keyframe burst-format=time \
+        burst-value=2000000000 time-min=2000000000 >"$tmp/srv.log" 2>&1 &
+      path="" ;;
+    icecast2)
+      mkdir -p "$tmp/ice"
+      chown nobody:nogroup "$tmp/ice" 2>/dev/null || true
+      cat > "$tmp/icecast.xml" <<XML
+<icecast>
+  <limits><clients>20000</clients><sources>2</sources>
+    <queue-size>2097152</queue-size><burst-size>262144</burst-size></limits>
+  <authentication><source-password>bench</source-password>
+    <admin-user>admin</admin-user><admin-password>bench</admin-password></authentication>
+  <hostname>127.0.0.1</hostname>
+  <listen-socket><port>$port</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  <fileserve>0</fileserve>
+  <paths><basedir>/usr/share/icecast2</basedir><logdir>$tmp/ice</logdir>
+    <webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot></paths>
+  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>1</loglevel></logging>
+  <security><chroot>0</chroot><changeowner><user>nobody</user><group>nogroup</group></changeowner></security>
+</icecast>
+XML
+      icecast2 -c "$tmp/icecast.xml" >"$tmp/srv.log" 2>&1 &
+      srv=$!
+      wait_port "$port"
+      gst-launch-1.0 -q $src ! shout2send ip=127.0.0.1 port="$port" \
+        password=bench mount=/live.webm sync=false >"$tmp/shout.log" 2>&1 &
+      pids="$pids $!"
+      shoutpid=$!
+      path=/live.webm
+      return ;;
+  esac
+  srv=$!
+}
+
+printf '%-14s %7s %9s %8s %7s %9s %9s %9s\n' server viewers cpu_s/GB \
+  rss_MB behind ttfb_med ttfb_p99 setup/s
+for n in $counts; do
+  for kind in ${SERVERS:-fluhttpsink tcpserversink icecast2}; do
+    if [ $kind = icecast2 ] && ! command -v icecast2 >/dev/null; then
+      continue
+    fi
+    port=$(free_port)
+    shoutpid=""
+    start_server $kind "$port"
+    pids="$pids $srv"
+    wait_port "$port"
+    sleep 3   # let the stream (and the burst) build up
+    # Icecast needs a separate source client: its CPU counts too, as the
+    # feed reading in the GStreamer servers' own process does.
+    c0=$(server_ticks)
+    if [ -n "$path" ]; then
+      "$client" --port "$port" --clients "$n" --seconds "$secs" --http "$path" > "$tmp/cl"
+    else
+      "$client" --port "$port" --clients "$n" --seconds "$secs" > "$tmp/cl"
+    fi
+    c1=$(server_ticks)
+    hwm=$(hwm_kb $srv)
+    [ -n "$shoutpid" ] && kill "$shoutpid" 2>/dev/null || true
+    kill "$srv"; wait "$srv" 2>/dev/null || true
+    eval "$(tr ' ' '\n' < "$tmp/cl" | grep = | sed 's/^/L_/')"
+    awk -v k="$kind" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" \
+      -v bytes="$L_bytes" -v hwm="$hwm" -v behind="$L_behind" \
+      -v failed="$L_failed" -v closed="$L_closed" \
+      -v t50="$L_ttfb_med_ms" -v t99="$L_ttfb_p99_ms" -v rate="$L_setup_rate" 'BEGIN {
+        cpu = c / hz; gb = bytes / 1e9;
+        printf "%-14s %7d %9.2f %8.1f %7d %7.1fms %7.1fms %9.0f\n", k, n,
+          (gb > 0 ? cpu / gb : -1), hwm / 1024, behind + failed + closed,
+          t50, t99, rate }'
+  done
+done

@@ -1,0 +1,300 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Credentials: password hashes (bcrypt, SHA-1, apr1, crypt), signed URLs,
+ * CIDR lists, and fluhttpsink answering 401/403 for each. */
+
+#include "fluhttptest.h"
+#include "fluhttpauth.h"
+#include "fluhttplog.h"
+
+#include <crypt.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+GST_START_TEST (test_password_hashes)
+{
+  gchar salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  gchar *bcrypt;
+  struct crypt_data *cd = g_new0 (struct crypt_data, 1);
+
+  /* as `htpasswd -B` writes them */
+  fail_unless (crypt_gensalt_rn ("$2y$", 5, NULL, 0, salt,
+          sizeof (salt)) != NULL);
+  bcrypt = g_strdup (crypt_r ("secret", salt, cd));
+  fail_unless (g_str_has_prefix (bcrypt, "$2y$05$"));
+  fail_unless (flu_http_password_verify (bcrypt, "secret"));
+  fail_if (flu_http_password_verify (bcrypt, "Secret"));
+  g_free (bcrypt);
+  g_free (cd);
+
+  /* `htpasswd -s`: {SHA} base64 SHA-1 */
+  fail_unless (flu_http_password_verify ("{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=",
+          "secret"));
+  fail_if (flu_http_password_verify ("{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=",
+          "secreT"));
+  /* `htpasswd -m` / `openssl passwd -apr1 -salt abcdefgh secret` */
+  fail_unless (flu_http_password_verify
+      ("$apr1$abcdefgh$h9FWgUz3n9YxylKLlR5SQ/", "secret"));
+  fail_if (flu_http_password_verify ("$apr1$abcdefgh$h9FWgUz3n9YxylKLlR5SQ/",
+          "secre"));
+  /* `htpasswd -d`: traditional crypt, and MD5-crypt */
+  fail_unless (flu_http_password_verify ("abNANd1rDfiNc", "secret"));
+  fail_if (flu_http_password_verify ("abNANd1rDfiNc", "other"));
+  fail_unless (flu_http_password_verify ("$1$abcdefgh$cHJi5PXp/ki/ktXzqlk6I1",
+          "secret"));
+  /* garbage never matches */
+  fail_if (flu_http_password_verify ("", ""));
+  fail_if (flu_http_password_verify ("*", "secret"));
+  fail_if (flu_http_password_verify ("$2y$05$short", "secret"));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_tokens_and_lists)
+{
+  gchar *t = flu_http_token_make ("s3cret", "/live.webm", 2000000000);
+  gchar *u = NULL, *pw = NULL;
+  GPtrArray *list;
+  GInetAddress *a, *n;
+  GError *err = NULL;
+
+  fail_unless_equals_int (strlen (t), 64);
+  fail_unless (flu_http_token_check ("s3cret", "/live.webm", t, "2000000000",
+          1000));
+  fail_if (flu_http_token_check ("s3cret", "/live.webm", t, "2000000000",
+          2000000001));
+  fail_if (flu_http_token_check ("s3cret", "/other.webm", t, "2000000000",
+          1000));
+  fail_if (flu_http_token_check ("other", "/live.webm", t, "2000000000", 1000));
+  fail_if (flu_http_token_check ("s3cret", "/live.webm", t, "2000000001",
+          1000));
+  fail_if (flu_http_token_check ("s3cret", "/live.webm", t, "2e9", 1000));
+  fail_if (flu_http_token_check ("s3cret", "/live.webm", NULL, "2000000000",
+          1000));
+  g_free (t);
+
+  fail_unless (flu_http_equal_const ("abc", "abc"));
+  fail_if (flu_http_equal_const ("abc", "abd"));
+  fail_if (flu_http_equal_const ("abc", "abcd"));
+  fail_if (flu_http_equal_const ("", "a"));
+
+  fail_unless (flu_http_parse_basic_auth ("Basic dXNlcjpwYTpzcw==", &u, &pw));
+  fail_unless_equals_string (u, "user");
+  fail_unless_equals_string (pw, "pa:ss");
+  g_free (u);
+  g_free (pw);
+  fail_if (flu_http_parse_basic_auth ("Bearer xyz", &u, &pw));
+  fail_if (flu_http_parse_basic_auth ("Basic !!!", &u, &pw));
+
+  list = flu_http_cidr_list_parse ("10.0.0.0/8, 192.168.1.7 2001:db8::/32",
+      &err);
+  fail_unless (list != NULL);
+  a = g_inet_address_new_from_string ("10.1.2.3");
+  fail_unless (flu_http_cidr_list_match (list, a));
+  g_object_unref (a);
+  a = g_inet_address_new_from_string ("11.1.2.3");
+  fail_if (flu_http_cidr_list_match (list, a));
+  g_object_unref (a);
+  a = g_inet_address_new_from_string ("2001:db8:1::5");
+  fail_unless (flu_http_cidr_list_match (list, a));
+  g_object_unref (a);
+  a = g_inet_address_new_from_string ("::ffff:192.168.1.7");
+  n = flu_http_address_normalize (a);
+  fail_unless (flu_http_cidr_list_match (list, n));
+  g_object_unref (n);
+  g_object_unref (a);
+  g_ptr_array_unref (list);
+  fail_if (flu_http_cidr_list_parse ("10.0.0.0/99", &err));
+  g_clear_error (&err);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_log_format)
+{
+  FluHttpLogEntry e = { "10.0.0.1", "bob", "GET", "/a b", "HTTP/1.0", 200,
+    1234, NULL, "Evil \"agent\"\n", 0, 42
+  };
+  gchar *line = flu_http_log_format (&e);
+
+  fail_unless (g_regex_match_simple ("^10\\.0\\.0\\.1 - bob \\[[^]]+\\] "
+          "\"GET /a b HTTP/1\\.0\" 200 1234 \"-\" "
+          "\"Evil \\\\\"agent\\\\\"\\\\x0a\" 42\n$", line, 0, 0), "%s", line);
+  g_free (line);
+}
+
+GST_END_TEST;
+
+static gchar *
+auth_header (const gchar * user, const gchar * pw)
+{
+  gchar *plain = g_strdup_printf ("%s:%s", user, pw);
+  gchar *b64 = g_base64_encode ((guchar *) plain, strlen (plain));
+  gchar *h = g_strdup_printf ("Authorization: Basic %s\r\n", b64);
+
+  g_free (b64);
+  g_free (plain);
+  return h;
+}
+
+static guint
+get_status (guint port, const gchar * path, const gchar * headers)
+{
+  HttpResponse *r = http_get (port, path, headers, 4, 10000);
+  guint status = r->status;
+
+  http_response_free (r);
+  return status;
+}
+
+GST_START_TEST (test_htpasswd)
+{
+  gchar *dir = g_dir_make_tmp ("fluhttpXXXXXX", NULL);
+  gchar *file = g_build_filename (dir, "htpasswd", NULL);
+  gchar *log = g_build_filename (dir, "access.log", NULL);
+  gchar salt[CRYPT_GENSALT_OUTPUT_SIZE], *contents, *props;
+  struct crypt_data *cd = g_new0 (struct crypt_data, 1);
+  GstElement *sink, *p;
+  HttpResponse *r;
+  guint port;
+  gchar *h, *v;
+
+  crypt_gensalt_rn ("$2y$", 5, NULL, 0, salt, sizeof (salt));
+  contents =
+      g_strdup_printf ("# users\nbc:%s\nsha:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n"
+      "md5:$apr1$abcdefgh$h9FWgUz3n9YxylKLlR5SQ/\ndes:abNANd1rDfiNc\n",
+      crypt_r ("secret", salt, cd));
+  g_free (cd);
+  fail_unless (g_file_set_contents (file, contents, -1, NULL));
+  g_free (contents);
+  props = g_strdup_printf ("htpasswd=%s realm=Members access-log=%s", file,
+      log);
+  p = start_webm_pipeline (props, &sink);
+  port = sink_port (sink);
+
+  r = http_get (port, "/", NULL, 1, 5000);
+  fail_unless_equals_int (r->status, 401);
+  v = http_header (r, "WWW-Authenticate");
+  fail_unless_equals_string (v, "Basic realm=\"Members\"");
+  g_free (v);
+  http_response_free (r);
+
+  h = auth_header ("bc", "wrong");
+  fail_unless_equals_int (get_status (port, "/", h), 401);
+  g_free (h);
+  h = auth_header ("nobody", "secret");
+  fail_unless_equals_int (get_status (port, "/", h), 401);
+  g_free (h);
+  {
+    const gchar *users[] = { "bc", "sha", "md5", "des" };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS (users); i++) {
+      h = auth_header (users[i], "secret");
+      fail_unless_equals_int (get_status (port, "/", h), 200);
+      g_free (h);
+    }
+  }
+  stop_pipeline (p);
+  fail_unless (g_file_get_contents (log, &contents, NULL, NULL));
+  fail_unless (strstr (contents, "\"GET / HTTP/1.1\" 401 0") != NULL);
+  fail_unless (strstr (contents, " - bc [") != NULL);
+  fail_unless (strstr (contents, " - md5 [") != NULL);
+  g_free (contents);
+  g_remove (log);
+  g_remove (file);
+  g_rmdir (dir);
+  g_free (props);
+  g_free (log);
+  g_free (file);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_signed_urls)
+{
+  GstElement *sink, *p = start_webm_pipeline ("mount-point=/tv.webm "
+      "token-secret=k3y", &sink);
+  guint port = sink_port (sink);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gchar *t = flu_http_token_make ("k3y", "/tv.webm", now + 600);
+  gchar *path = g_strdup_printf ("/tv.webm?expires=%" G_GINT64_FORMAT
+      "&token=%s", now + 600, t);
+  gchar *old;
+
+  fail_unless_equals_int (get_status (port, "/tv.webm", NULL), 403);
+  fail_unless_equals_int (get_status (port, path, NULL), 200);
+  g_free (t);
+  t = flu_http_token_make ("k3y", "/tv.webm", now - 1);
+  old = g_strdup_printf ("/tv.webm?expires=%" G_GINT64_FORMAT "&token=%s",
+      now - 1, t);
+  fail_unless_equals_int (get_status (port, old, NULL), 403);
+  path[strlen (path) - 1] = path[strlen (path) - 1] == '0' ? '1' : '0';
+  fail_unless_equals_int (get_status (port, path, NULL), 403);
+  g_free (old);
+  g_free (t);
+  g_free (path);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ip_lists)
+{
+  GstElement *sink, *p = start_webm_pipeline ("deny=127.0.0.0/8", &sink);
+  guint port = sink_port (sink);
+  HttpResponse *r;
+
+  fail_unless_equals_int (get_status (port, "/", NULL), 403);
+  g_object_set (sink, "deny", NULL, "allow", "10.0.0.0/8, ::1", NULL);
+  fail_unless_equals_int (get_status (port, "/", NULL), 403);
+  /* IPv6 loopback is in the allow list */
+  r = http_request ("::1", port, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 4, 10000);
+  fail_unless_equals_int (r->status, 200);
+  http_response_free (r);
+  g_object_set (sink, "allow", "127.0.0.1/32", "deny", "::1/128", NULL);
+  fail_unless_equals_int (get_status (port, "/", NULL), 200);
+  r = http_request ("::1", port, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 4, 10000);
+  fail_unless_equals_int (r->status, 403);
+  http_response_free (r);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+static Suite *
+fluhttpauth_suite (void)
+{
+  Suite *s = suite_create ("fluhttpauth");
+  TCase *tc = tcase_create ("auth");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_password_hashes);
+  tcase_add_test (tc, test_tokens_and_lists);
+  tcase_add_test (tc, test_log_format);
+  tcase_add_test (tc, test_htpasswd);
+  tcase_add_test (tc, test_signed_urls);
+  tcase_add_test (tc, test_ip_lists);
+  return s;
+}
+
+GST_CHECK_MAIN (fluhttpauth);

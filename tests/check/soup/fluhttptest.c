@@ -1,0 +1,237 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+#include "fluhttptest.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+gint
+tcp_connect (const gchar * host, guint port)
+{
+  struct addrinfo hints = { 0 }, *res = NULL;
+  gchar service[16];
+  gint fd;
+
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  g_snprintf (service, sizeof (service), "%u", port);
+  if (getaddrinfo (host, service, &hints, &res) != 0)
+    return -1;
+  fd = socket (res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && connect (fd, res->ai_addr, res->ai_addrlen) < 0) {
+    close (fd);
+    fd = -1;
+  }
+  freeaddrinfo (res);
+  return fd;
+}
+
+static void
+parse_head (HttpResponse * r, GByteArray * data)
+{
+  guint8 *end = NULL;
+  guint i;
+
+  for (i = 0; i + 3 < data->len; i++) {
+    if (memcmp (data->data + i, "\r\n\r\n", 4) == 0) {
+      end = data->data + i;
+      break;
+    }
+  }
+  if (end == NULL)
+    return;
+  r->head = g_strndup ((gchar *) data->data, end - data->data);
+  g_byte_array_append (r->body, end + 4, data->len - (end + 4 - data->data));
+  if (g_str_has_prefix (r->head, "HTTP/1."))
+    r->status = atoi (r->head + 9);
+}
+
+HttpResponse *
+http_request (const gchar * host, guint port, const gchar * request,
+    gsize body_max, guint timeout_ms)
+{
+  HttpResponse *r = g_new0 (HttpResponse, 1);
+  GByteArray *data = g_byte_array_new ();
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+  gint fd = tcp_connect (host, port);
+
+  r->body = g_byte_array_new ();
+  if (fd < 0) {
+    g_byte_array_unref (data);
+    r->closed = TRUE;
+    return r;
+  }
+  if (write (fd, request, strlen (request)) < 0)
+    GST_WARNING ("write: %s", g_strerror (errno));
+  while (TRUE) {
+    struct pollfd p = { fd, POLLIN, 0 };
+    gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+    guint8 buf[16384];
+    ssize_t n;
+
+    if (left <= 0 || poll (&p, 1, left) <= 0)
+      break;
+    n = read (fd, buf, sizeof (buf));
+    if (n <= 0) {
+      r->closed = TRUE;
+      break;
+    }
+    if (r->head) {
+      g_byte_array_append (r->body, buf, n);
+    } else {
+      g_byte_array_append (data, buf, n);
+      parse_head (r, data);
+    }
+    if (r->head && r->body->len >= body_max)
+      break;
+  }
+  close (fd);
+  if (r->head == NULL)
+    parse_head (r, data);
+  g_byte_array_unref (data);
+  return r;
+}
+
+HttpResponse *
+http_get (guint port, const gchar * path, const gchar * headers,
+    gsize body_max, guint timeout_ms)
+{
+  gchar *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: localhost\r\n"
+      "User-Agent: flucheck\r\n%s\r\n", path, headers ? headers : "");
+  HttpResponse *r = http_request ("127.0.0.1", port, req, body_max,
+      timeout_ms);
+
+  g_free (req);
+  return r;
+}
+
+void
+http_response_free (HttpResponse * r)
+{
+  g_free (r->head);
+  g_byte_array_unref (r->body);
+  g_free (r);
+}
+
+gchar *
+http_header (HttpResponse * r, const gchar * name)
+{
+  gchar **lines, **l, *value = NULL;
+  gsize len = strlen (name);
+
+  if (r->head == NULL)
+    return NULL;
+  lines = g_strsplit (r->head, "\r\n", -1);
+  for (l = lines + 1; *l && value == NULL; l++)
+    if (g_ascii_strncasecmp (*l, name, len) == 0 && (*l)[len] == ':')
+      value = g_strstrip (g_strdup (*l + len + 1));
+  g_strfreev (lines);
+  return value;
+}
+
+GstElement *
+start_webm_pipeline (const gchar * props, GstElement ** sink)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! "
+      "vp8enc deadline=1 keyframe-max-dist=10 cpu-used=8 ! "
+      "webmmux streamable=true ! fluhttpsink name=sink port=0 %s",
+      props ? props : "");
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch (desc, &err);
+
+  g_free (desc);
+  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
+  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  gst_object_unref (*sink);
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_get_state (p, NULL, NULL, 10 * GST_SECOND) ==
+      GST_STATE_CHANGE_FAILURE);
+  return p;
+}
+
+void
+stop_pipeline (GstElement * pipeline)
+{
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
+guint
+sink_port (GstElement * sink)
+{
+  gint port = -1;
+
+  g_object_get (sink, "current-port", &port, NULL);
+  fail_unless (port > 0);
+  return port;
+}
+
+GstStructure *
+wait_element_message (GstElement * pipeline, const gchar * name,
+    guint timeout_ms)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+  GstStructure *found = NULL;
+
+  while (found == NULL) {
+    gint64 left = deadline - g_get_monotonic_time ();
+    GstMessage *m;
+
+    if (left <= 0)
+      break;
+    m = gst_bus_timed_pop_filtered (bus, left * 1000, GST_MESSAGE_ELEMENT);
+    if (m == NULL)
+      break;
+    if (gst_message_has_name (m, name))
+      found = gst_structure_copy (gst_message_get_structure (m));
+    gst_message_unref (m);
+  }
+  gst_object_unref (bus);
+  return found;
+}
+
+gboolean
+wait_stats_uint (GstElement * sink, const gchar * field, guint value,
+    guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  do {
+    GstStructure *s = NULL;
+    guint v = G_MAXUINT;
+
+    g_object_get (sink, "stats", &s, NULL);
+    if (s) {
+      gst_structure_get_uint (s, field, &v);
+      gst_structure_free (s);
+    }
+    if (v == value)
+      return TRUE;
+    g_usleep (20000);
+  } while (g_get_monotonic_time () < deadline);
+  return FALSE;
+}

@@ -1,0 +1,70 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Shared helpers of the fluhttpsink tests: live WebM pipelines on port 0
+ * and a tiny blocking HTTP client with time limits. */
+
+#ifndef __FLU_HTTP_TEST_H__
+#define __FLU_HTTP_TEST_H__
+
+#include <gst/check/gstcheck.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint status;                 /* 0 = no answer */
+  gchar *head;                  /* status line and headers */
+  GByteArray *body;
+  gboolean closed;              /* the server closed the connection */
+} HttpResponse;
+
+/* Sends @request ("GET / HTTP/1.1\r\n...\r\n\r\n") to @host:@port and reads
+ * the answer until the server closes, @body_max body bytes arrived, or
+ * @timeout_ms passed. */
+HttpResponse *http_request (const gchar * host, guint port,
+    const gchar * request, gsize body_max, guint timeout_ms);
+/* GET @path with extra header lines (each ending in \r\n, may be NULL). */
+HttpResponse *http_get (guint port, const gchar * path,
+    const gchar * headers, gsize body_max, guint timeout_ms);
+void http_response_free (HttpResponse * r);
+/* The value of header @name in @r, or NULL; free it. */
+gchar *http_header (HttpResponse * r, const gchar * name);
+
+/* A connected TCP socket to 127.0.0.1:@port (-1 on failure). */
+gint tcp_connect (const gchar * host, guint port);
+
+/* "videotestsrc ! vp8enc ! webmmux ! fluhttpsink name=sink port=0 @props",
+ * PLAYING; returns the pipeline, the sink in @sink (not reffed). */
+GstElement *start_webm_pipeline (const gchar * props, GstElement ** sink);
+void stop_pipeline (GstElement * pipeline);
+guint sink_port (GstElement * sink);
+
+/* Waits up to @timeout_ms for an element message named @name from the
+ * pipeline's bus; returns a copy of its structure or NULL. */
+GstStructure *wait_element_message (GstElement * pipeline,
+    const gchar * name, guint timeout_ms);
+
+/* Polls the sink's stats until @field equals @value (or @timeout_ms). */
+gboolean wait_stats_uint (GstElement * sink, const gchar * field,
+    guint value, guint timeout_ms);
+
+G_END_DECLS
+
+#endif

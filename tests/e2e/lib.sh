@@ -1,0 +1,72 @@
+# Shared helpers of the fluhttpsink end-to-end tests (sourced).
+# Servers are child gst-launch-1.0 processes on ports the kernel picks
+# (port=0), found from the `current-port` notification of `-v`.
+set -eu
+
+if [ "${FLU_SANITIZED:-0}" = 1 ]; then
+  # gst-launch-1.0 cannot load sanitized plugins; the in-process GstCheck
+  # suites cover the sanitizer run.
+  echo "SKIP: end-to-end tests do not run against sanitized builds"
+  exit 77
+fi
+
+E2E_TMP=$(mktemp -d /tmp/flu-e2e.XXXXXX)
+E2E_PIDS=""
+cleanup () {
+  for pid in $E2E_PIDS; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in $E2E_PIDS; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$E2E_TMP"
+}
+trap cleanup EXIT INT TERM
+
+fail () {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+need () {
+  for e in "$@"; do
+    if ! gst-inspect-1.0 "$e" >/dev/null 2>&1; then
+      echo "SKIP: missing GStreamer element $e"
+      exit 77
+    fi
+  done
+}
+
+# start_server NAME PIPELINE...: runs the pipeline, sets PORT_<NAME>.
+start_server () {
+  name=$1
+  shift
+  log="$E2E_TMP/$name.log"
+  : >"$log"
+  # shellcheck disable=SC2068
+  gst-launch-1.0 -v -e $@ >"$log" 2>&1 &
+  E2E_PIDS="$E2E_PIDS $!"
+  i=0
+  port=""
+  while [ $i -lt 100 ]; do
+    port=$(sed -n 's/.*current-port = \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+    [ -n "$port" ] && break
+    sleep 0.1
+    i=$((i + 1))
+  done
+  [ -n "$port" ] || { cat "$log" >&2; fail "server $name did not start"; }
+  eval "PORT_$name=$port"
+}
+
+# status URL [curl args]: prints the HTTP status of a GET, body dropped.
+status () {
+  url=$1
+  shift
+  curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$url" || true
+}
+
+# first_keyframe FILE: "1" when ffprobe sees a keyframe as first video frame
+first_keyframe () {
+  ffprobe -v error -select_streams v:0 -show_entries frame=key_frame \
+    -read_intervals '%+#1' -of csv=p=0 "$1" 2>/dev/null | head -n 1
+}
