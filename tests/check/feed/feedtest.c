@@ -56,13 +56,17 @@ guint
 feed_current_port (GstElement * pipeline, const gchar * name)
 {
   GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), name);
-  guint port = 0;
+  GValue v = G_VALUE_INIT;
+  gint64 port;
 
   fail_unless (e != NULL);
-  g_object_get (e, "current-port", &port, NULL);
+  /* ours is a guint, fluhttpsink's a gint (-1 = not listening) */
+  g_value_init (&v, G_TYPE_INT64);
+  g_object_get_property (G_OBJECT (e), "current-port", &v);
+  port = g_value_get_int64 (&v);
   gst_object_unref (e);
-  fail_unless (port > 0, "%s is not listening", name);
-  return port;
+  fail_unless (port > 0 && port < 65536, "%s is not listening", name);
+  return (guint) port;
 }
 
 GstBuffer *
