@@ -153,6 +153,7 @@ struct _FluHttpSink
   GstFormat unit_format;
   gint64 units_max;
   gint64 units_soft_max;
+  guint64 coalesce_time;
   gint64 time_min;
   gint bytes_min;
   gint qos_dscp;
@@ -215,6 +216,7 @@ enum
   PROP_UNIT_FORMAT,
   PROP_UNITS_MAX,
   PROP_UNITS_SOFT_MAX,
+  PROP_COALESCE_TIME,
   PROP_TIME_MIN,
   PROP_BYTES_MIN,
   PROP_QOS_DSCP,
@@ -260,6 +262,8 @@ static GParamSpec *properties[N_PROPERTIES];
 #define DEFAULT_UNIT_FORMAT GST_FORMAT_TIME
 #define DEFAULT_UNITS_MAX (30 * GST_SECOND)
 #define DEFAULT_UNITS_SOFT_MAX (10 * GST_SECOND)
+/* players buffer seconds: 100 ms more latency buys fewer, larger writes */
+#define DEFAULT_COALESCE_TIME (100 * GST_MSECOND)
 #define DEFAULT_RETRY_AFTER 10
 #define DEFAULT_REALM "fluhttpsink"
 
@@ -371,6 +375,13 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       g_param_spec_int64 ("units-soft-max", "Units soft max",
           "Recover a viewer that lags more than this (-1 = no limit)",
           -1, G_MAXINT64, DEFAULT_UNITS_SOFT_MAX, RW));
+  g_object_class_install_property (gobject_class, PROP_COALESCE_TIME,
+      g_param_spec_uint64 ("coalesce-time", "Coalesce time",
+          "Gather new data for up to this long (in nanoseconds) before "
+          "writing it to the viewers: fewer, larger writes and less CPU per "
+          "byte, for this much added latency; new viewers are served at "
+          "once (0 = write every buffer as it comes)", 0, GST_SECOND,
+          DEFAULT_COALESCE_TIME, RW));
   g_object_class_install_property (gobject_class, PROP_TIME_MIN,
       g_param_spec_int64 ("time-min", "Time min",
           "Minimum time of data to keep queued (-1 = as little as possible)",
@@ -515,6 +526,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->unit_format = DEFAULT_UNIT_FORMAT;
   sink->units_max = DEFAULT_UNITS_MAX;
   sink->units_soft_max = DEFAULT_UNITS_SOFT_MAX;
+  sink->coalesce_time = DEFAULT_COALESCE_TIME;
   sink->time_min = -1;
   sink->bytes_min = -1;
   sink->qos_dscp = -1;
@@ -623,6 +635,7 @@ configure_engine (FluHttpSink * sink)
       "unit-format", sink->unit_format,
       "units-max", sink->units_max,
       "units-soft-max", sink->units_soft_max,
+      "coalesce-time", sink->coalesce_time,
       "time-min", time_min,
       "bytes-min", bytes_min,
       "qos-dscp", sink->qos_dscp,
@@ -1713,6 +1726,10 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       sink->units_soft_max = g_value_get_int64 (value);
       engine_prop = TRUE;
       break;
+    case PROP_COALESCE_TIME:
+      sink->coalesce_time = g_value_get_uint64 (value);
+      engine_prop = TRUE;
+      break;
     case PROP_TIME_MIN:
       sink->time_min = g_value_get_int64 (value);
       engine_prop = TRUE;
@@ -1898,6 +1915,9 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_UNITS_SOFT_MAX:
       g_value_set_int64 (value, sink->units_soft_max);
+      break;
+    case PROP_COALESCE_TIME:
+      g_value_set_uint64 (value, sink->coalesce_time);
       break;
     case PROP_TIME_MIN:
       g_value_set_int64 (value, sink->time_min);
