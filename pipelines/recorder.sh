@@ -1,0 +1,36 @@
+#!/bin/sh
+# recorder: reads an encoded feed and records it to rotating files, each
+# starting on a keyframe (splitmuxsink splits before a keyframe once a
+# file reaches --segment seconds), named with the date and time the
+# recording started and a sequence number:
+#   DIR/PREFIX-20261126-184500-00000.webm, ...-00001.webm, ...
+#
+# Usage: recorder.sh [--option=value ...]   (or the same as env variables)
+#   --upstream=HOST[,HOST2]   encoder or streamer host(s) (default 127.0.0.1)
+#   --upstream-port=5100      its WebM feed port (encoder 5100, streamer
+#                             relay 5200)
+#   --dir=recordings          where files go (created)
+#   --prefix=rec              file name prefix
+#   --segment=600             seconds per file, at most (split at the first
+#                             keyframe after)
+#   --secret=S                shared secret of the feed
+#   --verbose=1 --dry-run=1   print caps / only print the pipeline
+# Ctrl-C stops it and finalises the last file.
+. "$(dirname "$0")/lib.sh"
+: "${UPSTREAM:=127.0.0.1}" "${UPSTREAM_PORT:=5100}" "${DIR:=recordings}"
+: "${PREFIX:=rec}" "${SEGMENT:=600}" "${SECRET:=}"
+OPTIONS="UPSTREAM UPSTREAM_PORT DIR PREFIX SEGMENT SECRET VERBOSE DRY_RUN"
+parse_args "$@"
+need splitmuxsink matroskademux webmmux
+
+mkdir -p "$DIR"
+name="$DIR/$PREFIX-$(date +%Y%m%d-%H%M%S)-%05d.webm"
+# demux to find the keyframes, mux again per file
+pipeline="$(feed_src "$UPSTREAM" "$UPSTREAM_PORT") ! queue !
+  matroskademux name=d
+  splitmuxsink name=rec async-finalize=true muxer-factory=webmmux
+    location=\"$name\" max-size-time=$((SEGMENT * 1000000000))
+  d.video_0 ! queue max-size-time=3000000000 ! rec.video
+  d.audio_0 ! queue max-size-time=3000000000 ! rec.audio_0"
+echo "$(basename "$0"): recording to $name" >&2
+run "$pipeline"
