@@ -15,6 +15,7 @@
 #   --audio=1                 0: the producer serves no audio
 #   --formats="webm ogg ts"   formats to encode
 #   --feed-port=5100          first port of the encoded feeds
+#   --feed-listen=ADDR        address the served feeds listen on (default all)
 #   --text="gst-flumotion"    overlay text (Pango markup); empty: none
 #   --clock="%H:%M:%S"        strftime clock format; empty: none
 #   --logo=PATH.png           logo, top left; empty: none
@@ -31,7 +32,7 @@
 : "${VIDEO_BITRATE:=1000}" "${KEYFRAME_SECONDS:=2}" "${FPS:=25}"
 : "${SECRET:=}"
 OPTIONS="PRODUCER VIDEO_PORT AUDIO_PORT AUDIO FORMATS FEED_PORT TEXT CLOCK
-  LOGO VIDEO_BITRATE KEYFRAME_SECONDS FPS SECRET VERBOSE DRY_RUN"
+  LOGO VIDEO_BITRATE KEYFRAME_SECONDS FPS SECRET FEED_LISTEN VERBOSE DRY_RUN"
 parse_args "$@"
 need fluoverlay vp8enc vorbisenc webmmux
 

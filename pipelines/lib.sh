@@ -26,7 +26,8 @@ parse_args () {
       *) die "unknown argument '$1' (see --help)" ;;
     esac
     var=$(printf '%s' "${name#--}" | tr 'a-z-' 'A-Z_')
-    case " $OPTIONS " in
+    # shellcheck disable=SC2086
+    case " $(echo $OPTIONS) " in
       *" $var "*) eval "$var=\$value" ;;
       *) die "unknown option $name (see --help)" ;;
     esac

@@ -9,6 +9,11 @@
 #   --upstream=HOST[,HOST2]   encoder or streamer host(s) (default 127.0.0.1)
 #   --upstream-port=5100      its WebM feed port (encoder 5100, streamer
 #                             relay 5200)
+#   --url=http://H:P/live.webm   record an HTTP stream instead of a feed
+#                             (any streamer or repeater mount).  Needed
+#                             when the feeds are the stock GDP pair, whose
+#                             readers start mid-cluster, which
+#                             matroskademux cannot join
 #   --dir=recordings          where files go (created)
 #   --prefix=rec              file name prefix
 #   --segment=600             seconds per file, at most (split at the first
@@ -18,15 +23,22 @@
 # Ctrl-C stops it and finalises the last file.
 . "$(dirname "$0")/lib.sh"
 : "${UPSTREAM:=127.0.0.1}" "${UPSTREAM_PORT:=5100}" "${DIR:=recordings}"
-: "${PREFIX:=rec}" "${SEGMENT:=600}" "${SECRET:=}"
-OPTIONS="UPSTREAM UPSTREAM_PORT DIR PREFIX SEGMENT SECRET VERBOSE DRY_RUN"
+: "${PREFIX:=rec}" "${SEGMENT:=600}" "${SECRET:=}" "${URL:=}"
+OPTIONS="UPSTREAM UPSTREAM_PORT URL DIR PREFIX SEGMENT SECRET VERBOSE DRY_RUN"
 parse_args "$@"
 need splitmuxsink matroskademux webmmux
 
 mkdir -p "$DIR"
 name="$DIR/$PREFIX-$(date +%Y%m%d-%H%M%S)-%05d.webm"
+if [ -n "$URL" ]; then
+  src="souphttpsrc is-live=true location=\"$URL\""
+else
+  [ "$FEED_IMPL" = flufeed ] || \
+    echo "$(basename "$0"): warning: stock feeds start mid-cluster; use --url" >&2
+  src=$(feed_src "$UPSTREAM" "$UPSTREAM_PORT")
+fi
 # demux to find the keyframes, mux again per file
-pipeline="$(feed_src "$UPSTREAM" "$UPSTREAM_PORT") ! queue !
+pipeline="$src ! queue !
   matroskademux name=d
   splitmuxsink name=rec async-finalize=true muxer-factory=webmmux
     location=\"$name\" max-size-time=$((SEGMENT * 1000000000))

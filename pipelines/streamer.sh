@@ -20,6 +20,7 @@
 #   --access-log=PATH         Apache-style access log (default none)
 #   --status-path=/           status page (empty: none)
 #   --relay-port=5200         first relay feed port (empty: no relay)
+#   --feed-listen=ADDR        address the served feeds listen on (default all)
 #   --burst-seconds=2         burst sent to new viewers
 #   --secret=S                shared secret of the feeds (in and out)
 #   --verbose=1 --dry-run=1   print caps / only print the pipeline
@@ -32,7 +33,7 @@
 : "${RELAY_PORT=5200}" "${BURST_SECONDS:=2}" "${SECRET:=}"
 OPTIONS="UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
   BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP ACCESS_LOG STATUS_PATH RELAY_PORT
-  BURST_SECONDS SECRET VERBOSE DRY_RUN"
+  BURST_SECONDS SECRET FEED_LISTEN VERBOSE DRY_RUN"
 parse_args "$@"
 need fluhttpsink
 

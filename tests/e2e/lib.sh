@@ -124,3 +124,30 @@ wait_title () {
   done
   return 1
 }
+
+# start_bg NAME COMMAND...: runs a command in the background, output in
+# $E2E_TMP/NAME.log, pid in PID_<NAME>.
+start_bg () {
+  name=$1
+  shift
+  "$@" >"$E2E_TMP/$name.log" 2>&1 &
+  E2E_PIDS="$E2E_PIDS $!"
+  eval "PID_$name=$!"
+}
+
+# wait_listen PORT [SECONDS]: waits until something listens on TCP PORT.
+wait_listen () {
+  i=0
+  while [ $i -lt $((${2:-10} * 10)) ]; do
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# video_frames FILE: how many video frames ffprobe decodes in FILE.
+video_frames () {
+  ffprobe -v error -select_streams v:0 -count_frames \
+    -show_entries stream=nb_read_frames -of csv=p=0 "$1" 2>/dev/null | head -n 1
+}
