@@ -22,6 +22,13 @@
 #   --video-bitrate=1000      kbit/s of each video encoding
 #   --keyframe-seconds=2      keyframe interval (viewers start on one)
 #   --fps=25                  the producer's frame rate
+#   --width=640 --height=360  encoded picture size (the feed is scaled)
+#   --data-timeout=2000       ms without data from the producer that
+#                             count as an outage (flufeedsrc)
+# While the producer is away (outage, restart), the encoder keeps going:
+# a compositor and an audiomixer repeat the last frame and play silence,
+# so viewers and recordings see a frozen picture (with a running clock),
+# not a hole.
 #   --secret=S                shared secret of the feeds (in and out)
 #   --verbose=1 --dry-run=1   print caps / only print the pipeline
 # Ctrl-C stops it.
@@ -30,11 +37,11 @@
 : "${AUDIO:=1}" "${FORMATS:=webm ogg ts}" "${FEED_PORT:=5100}"
 : "${TEXT=gst-flumotion}" "${CLOCK=%H:%M:%S}" "${LOGO:=}"
 : "${VIDEO_BITRATE:=1000}" "${KEYFRAME_SECONDS:=2}" "${FPS:=25}"
-: "${SECRET:=}"
-OPTIONS="PRODUCER VIDEO_PORT AUDIO_PORT AUDIO FORMATS FEED_PORT TEXT CLOCK
+: "${SECRET:=}" "${DATA_TIMEOUT:=2000}" "${WIDTH:=640}" "${HEIGHT:=360}"
+OPTIONS="WIDTH HEIGHT DATA_TIMEOUT PRODUCER VIDEO_PORT AUDIO_PORT AUDIO FORMATS FEED_PORT TEXT CLOCK
   LOGO VIDEO_BITRATE KEYFRAME_SECONDS FPS SECRET FEED_LISTEN VERBOSE DRY_RUN"
 parse_args "$@"
-need fluoverlay vp8enc vorbisenc webmmux
+need fluoverlay vp8enc vorbisenc webmmux compositor audiomixer
 
 kf=$((KEYFRAME_SECONDS * FPS))
 aac=""
@@ -42,14 +49,26 @@ for e in voaacenc avenc_aac fdkaacenc; do
   if has $e; then aac=$e; break; fi
 done
 
+producer_src () {
+  printf '%s' "$(feed_src "$PRODUCER" "$1")"
+  if [ "$FEED_IMPL" = flufeed ]; then
+    printf ' data-timeout=%s' "$DATA_TIMEOUT"
+  fi
+}
+
 overlay="fluoverlay text=\"$TEXT\" clock-format=\"$CLOCK\""
 [ -z "$LOGO" ] || overlay="$overlay logo=\"$LOGO\" logo-height=64"
-# JPEG or raw video from the producer: decodebin takes either
-pipeline="$(feed_src "$PRODUCER" "$VIDEO_PORT") ! queue ! decodebin !
-  videoconvert ! $overlay ! videoconvert ! tee name=v"
+# JPEG or raw video from the producer: decodebin takes either.  The
+# live compositor and audiomixer output on time even without input.
+pipeline="$(producer_src "$VIDEO_PORT") ! queue ! decodebin ! videoconvert !
+  videoscale ! video/x-raw,width=$WIDTH,height=$HEIGHT ! vmix.
+  compositor name=vmix background=black !
+  video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1 !
+  $overlay ! videoconvert ! tee name=v"
 if [ "$AUDIO" = 1 ]; then
-  pipeline="$pipeline $(feed_src "$PRODUCER" "$AUDIO_PORT") ! queue !
-    audioconvert ! audioresample ! tee name=a"
+  pipeline="$pipeline $(producer_src "$AUDIO_PORT") ! queue !
+    audioconvert ! audioresample ! amix. audiomixer name=amix !
+    audio/x-raw,rate=48000,channels=2 ! audioconvert ! tee name=a"
 fi
 
 # add FORMAT VIDEO_ENC MUXER AUDIO_ENC OFFSET

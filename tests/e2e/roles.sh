@@ -21,7 +21,8 @@ wait_listen "$vport" && wait_listen "$aport" || \
   { cat "$E2E_TMP/producer.log" >&2; fail "producer did not listen"; }
 start_bg encoder sh "$roles/encoder.sh" --video-port="$vport" \
   --audio-port="$aport" --formats=webm --feed-port="$fport" \
-  --keyframe-seconds=1 --video-bitrate=300 --feed-listen=127.0.0.1
+  --keyframe-seconds=1 --video-bitrate=300 --feed-listen=127.0.0.1 \
+  --width=320 --height=180
 wait_listen "$fport" || \
   { cat "$E2E_TMP/encoder.log" >&2; fail "encoder did not listen"; }
 start_bg streamer sh "$roles/streamer.sh" --upstream-port="$fport" \
