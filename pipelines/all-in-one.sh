@@ -46,14 +46,8 @@ if [ -n "$RELAY_PORT" ]; then
   pipeline="$pipeline t. ! queue ! $(feed_sink "$RELAY_PORT")"
 fi
 if [ -n "$RECORD_DIR" ]; then
-  # the recorder works on the muxed stream like recorder.sh: demux, split
-  mkdir -p "$RECORD_DIR"
-  name="$RECORD_DIR/demo-$(date +%Y%m%d-%H%M%S)-%05d.webm"
-  pipeline="$pipeline t. ! queue ! matroskademux name=d
-    splitmuxsink name=rec async-finalize=true muxer-factory=webmmux
-      location=\"$name\" max-size-time=$((SEGMENT * 1000000000))
-    d.video_0 ! queue max-size-time=3000000000 ! rec.video
-    d.audio_0 ! queue max-size-time=3000000000 ! rec.audio_0"
+  # the recorder part of recorder.sh, on the muxed stream
+  pipeline="$pipeline t. ! queue ! $(record_to "$RECORD_DIR" demo "$SEGMENT")"
 fi
 echo "$(basename "$0"): http://localhost:$PORT/ (status page)" >&2
 run "$pipeline"

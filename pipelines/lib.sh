@@ -104,6 +104,22 @@ feed_src () {
   fi
 }
 
+# record_to DIR PREFIX SEGMENT: fragment taking a muxed WebM stream,
+# demuxing it (splitmuxsink needs the keyframes) and writing rotating
+# files of at most SEGMENT seconds, split at keyframes, named
+# DIR/PREFIX-<date>-<time>-NNNNN.webm after the start of the recording.
+record_to () {
+  mkdir -p "$1"
+  name="$1/$2-$(date +%Y%m%d-%H%M%S)-%05d.webm"
+  echo "$(basename "$0"): recording to $name" >&2
+  printf 'matroskademux name=d
+    splitmuxsink name=rec async-finalize=true muxer-factory=webmmux
+      location="%s" max-size-time=%s
+    d.video_0 ! queue max-size-time=3000000000 ! rec.video
+    d.audio_0 ! queue max-size-time=3000000000 ! rec.audio_0' \
+    "$name" $(($3 * 1000000000))
+}
+
 # run PIPELINE: gst-launch-1.0 in the foreground; Ctrl-C sends EOS so
 # files are finalised, then it exits.  PIPELINE is one string, split into
 # words by the shell: values with spaces go in double quotes ("...").

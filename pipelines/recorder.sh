@@ -28,8 +28,6 @@ OPTIONS="UPSTREAM UPSTREAM_PORT URL DIR PREFIX SEGMENT SECRET VERBOSE DRY_RUN"
 parse_args "$@"
 need splitmuxsink matroskademux webmmux
 
-mkdir -p "$DIR"
-name="$DIR/$PREFIX-$(date +%Y%m%d-%H%M%S)-%05d.webm"
 if [ -n "$URL" ]; then
   src="souphttpsrc is-live=true location=\"$URL\""
 else
@@ -37,12 +35,4 @@ else
     echo "$(basename "$0"): warning: stock feeds start mid-cluster; use --url" >&2
   src=$(feed_src "$UPSTREAM" "$UPSTREAM_PORT")
 fi
-# demux to find the keyframes, mux again per file
-pipeline="$src ! queue !
-  matroskademux name=d
-  splitmuxsink name=rec async-finalize=true muxer-factory=webmmux
-    location=\"$name\" max-size-time=$((SEGMENT * 1000000000))
-  d.video_0 ! queue max-size-time=3000000000 ! rec.video
-  d.audio_0 ! queue max-size-time=3000000000 ! rec.audio_0"
-echo "$(basename "$0"): recording to $name" >&2
-run "$pipeline"
+run "$src ! queue ! $(record_to "$DIR" "$PREFIX" "$SEGMENT")"

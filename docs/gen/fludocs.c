@@ -215,6 +215,33 @@ flu_docs_rank (guint rank)
       "secondary" : rank >= GST_RANK_MARGINAL ? "marginal" : "none";
 }
 
+GArray *
+flu_docs_values (GType t)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (FluDocsValue));
+  gpointer k = g_type_class_ref (t);
+  guint i;
+
+  if (G_TYPE_IS_ENUM (t)) {
+    for (i = 0; i < G_ENUM_CLASS (k)->n_values; i++) {
+      GEnumValue *e = &G_ENUM_CLASS (k)->values[i];
+      FluDocsValue v = { (guint) e->value, e->value_name, e->value_nick };
+
+      g_array_append_val (out, v);
+    }
+  } else {
+    for (i = 0; i < G_FLAGS_CLASS (k)->n_values; i++) {
+      GFlagsValue *f = &G_FLAGS_CLASS (k)->values[i];
+      FluDocsValue v = { f->value, f->value_name, f->value_nick };
+
+      g_array_append_val (out, v);
+    }
+  }
+  /* the names stay valid: registered classes are never finalised */
+  g_type_class_unref (k);
+  return out;
+}
+
 static void
 add_enum_type (GPtrArray * out, GType t)
 {

@@ -55,6 +55,17 @@ const gchar *flu_docs_rank (guint rank);
 /* Enum and flags types used by these properties and signals, sorted by
  * name, without duplicates. */
 GPtrArray *flu_docs_enum_types (GPtrArray * props, GArray * signals);
+/* One value of an enum or flags type. */
+typedef struct
+{
+  guint value;                  /* enums: the gint value cast */
+  const gchar *name;
+  const gchar *nick;
+} FluDocsValue;
+
+/* The values of enum or flags type @t (FluDocsValue items). */
+GArray *flu_docs_values (GType t);
+
 /* g_ptr_array_sort() function for GTypes stored with GSIZE_TO_POINTER */
 gint flu_docs_compare_types (gconstpointer a, gconstpointer b);
 

@@ -187,31 +187,24 @@ write_signal (Json * j, guint id)
 static void
 write_type (Json * j, GType t)
 {
-  gboolean is_enum = G_TYPE_IS_ENUM (t);
-  gpointer k = g_type_class_ref (t);
-  guint i, n = is_enum ? G_ENUM_CLASS (k)->n_values :
-      G_FLAGS_CLASS (k)->n_values;
+  GArray *values = flu_docs_values (t);
+  guint i;
 
   open_ (j, g_type_name (t), '{');
-  member (j, "kind", is_enum ? "enum" : "flags");
+  member (j, "kind", G_TYPE_IS_ENUM (t) ? "enum" : "flags");
   open_ (j, "values", '[');
-  for (i = 0; i < n; i++) {
-    const gchar *name = is_enum ? G_ENUM_CLASS (k)->values[i].value_name :
-        G_FLAGS_CLASS (k)->values[i].value_name;
-    const gchar *nick = is_enum ? G_ENUM_CLASS (k)->values[i].value_nick :
-        G_FLAGS_CLASS (k)->values[i].value_nick;
+  for (i = 0; i < values->len; i++) {
+    FluDocsValue *v = &g_array_index (values, FluDocsValue, i);
 
     open_ (j, NULL, '{');
-    member (j, "desc", name);
-    member (j, "name", nick);
-    member_take (j, "value", g_strdup_printf ("%d", is_enum ?
-            G_ENUM_CLASS (k)->values[i].value :
-            (gint) G_FLAGS_CLASS (k)->values[i].value));
+    member (j, "desc", v->name);
+    member (j, "name", v->nick);
+    member_take (j, "value", g_strdup_printf ("%d", (gint) v->value));
     close_ (j, '}');
   }
   close_ (j, ']');
   close_ (j, '}');
-  g_type_class_unref (k);
+  g_array_unref (values);
 }
 
 static void

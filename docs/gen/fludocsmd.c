@@ -125,32 +125,22 @@ write_signals (GString * out, GArray * signals, gboolean action)
 static void
 write_enum (GString * out, GType t)
 {
+  GArray *values = flu_docs_values (t);
+  gboolean is_enum = G_TYPE_IS_ENUM (t);
+  guint i;
+
   g_string_append_printf (out, "### `%s`\n\n| value | nick | meaning |\n"
       "| --- | --- | --- |\n", g_type_name (t));
-  if (G_TYPE_IS_ENUM (t)) {
-    GEnumClass *k = g_type_class_ref (t);
-    guint i;
+  for (i = 0; i < values->len; i++) {
+    FluDocsValue *v = &g_array_index (values, FluDocsValue, i);
 
-    for (i = 0; i < k->n_values; i++) {
-      g_string_append_printf (out, "| %d | `%s` | ", k->values[i].value,
-          k->values[i].value_nick);
-      cell (out, k->values[i].value_name);
-      g_string_append (out, " |\n");
-    }
-    g_type_class_unref (k);
-  } else {
-    GFlagsClass *k = g_type_class_ref (t);
-    guint i;
-
-    for (i = 0; i < k->n_values; i++) {
-      g_string_append_printf (out, "| 0x%08x | `%s` | ", k->values[i].value,
-          k->values[i].value_nick);
-      cell (out, k->values[i].value_name);
-      g_string_append (out, " |\n");
-    }
-    g_type_class_unref (k);
+    g_string_append_printf (out, is_enum ? "| %d | `%s` | " :
+        "| 0x%08x | `%s` | ", v->value, v->nick);
+    cell (out, v->name);
+    g_string_append (out, " |\n");
   }
   g_string_append_c (out, '\n');
+  g_array_unref (values);
 }
 
 static void
