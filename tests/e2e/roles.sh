@@ -4,7 +4,7 @@
 # streamer (fluhttpsink, relay feed) -> recorder (2 s files).  Three HTTP
 # viewers connecting at different times must each get a stream ffprobe
 # decodes, starting on a keyframe; the recorder must write several
-# files that decode and start on a keyframe.
+# files that decode and start on a keyframe.  All feeds use a secret.
 . "$(dirname "$0")/lib.sh"
 need fluhttpsink fluoverlay vp8enc vorbisenc webmmux splitmuxsink \
   matroskademux jpegenc
@@ -12,6 +12,11 @@ command -v ffprobe >/dev/null || { echo "SKIP: no ffprobe"; exit 77; }
 command -v ss >/dev/null || { echo "SKIP: no ss (iproute2)"; exit 77; }
 roles="$FLU_SOURCE_ROOT/pipelines"
 export FLU_BUILD_DIR="$FLU_BUILD_ROOT"
+
+# with the feed plugin, every feed is authenticated with one secret
+if gst-inspect-1.0 flufeedsrc >/dev/null 2>&1; then
+  export SECRET=e2e-roles-secret
+fi
 
 vport=$(free_port) aport=$(free_port) fport=$(free_port)
 hport=$(free_port) rport=$(free_port)
