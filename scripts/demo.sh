@@ -8,6 +8,7 @@
 #   http://localhost:8800/            the player page (any browser)
 #   http://localhost:8800/live.webm   the stream (ffplay, VLC, mpv, curl ...)
 #   http://localhost:8800/stats.json  statistics; /metrics for Prometheus
+#   http://localhost:8800/status      status page (viewers, bitrates, chart)
 #
 # Ctrl-C stops it.  PORT=NNNN picks another port.
 set -eu
@@ -23,6 +24,7 @@ gst-flumotion demo: fluhttpsink serving a live VP8/Vorbis WebM stream
   player page: http://localhost:$port/
   stream:      http://localhost:$port/live.webm
   statistics:  http://localhost:$port/stats.json  http://localhost:$port/metrics
+  status page: http://localhost:$port/status
 Ctrl-C to stop.
 MSG
 exec gst-launch-1.0 -e \
@@ -35,5 +37,5 @@ exec gst-launch-1.0 -e \
     vorbisenc ! queue ! mux. \
   webmmux name=mux streamable=true ! \
   fluhttpsink port="$port" mount-point=/live.webm player-path=/ \
-    stats-path=/stats.json metrics-path=/metrics \
+    stats-path=/stats.json metrics-path=/metrics status-path=/status \
     burst-on-connect=true burst-time=2000000000

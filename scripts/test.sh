@@ -19,7 +19,7 @@ run_suite () {
   log=$(mktemp)
   status=0
   meson test "$@" 2>&1 | tee "$log" || true
-  grep -q '^Fail: *0$' "$log" && grep -q '^Timeout: *0$' "$log" || status=1
+  grep -q '^Fail: *0 *$' "$log" && grep -q '^Timeout: *0 *$' "$log" || status=1
   ok=$(awk '/^Ok:/{print $2}' "$log")
   ko=$(awk '/^(Fail|Timeout|Unexpected Pass):/{n += $NF} END {print n + 0}' "$log")
   passed=$((passed + ${ok:-0}))

@@ -54,6 +54,7 @@ struct _FluHttpServer
 typedef struct
 {
   FluHttpMountFunc func;
+  FluHttpStreamStatsFunc stats; /* streams only */
   gpointer user_data;
 } Mount;
 
@@ -485,6 +486,7 @@ typedef struct
   FluHttpMountFunc func;
   gpointer user_data;
   gboolean ok;
+  FluHttpStreamStatsFunc stats;
 } MountCall;
 
 static gboolean
@@ -534,4 +536,50 @@ flu_http_server_remove_mount (FluHttpServer * self, const gchar * path)
   MountCall c = { self, path };
 
   flu_http_server_invoke_sync (self, remove_mount_in_thread, &c);
+}
+
+static gboolean
+set_stream_in_thread (gpointer data)
+{
+  MountCall *c = data;
+  Mount *m = g_hash_table_lookup (c->self->mounts, c->path);
+
+  if (m)
+    m->stats = c->stats;
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_set_stream (FluHttpServer * self, const gchar * path,
+    FluHttpStreamStatsFunc func)
+{
+  MountCall c = { self, path };
+
+  c.stats = func;
+  flu_http_server_invoke_sync (self, set_stream_in_thread, &c);
+}
+
+gchar *
+flu_http_server_streams_json (FluHttpServer * self)
+{
+  GList *paths = g_hash_table_get_keys (self->mounts), *l;
+  GString *out = g_string_new ("[");
+  gboolean first = TRUE;
+
+  paths = g_list_sort (paths, (GCompareFunc) strcmp);
+  for (l = paths; l; l = l->next) {
+    Mount *m = g_hash_table_lookup (self->mounts, l->data);
+    gchar *json;
+
+    if (m->stats == NULL)
+      continue;
+    json = m->stats (m->user_data);
+    g_string_append (out, first ? "\n" : ",\n");
+    g_string_append (out, json);
+    g_free (json);
+    first = FALSE;
+  }
+  g_list_free (paths);
+  g_string_append (out, "]\n");
+  return g_string_free (out, FALSE);
 }

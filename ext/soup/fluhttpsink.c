@@ -41,6 +41,7 @@
 #include "fluhttplog.h"
 #include "fluhttpstats.h"
 #include "fluhttpmime.h"
+#include "fluhttpstatuspage.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -175,6 +176,7 @@ struct _FluHttpSink
   gchar *stats_path;
   gchar *metrics_path;
   gchar *player_path;
+  gchar *status_path;
 
   /* running */
   FluHttpServer *server;
@@ -239,6 +241,7 @@ enum
   PROP_STATS_PATH,
   PROP_METRICS_PATH,
   PROP_PLAYER_PATH,
+  PROP_STATUS_PATH,
   PROP_CLIENTS,
   PROP_CLIENTS_PEAK,
   PROP_BYTES_SENT,
@@ -465,6 +468,12 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       g_param_spec_string ("player-path", "Player path",
           "Path answering a small HTML page that plays the stream in a "
           "<video> element (NULL = none)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_STATUS_PATH,
+      g_param_spec_string ("status-path", "Status path",
+          "Path answering an HTML status page of every stream on this port "
+          "(player, viewers, bitrates, uptime, viewers over the last hour), "
+          "refreshed from the same path with ?format=json (NULL = none)",
+          NULL, RW));
   g_object_class_install_property (gobject_class, PROP_CLIENTS,
       g_param_spec_uint ("clients", "Clients",
           "Viewers connected now", 0, G_MAXUINT, 0, RO));
@@ -584,6 +593,7 @@ flu_http_sink_finalize (GObject * object)
   g_free (sink->stats_path);
   g_free (sink->metrics_path);
   g_free (sink->player_path);
+  g_free (sink->status_path);
   g_clear_pointer (&sink->users, g_hash_table_unref);
   g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
   g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
@@ -1137,6 +1147,7 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
 
   if (json) {
     GPtrArray *list;
+    gchar *history;
     guint i;
 
     g_mutex_lock (&sink->lock);
@@ -1154,7 +1165,9 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
       }
       cs->bytes = bytes;
     }
-    body = flu_http_stats_to_json (s, sink->mount_point, list);
+    history = flu_http_stats_history_json (&sink->stats);
+    body = flu_http_stats_to_json (s, sink->mount_point, list, history);
+    g_free (history);
     g_ptr_array_unref (list);
     serve_text (msg, "application/json", body);
   } else {
@@ -1162,6 +1175,25 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
     serve_text (msg, "text/plain; version=0.0.4", body);
   }
   gst_structure_free (s);
+}
+
+/* server thread: this stream's entry on the port's status page */
+static gchar *
+stream_status_json (gpointer data)
+{
+  FluHttpSink *sink = data;
+  GstStructure *s = build_stats (sink);
+  gchar *history = flu_http_stats_history_json (&sink->stats);
+  gchar *json;
+
+  g_mutex_lock (&sink->lock);
+  gst_structure_set (s, "content-type", G_TYPE_STRING,
+      sink->content_type ? sink->content_type : sink->mime, NULL);
+  json = flu_http_stats_to_json (s, sink->mount_point, NULL, history);
+  g_mutex_unlock (&sink->lock);
+  g_free (history);
+  gst_structure_free (s);
+  return json;
 }
 
 static gboolean
@@ -1327,6 +1359,8 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
     serve_stats (sink, msg, TRUE);
   } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
     serve_stats (sink, msg, FALSE);
+  } else if (g_strcmp0 (path, sink->status_path) == 0) {
+    flu_http_status_page_serve (server, msg, query);
   } else if (g_strcmp0 (path, sink->player_path) == 0) {
     gchar *title = g_markup_escape_text (sink->mount_point, -1);
 
@@ -1509,7 +1543,7 @@ start_serving (FluHttpSink * sink)
 {
   GError *err = NULL;
   FluHttpServer *server;
-  const gchar *paths[4];
+  const gchar *paths[5];
   guint i;
   gchar *address;
   guint port, header_timeout;
@@ -1566,6 +1600,7 @@ start_serving (FluHttpSink * sink)
   paths[1] = sink->stats_path;
   paths[2] = sink->metrics_path;
   paths[3] = sink->player_path;
+  paths[4] = sink->status_path;
   g_mutex_unlock (&sink->lock);
 
   server = flu_http_server_acquire (address, port, header_timeout, &err);
@@ -1597,6 +1632,7 @@ start_serving (FluHttpSink * sink)
     }
     g_ptr_array_add (sink->mounted, g_strdup (paths[i]));
   }
+  flu_http_server_set_stream (server, sink->mount_point, stream_status_json);
   if (sink->access_log) {
     sink->sighup = g_unix_signal_source_new (SIGHUP);
     g_source_set_callback (sink->sighup, reopen_log_on_sighup, sink, NULL);
@@ -1823,6 +1859,9 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
     case PROP_PLAYER_PATH:
       set_string (&sink->player_path, value);
       break;
+    case PROP_STATUS_PATH:
+      set_string (&sink->status_path, value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1984,6 +2023,9 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_PLAYER_PATH:
       g_value_set_string (value, sink->player_path);
+      break;
+    case PROP_STATUS_PATH:
+      g_value_set_string (value, sink->status_path);
       break;
     case PROP_CLIENTS:
       g_value_set_uint (value, flu_http_stats_clients (&sink->stats));

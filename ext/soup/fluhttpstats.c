@@ -54,7 +54,50 @@ flu_http_stats_start (FluHttpStats * st)
   st->first_buffer = st->window_start = 0;
   st->window_bytes = st->bitrate = 0;
   st->sample_bytes = st->consumption = 0;
+  memset (st->history, 0, sizeof (st->history));
+  st->history_pos = 0;
+  st->history_len = 1;
+  st->history_slot = st->start;
   g_mutex_unlock (&st->lock);
+}
+
+/* lock held: move the ring to the slot of @now, then keep the most
+ * viewers seen in it */
+static void
+history_update (FluHttpStats * st, gint64 now)
+{
+  if (st->start == 0)
+    return;
+  if (now - st->history_slot >= FLU_HTTP_HISTORY_LEN * FLU_HTTP_HISTORY_STEP) {
+    /* idle longer than the ring: skip ahead without a long loop */
+    st->history_slot = now - FLU_HTTP_HISTORY_LEN * FLU_HTTP_HISTORY_STEP;
+  }
+  while (now - st->history_slot >= FLU_HTTP_HISTORY_STEP) {
+    st->history_pos = (st->history_pos + 1) % FLU_HTTP_HISTORY_LEN;
+    st->history[st->history_pos] = st->clients;
+    st->history_slot += FLU_HTTP_HISTORY_STEP;
+    st->history_len = MIN (st->history_len + 1, FLU_HTTP_HISTORY_LEN);
+  }
+  st->history[st->history_pos] = MAX (st->history[st->history_pos],
+      st->clients);
+}
+
+gchar *
+flu_http_stats_history_json (FluHttpStats * st)
+{
+  GString *out = g_string_new ("[");
+  guint i, first;
+
+  g_mutex_lock (&st->lock);
+  history_update (st, g_get_monotonic_time ());
+  first = (st->history_pos + FLU_HTTP_HISTORY_LEN + 1 - st->history_len) %
+      FLU_HTTP_HISTORY_LEN;
+  for (i = 0; i < st->history_len; i++)
+    g_string_append_printf (out, i ? ",%u" : "%u",
+        st->history[(first + i) % FLU_HTTP_HISTORY_LEN]);
+  g_mutex_unlock (&st->lock);
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
 }
 
 /* lock held */
@@ -76,6 +119,7 @@ flu_http_stats_client_added (FluHttpStats * st)
     st->peak = st->clients;
     st->peak_wall = g_get_real_time ();
   }
+  history_update (st, g_get_monotonic_time ());
   g_mutex_unlock (&st->lock);
 }
 
@@ -84,6 +128,7 @@ flu_http_stats_client_removed (FluHttpStats * st, guint64 bytes)
 {
   g_mutex_lock (&st->lock);
   integrate (st, g_get_monotonic_time ());
+  history_update (st, g_get_monotonic_time ());
   if (st->clients > 0)
     st->clients--;
   st->bytes_finished += bytes;
@@ -266,7 +311,7 @@ json_field (GQuark field, const GValue * v, gpointer data)
 
 gchar *
 flu_http_stats_to_json (const GstStructure * s, const gchar * mount,
-    GPtrArray * clients)
+    GPtrArray * clients, const gchar * history)
 {
   Render r = { g_string_new ("{"), mount, TRUE };
   guint i;
@@ -275,8 +320,16 @@ flu_http_stats_to_json (const GstStructure * s, const gchar * mount,
   json_string (r.out, mount);
   r.first = FALSE;
   gst_structure_foreach (s, json_field, &r);
+  if (history)
+    g_string_append_printf (r.out, ",\n  \"history-step\": %d,\n"
+        "  \"history\": %s", (gint) (FLU_HTTP_HISTORY_STEP / G_USEC_PER_SEC),
+        history);
+  if (clients == NULL) {
+    g_string_append (r.out, "\n}\n");
+    return g_string_free (r.out, FALSE);
+  }
   g_string_append (r.out, ",\n  \"client-list\": [");
-  for (i = 0; clients && i < clients->len; i++) {
+  for (i = 0; i < clients->len; i++) {
     FluHttpClientStat *c = g_ptr_array_index (clients, i);
 
     g_string_append (r.out, i ? ",\n    {" : "\n    {");

@@ -28,6 +28,11 @@
 
 G_BEGIN_DECLS
 
+/* Viewers over the last hour: one sample (the most viewers seen) per
+ * 10 s slot. */
+#define FLU_HTTP_HISTORY_LEN 360
+#define FLU_HTTP_HISTORY_STEP (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC)
+
 typedef struct
 {
   GMutex lock;
@@ -50,6 +55,10 @@ typedef struct
   gint64 sample_time;           /* for the consumption rate */
   guint64 sample_bytes;
   guint64 consumption;          /* bits/s */
+  guint history[FLU_HTTP_HISTORY_LEN];  /* ring of viewer samples */
+  guint history_pos;            /* current slot */
+  guint history_len;            /* slots filled */
+  gint64 history_slot;          /* monotonic us start of the current slot */
 } FluHttpStats;
 
 /* One connected client, for the per-client list. */
@@ -76,8 +85,12 @@ guint flu_http_stats_clients (FluHttpStats * st);
 /* @bytes_sent: bytes sent to all clients so far (the engine's count). */
 GstStructure *flu_http_stats_to_structure (FluHttpStats * st,
     guint64 bytes_sent);
+/* @clients: NULL leaves the client list out; @history: a JSON array
+ * (flu_http_stats_history_json()) or NULL. */
 gchar *flu_http_stats_to_json (const GstStructure * s, const gchar * mount,
-    GPtrArray * clients);
+    GPtrArray * clients, const gchar * history);
+/* The viewer samples of the last hour, oldest first, as a JSON array. */
+gchar *flu_http_stats_history_json (FluHttpStats * st);
 gchar *flu_http_stats_to_prometheus (const GstStructure * s,
     const gchar * mount);
 void flu_http_client_stat_free (FluHttpClientStat * c);

@@ -44,6 +44,9 @@ printf '%-20s %7s %9s %8s %10s %7s %9s %9s\n' element clients cpu_s/GB \
   rss_MB KB/client behind ttfb_med setup/s
 for n in $counts; do
   for el in flumultifdsink flumultifdsink@100ms multifdsink multisocketsink; do
+    # the background shell truncates the file only when it gets to run:
+    # remove it first so the previous server's PORT line is never read
+    rm -f "$tmp/srv"
     "$server" --sink "${el%%@*}" $(opts_for "$el") --set sync-method=burst-keyframe \
       --set burst-format=time --set burst-value=2000000000 \
       --set time-min=2000000000 > "$tmp/srv" 2>&1 &
@@ -53,8 +56,13 @@ for n in $counts; do
       sleep 0.1; i=$((i + 1)); done
     port=$(awk '/^PORT/{print $2}' "$tmp/srv")
     if [ -z "$port" ]; then
-      echo "$el: server did not start: $(cat "$tmp/srv")" >&2
-      kill $pid 2>/dev/null || true
+      if kill -0 $pid 2>/dev/null; then
+        echo "$el: server still silent after 30 s: $(cat "$tmp/srv")" >&2
+        kill $pid 2>/dev/null || true
+      else
+        wait $pid && st=0 || st=$?
+        echo "$el: server exited ($st) before listening: $(cat "$tmp/srv")" >&2
+      fi
       continue
     fi
     sleep 2.5   # let the ring fill past the 2 s burst
@@ -64,7 +72,7 @@ for n in $counts; do
     kill $pid; wait $pid 2>/dev/null || true
     eval "$(tr ' ' '\n' < "$tmp/cl" | grep = | sed 's/^/L_/')"
     if [ "${L_bytes:-0}" = 0 ]; then
-      echo "$el at $n clients delivered nothing: $(cat "$tmp/cl")" >&2
+      echo "$el at $n clients delivered nothing: $(cat "$tmp/cl"); server said: $(cat "$tmp/srv")" >&2
     fi
     awk -v el="$el" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" \
       -v bytes="$L_bytes" -v hwm="$hwm" -v rss0="$rss0" -v behind="$L_behind" \

@@ -85,7 +85,7 @@ main (int argc, char **argv)
 {
   const char *host = "127.0.0.1", *http_path = NULL;
   int port = 0, nclients = 100, c, epfd, i, opened = 0, connected = 0;
-  int marked_all = 0;
+  int marked_all = 0, first_err = 0;
   double seconds = 10, behind_pct = 90, t0, t_last_connect = 0;
   Conn *conns;
   struct sockaddr_in sa;
@@ -174,6 +174,8 @@ main (int argc, char **argv)
       }
       if (connect (k->fd, (struct sockaddr *) &sa, sizeof (sa)) < 0
           && errno != EINPROGRESS) {
+        if (!first_err)
+          first_err = errno;
         k->failed = 1;
         close (k->fd);
         k->fd = -1;
@@ -198,6 +200,8 @@ main (int argc, char **argv)
         getsockopt (k->fd, SOL_SOCKET, SO_ERROR, &err, &len);
         connected++;
         if (err) {
+          if (!first_err)
+            first_err = err;
           k->failed = 1;
           k->state = 3;
           epoll_ctl (epfd, EPOLL_CTL_DEL, k->fd, NULL);
@@ -284,6 +288,8 @@ main (int argc, char **argv)
         (unsigned long long) total, behind, nt ? ttfb[nt / 2] : -1.0,
         nt ? ttfb[(int) (nt * 0.99) < nt ? (int) (nt * 0.99) : nt - 1] :
         -1.0, span > 0 ? (opened - failed) / span : 0.0);
+    if (first_err)
+      fprintf (stderr, "first connection error: %s\n", strerror (first_err));
     free (ttfb);
     free (bytes);
   }

@@ -18,7 +18,8 @@
 # Not a test: figures only.
 #
 #   tests/bench/http-bench.sh [BUILD_DIR] [SECONDS] [VIEWER COUNTS...]
-# SERVERS="fluhttpsink icecast2" picks servers; KEEP=1 keeps the logs.
+# SERVERS="fluhttpsink icecast2" picks servers; KEEP=1 keeps the logs;
+# FLU_PROPS="coalesce-time=..." adds fluhttpsink properties.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
@@ -75,7 +76,7 @@ start_server () {
     fluhttpsink)
       gst-launch-1.0 -q $src ! fluhttpsink address=127.0.0.1 port="$port" \
         mount-point=/live.webm burst-on-connect=true burst-time=2000000000 \
-        header-timeout=0 >"$tmp/srv.log" 2>&1 &
+        header-timeout=0 ${FLU_PROPS:-} >"$tmp/srv.log" 2>&1 &
       path=/live.webm ;;
     tcpserversink)
       gst-launch-1.0 -q $src ! tcpserversink host=127.0.0.1 port="$port" \

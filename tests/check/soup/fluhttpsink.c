@@ -113,6 +113,7 @@ typedef struct
   guint port;
   const gchar *path;
   HttpResponse *r;
+  gint done;
 } AsyncGet;
 
 static gpointer
@@ -121,6 +122,7 @@ async_get (gpointer data)
   AsyncGet *g = data;
 
   g->r = http_get (g->port, g->path, NULL, 5, 15000);
+  g_atomic_int_set (&g->done, 1);
   return NULL;
 }
 
@@ -146,20 +148,26 @@ GST_START_TEST (test_waits_for_caps)
 {
   GstElement *src, *sink, *p = appsrc_pipeline ("mount-point=/a.ogg", &src,
       &sink);
-  AsyncGet g = { sink_port (sink), "/a.ogg", NULL };
+  AsyncGet g = { sink_port (sink), "/a.ogg", NULL, 0 };
   GThread *t = g_thread_new ("get", async_get, &g);
   GstCaps *caps = gst_caps_from_string ("application/ogg");
-  GstBuffer *buf;
   gchar *v;
+  guint i;
 
   /* the request is in before the caps */
   fail_unless (wait_stats_uint (sink, "clients-waiting", 1, 10000));
   gst_app_src_set_caps (GST_APP_SRC (src), caps);
   gst_caps_unref (caps);
-  buf = gst_buffer_new_memdup ("OggS-hello", 10);
-  GST_BUFFER_PTS (buf) = 0;
-  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src), buf),
-      GST_FLOW_OK);
+  /* a live stream: buffers keep coming (the viewer, answered once the caps
+   * are there, starts with the first buffer after it is handed over) */
+  for (i = 0; i < 200 && !g_atomic_int_get (&g.done); i++) {
+    GstBuffer *buf = gst_buffer_new_memdup ("OggS-hello", 10);
+
+    GST_BUFFER_PTS (buf) = i * 50 * GST_MSECOND;
+    fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src),
+            buf), GST_FLOW_OK);
+    g_usleep (50000);
+  }
   g_thread_join (t);
   fail_unless_equals_int (g.r->status, 200);
   v = http_header (g.r, "Content-Type");

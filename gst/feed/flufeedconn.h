@@ -1,0 +1,104 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* What both feed elements do with sockets: listen, connect, read and write
+ * with an inactivity bound, the shared-secret handshake, address parsing.
+ *
+ * Handshake (only when a secret is set; runs before any GDP byte, in both
+ * directions of use; the side that accepted the TCP connection is A, the
+ * side that connected is C; HMAC is HMAC-SHA256 keyed with the secret):
+ *
+ *   A -> C  "FLUFEED1" nonce_a[32]
+ *   C -> A  "FLUFEED1" nonce_c[32] HMAC("flufeed-connector" nonce_a nonce_c)
+ *   A -> C  0x01 HMAC("flufeed-acceptor" nonce_a nonce_c)   (accepted)
+ *        or 0x00 and close                                  (refused)
+ *
+ * Both sides prove knowledge of the secret, so neither a stranger reading a
+ * feed nor a stranger pushing one gets through; nonces come from
+ * getrandom(), MACs are compared in constant time. */
+
+#ifndef __FLU_FEED_CONN_H__
+#define __FLU_FEED_CONN_H__
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define FLU_FEED_AUTH_MAGIC "FLUFEED1"
+#define FLU_FEED_AUTH_MAGIC_LEN 8
+/* how long each handshake step may take */
+#define FLU_FEED_AUTH_TIMEOUT_MS 5000
+
+/* The property values and factory name both feed elements share. */
+typedef enum
+{
+  FLU_FEED_MODE_SERVER = 0,
+  FLU_FEED_MODE_CLIENT = 1
+} FluFeedMode;
+
+#define FLU_TYPE_FEED_MODE (flu_feed_mode_get_type ())
+GType flu_feed_mode_get_type (void);
+
+/* The fan-out engine, found by factory name at run time (never linked);
+ * the environment variable FLU_FEED_FANOUT_FACTORY overrides it, e.g. with
+ * the stock "multifdsink", which has the same API. */
+#define FLU_FEED_FANOUT_FACTORY "flumultifdsink"
+const gchar *flu_feed_fanout_factory (void);
+
+#define FLU_FEED_DEFAULT_RETRY_INITIAL_MS 250
+#define FLU_FEED_DEFAULT_RETRY_MAX_MS 5000
+#define FLU_FEED_CONNECT_TIMEOUT_MS 5000
+
+#define FLU_FEED_ERROR (flu_feed_error_quark ())
+GQuark flu_feed_error_quark (void);
+
+typedef enum
+{
+  FLU_FEED_ERROR_AUTH_REFUSED,  /* the peer refused our credentials */
+  FLU_FEED_ERROR_AUTH_FAILED,   /* the peer failed to prove the secret */
+  FLU_FEED_ERROR_AUTH_PROTOCOL  /* the peer does not speak the handshake */
+} FluFeedError;
+
+gboolean flu_feed_parse_address (const gchar * address, guint default_port,
+    gchar ** host, guint * port);
+
+GSocket *flu_feed_listen (const gchar * host, guint port, guint * bound_port,
+    GError ** error);
+GSocketConnection *flu_feed_connect (const gchar * host, guint port,
+    guint timeout_ms, GCancellable * cancellable, GError ** error);
+
+/* @timeout_ms bounds each wait for the socket; 0 = no bound. */
+gboolean flu_feed_read_all (GSocket * socket, guint8 * data, gsize length,
+    guint timeout_ms, GCancellable * cancellable, GError ** error);
+gboolean flu_feed_write_all (GSocket * socket, const guint8 * data,
+    gsize length, guint timeout_ms, GCancellable * cancellable,
+    GError ** error);
+
+gboolean flu_feed_auth (GSocket * socket, const gchar * secret,
+    gboolean acceptor, GCancellable * cancellable, GError ** error);
+
+/* Exponential backoff: the delay after @previous_ms (0 = first retry). */
+guint flu_feed_backoff_next (guint previous_ms, guint initial_ms,
+    guint max_ms);
+
+gchar *flu_feed_socket_peer (GSocket * socket);
+
+G_END_DECLS
+
+#endif /* __FLU_FEED_CONN_H__ */

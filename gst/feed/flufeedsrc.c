@@ -1,0 +1,1200 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/**
+ * SECTION:element-flufeedsrc
+ * @title: flufeedsrc
+ *
+ * Reads a feed (GDP over TCP, from a flufeedsink or a stock
+ * `gdppay ! tcpserversink`) and keeps its downstream running through
+ * upstream losses: it reconnects with exponential backoff, fails over
+ * between the upstreams of #FluFeedSrc:hosts, detects a silent upstream
+ * with #FluFeedSrc:data-timeout, rebases timestamps so downstream running
+ * time stays continuous and monotonic, flags the first buffer after a
+ * reconnection DISCONT, and can fill the outage (#FluFeedSrc:fill).  In
+ * server mode it listens and a `flufeedsink mode=client` pushes to it.
+ *
+ * |[
+ * gst-launch-1.0 flufeedsrc hosts=cam1:5000,cam2:5000 ! jpegdec ! autovideosink
+ * ]|
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "flufeedsrc.h"
+#include "flufeedconn.h"
+#include "flufeedfill.h"
+#include "flufeedtimeline.h"
+#include "flugdp.h"
+
+GST_DEBUG_CATEGORY_STATIC (flu_feed_src_debug);
+#define GST_CAT_DEFAULT flu_feed_src_debug
+
+#define DEFAULT_MODE FLU_FEED_MODE_CLIENT
+#define DEFAULT_HOST "127.0.0.1"
+#define DEFAULT_PORT 0
+#define DEFAULT_MAX_RETRIES -1
+#define DEFAULT_DATA_TIMEOUT_MS 5000
+#define DEFAULT_PREFER_FIRST FALSE
+#define DEFAULT_FILL FLU_FEED_FILL_NONE
+#define PROBE_CONNECT_TIMEOUT_MS 1000
+#define DEFAULT_LATENCY_MS 200
+
+enum
+{
+  PROP_0,
+  PROP_MODE,
+  PROP_HOST,
+  PROP_PORT,
+  PROP_HOSTS,
+  PROP_CURRENT_PORT,
+  PROP_SECRET,
+  PROP_RETRY_INITIAL,
+  PROP_RETRY_MAX,
+  PROP_MAX_RETRIES,
+  PROP_DATA_TIMEOUT,
+  PROP_PREFER_FIRST,
+  PROP_FILL,
+  PROP_MAX_PACKET_SIZE,
+  PROP_LATENCY,
+  PROP_STATS
+};
+
+typedef struct
+{
+  gchar *host;
+  guint port;
+} Upstream;
+
+struct _FluFeedSrc
+{
+  GstPushSrc parent;
+
+  /* properties, under the object lock; copied at start */
+  FluFeedMode mode;
+  gchar *host;
+  guint port;
+  gchar *hosts;
+  gchar *secret;
+  guint retry_initial;
+  guint retry_max;
+  gint max_retries;
+  guint data_timeout;
+  gboolean prefer_first;
+  FluFeedFill fill;
+  guint max_packet_size;
+  guint latency;
+
+  /* server mode */
+  GSocket *listen;
+  guint current_port;
+
+  /* streaming thread only */
+  GArray *upstreams;
+  guint current;
+  GSocketConnection *conn;      /* client mode */
+  GSocket *socket;
+  GCancellable *cancellable;
+  gboolean ever_connected;
+  gboolean confirmed;           /* this connection delivered a packet */
+  gboolean timed_out;           /* the last read error was data-timeout */
+  gboolean in_outage;
+  gint64 outage_start;          /* monotonic, us */
+  gint attempts;                /* failed attempts in this outage */
+  guint delay;                  /* backoff, ms */
+  gint64 next_attempt;          /* monotonic, us */
+  gint64 last_probe;            /* monotonic, us */
+  gboolean have_caps;           /* caps packet seen on this connection */
+  gboolean discont;
+  FluFeedTimeline timeline;
+  FluFeedFiller filler;
+  guint8 *scratch;              /* caps and event payloads */
+
+  /* stats, under lock */
+  GMutex lock;
+  guint64 connects, losses, bytes, buffers;
+  GstClockTime outage_total;
+  gchar *last_error;
+  gchar *current_upstream;
+};
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+#define flu_feed_src_parent_class parent_class
+G_DEFINE_TYPE_WITH_CODE (FluFeedSrc, flu_feed_src, GST_TYPE_PUSH_SRC,
+    GST_DEBUG_CATEGORY_INIT (flu_feed_src_debug, "flufeedsrc", 0,
+        "feed source"));
+GST_ELEMENT_REGISTER_DEFINE (flufeedsrc, "flufeedsrc", GST_RANK_NONE,
+    FLU_TYPE_FEED_SRC);
+
+/* ---- stats and messages ---- */
+
+static GstStructure *
+make_stats (FluFeedSrc * self)
+{
+  GstStructure *s;
+  GstClockTime outage;
+
+  g_mutex_lock (&self->lock);
+  outage = self->outage_total;
+  if (self->in_outage && self->ever_connected)
+    outage += (g_get_monotonic_time () - self->outage_start) * GST_USECOND;
+  s = gst_structure_new ("flufeedsrc-stats",
+      "connects", G_TYPE_UINT64, self->connects,
+      "losses", G_TYPE_UINT64, self->losses,
+      "bytes", G_TYPE_UINT64, self->bytes,
+      "buffers", G_TYPE_UINT64, self->buffers,
+      "current-upstream", G_TYPE_STRING, self->current_upstream,
+      "last-error", G_TYPE_STRING, self->last_error,
+      "outage-time-total", G_TYPE_UINT64, outage, NULL);
+  g_mutex_unlock (&self->lock);
+  return s;
+}
+
+static void
+post (FluFeedSrc * self, GstStructure * s)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static void
+set_last_error (FluFeedSrc * self, const gchar * error)
+{
+  g_mutex_lock (&self->lock);
+  g_free (self->last_error);
+  self->last_error = g_strdup (error);
+  g_mutex_unlock (&self->lock);
+}
+
+/* ---- connection ---- */
+
+static void
+close_connection (FluFeedSrc * self)
+{
+  if (self->socket)
+    g_socket_close (self->socket, NULL);
+  g_clear_object (&self->socket);
+  g_clear_object (&self->conn);
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->current_upstream, g_free);
+  g_mutex_unlock (&self->lock);
+}
+
+/* in_outage, outage_start and ever_connected are read by the stats
+ * getter from other threads: written under the lock. */
+static void
+set_outage (FluFeedSrc * self, gboolean in_outage, gint64 start)
+{
+  g_mutex_lock (&self->lock);
+  self->in_outage = in_outage;
+  self->outage_start = start;
+  g_mutex_unlock (&self->lock);
+}
+
+/* A connection attempt failed (or a connection died before delivering
+ * anything): back off and move on to the next upstream. */
+static void
+attempt_failed (FluFeedSrc * self)
+{
+  self->attempts++;
+  if (self->upstreams->len > 0)
+    self->current = (self->current + 1) % self->upstreams->len;
+  self->delay = flu_feed_backoff_next (self->delay, self->retry_initial,
+      self->retry_max);
+  self->next_attempt = g_get_monotonic_time () + (gint64) self->delay * 1000;
+  GST_DEBUG_OBJECT (self, "next attempt in %u ms", self->delay);
+}
+
+/* The upstream went away: drop it, say why, start an outage.  A closed
+ * connection is retried on the same upstream at once (it may just have
+ * restarted); a silent one (data-timeout) is hung: go to the next. */
+static void
+lose (FluFeedSrc * self, const gchar * reason, gboolean timed_out)
+{
+  gchar *upstream;
+
+  set_last_error (self, reason);
+  if (!self->confirmed) {
+    GST_INFO_OBJECT (self, "upstream failed before sending data: %s", reason);
+    close_connection (self);
+    if (self->mode == FLU_FEED_MODE_CLIENT)
+      attempt_failed (self);
+    return;
+  }
+  g_mutex_lock (&self->lock);
+  upstream = g_strdup (self->current_upstream);
+  self->losses++;
+  g_mutex_unlock (&self->lock);
+  GST_WARNING_OBJECT (self, "lost upstream %s: %s", upstream, reason);
+  close_connection (self);
+  post (self, gst_structure_new ("flufeedsrc-disconnected",
+          "upstream", G_TYPE_STRING, upstream,
+          "reason", G_TYPE_STRING, reason, NULL));
+  g_free (upstream);
+  set_outage (self, TRUE, g_get_monotonic_time ());
+  self->confirmed = FALSE;
+  self->attempts = 0;
+  self->delay = 0;
+  self->next_attempt = self->outage_start;
+  if (timed_out && self->mode == FLU_FEED_MODE_CLIENT &&
+      self->upstreams->len > 1)
+    self->current = (self->current + 1) % self->upstreams->len;
+  self->discont = TRUE;
+}
+
+/* A TCP connection (authenticated if a secret is set) is up; it counts as
+ * connected once it delivers its first packet, see confirm(). */
+static void
+connected (FluFeedSrc * self, GSocket * socket, const gchar * name)
+{
+  g_socket_set_blocking (socket, FALSE);
+  self->socket = socket;
+  self->confirmed = FALSE;
+  self->have_caps = FALSE;
+  flu_feed_timeline_new_upstream (&self->timeline);
+  self->last_probe = g_get_monotonic_time ();
+
+  g_mutex_lock (&self->lock);
+  g_free (self->current_upstream);
+  self->current_upstream = g_strdup (name);
+  g_mutex_unlock (&self->lock);
+  GST_DEBUG_OBJECT (self, "connection to %s up", name);
+}
+
+static void
+confirm (FluFeedSrc * self)
+{
+  GstStructure *s;
+  gint64 now = g_get_monotonic_time ();
+  gchar *name;
+
+  g_mutex_lock (&self->lock);
+  self->connects++;
+  name = g_strdup (self->current_upstream);
+  if (self->in_outage && self->ever_connected)
+    self->outage_total += (now - self->outage_start) * GST_USECOND;
+  g_mutex_unlock (&self->lock);
+
+  if (!self->ever_connected) {
+    s = gst_structure_new ("flufeedsrc-connected", "upstream", G_TYPE_STRING,
+        name, NULL);
+  } else {
+    s = gst_structure_new ("flufeedsrc-reconnected",
+        "upstream", G_TYPE_STRING, name,
+        "outage-duration", G_TYPE_UINT64,
+        (guint64) (self->in_outage ? (now - self->outage_start) *
+            GST_USECOND : 0), NULL);
+    self->discont = TRUE;
+  }
+  GST_INFO_OBJECT (self, "connected to %s", name);
+  post (self, s);
+  g_free (name);
+  g_mutex_lock (&self->lock);
+  self->ever_connected = TRUE;
+  self->in_outage = FALSE;
+  g_mutex_unlock (&self->lock);
+  self->confirmed = TRUE;
+  self->attempts = 0;
+  self->delay = 0;
+}
+
+static gboolean
+authenticate (FluFeedSrc * self, GSocket * socket, gboolean acceptor,
+    const gchar * name, GError ** err)
+{
+  if (!self->secret || !*self->secret)
+    return TRUE;
+  if (flu_feed_auth (socket, self->secret, acceptor, self->cancellable, err))
+    return TRUE;
+  if (!g_error_matches (*err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+        ("Authentication with %s failed: %s", name, (*err)->message),
+        ("set the same secret on both ends of the feed"));
+  return FALSE;
+}
+
+/* One connection attempt to upstream @index (client mode). */
+static GSocketConnection *
+try_connect (FluFeedSrc * self, guint index, guint timeout_ms, GError ** err)
+{
+  Upstream *u = &g_array_index (self->upstreams, Upstream, index);
+  GSocketConnection *conn;
+  gchar *name = g_strdup_printf ("%s:%u", u->host, u->port);
+
+  GST_DEBUG_OBJECT (self, "connecting to %s", name);
+  conn = flu_feed_connect (u->host, u->port, timeout_ms, self->cancellable,
+      err);
+  if (conn && !authenticate (self, g_socket_connection_get_socket (conn),
+          FALSE, name, err))
+    g_clear_object (&conn);
+  g_free (name);
+  return conn;
+}
+
+static void
+use_connection (FluFeedSrc * self, GSocketConnection * conn, guint index)
+{
+  Upstream *u = &g_array_index (self->upstreams, Upstream, index);
+  gchar *name = g_strdup_printf ("%s:%u", u->host, u->port);
+
+  self->conn = conn;
+  self->current = index;
+  connected (self, g_object_ref (g_socket_connection_get_socket (conn)), name);
+  g_free (name);
+}
+
+/* Server mode: accept one pusher if one is waiting within @timeout_ms. */
+static GSocket *
+try_accept (FluFeedSrc * self, guint timeout_ms, gchar ** name, GError ** err)
+{
+  GSocket *socket;
+
+  if (!g_socket_condition_timed_wait (self->listen, G_IO_IN,
+          (gint64) timeout_ms * 1000, self->cancellable, err))
+    return NULL;
+  socket = g_socket_accept (self->listen, self->cancellable, err);
+  if (!socket)
+    return NULL;
+  g_socket_set_blocking (socket, FALSE);
+  *name = flu_feed_socket_peer (socket);
+  if (!authenticate (self, socket, TRUE, *name, err)) {
+    g_clear_pointer (name, g_free);
+    g_object_unref (socket);
+    return NULL;
+  }
+  return socket;
+}
+
+/* ---- timestamps and fill ---- */
+
+static GstClockTime
+now_running_time (FluFeedSrc * self)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstClockTime now, base;
+
+  if (!clock)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock);
+  gst_object_unref (clock);
+  base = gst_element_get_base_time (GST_ELEMENT (self));
+  return now > base ? now - base : 0;
+}
+
+/* When the next fill output is due, as a running time; NONE if never. */
+static GstClockTime
+fill_due (FluFeedSrc * self)
+{
+  if (self->filler.mode == FLU_FEED_FILL_NONE || !self->ever_connected ||
+      !GST_CLOCK_TIME_IS_VALID (self->timeline.end))
+    return GST_CLOCK_TIME_NONE;
+  /* one interval of grace: the upstream may just be late */
+  return self->timeline.end + flu_feed_filler_interval (&self->filler);
+}
+
+/* Produces one fill unit where our output ends: a buffer in @buf, or a
+ * GAP event pushed here (then *buf stays NULL). */
+static void
+fill_once (FluFeedSrc * self, GstBuffer ** buf)
+{
+  GstClockTime ts = self->timeline.end;
+  GstClockTime dur = flu_feed_filler_interval (&self->filler);
+
+  *buf = flu_feed_filler_make (&self->filler, ts);
+  if (!*buf) {
+    GST_LOG_OBJECT (self, "gap at %" GST_TIME_FORMAT, GST_TIME_ARGS (ts));
+    gst_pad_push_event (GST_BASE_SRC_PAD (self), gst_event_new_gap (ts, dur));
+  }
+  flu_feed_timeline_advance (&self->timeline, dur);
+}
+
+/* ---- reading ---- */
+
+typedef enum
+{
+  READ_OK,
+  READ_AGAIN,                   /* packet consumed, nothing to output */
+  READ_LOST,                    /* the connection is gone (reason set) */
+  READ_FLUSHING
+} ReadResult;
+
+static ReadResult
+io_result (FluFeedSrc * self, GError * err, gchar ** reason)
+{
+  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return READ_FLUSHING;
+  self->timed_out = g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  if (self->timed_out)
+    *reason = g_strdup_printf ("no data for %u ms (data-timeout)",
+        self->data_timeout);
+  else
+    *reason = g_strdup (err->message);
+  return READ_LOST;
+}
+
+static ReadResult
+read_packet (FluFeedSrc * self, GstBuffer ** out, gchar ** reason)
+{
+  guint8 h[FLU_GDP_HEADER_LEN];
+  FluGdpHeader header;
+  GError *err = NULL;
+  ReadResult res = READ_AGAIN;
+
+  self->timed_out = FALSE;
+  if (!flu_feed_read_all (self->socket, h, FLU_FEED_AUTH_MAGIC_LEN,
+          self->data_timeout, self->cancellable, &err))
+    goto io_error;
+  if (memcmp (h, FLU_FEED_AUTH_MAGIC, FLU_FEED_AUTH_MAGIC_LEN) == 0) {
+    *reason = g_strdup ("the upstream asks for a secret: set the secret "
+        "property to the upstream's");
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+        ("Upstream requires authentication"), ("%s", *reason));
+    return READ_LOST;
+  }
+  if (!flu_feed_read_all (self->socket, h + FLU_FEED_AUTH_MAGIC_LEN,
+          FLU_GDP_HEADER_LEN - FLU_FEED_AUTH_MAGIC_LEN, self->data_timeout,
+          self->cancellable, &err))
+    goto io_error;
+  if (!flu_gdp_parse_header (h, self->max_packet_size, &header, &err))
+    goto garbage;
+
+  if (header.type == FLU_GDP_TYPE_BUFFER) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, header.payload_length,
+        NULL);
+    GstMapInfo map;
+    gboolean ok;
+
+    gst_buffer_map (buf, &map, GST_MAP_WRITE);
+    ok = flu_feed_read_all (self->socket, map.data, map.size,
+        self->data_timeout, self->cancellable, &err);
+    if (ok && !flu_gdp_check_payload (&header, map.data, &err)) {
+      gst_buffer_unmap (buf, &map);
+      gst_buffer_unref (buf);
+      goto garbage;
+    }
+    gst_buffer_unmap (buf, &map);
+    if (!ok) {
+      gst_buffer_unref (buf);
+      goto io_error;
+    }
+    *out = flu_gdp_buffer_new (&header, buf);
+    res = READ_OK;
+  } else {
+    if (!flu_feed_read_all (self->socket, self->scratch,
+            header.payload_length, self->data_timeout, self->cancellable, &err))
+      goto io_error;
+    if (!flu_gdp_check_payload (&header, self->scratch, &err))
+      goto garbage;
+    if (header.type == FLU_GDP_TYPE_CAPS) {
+      GstCaps *caps = flu_gdp_caps_new (&header, self->scratch, &err);
+      GstCaps *cur;
+
+      if (!caps)
+        goto garbage;
+      cur = gst_pad_get_current_caps (GST_BASE_SRC_PAD (self));
+      if (!cur || !gst_caps_is_equal (cur, caps)) {
+        GST_INFO_OBJECT (self, "caps %" GST_PTR_FORMAT, caps);
+        flu_feed_filler_set_caps (&self->filler, caps);
+        gst_base_src_set_caps (GST_BASE_SRC (self), caps);
+      }
+      gst_clear_caps (&cur);
+      gst_caps_unref (caps);
+      self->have_caps = TRUE;
+    } else {
+      GstEvent *event = flu_gdp_event_new (&header, self->scratch, &err);
+
+      if (!event) {
+        /* an event we cannot read is not worth a reconnection */
+        GST_WARNING_OBJECT (self, "skipping GDP event: %s", err->message);
+        g_clear_error (&err);
+      } else {
+        switch (GST_EVENT_TYPE (event)) {
+          case GST_EVENT_SEGMENT:{
+            const GstSegment *segment;
+
+            gst_event_parse_segment (event, &segment);
+            flu_feed_timeline_set_segment (&self->timeline, segment);
+            gst_event_unref (event);
+            break;
+          }
+          case GST_EVENT_EOS:
+            gst_event_unref (event);
+            *reason = g_strdup ("the upstream ended its stream (EOS)");
+            return READ_LOST;
+          case GST_EVENT_TAG:
+          case GST_EVENT_CUSTOM_DOWNSTREAM:
+          case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
+            gst_pad_push_event (GST_BASE_SRC_PAD (self), event);
+            break;
+          default:
+            /* stream-start, gaps, ...: ours are our own */
+            gst_event_unref (event);
+            break;
+        }
+      }
+    }
+  }
+  g_mutex_lock (&self->lock);
+  self->bytes += FLU_GDP_HEADER_LEN + header.payload_length;
+  g_mutex_unlock (&self->lock);
+  return res;
+
+io_error:
+  res = io_result (self, err, reason);
+  g_clear_error (&err);
+  return res;
+
+garbage:
+  GST_ELEMENT_WARNING (self, STREAM, DECODE,
+      ("Invalid data from the upstream, reconnecting"),
+      ("%s (is the upstream a GDP feed, flufeedsink or gdppay, and does "
+          "max-packet-size allow its buffers?)", err->message));
+  *reason = g_strdup_printf ("invalid GDP data: %s", err->message);
+  g_clear_error (&err);
+  return READ_LOST;
+}
+
+/* ---- the outage loop ---- */
+
+/* Waits until @deadline (monotonic us) or flushing; FALSE if flushing. */
+static gboolean
+sleep_until (FluFeedSrc * self, gint64 deadline)
+{
+  GPollFD pfd;
+  gint64 left = deadline - g_get_monotonic_time ();
+
+  if (left <= 0)
+    return !g_cancellable_is_cancelled (self->cancellable);
+  if (!g_cancellable_make_pollfd (self->cancellable, &pfd))
+    return FALSE;
+  g_poll (&pfd, 1, (gint) ((left + 999) / 1000));
+  g_cancellable_release_fd (self->cancellable);
+  return !g_cancellable_is_cancelled (self->cancellable);
+}
+
+/* Monotonic time at which running time @rt is reached (approximately). */
+static gint64
+monotonic_at (FluFeedSrc * self, GstClockTime rt)
+{
+  GstClockTime now = now_running_time (self);
+
+  if (!GST_CLOCK_TIME_IS_VALID (now) || rt <= now)
+    return g_get_monotonic_time ();
+  return g_get_monotonic_time () + (gint64) ((rt - now) / GST_USECOND);
+}
+
+static GstFlowReturn
+gave_up (FluFeedSrc * self)
+{
+  gchar *err;
+
+  g_mutex_lock (&self->lock);
+  err = g_strdup (self->last_error ? self->last_error : "unknown error");
+  g_mutex_unlock (&self->lock);
+  GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+      ("Could not reach the upstream after %d retries", self->max_retries),
+      ("last error: %s; raise max-retries (-1 = forever) or check the "
+          "upstream addresses", err));
+  g_free (err);
+  return GST_FLOW_ERROR;
+}
+
+/* Connects (or accepts), producing fill output while it waits.  Returns
+ * OK with *buf set to a fill buffer, or OK with *buf NULL when connected. */
+static GstFlowReturn
+establish (FluFeedSrc * self, GstBuffer ** buf)
+{
+  for (;;) {
+    GError *err = NULL;
+    gint64 now = g_get_monotonic_time ();
+    GstClockTime due = fill_due (self);
+    gint64 due_at = GST_CLOCK_TIME_IS_VALID (due) ? monotonic_at (self, due) :
+        G_MAXINT64;
+
+    if (due_at <= now && due_at <= self->next_attempt) {
+      fill_once (self, buf);
+      if (*buf)
+        return GST_FLOW_OK;
+      continue;
+    }
+
+    if (self->mode == FLU_FEED_MODE_SERVER) {
+      gint64 until = MIN (due_at, now + 1000 * G_USEC_PER_SEC);
+      gchar *name = NULL;
+      GSocket *socket = try_accept (self, (guint) ((until - now) / 1000),
+          &name, &err);
+
+      if (socket) {
+        connected (self, socket, name);
+        g_free (name);
+        return GST_FLOW_OK;
+      }
+      if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+        g_clear_error (&err);
+        return GST_FLOW_FLUSHING;
+      }
+      if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        set_last_error (self, err->message);
+      g_clear_error (&err);
+      continue;
+    }
+
+    if (self->max_retries >= 0 && self->attempts > self->max_retries)
+      return gave_up (self);
+    if (now < self->next_attempt) {
+      if (!sleep_until (self, MIN (due_at, self->next_attempt)))
+        return GST_FLOW_FLUSHING;
+      continue;
+    }
+
+    {
+      GSocketConnection *conn;
+      guint index = self->current;
+
+      conn = try_connect (self, index, FLU_FEED_CONNECT_TIMEOUT_MS, &err);
+      if (conn) {
+        use_connection (self, conn, index);
+        return GST_FLOW_OK;
+      }
+      if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+        g_clear_error (&err);
+        return GST_FLOW_FLUSHING;
+      }
+      GST_INFO_OBJECT (self, "upstream %u: %s", index, err->message);
+      set_last_error (self, err->message);
+      g_clear_error (&err);
+    }
+    attempt_failed (self);
+  }
+}
+
+/* prefer-first: while on a fallback, try the first upstream now and then,
+ * and move back to it when it answers. */
+static void
+maybe_probe_first (FluFeedSrc * self)
+{
+  GSocketConnection *conn;
+  gint64 now;
+  GError *err = NULL;
+  gchar *upstream;
+
+  if (!self->prefer_first || self->current == 0 ||
+      self->mode != FLU_FEED_MODE_CLIENT)
+    return;
+  now = g_get_monotonic_time ();
+  if (now - self->last_probe < (gint64) self->retry_max * 1000)
+    return;
+  self->last_probe = now;
+  conn = try_connect (self, 0, PROBE_CONNECT_TIMEOUT_MS, &err);
+  if (!conn) {
+    g_clear_error (&err);
+    return;
+  }
+  g_mutex_lock (&self->lock);
+  upstream = g_strdup (self->current_upstream);
+  g_mutex_unlock (&self->lock);
+  GST_INFO_OBJECT (self, "first upstream is back, leaving %s", upstream);
+  close_connection (self);
+  post (self, gst_structure_new ("flufeedsrc-disconnected",
+          "upstream", G_TYPE_STRING, upstream,
+          "reason", G_TYPE_STRING, "the first upstream is back (prefer-first)",
+          NULL));
+  g_free (upstream);
+  set_outage (self, TRUE, now);
+  use_connection (self, conn, 0);
+}
+
+static GstFlowReturn
+flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
+{
+  FluFeedSrc *self = FLU_FEED_SRC (psrc);
+
+  for (;;) {
+    GstBuffer *buf = NULL;
+    gchar *reason = NULL;
+    ReadResult res;
+
+    if (!self->socket) {
+      GstFlowReturn ret = establish (self, &buf);
+
+      if (ret != GST_FLOW_OK)
+        return ret;
+      if (buf) {
+        *outbuf = buf;
+        return GST_FLOW_OK;
+      }
+    }
+    maybe_probe_first (self);
+
+    res = read_packet (self, &buf, &reason);
+    if ((res == READ_OK || res == READ_AGAIN) && !self->confirmed &&
+        self->have_caps)
+      confirm (self);
+    switch (res) {
+      case READ_AGAIN:
+        continue;
+      case READ_FLUSHING:
+        /* we lost our place in the stream: start over when resumed */
+        close_connection (self);
+        flu_feed_timeline_new_upstream (&self->timeline);
+        set_outage (self, FALSE, 0);
+        return GST_FLOW_FLUSHING;
+      case READ_LOST:
+        lose (self, reason, self->timed_out);
+        g_free (reason);
+        continue;
+      case READ_OK:
+        break;
+    }
+    if (!self->have_caps) {
+      gst_buffer_unref (buf);
+      GST_ELEMENT_WARNING (self, STREAM, DECODE,
+          ("Invalid data from the upstream, reconnecting"),
+          ("a GDP buffer came before any caps packet"));
+      lose (self, "invalid GDP data: buffer before caps", FALSE);
+      continue;
+    }
+    if (flu_feed_timeline_map (&self->timeline, buf, now_running_time (self)))
+      GST_INFO_OBJECT (self, "rebased: offset %" GST_STIME_FORMAT,
+          GST_STIME_ARGS (self->timeline.offset));
+    if (self->discont) {
+      GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+      self->discont = FALSE;
+    }
+    flu_feed_filler_remember (&self->filler, buf);
+    g_mutex_lock (&self->lock);
+    self->buffers++;
+    g_mutex_unlock (&self->lock);
+    *outbuf = buf;
+    return GST_FLOW_OK;
+  }
+}
+
+/* ---- lifecycle ---- */
+
+static gboolean
+parse_upstreams (FluFeedSrc * self)
+{
+  gchar **parts;
+  guint i;
+
+  g_array_set_size (self->upstreams, 0);
+  if (self->hosts && *self->hosts) {
+    parts = g_strsplit (self->hosts, ",", -1);
+    for (i = 0; parts[i]; i++) {
+      Upstream u;
+
+      if (!*g_strstrip (parts[i]))
+        continue;
+      if (!flu_feed_parse_address (parts[i], self->port, &u.host, &u.port)) {
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+            ("Invalid upstream address \"%s\" in hosts", parts[i]),
+            ("hosts is a comma-separated list of host:port"));
+        g_strfreev (parts);
+        return FALSE;
+      }
+      g_array_append_val (self->upstreams, u);
+    }
+    g_strfreev (parts);
+  } else if (self->host && *self->host && self->port) {
+    Upstream u = { g_strdup (self->host), self->port };
+
+    g_array_append_val (self->upstreams, u);
+  }
+  if (self->upstreams->len == 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("No upstream to read"),
+        ("set host and port, or hosts"));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+clear_upstream (gpointer data)
+{
+  g_free (((Upstream *) data)->host);
+}
+
+static gboolean
+flu_feed_src_start (GstBaseSrc * bsrc)
+{
+  FluFeedSrc *self = FLU_FEED_SRC (bsrc);
+
+  if (self->mode == FLU_FEED_MODE_CLIENT && !parse_upstreams (self))
+    return FALSE;
+  self->current = 0;
+  g_mutex_lock (&self->lock);
+  self->ever_connected = FALSE;
+  g_mutex_unlock (&self->lock);
+  set_outage (self, TRUE, g_get_monotonic_time ());
+  self->attempts = 0;
+  self->delay = 0;
+  self->next_attempt = 0;
+  self->discont = FALSE;
+  flu_feed_timeline_init (&self->timeline);
+  flu_feed_filler_init (&self->filler, self->fill);
+  self->scratch = g_malloc (MIN (self->max_packet_size,
+          FLU_GDP_MAX_STRING_PAYLOAD));
+  g_mutex_lock (&self->lock);
+  self->connects = self->losses = self->bytes = self->buffers = 0;
+  self->outage_total = 0;
+  g_clear_pointer (&self->last_error, g_free);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static gboolean
+flu_feed_src_stop (GstBaseSrc * bsrc)
+{
+  FluFeedSrc *self = FLU_FEED_SRC (bsrc);
+
+  close_connection (self);
+  flu_feed_filler_clear (&self->filler);
+  g_clear_pointer (&self->scratch, g_free);
+  g_array_set_size (self->upstreams, 0);
+  return TRUE;
+}
+
+static gboolean
+flu_feed_src_query (GstBaseSrc * bsrc, GstQuery * query)
+{
+  FluFeedSrc *self = FLU_FEED_SRC (bsrc);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    guint ms;
+
+    GST_OBJECT_LOCK (self);
+    ms = self->latency;
+    GST_OBJECT_UNLOCK (self);
+    gst_query_set_latency (query, TRUE, ms * GST_MSECOND, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
+  return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+}
+
+static gboolean
+flu_feed_src_unlock (GstBaseSrc * bsrc)
+{
+  g_cancellable_cancel (FLU_FEED_SRC (bsrc)->cancellable);
+  return TRUE;
+}
+
+static gboolean
+flu_feed_src_unlock_stop (GstBaseSrc * bsrc)
+{
+  g_cancellable_reset (FLU_FEED_SRC (bsrc)->cancellable);
+  return TRUE;
+}
+
+static GstStateChangeReturn
+flu_feed_src_change_state (GstElement * element, GstStateChange transition)
+{
+  FluFeedSrc *self = FLU_FEED_SRC (element);
+  GstStateChangeReturn ret;
+  GError *err = NULL;
+
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
+      self->mode == FLU_FEED_MODE_SERVER) {
+    self->listen = flu_feed_listen (self->host, self->port,
+        &self->current_port, &err);
+    if (!self->listen) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+          ("Cannot listen on %s:%u: %s", self->host ? self->host : "*",
+              self->port, err->message),
+          ("choose a free port, or port=0 for any"));
+      g_clear_error (&err);
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    g_object_notify (G_OBJECT (self), "current-port");
+  }
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL && self->listen) {
+    g_socket_close (self->listen, NULL);
+    g_clear_object (&self->listen);
+    self->current_port = 0;
+  }
+  return ret;
+}
+
+static void
+flu_feed_src_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  FluFeedSrc *self = FLU_FEED_SRC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODE:
+      self->mode = g_value_get_enum (value);
+      break;
+    case PROP_HOST:
+      g_free (self->host);
+      self->host = g_value_dup_string (value);
+      break;
+    case PROP_PORT:
+      self->port = g_value_get_uint (value);
+      break;
+    case PROP_HOSTS:
+      g_free (self->hosts);
+      self->hosts = g_value_dup_string (value);
+      break;
+    case PROP_SECRET:
+      g_free (self->secret);
+      self->secret = g_value_dup_string (value);
+      break;
+    case PROP_RETRY_INITIAL:
+      self->retry_initial = g_value_get_uint (value);
+      break;
+    case PROP_RETRY_MAX:
+      self->retry_max = g_value_get_uint (value);
+      break;
+    case PROP_MAX_RETRIES:
+      self->max_retries = g_value_get_int (value);
+      break;
+    case PROP_DATA_TIMEOUT:
+      self->data_timeout = g_value_get_uint (value);
+      break;
+    case PROP_PREFER_FIRST:
+      self->prefer_first = g_value_get_boolean (value);
+      break;
+    case PROP_FILL:
+      self->fill = g_value_get_enum (value);
+      break;
+    case PROP_MAX_PACKET_SIZE:
+      self->max_packet_size = g_value_get_uint (value);
+      break;
+    case PROP_LATENCY:
+      self->latency = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+flu_feed_src_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  FluFeedSrc *self = FLU_FEED_SRC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_HOST:
+      g_value_set_string (value, self->host);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_HOSTS:
+      g_value_set_string (value, self->hosts);
+      break;
+    case PROP_CURRENT_PORT:
+      g_value_set_uint (value, self->current_port);
+      break;
+    case PROP_RETRY_INITIAL:
+      g_value_set_uint (value, self->retry_initial);
+      break;
+    case PROP_RETRY_MAX:
+      g_value_set_uint (value, self->retry_max);
+      break;
+    case PROP_MAX_RETRIES:
+      g_value_set_int (value, self->max_retries);
+      break;
+    case PROP_DATA_TIMEOUT:
+      g_value_set_uint (value, self->data_timeout);
+      break;
+    case PROP_PREFER_FIRST:
+      g_value_set_boolean (value, self->prefer_first);
+      break;
+    case PROP_FILL:
+      g_value_set_enum (value, self->fill);
+      break;
+    case PROP_MAX_PACKET_SIZE:
+      g_value_set_uint (value, self->max_packet_size);
+      break;
+    case PROP_LATENCY:
+      g_value_set_uint (value, self->latency);
+      break;
+    case PROP_STATS:
+      GST_OBJECT_UNLOCK (self);
+      g_value_take_boxed (value, make_stats (self));
+      return;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+flu_feed_src_finalize (GObject * object)
+{
+  FluFeedSrc *self = FLU_FEED_SRC (object);
+
+  g_free (self->host);
+  g_free (self->hosts);
+  g_free (self->secret);
+  g_free (self->last_error);
+  g_free (self->current_upstream);
+  g_array_unref (self->upstreams);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->listen);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+flu_feed_src_init (FluFeedSrc * self)
+{
+  g_mutex_init (&self->lock);
+  self->mode = DEFAULT_MODE;
+  self->host = g_strdup (DEFAULT_HOST);
+  self->port = DEFAULT_PORT;
+  self->retry_initial = FLU_FEED_DEFAULT_RETRY_INITIAL_MS;
+  self->retry_max = FLU_FEED_DEFAULT_RETRY_MAX_MS;
+  self->max_retries = DEFAULT_MAX_RETRIES;
+  self->data_timeout = DEFAULT_DATA_TIMEOUT_MS;
+  self->prefer_first = DEFAULT_PREFER_FIRST;
+  self->fill = DEFAULT_FILL;
+  self->max_packet_size = FLU_GDP_DEFAULT_MAX_PAYLOAD;
+  self->latency = DEFAULT_LATENCY_MS;
+  self->upstreams = g_array_new (FALSE, TRUE, sizeof (Upstream));
+  g_array_set_clear_func (self->upstreams, clear_upstream);
+  self->cancellable = g_cancellable_new ();
+  gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
+}
+
+static void
+flu_feed_src_class_init (FluFeedSrcClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
+  GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY;
+
+  gobject_class->set_property = flu_feed_src_set_property;
+  gobject_class->get_property = flu_feed_src_get_property;
+  gobject_class->finalize = flu_feed_src_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "client: connect to the upstream(s) at host:port or hosts; "
+          "server: listen on host:port for a flufeedsink mode=client to "
+          "push to us", FLU_TYPE_FEED_MODE, DEFAULT_MODE, rw));
+  g_object_class_install_property (gobject_class, PROP_HOST,
+      g_param_spec_string ("host", "Host",
+          "client: upstream host (unless hosts is set); server: address to "
+          "listen on (NULL or empty = all IPv4 interfaces)", DEFAULT_HOST, rw));
+  g_object_class_install_property (gobject_class, PROP_PORT,
+      g_param_spec_uint ("port", "Port",
+          "client: upstream port (and the default port of hosts entries); "
+          "server: port to listen on (0 = any free port, see current-port)",
+          0, 65535, DEFAULT_PORT, rw));
+  g_object_class_install_property (gobject_class, PROP_HOSTS,
+      g_param_spec_string ("hosts", "Upstreams",
+          "client: comma-separated list of host:port upstreams tried in "
+          "order for failover (overrides host and port; [v6addr]:port for "
+          "IPv6)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_CURRENT_PORT,
+      g_param_spec_uint ("current-port", "Current port",
+          "server: the port listened on, known from the READY state on",
+          0, 65535, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_SECRET,
+      g_param_spec_string ("secret", "Secret",
+          "Shared secret: prove it to the peer and require the peer to "
+          "prove it (HMAC-SHA256 challenge before the GDP stream); NULL = "
+          "no authentication (write-only)", NULL, G_PARAM_WRITABLE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
+      g_param_spec_uint ("retry-initial", "Initial retry delay",
+          "Milliseconds between the first failed reconnection attempt and "
+          "the next; doubled after every failure up to retry-max", 1,
+          3600000, FLU_FEED_DEFAULT_RETRY_INITIAL_MS, rw));
+  g_object_class_install_property (gobject_class, PROP_RETRY_MAX,
+      g_param_spec_uint ("retry-max", "Maximum retry delay",
+          "Longest delay between reconnection attempts in milliseconds; "
+          "also how often prefer-first probes the first upstream", 1,
+          3600000, FLU_FEED_DEFAULT_RETRY_MAX_MS, rw));
+  g_object_class_install_property (gobject_class, PROP_MAX_RETRIES,
+      g_param_spec_int ("max-retries", "Maximum retries",
+          "Failed connection attempts in a row before giving up with an "
+          "error (-1 = retry forever; client mode only)", -1, G_MAXINT,
+          DEFAULT_MAX_RETRIES, rw));
+  g_object_class_install_property (gobject_class, PROP_DATA_TIMEOUT,
+      g_param_spec_uint ("data-timeout", "Data timeout",
+          "Milliseconds without any data after which the upstream counts "
+          "as lost and is reconnected (0 = wait forever)", 0, 3600000,
+          DEFAULT_DATA_TIMEOUT_MS, rw));
+  g_object_class_install_property (gobject_class, PROP_PREFER_FIRST,
+      g_param_spec_boolean ("prefer-first", "Prefer first upstream",
+          "While reading a fallback upstream of hosts, try the first one "
+          "every retry-max milliseconds and go back to it when it answers",
+          DEFAULT_PREFER_FIRST, rw));
+  g_object_class_install_property (gobject_class, PROP_FILL,
+      g_param_spec_enum ("fill", "Outage fill",
+          "What downstream gets while the upstream is away",
+          FLU_TYPE_FEED_FILL, DEFAULT_FILL, rw));
+  g_object_class_install_property (gobject_class, PROP_MAX_PACKET_SIZE,
+      g_param_spec_uint ("max-packet-size", "Maximum packet size",
+          "Largest GDP payload accepted, in bytes; a larger length field is "
+          "treated as garbage and the upstream reconnected (caps and event "
+          "packets are limited to 1 MiB)", 1024, FLU_GDP_MAX_MAX_PAYLOAD,
+          FLU_GDP_DEFAULT_MAX_PAYLOAD, rw));
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint ("latency", "Latency",
+          "Milliseconds of latency reported downstream: buffers are stamped "
+          "with their arrival time, so synchronised sinks need this much "
+          "room for network jitter", 0, 60000, DEFAULT_LATENCY_MS, rw));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "flufeedsrc-stats structure: connects, losses, bytes, buffers, "
+          "current-upstream, last-error, outage-time-total (ns)",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  element_class->change_state = flu_feed_src_change_state;
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "Feed source",
+      "Source/Network",
+      "Reads a GDP feed over TCP with reconnection, failover and continuous "
+      "timestamps", "gst-flumotion developers");
+
+  basesrc_class->start = flu_feed_src_start;
+  basesrc_class->stop = flu_feed_src_stop;
+  basesrc_class->unlock = flu_feed_src_unlock;
+  basesrc_class->unlock_stop = flu_feed_src_unlock_stop;
+  basesrc_class->query = flu_feed_src_query;
+  pushsrc_class->create = flu_feed_src_create;
+
+  gst_type_mark_as_plugin_api (FLU_TYPE_FEED_FILL, 0);
+  gst_type_mark_as_plugin_api (FLU_TYPE_FEED_MODE, 0);
+}

@@ -1,0 +1,107 @@
+#!/bin/sh
+# encoder: reads a producer's video and audio feeds, draws the event
+# overlay (text, logo, clock: fluoverlay), encodes once per format and
+# serves each encoded stream as a feed for streamers and recorders:
+#   webm  VP8 + Vorbis in WebM        on FEED_PORT      (always)
+#   ogg   Theora + Vorbis in Ogg      on FEED_PORT + 1  (theoraenc)
+#   ts    H.264 + AAC in MPEG-TS      on FEED_PORT + 2  (x264enc, voaacenc
+#                                                        or avenc_aac)
+# Formats whose encoders are missing are left out with a message.
+#
+# Usage: encoder.sh [--option=value ...]   (or the same as env variables)
+#   --producer=HOST[,HOST2]   producer host(s) (default 127.0.0.1; a list
+#                             is a failover list, flufeedsrc only)
+#   --video-port=5000 --audio-port=5001   the producer's feed ports
+#   --audio=1                 0: the producer serves no audio
+#   --formats="webm ogg ts"   formats to encode
+#   --feed-port=5100          first port of the encoded feeds
+#   --feed-listen=ADDR        address the served feeds listen on (default all)
+#   --text="gst-flumotion"    overlay text (Pango markup); empty: none
+#   --clock="%H:%M:%S"        strftime clock format; empty: none
+#   --logo=PATH.png           logo, top left; empty: none
+#   --video-bitrate=1000      kbit/s of each video encoding
+#   --keyframe-seconds=2      keyframe interval (viewers start on one)
+#   --fps=25                  the producer's frame rate
+#   --width=640 --height=360  encoded picture size (the feed is scaled)
+#   --data-timeout=2000       ms without data from the producer that
+#                             count as an outage (flufeedsrc)
+# While the producer is away (outage, restart), the encoder keeps going:
+# a compositor and an audiomixer repeat the last frame and play silence,
+# so viewers and recordings see a frozen picture (with a running clock),
+# not a hole.
+#   --secret=S                shared secret of the feeds (in and out)
+#   --verbose=1 --dry-run=1   print caps / only print the pipeline
+# Ctrl-C stops it.
+. "$(dirname "$0")/lib.sh"
+: "${PRODUCER:=127.0.0.1}" "${VIDEO_PORT:=5000}" "${AUDIO_PORT:=5001}"
+: "${AUDIO:=1}" "${FORMATS:=webm ogg ts}" "${FEED_PORT:=5100}"
+: "${TEXT=gst-flumotion}" "${CLOCK=%H:%M:%S}" "${LOGO:=}"
+: "${VIDEO_BITRATE:=1000}" "${KEYFRAME_SECONDS:=2}" "${FPS:=25}"
+: "${SECRET:=}" "${DATA_TIMEOUT:=2000}" "${WIDTH:=640}" "${HEIGHT:=360}"
+OPTIONS="WIDTH HEIGHT DATA_TIMEOUT PRODUCER VIDEO_PORT AUDIO_PORT AUDIO FORMATS FEED_PORT TEXT CLOCK
+  LOGO VIDEO_BITRATE KEYFRAME_SECONDS FPS SECRET FEED_LISTEN VERBOSE DRY_RUN"
+parse_args "$@"
+need fluoverlay vp8enc vorbisenc webmmux compositor audiomixer
+
+kf=$((KEYFRAME_SECONDS * FPS))
+aac=""
+for e in voaacenc avenc_aac fdkaacenc; do
+  if has $e; then aac=$e; break; fi
+done
+
+producer_src () {
+  printf '%s' "$(feed_src "$PRODUCER" "$1")"
+  if [ "$FEED_IMPL" = flufeed ]; then
+    printf ' data-timeout=%s' "$DATA_TIMEOUT"
+  fi
+}
+
+overlay="fluoverlay text=\"$TEXT\" clock-format=\"$CLOCK\""
+[ -z "$LOGO" ] || overlay="$overlay logo=\"$LOGO\" logo-height=64"
+# JPEG or raw video from the producer: decodebin takes either.  The
+# live compositor and audiomixer output on time even without input.
+pipeline="$(producer_src "$VIDEO_PORT") ! queue ! decodebin ! videoconvert !
+  videoscale ! video/x-raw,width=$WIDTH,height=$HEIGHT ! vmix.
+  compositor name=vmix background=black !
+  video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1 !
+  $overlay ! videoconvert ! tee name=v"
+if [ "$AUDIO" = 1 ]; then
+  pipeline="$pipeline $(producer_src "$AUDIO_PORT") ! queue !
+    audioconvert ! audioresample ! amix. audiomixer name=amix !
+    audio/x-raw,rate=48000,channels=2 ! audioconvert ! tee name=a"
+fi
+
+# add FORMAT VIDEO_ENC MUXER AUDIO_ENC OFFSET
+add () {
+  pipeline="$pipeline v. ! queue max-size-time=1000000000 ! $2 ! $3 name=m$1
+    ! $(feed_sink $((FEED_PORT + $5)))"
+  if [ "$AUDIO" = 1 ]; then
+    pipeline="$pipeline a. ! queue max-size-time=1000000000 ! $4 ! m$1."
+  fi
+  echo "$(basename "$0"): $1 on feed port $((FEED_PORT + $5))" >&2
+}
+for f in $FORMATS; do
+  case $f in
+    webm)
+      add webm "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=$kf
+        target-bitrate=$((VIDEO_BITRATE * 1000))" \
+        "webmmux streamable=true" "vorbisenc" 0 ;;
+    ogg)
+      if has theoraenc; then
+        add ogg "theoraenc keyframe-force=$kf bitrate=$VIDEO_BITRATE" \
+          oggmux "vorbisenc" 1
+      else
+        echo "$(basename "$0"): no theoraenc, ogg left out" >&2
+      fi ;;
+    ts)
+      if has x264enc && [ -n "$aac" ]; then
+        add ts "x264enc tune=zerolatency speed-preset=veryfast
+          key-int-max=$kf bitrate=$VIDEO_BITRATE ! h264parse" \
+          "mpegtsmux" "$aac ! aacparse" 2
+      else
+        echo "$(basename "$0"): no x264enc or AAC encoder, ts left out" >&2
+      fi ;;
+    *) die "unknown format '$f' (webm, ogg, ts)" ;;
+  esac
+done
+run "$pipeline"

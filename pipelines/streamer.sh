@@ -1,0 +1,71 @@
+#!/bin/sh
+# streamer: reads encoded feeds and serves each on its own mount of one
+# fluhttpsink port, with viewer limits, an access log, JSON/Prometheus
+# statistics and the status page; it also serves every stream again as a
+# feed (relay ports) for repeaters.
+#   webm -> /live.webm   ogg -> /live.ogg   ts -> /live.ts
+#
+# Usage: streamer.sh [--option=value ...]   (or the same as env variables)
+#   --upstream=HOST[,HOST2]   encoder host(s) (default 127.0.0.1; a list is
+#                             a failover list, flufeedsrc only)
+#   --upstream-port=5100      first feed port there (webm, ogg +1, ts +2)
+#   --formats="webm ogg ts"   streams to serve (default: webm only when
+#                             the feeds are the stock GDP pair, which dies
+#                             on a missing upstream)
+#   --port=8800               HTTP port (0: any free port)
+#   --address=ADDR            HTTP listen address (default all)
+#   --client-limit=1000       most viewers per mount (0: no limit)
+#   --bandwidth-limit=0       bit/s for all viewers of a mount (0: none)
+#   --max-clients-per-ip=0    viewers per address (0: no limit)
+#   --access-log=PATH         Apache-style access log (default none)
+#   --status-path=/           status page (empty: none)
+#   --relay-port=5200         first relay feed port (empty: no relay)
+#   --feed-listen=ADDR        address the served feeds listen on (default all)
+#   --burst-seconds=2         burst sent to new viewers
+#   --secret=S                shared secret of the feeds (in and out)
+#   --verbose=1 --dry-run=1   print caps / only print the pipeline
+# Ctrl-C stops it.  Statistics: /stats-<name>.json, /metrics-<name>.
+. "$(dirname "$0")/lib.sh"
+[ "$FEED_IMPL" = flufeed ] && default_formats="webm ogg ts" || default_formats=webm
+: "${UPSTREAM:=127.0.0.1}" "${UPSTREAM_PORT:=5100}" "${FORMATS:=$default_formats}"
+: "${PORT:=8800}" "${ADDRESS:=}" "${CLIENT_LIMIT:=1000}" "${BANDWIDTH_LIMIT:=0}"
+: "${MAX_CLIENTS_PER_IP:=0}" "${ACCESS_LOG:=}" "${STATUS_PATH=/}"
+: "${RELAY_PORT=5200}" "${BURST_SECONDS:=2}" "${SECRET:=}"
+OPTIONS="UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
+  BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP ACCESS_LOG STATUS_PATH RELAY_PORT
+  BURST_SECONDS SECRET FEED_LISTEN VERBOSE DRY_RUN"
+parse_args "$@"
+need fluhttpsink
+
+if [ "$PORT" = 0 ] && [ "$(echo $FORMATS | wc -w)" -gt 1 ]; then
+  # the mounts share one port: it has to be known before they start
+  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
+fi
+pipeline=""
+status="status-path=\"$STATUS_PATH\""
+for f in $FORMATS; do
+  case $f in
+    webm) off=0 ;;
+    ogg) off=1 ;;
+    ts) off=2 ;;
+    *) die "unknown format '$f' (webm, ogg, ts)" ;;
+  esac
+  sink="fluhttpsink port=$PORT mount-point=/live.$f
+    client-limit=$CLIENT_LIMIT bandwidth-limit=$BANDWIDTH_LIMIT
+    max-clients-per-ip=$MAX_CLIENTS_PER_IP burst-on-connect=true
+    burst-time=$((BURST_SECONDS * 1000000000))
+    stats-path=/stats-$f.json metrics-path=/metrics-$f"
+  [ -z "$ADDRESS" ] || sink="$sink address=$ADDRESS"
+  [ -z "$ACCESS_LOG" ] || sink="$sink access-log=\"$ACCESS_LOG\""
+  # the status page lists every mount of the port: one element serves it
+  [ -z "$STATUS_PATH" ] || sink="$sink $status"
+  status=""
+  pipeline="$pipeline $(feed_src "$UPSTREAM" $((UPSTREAM_PORT + off))) !
+    queue max-size-time=2000000000 ! tee name=t$f t$f. ! queue ! $sink"
+  if [ -n "$RELAY_PORT" ]; then
+    pipeline="$pipeline t$f. ! queue ! $(feed_sink $((RELAY_PORT + off)))"
+  fi
+  echo "$(basename "$0"): http://<host>:$PORT/live.$f" >&2
+done
+[ -z "$STATUS_PATH" ] || echo "$(basename "$0"): status http://<host>:$PORT$STATUS_PATH" >&2
+run "$pipeline"

@@ -1,0 +1,144 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* fluhttpsink status-path: the HTML page and its JSON list every stream
+ * of the port, with live viewers and the viewer history. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fluhttptest.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static gchar *
+get_body (guint port, const gchar * path, const gchar * type)
+{
+  HttpResponse *r = http_get (port, path, NULL, 1 << 20, 5000);
+  gchar *ctype, *body;
+
+  fail_unless_equals_int (r->status, 200);
+  ctype = http_header (r, "Content-Type");
+  fail_unless (ctype && g_str_has_prefix (ctype, type), "%s", ctype);
+  g_free (ctype);
+  body = g_strndup ((gchar *) r->body->data, r->body->len);
+  http_response_free (r);
+  return body;
+}
+
+GST_START_TEST (test_status_page)
+{
+  GstElement *s1, *s2, *p1, *p2;
+  guint port;
+  gint fd;
+  gchar *body, *a, *b;
+  GstStructure *st;
+  gint64 deadline;
+  const gchar *req = "GET /a.webm HTTP/1.1\r\nHost: t\r\n\r\n";
+
+  p1 = start_webm_pipeline ("mount-point=/a.webm status-path=/status", &s1);
+  port = sink_port (s1);
+  p2 = gst_parse_launch ("audiotestsrc is-live=true ! vorbisenc ! oggmux ! "
+      "fluhttpsink name=sink", NULL);
+  s2 = gst_bin_get_by_name (GST_BIN (p2), "sink");
+  g_object_set (s2, "port", port, "mount-point", "/b.ogg", NULL);
+  fail_if (gst_element_set_state (p2, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  /* the page: self-contained, polls its own JSON */
+  body = get_body (port, "/status", "text/html");
+  fail_unless (strstr (body, "<script>") != NULL);
+  fail_unless (strstr (body, "?format=json") != NULL);
+  fail_unless (strstr (body, "src=\"http") == NULL, "external resource");
+  g_free (body);
+
+  /* the JSON: both streams, sorted, with their types and history */
+  fd = tcp_connect ("127.0.0.1", port);
+  fail_unless (write (fd, req, strlen (req)) > 0);
+  st = wait_element_message (p1, "fluhttpsink-client-added", 10000);
+  fail_unless (st != NULL);
+  gst_structure_free (st);
+  /* until the Ogg stream has its caps */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  body = get_body (port, "/status?format=json", "application/json");
+  while (strstr (body, "application/ogg") == NULL
+      && g_get_monotonic_time () < deadline) {
+    g_free (body);
+    g_usleep (50000);
+    body = get_body (port, "/status?format=json", "application/json");
+  }
+  fail_unless (strstr (body, "\"port\": ") != NULL, "%s", body);
+  a = strstr (body, "\"mount\": \"/a.webm\"");
+  b = strstr (body, "\"mount\": \"/b.ogg\"");
+  fail_unless (a != NULL && b != NULL && a < b, "%s", body);
+  fail_unless (strstr (a, "\"clients\": 1") < b, "%s", body);
+  fail_unless (strstr (a, "\"content-type\": \"video/webm\"") < b, "%s", body);
+  fail_unless (strstr (a, "\"history\": [1]") < b, "%s", body);
+  fail_unless (strstr (b, "\"clients\": 0") != NULL, "%s", body);
+  fail_unless (strstr (b, "\"content-type\": \"application/ogg\"") != NULL,
+      "%s", body);
+  fail_unless (strstr (body, "client-list") == NULL, "%s", body);
+  g_free (body);
+
+  /* the stream's own JSON stats carry the history too */
+  close (fd);
+  fail_unless (wait_stats_uint (s1, "clients", 0, 5000));
+  stop_pipeline (p2);
+  gst_object_unref (s2);
+  body = get_body (port, "/status?format=json", "application/json");
+  fail_unless (strstr (body, "/b.ogg") == NULL, "%s", body);
+  fail_unless (strstr (body, "\"clients\": 0") != NULL, "%s", body);
+  fail_unless (strstr (body, "\"history\": [1]") != NULL, "%s", body);
+  g_free (body);
+  stop_pipeline (p1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_status_off_by_default)
+{
+  GstElement *sink, *p = start_webm_pipeline ("mount-point=/a.webm", &sink);
+  gchar *path = NULL;
+  HttpResponse *r;
+
+  g_object_get (sink, "status-path", &path, NULL);
+  fail_unless (path == NULL);
+  r = http_get (sink_port (sink), "/status", NULL, 1024, 5000);
+  fail_unless_equals_int (r->status, 404);
+  http_response_free (r);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+static Suite *
+fluhttpstatus_suite (void)
+{
+  Suite *s = suite_create ("fluhttpstatus");
+  TCase *tc = tcase_create ("status");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_status_page);
+  tcase_add_test (tc, test_status_off_by_default);
+  return s;
+}
+
+GST_CHECK_MAIN (fluhttpstatus);
