@@ -14,25 +14,28 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-http}
+targets=${*:-http feed}
 out=$top/build-fuzz
 mkdir -p "$out"
 cd "$out"
 # shellcheck disable=SC2046
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
-  -fno-sanitize-recover=all -I$top/ext/soup
-  $(pkg-config --cflags gio-2.0 libsoup-3.0)"
-libs="$(pkg-config --libs gio-2.0 libsoup-3.0) -lcrypt"
+  -fno-sanitize-recover=all -I$top/ext/soup -I$top/gst/feed"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
 for t in $targets; do
   case $t in
-    http) srcs="$top/ext/soup/fluhttpauth.c $top/ext/soup/fluhttplog.c" ;;
+    http) srcs="$top/ext/soup/fluhttpauth.c $top/ext/soup/fluhttplog.c"
+      deps="gio-2.0 libsoup-3.0"; extra=-lcrypt ;;
+    feed) srcs="$top/gst/feed/flugdp.c $top/gst/feed/flufeedconn.c
+        $top/gst/feed/flufeedtimeline.c"
+      deps="gstreamer-1.0 gio-2.0"; extra= ;;
     *) echo "run.sh: unknown target $t"; exit 2 ;;
   esac
   # shellcheck disable=SC2086
-  clang $flags -o "fuzz-$t" "$top/tests/fuzz/fuzz-$t.c" $srcs $libs
+  clang $flags $(pkg-config --cflags $deps) -o "fuzz-$t" \
+    "$top/tests/fuzz/fuzz-$t.c" $srcs $(pkg-config --libs $deps) $extra
   mkdir -p "corpus-$t"
   echo "fuzzing $t for $seconds s"
   if ! "./fuzz-$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
