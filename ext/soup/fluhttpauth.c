@@ -370,3 +370,19 @@ flu_http_cidr_list_match (GPtrArray * list, GInetAddress * addr)
   }
   return FALSE;
 }
+
+gchar *
+flu_http_query_redact (const gchar * query)
+{
+  gchar **params = g_strsplit (query, "&", -1), **p, *out;
+
+  for (p = params; *p; p++) {
+    if (g_str_has_prefix (*p, "token=")) {
+      g_free (*p);
+      *p = g_strdup ("token=-");
+    }
+  }
+  out = g_strjoinv ("&", params);
+  g_strfreev (params);
+  return out;
+}

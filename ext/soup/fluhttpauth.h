@@ -61,6 +61,10 @@ gchar *flu_http_token_make (const gchar * secret, const gchar * path,
 gboolean flu_http_token_check (const gchar * secret, const gchar * path,
     const gchar * token, const gchar * expires, gint64 now);
 
+/* @query with the value of every token parameter replaced by "-", for
+ * logs and bus messages: a token lets anyone in until it expires. */
+gchar *flu_http_query_redact (const gchar * query);
+
 /* A list of GInetAddressMask parsed from "10.0.0.0/8, ::1, 2001:db8::/32" */
 GPtrArray *flu_http_cidr_list_parse (const gchar * text, GError ** error);
 gboolean flu_http_cidr_list_match (GPtrArray * list, GInetAddress * addr);

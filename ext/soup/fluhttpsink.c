@@ -702,14 +702,18 @@ protocol_name (SoupServerMessage * msg)
       "HTTP/1.0" : "HTTP/1.1";
 }
 
+/* path?query as logged and posted, token values hidden */
 static gchar *
 request_target (SoupServerMessage * msg)
 {
   GUri *uri = soup_server_message_get_uri (msg);
   const gchar *q = g_uri_get_query (uri);
+  gchar *redacted = q ? flu_http_query_redact (q) : NULL;
+  gchar *target = g_strdup_printf ("%s%s%s", g_uri_get_path (uri),
+      q ? "?" : "", q ? redacted : "");
 
-  return g_strdup_printf ("%s%s%s", g_uri_get_path (uri), q ? "?" : "",
-      q ? q : "");
+  g_free (redacted);
+  return target;
 }
 
 /* The client's address, IPv4-mapped IPv6 turned into IPv4. */

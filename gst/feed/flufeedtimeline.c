@@ -41,6 +41,11 @@ flu_feed_timeline_new_upstream (FluFeedTimeline * tl)
 void
 flu_feed_timeline_set_segment (FluFeedTimeline * tl, const GstSegment * segment)
 {
+  /* A live feed plays forward: a segment GStreamer cannot map to running
+   * time (rate <= 0 from a broken or hostile upstream: criticals in
+   * gst_segment_to_running_time_full) keeps the previous one. */
+  if (segment->rate <= 0.0)
+    return;
   gst_segment_copy_into (segment, &tl->segment);
 }
 

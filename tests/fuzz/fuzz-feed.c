@@ -82,8 +82,10 @@ fuzz_gdp (const guint8 * data, gsize size)
     if (!flu_gdp_check_payload (&h, payload, NULL))
       return;
     if (h.type == FLU_GDP_TYPE_BUFFER) {
-      GstBuffer *buf = flu_gdp_buffer_new (&h,
-          gst_buffer_new_memdup (payload, h.payload_length));
+      GstBuffer *buf = gst_buffer_new_allocate (NULL, h.payload_length, NULL);
+
+      gst_buffer_fill (buf, 0, payload, h.payload_length);
+      buf = flu_gdp_buffer_new (&h, buf);
 
       flu_feed_timeline_map (&tl, buf, now);
       now += GST_MSECOND;
@@ -95,14 +97,16 @@ fuzz_gdp (const guint8 * data, gsize size)
     } else {
       GstEvent *event = flu_gdp_event_new (&h, payload, NULL);
 
-      if (event && GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
+      /* flufeedsrc drops the connection there */
+      if (event == NULL)
+        return;
+      if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
         const GstSegment *segment;
 
         gst_event_parse_segment (event, &segment);
         flu_feed_timeline_set_segment (&tl, segment);
       }
-      if (event)
-        gst_event_unref (event);
+      gst_event_unref (event);
     }
     data += FLU_GDP_HEADER_LEN + h.payload_length;
     size -= FLU_GDP_HEADER_LEN + h.payload_length;
@@ -116,6 +120,8 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   gsize n;
 
   if (!inited) {
+    /* a critical is a bug (GStreamer API misuse) as much as a crash */
+    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
     gst_init (NULL, NULL);
     inited = TRUE;
   }

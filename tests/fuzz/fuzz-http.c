@@ -141,6 +141,17 @@ fuzz_target (const gchar * target, const gchar * ua, const gchar * referer,
   check_log_line (line);
   g_free (line);
 
+  /* what the logs get of the query: no token value */
+  if (g_uri_get_query (full)) {
+    gchar *redacted = flu_http_query_redact (g_uri_get_query (full));
+    gchar **params = g_strsplit (redacted, "&", -1), **p;
+
+    for (p = params; *p; p++)
+      g_assert (!g_str_has_prefix (*p, "token=") || strcmp (*p, "token=-")
+          == 0);
+    g_strfreev (params);
+    g_free (redacted);
+  }
   g_clear_pointer (&query, g_hash_table_unref);
   g_uri_unref (full);
   g_uri_unref (uri);

@@ -22,6 +22,10 @@ cd "$out"
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=all -I$top/ext/soup -I$top/gst/feed"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+# GLib/GStreamer load-time allocations, and one upstream GStreamer leak
+cat "$top/tests/check/lsan.supp" "$top/tests/fuzz/lsan-fuzz.supp" \
+  > "$out/lsan.supp"
+export LSAN_OPTIONS=suppressions=$out/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
 for t in $targets; do
