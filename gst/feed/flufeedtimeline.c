@@ -69,7 +69,9 @@ shift (FluFeedTimeline * tl, GstClockTime in_rt)
 {
   if (!GST_CLOCK_TIME_IS_VALID (in_rt))
     return GST_CLOCK_TIME_NONE;
-  if (tl->offset < 0 && (GstClockTime) (-tl->offset) > in_rt)
+  /* (unsigned negation: the offset may be G_MININT64 with hostile
+   * timestamps) */
+  if (tl->offset < 0 && 0 - (GstClockTime) tl->offset > in_rt)
     return 0;
   return in_rt + tl->offset;
 }

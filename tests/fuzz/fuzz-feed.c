@@ -25,6 +25,7 @@
  * go through the timeline), buffers. */
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -113,6 +114,17 @@ fuzz_gdp (const guint8 * data, gsize size)
   }
 }
 
+/* a critical is a bug (GStreamer API misuse) as much as a crash: abort,
+ * so that libFuzzer keeps the input */
+static void
+fatal_log (const gchar * domain, GLogLevelFlags level, const gchar * message,
+    gpointer user_data)
+{
+  g_log_default_handler (domain, level, message, user_data);
+  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
+    abort ();
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
@@ -120,8 +132,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   gsize n;
 
   if (!inited) {
-    /* a critical is a bug (GStreamer API misuse) as much as a crash */
-    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
+    g_log_set_default_handler (fatal_log, NULL);
     gst_init (NULL, NULL);
     inited = TRUE;
   }

@@ -21,7 +21,7 @@ cd "$out"
 # shellcheck disable=SC2046
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=all -I$top/ext/soup -I$top/gst/feed"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:malloc_context_size=255
 # GLib/GStreamer load-time allocations, and one upstream GStreamer leak
 cat "$top/tests/check/lsan.supp" "$top/tests/fuzz/lsan-fuzz.supp" \
   > "$out/lsan.supp"
