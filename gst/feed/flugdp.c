@@ -416,7 +416,7 @@ buffer_values_ok (const gchar * s)
     do {
       p += strspn (p, " ");
       n = strspn (p, "0123456789abcdefABCDEF");
-      if (n == 0 || n % 2)
+      if (n == 0 || n % 2 || (p[n] && !strchr (",; >}\"\\", p[n])))
         return FALSE;
       p += n;
       p += strspn (p, " ");

@@ -7,6 +7,9 @@
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]     # e.g. run.sh 3600 http
 #
+# GStreamer criticals in the feed target are messages; FLU_FUZZ_CRITICALS=fatal
+# makes them findings (they come from GStreamer's string deserializer).
+#
 # Long runs: `tests/fuzz/run.sh 3600` (an hour per target), or run the
 # binary yourself: build-fuzz/fuzz-http -jobs=2 -workers=2 \
 #   -max_total_time=36000 build-fuzz/corpus-http tests/fuzz/corpus/http
