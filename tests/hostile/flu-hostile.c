@@ -47,7 +47,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flubench.h"
+
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define N_OPTS 19               /* entries of main ()'s option table */
 
 enum Kind
 { VIEWER, SLOW, NOREAD, HALFCLOSE, RESET, OVERSIZED, GARBAGE, INJECT,
@@ -85,15 +88,6 @@ static unsigned long opened[N_KINDS], closed_by_server[N_KINDS],
 static double worst_stall, probe_ttfb = -1;
 static unsigned long long viewer_bytes;
 static int viewers_lost;
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 base64 (const char *in, char *out)
@@ -360,79 +354,48 @@ main (int argc, char **argv)
   Conn **holds = NULL;
   struct epoll_event evs[256];
   struct rlimit rl;
-  static struct option opts[] = {
-    {"host", 1, 0, 'H'}, {"port", 1, 0, 'p'}, {"path", 1, 0, 'P'},
-    {"seconds", 1, 0, 's'}, {"auth", 1, 0, 'a'}, {"viewers", 1, 0, 'v'},
-    {"slowloris", 1, 0, 'l'}, {"noread", 1, 0, 'n'}, {"halfclose", 1, 0, 'h'},
-    {"reset", 1, 0, 'r'}, {"oversized", 1, 0, 'o'}, {"garbage", 1, 0, 'g'},
-    {"inject", 1, 0, 'i'}, {"churn", 1, 0, 'c'}, {"parallel", 1, 0, 'x'},
-    {"hold", 1, 0, 'd'}, {"hold-seconds", 1, 0, 'D'}, {"probe", 0, 0, 'b'},
-    {"max-stall", 1, 0, 'm'}, {0, 0, 0, 0}
+  /* every option: its type ('s' string, 'i' int, 'l' long, 'd' double,
+   * 'f' flag) and where it goes; getopt_long returns the index */
+  const struct
+  {
+    const char *name;
+    char type;
+    void *to;
+  } table[] = {
+    {"host", 's', &host}, {"port", 'i', &port}, {"path", 's', &path},
+    {"seconds", 'd', &seconds}, {"auth", 's', &auth},
+    {"viewers", 'l', &counts[VIEWER]}, {"slowloris", 'l', &counts[SLOW]},
+    {"noread", 'l', &counts[NOREAD]}, {"halfclose", 'l', &counts[HALFCLOSE]},
+    {"reset", 'l', &counts[RESET]}, {"oversized", 'l', &counts[OVERSIZED]},
+    {"garbage", 'l', &counts[GARBAGE]}, {"inject", 'l', &counts[INJECT]},
+    {"churn", 'l', &churn_total}, {"parallel", 'i', &parallel},
+    {"hold", 'i', &hold_n}, {"hold-seconds", 'd', &hold_seconds},
+    {"probe", 'f', &probe}, {"max-stall", 'd', &max_stall}
   };
+  struct option opts[N_OPTS + 1] = { {0} };
 
+  if (sizeof (table) / sizeof (table[0]) != N_OPTS)
+    abort ();
+  for (i = 0; i < N_OPTS; i++) {
+    opts[i].name = table[i].name;
+    opts[i].has_arg = table[i].type != 'f';
+    opts[i].val = i;
+  }
   while ((c = getopt_long (argc, argv, "", opts, NULL)) != -1) {
-    switch (c) {
-      case 'H':
-        host = optarg;
-        break;
-      case 'p':
-        port = atoi (optarg);
-        break;
-      case 'P':
-        path = optarg;
-        break;
-      case 's':
-        seconds = atof (optarg);
-        break;
-      case 'a':
-        auth = optarg;
-        break;
-      case 'v':
-        counts[VIEWER] = atol (optarg);
-        break;
-      case 'l':
-        counts[SLOW] = atol (optarg);
-        break;
-      case 'n':
-        counts[NOREAD] = atol (optarg);
-        break;
-      case 'h':
-        counts[HALFCLOSE] = atol (optarg);
-        break;
-      case 'r':
-        counts[RESET] = atol (optarg);
-        break;
-      case 'o':
-        counts[OVERSIZED] = atol (optarg);
-        break;
-      case 'g':
-        counts[GARBAGE] = atol (optarg);
-        break;
-      case 'i':
-        counts[INJECT] = atol (optarg);
-        break;
-      case 'c':
-        churn_total = atol (optarg);
-        break;
-      case 'x':
-        parallel = atoi (optarg);
-        break;
-      case 'd':
-        hold_n = atoi (optarg);
-        break;
-      case 'D':
-        hold_seconds = atof (optarg);
-        break;
-      case 'b':
-        probe = 1;
-        break;
-      case 'm':
-        max_stall = atof (optarg);
-        break;
-      default:
-        fprintf (stderr, "see the comment at the top of flu-hostile.c\n");
-        return 2;
+    if (c < 0 || c >= N_OPTS) {
+      fprintf (stderr, "see the comment at the top of flu-hostile.c\n");
+      return 2;
     }
+    if (table[c].type == 's')
+      *(const char **) table[c].to = optarg;
+    else if (table[c].type == 'i')
+      *(int *) table[c].to = atoi (optarg);
+    else if (table[c].type == 'l')
+      *(long *) table[c].to = atol (optarg);
+    else if (table[c].type == 'd')
+      *(double *) table[c].to = atof (optarg);
+    else
+      *(int *) table[c].to = 1;
   }
   if (port <= 0 || parse_address (host, port) < 0) {
     fprintf (stderr, "need --port and a numeric --host\n");

@@ -28,9 +28,6 @@ wait_fds "$fd0" 10 || { echo "fd leak: $fd0 before, $(fds) after"; exit 1; }
 rss2=$(rss_kb)
 echo "churn: $n cycles in ${took} s; fds $fd0 before, $(fds) after;" \
   "RSS ${rss1} kB after $warm warm-up cycles, ${rss2} kB after $n more"
-# (AddressSanitizer's quarantine holds freed memory: no bound there)
-if [ "${FLU_SANITIZED:-0}" != 1 ] && [ "$rss2" -gt $((rss1 + 50000)) ]; then
-  echo "RSS grew"; exit 1
-fi
+assert_growth RSS "$rss1" "$rss2" 50000
 stop_server
 echo "churn: ok"

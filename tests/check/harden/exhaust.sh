@@ -39,9 +39,6 @@ peak=$(peak_kb)
 echo "memory: units-max 2 s of stream, backlog-limit" \
   "64 MB; RSS ${rss0} kB at start, peak ${peak} kB"
 # loose: a leak or an unbounded queue grows far past this
-# (AddressSanitizer's quarantine holds freed memory: no bound there)
-if [ "${FLU_SANITIZED:-0}" != 1 ] && [ "$peak" -gt $((rss0 + 200000)) ]; then
-  echo "RSS grew too much"; exit 1
-fi
+assert_growth RSS "$rss0" "$peak" 200000
 stop_server
 echo "exhaust: ok"

@@ -61,27 +61,27 @@ on_bus (GstBus * bus, GstMessage * m, gpointer loop)
 int
 main (int argc, char **argv)
 {
-  gint nofile = 0, seconds = 600, kbit = 300, port = -1;
-  gchar *props = NULL, *desc;
-  GOptionEntry entries[] = {
-    {"nofile", 0, 0, G_OPTION_ARG_INT, &nofile, "RLIMIT_NOFILE", "N"},
-    {"seconds", 0, 0, G_OPTION_ARG_INT, &seconds, "longest run", "S"},
-    {"bitrate", 0, 0, G_OPTION_ARG_INT, &kbit, "VP8 bitrate", "KBIT"},
-    {NULL}
-  };
-  GOptionContext *ctx = g_option_context_new ("[PROPS...]");
+  gint nofile = 0, seconds = 600, kbit = 300, port = -1, i;
+  gchar *props, *desc;
   GError *err = NULL;
   GstElement *pipeline, *sink;
   GMainLoop *loop;
   GstBus *bus;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
-    g_printerr ("%s\n", err->message);
-    return 2;
+  for (i = 1; i + 1 < argc && g_str_has_prefix (argv[i], "--"); i += 2) {
+    gint v = atoi (argv[i + 1]);
+
+    if (g_str_equal (argv[i], "--nofile"))
+      nofile = v;
+    else if (g_str_equal (argv[i], "--seconds"))
+      seconds = v;
+    else if (g_str_equal (argv[i], "--bitrate"))
+      kbit = v;
+    else {
+      g_printerr ("unknown option %s\n", argv[i]);
+      return 2;
+    }
   }
-  g_option_context_free (ctx);
   if (nofile > 0) {
     struct rlimit rl;
 
@@ -90,7 +90,8 @@ main (int argc, char **argv)
     if (setrlimit (RLIMIT_NOFILE, &rl) != 0)
       perror ("setrlimit");
   }
-  props = argc > 1 ? g_strjoinv (" ", argv + 1) : g_strdup ("");
+  gst_init (NULL, NULL);
+  props = g_strjoinv (" ", argv + i);
   desc = g_strdup_printf ("videotestsrc is-live=true ! "
       "video/x-raw,width=320,height=240,framerate=25/1 ! "
       "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=25 target-bitrate=%d"

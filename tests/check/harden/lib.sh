@@ -62,3 +62,12 @@ scale () {
     echo "$1"
   fi
 }
+
+# assert_growth WHAT BEFORE_KB AFTER_KB LIMIT_KB: fails when AFTER is more
+# than LIMIT over BEFORE; not under sanitizers (AddressSanitizer's
+# quarantine holds freed memory)
+assert_growth () {
+  if [ "${FLU_SANITIZED:-0}" != 1 ] && [ "$3" -gt $(($2 + $4)) ]; then
+    echo "$1 grew too much: $2 kB -> $3 kB"; exit 1
+  fi
+}

@@ -68,26 +68,22 @@ sha_hash (const gchar * password)
   return g_base64_encode (digest, len);
 }
 
+/* A fresh directory (in @dir) and the path of an htpasswd file there. */
 static gchar *
-basic_header (const gchar * user, const gchar * password)
+htpasswd_path (gchar ** dir)
 {
-  gchar *pair = g_strdup_printf ("%s:%s", user, password);
-  gchar *b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
-  gchar *h = g_strdup_printf ("Authorization: Basic %s\r\n", b64);
-
-  g_free (pair);
-  g_free (b64);
-  return h;
+  *dir = g_dir_make_tmp ("flu-harden-XXXXXX", NULL);
+  fail_unless (*dir != NULL);
+  return g_build_filename (*dir, "htpasswd", NULL);
 }
 
-static guint
-get_status (guint port, const gchar * path, const gchar * headers)
+static void
+remove_htpasswd (gchar * dir, gchar * file)
 {
-  HttpResponse *r = http_get (port, path, headers, 1, 5000);
-  guint status = r->status;
-
-  http_response_free (r);
-  return status;
+  g_unlink (file);
+  g_rmdir (dir);
+  g_free (file);
+  g_free (dir);
 }
 
 static void
@@ -110,8 +106,8 @@ http_requests (const gchar * htpasswd)
   gchar *token = flu_http_token_make (TOKEN_SECRET, "/", expires);
   gchar *good = g_strdup_printf ("/?expires=%" G_GINT64_FORMAT "&token=%s",
       expires, token);
-  gchar *ok = basic_header ("viewer", PASSWORD);
-  gchar *wrong = basic_header ("viewer", WRONG_PASSWORD);
+  gchar *ok = http_basic_header ("viewer", PASSWORD);
+  gchar *wrong = http_basic_header ("viewer", WRONG_PASSWORD);
   guint port;
 
   secrets[3] = g_strdup (token);
@@ -125,9 +121,9 @@ http_requests (const gchar * htpasswd)
   p = start_webm_pipeline (props, &sink);
   g_object_set (sink, "token-secret", TOKEN_SECRET, NULL);
   port = sink_port (sink);
-  fail_unless_equals_int (get_status (port, good, ok), 200);
-  fail_unless_equals_int (get_status (port, good, wrong), 401);
-  fail_unless_equals_int (get_status (port, "/?expires=1&token=00", ok), 403);
+  fail_unless_equals_int (http_status (port, good, ok), 200);
+  fail_unless_equals_int (http_status (port, good, wrong), 401);
+  fail_unless_equals_int (http_status (port, "/?expires=1&token=00", ok), 403);
   stop_pipeline (p);
   g_free (props);
   g_free (token);
@@ -220,8 +216,7 @@ feed_requests (void)
 
 GST_START_TEST (test_no_secret_in_debug_log)
 {
-  gchar *dir = g_dir_make_tmp ("flu-secrets-XXXXXX", NULL);
-  gchar *file = g_build_filename (dir, "htpasswd", NULL);
+  gchar *dir, *file = htpasswd_path (&dir);
   guint i;
 
   write_htpasswd (file, "viewer", PASSWORD);
@@ -248,48 +243,40 @@ GST_START_TEST (test_no_secret_in_debug_log)
 
   for (i = 0; i < G_N_ELEMENTS (secrets); i++)
     g_clear_pointer (&secrets[i], g_free);
-  g_unlink (file);
-  g_rmdir (dir);
-  g_free (file);
-  g_free (dir);
+  remove_htpasswd (dir, file);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_htpasswd_reread)
 {
-  gchar *dir = g_dir_make_tmp ("flu-htpasswd-XXXXXX", NULL);
-  gchar *file = g_build_filename (dir, "htpasswd", NULL);
+  gchar *dir, *file = htpasswd_path (&dir);
   gchar *props = g_strdup_printf ("htpasswd=%s", file);
-  gchar *alice = basic_header ("alice", "one");
-  gchar *bob = basic_header ("bob", "two");
+  gchar *alice = http_basic_header ("alice", "one");
+  gchar *bob = http_basic_header ("bob", "two");
   GstElement *sink, *p;
   guint port;
 
   write_htpasswd (file, "alice", "one");
   p = start_webm_pipeline (props, &sink);
   port = sink_port (sink);
-  fail_unless_equals_int (get_status (port, "/", alice), 200);
-  fail_unless_equals_int (get_status (port, "/", bob), 401);
+  fail_unless_equals_int (http_status (port, "/", alice), 200);
+  fail_unless_equals_int (http_status (port, "/", bob), 401);
 
   /* replaced (a new file renamed over it): bob in, alice out */
   write_htpasswd (file, "bob", "two");
-  fail_unless_equals_int (get_status (port, "/", bob), 200);
-  fail_unless_equals_int (get_status (port, "/", alice), 401);
+  fail_unless_equals_int (http_status (port, "/", bob), 200);
+  fail_unless_equals_int (http_status (port, "/", alice), 401);
 
   /* gone: the last users stay */
   g_unlink (file);
-  fail_unless_equals_int (get_status (port, "/", bob), 200);
+  fail_unless_equals_int (http_status (port, "/", bob), 200);
   /* back, edited in place */
   write_htpasswd (file, "alice", "one");
-  fail_unless_equals_int (get_status (port, "/", alice), 200);
-  fail_unless_equals_int (get_status (port, "/", bob), 401);
+  fail_unless_equals_int (http_status (port, "/", alice), 200);
+  fail_unless_equals_int (http_status (port, "/", bob), 401);
   stop_pipeline (p);
-
-  g_unlink (file);
-  g_rmdir (dir);
-  g_free (file);
-  g_free (dir);
+  remove_htpasswd (dir, file);
   g_free (props);
   g_free (alice);
   g_free (bob);
