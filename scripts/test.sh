@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh Debian machine:
 #   1. installs the Debian packages that are missing (scripts/deps.d),
 #   2. builds with -Werror in build/ and runs `meson test`,
-#   3. checks the C code is formatted as gst-indent formats it,
+#   3. checks the C code is formatted as gst-indent formats it, and fuzzes
+#      each fuzz target for 30 s (FLU_FUZZ_SECONDS) with libFuzzer,
 #   4. builds again with AddressSanitizer + UBSan in build-asan/ and runs the
 #      suite there: a leak or an invalid access fails.
 # Set FLU_SKIP_ASAN=1 to skip step 4 while iterating.
@@ -38,6 +39,12 @@ ninja -C build
 run_suite -C build --print-errorlogs --num-processes "$jobs"
 
 ./scripts/gst-indent --check
+
+# a short libFuzzer run of each fuzz target (tests/fuzz/run.sh; set
+# FLU_FUZZ_SECONDS=0 to skip, or higher for a longer run)
+if [ "${FLU_FUZZ_SECONDS:-30}" != 0 ]; then
+  tests/fuzz/run.sh "${FLU_FUZZ_SECONDS:-30}"
+fi
 
 if [ "${FLU_SKIP_ASAN:-0}" != 1 ]; then
   if [ ! -d build-asan ]; then

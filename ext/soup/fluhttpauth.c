@@ -25,6 +25,7 @@
 
 #include <crypt.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 gboolean
 flu_http_equal_const (const gchar * a, const gchar * b)
@@ -38,15 +39,14 @@ flu_http_equal_const (const gchar * a, const gchar * b)
 }
 
 GHashTable *
-flu_http_htpasswd_load (const gchar * filename, GError ** error)
+flu_http_htpasswd_parse (const gchar * contents, gsize len)
 {
-  gchar *contents, **lines, **l;
   GHashTable *users;
+  gchar *text, **lines, **l;
 
-  if (!g_file_get_contents (filename, &contents, NULL, error))
-    return NULL;
   users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  lines = g_strsplit (contents, "\n", -1);
+  text = g_strndup (contents, len);
+  lines = g_strsplit (text, "\n", -1);
   for (l = lines; *l; l++) {
     gchar *line = g_strstrip (*l), *colon;
 
@@ -59,8 +59,45 @@ flu_http_htpasswd_load (const gchar * filename, GError ** error)
     g_hash_table_replace (users, g_strdup (line), g_strdup (colon + 1));
   }
   g_strfreev (lines);
+  g_free (text);
+  return users;
+}
+
+GHashTable *
+flu_http_htpasswd_load (const gchar * filename, FluHttpFileStamp * stamp,
+    GError ** error)
+{
+  gchar *contents;
+  gsize len;
+  GHashTable *users;
+
+  if (stamp)
+    flu_http_file_stamp_changed (filename, stamp);
+  if (!g_file_get_contents (filename, &contents, &len, error))
+    return NULL;
+  users = flu_http_htpasswd_parse (contents, len);
   g_free (contents);
   return users;
+}
+
+gboolean
+flu_http_file_stamp_changed (const gchar * filename, FluHttpFileStamp * stamp)
+{
+  GStatBuf st;
+  FluHttpFileStamp now = { 0 };
+
+  if (g_stat (filename, &st) == 0) {
+    now.mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000)
+        + st.st_mtim.tv_nsec;
+    now.size = st.st_size;
+    now.inode = st.st_ino;
+    now.ctime_ns = (gint64) st.st_ctim.tv_sec * G_GINT64_CONSTANT (1000000000)
+        + st.st_ctim.tv_nsec;
+  }
+  if (memcmp (&now, stamp, sizeof (now)) == 0)
+    return FALSE;
+  *stamp = now;
+  return TRUE;
 }
 
 /* Apache's "{SHA}" + base64(SHA-1(password)). */
@@ -202,10 +239,17 @@ flu_http_htpasswd_check (GHashTable * users, const gchar * user,
     const gchar * password)
 {
   const gchar *hash = g_hash_table_lookup (users, user);
+  GHashTableIter iter;
+  gpointer any = NULL;
 
-  if (hash == NULL)
-    return FALSE;
-  return flu_http_password_verify (hash, password);
+  if (hash)
+    return flu_http_password_verify (hash, password);
+  /* An unknown user costs as much as a wrong password: check against some
+   * other user's hash so the answer time does not tell which users exist. */
+  g_hash_table_iter_init (&iter, users);
+  if (g_hash_table_iter_next (&iter, NULL, &any))
+    flu_http_password_verify (any, password);
+  return FALSE;
 }
 
 gboolean
@@ -325,4 +369,20 @@ flu_http_cidr_list_match (GPtrArray * list, GInetAddress * addr)
       return TRUE;
   }
   return FALSE;
+}
+
+gchar *
+flu_http_query_redact (const gchar * query)
+{
+  gchar **params = g_strsplit (query, "&", -1), **p, *out;
+
+  for (p = params; *p; p++) {
+    if (g_str_has_prefix (*p, "token=")) {
+      g_free (*p);
+      *p = g_strdup ("token=-");
+    }
+  }
+  out = g_strjoinv ("&", params);
+  g_strfreev (params);
+  return out;
 }

@@ -27,8 +27,25 @@
 
 G_BEGIN_DECLS
 
-/* user -> hash, as read from an Apache htpasswd file */
-GHashTable *flu_http_htpasswd_load (const gchar * filename, GError ** error);
+/* What tells that a file changed: all zero when it does not exist. */
+typedef struct
+{
+  gint64 mtime_ns;
+  gint64 ctime_ns;
+  guint64 size;
+  guint64 inode;
+} FluHttpFileStamp;
+
+/* TRUE (and @stamp updated) when @filename changed since @stamp. */
+gboolean flu_http_file_stamp_changed (const gchar * filename,
+    FluHttpFileStamp * stamp);
+
+/* user -> hash, as read from an Apache htpasswd file; @stamp (may be NULL)
+ * gets the file's stamp from just before it was read. */
+GHashTable *flu_http_htpasswd_load (const gchar * filename,
+    FluHttpFileStamp * stamp, GError ** error);
+/* The same from the file's contents. */
+GHashTable *flu_http_htpasswd_parse (const gchar * contents, gsize len);
 gboolean flu_http_htpasswd_check (GHashTable * users, const gchar * user,
     const gchar * password);
 gboolean flu_http_password_verify (const gchar * hash, const gchar * password);
@@ -43,6 +60,10 @@ gchar *flu_http_token_make (const gchar * secret, const gchar * path,
     gint64 expires);
 gboolean flu_http_token_check (const gchar * secret, const gchar * path,
     const gchar * token, const gchar * expires, gint64 now);
+
+/* @query with the value of every token parameter replaced by "-", for
+ * logs and bus messages: a token lets anyone in until it expires. */
+gchar *flu_http_query_redact (const gchar * query);
 
 /* A list of GInetAddressMask parsed from "10.0.0.0/8, ::1, 2001:db8::/32" */
 GPtrArray *flu_http_cidr_list_parse (const gchar * text, GError ** error);

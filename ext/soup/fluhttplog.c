@@ -35,9 +35,11 @@ struct _FluHttpAccessLog
   FILE *file;
 };
 
-/* Quotes and control characters escaped as Apache does (\" and \xhh). */
+/* Quotes and control characters escaped as Apache does (\" and \xhh);
+ * spaces too in the fields outside quotes (@space), so that a user name
+ * cannot make up fields of its own. */
 static void
-append_escaped (GString * s, const gchar * v)
+append_escaped_full (GString * s, const gchar * v, gboolean space)
 {
   const guchar *p;
 
@@ -48,11 +50,17 @@ append_escaped (GString * s, const gchar * v)
   for (p = (const guchar *) v; *p; p++) {
     if (*p == '"' || *p == '\\')
       g_string_append_printf (s, "\\%c", *p);
-    else if (*p < 0x20 || *p >= 0x7f)
+    else if (*p < 0x20 || *p >= 0x7f || (space && *p == ' '))
       g_string_append_printf (s, "\\x%02x", *p);
     else
       g_string_append_c (s, *p);
   }
+}
+
+static void
+append_escaped (GString * s, const gchar * v)
+{
+  append_escaped_full (s, v, FALSE);
 }
 
 gchar *
@@ -63,9 +71,9 @@ flu_http_log_format (const FluHttpLogEntry * e)
       g_date_time_new_from_unix_local (e->start_time / G_USEC_PER_SEC);
   gchar *when = g_date_time_format (t, "%d/%b/%Y:%H:%M:%S %z");
 
-  append_escaped (s, e->host);
+  append_escaped_full (s, e->host, TRUE);
   g_string_append (s, " - ");
-  append_escaped (s, e->user);
+  append_escaped_full (s, e->user, TRUE);
   g_string_append_printf (s, " [%s] \"", when);
   append_escaped (s, e->method);
   g_string_append_c (s, ' ');

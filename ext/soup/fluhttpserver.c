@@ -30,6 +30,8 @@ GST_DEBUG_CATEGORY_STATIC (flu_http_server_debug);
 #define GST_CAT_DEFAULT flu_http_server_debug
 
 #define LISTEN_BACKLOG 4096
+/* how soon to listen again after accept() failed */
+#define RELISTEN_MS 200
 #define SERVER_HEADER "gst-flumotion/" VERSION " fluhttpsink"
 
 struct _FluHttpServer
@@ -43,6 +45,10 @@ struct _FluHttpServer
   guint port;
   guint header_timeout;         /* seconds, 0 = none */
   GHashTable *mounts;           /* path -> Mount; server thread only */
+  GSocket *listen_sock;
+  GSource *stall_watch;         /* server thread only, as relisten */
+  GSource *relisten;
+  guint64 stalls;
 };
 
 typedef struct
@@ -170,6 +176,69 @@ dispatch (SoupServer * soup, SoupServerMessage * msg, const char *path,
   m->func (self, msg, path, query, m->user_data);
 }
 
+/* libsoup's listener stops for good on the first accept() that fails
+ * (EMFILE when the process is out of descriptors, ENFILE, ENOBUFS...),
+ * and the port would then never take a connection again.  This watch on
+ * the listening socket has a lower priority than libsoup's, so it only
+ * runs when connections wait and nobody accepts them: then listen on the
+ * same socket again (a new libsoup listener) a little later, for as long
+ * as it takes.  Server thread. */
+static void watch_listener (FluHttpServer * self);
+
+static gboolean
+relisten (gpointer data)
+{
+  FluHttpServer *self = data;
+  GError *err = NULL;
+
+  g_clear_pointer (&self->relisten, g_source_unref);
+  if (!soup_server_listen_socket (self->soup, self->listen_sock, 0, &err)) {
+    GST_WARNING ("port %u: cannot listen again: %s", self->port, err->message);
+    g_clear_error (&err);
+  }
+  watch_listener (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+accept_stalled (GSocket * sock, GIOCondition cond, gpointer data)
+{
+  FluHttpServer *self = data;
+
+  if (self->stalls++ % 50 == 0)
+    GST_WARNING ("port %u: cannot accept connections (out of file "
+        "descriptors?), trying again every %d ms", self->port, RELISTEN_MS);
+  g_clear_pointer (&self->stall_watch, g_source_unref);
+  self->relisten = g_timeout_source_new (RELISTEN_MS);
+  g_source_set_callback (self->relisten, relisten, self, NULL);
+  g_source_attach (self->relisten, self->context);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_listener (FluHttpServer * self)
+{
+  self->stall_watch = g_socket_create_source (self->listen_sock, G_IO_IN, NULL);
+  g_source_set_priority (self->stall_watch, G_PRIORITY_LOW);
+  g_source_set_callback (self->stall_watch, G_SOURCE_FUNC (accept_stalled),
+      self, NULL);
+  g_source_attach (self->stall_watch, self->context);
+}
+
+static void
+unwatch_listener (FluHttpServer * self)
+{
+  GSource **s[] = { &self->stall_watch, &self->relisten };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (s); i++) {
+    if (*s[i]) {
+      g_source_destroy (*s[i]);
+      g_clear_pointer (s[i], g_source_unref);
+    }
+  }
+}
+
 static gpointer
 server_thread (gpointer data)
 {
@@ -262,10 +331,11 @@ server_new (const gchar * address, guint port, guint header_timeout,
   soup_server_add_handler (self->soup, NULL, dispatch, self, NULL);
   sock = listen_socket (address, port, error);
   ok = sock != NULL && soup_server_listen_socket (self->soup, sock, 0, error);
-  g_clear_object (&sock);
+  self->listen_sock = sock;
   g_main_context_pop_thread_default (self->context);
 
   if (!ok) {
+    g_clear_object (&self->listen_sock);
     g_object_unref (self->soup);
     g_hash_table_unref (self->mounts);
     g_main_loop_unref (self->loop);
@@ -274,6 +344,7 @@ server_new (const gchar * address, guint port, guint header_timeout,
     return NULL;
   }
   self->port = find_port (self->soup);
+  watch_listener (self);
   self->thread = g_thread_new ("fluhttpserver", server_thread, self);
   GST_INFO ("listening on %s port %u", address ? address : "*", self->port);
   return self;
@@ -315,7 +386,9 @@ shutdown_in_thread (gpointer data)
 {
   FluHttpServer *self = data;
 
+  unwatch_listener (self);
   soup_server_disconnect (self->soup);
+  g_clear_object (&self->listen_sock);
   g_clear_object (&self->soup);
   g_main_loop_quit (self->loop);
   return G_SOURCE_REMOVE;

@@ -182,6 +182,7 @@ struct _FluHttpSink
   FluHttpServer *server;
   GPtrArray *mounted;           /* paths added to the server */
   GHashTable *users;
+  FluHttpFileStamp users_stamp; /* of the htpasswd file users came from */
   GPtrArray *allow_list;
   GPtrArray *deny_list;
   GPtrArray *filter_list;
@@ -683,7 +684,7 @@ load_htpasswd (FluHttpSink * sink, GError ** error)
   GHashTable *users = NULL;
 
   if (sink->htpasswd && *sink->htpasswd) {
-    users = flu_http_htpasswd_load (sink->htpasswd, error);
+    users = flu_http_htpasswd_load (sink->htpasswd, &sink->users_stamp, error);
     if (users == NULL)
       return FALSE;
   }
@@ -701,14 +702,18 @@ protocol_name (SoupServerMessage * msg)
       "HTTP/1.0" : "HTTP/1.1";
 }
 
+/* path?query as logged and posted, token values hidden */
 static gchar *
 request_target (SoupServerMessage * msg)
 {
   GUri *uri = soup_server_message_get_uri (msg);
   const gchar *q = g_uri_get_query (uri);
+  gchar *redacted = q ? flu_http_query_redact (q) : NULL;
+  gchar *target = g_strdup_printf ("%s%s%s", g_uri_get_path (uri),
+      q ? "?" : "", q ? redacted : "");
 
-  return g_strdup_printf ("%s%s%s", g_uri_get_path (uri), q ? "?" : "",
-      q ? q : "");
+  g_free (redacted);
+  return target;
 }
 
 /* The client's address, IPv4-mapped IPv6 turned into IPv4. */
@@ -1223,6 +1228,11 @@ check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     gchar *u = NULL, *p = NULL;
     gboolean ok;
 
+    /* re-read the file when it changed (edited or replaced) */
+    if (flu_http_file_stamp_changed (sink->htpasswd, &sink->users_stamp) &&
+        !load_htpasswd (sink, NULL))
+      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users",
+          sink->htpasswd);
     if (!flu_http_parse_basic_auth (auth, &u, &p)) {
       *why = "credentials required";
       return SOUP_STATUS_UNAUTHORIZED;

@@ -528,9 +528,10 @@ read_packet (FluFeedSrc * self, GstBuffer ** out, gchar ** reason)
       GstEvent *event = flu_gdp_event_new (&header, self->scratch, &err);
 
       if (!event) {
-        /* an event we cannot read is not worth a reconnection */
-        GST_WARNING_OBJECT (self, "skipping GDP event: %s", err->message);
-        g_clear_error (&err);
+        /* a known event type with a payload that does not parse is broken
+         * or hostile data, like a bad CRC (and GStreamer 1.22 leaks memory
+         * on some of them): read no more from this connection */
+        goto garbage;
       } else {
         switch (GST_EVENT_TYPE (event)) {
           case GST_EVENT_SEGMENT:{

@@ -41,6 +41,11 @@ flu_feed_timeline_new_upstream (FluFeedTimeline * tl)
 void
 flu_feed_timeline_set_segment (FluFeedTimeline * tl, const GstSegment * segment)
 {
+  /* A live feed plays forward: a segment GStreamer cannot map to running
+   * time (rate <= 0 from a broken or hostile upstream: criticals in
+   * gst_segment_to_running_time_full) keeps the previous one. */
+  if (segment->rate <= 0.0)
+    return;
   gst_segment_copy_into (segment, &tl->segment);
 }
 
@@ -64,7 +69,9 @@ shift (FluFeedTimeline * tl, GstClockTime in_rt)
 {
   if (!GST_CLOCK_TIME_IS_VALID (in_rt))
     return GST_CLOCK_TIME_NONE;
-  if (tl->offset < 0 && (GstClockTime) (-tl->offset) > in_rt)
+  /* (unsigned negation: the offset may be G_MININT64 with hostile
+   * timestamps) */
+  if (tl->offset < 0 && 0 - (GstClockTime) tl->offset > in_rt)
     return 0;
   return in_rt + tl->offset;
 }

@@ -296,6 +296,135 @@ flu_gdp_buffer_new (const FluGdpHeader * header, GstBuffer * payload)
   return buffer;
 }
 
+/* Every structure name (at the start and after each ';' outside quotes)
+ * starts with a letter: GStreamer 1.22 parses some other names only to
+ * fail with a critical. */
+static gboolean
+names_ok (const gchar * s)
+{
+  gboolean quoted = FALSE;
+
+  s += strspn (s, " \t\r\n");
+  if (!g_ascii_isalpha (*s))
+    return FALSE;
+  for (; *s; s++) {
+    if (quoted && *s == '\\' && s[1])
+      s++;
+    else if (*s == '"')
+      quoted = !quoted;
+    else if (!quoted && *s == ';') {
+      const gchar *next = s + 1 + strspn (s + 1, " \t\r\n");
+
+      if (*next && !g_ascii_isalpha (*next))
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* A "(Type)" cast naming an abstract or non-value GType ("(GFlags)")
+ * makes GStreamer 1.22 fail with a critical. */
+static gboolean
+casts_ok (const gchar * s)
+{
+  for (; (s = strchr (s, '(')); s++) {
+    gsize n = strspn (s + 1,
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" "0123456789_");
+    gchar *name;
+    GType t;
+
+    if (n == 0 || s[1 + n] != ')')
+      continue;
+    name = g_strndup (s + 1, n);
+    t = g_type_from_name (name);
+    g_free (name);
+    if (t && (G_TYPE_IS_ABSTRACT (t) || !G_TYPE_IS_VALUE_TYPE (t)))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* A date or date-time value that is not one makes GStreamer 1.22 fail
+ * with a critical: they are digits and "-:T.+Z " only, quoted or not. */
+static gboolean
+date_values_ok (const gchar * s)
+{
+  static const gchar *const types[] = { "(datetime)", "(GstDateTime)",
+    "(gdatetime)", "(GDateTime)", "(date)", "(GDate)"
+  };
+  const gchar *p;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (types); i++) {
+    for (p = s; (p = g_strstr_len (p, -1, types[i]));) {
+      p += strlen (types[i]);
+      p += strspn (p, "\\\"");
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      p += strspn (p, "0123456789-:T.+Z ");
+      if (*p && !strchr ("\\\",;>}]", *p))
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* A nested structure value (a tag list, segment, structure or caps)
+ * must start with its name: GStreamer 1.22 asserts (a critical) that it
+ * does.  Quoted (\") or not. */
+static gboolean
+nested_values_ok (const gchar * s)
+{
+  static const struct
+  {
+    const gchar *type, *prefix; /* NULL: any name (a letter) */
+  } nested[] = {
+    {"(taglist)", "taglist"}, {"(GstTagList)", "taglist"},
+    {"(GstSegment)", "segment"}, {"(structure)", NULL},
+    {"(GstStructure)", NULL}, {"(caps)", NULL}, {"(GstCaps)", NULL}
+  };
+  const gchar *p;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (nested); i++) {
+    for (p = s; (p = strstr (p, nested[i].type));) {
+      p += strlen (nested[i].type);
+      p += strspn (p, "\\\"");
+      if (nested[i].prefix ? !g_str_has_prefix (p, nested[i].prefix) :
+          !g_ascii_isalpha (*p))
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* GStreamer 1.22 answers a (buffer) value that is not an even number of
+ * hex digits with a critical (and a leak): check them all first, single
+ * values and <lists> or {lists}. */
+static gboolean
+buffer_values_ok (const gchar * s)
+{
+  const gchar *p = s;
+
+  while ((p = strstr (p, "(buffer)"))) {
+    gboolean list;
+    gsize n;
+
+    p += strlen ("(buffer)");
+    list = *p == '<' || *p == '{';
+    p += list;
+    do {
+      p += strspn (p, " ");
+      n = strspn (p, "0123456789abcdefABCDEF");
+      if (n == 0 || n % 2 || (p[n] && !strchr (",; >}\"\\", p[n])))
+        return FALSE;
+      p += n;
+      p += strspn (p, " ");
+    } while (list && *p++ == ',');
+  }
+  return TRUE;
+}
+
 /* A string payload, checked to be text; NULL with @error set if not. */
 static gchar *
 payload_string (const FluGdpHeader * header, const guint8 * payload,
@@ -318,6 +447,13 @@ payload_string (const FluGdpHeader * header, const guint8 * payload,
     return NULL;
   }
   string = g_strndup ((const gchar *) payload, len);
+  if (!names_ok (string) || !buffer_values_ok (string) ||
+      !nested_values_ok (string) || !casts_ok (string) ||
+      !date_values_ok (string)) {
+    g_set_error (error, FLU_GDP_ERROR, FLU_GDP_ERROR_PAYLOAD,
+        "GDP string payload is not a valid structure: %.200s", string);
+    g_clear_pointer (&string, g_free);
+  }
   return string;
 }
 
@@ -381,11 +517,14 @@ flu_gdp_event_new (const FluGdpHeader * header, const guint8 * payload,
     return NULL;
   }
   if (header->payload_length > 0) {
-    gchar *string = payload_string (header, payload, error);
+    gchar *string = payload_string (header, payload, error), *end = NULL;
 
     if (!string)
       return NULL;
-    s = gst_structure_from_string (string, NULL);
+    /* with an end pointer: trailing junk fails quietly, not in a warning */
+    s = gst_structure_from_string (string, &end);
+    if (s && end[strspn (end, " \t\r\n")] != '\0')
+      g_clear_pointer (&s, gst_structure_free);
     if (!s) {
       g_set_error (error, FLU_GDP_ERROR, FLU_GDP_ERROR_PAYLOAD,
           "cannot parse GDP event payload: %.200s", string);

@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flubench.h"
+
 typedef struct
 {
   int fd;
@@ -54,15 +56,6 @@ typedef struct
 } Conn;
 
 #define WINDOW 2.0
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int
 cmp_double (const void *a, const void *b)

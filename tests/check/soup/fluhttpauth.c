@@ -143,28 +143,6 @@ GST_START_TEST (test_log_format)
 
 GST_END_TEST;
 
-static gchar *
-auth_header (const gchar * user, const gchar * pw)
-{
-  gchar *plain = g_strdup_printf ("%s:%s", user, pw);
-  gchar *b64 = g_base64_encode ((guchar *) plain, strlen (plain));
-  gchar *h = g_strdup_printf ("Authorization: Basic %s\r\n", b64);
-
-  g_free (b64);
-  g_free (plain);
-  return h;
-}
-
-static guint
-get_status (guint port, const gchar * path, const gchar * headers)
-{
-  HttpResponse *r = http_get (port, path, headers, 4, 10000);
-  guint status = r->status;
-
-  http_response_free (r);
-  return status;
-}
-
 GST_START_TEST (test_htpasswd)
 {
   gchar *dir = g_dir_make_tmp ("fluhttpXXXXXX", NULL);
@@ -197,19 +175,19 @@ GST_START_TEST (test_htpasswd)
   g_free (v);
   http_response_free (r);
 
-  h = auth_header ("bc", "wrong");
-  fail_unless_equals_int (get_status (port, "/", h), 401);
+  h = http_basic_header ("bc", "wrong");
+  fail_unless_equals_int (http_status (port, "/", h), 401);
   g_free (h);
-  h = auth_header ("nobody", "secret");
-  fail_unless_equals_int (get_status (port, "/", h), 401);
+  h = http_basic_header ("nobody", "secret");
+  fail_unless_equals_int (http_status (port, "/", h), 401);
   g_free (h);
   {
     const gchar *users[] = { "bc", "sha", "md5", "des" };
     guint i;
 
     for (i = 0; i < G_N_ELEMENTS (users); i++) {
-      h = auth_header (users[i], "secret");
-      fail_unless_equals_int (get_status (port, "/", h), 200);
+      h = http_basic_header (users[i], "secret");
+      fail_unless_equals_int (http_status (port, "/", h), 200);
       g_free (h);
     }
   }
@@ -241,15 +219,15 @@ GST_START_TEST (test_signed_urls)
       "&token=%s", now + 600, t);
   gchar *old;
 
-  fail_unless_equals_int (get_status (port, "/tv.webm", NULL), 403);
-  fail_unless_equals_int (get_status (port, path, NULL), 200);
+  fail_unless_equals_int (http_status (port, "/tv.webm", NULL), 403);
+  fail_unless_equals_int (http_status (port, path, NULL), 200);
   g_free (t);
   t = flu_http_token_make ("k3y", "/tv.webm", now - 1);
   old = g_strdup_printf ("/tv.webm?expires=%" G_GINT64_FORMAT "&token=%s",
       now - 1, t);
-  fail_unless_equals_int (get_status (port, old, NULL), 403);
+  fail_unless_equals_int (http_status (port, old, NULL), 403);
   path[strlen (path) - 1] = path[strlen (path) - 1] == '0' ? '1' : '0';
-  fail_unless_equals_int (get_status (port, path, NULL), 403);
+  fail_unless_equals_int (http_status (port, path, NULL), 403);
   g_free (old);
   g_free (t);
   g_free (path);
@@ -264,15 +242,15 @@ GST_START_TEST (test_ip_lists)
   guint port = sink_port (sink);
   HttpResponse *r;
 
-  fail_unless_equals_int (get_status (port, "/", NULL), 403);
+  fail_unless_equals_int (http_status (port, "/", NULL), 403);
   g_object_set (sink, "deny", NULL, "allow", "10.0.0.0/8, ::1", NULL);
-  fail_unless_equals_int (get_status (port, "/", NULL), 403);
+  fail_unless_equals_int (http_status (port, "/", NULL), 403);
   /* IPv6 loopback is in the allow list */
   r = http_request ("::1", port, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 4, 10000);
   fail_unless_equals_int (r->status, 200);
   http_response_free (r);
   g_object_set (sink, "allow", "127.0.0.1/32", "deny", "::1/128", NULL);
-  fail_unless_equals_int (get_status (port, "/", NULL), 200);
+  fail_unless_equals_int (http_status (port, "/", NULL), 200);
   r = http_request ("::1", port, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 4, 10000);
   fail_unless_equals_int (r->status, 403);
   http_response_free (r);

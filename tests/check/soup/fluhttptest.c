@@ -134,6 +134,28 @@ http_response_free (HttpResponse * r)
   g_free (r);
 }
 
+guint
+http_status (guint port, const gchar * path, const gchar * headers)
+{
+  HttpResponse *r = http_get (port, path, headers, 4, 10000);
+  guint status = r->status;
+
+  http_response_free (r);
+  return status;
+}
+
+gchar *
+http_basic_header (const gchar * user, const gchar * password)
+{
+  gchar *plain = g_strdup_printf ("%s:%s", user, password);
+  gchar *b64 = g_base64_encode ((guchar *) plain, strlen (plain));
+  gchar *h = g_strdup_printf ("Authorization: Basic %s\r\n", b64);
+
+  g_free (b64);
+  g_free (plain);
+  return h;
+}
+
 gchar *
 http_header (HttpResponse * r, const gchar * name)
 {

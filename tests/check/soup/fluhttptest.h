@@ -44,6 +44,10 @@ HttpResponse *http_request (const gchar * host, guint port,
 HttpResponse *http_get (guint port, const gchar * path,
     const gchar * headers, gsize body_max, guint timeout_ms);
 void http_response_free (HttpResponse * r);
+/* The status of GET @path with @headers (0 = no answer). */
+guint http_status (guint port, const gchar * path, const gchar * headers);
+/* "Authorization: Basic <base64 user:password>\r\n"; free it. */
+gchar *http_basic_header (const gchar * user, const gchar * password);
 /* The value of header @name in @r, or NULL; free it. */
 gchar *http_header (HttpResponse * r, const gchar * name);
 
