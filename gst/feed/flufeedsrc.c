@@ -129,9 +129,11 @@ struct _FluFeedSrc
   FluFeedTimeline timeline;
   FluFeedFiller filler;
   guint8 *scratch;              /* caps and event payloads */
+  struct _ConnectJob *job;      /* a connection attempt under way */
 
-  /* stats, under lock */
+  /* stats, under lock; job_cond signals the end of a connection attempt */
   GMutex lock;
+  GCond job_cond;
   guint64 connects, losses, bytes, buffers;
   GstClockTime outage_total;
   gchar *last_error;
@@ -622,6 +624,74 @@ gave_up (FluFeedSrc * self)
   return GST_FLOW_ERROR;
 }
 
+/* A connection attempt (connect plus handshake) runs in its own thread, so
+ * that the streaming thread keeps producing fill output while a connect()
+ * to an unreachable upstream waits for its timeout. */
+typedef struct _ConnectJob
+{
+  FluFeedSrc *self;
+  guint index;
+  GThread *thread;
+  gboolean done;                /* under self->lock */
+  GSocketConnection *conn;
+  GError *err;
+} ConnectJob;
+
+static gpointer
+connect_job_run (gpointer data)
+{
+  ConnectJob *job = data;
+  FluFeedSrc *self = job->self;
+
+  job->conn = try_connect (self, job->index, FLU_FEED_CONNECT_TIMEOUT_MS,
+      &job->err);
+  g_mutex_lock (&self->lock);
+  job->done = TRUE;
+  g_cond_broadcast (&self->job_cond);
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+static void
+connect_job_start (FluFeedSrc * self)
+{
+  ConnectJob *job = g_new0 (ConnectJob, 1);
+
+  job->self = self;
+  job->index = self->current;
+  self->job = job;
+  job->thread = g_thread_new ("flufeedsrc-connect", connect_job_run, job);
+}
+
+/* Waits until the attempt ends or @deadline (monotonic, us) passes.
+ * Returns the finished job (the caller owns it), or NULL on deadline. */
+static ConnectJob *
+connect_job_wait (FluFeedSrc * self, gint64 deadline)
+{
+  ConnectJob *job = self->job;
+  gboolean done;
+
+  g_mutex_lock (&self->lock);
+  while (!job->done && g_get_monotonic_time () < deadline)
+    g_cond_wait_until (&self->job_cond, &self->lock, deadline);
+  done = job->done;
+  g_mutex_unlock (&self->lock);
+  if (!done)
+    return NULL;
+  g_thread_join (job->thread);
+  self->job = NULL;
+  return job;
+}
+
+static void
+connect_job_free (ConnectJob * job)
+{
+  if (job->conn)
+    g_object_unref (job->conn);
+  g_clear_error (&job->err);
+  g_free (job);
+}
+
 /* Connects (or accepts), producing fill output while it waits.  Returns
  * OK with *buf set to a fill buffer, or OK with *buf NULL when connected. */
 static GstFlowReturn
@@ -634,7 +704,8 @@ establish (FluFeedSrc * self, GstBuffer ** buf)
     gint64 due_at = GST_CLOCK_TIME_IS_VALID (due) ? monotonic_at (self, due) :
         G_MAXINT64;
 
-    if (due_at <= now && due_at <= self->next_attempt) {
+    /* fill when due; while an attempt runs in its thread, always */
+    if (due_at <= now && (self->job || due_at <= self->next_attempt)) {
       fill_once (self, buf);
       if (*buf)
         return GST_FLOW_OK;
@@ -671,21 +742,25 @@ establish (FluFeedSrc * self, GstBuffer ** buf)
     }
 
     {
-      GSocketConnection *conn;
-      guint index = self->current;
+      ConnectJob *job;
 
-      conn = try_connect (self, index, FLU_FEED_CONNECT_TIMEOUT_MS, &err);
-      if (conn) {
-        use_connection (self, conn, index);
+      if (self->job == NULL)
+        connect_job_start (self);
+      job = connect_job_wait (self, due_at);
+      if (job == NULL)
+        continue;               /* fill output is due: the attempt goes on */
+      if (job->conn) {
+        use_connection (self, g_steal_pointer (&job->conn), job->index);
+        connect_job_free (job);
         return GST_FLOW_OK;
       }
-      if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-        g_clear_error (&err);
+      if (g_error_matches (job->err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+        connect_job_free (job);
         return GST_FLOW_FLUSHING;
       }
-      GST_INFO_OBJECT (self, "upstream %u: %s", index, err->message);
-      set_last_error (self, err->message);
-      g_clear_error (&err);
+      GST_INFO_OBJECT (self, "upstream %u: %s", job->index, job->err->message);
+      set_last_error (self, job->err->message);
+      connect_job_free (job);
     }
     attempt_failed (self);
   }
@@ -871,6 +946,12 @@ flu_feed_src_stop (GstBaseSrc * bsrc)
 {
   FluFeedSrc *self = FLU_FEED_SRC (bsrc);
 
+  if (self->job) {
+    /* a connection attempt still running: stop it and wait for it */
+    g_cancellable_cancel (self->cancellable);
+    connect_job_free (connect_job_wait (self, G_MAXINT64));
+    g_cancellable_reset (self->cancellable);
+  }
   close_connection (self);
   flu_feed_filler_clear (&self->filler);
   g_clear_pointer (&self->scratch, g_free);
@@ -1068,6 +1149,7 @@ flu_feed_src_finalize (GObject * object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->listen);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->job_cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -1075,6 +1157,7 @@ static void
 flu_feed_src_init (FluFeedSrc * self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->job_cond);
   self->mode = DEFAULT_MODE;
   self->host = g_strdup (DEFAULT_HOST);
   self->port = DEFAULT_PORT;

@@ -27,6 +27,9 @@
 #endif
 
 #include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "feedtest.h"
 
@@ -562,6 +565,63 @@ GST_START_TEST (test_fill_repeat_video)
 
 GST_END_TEST;
 
+/* A listener whose accept queue is full: connect() to it hangs (the
+ * kernel drops the SYNs) until the connecting side's timeout. */
+static gint
+black_hole (guint port, gint stuffing[3])
+{
+  struct sockaddr_in sa = { 0 };
+  gint one = 1, fd = socket (AF_INET, SOCK_STREAM, 0), i;
+
+  sa.sin_family = AF_INET;
+  sa.sin_port = g_htons (port);
+  sa.sin_addr.s_addr = g_htonl (INADDR_LOOPBACK);
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
+  fail_unless (bind (fd, (struct sockaddr *) &sa, sizeof (sa)) == 0);
+  fail_unless (listen (fd, 0) == 0);
+  for (i = 0; i < 3; i++) {
+    stuffing[i] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    connect (stuffing[i], (struct sockaddr *) &sa, sizeof (sa));
+  }
+  return fd;
+}
+
+/* The fill goes on while a reconnection attempt hangs in connect(). */
+GST_START_TEST (test_fill_repeat_while_connect_hangs)
+{
+  guint port = feed_free_port (), disconts = 0, before, i;
+  GstElement *p = feed_pipeline (TRUE, "videotestsrc is-live=true ! "
+      "video/x-raw,format=I420,width=32,height=24,framerate=25/1 ! "
+      "flufeedsink name=s host=127.0.0.1 port=%u", port);
+  GstElement *c;
+  GArray *pts = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  gint hole, stuffing[3];
+
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  c = feed_pipeline (FALSE, "flufeedsrc host=127.0.0.1 port=%u fill=repeat "
+      "retry-initial=100 retry-max=200 ! appsink name=a sync=false", port);
+  collect (c, pts, &disconts, 3 * SEC);
+  feed_pipeline_stop (p);
+  hole = black_hole (port, stuffing);
+  /* by now the reconnection attempt hangs in connect(): take what came
+   * before, then count what comes during 1.5 s of it */
+  g_usleep (400000);
+  collect (c, pts, &disconts, 0);
+  before = pts->len;
+  g_usleep (3 * G_USEC_PER_SEC / 2);
+  collect (c, pts, &disconts, SEC);
+  /* about 25 repeated frames a second even though connect() hangs */
+  fail_unless (pts->len - before >= 15, "%u frames while connect() hung",
+      pts->len - before);
+  g_array_unref (pts);
+  feed_pipeline_stop (c);
+  for (i = 0; i < 3; i++)
+    close (stuffing[i]);
+  close (hole);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_fill_repeat_audio_silence)
 {
   guint port = feed_free_port ();
@@ -717,6 +777,7 @@ feed_elements_suite (void)
   tcase_add_test (tc, test_failover_and_prefer_first);
   tcase_add_test (tc, test_fill_gap);
   tcase_add_test (tc, test_fill_repeat_video);
+  tcase_add_test (tc, test_fill_repeat_while_connect_hangs);
   tcase_add_test (tc, test_fill_repeat_audio_silence);
   tcase_add_test (tc, test_push_mode_reconnects);
   tcase_add_test (tc, test_push_mode_wrong_secret);
