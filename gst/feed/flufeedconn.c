@@ -421,3 +421,65 @@ flu_feed_socket_peer (GSocket * socket)
   g_object_unref (addr);
   return s;
 }
+
+void
+flu_feed_link_init (FluFeedLink * link, FluFeedMode mode, const gchar * host,
+    guint port)
+{
+  link->mode = mode;
+  link->host = g_strdup (host);
+  link->port = port;
+  link->secret = NULL;
+  link->retry_initial = FLU_FEED_DEFAULT_RETRY_INITIAL_MS;
+  link->retry_max = FLU_FEED_DEFAULT_RETRY_MAX_MS;
+}
+
+void
+flu_feed_link_clear (FluFeedLink * link)
+{
+  g_clear_pointer (&link->host, g_free);
+  g_clear_pointer (&link->secret, g_free);
+}
+
+gboolean
+flu_feed_link_set_property (FluFeedLink * link, const gchar * name,
+    const GValue * value)
+{
+  if (g_str_equal (name, "mode")) {
+    link->mode = g_value_get_enum (value);
+  } else if (g_str_equal (name, "host")) {
+    g_free (link->host);
+    link->host = g_value_dup_string (value);
+  } else if (g_str_equal (name, "port")) {
+    link->port = g_value_get_uint (value);
+  } else if (g_str_equal (name, "secret")) {
+    g_free (link->secret);
+    link->secret = g_value_dup_string (value);
+  } else if (g_str_equal (name, "retry-initial")) {
+    link->retry_initial = g_value_get_uint (value);
+  } else if (g_str_equal (name, "retry-max")) {
+    link->retry_max = g_value_get_uint (value);
+  } else {
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+flu_feed_link_get_property (const FluFeedLink * link, const gchar * name,
+    GValue * value)
+{
+  if (g_str_equal (name, "mode"))
+    g_value_set_enum (value, link->mode);
+  else if (g_str_equal (name, "host"))
+    g_value_set_string (value, link->host);
+  else if (g_str_equal (name, "port"))
+    g_value_set_uint (value, link->port);
+  else if (g_str_equal (name, "retry-initial"))
+    g_value_set_uint (value, link->retry_initial);
+  else if (g_str_equal (name, "retry-max"))
+    g_value_set_uint (value, link->retry_max);
+  else
+    return FALSE;               /* "secret" is write-only */
+  return TRUE;
+}

@@ -61,6 +61,29 @@ GType flu_feed_mode_get_type (void);
 #define FLU_FEED_FANOUT_FACTORY "flumultifdsink"
 const gchar *flu_feed_fanout_factory (void);
 
+/* The connection settings both feed elements have as properties (with
+ * blurbs of their own): one struct and one place that sets and gets them. */
+typedef struct
+{
+  FluFeedMode mode;
+  gchar *host;
+  guint port;
+  gchar *secret;
+  guint retry_initial;          /* ms */
+  guint retry_max;              /* ms */
+} FluFeedLink;
+
+void flu_feed_link_init (FluFeedLink * link, FluFeedMode mode,
+    const gchar * host, guint port);
+void flu_feed_link_clear (FluFeedLink * link);
+/* Set or get the property called @name if it is one of the link's
+ * ("mode", "host", "port", "secret", "retry-initial", "retry-max");
+ * returns FALSE for any other name. */
+gboolean flu_feed_link_set_property (FluFeedLink * link, const gchar * name,
+    const GValue * value);
+gboolean flu_feed_link_get_property (const FluFeedLink * link,
+    const gchar * name, GValue * value);
+
 #define FLU_FEED_DEFAULT_RETRY_INITIAL_MS 250
 #define FLU_FEED_DEFAULT_RETRY_MAX_MS 5000
 #define FLU_FEED_CONNECT_TIMEOUT_MS 5000

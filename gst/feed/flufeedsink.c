@@ -87,13 +87,8 @@ struct _FluFeedSink
   GCond cond;
 
   /* properties */
-  FluFeedMode mode;
-  gchar *host;
-  guint port;
+  FluFeedLink link;             /* mode, host, port, secret, retry-* */
   guint current_port;
-  gchar *secret;
-  guint retry_initial;
-  guint retry_max;
   GstClockTime max_lag;
   GstClockTime burst_time;
 
@@ -175,7 +170,7 @@ handshake_func (gpointer data, gpointer user_data)
   GError *err = NULL;
   gchar *peer = flu_feed_socket_peer (socket);
 
-  if (flu_feed_auth (socket, self->secret, TRUE, self->cancellable, &err)) {
+  if (flu_feed_auth (socket, self->link.secret, TRUE, self->cancellable, &err)) {
     GST_INFO_OBJECT (self, "reader %s authenticated", peer);
     add_socket (self, socket);
   } else if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
@@ -209,7 +204,7 @@ on_accept (GSocket * listen, GIOCondition cond, gpointer user_data)
       GST_INFO_OBJECT (self, "reader %s connected", peer);
       g_free (peer);
     }
-    if (self->secret && *self->secret) {
+    if (self->link.secret && *self->link.secret) {
       g_socket_set_blocking (socket, FALSE);
       g_thread_pool_push (self->handshakes, socket, NULL);
     } else {
@@ -283,7 +278,7 @@ static void
 post_message (FluFeedSink * self, const gchar * name, const gchar * reason)
 {
   GstStructure *s = gst_structure_new (name, "upstream", G_TYPE_STRING,
-      self->host, "port", G_TYPE_UINT, self->port, NULL);
+      self->link.host, "port", G_TYPE_UINT, self->link.port, NULL);
 
   if (reason)
     gst_structure_set (s, "reason", G_TYPE_STRING, reason, NULL);
@@ -304,36 +299,37 @@ client_thread (gpointer data)
     GSocket *socket = NULL;
 
     fd = -1;
-    conn = flu_feed_connect (self->host, self->port,
+    conn = flu_feed_connect (self->link.host, self->link.port,
         FLU_FEED_CONNECT_TIMEOUT_MS, self->cancellable, &err);
     if (conn) {
       socket = g_socket_connection_get_socket (conn);
-      if (self->secret && *self->secret &&
-          !flu_feed_auth (socket, self->secret, FALSE, self->cancellable, &err))
+      if (self->link.secret && *self->link.secret &&
+          !flu_feed_auth (socket, self->link.secret, FALSE, self->cancellable,
+              &err))
         g_clear_object (&conn);
     }
     if (!conn) {
       if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-        GST_WARNING_OBJECT (self, "cannot push to %s:%u: %s", self->host,
-            self->port, err->message);
+        GST_WARNING_OBJECT (self, "cannot push to %s:%u: %s", self->link.host,
+            self->link.port, err->message);
         if (g_error_matches (err, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_REFUSED)
             || g_error_matches (err, FLU_FEED_ERROR,
                 FLU_FEED_ERROR_AUTH_FAILED))
           GST_ELEMENT_WARNING (self, RESOURCE, OPEN_WRITE,
-              ("Feed to %s:%u refused: %s", self->host, self->port,
+              ("Feed to %s:%u refused: %s", self->link.host, self->link.port,
                   err->message), ("set the same secret on both ends"));
       }
       g_clear_error (&err);
-      delay = flu_feed_backoff_next (delay, self->retry_initial,
-          self->retry_max);
+      delay = flu_feed_backoff_next (delay, self->link.retry_initial,
+          self->link.retry_max);
       continue;
     }
 
     fd = dup_fd (self, socket);
     g_object_unref (conn);      /* the fan-out has its own fd */
     if (fd < 0) {
-      delay = flu_feed_backoff_next (delay, self->retry_initial,
-          self->retry_max);
+      delay = flu_feed_backoff_next (delay, self->link.retry_initial,
+          self->link.retry_max);
       continue;
     }
     g_mutex_lock (&self->lock);
@@ -341,7 +337,8 @@ client_thread (gpointer data)
     self->connected = TRUE;
     g_mutex_unlock (&self->lock);
     add_fd (self, fd);
-    GST_INFO_OBJECT (self, "pushing to %s:%u", self->host, self->port);
+    GST_INFO_OBJECT (self, "pushing to %s:%u", self->link.host,
+        self->link.port);
     post_message (self, "flufeedsink-connected", NULL);
     delay = 0;
 
@@ -351,9 +348,9 @@ client_thread (gpointer data)
     g_mutex_unlock (&self->lock);
     if (self->running) {
       GST_WARNING_OBJECT (self, "lost the link to %s:%u, reconnecting",
-          self->host, self->port);
+          self->link.host, self->link.port);
       post_message (self, "flufeedsink-disconnected", "connection lost");
-      delay = self->retry_initial;
+      delay = self->link.retry_initial;
     }
   }
   g_mutex_lock (&self->lock);
@@ -388,8 +385,8 @@ setup (FluFeedSink * self)
     g_object_set (self->fanout, "sync-method", SYNC_METHOD_LATEST_KEYFRAME,
         NULL);
 
-  if (self->mode == FLU_FEED_MODE_CLIENT) {
-    if (!self->host || !*self->host || self->port == 0) {
+  if (self->link.mode == FLU_FEED_MODE_CLIENT) {
+    if (!self->link.host || !*self->link.host || self->link.port == 0) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
           ("mode=client needs host and port"),
           ("set host and port to the receiving flufeedsrc mode=server"));
@@ -397,12 +394,12 @@ setup (FluFeedSink * self)
     }
     return TRUE;
   }
-  self->listen = flu_feed_listen (self->host, self->port,
+  self->listen = flu_feed_listen (self->link.host, self->link.port,
       &self->current_port, &err);
   if (!self->listen) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Cannot listen on %s:%u: %s", self->host ? self->host : "*",
-            self->port, err->message),
+        ("Cannot listen on %s:%u: %s", self->link.host ? self->link.host : "*",
+            self->link.port, err->message),
         ("choose a free port, or port=0 for any"));
     g_clear_error (&err);
     return FALSE;
@@ -429,7 +426,7 @@ flu_feed_sink_change_state (GstElement * element, GstStateChange transition)
       g_cond_broadcast (&self->cond);
       g_mutex_unlock (&self->lock);
       g_cancellable_cancel (self->cancellable);
-      if (self->mode == FLU_FEED_MODE_SERVER) {
+      if (self->link.mode == FLU_FEED_MODE_SERVER) {
         server_stop (self);
       } else if (self->thread) {
         g_thread_join (self->thread);
@@ -450,7 +447,7 @@ flu_feed_sink_change_state (GstElement * element, GstStateChange transition)
       self->cancellable = g_cancellable_new ();
       self->running = TRUE;
       self->client_fd = -1;
-      if (self->mode == FLU_FEED_MODE_SERVER)
+      if (self->link.mode == FLU_FEED_MODE_SERVER)
         server_start (self);
       else
         self->thread = g_thread_new ("flufeedsink-connect", client_thread,
@@ -476,27 +473,11 @@ flu_feed_sink_set_property (GObject * object, guint prop_id,
   FluFeedSink *self = FLU_FEED_SINK (object);
 
   GST_OBJECT_LOCK (self);
+  if (flu_feed_link_set_property (&self->link, pspec->name, value)) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
-    case PROP_MODE:
-      self->mode = g_value_get_enum (value);
-      break;
-    case PROP_HOST:
-      g_free (self->host);
-      self->host = g_value_dup_string (value);
-      break;
-    case PROP_PORT:
-      self->port = g_value_get_uint (value);
-      break;
-    case PROP_SECRET:
-      g_free (self->secret);
-      self->secret = g_value_dup_string (value);
-      break;
-    case PROP_RETRY_INITIAL:
-      self->retry_initial = g_value_get_uint (value);
-      break;
-    case PROP_RETRY_MAX:
-      self->retry_max = g_value_get_uint (value);
-      break;
     case PROP_MAX_LAG:
       self->max_lag = g_value_get_uint64 (value);
       break;
@@ -516,24 +497,11 @@ flu_feed_sink_get_property (GObject * object, guint prop_id, GValue * value,
 {
   FluFeedSink *self = FLU_FEED_SINK (object);
 
+  if (flu_feed_link_get_property (&self->link, pspec->name, value))
+    return;
   switch (prop_id) {
-    case PROP_MODE:
-      g_value_set_enum (value, self->mode);
-      break;
-    case PROP_HOST:
-      g_value_set_string (value, self->host);
-      break;
-    case PROP_PORT:
-      g_value_set_uint (value, self->port);
-      break;
     case PROP_CURRENT_PORT:
       g_value_set_uint (value, self->current_port);
-      break;
-    case PROP_RETRY_INITIAL:
-      g_value_set_uint (value, self->retry_initial);
-      break;
-    case PROP_RETRY_MAX:
-      g_value_set_uint (value, self->retry_max);
       break;
     case PROP_MAX_LAG:
       g_value_set_uint64 (value, self->max_lag);
@@ -565,8 +533,7 @@ flu_feed_sink_finalize (GObject * object)
 {
   FluFeedSink *self = FLU_FEED_SINK (object);
 
-  g_free (self->host);
-  g_free (self->secret);
+  flu_feed_link_clear (&self->link);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->listen);
   g_mutex_clear (&self->lock);
@@ -581,10 +548,7 @@ flu_feed_sink_init (FluFeedSink * self)
 
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
-  self->mode = DEFAULT_MODE;
-  self->port = DEFAULT_PORT;
-  self->retry_initial = FLU_FEED_DEFAULT_RETRY_INITIAL_MS;
-  self->retry_max = FLU_FEED_DEFAULT_RETRY_MAX_MS;
+  flu_feed_link_init (&self->link, DEFAULT_MODE, NULL, DEFAULT_PORT);
   self->max_lag = DEFAULT_MAX_LAG;
   self->client_fd = -1;
 

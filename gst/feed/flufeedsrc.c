@@ -91,13 +91,8 @@ struct _FluFeedSrc
   GstPushSrc parent;
 
   /* properties, under the object lock; copied at start */
-  FluFeedMode mode;
-  gchar *host;
-  guint port;
+  FluFeedLink link;             /* mode, host, port, secret, retry-* */
   gchar *hosts;
-  gchar *secret;
-  guint retry_initial;
-  guint retry_max;
   gint max_retries;
   guint data_timeout;
   gboolean prefer_first;
@@ -223,8 +218,8 @@ attempt_failed (FluFeedSrc * self)
   self->attempts++;
   if (self->upstreams->len > 0)
     self->current = (self->current + 1) % self->upstreams->len;
-  self->delay = flu_feed_backoff_next (self->delay, self->retry_initial,
-      self->retry_max);
+  self->delay = flu_feed_backoff_next (self->delay, self->link.retry_initial,
+      self->link.retry_max);
   self->next_attempt = g_get_monotonic_time () + (gint64) self->delay * 1000;
   GST_DEBUG_OBJECT (self, "next attempt in %u ms", self->delay);
 }
@@ -241,7 +236,7 @@ lose (FluFeedSrc * self, const gchar * reason, gboolean timed_out)
   if (!self->confirmed) {
     GST_INFO_OBJECT (self, "upstream failed before sending data: %s", reason);
     close_connection (self);
-    if (self->mode == FLU_FEED_MODE_CLIENT)
+    if (self->link.mode == FLU_FEED_MODE_CLIENT)
       attempt_failed (self);
     return;
   }
@@ -260,7 +255,7 @@ lose (FluFeedSrc * self, const gchar * reason, gboolean timed_out)
   self->attempts = 0;
   self->delay = 0;
   self->next_attempt = self->outage_start;
-  if (timed_out && self->mode == FLU_FEED_MODE_CLIENT &&
+  if (timed_out && self->link.mode == FLU_FEED_MODE_CLIENT &&
       self->upstreams->len > 1)
     self->current = (self->current + 1) % self->upstreams->len;
   self->discont = TRUE;
@@ -326,9 +321,10 @@ static gboolean
 authenticate (FluFeedSrc * self, GSocket * socket, gboolean acceptor,
     const gchar * name, GError ** err)
 {
-  if (!self->secret || !*self->secret)
+  if (!self->link.secret || !*self->link.secret)
     return TRUE;
-  if (flu_feed_auth (socket, self->secret, acceptor, self->cancellable, err))
+  if (flu_feed_auth (socket, self->link.secret, acceptor, self->cancellable,
+          err))
     return TRUE;
   if (!g_error_matches (*err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
@@ -712,7 +708,7 @@ establish (FluFeedSrc * self, GstBuffer ** buf)
       continue;
     }
 
-    if (self->mode == FLU_FEED_MODE_SERVER) {
+    if (self->link.mode == FLU_FEED_MODE_SERVER) {
       gint64 until = MIN (due_at, now + 1000 * G_USEC_PER_SEC);
       gchar *name = NULL;
       GSocket *socket = try_accept (self, (guint) ((until - now) / 1000),
@@ -777,10 +773,10 @@ maybe_probe_first (FluFeedSrc * self)
   gchar *upstream;
 
   if (!self->prefer_first || self->current == 0 ||
-      self->mode != FLU_FEED_MODE_CLIENT)
+      self->link.mode != FLU_FEED_MODE_CLIENT)
     return;
   now = g_get_monotonic_time ();
-  if (now - self->last_probe < (gint64) self->retry_max * 1000)
+  if (now - self->last_probe < (gint64) self->link.retry_max * 1000)
     return;
   self->last_probe = now;
   conn = try_connect (self, 0, PROBE_CONNECT_TIMEOUT_MS, &err);
@@ -884,7 +880,7 @@ parse_upstreams (FluFeedSrc * self)
 
       if (!*g_strstrip (parts[i]))
         continue;
-      if (!flu_feed_parse_address (parts[i], self->port, &u.host, &u.port)) {
+      if (!flu_feed_parse_address (parts[i], self->link.port, &u.host, &u.port)) {
         GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
             ("Invalid upstream address \"%s\" in hosts", parts[i]),
             ("hosts is a comma-separated list of host:port"));
@@ -894,8 +890,8 @@ parse_upstreams (FluFeedSrc * self)
       g_array_append_val (self->upstreams, u);
     }
     g_strfreev (parts);
-  } else if (self->host && *self->host && self->port) {
-    Upstream u = { g_strdup (self->host), self->port };
+  } else if (self->link.host && *self->link.host && self->link.port) {
+    Upstream u = { g_strdup (self->link.host), self->link.port };
 
     g_array_append_val (self->upstreams, u);
   }
@@ -918,7 +914,7 @@ flu_feed_src_start (GstBaseSrc * bsrc)
 {
   FluFeedSrc *self = FLU_FEED_SRC (bsrc);
 
-  if (self->mode == FLU_FEED_MODE_CLIENT && !parse_upstreams (self))
+  if (self->link.mode == FLU_FEED_MODE_CLIENT && !parse_upstreams (self))
     return FALSE;
   self->current = 0;
   g_mutex_lock (&self->lock);
@@ -998,14 +994,14 @@ flu_feed_src_change_state (GstElement * element, GstStateChange transition)
   GError *err = NULL;
 
   if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-      self->mode == FLU_FEED_MODE_SERVER) {
-    self->listen = flu_feed_listen (self->host, self->port,
+      self->link.mode == FLU_FEED_MODE_SERVER) {
+    self->listen = flu_feed_listen (self->link.host, self->link.port,
         &self->current_port, &err);
     if (!self->listen) {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Cannot listen on %s:%u: %s", self->host ? self->host : "*",
-              self->port, err->message),
-          ("choose a free port, or port=0 for any"));
+          ("Cannot listen on %s:%u: %s",
+              self->link.host ? self->link.host : "*", self->link.port,
+              err->message), ("choose a free port, or port=0 for any"));
       g_clear_error (&err);
       return GST_STATE_CHANGE_FAILURE;
     }
@@ -1027,30 +1023,14 @@ flu_feed_src_set_property (GObject * object, guint prop_id,
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
   GST_OBJECT_LOCK (self);
+  if (flu_feed_link_set_property (&self->link, pspec->name, value)) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
-    case PROP_MODE:
-      self->mode = g_value_get_enum (value);
-      break;
-    case PROP_HOST:
-      g_free (self->host);
-      self->host = g_value_dup_string (value);
-      break;
-    case PROP_PORT:
-      self->port = g_value_get_uint (value);
-      break;
     case PROP_HOSTS:
       g_free (self->hosts);
       self->hosts = g_value_dup_string (value);
-      break;
-    case PROP_SECRET:
-      g_free (self->secret);
-      self->secret = g_value_dup_string (value);
-      break;
-    case PROP_RETRY_INITIAL:
-      self->retry_initial = g_value_get_uint (value);
-      break;
-    case PROP_RETRY_MAX:
-      self->retry_max = g_value_get_uint (value);
       break;
     case PROP_MAX_RETRIES:
       self->max_retries = g_value_get_int (value);
@@ -1084,27 +1064,16 @@ flu_feed_src_get_property (GObject * object, guint prop_id, GValue * value,
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
   GST_OBJECT_LOCK (self);
+  if (flu_feed_link_get_property (&self->link, pspec->name, value)) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
-    case PROP_MODE:
-      g_value_set_enum (value, self->mode);
-      break;
-    case PROP_HOST:
-      g_value_set_string (value, self->host);
-      break;
-    case PROP_PORT:
-      g_value_set_uint (value, self->port);
-      break;
     case PROP_HOSTS:
       g_value_set_string (value, self->hosts);
       break;
     case PROP_CURRENT_PORT:
       g_value_set_uint (value, self->current_port);
-      break;
-    case PROP_RETRY_INITIAL:
-      g_value_set_uint (value, self->retry_initial);
-      break;
-    case PROP_RETRY_MAX:
-      g_value_set_uint (value, self->retry_max);
       break;
     case PROP_MAX_RETRIES:
       g_value_set_int (value, self->max_retries);
@@ -1140,9 +1109,8 @@ flu_feed_src_finalize (GObject * object)
 {
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
-  g_free (self->host);
+  flu_feed_link_clear (&self->link);
   g_free (self->hosts);
-  g_free (self->secret);
   g_free (self->last_error);
   g_free (self->current_upstream);
   g_array_unref (self->upstreams);
@@ -1158,11 +1126,7 @@ flu_feed_src_init (FluFeedSrc * self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->job_cond);
-  self->mode = DEFAULT_MODE;
-  self->host = g_strdup (DEFAULT_HOST);
-  self->port = DEFAULT_PORT;
-  self->retry_initial = FLU_FEED_DEFAULT_RETRY_INITIAL_MS;
-  self->retry_max = FLU_FEED_DEFAULT_RETRY_MAX_MS;
+  flu_feed_link_init (&self->link, DEFAULT_MODE, DEFAULT_HOST, DEFAULT_PORT);
   self->max_retries = DEFAULT_MAX_RETRIES;
   self->data_timeout = DEFAULT_DATA_TIMEOUT_MS;
   self->prefer_first = DEFAULT_PREFER_FIRST;
