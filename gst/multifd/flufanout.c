@@ -74,10 +74,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -445,12 +443,6 @@ static inline guint64
 seq_of_idx (FluFanout * f, gint64 idx)
 {
   return f->head - 1 - idx;
-}
-
-static inline gint64
-idx_of_seq (FluFanout * f, guint64 seq)
-{
-  return (gint64) (f->head - 1 - seq);
 }
 
 /* First keyframe from index @idx going older (@dir = +1) or newer (-1). */
