@@ -43,7 +43,10 @@
 #include "fluhttpmime.h"
 #include "fluhttpstatuspage.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -647,6 +650,7 @@ configure_engine (FluHttpSink * sink)
       "units-max", sink->units_max,
       "units-soft-max", sink->units_soft_max,
       "coalesce-time", sink->coalesce_time,
+      "start-on-add", TRUE,
       "time-min", time_min,
       "bytes-min", bytes_min,
       "qos-dscp", sink->qos_dscp,
@@ -935,6 +939,21 @@ stream_finished (SoupServerMessage * msg, gpointer data)
 
 /* lock held: the client is accepted, count it and stream once the head
  * has been written. */
+/* Hold the response head libsoup is about to write in the kernel until
+ * the engine's first write (headers and keyframe) uncorks the socket, so
+ * the viewer gets both in one go: one wake-up per new viewer instead of
+ * two, and the HTTP thread does not pay for delivering the head. */
+static void
+cork (SoupServerMessage * msg)
+{
+  GSocket *sock = soup_server_message_get_socket (msg);
+  gint on = 1;
+
+  if (sock && setsockopt (g_socket_get_fd (sock), IPPROTO_TCP, TCP_CORK, &on,
+          sizeof (on)) < 0)
+    GST_DEBUG ("TCP_CORK: %s", g_strerror (errno));
+}
+
 static void
 start_stream (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
 {
@@ -962,6 +981,7 @@ start_stream (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
 
   set_stream_headers (sink, msg);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  cork (msg);
   g_object_set_data_full (G_OBJECT (msg), "flu-client", c,
       (GDestroyNotify) client_free);
   g_signal_connect_data (msg, "wrote-headers", G_CALLBACK (hand_over),

@@ -74,6 +74,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -138,6 +139,7 @@ typedef struct
   gboolean pollable;            /* registered in epoll */
   gboolean blocked;             /* last write hit EAGAIN: wait for EPOLLOUT */
   gboolean in_io;               /* writer is in a syscall on this client */
+  gboolean uncork;              /* first write still to come: push out */
 
   FluSyncMethod sync_method;
   GstFormat min_format, max_format;
@@ -249,6 +251,7 @@ flu_fanout_config_init (FluFanoutConfig * config)
   config->handle_read = TRUE;
   config->backlog_limit = FLU_FANOUT_DEFAULT_BACKLOG_LIMIT;
   config->coalesce_time = 0;
+  config->start_on_add = FALSE;
 }
 
 static guint64
@@ -595,6 +598,33 @@ decide_position (FluFanout * f, FluClient * c)
   }
 }
 
+/* Called with the lock: decide where a waiting client starts, @key
+ * telling whether the newest queued buffer is a keyframe.  Returns FALSE
+ * while it keeps waiting. */
+static gboolean
+position_client (FluFanout * f, FluClient * c, gboolean key)
+{
+  gint64 idx;
+
+  if (c->wait == WAIT_KEYFRAME) {
+    if (!key)
+      return FALSE;
+    idx = 0;
+  } else {
+    idx = decide_position (f, c);
+    if (idx < 0)
+      return FALSE;
+  }
+  c->wait = WAIT_NONE;
+  c->cursor = seq_of_idx (f, idx);
+  c->offset = 0;
+  f->n_waiting_new--;
+  f->urgent = TRUE;             /* its first bytes go out at once */
+  GST_DEBUG_OBJECT (f->owner, "fd %d starts at seq %" G_GUINT64_FORMAT
+      " (%" G_GINT64_FORMAT " buffers back)", c->fd, c->cursor, idx);
+  return TRUE;
+}
+
 /* Called with the lock, right after a buffer was appended. */
 static void
 position_waiting_clients (FluFanout * f)
@@ -604,28 +634,12 @@ position_waiting_clients (FluFanout * f)
 
   for (i = 0; i < f->clients->len && f->n_waiting_new > 0; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
-    gint64 idx;
 
     if (c->removing || c->wait == WAIT_NONE)
       continue;
     if (c->status == FLU_CLIENT_STATUS_FLUSHING)
       continue;
-    if (c->wait == WAIT_KEYFRAME) {
-      if (!key)
-        continue;
-      idx = 0;
-    } else {
-      idx = decide_position (f, c);
-      if (idx < 0)
-        continue;
-    }
-    c->wait = WAIT_NONE;
-    c->cursor = seq_of_idx (f, idx);
-    c->offset = 0;
-    f->n_waiting_new--;
-    f->urgent = TRUE;           /* its first bytes go out at once */
-    GST_DEBUG_OBJECT (f->owner, "fd %d starts at seq %" G_GUINT64_FORMAT
-        " (%" G_GINT64_FORMAT " buffers back)", c->fd, c->cursor, idx);
+    position_client (f, c, key);
   }
 }
 
@@ -1008,6 +1022,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
 
   while (!c->removing && !c->blocked && client_has_data (f, c)) {
     gint n = client_gather (f, c, iov);
+    gboolean uncork;
     ssize_t ret;
     int err;
 
@@ -1015,6 +1030,8 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
       break;
     if (budget > 0 && done >= budget)
       return TRUE;
+    /* push a corked preamble out with the first data, not the headers */
+    uncork = c->uncork && c->pending_headers == NULL;
     c->in_io = TRUE;
     g_mutex_unlock (&f->lock);
     if (c->is_socket) {
@@ -1024,6 +1041,16 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
       msg.msg_iov = iov;
       msg.msg_iovlen = n;
       ret = sendmsg (c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (ret > 0 && uncork) {
+        gint off = 0;
+
+        /* whoever handed the socket over may have written a preamble
+         * (an HTTP response head) with TCP_CORK set so that it leaves
+         * together with the first data: let everything go now.  On a
+         * socket that is not TCP this fails harmlessly. */
+        setsockopt (c->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof (off));
+        c->uncork = FALSE;
+      }
     } else {
       ret = writev (c->fd, iov, n);
     }
@@ -1613,6 +1640,7 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
     GST_WARNING_OBJECT (f->owner, "could not make fd %d non-blocking: %s",
         fd, g_strerror (errno));
   c->is_socket = fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode);
+  c->uncork = c->is_socket;
 
   memset (&ev, 0, sizeof (ev));
   ev.events = EPOLLOUT | EPOLLET;
@@ -1633,6 +1661,13 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
   f->n_live++;
   f->n_waiting_new++;
   GST_DEBUG_OBJECT (f->owner, "added fd %d, sync method %d", fd, sync_method);
+  /* start-on-add: the queued data is enough to decide where this client
+   * starts; the stock element waits for the next buffer instead */
+  if (f->config.start_on_add && f->head > f->tail &&
+      position_client (f, c, entry_at (f, f->head - 1)->keyframe)) {
+    f->data_pending = TRUE;
+    wake_writer (f);
+  }
   g_mutex_unlock (&f->lock);
   return FLU_FANOUT_ADD_OK;
 }

@@ -28,9 +28,8 @@
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
-
 /* Same numeric values as GstMultiHandleSink's enums. */
-typedef enum
+    typedef enum
 {
   FLU_SYNC_METHOD_LATEST = 0,
   FLU_SYNC_METHOD_NEXT_KEYFRAME,
@@ -90,6 +89,7 @@ typedef struct
   gboolean handle_read;
   guint64 backlog_limit;
   guint64 coalesce_time;
+  gboolean start_on_add;
 } FluFanoutConfig;
 
 typedef struct _FluFanout FluFanout;
@@ -141,5 +141,4 @@ void flu_fanout_get_counters (FluFanout * fanout, FluFanoutCounters * out);
 const gchar *flu_client_status_nick (FluClientStatus status);
 
 G_END_DECLS
-
 #endif /* __FLU_FANOUT_H__ */

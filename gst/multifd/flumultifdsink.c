@@ -112,7 +112,8 @@ enum
   PROP_NUM_HANDLES,
   PROP_HANDLE_READ,
   PROP_BACKLOG_LIMIT,
-  PROP_COALESCE_TIME
+  PROP_COALESCE_TIME,
+  PROP_START_ON_ADD
 };
 
 static guint signals[LAST_SIGNAL] = { 0 };
@@ -358,6 +359,9 @@ flu_multi_fd_sink_set_property (GObject * object, guint prop_id,
     case PROP_COALESCE_TIME:
       c->coalesce_time = g_value_get_uint64 (value);
       break;
+    case PROP_START_ON_ADD:
+      c->start_on_add = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -454,6 +458,9 @@ flu_multi_fd_sink_get_property (GObject * object, guint prop_id,
       break;
     case PROP_COALESCE_TIME:
       g_value_set_uint64 (value, c->coalesce_time);
+      break;
+    case PROP_START_ON_ADD:
+      g_value_set_boolean (value, c->start_on_add);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -597,6 +604,14 @@ flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
           "this much added latency.  New clients are always served at "
           "once (0 = write every buffer as it comes, as the stock element)",
           0, GST_SECOND, 0, RW));
+  g_object_class_install_property (gobject_class, PROP_START_ON_ADD,
+      g_param_spec_boolean ("start-on-add", "Start on add",
+          "Decide where a new client starts as soon as it is added, from "
+          "the data already queued (its burst or the last keyframe), "
+          "instead of on the next buffer as the stock element does: the "
+          "first bytes leave up to one buffer interval sooner.  A client "
+          "whose sync method needs a keyframe that is not queued still "
+          "waits for one", FALSE, RW));
 
   /**
    * FluMultiFdSink::add:

@@ -214,8 +214,11 @@ main (int argc, char **argv)
         epoll_ctl (epfd, EPOLL_CTL_MOD, k->fd, &ev);
         continue;
       }
+      /* one read per connection and wakeup (epoll is level-triggered):
+       * reading one connection dry first would delay the first bytes of
+       * the others and charge our own queueing to the server */
       if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-        for (;;) {
+        do {
           ssize_t r = read (k->fd, buf, sizeof (buf));
           ssize_t off = 0;
 
@@ -245,7 +248,7 @@ main (int argc, char **argv)
               k->t_first = now_s ();
             k->bytes += r - off;
           }
-        }
+        } while (0);
       }
     }
   }
@@ -266,6 +269,15 @@ main (int argc, char **argv)
         ttfb[nt++] = (k->t_first - k->t_start) * 1000.0;
       if (k->marked && !k->closed_early)
         bytes[nb++] = k->bytes - k->bytes_mark;
+    }
+    if (getenv ("FLU_LOADCLIENT_DUMP")) {
+      FILE *d = fopen (getenv ("FLU_LOADCLIENT_DUMP"), "w");
+
+      for (i = 0; d && i < opened; i++)
+        fprintf (d, "%.4f %.4f %.4f\n", conns[i].t_start - t0,
+            conns[i].t_connected - t0, conns[i].t_first - t0);
+      if (d)
+        fclose (d);
     }
     qsort (ttfb, nt, sizeof (double), cmp_double);
     qsort (bytes, nb, sizeof (uint64_t), cmp_u64);

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include "flutestutil.h"
 
@@ -441,6 +444,95 @@ GST_START_TEST (test_sync_method_positions)
     fail_unless_equals_int (parsed_seq (p, p->len - 1), 20);
     finish (h, fds, got, p);
   }
+}
+
+GST_END_TEST;
+
+/* start-on-add: a client added while its burst is queued gets it at once,
+ * without waiting for another buffer (which never comes here); without
+ * the property it gets nothing until the next buffer, as the stock
+ * element. */
+GST_START_TEST (test_start_on_add)
+{
+  guint on;
+
+  for (on = 0; on < 2; on++) {
+    GstHarness *h = make_sink ("flumultifdsink", NULL);
+    GByteArray *got;
+    GArray *p;
+    gint fds[2];
+    guint i;
+
+    gst_util_set_object_arg (G_OBJECT (h->element), "sync-method",
+        "burst-keyframe");
+    gst_util_set_object_arg (G_OBJECT (h->element), "burst-format", "buffers");
+    g_object_set (h->element, "burst-value", (guint64) 4, "start-on-add",
+        (gboolean) on, NULL);
+    gst_harness_play (h);
+    gst_harness_set_src_caps (h, flu_test_caps_with_headers ("H", NULL));
+    for (i = 0; i < 20; i++)
+      push (h, i, 5, 100);
+    socket_pair (fds);
+    g_signal_emit_by_name (h->element, "add", fds[0]);
+    got = flu_test_read_all (fds[1], 300);
+    if (!on) {
+      fail_unless_equals_int (got->len, 0);
+      finish (h, fds, got, NULL);
+      continue;
+    }
+    p = parse_client (got, "H");
+    fail_unless_equals_int (p->len, 5);
+    fail_unless_equals_int (parsed_seq (p, 0), 15);
+    fail_unless (g_array_index (p, FluTestParsed, 0).keyframe);
+    fail_unless_equals_int (parsed_seq (p, 4), 19);
+    finish (h, fds, got, p);
+  }
+}
+
+GST_END_TEST;
+
+/* A TCP socket handed over corked (with a preamble written, as fluhttpsink
+ * does with the HTTP response head) is uncorked by the first data write:
+ * the preamble, headers and data all arrive and the cork is off. */
+GST_START_TEST (test_uncork_on_first_write)
+{
+  GstHarness *h = make_sink ("flumultifdsink", NULL);
+  struct sockaddr_in sa = { 0 };
+  socklen_t len = sizeof (sa);
+  gint lfd, fds[2], on = 1, cork = -1;
+  GByteArray *got;
+  GArray *p;
+
+  lfd = socket (AF_INET, SOCK_STREAM, 0);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  fail_unless (bind (lfd, (struct sockaddr *) &sa, sizeof (sa)) == 0);
+  fail_unless (listen (lfd, 1) == 0);
+  fail_unless (getsockname (lfd, (struct sockaddr *) &sa, &len) == 0);
+  fds[1] = socket (AF_INET, SOCK_STREAM, 0);
+  fail_unless (connect (fds[1], (struct sockaddr *) &sa, sizeof (sa)) == 0);
+  fds[0] = accept (lfd, NULL, NULL);
+  fail_unless (fds[0] >= 0);
+  close (lfd);
+  fail_unless (setsockopt (fds[0], IPPROTO_TCP, TCP_CORK, &on,
+          sizeof (on)) == 0);
+  fail_unless_equals_int (write (fds[0], "PRE", 3), 3);
+
+  g_object_set (h->element, "start-on-add", TRUE, NULL);
+  gst_util_set_object_arg (G_OBJECT (h->element), "sync-method", "latest");
+  gst_harness_play (h);
+  gst_harness_set_src_caps (h, flu_test_caps_with_headers ("H", NULL));
+  push (h, 0, 5, 100);
+  g_signal_emit_by_name (h->element, "add", fds[0]);
+  got = flu_test_read_all (fds[1], 300);
+  fail_unless (got->len > 3 && memcmp (got->data, "PRE", 3) == 0);
+  g_byte_array_remove_range (got, 0, 3);
+  p = parse_client (got, "H");
+  fail_unless_equals_int (p->len, 1);
+  len = sizeof (cork);
+  fail_unless (getsockopt (fds[0], IPPROTO_TCP, TCP_CORK, &cork, &len) == 0);
+  fail_unless_equals_int (cork, 0);
+  finish (h, fds, got, p);
 }
 
 GST_END_TEST;
@@ -1160,6 +1252,8 @@ flumultifdsink_suite (void)
       G_N_ELEMENTS (compat_cases));
   tcase_add_test (tc, test_sync_method_positions);
   tcase_add_test (tc, test_burst_keyframe_keeps_ring);
+  tcase_add_test (tc, test_start_on_add);
+  tcase_add_test (tc, test_uncork_on_first_write);
   tcase_add_loop_test (tc, test_streamheader_once_and_resend, 0, 2);
   tcase_add_test (tc, test_header_buffers_not_queued);
   tcase_add_loop_test (tc, test_multi_memory_buffers, 0, 2);
