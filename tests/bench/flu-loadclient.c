@@ -15,6 +15,9 @@
  *   the run received less than --behind-pct percent of what the median
  *   client received in those 2 seconds: the stream is constant-rate, so a
  *   client that keeps up gets the same as everybody else there),
+ *   unserved (clients not yet opened at the end (at most 256 connect at
+ *   once), still connecting, or connected but sent no stream byte: a
+ *   server that accepts slowly leaves viewers here),
  *   ttfb_med_ms / ttfb_p99_ms (connect to first body byte),
  *   setup_rate (connections established per second).
  *
@@ -27,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -56,6 +60,12 @@ typedef struct
 } Conn;
 
 #define WINDOW 2.0
+
+static double
+finite_or (double v)
+{
+  return isinf (v) ? -1.0 : v;
+}
 
 static int
 cmp_double (const void *a, const void *b)
@@ -256,7 +266,7 @@ main (int argc, char **argv)
   {
     double *ttfb = calloc (nclients, sizeof (double));
     uint64_t *bytes = calloc (nclients, sizeof (uint64_t)), total = 0, med;
-    int nt = 0, nb = 0, failed = 0, closed = 0, behind = 0;
+    int nt = 0, nb = 0, failed = 0, closed = 0, behind = 0, unserved = 0;
     double span = t_last_connect > t0 ? t_last_connect - t0 : 0;
 
     for (i = 0; i < opened; i++) {
@@ -264,6 +274,8 @@ main (int argc, char **argv)
 
       failed += k->failed;
       closed += k->closed_early;
+      /* still connecting, or connected and never sent a byte of stream */
+      unserved += !k->failed && !k->closed_early && k->bytes == 0;
       total += k->bytes;
       if (k->t_first > 0)
         ttfb[nt++] = (k->t_first - k->t_start) * 1000.0;
@@ -279,20 +291,29 @@ main (int argc, char **argv)
       if (d)
         fclose (d);
     }
+    /* viewers never even opened: the server kept the others connecting */
+    unserved += nclients - opened;
+    /* percentiles over every viewer asked for: one that never got a byte
+     * waited longer than the run (INFINITY, printed as -1), so a server
+     * that serves few viewers fast does not look better than one that
+     * serves them all */
+    while (nt < nclients)
+      ttfb[nt++] = INFINITY;
     qsort (ttfb, nt, sizeof (double), cmp_double);
     qsort (bytes, nb, sizeof (uint64_t), cmp_u64);
     med = nb ? bytes[nb / 2] : 0;
     for (i = 0; i < opened; i++)
       if (!conns[i].failed && (conns[i].closed_early || (conns[i].marked &&
+                  conns[i].bytes > 0 &&
                   conns[i].bytes - conns[i].bytes_mark <
                   med * behind_pct / 100.0)))
         behind++;
     printf ("clients=%d connected=%d failed=%d closed=%d bytes=%llu "
-        "behind=%d ttfb_med_ms=%.1f ttfb_p99_ms=%.1f setup_rate=%.0f\n",
-        nclients, opened - failed, failed, closed,
-        (unsigned long long) total, behind, nt ? ttfb[nt / 2] : -1.0,
-        nt ? ttfb[(int) (nt * 0.99) < nt ? (int) (nt * 0.99) : nt - 1] :
-        -1.0, span > 0 ? (opened - failed) / span : 0.0);
+        "behind=%d unserved=%d ttfb_med_ms=%.1f ttfb_p99_ms=%.1f "
+        "setup_rate=%.0f\n", nclients, opened - failed, failed, closed,
+        (unsigned long long) total, behind, unserved, finite_or (ttfb[nt / 2]),
+        finite_or (ttfb[(int) (nt * 0.99) < nt ? (int) (nt * 0.99) : nt - 1]),
+        span > 0 ? (opened - failed) / span : 0.0);
     if (first_err)
       fprintf (stderr, "first connection error: %s\n", strerror (first_err));
     free (ttfb);

@@ -11,9 +11,15 @@
 #   cpu_s/GB   server CPU seconds (user+sys) per GB delivered (for Icecast,
 #              plus its shout2send source client)
 #   rss_MB     server peak RSS
-#   behind     viewers that got under 90% of the median bytes, or dropped
+#   idle_MB    server RSS just before the viewers come (the stream running)
+#   behind     viewers that got under 90% of the median bytes in the last
+#              2 s, or dropped, or failed to connect
+#   unserved   viewers without a byte of stream at the end (still waiting
+#              to be accepted, or accepted and never served)
 #   ttfb_med / ttfb_p99   connect to first body byte (the stream headers and
-#              the keyframe the burst starts on)
+#              the keyframe the burst starts on), over every viewer asked
+#              for: an unserved viewer counts as waiting longer than the
+#              run (">8s")
 #   setup/s    connections established per second
 # Not a test: figures only.
 #
@@ -114,8 +120,8 @@ XML
   srv=$!
 }
 
-printf '%-14s %7s %9s %8s %7s %9s %9s %9s\n' server viewers cpu_s/GB \
-  rss_MB behind ttfb_med ttfb_p99 setup/s
+printf '%-14s %7s %9s %8s %8s %7s %9s %9s %9s %9s\n' server viewers \
+  cpu_s/GB rss_MB idle_MB behind unserved ttfb_med ttfb_p99 setup/s
 for n in $counts; do
   for kind in ${SERVERS:-fluhttpsink tcpserversink icecast2}; do
     if [ $kind = icecast2 ] && ! command -v icecast2 >/dev/null; then
@@ -130,6 +136,7 @@ for n in $counts; do
     # Icecast needs a separate source client: its CPU counts too, as the
     # feed reading in the GStreamer servers' own process does.
     c0=$(server_ticks)
+    rss0=$(awk '/^VmRSS/{print $2}' "/proc/$srv/status")
     if [ -n "$path" ]; then
       "$client" --port "$port" --clients "$n" --seconds "$secs" --http "$path" > "$tmp/cl"
     else
@@ -141,12 +148,16 @@ for n in $counts; do
     kill "$srv"; wait "$srv" 2>/dev/null || true
     eval "$(tr ' ' '\n' < "$tmp/cl" | grep = | sed 's/^/L_/')"
     awk -v k="$kind" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" \
-      -v bytes="$L_bytes" -v hwm="$hwm" -v behind="$L_behind" \
+      -v bytes="$L_bytes" -v hwm="$hwm" -v rss0="$rss0" -v behind="$L_behind" \
+      -v unserved="$L_unserved" -v secs="$secs" \
       -v failed="$L_failed" -v closed="$L_closed" \
       -v t50="$L_ttfb_med_ms" -v t99="$L_ttfb_p99_ms" -v rate="$L_setup_rate" 'BEGIN {
         cpu = c / hz; gb = bytes / 1e9;
-        printf "%-14s %7d %9.2f %8.1f %7d %7.1fms %7.1fms %9.0f\n", k, n,
-          (gb > 0 ? cpu / gb : -1), hwm / 1024, behind + failed + closed,
-          t50, t99, rate }'
+        # a percentile that falls on an unserved viewer: longer than the run
+        m = (t50 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t50));
+        p = (t99 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t99));
+        printf "%-14s %7d %9.2f %8.1f %8.1f %7d %9d %9s %9s %9.0f\n",
+          k, n, (gb > 0 ? cpu / gb : -1), hwm / 1024, rss0 / 1024,
+          behind + failed, unserved, m, p, rate }'
   done
 done
