@@ -1585,11 +1585,16 @@ flu_fanout_push (FluFanout * f, GstBuffer * buf)
     return;
   }
   if (ring_append (f, buf)) {
+    gboolean was_pending = f->data_pending, was_urgent = f->urgent;
+
     f->bytes_to_serve += gst_buffer_get_size (buf);
     if (f->n_waiting_new > 0)
       position_waiting_clients (f);
     f->data_pending = TRUE;
-    wake_writer (f);
+    /* the writer already knows about pending data (and sleeps until its
+     * coalescing window ends): wake it only for news */
+    if (!was_pending || (f->urgent && !was_urgent))
+      wake_writer (f);
   }
   g_mutex_unlock (&f->lock);
 }
