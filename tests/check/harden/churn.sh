@@ -42,9 +42,11 @@ wait_fds "$fd0" 10 || { echo "fd leak: $fd0 before, $(fds) after"; exit 1; }
 rss2=$(rss_kb)
 total=$((n + refused))
 bpc=$(( (rss2 - rss1) * 1024 / total ))
+bound="bound $max_bpc"
+[ "${FLU_SANITIZED:-0}" = 1 ] && bound="not checked under sanitizers"
 echo "churn: $n accepted + $refused refused in ${took} s; fds $fd0 before," \
   "$(fds) after; RSS ${rss1} kB after $((2 * warm)) warm-up cycles," \
-  "${rss2} kB after $total more: $bpc bytes per connection (bound $max_bpc)"
+  "${rss2} kB after $total more: $bpc bytes per connection ($bound)"
 if [ "${FLU_SANITIZED:-0}" != 1 ] && [ "$bpc" -gt "$max_bpc" ]; then
   echo "RSS grows with every connection: $bpc > $max_bpc bytes each"
   exit 1
