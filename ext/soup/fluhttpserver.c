@@ -21,17 +21,24 @@
 #include "config.h"
 #endif
 
+#define _GNU_SOURCE             /* accept4 */
 #include "fluhttpserver.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 GST_DEBUG_CATEGORY_STATIC (flu_http_server_debug);
 #define GST_CAT_DEFAULT flu_http_server_debug
 
 #define LISTEN_BACKLOG 4096
-/* how soon to listen again after accept() failed */
-#define RELISTEN_MS 200
+/* how soon to accept again after accept() failed for want of resources */
+#define RETRY_MS 200
+/* connections accepted in one go before the other sources run */
+#define ACCEPT_BATCH 32
 #define SERVER_HEADER "gst-flumotion/" VERSION " fluhttpsink"
 
 struct _FluHttpServer
@@ -46,8 +53,9 @@ struct _FluHttpServer
   guint header_timeout;         /* seconds, 0 = none */
   GHashTable *mounts;           /* path -> Mount; server thread only */
   GSocket *listen_sock;
-  GSource *stall_watch;         /* server thread only, as relisten */
-  GSource *relisten;
+  GSource *accept_watch;        /* server thread only, as retry */
+  GSource *retry;
+  GSocket *accepting;           /* in soup_server_accept_iostream () */
   guint64 stalls;
 };
 
@@ -68,6 +76,17 @@ typedef struct
 
 static GMutex registry_lock;
 static GHashTable *registry;    /* key -> FluHttpServer */
+
+/* the GSocket of a message, on the message */
+static GQuark
+message_socket_quark (void)
+{
+  static gsize q = 0;
+
+  if (g_once_init_enter (&q))
+    g_once_init_leave (&q, g_quark_from_static_string ("flu-http-socket"));
+  return (GQuark) q;
+}
 
 static void
 debug_init (void)
@@ -118,11 +137,19 @@ header_timer_free (HeaderTimer * t)
   g_free (t);
 }
 
+GSocket *
+flu_http_server_message_get_socket (SoupServerMessage * msg)
+{
+  GSocket *sock = g_object_get_qdata (G_OBJECT (msg), message_socket_quark ());
+
+  return sock ? sock : soup_server_message_get_socket (msg);
+}
+
 static gboolean
 header_timer_fired (gpointer data)
 {
   HeaderTimer *t = data;
-  GSocket *sock = soup_server_message_get_socket (t->msg);
+  GSocket *sock = flu_http_server_message_get_socket (t->msg);
 
   GST_INFO ("client %s did not send its request headers in time, closing",
       GST_STR_NULL (soup_server_message_get_remote_host (t->msg)));
@@ -146,6 +173,10 @@ request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
   FluHttpServer *self = data;
   HeaderTimer *t;
 
+  /* the first request of a connection we are handing to libsoup */
+  if (self->accepting)
+    g_object_set_qdata_full (G_OBJECT (msg), message_socket_quark (),
+        g_object_ref (self->accepting), g_object_unref);
   if (self->header_timeout == 0)
     return;
   t = g_new0 (HeaderTimer, 1);
@@ -176,59 +207,126 @@ dispatch (SoupServer * soup, SoupServerMessage * msg, const char *path,
   m->func (self, msg, path, query, m->user_data);
 }
 
-/* libsoup's listener stops for good on the first accept() that fails
- * (EMFILE when the process is out of descriptors, ENFILE, ENOBUFS...),
- * and the port would then never take a connection again.  This watch on
- * the listening socket has a lower priority than libsoup's, so it only
- * runs when connections wait and nobody accepts them: then listen on the
- * same socket again (a new libsoup listener) a little later, for as long
- * as it takes.  Server thread. */
+/* We accept the connections ourselves and give each to libsoup with
+ * soup_server_accept_iostream(), instead of letting a libsoup listener
+ * accept them (soup_server_listen_socket()), for two bugs of libsoup
+ * 3.2's listener (soup-listener.c):
+ *
+ * - it never drops the reference that g_socket_accept() gave it, so every
+ *   GSocket it accepts outlives its connection: closed, but never freed,
+ *   ~350 bytes per connection for as long as the process runs;
+ * - it stops for good on the first accept() that fails (EMFILE when the
+ *   process is out of descriptors, ENFILE, ENOBUFS...), and the port then
+ *   never takes a connection again.
+ *
+ * Here the GSocket is ours: the GSocketConnection given to libsoup holds
+ * it, and it is freed when libsoup drops that connection (closed or
+ * stolen).  When accept() fails for want of resources, accepting pauses
+ * and starts again RETRY_MS later, for as long as it takes; meanwhile
+ * connections wait in the listen backlog.  Server thread. */
 static void watch_listener (FluHttpServer * self);
 
 static gboolean
-relisten (gpointer data)
+retry_accept (gpointer data)
 {
   FluHttpServer *self = data;
-  GError *err = NULL;
 
-  g_clear_pointer (&self->relisten, g_source_unref);
-  if (!soup_server_listen_socket (self->soup, self->listen_sock, 0, &err)) {
-    GST_WARNING ("port %u: cannot listen again: %s", self->port, err->message);
-    g_clear_error (&err);
-  }
+  g_clear_pointer (&self->retry, g_source_unref);
   watch_listener (self);
   return G_SOURCE_REMOVE;
 }
 
+/* Gives one accepted connection to libsoup.  Its first request starts
+ * inside soup_server_accept_iostream(): request_started() keeps the
+ * GSocket on the message (see flu_http_server_message_get_socket()). */
+static void
+serve (FluHttpServer * self, GSocket * sock)
+{
+  GSocketConnection *conn;
+  GSocketAddress *local, *remote;
+  GError *err = NULL;
+
+  g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  conn = g_socket_connection_factory_create_connection (sock);
+  local = g_socket_get_local_address (sock, NULL);
+  remote = g_socket_get_remote_address (sock, NULL);
+  if (local && remote) {
+    self->accepting = sock;
+    if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local,
+            remote, &err)) {
+      GST_DEBUG ("port %u: libsoup refused a connection: %s", self->port,
+          err->message);
+      g_clear_error (&err);
+    }
+    self->accepting = NULL;
+  } else {
+    /* the peer left before we served it */
+    g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+  }
+  g_clear_object (&local);
+  g_clear_object (&remote);
+  g_object_unref (conn);
+}
+
 static gboolean
-accept_stalled (GSocket * sock, GIOCondition cond, gpointer data)
+accept_ready (GSocket * listener, GIOCondition cond, gpointer data)
 {
   FluHttpServer *self = data;
+  GSocket *sock;
+  GError *err = NULL;
+  gint i, fd, e;
 
-  if (self->stalls++ % 50 == 0)
-    GST_WARNING ("port %u: cannot accept connections (out of file "
-        "descriptors?), trying again every %d ms", self->port, RELISTEN_MS);
-  g_clear_pointer (&self->stall_watch, g_source_unref);
-  self->relisten = g_timeout_source_new (RELISTEN_MS);
-  g_source_set_callback (self->relisten, relisten, self, NULL);
-  g_source_attach (self->relisten, self->context);
-  return G_SOURCE_REMOVE;
+  for (i = 0; i < ACCEPT_BATCH; i++) {
+    fd = accept4 (g_socket_get_fd (listener), NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0) {
+      e = errno;
+      if (e == EAGAIN || e == EWOULDBLOCK)
+        return G_SOURCE_CONTINUE;
+      /* a connection that failed before we took it (Linux reports the
+       * pending network errors of the new socket here): the next one */
+      if (e == EINTR || e == ECONNABORTED || e == EPROTO || e == EPERM
+          || e == ENETDOWN || e == ENOPROTOOPT || e == EHOSTDOWN
+          || e == ENONET || e == EHOSTUNREACH || e == EOPNOTSUPP
+          || e == ENETUNREACH || e == ETIMEDOUT)
+        continue;
+      /* EMFILE, ENFILE, ENOBUFS, ENOMEM...: pause */
+      if (self->stalls++ % 50 == 0)
+        GST_WARNING ("port %u: cannot accept connections (%s), trying "
+            "again every %d ms", self->port, g_strerror (e), RETRY_MS);
+      g_clear_pointer (&self->accept_watch, g_source_unref);
+      self->retry = g_timeout_source_new (RETRY_MS);
+      g_source_set_callback (self->retry, retry_accept, self, NULL);
+      g_source_attach (self->retry, self->context);
+      return G_SOURCE_REMOVE;
+    }
+    sock = g_socket_new_from_fd (fd, &err);
+    if (sock == NULL) {
+      GST_DEBUG ("port %u: %s", self->port, err->message);
+      g_clear_error (&err);
+      close (fd);
+      continue;
+    }
+    serve (self, sock);
+    g_object_unref (sock);
+  }
+  /* more may wait: the other sources of the context get their turn */
+  return G_SOURCE_CONTINUE;
 }
 
 static void
 watch_listener (FluHttpServer * self)
 {
-  self->stall_watch = g_socket_create_source (self->listen_sock, G_IO_IN, NULL);
-  g_source_set_priority (self->stall_watch, G_PRIORITY_LOW);
-  g_source_set_callback (self->stall_watch, G_SOURCE_FUNC (accept_stalled),
+  self->accept_watch = g_socket_create_source (self->listen_sock, G_IO_IN,
+      NULL);
+  g_source_set_callback (self->accept_watch, G_SOURCE_FUNC (accept_ready),
       self, NULL);
-  g_source_attach (self->stall_watch, self->context);
+  g_source_attach (self->accept_watch, self->context);
 }
 
 static void
 unwatch_listener (FluHttpServer * self)
 {
-  GSource **s[] = { &self->stall_watch, &self->relisten };
+  GSource **s[] = { &self->accept_watch, &self->retry };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (s); i++) {
@@ -251,14 +349,15 @@ server_thread (gpointer data)
 }
 
 static guint
-find_port (SoupServer * soup)
+find_port (GSocket * sock)
 {
-  GSList *uris = soup_server_get_uris (soup), *l;
+  GSocketAddress *sa = g_socket_get_local_address (sock, NULL);
   guint port = 0;
 
-  for (l = uris; l && port == 0; l = l->next)
-    port = g_uri_get_port (l->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (sa) {
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sa));
+    g_object_unref (sa);
+  }
   return port;
 }
 
@@ -322,15 +421,18 @@ server_new (const gchar * address, guint port, guint header_timeout,
   self->mounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
 
-  /* The listening sockets attach to the thread-default context at
-   * listen time: create and listen with ours pushed. */
+  /* libsoup attaches its sources to the thread-default context: it is
+   * ours here and in the server thread, where connections are accepted
+   * (accept_ready ()), not by libsoup's listener */
   g_main_context_push_thread_default (self->context);
   self->soup = soup_server_new ("server-header", SERVER_HEADER, NULL);
   g_signal_connect (self->soup, "request-started",
       G_CALLBACK (request_started), self);
   soup_server_add_handler (self->soup, NULL, dispatch, self, NULL);
   sock = listen_socket (address, port, error);
-  ok = sock != NULL && soup_server_listen_socket (self->soup, sock, 0, error);
+  ok = sock != NULL;
+  if (ok)
+    g_socket_set_blocking (sock, FALSE);
   self->listen_sock = sock;
   g_main_context_pop_thread_default (self->context);
 
@@ -343,7 +445,7 @@ server_new (const gchar * address, guint port, guint header_timeout,
     g_free (self);
     return NULL;
   }
-  self->port = find_port (self->soup);
+  self->port = find_port (self->listen_sock);
   watch_listener (self);
   self->thread = g_thread_new ("fluhttpserver", server_thread, self);
   GST_INFO ("listening on %s port %u", address ? address : "*", self->port);
@@ -388,6 +490,7 @@ shutdown_in_thread (gpointer data)
 
   unwatch_listener (self);
   soup_server_disconnect (self->soup);
+  g_socket_close (self->listen_sock, NULL);
   g_clear_object (&self->listen_sock);
   g_clear_object (&self->soup);
   g_main_loop_quit (self->loop);

@@ -64,6 +64,8 @@ void flu_http_server_invoke_sync (FluHttpServer * server, GSourceFunc func,
     gpointer data);
 
 /* Common response helpers. */
+GSocket *flu_http_server_message_get_socket (SoupServerMessage * msg);
+
 void flu_http_server_set_common_headers (SoupServerMessage * msg);
 void flu_http_server_respond (SoupServerMessage * msg, guint status,
     const gchar * text);

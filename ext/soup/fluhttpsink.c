@@ -872,7 +872,7 @@ hand_over (SoupServerMessage * msg, gpointer data)
 {
   FluHttpSink *sink = data;
   Client *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
-  GSocket *sock = soup_server_message_get_socket (msg);
+  GSocket *sock = flu_http_server_message_get_socket (msg);
   GIOStream *stream;
   gint fd = -1;
   guint duration;

@@ -12,6 +12,8 @@ trap cleanup EXIT
 
 # start_server [ARGS...]: sets $server_pid and $port
 start_server () {
+  # created here: the loop below may read it before the child's shell does
+  : > "$work/server.out"
   "$server_bin" "$@" > "$work/server.out" 2> "$work/server.err" &
   server_pid=$!
   port=
