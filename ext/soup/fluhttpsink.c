@@ -946,7 +946,7 @@ stream_finished (SoupServerMessage * msg, gpointer data)
 static void
 cork (SoupServerMessage * msg)
 {
-  GSocket *sock = soup_server_message_get_socket (msg);
+  GSocket *sock = flu_http_server_message_get_socket (msg);
   gint on = 1;
 
   if (sock && setsockopt (g_socket_get_fd (sock), IPPROTO_TCP, TCP_CORK, &on,
