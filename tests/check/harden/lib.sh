@@ -1,21 +1,71 @@
 # Helpers of the hardening tests: a flu-harden-server child process on an
 # ephemeral port, /proc figures of it.  Needs $FLU_BUILD_ROOT.
+#
+# FLU_SERVER_WRAPPER: a command the server runs under, for example
+#   FLU_SERVER_WRAPPER="valgrind --leak-check=full --log-file=/tmp/vg.%p"
+# (with the normal build; the server then gets 3 minutes to start).
+# FLU_MAX_STALL: the viewers' stall bound in seconds (default 3).
+# On failure the work directory (server stdout/stderr, the clients'
+# figures) is printed and kept under $FLU_BUILD_ROOT/meson-logs/ (meson
+# overwrites its own test log at the next run); FLU_KEEP=1 keeps it always.
 server_bin=$FLU_BUILD_ROOT/tests/check/harden/flu-harden-server
 hostile_bin=$FLU_BUILD_ROOT/tests/hostile/flu-hostile
+max_stall=${FLU_MAX_STALL:-3}
 work=$(mktemp -d)
 server_pid=
+server_args=
+phase=start
 cleanup () {
+  status=$?
+  if [ "$status" != 0 ]; then
+    diagnose "$status"
+  fi
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
   [ -n "${FLU_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
+# diagnose STATUS: everything about a failed run, on stdout (meson's log)
+# and kept in the build directory
+diagnose () {
+  set +e
+  name=$(basename "$0" .sh)
+  keep=$FLU_BUILD_ROOT/meson-logs/harden-$name-$(date +%Y%m%d-%H%M%S)-$$
+  echo "=== $name failed (exit status $1) in phase: $phase"
+  echo "=== server: ${FLU_SERVER_WRAPPER:-} $server_bin $server_args"
+  if [ -n "$server_pid" ]; then
+    if alive; then
+      echo "=== server $server_pid alive: $(fds) fds, RSS $(rss_kb) kB," \
+        "peak $(peak_kb) kB; threads:"
+      grep -h '^Name' /proc/"$server_pid"/task/*/status 2>/dev/null |
+        sort | uniq -c
+      ls -l "/proc/$server_pid/fd" 2>/dev/null | awk 'NR > 1 {print $NF}' |
+        sed 's/[0-9]*]$/]/' | sort | uniq -c
+    else
+      echo "=== server $server_pid is gone"
+    fi
+  fi
+  for f in "$work"/*; do
+    [ -f "$f" ] || continue
+    echo "=== $(basename "$f") (last 80 lines)"
+    tail -n 80 "$f"
+  done
+  if mkdir -p "$keep" 2>/dev/null && cp -r "$work"/. "$keep"/; then
+    echo "=== kept in $keep"
+  fi
+}
+
 # start_server [ARGS...]: sets $server_pid and $port
 start_server () {
-  "$server_bin" "$@" > "$work/server.out" 2> "$work/server.err" &
+  server_args="$*"
+  # shellcheck disable=SC2086
+  ${FLU_SERVER_WRAPPER:-} "$server_bin" "$@" > "$work/server.out" \
+    2> "$work/server.err" &
   server_pid=$!
   port=
-  for _ in $(seq 100); do
+  tries=100
+  [ -n "${FLU_SERVER_WRAPPER:-}" ] && tries=900
+  for _ in $(seq $tries); do
     port=$(sed -n 's/^port=//p' "$work/server.out")
     [ -n "$port" ] && break
     kill -0 "$server_pid" 2>/dev/null || break
