@@ -28,7 +28,7 @@ status=0
   --garbage "$(scale $((200 * k)))" --inject "$(scale $((100 * k)))" \
   --parallel 8 --max-stall "$max_stall" > "$work/hostile.out" || status=$?
 cat "$work/hostile.out"
-alive || { echo "the server died"; cat "$work/server.err"; exit 1; }
+alive || { echo "the server died"; cat "$server_err"; exit 1; }
 [ "$status" = 0 ] || { echo "viewers lost or stalled"; exit 1; }
 
 # the slowloris are closed by header-timeout, the others are gone

@@ -32,7 +32,8 @@ diagnose () {
   name=$(basename "$0" .sh)
   keep=$FLU_BUILD_ROOT/meson-logs/harden-$name-$(date +%Y%m%d-%H%M%S)-$$
   echo "=== $name failed (exit status $1) in phase: $phase"
-  echo "=== server: ${FLU_SERVER_WRAPPER:-} $server_bin $server_args"
+  echo "=== server $servers: ${FLU_SERVER_WRAPPER:-} $server_bin" \
+    "$server_args, port ${port:-?}"
   if [ -n "$server_pid" ]; then
     if alive; then
       echo "=== server $server_pid alive: $(fds) fds, RSS $(rss_kb) kB," \
@@ -55,24 +56,32 @@ diagnose () {
   fi
 }
 
-# start_server [ARGS...]: sets $server_pid and $port
+# start_server [ARGS...]: sets $server_pid and $port; the server's output
+# goes to $server_out and $server_err, new files for each server (with one
+# file for all, a port could be read from the previous server's output
+# before the new child truncated it: the clients then met a closed port)
+servers=0
 start_server () {
+  servers=$((servers + 1))
+  server_out=$work/server$servers.out
+  server_err=$work/server$servers.err
   server_args="$*"
+  : > "$server_out"
   # shellcheck disable=SC2086
-  ${FLU_SERVER_WRAPPER:-} "$server_bin" "$@" > "$work/server.out" \
-    2> "$work/server.err" &
+  ${FLU_SERVER_WRAPPER:-} "$server_bin" "$@" > "$server_out" \
+    2> "$server_err" &
   server_pid=$!
   port=
   tries=100
   [ -n "${FLU_SERVER_WRAPPER:-}" ] && tries=900
   for _ in $(seq $tries); do
-    port=$(sed -n 's/^port=//p' "$work/server.out")
+    port=$(sed -n 's/^port=//p' "$server_out")
     [ -n "$port" ] && break
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.2
   done
   if [ -z "$port" ] || [ "$port" -le 0 ]; then
-    echo "server did not start"; cat "$work/server.err"; exit 1
+    echo "server did not start"; cat "$server_err"; exit 1
   fi
 }
 
@@ -83,9 +92,9 @@ stop_server () {
   status=0
   wait "$server_pid" || status=$?
   server_pid=
-  if [ "$status" != 0 ] || ! grep -q '^stopped$' "$work/server.out"; then
+  if [ "$status" != 0 ] || ! grep -q '^stopped$' "$server_out"; then
     echo "server exited with status $status"
-    tail -n 40 "$work/server.err"
+    tail -n 40 "$server_err"
     exit 1
   fi
 }
