@@ -325,9 +325,21 @@ flu_http_cidr_list_parse (const gchar * text, GError ** error)
   items = g_strsplit_set (text, ", \t\n;", -1);
   for (i = items; *i; i++) {
     GInetAddressMask *mask;
+    const gchar *slash;
 
     if (**i == '\0')
       continue;
+    /* GLib 2.74 takes a prefix length past 128 to a property that warns
+     * (and a negative one to a huge unsigned one) before it fails */
+    slash = strrchr (*i, '/');
+    if (slash && (strspn (slash + 1, "0123456789") != strlen (slash + 1) ||
+            strlen (slash + 1) > 3
+            || g_ascii_strtoull (slash + 1, NULL, 10) > 128)) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "invalid prefix length in %s", *i);
+      g_clear_pointer (&list, g_ptr_array_unref);
+      break;
+    }
     mask = g_inet_address_mask_new_from_string (*i, error);
     if (mask == NULL) {
       g_ptr_array_unref (list);

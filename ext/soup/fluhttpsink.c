@@ -899,6 +899,14 @@ hand_over (SoupServerMessage * msg, gpointer data)
   }
 
   g_mutex_lock (&sink->lock);
+  if (sink->server == NULL) {
+    /* stopping: the engine may be gone already */
+    g_mutex_unlock (&sink->lock);
+    GST_DEBUG_OBJECT (sink, "stopping, not streaming to %s", c->host);
+    close (fd);
+    abandon_client (sink, c);
+    return;
+  }
   c->fd = fd;
   c->serial = ++sink->serial;
   c->start_mono = g_get_monotonic_time ();
@@ -1338,6 +1346,12 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
       retry = g_strdup_printf ("%u", sink->retry_after);
     }
   }
+  if (status == SOUP_STATUS_NONE && sink->server == NULL) {
+    /* the element is stopping: its mounts go away a moment later */
+    status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+    why = "the stream is stopping";
+    retry = g_strdup_printf ("%u", sink->retry_after);
+  }
   if (status == SOUP_STATUS_NONE) {
     if (sink->caps)
       answer (sink, msg, user);
@@ -1704,11 +1718,17 @@ flu_http_sink_change_state (GstElement * element, GstStateChange transition)
 
   if (transition == GST_STATE_CHANGE_NULL_TO_READY && !start_serving (sink))
     return GST_STATE_CHANGE_FAILURE;
+  /* No new client once the engine stops: stop serving first.  Requests
+   * the server thread reads after that see no server and are refused;
+   * sockets handed over before it reached the engine while it still ran
+   * (hand-overs run in the server thread, and stop_serving () waits for
+   * it). */
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL)
+    stop_serving (sink);
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
-    stop_serving (sink);
     close_remaining_clients (sink);
   } else if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
       ret == GST_STATE_CHANGE_FAILURE) {

@@ -173,6 +173,12 @@ flu_feed_connect (const gchar * host, guint port, guint timeout_ms,
 
   /* GSocketClient counts whole seconds */
   g_socket_client_set_timeout (client, MAX (1, (timeout_ms + 999) / 1000));
+  /* A feed is a direct TCP connection, as flufeedsink's side is.  With
+   * proxies enabled (GLib's default) every connect asked the system's
+   * proxy resolver first: libproxy or the desktop's settings (dconf)
+   * loaded into the streamer, a thread per lookup, and a SOCKS proxy
+   * configured for the desktop would have carried the feed. */
+  g_socket_client_set_enable_proxy (client, FALSE);
   conn = g_socket_client_connect_to_host (client, host, port, cancellable,
       error);
   g_object_unref (client);

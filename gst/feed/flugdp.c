@@ -322,105 +322,135 @@ names_ok (const gchar * s)
   return TRUE;
 }
 
-/* A "(Type)" cast naming an abstract or non-value GType ("(GFlags)")
- * makes GStreamer 1.22 fail with a critical. */
-static gboolean
-casts_ok (const gchar * s)
+/* GStreamer 1.22 reads a "(type)" cast with blanks allowed inside the
+ * parentheses and after them ("( buffer )  zz"), and takes the name as
+ * one of its abbreviations (gst_structure_gtype_from_abbr ()) or as a
+ * GType name ("GstBuffer").  The value checks below follow every cast as
+ * GStreamer reads it, wherever it is (nested, quoted structures are parsed
+ * too), so that no spelling gets past them. */
+static GType
+cast_type (const gchar * name, gsize len)
 {
-  for (; (s = strchr (s, '(')); s++) {
-    gsize n = strspn (s + 1,
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" "0123456789_");
-    gchar *name;
-    GType t;
+  static const struct
+  {
+    const gchar *abbr;
+      GType (*type) (void);
+  } abbrs[] = {
+    {"buffer", gst_buffer_get_type}, {"taglist", gst_tag_list_get_type},
+    {"structure", gst_structure_get_type}, {"caps", gst_caps_get_type},
+    {"segment", gst_segment_get_type}, {"date", g_date_get_type},
+    {"datetime", gst_date_time_get_type},
+    {"gdatetime", g_date_time_get_type}
+  };
+  gchar *n = g_strndup (name, len);
+  GType t = G_TYPE_INVALID;
+  guint i;
 
-    if (n == 0 || s[1 + n] != ')')
+  for (i = 0; i < G_N_ELEMENTS (abbrs) && t == G_TYPE_INVALID; i++)
+    if (strcmp (n, abbrs[i].abbr) == 0)
+      t = abbrs[i].type ();
+  if (t == G_TYPE_INVALID)
+    t = g_type_from_name (n);
+  g_free (n);
+  return t;
+}
+
+#define IS_SIMPLE_CHAR(c) (g_ascii_isalnum (c) || strchr ("_-+/:.", (c)))
+
+static const gchar *
+skip_blanks (const gchar * p)
+{
+  while (*p && g_ascii_isspace (*p))
+    p++;
+  return p;
+}
+
+/* The next cast from @p: its type, and in @value where its value starts
+ * (blanks skipped); NULL when there is none. */
+static const gchar *
+next_cast (const gchar * p, GType * type, const gchar ** value)
+{
+  for (; (p = strchr (p, '(')); p++) {
+    const gchar *name = skip_blanks (p + 1), *q = name;
+
+    while (*q && IS_SIMPLE_CHAR (*q))
+      q++;
+    if (q == name || *skip_blanks (q) != ')')
       continue;
-    name = g_strndup (s + 1, n);
-    t = g_type_from_name (name);
-    g_free (name);
-    if (t && (G_TYPE_IS_ABSTRACT (t) || !G_TYPE_IS_VALUE_TYPE (t)))
-      return FALSE;
+    *type = cast_type (name, q - name);
+    *value = skip_blanks (skip_blanks (q) + 1);
+    return *value;
   }
-  return TRUE;
+  return NULL;
 }
 
 /* A date or date-time value that is not one makes GStreamer 1.22 fail
  * with a critical: they are digits and "-:T.+Z " only, quoted or not. */
 static gboolean
-date_values_ok (const gchar * s)
+date_value_ok (const gchar * p)
 {
-  static const gchar *const types[] = { "(datetime)", "(GstDateTime)",
-    "(gdatetime)", "(GDateTime)", "(date)", "(GDate)"
-  };
-  const gchar *p;
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (types); i++) {
-    for (p = s; (p = g_strstr_len (p, -1, types[i]));) {
-      p += strlen (types[i]);
-      p += strspn (p, "\\\"");
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      p += strspn (p, "0123456789-:T.+Z ");
-      if (*p && !strchr ("\\\",;>}]", *p))
-        return FALSE;
-    }
-  }
-  return TRUE;
+  p += strspn (p, "\\\"");
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  p += strspn (p, "0123456789-:T.+Z ");
+  return !*p || strchr ("\\\",;>}]", *p);
 }
 
 /* A nested structure value (a tag list, segment, structure or caps)
- * must start with its name: GStreamer 1.22 asserts (a critical) that it
- * does.  Quoted (\") or not. */
+ * must start with its name (@prefix, or any name: a letter): GStreamer
+ * 1.22 asserts (a critical) that it does.  Quoted (\") or not. */
 static gboolean
-nested_values_ok (const gchar * s)
+nested_value_ok (const gchar * p, const gchar * prefix)
 {
-  static const struct
-  {
-    const gchar *type, *prefix; /* NULL: any name (a letter) */
-  } nested[] = {
-    {"(taglist)", "taglist"}, {"(GstTagList)", "taglist"},
-    {"(GstSegment)", "segment"}, {"(structure)", NULL},
-    {"(GstStructure)", NULL}, {"(caps)", NULL}, {"(GstCaps)", NULL}
-  };
-  const gchar *p;
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (nested); i++) {
-    for (p = s; (p = strstr (p, nested[i].type));) {
-      p += strlen (nested[i].type);
-      p += strspn (p, "\\\"");
-      if (nested[i].prefix ? !g_str_has_prefix (p, nested[i].prefix) :
-          !g_ascii_isalpha (*p))
-        return FALSE;
-    }
-  }
-  return TRUE;
+  p += strspn (p, "\\\"");
+  return prefix ? g_str_has_prefix (p, prefix) : g_ascii_isalpha (*p);
 }
 
 /* GStreamer 1.22 answers a (buffer) value that is not an even number of
- * hex digits with a critical (and a leak): check them all first, single
- * values and <lists> or {lists}. */
+ * hex digits with a critical (and a leak, and with the buffer unreffed
+ * before it is unmapped): single values and <lists>, {lists}. */
 static gboolean
-buffer_values_ok (const gchar * s)
+buffer_value_ok (const gchar * p)
 {
-  const gchar *p = s;
+  gboolean list = *p == '<' || *p == '{';
+  gsize n;
 
-  while ((p = strstr (p, "(buffer)"))) {
-    gboolean list;
-    gsize n;
+  p += list;
+  do {
+    p = skip_blanks (p);
+    n = strspn (p, "0123456789abcdefABCDEF");
+    if (n == 0 || n % 2 || (p[n] && !g_ascii_isspace (p[n]) &&
+            !strchr (",;>}\"\\", p[n])))
+      return FALSE;
+    p = skip_blanks (p + n);
+  } while (list && *p++ == ',');
+  return TRUE;
+}
 
-    p += strlen ("(buffer)");
-    list = *p == '<' || *p == '{';
-    p += list;
-    do {
-      p += strspn (p, " ");
-      n = strspn (p, "0123456789abcdefABCDEF");
-      if (n == 0 || n % 2 || (p[n] && !strchr (",; >}\"\\", p[n])))
-        return FALSE;
-      p += n;
-      p += strspn (p, " ");
-    } while (list && *p++ == ',');
+/* Every cast, and the value after it: a cast to an abstract or non-value
+ * GType ("(GFlags)") makes GStreamer 1.22 fail with a critical, and so do
+ * malformed buffers, dates and nested structures. */
+static gboolean
+casts_ok (const gchar * s)
+{
+  const gchar *p = s, *value;
+  GType t;
+
+  while ((p = next_cast (p, &t, &value))) {
+    if (t == G_TYPE_INVALID)
+      continue;
+    if (G_TYPE_IS_ABSTRACT (t) || !G_TYPE_IS_VALUE_TYPE (t))
+      return FALSE;
+    if (t == GST_TYPE_BUFFER && !buffer_value_ok (value))
+      return FALSE;
+    if ((t == G_TYPE_DATE || t == GST_TYPE_DATE_TIME ||
+            t == G_TYPE_DATE_TIME) && !date_value_ok (value))
+      return FALSE;
+    if ((t == GST_TYPE_TAG_LIST && !nested_value_ok (value, "taglist")) ||
+        (t == GST_TYPE_SEGMENT && !nested_value_ok (value, "segment")) ||
+        ((t == GST_TYPE_STRUCTURE || t == GST_TYPE_CAPS) &&
+            !nested_value_ok (value, NULL)))
+      return FALSE;
   }
   return TRUE;
 }
@@ -447,9 +477,7 @@ payload_string (const FluGdpHeader * header, const guint8 * payload,
     return NULL;
   }
   string = g_strndup ((const gchar *) payload, len);
-  if (!names_ok (string) || !buffer_values_ok (string) ||
-      !nested_values_ok (string) || !casts_ok (string) ||
-      !date_values_ok (string)) {
+  if (!names_ok (string) || !casts_ok (string)) {
     g_set_error (error, FLU_GDP_ERROR, FLU_GDP_ERROR_PAYLOAD,
         "GDP string payload is not a valid structure: %.200s", string);
     g_clear_pointer (&string, g_free);

@@ -29,7 +29,8 @@
  *     [--probe]                after the hold, a new viewer must be served
  *     [--max-stall S]          fail when a viewer stalls longer (3 s)
  *
- * Prints one line of key=value figures; exits 1 when a viewer was lost or
+ * Prints one line of key=value figures (connect_failed counts refused
+ * connections too); exits 1 when a viewer was lost or
  * stalled more than --max-stall, or the probe was not served. */
 
 #include <arpa/inet.h>
@@ -264,6 +265,8 @@ conn_write (Conn * c)
   if (c->kind == SLOW)
     n = 1;
   w = send (c->fd, c->out + c->out_off, n, MSG_NOSIGNAL);
+  if (w < 0 && errno == ECONNREFUSED)
+    connect_failed++;           /* the connect () that was in progress */
   if (w < 0)
     return errno == EAGAIN ? 0 : -1;
   c->out_off += w;
@@ -280,6 +283,10 @@ conn_read (Conn * c, double t)
 
   while (reads++ < 16) {
     n = recv (c->fd, buf, sizeof (buf), 0);
+    if (n < 0 && errno == ECONNREFUSED) {
+      connect_failed++;
+      return 1;
+    }
     if (n == 0 || (n < 0 && errno != EAGAIN)) {
       closed_by_server[c->kind]++;
       return 1;

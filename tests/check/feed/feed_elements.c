@@ -79,6 +79,26 @@ GST_START_TEST (test_stock_reader_reads_flufeedsink)
 
 GST_END_TEST;
 
+/* A feed is a direct connection: a proxy in the environment (http_proxy,
+ * as on many servers) is not used; flufeedsrc used to ask GIO's proxy
+ * resolver first and went to the proxy, here a closed port. */
+GST_START_TEST (test_no_proxy)
+{
+  GstElement *p = producer (0, ""), *c;
+
+  g_setenv ("http_proxy", "http://127.0.0.1:9", TRUE);
+  g_setenv ("all_proxy", "socks5://127.0.0.1:9", TRUE);
+  c = feed_pipeline (FALSE, "flufeedsrc host=127.0.0.1 port=%u max-retries=2 "
+      "! appsink name=a sync=false", feed_current_port (p, "s"));
+  assert_jpeg_flows (c, 5);
+  feed_pipeline_stop (c);
+  feed_pipeline_stop (p);
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("all_proxy");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_flufeedsrc_reads_stock_writer)
 {
   GstElement *p = feed_pipeline (FALSE, JPEG_PRODUCER
@@ -765,6 +785,7 @@ feed_elements_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_stock_reader_reads_flufeedsink);
   tcase_add_test (tc, test_flufeedsrc_reads_stock_writer);
+  tcase_add_test (tc, test_no_proxy);
   tcase_add_test (tc, test_feed_to_feed);
   tcase_add_test (tc, test_late_reader_starts_at_keyframe);
   tcase_add_test (tc, test_late_reader_burst);

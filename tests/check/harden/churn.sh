@@ -29,7 +29,7 @@ wait_fds "$fd0" 10 || true
 rss1=$(rss_kb)
 start=$(date +%s)
 "$hostile_bin" --port "$port" --seconds 600 --viewers 4 --churn "$n" \
-  --parallel 16 --max-stall 3 > "$work/out" || { cat "$work/out"; exit 1; }
+  --parallel 16 --max-stall "$max_stall" > "$work/out" || { cat "$work/out"; exit 1; }
 cat "$work/out"
 grep -q "churn_done=$n\$" "$work/out" || { echo "not all cycles done"; exit 1; }
 "$hostile_bin" --port "$port" --seconds 600 --churn "$refused" \

@@ -26,9 +26,9 @@ status=0
   --noread "$(scale $((50 * k)))" --halfclose "$(scale $((200 * k)))" \
   --reset "$(scale $((200 * k)))" --oversized "$(scale $((40 * k)))" \
   --garbage "$(scale $((200 * k)))" --inject "$(scale $((100 * k)))" \
-  --parallel 8 --max-stall 3 > "$work/hostile.out" || status=$?
+  --parallel 8 --max-stall "$max_stall" > "$work/hostile.out" || status=$?
 cat "$work/hostile.out"
-alive || { echo "the server died"; cat "$work/server.err"; exit 1; }
+alive || { echo "the server died"; cat "$server_err"; exit 1; }
 [ "$status" = 0 ] || { echo "viewers lost or stalled"; exit 1; }
 
 # the slowloris are closed by header-timeout, the others are gone

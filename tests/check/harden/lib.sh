@@ -1,30 +1,87 @@
 # Helpers of the hardening tests: a flu-harden-server child process on an
 # ephemeral port, /proc figures of it.  Needs $FLU_BUILD_ROOT.
+#
+# FLU_SERVER_WRAPPER: a command the server runs under, for example
+#   FLU_SERVER_WRAPPER="valgrind --leak-check=full --log-file=/tmp/vg.%p"
+# (with the normal build; the server then gets 3 minutes to start).
+# FLU_MAX_STALL: the viewers' stall bound in seconds (default 3).
+# On failure the work directory (server stdout/stderr, the clients'
+# figures) is printed and kept under $FLU_BUILD_ROOT/meson-logs/ (meson
+# overwrites its own test log at the next run); FLU_KEEP=1 keeps it always.
 server_bin=$FLU_BUILD_ROOT/tests/check/harden/flu-harden-server
 hostile_bin=$FLU_BUILD_ROOT/tests/hostile/flu-hostile
+max_stall=${FLU_MAX_STALL:-3}
 work=$(mktemp -d)
 server_pid=
+server_args=
+phase=start
 cleanup () {
+  status=$?
+  if [ "$status" != 0 ]; then
+    diagnose "$status"
+  fi
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
   [ -n "${FLU_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
-# start_server [ARGS...]: sets $server_pid and $port
+# diagnose STATUS: everything about a failed run, on stdout (meson's log)
+# and kept in the build directory
+diagnose () {
+  set +e
+  name=$(basename "$0" .sh)
+  keep=$FLU_BUILD_ROOT/meson-logs/harden-$name-$(date +%Y%m%d-%H%M%S)-$$
+  echo "=== $name failed (exit status $1) in phase: $phase"
+  echo "=== server $servers: ${FLU_SERVER_WRAPPER:-} $server_bin" \
+    "$server_args, port ${port:-?}"
+  if [ -n "$server_pid" ]; then
+    if alive; then
+      echo "=== server $server_pid alive: $(fds) fds, RSS $(rss_kb) kB," \
+        "peak $(peak_kb) kB; threads:"
+      grep -h '^Name' /proc/"$server_pid"/task/*/status 2>/dev/null |
+        sort | uniq -c
+      ls -l "/proc/$server_pid/fd" 2>/dev/null | awk 'NR > 1 {print $NF}' |
+        sed 's/[0-9]*]$/]/' | sort | uniq -c
+    else
+      echo "=== server $server_pid is gone"
+    fi
+  fi
+  for f in "$work"/*; do
+    [ -f "$f" ] || continue
+    echo "=== $(basename "$f") (last 80 lines)"
+    tail -n 80 "$f"
+  done
+  if mkdir -p "$keep" 2>/dev/null && cp -r "$work"/. "$keep"/; then
+    echo "=== kept in $keep"
+  fi
+}
+
+# start_server [ARGS...]: sets $server_pid and $port; the server's output
+# goes to $server_out and $server_err, new files for each server (with one
+# file for all, a port could be read from the previous server's output
+# before the new child truncated it: the clients then met a closed port)
+servers=0
 start_server () {
-  # created here: the loop below may read it before the child's shell does
-  : > "$work/server.out"
-  "$server_bin" "$@" > "$work/server.out" 2> "$work/server.err" &
+  servers=$((servers + 1))
+  server_out=$work/server$servers.out
+  server_err=$work/server$servers.err
+  server_args="$*"
+  : > "$server_out"
+  # shellcheck disable=SC2086
+  ${FLU_SERVER_WRAPPER:-} "$server_bin" "$@" > "$server_out" \
+    2> "$server_err" &
   server_pid=$!
   port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^port=//p' "$work/server.out")
+  tries=100
+  [ -n "${FLU_SERVER_WRAPPER:-}" ] && tries=900
+  for _ in $(seq $tries); do
+    port=$(sed -n 's/^port=//p' "$server_out")
     [ -n "$port" ] && break
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.2
   done
   if [ -z "$port" ] || [ "$port" -le 0 ]; then
-    echo "server did not start"; cat "$work/server.err"; exit 1
+    echo "server did not start"; cat "$server_err"; exit 1
   fi
 }
 
@@ -35,9 +92,9 @@ stop_server () {
   status=0
   wait "$server_pid" || status=$?
   server_pid=
-  if [ "$status" != 0 ] || ! grep -q '^stopped$' "$work/server.out"; then
+  if [ "$status" != 0 ] || ! grep -q '^stopped$' "$server_out"; then
     echo "server exited with status $status"
-    tail -n 40 "$work/server.err"
+    tail -n 40 "$server_err"
     exit 1
   fi
 }

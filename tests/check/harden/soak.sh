@@ -8,6 +8,11 @@
 # Prints the viewers' worst stall (the restarts show there), viewers lost,
 # and the streamer's descriptors and RSS after warm-up and at the end.
 #   FLU_BUILD_ROOT=build sh tests/check/harden/soak.sh [SECONDS] [VIEWERS] [RESTART]
+# FLU_STREAMER_WRAPPER / FLU_PRODUCER_WRAPPER: a command the streamer /
+# each producer runs under, e.g. "valgrind --leak-check=full
+# --log-file=/tmp/vg.%p" (the streamer is then stopped with SIGINT at the
+# end, so that it exits cleanly and valgrind checks for leaks; producers
+# are killed as always).  FLU_MAX_STALL: the viewers' bound (10 s).
 set -eu
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 build=$(cd "${FLU_BUILD_ROOT:-$top/build}" && pwd)
@@ -30,7 +35,8 @@ free_port () {
 feed=$(free_port)
 http=$(free_port)
 start_producer () {
-  gst-launch-1.0 -q videotestsrc is-live=true ! \
+  # shellcheck disable=SC2086
+  ${FLU_PRODUCER_WRAPPER:-} gst-launch-1.0 -q videotestsrc is-live=true ! \
     video/x-raw,width=320,height=240,framerate=25/1 ! \
     vp8enc deadline=1 cpu-used=8 keyframe-max-dist=25 target-bitrate=500000 ! \
     webmmux streamable=true ! \
@@ -38,13 +44,16 @@ start_producer () {
   producer=$!
 }
 start_producer
-gst-launch-1.0 -q flufeedsrc host=127.0.0.1 port="$feed" retry-initial=100 \
+# shellcheck disable=SC2086
+${FLU_STREAMER_WRAPPER:-} gst-launch-1.0 -q flufeedsrc host=127.0.0.1 port="$feed" retry-initial=100 \
   retry-max=1000 ! fluhttpsink port="$http" burst-on-connect=true \
   burst-time=2000000000 > "$work/streamer.log" 2>&1 &
 streamer=$!
 sleep 3
+[ -n "${FLU_STREAMER_WRAPPER:-}" ] && sleep 20
 "$build/tests/hostile/flu-hostile" --port "$http" --seconds "$seconds" \
-  --viewers "$viewers" --max-stall 10 > "$work/viewers.out" &
+  --viewers "$viewers" --max-stall "${FLU_MAX_STALL:-10}" \
+  > "$work/viewers.out" &
 viewers_pid=$!
 sleep 10
 fd1=$(ls "/proc/$streamer/fd" | wc -l)
@@ -65,4 +74,12 @@ echo "soak: $viewers viewers, $seconds s, $restarts upstream restarts;" \
   "the end; RSS $rss1 kB after warm-up," \
   "$(awk '/^VmRSS/{print $2}' "/proc/$streamer/status") kB at the end," \
   "peak $(awk '/^VmHWM/{print $2}' "/proc/$streamer/status") kB"
+if [ -n "${FLU_STREAMER_WRAPPER:-}" ]; then
+  kill -INT "$streamer"
+  for _ in $(seq 600); do kill -0 "$streamer" 2>/dev/null || break; sleep 0.2; done
+  st=0
+  wait "$streamer" || st=$?
+  echo "soak: streamer exited with status $st"
+  streamer=
+fi
 exit $status

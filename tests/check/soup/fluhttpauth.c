@@ -124,6 +124,16 @@ GST_START_TEST (test_tokens_and_lists)
   g_ptr_array_unref (list);
   fail_if (flu_http_cidr_list_parse ("10.0.0.0/99", &err));
   g_clear_error (&err);
+  /* refused, without GLib's property warning (fatal here) on the way */
+  fail_if (flu_http_cidr_list_parse ("::/129", &err));
+  g_clear_error (&err);
+  fail_if (flu_http_cidr_list_parse ("10.0.0.0/-1", &err));
+  g_clear_error (&err);
+  fail_if (flu_http_cidr_list_parse ("10.0.0.0/4294967297", &err));
+  g_clear_error (&err);
+  list = flu_http_cidr_list_parse ("::/128 10.0.0.1/32", &err);
+  fail_unless (list != NULL && list->len == 2);
+  g_ptr_array_unref (list);
 }
 
 GST_END_TEST;

@@ -572,6 +572,67 @@ GST_START_TEST (test_many_clients)
 
 GST_END_TEST;
 
+/* Requests that arrive while the element stops are answered or refused,
+ * and no descriptor stays open.  The server thread used to find no server
+ * in wait_for_caps () (a crash: harden/exhaust under ASan, when the
+ * server was stopped while it still had requests to read) and to hand
+ * sockets to an engine that had already stopped. */
+#define N_STOPPING 100
+
+static guint
+open_fds (void)
+{
+  GDir *d = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  fail_unless (d != NULL);
+  while (g_dir_read_name (d))
+    n++;
+  g_dir_close (d);
+  return n;
+}
+
+GST_START_TEST (test_stop_while_requests_arrive)
+{
+  const gchar *req = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+  guint round, fds0 = 0, i, n = 0;
+
+  for (round = 0; round < 12; round++) {
+    GstElement *src, *sink, *p = appsrc_pipeline ("", &src, &sink);
+    guint port = sink_port (sink);
+    gint fds[N_STOPPING];
+
+    /* every other round with caps: answered and handed to the engine;
+     * without: waiting for the caps */
+    if (round % 2) {
+      GstCaps *caps = gst_caps_from_string ("video/webm");
+
+      gst_app_src_set_caps (GST_APP_SRC (src), caps);
+      gst_caps_unref (caps);
+      fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src),
+              gst_buffer_new_memdup ("data", 4)), GST_FLOW_OK);
+    }
+    for (i = 0; i < N_STOPPING; i++) {
+      fds[i] = tcp_connect ("127.0.0.1", port);
+      fail_unless (fds[i] >= 0);
+      fail_unless (write (fds[i], req, strlen (req)) > 0);
+    }
+    /* the server thread still has most of them to read */
+    g_usleep (round * 2000);
+    stop_pipeline (p);
+    for (i = 0; i < N_STOPPING; i++)
+      close (fds[i]);
+    if (round == 1)
+      fds0 = open_fds ();
+  }
+  /* the server thread may close the last ones a little later */
+  for (i = 0; i < 100 && (n = open_fds ()) > fds0; i++)
+    g_usleep (50000);
+  fail_unless (n <= fds0, "%u descriptors open, %u before", n, fds0);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpsink_suite (void)
 {
@@ -590,6 +651,7 @@ fluhttpsink_suite (void)
   tcase_add_test (tc, test_bus_messages_and_log);
   tcase_add_test (tc, test_stats_paths);
   tcase_add_test (tc, test_many_clients);
+  tcase_add_test (tc, test_stop_while_requests_arrive);
   return s;
 }
 
