@@ -398,6 +398,26 @@ GST_START_TEST (test_sync_methods_match_stock)
 GST_END_TEST;
 
 /* The exact start position for each method, against our own rules. */
+/* A playing sink with @sync/@bf/@bv and 20 buffers (0..19, a keyframe
+ * every 5) queued, headers "H" in the caps. */
+static GstHarness *
+queued_sink (const gchar * sync, const gchar * bf, guint64 bv,
+    gboolean start_on_add)
+{
+  GstHarness *h = make_sink ("flumultifdsink", NULL);
+  guint i;
+
+  gst_util_set_object_arg (G_OBJECT (h->element), "sync-method", sync);
+  gst_util_set_object_arg (G_OBJECT (h->element), "burst-format", bf);
+  g_object_set (h->element, "burst-value", bv, "start-on-add", start_on_add,
+      NULL);
+  gst_harness_play (h);
+  gst_harness_set_src_caps (h, flu_test_caps_with_headers ("H", NULL));
+  for (i = 0; i < 20; i++)
+    push (h, i, 5, 100);
+  return h;
+}
+
 GST_START_TEST (test_sync_method_positions)
 {
   struct
@@ -419,21 +439,12 @@ GST_START_TEST (test_sync_method_positions)
   guint c;
 
   for (c = 0; c < G_N_ELEMENTS (cases); c++) {
-    GstHarness *h = make_sink ("flumultifdsink", NULL);
+    GstHarness *h = queued_sink (cases[c].sync, cases[c].bf, cases[c].bv,
+        FALSE);
     GByteArray *got;
     GArray *p;
     gint fds[2];
-    guint i;
 
-    gst_util_set_object_arg (G_OBJECT (h->element), "sync-method",
-        cases[c].sync);
-    gst_util_set_object_arg (G_OBJECT (h->element), "burst-format",
-        cases[c].bf);
-    g_object_set (h->element, "burst-value", cases[c].bv, NULL);
-    gst_harness_play (h);
-    gst_harness_set_src_caps (h, flu_test_caps_with_headers ("H", NULL));
-    for (i = 0; i < 20; i++)
-      push (h, i, 5, 100);
     socket_pair (fds);
     g_signal_emit_by_name (h->element, "add", fds[0]);
     push (h, 20, 5, 100);
@@ -457,21 +468,11 @@ GST_START_TEST (test_start_on_add)
   guint on;
 
   for (on = 0; on < 2; on++) {
-    GstHarness *h = make_sink ("flumultifdsink", NULL);
+    GstHarness *h = queued_sink ("burst-keyframe", "buffers", 4, on);
     GByteArray *got;
     GArray *p;
     gint fds[2];
-    guint i;
 
-    gst_util_set_object_arg (G_OBJECT (h->element), "sync-method",
-        "burst-keyframe");
-    gst_util_set_object_arg (G_OBJECT (h->element), "burst-format", "buffers");
-    g_object_set (h->element, "burst-value", (guint64) 4, "start-on-add",
-        (gboolean) on, NULL);
-    gst_harness_play (h);
-    gst_harness_set_src_caps (h, flu_test_caps_with_headers ("H", NULL));
-    for (i = 0; i < 20; i++)
-      push (h, i, 5, 100);
     socket_pair (fds);
     g_signal_emit_by_name (h->element, "add", fds[0]);
     got = flu_test_read_all (fds[1], 300);
