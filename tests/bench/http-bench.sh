@@ -12,6 +12,7 @@
 #              plus its shout2send source client)
 #   rss_MB     server peak RSS
 #   idle_MB    server RSS just before the viewers come (the stream running)
+#   KB/viewer  (peak RSS - idle RSS) / viewers served (those not unserved)
 #   behind     viewers that got under 90% of the median bytes in the last
 #              2 s, or dropped, or failed to connect
 #   unserved   viewers without a byte of stream at the end (still waiting
@@ -120,8 +121,8 @@ XML
   srv=$!
 }
 
-printf '%-14s %7s %9s %8s %8s %7s %9s %9s %9s %9s\n' server viewers \
-  cpu_s/GB rss_MB idle_MB behind unserved ttfb_med ttfb_p99 setup/s
+printf '%-14s %7s %9s %8s %8s %9s %7s %9s %9s %9s %9s\n' server viewers \
+  cpu_s/GB rss_MB idle_MB KB/viewer behind unserved ttfb_med ttfb_p99 setup/s
 for n in $counts; do
   for kind in ${SERVERS:-fluhttpsink tcpserversink icecast2}; do
     if [ $kind = icecast2 ] && ! command -v icecast2 >/dev/null; then
@@ -156,8 +157,10 @@ for n in $counts; do
         # a percentile that falls on an unserved viewer: longer than the run
         m = (t50 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t50));
         p = (t99 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t99));
-        printf "%-14s %7d %9.2f %8.1f %8.1f %7d %9d %9s %9s %9.0f\n",
+        served = n - unserved;
+        printf "%-14s %7d %9.2f %8.1f %8.1f %9.2f %7d %9d %9s %9s %9.0f\n",
           k, n, (gb > 0 ? cpu / gb : -1), hwm / 1024, rss0 / 1024,
+          (served > 0 ? (hwm - rss0) / served : -1),
           behind + failed, unserved, m, p, rate }'
   done
 done
