@@ -35,8 +35,8 @@
 #include "config.h"
 #endif
 
-#include "fluhttpsink.h"
-#include "fluhttpserver.h"
+#include "fluhttpsinkpriv.h"
+#include "fluhttpcheck.h"
 #include "fluhttpauth.h"
 #include "fluhttplog.h"
 #include "fluhttpstats.h"
@@ -52,7 +52,7 @@
 #include <unistd.h>
 #include <glib-unix.h>
 
-GST_DEBUG_CATEGORY_STATIC (flu_http_sink_debug);
+GST_DEBUG_CATEGORY (flu_http_sink_debug);
 #define GST_CAT_DEFAULT flu_http_sink_debug
 
 /* Same values as the engine's (GstMultiHandleSink) enums. */
@@ -131,76 +131,6 @@ typedef struct
   gulong disconnected_id;
 } Waiting;
 
-struct _FluHttpSink
-{
-  GstBin parent;
-
-  GstElement *engine;
-  GstPad *ghost;
-
-  GMutex lock;
-  /* properties */
-  gchar *address;
-  guint port;
-  gchar *mount_point;
-  gchar *content_type;
-  gchar *cors_origin;
-  GstStructure *extra_headers;
-  guint caps_timeout;
-  guint header_timeout;
-  guint idle_timeout;
-  gboolean burst_on_connect;
-  guint64 burst_size;
-  guint64 burst_time;
-  gint sync_method;
-  gint recover_policy;
-  GstFormat unit_format;
-  gint64 units_max;
-  gint64 units_soft_max;
-  guint64 coalesce_time;
-  gint64 time_min;
-  gint bytes_min;
-  gint qos_dscp;
-  gboolean resend_streamheader;
-  gboolean sync;
-  guint client_limit;
-  guint retry_after;
-  gchar *redirect_on_overflow;
-  guint64 bandwidth_limit;
-  guint max_clients_per_ip;
-  guint max_duration;
-  gchar *htpasswd;
-  gchar *realm;
-  gchar *token_secret;
-  gchar *allow;
-  gchar *deny;
-  gchar *access_log;
-  gchar *ip_filter;
-  gchar *stats_path;
-  gchar *metrics_path;
-  gchar *player_path;
-  gchar *status_path;
-
-  /* running */
-  FluHttpServer *server;
-  GPtrArray *mounted;           /* paths added to the server */
-  GHashTable *users;
-  FluHttpFileStamp users_stamp; /* of the htpasswd file users came from */
-  GPtrArray *allow_list;
-  GPtrArray *deny_list;
-  GPtrArray *filter_list;
-  FluHttpAccessLog *log;
-  GSource *sighup;
-  GstCaps *caps;
-  gchar *mime;
-  GList *waiting;               /* server thread only */
-  guint n_waiting;
-  GHashTable *clients;          /* fd -> Client */
-  GHashTable *per_ip;           /* host -> count */
-  guint64 serial;
-  FluHttpStats stats;
-};
-
 enum
 {
   PROP_0,
@@ -254,9 +184,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPERTIES];
-
-/* RFC 6585, not in libsoup's enum */
-#define STATUS_TOO_MANY_REQUESTS 429
 
 #define DEFAULT_PORT 8800
 #define DEFAULT_MOUNT_POINT "/"
@@ -665,44 +592,6 @@ configure_engine (FluHttpSink * sink)
       "timeout", (guint64) sink->idle_timeout * GST_SECOND, NULL);
 }
 
-/* lock held */
-static gboolean
-parse_lists (FluHttpSink * sink, GError ** error)
-{
-  GPtrArray *allow = NULL, *deny = NULL, *filter = NULL;
-
-  if (!(allow = flu_http_cidr_list_parse (sink->allow, error)) ||
-      !(deny = flu_http_cidr_list_parse (sink->deny, error)) ||
-      !(filter = flu_http_cidr_list_parse (sink->ip_filter, error))) {
-    g_clear_pointer (&allow, g_ptr_array_unref);
-    g_clear_pointer (&deny, g_ptr_array_unref);
-    return FALSE;
-  }
-  g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->filter_list, g_ptr_array_unref);
-  sink->allow_list = allow;
-  sink->deny_list = deny;
-  sink->filter_list = filter;
-  return TRUE;
-}
-
-/* lock held */
-static gboolean
-load_htpasswd (FluHttpSink * sink, GError ** error)
-{
-  GHashTable *users = NULL;
-
-  if (sink->htpasswd && *sink->htpasswd) {
-    users = flu_http_htpasswd_load (sink->htpasswd, &sink->users_stamp, error);
-    if (users == NULL)
-      return FALSE;
-  }
-  g_clear_pointer (&sink->users, g_hash_table_unref);
-  sink->users = users;
-  return TRUE;
-}
-
 /* ---- requests ---- */
 
 static const gchar *
@@ -726,25 +615,13 @@ request_target (SoupServerMessage * msg)
   return target;
 }
 
-/* The client's address, IPv4-mapped IPv6 turned into IPv4. */
-static GInetAddress *
-client_address (SoupServerMessage * msg)
-{
-  GSocketAddress *sa = soup_server_message_get_remote_address (msg);
-
-  if (sa == NULL || !G_IS_INET_SOCKET_ADDRESS (sa))
-    return NULL;
-  return flu_http_address_normalize (g_inet_socket_address_get_address
-      (G_INET_SOCKET_ADDRESS (sa)));
-}
-
 /* One access-log line for a request answered without streaming. */
 static void
 log_request (FluHttpSink * sink, SoupServerMessage * msg, guint status,
     const gchar * user)
 {
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  GInetAddress *addr = client_address (msg);
+  GInetAddress *addr = flu_http_client_address (msg);
   gchar *host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
   gchar *target = request_target (msg);
   gboolean filtered;
@@ -813,26 +690,13 @@ set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
   soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
 }
 
-/* lock held */
-static void
-per_ip_release (FluHttpSink * sink, const gchar * host)
-{
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host));
-
-  if (n > 1)
-    g_hash_table_replace (sink->per_ip, g_strdup (host),
-        GUINT_TO_POINTER (n - 1));
-  else
-    g_hash_table_remove (sink->per_ip, host);
-}
-
 /* An accepted viewer that never got to the engine. */
 static void
 abandon_client (FluHttpSink * sink, Client * c)
 {
   flu_http_stats_client_removed (&sink->stats, 0);
   g_mutex_lock (&sink->lock);
-  per_ip_release (sink, c->host);
+  flu_http_per_ip_release (sink, c->host);
   g_mutex_unlock (&sink->lock);
   client_free (c);
 }
@@ -973,8 +837,7 @@ start_stream (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
 {
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
   Client *c = g_new0 (Client, 1);
-  GInetAddress *addr = client_address (msg);
-  guint n;
+  GInetAddress *addr = flu_http_client_address (msg);
 
   c->fd = -1;
   c->host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
@@ -988,9 +851,7 @@ start_stream (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
   c->log = !flu_http_cidr_list_match (sink->filter_list, addr);
   g_clear_object (&addr);
 
-  n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, c->host));
-  g_hash_table_replace (sink->per_ip, g_strdup (c->host),
-      GUINT_TO_POINTER (n + 1));
+  flu_http_per_ip_take (sink, c->host);
   flu_http_stats_client_added (&sink->stats);
 
   set_stream_headers (sink, msg);
@@ -1234,110 +1095,23 @@ stream_status_json (gpointer data)
   return json;
 }
 
-static gboolean
-address_allowed (FluHttpSink * sink, SoupServerMessage * msg)
-{
-  GInetAddress *addr = client_address (msg);
-  gboolean ok;
-
-  g_mutex_lock (&sink->lock);
-  ok = !flu_http_cidr_list_match (sink->deny_list, addr) &&
-      (sink->allow_list == NULL || sink->allow_list->len == 0 ||
-      flu_http_cidr_list_match (sink->allow_list, addr));
-  g_mutex_unlock (&sink->lock);
-  g_clear_object (&addr);
-  return ok;
-}
-
-/* lock held: NULL when the request may go on, else the reason of the 401
- * or 403; @user gets the authenticated user. */
-static guint
-check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
-    GHashTable * query, gchar ** user, const gchar ** why)
-{
-  if (sink->users) {
-    const gchar *auth =
-        soup_message_headers_get_one (soup_server_message_get_request_headers
-        (msg), "Authorization");
-    gchar *u = NULL, *p = NULL;
-    gboolean ok;
-
-    /* re-read the file when it changed (edited or replaced) */
-    if (flu_http_file_stamp_changed (sink->htpasswd, &sink->users_stamp) &&
-        !load_htpasswd (sink, NULL))
-      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users",
-          sink->htpasswd);
-    if (!flu_http_parse_basic_auth (auth, &u, &p)) {
-      *why = "credentials required";
-      return SOUP_STATUS_UNAUTHORIZED;
-    }
-    ok = flu_http_htpasswd_check (sink->users, u, p);
-    g_free (p);
-    if (!ok) {
-      *user = u;
-      *why = "wrong user or password";
-      return SOUP_STATUS_UNAUTHORIZED;
-    }
-    *user = u;
-  }
-  if (sink->token_secret && *sink->token_secret) {
-    const gchar *token = query ? g_hash_table_lookup (query, "token") : NULL;
-    const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
-        NULL;
-
-    if (!flu_http_token_check (sink->token_secret, sink->mount_point, token,
-            expires, g_get_real_time () / G_USEC_PER_SEC)) {
-      *why = token ? "invalid or expired token" : "token required";
-      return SOUP_STATUS_FORBIDDEN;
-    }
-  }
-  return SOUP_STATUS_NONE;
-}
-
-/* lock held: NULL when there is room for one more viewer */
-static guint
-check_limits (FluHttpSink * sink, const gchar * host, const gchar ** why)
-{
-  guint clients = flu_http_stats_clients (&sink->stats) + sink->n_waiting;
-
-  if (sink->max_clients_per_ip && host &&
-      GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host)) >=
-      sink->max_clients_per_ip) {
-    *why = "too many connections from this address";
-    return STATUS_TOO_MANY_REQUESTS;
-  }
-  if (sink->client_limit && clients >= sink->client_limit) {
-    *why = "client limit reached";
-    return SOUP_STATUS_SERVICE_UNAVAILABLE;
-  }
-  if (sink->bandwidth_limit) {
-    guint64 rate = flu_http_stats_stream_bitrate (&sink->stats);
-
-    if (rate && (clients + 1) * rate > sink->bandwidth_limit) {
-      *why = "bandwidth limit reached";
-      return SOUP_STATUS_SERVICE_UNAVAILABLE;
-    }
-  }
-  return SOUP_STATUS_NONE;
-}
-
 static void
 handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
 {
   gchar *user = NULL, *redirect = NULL, *retry = NULL, *realm = NULL;
   const gchar *why = NULL;
-  GInetAddress *addr = client_address (msg);
+  GInetAddress *addr = flu_http_client_address (msg);
   gchar *host = addr ? g_inet_address_to_string (addr) : NULL;
   guint status;
 
   g_clear_object (&addr);
   g_mutex_lock (&sink->lock);
-  status = check_credentials (sink, msg, query, &user, &why);
+  status = flu_http_check_credentials (sink, msg, query, &user, &why);
   if (status == SOUP_STATUS_UNAUTHORIZED)
     realm = g_strdup_printf ("Basic realm=\"%s\"", sink->realm);
   if (status == SOUP_STATUS_NONE &&
       soup_server_message_get_method (msg) == SOUP_METHOD_GET) {
-    status = check_limits (sink, host, &why);
+    status = flu_http_check_limits (sink, host, &why);
     if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
         sink->redirect_on_overflow && *sink->redirect_on_overflow) {
       status = SOUP_STATUS_FOUND;
@@ -1393,7 +1167,7 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
         (msg), "Allow", "GET, HEAD");
     return;
   }
-  if (!address_allowed (sink, msg)) {
+  if (!flu_http_check_address (sink, msg)) {
     refuse (sink, msg, SOUP_STATUS_FORBIDDEN, "address not allowed", NULL);
     return;
   }
@@ -1440,7 +1214,7 @@ finish_client (FluHttpSink * sink, Client * c, gint status, GstStructure * st)
     g_source_destroy (c->duration_timer);
     g_clear_pointer (&c->duration_timer, g_source_unref);
   }
-  per_ip_release (sink, c->host);
+  flu_http_per_ip_release (sink, c->host);
   g_mutex_unlock (&sink->lock);
   flu_http_stats_client_removed (&sink->stats, bytes);
 
@@ -1614,7 +1388,7 @@ start_serving (FluHttpSink * sink)
             GST_STR_NULL (sink->mount_point)), (NULL));
     return FALSE;
   }
-  if (!parse_lists (sink, &err)) {
+  if (!flu_http_check_parse_lists (sink, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
         ("Bad address list in allow, deny or ip-filter: %s", err->message),
@@ -1622,7 +1396,7 @@ start_serving (FluHttpSink * sink)
     g_error_free (err);
     return FALSE;
   }
-  if (!load_htpasswd (sink, &err)) {
+  if (!flu_http_check_load_htpasswd (sink, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
         ("Cannot read the htpasswd file: %s", err->message), (NULL));
@@ -1862,7 +1636,7 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_HTPASSWD:
       set_string (&sink->htpasswd, value);
-      if (sink->server && !load_htpasswd (sink, &err)) {
+      if (sink->server && !flu_http_check_load_htpasswd (sink, &err)) {
         g_mutex_unlock (&sink->lock);
         GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
             ("Cannot read the htpasswd file, keeping the old one: %s",
@@ -1916,7 +1690,7 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
-  if (lists && sink->server && !parse_lists (sink, &err)) {
+  if (lists && sink->server && !flu_http_check_parse_lists (sink, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_WARNING (sink, RESOURCE, SETTINGS,
         ("Bad address list, keeping the old ones: %s", err->message), (NULL));
