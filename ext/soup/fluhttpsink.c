@@ -35,24 +35,16 @@
 #include "config.h"
 #endif
 
-#include "fluhttpsink.h"
-#include "fluhttpserver.h"
-#include "fluhttpauth.h"
-#include "fluhttplog.h"
-#include "fluhttpstats.h"
+#include "fluhttpsinkpriv.h"
+#include "fluhttpcheck.h"
+#include "fluhttpclient.h"
+#include "fluhttprequest.h"
 #include "fluhttpmime.h"
-#include "fluhttpstatuspage.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
-#include <string.h>
-#include <unistd.h>
 #include <glib-unix.h>
 
-GST_DEBUG_CATEGORY_STATIC (flu_http_sink_debug);
+GST_DEBUG_CATEGORY (flu_http_sink_debug);
 #define GST_CAT_DEFAULT flu_http_sink_debug
 
 /* Same values as the engine's (GstMultiHandleSink) enums. */
@@ -97,109 +89,6 @@ flu_http_recover_policy_get_type (void)
         g_enum_register_static ("FluHttpSinkRecoverPolicy", values));
   return type;
 }
-
-/* The engine's client-removed status, as text. */
-static const gchar *const status_names[] = {
-  "ok", "closed", "removed", "slow", "error", "duplicate", "flushing"
-};
-
-typedef struct
-{
-  gint fd;
-  guint64 serial;
-  gboolean removed;
-  gchar *host;
-  gchar *user;
-  gchar *method;
-  gchar *path;
-  gchar *protocol;
-  gchar *referer;
-  gchar *user_agent;
-  gint64 start_wall;
-  gint64 start_mono;
-  gboolean log;                 /* not filtered out by ip-filter */
-  const gchar *reason;          /* overrides the engine's status */
-  GSource *duration_timer;
-} Client;
-
-/* A request that arrived before the stream had caps. */
-typedef struct
-{
-  FluHttpSink *sink;
-  SoupServerMessage *msg;
-  GSource *timeout;
-  gulong disconnected_id;
-} Waiting;
-
-struct _FluHttpSink
-{
-  GstBin parent;
-
-  GstElement *engine;
-  GstPad *ghost;
-
-  GMutex lock;
-  /* properties */
-  gchar *address;
-  guint port;
-  gchar *mount_point;
-  gchar *content_type;
-  gchar *cors_origin;
-  GstStructure *extra_headers;
-  guint caps_timeout;
-  guint header_timeout;
-  guint idle_timeout;
-  gboolean burst_on_connect;
-  guint64 burst_size;
-  guint64 burst_time;
-  gint sync_method;
-  gint recover_policy;
-  GstFormat unit_format;
-  gint64 units_max;
-  gint64 units_soft_max;
-  guint64 coalesce_time;
-  gint64 time_min;
-  gint bytes_min;
-  gint qos_dscp;
-  gboolean resend_streamheader;
-  gboolean sync;
-  guint client_limit;
-  guint retry_after;
-  gchar *redirect_on_overflow;
-  guint64 bandwidth_limit;
-  guint max_clients_per_ip;
-  guint max_duration;
-  gchar *htpasswd;
-  gchar *realm;
-  gchar *token_secret;
-  gchar *allow;
-  gchar *deny;
-  gchar *access_log;
-  gchar *ip_filter;
-  gchar *stats_path;
-  gchar *metrics_path;
-  gchar *player_path;
-  gchar *status_path;
-
-  /* running */
-  FluHttpServer *server;
-  GPtrArray *mounted;           /* paths added to the server */
-  GHashTable *users;
-  FluHttpFileStamp users_stamp; /* of the htpasswd file users came from */
-  GPtrArray *allow_list;
-  GPtrArray *deny_list;
-  GPtrArray *filter_list;
-  FluHttpAccessLog *log;
-  GSource *sighup;
-  GstCaps *caps;
-  gchar *mime;
-  GList *waiting;               /* server thread only */
-  guint n_waiting;
-  GHashTable *clients;          /* fd -> Client */
-  GHashTable *per_ip;           /* host -> count */
-  guint64 serial;
-  FluHttpStats stats;
-};
 
 enum
 {
@@ -255,9 +144,6 @@ enum
 
 static GParamSpec *properties[N_PROPERTIES];
 
-/* RFC 6585, not in libsoup's enum */
-#define STATUS_TOO_MANY_REQUESTS 429
-
 #define DEFAULT_PORT 8800
 #define DEFAULT_MOUNT_POINT "/"
 #define DEFAULT_CORS_ORIGIN "*"
@@ -292,10 +178,6 @@ static void flu_http_sink_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
 static GstStateChangeReturn flu_http_sink_change_state (GstElement * element,
     GstStateChange transition);
-static void on_client_removed (GstElement * engine, gint fd, gint status,
-    FluHttpSink * sink);
-static void on_client_fd_removed (GstElement * engine, gint fd,
-    FluHttpSink * sink);
 static GstPadProbeReturn engine_probe (GstPad * pad, GstPadProbeInfo * info,
     gpointer data);
 
@@ -512,23 +394,6 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
 }
 
 static void
-client_free (Client * c)
-{
-  if (c->duration_timer) {
-    g_source_destroy (c->duration_timer);
-    g_source_unref (c->duration_timer);
-  }
-  g_free (c->host);
-  g_free (c->user);
-  g_free (c->method);
-  g_free (c->path);
-  g_free (c->protocol);
-  g_free (c->referer);
-  g_free (c->user_agent);
-  g_free (c);
-}
-
-static void
 flu_http_sink_init (FluHttpSink * sink)
 {
   GstPadTemplate *templ = gst_static_pad_template_get (&sink_template);
@@ -553,7 +418,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->retry_after = DEFAULT_RETRY_AFTER;
   sink->realm = g_strdup (DEFAULT_REALM);
   sink->clients = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-      (GDestroyNotify) client_free);
+      (GDestroyNotify) flu_http_client_free);
   sink->per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sink->log = flu_http_access_log_new ();
   flu_http_stats_init (&sink->stats);
@@ -574,9 +439,9 @@ flu_http_sink_init (FluHttpSink * sink)
         engine_probe, sink, NULL);
     gst_object_unref (pad);
     g_signal_connect (sink->engine, "client-removed",
-        G_CALLBACK (on_client_removed), sink);
+        G_CALLBACK (flu_http_client_on_removed), sink);
     g_signal_connect (sink->engine, "client-fd-removed",
-        G_CALLBACK (on_client_fd_removed), sink);
+        G_CALLBACK (flu_http_client_on_fd_removed), sink);
   }
 }
 
@@ -665,849 +530,7 @@ configure_engine (FluHttpSink * sink)
       "timeout", (guint64) sink->idle_timeout * GST_SECOND, NULL);
 }
 
-/* lock held */
-static gboolean
-parse_lists (FluHttpSink * sink, GError ** error)
-{
-  GPtrArray *allow = NULL, *deny = NULL, *filter = NULL;
-
-  if (!(allow = flu_http_cidr_list_parse (sink->allow, error)) ||
-      !(deny = flu_http_cidr_list_parse (sink->deny, error)) ||
-      !(filter = flu_http_cidr_list_parse (sink->ip_filter, error))) {
-    g_clear_pointer (&allow, g_ptr_array_unref);
-    g_clear_pointer (&deny, g_ptr_array_unref);
-    return FALSE;
-  }
-  g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->filter_list, g_ptr_array_unref);
-  sink->allow_list = allow;
-  sink->deny_list = deny;
-  sink->filter_list = filter;
-  return TRUE;
-}
-
-/* lock held */
-static gboolean
-load_htpasswd (FluHttpSink * sink, GError ** error)
-{
-  GHashTable *users = NULL;
-
-  if (sink->htpasswd && *sink->htpasswd) {
-    users = flu_http_htpasswd_load (sink->htpasswd, &sink->users_stamp, error);
-    if (users == NULL)
-      return FALSE;
-  }
-  g_clear_pointer (&sink->users, g_hash_table_unref);
-  sink->users = users;
-  return TRUE;
-}
-
-/* ---- requests ---- */
-
-static const gchar *
-protocol_name (SoupServerMessage * msg)
-{
-  return soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ?
-      "HTTP/1.0" : "HTTP/1.1";
-}
-
-/* path?query as logged and posted, token values hidden */
-static gchar *
-request_target (SoupServerMessage * msg)
-{
-  GUri *uri = soup_server_message_get_uri (msg);
-  const gchar *q = g_uri_get_query (uri);
-  gchar *redacted = q ? flu_http_query_redact (q) : NULL;
-  gchar *target = g_strdup_printf ("%s%s%s", g_uri_get_path (uri),
-      q ? "?" : "", q ? redacted : "");
-
-  g_free (redacted);
-  return target;
-}
-
-/* The client's address, IPv4-mapped IPv6 turned into IPv4. */
-static GInetAddress *
-client_address (SoupServerMessage * msg)
-{
-  GSocketAddress *sa = soup_server_message_get_remote_address (msg);
-
-  if (sa == NULL || !G_IS_INET_SOCKET_ADDRESS (sa))
-    return NULL;
-  return flu_http_address_normalize (g_inet_socket_address_get_address
-      (G_INET_SOCKET_ADDRESS (sa)));
-}
-
-/* One access-log line for a request answered without streaming. */
-static void
-log_request (FluHttpSink * sink, SoupServerMessage * msg, guint status,
-    const gchar * user)
-{
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  GInetAddress *addr = client_address (msg);
-  gchar *host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
-  gchar *target = request_target (msg);
-  gboolean filtered;
-  FluHttpLogEntry e = { 0 };
-
-  g_mutex_lock (&sink->lock);
-  filtered = flu_http_cidr_list_match (sink->filter_list, addr);
-  g_mutex_unlock (&sink->lock);
-  if (!filtered) {
-    e.host = host;
-    e.user = user;
-    e.method = soup_server_message_get_method (msg);
-    e.path = target;
-    e.protocol = protocol_name (msg);
-    e.status = status;
-    e.referer = soup_message_headers_get_one (h, "Referer");
-    e.user_agent = soup_message_headers_get_one (h, "User-Agent");
-    e.start_time = g_get_real_time ();
-    flu_http_access_log_write (sink->log, &e);
-  }
-  g_free (target);
-  g_free (host);
-  g_clear_object (&addr);
-}
-
-static void
-refuse (FluHttpSink * sink, SoupServerMessage * msg, guint status,
-    const gchar * why, const gchar * user)
-{
-  GST_INFO_OBJECT (sink, "%s %s from %s: %u (%s)",
-      soup_server_message_get_method (msg),
-      g_uri_get_path (soup_server_message_get_uri (msg)),
-      GST_STR_NULL (soup_server_message_get_remote_host (msg)), status, why);
-  flu_http_server_respond (msg, status, why);
-  flu_http_stats_refused (&sink->stats);
-  log_request (sink, msg, status, user);
-}
-
-/* lock held */
-static void
-set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
-{
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-
-  flu_http_server_set_common_headers (msg);
-  soup_message_headers_set_content_type (h, sink->content_type ?
-      sink->content_type : sink->mime, NULL);
-  if (sink->cors_origin && *sink->cors_origin)
-    soup_message_headers_replace (h, "Access-Control-Allow-Origin",
-        sink->cors_origin);
-  if (sink->extra_headers) {
-    gint i, n = gst_structure_n_fields (sink->extra_headers);
-
-    for (i = 0; i < n; i++) {
-      const gchar *name = gst_structure_nth_field_name (sink->extra_headers,
-          i);
-      const GValue *v = gst_structure_get_value (sink->extra_headers, name);
-      gchar *s = G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
-          gst_value_serialize (v);
-
-      if (s)
-        soup_message_headers_replace (h, name, s);
-      g_free (s);
-    }
-  }
-  soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
-}
-
-/* lock held */
-static void
-per_ip_release (FluHttpSink * sink, const gchar * host)
-{
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host));
-
-  if (n > 1)
-    g_hash_table_replace (sink->per_ip, g_strdup (host),
-        GUINT_TO_POINTER (n - 1));
-  else
-    g_hash_table_remove (sink->per_ip, host);
-}
-
-/* An accepted viewer that never got to the engine. */
-static void
-abandon_client (FluHttpSink * sink, Client * c)
-{
-  flu_http_stats_client_removed (&sink->stats, 0);
-  g_mutex_lock (&sink->lock);
-  per_ip_release (sink, c->host);
-  g_mutex_unlock (&sink->lock);
-  client_free (c);
-}
-
-typedef struct
-{
-  FluHttpSink *sink;
-  gint fd;
-  guint64 serial;
-} TimerData;
-
-static gboolean
-max_duration_reached (gpointer data)
-{
-  TimerData *t = data;
-  Client *c;
-  gboolean remove = FALSE;
-
-  g_mutex_lock (&t->sink->lock);
-  c = g_hash_table_lookup (t->sink->clients, GINT_TO_POINTER (t->fd));
-  if (c && c->serial == t->serial && !c->removed) {
-    c->reason = "max-duration";
-    remove = TRUE;
-  }
-  g_mutex_unlock (&t->sink->lock);
-  if (remove) {
-    GST_INFO_OBJECT (t->sink, "client %d reached max-duration", t->fd);
-    g_signal_emit_by_name (t->sink->engine, "remove", t->fd);
-  }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-post_client_message (FluHttpSink * sink, GstStructure * s)
-{
-  gst_element_post_message (GST_ELEMENT (sink),
-      gst_message_new_element (GST_OBJECT (sink), s));
-}
-
-/* "wrote-headers": the head is out, give the socket to the engine. */
-static void
-hand_over (SoupServerMessage * msg, gpointer data)
-{
-  FluHttpSink *sink = data;
-  Client *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
-  GSocket *sock = flu_http_server_message_get_socket (msg);
-  GIOStream *stream;
-  gint fd = -1;
-  guint duration;
-
-  if (c == NULL)
-    return;
-  if (sock)
-    fd = fcntl (g_socket_get_fd (sock), F_DUPFD_CLOEXEC, 3);
-  stream = soup_server_message_steal_connection (msg);
-  if (stream) {
-    g_io_stream_close (stream, NULL, NULL);
-    g_object_unref (stream);
-  }
-  if (fd < 0) {
-    GST_WARNING_OBJECT (sink, "could not take the socket of %s", c->host);
-    abandon_client (sink, c);
-    return;
-  }
-
-  g_mutex_lock (&sink->lock);
-  if (sink->server == NULL) {
-    /* stopping: the engine may be gone already */
-    g_mutex_unlock (&sink->lock);
-    GST_DEBUG_OBJECT (sink, "stopping, not streaming to %s", c->host);
-    close (fd);
-    abandon_client (sink, c);
-    return;
-  }
-  c->fd = fd;
-  c->serial = ++sink->serial;
-  c->start_mono = g_get_monotonic_time ();
-  duration = sink->max_duration;
-  if (duration && sink->server) {
-    TimerData *t = g_new0 (TimerData, 1);
-
-    t->sink = sink;
-    t->fd = fd;
-    t->serial = c->serial;
-    c->duration_timer = g_timeout_source_new_seconds (duration);
-    g_source_set_callback (c->duration_timer, max_duration_reached, t, g_free);
-    g_source_attach (c->duration_timer,
-        flu_http_server_get_context (sink->server));
-  }
-  g_hash_table_insert (sink->clients, GINT_TO_POINTER (fd), c);
-  g_mutex_unlock (&sink->lock);
-
-  GST_DEBUG_OBJECT (sink, "streaming to %s on fd %d", c->host, fd);
-  post_client_message (sink, gst_structure_new ("fluhttpsink-client-added",
-          "fd", G_TYPE_INT, fd,
-          "address", G_TYPE_STRING, c->host,
-          "user-agent", G_TYPE_STRING, c->user_agent,
-          "user", G_TYPE_STRING, c->user,
-          "path", G_TYPE_STRING, c->path, NULL));
-  g_signal_emit_by_name (sink->engine, "add", fd);
-}
-
-static void
-unref_sink (gpointer data, GClosure * closure)
-{
-  gst_object_unref (data);
-}
-
-/* "finished" before the head went out: the client left early. */
-static void
-stream_finished (SoupServerMessage * msg, gpointer data)
-{
-  Client *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
-
-  if (c)
-    abandon_client (data, c);
-}
-
-/* lock held: the client is accepted, count it and stream once the head
- * has been written. */
-/* Hold the response head libsoup is about to write in the kernel until
- * the engine's first write (headers and keyframe) uncorks the socket, so
- * the viewer gets both in one go: one wake-up per new viewer instead of
- * two, and the HTTP thread does not pay for delivering the head. */
-static void
-cork (SoupServerMessage * msg)
-{
-  GSocket *sock = flu_http_server_message_get_socket (msg);
-  gint on = 1;
-
-  if (sock && setsockopt (g_socket_get_fd (sock), IPPROTO_TCP, TCP_CORK, &on,
-          sizeof (on)) < 0)
-    GST_DEBUG ("TCP_CORK: %s", g_strerror (errno));
-}
-
-static void
-start_stream (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
-{
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  Client *c = g_new0 (Client, 1);
-  GInetAddress *addr = client_address (msg);
-  guint n;
-
-  c->fd = -1;
-  c->host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
-  c->user = g_strdup (user);
-  c->method = g_strdup (soup_server_message_get_method (msg));
-  c->path = request_target (msg);
-  c->protocol = g_strdup (protocol_name (msg));
-  c->referer = g_strdup (soup_message_headers_get_one (h, "Referer"));
-  c->user_agent = g_strdup (soup_message_headers_get_one (h, "User-Agent"));
-  c->start_wall = g_get_real_time ();
-  c->log = !flu_http_cidr_list_match (sink->filter_list, addr);
-  g_clear_object (&addr);
-
-  n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, c->host));
-  g_hash_table_replace (sink->per_ip, g_strdup (c->host),
-      GUINT_TO_POINTER (n + 1));
-  flu_http_stats_client_added (&sink->stats);
-
-  set_stream_headers (sink, msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  cork (msg);
-  g_object_set_data_full (G_OBJECT (msg), "flu-client", c,
-      (GDestroyNotify) client_free);
-  g_signal_connect_data (msg, "wrote-headers", G_CALLBACK (hand_over),
-      gst_object_ref (sink), unref_sink, 0);
-  g_signal_connect_data (msg, "finished", G_CALLBACK (stream_finished),
-      gst_object_ref (sink), unref_sink, 0);
-}
-
-/* lock held: the answer to an accepted request once caps are known */
-static void
-answer (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
-{
-  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD) {
-    set_stream_headers (sink, msg);
-    soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-    g_mutex_unlock (&sink->lock);
-    log_request (sink, msg, SOUP_STATUS_OK, user);
-    g_mutex_lock (&sink->lock);
-  } else {
-    start_stream (sink, msg, user);
-  }
-}
-
-static void
-waiting_free (Waiting * w)
-{
-  g_signal_handler_disconnect (w->msg, w->disconnected_id);
-  g_source_destroy (w->timeout);
-  g_source_unref (w->timeout);
-  g_object_unref (w->msg);
-  g_free (w);
-}
-
-/* server thread */
-static void
-waiting_finish (Waiting * w, gboolean have_caps)
-{
-  FluHttpSink *sink = w->sink;
-  SoupServerMessage *msg = w->msg;
-  const gchar *user = g_object_get_data (G_OBJECT (msg), "flu-user");
-
-  g_mutex_lock (&sink->lock);
-  sink->waiting = g_list_remove (sink->waiting, w);
-  sink->n_waiting--;
-  flu_http_stats_waiting (&sink->stats, -1);
-  if (have_caps) {
-    answer (sink, msg, user);
-    g_mutex_unlock (&sink->lock);
-  } else {
-    g_mutex_unlock (&sink->lock);
-    refuse (sink, msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-        "the stream has not started", user);
-    soup_message_headers_replace (soup_server_message_get_response_headers
-        (msg), "Retry-After", "5");
-  }
-  soup_server_message_unpause (msg);
-  waiting_free (w);
-}
-
-static gboolean
-waiting_timed_out (gpointer data)
-{
-  waiting_finish (data, FALSE);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-waiting_disconnected (SoupServerMessage * msg, gpointer data)
-{
-  Waiting *w = data;
-  FluHttpSink *sink = w->sink;
-
-  g_mutex_lock (&sink->lock);
-  sink->waiting = g_list_remove (sink->waiting, w);
-  sink->n_waiting--;
-  flu_http_stats_waiting (&sink->stats, -1);
-  g_mutex_unlock (&sink->lock);
-  waiting_free (w);
-}
-
-/* lock held, server thread */
-static void
-wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
-{
-  Waiting *w = g_new0 (Waiting, 1);
-
-  GST_DEBUG_OBJECT (sink, "no caps yet, request waits up to %u s",
-      sink->caps_timeout);
-  w->sink = sink;
-  w->msg = g_object_ref (msg);
-  g_object_set_data_full (G_OBJECT (msg), "flu-user", g_strdup (user), g_free);
-  w->timeout = g_timeout_source_new_seconds (sink->caps_timeout);
-  g_source_set_callback (w->timeout, waiting_timed_out, w, NULL);
-  g_source_attach (w->timeout, flu_http_server_get_context (sink->server));
-  w->disconnected_id = g_signal_connect (msg, "disconnected",
-      G_CALLBACK (waiting_disconnected), w);
-  sink->waiting = g_list_prepend (sink->waiting, w);
-  sink->n_waiting++;
-  flu_http_stats_waiting (&sink->stats, 1);
-  soup_server_message_pause (msg);
-}
-
-/* server thread: the caps came, or the element stops */
-static gboolean
-release_waiting (gpointer data)
-{
-  FluHttpSink *sink = data;
-  gboolean have_caps;
-  GList *list, *l;
-
-  g_mutex_lock (&sink->lock);
-  have_caps = sink->caps != NULL;
-  list = g_list_copy (sink->waiting);
-  g_mutex_unlock (&sink->lock);
-  for (l = list; l; l = l->next)
-    waiting_finish (l->data, have_caps);
-  g_list_free (list);
-  return G_SOURCE_REMOVE;
-}
-
-static const gchar player_page[] =
-    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-    "<title>%s</title></head>\n"
-    "<body style=\"background:#111;color:#eee;font-family:sans-serif\">\n"
-    "<h1>%s</h1>\n"
-    "<video id=\"v\" src=\"%s\" autoplay muted controls playsinline "
-    "style=\"max-width:100%%\"></video>\n"
-    "<p>played: <span id=\"t\">0</span> s</p>\n"
-    "<script>\nvar v = document.getElementById('v');\n"
-    "setInterval(function () {\n"
-    "  document.getElementById('t').textContent = v.currentTime.toFixed(1);\n"
-    "  if (v.currentTime > 2) document.title = 'playing';\n"
-    "}, 250);\n</script>\n</body></html>\n";
-
-static void
-serve_text (SoupServerMessage * msg, const gchar * type, gchar * body)
-{
-  flu_http_server_set_common_headers (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body,
-      strlen (body));
-}
-
-static GstStructure *
-build_stats (FluHttpSink * sink)
-{
-  guint64 served = 0;
-
-  if (sink->engine)
-    g_object_get (sink->engine, "bytes-served", &served, NULL);
-  return flu_http_stats_to_structure (&sink->stats, served);
-}
-
-/* lock held */
-static GPtrArray *
-client_list (FluHttpSink * sink)
-{
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      flu_http_client_stat_free);
-  GHashTableIter iter;
-  gpointer value;
-  gint64 now = g_get_monotonic_time ();
-
-  g_hash_table_iter_init (&iter, sink->clients);
-  while (g_hash_table_iter_next (&iter, NULL, &value)) {
-    Client *c = value;
-    FluHttpClientStat *cs;
-
-    if (c->removed)
-      continue;
-    cs = g_new0 (FluHttpClientStat, 1);
-    cs->host = g_strdup (c->host);
-    cs->user = g_strdup (c->user);
-    cs->user_agent = g_strdup (c->user_agent);
-    cs->seconds = (now - c->start_mono) / G_USEC_PER_SEC;
-    cs->bytes = c->fd;          /* replaced by the engine's count below */
-    g_ptr_array_add (list, cs);
-  }
-  return list;
-}
-
-static void
-serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
-{
-  GstStructure *s = build_stats (sink);
-  gchar *body;
-
-  if (json) {
-    GPtrArray *list;
-    gchar *history;
-    guint i;
-
-    g_mutex_lock (&sink->lock);
-    list = client_list (sink);
-    g_mutex_unlock (&sink->lock);
-    for (i = 0; i < list->len; i++) {
-      FluHttpClientStat *cs = g_ptr_array_index (list, i);
-      GstStructure *st = NULL;
-      guint64 bytes = 0;
-
-      g_signal_emit_by_name (sink->engine, "get-stats", (gint) cs->bytes, &st);
-      if (st) {
-        gst_structure_get_uint64 (st, "bytes-sent", &bytes);
-        gst_structure_free (st);
-      }
-      cs->bytes = bytes;
-    }
-    history = flu_http_stats_history_json (&sink->stats);
-    body = flu_http_stats_to_json (s, sink->mount_point, list, history);
-    g_free (history);
-    g_ptr_array_unref (list);
-    serve_text (msg, "application/json", body);
-  } else {
-    body = flu_http_stats_to_prometheus (s, sink->mount_point);
-    serve_text (msg, "text/plain; version=0.0.4", body);
-  }
-  gst_structure_free (s);
-}
-
-/* server thread: this stream's entry on the port's status page */
-static gchar *
-stream_status_json (gpointer data)
-{
-  FluHttpSink *sink = data;
-  GstStructure *s = build_stats (sink);
-  gchar *history = flu_http_stats_history_json (&sink->stats);
-  gchar *json;
-
-  g_mutex_lock (&sink->lock);
-  gst_structure_set (s, "content-type", G_TYPE_STRING,
-      sink->content_type ? sink->content_type : sink->mime, NULL);
-  json = flu_http_stats_to_json (s, sink->mount_point, NULL, history);
-  g_mutex_unlock (&sink->lock);
-  g_free (history);
-  gst_structure_free (s);
-  return json;
-}
-
-static gboolean
-address_allowed (FluHttpSink * sink, SoupServerMessage * msg)
-{
-  GInetAddress *addr = client_address (msg);
-  gboolean ok;
-
-  g_mutex_lock (&sink->lock);
-  ok = !flu_http_cidr_list_match (sink->deny_list, addr) &&
-      (sink->allow_list == NULL || sink->allow_list->len == 0 ||
-      flu_http_cidr_list_match (sink->allow_list, addr));
-  g_mutex_unlock (&sink->lock);
-  g_clear_object (&addr);
-  return ok;
-}
-
-/* lock held: NULL when the request may go on, else the reason of the 401
- * or 403; @user gets the authenticated user. */
-static guint
-check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
-    GHashTable * query, gchar ** user, const gchar ** why)
-{
-  if (sink->users) {
-    const gchar *auth =
-        soup_message_headers_get_one (soup_server_message_get_request_headers
-        (msg), "Authorization");
-    gchar *u = NULL, *p = NULL;
-    gboolean ok;
-
-    /* re-read the file when it changed (edited or replaced) */
-    if (flu_http_file_stamp_changed (sink->htpasswd, &sink->users_stamp) &&
-        !load_htpasswd (sink, NULL))
-      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users",
-          sink->htpasswd);
-    if (!flu_http_parse_basic_auth (auth, &u, &p)) {
-      *why = "credentials required";
-      return SOUP_STATUS_UNAUTHORIZED;
-    }
-    ok = flu_http_htpasswd_check (sink->users, u, p);
-    g_free (p);
-    if (!ok) {
-      *user = u;
-      *why = "wrong user or password";
-      return SOUP_STATUS_UNAUTHORIZED;
-    }
-    *user = u;
-  }
-  if (sink->token_secret && *sink->token_secret) {
-    const gchar *token = query ? g_hash_table_lookup (query, "token") : NULL;
-    const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
-        NULL;
-
-    if (!flu_http_token_check (sink->token_secret, sink->mount_point, token,
-            expires, g_get_real_time () / G_USEC_PER_SEC)) {
-      *why = token ? "invalid or expired token" : "token required";
-      return SOUP_STATUS_FORBIDDEN;
-    }
-  }
-  return SOUP_STATUS_NONE;
-}
-
-/* lock held: NULL when there is room for one more viewer */
-static guint
-check_limits (FluHttpSink * sink, const gchar * host, const gchar ** why)
-{
-  guint clients = flu_http_stats_clients (&sink->stats) + sink->n_waiting;
-
-  if (sink->max_clients_per_ip && host &&
-      GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host)) >=
-      sink->max_clients_per_ip) {
-    *why = "too many connections from this address";
-    return STATUS_TOO_MANY_REQUESTS;
-  }
-  if (sink->client_limit && clients >= sink->client_limit) {
-    *why = "client limit reached";
-    return SOUP_STATUS_SERVICE_UNAVAILABLE;
-  }
-  if (sink->bandwidth_limit) {
-    guint64 rate = flu_http_stats_stream_bitrate (&sink->stats);
-
-    if (rate && (clients + 1) * rate > sink->bandwidth_limit) {
-      *why = "bandwidth limit reached";
-      return SOUP_STATUS_SERVICE_UNAVAILABLE;
-    }
-  }
-  return SOUP_STATUS_NONE;
-}
-
-static void
-handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
-{
-  gchar *user = NULL, *redirect = NULL, *retry = NULL, *realm = NULL;
-  const gchar *why = NULL;
-  GInetAddress *addr = client_address (msg);
-  gchar *host = addr ? g_inet_address_to_string (addr) : NULL;
-  guint status;
-
-  g_clear_object (&addr);
-  g_mutex_lock (&sink->lock);
-  status = check_credentials (sink, msg, query, &user, &why);
-  if (status == SOUP_STATUS_UNAUTHORIZED)
-    realm = g_strdup_printf ("Basic realm=\"%s\"", sink->realm);
-  if (status == SOUP_STATUS_NONE &&
-      soup_server_message_get_method (msg) == SOUP_METHOD_GET) {
-    status = check_limits (sink, host, &why);
-    if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
-        sink->redirect_on_overflow && *sink->redirect_on_overflow) {
-      status = SOUP_STATUS_FOUND;
-      redirect = g_strdup (sink->redirect_on_overflow);
-    } else if (status != SOUP_STATUS_NONE) {
-      retry = g_strdup_printf ("%u", sink->retry_after);
-    }
-  }
-  if (status == SOUP_STATUS_NONE && sink->server == NULL) {
-    /* the element is stopping: its mounts go away a moment later */
-    status = SOUP_STATUS_SERVICE_UNAVAILABLE;
-    why = "the stream is stopping";
-    retry = g_strdup_printf ("%u", sink->retry_after);
-  }
-  if (status == SOUP_STATUS_NONE) {
-    if (sink->caps)
-      answer (sink, msg, user);
-    else
-      wait_for_caps (sink, msg, user);
-    g_mutex_unlock (&sink->lock);
-  } else {
-    SoupMessageHeaders *h;
-
-    g_mutex_unlock (&sink->lock);
-    refuse (sink, msg, status, why, user);
-    h = soup_server_message_get_response_headers (msg);
-    if (realm)
-      soup_message_headers_replace (h, "WWW-Authenticate", realm);
-    if (redirect)
-      soup_message_headers_replace (h, "Location", redirect);
-    if (retry)
-      soup_message_headers_replace (h, "Retry-After", retry);
-  }
-  g_free (user);
-  g_free (host);
-  g_free (redirect);
-  g_free (retry);
-  g_free (realm);
-}
-
-/* server thread: every path this element mounted */
-static void
-handle_request (FluHttpServer * server, SoupServerMessage * msg,
-    const char *path, GHashTable * query, gpointer data)
-{
-  FluHttpSink *sink = data;
-  const gchar *method = soup_server_message_get_method (msg);
-
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
-    refuse (sink, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only GET and HEAD",
-        NULL);
-    soup_message_headers_replace (soup_server_message_get_response_headers
-        (msg), "Allow", "GET, HEAD");
-    return;
-  }
-  if (!address_allowed (sink, msg)) {
-    refuse (sink, msg, SOUP_STATUS_FORBIDDEN, "address not allowed", NULL);
-    return;
-  }
-  if (g_strcmp0 (path, sink->mount_point) == 0) {
-    handle_stream (sink, msg, query);
-  } else if (g_strcmp0 (path, sink->stats_path) == 0) {
-    serve_stats (sink, msg, TRUE);
-  } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
-    serve_stats (sink, msg, FALSE);
-  } else if (g_strcmp0 (path, sink->status_path) == 0) {
-    flu_http_status_page_serve (server, msg, query);
-  } else if (g_strcmp0 (path, sink->player_path) == 0) {
-    gchar *title = g_markup_escape_text (sink->mount_point, -1);
-
-    serve_text (msg, "text/html; charset=utf-8",
-        g_strdup_printf (player_page, title, title, title));
-    g_free (title);
-  } else {
-    flu_http_server_respond (msg, SOUP_STATUS_NOT_FOUND, NULL);
-  }
-}
-
-/* ---- engine callbacks (any thread) ---- */
-
-static void
-finish_client (FluHttpSink * sink, Client * c, gint status, GstStructure * st)
-{
-  guint64 bytes = 0, drops = 0, resyncs = 0, seconds;
-  const gchar *reason;
-
-  if (st) {
-    gst_structure_get_uint64 (st, "bytes-sent", &bytes);
-    gst_structure_get_uint64 (st, "buffers-dropped", &drops);
-    gst_structure_get_uint64 (st, "resyncs", &resyncs);
-  }
-  seconds = (g_get_monotonic_time () - c->start_mono) / G_USEC_PER_SEC;
-  reason = c->reason ? c->reason : (status >= 0 &&
-      status < (gint) G_N_ELEMENTS (status_names)) ? status_names[status] :
-      "unknown";
-
-  g_mutex_lock (&sink->lock);
-  c->removed = TRUE;
-  if (c->duration_timer) {
-    g_source_destroy (c->duration_timer);
-    g_clear_pointer (&c->duration_timer, g_source_unref);
-  }
-  per_ip_release (sink, c->host);
-  g_mutex_unlock (&sink->lock);
-  flu_http_stats_client_removed (&sink->stats, bytes);
-
-  if (c->log) {
-    FluHttpLogEntry e = { c->host, c->user, c->method, c->path, c->protocol,
-      SOUP_STATUS_OK, bytes, c->referer, c->user_agent, c->start_wall,
-      seconds
-    };
-    flu_http_access_log_write (sink->log, &e);
-  }
-  GST_DEBUG_OBJECT (sink, "client %s on fd %d left (%s) after %"
-      G_GUINT64_FORMAT " bytes", c->host, c->fd, reason, bytes);
-  post_client_message (sink, gst_structure_new ("fluhttpsink-client-removed",
-          "fd", G_TYPE_INT, c->fd,
-          "address", G_TYPE_STRING, c->host,
-          "user-agent", G_TYPE_STRING, c->user_agent,
-          "user", G_TYPE_STRING, c->user,
-          "path", G_TYPE_STRING, c->path,
-          "bytes", G_TYPE_UINT64, bytes,
-          "duration", G_TYPE_UINT64, seconds * GST_SECOND,
-          "drops", G_TYPE_UINT64, drops,
-          "resyncs", G_TYPE_UINT64, resyncs,
-          "reason", G_TYPE_STRING, reason, NULL));
-}
-
-static void
-on_client_removed (GstElement * engine, gint fd, gint status,
-    FluHttpSink * sink)
-{
-  GstStructure *st = NULL;
-  Client *c;
-
-  g_mutex_lock (&sink->lock);
-  c = g_hash_table_lookup (sink->clients, GINT_TO_POINTER (fd));
-  if (c == NULL || c->removed) {
-    g_mutex_unlock (&sink->lock);
-    return;
-  }
-  c->removed = TRUE;
-  g_mutex_unlock (&sink->lock);
-  g_signal_emit_by_name (engine, "get-stats", fd, &st);
-  finish_client (sink, c, status, st);
-  if (st)
-    gst_structure_free (st);
-}
-
-static void
-on_client_fd_removed (GstElement * engine, gint fd, FluHttpSink * sink)
-{
-  Client *c;
-  gboolean finish;
-
-  g_mutex_lock (&sink->lock);
-  c = g_hash_table_lookup (sink->clients, GINT_TO_POINTER (fd));
-  if (c == NULL) {
-    g_mutex_unlock (&sink->lock);
-    return;
-  }
-  g_hash_table_steal (sink->clients, GINT_TO_POINTER (fd));
-  finish = !c->removed;
-  c->removed = TRUE;
-  g_mutex_unlock (&sink->lock);
-  if (finish)
-    finish_client (sink, c, 2, NULL);
-  close (fd);
-  client_free (c);
-}
+/* ---- engine probe (streaming thread) ---- */
 
 static GstPadProbeReturn
 engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
@@ -1533,8 +556,8 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     GST_INFO_OBJECT (sink, "streaming %s", sink->mime);
     if (server && sink->waiting)
       g_main_context_invoke_full (flu_http_server_get_context (server),
-          G_PRIORITY_DEFAULT, release_waiting, gst_object_ref (sink),
-          gst_object_unref);
+          G_PRIORITY_DEFAULT, flu_http_request_release_waiting,
+          gst_object_ref (sink), gst_object_unref);
     g_mutex_unlock (&sink->lock);
   }
   return GST_PAD_PROBE_OK;
@@ -1574,7 +597,7 @@ stop_serving (FluHttpSink * sink)
     flu_http_server_remove_mount (server, g_ptr_array_index (mounted, i));
   g_clear_pointer (&mounted, g_ptr_array_unref);
   /* caps are gone: waiting requests get 503 */
-  flu_http_server_invoke_sync (server, release_waiting, sink);
+  flu_http_server_invoke_sync (server, flu_http_request_release_waiting, sink);
   if (sink->sighup) {
     g_source_destroy (sink->sighup);
     g_clear_pointer (&sink->sighup, g_source_unref);
@@ -1614,7 +637,7 @@ start_serving (FluHttpSink * sink)
             GST_STR_NULL (sink->mount_point)), (NULL));
     return FALSE;
   }
-  if (!parse_lists (sink, &err)) {
+  if (!flu_http_check_parse_lists (sink, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
         ("Bad address list in allow, deny or ip-filter: %s", err->message),
@@ -1622,7 +645,7 @@ start_serving (FluHttpSink * sink)
     g_error_free (err);
     return FALSE;
   }
-  if (!load_htpasswd (sink, &err)) {
+  if (!flu_http_check_load_htpasswd (sink, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
         ("Cannot read the htpasswd file: %s", err->message), (NULL));
@@ -1666,8 +689,8 @@ start_serving (FluHttpSink * sink)
   for (i = 0; i < G_N_ELEMENTS (paths); i++) {
     if (paths[i] == NULL || *paths[i] == '\0')
       continue;
-    if (!flu_http_server_add_mount (server, paths[i], handle_request, sink,
-            &err)) {
+    if (!flu_http_server_add_mount (server, paths[i], flu_http_request_handle,
+            sink, &err)) {
       GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
           ("give each fluhttpsink on one port its own paths"));
       g_error_free (err);
@@ -1676,7 +699,8 @@ start_serving (FluHttpSink * sink)
     }
     g_ptr_array_add (sink->mounted, g_strdup (paths[i]));
   }
-  flu_http_server_set_stream (server, sink->mount_point, stream_status_json);
+  flu_http_server_set_stream (server, sink->mount_point,
+      flu_http_request_stream_status);
   if (sink->access_log) {
     sink->sighup = g_unix_signal_source_new (SIGHUP);
     g_source_set_callback (sink->sighup, reopen_log_on_sighup, sink, NULL);
@@ -1686,28 +710,6 @@ start_serving (FluHttpSink * sink)
       flu_http_server_get_port (server));
   g_object_notify_by_pspec (G_OBJECT (sink), properties[PROP_CURRENT_PORT]);
   return TRUE;
-}
-
-/* After the engine stopped: sockets it did not give back are ours. */
-static void
-close_remaining_clients (FluHttpSink * sink)
-{
-  GList *fds, *l;
-
-  g_mutex_lock (&sink->lock);
-  fds = g_hash_table_get_keys (sink->clients);
-  g_mutex_unlock (&sink->lock);
-  for (l = fds; l; l = l->next) {
-    g_mutex_lock (&sink->lock);
-    {
-      Client *c = g_hash_table_lookup (sink->clients, l->data);
-      if (c && !c->removed)
-        c->reason = "stopped";
-    }
-    g_mutex_unlock (&sink->lock);
-    on_client_fd_removed (sink->engine, GPOINTER_TO_INT (l->data), sink);
-  }
-  g_list_free (fds);
 }
 
 static GstStateChangeReturn
@@ -1729,7 +731,7 @@ flu_http_sink_change_state (GstElement * element, GstStateChange transition)
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
-    close_remaining_clients (sink);
+    flu_http_client_close_remaining (sink);
   } else if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
       ret == GST_STATE_CHANGE_FAILURE) {
     stop_serving (sink);
@@ -1862,7 +864,7 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_HTPASSWD:
       set_string (&sink->htpasswd, value);
-      if (sink->server && !load_htpasswd (sink, &err)) {
+      if (sink->server && !flu_http_check_load_htpasswd (sink, &err)) {
         g_mutex_unlock (&sink->lock);
         GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
             ("Cannot read the htpasswd file, keeping the old one: %s",
@@ -1916,7 +918,7 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
-  if (lists && sink->server && !parse_lists (sink, &err)) {
+  if (lists && sink->server && !flu_http_check_parse_lists (sink, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_WARNING (sink, RESOURCE, SETTINGS,
         ("Bad address list, keeping the old ones: %s", err->message), (NULL));
@@ -1940,7 +942,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
     guint64 sent = 0;
     guint peak = 0;
 
-    s = build_stats (sink);
+    s = flu_http_build_stats (sink);
     gst_structure_get_uint64 (s, "bytes-sent", &sent);
     gst_structure_get_uint (s, "clients-peak", &peak);
     if (prop_id == PROP_STATS)

@@ -1,0 +1,196 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+
+/* The checks fluhttpsink makes on each request before it streams: client
+ * address against the allow/deny lists, htpasswd and signed-URL
+ * credentials, client, per-address and bandwidth limits, and the count of
+ * viewers per address these limits read. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fluhttpcheck.h"
+
+#define GST_CAT_DEFAULT flu_http_sink_debug
+
+/* RFC 6585, not in libsoup's enum */
+#define STATUS_TOO_MANY_REQUESTS 429
+
+/* lock held */
+gboolean
+flu_http_check_parse_lists (FluHttpSink * sink, GError ** error)
+{
+  GPtrArray *allow = NULL, *deny = NULL, *filter = NULL;
+
+  if (!(allow = flu_http_cidr_list_parse (sink->allow, error)) ||
+      !(deny = flu_http_cidr_list_parse (sink->deny, error)) ||
+      !(filter = flu_http_cidr_list_parse (sink->ip_filter, error))) {
+    g_clear_pointer (&allow, g_ptr_array_unref);
+    g_clear_pointer (&deny, g_ptr_array_unref);
+    return FALSE;
+  }
+  g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
+  g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
+  g_clear_pointer (&sink->filter_list, g_ptr_array_unref);
+  sink->allow_list = allow;
+  sink->deny_list = deny;
+  sink->filter_list = filter;
+  return TRUE;
+}
+
+/* lock held */
+gboolean
+flu_http_check_load_htpasswd (FluHttpSink * sink, GError ** error)
+{
+  GHashTable *users = NULL;
+
+  if (sink->htpasswd && *sink->htpasswd) {
+    users = flu_http_htpasswd_load (sink->htpasswd, &sink->users_stamp, error);
+    if (users == NULL)
+      return FALSE;
+  }
+  g_clear_pointer (&sink->users, g_hash_table_unref);
+  sink->users = users;
+  return TRUE;
+}
+
+/* The client's address, IPv4-mapped IPv6 turned into IPv4. */
+GInetAddress *
+flu_http_client_address (SoupServerMessage * msg)
+{
+  GSocketAddress *sa = soup_server_message_get_remote_address (msg);
+
+  if (sa == NULL || !G_IS_INET_SOCKET_ADDRESS (sa))
+    return NULL;
+  return flu_http_address_normalize (g_inet_socket_address_get_address
+      (G_INET_SOCKET_ADDRESS (sa)));
+}
+
+gboolean
+flu_http_check_address (FluHttpSink * sink, SoupServerMessage * msg)
+{
+  GInetAddress *addr = flu_http_client_address (msg);
+  gboolean ok;
+
+  g_mutex_lock (&sink->lock);
+  ok = !flu_http_cidr_list_match (sink->deny_list, addr) &&
+      (sink->allow_list == NULL || sink->allow_list->len == 0 ||
+      flu_http_cidr_list_match (sink->allow_list, addr));
+  g_mutex_unlock (&sink->lock);
+  g_clear_object (&addr);
+  return ok;
+}
+
+/* lock held: SOUP_STATUS_NONE when the request may go on, else 401 or
+ * 403 and the reason; @user gets the authenticated user. */
+guint
+flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
+    GHashTable * query, gchar ** user, const gchar ** why)
+{
+  if (sink->users) {
+    const gchar *auth =
+        soup_message_headers_get_one (soup_server_message_get_request_headers
+        (msg), "Authorization");
+    gchar *u = NULL, *p = NULL;
+    gboolean ok;
+
+    /* re-read the file when it changed (edited or replaced) */
+    if (flu_http_file_stamp_changed (sink->htpasswd, &sink->users_stamp) &&
+        !flu_http_check_load_htpasswd (sink, NULL))
+      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users",
+          sink->htpasswd);
+    if (!flu_http_parse_basic_auth (auth, &u, &p)) {
+      *why = "credentials required";
+      return SOUP_STATUS_UNAUTHORIZED;
+    }
+    ok = flu_http_htpasswd_check (sink->users, u, p);
+    g_free (p);
+    if (!ok) {
+      *user = u;
+      *why = "wrong user or password";
+      return SOUP_STATUS_UNAUTHORIZED;
+    }
+    *user = u;
+  }
+  if (sink->token_secret && *sink->token_secret) {
+    const gchar *token = query ? g_hash_table_lookup (query, "token") : NULL;
+    const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
+        NULL;
+
+    if (!flu_http_token_check (sink->token_secret, sink->mount_point, token,
+            expires, g_get_real_time () / G_USEC_PER_SEC)) {
+      *why = token ? "invalid or expired token" : "token required";
+      return SOUP_STATUS_FORBIDDEN;
+    }
+  }
+  return SOUP_STATUS_NONE;
+}
+
+/* lock held: SOUP_STATUS_NONE when there is room for one more viewer */
+guint
+flu_http_check_limits (FluHttpSink * sink, const gchar * host,
+    const gchar ** why)
+{
+  guint clients = flu_http_stats_clients (&sink->stats) + sink->n_waiting;
+
+  if (sink->max_clients_per_ip && host &&
+      GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host)) >=
+      sink->max_clients_per_ip) {
+    *why = "too many connections from this address";
+    return STATUS_TOO_MANY_REQUESTS;
+  }
+  if (sink->client_limit && clients >= sink->client_limit) {
+    *why = "client limit reached";
+    return SOUP_STATUS_SERVICE_UNAVAILABLE;
+  }
+  if (sink->bandwidth_limit) {
+    guint64 rate = flu_http_stats_stream_bitrate (&sink->stats);
+
+    if (rate && (clients + 1) * rate > sink->bandwidth_limit) {
+      *why = "bandwidth limit reached";
+      return SOUP_STATUS_SERVICE_UNAVAILABLE;
+    }
+  }
+  return SOUP_STATUS_NONE;
+}
+
+/* lock held: one more viewer from @host */
+void
+flu_http_per_ip_take (FluHttpSink * sink, const gchar * host)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host));
+
+  g_hash_table_replace (sink->per_ip, g_strdup (host),
+      GUINT_TO_POINTER (n + 1));
+}
+
+/* lock held */
+void
+flu_http_per_ip_release (FluHttpSink * sink, const gchar * host)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host));
+
+  if (n > 1)
+    g_hash_table_replace (sink->per_ip, g_strdup (host),
+        GUINT_TO_POINTER (n - 1));
+  else
+    g_hash_table_remove (sink->per_ip, host);
+}

@@ -1,0 +1,76 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+
+/* fluhttpsink's viewers: one record per accepted request, kept in the
+ * sink's clients table (fd -> Client) once the engine has its socket.
+ * Private to the element. */
+
+#ifndef __FLU_HTTP_CLIENT_H__
+#define __FLU_HTTP_CLIENT_H__
+
+#include "fluhttpsinkpriv.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint fd;
+  guint64 serial;
+  gboolean removed;
+  gchar *host;
+  gchar *user;
+  gchar *method;
+  gchar *path;
+  gchar *protocol;
+  gchar *referer;
+  gchar *user_agent;
+  gint64 start_wall;
+  gint64 start_mono;
+  gboolean log;                 /* not filtered out by ip-filter */
+  const gchar *reason;          /* overrides the engine's status */
+  GSource *duration_timer;
+} Client;
+
+void flu_http_client_free (Client * c);
+
+/* lock held: the request is accepted; count the viewer, answer 200 with
+ * the stream's headers and hand the socket to the engine once they are
+ * written. */
+void flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
+    const gchar * user);
+
+/* lock held: the connected viewers, for the JSON stats; each entry's
+ * bytes holds the client's fd, for the caller to ask the engine. */
+GPtrArray *flu_http_client_list (FluHttpSink * sink);
+
+/* The engine's client-removed and client-fd-removed signals (any
+ * thread). */
+void flu_http_client_on_removed (GstElement * engine, gint fd, gint status,
+    FluHttpSink * sink);
+void flu_http_client_on_fd_removed (GstElement * engine, gint fd,
+    FluHttpSink * sink);
+
+/* After the engine stopped: finishes and closes the sockets it did not
+ * give back. */
+void flu_http_client_close_remaining (FluHttpSink * sink);
+
+G_END_DECLS
+
+#endif /* __FLU_HTTP_CLIENT_H__ */

@@ -1,0 +1,438 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+
+/* fluhttpsink's requests, in the server thread: the mount point (checks,
+ * HEAD, waiting for the stream's caps, refusals with their access-log
+ * line), the JSON stats, Prometheus metrics, status and player paths. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fluhttprequest.h"
+#include "fluhttpcheck.h"
+#include "fluhttpclient.h"
+#include "fluhttpstatuspage.h"
+
+#include <string.h>
+
+#define GST_CAT_DEFAULT flu_http_sink_debug
+
+const gchar *
+flu_http_protocol_name (SoupServerMessage * msg)
+{
+  return soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ?
+      "HTTP/1.0" : "HTTP/1.1";
+}
+
+/* path?query as logged and posted, token values hidden */
+gchar *
+flu_http_request_target (SoupServerMessage * msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const gchar *q = g_uri_get_query (uri);
+  gchar *redacted = q ? flu_http_query_redact (q) : NULL;
+  gchar *target = g_strdup_printf ("%s%s%s", g_uri_get_path (uri),
+      q ? "?" : "", q ? redacted : "");
+
+  g_free (redacted);
+  return target;
+}
+
+/* One access-log line for a request answered without streaming. */
+static void
+log_request (FluHttpSink * sink, SoupServerMessage * msg, guint status,
+    const gchar * user)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  GInetAddress *addr = flu_http_client_address (msg);
+  gchar *host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
+  gchar *target = flu_http_request_target (msg);
+  gboolean filtered;
+  FluHttpLogEntry e = { 0 };
+
+  g_mutex_lock (&sink->lock);
+  filtered = flu_http_cidr_list_match (sink->filter_list, addr);
+  g_mutex_unlock (&sink->lock);
+  if (!filtered) {
+    e.host = host;
+    e.user = user;
+    e.method = soup_server_message_get_method (msg);
+    e.path = target;
+    e.protocol = flu_http_protocol_name (msg);
+    e.status = status;
+    e.referer = soup_message_headers_get_one (h, "Referer");
+    e.user_agent = soup_message_headers_get_one (h, "User-Agent");
+    e.start_time = g_get_real_time ();
+    flu_http_access_log_write (sink->log, &e);
+  }
+  g_free (target);
+  g_free (host);
+  g_clear_object (&addr);
+}
+
+static void
+refuse (FluHttpSink * sink, SoupServerMessage * msg, guint status,
+    const gchar * why, const gchar * user)
+{
+  GST_INFO_OBJECT (sink, "%s %s from %s: %u (%s)",
+      soup_server_message_get_method (msg),
+      g_uri_get_path (soup_server_message_get_uri (msg)),
+      GST_STR_NULL (soup_server_message_get_remote_host (msg)), status, why);
+  flu_http_server_respond (msg, status, why);
+  flu_http_stats_refused (&sink->stats);
+  log_request (sink, msg, status, user);
+}
+
+/* lock held */
+void
+flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+
+  flu_http_server_set_common_headers (msg);
+  soup_message_headers_set_content_type (h, sink->content_type ?
+      sink->content_type : sink->mime, NULL);
+  if (sink->cors_origin && *sink->cors_origin)
+    soup_message_headers_replace (h, "Access-Control-Allow-Origin",
+        sink->cors_origin);
+  if (sink->extra_headers) {
+    gint i, n = gst_structure_n_fields (sink->extra_headers);
+
+    for (i = 0; i < n; i++) {
+      const gchar *name = gst_structure_nth_field_name (sink->extra_headers,
+          i);
+      const GValue *v = gst_structure_get_value (sink->extra_headers, name);
+      gchar *s = G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
+          gst_value_serialize (v);
+
+      if (s)
+        soup_message_headers_replace (h, name, s);
+      g_free (s);
+    }
+  }
+  soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
+}
+
+/* lock held: the answer to an accepted request once caps are known */
+static void
+answer (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
+{
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD) {
+    flu_http_set_stream_headers (sink, msg);
+    soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+    g_mutex_unlock (&sink->lock);
+    log_request (sink, msg, SOUP_STATUS_OK, user);
+    g_mutex_lock (&sink->lock);
+  } else {
+    flu_http_client_start (sink, msg, user);
+  }
+}
+
+/* A request that arrived before the stream had caps. */
+typedef struct
+{
+  FluHttpSink *sink;
+  SoupServerMessage *msg;
+  GSource *timeout;
+  gulong disconnected_id;
+} Waiting;
+
+static void
+waiting_free (Waiting * w)
+{
+  g_signal_handler_disconnect (w->msg, w->disconnected_id);
+  g_source_destroy (w->timeout);
+  g_source_unref (w->timeout);
+  g_object_unref (w->msg);
+  g_free (w);
+}
+
+/* server thread */
+static void
+waiting_finish (Waiting * w, gboolean have_caps)
+{
+  FluHttpSink *sink = w->sink;
+  SoupServerMessage *msg = w->msg;
+  const gchar *user = g_object_get_data (G_OBJECT (msg), "flu-user");
+
+  g_mutex_lock (&sink->lock);
+  sink->waiting = g_list_remove (sink->waiting, w);
+  sink->n_waiting--;
+  flu_http_stats_waiting (&sink->stats, -1);
+  if (have_caps) {
+    answer (sink, msg, user);
+    g_mutex_unlock (&sink->lock);
+  } else {
+    g_mutex_unlock (&sink->lock);
+    refuse (sink, msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+        "the stream has not started", user);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Retry-After", "5");
+  }
+  soup_server_message_unpause (msg);
+  waiting_free (w);
+}
+
+static gboolean
+waiting_timed_out (gpointer data)
+{
+  waiting_finish (data, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+waiting_disconnected (SoupServerMessage * msg, gpointer data)
+{
+  Waiting *w = data;
+  FluHttpSink *sink = w->sink;
+
+  g_mutex_lock (&sink->lock);
+  sink->waiting = g_list_remove (sink->waiting, w);
+  sink->n_waiting--;
+  flu_http_stats_waiting (&sink->stats, -1);
+  g_mutex_unlock (&sink->lock);
+  waiting_free (w);
+}
+
+/* lock held, server thread */
+static void
+wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
+{
+  Waiting *w = g_new0 (Waiting, 1);
+
+  GST_DEBUG_OBJECT (sink, "no caps yet, request waits up to %u s",
+      sink->caps_timeout);
+  w->sink = sink;
+  w->msg = g_object_ref (msg);
+  g_object_set_data_full (G_OBJECT (msg), "flu-user", g_strdup (user), g_free);
+  w->timeout = g_timeout_source_new_seconds (sink->caps_timeout);
+  g_source_set_callback (w->timeout, waiting_timed_out, w, NULL);
+  g_source_attach (w->timeout, flu_http_server_get_context (sink->server));
+  w->disconnected_id = g_signal_connect (msg, "disconnected",
+      G_CALLBACK (waiting_disconnected), w);
+  sink->waiting = g_list_prepend (sink->waiting, w);
+  sink->n_waiting++;
+  flu_http_stats_waiting (&sink->stats, 1);
+  soup_server_message_pause (msg);
+}
+
+/* server thread: the caps came, or the element stops */
+gboolean
+flu_http_request_release_waiting (gpointer data)
+{
+  FluHttpSink *sink = data;
+  gboolean have_caps;
+  GList *list, *l;
+
+  g_mutex_lock (&sink->lock);
+  have_caps = sink->caps != NULL;
+  list = g_list_copy (sink->waiting);
+  g_mutex_unlock (&sink->lock);
+  for (l = list; l; l = l->next)
+    waiting_finish (l->data, have_caps);
+  g_list_free (list);
+  return G_SOURCE_REMOVE;
+}
+
+static const gchar player_page[] =
+    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+    "<title>%s</title></head>\n"
+    "<body style=\"background:#111;color:#eee;font-family:sans-serif\">\n"
+    "<h1>%s</h1>\n"
+    "<video id=\"v\" src=\"%s\" autoplay muted controls playsinline "
+    "style=\"max-width:100%%\"></video>\n"
+    "<p>played: <span id=\"t\">0</span> s</p>\n"
+    "<script>\nvar v = document.getElementById('v');\n"
+    "setInterval(function () {\n"
+    "  document.getElementById('t').textContent = v.currentTime.toFixed(1);\n"
+    "  if (v.currentTime > 2) document.title = 'playing';\n"
+    "}, 250);\n</script>\n</body></html>\n";
+
+static void
+serve_text (SoupServerMessage * msg, const gchar * type, gchar * body)
+{
+  flu_http_server_set_common_headers (msg);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body,
+      strlen (body));
+}
+
+GstStructure *
+flu_http_build_stats (FluHttpSink * sink)
+{
+  guint64 served = 0;
+
+  if (sink->engine)
+    g_object_get (sink->engine, "bytes-served", &served, NULL);
+  return flu_http_stats_to_structure (&sink->stats, served);
+}
+
+static void
+serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
+{
+  GstStructure *s = flu_http_build_stats (sink);
+  gchar *body;
+
+  if (json) {
+    GPtrArray *list;
+    gchar *history;
+    guint i;
+
+    g_mutex_lock (&sink->lock);
+    list = flu_http_client_list (sink);
+    g_mutex_unlock (&sink->lock);
+    for (i = 0; i < list->len; i++) {
+      FluHttpClientStat *cs = g_ptr_array_index (list, i);
+      GstStructure *st = NULL;
+      guint64 bytes = 0;
+
+      g_signal_emit_by_name (sink->engine, "get-stats", (gint) cs->bytes, &st);
+      if (st) {
+        gst_structure_get_uint64 (st, "bytes-sent", &bytes);
+        gst_structure_free (st);
+      }
+      cs->bytes = bytes;
+    }
+    history = flu_http_stats_history_json (&sink->stats);
+    body = flu_http_stats_to_json (s, sink->mount_point, list, history);
+    g_free (history);
+    g_ptr_array_unref (list);
+    serve_text (msg, "application/json", body);
+  } else {
+    body = flu_http_stats_to_prometheus (s, sink->mount_point);
+    serve_text (msg, "text/plain; version=0.0.4", body);
+  }
+  gst_structure_free (s);
+}
+
+/* server thread: this stream's entry on the port's status page */
+gchar *
+flu_http_request_stream_status (gpointer data)
+{
+  FluHttpSink *sink = data;
+  GstStructure *s = flu_http_build_stats (sink);
+  gchar *history = flu_http_stats_history_json (&sink->stats);
+  gchar *json;
+
+  g_mutex_lock (&sink->lock);
+  gst_structure_set (s, "content-type", G_TYPE_STRING,
+      sink->content_type ? sink->content_type : sink->mime, NULL);
+  json = flu_http_stats_to_json (s, sink->mount_point, NULL, history);
+  g_mutex_unlock (&sink->lock);
+  g_free (history);
+  gst_structure_free (s);
+  return json;
+}
+
+static void
+handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
+{
+  gchar *user = NULL, *redirect = NULL, *retry = NULL, *realm = NULL;
+  const gchar *why = NULL;
+  GInetAddress *addr = flu_http_client_address (msg);
+  gchar *host = addr ? g_inet_address_to_string (addr) : NULL;
+  guint status;
+
+  g_clear_object (&addr);
+  g_mutex_lock (&sink->lock);
+  status = flu_http_check_credentials (sink, msg, query, &user, &why);
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    realm = g_strdup_printf ("Basic realm=\"%s\"", sink->realm);
+  if (status == SOUP_STATUS_NONE &&
+      soup_server_message_get_method (msg) == SOUP_METHOD_GET) {
+    status = flu_http_check_limits (sink, host, &why);
+    if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
+        sink->redirect_on_overflow && *sink->redirect_on_overflow) {
+      status = SOUP_STATUS_FOUND;
+      redirect = g_strdup (sink->redirect_on_overflow);
+    } else if (status != SOUP_STATUS_NONE) {
+      retry = g_strdup_printf ("%u", sink->retry_after);
+    }
+  }
+  if (status == SOUP_STATUS_NONE && sink->server == NULL) {
+    /* the element is stopping: its mounts go away a moment later */
+    status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+    why = "the stream is stopping";
+    retry = g_strdup_printf ("%u", sink->retry_after);
+  }
+  if (status == SOUP_STATUS_NONE) {
+    if (sink->caps)
+      answer (sink, msg, user);
+    else
+      wait_for_caps (sink, msg, user);
+    g_mutex_unlock (&sink->lock);
+  } else {
+    SoupMessageHeaders *h;
+
+    g_mutex_unlock (&sink->lock);
+    refuse (sink, msg, status, why, user);
+    h = soup_server_message_get_response_headers (msg);
+    if (realm)
+      soup_message_headers_replace (h, "WWW-Authenticate", realm);
+    if (redirect)
+      soup_message_headers_replace (h, "Location", redirect);
+    if (retry)
+      soup_message_headers_replace (h, "Retry-After", retry);
+  }
+  g_free (user);
+  g_free (host);
+  g_free (redirect);
+  g_free (retry);
+  g_free (realm);
+}
+
+/* server thread: every path this element mounted */
+void
+flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer data)
+{
+  FluHttpSink *sink = data;
+  const gchar *method = soup_server_message_get_method (msg);
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
+    refuse (sink, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only GET and HEAD",
+        NULL);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Allow", "GET, HEAD");
+    return;
+  }
+  if (!flu_http_check_address (sink, msg)) {
+    refuse (sink, msg, SOUP_STATUS_FORBIDDEN, "address not allowed", NULL);
+    return;
+  }
+  if (g_strcmp0 (path, sink->mount_point) == 0) {
+    handle_stream (sink, msg, query);
+  } else if (g_strcmp0 (path, sink->stats_path) == 0) {
+    serve_stats (sink, msg, TRUE);
+  } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
+    serve_stats (sink, msg, FALSE);
+  } else if (g_strcmp0 (path, sink->status_path) == 0) {
+    flu_http_status_page_serve (server, msg, query);
+  } else if (g_strcmp0 (path, sink->player_path) == 0) {
+    gchar *title = g_markup_escape_text (sink->mount_point, -1);
+
+    serve_text (msg, "text/html; charset=utf-8",
+        g_strdup_printf (player_page, title, title, title));
+    g_free (title);
+  } else {
+    flu_http_server_respond (msg, SOUP_STATUS_NOT_FOUND, NULL);
+  }
+}

@@ -1,0 +1,116 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+
+/* fluhttpsink's instance, shared by the files that make up the element:
+ * fluhttpsink.c (GObject, properties, start/stop), fluhttpcheck.c,
+ * fluhttpclient.c and fluhttprequest.c.  Private: not installed. */
+
+#ifndef __FLU_HTTP_SINK_PRIV_H__
+#define __FLU_HTTP_SINK_PRIV_H__
+
+#include "fluhttpsink.h"
+#include "fluhttpserver.h"
+#include "fluhttpauth.h"
+#include "fluhttplog.h"
+#include "fluhttpstats.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (flu_http_sink_debug);
+
+struct _FluHttpSink
+{
+  GstBin parent;
+
+  GstElement *engine;
+  GstPad *ghost;
+
+  /* Locking: engine and ghost are set once in init.  lock guards every
+   * field below it except stats and log, which have their own locks.
+   * Functions that expect it held say "lock held".  The engine's
+   * client-removed / client-fd-removed handlers and its pad probe take
+   * it, so engine action signals (add, remove, get-stats) and bus
+   * messages go out with it released. */
+  GMutex lock;
+  /* properties */
+  gchar *address;
+  guint port;
+  gchar *mount_point;
+  gchar *content_type;
+  gchar *cors_origin;
+  GstStructure *extra_headers;
+  guint caps_timeout;
+  guint header_timeout;
+  guint idle_timeout;
+  gboolean burst_on_connect;
+  guint64 burst_size;
+  guint64 burst_time;
+  gint sync_method;
+  gint recover_policy;
+  GstFormat unit_format;
+  gint64 units_max;
+  gint64 units_soft_max;
+  guint64 coalesce_time;
+  gint64 time_min;
+  gint bytes_min;
+  gint qos_dscp;
+  gboolean resend_streamheader;
+  gboolean sync;
+  guint client_limit;
+  guint retry_after;
+  gchar *redirect_on_overflow;
+  guint64 bandwidth_limit;
+  guint max_clients_per_ip;
+  guint max_duration;
+  gchar *htpasswd;
+  gchar *realm;
+  gchar *token_secret;
+  gchar *allow;
+  gchar *deny;
+  gchar *access_log;
+  gchar *ip_filter;
+  gchar *stats_path;
+  gchar *metrics_path;
+  gchar *player_path;
+  gchar *status_path;
+
+  /* running */
+  FluHttpServer *server;
+  GPtrArray *mounted;           /* paths added to the server */
+  GHashTable *users;
+  FluHttpFileStamp users_stamp; /* of the htpasswd file users came from */
+  GPtrArray *allow_list;
+  GPtrArray *deny_list;
+  GPtrArray *filter_list;
+  FluHttpAccessLog *log;
+  GSource *sighup;
+  GstCaps *caps;
+  gchar *mime;
+  GList *waiting;               /* server thread only */
+  guint n_waiting;
+  GHashTable *clients;          /* fd -> Client */
+  GHashTable *per_ip;           /* host -> count */
+  guint64 serial;
+  FluHttpStats stats;
+};
+
+G_END_DECLS
+
+#endif /* __FLU_HTTP_SINK_PRIV_H__ */
