@@ -137,12 +137,13 @@ header_timer_free (HeaderTimer * t)
   g_free (t);
 }
 
+/* libsoup has no GSocket for a connection given to it as a stream
+ * (soup_server_message_get_socket() is NULL then): ours rides on the
+ * message, set in request_started(). */
 GSocket *
 flu_http_server_message_get_socket (SoupServerMessage * msg)
 {
-  GSocket *sock = g_object_get_qdata (G_OBJECT (msg), message_socket_quark ());
-
-  return sock ? sock : soup_server_message_get_socket (msg);
+  return g_object_get_qdata (G_OBJECT (msg), message_socket_quark ());
 }
 
 static gboolean
@@ -173,7 +174,9 @@ request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
   FluHttpServer *self = data;
   HeaderTimer *t;
 
-  /* the first request of a connection we are handing to libsoup */
+  /* the first request of a connection we are handing to libsoup; it is
+   * the only one: every answer says "Connection: close"
+   * (flu_http_server_set_common_headers), so no connection is reused */
   if (self->accepting)
     g_object_set_qdata_full (G_OBJECT (msg), message_socket_quark (),
         g_object_ref (self->accepting), g_object_unref);

@@ -151,7 +151,7 @@ for n in $counts; do
     awk -v k="$kind" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" \
       -v bytes="$L_bytes" -v hwm="$hwm" -v rss0="$rss0" -v behind="$L_behind" \
       -v unserved="$L_unserved" -v secs="$secs" \
-      -v failed="$L_failed" -v closed="$L_closed" \
+      -v failed="$L_failed" \
       -v t50="$L_ttfb_med_ms" -v t99="$L_ttfb_p99_ms" -v rate="$L_setup_rate" 'BEGIN {
         cpu = c / hz; gb = bytes / 1e9;
         # a percentile that falls on an unserved viewer: longer than the run
