@@ -27,7 +27,7 @@
  * Every loop is bounded by --seconds; connections are opened as fast as
  * the server accepts them, at most --clients.  FLU_LOADCLIENT_DUMP=FILE
  * writes each connection's start, connected and first-byte times (s since
- * the start, 0 = never) to FILE, to see where first-byte time goes. */
+ * the start; negative = never) to FILE, to see where first-byte time goes. */
 
 #include <errno.h>
 #include <fcntl.h>
