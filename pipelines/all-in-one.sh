@@ -24,16 +24,18 @@
 OPTIONS="PORT TEXT CLOCK SOURCE DEVICE RECORD_DIR SEGMENT RELAY_PORT VERBOSE
   DRY_RUN"
 parse_args "$@"
+numbers PORT SEGMENT
+[ -z "$RELAY_PORT" ] || numbers RELAY_PORT
 need fluhttpsink fluoverlay vp8enc vorbisenc webmmux
 
 case $SOURCE in
   test) video="videotestsrc is-live=true pattern=ball" ;;
-  v4l2) video="v4l2src device=$DEVICE" ;;
+  v4l2) video="v4l2src device=$(gst_str "$DEVICE")" ;;
   *) die "unknown source '$SOURCE' (test, v4l2)" ;;
 esac
 pipeline="$video ! videoconvert ! videoscale ! videorate !
     video/x-raw,width=640,height=360,framerate=25/1 !
-    fluoverlay text=\"$TEXT\" clock-format=\"$CLOCK\" ! videoconvert !
+    fluoverlay text=$(gst_str "$TEXT") clock-format=$(gst_str "$CLOCK") ! videoconvert !
     vp8enc deadline=1 cpu-used=8 keyframe-max-dist=50 target-bitrate=1000000 !
     queue ! mux.
   audiotestsrc is-live=true wave=ticks ! audioconvert ! audioresample !
@@ -47,7 +49,8 @@ if [ -n "$RELAY_PORT" ]; then
 fi
 if [ -n "$RECORD_DIR" ]; then
   # the recorder part of recorder.sh, on the muxed stream
-  pipeline="$pipeline t. ! queue ! $(record_to "$RECORD_DIR" demo "$SEGMENT")"
+  rec=$(record_to "$RECORD_DIR" demo "$SEGMENT")
+  pipeline="$pipeline t. ! queue ! $rec"
 fi
 echo "$(basename "$0"): http://localhost:$PORT/ (status page)" >&2
 run "$pipeline"

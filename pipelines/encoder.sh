@@ -41,6 +41,8 @@
 OPTIONS="WIDTH HEIGHT DATA_TIMEOUT PRODUCER VIDEO_PORT AUDIO_PORT AUDIO FORMATS FEED_PORT TEXT CLOCK
   LOGO VIDEO_BITRATE KEYFRAME_SECONDS FPS SECRET FEED_LISTEN VERBOSE DRY_RUN"
 parse_args "$@"
+numbers VIDEO_PORT AUDIO_PORT FEED_PORT VIDEO_BITRATE KEYFRAME_SECONDS FPS \
+  DATA_TIMEOUT WIDTH HEIGHT AUDIO
 need fluoverlay vp8enc vorbisenc webmmux compositor audiomixer
 
 kf=$((KEYFRAME_SECONDS * FPS))
@@ -56,8 +58,8 @@ producer_src () {
   fi
 }
 
-overlay="fluoverlay text=\"$TEXT\" clock-format=\"$CLOCK\""
-[ -z "$LOGO" ] || overlay="$overlay logo=\"$LOGO\" logo-height=64"
+overlay="fluoverlay text=$(gst_str "$TEXT") clock-format=$(gst_str "$CLOCK")"
+[ -z "$LOGO" ] || overlay="$overlay logo=$(gst_str "$LOGO") logo-height=64"
 # JPEG or raw video from the producer: decodebin takes either.  The
 # live compositor and audiomixer output on time even without input.
 pipeline="$(producer_src "$VIDEO_PORT") ! queue ! decodebin ! videoconvert !

@@ -2,10 +2,16 @@
 # Each script sets its defaults (environment wins over them), lists its
 # option names in OPTIONS, then calls parse_args "$@": flags win over the
 # environment.  `--foo-bar=VALUE` or `--foo-bar VALUE` sets FOO_BAR.
+#
+# Nothing here evaluates a user's value: every value that goes into a
+# pipeline is either checked (numbers(), the scripts' case lists) or
+# written with gst_str(), which gst-launch-1.0 hands to the element
+# byte for byte; the pipeline is split into arguments on blanks only.
 set -eu
+set -f    # no globbing of option values (FORMATS='*', hosts, ...)
 
 die () {
-  echo "$(basename "$0"): $*" >&2
+  printf '%s: %s\n' "$(basename "$0")" "$*" >&2
   exit 1
 }
 
@@ -49,6 +55,38 @@ use_build_tree () {
   export GST_PLUGIN_PATH
 }
 
+# numbers VAR...: each variable must hold a whole number (ports, sizes,
+# rates, limits); anything else stops the script before a pipeline exists.
+numbers () {
+  for v in "$@"; do
+    eval "x=\${$v-}"
+    case $x in
+      '' | *[!0-9]*)
+        die "--$(printf '%s' "$v" | tr 'A-Z_' 'a-z-') needs a whole number, got '$x'" ;;
+    esac
+  done
+}
+
+# gst_str VALUE: VALUE as a GStreamer property value (after `name=`) that
+# the element receives literally, whatever bytes it holds: letters, digits
+# and _.,/:+@%- as they are, every other byte as an octal escape, inside
+# the quotes GStreamer's string deserialiser unwraps.  The result has no
+# blank and no bare quote, so neither the shell nor gst-launch-1.0's
+# parser can split it or read anything in it.
+gst_str () {
+  printf '%s' "$1" | od -An -v -to1 | awk '
+    BEGIN {
+      printf "\"\\\""
+      for (i = 0; i < 256; i++) {
+        c = sprintf("%c", i)
+        if (c ~ /[A-Za-z0-9_.,\/:+@%-]/) safe[sprintf("%03o", i)] = c
+      }
+    }
+    { for (i = 1; i <= NF; i++)
+        if ($i in safe) printf "%s", safe[$i]; else printf "\\\\%s", $i }
+    END { printf "\\\"\"" }'
+}
+
 has () {
   gst-inspect-1.0 "$1" >/dev/null 2>&1
 }
@@ -73,17 +111,26 @@ if [ -z "${FEED_IMPL:-}" ]; then
   fi
 fi
 
+# secret_prop: the property that gives a feed element SECRET.  The secret
+# is never on a command line, in a printed pipeline or in GStreamer's
+# log (which shows the pipeline description from level INFO): run()
+# writes it to a private file, opens it as descriptor 3 and deletes it,
+# and the elements read /dev/fd/3 (flufeed* `secret-file`).
+secret_prop () {
+  [ -z "${SECRET:-}" ] || printf ' secret-file=/dev/fd/3'
+}
+
 # feed_sink PORT: pipeline fragment serving the stream as a feed on PORT
 # (on FEED_LISTEN, all interfaces by default).
 feed_sink () {
   if [ $FEED_IMPL = flufeed ]; then
     printf 'flufeedsink port=%s burst-time=%s' "$1" "${FEED_BURST:-0}"
-    [ -z "${FEED_LISTEN:-}" ] || printf ' host=%s' "$FEED_LISTEN"
-    [ -z "${SECRET:-}" ] || printf ' secret=%s' "$SECRET"
+    [ -z "${FEED_LISTEN:-}" ] || printf ' host=%s' "$(gst_str "$FEED_LISTEN")"
+    secret_prop
   else
     [ -z "${SECRET:-}" ] || die "SECRET needs flufeedsink (gst/feed)"
     printf 'gdppay ! tcpserversink port=%s host=%s sync=false' "$1" \
-      "${FEED_LISTEN:-0.0.0.0}"
+      "$(gst_str "${FEED_LISTEN:-0.0.0.0}")"
     printf ' sync-method=latest-keyframe recover-policy=keyframe'
   fi
 }
@@ -92,15 +139,17 @@ feed_sink () {
 # or a comma-separated failover list (flufeedsrc only).
 feed_src () {
   if [ $FEED_IMPL = flufeed ]; then
-    list=""
-    for h in $(printf '%s' "$1" | tr ',' ' '); do
-      list="$list${list:+,}$h:$2"
+    list="" rest=$1
+    while :; do
+      list="$list${list:+,}${rest%%,*}:$2"
+      [ "$rest" != "${rest#*,}" ] || break
+      rest=${rest#*,}
     done
-    printf 'flufeedsrc hosts=%s' "$list"
-    [ -z "${SECRET:-}" ] || printf ' secret=%s' "$SECRET"
+    printf 'flufeedsrc hosts=%s' "$(gst_str "$list")"
+    secret_prop
   else
     case $1 in *,*) die "a failover list ($1) needs flufeedsrc (gst/feed)" ;; esac
-    printf 'tcpclientsrc host=%s port=%s ! gdpdepay' "$1" "$2"
+    printf 'tcpclientsrc host=%s port=%s ! gdpdepay' "$(gst_str "$1")" "$2"
   fi
 }
 
@@ -109,32 +158,43 @@ feed_src () {
 # files of at most SEGMENT seconds, split at keyframes, named
 # DIR/PREFIX-<date>-<time>-NNNNN.webm after the start of the recording.
 record_to () {
-  mkdir -p "$1"
-  name="$1/$2-$(date +%Y%m%d-%H%M%S)-%05d.webm"
-  echo "$(basename "$0"): recording to $name" >&2
+  mkdir -p -- "$1" || die "cannot create the directory '$1'"
+  # splitmuxsink formats the location with the file number: a % of the
+  # user's directory or prefix is written %%
+  name=$(printf '%s' "$1/$2" | sed 's/%/%%/g')-$(date +%Y%m%d-%H%M%S)-%05d.webm
+  printf '%s: recording to %s\n' "$(basename "$0")" "$name" >&2
   printf 'matroskademux name=d
     splitmuxsink name=rec async-finalize=true muxer-factory=webmmux
-      location="%s" max-size-time=%s
+      location=%s max-size-time=%s
     d.video_0 ! queue max-size-time=3000000000 ! rec.video
     d.audio_0 ! queue max-size-time=3000000000 ! rec.audio_0' \
-    "$name" $(($3 * 1000000000))
+    "$(gst_str "$name")" $(($3 * 1000000000))
 }
 
 # run PIPELINE: gst-launch-1.0 in the foreground; Ctrl-C sends EOS so
-# files are finalised, then it exits.  PIPELINE is one string, split into
-# words by the shell: values with spaces go in double quotes ("...").
-# VERBOSE=1 adds -v (prints caps and current-port notifications);
-# DRY_RUN=1 prints the pipeline only.
+# files are finalised, then it exits.  PIPELINE is split into arguments
+# on blanks, never evaluated: values with blanks or quotes go through
+# gst_str.  VERBOSE=1 adds -v (prints caps and current-port
+# notifications); DRY_RUN=1 prints the pipeline only.
 run () {
-  line=$(printf '%s' "$1" | tr '\n' ' ' | tr -s ' ')
+  line=$(printf '%s' "$1" | tr '\n\t' '  ' | tr -s ' ')
   if [ "${DRY_RUN:-0}" = 1 ]; then
-    echo "gst-launch-1.0 -e $line"
+    printf 'gst-launch-1.0 -e %s\n' "$line"
     exit 0
   fi
-  echo "$(basename "$0"): feeds by $FEED_IMPL: gst-launch-1.0 -e $line" >&2
-  eval "set -- $line"
-  if [ "${VERBOSE:-0}" = 1 ]; then
-    exec gst-launch-1.0 -e -v "$@"
+  printf '%s: feeds by %s: gst-launch-1.0 -e %s\n' "$(basename "$0")" \
+    "$FEED_IMPL" "$line" >&2
+  if [ -n "${SECRET:-}" ]; then
+    secret_file=$(mktemp "${TMPDIR:-/tmp}/flu-secret.XXXXXX")
+    printf '%s\n' "$SECRET" >"$secret_file"
+    exec 3<"$secret_file"
+    rm -f "$secret_file"
   fi
-  exec gst-launch-1.0 -e "$@"
+  # shellcheck disable=SC2086
+  set -- $line
+  # FLU_GST_LAUNCH: another launcher taking the same arguments (tests)
+  if [ "${VERBOSE:-0}" = 1 ]; then
+    exec "${FLU_GST_LAUNCH:-gst-launch-1.0}" -e -v "$@"
+  fi
+  exec "${FLU_GST_LAUNCH:-gst-launch-1.0}" -e "$@"
 }

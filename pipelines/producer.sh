@@ -29,14 +29,15 @@
 OPTIONS="SOURCE DEVICE FILE AUDIO WIDTH HEIGHT FPS ENCODING VIDEO_PORT
   AUDIO_PORT FEED_LISTEN SECRET VERBOSE DRY_RUN"
 parse_args "$@"
+numbers WIDTH HEIGHT FPS VIDEO_PORT AUDIO_PORT
 
 caps="video/x-raw,format=I420,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1"
 case $SOURCE in
   test) video="videotestsrc is-live=true pattern=smpte" ;;
-  v4l2) video="v4l2src device=$DEVICE ! videoconvert" ;;
+  v4l2) video="v4l2src device=$(gst_str "$DEVICE") ! videoconvert" ;;
   file)
     [ -f "$FILE" ] || die "source=file needs --file=PATH (got '$FILE')"
-    video="filesrc location=\"$FILE\" ! decodebin name=dec dec. ! queue ! videoconvert"
+    video="filesrc location=$(gst_str "$FILE") ! decodebin name=dec dec. ! queue ! videoconvert"
     AUDIO=file ;;
   *) die "unknown source '$SOURCE' (test, v4l2, file)" ;;
 esac

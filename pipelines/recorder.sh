@@ -26,13 +26,15 @@
 : "${PREFIX:=rec}" "${SEGMENT:=600}" "${SECRET:=}" "${URL:=}"
 OPTIONS="UPSTREAM UPSTREAM_PORT URL DIR PREFIX SEGMENT SECRET VERBOSE DRY_RUN"
 parse_args "$@"
+numbers UPSTREAM_PORT SEGMENT
 need splitmuxsink matroskademux webmmux
 
 if [ -n "$URL" ]; then
-  src="souphttpsrc is-live=true location=\"$URL\""
+  src="souphttpsrc is-live=true location=$(gst_str "$URL")"
 else
   [ "$FEED_IMPL" = flufeed ] || \
     echo "$(basename "$0"): warning: stock feeds start mid-cluster; use --url" >&2
   src=$(feed_src "$UPSTREAM" "$UPSTREAM_PORT")
 fi
-run "$src ! queue ! $(record_to "$DIR" "$PREFIX" "$SEGMENT")"
+rec=$(record_to "$DIR" "$PREFIX" "$SEGMENT")   # (stops here if DIR fails)
+run "$src ! queue ! $rec"

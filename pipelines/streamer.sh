@@ -35,6 +35,9 @@ OPTIONS="UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
   BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP ACCESS_LOG STATUS_PATH RELAY_PORT
   BURST_SECONDS SECRET FEED_LISTEN VERBOSE DRY_RUN"
 parse_args "$@"
+numbers UPSTREAM_PORT PORT CLIENT_LIMIT BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP \
+  BURST_SECONDS
+[ -z "$RELAY_PORT" ] || numbers RELAY_PORT
 need fluhttpsink
 
 if [ "$PORT" = 0 ] && [ "$(echo $FORMATS | wc -w)" -gt 1 ]; then
@@ -42,7 +45,7 @@ if [ "$PORT" = 0 ] && [ "$(echo $FORMATS | wc -w)" -gt 1 ]; then
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
 fi
 pipeline=""
-status="status-path=\"$STATUS_PATH\""
+status="status-path=$(gst_str "$STATUS_PATH")"
 for f in $FORMATS; do
   case $f in
     webm) off=0 ;;
@@ -55,8 +58,8 @@ for f in $FORMATS; do
     max-clients-per-ip=$MAX_CLIENTS_PER_IP burst-on-connect=true
     burst-time=$((BURST_SECONDS * 1000000000))
     stats-path=/stats-$f.json metrics-path=/metrics-$f"
-  [ -z "$ADDRESS" ] || sink="$sink address=$ADDRESS"
-  [ -z "$ACCESS_LOG" ] || sink="$sink access-log=\"$ACCESS_LOG\""
+  [ -z "$ADDRESS" ] || sink="$sink address=$(gst_str "$ADDRESS")"
+  [ -z "$ACCESS_LOG" ] || sink="$sink access-log=$(gst_str "$ACCESS_LOG")"
   # the status page lists every mount of the port: one element serves it
   [ -z "$STATUS_PATH" ] || sink="$sink $status"
   status=""
@@ -67,5 +70,6 @@ for f in $FORMATS; do
   fi
   echo "$(basename "$0"): http://<host>:$PORT/live.$f" >&2
 done
-[ -z "$STATUS_PATH" ] || echo "$(basename "$0"): status http://<host>:$PORT$STATUS_PATH" >&2
+[ -z "$STATUS_PATH" ] || printf '%s: status http://<host>:%s%s\n' \
+  "$(basename "$0")" "$PORT" "$STATUS_PATH" >&2
 run "$pipeline"

@@ -83,6 +83,12 @@ gboolean flu_feed_link_set_property (FluFeedLink * link, const gchar * name,
     const GValue * value);
 gboolean flu_feed_link_get_property (const FluFeedLink * link,
     const gchar * name, GValue * value);
+/* The "secret-file" property: the secret read from @path (its bytes, one
+ * trailing newline dropped; call it without the element's lock held).  A
+ * file that cannot be read, or is empty, gives a random secret nobody
+ * knows (every peer is refused) and sets @error: a typo in a path never
+ * opens a feed to everyone.  Free the result with g_free. */
+gchar *flu_feed_read_secret_file (const gchar * path, GError ** error);
 
 #define FLU_FEED_DEFAULT_RETRY_INITIAL_MS 250
 #define FLU_FEED_DEFAULT_RETRY_MAX_MS 5000

@@ -68,6 +68,7 @@ enum
   PROP_PORT,
   PROP_CURRENT_PORT,
   PROP_SECRET,
+  PROP_SECRET_FILE,
   PROP_RETRY_INITIAL,
   PROP_RETRY_MAX,
   PROP_MAX_LAG,
@@ -472,6 +473,22 @@ flu_feed_sink_set_property (GObject * object, guint prop_id,
 {
   FluFeedSink *self = FLU_FEED_SINK (object);
 
+  if (prop_id == PROP_SECRET_FILE) {
+    const gchar *path = g_value_get_string (value);
+    GError *err = NULL;
+    gchar *secret = path ? flu_feed_read_secret_file (path, &err) : NULL;
+
+    if (err) {
+      GST_ERROR_OBJECT (self, "secret-file: %s; every peer will be refused",
+          err->message);
+      g_error_free (err);
+    }
+    GST_OBJECT_LOCK (self);
+    g_free (self->link.secret);
+    self->link.secret = secret;
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   GST_OBJECT_LOCK (self);
   if (flu_feed_link_set_property (&self->link, pspec->name, value)) {
     GST_OBJECT_UNLOCK (self);
@@ -607,6 +624,12 @@ flu_feed_sink_class_init (FluFeedSinkClass * klass)
           "Shared secret: when set, every peer must prove it knows the same "
           "secret (HMAC-SHA256 challenge before the GDP stream) and is "
           "refused otherwise; NULL = no authentication (write-only)", NULL,
+          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SECRET_FILE,
+      g_param_spec_string ("secret-file", "Secret file",
+          "Read the shared secret from this file (its bytes, one trailing "
+          "newline dropped), so that it is on no command line; an unreadable "
+          "or empty file refuses every peer (write-only)", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
       g_param_spec_uint ("retry-initial", "Initial retry delay",
