@@ -3,7 +3,9 @@
 # overlay (text, logo, clock: fluoverlay), encodes once per format and
 # serves each encoded stream as a feed for streamers and recorders:
 #   webm  VP8 + Vorbis in WebM        on FEED_PORT      (always)
-#   ogg   Theora + Vorbis in Ogg      on FEED_PORT + 1  (theoraenc)
+#   ogg   Theora + Vorbis in Ogg      on FEED_PORT + 1  (theoraenc; not
+#                                     by default: today's browsers no
+#                                     longer decode Theora)
 #   ts    H.264 + AAC in MPEG-TS      on FEED_PORT + 2  (x264enc, voaacenc
 #                                                        or avenc_aac)
 # Formats whose encoders are missing are left out with a message.
@@ -13,7 +15,7 @@
 #                             is a failover list, flufeedsrc only)
 #   --video-port=5000 --audio-port=5001   the producer's feed ports
 #   --audio=1                 0: the producer serves no audio
-#   --formats="webm ogg ts"   formats to encode
+#   --formats="webm ts"       formats to encode (any of webm ogg ts)
 #   --feed-port=5100          first port of the encoded feeds
 #   --feed-listen=ADDR        address the served feeds listen on (default all)
 #   --text="gst-flumotion"    overlay text (Pango markup); empty: none
@@ -34,7 +36,7 @@
 # Ctrl-C stops it.
 . "$(dirname "$0")/lib.sh"
 : "${PRODUCER:=127.0.0.1}" "${VIDEO_PORT:=5000}" "${AUDIO_PORT:=5001}"
-: "${AUDIO:=1}" "${FORMATS:=webm ogg ts}" "${FEED_PORT:=5100}"
+: "${AUDIO:=1}" "${FORMATS:=webm ts}" "${FEED_PORT:=5100}"
 : "${TEXT=gst-flumotion}" "${CLOCK=%H:%M:%S}" "${LOGO:=}"
 : "${VIDEO_BITRATE:=1000}" "${KEYFRAME_SECONDS:=2}" "${FPS:=25}"
 : "${SECRET:=}" "${DATA_TIMEOUT:=2000}" "${WIDTH:=640}" "${HEIGHT:=360}"
@@ -66,19 +68,23 @@ pipeline="$(producer_src "$VIDEO_PORT") ! queue ! decodebin ! videoconvert !
   videoscale ! video/x-raw,width=$WIDTH,height=$HEIGHT ! vmix.
   compositor name=vmix background=black !
   video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1 !
-  $overlay ! videoconvert ! tee name=v"
+  $overlay ! tee name=v"
 if [ "$AUDIO" = 1 ]; then
   pipeline="$pipeline $(producer_src "$AUDIO_PORT") ! queue !
     audioconvert ! audioresample ! amix. audiomixer name=amix !
-    audio/x-raw,rate=48000,channels=2 ! audioconvert ! tee name=a"
+    audio/x-raw,rate=48000,channels=2 ! tee name=a"
 fi
 
 # add FORMAT VIDEO_ENC MUXER AUDIO_ENC OFFSET
+# Each branch converts for its own encoder: the tees pass one format to
+# all branches, and the encoders want different ones (vorbisenc F32LE,
+# voaacenc S16LE; x264enc and vp8enc their own picture formats).
 add () {
-  pipeline="$pipeline v. ! queue max-size-time=1000000000 ! $2 ! $3 name=m$1
-    ! $(feed_sink $((FEED_PORT + $5)))"
+  pipeline="$pipeline v. ! queue max-size-time=1000000000 ! videoconvert !
+    $2 ! $3 name=m$1 ! $(feed_sink $((FEED_PORT + $5)))"
   if [ "$AUDIO" = 1 ]; then
-    pipeline="$pipeline a. ! queue max-size-time=1000000000 ! $4 ! m$1."
+    pipeline="$pipeline a. ! queue max-size-time=1000000000 ! audioconvert !
+      audioresample ! $4 ! m$1."
   fi
   echo "$(basename "$0"): $1 on feed port $((FEED_PORT + $5))" >&2
 }

@@ -3,15 +3,16 @@
 # fluhttpsink port, with viewer limits, an access log, JSON/Prometheus
 # statistics and the status page; it also serves every stream again as a
 # feed (relay ports) for repeaters.
-#   webm -> /live.webm   ogg -> /live.ogg   ts -> /live.ts
+#   webm -> /live.webm   ts -> /live.ts   ogg -> /live.ogg (not by default)
 #
 # Usage: streamer.sh [--option=value ...]   (or the same as env variables)
 #   --upstream=HOST[,HOST2]   encoder host(s) (default 127.0.0.1; a list is
 #                             a failover list, flufeedsrc only)
 #   --upstream-port=5100      first feed port there (webm, ogg +1, ts +2)
-#   --formats="webm ogg ts"   streams to serve (default: webm only when
-#                             the feeds are the stock GDP pair, which dies
-#                             on a missing upstream)
+#   --formats="webm ts"       streams to serve, any of webm ogg ts
+#                             (default webm only when the feeds are the
+#                             stock GDP pair, which dies on a missing
+#                             upstream)
 #   --port=8800               HTTP port (0: any free port)
 #   --address=ADDR            HTTP listen address (default all)
 #   --client-limit=1000       most viewers per mount (0: no limit)
@@ -26,7 +27,7 @@
 #   --verbose=1 --dry-run=1   print caps / only print the pipeline
 # Ctrl-C stops it.  Statistics: /stats-<name>.json, /metrics-<name>.
 . "$(dirname "$0")/lib.sh"
-[ "$FEED_IMPL" = flufeed ] && default_formats="webm ogg ts" || default_formats=webm
+[ "$FEED_IMPL" = flufeed ] && default_formats="webm ts" || default_formats=webm
 : "${UPSTREAM:=127.0.0.1}" "${UPSTREAM_PORT:=5100}" "${FORMATS:=$default_formats}"
 : "${PORT:=8800}" "${ADDRESS:=}" "${CLIENT_LIMIT:=1000}" "${BANDWIDTH_LIMIT:=0}"
 : "${MAX_CLIENTS_PER_IP:=0}" "${ACCESS_LOG:=}" "${STATUS_PATH=/}"

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Every format set the role scripts offer, end to end: one producer, then
+# for each set (the encoder's default, and every combination of webm, ogg
+# and ts) an encoder and a streamer; each mount must give a viewer a
+# stream ffprobe decodes, with video and audio, starting on a keyframe.
+. "$(dirname "$0")/lib.sh"
+roles="$FLU_SOURCE_ROOT/pipelines"
+export FLU_BUILD_DIR="$FLU_BUILD_ROOT"
+vport=$(free_port) aport=$(free_port)
+start_bg producer sh "$roles/producer.sh" --video-port="$vport" \
+  --audio-port="$aport" --width=160 --height=90 --feed-listen=127.0.0.1
+wait_listen "$vport" && wait_listen "$aport" || \
+  { cat "$E2E_TMP/producer.log" >&2; fail "producer did not listen"; }
+n=0
+for set in default "webm" "ogg" "ts" "webm ogg" "webm ts" "ogg ts" "webm ogg ts"; do
+  n=$((n + 1))
+  fport=$(free_port) hport=$(free_port)
+  # the encoder's feeds are consecutive ports: find three free ones
+  while ! { [ -z "$(ss -Hltn "sport = :$((fport + 1))")" ] && \
+            [ -z "$(ss -Hltn "sport = :$((fport + 2))")" ]; }; do
+    fport=$(free_port)
+  done
+  if [ "$set" = default ]; then
+    formats="webm ts"
+    set --
+  else
+    formats=$set
+    set -- --formats="$set"
+  fi
+  start_bg enc$n sh "$roles/encoder.sh" "$@" --video-port="$vport" \
+    --audio-port="$aport" --feed-port="$fport" --keyframe-seconds=1 \
+    --video-bitrate=200 --feed-listen=127.0.0.1 --width=160 --height=90
+  start_bg str$n sh "$roles/streamer.sh" --upstream-port="$fport" \
+    --formats="$formats" --port="$hport" --relay-port= --address=127.0.0.1
+  wait_listen "$hport" || { cat "$E2E_TMP/str$n.log" >&2; fail "streamer did not listen"; }
+  pids=""
+  for f in $formats; do
+    curl -s --max-time 4 -o "$E2E_TMP/$n.$f" "http://127.0.0.1:$hport/live.$f" &
+    pids="$pids $!"
+  done
+  for p in $pids; do wait "$p" || true; done
+  eval "kill \$PID_enc$n \$PID_str$n"
+  for f in $formats; do
+    file="$E2E_TMP/$n.$f"
+    streams=$(ffprobe -v error -show_entries stream=codec_type \
+      -of csv=p=0 "$file" 2>/dev/null | grep . | sort -u | tr '\n' ' ')
+    frames=$(video_frames "$file")
+    if [ "$streams" != "audio video " ] || [ "${frames:-0}" -lt 10 ] || \
+        [ "$(first_keyframe "$file")" != 1 ]; then
+      tail -n 30 "$E2E_TMP/enc$n.log" >&2
+      fail "formats '$set': /live.$f has streams '$streams', ${frames:-0} frames, keyframe first: $(first_keyframe "$file")"
+    fi
+    printf 'formats %-12s /live.%-4s audio+video, %s frames, keyframe first\n' \
+      "'$set'" "$f" "$frames"
+  done
+done
+echo "formats: every set served every mount"
