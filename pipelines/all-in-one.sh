@@ -49,7 +49,7 @@ if [ -n "$RELAY_PORT" ]; then
 fi
 if [ -n "$RECORD_DIR" ]; then
   # the recorder part of recorder.sh, on the muxed stream
-  rec=$(record_to "$RECORD_DIR" demo "$SEGMENT")
+  rec=$(record_to "$RECORD_DIR" demo "$SEGMENT" webm demux)
   pipeline="$pipeline t. ! queue ! $rec"
 fi
 echo "$(basename "$0"): http://localhost:$PORT/ (status page)" >&2

@@ -1,14 +1,20 @@
 #!/bin/sh
 # encoder: reads a producer's video and audio feeds, draws the event
 # overlay (text, logo, clock: fluoverlay), encodes once per format and
-# serves each encoded stream as a feed for streamers and recorders:
-#   webm  VP8 + Vorbis in WebM        on FEED_PORT      (always)
-#   ogg   Theora + Vorbis in Ogg      on FEED_PORT + 1  (theoraenc; not
+# serves each encoded stream, video and audio apart, as feeds for
+# streamers and recorders, which mux them (video port, audio port + 1):
+#   webm  VP8 + Vorbis (for WebM)     on FEED_PORT, + 1     (always)
+#   ogg   Theora + Vorbis (for Ogg)   on FEED_PORT + 2, + 3 (theoraenc; not
 #                                     by default: today's browsers no
 #                                     longer decode Theora)
-#   ts    H.264 + AAC in MPEG-TS      on FEED_PORT + 2  (x264enc, voaacenc
-#                                                        or avenc_aac)
+#   ts    H.264 + AAC (for MPEG-TS)   on FEED_PORT + 4, + 5 (x264enc,
+#                                     voaacenc or avenc_aac)
 # Formats whose encoders are missing are left out with a message.
+# The muxers live downstream of the feeds because a feed reader
+# (flufeedsrc) keeps its timestamps continuous when this encoder
+# restarts: a restarted encoder is invisible to viewers and recordings
+# (a pause of the picture for as long as it was away), where a muxed
+# stream would start again from zero inside.
 #
 # Usage: encoder.sh [--option=value ...]   (or the same as env variables)
 #   --producer=HOST[,HOST2]   producer host(s) (default 127.0.0.1; a list
@@ -16,7 +22,7 @@
 #   --video-port=5000 --audio-port=5001   the producer's feed ports
 #   --audio=1                 0: the producer serves no audio
 #   --formats="webm ts"       formats to encode (any of webm ogg ts)
-#   --feed-port=5100          first port of the encoded feeds
+#   --feed-port=5100          first port of the encoded feeds (six)
 #   --feed-listen=ADDR        address the served feeds listen on (default all)
 #   --text="gst-flumotion"    overlay text (Pango markup); empty: none
 #   --clock="%H:%M:%S"        strftime clock format; empty: none
@@ -75,37 +81,45 @@ if [ "$AUDIO" = 1 ]; then
     audio/x-raw,rate=48000,channels=2 ! tee name=a"
 fi
 
-# add FORMAT VIDEO_ENC MUXER AUDIO_ENC OFFSET
+# add FORMAT VIDEO_ENC AUDIO_ENC OFFSET
 # Each branch converts for its own encoder: the tees pass one format to
 # all branches, and the encoders want different ones (vorbisenc F32LE,
 # voaacenc S16LE; x264enc and vp8enc their own picture formats).
 add () {
   pipeline="$pipeline v. ! queue max-size-time=1000000000 ! videoconvert !
-    $2 ! $3 name=m$1 ! $(feed_sink $((FEED_PORT + $5)))"
+    $2 ! $(feed_sink $((FEED_PORT + $4)))"
+  ports=$((FEED_PORT + $4))
   if [ "$AUDIO" = 1 ]; then
     pipeline="$pipeline a. ! queue max-size-time=1000000000 ! audioconvert !
-      audioresample ! $4 ! m$1."
+      audioresample ! $3 ! $(feed_sink $((FEED_PORT + $4 + 1)))"
+    ports="$ports (video), $((FEED_PORT + $4 + 1)) (audio)"
   fi
-  echo "$(basename "$0"): $1 on feed port $((FEED_PORT + $5))" >&2
+  echo "$(basename "$0"): $1 on feed ports $ports" >&2
 }
 for f in $FORMATS; do
   case $f in
     webm)
+      # vp8enc's caps carry an Ogg mapping header as streamheader, which
+      # a feed would hand its readers as a first frame: caps without it
       add webm "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=$kf
-        target-bitrate=$((VIDEO_BITRATE * 1000))" \
-        "webmmux streamable=true" "vorbisenc" 0 ;;
+        target-bitrate=$((VIDEO_BITRATE * 1000)) ! capssetter replace=true
+        caps=video/x-vp8,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1,pixel-aspect-ratio=1/1" \
+        "vorbisenc" 0 ;;
     ogg)
       if has theoraenc; then
         add ogg "theoraenc keyframe-force=$kf bitrate=$VIDEO_BITRATE" \
-          oggmux "vorbisenc" 1
+          "vorbisenc" 2
       else
         echo "$(basename "$0"): no theoraenc, ogg left out" >&2
       fi ;;
     ts)
       if has x264enc && [ -n "$aac" ]; then
+        # SPS/PPS before every keyframe: readers join at one
         add ts "x264enc tune=zerolatency speed-preset=veryfast
-          key-int-max=$kf bitrate=$VIDEO_BITRATE ! h264parse" \
-          "mpegtsmux" "$aac ! aacparse" 2
+          key-int-max=$kf bitrate=$VIDEO_BITRATE !
+          h264parse config-interval=-1 !
+          video/x-h264,stream-format=byte-stream,alignment=au" \
+          "$aac ! aacparse" 4
       else
         echo "$(basename "$0"): no x264enc or AAC encoder, ts left out" >&2
       fi ;;

@@ -153,22 +153,60 @@ feed_src () {
   fi
 }
 
-# record_to DIR PREFIX SEGMENT: fragment taking a muxed WebM stream,
-# demuxing it (splitmuxsink needs the keyframes) and writing rotating
-# files of at most SEGMENT seconds, split at keyframes, named
-# DIR/PREFIX-<date>-<time>-NNNNN.webm after the start of the recording.
+# An encoder serves each format as two feeds, video and audio (port + 1),
+# at these offsets from its first feed port; streamers and recorders mux.
+format_offset () {
+  case $1 in
+    webm) echo 0 ;;
+    ogg) echo 2 ;;
+    ts) echo 4 ;;
+    *) die "unknown format '$1' (webm, ogg, ts)" ;;
+  esac
+}
+
+format_muxer () {
+  case $1 in
+    webm) printf 'webmmux streamable=true' ;;
+    ogg) printf 'oggmux' ;;
+    ts) printf 'mpegtsmux' ;;
+  esac
+}
+
+# encoder_feeds HOSTS PORT AUDIO VIDEO_PAD AUDIO_PAD: fragment reading an
+# encoder's video feed on PORT (and, with AUDIO=1, its audio feed on
+# PORT + 1) into the given pads, e.g. "mux." "mux.".  The readers keep
+# time continuous when the encoder restarts.
+encoder_feeds () {
+  printf '%s ! queue max-size-time=3000000000 ! %s' \
+    "$(feed_src "$1" "$2")" "$4"
+  if [ "$3" = 1 ]; then
+    printf ' %s ! queue max-size-time=3000000000 ! %s' \
+      "$(feed_src "$1" $(($2 + 1)))" "$5"
+  fi
+}
+
+# record_to DIR PREFIX SEGMENT FORMAT [demux]: splitmuxsink "rec" writing
+# rotating files of at most SEGMENT seconds, split at keyframes, named
+# DIR/PREFIX-<date>-<time>-NNNNN.FORMAT after the start of the recording,
+# muxed with FORMAT's muxer from its pads rec.video and rec.audio_0.
+# With "demux", the fragment takes a muxed WebM stream and demuxes it
+# into those pads itself.
 record_to () {
   mkdir -p -- "$1" || die "cannot create the directory '$1'"
   # splitmuxsink formats the location with the file number: a % of the
   # user's directory or prefix is written %%
-  name=$(printf '%s' "$1/$2" | sed 's/%/%%/g')-$(date +%Y%m%d-%H%M%S)-%05d.webm
+  name=$(printf '%s' "$1/$2" | sed 's/%/%%/g')-$(date +%Y%m%d-%H%M%S)-%05d.$4
   printf '%s: recording to %s\n' "$(basename "$0")" "$name" >&2
-  printf 'matroskademux name=d
-    splitmuxsink name=rec async-finalize=true muxer-factory=webmmux
-      location=%s max-size-time=%s
-    d.video_0 ! queue max-size-time=3000000000 ! rec.video
-    d.audio_0 ! queue max-size-time=3000000000 ! rec.audio_0' \
-    "$(gst_str "$name")" $(($3 * 1000000000))
+  [ "$4" = ts ] && muxer=mpegtsmux || muxer=webmmux
+  [ "${5:-}" != demux ] || printf 'matroskademux name=d '
+  printf 'splitmuxsink name=rec async-finalize=true muxer-factory=%s
+      location=%s max-size-time=%s' \
+    "$muxer" "$(gst_str "$name")" $(($3 * 1000000000))
+  if [ "${5:-}" = demux ]; then
+    printf '
+      d.video_0 ! queue max-size-time=3000000000 ! rec.video
+      d.audio_0 ! queue max-size-time=3000000000 ! rec.audio_0'
+  fi
 }
 
 # run PIPELINE: gst-launch-1.0 in the foreground; Ctrl-C sends EOS so

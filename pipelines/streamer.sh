@@ -8,7 +8,14 @@
 # Usage: streamer.sh [--option=value ...]   (or the same as env variables)
 #   --upstream=HOST[,HOST2]   encoder host(s) (default 127.0.0.1; a list is
 #                             a failover list, flufeedsrc only)
-#   --upstream-port=5100      first feed port there (webm, ogg +1, ts +2)
+#   --from=encoder            what the upstream is: an encoder (its video
+#                             and audio feeds, muxed here: an encoder
+#                             restart is invisible to viewers) or relay
+#                             (a streamer's muxed relay feeds)
+#   --upstream-port=5100      first feed port there (encoder: webm video,
+#                             audio +1, ogg +2/+3, ts +4/+5; relay: webm,
+#                             ogg +1, ts +2)
+#   --audio=1                 0: the encoder serves no audio
 #   --formats="webm ts"       streams to serve, any of webm ogg ts
 #                             (default webm only when the feeds are the
 #                             stock GDP pair, which dies on a missing
@@ -32,13 +39,18 @@
 : "${PORT:=8800}" "${ADDRESS:=}" "${CLIENT_LIMIT:=1000}" "${BANDWIDTH_LIMIT:=0}"
 : "${MAX_CLIENTS_PER_IP:=0}" "${ACCESS_LOG:=}" "${STATUS_PATH=/}"
 : "${RELAY_PORT=5200}" "${BURST_SECONDS:=2}" "${SECRET:=}"
-OPTIONS="UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
+: "${FROM:=encoder}" "${AUDIO:=1}"
+OPTIONS="FROM AUDIO UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
   BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP ACCESS_LOG STATUS_PATH RELAY_PORT
   BURST_SECONDS SECRET FEED_LISTEN VERBOSE DRY_RUN"
 parse_args "$@"
-numbers UPSTREAM_PORT PORT CLIENT_LIMIT BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP \
+numbers UPSTREAM_PORT PORT CLIENT_LIMIT BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP AUDIO \
   BURST_SECONDS
 [ -z "$RELAY_PORT" ] || numbers RELAY_PORT
+case $FROM in
+  encoder | relay) ;;
+  *) die "unknown --from '$FROM' (encoder, relay)" ;;
+esac
 need fluhttpsink
 
 if [ "$PORT" = 0 ] && [ "$(echo $FORMATS | wc -w)" -gt 1 ]; then
@@ -64,8 +76,22 @@ for f in $FORMATS; do
   # the status page lists every mount of the port: one element serves it
   [ -z "$STATUS_PATH" ] || sink="$sink $status"
   status=""
-  pipeline="$pipeline $(feed_src "$UPSTREAM" $((UPSTREAM_PORT + off))) !
-    queue max-size-time=2000000000 ! tee name=t$f t$f. ! queue ! $sink"
+  if [ "$FROM" = encoder ]; then
+    # the muxer lives here, after the feed readers.  Pads by name: the
+    # readers' caps are not known when the pipeline is built
+    if [ $f != ts ]; then
+      pads="m$f.video_%u m$f.audio_%u"
+    else
+      pads="m$f. m$f."
+    fi
+    # shellcheck disable=SC2086
+    pipeline="$pipeline $(encoder_feeds "$UPSTREAM" \
+      $((UPSTREAM_PORT + $(format_offset $f))) "$AUDIO" $pads)
+      $(format_muxer $f) name=m$f ! tee name=t$f t$f. ! queue ! $sink"
+  else
+    pipeline="$pipeline $(feed_src "$UPSTREAM" $((UPSTREAM_PORT + off))) !
+      queue max-size-time=2000000000 ! tee name=t$f t$f. ! queue ! $sink"
+  fi
   if [ -n "$RELAY_PORT" ]; then
     pipeline="$pipeline t$f. ! queue ! $(feed_sink $((RELAY_PORT + off)))"
   fi

@@ -376,8 +376,11 @@ setup (FluFeedSink * self)
             "FLU_FEED_FANOUT_FACTORY)"));
     return FALSE;
   }
-  g_object_set (self->fanout, "recover-policy", RECOVER_POLICY_KEYFRAME,
-      "unit-format", GST_FORMAT_TIME, "units-soft-max",
+  /* A feed sends what it gets at once (readers stamp buffers at arrival):
+   * no waiting on the clock, which the payloader's BYTES segment would
+   * make a wait on raw timestamps (x264enc's start 1000 h after zero) */
+  g_object_set (self->fanout, "sync", FALSE, "recover-policy",
+      RECOVER_POLICY_KEYFRAME, "unit-format", GST_FORMAT_TIME, "units-soft-max",
       (gint64) self->max_lag / 2, "units-max", (gint64) self->max_lag, NULL);
   if (self->burst_time > 0)
     g_object_set (self->fanout, "sync-method", SYNC_METHOD_BURST_KEYFRAME,

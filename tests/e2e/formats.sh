@@ -14,12 +14,7 @@ wait_listen "$vport" && wait_listen "$aport" || \
 n=0
 for set in default "webm" "ogg" "ts" "webm ogg" "webm ts" "ogg ts" "webm ogg ts"; do
   n=$((n + 1))
-  fport=$(free_port) hport=$(free_port)
-  # the encoder's feeds are consecutive ports: find three free ones
-  while ! { [ -z "$(ss -Hltn "sport = :$((fport + 1))")" ] && \
-            [ -z "$(ss -Hltn "sport = :$((fport + 2))")" ]; }; do
-    fport=$(free_port)
-  done
+  fport=$(free_ports 6) hport=$(free_port)
   if [ "$set" = default ]; then
     formats="webm ts"
     set --
@@ -33,6 +28,11 @@ for set in default "webm" "ogg" "ts" "webm ogg" "webm ts" "ogg ts" "webm ogg ts"
   start_bg str$n sh "$roles/streamer.sh" --upstream-port="$fport" \
     --formats="$formats" --port="$hport" --relay-port= --address=127.0.0.1
   wait_listen "$hport" || { cat "$E2E_TMP/str$n.log" >&2; fail "streamer did not listen"; }
+  for f in $formats; do
+    wait_mount "http://127.0.0.1:$hport/live.$f" 15 || \
+      { tail -n 20 "$E2E_TMP/enc$n.log" "$E2E_TMP/str$n.log" >&2; \
+        fail "formats '$set': /live.$f never had a stream"; }
+  done
   pids=""
   for f in $formats; do
     curl -s --max-time 4 -o "$E2E_TMP/$n.$f" "http://127.0.0.1:$hport/live.$f" &

@@ -77,6 +77,31 @@ free_port () {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# free_ports N: prints the first of N consecutive TCP ports free right now
+# (an encoder's feeds), below the kernel's ephemeral range so that
+# free_port never picks one of them later.
+free_ports () {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+while True:
+    p = random.randrange(10000, 30000 - n)
+    socks = []
+    try:
+        for i in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", p + i))
+            socks.append(s)
+    except OSError:
+        continue
+    finally:
+        for s in socks:
+            s.close()
+    print(p)
+    break
+PY
+}
+
 # start_chromium URL [chromium args]: headless Chromium on URL (autoplay
 # allowed), sets DEVTOOLS_PORT; skips (77) when Chromium is not installed.
 start_chromium () {
@@ -141,6 +166,18 @@ wait_listen () {
   while [ $i -lt $((${2:-10} * 10)) ]; do
     ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
     sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# wait_mount URL [SECONDS]: waits until a HEAD of URL answers 200 (the
+# mount has its stream); returns 1 on timeout.
+wait_mount () {
+  i=0
+  while [ $i -lt $((${2:-10} * 5)) ]; do
+    [ "$(curl -s -I -o /dev/null -w '%{http_code}' --max-time 2 "$1")" = 200 ] && return 0
+    sleep 0.2
     i=$((i + 1))
   done
   return 1

@@ -79,7 +79,7 @@ start_bg recorder ip netns exec "$ns-enc" sh "$roles/recorder.sh" \
 rec_start=$(date +%s)
 for r in rep1 rep2; do
   start_bg $r ip netns exec "$ns-$r" sh "$roles/repeater.sh" \
-    --upstream="$ADDR_enc" --upstream-port=5100 --formats=webm
+    --from=encoder --upstream="$ADDR_enc" --upstream-port=5100 --formats=webm
 done
 for r in rep1 rep2; do
   mount_ready $r || \
@@ -119,7 +119,7 @@ kill "$PID_rep1"
 wait "$PID_rep1" 2>/dev/null || true
 t0=$(date +%s)
 start_bg rep1b ip netns exec "$ns-rep1" sh "$roles/repeater.sh" \
-  --upstream="$ADDR_enc" --upstream-port=5100 --formats=webm
+  --from=encoder --upstream="$ADDR_enc" --upstream-port=5100 --formats=webm
 mount_ready rep1 || fail "restarted rep1 does not serve"
 on rep1 curl -s --max-time 3 -o "$E2E_TMP/view1b.webm" \
   "http://$ADDR_rep1:8800/live.webm" || true

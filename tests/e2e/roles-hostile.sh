@@ -79,7 +79,7 @@ echo "hostile: $checked option values received literally, $refused refused, noth
 # 2. a real chain with hostile secret, text, clock and paths
 secret="$H s3cr3t-never-shown"
 export GST_DEBUG='*:4' SECRET="$secret"
-vport=$(free_port) aport=$(free_port) fport=$(free_port)
+vport=$(free_port) aport=$(free_port) fport=$(free_ports 6)
 hport=$(free_port) rport=$(free_port)
 start_bg producer sh "$roles/producer.sh" --video-port="$vport" \
   --audio-port="$aport" --width=160 --height=90 --feed-listen=127.0.0.1
@@ -96,7 +96,7 @@ start_bg streamer sh "$roles/streamer.sh" --upstream-port="$fport" \
   --access-log="$H.log" --address=127.0.0.1
 wait_listen "$hport" && wait_listen "$rport" || \
   { tail -n 20 "$E2E_TMP/streamer.log" >&2; fail "streamer did not listen"; }
-start_bg recorder sh "$roles/recorder.sh" --upstream-port="$rport" \
+start_bg recorder sh "$roles/recorder.sh" --from=relay --upstream-port="$rport" \
   --dir="$H" --prefix="$H" --segment=1
 curl -s --max-time 4 -o view.webm "http://127.0.0.1:$hport/live.webm" || true
 frames=$(video_frames view.webm)

@@ -18,7 +18,7 @@ if gst-inspect-1.0 flufeedsrc >/dev/null 2>&1; then
   export SECRET=e2e-roles-secret
 fi
 
-vport=$(free_port) aport=$(free_port) fport=$(free_port)
+vport=$(free_port) aport=$(free_port) fport=$(free_ports 6)
 hport=$(free_port) rport=$(free_port)
 start_bg producer sh "$roles/producer.sh" --video-port="$vport" \
   --audio-port="$aport" --width=320 --height=180 --feed-listen=127.0.0.1
@@ -38,11 +38,12 @@ wait_listen "$hport" && wait_listen "$rport" || \
 # the recorder reads the relay feed; the stock GDP feeds (until gst/feed
 # is built) start readers mid-cluster, so then it reads the HTTP mount
 if gst-inspect-1.0 flufeedsrc >/dev/null 2>&1; then
-  from="--upstream-port=$rport"
+  from="--from=relay --upstream-port=$rport"
 else
   from="--url=http://127.0.0.1:$hport/live.webm"
 fi
-start_bg recorder sh "$roles/recorder.sh" "$from" --dir="$E2E_TMP/rec" \
+# shellcheck disable=SC2086
+start_bg recorder sh "$roles/recorder.sh" $from --dir="$E2E_TMP/rec" \
   --segment=2
 
 for n in 1 2 3; do
