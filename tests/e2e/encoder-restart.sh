@@ -65,10 +65,10 @@ for f in webm ts; do
   stop "$pid"
 done
 
-# check FILE WHAT: monotonic dts per stream, decodes without error;
-# prints the video dts span in seconds
+# check FILE WHAT [STREAMS]: monotonic dts per stream (STREAMS: "v a"),
+# decodes without error; prints the video dts span in seconds
 check () {
-  for s in v a; do
+  for s in ${3:-v a}; do
     ffprobe -v error -select_streams $s:0 -show_entries packet=dts_time \
       -of default=nw=1:nk=1 "$1" | grep '^[0-9.-]*$' | grep . \
       >"$E2E_TMP/dts" || true
@@ -91,10 +91,17 @@ for f in webm ts; do
   echo "viewer /live.$f: monotonic, decodes, video over $span s"
   total=0 files=0
   set +f
+  for r in "$E2E_TMP/rec-$f"/*; do last=$r; done
   for r in "$E2E_TMP/rec-$f"/*; do
     d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$r")
     case $d in '' | N/A) fail "$r not finalised (duration '$d')" ;; esac
-    check "$r" "$(basename "$r")" >/dev/null
+    # the last file may be a few frames of video cut at the split just
+    # before the end, before audio came in for it
+    streams="v a"
+    if [ "$r" = "$last" ] && awk -v d="$d" 'BEGIN { exit !(d < 1) }'; then
+      streams=v
+    fi
+    check "$r" "$(basename "$r")" "$streams" >/dev/null
     total=$(awk -v t="$total" -v d="$d" 'BEGIN { print t + d }')
     files=$((files + 1))
   done
