@@ -279,10 +279,14 @@ GstStructure *
 flu_http_build_stats (FluHttpSink * sink)
 {
   guint64 served = 0;
+  gint64 stall_us;
 
   if (sink->engine)
     g_object_get (sink->engine, "bytes-served", &served, NULL);
-  return flu_http_stats_to_structure (&sink->stats, served);
+  g_mutex_lock (&sink->lock);
+  stall_us = (gint64) sink->stall_timeout * G_USEC_PER_SEC;
+  g_mutex_unlock (&sink->lock);
+  return flu_http_stats_to_structure (&sink->stats, served, stall_us);
 }
 
 static void
@@ -366,6 +370,14 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
     } else if (status != SOUP_STATUS_NONE) {
       retry = g_strdup_printf ("%u", sink->retry_after);
     }
+  }
+  if (status == SOUP_STATUS_NONE && sink->caps && sink->stall_timeout &&
+      flu_http_stats_gone_silent (&sink->stats,
+          (gint64) sink->stall_timeout * G_USEC_PER_SEC)) {
+    /* the source went silent or ended: old data would look live */
+    status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+    why = "the stream has no data";
+    retry = g_strdup_printf ("%u", sink->retry_after);
   }
   if (status == SOUP_STATUS_NONE && sink->server == NULL) {
     /* the element is stopping: its mounts go away a moment later */

@@ -103,6 +103,7 @@ enum
   PROP_CAPS_TIMEOUT,
   PROP_HEADER_TIMEOUT,
   PROP_IDLE_TIMEOUT,
+  PROP_STALL_TIMEOUT,
   PROP_BURST_ON_CONNECT,
   PROP_BURST_SIZE,
   PROP_BURST_TIME,
@@ -150,6 +151,7 @@ static GParamSpec *properties[N_PROPERTIES];
 #define DEFAULT_CAPS_TIMEOUT 10
 #define DEFAULT_HEADER_TIMEOUT 10
 #define DEFAULT_IDLE_TIMEOUT 0
+#define DEFAULT_STALL_TIMEOUT 5
 #define DEFAULT_SYNC_METHOD 2
 #define DEFAULT_RECOVER_POLICY 3
 #define DEFAULT_UNIT_FORMAT GST_FORMAT_TIME
@@ -236,6 +238,13 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       g_param_spec_uint ("idle-timeout", "Idle timeout",
           "Seconds a viewer may read nothing before it is dropped "
           "(0 = no limit)", 0, G_MAXUINT / 1000, DEFAULT_IDLE_TIMEOUT, RW));
+  g_object_class_install_property (gobject_class, PROP_STALL_TIMEOUT,
+      g_param_spec_uint ("stall-timeout", "Stall timeout",
+          "Seconds without a buffer from upstream after which the stream "
+          "counts as stalled: stats, metrics and the status page say so "
+          "(state \"stalled\", stream-bitrate 0) and new viewers get 503 "
+          "with Retry-After instead of old data, until buffers come again "
+          "(0 = never stalled)", 0, 86400, DEFAULT_STALL_TIMEOUT, RW));
   g_object_class_install_property (gobject_class, PROP_BURST_ON_CONNECT,
       g_param_spec_boolean ("burst-on-connect", "Burst on connect",
           "Start new viewers at a keyframe in the past so they fill their "
@@ -405,6 +414,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->caps_timeout = DEFAULT_CAPS_TIMEOUT;
   sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
   sink->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  sink->stall_timeout = DEFAULT_STALL_TIMEOUT;
   sink->sync_method = DEFAULT_SYNC_METHOD;
   sink->recover_policy = DEFAULT_RECOVER_POLICY;
   sink->unit_format = DEFAULT_UNIT_FORMAT;
@@ -543,6 +553,8 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     flu_http_stats_stream_bytes (&sink->stats,
         gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info)));
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
+    flu_http_stats_eos (&sink->stats);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {
     GstCaps *caps;
     FluHttpServer *server;
@@ -788,6 +800,9 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       sink->idle_timeout = g_value_get_uint (value);
       engine_prop = TRUE;
       break;
+    case PROP_STALL_TIMEOUT:
+      sink->stall_timeout = g_value_get_uint (value);
+      break;
     case PROP_BURST_ON_CONNECT:
       sink->burst_on_connect = g_value_get_boolean (value);
       engine_prop = TRUE;
@@ -988,6 +1003,9 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_IDLE_TIMEOUT:
       g_value_set_uint (value, sink->idle_timeout);
+      break;
+    case PROP_STALL_TIMEOUT:
+      g_value_set_uint (value, sink->stall_timeout);
       break;
     case PROP_BURST_ON_CONNECT:
       g_value_set_boolean (value, sink->burst_on_connect);

@@ -59,6 +59,7 @@ struct _FluHttpSink
   guint caps_timeout;
   guint header_timeout;
   guint idle_timeout;
+  guint stall_timeout;
   gboolean burst_on_connect;
   guint64 burst_size;
   guint64 burst_time;

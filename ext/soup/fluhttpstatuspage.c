@@ -26,7 +26,9 @@
 #include <string.h>
 
 /* Self-contained HTML, CSS and JS: no external resources, so the page
- * works on an isolated network.  The script polls `?format=json` every
+ * works on an isolated network.  A stream whose source is stalled or
+ * offline (the stats' state) is outlined in red, with how long it has
+ * had no data.  The script polls `?format=json` every
  * 2 s and updates one card per stream in place; the document title
  * carries the totals ("3 viewers · 2 streams", plus " · playing" once a
  * player has played 2 s), which monitoring and the tests read.  Players
@@ -53,6 +55,7 @@ static const gchar status_page[] =
     "dt{color:#9aa4b2}dd{margin:0;font-variant-numeric:tabular-nums}\n"
     "svg{width:100%;height:80px;background:#181b20;border-radius:4px}\n"
     ".ax{fill:#9aa4b2;font-size:10px}.off{color:#ff8a80}\n"
+    ".dead{outline:2px solid #ff8a80}\n"
     "</style></head>\n<body>\n"
     "<header><h1>gst-flumotion</h1><span id=\"sum\">loading</span></header>\n"
     "<main id=\"streams\"></main>\n"
@@ -94,7 +97,7 @@ static const gchar status_page[] =
     "  const dl = el('dl', c.root);\n  c.dd = {};\n"
     "  for (const [k, t] of [['clients', 'viewers'], ['peak', 'peak'],\n"
     "      ['rate', 'stream'], ['out', 'outgoing'], ['up', 'uptime'],\n"
-    "      ['conn', 'served']]) {\n"
+    "      ['conn', 'served'], ['state', 'source']]) {\n"
     "    el('dt', dl, t);\n    c.dd[k] = el('dd', dl);\n  }\n"
     "  c.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');\n"
     "  c.svg.setAttribute('viewBox', '0 0 360 80');\n"
@@ -123,6 +126,11 @@ static const gchar status_page[] =
     "  c.dd.out.textContent = rate(s['consumption-bitrate']);\n"
     "  c.dd.up.textContent = dur(s.uptime);\n"
     "  c.dd.conn.textContent = s.connections;\n"
+    "  const st = s.state || 'online', age = s['last-buffer-age'] || 0;\n"
+    "  c.dd.state.textContent = st == 'online' ? 'online' :\n"
+    "    st + (age >= 1 ? ', no data for ' + dur(age) : '');\n"
+    "  c.dd.state.className = st == 'online' ? '' : 'off';\n"
+    "  c.root.classList.toggle('dead', st != 'online');\n"
     "  chart(c, s);\n}\n"
     "async function refresh() {\n"
     "  const sum = document.getElementById('sum');\n"

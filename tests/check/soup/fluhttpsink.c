@@ -493,7 +493,8 @@ GST_START_TEST (test_stats_paths)
   body = g_strndup ((gchar *) r->body->data, r->body->len);
   fail_unless (strstr (body, "fluhttpsink_clients{mount=\"/s.webm\"} 1\n")
       != NULL, "%s", body);
-  fail_unless (strstr (body, "# TYPE fluhttpsink_bytes_sent counter") != NULL);
+  fail_unless (strstr (body,
+          "# TYPE fluhttpsink_sent_bytes_total counter") != NULL);
   g_free (body);
   http_response_free (r);
 
