@@ -427,14 +427,16 @@ flu_http_stats_to_json (const GstStructure * s, const gchar * mount,
 }
 
 /* Prometheus families, in output order: each field of the stats structure
- * with its metric name (units and _total as Prometheus names them), type
- * and help text. */
+ * with its metric name (base units and _total as Prometheus names them),
+ * type and help text.  Bitrates go out in bytes per second, the base
+ * unit promtool asks for. */
 static const struct
 {
   const gchar *field;
   const gchar *name;
   const gchar *type;
   const gchar *help;
+  gboolean bits_to_bytes;
 } prom_families[] = {
   {"uptime", "uptime_seconds", "gauge",
       "Seconds since the element started serving"},
@@ -451,14 +453,14 @@ static const struct
   {"bytes-sent", "sent_bytes_total", "counter", "Bytes sent to viewers"},
   {"stream-bytes", "stream_bytes_total", "counter",
       "Bytes received from upstream"},
-  {"stream-bitrate", "stream_bits_per_second", "gauge",
-      "Bitrate of the incoming stream over the last 2 s (0 unless online)"},
-  {"stream-bitrate-mean", "stream_mean_bits_per_second", "gauge",
-      "Bitrate of the incoming stream since its first buffer"},
-  {"consumption-bitrate", "consumption_bits_per_second", "gauge",
-      "Bitrate sent to all viewers together, recent"},
-  {"consumption-bitrate-mean", "consumption_mean_bits_per_second", "gauge",
-      "Bitrate sent to all viewers together since start"},
+  {"stream-bitrate", "stream_bytes_per_second", "gauge",
+      "Rate of the incoming stream over the last 2 s (0 unless online)", TRUE},
+  {"stream-bitrate-mean", "stream_mean_bytes_per_second", "gauge",
+      "Rate of the incoming stream since its first buffer", TRUE},
+  {"consumption-bitrate", "consumption_bytes_per_second", "gauge",
+      "Rate sent to all viewers together, recent", TRUE},
+  {"consumption-bitrate-mean", "consumption_mean_bytes_per_second",
+      "gauge", "Rate sent to all viewers together since start", TRUE},
   {"last-buffer-age", "last_buffer_age_seconds", "gauge",
       "Seconds since the latest buffer from upstream (since start before "
         "the first)"},
@@ -509,7 +511,14 @@ flu_http_stats_to_prometheus (const GstStructure * s, const gchar * mount)
         prom_families[i].help);
     g_string_append_printf (out, "fluhttpsink_%s{%s} ", prom_families[i].name,
         label->str);
-    json_value (out, v);
+    if (prom_families[i].bits_to_bytes && G_VALUE_HOLDS_UINT64 (v)) {
+      gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append (out, g_ascii_formatd (buf, sizeof (buf), "%.3f",
+              g_value_get_uint64 (v) / 8.0));
+    } else {
+      json_value (out, v);
+    }
     g_string_append_c (out, '\n');
   }
   state = gst_structure_get_string (s, "state");

@@ -27,7 +27,9 @@
 #endif
 
 #include "fluhttptest.h"
+#include "fluhttpstats.h"
 
+#include <gio/gio.h>
 #include <gst/app/gstappsrc.h>
 #include <string.h>
 
@@ -205,6 +207,97 @@ GST_START_TEST (test_stall)
 
 GST_END_TEST;
 
+/* promtool's verdict on @text: fails the test when promtool is missing
+ * (Debian package prometheus) or finds a problem */
+static void
+promtool_check (const gchar * text)
+{
+  gchar *promtool = g_find_program_in_path ("promtool");
+  GSubprocess *proc;
+  GError *err = NULL;
+  gchar *out = NULL, *errs = NULL;
+
+  fail_unless (promtool != NULL, "promtool is missing: apt-get install "
+      "prometheus (scripts/deps.d/soup.txt)");
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &err,
+      promtool, "check", "metrics", NULL);
+  fail_unless (proc != NULL, "%s", err ? err->message : "?");
+  fail_unless (g_subprocess_communicate_utf8 (proc, text, NULL, &out, &errs,
+          &err), "%s", err ? err->message : "?");
+  fail_unless (g_subprocess_wait (proc, NULL, NULL));
+  fail_unless (g_subprocess_get_if_exited (proc));
+  fail_unless (g_subprocess_get_exit_status (proc) == 0 && *errs == '\0' &&
+      *out == '\0', "promtool (exit %d): %s%s\n%s",
+      g_subprocess_get_exit_status (proc), out, errs, text);
+  g_free (out);
+  g_free (errs);
+  g_object_unref (proc);
+  g_free (promtool);
+}
+
+/* every family has HELP and TYPE, counters end in _total, units in the
+ * names; promtool agrees, on a live element's /metrics too */
+GST_START_TEST (test_metrics_promtool)
+{
+  GstElement *src, *sink, *p = appsrc_pipeline ("mount-point=/p.ogg "
+      "metrics-path=/metrics", &src, &sink);
+  const gchar *names[] = { "uptime_seconds", "clients", "clients_waiting",
+    "clients_peak", "clients_average", "connections_total", "refused_total",
+    "sent_bytes_total", "stream_bytes_total", "stream_bytes_per_second",
+    "stream_mean_bytes_per_second", "consumption_bytes_per_second",
+    "consumption_mean_bytes_per_second", "last_buffer_age_seconds", "state"
+  };
+  gchar *body;
+  guint i;
+
+  push (src, 10);
+  fail_unless (wait_state (sink, "online"));
+  fail_unless_equals_int (head_status (sink_port (sink), "/p.ogg", NULL), 200);
+  body = get_text (sink_port (sink), "/metrics");
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    gchar *help = g_strdup_printf ("\n# HELP fluhttpsink_%s ", names[i]);
+    gchar *line = g_strdup_printf ("\nfluhttpsink_%s{mount=\"/p.ogg\"",
+        names[i]);
+
+    fail_unless (strstr (body, help + 1) != NULL, "%s in %s", help, body);
+    fail_unless (strstr (body, line) != NULL, "%s in %s", line, body);
+    g_free (help);
+    g_free (line);
+  }
+  fail_unless (strstr (body, "fluhttpsink_connections_total{mount=\"/p.ogg\"} "
+          "1\n") != NULL, "%s", body);
+  promtool_check (body);
+  g_free (body);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* label values escape backslash, double quote and newline, and nothing
+ * else (UTF-8 stays as it is) */
+GST_START_TEST (test_metrics_label_escaping)
+{
+  FluHttpStats st;
+  GstStructure *s;
+  gchar *text;
+
+  flu_http_stats_init (&st);
+  flu_http_stats_start (&st);
+  s = flu_http_stats_to_structure (&st, 0, 0);
+  text = flu_http_stats_to_prometheus (s, "/a\"b\\c\nd\xc3\xa9.webm");
+  fail_unless (strstr (text, "fluhttpsink_clients{mount=\"/a\\\"b\\\\c"
+          "\\nd\xc3\xa9.webm\"} 0\n") != NULL, "%s", text);
+  fail_unless (strstr (text, "fluhttpsink_state{mount=\"/a\\\"b\\\\c"
+          "\\nd\xc3\xa9.webm\",state=\"offline\"} 1\n") != NULL, "%s", text);
+  promtool_check (text);
+  g_free (text);
+  gst_structure_free (s);
+  flu_http_stats_clear (&st);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpmonitor_suite (void)
 {
@@ -214,6 +307,8 @@ fluhttpmonitor_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_stall);
+  tcase_add_test (tc, test_metrics_promtool);
+  tcase_add_test (tc, test_metrics_label_escaping);
   return s;
 }
 
