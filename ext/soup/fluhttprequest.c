@@ -252,6 +252,11 @@ flu_http_request_release_waiting (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* "played" counts the media time that advanced while playing, so it is the
+ * same in every browser: Chromium's currentTime starts at the stream's
+ * first timestamp (minutes into a live stream), Firefox's at 0.  Jumps
+ * larger than the wall time between two samples (the start, a seek, a
+ * resync) are not played time. */
 static const gchar player_page[] =
     "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
     "<title>%s</title></head>\n"
@@ -261,9 +266,16 @@ static const gchar player_page[] =
     "style=\"max-width:100%%\"></video>\n"
     "<p>played: <span id=\"t\">0</span> s</p>\n"
     "<script>\nvar v = document.getElementById('v');\n"
+    "var played = 0, last = null, wall = 0;\n"
     "setInterval(function () {\n"
-    "  document.getElementById('t').textContent = v.currentTime.toFixed(1);\n"
-    "  if (v.currentTime > 2) document.title = 'playing';\n"
+    "  var now = performance.now() / 1000, t = v.currentTime;\n"
+    "  if (last !== null && !v.paused && !v.seeking && v.readyState >= 2) {\n"
+    "    var d = t - last;\n"
+    "    if (d > 0 && d <= now - wall + 0.5) played += d;\n"
+    "  }\n"
+    "  last = t;\n  wall = now;\n"
+    "  document.getElementById('t').textContent = played.toFixed(1);\n"
+    "  if (played > 2) document.title = 'playing';\n"
     "}, 250);\n</script>\n</body></html>\n";
 
 static void

@@ -26,14 +26,15 @@
 #include <string.h>
 
 /* Self-contained HTML, CSS and JS: no external resources, so the page
- * works on an isolated network.  A stream whose source is stalled or
- * offline (the stats' state) is outlined in red, with how long it has
- * had no data.  The script polls `?format=json` every
- * 2 s and updates one card per stream in place; the document title
- * carries the totals ("3 viewers · 2 streams", plus " · playing" once a
- * player has played 2 s), which monitoring and the tests read.  Players
- * do not load until asked (they would count as viewers), except with
- * `?autoplay` in the page's URL. */
+ * works on an isolated network.  The script polls `?format=json` every
+ * 2 s and updates one card per stream in place; a stream whose source is
+ * stalled or offline (the stats' state) is outlined in red, with how long
+ * it has had no data.  The document title carries the totals ("3 viewers
+ * · 2 streams", plus " · playing" once a player has played 2 s: media
+ * time that advanced while playing, not currentTime, which Chromium
+ * starts at the stream's timestamp), which monitoring and the tests read.
+ * Players do not load until asked (they would count as viewers), except
+ * with `?autoplay` in the page's URL. */
 static const gchar status_page[] =
     "<!DOCTYPE html>\n"
     "<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -145,7 +146,7 @@ static const gchar status_page[] =
     "      update(c, s);\n"
     "      seen[s.mount] = true;\n"
     "      viewers += s.clients;\n"
-    "      if (c.video && c.video.currentTime > 2) playing = true;\n"
+    "      if (c.video && c.played > 2) playing = true;\n"
     "    }\n"
     "    for (const m in cards)\n"
     "      if (!seen[m]) { cards[m].root.remove(); delete cards[m]; }\n"
@@ -158,7 +159,20 @@ static const gchar status_page[] =
     "  } catch (e) {\n"
     "    sum.className = 'off';\n    sum.textContent = 'server unreachable';\n"
     "  }\n}\n"
-    "refresh();\nsetInterval(refresh, 2000);\n" "</script>\n</body></html>\n";
+    "function tick() {\n"
+    "  const now = performance.now() / 1000;\n"
+    "  for (const m in cards) {\n"
+    "    const c = cards[m], v = c.video;\n"
+    "    if (!v) continue;\n"
+    "    const t = v.currentTime;\n"
+    "    c.played = c.played || 0;\n"
+    "    if (c.last !== undefined && !v.paused && !v.seeking &&\n"
+    "        v.readyState >= 2 && t > c.last && t - c.last <= now - c.wall + 0.5)\n"
+    "      c.played += t - c.last;\n"
+    "    c.last = t;\n    c.wall = now;\n"
+    "  }\n}\n"
+    "refresh();\nsetInterval(refresh, 2000);\nsetInterval(tick, 250);\n"
+    "</script>\n</body></html>\n";
 
 static void
 respond (SoupServerMessage * msg, const gchar * type, gchar * body,
