@@ -130,6 +130,7 @@ enum
   PROP_ALLOW,
   PROP_DENY,
   PROP_ACCESS_LOG,
+  PROP_ACCESS_LOG_EXCLUDE,
   PROP_IP_FILTER,
   PROP_STATS_PATH,
   PROP_METRICS_PATH,
@@ -354,10 +355,18 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "File to append one combined-format line per request to (plus the "
           "seconds connected); reopened when set again or on SIGHUP",
           NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_ACCESS_LOG_EXCLUDE,
+      g_param_spec_string ("access-log-exclude", "Access log exclude",
+          "Addresses whose requests are not written to the access log, e.g. "
+          "monitoring probes (CIDR list, IPv4 and IPv6, comma separated); "
+          "they are served, counted and posted on the bus as any other "
+          "(this is no access control: see allow and deny)", NULL, RW));
+  /* the old name, which read like access control */
   g_object_class_install_property (gobject_class, PROP_IP_FILTER,
-      g_param_spec_string ("ip-filter", "IP filter",
-          "Addresses kept out of the access log, e.g. monitoring (CIDR list)",
-          NULL, RW));
+      g_param_spec_string ("ip-filter", "IP filter (deprecated)",
+          "Deprecated: the old name of access-log-exclude, which sets the "
+          "same list (addresses kept out of the access log, not access "
+          "control)", NULL, RW | G_PARAM_DEPRECATED));
   g_object_class_install_property (gobject_class, PROP_STATS_PATH,
       g_param_spec_string ("stats-path", "Stats path",
           "Path answering the statistics as JSON (NULL = none)", NULL, RW));
@@ -652,8 +661,8 @@ start_serving (FluHttpSink * sink)
   if (!flu_http_check_parse_lists (sink, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("Bad address list in allow, deny or ip-filter: %s", err->message),
-        (NULL));
+        ("Bad address list in allow, deny or access-log-exclude: %s",
+            err->message), (NULL));
     g_error_free (err);
     return FALSE;
   }
@@ -902,6 +911,7 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       set_string (&sink->deny, value);
       lists = TRUE;
       break;
+    case PROP_ACCESS_LOG_EXCLUDE:
     case PROP_IP_FILTER:
       set_string (&sink->ip_filter, value);
       lists = TRUE;
@@ -1082,6 +1092,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_ACCESS_LOG:
       g_value_set_string (value, sink->access_log);
       break;
+    case PROP_ACCESS_LOG_EXCLUDE:
     case PROP_IP_FILTER:
       g_value_set_string (value, sink->ip_filter);
       break;

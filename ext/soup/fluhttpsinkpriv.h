@@ -86,7 +86,7 @@ struct _FluHttpSink
   gchar *allow;
   gchar *deny;
   gchar *access_log;
-  gchar *ip_filter;
+  gchar *ip_filter;             /* access-log-exclude (alias ip-filter) */
   gchar *stats_path;
   gchar *metrics_path;
   gchar *player_path;

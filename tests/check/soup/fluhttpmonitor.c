@@ -30,6 +30,7 @@
 #include "fluhttpstats.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <gst/app/gstappsrc.h>
 #include <string.h>
 
@@ -298,6 +299,102 @@ GST_START_TEST (test_metrics_label_escaping)
 
 GST_END_TEST;
 
+static guint
+head_request (guint port, const gchar * path)
+{
+  gchar *req = g_strdup_printf ("HEAD %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+  HttpResponse *r = http_request ("127.0.0.1", port, req, 0, 5000);
+  guint status = r->status;
+
+  http_response_free (r);
+  g_free (req);
+  return status;
+}
+
+/* access-log-exclude keeps monitoring probes out of the access log (they
+ * are still served); ip-filter, its old name, sets the same list */
+GST_START_TEST (test_access_log_exclude)
+{
+  gchar *dir = g_dir_make_tmp ("fluhttpXXXXXX", NULL);
+  gchar *log = g_build_filename (dir, "access.log", NULL);
+  gchar *props = g_strdup_printf ("mount-point=/x.ogg access-log=%s "
+      "access-log-exclude=127.0.0.0/8", log);
+  GstElement *src, *sink, *p = appsrc_pipeline (props, &src, &sink);
+  GParamSpec *old = g_object_class_find_property (G_OBJECT_GET_CLASS (sink),
+      "ip-filter");
+  gchar *v = NULL, *contents = NULL;
+
+  fail_unless (old != NULL);
+  fail_unless (old->flags & G_PARAM_DEPRECATED);
+  fail_unless (strstr (g_param_spec_get_blurb (old), "access-log-exclude"));
+  g_object_get (sink, "ip-filter", &v, NULL);
+  fail_unless_equals_string (v, "127.0.0.0/8");
+  g_free (v);
+  push (src, 5);
+  fail_unless (wait_state (sink, "online"));
+
+  /* served, not logged */
+  fail_unless_equals_int (head_request (sink_port (sink), "/x.ogg"), 200);
+  fail_unless (g_file_get_contents (log, &contents, NULL, NULL));
+  fail_unless_equals_string (contents, "");
+  g_free (contents);
+
+  /* the old name sets the same list: loopback is logged again */
+  g_object_set (sink, "ip-filter", "10.0.0.0/8", NULL);
+  g_object_get (sink, "access-log-exclude", &v, NULL);
+  fail_unless_equals_string (v, "10.0.0.0/8");
+  g_free (v);
+  fail_unless_equals_int (head_request (sink_port (sink), "/x.ogg"), 200);
+  fail_unless (g_file_get_contents (log, &contents, NULL, NULL));
+  fail_unless (strstr (contents, "\"HEAD /x.ogg HTTP/1.1\" 200") != NULL,
+      "%s", contents);
+  g_free (contents);
+
+  stop_pipeline (p);
+  g_remove (log);
+  g_rmdir (dir);
+  g_free (props);
+  g_free (log);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* gst-inspect's Origin URL of our plugins is no placeholder host */
+GST_START_TEST (test_plugin_origin)
+{
+  const gchar *names[] = { "fluhttp", "flumultifd", "flufeed" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (),
+        names[i]);
+    const gchar *origin;
+    gchar *host = NULL;
+    GUri *uri;
+
+    fail_unless (plugin != NULL, "%s", names[i]);
+    origin = gst_plugin_get_origin (plugin);
+    fail_unless (origin != NULL && *origin != '\0');
+    uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+    if (uri) {
+      host = g_ascii_strdown (g_uri_get_host (uri) ?
+          g_uri_get_host (uri) : "", -1);
+      g_uri_unref (uri);
+    }
+    fail_if (host && (g_str_has_suffix (host, ".invalid") ||
+            g_str_has_suffix (host, ".example") ||
+            g_str_has_suffix (host, ".test") ||
+            g_str_has_suffix (host, "example.com") ||
+            g_str_has_suffix (host, "example.org")), "%s: %s", names[i],
+        origin);
+    g_free (host);
+    gst_object_unref (plugin);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpmonitor_suite (void)
 {
@@ -309,6 +406,8 @@ fluhttpmonitor_suite (void)
   tcase_add_test (tc, test_stall);
   tcase_add_test (tc, test_metrics_promtool);
   tcase_add_test (tc, test_metrics_label_escaping);
+  tcase_add_test (tc, test_access_log_exclude);
+  tcase_add_test (tc, test_plugin_origin);
   return s;
 }
 
