@@ -394,7 +394,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "Bytes sent to all viewers", 0, G_MAXUINT64, 0, RO));
   g_object_class_install_property (gobject_class, PROP_STREAM_BITRATE,
       g_param_spec_uint64 ("stream-bitrate", "Stream bitrate",
-          "Bits per second of the incoming stream (measured)",
+          "Bits per second of the incoming stream, measured over the last 2 s "
+          "(0 when the stream is stalled or offline, see stall-timeout)",
           0, G_MAXUINT64, 0, RO));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Stats",
@@ -1112,7 +1113,11 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint (value, flu_http_stats_clients (&sink->stats));
       break;
     case PROP_STREAM_BITRATE:
-      g_value_set_uint64 (value, flu_http_stats_stream_bitrate (&sink->stats));
+      /* as in the stats: 0 once the source is stalled or offline */
+      g_value_set_uint64 (value, flu_http_stats_stream_state (&sink->stats,
+              (gint64) sink->stall_timeout * G_USEC_PER_SEC) ==
+          FLU_HTTP_STREAM_ONLINE ?
+          flu_http_stats_stream_bitrate (&sink->stats) : 0);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -153,6 +153,9 @@ GST_START_TEST (test_stall)
   s = stats (sink);
   fail_unless (gst_structure_get_uint64 (s, "stream-bitrate", &rate));
   fail_unless_equals_uint64 (rate, 0);
+  rate = 1;
+  g_object_get (sink, "stream-bitrate", &rate, NULL);
+  fail_unless_equals_uint64 (rate, 0);
   fail_unless (gst_structure_get_double (s, "last-buffer-age", &age));
   fail_unless (age >= 1.0, "age %f", age);
   gst_structure_free (s);
