@@ -47,7 +47,9 @@ struct _FluHttpSink
    * Functions that expect it held say "lock held".  The engine's
    * client-removed / client-fd-removed handlers and its pad probe take
    * it, so engine action signals (add, remove, get-stats) and bus
-   * messages go out with it released. */
+   * messages go out with it released.  Lock order: lock, then the
+   * stats' lock (a stats call may come with lock held, never the other
+   * way round). */
   GMutex lock;
   /* properties */
   gchar *address;

@@ -444,6 +444,8 @@ static const struct
   {"clients-waiting", "clients_waiting", "gauge",
       "Requests waiting for the stream to start"},
   {"clients-peak", "clients_peak", "gauge", "Most viewers connected at once"},
+  {"clients-peak-time", "clients_peak_timestamp_seconds", "gauge",
+      "Unix time when the most viewers were connected"},
   {"clients-average", "clients_average", "gauge",
       "Viewers connected, time-weighted average since start"},
   {"connections", "connections_total", "counter",
@@ -504,14 +506,22 @@ flu_http_stats_to_prometheus (const GstStructure * s, const gchar * mount)
   g_string_append_c (label, '"');
   for (i = 0; i < G_N_ELEMENTS (prom_families); i++) {
     const GValue *v = gst_structure_get_value (s, prom_families[i].field);
+    GDateTime *time = NULL;
 
-    if (v == NULL || G_VALUE_HOLDS_STRING (v))
+    /* the one string: an ISO 8601 time, as a Unix timestamp */
+    if (v && G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
+      time = g_date_time_new_from_iso8601 (g_value_get_string (v), NULL);
+    if (v == NULL || (G_VALUE_HOLDS_STRING (v) && time == NULL))
       continue;
     prom_head (out, prom_families[i].name, prom_families[i].type,
         prom_families[i].help);
     g_string_append_printf (out, "fluhttpsink_%s{%s} ", prom_families[i].name,
         label->str);
-    if (prom_families[i].bits_to_bytes && G_VALUE_HOLDS_UINT64 (v)) {
+    if (time) {
+      g_string_append_printf (out, "%" G_GINT64_FORMAT,
+          g_date_time_to_unix (time));
+      g_date_time_unref (time);
+    } else if (prom_families[i].bits_to_bytes && G_VALUE_HOLDS_UINT64 (v)) {
       gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
 
       g_string_append (out, g_ascii_formatd (buf, sizeof (buf), "%.3f",

@@ -247,7 +247,8 @@ GST_START_TEST (test_metrics_promtool)
   GstElement *src, *sink, *p = appsrc_pipeline ("mount-point=/p.ogg "
       "metrics-path=/metrics", &src, &sink);
   const gchar *names[] = { "uptime_seconds", "clients", "clients_waiting",
-    "clients_peak", "clients_average", "connections_total", "refused_total",
+    "clients_peak", "clients_peak_timestamp_seconds", "clients_average",
+    "connections_total", "refused_total",
     "sent_bytes_total", "stream_bytes_total", "stream_bytes_per_second",
     "stream_mean_bytes_per_second", "consumption_bytes_per_second",
     "consumption_mean_bytes_per_second", "last_buffer_age_seconds", "state"
