@@ -89,7 +89,9 @@
  *   "over" operator on the alpha channel; colour channels are blended as if
  *   the video were opaque.
  * - Properties are protected by the object lock; rendering happens in the
- *   streaming thread on the first frame after a change, under that lock.
+ *   streaming thread on the first frame after a change, from a copy of the
+ *   properties taken under that lock and without holding it, so setting a
+ *   property never waits for Pango.  The blender is in flublend.c.
  *
  * ## Example launch lines
  * |[
@@ -108,7 +110,7 @@
 #include <math.h>
 
 #include "fluoverlay.h"
-#include "fluoverlayformats.h"
+#include "flublend.h"
 
 GST_DEBUG_CATEGORY_STATIC (flu_overlay_debug);
 #define GST_CAT_DEFAULT flu_overlay_debug
@@ -182,37 +184,6 @@ enum
   N_LAYERS
 };
 
-typedef struct
-{
-  gint row, start, len;
-  gboolean opaque;
-} FluRun;
-
-/* One component (Y, U, V, R, G, B or A) of one rectangle, converted for the
- * negotiated format: premultiplied values and coverage on the component's
- * own (subsampled) sample grid. */
-typedef struct
-{
-  gint comp;
-  gint x, y, w, h;              /* in samples of this component */
-  guint word;                   /* 1: a byte per sample, 2: a 16-bit word */
-  gboolean le;                  /* 16-bit words are little endian */
-  guint shift, maxv;            /* where the value sits in its byte/word */
-  guint16 *val;                 /* premultiplied value, 0..maxv */
-  guint8 *alpha;                /* coverage, 0..255 */
-  /* byte formats: the same as runs of samples to copy (opaque) or to blend
-   * in each row; transparent samples are in no run */
-  guint8 *val8;
-  FluRun *runs;
-  guint n_runs;
-} FluBlendComp;
-
-typedef struct
-{
-  guint n_comps;
-  FluBlendComp comps[GST_VIDEO_MAX_COMPONENTS];
-} FluBlendRect;
-
 /* What one frame gets: immutable once built, refcounted (g_rc_box) so the
  * streaming thread uses it without holding the object lock. */
 typedef struct
@@ -223,20 +194,21 @@ typedef struct
   FluBlendRect rects[N_LAYERS];
 } FluSnapshot;
 
+/* A rendered layer: premultiplied ARGB32 pixels (native endian) exactly as
+ * large as what it shows, placed in the frame. */
 typedef struct
 {
-  GstBuffer *pixels;            /* premultiplied ARGB32 (native endian) */
+  GstBuffer *pixels;
   GstVideoOverlayRectangle *rect;
   gint x, y;
   guint w, h;
-  gboolean dirty;
 } FluLayer;
 
-struct _FluOverlay
+/* What the properties set.  The instance holds one copy under the object
+ * lock; the streaming thread renders from its own copy, taken under the
+ * lock when something changed, and used without it. */
+typedef struct
 {
-  GstBaseTransform parent;
-
-  /* properties (object lock) */
   gchar *text;
   gboolean show_text;
   gchar *font_desc;
@@ -259,6 +231,32 @@ struct _FluOverlay
   gint logo_width, logo_height;
   gdouble alpha;
   gboolean visible;
+} FluOverlaySettings;
+
+/* One refresh of the layers, prepared under the object lock and carried
+ * out without it: the settings, the frame format, the loaded logo and
+ * which layers must be drawn again. */
+typedef struct
+{
+  FluOverlaySettings s;
+  GstVideoInfo info;
+  cairo_surface_t *logo_surface;
+  gboolean dirty[N_LAYERS];
+  gboolean snapshot_dirty;
+  gint64 clock_second;          /* -1: the clock is not shown */
+} FluRenderJob;
+
+/* Locking: one lock, the object lock.  It guards `s` and everything under
+ * "state"; set_property, the state changes and the streaming thread take
+ * it briefly and never render, load files or call downstream under it.
+ * The "streaming thread" fields are touched only by the streaming thread,
+ * and by start()/stop() while no buffer flows. */
+struct _FluOverlay
+{
+  GstBaseTransform parent;
+
+  /* properties (object lock) */
+  FluOverlaySettings s;
 
   /* state (object lock) */
   gboolean started;
@@ -269,16 +267,16 @@ struct _FluOverlay
   gboolean caps_has_feature;
   gboolean alloc_has_meta;
   gboolean need_alloc_check;
-  FluLayer layers[N_LAYERS];
-  gboolean snapshot_dirty;
-  FluSnapshot *snapshot;
-  gchar *clock_text;
-  gint64 clock_second;
-  gchar *pending_warning;
-  PangoFontMap *fontmap;
-  PangoContext *pango;
+  gboolean dirty[N_LAYERS];     /* the layer must be drawn again */
+  gboolean snapshot_dirty;      /* the snapshot must be rebuilt */
+  gint64 clock_second;          /* second the clock was last formatted */
 
   /* streaming thread only */
+  FluLayer layers[N_LAYERS];
+  FluSnapshot *snapshot;
+  gchar *clock_text;
+  PangoFontMap *fontmap;
+  PangoContext *pango;
   FluSnapshot *cur;
   gboolean cur_attach;
 };
@@ -338,22 +336,8 @@ flu_overlay_valign_get_type (void)
 }
 
 /* ------------------------------------------------------------------------
- * Snapshots and layers
+ * Snapshots, layers and settings
  * ------------------------------------------------------------------------ */
-
-static void
-flu_blend_rect_clear (FluBlendRect * br)
-{
-  guint i;
-
-  for (i = 0; i < br->n_comps; i++) {
-    g_free (br->comps[i].val);
-    g_free (br->comps[i].alpha);
-    g_free (br->comps[i].val8);
-    g_free (br->comps[i].runs);
-  }
-  br->n_comps = 0;
-}
 
 static void
 flu_snapshot_clear (gpointer data)
@@ -385,335 +369,43 @@ flu_layer_clear (FluLayer * layer)
   layer->w = layer->h = 0;
 }
 
-/* Every layer must be rendered again (object lock held). */
+static void
+flu_overlay_settings_copy (FluOverlaySettings * dst,
+    const FluOverlaySettings * src)
+{
+  *dst = *src;
+  dst->text = g_strdup (src->text);
+  dst->font_desc = g_strdup (src->font_desc);
+  dst->clock_format = g_strdup (src->clock_format);
+  dst->logo = g_strdup (src->logo);
+}
+
+static void
+flu_overlay_settings_clear (FluOverlaySettings * s)
+{
+  g_clear_pointer (&s->text, g_free);
+  g_clear_pointer (&s->font_desc, g_free);
+  g_clear_pointer (&s->clock_format, g_free);
+  g_clear_pointer (&s->logo, g_free);
+}
+
+/* The layers must be drawn again (object lock held). */
 static void
 flu_overlay_mark_dirty (FluOverlay * self, gboolean logo, gboolean text,
     gboolean clock)
 {
   if (logo)
-    self->layers[LAYER_LOGO].dirty = TRUE;
+    self->dirty[LAYER_LOGO] = TRUE;
   if (text)
-    self->layers[LAYER_TEXT].dirty = TRUE;
+    self->dirty[LAYER_TEXT] = TRUE;
   if (clock)
-    self->layers[LAYER_CLOCK].dirty = TRUE;
+    self->dirty[LAYER_CLOCK] = TRUE;
   self->snapshot_dirty = TRUE;
 }
 
 /* ------------------------------------------------------------------------
- * Our own blender for formats made of whole bytes
- * ------------------------------------------------------------------------ */
-
-static const GstVideoFormat fast_formats[] = { FLU_OVERLAY_FAST_FORMATS };
-
-/* Size of the unit each sample of @finfo lives in: 1 (bytes: I420, NV12,
- * YUY2, RGBx, ...) or 2 (16-bit words: I420_10LE, GRAY16, RGB16, AYUV64,
- * ...), or 0 when it is not one of fast_formats: those go to the stock
- * blender. */
-static guint
-flu_overlay_format_word (const GstVideoFormatInfo * finfo)
-{
-  guint c, word = 1;
-  gboolean known = FALSE;
-
-  for (c = 0; c < G_N_ELEMENTS (fast_formats); c++)
-    if (fast_formats[c] == GST_VIDEO_FORMAT_INFO_FORMAT (finfo))
-      known = TRUE;
-  if (!known)
-    return 0;
-
-  if (GST_VIDEO_FORMAT_INFO_FLAGS (finfo) & (GST_VIDEO_FORMAT_FLAG_PALETTE |
-          GST_VIDEO_FORMAT_FLAG_COMPLEX | GST_VIDEO_FORMAT_FLAG_TILED))
-    return 0;
-  if (GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo) == 0)
-    return 0;
-  for (c = 0; c < GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo); c++) {
-    guint depth = GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c);
-    guint shift = GST_VIDEO_FORMAT_INFO_SHIFT (finfo, c);
-
-    if (depth == 0 || depth + shift > 16 ||
-        GST_VIDEO_FORMAT_INFO_PSTRIDE (finfo, c) <= 0)
-      return 0;
-    if (depth + shift > 8)
-      word = 2;
-  }
-  if (word == 2) {
-    for (c = 0; c < GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo); c++)
-      if (GST_VIDEO_FORMAT_INFO_PSTRIDE (finfo, c) % 2 != 0 ||
-          GST_VIDEO_FORMAT_INFO_POFFSET (finfo, c) % 2 != 0)
-        return 0;
-  }
-  return word;
-}
-
-static gboolean
-flu_overlay_format_is_fast (const GstVideoFormatInfo * finfo)
-{
-  return flu_overlay_format_word (finfo) != 0;
-}
-
-static inline guint
-div255 (guint v)
-{
-  v += 128;
-  return (v + (v >> 8)) >> 8;
-}
-
-static void
-flu_blend_comp_make_runs (FluBlendComp * bc)
-{
-  gsize i, n = (gsize) bc->w * bc->h;
-  GArray *runs = g_array_new (FALSE, FALSE, sizeof (FluRun));
-  gint x, y;
-
-  bc->val8 = g_malloc (n);
-  for (i = 0; i < n; i++)
-    bc->val8[i] = (guint8) bc->val[i];
-
-  for (y = 0; y < bc->h; y++) {
-    const guint8 *a = bc->alpha + (gsize) y * bc->w;
-
-    x = 0;
-    while (x < bc->w) {
-      FluRun run;
-
-      if (a[x] == 0) {
-        x++;
-        continue;
-      }
-      run.row = y;
-      run.start = x;
-      run.opaque = a[x] == 255;
-      while (x < bc->w && a[x] != 0 && (a[x] == 255) == run.opaque)
-        x++;
-      run.len = x - run.start;
-      g_array_append_val (runs, run);
-    }
-  }
-  bc->n_runs = runs->len;
-  bc->runs = (FluRun *) g_array_free (runs, FALSE);
-}
-
-/* RGB -> component conversion for one frame format */
-typedef struct
-{
-  gboolean is_rgb;
-  gdouble kr, kg, kb;
-  gdouble offset[4], scale[4];
-  gdouble global_alpha;
-} FluConv;
-
-static void
-flu_conv_init (FluConv * conv, const GstVideoInfo * info, gdouble ga)
-{
-  const GstVideoFormatInfo *finfo = info->finfo;
-  guint c, n = GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo);
-  gint offset[4], scale[4];
-
-  conv->is_rgb = GST_VIDEO_FORMAT_INFO_IS_RGB (finfo);
-  conv->kr = 0.299;
-  conv->kb = 0.114;
-  if (!conv->is_rgb)
-    gst_video_color_matrix_get_Kr_Kb (info->colorimetry.matrix, &conv->kr,
-        &conv->kb);
-  conv->kg = 1.0 - conv->kr - conv->kb;
-  gst_video_color_range_offsets (conv->is_rgb ? GST_VIDEO_COLOR_RANGE_0_255 :
-      info->colorimetry.range, finfo, offset, scale);
-  /* as fractions of each component's full scale */
-  for (c = 0; c < 4; c++) {
-    gdouble full = c < n ?
-        (1u << GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c)) - 1 : 1;
-
-    conv->offset[c] = offset[c] / full;
-    conv->scale[c] = scale[c] / full;
-  }
-  conv->global_alpha = ga;
-}
-
-/* Premultiplied value of component @c (0-2: R G B or Y U V, 3: alpha) of
- * the premultiplied ARGB32 pixel @p, as a fraction of the full scale. */
-static gdouble
-flu_conv_comp (const FluConv * conv, guint32 p, gint c)
-{
-  gdouble m = conv->global_alpha / 255.0;
-  gdouble a = ((p >> 24) & 0xff) * m;
-  gdouble r = ((p >> 16) & 0xff) * m;
-  gdouble g = ((p >> 8) & 0xff) * m;
-  gdouble b = (p & 0xff) * m;
-  gdouble y;
-
-  if (c == 3)
-    return a;
-  if (conv->is_rgb)
-    return c == 0 ? r : c == 1 ? g : b;
-  y = conv->kr * r + conv->kg * g + conv->kb * b;
-  if (c == 0)
-    return conv->offset[0] * a + conv->scale[0] * y;
-  if (c == 1)
-    return conv->offset[1] * a +
-        conv->scale[1] * (b - y) / (2.0 * (1.0 - conv->kb));
-  return conv->offset[2] * a +
-      conv->scale[2] * (r - y) / (2.0 * (1.0 - conv->kr));
-}
-
-/* Converts the premultiplied ARGB32 pixels of a layer into per-component
- * premultiplied values and coverage for the frame described by @info. */
-static void
-flu_blend_rect_build (FluBlendRect * br, const GstVideoInfo * info,
-    const FluLayer * layer, gdouble global_alpha)
-{
-  const GstVideoFormatInfo *finfo = info->finfo;
-  GstMapInfo map;
-  FluConv conv;
-  guint c, n = GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo);
-  gint fw = GST_VIDEO_INFO_WIDTH (info), fh = GST_VIDEO_INFO_HEIGHT (info);
-  guint word = flu_overlay_format_word (finfo);
-  const guint32 *pixels;
-
-  br->n_comps = 0;
-  if (!gst_buffer_map (layer->pixels, &map, GST_MAP_READ))
-    return;
-  pixels = (const guint32 *) map.data;
-  flu_conv_init (&conv, info, global_alpha);
-
-  for (c = 0; c < n; c++) {
-    FluBlendComp *bc = &br->comps[br->n_comps];
-    gint ws = GST_VIDEO_FORMAT_INFO_W_SUB (finfo, c);
-    gint hs = GST_VIDEO_FORMAT_INFO_H_SUB (finfo, c);
-    gint src = (c == GST_VIDEO_COMP_A) ? 3 : (gint) c;
-    gint sx0 = layer->x >> ws, sy0 = layer->y >> hs;
-    gint sx1 = (layer->x + (gint) layer->w - 1) >> ws;
-    gint sy1 = (layer->y + (gint) layer->h - 1) >> hs;
-    gint i, j;
-
-    /* GRAY: one component, the luma */
-    bc->comp = c;
-    bc->word = word;
-    bc->le = GST_VIDEO_FORMAT_INFO_IS_LE (finfo);
-    bc->shift = GST_VIDEO_FORMAT_INFO_SHIFT (finfo, c);
-    bc->maxv = (1u << GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c)) - 1;
-    bc->x = sx0;
-    bc->y = sy0;
-    bc->w = sx1 - sx0 + 1;
-    bc->h = sy1 - sy0 + 1;
-    bc->val = g_new (guint16, (gsize) bc->w * bc->h);
-    bc->alpha = g_malloc ((gsize) bc->w * bc->h);
-
-    for (j = 0; j < bc->h; j++) {
-      for (i = 0; i < bc->w; i++) {
-        gint px0 = (sx0 + i) << ws, py0 = (sy0 + j) << hs;
-        gint px1 = MIN (px0 + (1 << ws), fw), py1 = MIN (py0 + (1 << hs), fh);
-        gdouble sv = 0, sa = 0;
-        gint count = 0, px, py;
-
-        for (py = py0; py < py1; py++) {
-          for (px = px0; px < px1; px++) {
-            count++;
-            if (px >= layer->x && px < layer->x + (gint) layer->w &&
-                py >= layer->y && py < layer->y + (gint) layer->h) {
-              guint32 p = pixels[(py - layer->y) * layer->w + (px - layer->x)];
-
-              sv += flu_conv_comp (&conv, p, src);
-              sa += flu_conv_comp (&conv, p, 3);
-            }
-          }
-        }
-        if (count == 0)
-          count = 1;
-        bc->val[j * bc->w + i] = (guint16) CLAMP (lround (sv / count *
-                bc->maxv), 0, (glong) bc->maxv);
-        bc->alpha[j * bc->w + i] =
-            (guint8) CLAMP (lround (sa / count * 255.0), 0, 255);
-      }
-    }
-    if (bc->word == 1 && bc->shift == 0 && bc->maxv == 255)
-      flu_blend_comp_make_runs (bc);
-    br->n_comps++;
-  }
-
-  gst_buffer_unmap (layer->pixels, &map);
-}
-
-static inline guint
-blend_one (guint d, guint v, guint a, guint maxv)
-{
-  return MIN (maxv, v + div255 (d * (255u - a)));
-}
-
-static void
-flu_blend_rect_apply (const FluBlendRect * br, GstVideoFrame * frame)
-{
-  guint k;
-
-  for (k = 0; k < br->n_comps; k++) {
-    const FluBlendComp *bc = &br->comps[k];
-    guint8 *base = GST_VIDEO_FRAME_COMP_DATA (frame, bc->comp);
-    gint stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, bc->comp);
-    gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, bc->comp);
-    guint mask = bc->maxv << bc->shift;
-    gint i, j;
-
-    if (bc->runs) {
-      /* the common case, one byte per sample: copy the opaque runs, blend
-       * the translucent ones, skip the rest */
-      guint r;
-
-      for (r = 0; r < bc->n_runs; r++) {
-        const FluRun *run = &bc->runs[r];
-        guint8 *d = base + (gsize) (bc->y + run->row) * stride +
-            (gsize) (bc->x + run->start) * ps;
-        gsize off = (gsize) run->row * bc->w + run->start;
-        const guint8 *v = bc->val8 + off;
-        const guint8 *a = bc->alpha + off;
-
-        if (run->opaque && ps == 1) {
-          memcpy (d, v, run->len);
-        } else if (run->opaque) {
-          for (i = 0; i < run->len; i++, d += ps)
-            *d = v[i];
-        } else {
-          for (i = 0; i < run->len; i++, d += ps)
-            *d = (guint8) (v[i] + div255 (*d * (255u - a[i])));
-        }
-      }
-      continue;
-    }
-
-    for (j = 0; j < bc->h; j++) {
-      guint8 *d = base + (gsize) (bc->y + j) * stride + (gsize) bc->x * ps;
-      const guint16 *v = bc->val + (gsize) j * bc->w;
-      const guint8 *a = bc->alpha + (gsize) j * bc->w;
-
-      if (bc->word == 1) {
-        for (i = 0; i < bc->w; i++, d += ps) {
-          guint av = a[i], old;
-
-          if (av == 0)
-            continue;
-          old = (*d & mask) >> bc->shift;
-          *d = (guint8) ((*d & ~mask) |
-              (blend_one (old, v[i], av, bc->maxv) << bc->shift));
-        }
-      } else {
-        for (i = 0; i < bc->w; i++, d += ps) {
-          guint av = a[i], w, old;
-
-          if (av == 0)
-            continue;
-          w = bc->le ? GST_READ_UINT16_LE (d) : GST_READ_UINT16_BE (d);
-          old = (w & mask) >> bc->shift;
-          w = (w & ~mask) | (blend_one (old, v[i], av, bc->maxv) << bc->shift);
-          if (bc->le)
-            GST_WRITE_UINT16_LE (d, w);
-          else
-            GST_WRITE_UINT16_BE (d, w);
-        }
-      }
-    }
-  }
-}
-
-/* ------------------------------------------------------------------------
- * Rendering (object lock held)
+ * Rendering (streaming thread, no lock held: everything comes from the
+ * job, a copy made under the lock)
  * ------------------------------------------------------------------------ */
 
 static void
@@ -741,11 +433,11 @@ align_pos (gint frame, gint size, gint pad, gint align)
  * for the visible part, translated so the caller draws in box
  * coordinates.  Returns NULL (layer empty) when nothing is visible. */
 static cairo_t *
-flu_layer_begin (FluOverlay * self, FluLayer * layer, gint x, gint y,
+flu_layer_begin (const GstVideoInfo * info, FluLayer * layer, gint x, gint y,
     gint w, gint h, cairo_surface_t ** surface)
 {
-  gint fw = GST_VIDEO_INFO_WIDTH (&self->info);
-  gint fh = GST_VIDEO_INFO_HEIGHT (&self->info);
+  gint fw = GST_VIDEO_INFO_WIDTH (info);
+  gint fh = GST_VIDEO_INFO_HEIGHT (info);
   gint vx0 = MAX (x, 0), vy0 = MAX (y, 0);
   gint vx1 = MIN ((gint64) x + w, fw), vy1 = MIN ((gint64) y + h, fh);
   guint8 *data;
@@ -784,21 +476,14 @@ flu_layer_end (FluLayer * layer, cairo_t * cr, cairo_surface_t * surface)
       GST_VIDEO_OVERLAY_FORMAT_FLAG_PREMULTIPLIED_ALPHA);
 }
 
-static void
-flu_overlay_render_text (FluOverlay * self, FluLayer * layer,
-    const gchar * text, gboolean markup, gint halign, gint valign,
-    gint dx, gint dy)
+/* Lays out @text with the job's font; with @markup, invalid markup is shown
+ * as plain text and *@warning says why. */
+static PangoLayout *
+flu_overlay_layout_text (FluOverlay * self, const FluOverlaySettings * s,
+    const gchar * text, gboolean markup, gint * size, gchar ** warning)
 {
-  PangoLayout *pl;
   PangoFontDescription *desc;
-  PangoRectangle ink, logical;
-  gint size, ux0, uy0, ux1, uy1, outline, bgpad, shadow, m, w, h, x, y;
-  cairo_surface_t *surface = NULL;
-  cairo_t *cr;
-
-  flu_layer_clear (layer);
-  if (text == NULL || *text == '\0')
-    return;
+  PangoLayout *pl;
 
   if (self->fontmap == NULL) {
     self->fontmap = pango_cairo_font_map_new ();
@@ -806,10 +491,10 @@ flu_overlay_render_text (FluOverlay * self, FluLayer * layer,
     pango_cairo_context_set_resolution (self->pango, 72.0);
   }
 
-  desc = pango_font_description_from_string (self->font_desc);
+  desc = pango_font_description_from_string (s->font_desc);
   if (pango_font_description_get_size (desc) <= 0)
     pango_font_description_set_size (desc, 24 * PANGO_SCALE);
-  size = MAX (1, pango_font_description_get_size (desc) / PANGO_SCALE);
+  *size = MAX (1, pango_font_description_get_size (desc) / PANGO_SCALE);
 
   pl = pango_layout_new (self->pango);
   pango_layout_set_font_description (pl, desc);
@@ -821,8 +506,8 @@ flu_overlay_render_text (FluOverlay * self, FluLayer * layer,
     if (pango_parse_markup (text, -1, 0, NULL, NULL, NULL, &err)) {
       pango_layout_set_markup (pl, text, -1);
     } else {
-      g_free (self->pending_warning);
-      self->pending_warning = g_strdup_printf ("Invalid Pango markup in "
+      g_free (*warning);
+      *warning = g_strdup_printf ("Invalid Pango markup in "
           "'text' (%s); showing it as plain text. Escape '<' and '&' as "
           "&lt; and &amp; or fix the markup.", err->message);
       g_clear_error (&err);
@@ -831,33 +516,50 @@ flu_overlay_render_text (FluOverlay * self, FluLayer * layer,
   } else {
     pango_layout_set_text (pl, text, -1);
   }
+  return pl;
+}
 
+static void
+flu_overlay_render_text (FluOverlay * self, const FluRenderJob * job,
+    FluLayer * layer, const gchar * text, gboolean markup, gint halign,
+    gint valign, gint dx, gint dy, gchar ** warning)
+{
+  const FluOverlaySettings *s = &job->s;
+  PangoLayout *pl;
+  PangoRectangle ink, logical;
+  gint size, ux0, uy0, ux1, uy1, outline, bgpad, shadow, m, w, h, x, y;
+  cairo_surface_t *surface = NULL;
+  cairo_t *cr;
+
+  flu_layer_clear (layer);
+  if (text == NULL || *text == '\0')
+    return;
+
+  pl = flu_overlay_layout_text (self, s, text, markup, &size, warning);
   pango_layout_get_pixel_extents (pl, &ink, &logical);
   ux0 = MIN (ink.x, logical.x);
   uy0 = MIN (ink.y, logical.y);
   ux1 = MAX (ink.x + ink.width, logical.x + logical.width);
   uy1 = MAX (ink.y + ink.height, logical.y + logical.height);
 
-  outline = ((self->outline_color >> 24) != 0) ? MAX (1, size / 16) : 0;
-  bgpad = ((self->bg_color >> 24) != 0) ? MAX (2, size / 6) : 0;
-  shadow = self->shadow ? MAX (1, size / 20) : 0;
+  outline = ((s->outline_color >> 24) != 0) ? MAX (1, size / 16) : 0;
+  bgpad = ((s->bg_color >> 24) != 0) ? MAX (2, size / 6) : 0;
+  shadow = s->shadow ? MAX (1, size / 20) : 0;
   m = outline + bgpad;
   w = (ux1 - ux0) + 2 * m + shadow;
   h = (uy1 - uy0) + 2 * m + shadow;
 
-  x = align_pos (GST_VIDEO_INFO_WIDTH (&self->info), w, self->xpad, halign)
-      + dx;
-  y = align_pos (GST_VIDEO_INFO_HEIGHT (&self->info), h, self->ypad, valign)
-      + dy;
+  x = align_pos (GST_VIDEO_INFO_WIDTH (&job->info), w, s->xpad, halign) + dx;
+  y = align_pos (GST_VIDEO_INFO_HEIGHT (&job->info), h, s->ypad, valign) + dy;
 
-  cr = flu_layer_begin (self, layer, x, y, w, h, &surface);
+  cr = flu_layer_begin (&job->info, layer, x, y, w, h, &surface);
   if (cr == NULL) {
     g_object_unref (pl);
     return;
   }
 
   if (bgpad > 0) {
-    set_source_argb (cr, self->bg_color, 1.0);
+    set_source_argb (cr, s->bg_color, 1.0);
     cairo_rectangle (cr, 0, 0, w, h);
     cairo_fill (cr);
   }
@@ -870,7 +572,7 @@ flu_overlay_render_text (FluOverlay * self, FluLayer * layer,
     cairo_move_to (cr, m - ux0 + shadow, m - uy0 + shadow);
     pango_cairo_layout_path (cr, pl);
     cairo_set_source_rgba (cr, 0, 0, 0,
-        0.6 * ((self->color >> 24) & 0xff) / 255.0);
+        0.6 * ((s->color >> 24) & 0xff) / 255.0);
     if (outline > 0)
       cairo_stroke_preserve (cr);
     cairo_fill (cr);
@@ -880,12 +582,12 @@ flu_overlay_render_text (FluOverlay * self, FluLayer * layer,
   if (outline > 0) {
     cairo_move_to (cr, m - ux0, m - uy0);
     pango_cairo_layout_path (cr, pl);
-    set_source_argb (cr, self->outline_color, 1.0);
+    set_source_argb (cr, s->outline_color, 1.0);
     cairo_stroke (cr);
   }
 
   cairo_move_to (cr, m - ux0, m - uy0);
-  set_source_argb (cr, self->color, 1.0);
+  set_source_argb (cr, s->color, 1.0);
   pango_cairo_show_layout (cr, pl);
 
   flu_layer_end (layer, cr, surface);
@@ -895,24 +597,26 @@ flu_overlay_render_text (FluOverlay * self, FluLayer * layer,
 }
 
 static void
-flu_overlay_render_logo (FluOverlay * self, FluLayer * layer)
+flu_overlay_render_logo (FluOverlay * self, const FluRenderJob * job,
+    FluLayer * layer)
 {
+  const FluOverlaySettings *s = &job->s;
   cairo_surface_t *surface = NULL;
   cairo_pattern_t *pattern;
   cairo_t *cr;
   gint lw, lh, w, h, x, y;
 
   flu_layer_clear (layer);
-  if (self->logo_surface == NULL)
+  if (job->logo_surface == NULL)
     return;
 
-  lw = cairo_image_surface_get_width (self->logo_surface);
-  lh = cairo_image_surface_get_height (self->logo_surface);
+  lw = cairo_image_surface_get_width (job->logo_surface);
+  lh = cairo_image_surface_get_height (job->logo_surface);
   if (lw <= 0 || lh <= 0)
     return;
 
-  w = self->logo_width;
-  h = self->logo_height;
+  w = s->logo_width;
+  h = s->logo_height;
   if (w <= 0 && h <= 0) {
     w = lw;
     h = lh;
@@ -922,21 +626,20 @@ flu_overlay_render_logo (FluOverlay * self, FluLayer * layer)
     h = MAX (1, (gint) lround ((gdouble) lh * w / lw));
   }
 
-  x = self->logo_x >= 0 ? self->logo_x :
-      align_pos (GST_VIDEO_INFO_WIDTH (&self->info), w, self->xpad,
-      self->logo_halign);
-  y = self->logo_y >= 0 ? self->logo_y :
-      align_pos (GST_VIDEO_INFO_HEIGHT (&self->info), h, self->ypad,
-      self->logo_valign);
+  x = s->logo_x >= 0 ? s->logo_x :
+      align_pos (GST_VIDEO_INFO_WIDTH (&job->info), w, s->xpad, s->logo_halign);
+  y = s->logo_y >= 0 ? s->logo_y :
+      align_pos (GST_VIDEO_INFO_HEIGHT (&job->info), h, s->ypad,
+      s->logo_valign);
 
-  cr = flu_layer_begin (self, layer, x, y, w, h, &surface);
+  cr = flu_layer_begin (&job->info, layer, x, y, w, h, &surface);
   if (cr == NULL)
     return;
 
   cairo_rectangle (cr, 0, 0, w, h);
   cairo_clip (cr);
   cairo_scale (cr, (gdouble) w / lw, (gdouble) h / lh);
-  cairo_set_source_surface (cr, self->logo_surface, 0, 0);
+  cairo_set_source_surface (cr, job->logo_surface, 0, 0);
   pattern = cairo_get_source (cr);
   cairo_pattern_set_extend (pattern, CAIRO_EXTEND_PAD);
   cairo_pattern_set_filter (pattern, CAIRO_FILTER_GOOD);
@@ -948,72 +651,112 @@ flu_overlay_render_logo (FluOverlay * self, FluLayer * layer)
       layer->w, layer->h);
 }
 
-/* Brings the layers and the snapshot up to date for the frame going
- * through now.  Object lock held. */
-static void
-flu_overlay_refresh (FluOverlay * self)
+/* Takes what the next refresh needs, if anything changed since the last
+ * one: a changed property or caps, or a new second for the clock.  Object
+ * lock held; returns FALSE when there is nothing to do. */
+static gboolean
+flu_overlay_take_job (FluOverlay * self, FluRenderJob * job)
 {
   /* no clock work while nothing is shown; it catches up on the first frame
    * after `visible` is switched on again */
-  gboolean want_clock = self->clock_format && *self->clock_format &&
-      self->visible;
+  gboolean want_clock = self->s.clock_format && *self->s.clock_format &&
+      self->s.visible;
+  gint64 now = want_clock ? g_get_real_time () / G_USEC_PER_SEC : -1;
+  gboolean any = self->snapshot_dirty;
   guint i;
 
   if (!self->have_info)
-    return;
+    return FALSE;
+  for (i = 0; i < N_LAYERS; i++)
+    any |= self->dirty[i];
+  /* the clock layer goes when the clock is switched off */
+  if (!any && now == self->clock_second)
+    return FALSE;
 
-  if (want_clock) {
-    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-    if (now != self->clock_second || self->layers[LAYER_CLOCK].dirty) {
-      gchar buf[512];
-      time_t t = (time_t) now;
-      struct tm tm;
-      gsize len = 0;
-
-      self->clock_second = now;
-      if (localtime_r (&t, &tm))
-        len = strftime (buf, sizeof (buf), self->clock_format, &tm);
-      buf[len] = '\0';
-      if (g_strcmp0 (buf, self->clock_text) != 0) {
-        g_free (self->clock_text);
-        self->clock_text = g_strdup (buf);
-        self->layers[LAYER_CLOCK].dirty = TRUE;
-      }
-    }
-  } else if (self->clock_text) {
-    g_clear_pointer (&self->clock_text, g_free);
-    self->layers[LAYER_CLOCK].dirty = TRUE;
+  memset (job, 0, sizeof (*job));
+  flu_overlay_settings_copy (&job->s, &self->s);
+  job->info = self->info;
+  if (self->logo_surface)
+    job->logo_surface = cairo_surface_reference (self->logo_surface);
+  for (i = 0; i < N_LAYERS; i++) {
+    job->dirty[i] = self->dirty[i];
+    self->dirty[i] = FALSE;
   }
-
-  if (self->layers[LAYER_LOGO].dirty) {
-    flu_overlay_render_logo (self, &self->layers[LAYER_LOGO]);
-    self->layers[LAYER_LOGO].dirty = FALSE;
-    self->snapshot_dirty = TRUE;
-  }
-  if (self->layers[LAYER_TEXT].dirty) {
-    flu_overlay_render_text (self, &self->layers[LAYER_TEXT],
-        self->show_text ? self->text : NULL, TRUE, self->halign, self->valign,
-        self->deltax, self->deltay);
-    self->layers[LAYER_TEXT].dirty = FALSE;
-    self->snapshot_dirty = TRUE;
-  }
-  if (self->layers[LAYER_CLOCK].dirty) {
-    flu_overlay_render_text (self, &self->layers[LAYER_CLOCK],
-        self->clock_text, FALSE, self->clock_halign, self->clock_valign,
-        self->clock_deltax, self->clock_deltay);
-    self->layers[LAYER_CLOCK].dirty = FALSE;
-    self->snapshot_dirty = TRUE;
-  }
-
-  if (!self->snapshot_dirty)
-    return;
+  job->snapshot_dirty = self->snapshot_dirty;
   self->snapshot_dirty = FALSE;
+  job->clock_second = now;
+  self->clock_second = now;
+  return TRUE;
+}
+
+static void
+flu_render_job_clear (FluRenderJob * job)
+{
+  flu_overlay_settings_clear (&job->s);
+  if (job->logo_surface)
+    cairo_surface_destroy (job->logo_surface);
+  job->logo_surface = NULL;
+}
+
+/* The clock's text for the job's second; the layer is drawn again only
+ * when the text changed. */
+static void
+flu_overlay_update_clock (FluOverlay * self, FluRenderJob * job)
+{
+  gchar buf[512];
+  time_t t;
+  struct tm tm;
+  gsize len = 0;
+
+  if (job->clock_second < 0) {
+    if (self->clock_text) {
+      g_clear_pointer (&self->clock_text, g_free);
+      job->dirty[LAYER_CLOCK] = TRUE;
+    }
+    return;
+  }
+  t = (time_t) job->clock_second;
+  if (localtime_r (&t, &tm))
+    len = strftime (buf, sizeof (buf), job->s.clock_format, &tm);
+  buf[len] = '\0';
+  if (g_strcmp0 (buf, self->clock_text) != 0) {
+    g_free (self->clock_text);
+    self->clock_text = g_strdup (buf);
+    job->dirty[LAYER_CLOCK] = TRUE;
+  }
+}
+
+/* Brings the layers and the snapshot up to date.  Streaming thread, no
+ * lock held.  Returns a warning to post, or NULL. */
+static gchar *
+flu_overlay_refresh (FluOverlay * self, FluRenderJob * job)
+{
+  const FluOverlaySettings *s = &job->s;
+  gchar *warning = NULL;
+  guint i;
+
+  flu_overlay_update_clock (self, job);
+
+  if (job->dirty[LAYER_LOGO])
+    flu_overlay_render_logo (self, job, &self->layers[LAYER_LOGO]);
+  if (job->dirty[LAYER_TEXT])
+    flu_overlay_render_text (self, job, &self->layers[LAYER_TEXT],
+        s->show_text ? s->text : NULL, TRUE, s->halign, s->valign,
+        s->deltax, s->deltay, &warning);
+  if (job->dirty[LAYER_CLOCK])
+    flu_overlay_render_text (self, job, &self->layers[LAYER_CLOCK],
+        self->clock_text, FALSE, s->clock_halign, s->clock_valign,
+        s->clock_deltax, s->clock_deltay, &warning);
+
+  for (i = 0; i < N_LAYERS; i++)
+    job->snapshot_dirty |= job->dirty[i];
+  if (!job->snapshot_dirty)
+    return warning;
   flu_snapshot_unref (self->snapshot);
   self->snapshot = NULL;
 
-  if (!self->visible || self->alpha <= 0.0)
-    return;
+  if (!s->visible || s->alpha <= 0.0)
+    return warning;
 
   for (i = 0; i < N_LAYERS; i++) {
     FluLayer *layer = &self->layers[i];
@@ -1026,24 +769,30 @@ flu_overlay_refresh (FluOverlay * self)
     if (self->snapshot == NULL) {
       snap = g_rc_box_new0 (FluSnapshot);
       snap->comp = gst_video_overlay_composition_new (NULL);
-      snap->fast = flu_overlay_format_is_fast (self->info.finfo);
+      snap->fast = flu_blend_format_is_fast (job->info.finfo);
       self->snapshot = snap;
     }
     snap = self->snapshot;
 
-    if (self->alpha < 1.0) {
+    if (s->alpha < 1.0) {
       rect = gst_video_overlay_rectangle_copy (layer->rect);
-      gst_video_overlay_rectangle_set_global_alpha (rect, self->alpha);
+      gst_video_overlay_rectangle_set_global_alpha (rect, s->alpha);
     } else {
       rect = gst_video_overlay_rectangle_ref (layer->rect);
     }
     gst_video_overlay_composition_add_rectangle (snap->comp, rect);
     gst_video_overlay_rectangle_unref (rect);
 
-    if (snap->fast)
-      flu_blend_rect_build (&snap->rects[snap->n_rects++], &self->info,
-          layer, self->alpha);
+    if (snap->fast) {
+      FluBlendSource src = { layer->pixels, layer->x, layer->y, layer->w,
+        layer->h
+      };
+
+      flu_blend_rect_build (&snap->rects[snap->n_rects++], &job->info,
+          &src, s->alpha);
+    }
   }
+  return warning;
 }
 
 /* ------------------------------------------------------------------------
@@ -1091,7 +840,7 @@ flu_overlay_start (GstBaseTransform * trans)
   gchar *path, *why = NULL;
 
   GST_OBJECT_LOCK (self);
-  path = g_strdup (self->logo);
+  path = g_strdup (self->s.logo);
   GST_OBJECT_UNLOCK (self);
 
   if (path && *path) {
@@ -1130,13 +879,14 @@ flu_overlay_stop (GstBaseTransform * trans)
     cairo_surface_destroy (self->logo_surface);
     self->logo_surface = NULL;
   }
+  GST_OBJECT_UNLOCK (self);
+
+  /* no buffer flows any more: the streaming thread's fields are ours */
   for (i = 0; i < N_LAYERS; i++)
     flu_layer_clear (&self->layers[i]);
   flu_snapshot_unref (self->snapshot);
   self->snapshot = NULL;
   g_clear_pointer (&self->clock_text, g_free);
-  g_clear_pointer (&self->pending_warning, g_free);
-  GST_OBJECT_UNLOCK (self);
 
   flu_snapshot_unref (self->cur);
   self->cur = NULL;
@@ -1266,8 +1016,9 @@ static void
 flu_overlay_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
 {
   FluOverlay *self = FLU_OVERLAY (trans);
-  gchar *warning;
-  gboolean check, attach;
+  FluRenderJob job;
+  gchar *warning = NULL;
+  gboolean check, attach, have_job;
 
   GST_OBJECT_LOCK (self);
   check = self->need_alloc_check;
@@ -1286,13 +1037,18 @@ flu_overlay_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
   self->cur = NULL;
 
   GST_OBJECT_LOCK (self);
-  flu_overlay_refresh (self);
+  have_job = flu_overlay_take_job (self, &job);
+  attach = self->caps_has_feature || self->alloc_has_meta;
+  GST_OBJECT_UNLOCK (self);
+
+  /* Pango and Cairo work, when something changed, without the lock: a
+   * property set from another thread never waits for a rendering */
+  if (have_job) {
+    warning = flu_overlay_refresh (self, &job);
+    flu_render_job_clear (&job);
+  }
   if (self->snapshot)
     self->cur = g_rc_box_acquire (self->snapshot);
-  attach = self->caps_has_feature || self->alloc_has_meta;
-  warning = self->pending_warning;
-  self->pending_warning = NULL;
-  GST_OBJECT_UNLOCK (self);
 
   self->cur_attach = attach;
   gst_base_transform_set_passthrough (trans, self->cur == NULL);
@@ -1373,8 +1129,8 @@ flu_overlay_set_logo (FluOverlay * self, const gchar * path)
   guint serial;
 
   GST_OBJECT_LOCK (self);
-  g_free (self->logo);
-  self->logo = g_strdup (path ? path : "");
+  g_free (self->s.logo);
+  self->s.logo = g_strdup (path ? path : "");
   started = self->started;
   serial = ++self->logo_serial;
   GST_OBJECT_UNLOCK (self);
@@ -1419,114 +1175,114 @@ flu_overlay_set_property (GObject * object, guint prop_id,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_TEXT:
-      g_free (self->text);
-      self->text = g_value_dup_string (value);
+      g_free (self->s.text);
+      self->s.text = g_value_dup_string (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, FALSE);
       break;
     case PROP_SHOW_TEXT:
-      self->show_text = g_value_get_boolean (value);
+      self->s.show_text = g_value_get_boolean (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, FALSE);
       break;
     case PROP_FONT_DESC:
     case PROP_FONT:
-      g_free (self->font_desc);
-      self->font_desc = g_value_dup_string (value);
-      if (self->font_desc == NULL)
-        self->font_desc = g_strdup (DEFAULT_FONT_DESC);
+      g_free (self->s.font_desc);
+      self->s.font_desc = g_value_dup_string (value);
+      if (self->s.font_desc == NULL)
+        self->s.font_desc = g_strdup (DEFAULT_FONT_DESC);
       flu_overlay_mark_dirty (self, FALSE, TRUE, TRUE);
       break;
     case PROP_COLOR:
-      self->color = g_value_get_uint (value);
+      self->s.color = g_value_get_uint (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, TRUE);
       break;
     case PROP_OUTLINE_COLOR:
-      self->outline_color = g_value_get_uint (value);
+      self->s.outline_color = g_value_get_uint (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, TRUE);
       break;
     case PROP_SHADOW:
-      self->shadow = g_value_get_boolean (value);
+      self->s.shadow = g_value_get_boolean (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, TRUE);
       break;
     case PROP_HALIGN:
-      self->halign = g_value_get_enum (value);
+      self->s.halign = g_value_get_enum (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, FALSE);
       break;
     case PROP_VALIGN:
-      self->valign = g_value_get_enum (value);
+      self->s.valign = g_value_get_enum (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, FALSE);
       break;
     case PROP_XPAD:
-      self->xpad = g_value_get_int (value);
+      self->s.xpad = g_value_get_int (value);
       flu_overlay_mark_dirty (self, TRUE, TRUE, TRUE);
       break;
     case PROP_YPAD:
-      self->ypad = g_value_get_int (value);
+      self->s.ypad = g_value_get_int (value);
       flu_overlay_mark_dirty (self, TRUE, TRUE, TRUE);
       break;
     case PROP_DELTAX:
-      self->deltax = g_value_get_int (value);
+      self->s.deltax = g_value_get_int (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, FALSE);
       break;
     case PROP_DELTAY:
-      self->deltay = g_value_get_int (value);
+      self->s.deltay = g_value_get_int (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, FALSE);
       break;
     case PROP_BG_COLOR:
-      self->bg_color = g_value_get_uint (value);
+      self->s.bg_color = g_value_get_uint (value);
       flu_overlay_mark_dirty (self, FALSE, TRUE, TRUE);
       break;
     case PROP_CLOCK_FORMAT:
-      g_free (self->clock_format);
-      self->clock_format = g_value_dup_string (value);
+      g_free (self->s.clock_format);
+      self->s.clock_format = g_value_dup_string (value);
       self->clock_second = -1;
       flu_overlay_mark_dirty (self, FALSE, FALSE, TRUE);
       break;
     case PROP_CLOCK_HALIGN:
-      self->clock_halign = g_value_get_enum (value);
+      self->s.clock_halign = g_value_get_enum (value);
       flu_overlay_mark_dirty (self, FALSE, FALSE, TRUE);
       break;
     case PROP_CLOCK_VALIGN:
-      self->clock_valign = g_value_get_enum (value);
+      self->s.clock_valign = g_value_get_enum (value);
       flu_overlay_mark_dirty (self, FALSE, FALSE, TRUE);
       break;
     case PROP_CLOCK_DELTAX:
-      self->clock_deltax = g_value_get_int (value);
+      self->s.clock_deltax = g_value_get_int (value);
       flu_overlay_mark_dirty (self, FALSE, FALSE, TRUE);
       break;
     case PROP_CLOCK_DELTAY:
-      self->clock_deltay = g_value_get_int (value);
+      self->s.clock_deltay = g_value_get_int (value);
       flu_overlay_mark_dirty (self, FALSE, FALSE, TRUE);
       break;
     case PROP_LOGO_X:
-      self->logo_x = g_value_get_int (value);
+      self->s.logo_x = g_value_get_int (value);
       flu_overlay_mark_dirty (self, TRUE, FALSE, FALSE);
       break;
     case PROP_LOGO_Y:
-      self->logo_y = g_value_get_int (value);
+      self->s.logo_y = g_value_get_int (value);
       flu_overlay_mark_dirty (self, TRUE, FALSE, FALSE);
       break;
     case PROP_LOGO_HALIGN:
-      self->logo_halign = g_value_get_enum (value);
+      self->s.logo_halign = g_value_get_enum (value);
       flu_overlay_mark_dirty (self, TRUE, FALSE, FALSE);
       break;
     case PROP_LOGO_VALIGN:
-      self->logo_valign = g_value_get_enum (value);
+      self->s.logo_valign = g_value_get_enum (value);
       flu_overlay_mark_dirty (self, TRUE, FALSE, FALSE);
       break;
     case PROP_LOGO_WIDTH:
-      self->logo_width = g_value_get_int (value);
+      self->s.logo_width = g_value_get_int (value);
       flu_overlay_mark_dirty (self, TRUE, FALSE, FALSE);
       break;
     case PROP_LOGO_HEIGHT:
-      self->logo_height = g_value_get_int (value);
+      self->s.logo_height = g_value_get_int (value);
       flu_overlay_mark_dirty (self, TRUE, FALSE, FALSE);
       break;
     case PROP_ALPHA:
-      self->alpha = g_value_get_double (value);
+      self->s.alpha = g_value_get_double (value);
       self->snapshot_dirty = TRUE;
       break;
     case PROP_VISIBLE:
-      self->visible = g_value_get_boolean (value);
+      self->s.visible = g_value_get_boolean (value);
       self->snapshot_dirty = TRUE;
       break;
     default:
@@ -1545,86 +1301,86 @@ flu_overlay_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_TEXT:
-      g_value_set_string (value, self->text);
+      g_value_set_string (value, self->s.text);
       break;
     case PROP_SHOW_TEXT:
-      g_value_set_boolean (value, self->show_text);
+      g_value_set_boolean (value, self->s.show_text);
       break;
     case PROP_FONT_DESC:
     case PROP_FONT:
-      g_value_set_string (value, self->font_desc);
+      g_value_set_string (value, self->s.font_desc);
       break;
     case PROP_COLOR:
-      g_value_set_uint (value, self->color);
+      g_value_set_uint (value, self->s.color);
       break;
     case PROP_OUTLINE_COLOR:
-      g_value_set_uint (value, self->outline_color);
+      g_value_set_uint (value, self->s.outline_color);
       break;
     case PROP_SHADOW:
-      g_value_set_boolean (value, self->shadow);
+      g_value_set_boolean (value, self->s.shadow);
       break;
     case PROP_HALIGN:
-      g_value_set_enum (value, self->halign);
+      g_value_set_enum (value, self->s.halign);
       break;
     case PROP_VALIGN:
-      g_value_set_enum (value, self->valign);
+      g_value_set_enum (value, self->s.valign);
       break;
     case PROP_XPAD:
-      g_value_set_int (value, self->xpad);
+      g_value_set_int (value, self->s.xpad);
       break;
     case PROP_YPAD:
-      g_value_set_int (value, self->ypad);
+      g_value_set_int (value, self->s.ypad);
       break;
     case PROP_DELTAX:
-      g_value_set_int (value, self->deltax);
+      g_value_set_int (value, self->s.deltax);
       break;
     case PROP_DELTAY:
-      g_value_set_int (value, self->deltay);
+      g_value_set_int (value, self->s.deltay);
       break;
     case PROP_BG_COLOR:
-      g_value_set_uint (value, self->bg_color);
+      g_value_set_uint (value, self->s.bg_color);
       break;
     case PROP_CLOCK_FORMAT:
-      g_value_set_string (value, self->clock_format);
+      g_value_set_string (value, self->s.clock_format);
       break;
     case PROP_CLOCK_HALIGN:
-      g_value_set_enum (value, self->clock_halign);
+      g_value_set_enum (value, self->s.clock_halign);
       break;
     case PROP_CLOCK_VALIGN:
-      g_value_set_enum (value, self->clock_valign);
+      g_value_set_enum (value, self->s.clock_valign);
       break;
     case PROP_CLOCK_DELTAX:
-      g_value_set_int (value, self->clock_deltax);
+      g_value_set_int (value, self->s.clock_deltax);
       break;
     case PROP_CLOCK_DELTAY:
-      g_value_set_int (value, self->clock_deltay);
+      g_value_set_int (value, self->s.clock_deltay);
       break;
     case PROP_LOGO:
-      g_value_set_string (value, self->logo);
+      g_value_set_string (value, self->s.logo);
       break;
     case PROP_LOGO_X:
-      g_value_set_int (value, self->logo_x);
+      g_value_set_int (value, self->s.logo_x);
       break;
     case PROP_LOGO_Y:
-      g_value_set_int (value, self->logo_y);
+      g_value_set_int (value, self->s.logo_y);
       break;
     case PROP_LOGO_HALIGN:
-      g_value_set_enum (value, self->logo_halign);
+      g_value_set_enum (value, self->s.logo_halign);
       break;
     case PROP_LOGO_VALIGN:
-      g_value_set_enum (value, self->logo_valign);
+      g_value_set_enum (value, self->s.logo_valign);
       break;
     case PROP_LOGO_WIDTH:
-      g_value_set_int (value, self->logo_width);
+      g_value_set_int (value, self->s.logo_width);
       break;
     case PROP_LOGO_HEIGHT:
-      g_value_set_int (value, self->logo_height);
+      g_value_set_int (value, self->s.logo_height);
       break;
     case PROP_ALPHA:
-      g_value_set_double (value, self->alpha);
+      g_value_set_double (value, self->s.alpha);
       break;
     case PROP_VISIBLE:
-      g_value_set_boolean (value, self->visible);
+      g_value_set_boolean (value, self->s.visible);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1651,12 +1407,8 @@ flu_overlay_finalize (GObject * object)
     cairo_surface_destroy (self->logo_surface);
   g_clear_object (&self->pango);
   g_clear_object (&self->fontmap);
-  g_free (self->text);
-  g_free (self->font_desc);
-  g_free (self->clock_format);
+  flu_overlay_settings_clear (&self->s);
   g_free (self->clock_text);
-  g_free (self->logo);
-  g_free (self->pending_warning);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1827,29 +1579,29 @@ flu_overlay_class_init (FluOverlayClass * klass)
 static void
 flu_overlay_init (FluOverlay * self)
 {
-  self->text = g_strdup (DEFAULT_TEXT);
-  self->show_text = DEFAULT_SHOW_TEXT;
-  self->font_desc = g_strdup (DEFAULT_FONT_DESC);
-  self->color = DEFAULT_COLOR;
-  self->outline_color = DEFAULT_OUTLINE_COLOR;
-  self->shadow = DEFAULT_SHADOW;
-  self->halign = DEFAULT_HALIGN;
-  self->valign = DEFAULT_VALIGN;
-  self->xpad = DEFAULT_XPAD;
-  self->ypad = DEFAULT_YPAD;
-  self->deltax = self->deltay = DEFAULT_DELTA;
-  self->bg_color = DEFAULT_BG_COLOR;
-  self->clock_format = g_strdup (DEFAULT_CLOCK_FORMAT);
-  self->clock_halign = DEFAULT_CLOCK_HALIGN;
-  self->clock_valign = DEFAULT_CLOCK_VALIGN;
-  self->clock_deltax = self->clock_deltay = DEFAULT_DELTA;
-  self->logo = g_strdup (DEFAULT_LOGO);
-  self->logo_x = self->logo_y = DEFAULT_LOGO_POS;
-  self->logo_halign = DEFAULT_LOGO_HALIGN;
-  self->logo_valign = DEFAULT_LOGO_VALIGN;
-  self->logo_width = self->logo_height = DEFAULT_LOGO_SIZE;
-  self->alpha = DEFAULT_ALPHA;
-  self->visible = DEFAULT_VISIBLE;
+  self->s.text = g_strdup (DEFAULT_TEXT);
+  self->s.show_text = DEFAULT_SHOW_TEXT;
+  self->s.font_desc = g_strdup (DEFAULT_FONT_DESC);
+  self->s.color = DEFAULT_COLOR;
+  self->s.outline_color = DEFAULT_OUTLINE_COLOR;
+  self->s.shadow = DEFAULT_SHADOW;
+  self->s.halign = DEFAULT_HALIGN;
+  self->s.valign = DEFAULT_VALIGN;
+  self->s.xpad = DEFAULT_XPAD;
+  self->s.ypad = DEFAULT_YPAD;
+  self->s.deltax = self->s.deltay = DEFAULT_DELTA;
+  self->s.bg_color = DEFAULT_BG_COLOR;
+  self->s.clock_format = g_strdup (DEFAULT_CLOCK_FORMAT);
+  self->s.clock_halign = DEFAULT_CLOCK_HALIGN;
+  self->s.clock_valign = DEFAULT_CLOCK_VALIGN;
+  self->s.clock_deltax = self->s.clock_deltay = DEFAULT_DELTA;
+  self->s.logo = g_strdup (DEFAULT_LOGO);
+  self->s.logo_x = self->s.logo_y = DEFAULT_LOGO_POS;
+  self->s.logo_halign = DEFAULT_LOGO_HALIGN;
+  self->s.logo_valign = DEFAULT_LOGO_VALIGN;
+  self->s.logo_width = self->s.logo_height = DEFAULT_LOGO_SIZE;
+  self->s.alpha = DEFAULT_ALPHA;
+  self->s.visible = DEFAULT_VISIBLE;
   self->clock_second = -1;
   gst_video_info_init (&self->info);
 }

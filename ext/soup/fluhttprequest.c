@@ -252,6 +252,11 @@ flu_http_request_release_waiting (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* "played" counts the media time that advanced while playing, so it is the
+ * same in every browser: Chromium's currentTime starts at the stream's
+ * first timestamp (minutes into a live stream), Firefox's at 0.  Jumps
+ * larger than the wall time between two samples (the start, a seek, a
+ * resync) are not played time. */
 static const gchar player_page[] =
     "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
     "<title>%s</title></head>\n"
@@ -261,9 +266,16 @@ static const gchar player_page[] =
     "style=\"max-width:100%%\"></video>\n"
     "<p>played: <span id=\"t\">0</span> s</p>\n"
     "<script>\nvar v = document.getElementById('v');\n"
+    "var played = 0, last = null, wall = 0;\n"
     "setInterval(function () {\n"
-    "  document.getElementById('t').textContent = v.currentTime.toFixed(1);\n"
-    "  if (v.currentTime > 2) document.title = 'playing';\n"
+    "  var now = performance.now() / 1000, t = v.currentTime;\n"
+    "  if (last !== null && !v.paused && !v.seeking && v.readyState >= 2) {\n"
+    "    var d = t - last;\n"
+    "    if (d > 0 && d <= now - wall + 0.5) played += d;\n"
+    "  }\n"
+    "  last = t;\n  wall = now;\n"
+    "  document.getElementById('t').textContent = played.toFixed(1);\n"
+    "  if (played > 2) document.title = 'playing';\n"
     "}, 250);\n</script>\n</body></html>\n";
 
 static void
@@ -279,10 +291,14 @@ GstStructure *
 flu_http_build_stats (FluHttpSink * sink)
 {
   guint64 served = 0;
+  gint64 stall_us;
 
   if (sink->engine)
     g_object_get (sink->engine, "bytes-served", &served, NULL);
-  return flu_http_stats_to_structure (&sink->stats, served);
+  g_mutex_lock (&sink->lock);
+  stall_us = (gint64) sink->stall_timeout * G_USEC_PER_SEC;
+  g_mutex_unlock (&sink->lock);
+  return flu_http_stats_to_structure (&sink->stats, served, stall_us);
 }
 
 static void
@@ -366,6 +382,14 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
     } else if (status != SOUP_STATUS_NONE) {
       retry = g_strdup_printf ("%u", sink->retry_after);
     }
+  }
+  if (status == SOUP_STATUS_NONE && sink->caps && sink->stall_timeout &&
+      flu_http_stats_gone_silent (&sink->stats,
+          (gint64) sink->stall_timeout * G_USEC_PER_SEC)) {
+    /* the source went silent or ended: old data would look live */
+    status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+    why = "the stream has no data";
+    retry = g_strdup_printf ("%u", sink->retry_after);
   }
   if (status == SOUP_STATUS_NONE && sink->server == NULL) {
     /* the element is stopping: its mounts go away a moment later */

@@ -103,6 +103,7 @@ enum
   PROP_CAPS_TIMEOUT,
   PROP_HEADER_TIMEOUT,
   PROP_IDLE_TIMEOUT,
+  PROP_STALL_TIMEOUT,
   PROP_BURST_ON_CONNECT,
   PROP_BURST_SIZE,
   PROP_BURST_TIME,
@@ -129,6 +130,7 @@ enum
   PROP_ALLOW,
   PROP_DENY,
   PROP_ACCESS_LOG,
+  PROP_ACCESS_LOG_EXCLUDE,
   PROP_IP_FILTER,
   PROP_STATS_PATH,
   PROP_METRICS_PATH,
@@ -150,6 +152,7 @@ static GParamSpec *properties[N_PROPERTIES];
 #define DEFAULT_CAPS_TIMEOUT 10
 #define DEFAULT_HEADER_TIMEOUT 10
 #define DEFAULT_IDLE_TIMEOUT 0
+#define DEFAULT_STALL_TIMEOUT 5
 #define DEFAULT_SYNC_METHOD 2
 #define DEFAULT_RECOVER_POLICY 3
 #define DEFAULT_UNIT_FORMAT GST_FORMAT_TIME
@@ -236,6 +239,13 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       g_param_spec_uint ("idle-timeout", "Idle timeout",
           "Seconds a viewer may read nothing before it is dropped "
           "(0 = no limit)", 0, G_MAXUINT / 1000, DEFAULT_IDLE_TIMEOUT, RW));
+  g_object_class_install_property (gobject_class, PROP_STALL_TIMEOUT,
+      g_param_spec_uint ("stall-timeout", "Stall timeout",
+          "Seconds without a buffer from upstream after which the stream "
+          "counts as stalled: stats, metrics and the status page say so "
+          "(state \"stalled\", stream-bitrate 0) and new viewers get 503 "
+          "with Retry-After instead of old data, until buffers come again "
+          "(0 = never stalled)", 0, 86400, DEFAULT_STALL_TIMEOUT, RW));
   g_object_class_install_property (gobject_class, PROP_BURST_ON_CONNECT,
       g_param_spec_boolean ("burst-on-connect", "Burst on connect",
           "Start new viewers at a keyframe in the past so they fill their "
@@ -345,10 +355,18 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "File to append one combined-format line per request to (plus the "
           "seconds connected); reopened when set again or on SIGHUP",
           NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_ACCESS_LOG_EXCLUDE,
+      g_param_spec_string ("access-log-exclude", "Access log exclude",
+          "Addresses whose requests are not written to the access log, e.g. "
+          "monitoring probes (CIDR list, IPv4 and IPv6, comma separated); "
+          "they are served, counted and posted on the bus as any other "
+          "(this is no access control: see allow and deny)", NULL, RW));
+  /* the old name, which read like access control */
   g_object_class_install_property (gobject_class, PROP_IP_FILTER,
-      g_param_spec_string ("ip-filter", "IP filter",
-          "Addresses kept out of the access log, e.g. monitoring (CIDR list)",
-          NULL, RW));
+      g_param_spec_string ("ip-filter", "IP filter (deprecated)",
+          "Deprecated: the old name of access-log-exclude, which sets the "
+          "same list (addresses kept out of the access log, not access "
+          "control)", NULL, RW | G_PARAM_DEPRECATED));
   g_object_class_install_property (gobject_class, PROP_STATS_PATH,
       g_param_spec_string ("stats-path", "Stats path",
           "Path answering the statistics as JSON (NULL = none)", NULL, RW));
@@ -376,7 +394,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "Bytes sent to all viewers", 0, G_MAXUINT64, 0, RO));
   g_object_class_install_property (gobject_class, PROP_STREAM_BITRATE,
       g_param_spec_uint64 ("stream-bitrate", "Stream bitrate",
-          "Bits per second of the incoming stream (measured)",
+          "Bits per second of the incoming stream, measured over the last 2 s "
+          "(0 when the stream is stalled or offline, see stall-timeout)",
           0, G_MAXUINT64, 0, RO));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Stats",
@@ -405,6 +424,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->caps_timeout = DEFAULT_CAPS_TIMEOUT;
   sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
   sink->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  sink->stall_timeout = DEFAULT_STALL_TIMEOUT;
   sink->sync_method = DEFAULT_SYNC_METHOD;
   sink->recover_policy = DEFAULT_RECOVER_POLICY;
   sink->unit_format = DEFAULT_UNIT_FORMAT;
@@ -543,6 +563,8 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     flu_http_stats_stream_bytes (&sink->stats,
         gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info)));
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
+    flu_http_stats_eos (&sink->stats);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {
     GstCaps *caps;
     FluHttpServer *server;
@@ -640,8 +662,8 @@ start_serving (FluHttpSink * sink)
   if (!flu_http_check_parse_lists (sink, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("Bad address list in allow, deny or ip-filter: %s", err->message),
-        (NULL));
+        ("Bad address list in allow, deny or access-log-exclude: %s",
+            err->message), (NULL));
     g_error_free (err);
     return FALSE;
   }
@@ -788,6 +810,9 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       sink->idle_timeout = g_value_get_uint (value);
       engine_prop = TRUE;
       break;
+    case PROP_STALL_TIMEOUT:
+      sink->stall_timeout = g_value_get_uint (value);
+      break;
     case PROP_BURST_ON_CONNECT:
       sink->burst_on_connect = g_value_get_boolean (value);
       engine_prop = TRUE;
@@ -887,6 +912,7 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       set_string (&sink->deny, value);
       lists = TRUE;
       break;
+    case PROP_ACCESS_LOG_EXCLUDE:
     case PROP_IP_FILTER:
       set_string (&sink->ip_filter, value);
       lists = TRUE;
@@ -989,6 +1015,9 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_IDLE_TIMEOUT:
       g_value_set_uint (value, sink->idle_timeout);
       break;
+    case PROP_STALL_TIMEOUT:
+      g_value_set_uint (value, sink->stall_timeout);
+      break;
     case PROP_BURST_ON_CONNECT:
       g_value_set_boolean (value, sink->burst_on_connect);
       break;
@@ -1064,6 +1093,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_ACCESS_LOG:
       g_value_set_string (value, sink->access_log);
       break;
+    case PROP_ACCESS_LOG_EXCLUDE:
     case PROP_IP_FILTER:
       g_value_set_string (value, sink->ip_filter);
       break;
@@ -1083,7 +1113,11 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint (value, flu_http_stats_clients (&sink->stats));
       break;
     case PROP_STREAM_BITRATE:
-      g_value_set_uint64 (value, flu_http_stats_stream_bitrate (&sink->stats));
+      /* as in the stats: 0 once the source is stalled or offline */
+      g_value_set_uint64 (value, flu_http_stats_stream_state (&sink->stats,
+              (gint64) sink->stall_timeout * G_USEC_PER_SEC) ==
+          FLU_HTTP_STREAM_ONLINE ?
+          flu_http_stats_stream_bitrate (&sink->stats) : 0);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

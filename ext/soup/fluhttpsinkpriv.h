@@ -47,7 +47,9 @@ struct _FluHttpSink
    * Functions that expect it held say "lock held".  The engine's
    * client-removed / client-fd-removed handlers and its pad probe take
    * it, so engine action signals (add, remove, get-stats) and bus
-   * messages go out with it released. */
+   * messages go out with it released.  Lock order: lock, then the
+   * stats' lock (a stats call may come with lock held, never the other
+   * way round). */
   GMutex lock;
   /* properties */
   gchar *address;
@@ -59,6 +61,7 @@ struct _FluHttpSink
   guint caps_timeout;
   guint header_timeout;
   guint idle_timeout;
+  guint stall_timeout;
   gboolean burst_on_connect;
   guint64 burst_size;
   guint64 burst_time;
@@ -85,7 +88,7 @@ struct _FluHttpSink
   gchar *allow;
   gchar *deny;
   gchar *access_log;
-  gchar *ip_filter;
+  gchar *ip_filter;             /* access-log-exclude (alias ip-filter) */
   gchar *stats_path;
   gchar *metrics_path;
   gchar *player_path;

@@ -51,7 +51,8 @@ flu_http_stats_start (FluHttpStats * st)
   st->client_us = 0;
   st->connections = st->refused = 0;
   st->bytes_finished = st->stream_bytes = 0;
-  st->first_buffer = st->window_start = 0;
+  st->first_buffer = st->window_start = st->last_buffer = 0;
+  st->eos = FALSE;
   st->window_bytes = st->bitrate = 0;
   st->sample_bytes = st->consumption = 0;
   memset (st->history, 0, sizeof (st->history));
@@ -159,6 +160,8 @@ flu_http_stats_stream_bytes (FluHttpStats * st, guint64 bytes)
   g_mutex_lock (&st->lock);
   if (st->first_buffer == 0)
     st->first_buffer = st->window_start = now;
+  st->last_buffer = now;
+  st->eos = FALSE;
   st->stream_bytes += bytes;
   st->window_bytes += bytes;
   if (now - st->window_start >= BITRATE_WINDOW) {
@@ -179,15 +182,85 @@ mean_bitrate (FluHttpStats * st, gint64 now)
   return st->stream_bytes * 8 * G_USEC_PER_SEC / (now - st->first_buffer);
 }
 
+/* lock held: bits/s of the last window.  A window closes on the first
+ * buffer after it is BITRATE_WINDOW long; when none comes, the open
+ * window's bytes over its length so far, which falls to 0 as the silence
+ * lasts (and is 0 at once when nothing came since the last window). */
+static guint64
+current_bitrate (FluHttpStats * st, gint64 now)
+{
+  if (st->first_buffer == 0)
+    return 0;
+  if (now - st->window_start >= BITRATE_WINDOW)
+    return st->window_bytes * 8 * G_USEC_PER_SEC / (now - st->window_start);
+  return st->bitrate ? st->bitrate : mean_bitrate (st, now);
+}
+
+/* lock held */
+static FluHttpStreamState
+stream_state (FluHttpStats * st, gint64 now, gint64 stall_us)
+{
+  if (st->last_buffer == 0 || st->eos)
+    return FLU_HTTP_STREAM_OFFLINE;
+  if (stall_us > 0 && now - st->last_buffer >= stall_us)
+    return FLU_HTTP_STREAM_STALLED;
+  return FLU_HTTP_STREAM_ONLINE;
+}
+
 guint64
 flu_http_stats_stream_bitrate (FluHttpStats * st)
 {
   guint64 r;
 
   g_mutex_lock (&st->lock);
-  r = st->bitrate ? st->bitrate : mean_bitrate (st, g_get_monotonic_time ());
+  r = current_bitrate (st, g_get_monotonic_time ());
   g_mutex_unlock (&st->lock);
   return r;
+}
+
+void
+flu_http_stats_eos (FluHttpStats * st)
+{
+  g_mutex_lock (&st->lock);
+  st->eos = TRUE;
+  g_mutex_unlock (&st->lock);
+}
+
+FluHttpStreamState
+flu_http_stats_stream_state (FluHttpStats * st, gint64 stall_us)
+{
+  FluHttpStreamState state;
+
+  g_mutex_lock (&st->lock);
+  state = stream_state (st, g_get_monotonic_time (), stall_us);
+  g_mutex_unlock (&st->lock);
+  return state;
+}
+
+gboolean
+flu_http_stats_gone_silent (FluHttpStats * st, gint64 stall_us)
+{
+  gboolean silent;
+
+  g_mutex_lock (&st->lock);
+  silent = st->last_buffer != 0 &&
+      stream_state (st, g_get_monotonic_time (), stall_us) !=
+      FLU_HTTP_STREAM_ONLINE;
+  g_mutex_unlock (&st->lock);
+  return silent;
+}
+
+const gchar *
+flu_http_stream_state_name (FluHttpStreamState state)
+{
+  switch (state) {
+    case FLU_HTTP_STREAM_ONLINE:
+      return "online";
+    case FLU_HTTP_STREAM_STALLED:
+      return "stalled";
+    default:
+      return "offline";
+  }
 }
 
 guint
@@ -202,9 +275,11 @@ flu_http_stats_clients (FluHttpStats * st)
 }
 
 GstStructure *
-flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes)
+flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes,
+    gint64 stall_us)
 {
   gint64 now = g_get_monotonic_time ();
+  FluHttpStreamState state;
   gdouble uptime;
   guint64 sent;
   GDateTime *peak;
@@ -226,6 +301,7 @@ flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes)
     st->sample_time = now;
     st->sample_bytes = sent;
   }
+  state = stream_state (st, now, stall_us);
   peak = g_date_time_new_from_unix_utc (st->peak_wall / G_USEC_PER_SEC);
   peak_iso = g_date_time_format_iso8601 (peak);
   s = gst_structure_new ("fluhttpsink-stats",
@@ -241,11 +317,15 @@ flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes)
       "bytes-sent", G_TYPE_UINT64, sent,
       "stream-bytes", G_TYPE_UINT64, st->stream_bytes,
       "stream-bitrate", G_TYPE_UINT64,
-      st->bitrate ? st->bitrate : mean_bitrate (st, now),
+      state == FLU_HTTP_STREAM_ONLINE ? current_bitrate (st, now) : 0,
       "stream-bitrate-mean", G_TYPE_UINT64, mean_bitrate (st, now),
       "consumption-bitrate", G_TYPE_UINT64, st->consumption,
       "consumption-bitrate-mean", G_TYPE_UINT64,
-      uptime > 0 ? (guint64) (sent * 8 / uptime) : 0, NULL);
+      uptime > 0 ? (guint64) (sent * 8 / uptime) : 0,
+      "state", G_TYPE_STRING, flu_http_stream_state_name (state),
+      "last-buffer-age", G_TYPE_DOUBLE,
+      (now - (st->last_buffer ? st->last_buffer : st->start)) /
+      (gdouble) G_USEC_PER_SEC, NULL);
   g_mutex_unlock (&st->lock);
   g_free (peak_iso);
   g_date_time_unref (peak);
@@ -346,37 +426,122 @@ flu_http_stats_to_json (const GstStructure * s, const gchar * mount,
   return g_string_free (r.out, FALSE);
 }
 
-static gboolean
-prom_field (GQuark field, const GValue * v, gpointer data)
+/* Prometheus families, in output order: each field of the stats structure
+ * with its metric name (base units and _total as Prometheus names them),
+ * type and help text.  Bitrates go out in bytes per second, the base
+ * unit promtool asks for. */
+static const struct
 {
-  Render *r = data;
-  gchar *name;
+  const gchar *field;
+  const gchar *name;
+  const gchar *type;
+  const gchar *help;
+  gboolean bits_to_bytes;
+} prom_families[] = {
+  {"uptime", "uptime_seconds", "gauge",
+      "Seconds since the element started serving"},
+  {"clients", "clients", "gauge", "Viewers connected now"},
+  {"clients-waiting", "clients_waiting", "gauge",
+      "Requests waiting for the stream to start"},
+  {"clients-peak", "clients_peak", "gauge", "Most viewers connected at once"},
+  {"clients-peak-time", "clients_peak_timestamp_seconds", "gauge",
+      "Unix time when the most viewers were connected"},
+  {"clients-average", "clients_average", "gauge",
+      "Viewers connected, time-weighted average since start"},
+  {"connections", "connections_total", "counter",
+      "Viewers served since start"},
+  {"refused", "refused_total", "counter",
+      "Requests refused since start (limits, credentials, no stream)"},
+  {"bytes-sent", "sent_bytes_total", "counter", "Bytes sent to viewers"},
+  {"stream-bytes", "stream_bytes_total", "counter",
+      "Bytes received from upstream"},
+  {"stream-bitrate", "stream_bytes_per_second", "gauge",
+      "Rate of the incoming stream over the last 2 s (0 unless online)", TRUE},
+  {"stream-bitrate-mean", "stream_mean_bytes_per_second", "gauge",
+      "Rate of the incoming stream since its first buffer", TRUE},
+  {"consumption-bitrate", "consumption_bytes_per_second", "gauge",
+      "Rate sent to all viewers together, recent", TRUE},
+  {"consumption-bitrate-mean", "consumption_mean_bytes_per_second",
+      "gauge", "Rate sent to all viewers together since start", TRUE},
+  {"last-buffer-age", "last_buffer_age_seconds", "gauge",
+      "Seconds since the latest buffer from upstream (since start before "
+        "the first)"},
+};
 
-  if (G_VALUE_HOLDS_STRING (v))
-    return TRUE;
-  name = g_strdelimit (g_strdup (g_quark_to_string (field)), "-", '_');
-  g_string_append_printf (r->out, "# TYPE fluhttpsink_%s %s\n", name,
-      g_str_equal (name, "connections") || g_str_equal (name, "refused")
-      || g_str_has_suffix (name, "bytes") || g_str_has_suffix (name, "sent")
-      ? "counter" : "gauge");
-  g_string_append_printf (r->out, "fluhttpsink_%s{mount=\"%s\"} ", name,
-      r->mount);
-  json_value (r->out, v);
-  g_string_append_c (r->out, '\n');
-  g_free (name);
-  return TRUE;
+static const gchar *const prom_states[] = { "online", "stalled", "offline" };
+
+/* a label value: backslash, double quote and newline escaped */
+static void
+prom_label (GString * out, const gchar * v)
+{
+  for (; v && *v; v++) {
+    if (*v == '\\')
+      g_string_append (out, "\\\\");
+    else if (*v == '"')
+      g_string_append (out, "\\\"");
+    else if (*v == '\n')
+      g_string_append (out, "\\n");
+    else
+      g_string_append_c (out, *v);
+  }
+}
+
+static void
+prom_head (GString * out, const gchar * name, const gchar * type,
+    const gchar * help)
+{
+  g_string_append_printf (out, "# HELP fluhttpsink_%s %s\n"
+      "# TYPE fluhttpsink_%s %s\n", name, help, name, type);
 }
 
 gchar *
 flu_http_stats_to_prometheus (const GstStructure * s, const gchar * mount)
 {
-  Render r = { g_string_new (NULL), mount, TRUE };
-  gchar *escaped = g_strescape (mount, NULL);
+  GString *out = g_string_new (NULL);
+  GString *label = g_string_new ("mount=\"");
+  const gchar *state;
+  guint i;
 
-  r.mount = escaped;
-  gst_structure_foreach (s, prom_field, &r);
-  g_free (escaped);
-  return g_string_free (r.out, FALSE);
+  prom_label (label, mount);
+  g_string_append_c (label, '"');
+  for (i = 0; i < G_N_ELEMENTS (prom_families); i++) {
+    const GValue *v = gst_structure_get_value (s, prom_families[i].field);
+    GDateTime *time = NULL;
+
+    /* the one string: an ISO 8601 time, as a Unix timestamp */
+    if (v && G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
+      time = g_date_time_new_from_iso8601 (g_value_get_string (v), NULL);
+    if (v == NULL || (G_VALUE_HOLDS_STRING (v) && time == NULL))
+      continue;
+    prom_head (out, prom_families[i].name, prom_families[i].type,
+        prom_families[i].help);
+    g_string_append_printf (out, "fluhttpsink_%s{%s} ", prom_families[i].name,
+        label->str);
+    if (time) {
+      g_string_append_printf (out, "%" G_GINT64_FORMAT,
+          g_date_time_to_unix (time));
+      g_date_time_unref (time);
+    } else if (prom_families[i].bits_to_bytes && G_VALUE_HOLDS_UINT64 (v)) {
+      gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append (out, g_ascii_formatd (buf, sizeof (buf), "%.3f",
+              g_value_get_uint64 (v) / 8.0));
+    } else {
+      json_value (out, v);
+    }
+    g_string_append_c (out, '\n');
+  }
+  state = gst_structure_get_string (s, "state");
+  if (state) {
+    prom_head (out, "state", "gauge", "State of the stream's source: 1 for "
+        "the current one (online: buffers come; stalled: none for "
+        "stall-timeout; offline: none yet, or ended)");
+    for (i = 0; i < G_N_ELEMENTS (prom_states); i++)
+      g_string_append_printf (out, "fluhttpsink_state{%s,state=\"%s\"} %d\n",
+          label->str, prom_states[i], g_str_equal (state, prom_states[i]));
+  }
+  g_string_free (label, TRUE);
+  return g_string_free (out, FALSE);
 }
 
 void

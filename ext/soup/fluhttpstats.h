@@ -49,6 +49,8 @@ typedef struct
   guint64 bytes_finished;       /* sent to clients that left */
   guint64 stream_bytes;         /* received from upstream */
   gint64 first_buffer;
+  gint64 last_buffer;           /* monotonic us of the latest buffer */
+  gboolean eos;                 /* upstream ended; cleared by new data */
   gint64 window_start;
   guint64 window_bytes;
   guint64 bitrate;              /* bits/s over the last window */
@@ -60,6 +62,16 @@ typedef struct
   guint history_len;            /* slots filled */
   gint64 history_slot;          /* monotonic us start of the current slot */
 } FluHttpStats;
+
+/* What the mount's source does: OFFLINE before the first buffer and after
+ * EOS, ONLINE while buffers come, STALLED when the latest buffer is older
+ * than the stall timeout. */
+typedef enum
+{
+  FLU_HTTP_STREAM_OFFLINE,
+  FLU_HTTP_STREAM_ONLINE,
+  FLU_HTTP_STREAM_STALLED,
+} FluHttpStreamState;
 
 /* One connected client, for the per-client list. */
 typedef struct
@@ -79,12 +91,22 @@ void flu_http_stats_client_removed (FluHttpStats * st, guint64 bytes);
 void flu_http_stats_refused (FluHttpStats * st);
 void flu_http_stats_waiting (FluHttpStats * st, gint delta);
 void flu_http_stats_stream_bytes (FluHttpStats * st, guint64 bytes);
+void flu_http_stats_eos (FluHttpStats * st);
+/* @stall_us: age of the latest buffer after which the stream counts as
+ * stalled (0 = never). */
+FluHttpStreamState flu_http_stats_stream_state (FluHttpStats * st,
+    gint64 stall_us);
+/* TRUE when data came and then stopped: stalled, or offline after EOS. */
+gboolean flu_http_stats_gone_silent (FluHttpStats * st, gint64 stall_us);
+const gchar *flu_http_stream_state_name (FluHttpStreamState state);
+/* bits/s over the last 2 s; falls as the stream goes silent */
 guint64 flu_http_stats_stream_bitrate (FluHttpStats * st);
 guint flu_http_stats_clients (FluHttpStats * st);
 
-/* @bytes_sent: bytes sent to all clients so far (the engine's count). */
+/* @bytes_sent: bytes sent to all clients so far (the engine's count);
+ * @stall_us as for flu_http_stats_stream_state(). */
 GstStructure *flu_http_stats_to_structure (FluHttpStats * st,
-    guint64 bytes_sent);
+    guint64 bytes_sent, gint64 stall_us);
 /* @clients: NULL leaves the client list out; @history: a JSON array
  * (flu_http_stats_history_json()) or NULL. */
 gchar *flu_http_stats_to_json (const GstStructure * s, const gchar * mount,

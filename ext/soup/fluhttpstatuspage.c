@@ -27,11 +27,14 @@
 
 /* Self-contained HTML, CSS and JS: no external resources, so the page
  * works on an isolated network.  The script polls `?format=json` every
- * 2 s and updates one card per stream in place; the document title
- * carries the totals ("3 viewers · 2 streams", plus " · playing" once a
- * player has played 2 s), which monitoring and the tests read.  Players
- * do not load until asked (they would count as viewers), except with
- * `?autoplay` in the page's URL. */
+ * 2 s and updates one card per stream in place; a stream whose source is
+ * stalled or offline (the stats' state) is outlined in red, with how long
+ * it has had no data.  The document title carries the totals ("3 viewers
+ * · 2 streams", plus " · playing" once a player has played 2 s: media
+ * time that advanced while playing, not currentTime, which Chromium
+ * starts at the stream's timestamp), which monitoring and the tests read.
+ * Players do not load until asked (they would count as viewers), except
+ * with `?autoplay` in the page's URL. */
 static const gchar status_page[] =
     "<!DOCTYPE html>\n"
     "<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -53,6 +56,7 @@ static const gchar status_page[] =
     "dt{color:#9aa4b2}dd{margin:0;font-variant-numeric:tabular-nums}\n"
     "svg{width:100%;height:80px;background:#181b20;border-radius:4px}\n"
     ".ax{fill:#9aa4b2;font-size:10px}.off{color:#ff8a80}\n"
+    ".dead{outline:2px solid #ff8a80}\n"
     "</style></head>\n<body>\n"
     "<header><h1>gst-flumotion</h1><span id=\"sum\">loading</span></header>\n"
     "<main id=\"streams\"></main>\n"
@@ -94,7 +98,7 @@ static const gchar status_page[] =
     "  const dl = el('dl', c.root);\n  c.dd = {};\n"
     "  for (const [k, t] of [['clients', 'viewers'], ['peak', 'peak'],\n"
     "      ['rate', 'stream'], ['out', 'outgoing'], ['up', 'uptime'],\n"
-    "      ['conn', 'served']]) {\n"
+    "      ['conn', 'served'], ['state', 'source']]) {\n"
     "    el('dt', dl, t);\n    c.dd[k] = el('dd', dl);\n  }\n"
     "  c.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');\n"
     "  c.svg.setAttribute('viewBox', '0 0 360 80');\n"
@@ -123,6 +127,11 @@ static const gchar status_page[] =
     "  c.dd.out.textContent = rate(s['consumption-bitrate']);\n"
     "  c.dd.up.textContent = dur(s.uptime);\n"
     "  c.dd.conn.textContent = s.connections;\n"
+    "  const st = s.state || 'online', age = s['last-buffer-age'] || 0;\n"
+    "  c.dd.state.textContent = st == 'online' ? 'online' :\n"
+    "    st + (age >= 1 ? ', no data for ' + dur(age) : '');\n"
+    "  c.dd.state.className = st == 'online' ? '' : 'off';\n"
+    "  c.root.classList.toggle('dead', st != 'online');\n"
     "  chart(c, s);\n}\n"
     "async function refresh() {\n"
     "  const sum = document.getElementById('sum');\n"
@@ -137,7 +146,7 @@ static const gchar status_page[] =
     "      update(c, s);\n"
     "      seen[s.mount] = true;\n"
     "      viewers += s.clients;\n"
-    "      if (c.video && c.video.currentTime > 2) playing = true;\n"
+    "      if (c.video && c.played > 2) playing = true;\n"
     "    }\n"
     "    for (const m in cards)\n"
     "      if (!seen[m]) { cards[m].root.remove(); delete cards[m]; }\n"
@@ -150,7 +159,20 @@ static const gchar status_page[] =
     "  } catch (e) {\n"
     "    sum.className = 'off';\n    sum.textContent = 'server unreachable';\n"
     "  }\n}\n"
-    "refresh();\nsetInterval(refresh, 2000);\n" "</script>\n</body></html>\n";
+    "function tick() {\n"
+    "  const now = performance.now() / 1000;\n"
+    "  for (const m in cards) {\n"
+    "    const c = cards[m], v = c.video;\n"
+    "    if (!v) continue;\n"
+    "    const t = v.currentTime;\n"
+    "    c.played = c.played || 0;\n"
+    "    if (c.last !== undefined && !v.paused && !v.seeking &&\n"
+    "        v.readyState >= 2 && t > c.last && t - c.last <= now - c.wall + 0.5)\n"
+    "      c.played += t - c.last;\n"
+    "    c.last = t;\n    c.wall = now;\n"
+    "  }\n}\n"
+    "refresh();\nsetInterval(refresh, 2000);\nsetInterval(tick, 250);\n"
+    "</script>\n</body></html>\n";
 
 static void
 respond (SoupServerMessage * msg, const gchar * type, gchar * body,

@@ -436,7 +436,7 @@ GST_START_TEST (test_bus_messages_and_log)
   g_free (contents);
 
   /* filtered addresses stay out; setting the property reopens */
-  g_object_set (sink, "ip-filter", "127.0.0.0/8", NULL);
+  g_object_set (sink, "access-log-exclude", "127.0.0.0/8", NULL);
   fail_unless (g_remove (log) == 0);
   g_object_set (sink, "access-log", log, NULL);
   r = http_request ("127.0.0.1", port, "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n", 1,
@@ -493,7 +493,8 @@ GST_START_TEST (test_stats_paths)
   body = g_strndup ((gchar *) r->body->data, r->body->len);
   fail_unless (strstr (body, "fluhttpsink_clients{mount=\"/s.webm\"} 1\n")
       != NULL, "%s", body);
-  fail_unless (strstr (body, "# TYPE fluhttpsink_bytes_sent counter") != NULL);
+  fail_unless (strstr (body,
+          "# TYPE fluhttpsink_sent_bytes_total counter") != NULL);
   g_free (body);
   http_response_free (r);
 
