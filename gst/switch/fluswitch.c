@@ -464,8 +464,9 @@ flu_switch_push_events (FluSwitch * self, FluSwitchPad * pad)
   g_mutex_unlock (&self->lock);
 
   if (stream_start) {
-    gchar *id = gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self),
-        NULL);
+    /* a new stream of our own: the inputs' stream-ids are theirs */
+    gchar *id = g_strdup_printf ("%08x%08x%08x%08x", g_random_int (),
+        g_random_int (), g_random_int (), g_random_int ());
     GstEvent *ev = gst_event_new_stream_start (id);
 
     gst_event_set_group_id (ev, gst_util_group_id_next ());
