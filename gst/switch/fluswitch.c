@@ -41,6 +41,10 @@
  * #FluSwitch:follow ties a second switch (audio) to the choice of a first
  * one (video).
  *
+ * Sink pad properties (#FluSwitchPad): `priority` (gint, 0 – G_MAXINT,
+ * readable, writable, changeable in PLAYING; default: the pad's number, i.e.
+ * the request order) and `alive` (gboolean, read-only).
+ *
  * |[
  * gst-launch-1.0 fluswitch name=sw timeout=1000000000 ! videoconvert ! \
  *     autovideosink \

@@ -31,6 +31,6 @@ plugin_init (GstPlugin * plugin)
   return GST_ELEMENT_REGISTER (fluswitch, plugin);
 }
 
-GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, fluswitch,
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, fluwatchdog,
     "Master/backup switch on inactivity (Flumotion's watchdog)",
     plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
