@@ -877,6 +877,12 @@ flu_switch_stats (FluSwitch * self)
 
   g_value_init (&pads, GST_TYPE_ARRAY);
   g_mutex_lock (&self->lock);
+  /* liveness is otherwise aged at buffer arrivals only */
+  if (self->started) {
+    for (l = self->pads; l; l = l->next)
+      flu_switch_pad_state_check (&FLU_SWITCH_PAD (l->data)->state, now,
+          self->timeout);
+  }
   s = gst_structure_new ("fluswitch-stats",
       "switches", G_TYPE_UINT64, self->switches,
       "current-pad", G_TYPE_STRING,
