@@ -439,6 +439,141 @@ GST_START_TEST (test_events)
 
 GST_END_TEST;
 
+/* GAP events are not data: a master sending only GAPs is dead */
+GST_START_TEST (test_gap_is_not_data)
+{
+  Fixture f;
+  GstClockTime t;
+  gboolean alive = TRUE;
+
+  fixture_init (&f, RAW_CAPS, RAW_CAPS);
+  for (t = 0; t < 200 * MS; t += FRAME) {
+    push (&f, 0, t, t, FALSE);
+    push (&f, 1, t + 1, t, FALSE);
+  }
+  fail_unless_equals_int (pull_all (&f, NULL, NULL), 0);
+  for (; t < 2000 * MS; t += FRAME) {
+    gst_test_clock_set_time (GST_TEST_CLOCK (f.clock), t);
+    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (t, FRAME)));
+    push (&f, 1, t + 1, t, FALSE);
+  }
+  fail_unless_equals_int (pull_all (&f, NULL, NULL), 1);
+  expect_switch (&f, "sink_0", "sink_1", "timeout");
+  g_object_get (f.pad[0], "alive", &alive, NULL);
+  fail_if (alive);
+  fixture_clear (&f);
+}
+
+GST_END_TEST;
+
+/* stats: per-pad counters and time */
+GST_START_TEST (test_stats)
+{
+  Fixture f;
+  GstClockTime t;
+  GstStructure *stats;
+  const GValue *pads;
+  const GstStructure *p0, *p1;
+  guint64 v;
+  gboolean alive;
+
+  fixture_init (&f, RAW_CAPS, RAW_CAPS);
+  for (t = 0; t < 400 * MS; t += FRAME) {
+    push (&f, 0, t, t, FALSE);
+    push (&f, 1, t + 1, t, FALSE);
+  }
+  pull_all (&f, NULL, NULL);
+  g_object_get (f.sw, "stats", &stats, NULL);
+  pads = gst_structure_get_value (stats, "pads");
+  fail_unless (pads != NULL && GST_VALUE_HOLDS_ARRAY (pads));
+  fail_unless_equals_int (gst_value_array_get_size (pads), 2);
+  p0 = gst_value_get_structure (gst_value_array_get_value (pads, 0));
+  p1 = gst_value_get_structure (gst_value_array_get_value (pads, 1));
+  fail_unless_equals_string (gst_structure_get_string (p0, "name"), "sink_0");
+  fail_unless (gst_structure_get_uint64 (p0, "buffers", &v));
+  fail_unless_equals_uint64 (v, 10);
+  fail_unless (gst_structure_get_uint64 (p0, "dropped", &v));
+  fail_unless_equals_uint64 (v, 0);
+  fail_unless (gst_structure_get_uint64 (p1, "dropped", &v));
+  fail_unless_equals_uint64 (v, 10);
+  fail_unless (gst_structure_get_uint64 (p0, "active-time", &v));
+  /* active from the first master buffer (0) to the clock's last time, that
+   * of the last backup buffer (360 ms + 1 ns) */
+  fail_unless_equals_uint64 (v, 360 * MS + 1);
+  fail_unless (gst_structure_get_uint64 (p1, "active-time", &v));
+  fail_unless_equals_uint64 (v, 0);
+  fail_unless (gst_structure_get_boolean (p1, "alive", &alive) && alive);
+  gst_structure_free (stats);
+
+  /* read later, with nothing pushed: the pads have aged */
+  gst_test_clock_set_time (GST_TEST_CLOCK (f.clock), 5 * GST_SECOND);
+  g_object_get (f.sw, "stats", &stats, NULL);
+  pads = gst_structure_get_value (stats, "pads");
+  p0 = gst_value_get_structure (gst_value_array_get_value (pads, 0));
+  fail_unless (gst_structure_get_boolean (p0, "alive", &alive));
+  fail_if (alive);
+  gst_structure_free (stats);
+  fixture_clear (&f);
+}
+
+GST_END_TEST;
+
+/* releasing the active pad: the next pad takes over, reason released */
+GST_START_TEST (test_release_active)
+{
+  GstElement *sw = gst_element_factory_make ("fluswitch", NULL);
+  GstHarness *h1 = gst_harness_new_with_element (sw, "sink_1", "src");
+  GstPad *p0 = gst_element_request_pad_simple (sw, "sink_%u");
+  GstPad *src = gst_pad_new ("src", GST_PAD_SRC);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstSegment seg;
+  GstBuffer *buf;
+  guint n;
+
+  fail_unless_equals_string (GST_PAD_NAME (p0), "sink_2");
+  gst_element_set_bus (sw, bus);
+  gst_harness_set_src_caps_str (h1, RAW_CAPS);
+  /* sink_2 made the preferred pad, fed by hand */
+  g_object_set (p0, "priority", 0, NULL);
+  gst_object_unref (sw);
+  fail_unless (gst_pad_link (src, p0) == GST_PAD_LINK_OK);
+  gst_pad_set_active (src, TRUE);
+  gst_pad_push_event (src, gst_event_new_stream_start ("p0"));
+  gst_pad_push_event (src, gst_event_new_caps (gst_caps_from_string
+          (RAW_CAPS)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  gst_pad_push_event (src, gst_event_new_segment (&seg));
+  for (n = 0; n < 3; n++) {
+    buf = gst_buffer_new_allocate (NULL, 1, NULL);
+    GST_BUFFER_PTS (buf) = n * FRAME;
+    fail_unless_equals_int (gst_pad_push (src, buf), GST_FLOW_OK);
+    gst_harness_push (h1, gst_buffer_new_allocate (NULL, 1, NULL));
+  }
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h1), 3);
+
+  gst_pad_unlink (src, p0);
+  gst_element_release_request_pad (h1->element, p0);
+  gst_object_unref (p0);
+  fail_unless_equals_int (gst_harness_push (h1, gst_buffer_new_allocate
+          (NULL, 1, NULL)), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h1), 4);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL);
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "from"), "sink_2");
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "reason"), "released");
+  gst_message_unref (msg);
+
+  gst_object_unref (src);
+  gst_element_set_bus (h1->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h1);
+}
+
+GST_END_TEST;
+
 static Suite *
 switch_element_suite (void)
 {
@@ -452,6 +587,9 @@ switch_element_suite (void)
   tcase_add_test (tc, test_manual);
   tcase_add_test (tc, test_eos);
   tcase_add_test (tc, test_events);
+  tcase_add_test (tc, test_gap_is_not_data);
+  tcase_add_test (tc, test_stats);
+  tcase_add_test (tc, test_release_active);
   return s;
 }
 
