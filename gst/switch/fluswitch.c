@@ -407,8 +407,13 @@ flu_switch_wanted_locked (FluSwitch * self, guint64 now, gboolean * following)
     n++;
   }
 
-  if (!self->auto_switch && self->pinned)
-    return self->pinned;
+  if (!self->auto_switch) {
+    /* by hand: the pinned pad; auto-switch=false alone freezes the choice */
+    if (self->pinned)
+      return self->pinned;
+    if (self->active)
+      return self->active;
+  }
 
   if (self->leader) {
     FluSwitchPad *p = flu_switch_find_pad_by_quark (self,
@@ -1230,7 +1235,8 @@ flu_switch_class_init (FluSwitchClass * klass)
   g_object_class_install_property (gobject_class, PROP_AUTO_SWITCH,
       g_param_spec_boolean ("auto-switch", "Automatic switching",
           "Choose the output by liveness and priority.  Becomes FALSE when "
-          "active-pad is set by hand; setting it TRUE drops that choice",
+          "active-pad is set by hand; setting it TRUE drops that choice.  "
+          "FALSE without active-pad set keeps the current pad",
           DEFAULT_AUTO_SWITCH,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));

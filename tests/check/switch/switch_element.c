@@ -330,6 +330,25 @@ GST_START_TEST (test_manual)
   fail_unless_equals_int (pull_all (&f, NULL, NULL), 0);
   expect_switch (&f, "sink_1", "sink_0", "recovered");
 
+  /* auto-switch=false alone freezes: the master stays although it dies */
+  g_object_set (f.sw, "auto-switch", FALSE, NULL);
+  for (i = 0; i < 50; i++, t += FRAME)
+    push (&f, 1, t + 1, t, FALSE);
+  fail_unless_equals_int (pull_all (&f, NULL, NULL), -1);
+  fail_unless (active_pad (&f) == f.pad[0]);
+  g_object_set (f.sw, "auto-switch", TRUE, NULL);
+  push (&f, 1, t + 1, t, FALSE);
+  t += FRAME;
+  fail_unless_equals_int (pull_all (&f, NULL, NULL), 1);
+  expect_switch (&f, "sink_0", "sink_1", "timeout");
+  /* the master back, recovery 2 s */
+  for (i = 0; i < 60; i++, t += FRAME) {
+    push (&f, 0, t, t, FALSE);
+    push (&f, 1, t + 1, t, FALSE);
+  }
+  fail_unless_equals_int (pull_all (&f, NULL, NULL), 0);
+  expect_switch (&f, "sink_1", "sink_0", "recovered");
+
   /* priorities: the backup made preferred */
   g_object_set (f.pad[1], "priority", 0, NULL);
   g_object_set (f.pad[0], "priority", 1, NULL);
