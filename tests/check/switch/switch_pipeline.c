@@ -245,6 +245,56 @@ GST_START_TEST (test_follow)
 
 GST_END_TEST;
 
+/* an operator hammering active-pad and auto-switch from another thread
+ * while both pads stream: no deadlock, PTS never back, stats add up */
+GST_START_TEST (test_manual_stress)
+{
+  GstElement *pipeline = gst_parse_launch ("fluswitch name=sw "
+      "timeout=50000000 recovery=50000000 ! fakesink name=out sync=false "
+      "videotestsrc is-live=true ! video/x-raw,width=16,height=16,"
+      "framerate=200/1 ! sw.sink_0 "
+      "videotestsrc is-live=true ! video/x-raw,width=16,height=16,"
+      "framerate=200/1 ! sw.sink_1", NULL);
+  GstElement *sw;
+  GstPad *pads[2];
+  GstStructure *stats;
+  guint64 switches = 0;
+  Probe p;
+  guint i;
+
+  fail_unless (pipeline != NULL);
+  probe_attach (pipeline, "out", "sink", &p);
+  sw = gst_bin_get_by_name (GST_BIN (pipeline), "sw");
+  pads[0] = gst_element_get_static_pad (sw, "sink_0");
+  pads[1] = gst_element_get_static_pad (sw, "sink_1");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+      != GST_STATE_CHANGE_FAILURE);
+  wait_buffers (&p, 5);
+  for (i = 0; i < 300; i++) {
+    if (i % 7 == 6)
+      g_object_set (sw, "auto-switch", TRUE, NULL);
+    else
+      g_object_set (sw, "active-pad", pads[i % 2], NULL);
+    g_object_get (sw, "stats", &stats, NULL);
+    gst_structure_free (stats);
+    g_usleep (2000);
+  }
+  g_object_get (sw, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "switches", &switches);
+  gst_structure_free (stats);
+  fail_unless (switches > 10, "only %" G_GUINT64_FORMAT " switches", switches);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_NULL)
+      == GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (p.bad_order, 0);
+  g_mutex_clear (&p.lock);
+  gst_object_unref (pads[0]);
+  gst_object_unref (pads[1]);
+  gst_object_unref (sw);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 static Suite *
 switch_pipeline_suite (void)
 {
@@ -256,6 +306,7 @@ switch_pipeline_suite (void)
   tcase_add_test (tc, test_raw_master_backup);
   tcase_add_test (tc, test_vp8_master_backup);
   tcase_add_test (tc, test_follow);
+  tcase_add_test (tc, test_manual_stress);
   return s;
 }
 
