@@ -172,6 +172,7 @@ struct _FluSwitch
   gboolean eos_sent;
   FluSwitch *leader;            /* the follow'ed switch (a ref), set in
                                  * READY->PAUSED */
+  gpointer time_clock;          /* the clock of the times above */
 
   /* the active pad's name as a quark, read lock-free by followers */
   gint active_quark;
@@ -314,10 +315,12 @@ flu_switch_pad_init (FluSwitchPad * pad)
 /* Arrival times are read on the pipeline clock (the element's clock), so
  * that they agree with the live sources' timestamps; without a clock (not
  * yet PLAYING, or an element alone) on the system clock, which is the usual
- * pipeline clock too.  Takes the object lock: call without `lock` held or
- * respect the lock order. */
+ * pipeline clock too.  When the clock changes (e.g. from the system clock
+ * in PAUSED to an audio sink's clock in PLAYING) the times read so far mean
+ * nothing on the new one: every pad's times are rebased to now (each keeps
+ * its liveness).  Called with `lock`; takes the object lock. */
 static guint64
-flu_switch_now (FluSwitch * self)
+flu_switch_now_locked (FluSwitch * self)
 {
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
   GstClockTime now;
@@ -325,8 +328,23 @@ flu_switch_now (FluSwitch * self)
   if (clock == NULL)
     clock = gst_system_clock_obtain ();
   now = gst_clock_get_time (clock);
+  now = GST_CLOCK_TIME_IS_VALID (now) ? now : 0;
+  if ((gpointer) clock != self->time_clock) {
+    GList *l;
+
+    if (self->time_clock)
+      GST_INFO_OBJECT (self, "clock changed to %" GST_PTR_FORMAT
+          ": times rebased", clock);
+    for (l = self->pads; l; l = l->next) {
+      FluSwitchPad *p = l->data;
+
+      p->state.last_seen = p->state.steady_since = now;
+    }
+    self->active_since = now;
+    self->time_clock = clock;   /* compared only, never dereferenced */
+  }
   gst_object_unref (clock);
-  return GST_CLOCK_TIME_IS_VALID (now) ? now : 0;
+  return now;
 }
 
 /* ------------------------------------------------------------------ */
@@ -557,11 +575,12 @@ flu_switch_chain (GstPad * sinkpad, GstObject * parent, GstBuffer * buf)
   FluSwitchPad *wanted;
   SwitchNote note = { 0, };
   gboolean following, discont;
-  guint64 now = flu_switch_now (self);
+  guint64 now;
   GstFlowReturn ret;
   GList *l;
 
   g_mutex_lock (&self->lock);
+  now = flu_switch_now_locked (self);
   if (!self->started) {
     self->started = TRUE;
     for (l = self->pads; l; l = l->next) {
@@ -692,14 +711,12 @@ flu_switch_sink_event (GstPad * sinkpad, GstObject * parent, GstEvent * event)
       gst_event_unref (event);
       flu_switch_maybe_eos (self);
       return TRUE;
-    case GST_EVENT_FLUSH_STOP:{
-      guint64 now = flu_switch_now (self);
-
+    case GST_EVENT_FLUSH_STOP:
       gst_segment_init (&pad->segment, GST_FORMAT_UNDEFINED);
       g_mutex_lock (&self->lock);
       if (pad->state.eos)
         flu_switch_pad_state_init (&pad->state, pad->state.priority,
-            pad->state.order, now);
+            pad->state.order, flu_switch_now_locked (self));
       active = self->active == pad;
       if (active) {
         self->need_segment = TRUE;
@@ -710,7 +727,6 @@ flu_switch_sink_event (GstPad * sinkpad, GstObject * parent, GstEvent * event)
         return gst_pad_push_event (self->srcpad, event);
       gst_event_unref (event);
       return TRUE;
-    }
     default:
       break;
   }
@@ -786,10 +802,11 @@ flu_switch_request_new_pad (GstElement * element, GstPadTemplate * templ,
   FluSwitch *self = FLU_SWITCH (element);
   FluSwitchPad *pad;
   gchar *pad_name;
-  guint64 now = flu_switch_now (self);
+  guint64 now;
   guint order;
 
   g_mutex_lock (&self->lock);
+  now = flu_switch_now_locked (self);
   order = self->next_order;
   if (name && sscanf (name, "sink_%u", &order) == 1) {
     GList *l;
@@ -877,11 +894,12 @@ flu_switch_stats (FluSwitch * self)
 {
   GValue pads = G_VALUE_INIT;
   GstStructure *s;
-  guint64 now = flu_switch_now (self);
+  guint64 now;
   GList *l;
 
   g_value_init (&pads, GST_TYPE_ARRAY);
   g_mutex_lock (&self->lock);
+  now = flu_switch_now_locked (self);
   /* liveness is otherwise aged at buffer arrivals only */
   if (self->started) {
     for (l = self->pads; l; l = l->next)
@@ -1066,6 +1084,7 @@ flu_switch_reset (FluSwitch * self)
   self->need_stream_start = TRUE;
   self->eos_sent = FALSE;
   g_atomic_int_set (&self->active_quark, 0);
+  self->time_clock = NULL;
   for (l = self->pads; l; l = l->next) {
     FluSwitchPad *p = l->data;
 

@@ -593,6 +593,34 @@ GST_START_TEST (test_release_active)
 
 GST_END_TEST;
 
+/* a new clock (an audio sink's in PLAYING after the system clock in
+ * PAUSED): the times are rebased, the master still dies after timeout */
+GST_START_TEST (test_clock_change)
+{
+  Fixture f;
+  GstClockTime t;
+  GstClock *clock2;
+
+  fixture_init (&f, RAW_CAPS, RAW_CAPS);
+  for (t = 100 * GST_SECOND; t < 100 * GST_SECOND + 200 * MS; t += FRAME) {
+    push (&f, 0, t, t, FALSE);
+    push (&f, 1, t + 1, t, FALSE);
+  }
+  fail_unless_equals_int (pull_all (&f, NULL, NULL), 0);
+
+  clock2 = gst_test_clock_new ();
+  gst_element_set_clock (f.sw, clock2);
+  gst_object_unref (f.clock);
+  f.clock = clock2;
+  for (t = 0; t < 1500 * MS; t += FRAME)
+    push (&f, 1, t, 100 * GST_SECOND + 200 * MS + t, FALSE);
+  fail_unless_equals_int (pull_all (&f, NULL, NULL), 1);
+  expect_switch (&f, "sink_0", "sink_1", "timeout");
+  fixture_clear (&f);
+}
+
+GST_END_TEST;
+
 static Suite *
 switch_element_suite (void)
 {
@@ -609,6 +637,7 @@ switch_element_suite (void)
   tcase_add_test (tc, test_gap_is_not_data);
   tcase_add_test (tc, test_stats);
   tcase_add_test (tc, test_release_active);
+  tcase_add_test (tc, test_clock_change);
   return s;
 }
 
