@@ -71,7 +71,7 @@ overlay="fluoverlay text=\"$TEXT\" clock-format=\"$CLOCK\""
 # JPEG or raw video from the producer: decodebin takes either.  The
 # live compositor and audiomixer output on time even without input.
 scaled="videoconvert ! videoscale ! video/x-raw,width=$WIDTH,height=$HEIGHT"
-to_vmix="vmix." to_amix="amix."
+to_vmix="vmix." to_amix="amix." vmix_caps=""
 if [ -n "$BACKUP" ]; then
   # the producer on sink_0 (preferred), the backup on sink_1; the audio
   # switch follows the video switch's choice
@@ -80,6 +80,10 @@ if [ -n "$BACKUP" ]; then
   # jpegdec's colorimetry differs from videotestsrc's)
   scaled="$scaled,format=I420,pixel-aspect-ratio=1/1,colorimetry=bt601"
   scaled="$scaled,chroma-site=jpeg"
+  # and the compositor's output fixed too: it may start (on its own, live)
+  # before the first frame from the switch, in a format of its choice
+  vmix_caps=",format=I420,pixel-aspect-ratio=1/1,colorimetry=bt601"
+  vmix_caps="$vmix_caps,chroma-site=jpeg"
   pipeline="fluswitch name=vsw timeout=$((BACKUP_TIMEOUT * 1000000))
       recovery=$((BACKUP_RECOVERY * 1000000)) ! vmix."
   if [ "$BACKUP" = slate ]; then
@@ -105,7 +109,7 @@ fi
 pipeline="${pipeline:-} $(producer_src "$VIDEO_PORT") ! queue ! decodebin !
   $scaled ! $to_vmix
   compositor name=vmix background=black !
-  video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1 !
+  video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1$vmix_caps !
   $overlay ! videoconvert ! tee name=v"
 if [ "$AUDIO" = 1 ]; then
   pipeline="$pipeline $(producer_src "$AUDIO_PORT") ! queue !
