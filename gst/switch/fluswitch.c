@@ -637,8 +637,7 @@ flu_switch_chain (GstPad * sinkpad, GstObject * parent, GstBuffer * buf)
   ret = gst_pad_push (self->srcpad, buf);
   g_mutex_unlock (&self->push_lock);
 
-  /* an inactive pad is not told about downstream's flow; the active one is,
-   * except for not-linked while others could be */
+  /* the active pad gets downstream's flow return; inactive pads get OK */
   return ret;
 }
 
