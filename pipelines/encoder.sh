@@ -33,10 +33,17 @@
 #   --width=640 --height=360  encoded picture size (the feed is scaled)
 #   --data-timeout=2000       ms without data from the producer that
 #                             count as an outage (flufeedsrc)
+#   --backup=slate|HOST       what viewers see while the producer is away:
+#                             "slate": a test pattern and silence; HOST: a
+#                             second producer (same feed ports) -- through
+#                             fluswitch (gst/switch); empty (default): none
+#   --backup-timeout=1000     ms without producer frames before the backup
+#   --backup-recovery=2000    ms of steady producer frames before going back
 # While the producer is away (outage, restart), the encoder keeps going:
-# a compositor and an audiomixer repeat the last frame and play silence,
-# so viewers and recordings see a frozen picture (with a running clock),
-# not a hole.
+# with --backup, the backup is shown (audio switches with the video);
+# without, or when the backup is away too, a compositor and an audiomixer
+# repeat the last frame and play silence, so viewers and recordings see a
+# frozen picture (with a running clock), not a hole.
 #   --secret=S                shared secret of the feeds (in and out)
 #   --verbose=1 --dry-run=1   print caps / only print the pipeline
 # Ctrl-C stops it.
@@ -46,12 +53,14 @@
 : "${TEXT=gst-flumotion}" "${CLOCK=%H:%M:%S}" "${LOGO:=}"
 : "${VIDEO_BITRATE:=1000}" "${KEYFRAME_SECONDS:=2}" "${FPS:=25}"
 : "${SECRET:=}" "${DATA_TIMEOUT:=2000}" "${WIDTH:=640}" "${HEIGHT:=360}"
-OPTIONS="WIDTH HEIGHT DATA_TIMEOUT PRODUCER VIDEO_PORT AUDIO_PORT AUDIO FORMATS FEED_PORT TEXT CLOCK
+: "${BACKUP:=}" "${BACKUP_TIMEOUT:=1000}" "${BACKUP_RECOVERY:=2000}"
+OPTIONS="BACKUP BACKUP_TIMEOUT BACKUP_RECOVERY WIDTH HEIGHT DATA_TIMEOUT PRODUCER VIDEO_PORT AUDIO_PORT AUDIO FORMATS FEED_PORT TEXT CLOCK
   LOGO VIDEO_BITRATE KEYFRAME_SECONDS FPS SECRET FEED_LISTEN VERBOSE DRY_RUN"
 parse_args "$@"
 numbers VIDEO_PORT AUDIO_PORT FEED_PORT VIDEO_BITRATE KEYFRAME_SECONDS FPS \
-  DATA_TIMEOUT WIDTH HEIGHT AUDIO
+  DATA_TIMEOUT WIDTH HEIGHT AUDIO BACKUP_TIMEOUT BACKUP_RECOVERY
 need fluoverlay vp8enc vorbisenc webmmux compositor audiomixer
+[ -z "$BACKUP" ] || need fluswitch
 
 kf=$((KEYFRAME_SECONDS * FPS))
 aac=""
@@ -59,8 +68,9 @@ for e in voaacenc avenc_aac fdkaacenc; do
   if has $e; then aac=$e; break; fi
 done
 
+# producer_src PORT [HOSTS]: the producer's feed on PORT
 producer_src () {
-  printf '%s' "$(feed_src "$PRODUCER" "$1")"
+  printf '%s' "$(feed_src "${2:-$PRODUCER}" "$1")"
   if [ "$FEED_IMPL" = flufeed ]; then
     printf ' data-timeout=%s' "$DATA_TIMEOUT"
   fi
@@ -70,14 +80,50 @@ overlay="fluoverlay text=$(gst_str "$TEXT") clock-format=$(gst_str "$CLOCK")"
 [ -z "$LOGO" ] || overlay="$overlay logo=$(gst_str "$LOGO") logo-height=64"
 # JPEG or raw video from the producer: decodebin takes either.  The
 # live compositor and audiomixer output on time even without input.
-pipeline="$(producer_src "$VIDEO_PORT") ! queue ! decodebin ! videoconvert !
-  videoscale ! video/x-raw,width=$WIDTH,height=$HEIGHT ! vmix.
+scaled="videoconvert ! videoscale ! video/x-raw,width=$WIDTH,height=$HEIGHT"
+to_vmix="vmix." to_amix="amix." vmix_caps=""
+if [ -n "$BACKUP" ]; then
+  # the producer on sink_0 (preferred), the backup on sink_1; the audio
+  # switch follows the video switch's choice
+  to_vmix="vsw.sink_0" to_amix="asw.sink_0"
+  # the very same caps from both (the muxers refuse any caps change, and
+  # jpegdec's colorimetry differs from videotestsrc's)
+  scaled="$scaled,format=I420,pixel-aspect-ratio=1/1,colorimetry=bt601"
+  scaled="$scaled,chroma-site=jpeg"
+  # and the compositor's output fixed too: it may start (on its own, live)
+  # before the first frame from the switch, in a format of its choice
+  vmix_caps=",format=I420,pixel-aspect-ratio=1/1,colorimetry=bt601"
+  vmix_caps="$vmix_caps,chroma-site=jpeg"
+  pipeline="fluswitch name=vsw timeout=$((BACKUP_TIMEOUT * 1000000))
+      recovery=$((BACKUP_RECOVERY * 1000000)) ! vmix."
+  if [ "$BACKUP" = slate ]; then
+    pipeline="$pipeline videotestsrc is-live=true pattern=smpte !
+      video/x-raw,framerate=$FPS/1 ! $scaled ! vsw.sink_1"
+  else
+    pipeline="$pipeline $(producer_src "$VIDEO_PORT" "$BACKUP") ! queue !
+      decodebin ! $scaled ! vsw.sink_1"
+  fi
+  if [ "$AUDIO" = 1 ]; then
+    pipeline="$pipeline fluswitch name=asw follow=vsw
+      timeout=$((BACKUP_TIMEOUT * 1000000)) ! amix."
+    if [ "$BACKUP" = slate ]; then
+      pipeline="$pipeline audiotestsrc is-live=true wave=silence !
+        audioconvert ! audioresample ! asw.sink_1"
+    else
+      pipeline="$pipeline $(producer_src "$AUDIO_PORT" "$BACKUP") ! queue !
+        audioconvert ! audioresample ! asw.sink_1"
+    fi
+  fi
+  echo "$(basename "$0"): backup: $BACKUP" >&2
+fi
+pipeline="${pipeline:-} $(producer_src "$VIDEO_PORT") ! queue ! decodebin !
+  $scaled ! $to_vmix
   compositor name=vmix background=black !
-  video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1 !
+  video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1$vmix_caps !
   $overlay ! tee name=v"
 if [ "$AUDIO" = 1 ]; then
   pipeline="$pipeline $(producer_src "$AUDIO_PORT") ! queue !
-    audioconvert ! audioresample ! amix. audiomixer name=amix !
+    audioconvert ! audioresample ! $to_amix audiomixer name=amix !
     audio/x-raw,rate=48000,channels=2 ! tee name=a"
 fi
 

@@ -47,7 +47,7 @@ use_build_tree () {
   top=$(cd "$(dirname "$0")/.." && pwd)
   build=${FLU_BUILD_DIR:-$top/build}
   [ -f "$top/meson.build" ] && [ -d "$build" ] || return 0
-  for d in ext/overlay ext/soup gst/feed gst/multifd; do
+  for d in ext/overlay ext/soup gst/feed gst/multifd gst/switch; do
     if [ -d "$build/$d" ]; then
       GST_PLUGIN_PATH="$build/$d${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
     fi

@@ -1,0 +1,70 @@
+#!/bin/sh
+# The role scripts with a backup: producer.sh -> encoder.sh --backup=slate.
+# The producer is killed with -9: both switches of the encoder (video, and
+# audio following it) move to the slate; restarted: back to the producer.
+# A reader of the encoder's WebM feed records throughout: the recording
+# decodes without error.
+. "$(dirname "$0")/lib.sh"
+need fluswitch flufeedsink flufeedsrc fluoverlay vp8enc vorbisenc webmmux \
+  jpegenc
+command -v ffmpeg >/dev/null || { echo "SKIP: ffmpeg missing"; exit 77; }
+command -v ss >/dev/null || { echo "SKIP: no ss (iproute2)"; exit 77; }
+roles="$FLU_SOURCE_ROOT/pipelines"
+export FLU_BUILD_DIR="$FLU_BUILD_ROOT"
+
+vport=$(free_port) aport=$(free_port) fport=$(free_port)
+producer () {
+  start_bg producer sh "$roles/producer.sh" --video-port="$vport" \
+    --audio-port="$aport" --width=320 --height=180 --feed-listen=127.0.0.1
+  wait_listen "$vport" && wait_listen "$aport" || \
+    { cat "$E2E_TMP/producer.log" >&2; fail "producer did not listen"; }
+}
+producer
+start_bg encoder sh "$roles/encoder.sh" --video-port="$vport" \
+  --audio-port="$aport" --formats=webm --feed-port="$fport" \
+  --keyframe-seconds=1 --video-bitrate=300 --feed-listen=127.0.0.1 \
+  --width=320 --height=180 --backup=slate --backup-timeout=1000 \
+  --backup-recovery=1000 --verbose=1
+wait_listen "$fport" || \
+  { cat "$E2E_TMP/encoder.log" >&2; fail "encoder did not listen"; }
+log="$E2E_TMP/encoder.log"
+start_bg reader gst-launch-1.0 flufeedsrc hosts="127.0.0.1:$fport" ! \
+  filesink location="$E2E_TMP/capture.webm"
+
+# wait_active SWITCH PAD N SECONDS: the N-th notification of SWITCH's
+# active-pad naming PAD
+wait_active () {
+  i=0
+  while [ $i -lt $(($4 * 10)) ]; do
+    n=$(grep -c "FluSwitch:$1: active-pad = .*$2" "$log" || true)
+    [ "$n" -ge "$3" ] && return 0
+    sleep 0.1
+    i=$((i + 1))
+  done
+  grep 'active-pad\|ERROR' "$log" >&2 || true
+  return 1
+}
+wait_active vsw sink_0 1 15 || fail "the encoder never showed the producer"
+sleep 2
+echo "kill -9 the producer"
+kill -9 "$PID_producer"
+wait_active vsw sink_1 1 15 || fail "the video did not switch to the slate"
+wait_active asw sink_1 1 5 || fail "the audio did not follow to the slate"
+echo "video and audio on the slate"
+sleep 2
+producer
+wait_active vsw sink_0 2 20 || fail "the video did not switch back"
+wait_active asw sink_0 2 5 || fail "the audio did not follow back"
+echo "video and audio on the producer again"
+sleep 2
+! grep -q '^ERROR' "$log" || { grep -A4 '^ERROR' "$log" >&2; \
+  fail "the encoder posted an error"; }
+kill "$PID_reader" 2>/dev/null || true
+wait "$PID_reader" 2>/dev/null || true
+cap="$E2E_TMP/capture.webm"
+[ -s "$cap" ] || fail "the reader recorded nothing"
+ffmpeg -v error -i "$cap" -f null - 2>"$E2E_TMP/ffmpeg.err" || true
+[ ! -s "$E2E_TMP/ffmpeg.err" ] || { cat "$E2E_TMP/ffmpeg.err" >&2; \
+  fail "decoding errors in the recording"; }
+echo "the recording decodes without error: $(video_frames "$cap") frames"
+echo "switch-roles: all checks passed"
