@@ -2,7 +2,8 @@
 # The role scripts with a backup: producer.sh -> encoder.sh --backup=slate.
 # The producer is killed with -9: both switches of the encoder (video, and
 # audio following it) move to the slate; restarted: back to the producer.
-# A reader of the encoder's WebM feed records throughout: the recording
+# A reader of the encoder's VP8 feed (the encoder publishes elementary
+# streams, muxed by whoever reads them) records throughout: the recording
 # decodes without error.
 . "$(dirname "$0")/lib.sh"
 need fluswitch flufeedsink flufeedsrc fluoverlay vp8enc vorbisenc webmmux \
@@ -28,8 +29,8 @@ start_bg encoder sh "$roles/encoder.sh" --video-port="$vport" \
 wait_listen "$fport" || \
   { cat "$E2E_TMP/encoder.log" >&2; fail "encoder did not listen"; }
 log="$E2E_TMP/encoder.log"
-start_bg reader gst-launch-1.0 flufeedsrc hosts="127.0.0.1:$fport" ! \
-  filesink location="$E2E_TMP/capture.webm"
+start_bg reader gst-launch-1.0 -e flufeedsrc hosts="127.0.0.1:$fport" ! \
+  webmmux streamable=true ! filesink location="$E2E_TMP/capture.webm"
 
 # wait_active SWITCH PAD N SECONDS: the N-th notification of SWITCH's
 # active-pad naming PAD
@@ -59,7 +60,7 @@ echo "video and audio on the producer again"
 sleep 2
 ! grep -q '^ERROR' "$log" || { grep -A4 '^ERROR' "$log" >&2; \
   fail "the encoder posted an error"; }
-kill "$PID_reader" 2>/dev/null || true
+kill -INT "$PID_reader" 2>/dev/null || true
 wait "$PID_reader" 2>/dev/null || true
 cap="$E2E_TMP/capture.webm"
 [ -s "$cap" ] || fail "the reader recorded nothing"
