@@ -19,7 +19,14 @@ cleanup () {
   for pid in $E2E_PIDS; do
     wait "$pid" 2>/dev/null || true
   done
-  rm -rf "$E2E_TMP"
+  # a browser's helper processes outlive its main process for a moment
+  # and may still write to the profile: retry, never fail the test here
+  i=0
+  while ! rm -rf "$E2E_TMP" 2>/dev/null && [ $i -lt 25 ]; do
+    sleep 0.2
+    i=$((i + 1))
+  done
+  rm -rf "$E2E_TMP" || true
 }
 trap cleanup EXIT INT TERM
 
