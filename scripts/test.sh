@@ -54,6 +54,7 @@ run_suite () {
   rm -f "$log"
   if [ $status != 0 ]; then
     echo "tests: $passed passed, $failed failed"
+    step "meson test (failed)"
     die
   fi
 }
