@@ -288,14 +288,13 @@ GST_START_TEST (test_signals_match_stock)
   guint i;
 
   fail_unless (e != NULL);
+  fail_unless (stock != NULL, "stock multifdsink missing: cannot compare");
   ours = G_OBJECT_TYPE (e);
   for (i = 0; i < G_N_ELEMENTS (names); i++) {
     GSignalQuery qo, qs;
 
     g_signal_query (g_signal_lookup (names[i], ours), &qo);
     fail_unless (qo.signal_id != 0, "signal %s missing", names[i]);
-    if (stock == NULL)
-      continue;
     g_signal_query (g_signal_lookup (names[i], G_OBJECT_TYPE (stock)), &qs);
     fail_unless_equals_int (qo.n_params, qs.n_params);
     fail_unless ((qo.signal_flags & G_SIGNAL_ACTION) ==
