@@ -66,8 +66,12 @@ if [ $gate = 1 ]; then
   # them: with address space randomization the same seed takes other paths
   # from one run to the next.  The gate runs with it off (setarch -R).
   norandom="setarch $(uname -m) -R"
+  # (without it the feed target is not reproducible, even with -use_cmp=0:
+  # GStreamer's tables hash addresses)
   $norandom true 2>/dev/null || {
-    echo "run.sh: setarch -R (util-linux) cannot turn address randomization off here" >&2
+    echo "run.sh: setarch -R (util-linux) cannot turn address randomization" \
+      "off here (a container whose seccomp profile refuses" \
+      "personality(ADDR_NO_RANDOMIZE)?): the gate would not be deterministic" >&2
     exit 1
   }
 fi
