@@ -1,11 +1,16 @@
 #!/bin/sh
-# The fluhttpsink status page (status-path) in headless Chromium: one
-# server process with two streams on one port (WebM video, Ogg audio).
-# The page sets its title to "<viewers> viewers · <streams> streams" and
-# appends " · playing" once a player played 2 s (the page is opened with
-# ?autoplay).  The test checks the page lists both streams, the video
-# plays, and the viewer count goes up when another viewer (curl) connects.
+# The fluhttpsink status page (status-path) in a headless browser
+# (Chromium, or the one named as $1: chromium, firefox): one server process
+# with two streams on one port (WebM video, Ogg audio).  The page sets its
+# title to "<viewers> viewers · <streams> streams" and appends " · playing"
+# once a player played 2 s (the page is opened with ?autoplay).  The page
+# is opened through tests/e2e/collector.py, which measures its video
+# (playback-check.html: currentTime advancing by >= 3 s over >= 3 s of wall
+# time, frames decoded, a picture size) and reports the page's title.  The
+# test checks the page lists both streams, the video plays, and the viewer
+# count goes up when another viewer (curl) connects.
 . "$(dirname "$0")/lib.sh"
+which=${1:-chromium}
 need fluhttpsink vp8enc vorbisenc webmmux oggmux
 
 port=$(free_port)
@@ -24,15 +29,16 @@ for m in /live.webm /radio.ogg; do
     fail "status JSON does not list $m: $json"
 done
 
-start_chromium "http://127.0.0.1:$port/status?autoplay"
-wait_title ' 2 streams · playing$' 60 || { tail -n 20 "$E2E_TMP/chromium.log" >&2; \
-  fail "the status page did not list 2 streams and play (title '$TITLE')"; }
+start_collector "$port"
+check_playback "$which" "/status?autoplay"
+wait_page_title ' 2 streams · playing$' 30 || \
+  fail "the status page did not list 2 streams and play (title '$TITLE')"
 before=${TITLE%% viewers*}
 [ "$before" -ge 1 ] || fail "the playing page counts no viewer ('$TITLE')"
 
 curl -s --max-time 30 -o /dev/null "http://127.0.0.1:$port/live.webm" &
 E2E_PIDS="$E2E_PIDS $!"
 after=$((before + 1))
-wait_title "^$after viewers" 15 || \
+wait_page_title "^$after viewers" 15 || \
   fail "viewer count did not go from $before to $after (title '$TITLE')"
-echo "http-status-chromium: page lists 2 streams, plays, viewers $before -> $after"
+echo "http-status-$which: page lists 2 streams, plays, viewers $before -> $after; $RESULT"

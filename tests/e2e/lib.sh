@@ -19,7 +19,14 @@ cleanup () {
   for pid in $E2E_PIDS; do
     wait "$pid" 2>/dev/null || true
   done
-  rm -rf "$E2E_TMP"
+  # a browser's helper processes outlive its main process for a moment
+  # and may still write to the profile: retry, never fail the test here
+  i=0
+  while ! rm -rf "$E2E_TMP" 2>/dev/null && [ $i -lt 25 ]; do
+    sleep 0.2
+    i=$((i + 1))
+  done
+  rm -rf "$E2E_TMP" || true
 }
 trap cleanup EXIT INT TERM
 
@@ -187,4 +194,118 @@ wait_mount () {
 video_frames () {
   ffprobe -v error -select_streams v:0 -count_frames \
     -show_entries stream=nb_read_frames -of csv=p=0 "$1" 2>/dev/null | head -n 1
+}
+
+# start_firefox URL: headless Firefox ESR on URL, in a fresh profile whose
+# prefs allow autoplay and stop its own network traffic (updates,
+# telemetry, safe browsing, captive portal and connectivity probes,
+# remote settings, DNS-over-HTTPS, prefetching); skips (77) when Firefox
+# is not installed.
+start_firefox () {
+  url=$1
+  browser=$(command -v firefox-esr || command -v firefox || true)
+  [ -n "$browser" ] || { echo "SKIP: firefox-esr not installed"; exit 77; }
+  profile="$E2E_TMP/firefox"
+  mkdir -p "$profile" "$E2E_TMP/firefox-home"
+  cat >"$profile/user.js" <<'PREFS'
+user_pref("app.update.auto", false);
+user_pref("app.update.disabledForTesting", true);
+user_pref("app.normandy.enabled", false);
+user_pref("browser.aboutwelcome.enabled", false);
+user_pref("browser.newtabpage.enabled", false);
+user_pref("browser.ping-centre.telemetry", false);
+user_pref("browser.safebrowsing.downloads.enabled", false);
+user_pref("browser.safebrowsing.malware.enabled", false);
+user_pref("browser.safebrowsing.phishing.enabled", false);
+user_pref("browser.safebrowsing.provider.google4.updateURL", "");
+user_pref("browser.safebrowsing.provider.mozilla.updateURL", "");
+user_pref("browser.search.update", false);
+user_pref("browser.sessionstore.resume_from_crash", false);
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("browser.startup.page", 0);
+user_pref("browser.tabs.warnOnClose", false);
+user_pref("datareporting.healthreport.uploadEnabled", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("extensions.getAddons.cache.enabled", false);
+user_pref("extensions.systemAddon.update.enabled", false);
+user_pref("extensions.update.enabled", false);
+user_pref("geo.enabled", false);
+user_pref("media.autoplay.blocking_policy", 0);
+user_pref("media.autoplay.default", 0);
+user_pref("media.gmp-manager.updateEnabled", false);
+user_pref("network.captive-portal-service.enabled", false);
+user_pref("network.connectivity-service.enabled", false);
+user_pref("network.dns.disablePrefetch", true);
+user_pref("network.http.speculative-parallel-limit", 0);
+user_pref("network.prefetch-next", false);
+user_pref("network.proxy.type", 0);
+user_pref("network.trr.mode", 5);
+user_pref("services.settings.server", "http://127.0.0.1:9/");
+user_pref("toolkit.telemetry.enabled", false);
+user_pref("toolkit.telemetry.server", "");
+user_pref("toolkit.telemetry.unified", false);
+PREFS
+  HOME="$E2E_TMP/firefox-home" MOZ_CRASHREPORTER_DISABLE=1 \
+    "$browser" --headless --no-remote --new-instance --profile "$profile" \
+    "$url" >"$E2E_TMP/firefox.log" 2>&1 &
+  E2E_PIDS="$E2E_PIDS $!"
+}
+
+# start_collector PORT: the playback collector (tests/e2e/collector.py) in
+# front of the server on PORT; sets COLLECTOR_PORT.
+start_collector () {
+  COLLECTOR_DIR="$E2E_TMP/collector"
+  mkdir -p "$COLLECTOR_DIR"
+  python3 "$(dirname "$0")/collector.py" "127.0.0.1:$1" "$COLLECTOR_DIR" \
+    >"$E2E_TMP/collector.log" 2>&1 &
+  E2E_PIDS="$E2E_PIDS $!"
+  i=0
+  while [ $i -lt 100 ] && [ ! -s "$COLLECTOR_DIR/port" ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  [ -s "$COLLECTOR_DIR/port" ] || { cat "$E2E_TMP/collector.log" >&2; \
+    fail "the collector did not start"; }
+  COLLECTOR_PORT=$(cat "$COLLECTOR_DIR/port")
+}
+
+# check_playback BROWSER PAGE: opens PAGE (a path of the collector's
+# upstream server, e.g. / or /status?autoplay) in BROWSER (chromium or
+# firefox) inside tests/e2e/playback-check.html, and waits for its
+# verdict on the page's first <video>: currentTime advancing by >= 3 s over
+# >= 3 s of wall time, decoded frames increasing, a picture with a size.
+# Fails the test otherwise; sets RESULT to the verdict (JSON).
+check_playback () {
+  page=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$2")
+  url="http://127.0.0.1:$COLLECTOR_PORT/__flu/check?page=$page"
+  case $1 in
+    chromium) start_chromium "$url" ;;
+    firefox) start_firefox "$url" ;;
+    *) fail "unknown browser $1" ;;
+  esac
+  i=0
+  while [ $i -lt 400 ] && [ ! -s "$COLLECTOR_DIR/result" ]; do
+    sleep 0.25
+    i=$((i + 1))
+  done
+  [ -s "$COLLECTOR_DIR/result" ] || { tail -n 20 "$E2E_TMP/$1.log" >&2; \
+    tail -n 20 "$E2E_TMP/collector.log" >&2; \
+    fail "$1 sent no playback verdict in 100 s"; }
+  RESULT=$(cat "$COLLECTOR_DIR/result")
+  printf '%s' "$RESULT" | grep -q '"pass": *true' || \
+    fail "$1 did not play $2: $RESULT"
+}
+
+# wait_page_title PATTERN SECONDS: waits until the title of the page under
+# check_playback matches the grep PATTERN; sets TITLE, returns 1 on timeout.
+wait_page_title () {
+  i=0
+  while [ $i -lt $(($2 * 4)) ]; do
+    TITLE=$(cat "$COLLECTOR_DIR/title" 2>/dev/null || true)
+    printf '%s\n' "$TITLE" | grep -q "$1" && return 0
+    sleep 0.25
+    i=$((i + 1))
+  done
+  return 1
 }
