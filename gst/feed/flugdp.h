@@ -43,7 +43,9 @@
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
+
 #define FLU_GDP_HEADER_LEN 62
+
 /* Default and hard upper bounds of one packet's payload. */
 #define FLU_GDP_DEFAULT_MAX_PAYLOAD (32 * 1024 * 1024)
 #define FLU_GDP_MAX_MAX_PAYLOAD (256 * 1024 * 1024)
@@ -52,7 +54,8 @@ G_BEGIN_DECLS
 /* Deepest nesting of lists, arrays, ranges and quoted structures in a
  * caps or event string (GStreamer's parser recurses per level). */
 #define FLU_GDP_MAX_STRING_DEPTH 64
-    typedef enum
+
+typedef enum
 {
   FLU_GDP_FLAG_CRC_HEADER = 1 << 0,
   FLU_GDP_FLAG_CRC_PAYLOAD = 1 << 1
@@ -121,4 +124,5 @@ GstEvent *flu_gdp_event_new (const FluGdpHeader * header,
     const guint8 * payload, GError ** error);
 
 G_END_DECLS
+
 #endif /* __FLU_GDP_H__ */
