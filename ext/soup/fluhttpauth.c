@@ -383,18 +383,90 @@ flu_http_cidr_list_match (GPtrArray * list, GInetAddress * addr)
   return FALSE;
 }
 
+/* A query key as soup_form_decode () reads it ('+' is a space, %xx
+ * decoded), lowercased; NULL when it does not decode. */
+static gchar *
+decoded_key (const gchar * raw, gsize len)
+{
+  gchar *key = g_strndup (raw, len), *dec, *p, *low;
+
+  for (p = key; *p; p++)
+    if (*p == '+')
+      *p = ' ';
+  dec = g_uri_unescape_string (key, NULL);
+  g_free (key);
+  if (dec == NULL)
+    return NULL;
+  low = g_ascii_strdown (dec, -1);
+  g_free (dec);
+  return low;
+}
+
+/* a value that may be a credential: 32 or more hex digits or base64 */
+static gboolean
+looks_like_token (const gchar * v)
+{
+  gsize n = strspn (v, "0123456789abcdefABCDEF");
+
+  if (n >= 32 && v[n] == '\0')
+    return TRUE;
+  n = strspn (v, "0123456789abcdefghijklmnopqrstuvwxyz"
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ+/-_.%=");
+  return n >= 40 && v[n] == '\0';
+}
+
 gchar *
 flu_http_query_redact (const gchar * query)
 {
+  static const gchar *const secret_words[] = {
+    "token", "secret", "sig", "pass", "auth", "key", "hmac"
+  };
   gchar **params = g_strsplit (query, "&", -1), **p, *out;
 
   for (p = params; *p; p++) {
-    if (g_str_has_prefix (*p, "token=")) {
+    const gchar *eq = strchr (*p, '=');
+    gchar *key;
+    gboolean hide;
+    guint i;
+
+    if (eq == NULL)
+      continue;
+    /* the key as libsoup decodes it: "%74oken" and "+token" are keys
+     * too, and a key that does not decode may still be one for a proxy */
+    key = decoded_key (*p, eq - *p);
+    hide = key == NULL || looks_like_token (eq + 1);
+    for (i = 0; !hide && i < G_N_ELEMENTS (secret_words); i++)
+      hide = strstr (key, secret_words[i]) != NULL;
+    if (hide) {
+      gchar *r = g_strdup_printf ("%.*s=-", (gint) (eq - *p), *p);
+
       g_free (*p);
-      *p = g_strdup ("token=-");
+      *p = r;
     }
+    g_free (key);
   }
   out = g_strjoinv ("&", params);
   g_strfreev (params);
   return out;
+}
+
+guint
+flu_http_head_check (SoupMessageHeaders * headers, const gchar * path,
+    const gchar * query, const gchar ** why)
+{
+  SoupEncoding enc = soup_message_headers_get_encoding (headers);
+  gsize len = (path ? strlen (path) : 0) + (query ? 1 + strlen (query) : 0);
+
+  if (len > FLU_HTTP_MAX_TARGET_LENGTH) {
+    *why = "the request target is too long";
+    return SOUP_STATUS_REQUEST_URI_TOO_LONG;
+  }
+  if (enc == SOUP_ENCODING_CHUNKED ||
+      soup_message_headers_get_one (headers, "Transfer-Encoding") ||
+      (enc == SOUP_ENCODING_CONTENT_LENGTH &&
+          soup_message_headers_get_content_length (headers) > 0)) {
+    *why = "request bodies are not accepted";
+    return SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
+  }
+  return SOUP_STATUS_NONE;
 }

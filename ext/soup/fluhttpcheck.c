@@ -31,9 +31,6 @@
 
 #define GST_CAT_DEFAULT flu_http_sink_debug
 
-/* RFC 6585, not in libsoup's enum */
-#define STATUS_TOO_MANY_REQUESTS 429
-
 /* lock held */
 gboolean
 flu_http_check_parse_lists (FluHttpSink * sink, GError ** error)
@@ -155,7 +152,7 @@ flu_http_check_limits (FluHttpSink * sink, const gchar * host,
       GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host)) >=
       sink->max_clients_per_ip) {
     *why = "too many connections from this address";
-    return STATUS_TOO_MANY_REQUESTS;
+    return FLU_HTTP_STATUS_TOO_MANY_REQUESTS;
   }
   if (sink->client_limit && clients >= sink->client_limit) {
     *why = "client limit reached";

@@ -35,6 +35,8 @@
 
 #define GST_CAT_DEFAULT flu_http_sink_debug
 
+#define ALLOWED_METHODS "GET, HEAD, OPTIONS"
+
 const gchar *
 flu_http_protocol_name (SoupServerMessage * msg)
 {
@@ -399,6 +401,45 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
   g_free (realm);
 }
 
+/* OPTIONS: 204 with Allow; with cors-origin set, a CORS preflight
+ * (Origin and Access-Control-Request-Method) gets the methods and the
+ * request headers it asked for, so that a web player on another origin
+ * may send them (Range, say).  No credentials are checked: a preflight
+ * carries none (Fetch standard), and it reveals nothing but what
+ * cors-origin says. */
+static void
+answer_options (FluHttpSink * sink, SoupServerMessage * msg)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  const gchar *asked = soup_message_headers_get_one (req,
+      "Access-Control-Request-Headers");
+  gchar *origin;
+
+  g_mutex_lock (&sink->lock);
+  origin = sink->cors_origin && *sink->cors_origin ?
+      g_strdup (sink->cors_origin) : NULL;
+  g_mutex_unlock (&sink->lock);
+  flu_http_server_set_common_headers (msg);
+  soup_message_headers_replace (h, "Allow", ALLOWED_METHODS);
+  if (origin && soup_message_headers_get_one (req, "Origin") &&
+      soup_message_headers_get_one (req, "Access-Control-Request-Method")) {
+    soup_message_headers_replace (h, "Access-Control-Allow-Origin", origin);
+    soup_message_headers_replace (h, "Access-Control-Allow-Methods",
+        ALLOWED_METHODS);
+    /* header names only: tokens, no control bytes (libsoup refuses those
+     * in the request already) */
+    if (asked && *asked && strlen (asked) < 1024)
+      soup_message_headers_replace (h, "Access-Control-Allow-Headers", asked);
+    soup_message_headers_replace (h, "Access-Control-Max-Age", "600");
+    if (g_strcmp0 (origin, "*") != 0)
+      soup_message_headers_append (h, "Vary", "Origin");
+  }
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+  log_request (sink, msg, SOUP_STATUS_NO_CONTENT, NULL);
+  g_free (origin);
+}
+
 /* server thread: every path this element mounted */
 void
 flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
@@ -407,11 +448,15 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
   FluHttpSink *sink = data;
   const gchar *method = soup_server_message_get_method (msg);
 
+  if (method == SOUP_METHOD_OPTIONS) {
+    answer_options (sink, msg);
+    return;
+  }
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
-    refuse (sink, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only GET and HEAD",
-        NULL);
+    refuse (sink, msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+        "only GET, HEAD and OPTIONS", NULL);
     soup_message_headers_replace (soup_server_message_get_response_headers
-        (msg), "Allow", "GET, HEAD");
+        (msg), "Allow", ALLOWED_METHODS);
     return;
   }
   if (!flu_http_check_address (sink, msg)) {

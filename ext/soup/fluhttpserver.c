@@ -23,6 +23,7 @@
 
 #define _GNU_SOURCE             /* accept4 */
 #include "fluhttpserver.h"
+#include "fluhttpauth.h"
 
 #include <errno.h>
 #include <string.h>
@@ -41,6 +42,22 @@ GST_DEBUG_CATEGORY_STATIC (flu_http_server_debug);
 #define ACCEPT_BATCH 32
 #define SERVER_HEADER "gst-flumotion/" VERSION " fluhttpsink"
 
+/* Our connection class, given to libsoup: it answers 431 to a peer whose
+ * request head libsoup gave up on (over its 64 KB limit), which libsoup
+ * closes without a word.  Server thread only. */
+typedef struct
+{
+  GTcpConnection parent;
+  gboolean head_done;           /* got-headers came */
+  gboolean answered;            /* libsoup or we wrote an answer */
+  gboolean quiet;               /* server stopping, or closed by a timer */
+} FluHttpConnection;
+
+typedef GTcpConnectionClass FluHttpConnectionClass;
+
+static GType flu_http_connection_get_type (void);
+G_DEFINE_TYPE (FluHttpConnection, flu_http_connection, G_TYPE_TCP_CONNECTION);
+
 struct _FluHttpServer
 {
   gint refcount;                /* under registry_lock */
@@ -56,6 +73,8 @@ struct _FluHttpServer
   GSource *accept_watch;        /* server thread only, as retry */
   GSource *retry;
   GSocket *accepting;           /* in soup_server_accept_iostream () */
+  FluHttpConnection *accepting_conn;
+  gboolean stopping;
   guint64 stalls;
 };
 
@@ -110,16 +129,36 @@ flu_http_server_set_common_headers (SoupServerMessage * msg)
   soup_message_headers_replace (h, "Cache-Control", "no-cache");
 }
 
+/* libsoup 3.2 knows no phrase for some statuses we send ("Unknown
+ * Error"): the RFC's reason phrases */
+const gchar *
+flu_http_server_status_phrase (guint status)
+{
+  switch (status) {
+    case FLU_HTTP_STATUS_TOO_MANY_REQUESTS:
+      return "Too Many Requests";
+    case FLU_HTTP_STATUS_HEADERS_TOO_LARGE:
+      return "Request Header Fields Too Large";
+    case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
+      return "Content Too Large";
+    case SOUP_STATUS_REQUEST_URI_TOO_LONG:
+      return "URI Too Long";
+    default:
+      return soup_status_get_phrase (status);
+  }
+}
+
 void
 flu_http_server_respond (SoupServerMessage * msg, guint status,
     const gchar * text)
 {
+  const gchar *phrase = flu_http_server_status_phrase (status);
   gchar *body;
 
   flu_http_server_set_common_headers (msg);
-  body = g_strdup_printf ("%u %s%s%s\n", status,
-      soup_status_get_phrase (status), text ? ": " : "", text ? text : "");
-  soup_server_message_set_status (msg, status, NULL);
+  body = g_strdup_printf ("%u %s%s%s\n", status, phrase, text ? ": " : "",
+      text ? text : "");
+  soup_server_message_set_status (msg, status, phrase);
   soup_server_message_set_response (msg, "text/plain; charset=utf-8",
       SOUP_MEMORY_TAKE, body, strlen (body));
 }
@@ -147,6 +186,71 @@ flu_http_server_message_get_socket (SoupServerMessage * msg)
 }
 
 static gboolean
+flu_http_connection_close (GIOStream * stream, GCancellable * cancellable,
+    GError ** error)
+{
+  FluHttpConnection *self = (FluHttpConnection *) stream;
+  GSocket *sock = g_socket_connection_get_socket (G_SOCKET_CONNECTION (self));
+
+  if (!self->head_done && !self->answered && !self->quiet && sock &&
+      !g_socket_is_closed (sock)) {
+    gchar c;
+    gssize n = recv (g_socket_get_fd (sock), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+    /* the peer is still there (not gone, not shut down by the header
+     * timer): libsoup stopped reading a head too large for it */
+    if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+#define BODY_431 "431 Request Header Fields Too Large: over 64 KB of " \
+      "request head\n"
+      static const gchar answer[] = "HTTP/1.1 431 Request Header Fields Too "
+          "Large\r\nServer: " SERVER_HEADER "\r\nConnection: close\r\n"
+          "Content-Type: text/plain; charset=utf-8\r\n"
+          "Content-Length: %u\r\n\r\n" BODY_431;
+      gchar *text = g_strdup_printf (answer, (guint) strlen (BODY_431));
+
+      GST_INFO ("closing a connection whose request head is over 64 KB: 431");
+      g_socket_send_with_blocking (sock, text, strlen (text), FALSE, NULL,
+          NULL);
+      g_free (text);
+#undef BODY_431
+      /* the rest of the head waits unread: a close now would reset the
+       * connection and lose the answer */
+      g_socket_shutdown (sock, FALSE, TRUE, NULL);
+    }
+  }
+  return G_IO_STREAM_CLASS (flu_http_connection_parent_class)->close_fn
+      (stream, cancellable, error);
+}
+
+static void
+flu_http_connection_class_init (FluHttpConnectionClass * klass)
+{
+  G_IO_STREAM_CLASS (klass)->close_fn = flu_http_connection_close;
+}
+
+static void
+flu_http_connection_init (FluHttpConnection * self)
+{
+}
+
+static GQuark
+message_connection_quark (void)
+{
+  static gsize q = 0;
+
+  if (g_once_init_enter (&q))
+    g_once_init_leave (&q, g_quark_from_static_string ("flu-http-conn"));
+  return (GQuark) q;
+}
+
+/* the connection a message came on; it outlives the message */
+static FluHttpConnection *
+message_connection (SoupServerMessage * msg)
+{
+  return g_object_get_qdata (G_OBJECT (msg), message_connection_quark ());
+}
+
+static gboolean
 header_timer_fired (gpointer data)
 {
   HeaderTimer *t = data;
@@ -156,6 +260,8 @@ header_timer_fired (gpointer data)
       GST_STR_NULL (soup_server_message_get_remote_host (t->msg)));
   /* libsoup sees end of stream on its next read and drops the
    * connection; other connections are not affected. */
+  if (message_connection (t->msg))
+    message_connection (t->msg)->quiet = TRUE;
   if (sock)
     g_socket_shutdown (sock, TRUE, TRUE, NULL);
   header_timer_free (t);
@@ -168,6 +274,83 @@ header_timer_cancel (SoupServerMessage * msg, gpointer data)
   header_timer_free (data);
 }
 
+static GQuark
+message_refused_quark (void)
+{
+  static gsize q = 0;
+
+  if (g_once_init_enter (&q))
+    g_once_init_leave (&q, g_quark_from_static_string ("flu-http-refused"));
+  return (GQuark) q;
+}
+
+/* Answers @msg on its socket, bypassing libsoup, and closes the
+ * connection: libsoup reads the request body after "got-headers" whatever
+ * the status (into memory, before any handler runs), and has no way to
+ * skip it; here it sees the end of the stream on its next read and drops
+ * the connection without calling a handler (dispatch () checks too).  A
+ * peer still sending its body may see a reset instead of this answer. */
+static void
+refuse_raw (FluHttpServer * self, SoupServerMessage * msg, guint status,
+    const gchar * why)
+{
+  GSocket *sock = flu_http_server_message_get_socket (msg);
+  const gchar *phrase = flu_http_server_status_phrase (status);
+  gchar *body = g_strdup_printf ("%u %s: %s\n", status, phrase, why);
+  gchar *answer = g_strdup_printf ("HTTP/1.1 %u %s\r\nServer: %s\r\n"
+      "Connection: close\r\nCache-Control: no-cache\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\n"
+      "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n%s", status, phrase,
+      SERVER_HEADER, strlen (body), body);
+
+  GST_INFO ("port %u: %s %s from %s: %u (%s)", self->port,
+      GST_STR_NULL (soup_server_message_get_method (msg)),
+      g_uri_get_path (soup_server_message_get_uri (msg)),
+      GST_STR_NULL (soup_server_message_get_remote_host (msg)), status, why);
+  g_object_set_qdata (G_OBJECT (msg), message_refused_quark (),
+      GUINT_TO_POINTER (status));
+  if (message_connection (msg))
+    message_connection (msg)->answered = TRUE;
+  if (sock) {
+    /* a few hundred bytes into an empty send buffer: never blocks */
+    g_socket_send_with_blocking (sock, answer, strlen (answer), FALSE, NULL,
+        NULL);
+    g_socket_shutdown (sock, TRUE, TRUE, NULL);
+  }
+  g_free (answer);
+  g_free (body);
+}
+
+/* got-headers: what can be refused before libsoup reads on.  A request
+ * with a body (Content-Length > 0, or any Transfer-Encoding) is refused:
+ * fluhttpsink serves GET, HEAD and OPTIONS only, and libsoup would buffer
+ * the whole body in memory first (a GET with Content-Length: 1 GB took
+ * 1 GB of RSS), or wait for ever for a body that never comes, after the
+ * header timeout stopped. */
+static void
+check_head (SoupServerMessage * msg, gpointer data)
+{
+  FluHttpServer *self = data;
+  GUri *uri = soup_server_message_get_uri (msg);
+  const gchar *why = NULL;
+  guint status;
+
+  if (message_connection (msg))
+    message_connection (msg)->head_done = TRUE;
+  status = flu_http_head_check (soup_server_message_get_request_headers (msg),
+      uri ? g_uri_get_path (uri) : NULL, uri ? g_uri_get_query (uri) : NULL,
+      &why);
+  if (status != SOUP_STATUS_NONE)
+    refuse_raw (self, msg, status, why);
+}
+
+static void
+wrote_headers (SoupServerMessage * msg, gpointer data)
+{
+  if (message_connection (msg))
+    message_connection (msg)->answered = TRUE;
+}
+
 static void
 request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
 {
@@ -177,9 +360,14 @@ request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
   /* the first request of a connection we are handing to libsoup; it is
    * the only one: every answer says "Connection: close"
    * (flu_http_server_set_common_headers), so no connection is reused */
-  if (self->accepting)
+  if (self->accepting) {
     g_object_set_qdata_full (G_OBJECT (msg), message_socket_quark (),
         g_object_ref (self->accepting), g_object_unref);
+    g_object_set_qdata (G_OBJECT (msg), message_connection_quark (),
+        self->accepting_conn);
+  }
+  g_signal_connect (msg, "got-headers", G_CALLBACK (check_head), self);
+  g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers), NULL);
   if (self->header_timeout == 0)
     return;
   t = g_new0 (HeaderTimer, 1);
@@ -201,7 +389,15 @@ dispatch (SoupServer * soup, SoupServerMessage * msg, const char *path,
 {
   FluHttpServer *self = data;
   Mount *m = g_hash_table_lookup (self->mounts, path);
+  guint refused = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (msg),
+          message_refused_quark ()));
 
+  if (refused) {
+    /* answered and closed in check_head (), the body was buffered before
+     * libsoup saw the closed socket */
+    soup_server_message_set_status (msg, refused, NULL);
+    return;
+  }
   if (m == NULL) {
     GST_DEBUG ("no mount at %s", path);
     flu_http_server_respond (msg, SOUP_STATUS_NOT_FOUND, NULL);
@@ -250,11 +446,13 @@ serve (FluHttpServer * self, GSocket * sock)
   GError *err = NULL;
 
   g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-  conn = g_socket_connection_factory_create_connection (sock);
+  conn = g_object_new (flu_http_connection_get_type (), "socket", sock, NULL);
+  ((FluHttpConnection *) conn)->quiet = self->stopping;
   local = g_socket_get_local_address (sock, NULL);
   remote = g_socket_get_remote_address (sock, NULL);
   if (local && remote) {
     self->accepting = sock;
+    self->accepting_conn = (FluHttpConnection *) conn;
     if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local,
             remote, &err)) {
       GST_DEBUG ("port %u: libsoup refused a connection: %s", self->port,
@@ -262,6 +460,7 @@ serve (FluHttpServer * self, GSocket * sock)
       g_clear_error (&err);
     }
     self->accepting = NULL;
+    self->accepting_conn = NULL;
   } else {
     /* the peer left before we served it */
     g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
@@ -492,6 +691,7 @@ shutdown_in_thread (gpointer data)
   FluHttpServer *self = data;
 
   unwatch_listener (self);
+  self->stopping = TRUE;
   soup_server_disconnect (self->soup);
   g_socket_close (self->listen_sock, NULL);
   g_clear_object (&self->listen_sock);

@@ -32,6 +32,13 @@ G_BEGIN_DECLS
 
 typedef struct _FluHttpServer FluHttpServer;
 
+/* Statuses libsoup 3.2 has no name for (RFC 6585) */
+#define FLU_HTTP_STATUS_TOO_MANY_REQUESTS 429
+#define FLU_HTTP_STATUS_HEADERS_TOO_LARGE 431
+
+/* The reason phrase of @status, including those libsoup lacks. */
+const gchar *flu_http_server_status_phrase (guint status);
+
 /* Called in the server thread for a request on a mounted path. */
 typedef void (*FluHttpMountFunc) (FluHttpServer * server,
     SoupServerMessage * msg, const char *path, GHashTable * query,

@@ -269,6 +269,32 @@ GST_START_TEST (test_ip_lists)
 
 GST_END_TEST;
 
+/* a token under another spelling of its key was logged in full */
+GST_START_TEST (test_query_redact)
+{
+  const gchar *cases[][2] = {
+    {"token=abc&expires=1", "token=-&expires=1"},
+    {"%74oken=abc", "%74oken=-"},
+    {"+token=abc&a=b", "+token=-&a=b"},
+    {"TOKEN=abc", "TOKEN=-"},
+    {"x=0123456789abcdef0123456789abcdef", "x=-"},
+    {"sig=a&password=b&api_key=c&auth=d", "sig=-&password=-&api_key=-&auth=-"},
+    {"%zz=abc", "%zz=-"},
+    {"q=hello&n=5&token=", "q=hello&n=5&token=-"},
+    {"plain", "plain"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *r = flu_http_query_redact (cases[i][0]);
+
+    fail_unless_equals_string (r, cases[i][1]);
+    g_free (r);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpauth_suite (void)
 {
@@ -282,6 +308,7 @@ fluhttpauth_suite (void)
   tcase_add_test (tc, test_htpasswd);
   tcase_add_test (tc, test_signed_urls);
   tcase_add_test (tc, test_ip_lists);
+  tcase_add_test (tc, test_query_redact);
   return s;
 }
 
