@@ -60,7 +60,53 @@ flu_http_htpasswd_parse (const gchar * contents, gsize len)
   }
   g_strfreev (lines);
   g_free (text);
+  /* the costliest hash of the file, checked for unknown users and to pad
+   * cheaper ones (flu_http_htpasswd_check ()); no user name has a ':' */
+  {
+    GHashTableIter iter;
+    gpointer hash;
+    const gchar *decoy = NULL;
+
+    g_hash_table_iter_init (&iter, users);
+    while (g_hash_table_iter_next (&iter, NULL, &hash))
+      if (decoy == NULL || flu_http_hash_cost (hash) >
+          flu_http_hash_cost (decoy))
+        decoy = hash;
+    if (decoy)
+      g_hash_table_replace (users, g_strdup (FLU_HTTP_DECOY_USER),
+          g_strdup (decoy));
+  }
   return users;
+}
+
+guint64
+flu_http_hash_cost (const gchar * hash)
+{
+  const gchar *r;
+
+  /* in units of one MD5-crypt round (~0.24 us here): measured, SHA-512
+   * crypt costs about as much per round, a bcrypt unit ~180 of them */
+  if (g_str_has_prefix (hash, "{SHA}"))
+    return 1;
+  if (g_str_has_prefix (hash, "$apr1$") || g_str_has_prefix (hash, "$1$"))
+    return 1000;
+  if (g_str_has_prefix (hash, "$5$") || g_str_has_prefix (hash, "$6$")) {
+    r = hash + 3;
+    if (g_str_has_prefix (r, "rounds="))
+      return CLAMP (g_ascii_strtoull (r + 7, NULL, 10), 1000, 999999999);
+    return 5000;
+  }
+  if (hash[0] == '$' && hash[1] == '2' && hash[2] && hash[3] == '$' &&
+      g_ascii_isdigit (hash[4]) && g_ascii_isdigit (hash[5])) {
+    guint c = (hash[4] - '0') * 10 + (hash[5] - '0');
+
+    return (G_GUINT64_CONSTANT (1) << MIN (c, 31)) * 180;
+  }
+  if (hash[0] == '$')
+    return 200000;              /* yescrypt, scrypt...: costly ones */
+  if (strlen (hash) == 13)
+    return 25;                  /* DES crypt */
+  return 0;                     /* not a hash: crypt fails at once */
 }
 
 GHashTable *
@@ -238,18 +284,21 @@ gboolean
 flu_http_htpasswd_check (GHashTable * users, const gchar * user,
     const gchar * password)
 {
-  const gchar *hash = g_hash_table_lookup (users, user);
-  GHashTableIter iter;
-  gpointer any = NULL;
+  const gchar *hash = strchr (user, ':') ? NULL :
+      g_hash_table_lookup (users, user);
+  const gchar *decoy = g_hash_table_lookup (users, FLU_HTTP_DECOY_USER);
+  gboolean ok = FALSE;
 
+  /* Every check costs what the costliest hash of the file costs, so the
+   * answer time tells neither which users exist nor which hash a user
+   * has: an unknown user is checked against that hash (the result
+   * thrown away), and a user whose hash is cheaper checks it too. */
   if (hash)
-    return flu_http_password_verify (hash, password);
-  /* An unknown user costs as much as a wrong password: check against some
-   * other user's hash so the answer time does not tell which users exist. */
-  g_hash_table_iter_init (&iter, users);
-  if (g_hash_table_iter_next (&iter, NULL, &any))
-    flu_http_password_verify (any, password);
-  return FALSE;
+    ok = flu_http_password_verify (hash, password);
+  if (decoy && (!hash || flu_http_hash_cost (decoy) >
+          flu_http_hash_cost (hash)))
+    flu_http_password_verify (decoy, password);
+  return ok;
 }
 
 gboolean

@@ -42,13 +42,21 @@ gboolean flu_http_file_stamp_changed (const gchar * filename,
     FluHttpFileStamp * stamp);
 
 /* user -> hash, as read from an Apache htpasswd file; @stamp (may be NULL)
- * gets the file's stamp from just before it was read. */
+ * gets the file's stamp from just before it was read.  The table also
+ * holds the file's costliest hash under FLU_HTTP_DECOY_USER (a name no
+ * user can have: user names end at ':'). */
+#define FLU_HTTP_DECOY_USER ":decoy"
 GHashTable *flu_http_htpasswd_load (const gchar * filename,
     FluHttpFileStamp * stamp, GError ** error);
 /* The same from the file's contents. */
 GHashTable *flu_http_htpasswd_parse (const gchar * contents, gsize len);
+/* TRUE when @password is @user's.  Costs what the costliest hash of the
+ * file costs, whoever @user is (known or not, cheap hash or not). */
 gboolean flu_http_htpasswd_check (GHashTable * users, const gchar * user,
     const gchar * password);
+/* The relative cost of checking a password against @hash (units of one
+ * MD5-crypt round). */
+guint64 flu_http_hash_cost (const gchar * hash);
 gboolean flu_http_password_verify (const gchar * hash, const gchar * password);
 
 /* Parses "Basic <base64 user:password>"; FALSE if absent or malformed. */

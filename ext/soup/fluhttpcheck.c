@@ -96,8 +96,9 @@ flu_http_check_address (FluHttpSink * sink, SoupServerMessage * msg)
   return ok;
 }
 
-/* lock held: SOUP_STATUS_NONE when the request may go on, else 401 or
- * 403 and the reason; @user gets the authenticated user. */
+/* lock held (released while a password is hashed): SOUP_STATUS_NONE when
+ * the request may go on, else 401 or 403 and the reason; @user gets the
+ * authenticated user. */
 guint
 flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     GHashTable * query, gchar ** user, const gchar ** why)
@@ -107,6 +108,7 @@ flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
         soup_message_headers_get_one (soup_server_message_get_request_headers
         (msg), "Authorization");
     gchar *u = NULL, *p = NULL;
+    GHashTable *users;
     gboolean ok;
 
     /* re-read the file when it changed (edited or replaced) */
@@ -118,7 +120,13 @@ flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
       *why = "credentials required";
       return SOUP_STATUS_UNAUTHORIZED;
     }
-    ok = flu_http_htpasswd_check (sink->users, u, p);
+    /* hashing (up to tens of ms for bcrypt) without the lock, which the
+     * engine's threads take; the table is never changed, only replaced */
+    users = g_hash_table_ref (sink->users);
+    g_mutex_unlock (&sink->lock);
+    ok = flu_http_htpasswd_check (users, u, p);
+    g_mutex_lock (&sink->lock);
+    g_hash_table_unref (users);
     g_free (p);
     if (!ok) {
       *user = u;

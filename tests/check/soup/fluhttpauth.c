@@ -269,6 +269,85 @@ GST_START_TEST (test_ip_lists)
 
 GST_END_TEST;
 
+static gint
+compare_doubles (const gdouble * a, const gdouble * b)
+{
+  return *a < *b ? -1 : *a > *b;
+}
+
+static gdouble
+median_check_us (GHashTable * users, const gchar * user, guint n)
+{
+  gdouble *t = g_new (gdouble, n), m;
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gint64 start = g_get_monotonic_time ();
+
+    fail_if (flu_http_htpasswd_check (users, user, "wrong"));
+    t[i] = g_get_monotonic_time () - start;
+  }
+  qsort (t, n, sizeof (gdouble), (GCompareFunc) compare_doubles);
+  m = t[n / 2];
+  g_free (t);
+  return m;
+}
+
+/* An unknown user was checked against whichever hash came first in the
+ * table, and a user's own hash answered at its own speed: both told who
+ * exists.  Medians over many tries, and a generous factor: every check
+ * must cost about what the file's costliest hash (bcrypt here) costs. */
+GST_START_TEST (test_user_timing)
+{
+  gchar salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  struct crypt_data *cd = g_new0 (struct crypt_data, 1);
+  GString *file = g_string_new (NULL);
+  GHashTable *users;
+  gdouble bc, unknown, sha;
+  guint i;
+
+  for (i = 0; i < 30; i++)
+    g_string_append_printf (file, "sha%u:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n",
+        i);
+  fail_unless (crypt_gensalt_rn ("$2y$", 8, NULL, 0, salt, sizeof (salt)));
+  g_string_append_printf (file, "bc:%s\n", crypt_r ("secret", salt, cd));
+  g_free (cd);
+  users = flu_http_htpasswd_parse (file->str, file->len);
+  g_string_free (file, TRUE);
+  bc = median_check_us (users, "bc", 15);
+  unknown = median_check_us (users, "nobody", 15);
+  sha = median_check_us (users, "sha3", 15);
+  GST_INFO ("median check: bcrypt user %.0f us, unknown user %.0f us, "
+      "{SHA} user %.0f us", bc, unknown, sha);
+  /* before: unknown and {SHA} users took ~1/1000 of the bcrypt time */
+  fail_unless (unknown > bc / 3, "unknown %.0f us, bcrypt user %.0f us",
+      unknown, bc);
+  fail_unless (sha > bc / 3, "{SHA} user %.0f us, bcrypt user %.0f us", sha,
+      bc);
+  /* the decoy is the costliest hash, and logs nobody in */
+  fail_unless (g_str_has_prefix (g_hash_table_lookup (users,
+              FLU_HTTP_DECOY_USER), "$2y$08$"));
+  fail_if (flu_http_htpasswd_check (users, FLU_HTTP_DECOY_USER, "secret"));
+  fail_if (flu_http_htpasswd_check (users, "", "secret"));
+  fail_unless (flu_http_htpasswd_check (users, "bc", "secret"));
+  fail_unless (flu_http_htpasswd_check (users, "sha7", "secret"));
+
+  /* and the cost estimate orders the hash kinds as measured */
+  fail_unless (flu_http_hash_cost ("{SHA}x") <
+      flu_http_hash_cost ("abNANd1rDfiNc"));
+  fail_unless (flu_http_hash_cost ("abNANd1rDfiNc") <
+      flu_http_hash_cost ("$apr1$abcdefgh$x"));
+  fail_unless (flu_http_hash_cost ("$apr1$abcdefgh$x") <
+      flu_http_hash_cost ("$6$salt$x"));
+  fail_unless (flu_http_hash_cost ("$6$salt$x") <
+      flu_http_hash_cost ("$2y$10$x"));
+  fail_unless (flu_http_hash_cost ("$2y$05$x") <
+      flu_http_hash_cost ("$2y$10$x"));
+  g_hash_table_unref (users);
+}
+
+GST_END_TEST;
+
 /* a token under another spelling of its key was logged in full */
 GST_START_TEST (test_query_redact)
 {
@@ -309,6 +388,7 @@ fluhttpauth_suite (void)
   tcase_add_test (tc, test_signed_urls);
   tcase_add_test (tc, test_ip_lists);
   tcase_add_test (tc, test_query_redact);
+  tcase_add_test (tc, test_user_timing);
   return s;
 }
 
