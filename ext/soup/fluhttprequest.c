@@ -103,6 +103,33 @@ refuse (FluHttpSink * sink, SoupServerMessage * msg, guint status,
   log_request (sink, msg, status, user);
 }
 
+/* A refusal from flu_http_check_limits (): 429 or 503 with Retry-After,
+ * or 302 to redirect-on-overflow.  Lock not held. */
+static void
+refuse_over_limit (FluHttpSink * sink, SoupServerMessage * msg, guint status,
+    const gchar * why, const gchar * user)
+{
+  SoupMessageHeaders *h;
+  gchar *redirect = NULL, *retry;
+
+  g_mutex_lock (&sink->lock);
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
+      sink->redirect_on_overflow && *sink->redirect_on_overflow) {
+    status = SOUP_STATUS_FOUND;
+    redirect = g_strdup (sink->redirect_on_overflow);
+  }
+  retry = g_strdup_printf ("%u", sink->retry_after);
+  g_mutex_unlock (&sink->lock);
+  refuse (sink, msg, status, why, user);
+  h = soup_server_message_get_response_headers (msg);
+  if (redirect)
+    soup_message_headers_replace (h, "Location", redirect);
+  else
+    soup_message_headers_replace (h, "Retry-After", retry);
+  g_free (redirect);
+  g_free (retry);
+}
+
 /* lock held */
 void
 flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
@@ -155,11 +182,13 @@ typedef struct
   SoupServerMessage *msg;
   GSource *timeout;
   gulong disconnected_id;
+  gchar *host;                  /* counted in per_ip (GET only) */
 } Waiting;
 
 static void
 waiting_free (Waiting * w)
 {
+  g_free (w->host);
   g_signal_handler_disconnect (w->msg, w->disconnected_id);
   g_source_destroy (w->timeout);
   g_source_unref (w->timeout);
@@ -179,6 +208,22 @@ waiting_finish (Waiting * w, gboolean have_caps)
   sink->waiting = g_list_remove (sink->waiting, w);
   sink->n_waiting--;
   flu_http_stats_waiting (&sink->stats, -1);
+  if (w->host)
+    flu_http_per_ip_release (sink, w->host);
+  if (have_caps && w->host) {
+    const gchar *why = NULL;
+    guint status = flu_http_check_limits (sink, w->host, &why);
+
+    /* the limits again, now that the stream (and its bitrate) is there:
+     * the seat this request held is given back just above */
+    if (status != SOUP_STATUS_NONE) {
+      g_mutex_unlock (&sink->lock);
+      refuse_over_limit (sink, msg, status, why, user);
+      soup_server_message_unpause (msg);
+      waiting_free (w);
+      return;
+    }
+  }
   if (have_caps) {
     answer (sink, msg, user);
     g_mutex_unlock (&sink->lock);
@@ -210,15 +255,25 @@ waiting_disconnected (SoupServerMessage * msg, gpointer data)
   sink->waiting = g_list_remove (sink->waiting, w);
   sink->n_waiting--;
   flu_http_stats_waiting (&sink->stats, -1);
+  if (w->host)
+    flu_http_per_ip_release (sink, w->host);
   g_mutex_unlock (&sink->lock);
   waiting_free (w);
 }
 
 /* lock held, server thread */
 static void
-wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
+wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user,
+    const gchar * host)
 {
   Waiting *w = g_new0 (Waiting, 1);
+
+  /* a viewer to come: it counts for its address from now on, as it does
+   * for client-limit (n_waiting) */
+  if (host && soup_server_message_get_method (msg) == SOUP_METHOD_GET) {
+    w->host = g_strdup (host);
+    flu_http_per_ip_take (sink, host);
+  }
 
   GST_DEBUG_OBJECT (sink, "no caps yet, request waits up to %u s",
       sink->caps_timeout);
@@ -379,7 +434,7 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
     if (sink->caps)
       answer (sink, msg, user);
     else
-      wait_for_caps (sink, msg, user);
+      wait_for_caps (sink, msg, user, host);
     g_mutex_unlock (&sink->lock);
   } else {
     SoupMessageHeaders *h;
