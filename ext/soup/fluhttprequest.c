@@ -343,20 +343,23 @@ flu_http_build_stats (FluHttpSink * sink)
 }
 
 static void
-serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
+serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json,
+    gboolean details)
 {
   GstStructure *s = flu_http_build_stats (sink);
   gchar *body;
 
   if (json) {
-    GPtrArray *list;
+    GPtrArray *list = NULL;
     gchar *history;
     guint i;
 
-    g_mutex_lock (&sink->lock);
-    list = flu_http_client_list (sink);
-    g_mutex_unlock (&sink->lock);
-    for (i = 0; i < list->len; i++) {
+    if (details) {
+      g_mutex_lock (&sink->lock);
+      list = flu_http_client_list (sink);
+      g_mutex_unlock (&sink->lock);
+    }
+    for (i = 0; list && i < list->len; i++) {
       FluHttpClientStat *cs = g_ptr_array_index (list, i);
       GstStructure *st = NULL;
       guint64 bytes = 0;
@@ -371,7 +374,7 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
     history = flu_http_stats_history_json (&sink->stats);
     body = flu_http_stats_to_json (s, sink->mount_point, list, history);
     g_free (history);
-    g_ptr_array_unref (list);
+    g_clear_pointer (&list, g_ptr_array_unref);
     serve_text (msg, "application/json", body);
   } else {
     body = flu_http_stats_to_prometheus (s, sink->mount_point);
@@ -382,12 +385,22 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
 
 /* server thread: this stream's entry on the port's status page */
 gchar *
-flu_http_request_stream_status (gpointer data)
+flu_http_request_stream_status (gpointer data, GInetAddress * client)
 {
   FluHttpSink *sink = data;
-  GstStructure *s = flu_http_build_stats (sink);
-  gchar *history = flu_http_stats_history_json (&sink->stats);
+  GstStructure *s;
+  gchar *history;
   gchar *json;
+  gboolean known;
+
+  /* a mount that refuses @client is not shown to it */
+  g_mutex_lock (&sink->lock);
+  known = flu_http_check_address_locked (sink, client);
+  g_mutex_unlock (&sink->lock);
+  if (!known)
+    return NULL;
+  s = flu_http_build_stats (sink);
+  history = flu_http_stats_history_json (&sink->stats);
 
   g_mutex_lock (&sink->lock);
   gst_structure_set (s, "content-type", G_TYPE_STRING,
@@ -520,12 +533,25 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
   }
   if (g_strcmp0 (path, sink->mount_point) == 0) {
     handle_stream (sink, msg, query);
-  } else if (g_strcmp0 (path, sink->stats_path) == 0) {
-    serve_stats (sink, msg, TRUE);
-  } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
-    serve_stats (sink, msg, FALSE);
-  } else if (g_strcmp0 (path, sink->status_path) == 0) {
-    flu_http_status_page_serve (server, msg, query);
+  } else if (g_strcmp0 (path, sink->stats_path) == 0 ||
+      g_strcmp0 (path, sink->metrics_path) == 0 ||
+      g_strcmp0 (path, sink->status_path) == 0) {
+    gboolean details = FALSE;
+    const gchar *why = NULL;
+    guint status = flu_http_check_stats_access (sink, msg, &details, &why);
+
+    if (status != SOUP_STATUS_NONE) {
+      refuse (sink, msg, status, why, NULL);
+      if (status == SOUP_STATUS_UNAUTHORIZED)
+        soup_message_headers_replace (soup_server_message_get_response_headers
+            (msg), "WWW-Authenticate", "Basic realm=\"statistics\"");
+    } else if (g_strcmp0 (path, sink->stats_path) == 0) {
+      serve_stats (sink, msg, TRUE, details);
+    } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
+      serve_stats (sink, msg, FALSE, FALSE);
+    } else {
+      flu_http_status_page_serve (server, msg, query);
+    }
   } else if (g_strcmp0 (path, sink->player_path) == 0) {
     gchar *title = g_markup_escape_text (sink->mount_point, -1);
 

@@ -37,7 +37,7 @@ void flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
 gboolean flu_http_request_release_waiting (gpointer data);
 
 /* The FluHttpStreamStatsFunc of the element's stream on the status page. */
-gchar *flu_http_request_stream_status (gpointer data);
+gchar *flu_http_request_stream_status (gpointer data, GInetAddress * client);
 
 /* The stats structure (the stats property, JSON and metrics). */
 GstStructure *flu_http_build_stats (FluHttpSink * sink);

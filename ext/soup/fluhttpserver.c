@@ -866,7 +866,7 @@ flu_http_server_set_stream (FluHttpServer * self, const gchar * path,
 }
 
 gchar *
-flu_http_server_streams_json (FluHttpServer * self)
+flu_http_server_streams_json (FluHttpServer * self, GInetAddress * client)
 {
   GList *paths = g_hash_table_get_keys (self->mounts), *l;
   GString *out = g_string_new ("[");
@@ -879,7 +879,10 @@ flu_http_server_streams_json (FluHttpServer * self)
 
     if (m->stats == NULL)
       continue;
-    json = m->stats (m->user_data);
+    /* NULL: a stream @client may not know of (its allow/deny lists) */
+    json = m->stats (m->user_data, client);
+    if (json == NULL)
+      continue;
     g_string_append (out, first ? "\n" : ",\n");
     g_string_append (out, json);
     g_free (json);

@@ -57,13 +57,15 @@ void flu_http_server_remove_mount (FluHttpServer * server, const gchar * path);
 
 /* Marks the mounted @path as a stream: @func returns its statistics as a
  * JSON object (called in the server thread, for the status page). */
-typedef gchar *(*FluHttpStreamStatsFunc) (gpointer user_data);
+typedef gchar *(*FluHttpStreamStatsFunc) (gpointer user_data,
+    GInetAddress * client);
 void flu_http_server_set_stream (FluHttpServer * server, const gchar * path,
     FluHttpStreamStatsFunc func);
 
 /* Server thread only: the JSON objects of every stream on this server,
  * sorted by path, as a JSON array. */
-gchar *flu_http_server_streams_json (FluHttpServer * server);
+gchar *flu_http_server_streams_json (FluHttpServer * server,
+    GInetAddress * client);
 
 /* Run @func in the server thread and wait for it to return (runs it at
  * once when called from the server thread). */
