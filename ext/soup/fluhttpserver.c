@@ -63,6 +63,10 @@ typedef GTcpConnectionClass FluHttpConnectionClass;
 static GType flu_http_connection_get_type (void);
 G_DEFINE_TYPE (FluHttpConnection, flu_http_connection, G_TYPE_TCP_CONNECTION);
 
+/* set while a server thread closes every connection it has (stopping):
+ * no 431 for those */
+static __thread gboolean disconnecting;
+
 /* connections alive in the process (every server), and the most since
  * the heap was last trimmed */
 static gint live_connections;
@@ -203,8 +207,8 @@ flu_http_connection_close (GIOStream * stream, GCancellable * cancellable,
   FluHttpConnection *self = (FluHttpConnection *) stream;
   GSocket *sock = g_socket_connection_get_socket (G_SOCKET_CONNECTION (self));
 
-  if (!self->head_done && !self->answered && !self->quiet && sock &&
-      !g_socket_is_closed (sock)) {
+  if (!self->head_done && !self->answered && !self->quiet && !disconnecting
+      && sock && !g_socket_is_closed (sock)) {
     gchar c;
     gssize n = recv (g_socket_get_fd (sock), &c, 1, MSG_PEEK | MSG_DONTWAIT);
 
@@ -752,7 +756,9 @@ shutdown_in_thread (gpointer data)
 
   unwatch_listener (self);
   self->stopping = TRUE;
+  disconnecting = TRUE;
   soup_server_disconnect (self->soup);
+  disconnecting = FALSE;
   g_socket_close (self->listen_sock, NULL);
   g_clear_object (&self->listen_sock);
   g_clear_object (&self->soup);
