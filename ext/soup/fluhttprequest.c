@@ -495,9 +495,12 @@ answer_options (FluHttpSink * sink, SoupServerMessage * msg)
     soup_message_headers_replace (h, "Access-Control-Allow-Origin", origin);
     soup_message_headers_replace (h, "Access-Control-Allow-Methods",
         ALLOWED_METHODS);
-    /* header names only: tokens, no control bytes (libsoup refuses those
-     * in the request already) */
-    if (asked && *asked && strlen (asked) < 1024)
+    /* header names only (tokens, commas, blanks): anything else is not
+     * echoed */
+    if (asked && *asked && strlen (asked) < 1024 &&
+        asked[strspn (asked, "abcdefghijklmnopqrstuvwxyz"
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~, ")] ==
+        '\0')
       soup_message_headers_replace (h, "Access-Control-Allow-Headers", asked);
     soup_message_headers_replace (h, "Access-Control-Max-Age", "600");
     if (g_strcmp0 (origin, "*") != 0)

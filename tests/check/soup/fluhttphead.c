@@ -229,6 +229,14 @@ GST_START_TEST (test_cors_preflight)
   fail_unless (v != NULL);
   g_free (v);
   http_response_free (r);
+  /* what is not a list of header names is not echoed */
+  r = http_request ("127.0.0.1", port, "OPTIONS / HTTP/1.1\r\nHost: t\r\n"
+      "Origin: https://a.example\r\nAccess-Control-Request-Method: GET\r\n"
+      "Access-Control-Request-Headers: x\x01y\r\n\r\n", 1, 10000);
+  fail_unless_equals_int (r->status, 204);
+  v = http_header (r, "Access-Control-Allow-Headers");
+  fail_unless (v == NULL, "echoed %s", v);
+  http_response_free (r);
   /* a plain OPTIONS says what is allowed */
   r = http_request ("127.0.0.1", port, "OPTIONS / HTTP/1.1\r\nHost: t\r\n\r\n",
       1, 10000);
