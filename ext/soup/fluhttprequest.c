@@ -103,6 +103,17 @@ refuse (FluHttpSink * sink, SoupServerMessage * msg, guint status,
   log_request (sink, msg, status, user);
 }
 
+/* server thread: answered and closed by the server from the head alone */
+void
+flu_http_request_refused (gpointer data, SoupServerMessage * msg,
+    guint status, const gchar * why)
+{
+  FluHttpSink *sink = data;
+
+  flu_http_stats_refused (&sink->stats);
+  log_request (sink, msg, status, NULL);
+}
+
 /* A refusal from flu_http_check_limits (): 429 or 503 with Retry-After,
  * or 302 to redirect-on-overflow.  Lock not held. */
 static void

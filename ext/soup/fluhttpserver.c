@@ -97,6 +97,7 @@ typedef struct
 {
   FluHttpMountFunc func;
   FluHttpStreamStatsFunc stats; /* streams only */
+  FluHttpRefusedFunc refused;
   gpointer user_data;
 } Mount;
 
@@ -400,8 +401,14 @@ check_head (SoupServerMessage * msg, gpointer data)
   status = flu_http_head_check (soup_server_message_get_request_headers (msg),
       uri ? g_uri_get_path (uri) : NULL, uri ? g_uri_get_query (uri) : NULL,
       &why);
-  if (status != SOUP_STATUS_NONE)
+  if (status != SOUP_STATUS_NONE) {
+    Mount *m = uri ? g_hash_table_lookup (self->mounts,
+        g_uri_get_path (uri)) : NULL;
+
     refuse_raw (self, msg, status, why);
+    if (m && m->refused)
+      m->refused (m->user_data, msg, status, why);
+  }
 }
 
 static void
@@ -859,6 +866,7 @@ typedef struct
   gpointer user_data;
   gboolean ok;
   FluHttpStreamStatsFunc stats;
+  FluHttpRefusedFunc refused;
 } MountCall;
 
 static gboolean
@@ -929,6 +937,27 @@ flu_http_server_set_stream (FluHttpServer * self, const gchar * path,
 
   c.stats = func;
   flu_http_server_invoke_sync (self, set_stream_in_thread, &c);
+}
+
+static gboolean
+set_refused_in_thread (gpointer data)
+{
+  MountCall *c = data;
+  Mount *m = g_hash_table_lookup (c->self->mounts, c->path);
+
+  if (m)
+    m->refused = c->refused;
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_set_refused (FluHttpServer * self, const gchar * path,
+    FluHttpRefusedFunc func)
+{
+  MountCall c = { self, path };
+
+  c.refused = func;
+  flu_http_server_invoke_sync (self, set_refused_in_thread, &c);
 }
 
 gchar *

@@ -62,6 +62,14 @@ typedef gchar *(*FluHttpStreamStatsFunc) (gpointer user_data,
 void flu_http_server_set_stream (FluHttpServer * server, const gchar * path,
     FluHttpStreamStatsFunc func);
 
+/* Tells the element that mounted @path of a request to it refused from
+ * its head alone (413, 414), already answered and closed: for its
+ * statistics and access log (server thread). */
+typedef void (*FluHttpRefusedFunc) (gpointer user_data,
+    SoupServerMessage * msg, guint status, const gchar * why);
+void flu_http_server_set_refused (FluHttpServer * server, const gchar * path,
+    FluHttpRefusedFunc func);
+
 /* Server thread only: the JSON objects of every stream on this server,
  * sorted by path, as a JSON array. */
 gchar *flu_http_server_streams_json (FluHttpServer * server,

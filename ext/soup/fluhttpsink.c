@@ -725,6 +725,7 @@ start_serving (FluHttpSink * sink)
       return FALSE;
     }
     g_ptr_array_add (sink->mounted, g_strdup (paths[i]));
+    flu_http_server_set_refused (server, paths[i], flu_http_request_refused);
   }
   flu_http_server_set_stream (server, sink->mount_point,
       flu_http_request_stream_status);

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <glib/gstdio.h>
 
 /* Sends @len bytes of @req (never SIGPIPE, stops at the first error) and
  * reads the answer until the server closes or @timeout_ms pass; the
@@ -87,9 +88,13 @@ raw_status (guint port, const gchar * req, gboolean * closed)
  * as the head is in, wherever the request goes */
 GST_START_TEST (test_body_refused)
 {
-  GstElement *sink, *p = start_webm_pipeline ("header-timeout=600 "
-      "stats-path=/stats.json deny=10.9.9.9", &sink);
+  gchar *dir = g_dir_make_tmp ("fluheadXXXXXX", NULL);
+  gchar *log = g_build_filename (dir, "access.log", NULL);
+  gchar *props = g_strdup_printf ("header-timeout=600 stats-path=/stats.json "
+      "deny=10.9.9.9 access-log=%s", log);
+  GstElement *sink, *p = start_webm_pipeline (props, &sink);
   guint port = sink_port (sink);
+  gchar *contents;
   const gchar *paths[] = { "/", "/nowhere", "/stats.json" };
   gboolean closed;
   gchar *req, *line;
@@ -130,9 +135,31 @@ GST_START_TEST (test_body_refused)
     fail_unless_equals_int (r->status, 200);
     http_response_free (r);
   }
-  /* nobody got to the stream */
+  /* nobody got to the stream; the refusals on the element's paths are
+   * counted and logged (4 on "/", 3 on /stats.json) */
   fail_unless (wait_stats_uint (sink, "clients", 0, 1000));
+  {
+    GstStructure *st = NULL;
+    guint64 refused = 0;
+
+    g_object_get (sink, "stats", &st, NULL);
+    fail_unless (gst_structure_get_uint64 (st, "refused", &refused));
+    fail_unless_equals_uint64 (refused, 7);
+    gst_structure_free (st);
+  }
   stop_pipeline (p);
+  fail_unless (g_file_get_contents (log, &contents, NULL, NULL));
+  fail_unless (strstr (contents, "\"GET / HTTP/1.1\" 413 0") != NULL,
+      "%s", contents);
+  fail_unless (strstr (contents, "\"POST /stats.json HTTP/1.1\" 413 0") !=
+      NULL, "%s", contents);
+  fail_if (strstr (contents, "/nowhere") != NULL);
+  g_free (contents);
+  g_remove (log);
+  g_rmdir (dir);
+  g_free (log);
+  g_free (dir);
+  g_free (props);
 }
 
 GST_END_TEST;
