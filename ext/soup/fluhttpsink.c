@@ -220,7 +220,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_CORS_ORIGIN,
       g_param_spec_string ("cors-origin", "CORS origin",
           "Value of the Access-Control-Allow-Origin header (NULL or empty = "
-          "no header)", DEFAULT_CORS_ORIGIN, RW));
+          "no header); when set, CORS preflights (OPTIONS) are answered 204 "
+          "with the allowed methods and headers", DEFAULT_CORS_ORIGIN, RW));
   g_object_class_install_property (gobject_class, PROP_EXTRA_HEADERS,
       g_param_spec_boxed ("extra-headers", "Extra headers",
           "Extra response headers, as the fields of a structure, e.g. "
@@ -232,7 +233,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_HEADER_TIMEOUT,
       g_param_spec_uint ("header-timeout", "Header timeout",
           "Seconds a new connection may take to send its request headers "
-          "(0 = no limit; the first element on a port sets it)",
+          "(0 = no limit; the first element on a port sets it).  Requests "
+          "with a body are refused (413) as soon as their headers are in",
           0, 3600, DEFAULT_HEADER_TIMEOUT, RW));
   g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
       g_param_spec_uint ("idle-timeout", "Idle timeout",
@@ -317,8 +319,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           0, G_MAXUINT64, 0, RW));
   g_object_class_install_property (gobject_class, PROP_MAX_CLIENTS_PER_IP,
       g_param_spec_uint ("max-clients-per-ip", "Max clients per IP",
-          "Viewers allowed from one address (0 = no limit); more get 429",
-          0, G_MAXUINT, 0, RW));
+          "Viewers allowed from one address, requests waiting for the "
+          "stream included (0 = no limit); more get 429", 0, G_MAXUINT, 0, RW));
   g_object_class_install_property (gobject_class, PROP_MAX_DURATION,
       g_param_spec_uint ("max-duration", "Max duration",
           "Seconds a viewer may stay connected (0 = no limit)",
