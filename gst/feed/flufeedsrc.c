@@ -430,12 +430,8 @@ accept_with_secret (FluFeedSrc * self, guint timeout_ms, GError ** err)
     gint n = 0, t = flu_feed_gate_timeout_ms (self->gate), timeout;
     guint i;
 
-    if (now >= deadline) {
-      g_set_error (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-          "no pusher within %u ms", timeout_ms);
-      return NULL;
-    }
-    timeout = (gint) ((deadline - now + 999) / 1000);
+    /* past the deadline: one pass without waiting, then give up */
+    timeout = now >= deadline ? 0 : (gint) ((deadline - now + 999) / 1000);
     if (!listening)
       timeout = MIN (timeout, (gint) ((paused_until - now + 999) / 1000));
     if (t >= 0)
@@ -476,6 +472,11 @@ accept_with_secret (FluFeedSrc * self, guint timeout_ms, GError ** err)
       /* one pusher at a time: the others start again when it goes */
       flu_feed_gate_clear (self->gate);
       return r.socket;
+    }
+    if (now >= deadline) {
+      g_set_error (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+          "no pusher within %u ms", timeout_ms);
+      return NULL;
     }
   }
 }
