@@ -277,10 +277,17 @@ connection_counted (void)
 static gboolean
 trim_check (gpointer data)
 {
+  static gsize enabled = 0;     /* 1 = no, 2 = yes */
   gint now = g_atomic_int_get (&live_connections);
   gint peak = g_atomic_int_get (&live_peak);
 
-  if (peak - now >= TRIM_AFTER_CONNECTIONS &&
+  /* FLU_HTTP_MALLOC_TRIM=0 leaves glibc to itself (harden/churn measures
+   * RSS per connection that way: a trim between its two figures would
+   * only move them) */
+  if (g_once_init_enter (&enabled))
+    g_once_init_leave (&enabled,
+        g_strcmp0 (g_getenv ("FLU_HTTP_MALLOC_TRIM"), "0") == 0 ? 1 : 2);
+  if (enabled == 2 && peak - now >= TRIM_AFTER_CONNECTIONS &&
       g_atomic_int_compare_and_exchange (&live_peak, peak, now)) {
     GST_DEBUG ("%d connections gone since the last trim: giving the heap "
         "back", peak - now);
