@@ -60,7 +60,53 @@ flu_http_htpasswd_parse (const gchar * contents, gsize len)
   }
   g_strfreev (lines);
   g_free (text);
+  /* the costliest hash of the file, checked for unknown users and to pad
+   * cheaper ones (flu_http_htpasswd_check ()); no user name has a ':' */
+  {
+    GHashTableIter iter;
+    gpointer hash;
+    const gchar *decoy = NULL;
+
+    g_hash_table_iter_init (&iter, users);
+    while (g_hash_table_iter_next (&iter, NULL, &hash))
+      if (decoy == NULL || flu_http_hash_cost (hash) >
+          flu_http_hash_cost (decoy))
+        decoy = hash;
+    if (decoy)
+      g_hash_table_replace (users, g_strdup (FLU_HTTP_DECOY_USER),
+          g_strdup (decoy));
+  }
   return users;
+}
+
+guint64
+flu_http_hash_cost (const gchar * hash)
+{
+  const gchar *r;
+
+  /* in units of one MD5-crypt round (~0.24 us here): measured, SHA-512
+   * crypt costs about as much per round, a bcrypt unit ~180 of them */
+  if (g_str_has_prefix (hash, "{SHA}"))
+    return 1;
+  if (g_str_has_prefix (hash, "$apr1$") || g_str_has_prefix (hash, "$1$"))
+    return 1000;
+  if (g_str_has_prefix (hash, "$5$") || g_str_has_prefix (hash, "$6$")) {
+    r = hash + 3;
+    if (g_str_has_prefix (r, "rounds="))
+      return CLAMP (g_ascii_strtoull (r + 7, NULL, 10), 1000, 999999999);
+    return 5000;
+  }
+  if (hash[0] == '$' && hash[1] == '2' && hash[2] && hash[3] == '$' &&
+      g_ascii_isdigit (hash[4]) && g_ascii_isdigit (hash[5])) {
+    guint c = (hash[4] - '0') * 10 + (hash[5] - '0');
+
+    return (G_GUINT64_CONSTANT (1) << MIN (c, 31)) * 180;
+  }
+  if (hash[0] == '$')
+    return 200000;              /* yescrypt, scrypt...: costly ones */
+  if (strlen (hash) == 13)
+    return 25;                  /* DES crypt */
+  return 0;                     /* not a hash: crypt fails at once */
 }
 
 GHashTable *
@@ -238,18 +284,21 @@ gboolean
 flu_http_htpasswd_check (GHashTable * users, const gchar * user,
     const gchar * password)
 {
-  const gchar *hash = g_hash_table_lookup (users, user);
-  GHashTableIter iter;
-  gpointer any = NULL;
+  const gchar *hash = strchr (user, ':') ? NULL :
+      g_hash_table_lookup (users, user);
+  const gchar *decoy = g_hash_table_lookup (users, FLU_HTTP_DECOY_USER);
+  gboolean ok = FALSE;
 
+  /* Every check costs what the costliest hash of the file costs, so the
+   * answer time tells neither which users exist nor which hash a user
+   * has: an unknown user is checked against that hash (the result
+   * thrown away), and a user whose hash is cheaper checks it too. */
   if (hash)
-    return flu_http_password_verify (hash, password);
-  /* An unknown user costs as much as a wrong password: check against some
-   * other user's hash so the answer time does not tell which users exist. */
-  g_hash_table_iter_init (&iter, users);
-  if (g_hash_table_iter_next (&iter, NULL, &any))
-    flu_http_password_verify (any, password);
-  return FALSE;
+    ok = flu_http_password_verify (hash, password);
+  if (decoy && (!hash || flu_http_hash_cost (decoy) >
+          flu_http_hash_cost (hash)))
+    flu_http_password_verify (decoy, password);
+  return ok;
 }
 
 gboolean
@@ -383,18 +432,90 @@ flu_http_cidr_list_match (GPtrArray * list, GInetAddress * addr)
   return FALSE;
 }
 
+/* A query key as soup_form_decode () reads it ('+' is a space, %xx
+ * decoded), lowercased; NULL when it does not decode. */
+static gchar *
+decoded_key (const gchar * raw, gsize len)
+{
+  gchar *key = g_strndup (raw, len), *dec, *p, *low;
+
+  for (p = key; *p; p++)
+    if (*p == '+')
+      *p = ' ';
+  dec = g_uri_unescape_string (key, NULL);
+  g_free (key);
+  if (dec == NULL)
+    return NULL;
+  low = g_ascii_strdown (dec, -1);
+  g_free (dec);
+  return low;
+}
+
+/* a value that may be a credential: 32 or more hex digits or base64 */
+static gboolean
+looks_like_token (const gchar * v)
+{
+  gsize n = strspn (v, "0123456789abcdefABCDEF");
+
+  if (n >= 32 && v[n] == '\0')
+    return TRUE;
+  n = strspn (v, "0123456789abcdefghijklmnopqrstuvwxyz"
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ+/-_.%=");
+  return n >= 40 && v[n] == '\0';
+}
+
 gchar *
 flu_http_query_redact (const gchar * query)
 {
+  static const gchar *const secret_words[] = {
+    "token", "secret", "sig", "pass", "auth", "key", "hmac"
+  };
   gchar **params = g_strsplit (query, "&", -1), **p, *out;
 
   for (p = params; *p; p++) {
-    if (g_str_has_prefix (*p, "token=")) {
+    const gchar *eq = strchr (*p, '=');
+    gchar *key;
+    gboolean hide;
+    guint i;
+
+    if (eq == NULL)
+      continue;
+    /* the key as libsoup decodes it: "%74oken" and "+token" are keys
+     * too, and a key that does not decode may still be one for a proxy */
+    key = decoded_key (*p, eq - *p);
+    hide = key == NULL || looks_like_token (eq + 1);
+    for (i = 0; !hide && i < G_N_ELEMENTS (secret_words); i++)
+      hide = strstr (key, secret_words[i]) != NULL;
+    if (hide) {
+      gchar *r = g_strdup_printf ("%.*s=-", (gint) (eq - *p), *p);
+
       g_free (*p);
-      *p = g_strdup ("token=-");
+      *p = r;
     }
+    g_free (key);
   }
   out = g_strjoinv ("&", params);
   g_strfreev (params);
   return out;
+}
+
+guint
+flu_http_head_check (SoupMessageHeaders * headers, const gchar * path,
+    const gchar * query, const gchar ** why)
+{
+  SoupEncoding enc = soup_message_headers_get_encoding (headers);
+  gsize len = (path ? strlen (path) : 0) + (query ? 1 + strlen (query) : 0);
+
+  if (len > FLU_HTTP_MAX_TARGET_LENGTH) {
+    *why = "the request target is too long";
+    return SOUP_STATUS_REQUEST_URI_TOO_LONG;
+  }
+  if (enc == SOUP_ENCODING_CHUNKED ||
+      soup_message_headers_get_one (headers, "Transfer-Encoding") ||
+      (enc == SOUP_ENCODING_CONTENT_LENGTH &&
+          soup_message_headers_get_content_length (headers) > 0)) {
+    *why = "request bodies are not accepted";
+    return SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
+  }
+  return SOUP_STATUS_NONE;
 }

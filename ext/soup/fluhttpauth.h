@@ -24,6 +24,7 @@
 #define __FLU_HTTP_AUTH_H__
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -41,13 +42,21 @@ gboolean flu_http_file_stamp_changed (const gchar * filename,
     FluHttpFileStamp * stamp);
 
 /* user -> hash, as read from an Apache htpasswd file; @stamp (may be NULL)
- * gets the file's stamp from just before it was read. */
+ * gets the file's stamp from just before it was read.  The table also
+ * holds the file's costliest hash under FLU_HTTP_DECOY_USER (a name no
+ * user can have: user names end at ':'). */
+#define FLU_HTTP_DECOY_USER ":decoy"
 GHashTable *flu_http_htpasswd_load (const gchar * filename,
     FluHttpFileStamp * stamp, GError ** error);
 /* The same from the file's contents. */
 GHashTable *flu_http_htpasswd_parse (const gchar * contents, gsize len);
+/* TRUE when @password is @user's.  Costs what the costliest hash of the
+ * file costs, whoever @user is (known or not, cheap hash or not). */
 gboolean flu_http_htpasswd_check (GHashTable * users, const gchar * user,
     const gchar * password);
+/* The relative cost of checking a password against @hash (units of one
+ * MD5-crypt round). */
+guint64 flu_http_hash_cost (const gchar * hash);
 gboolean flu_http_password_verify (const gchar * hash, const gchar * password);
 
 /* Parses "Basic <base64 user:password>"; FALSE if absent or malformed. */
@@ -61,9 +70,24 @@ gchar *flu_http_token_make (const gchar * secret, const gchar * path,
 gboolean flu_http_token_check (const gchar * secret, const gchar * path,
     const gchar * token, const gchar * expires, gint64 now);
 
-/* @query with the value of every token parameter replaced by "-", for
- * logs and bus messages: a token lets anyone in until it expires. */
+/* @query with the value of every parameter that may carry a credential
+ * replaced by "-", for logs and bus messages (a token lets anyone in until
+ * it expires): keys that decode (as soup_form_decode () does: "%74oken",
+ * "+token") to a name holding token, secret, sig, pass, auth, key or
+ * hmac, keys that do not decode, and values of 32 hex digits or 40
+ * base64 characters or more. */
 gchar *flu_http_query_redact (const gchar * query);
+
+/* Longest path?query accepted; longer ones get 414.  Request heads over
+ * 64 KB (libsoup's own limit) get 431 (fluhttpserver.c). */
+#define FLU_HTTP_MAX_TARGET_LENGTH (8 * 1024)
+
+/* What a request head alone refuses: SOUP_STATUS_NONE, or 414 for a
+ * target over FLU_HTTP_MAX_TARGET_LENGTH, or 413 for a request with a
+ * body (Content-Length > 0, or any Transfer-Encoding), with the reason in
+ * @why. */
+guint flu_http_head_check (SoupMessageHeaders * headers, const gchar * path,
+    const gchar * query, const gchar ** why);
 
 /* A list of GInetAddressMask parsed from "10.0.0.0/8, ::1, 2001:db8::/32" */
 GPtrArray *flu_http_cidr_list_parse (const gchar * text, GError ** error);

@@ -31,22 +31,23 @@
 
 #define GST_CAT_DEFAULT flu_http_sink_debug
 
-/* RFC 6585, not in libsoup's enum */
-#define STATUS_TOO_MANY_REQUESTS 429
-
 /* lock held */
 gboolean
 flu_http_check_parse_lists (FluHttpSink * sink, GError ** error)
 {
-  GPtrArray *allow = NULL, *deny = NULL, *filter = NULL;
+  GPtrArray *allow = NULL, *deny = NULL, *filter = NULL, *stats = NULL;
 
   if (!(allow = flu_http_cidr_list_parse (sink->allow, error)) ||
       !(deny = flu_http_cidr_list_parse (sink->deny, error)) ||
-      !(filter = flu_http_cidr_list_parse (sink->ip_filter, error))) {
+      !(filter = flu_http_cidr_list_parse (sink->ip_filter, error)) ||
+      !(stats = flu_http_cidr_list_parse (sink->stats_allow, error))) {
     g_clear_pointer (&allow, g_ptr_array_unref);
     g_clear_pointer (&deny, g_ptr_array_unref);
+    g_clear_pointer (&filter, g_ptr_array_unref);
     return FALSE;
   }
+  g_clear_pointer (&sink->stats_allow_list, g_ptr_array_unref);
+  sink->stats_allow_list = stats;
   g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
   g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
   g_clear_pointer (&sink->filter_list, g_ptr_array_unref);
@@ -72,6 +73,23 @@ flu_http_check_load_htpasswd (FluHttpSink * sink, GError ** error)
   return TRUE;
 }
 
+/* lock held */
+gboolean
+flu_http_check_load_stats_htpasswd (FluHttpSink * sink, GError ** error)
+{
+  GHashTable *users = NULL;
+
+  if (sink->stats_htpasswd && *sink->stats_htpasswd) {
+    users = flu_http_htpasswd_load (sink->stats_htpasswd,
+        &sink->stats_users_stamp, error);
+    if (users == NULL)
+      return FALSE;
+  }
+  g_clear_pointer (&sink->stats_users, g_hash_table_unref);
+  sink->stats_users = users;
+  return TRUE;
+}
+
 /* The client's address, IPv4-mapped IPv6 turned into IPv4. */
 GInetAddress *
 flu_http_client_address (SoupServerMessage * msg)
@@ -91,16 +109,15 @@ flu_http_check_address (FluHttpSink * sink, SoupServerMessage * msg)
   gboolean ok;
 
   g_mutex_lock (&sink->lock);
-  ok = !flu_http_cidr_list_match (sink->deny_list, addr) &&
-      (sink->allow_list == NULL || sink->allow_list->len == 0 ||
-      flu_http_cidr_list_match (sink->allow_list, addr));
+  ok = flu_http_check_address_locked (sink, addr);
   g_mutex_unlock (&sink->lock);
   g_clear_object (&addr);
   return ok;
 }
 
-/* lock held: SOUP_STATUS_NONE when the request may go on, else 401 or
- * 403 and the reason; @user gets the authenticated user. */
+/* lock held (released while a password is hashed): SOUP_STATUS_NONE when
+ * the request may go on, else 401 or 403 and the reason; @user gets the
+ * authenticated user. */
 guint
 flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     GHashTable * query, gchar ** user, const gchar ** why)
@@ -110,6 +127,7 @@ flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
         soup_message_headers_get_one (soup_server_message_get_request_headers
         (msg), "Authorization");
     gchar *u = NULL, *p = NULL;
+    GHashTable *users;
     gboolean ok;
 
     /* re-read the file when it changed (edited or replaced) */
@@ -121,7 +139,13 @@ flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
       *why = "credentials required";
       return SOUP_STATUS_UNAUTHORIZED;
     }
-    ok = flu_http_htpasswd_check (sink->users, u, p);
+    /* hashing (up to tens of ms for bcrypt) without the lock, which the
+     * engine's threads take; the table is never changed, only replaced */
+    users = g_hash_table_ref (sink->users);
+    g_mutex_unlock (&sink->lock);
+    ok = flu_http_htpasswd_check (users, u, p);
+    g_mutex_lock (&sink->lock);
+    g_hash_table_unref (users);
     g_free (p);
     if (!ok) {
       *user = u;
@@ -144,6 +168,65 @@ flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
   return SOUP_STATUS_NONE;
 }
 
+/* lock held: @addr passes deny and allow */
+gboolean
+flu_http_check_address_locked (FluHttpSink * sink, GInetAddress * addr)
+{
+  return !flu_http_cidr_list_match (sink->deny_list, addr) &&
+      (sink->allow_list == NULL || sink->allow_list->len == 0 ||
+      flu_http_cidr_list_match (sink->allow_list, addr));
+}
+
+guint
+flu_http_check_stats_access (FluHttpSink * sink, SoupServerMessage * msg,
+    gboolean * details, const gchar ** why)
+{
+  GInetAddress *addr = flu_http_client_address (msg);
+  GHashTable *users = NULL;
+  gboolean listed, ok = TRUE;
+  guint status = SOUP_STATUS_NONE;
+
+  g_mutex_lock (&sink->lock);
+  listed = sink->stats_allow_list && sink->stats_allow_list->len > 0;
+  if (listed && !flu_http_cidr_list_match (sink->stats_allow_list, addr)) {
+    g_mutex_unlock (&sink->lock);
+    g_clear_object (&addr);
+    *why = "address not allowed to read the statistics";
+    return SOUP_STATUS_FORBIDDEN;
+  }
+  if (sink->stats_users) {
+    if (flu_http_file_stamp_changed (sink->stats_htpasswd,
+            &sink->stats_users_stamp) &&
+        !flu_http_check_load_stats_htpasswd (sink, NULL))
+      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users",
+          sink->stats_htpasswd);
+    users = g_hash_table_ref (sink->stats_users);
+  }
+  g_mutex_unlock (&sink->lock);
+  if (users) {
+    const gchar *auth =
+        soup_message_headers_get_one (soup_server_message_get_request_headers
+        (msg), "Authorization");
+    gchar *u = NULL, *p = NULL;
+
+    /* hashing without the lock */
+    ok = flu_http_parse_basic_auth (auth, &u, &p) &&
+        flu_http_htpasswd_check (users, u, p);
+    g_free (u);
+    g_free (p);
+    g_hash_table_unref (users);
+    if (!ok) {
+      *why = "credentials required for the statistics";
+      status = SOUP_STATUS_UNAUTHORIZED;
+    }
+  }
+  /* viewer details only to who passed a check made for these paths */
+  *details = status == SOUP_STATUS_NONE && (listed || users ||
+      (addr && g_inet_address_get_is_loopback (addr)));
+  g_clear_object (&addr);
+  return status;
+}
+
 /* lock held: SOUP_STATUS_NONE when there is room for one more viewer */
 guint
 flu_http_check_limits (FluHttpSink * sink, const gchar * host,
@@ -155,7 +238,7 @@ flu_http_check_limits (FluHttpSink * sink, const gchar * host,
       GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host)) >=
       sink->max_clients_per_ip) {
     *why = "too many connections from this address";
-    return STATUS_TOO_MANY_REQUESTS;
+    return FLU_HTTP_STATUS_TOO_MANY_REQUESTS;
   }
   if (sink->client_limit && clients >= sink->client_limit) {
     *why = "client limit reached";

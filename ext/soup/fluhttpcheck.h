@@ -35,12 +35,25 @@ gboolean flu_http_check_parse_lists (FluHttpSink * sink, GError ** error);
  * the old users. */
 gboolean flu_http_check_load_htpasswd (FluHttpSink * sink, GError ** error);
 
+/* lock held: (re)reads the stats-htpasswd file (none when unset) */
+gboolean flu_http_check_load_stats_htpasswd (FluHttpSink * sink,
+    GError ** error);
+
 /* The client's address, IPv4-mapped IPv6 turned into IPv4; NULL if not an
  * IP client. */
 GInetAddress *flu_http_client_address (SoupServerMessage * msg);
 
 /* Takes the lock: TRUE when the client's address passes deny and allow. */
 gboolean flu_http_check_address (FluHttpSink * sink, SoupServerMessage * msg);
+/* lock held: @addr passes deny and allow */
+gboolean flu_http_check_address_locked (FluHttpSink * sink,
+    GInetAddress * addr);
+/* Takes the lock (not while hashing): may this client read the stats,
+ * metrics and status paths (stats-allow, stats-htpasswd)?
+ * SOUP_STATUS_NONE, or 403 / 401 with the reason in @why; @details says
+ * whether it may see per-viewer details. */
+guint flu_http_check_stats_access (FluHttpSink * sink,
+    SoupServerMessage * msg, gboolean * details, const gchar ** why);
 /* lock held: SOUP_STATUS_NONE when the request may go on, else 401 or 403
  * with the reason in @why; @user gets the user named in the request. */
 guint flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,

@@ -35,6 +35,8 @@
 
 #define GST_CAT_DEFAULT flu_http_sink_debug
 
+#define ALLOWED_METHODS "GET, HEAD, OPTIONS"
+
 const gchar *
 flu_http_protocol_name (SoupServerMessage * msg)
 {
@@ -101,6 +103,44 @@ refuse (FluHttpSink * sink, SoupServerMessage * msg, guint status,
   log_request (sink, msg, status, user);
 }
 
+/* server thread: answered and closed by the server from the head alone */
+void
+flu_http_request_refused (gpointer data, SoupServerMessage * msg,
+    guint status, const gchar * why)
+{
+  FluHttpSink *sink = data;
+
+  flu_http_stats_refused (&sink->stats);
+  log_request (sink, msg, status, NULL);
+}
+
+/* A refusal from flu_http_check_limits (): 429 or 503 with Retry-After,
+ * or 302 to redirect-on-overflow.  Lock not held. */
+static void
+refuse_over_limit (FluHttpSink * sink, SoupServerMessage * msg, guint status,
+    const gchar * why, const gchar * user)
+{
+  SoupMessageHeaders *h;
+  gchar *redirect = NULL, *retry;
+
+  g_mutex_lock (&sink->lock);
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
+      sink->redirect_on_overflow && *sink->redirect_on_overflow) {
+    status = SOUP_STATUS_FOUND;
+    redirect = g_strdup (sink->redirect_on_overflow);
+  }
+  retry = g_strdup_printf ("%u", sink->retry_after);
+  g_mutex_unlock (&sink->lock);
+  refuse (sink, msg, status, why, user);
+  h = soup_server_message_get_response_headers (msg);
+  if (redirect)
+    soup_message_headers_replace (h, "Location", redirect);
+  else
+    soup_message_headers_replace (h, "Retry-After", retry);
+  g_free (redirect);
+  g_free (retry);
+}
+
 /* lock held */
 void
 flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
@@ -153,11 +193,13 @@ typedef struct
   SoupServerMessage *msg;
   GSource *timeout;
   gulong disconnected_id;
+  gchar *host;                  /* counted in per_ip (GET only) */
 } Waiting;
 
 static void
 waiting_free (Waiting * w)
 {
+  g_free (w->host);
   g_signal_handler_disconnect (w->msg, w->disconnected_id);
   g_source_destroy (w->timeout);
   g_source_unref (w->timeout);
@@ -177,6 +219,22 @@ waiting_finish (Waiting * w, gboolean have_caps)
   sink->waiting = g_list_remove (sink->waiting, w);
   sink->n_waiting--;
   flu_http_stats_waiting (&sink->stats, -1);
+  if (w->host)
+    flu_http_per_ip_release (sink, w->host);
+  if (have_caps && w->host) {
+    const gchar *why = NULL;
+    guint status = flu_http_check_limits (sink, w->host, &why);
+
+    /* the limits again, now that the stream (and its bitrate) is there:
+     * the seat this request held is given back just above */
+    if (status != SOUP_STATUS_NONE) {
+      g_mutex_unlock (&sink->lock);
+      refuse_over_limit (sink, msg, status, why, user);
+      soup_server_message_unpause (msg);
+      waiting_free (w);
+      return;
+    }
+  }
   if (have_caps) {
     answer (sink, msg, user);
     g_mutex_unlock (&sink->lock);
@@ -208,15 +266,25 @@ waiting_disconnected (SoupServerMessage * msg, gpointer data)
   sink->waiting = g_list_remove (sink->waiting, w);
   sink->n_waiting--;
   flu_http_stats_waiting (&sink->stats, -1);
+  if (w->host)
+    flu_http_per_ip_release (sink, w->host);
   g_mutex_unlock (&sink->lock);
   waiting_free (w);
 }
 
 /* lock held, server thread */
 static void
-wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
+wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user,
+    const gchar * host)
 {
   Waiting *w = g_new0 (Waiting, 1);
+
+  /* a viewer to come: it counts for its address from now on, as it does
+   * for client-limit (n_waiting) */
+  if (host && soup_server_message_get_method (msg) == SOUP_METHOD_GET) {
+    w->host = g_strdup (host);
+    flu_http_per_ip_take (sink, host);
+  }
 
   GST_DEBUG_OBJECT (sink, "no caps yet, request waits up to %u s",
       sink->caps_timeout);
@@ -302,20 +370,23 @@ flu_http_build_stats (FluHttpSink * sink)
 }
 
 static void
-serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
+serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json,
+    gboolean details)
 {
   GstStructure *s = flu_http_build_stats (sink);
   gchar *body;
 
   if (json) {
-    GPtrArray *list;
+    GPtrArray *list = NULL;
     gchar *history;
     guint i;
 
-    g_mutex_lock (&sink->lock);
-    list = flu_http_client_list (sink);
-    g_mutex_unlock (&sink->lock);
-    for (i = 0; i < list->len; i++) {
+    if (details) {
+      g_mutex_lock (&sink->lock);
+      list = flu_http_client_list (sink);
+      g_mutex_unlock (&sink->lock);
+    }
+    for (i = 0; list && i < list->len; i++) {
       FluHttpClientStat *cs = g_ptr_array_index (list, i);
       GstStructure *st = NULL;
       guint64 bytes = 0;
@@ -330,7 +401,7 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
     history = flu_http_stats_history_json (&sink->stats);
     body = flu_http_stats_to_json (s, sink->mount_point, list, history);
     g_free (history);
-    g_ptr_array_unref (list);
+    g_clear_pointer (&list, g_ptr_array_unref);
     serve_text (msg, "application/json", body);
   } else {
     body = flu_http_stats_to_prometheus (s, sink->mount_point);
@@ -341,12 +412,22 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
 
 /* server thread: this stream's entry on the port's status page */
 gchar *
-flu_http_request_stream_status (gpointer data)
+flu_http_request_stream_status (gpointer data, GInetAddress * client)
 {
   FluHttpSink *sink = data;
-  GstStructure *s = flu_http_build_stats (sink);
-  gchar *history = flu_http_stats_history_json (&sink->stats);
+  GstStructure *s;
+  gchar *history;
   gchar *json;
+  gboolean known;
+
+  /* a mount that refuses @client is not shown to it */
+  g_mutex_lock (&sink->lock);
+  known = flu_http_check_address_locked (sink, client);
+  g_mutex_unlock (&sink->lock);
+  if (!known)
+    return NULL;
+  s = flu_http_build_stats (sink);
+  history = flu_http_stats_history_json (&sink->stats);
 
   g_mutex_lock (&sink->lock);
   gst_structure_set (s, "content-type", G_TYPE_STRING,
@@ -401,7 +482,7 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
     if (sink->caps)
       answer (sink, msg, user);
     else
-      wait_for_caps (sink, msg, user);
+      wait_for_caps (sink, msg, user, host);
     g_mutex_unlock (&sink->lock);
   } else {
     SoupMessageHeaders *h;
@@ -423,6 +504,48 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
   g_free (realm);
 }
 
+/* OPTIONS: 204 with Allow; with cors-origin set, a CORS preflight
+ * (Origin and Access-Control-Request-Method) gets the methods and the
+ * request headers it asked for, so that a web player on another origin
+ * may send them (Range, say).  No credentials are checked: a preflight
+ * carries none (Fetch standard), and it reveals nothing but what
+ * cors-origin says. */
+static void
+answer_options (FluHttpSink * sink, SoupServerMessage * msg)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  const gchar *asked = soup_message_headers_get_one (req,
+      "Access-Control-Request-Headers");
+  gchar *origin;
+
+  g_mutex_lock (&sink->lock);
+  origin = sink->cors_origin && *sink->cors_origin ?
+      g_strdup (sink->cors_origin) : NULL;
+  g_mutex_unlock (&sink->lock);
+  flu_http_server_set_common_headers (msg);
+  soup_message_headers_replace (h, "Allow", ALLOWED_METHODS);
+  if (origin && soup_message_headers_get_one (req, "Origin") &&
+      soup_message_headers_get_one (req, "Access-Control-Request-Method")) {
+    soup_message_headers_replace (h, "Access-Control-Allow-Origin", origin);
+    soup_message_headers_replace (h, "Access-Control-Allow-Methods",
+        ALLOWED_METHODS);
+    /* header names only (tokens, commas, blanks): anything else is not
+     * echoed */
+    if (asked && *asked && strlen (asked) < 1024 &&
+        asked[strspn (asked, "abcdefghijklmnopqrstuvwxyz"
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~, ")] ==
+        '\0')
+      soup_message_headers_replace (h, "Access-Control-Allow-Headers", asked);
+    soup_message_headers_replace (h, "Access-Control-Max-Age", "600");
+    if (g_strcmp0 (origin, "*") != 0)
+      soup_message_headers_append (h, "Vary", "Origin");
+  }
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+  log_request (sink, msg, SOUP_STATUS_NO_CONTENT, NULL);
+  g_free (origin);
+}
+
 /* server thread: every path this element mounted */
 void
 flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
@@ -431,11 +554,15 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
   FluHttpSink *sink = data;
   const gchar *method = soup_server_message_get_method (msg);
 
+  if (method == SOUP_METHOD_OPTIONS) {
+    answer_options (sink, msg);
+    return;
+  }
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
-    refuse (sink, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only GET and HEAD",
-        NULL);
+    refuse (sink, msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+        "only GET, HEAD and OPTIONS", NULL);
     soup_message_headers_replace (soup_server_message_get_response_headers
-        (msg), "Allow", "GET, HEAD");
+        (msg), "Allow", ALLOWED_METHODS);
     return;
   }
   if (!flu_http_check_address (sink, msg)) {
@@ -444,12 +571,25 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
   }
   if (g_strcmp0 (path, sink->mount_point) == 0) {
     handle_stream (sink, msg, query);
-  } else if (g_strcmp0 (path, sink->stats_path) == 0) {
-    serve_stats (sink, msg, TRUE);
-  } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
-    serve_stats (sink, msg, FALSE);
-  } else if (g_strcmp0 (path, sink->status_path) == 0) {
-    flu_http_status_page_serve (server, msg, query);
+  } else if (g_strcmp0 (path, sink->stats_path) == 0 ||
+      g_strcmp0 (path, sink->metrics_path) == 0 ||
+      g_strcmp0 (path, sink->status_path) == 0) {
+    gboolean details = FALSE;
+    const gchar *why = NULL;
+    guint status = flu_http_check_stats_access (sink, msg, &details, &why);
+
+    if (status != SOUP_STATUS_NONE) {
+      refuse (sink, msg, status, why, NULL);
+      if (status == SOUP_STATUS_UNAUTHORIZED)
+        soup_message_headers_replace (soup_server_message_get_response_headers
+            (msg), "WWW-Authenticate", "Basic realm=\"statistics\"");
+    } else if (g_strcmp0 (path, sink->stats_path) == 0) {
+      serve_stats (sink, msg, TRUE, details);
+    } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
+      serve_stats (sink, msg, FALSE, FALSE);
+    } else {
+      flu_http_status_page_serve (server, msg, query);
+    }
   } else if (g_strcmp0 (path, sink->player_path) == 0) {
     gchar *title = g_markup_escape_text (sink->mount_point, -1);
 

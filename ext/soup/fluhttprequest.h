@@ -37,7 +37,10 @@ void flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
 gboolean flu_http_request_release_waiting (gpointer data);
 
 /* The FluHttpStreamStatsFunc of the element's stream on the status page. */
-gchar *flu_http_request_stream_status (gpointer data);
+gchar *flu_http_request_stream_status (gpointer data, GInetAddress * client);
+/* The FluHttpRefusedFunc of every path the element mounted. */
+void flu_http_request_refused (gpointer data, SoupServerMessage * msg,
+    guint status, const gchar * why);
 
 /* The stats structure (the stats property, JSON and metrics). */
 GstStructure *flu_http_build_stats (FluHttpSink * sink);

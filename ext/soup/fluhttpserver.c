@@ -23,8 +23,10 @@
 
 #define _GNU_SOURCE             /* accept4 */
 #include "fluhttpserver.h"
+#include "fluhttpauth.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -40,6 +42,35 @@ GST_DEBUG_CATEGORY_STATIC (flu_http_server_debug);
 /* connections accepted in one go before the other sources run */
 #define ACCEPT_BATCH 32
 #define SERVER_HEADER "gst-flumotion/" VERSION " fluhttpsink"
+/* how often a server looks whether a burst of connections went away, and
+ * how many must have gone for the heap to be given back (see trim_check) */
+#define TRIM_CHECK_SECONDS 5
+#define TRIM_AFTER_CONNECTIONS 512
+
+/* Our connection class, given to libsoup: it answers 431 to a peer whose
+ * request head libsoup gave up on (over its 64 KB limit), which libsoup
+ * closes without a word.  Server thread only. */
+typedef struct
+{
+  GTcpConnection parent;
+  gboolean head_done;           /* got-headers came */
+  gboolean answered;            /* libsoup or we wrote an answer */
+  gboolean quiet;               /* server stopping, or closed by a timer */
+} FluHttpConnection;
+
+typedef GTcpConnectionClass FluHttpConnectionClass;
+
+static GType flu_http_connection_get_type (void);
+G_DEFINE_TYPE (FluHttpConnection, flu_http_connection, G_TYPE_TCP_CONNECTION);
+
+/* set while a server thread closes every connection it has (stopping):
+ * no 431 for those */
+static __thread gboolean disconnecting;
+
+/* connections alive in the process (every server), and the most since
+ * the heap was last trimmed */
+static gint live_connections;
+static gint live_peak;
 
 struct _FluHttpServer
 {
@@ -55,7 +86,10 @@ struct _FluHttpServer
   GSocket *listen_sock;
   GSource *accept_watch;        /* server thread only, as retry */
   GSource *retry;
+  GSource *trim;
   GSocket *accepting;           /* in soup_server_accept_iostream () */
+  FluHttpConnection *accepting_conn;
+  gboolean stopping;
   guint64 stalls;
 };
 
@@ -63,6 +97,7 @@ typedef struct
 {
   FluHttpMountFunc func;
   FluHttpStreamStatsFunc stats; /* streams only */
+  FluHttpRefusedFunc refused;
   gpointer user_data;
 } Mount;
 
@@ -110,16 +145,36 @@ flu_http_server_set_common_headers (SoupServerMessage * msg)
   soup_message_headers_replace (h, "Cache-Control", "no-cache");
 }
 
+/* libsoup 3.2 knows no phrase for some statuses we send ("Unknown
+ * Error"): the RFC's reason phrases */
+const gchar *
+flu_http_server_status_phrase (guint status)
+{
+  switch (status) {
+    case FLU_HTTP_STATUS_TOO_MANY_REQUESTS:
+      return "Too Many Requests";
+    case FLU_HTTP_STATUS_HEADERS_TOO_LARGE:
+      return "Request Header Fields Too Large";
+    case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
+      return "Content Too Large";
+    case SOUP_STATUS_REQUEST_URI_TOO_LONG:
+      return "URI Too Long";
+    default:
+      return soup_status_get_phrase (status);
+  }
+}
+
 void
 flu_http_server_respond (SoupServerMessage * msg, guint status,
     const gchar * text)
 {
+  const gchar *phrase = flu_http_server_status_phrase (status);
   gchar *body;
 
   flu_http_server_set_common_headers (msg);
-  body = g_strdup_printf ("%u %s%s%s\n", status,
-      soup_status_get_phrase (status), text ? ": " : "", text ? text : "");
-  soup_server_message_set_status (msg, status, NULL);
+  body = g_strdup_printf ("%u %s%s%s\n", status, phrase, text ? ": " : "",
+      text ? text : "");
+  soup_server_message_set_status (msg, status, phrase);
   soup_server_message_set_response (msg, "text/plain; charset=utf-8",
       SOUP_MEMORY_TAKE, body, strlen (body));
 }
@@ -147,6 +202,123 @@ flu_http_server_message_get_socket (SoupServerMessage * msg)
 }
 
 static gboolean
+flu_http_connection_close (GIOStream * stream, GCancellable * cancellable,
+    GError ** error)
+{
+  FluHttpConnection *self = (FluHttpConnection *) stream;
+  GSocket *sock = g_socket_connection_get_socket (G_SOCKET_CONNECTION (self));
+
+  if (!self->head_done && !self->answered && !self->quiet && !disconnecting
+      && sock && !g_socket_is_closed (sock)) {
+    gchar c;
+    gssize n = recv (g_socket_get_fd (sock), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+    /* the peer is still there (not gone, not shut down by the header
+     * timer): libsoup stopped reading a head too large for it */
+    if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+#define BODY_431 "431 Request Header Fields Too Large: over 64 KB of " \
+      "request head\n"
+      static const gchar answer[] = "HTTP/1.1 431 Request Header Fields Too "
+          "Large\r\nServer: " SERVER_HEADER "\r\nConnection: close\r\n"
+          "Content-Type: text/plain; charset=utf-8\r\n"
+          "Content-Length: %u\r\n\r\n" BODY_431;
+      gchar *text = g_strdup_printf (answer, (guint) strlen (BODY_431));
+
+      GST_INFO ("closing a connection whose request head is over 64 KB: 431");
+      g_socket_send_with_blocking (sock, text, strlen (text), FALSE, NULL,
+          NULL);
+      g_free (text);
+#undef BODY_431
+      /* the rest of the head waits unread: a close now would reset the
+       * connection and lose the answer */
+      g_socket_shutdown (sock, FALSE, TRUE, NULL);
+    }
+  }
+  return G_IO_STREAM_CLASS (flu_http_connection_parent_class)->close_fn
+      (stream, cancellable, error);
+}
+
+static void
+flu_http_connection_finalize (GObject * object)
+{
+  g_atomic_int_add (&live_connections, -1);
+  G_OBJECT_CLASS (flu_http_connection_parent_class)->finalize (object);
+}
+
+static void
+flu_http_connection_class_init (FluHttpConnectionClass * klass)
+{
+  G_IO_STREAM_CLASS (klass)->close_fn = flu_http_connection_close;
+  G_OBJECT_CLASS (klass)->finalize = flu_http_connection_finalize;
+}
+
+static void
+connection_counted (void)
+{
+  gint n = g_atomic_int_add (&live_connections, 1) + 1, peak;
+
+  do
+    peak = g_atomic_int_get (&live_peak);
+  while (n > peak && !g_atomic_int_compare_and_exchange (&live_peak, peak, n));
+}
+
+/* After thousands of connections that each held a request head for a
+ * while (slowloris, a flash crowd) have gone, glibc keeps the memory they
+ * used: freed, but in the middle of the server thread's malloc arena,
+ * which it only shrinks from the top.  Measured after 2,000 slowloris
+ * (2,000 at once, 10,000 in 15 s): RSS 18.8 MB before, 64.5 MB after
+ * they were all gone, of which malloc held 6.9 MB in use and 54 MB in
+ * all (G_SLICE=always-malloc; with GLib 2.74's slice allocator another
+ * ~7 MB stays cached in its magazines, reused by the next burst).  No
+ * object of ours or libsoup's is kept: malloc_trim () gives the free
+ * pages back (21.2 MB).  So once that many connections have gone since
+ * the last trim, it runs, in the server thread, at most every
+ * TRIM_CHECK_SECONDS (a few ms; no lock of ours is held). */
+static gboolean
+trim_check (gpointer data)
+{
+  static gsize enabled = 0;     /* 1 = no, 2 = yes */
+  gint now = g_atomic_int_get (&live_connections);
+  gint peak = g_atomic_int_get (&live_peak);
+
+  /* FLU_HTTP_MALLOC_TRIM=0 leaves glibc to itself (harden/churn measures
+   * RSS per connection that way: a trim between its two figures would
+   * only move them) */
+  if (g_once_init_enter (&enabled))
+    g_once_init_leave (&enabled,
+        g_strcmp0 (g_getenv ("FLU_HTTP_MALLOC_TRIM"), "0") == 0 ? 1 : 2);
+  if (enabled == 2 && peak - now >= TRIM_AFTER_CONNECTIONS &&
+      g_atomic_int_compare_and_exchange (&live_peak, peak, now)) {
+    GST_DEBUG ("%d connections gone since the last trim: giving the heap "
+        "back", peak - now);
+    malloc_trim (0);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+flu_http_connection_init (FluHttpConnection * self)
+{
+}
+
+static GQuark
+message_connection_quark (void)
+{
+  static gsize q = 0;
+
+  if (g_once_init_enter (&q))
+    g_once_init_leave (&q, g_quark_from_static_string ("flu-http-conn"));
+  return (GQuark) q;
+}
+
+/* the connection a message came on; it outlives the message */
+static FluHttpConnection *
+message_connection (SoupServerMessage * msg)
+{
+  return g_object_get_qdata (G_OBJECT (msg), message_connection_quark ());
+}
+
+static gboolean
 header_timer_fired (gpointer data)
 {
   HeaderTimer *t = data;
@@ -156,6 +328,8 @@ header_timer_fired (gpointer data)
       GST_STR_NULL (soup_server_message_get_remote_host (t->msg)));
   /* libsoup sees end of stream on its next read and drops the
    * connection; other connections are not affected. */
+  if (message_connection (t->msg))
+    message_connection (t->msg)->quiet = TRUE;
   if (sock)
     g_socket_shutdown (sock, TRUE, TRUE, NULL);
   header_timer_free (t);
@@ -168,6 +342,89 @@ header_timer_cancel (SoupServerMessage * msg, gpointer data)
   header_timer_free (data);
 }
 
+static GQuark
+message_refused_quark (void)
+{
+  static gsize q = 0;
+
+  if (g_once_init_enter (&q))
+    g_once_init_leave (&q, g_quark_from_static_string ("flu-http-refused"));
+  return (GQuark) q;
+}
+
+/* Answers @msg on its socket, bypassing libsoup, and closes the
+ * connection: libsoup reads the request body after "got-headers" whatever
+ * the status (into memory, before any handler runs), and has no way to
+ * skip it; here it sees the end of the stream on its next read and drops
+ * the connection without calling a handler (dispatch () checks too).  A
+ * peer still sending its body may see a reset instead of this answer. */
+static void
+refuse_raw (FluHttpServer * self, SoupServerMessage * msg, guint status,
+    const gchar * why)
+{
+  GSocket *sock = flu_http_server_message_get_socket (msg);
+  const gchar *phrase = flu_http_server_status_phrase (status);
+  gchar *body = g_strdup_printf ("%u %s: %s\n", status, phrase, why);
+  gchar *answer = g_strdup_printf ("HTTP/1.1 %u %s\r\nServer: %s\r\n"
+      "Connection: close\r\nCache-Control: no-cache\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\n"
+      "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n%s", status, phrase,
+      SERVER_HEADER, strlen (body), body);
+
+  GST_INFO ("port %u: %s %s from %s: %u (%s)", self->port,
+      GST_STR_NULL (soup_server_message_get_method (msg)),
+      g_uri_get_path (soup_server_message_get_uri (msg)),
+      GST_STR_NULL (soup_server_message_get_remote_host (msg)), status, why);
+  g_object_set_qdata (G_OBJECT (msg), message_refused_quark (),
+      GUINT_TO_POINTER (status));
+  if (message_connection (msg))
+    message_connection (msg)->answered = TRUE;
+  if (sock) {
+    /* a few hundred bytes into an empty send buffer: never blocks */
+    g_socket_send_with_blocking (sock, answer, strlen (answer), FALSE, NULL,
+        NULL);
+    g_socket_shutdown (sock, TRUE, TRUE, NULL);
+  }
+  g_free (answer);
+  g_free (body);
+}
+
+/* got-headers: what can be refused before libsoup reads on.  A request
+ * with a body (Content-Length > 0, or any Transfer-Encoding) is refused:
+ * fluhttpsink serves GET, HEAD and OPTIONS only, and libsoup would buffer
+ * the whole body in memory first (a GET with Content-Length: 1 GB took
+ * 1 GB of RSS), or wait for ever for a body that never comes, after the
+ * header timeout stopped. */
+static void
+check_head (SoupServerMessage * msg, gpointer data)
+{
+  FluHttpServer *self = data;
+  GUri *uri = soup_server_message_get_uri (msg);
+  const gchar *why = NULL;
+  guint status;
+
+  if (message_connection (msg))
+    message_connection (msg)->head_done = TRUE;
+  status = flu_http_head_check (soup_server_message_get_request_headers (msg),
+      uri ? g_uri_get_path (uri) : NULL, uri ? g_uri_get_query (uri) : NULL,
+      &why);
+  if (status != SOUP_STATUS_NONE) {
+    Mount *m = uri ? g_hash_table_lookup (self->mounts,
+        g_uri_get_path (uri)) : NULL;
+
+    refuse_raw (self, msg, status, why);
+    if (m && m->refused)
+      m->refused (m->user_data, msg, status, why);
+  }
+}
+
+static void
+wrote_headers (SoupServerMessage * msg, gpointer data)
+{
+  if (message_connection (msg))
+    message_connection (msg)->answered = TRUE;
+}
+
 static void
 request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
 {
@@ -177,9 +434,14 @@ request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
   /* the first request of a connection we are handing to libsoup; it is
    * the only one: every answer says "Connection: close"
    * (flu_http_server_set_common_headers), so no connection is reused */
-  if (self->accepting)
+  if (self->accepting) {
     g_object_set_qdata_full (G_OBJECT (msg), message_socket_quark (),
         g_object_ref (self->accepting), g_object_unref);
+    g_object_set_qdata (G_OBJECT (msg), message_connection_quark (),
+        self->accepting_conn);
+  }
+  g_signal_connect (msg, "got-headers", G_CALLBACK (check_head), self);
+  g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers), NULL);
   if (self->header_timeout == 0)
     return;
   t = g_new0 (HeaderTimer, 1);
@@ -201,7 +463,15 @@ dispatch (SoupServer * soup, SoupServerMessage * msg, const char *path,
 {
   FluHttpServer *self = data;
   Mount *m = g_hash_table_lookup (self->mounts, path);
+  guint refused = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (msg),
+          message_refused_quark ()));
 
+  if (refused) {
+    /* answered and closed in check_head (), the body was buffered before
+     * libsoup saw the closed socket */
+    soup_server_message_set_status (msg, refused, NULL);
+    return;
+  }
   if (m == NULL) {
     GST_DEBUG ("no mount at %s", path);
     flu_http_server_respond (msg, SOUP_STATUS_NOT_FOUND, NULL);
@@ -250,11 +520,14 @@ serve (FluHttpServer * self, GSocket * sock)
   GError *err = NULL;
 
   g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-  conn = g_socket_connection_factory_create_connection (sock);
+  conn = g_object_new (flu_http_connection_get_type (), "socket", sock, NULL);
+  connection_counted ();
+  ((FluHttpConnection *) conn)->quiet = self->stopping;
   local = g_socket_get_local_address (sock, NULL);
   remote = g_socket_get_remote_address (sock, NULL);
   if (local && remote) {
     self->accepting = sock;
+    self->accepting_conn = (FluHttpConnection *) conn;
     if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local,
             remote, &err)) {
       GST_DEBUG ("port %u: libsoup refused a connection: %s", self->port,
@@ -262,6 +535,7 @@ serve (FluHttpServer * self, GSocket * sock)
       g_clear_error (&err);
     }
     self->accepting = NULL;
+    self->accepting_conn = NULL;
   } else {
     /* the peer left before we served it */
     g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
@@ -329,7 +603,7 @@ watch_listener (FluHttpServer * self)
 static void
 unwatch_listener (FluHttpServer * self)
 {
-  GSource **s[] = { &self->accept_watch, &self->retry };
+  GSource **s[] = { &self->accept_watch, &self->retry, &self->trim };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (s); i++) {
@@ -450,6 +724,9 @@ server_new (const gchar * address, guint port, guint header_timeout,
   }
   self->port = find_port (self->listen_sock);
   watch_listener (self);
+  self->trim = g_timeout_source_new_seconds (TRIM_CHECK_SECONDS);
+  g_source_set_callback (self->trim, trim_check, self, NULL);
+  g_source_attach (self->trim, self->context);
   self->thread = g_thread_new ("fluhttpserver", server_thread, self);
   GST_INFO ("listening on %s port %u", address ? address : "*", self->port);
   return self;
@@ -492,7 +769,10 @@ shutdown_in_thread (gpointer data)
   FluHttpServer *self = data;
 
   unwatch_listener (self);
+  self->stopping = TRUE;
+  disconnecting = TRUE;
   soup_server_disconnect (self->soup);
+  disconnecting = FALSE;
   g_socket_close (self->listen_sock, NULL);
   g_clear_object (&self->listen_sock);
   g_clear_object (&self->soup);
@@ -593,6 +873,7 @@ typedef struct
   gpointer user_data;
   gboolean ok;
   FluHttpStreamStatsFunc stats;
+  FluHttpRefusedFunc refused;
 } MountCall;
 
 static gboolean
@@ -665,8 +946,29 @@ flu_http_server_set_stream (FluHttpServer * self, const gchar * path,
   flu_http_server_invoke_sync (self, set_stream_in_thread, &c);
 }
 
+static gboolean
+set_refused_in_thread (gpointer data)
+{
+  MountCall *c = data;
+  Mount *m = g_hash_table_lookup (c->self->mounts, c->path);
+
+  if (m)
+    m->refused = c->refused;
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_set_refused (FluHttpServer * self, const gchar * path,
+    FluHttpRefusedFunc func)
+{
+  MountCall c = { self, path };
+
+  c.refused = func;
+  flu_http_server_invoke_sync (self, set_refused_in_thread, &c);
+}
+
 gchar *
-flu_http_server_streams_json (FluHttpServer * self)
+flu_http_server_streams_json (FluHttpServer * self, GInetAddress * client)
 {
   GList *paths = g_hash_table_get_keys (self->mounts), *l;
   GString *out = g_string_new ("[");
@@ -679,7 +981,10 @@ flu_http_server_streams_json (FluHttpServer * self)
 
     if (m->stats == NULL)
       continue;
-    json = m->stats (m->user_data);
+    /* NULL: a stream @client may not know of (its allow/deny lists) */
+    json = m->stats (m->user_data, client);
+    if (json == NULL)
+      continue;
     g_string_append (out, first ? "\n" : ",\n");
     g_string_append (out, json);
     g_free (json);

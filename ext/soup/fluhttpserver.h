@@ -32,6 +32,13 @@ G_BEGIN_DECLS
 
 typedef struct _FluHttpServer FluHttpServer;
 
+/* Statuses libsoup 3.2 has no name for (RFC 6585) */
+#define FLU_HTTP_STATUS_TOO_MANY_REQUESTS 429
+#define FLU_HTTP_STATUS_HEADERS_TOO_LARGE 431
+
+/* The reason phrase of @status, including those libsoup lacks. */
+const gchar *flu_http_server_status_phrase (guint status);
+
 /* Called in the server thread for a request on a mounted path. */
 typedef void (*FluHttpMountFunc) (FluHttpServer * server,
     SoupServerMessage * msg, const char *path, GHashTable * query,
@@ -50,13 +57,23 @@ void flu_http_server_remove_mount (FluHttpServer * server, const gchar * path);
 
 /* Marks the mounted @path as a stream: @func returns its statistics as a
  * JSON object (called in the server thread, for the status page). */
-typedef gchar *(*FluHttpStreamStatsFunc) (gpointer user_data);
+typedef gchar *(*FluHttpStreamStatsFunc) (gpointer user_data,
+    GInetAddress * client);
 void flu_http_server_set_stream (FluHttpServer * server, const gchar * path,
     FluHttpStreamStatsFunc func);
 
+/* Tells the element that mounted @path of a request to it refused from
+ * its head alone (413, 414), already answered and closed: for its
+ * statistics and access log (server thread). */
+typedef void (*FluHttpRefusedFunc) (gpointer user_data,
+    SoupServerMessage * msg, guint status, const gchar * why);
+void flu_http_server_set_refused (FluHttpServer * server, const gchar * path,
+    FluHttpRefusedFunc func);
+
 /* Server thread only: the JSON objects of every stream on this server,
  * sorted by path, as a JSON array. */
-gchar *flu_http_server_streams_json (FluHttpServer * server);
+gchar *flu_http_server_streams_json (FluHttpServer * server,
+    GInetAddress * client);
 
 /* Run @func in the server thread and wait for it to return (runs it at
  * once when called from the server thread). */

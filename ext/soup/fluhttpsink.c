@@ -136,6 +136,8 @@ enum
   PROP_METRICS_PATH,
   PROP_PLAYER_PATH,
   PROP_STATUS_PATH,
+  PROP_STATS_ALLOW,
+  PROP_STATS_HTPASSWD,
   PROP_CLIENTS,
   PROP_CLIENTS_PEAK,
   PROP_BYTES_SENT,
@@ -221,7 +223,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_CORS_ORIGIN,
       g_param_spec_string ("cors-origin", "CORS origin",
           "Value of the Access-Control-Allow-Origin header (NULL or empty = "
-          "no header)", DEFAULT_CORS_ORIGIN, RW));
+          "no header); when set, CORS preflights (OPTIONS) are answered 204 "
+          "with the allowed methods and headers", DEFAULT_CORS_ORIGIN, RW));
   g_object_class_install_property (gobject_class, PROP_EXTRA_HEADERS,
       g_param_spec_boxed ("extra-headers", "Extra headers",
           "Extra response headers, as the fields of a structure, e.g. "
@@ -233,7 +236,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_HEADER_TIMEOUT,
       g_param_spec_uint ("header-timeout", "Header timeout",
           "Seconds a new connection may take to send its request headers "
-          "(0 = no limit; the first element on a port sets it)",
+          "(0 = no limit; the first element on a port sets it).  Requests "
+          "with a body are refused (413) as soon as their headers are in",
           0, 3600, DEFAULT_HEADER_TIMEOUT, RW));
   g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
       g_param_spec_uint ("idle-timeout", "Idle timeout",
@@ -325,8 +329,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           0, G_MAXUINT64, 0, RW));
   g_object_class_install_property (gobject_class, PROP_MAX_CLIENTS_PER_IP,
       g_param_spec_uint ("max-clients-per-ip", "Max clients per IP",
-          "Viewers allowed from one address (0 = no limit); more get 429",
-          0, G_MAXUINT, 0, RW));
+          "Viewers allowed from one address, requests waiting for the "
+          "stream included (0 = no limit); more get 429", 0, G_MAXUINT, 0, RW));
   g_object_class_install_property (gobject_class, PROP_MAX_DURATION,
       g_param_spec_uint ("max-duration", "Max duration",
           "Seconds a viewer may stay connected (0 = no limit)",
@@ -383,6 +387,20 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "(player, viewers, bitrates, uptime, viewers over the last hour), "
           "refreshed from the same path with ?format=json (NULL = none)",
           NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_STATS_ALLOW,
+      g_param_spec_string ("stats-allow", "Stats allow",
+          "Addresses that may read stats-path, metrics-path and status-path "
+          "(CIDR list, comma separated); others get 403.  NULL = whoever "
+          "allow and deny let in.  Per-viewer details (address, user, user "
+          "agent) in the JSON stats are only shown to clients let in by "
+          "stats-allow or stats-htpasswd, or, when neither is set, to "
+          "loopback clients", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_STATS_HTPASSWD,
+      g_param_spec_string ("stats-htpasswd", "Stats htpasswd file",
+          "Apache htpasswd file whose users may read stats-path, "
+          "metrics-path and status-path (HTTP Basic; 401 otherwise).  NULL "
+          "= no credentials asked there (the viewers' htpasswd does not "
+          "apply to these paths)", NULL, RW));
   g_object_class_install_property (gobject_class, PROP_CLIENTS,
       g_param_spec_uint ("clients", "Clients",
           "Viewers connected now", 0, G_MAXUINT, 0, RO));
@@ -488,6 +506,10 @@ flu_http_sink_finalize (GObject * object)
   g_free (sink->metrics_path);
   g_free (sink->player_path);
   g_free (sink->status_path);
+  g_free (sink->stats_allow);
+  g_free (sink->stats_htpasswd);
+  g_clear_pointer (&sink->stats_allow_list, g_ptr_array_unref);
+  g_clear_pointer (&sink->stats_users, g_hash_table_unref);
   g_clear_pointer (&sink->users, g_hash_table_unref);
   g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
   g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
@@ -662,8 +684,8 @@ start_serving (FluHttpSink * sink)
   if (!flu_http_check_parse_lists (sink, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("Bad address list in allow, deny or access-log-exclude: %s",
-            err->message), (NULL));
+        ("Bad address list in allow, deny, access-log-exclude or stats-allow: "
+            "%s", err->message), (NULL));
     g_error_free (err);
     return FALSE;
   }
@@ -671,6 +693,13 @@ start_serving (FluHttpSink * sink)
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
         ("Cannot read the htpasswd file: %s", err->message), (NULL));
+    g_error_free (err);
+    return FALSE;
+  }
+  if (!flu_http_check_load_stats_htpasswd (sink, &err)) {
+    g_mutex_unlock (&sink->lock);
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
+        ("Cannot read the stats-htpasswd file: %s", err->message), (NULL));
     g_error_free (err);
     return FALSE;
   }
@@ -720,6 +749,7 @@ start_serving (FluHttpSink * sink)
       return FALSE;
     }
     g_ptr_array_add (sink->mounted, g_strdup (paths[i]));
+    flu_http_server_set_refused (server, paths[i], flu_http_request_refused);
   }
   flu_http_server_set_stream (server, sink->mount_point,
       flu_http_request_stream_status);
@@ -940,6 +970,21 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
     case PROP_STATUS_PATH:
       set_string (&sink->status_path, value);
       break;
+    case PROP_STATS_ALLOW:
+      set_string (&sink->stats_allow, value);
+      lists = TRUE;
+      break;
+    case PROP_STATS_HTPASSWD:
+      set_string (&sink->stats_htpasswd, value);
+      if (sink->server && !flu_http_check_load_stats_htpasswd (sink, &err)) {
+        g_mutex_unlock (&sink->lock);
+        GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
+            ("Cannot read the stats-htpasswd file, keeping the old one: %s",
+                err->message), (NULL));
+        g_error_free (err);
+        return;
+      }
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1108,6 +1153,12 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_STATUS_PATH:
       g_value_set_string (value, sink->status_path);
+      break;
+    case PROP_STATS_ALLOW:
+      g_value_set_string (value, sink->stats_allow);
+      break;
+    case PROP_STATS_HTPASSWD:
+      g_value_set_string (value, sink->stats_htpasswd);
       break;
     case PROP_CLIENTS:
       g_value_set_uint (value, flu_http_stats_clients (&sink->stats));

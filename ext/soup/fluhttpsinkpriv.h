@@ -93,6 +93,8 @@ struct _FluHttpSink
   gchar *metrics_path;
   gchar *player_path;
   gchar *status_path;
+  gchar *stats_allow;
+  gchar *stats_htpasswd;
 
   /* running */
   FluHttpServer *server;
@@ -102,6 +104,9 @@ struct _FluHttpSink
   GPtrArray *allow_list;
   GPtrArray *deny_list;
   GPtrArray *filter_list;
+  GPtrArray *stats_allow_list;
+  GHashTable *stats_users;      /* from stats-htpasswd */
+  FluHttpFileStamp stats_users_stamp;
   FluHttpAccessLog *log;
   GSource *sighup;
   GstCaps *caps;

@@ -22,6 +22,7 @@
 #endif
 
 #include "fluhttpstatuspage.h"
+#include "fluhttpcheck.h"
 
 #include <string.h>
 
@@ -190,11 +191,13 @@ flu_http_status_page_serve (FluHttpServer * server, SoupServerMessage * msg,
   const gchar *format = query ? g_hash_table_lookup (query, "format") : NULL;
 
   if (g_strcmp0 (format, "json") == 0) {
-    gchar *streams = flu_http_server_streams_json (server);
+    GInetAddress *client = flu_http_client_address (msg);
+    gchar *streams = flu_http_server_streams_json (server, client);
     gchar *body = g_strdup_printf ("{\"port\": %u, \"streams\": %s}\n",
         flu_http_server_get_port (server), streams);
 
     g_free (streams);
+    g_clear_object (&client);
     respond (msg, "application/json", body, strlen (body), SOUP_MEMORY_TAKE);
   } else {
     respond (msg, "text/html; charset=utf-8", (gchar *) status_page,

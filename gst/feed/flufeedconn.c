@@ -191,19 +191,29 @@ flu_feed_connect (const gchar * host, guint port, guint timeout_ms,
   return conn;
 }
 
+/* Waits for @cond until @deadline (monotonic µs; 0 = none), or at most
+ * @timeout_ms (0 = no bound) when there is no deadline. */
 static gboolean
 wait_for (GSocket * socket, GIOCondition cond, guint timeout_ms,
-    GCancellable * cancellable, GError ** error)
+    gint64 deadline, GCancellable * cancellable, GError ** error)
 {
   gint64 timeout_us = timeout_ms ? (gint64) timeout_ms * 1000 : -1;
 
+  if (deadline) {
+    timeout_us = deadline - g_get_monotonic_time ();
+    if (timeout_us <= 0) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+          "Socket I/O timed out");
+      return FALSE;
+    }
+  }
   return g_socket_condition_timed_wait (socket, cond, timeout_us, cancellable,
       error);
 }
 
-gboolean
-flu_feed_read_all (GSocket * socket, guint8 * data, gsize length,
-    guint timeout_ms, GCancellable * cancellable, GError ** error)
+static gboolean
+read_all (GSocket * socket, guint8 * data, gsize length, guint timeout_ms,
+    gint64 deadline, GCancellable * cancellable, GError ** error)
 {
   while (length > 0) {
     gssize n;
@@ -222,7 +232,7 @@ flu_feed_read_all (GSocket * socket, guint8 * data, gsize length,
         return FALSE;
       }
       g_clear_error (&err);
-      if (!wait_for (socket, G_IO_IN, timeout_ms, cancellable, error))
+      if (!wait_for (socket, G_IO_IN, timeout_ms, deadline, cancellable, error))
         return FALSE;
       continue;
     }
@@ -232,9 +242,10 @@ flu_feed_read_all (GSocket * socket, guint8 * data, gsize length,
   return TRUE;
 }
 
-gboolean
-flu_feed_write_all (GSocket * socket, const guint8 * data, gsize length,
-    guint timeout_ms, GCancellable * cancellable, GError ** error)
+static gboolean
+write_all (GSocket * socket, const guint8 * data, gsize length,
+    guint timeout_ms, gint64 deadline, GCancellable * cancellable,
+    GError ** error)
 {
   while (length > 0) {
     gssize n;
@@ -248,7 +259,8 @@ flu_feed_write_all (GSocket * socket, const guint8 * data, gsize length,
         return FALSE;
       }
       g_clear_error (&err);
-      if (!wait_for (socket, G_IO_OUT, timeout_ms, cancellable, error))
+      if (!wait_for (socket, G_IO_OUT, timeout_ms, deadline, cancellable,
+              error))
         return FALSE;
       continue;
     }
@@ -256,6 +268,20 @@ flu_feed_write_all (GSocket * socket, const guint8 * data, gsize length,
     length -= n;
   }
   return TRUE;
+}
+
+gboolean
+flu_feed_read_all (GSocket * socket, guint8 * data, gsize length,
+    guint timeout_ms, GCancellable * cancellable, GError ** error)
+{
+  return read_all (socket, data, length, timeout_ms, 0, cancellable, error);
+}
+
+gboolean
+flu_feed_write_all (GSocket * socket, const guint8 * data, gsize length,
+    guint timeout_ms, GCancellable * cancellable, GError ** error)
+{
+  return write_all (socket, data, length, timeout_ms, 0, cancellable, error);
 }
 
 static void
@@ -304,46 +330,19 @@ make_nonce (guint8 * nonce, GError ** error)
   return TRUE;
 }
 
+/* The connector's side, blocking, within one deadline for the whole
+ * handshake (a peer sending a byte at a time cannot stretch it). */
 static gboolean
-auth_steps (GSocket * socket, const gchar * secret, gboolean acceptor,
+connector_steps (GSocket * socket, const gchar * secret,
     GCancellable * cancellable, GError ** error)
 {
-  const guint t = FLU_FEED_AUTH_TIMEOUT_MS;
+  gint64 d = g_get_monotonic_time () + FLU_FEED_AUTH_TIMEOUT_MS * 1000;
   guint8 nonce_a[NONCE_LEN], nonce_c[NONCE_LEN];
   guint8 mine[MAC_LEN], theirs[MAC_LEN];
   guint8 msg[FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN + MAC_LEN];
   guint8 status;
 
-  if (acceptor) {
-    if (!make_nonce (nonce_a, error))
-      return FALSE;
-    memcpy (msg, FLU_FEED_AUTH_MAGIC, FLU_FEED_AUTH_MAGIC_LEN);
-    memcpy (msg + FLU_FEED_AUTH_MAGIC_LEN, nonce_a, NONCE_LEN);
-    if (!flu_feed_write_all (socket, msg, FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN,
-            t, cancellable, error) ||
-        !flu_feed_read_all (socket, msg, sizeof (msg), t, cancellable, error))
-      return FALSE;
-    if (memcmp (msg, FLU_FEED_AUTH_MAGIC, FLU_FEED_AUTH_MAGIC_LEN) != 0) {
-      g_set_error (error, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_PROTOCOL,
-          "the peer did not answer the secret challenge (is the same "
-          "secret set on both ends?)");
-      return FALSE;
-    }
-    memcpy (nonce_c, msg + FLU_FEED_AUTH_MAGIC_LEN, NONCE_LEN);
-    compute_mac (secret, "flufeed-connector", nonce_a, nonce_c, mine);
-    if (!mac_equal (mine, msg + FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN)) {
-      status = 0;
-      flu_feed_write_all (socket, &status, 1, t, cancellable, NULL);
-      g_set_error (error, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_FAILED,
-          "the peer does not know the secret (wrong secret)");
-      return FALSE;
-    }
-    msg[0] = 1;
-    compute_mac (secret, "flufeed-acceptor", nonce_a, nonce_c, msg + 1);
-    return flu_feed_write_all (socket, msg, 1 + MAC_LEN, t, cancellable, error);
-  }
-
-  if (!flu_feed_read_all (socket, msg, FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN, t,
+  if (!read_all (socket, msg, FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN, 0, d,
           cancellable, error))
     return FALSE;
   if (memcmp (msg, FLU_FEED_AUTH_MAGIC, FLU_FEED_AUTH_MAGIC_LEN) != 0) {
@@ -359,9 +358,9 @@ auth_steps (GSocket * socket, const gchar * secret, gboolean acceptor,
   memcpy (msg + FLU_FEED_AUTH_MAGIC_LEN, nonce_c, NONCE_LEN);
   compute_mac (secret, "flufeed-connector", nonce_a, nonce_c,
       msg + FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN);
-  if (!flu_feed_write_all (socket, msg, sizeof (msg), t, cancellable, error))
+  if (!write_all (socket, msg, sizeof (msg), 0, d, cancellable, error))
     return FALSE;
-  if (!flu_feed_read_all (socket, &status, 1, t, cancellable, error)) {
+  if (!read_all (socket, &status, 1, 0, d, cancellable, error)) {
     if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
       g_clear_error (error);
       g_set_error (error, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_REFUSED,
@@ -374,7 +373,7 @@ auth_steps (GSocket * socket, const gchar * secret, gboolean acceptor,
         "the peer refused our secret (wrong secret)");
     return FALSE;
   }
-  if (!flu_feed_read_all (socket, theirs, MAC_LEN, t, cancellable, error))
+  if (!read_all (socket, theirs, MAC_LEN, 0, d, cancellable, error))
     return FALSE;
   compute_mac (secret, "flufeed-acceptor", nonce_a, nonce_c, mine);
   if (!mac_equal (mine, theirs)) {
@@ -385,13 +384,328 @@ auth_steps (GSocket * socket, const gchar * secret, gboolean acceptor,
   return TRUE;
 }
 
+/* ---- the acceptor's side: many handshakes at once, never blocking ---- */
+
+typedef enum
+{
+  STEP_CHALLENGE,               /* writing magic + nonce_a */
+  STEP_ANSWER,                  /* reading magic + nonce_c + MAC */
+  STEP_RESULT,                  /* writing 0x01 + MAC, or 0x00 */
+} Step;
+
+typedef struct
+{
+  GSocket *socket;
+  gint64 deadline;
+  Step step;
+  guint8 nonce_a[NONCE_LEN];
+  guint8 out[FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN];
+  gsize out_len, out_done;
+  guint8 in[FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN + MAC_LEN];
+  gsize in_done;
+  GError *refused;              /* set when a refusal is being written */
+} Pending;
+
+struct _FluFeedGate
+{
+  gchar *secret;
+  guint max_pending;
+  guint timeout_ms;
+  GPtrArray *pending;           /* of Pending, oldest first */
+};
+
+static void
+pending_free (Pending * p)
+{
+  if (p->socket) {
+    g_socket_close (p->socket, NULL);
+    g_object_unref (p->socket);
+  }
+  g_clear_error (&p->refused);
+  g_free (p);
+}
+
+FluFeedGate *
+flu_feed_gate_new (const gchar * secret, guint max_pending, guint timeout_ms)
+{
+  FluFeedGate *gate = g_new0 (FluFeedGate, 1);
+
+  gate->secret = g_strdup (secret);
+  gate->max_pending = MAX (1, max_pending);
+  gate->timeout_ms = timeout_ms;
+  gate->pending = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      pending_free);
+  return gate;
+}
+
+void
+flu_feed_gate_free (FluFeedGate * gate)
+{
+  if (gate == NULL)
+    return;
+  g_ptr_array_unref (gate->pending);
+  /* the secret is not left in freed memory */
+  memset (gate->secret, 0, strlen (gate->secret));
+  g_free (gate->secret);
+  g_free (gate);
+}
+
+guint
+flu_feed_gate_n_pending (FluFeedGate * gate)
+{
+  return gate->pending->len;
+}
+
+void
+flu_feed_gate_clear (FluFeedGate * gate)
+{
+  g_ptr_array_set_size (gate->pending, 0);
+}
+
+gboolean
+flu_feed_gate_add (FluFeedGate * gate, GSocket * socket, GError ** error)
+{
+  Pending *p;
+
+  if (gate->pending->len >= gate->max_pending) {
+    /* the oldest gives way: an honest peer answers within a round trip,
+     * so only handshakes that dawdle are ever dropped here */
+    g_ptr_array_remove_index (gate->pending, 0);
+  }
+  p = g_new0 (Pending, 1);
+  if (!make_nonce (p->nonce_a, error)) {
+    g_free (p);
+    return FALSE;
+  }
+  p->socket = g_object_ref (socket);
+  g_socket_set_blocking (socket, FALSE);
+  p->deadline = g_get_monotonic_time () + (gint64) gate->timeout_ms * 1000;
+  p->step = STEP_CHALLENGE;
+  memcpy (p->out, FLU_FEED_AUTH_MAGIC, FLU_FEED_AUTH_MAGIC_LEN);
+  memcpy (p->out + FLU_FEED_AUTH_MAGIC_LEN, p->nonce_a, NONCE_LEN);
+  p->out_len = FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN;
+  g_ptr_array_add (gate->pending, p);
+  return TRUE;
+}
+
+/* Moves @p on as far as its socket allows: TRUE when it is finished,
+ * authenticated (*error NULL) or not. */
+static gboolean
+pending_step (FluFeedGate * gate, Pending * p, GError ** error)
+{
+  for (;;) {
+    GError *err = NULL;
+    gssize n;
+
+    if (p->out_done < p->out_len) {
+      n = g_socket_send_with_blocking (p->socket,
+          (const gchar *) p->out + p->out_done, p->out_len - p->out_done,
+          FALSE, NULL, &err);
+    } else if (p->step == STEP_RESULT) {
+      if (p->refused) {
+        g_propagate_error (error, g_steal_pointer (&p->refused));
+        return TRUE;
+      }
+      return TRUE;
+    } else if (p->step == STEP_CHALLENGE) {
+      p->step = STEP_ANSWER;
+      continue;
+    } else {
+      n = g_socket_receive_with_blocking (p->socket,
+          (gchar *) p->in + p->in_done, sizeof (p->in) - p->in_done, FALSE,
+          NULL, &err);
+      if (n == 0) {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+            "the peer closed the connection");
+        return TRUE;
+      }
+    }
+    if (n < 0) {
+      if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        g_clear_error (&err);
+        return FALSE;
+      }
+      g_propagate_error (error, err);
+      return TRUE;
+    }
+    if (p->out_done < p->out_len) {
+      p->out_done += n;
+      continue;
+    }
+    p->in_done += n;
+    if (p->in_done < FLU_FEED_AUTH_MAGIC_LEN && memcmp (p->in,
+            FLU_FEED_AUTH_MAGIC, p->in_done) != 0) {
+      /* not the handshake: no need to wait for the rest */
+      p->in_done = sizeof (p->in);
+    }
+    if (p->in_done < sizeof (p->in))
+      continue;
+    /* the whole answer is in */
+    p->step = STEP_RESULT;
+    p->out_done = 0;
+    if (memcmp (p->in, FLU_FEED_AUTH_MAGIC, FLU_FEED_AUTH_MAGIC_LEN) != 0) {
+      g_set_error (error, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_PROTOCOL,
+          "the peer did not answer the secret challenge (is the same "
+          "secret set on both ends?)");
+      return TRUE;
+    } else {
+      guint8 mine[MAC_LEN];
+      const guint8 *nonce_c = p->in + FLU_FEED_AUTH_MAGIC_LEN;
+
+      compute_mac (gate->secret, "flufeed-connector", p->nonce_a, nonce_c,
+          mine);
+      if (!mac_equal (mine, p->in + FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN)) {
+        p->out[0] = 0;
+        p->out_len = 1;
+        g_set_error (&p->refused, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_FAILED,
+            "the peer does not know the secret (wrong secret)");
+      } else {
+        p->out[0] = 1;
+        compute_mac (gate->secret, "flufeed-acceptor", p->nonce_a, nonce_c,
+            p->out + 1);
+        p->out_len = 1 + MAC_LEN;
+      }
+    }
+  }
+}
+
+gint
+flu_feed_gate_fill_pollfds (FluFeedGate * gate, GPollFD * fds, guint max)
+{
+  guint i;
+
+  for (i = 0; i < gate->pending->len && i < max; i++) {
+    Pending *p = g_ptr_array_index (gate->pending, i);
+
+    fds[i].fd = g_socket_get_fd (p->socket);
+    fds[i].events = p->out_done < p->out_len ? G_IO_OUT : G_IO_IN;
+    fds[i].revents = 0;
+  }
+  return i;
+}
+
+gint
+flu_feed_gate_timeout_ms (FluFeedGate * gate)
+{
+  gint64 now = g_get_monotonic_time (), first = G_MAXINT64;
+  guint i;
+
+  for (i = 0; i < gate->pending->len; i++) {
+    Pending *p = g_ptr_array_index (gate->pending, i);
+
+    first = MIN (first, p->deadline);
+  }
+  if (first == G_MAXINT64)
+    return -1;
+  return first <= now ? 0 : (gint) MIN ((first - now + 999) / 1000, G_MAXINT);
+}
+
+void
+flu_feed_gate_step (FluFeedGate * gate, FluFeedGateFunc func,
+    gpointer user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint i = 0;
+
+  while (i < gate->pending->len) {
+    Pending *p = g_ptr_array_index (gate->pending, i);
+    GError *err = NULL;
+    gboolean done = pending_step (gate, p, &err);
+
+    if (!done && now >= p->deadline) {
+      done = TRUE;
+      g_set_error (&err, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_PROTOCOL,
+          "the peer did not go through the secret handshake within %u ms "
+          "(is the same secret set on both ends?)", gate->timeout_ms);
+    }
+    if (!done) {
+      i++;
+      continue;
+    }
+    {
+      GSocket *socket = g_steal_pointer (&p->socket);
+
+      g_ptr_array_remove_index (gate->pending, i);
+      if (err == NULL) {
+        func (socket, NULL, user_data);
+      } else {
+        func (socket, err, user_data);
+        g_socket_close (socket, NULL);
+      }
+      g_object_unref (socket);
+      g_clear_error (&err);
+    }
+  }
+}
+
+typedef struct
+{
+  GSocket *socket;
+  GError *error;
+  gboolean done;
+} OneResult;
+
+static void
+one_done (GSocket * socket, const GError * error, gpointer data)
+{
+  OneResult *r = data;
+
+  r->done = TRUE;
+  if (error)
+    r->error = g_error_copy (error);
+  else
+    r->socket = g_object_ref (socket);
+}
+
+/* The acceptor's side of one handshake, blocking, through the gate. */
+static gboolean
+acceptor_steps (GSocket * socket, const gchar * secret,
+    GCancellable * cancellable, GError ** error)
+{
+  FluFeedGate *gate = flu_feed_gate_new (secret, 1, FLU_FEED_AUTH_TIMEOUT_MS);
+  OneResult r = { NULL, NULL, FALSE };
+  gboolean ok;
+
+  /* the gate closes sockets it refuses: it works on its own reference,
+   * and the caller's socket stays open for the caller to close */
+  if (!flu_feed_gate_add (gate, socket, error)) {
+    flu_feed_gate_free (gate);
+    return FALSE;
+  }
+  for (;;) {
+    GPollFD fds[2];
+    gint n = flu_feed_gate_fill_pollfds (gate, fds, 1);
+
+    flu_feed_gate_step (gate, one_done, &r);
+    if (r.done)
+      break;
+    if (cancellable && g_cancellable_make_pollfd (cancellable, &fds[n]))
+      n++;
+    g_poll (fds, n, flu_feed_gate_timeout_ms (gate));
+    if (cancellable) {
+      g_cancellable_release_fd (cancellable);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)) {
+        flu_feed_gate_free (gate);
+        return FALSE;
+      }
+    }
+  }
+  flu_feed_gate_free (gate);
+  ok = r.error == NULL;
+  if (r.error)
+    g_propagate_error (error, r.error);
+  g_clear_object (&r.socket);
+  return ok;
+}
+
 gboolean
 flu_feed_auth (GSocket * socket, const gchar * secret, gboolean acceptor,
     GCancellable * cancellable, GError ** error)
 {
   GError *err = NULL;
 
-  if (auth_steps (socket, secret, acceptor, cancellable, &err))
+  if (acceptor ? acceptor_steps (socket, secret, cancellable, &err) :
+      connector_steps (socket, secret, cancellable, &err))
     return TRUE;
   if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
     g_clear_error (&err);

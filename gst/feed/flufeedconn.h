@@ -42,8 +42,10 @@ G_BEGIN_DECLS
 
 #define FLU_FEED_AUTH_MAGIC "FLUFEED1"
 #define FLU_FEED_AUTH_MAGIC_LEN 8
-/* how long each handshake step may take */
+/* how long a whole handshake may take, however the peer sends its bytes */
 #define FLU_FEED_AUTH_TIMEOUT_MS 5000
+/* handshakes an acceptor runs at once; past this the oldest is dropped */
+#define FLU_FEED_MAX_PENDING_HANDSHAKES 64
 
 /* The property values and factory name both feed elements share. */
 typedef enum
@@ -119,8 +121,40 @@ gboolean flu_feed_write_all (GSocket * socket, const guint8 * data,
     gsize length, guint timeout_ms, GCancellable * cancellable,
     GError ** error);
 
+/* One handshake, blocking, within FLU_FEED_AUTH_TIMEOUT_MS in all. */
 gboolean flu_feed_auth (GSocket * socket, const gchar * secret,
     gboolean acceptor, GCancellable * cancellable, GError ** error);
+
+/* The acceptor's side of many handshakes at once, in one thread, never
+ * blocking: a peer that drips its bytes or never answers holds no thread
+ * and no other peer back, and is dropped at its deadline (@timeout_ms
+ * for the whole handshake) or when @max_pending newer ones are waiting.
+ * The caller polls the sockets (flu_feed_gate_fill_pollfds (), with
+ * flu_feed_gate_timeout_ms ()) and calls flu_feed_gate_step (), which
+ * calls @func for every handshake that ended: @error NULL when the peer
+ * proved the secret (the socket is then the caller's to keep, take a
+ * reference), else why not (the socket is closed after @func). */
+typedef struct _FluFeedGate FluFeedGate;
+typedef void (*FluFeedGateFunc) (GSocket * socket, const GError * error,
+    gpointer user_data);
+
+FluFeedGate *flu_feed_gate_new (const gchar * secret, guint max_pending,
+    guint timeout_ms);
+void flu_feed_gate_free (FluFeedGate * gate);
+/* Starts a handshake on a newly accepted @socket (the gate takes a
+ * reference). */
+gboolean flu_feed_gate_add (FluFeedGate * gate, GSocket * socket,
+    GError ** error);
+guint flu_feed_gate_n_pending (FluFeedGate * gate);
+/* Drops every handshake in progress (their sockets are closed). */
+void flu_feed_gate_clear (FluFeedGate * gate);
+/* Fills up to @max entries of @fds; returns how many. */
+gint flu_feed_gate_fill_pollfds (FluFeedGate * gate, GPollFD * fds,
+    guint max);
+/* ms until the nearest deadline, -1 if none */
+gint flu_feed_gate_timeout_ms (FluFeedGate * gate);
+void flu_feed_gate_step (FluFeedGate * gate, FluFeedGateFunc func,
+    gpointer user_data);
 
 /* Exponential backoff: the delay after @previous_ms (0 = first retry). */
 guint flu_feed_backoff_next (guint previous_ms, guint initial_ms,

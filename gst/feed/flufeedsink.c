@@ -40,6 +40,7 @@
 #endif
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "flufeedsink.h"
@@ -58,7 +59,10 @@ GST_DEBUG_CATEGORY_STATIC (flu_feed_sink_debug);
 #define DEFAULT_HOST NULL
 #define DEFAULT_PORT 0
 #define DEFAULT_MAX_LAG (10 * GST_SECOND)
-#define MAX_HANDSHAKES 8
+/* accept() failed for want of resources: try again this much later */
+#define ACCEPT_RETRY_MS 200
+/* connections accepted in one go before the handshakes get their turn */
+#define ACCEPT_BATCH 32
 
 enum
 {
@@ -93,11 +97,13 @@ struct _FluFeedSink
   GstClockTime max_lag;
   GstClockTime burst_time;
 
-  /* server mode */
+  /* server mode: the accept thread's */
   GSocket *listen;
-  GMainContext *context;
-  GMainLoop *loop;
-  GThreadPool *handshakes;
+  GCancellable *server_cancel;  /* stops the accept thread */
+  GPollFD server_wake;          /* its fd, made before the thread starts */
+  FluFeedGate *gate;            /* handshakes in progress, with a secret */
+  gint64 refused_logged;        /* last refusal posted (rate limit) */
+  guint refused_quiet;          /* refusals since, not posted */
 
   /* client mode */
   gint client_fd;               /* the fd given to the fan-out, -1 if none */
@@ -105,6 +111,9 @@ struct _FluFeedSink
 
   GThread *thread;
   GCancellable *cancellable;
+  /* its wakeup fd, made with it and kept: GLib otherwise makes one per
+   * wait, and aborts when none can be made (out of descriptors) */
+  GPollFD cancel_wake;
   gboolean running;
 };
 
@@ -161,43 +170,63 @@ on_client_fd_removed (GstElement * fanout, gint fd, FluFeedSink * self)
   close (fd);
 }
 
-/* ---- server mode ---- */
-
 static void
-handshake_func (gpointer data, gpointer user_data)
+drop_cancellable (FluFeedSink * self)
 {
-  GSocket *socket = data;
-  FluFeedSink *self = user_data;
-  GError *err = NULL;
-  gchar *peer = flu_feed_socket_peer (socket);
-
-  if (flu_feed_auth (socket, self->link.secret, TRUE, self->cancellable, &err)) {
-    GST_INFO_OBJECT (self, "reader %s authenticated", peer);
-    add_socket (self, socket);
-  } else if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
-        ("Refused reader %s: %s", peer, err->message),
-        ("the reader must set the same secret"));
-  }
-  g_clear_error (&err);
-  g_free (peer);
-  g_object_unref (socket);
+  if (self->cancellable)
+    g_cancellable_release_fd (self->cancellable);
+  g_clear_object (&self->cancellable);
 }
 
-static gboolean
-on_accept (GSocket * listen, GIOCondition cond, gpointer user_data)
+/* ---- server mode ---- */
+
+/* A handshake ended (accept thread). */
+static void
+handshake_done (GSocket * socket, const GError * error, gpointer user_data)
 {
   FluFeedSink *self = user_data;
+  gchar *peer = flu_feed_socket_peer (socket);
+  gint64 now = g_get_monotonic_time ();
 
-  for (;;) {
+  if (error == NULL) {
+    GST_INFO_OBJECT (self, "reader %s authenticated", peer);
+    add_socket (self, socket);
+  } else if (now - self->refused_logged >= G_USEC_PER_SEC) {
+    /* one warning a second at most, whatever a flood of peers does */
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+        ("Refused reader %s: %s", peer, error->message),
+        ("the reader must set the same secret (%u more refused since the "
+            "last warning)", self->refused_quiet));
+    self->refused_logged = now;
+    self->refused_quiet = 0;
+  } else {
+    GST_INFO_OBJECT (self, "refused reader %s: %s", peer, error->message);
+    self->refused_quiet++;
+  }
+  g_free (peer);
+}
+
+/* Accepts what waits, up to ACCEPT_BATCH; FALSE when accept() failed for
+ * want of resources (EMFILE, ENFILE, ENOBUFS...): the caller pauses. */
+static gboolean
+accept_some (FluFeedSink * self, guint * stalls)
+{
+  guint i;
+
+  for (i = 0; i < ACCEPT_BATCH; i++) {
     GError *err = NULL;
-    GSocket *socket = g_socket_accept (listen, NULL, &err);
+    GSocket *socket = g_socket_accept (self->listen, NULL, &err);
 
     if (!socket) {
-      if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        GST_WARNING_OBJECT (self, "accept failed: %s", err->message);
+      gboolean pause = !g_error_matches (err, G_IO_ERROR,
+          G_IO_ERROR_WOULD_BLOCK);
+
+      /* the listening socket stays readable: going on would spin */
+      if (pause && (*stalls)++ % 50 == 0)
+        GST_WARNING_OBJECT (self, "cannot accept readers (%s), trying again "
+            "every %d ms", err->message, ACCEPT_RETRY_MS);
       g_clear_error (&err);
-      break;
+      return !pause;
     }
     if (GST_LEVEL_INFO <= gst_debug_category_get_threshold (GST_CAT_DEFAULT)) {
       gchar *peer = flu_feed_socket_peer (socket);
@@ -205,42 +234,82 @@ on_accept (GSocket * listen, GIOCondition cond, gpointer user_data)
       GST_INFO_OBJECT (self, "reader %s connected", peer);
       g_free (peer);
     }
-    if (self->link.secret && *self->link.secret) {
-      g_socket_set_blocking (socket, FALSE);
-      g_thread_pool_push (self->handshakes, socket, NULL);
+    if (self->gate) {
+      if (!flu_feed_gate_add (self->gate, socket, &err)) {
+        GST_WARNING_OBJECT (self, "%s", err->message);
+        g_clear_error (&err);
+      }
     } else {
       add_socket (self, socket);
-      g_object_unref (socket);
     }
+    g_object_unref (socket);
   }
-  return G_SOURCE_CONTINUE;
+  return TRUE;
 }
 
+/* The accept thread: one poll over the listening socket, the stop
+ * wakeup and every handshake in progress.  No thread, timer or wakeup fd
+ * is made per connection, so running out of descriptors pauses accepting
+ * (every ACCEPT_RETRY_MS) and never aborts, and a handshake in progress
+ * holds nobody else back. */
 static gpointer
 server_thread (gpointer data)
 {
   FluFeedSink *self = data;
+  GPollFD fds[2 + FLU_FEED_MAX_PENDING_HANDSHAKES];
+  gint64 paused_until = 0;
+  guint stalls = 0;
 
-  g_main_context_push_thread_default (self->context);
-  g_main_loop_run (self->loop);
-  g_main_context_pop_thread_default (self->context);
+  while (!g_cancellable_is_cancelled (self->server_cancel)) {
+    gint64 now = g_get_monotonic_time ();
+    gint n = 0, timeout = -1;
+    gboolean listening = now >= paused_until;
+
+    fds[n++] = self->server_wake;
+    if (listening) {
+      fds[n].fd = g_socket_get_fd (self->listen);
+      fds[n].events = G_IO_IN;
+      fds[n++].revents = 0;
+    } else {
+      timeout = (gint) ((paused_until - now + 999) / 1000);
+    }
+    if (self->gate) {
+      gint t = flu_feed_gate_timeout_ms (self->gate);
+
+      n += flu_feed_gate_fill_pollfds (self->gate, fds + n,
+          G_N_ELEMENTS (fds) - n);
+      if (t >= 0 && (timeout < 0 || t < timeout))
+        timeout = t;
+    }
+    g_poll (fds, n, timeout);
+    if (g_cancellable_is_cancelled (self->server_cancel))
+      break;
+    if (listening && fds[1].revents && !accept_some (self, &stalls))
+      paused_until = g_get_monotonic_time () + ACCEPT_RETRY_MS * 1000;
+    if (self->gate)
+      flu_feed_gate_step (self->gate, handshake_done, self);
+  }
   return NULL;
 }
 
 static gboolean
 server_start (FluFeedSink * self)
 {
-  GSource *source;
+  gchar *secret;
 
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
-  source = g_socket_create_source (self->listen, G_IO_IN, NULL);
-  g_source_set_callback (source, (GSourceFunc) (GCallback) on_accept, self,
-      NULL);
-  g_source_attach (source, self->context);
-  g_source_unref (source);
-  self->handshakes = g_thread_pool_new (handshake_func, self, MAX_HANDSHAKES,
-      FALSE, NULL);
+  GST_OBJECT_LOCK (self);
+  secret = self->link.secret && *self->link.secret ?
+      g_strdup (self->link.secret) : NULL;
+  GST_OBJECT_UNLOCK (self);
+  self->server_cancel = g_cancellable_new ();
+  g_cancellable_make_pollfd (self->server_cancel, &self->server_wake);
+  self->gate = secret ? flu_feed_gate_new (secret,
+      FLU_FEED_MAX_PENDING_HANDSHAKES, FLU_FEED_AUTH_TIMEOUT_MS) : NULL;
+  if (secret)
+    memset (secret, 0, strlen (secret));
+  g_free (secret);
+  self->refused_logged = 0;
+  self->refused_quiet = 0;
   self->thread = g_thread_new ("flufeedsink-accept", server_thread, self);
   return TRUE;
 }
@@ -248,15 +317,14 @@ server_start (FluFeedSink * self)
 static void
 server_stop (FluFeedSink * self)
 {
-  if (!self->loop)
+  if (!self->server_cancel)
     return;
-  g_main_loop_quit (self->loop);
+  g_cancellable_cancel (self->server_cancel);
   g_thread_join (self->thread);
   self->thread = NULL;
-  g_thread_pool_free (self->handshakes, FALSE, TRUE);
-  self->handshakes = NULL;
-  g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->gate, flu_feed_gate_free);
+  g_cancellable_release_fd (self->server_cancel);
+  g_clear_object (&self->server_cancel);
 }
 
 /* ---- client mode ---- */
@@ -447,8 +515,9 @@ flu_feed_sink_change_state (GstElement * element, GstStateChange transition)
 
   switch (transition) {
     case GST_STATE_CHANGE_READY_TO_PAUSED:
-      g_clear_object (&self->cancellable);
+      drop_cancellable (self);
       self->cancellable = g_cancellable_new ();
+      g_cancellable_make_pollfd (self->cancellable, &self->cancel_wake);
       self->running = TRUE;
       self->client_fd = -1;
       if (self->link.mode == FLU_FEED_MODE_SERVER)
@@ -554,7 +623,7 @@ flu_feed_sink_finalize (GObject * object)
   FluFeedSink *self = FLU_FEED_SINK (object);
 
   flu_feed_link_clear (&self->link);
-  g_clear_object (&self->cancellable);
+  drop_cancellable (self);
   g_clear_object (&self->listen);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);

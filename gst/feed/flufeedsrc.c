@@ -104,6 +104,9 @@ struct _FluFeedSrc
   /* server mode */
   GSocket *listen;
   guint current_port;
+  FluFeedGate *gate;            /* handshakes in progress (streaming thread) */
+  gint64 refused_logged;        /* last refusal posted (rate limit) */
+  guint refused_quiet;          /* refusals since, not posted */
 
   /* streaming thread only */
   GArray *upstreams;
@@ -111,6 +114,9 @@ struct _FluFeedSrc
   GSocketConnection *conn;      /* client mode */
   GSocket *socket;
   GCancellable *cancellable;
+  /* its wakeup fd, made with it and kept: GLib otherwise makes one per
+   * wait, and aborts when none can be made (out of descriptors) */
+  GPollFD cancel_wake;
   gboolean ever_connected;
   gboolean confirmed;           /* this connection delivered a packet */
   gboolean timed_out;           /* the last read error was data-timeout */
@@ -364,25 +370,140 @@ use_connection (FluFeedSrc * self, GSocketConnection * conn, guint index)
   g_free (name);
 }
 
+typedef struct
+{
+  FluFeedSrc *self;
+  GSocket *socket;
+} GateResult;
+
+static void
+gate_done (GSocket * socket, const GError * error, gpointer data)
+{
+  GateResult *r = data;
+  FluFeedSrc *self = r->self;
+  gchar *peer = flu_feed_socket_peer (socket);
+  gint64 now = g_get_monotonic_time ();
+
+  if (error == NULL) {
+    if (r->socket == NULL)
+      r->socket = g_object_ref (socket);
+  } else if (now - self->refused_logged >= G_USEC_PER_SEC) {
+    /* one warning a second at most, whatever a flood of peers does */
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+        ("Authentication with %s failed: %s", peer, error->message),
+        ("set the same secret on both ends of the feed (%u more refused "
+            "since the last warning)", self->refused_quiet));
+    self->refused_logged = now;
+    self->refused_quiet = 0;
+  } else {
+    GST_INFO_OBJECT (self, "refused pusher %s: %s", peer, error->message);
+    self->refused_quiet++;
+  }
+  g_free (peer);
+}
+
+/* Server mode with a secret: every connecting peer goes through the
+ * handshake at once, without blocking (flu_feed_gate): one peer that
+ * drips its handshake or never answers no longer holds the real pusher
+ * back for as long as it likes; the first to prove the secret wins. */
+static GSocket *
+accept_with_secret (FluFeedSrc * self, guint timeout_ms, GError ** err)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 paused_until = 0;
+  GateResult r = { self, NULL };
+
+  if (self->gate == NULL) {
+    gchar *secret;
+
+    GST_OBJECT_LOCK (self);
+    secret = g_strdup (self->link.secret);
+    GST_OBJECT_UNLOCK (self);
+    self->gate = flu_feed_gate_new (secret, FLU_FEED_MAX_PENDING_HANDSHAKES,
+        FLU_FEED_AUTH_TIMEOUT_MS);
+    memset (secret, 0, strlen (secret));
+    g_free (secret);
+  }
+  for (;;) {
+    GPollFD fds[2 + FLU_FEED_MAX_PENDING_HANDSHAKES];
+    gint64 now = g_get_monotonic_time ();
+    gboolean listening = now >= paused_until;
+    gint n = 0, t = flu_feed_gate_timeout_ms (self->gate), timeout;
+    guint i;
+
+    /* past the deadline: one pass without waiting, then give up */
+    timeout = now >= deadline ? 0 : (gint) ((deadline - now + 999) / 1000);
+    if (!listening)
+      timeout = MIN (timeout, (gint) ((paused_until - now + 999) / 1000));
+    if (t >= 0)
+      timeout = MIN (timeout, t);
+    fds[n++] = self->cancel_wake;
+    if (listening) {
+      fds[n].fd = g_socket_get_fd (self->listen);
+      fds[n].events = G_IO_IN;
+      fds[n++].revents = 0;
+    }
+    n += flu_feed_gate_fill_pollfds (self->gate, fds + n,
+        G_N_ELEMENTS (fds) - n);
+    g_poll (fds, n, timeout);
+    if (g_cancellable_set_error_if_cancelled (self->cancellable, err))
+      return NULL;
+    for (i = 0; listening && fds[1].revents && i < 32; i++) {
+      GError *e = NULL;
+      GSocket *socket = g_socket_accept (self->listen, NULL, &e);
+
+      if (socket == NULL) {
+        /* out of descriptors or the like: the listening socket stays
+         * readable, so wait instead of spinning */
+        if (!g_error_matches (e, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+          GST_WARNING_OBJECT (self, "cannot accept: %s", e->message);
+          paused_until = g_get_monotonic_time () + 200 * 1000;
+        }
+        g_clear_error (&e);
+        break;
+      }
+      if (!flu_feed_gate_add (self->gate, socket, &e)) {
+        GST_WARNING_OBJECT (self, "%s", e->message);
+        g_clear_error (&e);
+      }
+      g_object_unref (socket);
+    }
+    flu_feed_gate_step (self->gate, gate_done, &r);
+    if (r.socket) {
+      /* one pusher at a time: the others start again when it goes */
+      flu_feed_gate_clear (self->gate);
+      return r.socket;
+    }
+    if (now >= deadline) {
+      g_set_error (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+          "no pusher within %u ms", timeout_ms);
+      return NULL;
+    }
+  }
+}
+
 /* Server mode: accept one pusher if one is waiting within @timeout_ms. */
 static GSocket *
 try_accept (FluFeedSrc * self, guint timeout_ms, gchar ** name, GError ** err)
 {
   GSocket *socket;
+  gboolean secret;
 
-  if (!g_socket_condition_timed_wait (self->listen, G_IO_IN,
-          (gint64) timeout_ms * 1000, self->cancellable, err))
-    return NULL;
-  socket = g_socket_accept (self->listen, self->cancellable, err);
+  GST_OBJECT_LOCK (self);
+  secret = self->link.secret && *self->link.secret;
+  GST_OBJECT_UNLOCK (self);
+  if (secret) {
+    socket = accept_with_secret (self, timeout_ms, err);
+  } else {
+    if (!g_socket_condition_timed_wait (self->listen, G_IO_IN,
+            (gint64) timeout_ms * 1000, self->cancellable, err))
+      return NULL;
+    socket = g_socket_accept (self->listen, self->cancellable, err);
+  }
   if (!socket)
     return NULL;
   g_socket_set_blocking (socket, FALSE);
   *name = flu_feed_socket_peer (socket);
-  if (!authenticate (self, socket, TRUE, *name, err)) {
-    g_clear_pointer (name, g_free);
-    g_object_unref (socket);
-    return NULL;
-  }
   return socket;
 }
 
@@ -1009,6 +1130,8 @@ flu_feed_src_change_state (GstElement * element, GstStateChange transition)
     g_object_notify (G_OBJECT (self), "current-port");
   }
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL)
+    g_clear_pointer (&self->gate, flu_feed_gate_free);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL && self->listen) {
     g_socket_close (self->listen, NULL);
     g_clear_object (&self->listen);
@@ -1131,6 +1254,8 @@ flu_feed_src_finalize (GObject * object)
   g_free (self->last_error);
   g_free (self->current_upstream);
   g_array_unref (self->upstreams);
+  g_clear_pointer (&self->gate, flu_feed_gate_free);
+  g_cancellable_release_fd (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->listen);
   g_mutex_clear (&self->lock);
@@ -1153,6 +1278,7 @@ flu_feed_src_init (FluFeedSrc * self)
   self->upstreams = g_array_new (FALSE, TRUE, sizeof (Upstream));
   g_array_set_clear_func (self->upstreams, clear_upstream);
   self->cancellable = g_cancellable_new ();
+  g_cancellable_make_pollfd (self->cancellable, &self->cancel_wake);
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
 }

@@ -455,6 +455,62 @@ casts_ok (const gchar * s)
   return TRUE;
 }
 
+/* GStreamer 1.22's value parser (gst_value_deserialize () and the
+ * structure parser under it) recurses once per nesting level of lists
+ * ({...}), arrays (<...>), ranges ([...]) and quoted nested structures
+ * (taglists, structures, caps), with no limit: caps or an event 40,000
+ * levels deep overflow the stack (SIGSEGV).  The depth is counted here,
+ * before GStreamer sees the string.  A quoted string may be a nested
+ * structure that GStreamer parses later, with brackets of its own (escaped
+ * or not), so brackets count inside quotes too; but a closer never goes
+ * below the depth where the innermost open string started (closers in a
+ * string that is only text must not make room for a deeper real nesting),
+ * and where a string ends the depth goes back to that start.  Quoting
+ * levels are told apart by the backslashes before a quote (2^n - 1 for
+ * level n, as GStreamer escapes them); more than MAX_QUOTE_LEVELS is
+ * refused.  Real caps and tags stay far below FLU_GDP_MAX_STRING_DEPTH. */
+#define MAX_QUOTE_LEVELS 16
+
+static gboolean
+depth_ok (const gchar * s)
+{
+  gint base[MAX_QUOTE_LEVELS + 1];
+  gint depth = 0, innermost = -1, level, i;
+
+  for (; *s; s++) {
+    gsize slashes = 0;
+
+    while (*s == '\\') {
+      slashes++;
+      s++;
+    }
+    if (!*s)
+      break;
+    if (*s == '"') {
+      level = slashes ? (gint) g_bit_storage (slashes) : 0;
+      if (level >= MAX_QUOTE_LEVELS)
+        return FALSE;
+      if (level <= innermost) {
+        /* ends the string at @level, and any inside it */
+        depth = base[level];
+        innermost = level - 1;
+      } else {
+        /* opens one at @level; levels skipped start here too */
+        for (i = innermost + 1; i <= level; i++)
+          base[i] = depth;
+        innermost = level;
+      }
+    } else if (*s == '{' || *s == '<' || *s == '[') {
+      if (++depth > FLU_GDP_MAX_STRING_DEPTH)
+        return FALSE;
+    } else if ((*s == '}' || *s == '>' || *s == ']') &&
+        depth > (innermost >= 0 ? base[innermost] : 0)) {
+      depth--;
+    }
+  }
+  return TRUE;
+}
+
 /* A string payload, checked to be text; NULL with @error set if not. */
 static gchar *
 payload_string (const FluGdpHeader * header, const guint8 * payload,
@@ -477,6 +533,13 @@ payload_string (const FluGdpHeader * header, const guint8 * payload,
     return NULL;
   }
   string = g_strndup ((const gchar *) payload, len);
+  if (!depth_ok (string)) {
+    g_set_error (error, FLU_GDP_ERROR, FLU_GDP_ERROR_PAYLOAD,
+        "GDP string payload nested deeper than %d levels",
+        FLU_GDP_MAX_STRING_DEPTH);
+    g_clear_pointer (&string, g_free);
+    return NULL;
+  }
   if (!names_ok (string) || !casts_ok (string)) {
     g_set_error (error, FLU_GDP_ERROR, FLU_GDP_ERROR_PAYLOAD,
         "GDP string payload is not a valid structure: %.200s", string);

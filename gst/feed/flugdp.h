@@ -51,6 +51,9 @@ G_BEGIN_DECLS
 #define FLU_GDP_MAX_MAX_PAYLOAD (256 * 1024 * 1024)
 /* Caps and events are strings; nothing sane is larger than this. */
 #define FLU_GDP_MAX_STRING_PAYLOAD (1024 * 1024)
+/* Deepest nesting of lists, arrays, ranges and quoted structures in a
+ * caps or event string (GStreamer's parser recurses per level). */
+#define FLU_GDP_MAX_STRING_DEPTH 64
 
 typedef enum
 {

@@ -313,6 +313,146 @@ GST_START_TEST (test_bad_string_payloads)
 
 GST_END_TEST;
 
+/* caps or event strings nested @depth levels deep with @open / @close */
+static gchar *
+nested_string (const gchar * prefix, gchar open, gchar close, guint depth,
+    const gchar * suffix)
+{
+  GString *s = g_string_new (prefix);
+  guint i;
+
+  for (i = 0; i < depth; i++)
+    g_string_append_c (s, open);
+  g_string_append (s, "1");
+  for (i = 0; i < depth; i++)
+    g_string_append_c (s, close);
+  g_string_append (s, suffix);
+  return g_string_free (s, FALSE);
+}
+
+/* GStreamer's parser recurses per level without a limit: 40,000 levels
+ * overflowed the stack (SIGSEGV) before flugdp.c counted the depth */
+GST_START_TEST (test_deep_nesting_refused)
+{
+  const gchar pairs[][2] = { {'{', '}'}, {'<', '>'}, {'[', ']'} };
+  FluGdpHeader hd = { 0, };
+  GError *err = NULL;
+  GstCaps *caps;
+  GstEvent *ev;
+  gchar *str;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (pairs); i++) {
+    /* caps */
+    str = nested_string ("video/x-raw, a=", pairs[i][0], pairs[i][1],
+        40000, "");
+    hd.type = FLU_GDP_TYPE_CAPS;
+    hd.payload_length = strlen (str) + 1;
+    fail_if (flu_gdp_caps_new (&hd, (const guint8 *) str, &err));
+    fail_unless (g_error_matches (err, FLU_GDP_ERROR, FLU_GDP_ERROR_PAYLOAD));
+    fail_unless (strstr (err->message, "deeper") != NULL, "%s", err->message);
+    g_clear_error (&err);
+    g_free (str);
+    /* a TAG event's taglist, quoted */
+    str = nested_string ("taglist, taglist=(taglist)\"taglist, title=",
+        pairs[i][0], pairs[i][1], 40000, "\"");
+    hd.type = FLU_GDP_TYPE_EVENT_NONE + GST_EVENT_TAG;
+    hd.payload_length = strlen (str) + 1;
+    fail_if (flu_gdp_event_new (&hd, (const guint8 *) str, &err));
+    fail_unless (g_error_matches (err, FLU_GDP_ERROR, FLU_GDP_ERROR_PAYLOAD));
+    g_clear_error (&err);
+    g_free (str);
+    /* just past the bound */
+    str = nested_string ("video/x-raw, a=", pairs[i][0], pairs[i][1],
+        FLU_GDP_MAX_STRING_DEPTH + 1, "");
+    hd.type = FLU_GDP_TYPE_CAPS;
+    hd.payload_length = strlen (str) + 1;
+    fail_if (flu_gdp_caps_new (&hd, (const guint8 *) str, &err));
+    g_clear_error (&err);
+    g_free (str);
+  }
+  /* closers inside a text string do not make room for more openers */
+  {
+    GString *s = g_string_new ("video/x-raw, a={");
+    guint j;
+
+    for (j = 0; j < 40; j++)
+      g_string_append_c (s, '{');
+    g_string_append (s, "\"");
+    for (j = 0; j < 40; j++)
+      g_string_append_c (s, '}');
+    g_string_append (s, "\", ");
+    for (j = 0; j < 40; j++)
+      g_string_append_c (s, '{');
+    g_string_append (s, "1");
+    for (j = 0; j < 81; j++)
+      g_string_append_c (s, '}');
+    hd.type = FLU_GDP_TYPE_CAPS;
+    hd.payload_length = s->len + 1;
+    fail_if (flu_gdp_caps_new (&hd, (const guint8 *) s->str, &err));
+    g_clear_error (&err);
+    g_string_free (s, TRUE);
+  }
+  /* nor a long run of escaped quotes (one quoting level each doubling) */
+  {
+    GString *s = g_string_new ("video/x-raw, a=\"");
+
+    for (i = 0; i < 70000; i++)
+      g_string_append_c (s, '\\');
+    g_string_append (s, "\"\"");
+    hd.type = FLU_GDP_TYPE_CAPS;
+    hd.payload_length = s->len + 1;
+    fail_if (flu_gdp_caps_new (&hd, (const guint8 *) s->str, &err));
+    g_clear_error (&err);
+    g_string_free (s, TRUE);
+  }
+
+  /* what real streams send still passes: a few levels, many lists */
+  str = nested_string ("audio/x-raw, a=(int)", '{', '}', 8, "");
+  hd.type = FLU_GDP_TYPE_CAPS;
+  hd.payload_length = strlen (str) + 1;
+  caps = flu_gdp_caps_new (&hd, (const guint8 *) str, &err);
+  g_free (str);
+  /* lists are not fixed caps, but they got as far as GStreamer's parser */
+  fail_if (caps);
+  fail_unless (strstr (err->message, "fixed") != NULL, "%s", err->message);
+  g_clear_error (&err);
+  {
+    GString *s = g_string_new ("video/x-raw, width=(int)320");
+    GstTagList *tags;
+    GstBuffer *packet;
+    GstMapInfo map;
+
+    for (i = 0; i < 200; i++)
+      g_string_append_printf (s, ", f%u=(int)< 1, 2, 3 >", i);
+    hd.type = FLU_GDP_TYPE_CAPS;
+    hd.payload_length = s->len + 1;
+    caps = flu_gdp_caps_new (&hd, (const guint8 *) s->str, &err);
+    fail_unless (caps != NULL, "%s", err ? err->message : "");
+    gst_caps_unref (caps);
+    g_string_free (s, TRUE);
+
+    /* a tag event as GStreamer writes it, multi-valued tags quoted inside */
+    tags = gst_tag_list_new (GST_TAG_TITLE, "a \"quoted\" {title}",
+        GST_TAG_ARTIST, "x", NULL);
+    for (i = 0; i < 20; i++)
+      gst_tag_list_add (tags, GST_TAG_MERGE_APPEND, GST_TAG_GENRE, "g<>{}",
+          GST_TAG_ARTIST, "y", GST_TAG_COMMENT, "c]]]", NULL);
+    ev = gst_event_new_tag (tags);
+    packet = flu_gdp_pay_event (ev, 0);
+    gst_event_unref (ev);
+    gst_buffer_map (packet, &map, GST_MAP_READ);
+    fail_unless (flu_gdp_parse_header (map.data, 1 << 20, &hd, NULL));
+    ev = flu_gdp_event_new (&hd, map.data + FLU_GDP_HEADER_LEN, &err);
+    fail_unless (ev != NULL, "%s", err ? err->message : "");
+    gst_event_unref (ev);
+    gst_buffer_unmap (packet, &map);
+    gst_buffer_unref (packet);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 feed_gdp_suite (void)
 {
@@ -327,6 +467,7 @@ feed_gdp_suite (void)
   tcase_add_test (tc, test_writes_like_stock_gdppay);
   tcase_add_test (tc, test_garbage_rejected);
   tcase_add_test (tc, test_bad_string_payloads);
+  tcase_add_test (tc, test_deep_nesting_refused);
   return s;
 }
 

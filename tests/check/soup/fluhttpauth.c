@@ -269,6 +269,128 @@ GST_START_TEST (test_ip_lists)
 
 GST_END_TEST;
 
+static gint
+compare_doubles (const gdouble * a, const gdouble * b)
+{
+  return *a < *b ? -1 : *a > *b;
+}
+
+static gdouble
+median (gdouble * t, guint n)
+{
+  qsort (t, n, sizeof (gdouble), (GCompareFunc) compare_doubles);
+  return t[n / 2];
+}
+
+/* the medians of @n checks of each of @users' names, interleaved (so that
+ * a change in the machine's load hits them alike) */
+static void
+median_checks_us (GHashTable * users, const gchar * const *names,
+    gdouble * medians, guint n_names, guint n)
+{
+  gdouble *t = g_new (gdouble, n_names * n);
+  guint i, j;
+
+  for (i = 0; i < n; i++) {
+    for (j = 0; j < n_names; j++) {
+      gint64 start = g_get_monotonic_time ();
+
+      fail_if (flu_http_htpasswd_check (users, names[j], "wrong"));
+      t[j * n + i] = g_get_monotonic_time () - start;
+    }
+  }
+  for (j = 0; j < n_names; j++)
+    medians[j] = median (t + j * n, n);
+  g_free (t);
+}
+
+/* An unknown user was checked against whichever hash came first in the
+ * table, and a user's own hash answered at its own speed: both told who
+ * exists.  Medians over many tries, and a generous factor: every check
+ * must cost about what the file's costliest hash (bcrypt here) costs. */
+GST_START_TEST (test_user_timing)
+{
+  gchar salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  struct crypt_data *cd = g_new0 (struct crypt_data, 1);
+  GString *file = g_string_new (NULL);
+  GHashTable *users;
+  gdouble bc, unknown, sha;
+  guint i;
+
+  for (i = 0; i < 30; i++)
+    g_string_append_printf (file, "sha%u:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n",
+        i);
+  fail_unless (crypt_gensalt_rn ("$2y$", 8, NULL, 0, salt, sizeof (salt)));
+  g_string_append_printf (file, "bc:%s\n", crypt_r ("secret", salt, cd));
+  g_free (cd);
+  users = flu_http_htpasswd_parse (file->str, file->len);
+  g_string_free (file, TRUE);
+  {
+    const gchar *names[] = { "bc", "nobody", "sha3" };
+    gdouble m[3];
+
+    median_checks_us (users, names, m, 3, 15);
+    bc = m[0];
+    unknown = m[1];
+    sha = m[2];
+  }
+  GST_INFO ("median check: bcrypt user %.0f us, unknown user %.0f us, "
+      "{SHA} user %.0f us", bc, unknown, sha);
+  /* before: unknown and {SHA} users took ~1/1000 of the bcrypt time */
+  fail_unless (unknown > bc / 3, "unknown %.0f us, bcrypt user %.0f us",
+      unknown, bc);
+  fail_unless (sha > bc / 3, "{SHA} user %.0f us, bcrypt user %.0f us", sha,
+      bc);
+  /* the decoy is the costliest hash, and logs nobody in */
+  fail_unless (g_str_has_prefix (g_hash_table_lookup (users,
+              FLU_HTTP_DECOY_USER), "$2y$08$"));
+  fail_if (flu_http_htpasswd_check (users, FLU_HTTP_DECOY_USER, "secret"));
+  fail_if (flu_http_htpasswd_check (users, "", "secret"));
+  fail_unless (flu_http_htpasswd_check (users, "bc", "secret"));
+  fail_unless (flu_http_htpasswd_check (users, "sha7", "secret"));
+
+  /* and the cost estimate orders the hash kinds as measured */
+  fail_unless (flu_http_hash_cost ("{SHA}x") <
+      flu_http_hash_cost ("abNANd1rDfiNc"));
+  fail_unless (flu_http_hash_cost ("abNANd1rDfiNc") <
+      flu_http_hash_cost ("$apr1$abcdefgh$x"));
+  fail_unless (flu_http_hash_cost ("$apr1$abcdefgh$x") <
+      flu_http_hash_cost ("$6$salt$x"));
+  fail_unless (flu_http_hash_cost ("$6$salt$x") <
+      flu_http_hash_cost ("$2y$10$x"));
+  fail_unless (flu_http_hash_cost ("$2y$05$x") <
+      flu_http_hash_cost ("$2y$10$x"));
+  g_hash_table_unref (users);
+}
+
+GST_END_TEST;
+
+/* a token under another spelling of its key was logged in full */
+GST_START_TEST (test_query_redact)
+{
+  const gchar *cases[][2] = {
+    {"token=abc&expires=1", "token=-&expires=1"},
+    {"%74oken=abc", "%74oken=-"},
+    {"+token=abc&a=b", "+token=-&a=b"},
+    {"TOKEN=abc", "TOKEN=-"},
+    {"x=0123456789abcdef0123456789abcdef", "x=-"},
+    {"sig=a&password=b&api_key=c&auth=d", "sig=-&password=-&api_key=-&auth=-"},
+    {"%zz=abc", "%zz=-"},
+    {"q=hello&n=5&token=", "q=hello&n=5&token=-"},
+    {"plain", "plain"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *r = flu_http_query_redact (cases[i][0]);
+
+    fail_unless_equals_string (r, cases[i][1]);
+    g_free (r);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpauth_suite (void)
 {
@@ -282,6 +404,8 @@ fluhttpauth_suite (void)
   tcase_add_test (tc, test_htpasswd);
   tcase_add_test (tc, test_signed_urls);
   tcase_add_test (tc, test_ip_lists);
+  tcase_add_test (tc, test_query_redact);
+  tcase_add_test (tc, test_user_timing);
   return s;
 }
 

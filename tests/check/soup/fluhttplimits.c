@@ -22,6 +22,9 @@
 
 #include "fluhttptest.h"
 
+#include <gst/app/gstappsrc.h>
+#include <poll.h>
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -100,6 +103,104 @@ GST_START_TEST (test_per_ip_limit)
   http_response_free (r);
   close (a);
   close (b);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+static gchar *
+read_status_line (gint fd, guint timeout_ms)
+{
+  GString *got = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!strstr (got->str, "\r\n")) {
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+    gchar buf[256];
+    ssize_t n;
+
+    if (left <= 0 || poll (&pfd, 1, left) <= 0)
+      break;
+    n = read (fd, buf, sizeof (buf));
+    if (n <= 0)
+      break;
+    g_string_append_len (got, buf, n);
+  }
+  return g_string_free (got, FALSE);
+}
+
+/* Requests that came before the stream's caps were not counted per
+ * address, nor checked again when the caps came: with
+ * max-clients-per-ip=2, ten early GETs all got 200. */
+GST_START_TEST (test_per_ip_limit_before_caps)
+{
+  GstElement *p = gst_parse_launch ("appsrc name=src format=time ! "
+      "fluhttpsink name=sink port=0 max-clients-per-ip=2 caps-timeout=60",
+      NULL), *src, *sink;
+  GstCaps *caps = gst_caps_from_string ("application/ogg");
+  gint fds[6];
+  guint i, ok = 0, refused = 0, port;
+
+  fail_unless (p != NULL);
+  src = gst_bin_get_by_name (GST_BIN (p), "src");
+  sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  port = sink_port (sink);
+  for (i = 0; i < G_N_ELEMENTS (fds); i++) {
+    fds[i] = tcp_connect ("127.0.0.1", port);
+    fail_unless (fds[i] >= 0);
+    fail_unless (write (fds[i], "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27)
+        == 27);
+    /* in order, so that the first two are the ones that wait */
+    if (i < 2)
+      fail_unless (wait_stats_uint (sink, "clients-waiting", i + 1, 10000));
+  }
+  /* the other four are refused at once, before any caps */
+  for (i = 2; i < G_N_ELEMENTS (fds); i++) {
+    gchar *line = read_status_line (fds[i], 10000);
+
+    fail_unless (g_str_has_prefix (line, "HTTP/1.1 429"), "request %u: %s",
+        i, line);
+    g_free (line);
+  }
+  fail_unless (wait_stats_uint (sink, "clients-waiting", 2, 1000));
+  /* the caps come: the two waiting get the stream */
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  gst_caps_unref (caps);
+  for (i = 0; i < 40 && ok + refused < 2; i++) {
+    GstBuffer *buf = gst_buffer_new_memdup ("OggS-hello", 10);
+    guint j;
+
+    GST_BUFFER_PTS (buf) = i * 50 * GST_MSECOND;
+    fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src),
+            buf), GST_FLOW_OK);
+    if (i == 2) {
+      for (j = 0; j < 2; j++) {
+        gchar *line = read_status_line (fds[j], 10000);
+
+        if (g_str_has_prefix (line, "HTTP/1.1 200"))
+          ok++;
+        else
+          refused++;
+        g_free (line);
+      }
+    }
+    g_usleep (50000);
+  }
+  fail_unless_equals_int (ok, 2);
+  /* and the address is full: one more is refused */
+  {
+    HttpResponse *r = http_get (port, "/", NULL, 1, 5000);
+
+    fail_unless_equals_int (r->status, 429);
+    http_response_free (r);
+  }
+  for (i = 0; i < G_N_ELEMENTS (fds); i++)
+    close (fds[i]);
+  gst_object_unref (src);
+  gst_object_unref (sink);
   stop_pipeline (p);
 }
 
@@ -197,6 +298,7 @@ fluhttplimits_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_client_limit);
   tcase_add_test (tc, test_per_ip_limit);
+  tcase_add_test (tc, test_per_ip_limit_before_caps);
   tcase_add_test (tc, test_bandwidth_limit);
   tcase_add_test (tc, test_max_duration);
   tcase_add_test (tc, test_header_timeout);

@@ -28,6 +28,11 @@
 
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <glib/gstdio.h>
 
 static gchar *
 get_body (guint port, const gchar * path, const gchar * type)
@@ -129,6 +134,172 @@ GST_START_TEST (test_status_off_by_default)
 
 GST_END_TEST;
 
+/* A non-loopback address of this machine, as text (the server listens
+ * on every interface, so a client connecting there is not "local"). */
+static gchar *
+own_address (void)
+{
+  struct ifaddrs *ifs, *i;
+  gchar *found = NULL;
+
+  fail_unless (getifaddrs (&ifs) == 0);
+  for (i = ifs; i && !found; i = i->ifa_next) {
+    if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+        !(i->ifa_flags & IFF_LOOPBACK) && (i->ifa_flags & IFF_UP)) {
+      gchar buf[INET_ADDRSTRLEN];
+
+      inet_ntop (AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr,
+          buf, sizeof (buf));
+      found = g_strdup (buf);
+    }
+  }
+  freeifaddrs (ifs);
+  /* not a skip: every machine that runs these tests has a network */
+  fail_unless (found != NULL, "no non-loopback IPv4 address to test from");
+  return found;
+}
+
+static HttpResponse *
+get_from (const gchar * host, guint port, const gchar * path,
+    const gchar * headers)
+{
+  gchar *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: t\r\n%s\r\n",
+      path, headers ? headers : "");
+  HttpResponse *r = http_request (host, port, req, G_MAXSIZE, 5000);
+
+  g_free (req);
+  return r;
+}
+
+static gboolean
+body_has (HttpResponse * r, const gchar * text)
+{
+  gchar *body = g_strndup ((gchar *) r->body->data, r->body->len);
+  gboolean has = strstr (body, text) != NULL;
+
+  g_free (body);
+  return has;
+}
+
+/* /stats.json gave anyone each viewer's address, user name and user agent
+ * (the mount's htpasswd does not cover it), and /status?format=json
+ * listed mounts whose deny list refused the asker. */
+GST_START_TEST (test_stats_access)
+{
+  gchar *dir = g_dir_make_tmp ("flustatsXXXXXX", NULL);
+  gchar *viewers = g_build_filename (dir, "viewers", NULL);
+  gchar *ops = g_build_filename (dir, "ops", NULL);
+  gchar *props, *me = own_address (), *h;
+  GstElement *sink, *sink_b, *p, *pb;
+  HttpResponse *r;
+  guint port;
+  gint viewer;
+
+  fail_unless (g_file_set_contents (viewers,
+          "alice:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n", -1, NULL));
+  fail_unless (g_file_set_contents (ops,
+          "ops:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n", -1, NULL));
+  props = g_strdup_printf ("htpasswd=%s stats-path=/stats.json "
+      "status-path=/status metrics-path=/metrics", viewers);
+  p = start_webm_pipeline (props, &sink);
+  g_free (props);
+  port = sink_port (sink);
+  /* a second stream on the port that refuses loopback clients */
+  props = g_strdup_printf ("port=%u mount-point=/b.webm deny=127.0.0.0/8",
+      port);
+  pb = start_webm_pipeline (props, &sink_b);
+  g_free (props);
+
+  /* a viewer with a user name and a user agent worth hiding */
+  viewer = tcp_connect ("127.0.0.1", port);
+  h = http_basic_header ("alice", "secret");
+  {
+    gchar *req = g_strdup_printf ("GET / HTTP/1.1\r\nHost: t\r\n%s"
+        "User-Agent: hidden-agent/1\r\n\r\n", h);
+    gchar buf[64];
+
+    fail_unless (write (viewer, req, strlen (req)) > 0);
+    fail_unless (read (viewer, buf, sizeof (buf)) > 0);
+    g_free (req);
+  }
+  fail_unless (wait_stats_uint (sink, "clients", 1, 10000));
+
+  /* by default: loopback sees the details (the operator on the box)... */
+  r = get_from ("127.0.0.1", port, "/stats.json", NULL);
+  fail_unless_equals_int (r->status, 200);
+  fail_unless (body_has (r, "hidden-agent/1"));
+  http_response_free (r);
+  /* ...anyone else only the figures */
+  r = get_from (me, port, "/stats.json", NULL);
+  fail_unless_equals_int (r->status, 200);
+  fail_if (body_has (r, "hidden-agent"), "viewer details shown to %s", me);
+  fail_if (body_has (r, "alice"));
+  fail_if (body_has (r, "127.0.0.1"));
+  fail_unless (body_has (r, "\"clients\""));
+  http_response_free (r);
+
+  /* a mount that refuses the asker is not listed to it */
+  r = get_from ("127.0.0.1", port, "/status?format=json", NULL);
+  fail_unless_equals_int (r->status, 200);
+  fail_unless (body_has (r, "\"mount\": \"/\""));
+  fail_if (body_has (r, "/b.webm"), "a denied mount was listed");
+  http_response_free (r);
+  r = get_from (me, port, "/status?format=json", NULL);
+  fail_unless (body_has (r, "/b.webm"));
+  http_response_free (r);
+
+  /* stats-allow: the paths are for those addresses only */
+  g_object_set (sink, "stats-allow", "198.51.100.0/24", NULL);
+  r = get_from ("127.0.0.1", port, "/stats.json", NULL);
+  fail_unless_equals_int (r->status, 403);
+  http_response_free (r);
+  r = get_from ("127.0.0.1", port, "/metrics", NULL);
+  fail_unless_equals_int (r->status, 403);
+  http_response_free (r);
+  r = get_from ("127.0.0.1", port, "/status?format=json", NULL);
+  fail_unless_equals_int (r->status, 403);
+  http_response_free (r);
+  g_object_set (sink, "stats-allow", me, NULL);
+  r = get_from (me, port, "/stats.json", NULL);
+  fail_unless_equals_int (r->status, 200);
+  /* let in by an explicit list: the details are for it */
+  fail_unless (body_has (r, "hidden-agent/1"));
+  http_response_free (r);
+  g_object_set (sink, "stats-allow", NULL, NULL);
+
+  /* stats-htpasswd: credentials of their own, not the viewers' */
+  g_object_set (sink, "stats-htpasswd", ops, NULL);
+  r = get_from (me, port, "/stats.json", NULL);
+  fail_unless_equals_int (r->status, 401);
+  http_response_free (r);
+  r = get_from (me, port, "/stats.json", h);
+  fail_unless_equals_int (r->status, 401);
+  http_response_free (r);
+  g_free (h);
+  h = http_basic_header ("ops", "secret");
+  r = get_from (me, port, "/stats.json", h);
+  fail_unless_equals_int (r->status, 200);
+  fail_unless (body_has (r, "hidden-agent/1"));
+  http_response_free (r);
+  r = get_from ("127.0.0.1", port, "/metrics", h);
+  fail_unless_equals_int (r->status, 200);
+  http_response_free (r);
+
+  close (viewer);
+  stop_pipeline (pb);
+  stop_pipeline (p);
+  g_remove (viewers);
+  g_remove (ops);
+  g_rmdir (dir);
+  g_free (viewers);
+  g_free (ops);
+  g_free (dir);
+  g_free (me);
+  g_free (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpstatus_suite (void)
 {
@@ -138,6 +309,7 @@ fluhttpstatus_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_status_page);
   tcase_add_test (tc, test_status_off_by_default);
+  tcase_add_test (tc, test_stats_access);
   return s;
 }
 
