@@ -278,11 +278,10 @@ serve_text (SoupServerMessage * msg, const gchar * type, gchar * body)
 GstStructure *
 flu_http_build_stats (FluHttpSink * sink)
 {
-  guint64 served = 0;
+  FluFanoutCounters n;
 
-  if (sink->engine)
-    g_object_get (sink->engine, "bytes-served", &served, NULL);
-  return flu_http_stats_to_structure (&sink->stats, served);
+  flu_fanout_get_counters (sink->fanout, &n);
+  return flu_http_stats_to_structure (&sink->stats, n.bytes_served);
 }
 
 static void
@@ -301,10 +300,9 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json)
     g_mutex_unlock (&sink->lock);
     for (i = 0; i < list->len; i++) {
       FluHttpClientStat *cs = g_ptr_array_index (list, i);
-      GstStructure *st = NULL;
+      GstStructure *st = flu_fanout_get_stats (sink->fanout, cs->fd);
       guint64 bytes = 0;
 
-      g_signal_emit_by_name (sink->engine, "get-stats", (gint) cs->bytes, &st);
       if (st) {
         gst_structure_get_uint64 (st, "bytes-sent", &bytes);
         gst_structure_free (st);

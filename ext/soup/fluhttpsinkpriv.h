@@ -30,6 +30,7 @@
 #include "fluhttpauth.h"
 #include "fluhttplog.h"
 #include "fluhttpstats.h"
+#include "flufanout.h"
 
 G_BEGIN_DECLS
 
@@ -39,15 +40,16 @@ struct _FluHttpSink
 {
   GstBin parent;
 
-  GstElement *engine;
+  GstElement *engine;           /* the FluFanoutSink child */
+  FluFanout *fanout;            /* its engine */
   GstPad *ghost;
 
-  /* Locking: engine and ghost are set once in init.  lock guards every
-   * field below it except stats and log, which have their own locks.
-   * Functions that expect it held say "lock held".  The engine's
-   * client-removed / client-fd-removed handlers and its pad probe take
-   * it, so engine action signals (add, remove, get-stats) and bus
-   * messages go out with it released. */
+  /* Locking: engine, fanout and ghost are set once in init.  lock guards
+   * every field below it except stats and log, which have their own
+   * locks.  Functions that expect it held say "lock held".  The engine's
+   * client_removed / client_fd_removed callbacks and its pad probe take
+   * it, so calls into the engine (flu_fanout_add, _remove, _get_stats)
+   * and bus messages go out with it released. */
   GMutex lock;
   /* properties */
   gchar *address;
@@ -62,8 +64,8 @@ struct _FluHttpSink
   gboolean burst_on_connect;
   guint64 burst_size;
   guint64 burst_time;
-  gint sync_method;
-  gint recover_policy;
+  FluSyncMethod sync_method;
+  FluRecoverPolicy recover_policy;
   GstFormat unit_format;
   gint64 units_max;
   gint64 units_soft_max;
@@ -92,6 +94,9 @@ struct _FluHttpSink
   gchar *status_path;
 
   /* running */
+  FluSyncMethod start_sync;     /* how a new viewer starts (configure_engine) */
+  GstFormat start_format;
+  guint64 start_value;
   FluHttpServer *server;
   GPtrArray *mounted;           /* paths added to the server */
   GHashTable *users;
