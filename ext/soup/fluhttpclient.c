@@ -39,11 +39,6 @@
 
 #define GST_CAT_DEFAULT flu_http_sink_debug
 
-/* The engine's client-removed status, as text. */
-static const gchar *const status_names[] = {
-  "ok", "closed", "removed", "slow", "error", "duplicate", "flushing"
-};
-
 void
 flu_http_client_free (Client * c)
 {
@@ -95,7 +90,7 @@ max_duration_reached (gpointer data)
   g_mutex_unlock (&t->sink->lock);
   if (remove) {
     GST_INFO_OBJECT (t->sink, "client %d reached max-duration", t->fd);
-    g_signal_emit_by_name (t->sink->engine, "remove", t->fd);
+    flu_fanout_remove (t->sink->fanout, t->fd, FALSE);
   }
   return G_SOURCE_REMOVE;
 }
@@ -107,6 +102,9 @@ post_client_message (FluHttpSink * sink, GstStructure * s)
       gst_message_new_element (GST_OBJECT (sink), s));
 }
 
+static void release_client (FluHttpSink * sink, gint fd,
+    FluClientStatus status, const GstStructure * stats);
+
 /* "wrote-headers": the head is out, give the socket to the engine. */
 static void
 hand_over (SoupServerMessage * msg, gpointer data)
@@ -117,6 +115,10 @@ hand_over (SoupServerMessage * msg, gpointer data)
   GIOStream *stream;
   gint fd = -1;
   guint duration;
+  FluSyncMethod sync;
+  GstFormat format;
+  guint64 value;
+  FluFanoutAddResult result;
 
   if (c == NULL)
     return;
@@ -146,6 +148,9 @@ hand_over (SoupServerMessage * msg, gpointer data)
   c->serial = ++sink->serial;
   c->start_mono = g_get_monotonic_time ();
   duration = sink->max_duration;
+  sync = sink->start_sync;
+  format = sink->start_format;
+  value = sink->start_value;
   if (duration && sink->server) {
     TimerData *t = g_new0 (TimerData, 1);
 
@@ -167,7 +172,14 @@ hand_over (SoupServerMessage * msg, gpointer data)
           "user-agent", G_TYPE_STRING, c->user_agent,
           "user", G_TYPE_STRING, c->user,
           "path", G_TYPE_STRING, c->path, NULL));
-  g_signal_emit_by_name (sink->engine, "add", fd);
+  result = flu_fanout_add (sink->fanout, fd, sync, format, value, format, -1);
+  if (result != FLU_FANOUT_ADD_OK) {
+    /* the engine stopped meanwhile (or refused the socket): the viewer
+     * ends here, logged and counted like any other */
+    GST_DEBUG_OBJECT (sink, "the engine did not take fd %d (%d)", fd, result);
+    release_client (sink, fd, result == FLU_FANOUT_ADD_NOT_RUNNING ?
+        FLU_CLIENT_STATUS_REMOVED : FLU_CLIENT_STATUS_ERROR, NULL);
+  }
 }
 
 static void
@@ -259,14 +271,15 @@ flu_http_client_list (FluHttpSink * sink)
     cs->user = g_strdup (c->user);
     cs->user_agent = g_strdup (c->user_agent);
     cs->seconds = (now - c->start_mono) / G_USEC_PER_SEC;
-    cs->bytes = c->fd;          /* replaced by the engine's count below */
+    cs->fd = c->fd;
     g_ptr_array_add (list, cs);
   }
   return list;
 }
 
 static void
-finish_client (FluHttpSink * sink, Client * c, gint status, GstStructure * st)
+finish_client (FluHttpSink * sink, Client * c, FluClientStatus status,
+    const GstStructure * st)
 {
   guint64 bytes = 0, drops = 0, resyncs = 0, seconds;
   const gchar *reason;
@@ -277,9 +290,7 @@ finish_client (FluHttpSink * sink, Client * c, gint status, GstStructure * st)
     gst_structure_get_uint64 (st, "resyncs", &resyncs);
   }
   seconds = (g_get_monotonic_time () - c->start_mono) / G_USEC_PER_SEC;
-  reason = c->reason ? c->reason : (status >= 0 &&
-      status < (gint) G_N_ELEMENTS (status_names)) ? status_names[status] :
-      "unknown";
+  reason = c->reason ? c->reason : flu_client_status_nick (status);
 
   g_mutex_lock (&sink->lock);
   c->removed = TRUE;
@@ -314,10 +325,11 @@ finish_client (FluHttpSink * sink, Client * c, gint status, GstStructure * st)
 }
 
 void
-flu_http_client_on_removed (GstElement * engine, gint fd, gint status,
-    FluHttpSink * sink)
+flu_http_client_on_removed (FluFanout * fanout, gint fd,
+    FluClientStatus status, gpointer user_data)
 {
-  GstStructure *st = NULL;
+  FluHttpSink *sink = user_data;
+  GstStructure *st;
   Client *c;
 
   g_mutex_lock (&sink->lock);
@@ -328,14 +340,16 @@ flu_http_client_on_removed (GstElement * engine, gint fd, gint status,
   }
   c->removed = TRUE;
   g_mutex_unlock (&sink->lock);
-  g_signal_emit_by_name (engine, "get-stats", fd, &st);
+  st = flu_fanout_get_stats (fanout, fd);
   finish_client (sink, c, status, st);
   if (st)
     gst_structure_free (st);
 }
 
-void
-flu_http_client_on_fd_removed (GstElement * engine, gint fd, FluHttpSink * sink)
+/* The socket is ours again: finish the viewer if nothing did, close. */
+static void
+release_client (FluHttpSink * sink, gint fd, FluClientStatus status,
+    const GstStructure * stats)
 {
   Client *c;
   gboolean finish;
@@ -351,9 +365,16 @@ flu_http_client_on_fd_removed (GstElement * engine, gint fd, FluHttpSink * sink)
   c->removed = TRUE;
   g_mutex_unlock (&sink->lock);
   if (finish)
-    finish_client (sink, c, 2, NULL);
+    finish_client (sink, c, status, stats);
   close (fd);
   flu_http_client_free (c);
+}
+
+void
+flu_http_client_on_fd_removed (FluFanout * fanout, gint fd,
+    FluClientStatus status, const GstStructure * stats, gpointer user_data)
+{
+  release_client (user_data, fd, status, stats);
 }
 
 /* After the engine stopped: sockets it did not give back are ours. */
@@ -373,8 +394,8 @@ flu_http_client_close_remaining (FluHttpSink * sink)
         c->reason = "stopped";
     }
     g_mutex_unlock (&sink->lock);
-    flu_http_client_on_fd_removed (sink->engine, GPOINTER_TO_INT (l->data),
-        sink);
+    release_client (sink, GPOINTER_TO_INT (l->data),
+        FLU_CLIENT_STATUS_REMOVED, NULL);
   }
   g_list_free (fds);
 }

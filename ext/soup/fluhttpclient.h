@@ -56,16 +56,16 @@ void flu_http_client_free (Client * c);
 void flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
     const gchar * user);
 
-/* lock held: the connected viewers, for the JSON stats; each entry's
- * bytes holds the client's fd, for the caller to ask the engine. */
+/* lock held: the connected viewers, for the JSON stats; each entry's fd
+ * is the viewer's socket, for the caller to ask the engine its bytes. */
 GPtrArray *flu_http_client_list (FluHttpSink * sink);
 
-/* The engine's client-removed and client-fd-removed signals (any
- * thread). */
-void flu_http_client_on_removed (GstElement * engine, gint fd, gint status,
-    FluHttpSink * sink);
-void flu_http_client_on_fd_removed (GstElement * engine, gint fd,
-    FluHttpSink * sink);
+/* The engine's FluFanoutCallbacks (any thread, no engine lock held);
+ * @user_data is the sink. */
+void flu_http_client_on_removed (FluFanout * fanout, gint fd,
+    FluClientStatus status, gpointer user_data);
+void flu_http_client_on_fd_removed (FluFanout * fanout, gint fd,
+    FluClientStatus status, const GstStructure * stats, gpointer user_data);
 
 /* After the engine stopped: finishes and closes the sockets it did not
  * give back. */

@@ -358,15 +358,14 @@ serve_text (SoupServerMessage * msg, const gchar * type, gchar * body)
 GstStructure *
 flu_http_build_stats (FluHttpSink * sink)
 {
-  guint64 served = 0;
+  FluFanoutCounters n;
   gint64 stall_us;
 
-  if (sink->engine)
-    g_object_get (sink->engine, "bytes-served", &served, NULL);
+  flu_fanout_get_counters (sink->fanout, &n);
   g_mutex_lock (&sink->lock);
   stall_us = (gint64) sink->stall_timeout * G_USEC_PER_SEC;
   g_mutex_unlock (&sink->lock);
-  return flu_http_stats_to_structure (&sink->stats, served, stall_us);
+  return flu_http_stats_to_structure (&sink->stats, n.bytes_served, stall_us);
 }
 
 static void
@@ -388,10 +387,9 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json,
     }
     for (i = 0; list && i < list->len; i++) {
       FluHttpClientStat *cs = g_ptr_array_index (list, i);
-      GstStructure *st = NULL;
+      GstStructure *st = flu_fanout_get_stats (sink->fanout, cs->fd);
       guint64 bytes = 0;
 
-      g_signal_emit_by_name (sink->engine, "get-stats", (gint) cs->bytes, &st);
       if (st) {
         gst_structure_get_uint64 (st, "bytes-sent", &bytes);
         gst_structure_free (st);

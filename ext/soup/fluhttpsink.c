@@ -40,55 +40,15 @@
 #include "fluhttpclient.h"
 #include "fluhttprequest.h"
 #include "fluhttpmime.h"
+#include "fluenums.h"
+#include "flufanoutsink.h"
 
+#include <gst/base/gstbasesink.h>
 #include <signal.h>
 #include <glib-unix.h>
 
 GST_DEBUG_CATEGORY (flu_http_sink_debug);
 #define GST_CAT_DEFAULT flu_http_sink_debug
-
-/* Same values as the engine's (GstMultiHandleSink) enums. */
-#define FLU_TYPE_HTTP_SYNC_METHOD (flu_http_sync_method_get_type ())
-static GType
-flu_http_sync_method_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {0, "Serve starting from the latest buffer", "latest"},
-    {1, "Serve starting from the next keyframe", "next-keyframe"},
-    {2, "Serve everything since the latest keyframe (burst)",
-        "latest-keyframe"},
-    {3, "Serve burst-value data to client", "burst"},
-    {4, "Serve burst-value data starting on a keyframe", "burst-keyframe"},
-    {5, "Serve burst-value data preferably starting on a keyframe",
-        "burst-with-keyframe"},
-    {0, NULL, NULL}
-  };
-
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type,
-        g_enum_register_static ("FluHttpSinkSyncMethod", values));
-  return type;
-}
-
-#define FLU_TYPE_HTTP_RECOVER_POLICY (flu_http_recover_policy_get_type ())
-static GType
-flu_http_recover_policy_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {0, "Do not try to recover", "none"},
-    {1, "Resync client to latest buffer", "latest"},
-    {2, "Resync client to soft limit", "soft-limit"},
-    {3, "Resync client to most recent keyframe", "keyframe"},
-    {0, NULL, NULL}
-  };
-
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type,
-        g_enum_register_static ("FluHttpSinkRecoverPolicy", values));
-  return type;
-}
 
 enum
 {
@@ -155,12 +115,11 @@ static GParamSpec *properties[N_PROPERTIES];
 #define DEFAULT_HEADER_TIMEOUT 10
 #define DEFAULT_IDLE_TIMEOUT 0
 #define DEFAULT_STALL_TIMEOUT 5
-#define DEFAULT_SYNC_METHOD 2
-#define DEFAULT_RECOVER_POLICY 3
+#define DEFAULT_SYNC_METHOD FLU_SYNC_METHOD_LATEST_KEYFRAME
+#define DEFAULT_RECOVER_POLICY FLU_RECOVER_POLICY_RESYNC_KEYFRAME
 #define DEFAULT_UNIT_FORMAT GST_FORMAT_TIME
 #define DEFAULT_UNITS_MAX (30 * GST_SECOND)
 #define DEFAULT_UNITS_SOFT_MAX (10 * GST_SECOND)
-/* players buffer seconds: 100 ms more latency buys fewer, larger writes */
 /* Players buffer seconds of a live HTTP stream (and start with a burst of
  * two seconds or more), so half a second of coalescing costs viewers
  * nothing while it cuts the writes, and so the CPU, per viewer to two a
@@ -185,6 +144,12 @@ static GstStateChangeReturn flu_http_sink_change_state (GstElement * element,
     GstStateChange transition);
 static GstPadProbeReturn engine_probe (GstPad * pad, GstPadProbeInfo * info,
     gpointer data);
+
+/* what the engine calls when a viewer goes (fluhttpclient.c) */
+static const FluFanoutCallbacks engine_callbacks = {
+  flu_http_client_on_removed,
+  flu_http_client_on_fd_removed
+};
 
 #define RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
 #define RO (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)
@@ -266,11 +231,11 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_SYNC_METHOD,
       g_param_spec_enum ("sync-method", "Sync method",
           "Where new viewers start when burst-on-connect is off",
-          FLU_TYPE_HTTP_SYNC_METHOD, DEFAULT_SYNC_METHOD, RW));
+          FLU_TYPE_SYNC_METHOD, DEFAULT_SYNC_METHOD, RW));
   g_object_class_install_property (gobject_class, PROP_RECOVER_POLICY,
       g_param_spec_enum ("recover-policy", "Recover policy",
           "What to do with a viewer that falls behind units-soft-max",
-          FLU_TYPE_HTTP_RECOVER_POLICY, DEFAULT_RECOVER_POLICY, RW));
+          FLU_TYPE_RECOVER_POLICY, DEFAULT_RECOVER_POLICY, RW));
   g_object_class_install_property (gobject_class, PROP_UNIT_FORMAT,
       g_param_spec_enum ("unit-format", "Unit format",
           "Unit of units-max and units-soft-max", GST_TYPE_FORMAT,
@@ -289,8 +254,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "writing it to the viewers: fewer, larger writes and less CPU per "
           "byte, for this much added latency (players buffer seconds of a "
           "live HTTP stream); new viewers are served at once (0 = write "
-          "every buffer as it comes, for the lowest latency)", 0, GST_SECOND,
-          DEFAULT_COALESCE_TIME, RW));
+          "every buffer as it comes, for the lowest latency)", 0,
+          FLU_FANOUT_MAX_COALESCE_TIME, DEFAULT_COALESCE_TIME, RW));
   g_object_class_install_property (gobject_class, PROP_TIME_MIN,
       g_param_spec_int64 ("time-min", "Time min",
           "Minimum time of data to keep queued (-1 = as little as possible)",
@@ -424,7 +389,7 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
   gst_element_class_set_static_metadata (element_class,
       "HTTP streamer", "Sink/Network",
       "Serves a live stream to many HTTP clients (libsoup front, "
-      FLU_HTTP_SINK_ENGINE " behind)", "gst-flumotion developers");
+      "flumultifdsink behind)", "gst-flumotion developers");
 
   GST_DEBUG_CATEGORY_INIT (flu_http_sink_debug, "fluhttpsink", 0,
       "fluhttpsink");
@@ -434,6 +399,7 @@ static void
 flu_http_sink_init (FluHttpSink * sink)
 {
   GstPadTemplate *templ = gst_static_pad_template_get (&sink_template);
+  GstPad *pad;
 
   g_mutex_init (&sink->lock);
   sink->port = DEFAULT_PORT;
@@ -465,22 +431,15 @@ flu_http_sink_init (FluHttpSink * sink)
   gst_object_unref (templ);
   gst_element_add_pad (GST_ELEMENT (sink), sink->ghost);
 
-  sink->engine = gst_element_factory_make (FLU_HTTP_SINK_ENGINE, NULL);
-  if (sink->engine) {
-    GstPad *pad;
-
-    gst_bin_add (GST_BIN (sink), sink->engine);
-    pad = gst_element_get_static_pad (sink->engine, "sink");
-    gst_ghost_pad_set_target (GST_GHOST_PAD (sink->ghost), pad);
-    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
-        GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-        engine_probe, sink, NULL);
-    gst_object_unref (pad);
-    g_signal_connect (sink->engine, "client-removed",
-        G_CALLBACK (flu_http_client_on_removed), sink);
-    g_signal_connect (sink->engine, "client-fd-removed",
-        G_CALLBACK (flu_http_client_on_fd_removed), sink);
-  }
+  sink->engine = flu_fanout_sink_new ("engine", &engine_callbacks, sink);
+  sink->fanout = flu_fanout_sink_get_fanout (sink->engine);
+  gst_bin_add (GST_BIN (sink), sink->engine);
+  pad = gst_element_get_static_pad (sink->engine, "sink");
+  gst_ghost_pad_set_target (GST_GHOST_PAD (sink->ghost), pad);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      engine_probe, sink, NULL);
+  gst_object_unref (pad);
 }
 
 static void
@@ -526,50 +485,49 @@ flu_http_sink_finalize (GObject * object)
 
 /* ---- engine configuration ---- */
 
-/* lock held */
+/* lock held: the engine's settings, and how a new viewer starts
+ * (burst-on-connect picks a keyframe start with the burst kept queued even
+ * without viewers) */
 static void
 configure_engine (FluHttpSink * sink)
 {
-  gint sync_method = sink->sync_method;
-  GstFormat burst_format = GST_FORMAT_UNDEFINED;
-  guint64 burst_value = 0;
-  gint64 time_min = sink->time_min;
-  gint bytes_min = sink->bytes_min;
+  FluFanoutConfig config;
 
-  if (sink->engine == NULL)
-    return;
+  flu_fanout_config_init (&config);
+  config.sync_method = sink->sync_method;
+  config.recover_policy = sink->recover_policy;
+  config.unit_format = sink->unit_format;
+  config.units_max = sink->units_max;
+  config.units_soft_max = sink->units_soft_max;
+  config.coalesce_time = sink->coalesce_time;
+  config.start_on_add = TRUE;
+  config.time_min = sink->time_min;
+  config.bytes_min = sink->bytes_min;
+  config.qos_dscp = sink->qos_dscp;
+  config.resend_streamheader = sink->resend_streamheader;
+  config.timeout = (guint64) sink->idle_timeout * GST_SECOND;
   if (sink->burst_on_connect) {
-    /* the engine must keep the burst queued even without clients */
     if (sink->burst_size) {
-      sync_method = 4;
-      burst_format = GST_FORMAT_BYTES;
-      burst_value = sink->burst_size;
-      bytes_min = MAX (bytes_min, (gint) MIN (sink->burst_size, G_MAXINT));
+      config.sync_method = FLU_SYNC_METHOD_BURST_KEYFRAME;
+      config.burst_format = GST_FORMAT_BYTES;
+      config.burst_value = sink->burst_size;
+      config.bytes_min = MAX (config.bytes_min,
+          (gint) MIN (sink->burst_size, G_MAXINT));
     } else if (sink->burst_time) {
-      sync_method = 4;
-      burst_format = GST_FORMAT_TIME;
-      burst_value = sink->burst_time;
-      time_min = MAX (time_min, (gint64) MIN (sink->burst_time, G_MAXINT64));
+      config.sync_method = FLU_SYNC_METHOD_BURST_KEYFRAME;
+      config.burst_format = GST_FORMAT_TIME;
+      config.burst_value = sink->burst_time;
+      config.time_min = MAX (config.time_min,
+          (gint64) MIN (sink->burst_time, G_MAXINT64));
     } else {
-      sync_method = 2;
+      config.sync_method = FLU_SYNC_METHOD_LATEST_KEYFRAME;
     }
   }
-  g_object_set (sink->engine,
-      "sync-method", sync_method,
-      "burst-format", burst_format,
-      "burst-value", burst_value,
-      "recover-policy", sink->recover_policy,
-      "unit-format", sink->unit_format,
-      "units-max", sink->units_max,
-      "units-soft-max", sink->units_soft_max,
-      "coalesce-time", sink->coalesce_time,
-      "start-on-add", TRUE,
-      "time-min", time_min,
-      "bytes-min", bytes_min,
-      "qos-dscp", sink->qos_dscp,
-      "resend-streamheader", sink->resend_streamheader,
-      "sync", sink->sync,
-      "timeout", (guint64) sink->idle_timeout * GST_SECOND, NULL);
+  sink->start_sync = config.sync_method;
+  sink->start_format = config.burst_format;
+  sink->start_value = config.burst_value;
+  flu_fanout_set_config (sink->fanout, &config);
+  gst_base_sink_set_sync (GST_BASE_SINK (sink->engine), sink->sync);
 }
 
 /* ---- engine probe (streaming thread) ---- */
@@ -659,13 +617,6 @@ start_serving (FluHttpSink * sink)
   gchar *address;
   guint port, header_timeout;
 
-  if (sink->engine == NULL) {
-    GST_ELEMENT_ERROR (sink, CORE, MISSING_PLUGIN,
-        ("The '%s' element is missing: fluhttpsink needs gst-flumotion's "
-            "multifd plugin installed or in GST_PLUGIN_PATH",
-            FLU_HTTP_SINK_ENGINE), (NULL));
-    return FALSE;
-  }
   g_mutex_lock (&sink->lock);
   if (sink->burst_size && sink->burst_time) {
     g_mutex_unlock (&sink->lock);

@@ -27,15 +27,6 @@ G_BEGIN_DECLS
 #define FLU_TYPE_HTTP_SINK (flu_http_sink_get_type ())
 G_DECLARE_FINAL_TYPE (FluHttpSink, flu_http_sink, FLU, HTTP_SINK, GstBin)
 
-/* The fan-out engine, looked up by factory name at run time.  Building
- * with -DFLU_HTTP_SINK_STOCK_ENGINE uses GStreamer's own multifdsink (same
- * API), for comparisons. */
-#ifdef FLU_HTTP_SINK_STOCK_ENGINE
-#define FLU_HTTP_SINK_ENGINE "multifdsink"
-#else
-#define FLU_HTTP_SINK_ENGINE "flumultifdsink"
-#endif
-
 G_END_DECLS
 
 #endif /* __FLU_HTTP_SINK_H__ */

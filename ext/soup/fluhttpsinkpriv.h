@@ -30,6 +30,7 @@
 #include "fluhttpauth.h"
 #include "fluhttplog.h"
 #include "fluhttpstats.h"
+#include "flufanout.h"
 
 G_BEGIN_DECLS
 
@@ -39,17 +40,18 @@ struct _FluHttpSink
 {
   GstBin parent;
 
-  GstElement *engine;
+  GstElement *engine;           /* the FluFanoutSink child */
+  FluFanout *fanout;            /* its engine */
   GstPad *ghost;
 
-  /* Locking: engine and ghost are set once in init.  lock guards every
-   * field below it except stats and log, which have their own locks.
-   * Functions that expect it held say "lock held".  The engine's
-   * client-removed / client-fd-removed handlers and its pad probe take
-   * it, so engine action signals (add, remove, get-stats) and bus
-   * messages go out with it released.  Lock order: lock, then the
-   * stats' lock (a stats call may come with lock held, never the other
-   * way round). */
+  /* Locking: engine, fanout and ghost are set once in init.  lock guards
+   * every field below it except stats and log, which have their own
+   * locks.  Functions that expect it held say "lock held".  The engine's
+   * client_removed / client_fd_removed callbacks and its pad probe take
+   * it, so calls into the engine (flu_fanout_add, _remove, _get_stats)
+   * and bus messages go out with it released.  Lock order: lock, then
+   * the stats' lock (a stats call may come with lock held, never the
+   * other way round). */
   GMutex lock;
   /* properties */
   gchar *address;
@@ -65,8 +67,8 @@ struct _FluHttpSink
   gboolean burst_on_connect;
   guint64 burst_size;
   guint64 burst_time;
-  gint sync_method;
-  gint recover_policy;
+  FluSyncMethod sync_method;
+  FluRecoverPolicy recover_policy;
   GstFormat unit_format;
   gint64 units_max;
   gint64 units_soft_max;
@@ -97,6 +99,9 @@ struct _FluHttpSink
   gchar *stats_htpasswd;
 
   /* running */
+  FluSyncMethod start_sync;     /* how a new viewer starts (configure_engine) */
+  GstFormat start_format;
+  guint64 start_value;
   FluHttpServer *server;
   GPtrArray *mounted;           /* paths added to the server */
   GHashTable *users;

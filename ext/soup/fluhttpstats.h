@@ -81,6 +81,7 @@ typedef struct
   gchar *user_agent;
   guint64 seconds;
   guint64 bytes;
+  gint fd;                      /* the viewer's socket in the engine */
 } FluHttpClientStat;
 
 void flu_http_stats_init (FluHttpStats * st);

@@ -24,10 +24,12 @@
 #include <gst/gst.h>
 
 #include "fluhttpsink.h"
+#include "flufanoutsink.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  flu_fanout_init ();
   return gst_element_register (plugin, "fluhttpsink", GST_RANK_NONE,
       FLU_TYPE_HTTP_SINK);
 }

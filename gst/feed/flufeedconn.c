@@ -51,14 +51,6 @@ flu_feed_mode_get_type (void)
   return type;
 }
 
-const gchar *
-flu_feed_fanout_factory (void)
-{
-  const gchar *env = g_getenv ("FLU_FEED_FANOUT_FACTORY");
-
-  return env && *env ? env : FLU_FEED_FANOUT_FACTORY;
-}
-
 gboolean
 flu_feed_parse_address (const gchar * address, guint default_port,
     gchar ** host, guint * port)

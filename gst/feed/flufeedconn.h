@@ -47,7 +47,7 @@ G_BEGIN_DECLS
 /* handshakes an acceptor runs at once; past this the oldest is dropped */
 #define FLU_FEED_MAX_PENDING_HANDSHAKES 64
 
-/* The property values and factory name both feed elements share. */
+/* The property values both feed elements share. */
 typedef enum
 {
   FLU_FEED_MODE_SERVER = 0,
@@ -56,12 +56,6 @@ typedef enum
 
 #define FLU_TYPE_FEED_MODE (flu_feed_mode_get_type ())
 GType flu_feed_mode_get_type (void);
-
-/* The fan-out engine, found by factory name at run time (never linked);
- * the environment variable FLU_FEED_FANOUT_FACTORY overrides it, e.g. with
- * the stock "multifdsink", which has the same API. */
-#define FLU_FEED_FANOUT_FACTORY "flumultifdsink"
-const gchar *flu_feed_fanout_factory (void);
 
 /* The connection settings both feed elements have as properties (with
  * blurbs of their own): one struct and one place that sets and gets them. */

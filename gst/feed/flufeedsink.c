@@ -46,14 +46,12 @@
 #include "flufeedsink.h"
 #include "flufeedconn.h"
 #include "flugdppay.h"
+#include "flufanoutsink.h"
+
+#include <gst/base/gstbasesink.h>
 
 GST_DEBUG_CATEGORY_STATIC (flu_feed_sink_debug);
 #define GST_CAT_DEFAULT flu_feed_sink_debug
-
-/* multifdsink enum values (GstMultiHandleSink's) */
-#define SYNC_METHOD_LATEST_KEYFRAME 2
-#define SYNC_METHOD_BURST_KEYFRAME 4
-#define RECOVER_POLICY_KEYFRAME 3
 
 #define DEFAULT_MODE FLU_FEED_MODE_SERVER
 #define DEFAULT_HOST NULL
@@ -81,12 +79,19 @@ enum
   PROP_CONNECTED
 };
 
+/* Locking: the object lock guards the properties (link, max_lag,
+ * burst_time); self->lock guards the running state below them (start_*,
+ * the client-mode fd and flags, running).  The two are never held
+ * together, and neither is held across a call into the engine
+ * (flu_fanout_*), which takes its own lock and may call back
+ * on_client_fd_removed(), which takes self->lock. */
 struct _FluFeedSink
 {
   GstBin parent;
 
   GstElement *pay;
-  GstElement *fanout;           /* NULL when the factory is missing */
+  GstElement *engine;           /* the FluFanoutSink child, set in init */
+  FluFanout *fanout;            /* its engine */
 
   GMutex lock;
   GCond cond;
@@ -96,6 +101,10 @@ struct _FluFeedSink
   guint current_port;
   GstClockTime max_lag;
   GstClockTime burst_time;
+  /* how a new reader starts (configure_engine) */
+  FluSyncMethod start_sync;
+  GstFormat start_format;
+  guint64 start_value;
 
   /* server mode: the accept thread's */
   GSocket *listen;
@@ -139,12 +148,29 @@ dup_fd (FluFeedSink * self, GSocket * socket)
   return fd;
 }
 
-/* Never called with self->lock held: the fan-out may call back
- * on_client_fd_removed() from within "add". */
+static void on_client_fd_removed (FluFanout * fanout, gint fd,
+    FluClientStatus status, const GstStructure * stats, gpointer user_data);
+
+/* Never called with self->lock held: the engine may call back
+ * on_client_fd_removed() from within flu_fanout_add(). */
 static void
 add_fd (FluFeedSink * self, gint fd)
 {
-  g_signal_emit_by_name (self->fanout, "add", fd);
+  FluSyncMethod sync;
+  GstFormat format;
+  guint64 value;
+
+  g_mutex_lock (&self->lock);
+  sync = self->start_sync;
+  format = self->start_format;
+  value = self->start_value;
+  g_mutex_unlock (&self->lock);
+  if (flu_fanout_add (self->fanout, fd, sync, format, value, format,
+          -1) != FLU_FANOUT_ADD_OK) {
+    /* stopping (or a socket the engine refuses): ours to close */
+    on_client_fd_removed (self->fanout, fd, FLU_CLIENT_STATUS_REMOVED, NULL,
+        self);
+  }
 }
 
 static void
@@ -157,8 +183,11 @@ add_socket (FluFeedSink * self, GSocket * socket)
 }
 
 static void
-on_client_fd_removed (GstElement * fanout, gint fd, FluFeedSink * self)
+on_client_fd_removed (FluFanout * fanout, gint fd, FluClientStatus status,
+    const GstStructure * stats, gpointer user_data)
 {
+  FluFeedSink *self = user_data;
+
   GST_DEBUG_OBJECT (self, "closing reader fd %d", fd);
   g_mutex_lock (&self->lock);
   if (fd == self->client_fd) {
@@ -426,36 +455,52 @@ client_thread (gpointer data)
   fd = self->client_fd;
   g_mutex_unlock (&self->lock);
   if (fd >= 0)
-    g_signal_emit_by_name (self->fanout, "remove", fd);
+    flu_fanout_remove (self->fanout, fd, FALSE);
   return NULL;
 }
 
 /* ---- element ---- */
+
+/* Every reader starts on a keyframe (after a burst of burst-time when it
+ * is set) and is resynced to the latest keyframe past max-lag / 2, dropped
+ * past max-lag. */
+static void
+configure_engine (FluFeedSink * self)
+{
+  FluFanoutConfig config;
+
+  flu_fanout_config_init (&config);
+  GST_OBJECT_LOCK (self);
+  config.recover_policy = FLU_RECOVER_POLICY_RESYNC_KEYFRAME;
+  config.unit_format = GST_FORMAT_TIME;
+  config.units_soft_max = (gint64) self->max_lag / 2;
+  config.units_max = (gint64) self->max_lag;
+  if (self->burst_time > 0) {
+    config.sync_method = FLU_SYNC_METHOD_BURST_KEYFRAME;
+    config.burst_format = GST_FORMAT_TIME;
+    config.burst_value = self->burst_time;
+  } else {
+    config.sync_method = FLU_SYNC_METHOD_LATEST_KEYFRAME;
+  }
+  GST_OBJECT_UNLOCK (self);
+  g_mutex_lock (&self->lock);
+  self->start_sync = config.sync_method;
+  self->start_format = config.burst_format;
+  self->start_value = config.burst_value;
+  g_mutex_unlock (&self->lock);
+  flu_fanout_set_config (self->fanout, &config);
+  /* A feed sends what it gets at once (readers stamp buffers at arrival):
+   * no waiting on the clock, which the payloader's BYTES segment would
+   * make a wait on raw timestamps (x264enc's start 1000 h after zero) */
+  gst_base_sink_set_sync (GST_BASE_SINK (self->engine), FALSE);
+}
 
 static gboolean
 setup (FluFeedSink * self)
 {
   GError *err = NULL;
 
-  if (!self->fanout) {
-    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
-        ("The fan-out element \"%s\" is missing", flu_feed_fanout_factory ()),
-        ("install gst-flumotion's multifd plugin (or set "
-            "FLU_FEED_FANOUT_FACTORY)"));
-    return FALSE;
-  }
-  /* A feed sends what it gets at once (readers stamp buffers at arrival):
-   * no waiting on the clock, which the payloader's BYTES segment would
-   * make a wait on raw timestamps (x264enc's start 1000 h after zero) */
-  g_object_set (self->fanout, "sync", FALSE, "recover-policy",
-      RECOVER_POLICY_KEYFRAME, "unit-format", GST_FORMAT_TIME, "units-soft-max",
-      (gint64) self->max_lag / 2, "units-max", (gint64) self->max_lag, NULL);
-  if (self->burst_time > 0)
-    g_object_set (self->fanout, "sync-method", SYNC_METHOD_BURST_KEYFRAME,
-        "burst-format", GST_FORMAT_TIME, "burst-value", self->burst_time, NULL);
-  else
-    g_object_set (self->fanout, "sync-method", SYNC_METHOD_LATEST_KEYFRAME,
-        NULL);
+  configure_engine (self);
 
   if (self->link.mode == FLU_FEED_MODE_CLIENT) {
     if (!self->link.host || !*self->link.host || self->link.port == 0) {
@@ -599,11 +644,10 @@ flu_feed_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint64 (value, self->burst_time);
       break;
     case PROP_NUM_READERS:{
-      gint n = 0;
+      FluFanoutCounters n;
 
-      if (self->fanout)
-        g_object_get (self->fanout, "num-handles", &n, NULL);
-      g_value_set_uint (value, MAX (n, 0));
+      flu_fanout_get_counters (self->fanout, &n);
+      g_value_set_uint (value, n.num_clients);
       break;
     }
     case PROP_CONNECTED:
@@ -630,6 +674,11 @@ flu_feed_sink_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+static const FluFanoutCallbacks engine_callbacks = {
+  NULL,
+  on_client_fd_removed
+};
+
 static void
 flu_feed_sink_init (FluFeedSink * self)
 {
@@ -643,14 +692,10 @@ flu_feed_sink_init (FluFeedSink * self)
 
   self->pay = g_object_new (FLU_TYPE_GDP_PAY, "name", "pay", NULL);
   gst_bin_add (GST_BIN (self), self->pay);
-  self->fanout = gst_element_factory_make (flu_feed_fanout_factory (),
-      "fanout");
-  if (self->fanout) {
-    gst_bin_add (GST_BIN (self), self->fanout);
-    gst_element_link (self->pay, self->fanout);
-    g_signal_connect (self->fanout, "client-fd-removed",
-        G_CALLBACK (on_client_fd_removed), self);
-  }
+  self->engine = flu_fanout_sink_new ("fanout", &engine_callbacks, self);
+  self->fanout = flu_fanout_sink_get_fanout (self->engine);
+  gst_bin_add (GST_BIN (self), self->engine);
+  gst_element_link (self->pay, self->engine);
   pad = gst_element_get_static_pad (self->pay, "sink");
   ghost = gst_ghost_pad_new_from_template ("sink", pad,
       gst_static_pad_template_get (&sink_template));

@@ -25,12 +25,14 @@
 
 #include "flufeedsink.h"
 #include "flufeedsrc.h"
+#include "flufanoutsink.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
 
+  flu_fanout_init ();
   ret |= GST_ELEMENT_REGISTER (flufeedsink, plugin);
   ret |= GST_ELEMENT_REGISTER (flufeedsrc, plugin);
   return ret;

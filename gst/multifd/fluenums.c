@@ -19,6 +19,17 @@
 #include "fluenums.h"
 #include "flufanout.h"
 
+/* This file is part of the static library that the multifd, soup and feed
+ * plugins link, so a process may hold several copies of it: the first copy
+ * to run registers the type, the others find it by name. */
+static GType
+register_once (const gchar * name, const GEnumValue * values)
+{
+  GType t = g_type_from_name (name);
+
+  return t ? t : g_enum_register_static (name, values);
+}
+
 GType
 flu_sync_method_get_type (void)
 {
@@ -41,7 +52,7 @@ flu_sync_method_get_type (void)
   };
 
   if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("FluMultiFdSinkSyncMethod", values);
+    GType t = register_once ("FluMultiFdSinkSyncMethod", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -63,7 +74,7 @@ flu_recover_policy_get_type (void)
   };
 
   if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("FluMultiFdSinkRecoverPolicy", values);
+    GType t = register_once ("FluMultiFdSinkRecoverPolicy", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -73,19 +84,25 @@ GType
 flu_client_status_get_type (void)
 {
   static GType type = 0;
-  static const GEnumValue values[] = {
-    {FLU_CLIENT_STATUS_OK, "ok", "ok"},
-    {FLU_CLIENT_STATUS_CLOSED, "Closed", "closed"},
-    {FLU_CLIENT_STATUS_REMOVED, "Removed", "removed"},
-    {FLU_CLIENT_STATUS_SLOW, "Too slow", "slow"},
-    {FLU_CLIENT_STATUS_ERROR, "Error", "error"},
-    {FLU_CLIENT_STATUS_DUPLICATE, "Duplicate", "duplicate"},
-    {FLU_CLIENT_STATUS_FLUSHING, "Flushing", "flushing"},
+  /* the nicks are the engine's own names (flu_client_status_nick) */
+  static GEnumValue values[] = {
+    {FLU_CLIENT_STATUS_OK, "ok", NULL},
+    {FLU_CLIENT_STATUS_CLOSED, "Closed", NULL},
+    {FLU_CLIENT_STATUS_REMOVED, "Removed", NULL},
+    {FLU_CLIENT_STATUS_SLOW, "Too slow", NULL},
+    {FLU_CLIENT_STATUS_ERROR, "Error", NULL},
+    {FLU_CLIENT_STATUS_DUPLICATE, "Duplicate", NULL},
+    {FLU_CLIENT_STATUS_FLUSHING, "Flushing", NULL},
     {0, NULL, NULL},
   };
 
   if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("FluMultiFdSinkClientStatus", values);
+    GType t;
+    guint i;
+
+    for (i = 0; values[i].value_name; i++)
+      values[i].value_nick = flu_client_status_nick (values[i].value);
+    t = register_once ("FluMultiFdSinkClientStatus", values);
     g_once_init_leave (&type, t);
   }
   return type;

@@ -208,7 +208,7 @@ struct _FluFanout
   guint64 bytes_served;
 };
 
-static void
+void
 flu_fanout_init_debug (void)
 {
   static gsize done = 0;
@@ -250,7 +250,7 @@ flu_fanout_config_init (FluFanoutConfig * config)
   config->resend_streamheader = TRUE;
   config->handle_read = TRUE;
   config->backlog_limit = FLU_FANOUT_DEFAULT_BACKLOG_LIMIT;
-  config->coalesce_time = 0;
+  config->coalesce_time = FLU_FANOUT_DEFAULT_COALESCE_TIME;
   config->start_on_add = FALSE;
 }
 

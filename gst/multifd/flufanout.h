@@ -71,6 +71,11 @@ typedef enum
  * units-max does not set a tighter one. */
 #define FLU_FANOUT_DEFAULT_BACKLOG_LIMIT (64 * 1024 * 1024)
 
+/* coalesce-time: the engine's default (write every buffer as it comes, as
+ * the stock multifdsink) and the largest value any element accepts. */
+#define FLU_FANOUT_DEFAULT_COALESCE_TIME 0
+#define FLU_FANOUT_MAX_COALESCE_TIME GST_SECOND
+
 typedef struct
 {
   GstFormat unit_format;
@@ -107,6 +112,10 @@ typedef struct
 } FluFanoutCallbacks;
 
 void flu_fanout_config_init (FluFanoutConfig * config);
+
+/* Sets up this copy of the engine's debug category (flu_fanout_init() in
+ * flufanoutsink.h calls it). */
+void flu_fanout_init_debug (void);
 
 FluFanout *flu_fanout_new (GstObject * owner,
     const FluFanoutCallbacks * callbacks, gpointer user_data);

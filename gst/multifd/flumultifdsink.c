@@ -603,7 +603,8 @@ flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
           "writes: less CPU per byte for large audiences at the cost of "
           "this much added latency.  New clients are always served at "
           "once (0 = write every buffer as it comes, as the stock element)",
-          0, GST_SECOND, 0, RW));
+          0, FLU_FANOUT_MAX_COALESCE_TIME, FLU_FANOUT_DEFAULT_COALESCE_TIME,
+          RW));
   g_object_class_install_property (gobject_class, PROP_START_ON_ADD,
       g_param_spec_boolean ("start-on-add", "Start on add",
           "Decide where a new client starts as soon as it is added, from "

@@ -17,10 +17,12 @@
 #endif
 
 #include "flumultifdsink.h"
+#include "flufanoutsink.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  flu_fanout_init ();
   return GST_ELEMENT_REGISTER (flumultifdsink, plugin);
 }
 

@@ -1,0 +1,48 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* FluFanoutSink: the engine as a GStreamer sink element for our own bins
+ * (fluhttpsink, flufeedsink).  It has no element factory and no
+ * properties: the owner creates it with flu_fanout_sink_new(), configures
+ * the engine with a FluFanoutConfig and calls flu_fanout_*() on
+ * flu_fanout_sink_get_fanout() directly, so the dependency is visible to
+ * the compiler.  It feeds the engine with the caps and buffers it
+ * receives, and starts and stops the engine with its state (the writer
+ * thread runs from READY to NULL, as flumultifdsink's does). */
+
+#ifndef __FLU_FANOUT_SINK_H__
+#define __FLU_FANOUT_SINK_H__
+
+#include <gst/gst.h>
+
+#include "flufanout.h"
+
+G_BEGIN_DECLS
+
+/* Sets up the library in the calling plugin: its debug categories and enum
+ * types.  Every plugin that links the library calls it in plugin_init. */
+void flu_fanout_init (void);
+
+GstElement *flu_fanout_sink_new (const gchar * name,
+    const FluFanoutCallbacks * callbacks, gpointer user_data);
+FluFanout *flu_fanout_sink_get_fanout (GstElement * sink);
+
+G_END_DECLS
+
+#endif /* __FLU_FANOUT_SINK_H__ */
