@@ -557,13 +557,8 @@ GST_START_TEST (test_burst_keyframe_keeps_ring)
   for (i = 0; i < 100; i++)
     push (h, i, 30, 200);
   /* 2 s back from buffer 99 is buffer 79; the keyframe before it is 60:
-   * the writer thread trims the ring to 60..99 */
-  for (i = 0; i < 200; i++) {
-    g_object_get (h->element, "buffers-queued", &queued, NULL);
-    if (queued == 40)
-      break;
-    g_usleep (10000);
-  }
+   * the ring is trimmed to 60..99 as the buffers arrive */
+  g_object_get (h->element, "buffers-queued", &queued, NULL);
   fail_unless_equals_int (queued, 40);
   socket_pair (fds);
   g_signal_emit_by_name (h->element, "add", fds[0]);
@@ -574,6 +569,182 @@ GST_START_TEST (test_burst_keyframe_keeps_ring)
   fail_unless (g_array_index (p, FluTestParsed, 0).keyframe);
   fail_unless_equals_int (p->len, 41);
   finish (h, fds, got, p);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------ */
+/* The ring is trimmed as buffers arrive, with no client, with the
+ * properties set in NULL: buffers-queued read right after each push is
+ * what the stock element answers. */
+
+typedef struct
+{
+  const gchar *sync;
+  const gchar *limit;           /* property set in NULL */
+  gint64 value;
+  guint gop;                    /* keyframe every gop buffers */
+  gsize size;
+} QueuedCase;
+
+static const QueuedCase queued_cases[] = {
+  {"burst", "bytes-min", 100, 1, 16},
+  {"burst-keyframe", "bytes-min", 100, 1, 16},
+  {"burst-with-keyframe", "bytes-min", 100, 1, 16},
+  {"latest", "bytes-min", 100, 1, 16},
+  {"next-keyframe", "bytes-min", 100, 1, 16},
+  {"latest-keyframe", "bytes-min", 100, 4, 16},
+  {"burst-keyframe", "bytes-min", 100, 4, 16},
+  {"burst-keyframe", "time-min", 350 * GST_MSECOND, 4, 16},
+  {"burst", "time-min", 350 * GST_MSECOND, 1, 16},
+  {"burst-keyframe", "time-min", 350 * GST_MSECOND, 1, 16},
+  {"burst-with-keyframe", "time-min", 350 * GST_MSECOND, 1, 16},
+  {"burst", "bytes-min", 1000, 4, 150},
+  {"burst-with-keyframe", "time-min", 550 * GST_MSECOND, 3, 100},
+};
+
+/* buffers-queued after each of @n pushes */
+static GArray *
+run_queued (const gchar * factory, const QueuedCase * qc, guint n)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (guint));
+  GstHarness *h;
+  guint i;
+
+  fail_unless (e != NULL, "no %s element (the stock one comes with "
+      "gst-plugins-base)", factory);
+  /* every property set in NULL, before the harness starts it */
+  gst_util_set_object_arg (G_OBJECT (e), "sync-method", qc->sync);
+  if (g_str_equal (qc->limit, "time-min"))
+    g_object_set (e, qc->limit, qc->value, NULL);
+  else
+    g_object_set (e, qc->limit, (gint) qc->value, NULL);
+  h = gst_harness_new_with_element (e, "sink", NULL);
+  g_object_set (h->element, "sync", FALSE, NULL);
+  gst_harness_play (h);
+  gst_harness_set_src_caps_str (h, "application/x-flu-test");
+  for (i = 0; i < n; i++) {
+    guint q;
+
+    push (h, i, qc->gop, qc->size);
+    g_object_get (h->element, "buffers-queued", &q, NULL);
+    g_array_append_val (out, q);
+  }
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+  return out;
+}
+
+GST_START_TEST (test_queued_matches_stock)
+{
+  const QueuedCase *qc = &queued_cases[__i__];
+  GArray *ours = run_queued ("flumultifdsink", qc, 9 * qc->gop);
+  GArray *stock = run_queued ("multifdsink", qc, 9 * qc->gop);
+  guint i;
+
+  for (i = 0; i < ours->len; i++) {
+    GST_INFO ("%s %s=%" G_GINT64_FORMAT " push %u: ours %u stock %u",
+        qc->sync, qc->limit, qc->value, i, g_array_index (ours, guint, i),
+        g_array_index (stock, guint, i));
+    fail_unless_equals_int (g_array_index (ours, guint, i),
+        g_array_index (stock, guint, i));
+  }
+  g_array_free (ours, TRUE);
+  g_array_free (stock, TRUE);
+}
+
+GST_END_TEST;
+
+/* buffers-min keeps that many buffers.  Not compared with the stock
+ * element: 1.22 keeps a sawtooth (1 .. buffers-min - 1, then 1 again),
+ * a deliberate difference documented in the element docs. */
+GST_START_TEST (test_buffers_min_kept)
+{
+  QueuedCase qc = { "burst", "buffers-min", 5, 1, 16 };
+  GArray *ours = run_queued ("flumultifdsink", &qc, 20);
+  guint i;
+
+  for (i = 0; i < ours->len; i++)
+    fail_unless_equals_int (g_array_index (ours, guint, i), MIN (i + 1, 5));
+  g_array_free (ours, TRUE);
+}
+
+GST_END_TEST;
+
+/* The issue's figure, spelled out: bytes-min=100, nine 16-byte buffers,
+ * no client: 7 queued at once, for every burst sync method. */
+GST_START_TEST (test_bytes_min_nine_buffers)
+{
+  static const gchar *methods[] = { "burst", "burst-keyframe",
+    "burst-with-keyframe"
+  };
+  guint m;
+
+  for (m = 0; m < G_N_ELEMENTS (methods); m++) {
+    QueuedCase qc = { methods[m], "bytes-min", 100, 1, 16 };
+    GArray *ours = run_queued ("flumultifdsink", &qc, 9);
+
+    fail_unless_equals_int (g_array_index (ours, guint, 8), 7);
+    g_array_free (ours, TRUE);
+  }
+}
+
+GST_END_TEST;
+
+/* 100,000 buffers with bytes-min set in NULL and no client leave a small
+ * ring (it used to keep all of them), for every sync method; a client
+ * added afterwards still gets the stream. */
+GST_START_TEST (test_no_client_ring_bounded)
+{
+  static const gchar *methods[] = { "latest", "next-keyframe",
+    "latest-keyframe", "burst", "burst-keyframe", "burst-with-keyframe"
+  };
+  const gchar *method = methods[__i__];
+  GstElement *e = gst_element_factory_make ("flumultifdsink", NULL);
+  GstHarness *h;
+  GByteArray *got;
+  GArray *p;
+  guint i, queued, max_queued = 0;
+  guint64 bytes;
+  gint fds[2];
+
+  gst_util_set_object_arg (G_OBJECT (e), "sync-method", method);
+  g_object_set (e, "bytes-min", 1000, NULL);
+  h = gst_harness_new_with_element (e, "sink", NULL);
+  g_object_set (h->element, "sync", FALSE, NULL);
+  gst_harness_play (h);
+  gst_harness_set_src_caps_str (h, "application/x-flu-test");
+  for (i = 0; i < 100000; i++) {
+    push (h, i, 10, 16);
+    if (i % 1000 == 999) {
+      g_object_get (h->element, "buffers-queued", &queued, NULL);
+      max_queued = MAX (max_queued, queued);
+    }
+  }
+  g_object_get (h->element, "buffers-queued", &queued, "bytes-queued",
+      &bytes, NULL);
+  GST_INFO ("%s: %u buffers, %" G_GUINT64_FORMAT " bytes queued, at most %u",
+      method, queued, bytes, max_queued);
+  /* 1000 bytes are 63 buffers of 16; back to a keyframe: 9 more */
+  fail_unless (max_queued <= 63 + 9, "%s: %u buffers queued", method,
+      max_queued);
+  fail_unless (queued >= 63, "%s: bytes-min not kept (%u)", method, queued);
+
+  socket_pair (fds);
+  g_signal_emit_by_name (h->element, "add", fds[0]);
+  for (; i < 100020; i++)
+    push (h, i, 10, 16);
+  got = flu_test_read_all (fds[1], 200);
+  p = parse_client (got, NULL);
+  fail_unless (p->len > 0, "%s: the client got nothing", method);
+  fail_unless_equals_int (parsed_seq (p, p->len - 1), 100019);
+  g_array_free (p, TRUE);
+  g_byte_array_unref (got);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+  close (fds[0]);
+  close (fds[1]);
 }
 
 GST_END_TEST;
@@ -1253,6 +1424,11 @@ flumultifdsink_suite (void)
       G_N_ELEMENTS (compat_cases));
   tcase_add_test (tc, test_sync_method_positions);
   tcase_add_test (tc, test_burst_keyframe_keeps_ring);
+  tcase_add_loop_test (tc, test_queued_matches_stock, 0,
+      G_N_ELEMENTS (queued_cases));
+  tcase_add_test (tc, test_bytes_min_nine_buffers);
+  tcase_add_test (tc, test_buffers_min_kept);
+  tcase_add_loop_test (tc, test_no_client_ring_bounded, 0, 6);
   tcase_add_test (tc, test_start_on_add);
   tcase_add_test (tc, test_uncork_on_first_write);
   tcase_add_loop_test (tc, test_streamheader_once_and_resend, 0, 2);
