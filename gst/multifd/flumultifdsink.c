@@ -39,9 +39,12 @@
  * every new client starts decoding at once.
  *
  * Memory bound: whatever the clients do, the queue holds at most the
- * largest of `backlog-limit` bytes (default 64 MiB), what `units-max` allows,
- * and what `time-min`/`bytes-min`/`buffers-min` and the default burst ask
- * to keep: a client that lags more is dropped with status `slow`.  The
+ * larger of the lag a client may have (`backlog-limit` bytes, default
+ * 64 MiB, or `units-max` when that is tighter: a client that lags more is
+ * dropped with status `slow`) and what `time-min`/`bytes-min`/
+ * `buffers-min` and the default burst ask to keep.  Checked by
+ * `harden/rss-flumultifdsink-*` (60 s of raw 640x360 video, no client and
+ * a client that never reads).  The
  * queue is trimmed as each buffer arrives, in every state and with no
  * client at all, so `buffers-queued` read right after a push is exact
  * (the stock element's answer); with no client it holds only what the
