@@ -1728,7 +1728,15 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
   struct stat st;
   struct epoll_event ev;
   gint flags;
+  gboolean running;
 
+  /* not running comes first, whatever the fd and limits: the stock
+   * element warns about the state before it looks at the fd */
+  g_mutex_lock (&f->lock);
+  running = f->running;
+  g_mutex_unlock (&f->lock);
+  if (!running)
+    return FLU_FANOUT_ADD_NOT_RUNNING;
   if (fd < 0 || fcntl (fd, F_GETFL) < 0)
     return FLU_FANOUT_ADD_BAD_FD;
   if (min_format == max_format && max_value != (guint64) - 1 &&

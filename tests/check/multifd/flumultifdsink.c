@@ -967,6 +967,52 @@ GST_START_TEST (test_add_in_null_state_warns)
 
 GST_END_TEST;
 
+/* add in NULL warns whatever the fd and limits, as the stock element
+ * does, and emits neither client-added nor client-removed. */
+static void
+add_in_null (const gchar * factory, guint * signals_out)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+  Events *ev = events_new ();
+  gint fds[2], closed[2];
+
+  fail_unless (e != NULL, "no %s element (the stock one comes with "
+      "gst-plugins-base)", factory);
+  g_signal_connect (e, "client-added", G_CALLBACK (on_added), ev);
+  g_signal_connect (e, "client-removed", G_CALLBACK (on_removed), ev);
+  g_signal_connect (e, "client-fd-removed", G_CALLBACK (on_fd_removed), ev);
+  socket_pair (fds);
+  socket_pair (closed);
+  close (closed[0]);
+  close (closed[1]);
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add", fds[0]));
+  /* an fd that is not open: the state comes first */
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add", closed[0]));
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add", -1));
+  /* limits that are wrong: the state comes first too */
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add-full", fds[0], 3,
+          GST_FORMAT_BYTES, (guint64) 100, GST_FORMAT_BYTES, (guint64) 10));
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add-full", closed[0], 3,
+          GST_FORMAT_BYTES, (guint64) 100, GST_FORMAT_BYTES, (guint64) 10));
+  *signals_out = ev->added->len + ev->removed_fds->len + ev->fd_removed->len;
+  gst_object_unref (e);
+  events_free (ev);
+  close (fds[0]);
+  close (fds[1]);
+}
+
+GST_START_TEST (test_add_in_null_matches_stock)
+{
+  guint ours, stock;
+
+  add_in_null ("multifdsink", &stock);
+  add_in_null ("flumultifdsink", &ours);
+  fail_unless_equals_int (stock, 0);
+  fail_unless_equals_int (ours, stock);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_remove_flush)
 {
   Events *ev = events_new ();
@@ -1437,6 +1483,7 @@ flumultifdsink_suite (void)
   tcase_add_test (tc, test_remove_and_stats);
   tcase_add_test (tc, test_duplicate_and_bad_fd);
   tcase_add_test (tc, test_add_in_null_state_warns);
+  tcase_add_test (tc, test_add_in_null_matches_stock);
   tcase_add_test (tc, test_remove_flush);
   tcase_add_test (tc, test_clear);
   tcase_add_test (tc, test_client_closes);
