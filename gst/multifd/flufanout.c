@@ -95,6 +95,9 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <pthread.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 
 GST_DEBUG_CATEGORY_STATIC (flu_fanout_debug);
 #define GST_CAT_DEFAULT flu_fanout_debug
@@ -108,6 +111,14 @@ GST_DEBUG_CATEGORY_STATIC (flu_fanout_debug);
 #define MAX_EVENTS 256
 /* how often idle timeouts are checked when nothing else wakes the writer */
 #define TIMEOUT_TICK_MS 250
+/* after this many clients left since the last time, and no sooner than
+ * TRIM_INTERVAL, the writer gives the allocator's free pages back to the
+ * system (malloc_trim): thousands of viewers arriving and leaving leave
+ * the freed memory of their connections (ours, libsoup's, GIO's) spread
+ * over the heaps of the threads that served them, resident until
+ * trimmed */
+#define TRIM_AFTER_CLIENTS 256
+#define TRIM_INTERVAL (2 * GST_SECOND)
 
 #define NO_SEQ G_MAXUINT64
 
@@ -234,6 +245,10 @@ struct _FluFanout
   /* stats */
   guint64 bytes_to_serve;
   guint64 bytes_served;
+
+  /* giving memory back */
+  guint freed_since_trim;       /* client structs freed since the last */
+  guint64 last_trim;            /* monotonic */
 };
 
 static void
@@ -1341,9 +1356,10 @@ compact_clients (FluFanout * f)
   for (i = 0; i < f->clients->len; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
-    if (c->released && !c->in_io)
+    if (c->released && !c->in_io) {
       g_free (c);
-    else
+      f->freed_since_trim++;
+    } else
       f->clients->pdata[j++] = c;
   }
   g_ptr_array_set_size (f->clients, j);
@@ -1455,6 +1471,17 @@ writer_thread (gpointer data)
       f->urgent = FALSE;
       f->last_pass = now;
       full_pass (f);
+    }
+    if (f->freed_since_trim >= TRIM_AFTER_CLIENTS
+        && now >= f->last_trim + TRIM_INTERVAL) {
+      f->freed_since_trim = 0;
+      f->last_trim = now;
+#ifdef HAVE_MALLOC_TRIM
+      /* not under the lock: it walks every heap of the process */
+      g_mutex_unlock (&f->lock);
+      malloc_trim (0);
+      g_mutex_lock (&f->lock);
+#endif
     }
   }
   g_mutex_unlock (&f->lock);
