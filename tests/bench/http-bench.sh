@@ -36,7 +36,9 @@
 #   tests/bench/http-bench.sh [BUILD_DIR] [SECONDS] [VIEWER COUNTS...]
 # SERVERS="fluhttpsink icecast2" picks servers, PATTERNS="all ramp" read
 # patterns; KEEP=1 keeps the logs; FLU_PROPS="coalesce-time=..." adds
-# fluhttpsink properties.  After each viewer count, the CPU-per-GB ratio
+# fluhttpsink properties; FLU_SRC_PATTERN=snow encodes noise instead of
+# the ball (the ball comes out at ~90 kbit/s whatever the target, noise at
+# ~1.6 Mbit/s).  After each viewer count, the CPU-per-GB ratio
 # of fluhttpsink to the floor, per pattern.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -81,7 +83,7 @@ hwm_kb () { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
 
 # the producer: ~1 Mbit/s VP8 WebM, keyframe every 2 s
 feed=$(free_port)
-gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! \
+gst-launch-1.0 -q videotestsrc is-live=true pattern="${FLU_SRC_PATTERN:-ball}" ! \
   video/x-raw,width=640,height=360,framerate=25/1 ! \
   vp8enc deadline=1 keyframe-max-dist=50 target-bitrate=1000000 ! \
   webmmux streamable=true ! gdppay ! \
