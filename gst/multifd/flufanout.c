@@ -211,6 +211,7 @@ struct _FluFanout
 
   GMutex lock;
   GCond io_cond;
+  guint io_waiters;             /* threads in g_cond_wait (&io_cond) */
   FluFanoutConfig config;
 
   /* ring */
@@ -912,6 +913,16 @@ wake_writer (FluFanout * f)
         g_strerror (errno));
 }
 
+/* The writer finished a system call on a client: wake whoever waits to
+ * remove it.  GLib's g_cond_broadcast() is a futex call each time, so
+ * only when someone waits (once per write otherwise). */
+static inline void
+io_done (FluFanout * f)
+{
+  if (f->io_waiters > 0)
+    g_cond_broadcast (&f->io_cond);
+}
+
 /* Remove a client.  Called with the lock held; releases it while the
  * callbacks run.  After it returns, the fd is never touched again. */
 static void
@@ -924,8 +935,11 @@ client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
     return;
   c->removing = TRUE;
   c->status = status;
-  while (c->in_io)
+  while (c->in_io) {
+    f->io_waiters++;
     g_cond_wait (&f->io_cond, &f->lock);
+    f->io_waiters--;
+  }
 
   switch (status) {
     case FLU_CLIENT_STATUS_SLOW:
@@ -1161,7 +1175,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
     err = errno;
     g_mutex_lock (&f->lock);
     c->in_io = FALSE;
-    g_cond_broadcast (&f->io_cond);
+    io_done (f);
 
     if (c->removing)
       return FALSE;
@@ -1215,7 +1229,7 @@ client_read (FluFanout * f, FluClient * c)
     r = read (c->fd, buf, sizeof (buf));
     g_mutex_lock (&f->lock);
     c->in_io = FALSE;
-    g_cond_broadcast (&f->io_cond);
+    io_done (f);
     if (c->removing)
       return;
     if (r > 0)
