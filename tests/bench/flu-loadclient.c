@@ -38,7 +38,8 @@
  *   --never-pct P     P% of the connections (spread evenly) never read a
  *                     byte; they are left out of behind, unserved and the
  *                     first-byte times, and counted as never_read.
- * all_in_s is when every connection was in (--read-after-all).
+ * all_in_s is when every connection was in (--read-after-all);
+ * window_bytes what all connections received in the last 2 s.
  * FLU_LOADCLIENT_DUMP=FILE writes each connection's start, connected and
  * first-byte times (s since the start; negative = never) to FILE, to see
  * where first-byte time goes. */
@@ -355,6 +356,7 @@ main (int argc, char **argv)
   {
     double *ttfb = calloc (nclients, sizeof (double));
     uint64_t *bytes = calloc (nclients, sizeof (uint64_t)), total = 0, med;
+    uint64_t window = 0;
     int nt = 0, nb = 0, failed = 0, closed = 0, behind = 0, unserved = 0;
     double span = t_last_connect > t0 ? t_last_connect - t0 : 0;
 
@@ -372,6 +374,8 @@ main (int argc, char **argv)
         ttfb[nt++] = (k->t_first - k->t_start) * 1000.0;
       if (k->marked && !k->closed_early)
         bytes[nb++] = k->bytes - k->bytes_mark;
+      if (marked_all)
+        window += k->bytes - k->bytes_mark;
     }
     if (getenv ("FLU_LOADCLIENT_DUMP")) {
       FILE *d = fopen (getenv ("FLU_LOADCLIENT_DUMP"), "w");
@@ -407,12 +411,13 @@ main (int argc, char **argv)
         behind++;
     printf ("clients=%d connected=%d failed=%d closed=%d bytes=%llu "
         "behind=%d unserved=%d ttfb_med_ms=%.1f ttfb_p99_ms=%.1f "
-        "setup_rate=%.0f never_read=%d all_in_s=%.2f\n", nclients,
+        "setup_rate=%.0f never_read=%d all_in_s=%.2f window_bytes=%llu\n",
+        nclients,
         opened - failed, failed, closed, (unsigned long long) total, behind,
         unserved, finite_or (ttfb[nt / 2]),
         finite_or (ttfb[(int) (nt * 0.99) < nt ? (int) (nt * 0.99) : nt - 1]),
         span > 0 ? (opened - failed) / span : 0.0, n_never,
-        t_reading > 0 ? t_reading - t0 : -1.0);
+        t_reading > 0 ? t_reading - t0 : -1.0, (unsigned long long) window);
     if (first_err)
       fprintf (stderr, "first connection error: %s\n", strerror (first_err));
     free (ttfb);

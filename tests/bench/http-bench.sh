@@ -17,7 +17,9 @@
 # (tcpserversink and icecast2 run the "all" row only unless
 # ALL_PATTERNS=1).  Per server, pattern and viewer count it prints:
 #   cpu_s/GB   server CPU seconds (user+sys) per GB delivered (for Icecast,
-#              plus its shout2send source client)
+#              plus its shout2send source client), viewers' setup included
+#   steady/GB  the same in the steady state: server CPU over 2 s ending
+#              0.5 s before the viewers leave, bytes of the last 2 s
 #   rss_MB     server peak RSS
 #   idle_MB    server RSS just before the viewers come (the stream running)
 #   KB/viewer  (peak RSS - idle RSS) / viewers (every viewer asked for)
@@ -80,6 +82,14 @@ server_ticks () {
   echo "$t"
 }
 hwm_kb () { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
+# nanoseconds on CPU of every thread of a process (schedstat: finer than
+# the clock ticks of /proc/PID/stat, which a 2 s window needs)
+cpu_ns () { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
+server_ns () {
+  t=$(cpu_ns "$srv")
+  [ -n "$shoutpid" ] && t=$((t + $(cpu_ns "$shoutpid")))
+  echo "$t"
+}
 
 # the producer: ~1 Mbit/s VP8 WebM, keyframe every 2 s
 feed=$(free_port)
@@ -150,9 +160,9 @@ pattern_args () {
   esac
 }
 
-printf '%-14s %-5s %7s %9s %8s %8s %9s %8s %7s %9s %9s %9s %9s\n' server \
-  read viewers cpu_s/GB rss_MB idle_MB KB/viewer after_MB behind unserved \
-  ttfb_med ttfb_p99 setup/s
+printf '%-14s %-5s %7s %9s %9s %8s %8s %9s %8s %7s %9s %9s %9s %9s\n' server \
+  read viewers cpu_s/GB steady/GB rss_MB idle_MB KB/viewer after_MB behind \
+  unserved ttfb_med ttfb_p99 setup/s
 for n in $counts; do
   : > "$tmp/cpu"
   for pattern in ${PATTERNS:-all ramp slow mix}; do
@@ -177,11 +187,20 @@ for n in $counts; do
     # shellcheck disable=SC2046
     if [ -n "$path" ]; then
       "$client" --port "$port" --clients "$n" --seconds "$secs" --http "$path" \
-        $(pattern_args "$pattern") > "$tmp/cl"
+        $(pattern_args "$pattern") > "$tmp/cl" &
     else
       "$client" --port "$port" --clients "$n" --seconds "$secs" \
-        $(pattern_args "$pattern") > "$tmp/cl"
+        $(pattern_args "$pattern") > "$tmp/cl" &
     fi
+    clpid=$!
+    # the steady state, without the cost of setting the viewers up or of
+    # their leaving: CPU over 2 s ending 0.5 s before the client's end,
+    # bytes over the client's last 2 s (window_bytes)
+    sleep "$((secs - 3)).5"
+    cm=$(server_ns)
+    sleep 2
+    ce=$(server_ns)
+    wait "$clpid"
     c1=$(server_ticks)
     hwm=$(hwm_kb $srv)
     sleep 3   # the viewers are gone: what is left
@@ -193,21 +212,24 @@ for n in $counts; do
       -v bytes="$L_bytes" -v hwm="$hwm" -v rss0="$rss0" -v behind="$L_behind" \
       -v unserved="$L_unserved" -v secs="$secs" \
       -v failed="$L_failed" -v after="$after" -v pat="$pattern" \
-      -v cpuf="$tmp/cpu" \
+      -v cpuf="$tmp/cpu" -v cm="$((ce - cm))" -v wbytes="$L_window_bytes" \
       -v t50="$L_ttfb_med_ms" -v t99="$L_ttfb_p99_ms" -v rate="$L_setup_rate" 'BEGIN {
         cpu = c / hz; gb = bytes / 1e9;
         # a percentile that falls on an unserved viewer: longer than the run
         m = (t50 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t50));
         p = (t99 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t99));
-        printf "%-14s %-5s %7d %9.2f %8.1f %8.1f %9.2f %8.1f %7d %9d %9s %9s %9.0f\n",
-          k, pat, n, (gb > 0 ? cpu / gb : -1), hwm / 1024, rss0 / 1024,
-          (hwm - rss0) / n, after / 1024,
+        wgb = wbytes / 1e9; steady = (wgb > 0 ? cm / 1e9 / wgb : -1);
+        printf "%-14s %-5s %7d %9.2f %9.2f %8.1f %8.1f %9.2f %8.1f %7d %9d %9s %9s %9.0f\n",
+          k, pat, n, (gb > 0 ? cpu / gb : -1), steady, hwm / 1024,
+          rss0 / 1024, (hwm - rss0) / n, after / 1024,
           behind + failed, unserved, m, p, rate;
-        printf "%s %s %.6f\n", k, pat, (gb > 0 ? cpu / gb : -1) >> cpuf }'
+        printf "%s %s %.6f %.6f\n", k, pat, (gb > 0 ? cpu / gb : -1),
+          steady >> cpuf }'
   done
   done
-  awk -v n="$n" '{ c[$1 " " $2] = $3; p[$2] = 1 }
+  awk -v n="$n" '{ c[$1 " " $2] = $3; s[$1 " " $2] = $4; p[$2] = 1 }
     END { for (q in p) if (c["floor " q] > 0 && ("fluhttpsink " q) in c)
-      printf "  cpu/GB ratio at %d viewers, %s: fluhttpsink/floor %.2f\n",
-        n, q, c["fluhttpsink " q] / c["floor " q] }' "$tmp/cpu"
+      printf "  cpu/GB ratio at %d viewers, %s: fluhttpsink/floor %.2f, steady %.2f\n",
+        n, q, c["fluhttpsink " q] / c["floor " q],
+        (s["floor " q] > 0 ? s["fluhttpsink " q] / s["floor " q] : -1) }' "$tmp/cpu"
 done
