@@ -603,9 +603,11 @@ static const QueuedCase queued_cases[] = {
   {"burst-with-keyframe", "time-min", 550 * GST_MSECOND, 3, 100},
 };
 
-/* buffers-queued after each of @n pushes */
+/* buffers-queued after each of @n pushes; with @client, then a client
+ * is added and three more buffers pushed, and *client gets what it read */
 static GArray *
-run_queued (const gchar * factory, const QueuedCase * qc, guint n)
+run_queued_full (const gchar * factory, const QueuedCase * qc, guint n,
+    GByteArray ** client)
 {
   GstElement *e = gst_element_factory_make (factory, NULL);
   GArray *out = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -631,9 +633,30 @@ run_queued (const gchar * factory, const QueuedCase * qc, guint n)
     g_object_get (h->element, "buffers-queued", &q, NULL);
     g_array_append_val (out, q);
   }
+  if (client) {
+    gint fds[2];
+
+    socket_pair (fds);
+    g_signal_emit_by_name (h->element, "add", fds[0]);
+    for (; i < n + 3; i++) {
+      push (h, i, qc->gop, qc->size);
+      /* let the stock writer thread take each buffer in turn */
+      g_usleep (30000);
+    }
+    *client = flu_test_read_all (fds[1], 300);
+    g_signal_emit_by_name (h->element, "remove", fds[0]);
+    close (fds[0]);
+    close (fds[1]);
+  }
   gst_harness_teardown (h);
   gst_object_unref (e);
   return out;
+}
+
+static GArray *
+run_queued (const gchar * factory, const QueuedCase * qc, guint n)
+{
+  return run_queued_full (factory, qc, n, NULL);
 }
 
 GST_START_TEST (test_queued_matches_stock)
@@ -650,6 +673,37 @@ GST_START_TEST (test_queued_matches_stock)
     fail_unless_equals_int (g_array_index (ours, guint, i),
         g_array_index (stock, guint, i));
   }
+  g_array_free (ours, TRUE);
+  g_array_free (stock, TRUE);
+}
+
+GST_END_TEST;
+
+/* The same, then a client comes: it gets exactly the bytes the stock
+ * element sends it. */
+GST_START_TEST (test_queued_then_client_matches_stock)
+{
+  const QueuedCase *qc = &queued_cases[__i__];
+  GByteArray *ours_bytes, *stock_bytes;
+  GArray *ours = run_queued_full ("flumultifdsink", qc, 9 * qc->gop,
+      &ours_bytes);
+  GArray *stock = run_queued_full ("multifdsink", qc, 9 * qc->gop,
+      &stock_bytes);
+  GArray *po = parse_client (ours_bytes, NULL);
+  GArray *ps = parse_client (stock_bytes, NULL);
+
+  GST_INFO ("%s %s: ours got %u buffers from %u, stock %u from %u",
+      qc->sync, qc->limit, po->len, po->len ? parsed_seq (po, 0) : 0,
+      ps->len, ps->len ? parsed_seq (ps, 0) : 0);
+  fail_unless (ps->len > 0, "the stock element sent nothing");
+  fail_unless_equals_int (ours_bytes->len, stock_bytes->len);
+  fail_unless (memcmp (ours_bytes->data, stock_bytes->data,
+          ours_bytes->len) == 0, "%s %s: bytes differ from the stock element",
+      qc->sync, qc->limit);
+  g_array_free (po, TRUE);
+  g_array_free (ps, TRUE);
+  g_byte_array_unref (ours_bytes);
+  g_byte_array_unref (stock_bytes);
   g_array_free (ours, TRUE);
   g_array_free (stock, TRUE);
 }
@@ -1471,6 +1525,8 @@ flumultifdsink_suite (void)
   tcase_add_test (tc, test_sync_method_positions);
   tcase_add_test (tc, test_burst_keyframe_keeps_ring);
   tcase_add_loop_test (tc, test_queued_matches_stock, 0,
+      G_N_ELEMENTS (queued_cases));
+  tcase_add_loop_test (tc, test_queued_then_client_matches_stock, 0,
       G_N_ELEMENTS (queued_cases));
   tcase_add_test (tc, test_bytes_min_nine_buffers);
   tcase_add_test (tc, test_buffers_min_kept);
