@@ -312,6 +312,33 @@ GST_START_TEST (test_signals_match_stock)
 GST_END_TEST;
 
 /* ------------------------------------------------------------------ */
+/* Wait until the element has sent @fd more than @prev bytes, at most
+ * 300 ms (a client waiting for a keyframe gets nothing), and return the
+ * count: the stock element decides where a new client starts, and writes,
+ * in its own thread, so a comparison with it pushes the next buffer only
+ * once it took the previous one; a fixed sleep would depend on the
+ * machine's load. */
+static guint64
+wait_sent (GstElement * sink, gint fd, guint64 prev)
+{
+  gint64 end = g_get_monotonic_time () + 300 * 1000;
+  guint64 sent = prev;
+
+  do {
+    GstStructure *st = NULL;
+
+    g_signal_emit_by_name (sink, "get-stats", fd, &st);
+    if (st) {
+      gst_structure_get_uint64 (st, "bytes-sent", &sent);
+      gst_structure_free (st);
+    }
+    if (sent > prev)
+      break;
+    g_usleep (2000);
+  } while (g_get_monotonic_time () < end);
+  return sent;
+}
+
 /* Same inputs through stock multifdsink and ours: same bytes out. */
 
 typedef struct
@@ -329,6 +356,7 @@ run_compat (const gchar * factory, const CompatCase * cc, guint gop)
   GByteArray *got;
   gint fds[2];
   guint i, total = cc->add_after + 12;
+  guint64 sent = 0;
 
   gst_util_set_object_arg (G_OBJECT (h->element), "sync-method", cc->sync);
   gst_util_set_object_arg (G_OBJECT (h->element), "burst-format",
@@ -345,7 +373,7 @@ run_compat (const gchar * factory, const CompatCase * cc, guint gop)
     push (h, i, gop, 100 + (i % 7) * 50);
     /* let the stock writer thread decide each step */
     if (i >= cc->add_after)
-      g_usleep (30000);
+      sent = wait_sent (h->element, fds[0], sent);
   }
   got = flu_test_read_all (fds[1], 300);
   g_signal_emit_by_name (h->element, "remove", fds[0]);
@@ -635,13 +663,14 @@ run_queued_full (const gchar * factory, const QueuedCase * qc, guint n,
   }
   if (client) {
     gint fds[2];
+    guint64 sent = 0;
 
     socket_pair (fds);
     g_signal_emit_by_name (h->element, "add", fds[0]);
     for (; i < n + 3; i++) {
       push (h, i, qc->gop, qc->size);
       /* let the stock writer thread take each buffer in turn */
-      g_usleep (30000);
+      sent = wait_sent (h->element, fds[0], sent);
     }
     *client = flu_test_read_all (fds[1], 300);
     g_signal_emit_by_name (h->element, "remove", fds[0]);
