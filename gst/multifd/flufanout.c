@@ -221,6 +221,7 @@ struct _FluFanout
   guint64 stream_bytes;         /* offset of the next byte to enter */
   FluHeaders *headers;          /* current header set (may be NULL) */
   GstClockTime newest_ts;       /* newest valid timestamp in the ring */
+  guint64 ts_run_start;         /* first seq after timestamps went back */
   guint64 last_kf;              /* seq of the newest keyframe, or NO_SEQ */
   FluScan min_scan;             /* time-min, bytes-min, buffers-min */
   FluScan burst_scan;           /* the default burst */
@@ -480,8 +481,14 @@ ring_append (FluFanout * f, GstBuffer * buf)
   e->offset = f->stream_bytes;
   e->ts = GST_BUFFER_PTS (buf);
   e->keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  if (GST_CLOCK_TIME_IS_VALID (e->ts))
+  if (GST_CLOCK_TIME_IS_VALID (e->ts)) {
+    /* timestamps went back (a restarted source): what came before is
+     * older than any time limit, or the ring would keep it until the new
+     * timestamps caught up with the old ones */
+    if (GST_CLOCK_TIME_IS_VALID (f->newest_ts) && e->ts < f->newest_ts)
+      f->ts_run_start = f->head;
     f->newest_ts = e->ts;
+  }
   if (e->keyframe)
     f->last_kf = f->head;
   f->stream_bytes += e->size;
@@ -490,8 +497,9 @@ ring_append (FluFanout * f, GstBuffer * buf)
 }
 
 /* Do the entries [@s, head) hold at least @bytes bytes, @buffers buffers
- * and @time of stream time (newest timestamp minus the timestamp of @s)?
- * A negative limit is unset.  Pure: reads the ring only. */
+ * and @time of stream time (newest timestamp minus the timestamp of @s;
+ * entries from before timestamps last went back hold any time)?  A
+ * negative limit is unset.  Pure: reads the ring only. */
 static gboolean
 ring_suffix_holds (const FluFanout * f, guint64 s, gint64 bytes,
     gint64 buffers, gint64 time)
@@ -502,7 +510,7 @@ ring_suffix_holds (const FluFanout * f, guint64 s, gint64 bytes,
     return FALSE;
   if (buffers >= 0 && f->head - s < (guint64) buffers)
     return FALSE;
-  if (time >= 0 && (!GST_CLOCK_TIME_IS_VALID (e->ts)
+  if (time >= 0 && s >= f->ts_run_start && (!GST_CLOCK_TIME_IS_VALID (e->ts)
           || !GST_CLOCK_TIME_IS_VALID (f->newest_ts) || f->newest_ts < e->ts
           || f->newest_ts - e->ts < (guint64) time))
     return FALSE;

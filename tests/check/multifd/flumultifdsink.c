@@ -755,6 +755,34 @@ GST_START_TEST (test_buffers_min_kept)
 
 GST_END_TEST;
 
+/* Timestamps that go back (a restarted source) do not make time-min keep
+ * everything from before until the new timestamps catch up. */
+GST_START_TEST (test_time_min_after_timestamps_go_back)
+{
+  GstElement *e = gst_element_factory_make ("flumultifdsink", NULL);
+  GstHarness *h;
+  guint i, queued;
+
+  g_object_set (e, "time-min", (gint64) SECOND, NULL);
+  h = gst_harness_new_with_element (e, "sink", NULL);
+  g_object_set (h->element, "sync", FALSE, NULL);
+  gst_harness_play (h);
+  gst_harness_set_src_caps_str (h, "application/x-flu-test");
+  /* 60 s of stream, then the source restarts from 0 */
+  for (i = 0; i < 600; i++)
+    push (h, i, 1, 16);
+  for (i = 0; i < 100; i++)
+    fail_unless_equals_int (gst_harness_push (h, flu_test_buffer_new (600 +
+                i, 16, TRUE, i * BUF_DUR, 1)), GST_FLOW_OK);
+  g_object_get (h->element, "buffers-queued", &queued, NULL);
+  /* 1 s at 10 buffers/s after the restart: 11 buffers */
+  fail_unless_equals_int (queued, 11);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 /* The issue's figure, spelled out: bytes-min=100, nine 16-byte buffers,
  * no client: 7 queued at once, for every burst sync method. */
 GST_START_TEST (test_bytes_min_nine_buffers)
@@ -1559,6 +1587,7 @@ flumultifdsink_suite (void)
       G_N_ELEMENTS (queued_cases));
   tcase_add_test (tc, test_bytes_min_nine_buffers);
   tcase_add_test (tc, test_buffers_min_kept);
+  tcase_add_test (tc, test_time_min_after_timestamps_go_back);
   tcase_add_loop_test (tc, test_no_client_ring_bounded, 0, 6);
   tcase_add_test (tc, test_start_on_add);
   tcase_add_test (tc, test_uncork_on_first_write);
