@@ -25,6 +25,14 @@
  * the response head, then hands the connection's socket to an internal
  * flumultifdsink that streams the body to every viewer.
  *
+ * Memory bound: with no viewer the queue holds the burst (burst-time or
+ * burst-size back to a keyframe, or the latest keyframe) and what
+ * time-min/bytes-min ask for, in every state; a viewer that lags more
+ * than units-max (30 s by default) or 64 MiB, whichever comes first, is
+ * dropped, so the queue never holds more than the larger of that and the
+ * burst.  Checked by `harden/rss-fluhttpsink-*` (60 s of raw 640x360
+ * video, no viewer and a viewer that never reads).
+ *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! vp8enc deadline=1 ! \
  *     webmmux streamable=true ! fluhttpsink port=8800 mount-point=/live.webm

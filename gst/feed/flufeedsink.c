@@ -30,6 +30,13 @@
  * itself when the link drops.  Inside: a GDP payloader and the fan-out
  * engine `flumultifdsink`.
  *
+ * Memory bound: with no reader the queue holds the latest keyframe (or
+ * #FluFeedSink:burst-time back to a keyframe), in every state; a reader
+ * that lags more than #FluFeedSink:max-lag of stream time or 64 MiB,
+ * whichever comes first, is dropped, so the queue never holds more than
+ * the larger of that and the burst.  Checked by `harden/rss-flufeedsink-*`
+ * (60 s of raw 640x360 video, no reader and a reader that never reads).
+ *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! jpegenc ! flufeedsink port=5000
  * ]|

@@ -32,9 +32,23 @@
  * through an eventfd.  The writer thread owns the writes: it waits in
  * epoll_wait(), writes to every client that has data and a writable socket,
  * parks a client whose socket is full until EPOLLOUT (edge-triggered), checks
- * lag limits and inactivity timeouts, and trims the ring.  The lock is never
- * held across a system call on a client socket, so a stalled client never
- * blocks the pipeline or another client.
+ * lag limits and inactivity timeouts.  The lock is never held across a
+ * system call on a client socket, so a stalled client never blocks the
+ * pipeline or another client.
+ *
+ * Trimming: the ring is trimmed by the streaming thread as each buffer
+ * arrives (and by the writer after each pass), in every state, with or
+ * without clients, so buffers-queued is right after every push.  What it
+ * keeps (ring_keep_from()) is the oldest of: what time-min/bytes-min/
+ * buffers-min ask for, the default burst (back to the keyframe before it
+ * for the keyframe methods), the newest keyframe for latest-keyframe, the
+ * cursor of the slowest positioned client, and the newest buffer.  The
+ * limits are found by scans that only move forward as buffers arrive
+ * (ring_scan()), and the slowest client's cursor is a lower bound the
+ * writer recomputes after each pass (a cursor only moves forward, except
+ * when a client is positioned, which lowers the bound at once): the
+ * streaming thread's work per buffer is O(1) amortized, whatever the
+ * number of clients or the size of the ring, and no system call.
  *
  * Stream headers: every caps change that brings a different streamheader
  * creates a header set; each ring entry points at the set that was current
@@ -81,6 +95,9 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <pthread.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 
 GST_DEBUG_CATEGORY_STATIC (flu_fanout_debug);
 #define GST_CAT_DEFAULT flu_fanout_debug
@@ -94,8 +111,25 @@ GST_DEBUG_CATEGORY_STATIC (flu_fanout_debug);
 #define MAX_EVENTS 256
 /* how often idle timeouts are checked when nothing else wakes the writer */
 #define TIMEOUT_TICK_MS 250
+/* after this many clients left since the last time, and no sooner than
+ * TRIM_INTERVAL, the writer gives the allocator's free pages back to the
+ * system (malloc_trim): thousands of viewers arriving and leaving leave
+ * the freed memory of their connections (ours, libsoup's, GIO's) spread
+ * over the heaps of the threads that served them, resident until
+ * trimmed */
+#define TRIM_AFTER_CLIENTS 256
+#define TRIM_INTERVAL (2 * GST_SECOND)
 
 #define NO_SEQ G_MAXUINT64
+
+/* Where the ring starts holding some limits: the newest seq from which the
+ * entries up to the head hold them, and the newest keyframe at or before
+ * it (NO_SEQ: not known / none).  Only moves forward as buffers arrive. */
+typedef struct
+{
+  guint64 seq;
+  guint64 kf;
+} FluScan;
 
 /* A set of stream headers (the caps' streamheader buffers), mapped once. */
 typedef struct
@@ -177,6 +211,7 @@ struct _FluFanout
 
   GMutex lock;
   GCond io_cond;
+  guint io_waiters;             /* threads in g_cond_wait (&io_cond) */
   FluFanoutConfig config;
 
   /* ring */
@@ -185,6 +220,12 @@ struct _FluFanout
   guint64 tail, head;
   guint64 stream_bytes;         /* offset of the next byte to enter */
   FluHeaders *headers;          /* current header set (may be NULL) */
+  GstClockTime newest_ts;       /* newest valid timestamp in the ring */
+  guint64 ts_run_start;         /* first seq after timestamps went back */
+  guint64 last_kf;              /* seq of the newest keyframe, or NO_SEQ */
+  FluScan min_scan;             /* time-min, bytes-min, buffers-min */
+  FluScan burst_scan;           /* the default burst */
+  guint64 clients_keep;         /* <= every positioned client's cursor */
 
   /* clients */
   GPtrArray *clients;           /* FluClient*, compacted by the writer */
@@ -206,6 +247,10 @@ struct _FluFanout
   /* stats */
   guint64 bytes_to_serve;
   guint64 bytes_served;
+
+  /* giving memory back */
+  guint freed_since_trim;       /* client structs freed since the last */
+  guint64 last_trim;            /* monotonic */
 };
 
 void
@@ -436,9 +481,76 @@ ring_append (FluFanout * f, GstBuffer * buf)
   e->offset = f->stream_bytes;
   e->ts = GST_BUFFER_PTS (buf);
   e->keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  if (GST_CLOCK_TIME_IS_VALID (e->ts)) {
+    /* timestamps went back (a restarted source): what came before is
+     * older than any time limit, or the ring would keep it until the new
+     * timestamps caught up with the old ones */
+    if (GST_CLOCK_TIME_IS_VALID (f->newest_ts) && e->ts < f->newest_ts)
+      f->ts_run_start = f->head;
+    f->newest_ts = e->ts;
+  }
+  if (e->keyframe)
+    f->last_kf = f->head;
   f->stream_bytes += e->size;
   f->head++;
   return TRUE;
+}
+
+/* Do the entries [@s, head) hold at least @bytes bytes, @buffers buffers
+ * and @time of stream time (newest timestamp minus the timestamp of @s;
+ * entries from before timestamps last went back hold any time)?  A
+ * negative limit is unset.  Pure: reads the ring only. */
+static gboolean
+ring_suffix_holds (const FluFanout * f, guint64 s, gint64 bytes,
+    gint64 buffers, gint64 time)
+{
+  const FluEntry *e = &f->ring[s & (f->ring_cap - 1)];
+
+  if (bytes >= 0 && f->stream_bytes - e->offset < (guint64) bytes)
+    return FALSE;
+  if (buffers >= 0 && f->head - s < (guint64) buffers)
+    return FALSE;
+  if (time >= 0 && s >= f->ts_run_start && (!GST_CLOCK_TIME_IS_VALID (e->ts)
+          || !GST_CLOCK_TIME_IS_VALID (f->newest_ts) || f->newest_ts < e->ts
+          || f->newest_ts - e->ts < (guint64) time))
+    return FALSE;
+  return TRUE;
+}
+
+static void
+ring_scan_reset (FluScan * scan)
+{
+  scan->seq = scan->kf = NO_SEQ;
+}
+
+/* Move @scan to the newest seq from which the ring holds the limits (see
+ * ring_suffix_holds()), noting the newest keyframe up to there.  Leaves
+ * scan->seq at NO_SEQ while even the whole ring does not hold them.  The
+ * position only moves forward as buffers arrive, so the cost is O(1)
+ * amortized per buffer. */
+static void
+ring_scan (const FluFanout * f, FluScan * scan, gint64 bytes, gint64 buffers,
+    gint64 time)
+{
+  if (scan->seq != NO_SEQ && scan->seq < f->tail)
+    ring_scan_reset (scan);
+  if (scan->kf != NO_SEQ && scan->kf < f->tail)
+    scan->kf = NO_SEQ;
+  if (f->head == f->tail)
+    return;
+  if (scan->seq == NO_SEQ) {
+    if (!ring_suffix_holds (f, f->tail, bytes, buffers, time))
+      return;
+    scan->seq = f->tail;
+    if (f->ring[f->tail & (f->ring_cap - 1)].keyframe)
+      scan->kf = f->tail;
+  }
+  while (scan->seq + 1 < f->head
+      && ring_suffix_holds (f, scan->seq + 1, bytes, buffers, time)) {
+    scan->seq++;
+    if (f->ring[scan->seq & (f->ring_cap - 1)].keyframe)
+      scan->kf = scan->seq;
+  }
 }
 
 /* index 0 is the newest entry, len-1 the oldest, as in multihandlesink */
@@ -618,6 +730,7 @@ position_client (FluFanout * f, FluClient * c, gboolean key)
   c->wait = WAIT_NONE;
   c->cursor = seq_of_idx (f, idx);
   c->offset = 0;
+  f->clients_keep = MIN (f->clients_keep, c->cursor);
   f->n_waiting_new--;
   f->urgent = TRUE;             /* its first bytes go out at once */
   GST_DEBUG_OBJECT (f->owner, "fd %d starts at seq %" G_GUINT64_FORMAT
@@ -808,6 +921,16 @@ wake_writer (FluFanout * f)
         g_strerror (errno));
 }
 
+/* The writer finished a system call on a client: wake whoever waits to
+ * remove it.  GLib's g_cond_broadcast() is a futex call each time, so
+ * only when someone waits (once per write otherwise). */
+static inline void
+io_done (FluFanout * f)
+{
+  if (f->io_waiters > 0)
+    g_cond_broadcast (&f->io_cond);
+}
+
 /* Remove a client.  Called with the lock held; releases it while the
  * callbacks run.  After it returns, the fd is never touched again. */
 static void
@@ -820,8 +943,11 @@ client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
     return;
   c->removing = TRUE;
   c->status = status;
-  while (c->in_io)
+  while (c->in_io) {
+    f->io_waiters++;
     g_cond_wait (&f->io_cond, &f->lock);
+    f->io_waiters--;
+  }
 
   switch (status) {
     case FLU_CLIENT_STATUS_SLOW:
@@ -1057,7 +1183,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
     err = errno;
     g_mutex_lock (&f->lock);
     c->in_io = FALSE;
-    g_cond_broadcast (&f->io_cond);
+    io_done (f);
 
     if (c->removing)
       return FALSE;
@@ -1111,7 +1237,7 @@ client_read (FluFanout * f, FluClient * c)
     r = read (c->fd, buf, sizeof (buf));
     g_mutex_lock (&f->lock);
     c->in_io = FALSE;
-    g_cond_broadcast (&f->io_cond);
+    io_done (f);
     if (c->removing)
       return;
     if (r > 0)
@@ -1164,28 +1290,24 @@ check_clients (FluFanout * f, guint64 now)
   }
 }
 
-/* The oldest seq the ring must keep.  Lock held. */
+/* The oldest seq the ring must keep, @clients_keep being the oldest
+ * cursor a positioned client may have (NO_SEQ: none).  Lock held.  Only
+ * the scans' caches change: the decision depends on the ring, the config
+ * and @clients_keep alone. */
 static guint64
-ring_keep_from (FluFanout * f)
+ring_keep_from (FluFanout * f, guint64 clients_keep)
 {
   FluFanoutConfig *cfg = &f->config;
-  guint64 keep = f->head;
-  gint64 len = f->head - f->tail, min_idx, max_idx;
-  guint i;
+  guint64 keep;
 
-  if (len == 0)
+  if (f->head == f->tail)
     return f->head;
-  for (i = 0; i < f->clients->len; i++) {
-    FluClient *c = g_ptr_array_index (f->clients, i);
+  /* the newest buffer stays: LATEST and NEXT_KEYFRAME decisions use it */
+  keep = MIN (clients_keep, f->head - 1);
 
-    if (c->removing || c->wait != WAIT_NONE)
-      continue;
-    keep = MIN (keep, c->cursor);
-  }
   /* time-min, bytes-min, buffers-min */
-  find_limits (f, &min_idx, cfg->bytes_min, cfg->buffers_min, cfg->time_min,
-      &max_idx, -1, -1, -1);
-  keep = MIN (keep, seq_of_idx (f, min_idx));
+  ring_scan (f, &f->min_scan, cfg->bytes_min, cfg->buffers_min, cfg->time_min);
+  keep = MIN (keep, f->min_scan.seq == NO_SEQ ? f->tail : f->min_scan.seq);
 
   /* what the default sync method needs to serve a new client */
   switch (cfg->sync_method) {
@@ -1193,45 +1315,56 @@ ring_keep_from (FluFanout * f)
     case FLU_SYNC_METHOD_BURST_KEYFRAME:
     case FLU_SYNC_METHOD_BURST_WITH_KEYFRAME:
     {
-      gint64 b = -1, n = -1, t = -1, kf;
+      gint64 b = -1, n = -1, t = -1;
+      guint64 from;
 
       limits_from_format (cfg->burst_format, cfg->burst_value, &b, &n, &t);
-      find_limits (f, &min_idx, b, n, t, &max_idx, -1, -1, -1);
-      if (cfg->sync_method != FLU_SYNC_METHOD_BURST) {
-        kf = find_keyframe (f, min_idx, +1);
-        if (kf == -1)
-          kf = find_keyframe (f, min_idx, -1);
-        if (kf != -1)
-          min_idx = MAX (min_idx, kf);
-      }
-      keep = MIN (keep, seq_of_idx (f, min_idx));
+      ring_scan (f, &f->burst_scan, b, n, t);
+      from = f->burst_scan.seq;
+      if (from == NO_SEQ)
+        from = f->tail;
+      else if (cfg->sync_method != FLU_SYNC_METHOD_BURST
+          && f->burst_scan.kf != NO_SEQ)
+        from = f->burst_scan.kf;        /* back to the keyframe before */
+      keep = MIN (keep, from);
       break;
     }
     case FLU_SYNC_METHOD_LATEST_KEYFRAME:
-    {
-      gint64 kf = find_keyframe (f, 0, +1);
-
-      if (kf != -1)
-        keep = MIN (keep, seq_of_idx (f, kf));
+      if (f->last_kf != NO_SEQ)
+        keep = MIN (keep, f->last_kf);
       break;
-    }
     default:
       break;
   }
-  /* the newest buffer stays: LATEST and NEXT_KEYFRAME decisions use it */
-  keep = MIN (keep, f->head - 1);
   return MAX (keep, f->tail);
 }
 
 static void
-ring_trim (FluFanout * f)
+ring_trim_to (FluFanout * f, guint64 keep)
 {
-  guint64 keep = ring_keep_from (f);
-
   while (f->tail < keep) {
     entry_clear (entry_at (f, f->tail));
     f->tail++;
   }
+}
+
+/* The writer's trim, after a pass: the exact oldest cursor of positioned
+ * clients becomes the bound the streaming thread trims to. */
+static void
+ring_trim (FluFanout * f)
+{
+  guint64 keep = NO_SEQ;
+  guint i;
+
+  for (i = 0; i < f->clients->len; i++) {
+    FluClient *c = g_ptr_array_index (f->clients, i);
+
+    if (c->removing || c->wait != WAIT_NONE)
+      continue;
+    keep = MIN (keep, c->cursor);
+  }
+  f->clients_keep = keep;
+  ring_trim_to (f, ring_keep_from (f, keep));
 }
 
 /* Drop the structs of removed clients.  Lock held, no unlock inside. */
@@ -1245,9 +1378,10 @@ compact_clients (FluFanout * f)
   for (i = 0; i < f->clients->len; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
-    if (c->released && !c->in_io)
+    if (c->released && !c->in_io) {
       g_free (c);
-    else
+      f->freed_since_trim++;
+    } else
       f->clients->pdata[j++] = c;
   }
   g_ptr_array_set_size (f->clients, j);
@@ -1360,6 +1494,17 @@ writer_thread (gpointer data)
       f->last_pass = now;
       full_pass (f);
     }
+    if (f->freed_since_trim >= TRIM_AFTER_CLIENTS
+        && now >= f->last_trim + TRIM_INTERVAL) {
+      f->freed_since_trim = 0;
+      f->last_trim = now;
+#ifdef HAVE_MALLOC_TRIM
+      /* not under the lock: it walks every heap of the process */
+      g_mutex_unlock (&f->lock);
+      malloc_trim (0);
+      g_mutex_lock (&f->lock);
+#endif
+    }
   }
   g_mutex_unlock (&f->lock);
   return NULL;
@@ -1386,6 +1531,11 @@ flu_fanout_new (GstObject * owner, const FluFanoutCallbacks * callbacks,
   f->by_fd = g_hash_table_new (g_direct_hash, g_direct_equal);
   f->epfd = -1;
   f->wakefd = -1;
+  f->newest_ts = GST_CLOCK_TIME_NONE;
+  f->last_kf = NO_SEQ;
+  f->clients_keep = NO_SEQ;
+  ring_scan_reset (&f->min_scan);
+  ring_scan_reset (&f->burst_scan);
   return f;
 }
 
@@ -1422,6 +1572,10 @@ flu_fanout_start (FluFanout * f, GError ** error)
     goto failed;
   f->quit = FALSE;
   f->running = TRUE;
+  /* whatever set_config or a previous run left: the writer starts with
+   * nothing to do, so the first buffer wakes it */
+  f->data_pending = FALSE;
+  f->urgent = FALSE;
   f->bytes_to_serve = 0;
   f->bytes_served = 0;
   f->thread = g_thread_new ("flufanout", writer_thread, f);
@@ -1478,6 +1632,13 @@ flu_fanout_stop (FluFanout * f)
   f->headers = NULL;
   f->stream_bytes = 0;
   f->n_waiting_new = 0;
+  f->newest_ts = GST_CLOCK_TIME_NONE;
+  f->last_kf = NO_SEQ;
+  f->clients_keep = NO_SEQ;
+  ring_scan_reset (&f->min_scan);
+  ring_scan_reset (&f->burst_scan);
+  f->data_pending = FALSE;
+  f->urgent = FALSE;
   g_mutex_unlock (&f->lock);
 }
 
@@ -1522,10 +1683,15 @@ flu_fanout_set_config (FluFanout * f, const FluFanoutConfig * config)
       if (!c->removing)
         client_setup_dscp (f, c);
     }
-  f->data_pending = TRUE;
-  f->urgent = TRUE;
-  if (f->running)
+  /* new limits: scan again, and keep what they ask for from now on */
+  ring_scan_reset (&f->min_scan);
+  ring_scan_reset (&f->burst_scan);
+  if (f->running) {
+    ring_trim_to (f, ring_keep_from (f, f->clients_keep));
+    f->data_pending = TRUE;
+    f->urgent = TRUE;
     wake_writer (f);
+  }
   g_mutex_unlock (&f->lock);
 }
 
@@ -1590,6 +1756,9 @@ flu_fanout_push (FluFanout * f, GstBuffer * buf)
     f->bytes_to_serve += gst_buffer_get_size (buf);
     if (f->n_waiting_new > 0)
       position_waiting_clients (f);
+    /* trim now, not only when the writer serves someone: the ring is
+     * bounded with no client and before the writer's next pass */
+    ring_trim_to (f, ring_keep_from (f, f->clients_keep));
     f->data_pending = TRUE;
     /* the writer already knows about pending data (and sleeps until its
      * coalescing window ends): wake it only for news */
@@ -1608,7 +1777,15 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
   struct stat st;
   struct epoll_event ev;
   gint flags;
+  gboolean running;
 
+  /* not running comes first, whatever the fd and limits: the stock
+   * element warns about the state before it looks at the fd */
+  g_mutex_lock (&f->lock);
+  running = f->running;
+  g_mutex_unlock (&f->lock);
+  if (!running)
+    return FLU_FANOUT_ADD_NOT_RUNNING;
   if (fd < 0 || fcntl (fd, F_GETFL) < 0)
     return FLU_FANOUT_ADD_BAD_FD;
   if (min_format == max_format && max_value != (guint64) - 1 &&

@@ -39,9 +39,16 @@
  * every new client starts decoding at once.
  *
  * Memory bound: whatever the clients do, the queue holds at most the
- * largest of `backlog-limit` bytes (default 64 MiB), what `units-max` allows,
- * and what `time-min`/`bytes-min`/`buffers-min` and the default burst ask
- * to keep: a client that lags more is dropped with status `slow`.
+ * larger of the lag a client may have (`backlog-limit` bytes, default
+ * 64 MiB, or `units-max` when that is tighter: a client that lags more is
+ * dropped with status `slow`) and what `time-min`/`bytes-min`/
+ * `buffers-min` and the default burst ask to keep.  Checked by
+ * `harden/rss-flumultifdsink-*` (60 s of raw 640x360 video, no client and
+ * a client that never reads).  The
+ * queue is trimmed as each buffer arrives, in every state and with no
+ * client at all, so `buffers-queued` read right after a push is exact
+ * (the stock element's answer); with no client it holds only what the
+ * min properties and the default burst ask for.
  *
  * When a client leaves, besides `client-removed`, the element posts an
  * element message `flumultifdsink-client-removed` with the fields `fd`,
@@ -52,7 +59,9 @@
  * rather than sending a delta frame when the soft limit holds none; the
  * inactivity `timeout` is also checked while no data flows; the
  * `get-stats` structure has extra fields (`resyncs`, `lag-bytes`,
- * `lag-time`, `peak-lag-bytes`, `peak-lag-time`).
+ * `lag-time`, `peak-lag-bytes`, `peak-lag-time`); `buffers-min` keeps
+ * that many buffers at every moment (the stock 1.22 element keeps 1 up to
+ * `buffers-min` - 1 and back to 1, a sawtooth).
  *
  * ## Example
  * |[

@@ -22,12 +22,27 @@
  *   setup_rate (connections established per second).
  *
  *   flu-loadclient --port N [--host 127.0.0.1] [--clients N]
- *       [--seconds S] [--http PATH] [--behind-pct P]
+ *       [--seconds S] [--http PATH] [--behind-pct P] [--rate R]
+ *       [--read-after-all] [--read-rate BPS] [--never-pct P] [--http10]
  *
+ * With --http, each connection sends "GET PATH HTTP/1.1" (a Host and a
+ * User-Agent, no Connection header, as players do); --http10 sends
+ * HTTP/1.0 instead.
  * Every loop is bounded by --seconds; connections are opened as fast as
- * the server accepts them, at most --clients.  FLU_LOADCLIENT_DUMP=FILE
- * writes each connection's start, connected and first-byte times (s since
- * the start; negative = never) to FILE, to see where first-byte time goes. */
+ * the server accepts them, at most --clients.  Read patterns:
+ *   --rate R          open at most R connections per second (a ramp);
+ *   --read-after-all  read nothing until every connection is established
+ *                     and has sent its request (players on a congested
+ *                     uplink), then read normally;
+ *   --read-rate BPS   read each connection at most BPS bytes per second;
+ *   --never-pct P     P% of the connections (spread evenly) never read a
+ *                     byte; they are left out of behind, unserved and the
+ *                     first-byte times, and counted as never_read.
+ * all_in_s is when every connection was in (--read-after-all);
+ * window_bytes what all connections received in the last 2 s.
+ * FLU_LOADCLIENT_DUMP=FILE writes each connection's start, connected and
+ * first-byte times (s since the start; negative = never) to FILE, to see
+ * where first-byte time goes. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +74,8 @@ typedef struct
   size_t head_seen;             /* for HTTP: bytes of "\r\n\r\n" matched */
   int closed_early;
   int failed;
+  int never;                    /* never reads */
+  int paused;                   /* EPOLLIN off: over its read rate */
 } Conn;
 
 #define WINDOW 2.0
@@ -90,8 +107,10 @@ main (int argc, char **argv)
 {
   const char *host = "127.0.0.1", *http_path = NULL;
   int port = 0, nclients = 100, c, epfd, i, opened = 0, connected = 0;
-  int marked_all = 0, first_err = 0;
-  double seconds = 10, behind_pct = 90, t0, t_last_connect = 0;
+  int marked_all = 0, first_err = 0, read_after_all = 0, reading = 1;
+  int never_pct = 0, n_never = 0, http11 = 1;
+  double seconds = 10, behind_pct = 90, t0, t_last_connect = 0, rate = 0;
+  double read_rate = 0, t_reading = 0, t_resume = 0;
   Conn *conns;
   struct sockaddr_in sa;
   struct epoll_event *evs;
@@ -102,6 +121,9 @@ main (int argc, char **argv)
   static struct option opts[] = {
     {"host", 1, 0, 'H'}, {"port", 1, 0, 'p'}, {"clients", 1, 0, 'n'},
     {"seconds", 1, 0, 's'}, {"http", 1, 0, 'h'}, {"behind-pct", 1, 0, 'b'},
+    {"rate", 1, 0, 'r'}, {"read-after-all", 0, 0, 'a'},
+    {"read-rate", 1, 0, 'R'}, {"never-pct", 1, 0, 'N'},
+    {"http10", 0, 0, '0'},
     {0, 0, 0, 0}
   };
   while ((c = getopt_long (argc, argv, "", opts, NULL)) != -1) {
@@ -124,9 +146,26 @@ main (int argc, char **argv)
       case 'b':
         behind_pct = atof (optarg);
         break;
+      case 'r':
+        rate = atof (optarg);
+        break;
+      case 'a':
+        read_after_all = 1;
+        break;
+      case 'R':
+        read_rate = atof (optarg);
+        break;
+      case 'N':
+        never_pct = atoi (optarg);
+        break;
+      case '0':
+        http11 = 0;
+        break;
       default:
         fprintf (stderr, "usage: %s --port N [--host H] [--clients N] "
-            "[--seconds S] [--http PATH] [--behind-pct P]\n", argv[0]);
+            "[--seconds S] [--http PATH] [--behind-pct P] [--rate R] "
+            "[--read-after-all] [--read-rate BPS] [--never-pct P] "
+            "[--http10]\n", argv[0]);
         return 2;
     }
   }
@@ -140,8 +179,8 @@ main (int argc, char **argv)
     setrlimit (RLIMIT_NOFILE, &rl);
   }
   if (http_path)
-    snprintf (req, sizeof (req), "GET %s HTTP/1.0\r\nHost: %s\r\n"
-        "User-Agent: flu-loadclient\r\n\r\n", http_path, host);
+    snprintf (req, sizeof (req), "GET %s HTTP/1.%d\r\nHost: %s\r\n"
+        "User-Agent: flu-loadclient\r\n\r\n", http_path, http11, host);
 
   conns = calloc (nclients, sizeof (Conn));
   evs = calloc (1024, sizeof (struct epoll_event));
@@ -151,9 +190,40 @@ main (int argc, char **argv)
   sa.sin_port = htons (port);
   inet_pton (AF_INET, host, &sa.sin_addr);
 
+  reading = !read_after_all;
   t0 = now_s ();
   while (now_s () - t0 < seconds) {
     int n;
+
+    /* every connection asked: everybody starts reading now */
+    if (!reading && connected >= nclients) {
+      for (i = 0; i < opened; i++)
+        if (conns[i].state == 1 || conns[i].state == 2) {
+          struct epoll_event ev = { EPOLLIN, {.u32 = (uint32_t) i} };
+
+          if (!conns[i].never)
+            epoll_ctl (epfd, EPOLL_CTL_MOD, conns[i].fd, &ev);
+        }
+      reading = 1;
+      t_reading = now_s ();
+    }
+    /* connections over their read rate get EPOLLIN back when due */
+    if (read_rate > 0 && now_s () >= t_resume) {
+      double t = now_s ();
+
+      for (i = 0; i < opened; i++) {
+        Conn *k = &conns[i];
+
+        if (k->paused && (k->bytes + k->head_seen) <
+            read_rate * (t - k->t_connected)) {
+          struct epoll_event ev = { EPOLLIN, {.u32 = (uint32_t) i} };
+
+          k->paused = 0;
+          epoll_ctl (epfd, EPOLL_CTL_MOD, k->fd, &ev);
+        }
+      }
+      t_resume = t + 0.02;
+    }
 
     if (!marked_all && now_s () - t0 >= seconds - WINDOW) {
       for (i = 0; i < opened; i++) {
@@ -165,10 +235,14 @@ main (int argc, char **argv)
 
     /* open more connections, a batch per turn, while fewer than 256 are
      * still connecting */
-    while (opened < nclients && opened - connected < 256) {
+    while (opened < nclients && opened - connected < 256
+        && (rate <= 0 || opened < rate * (now_s () - t0) + 1)) {
       Conn *k = &conns[opened];
       struct epoll_event ev;
 
+      /* spread evenly: connection i never reads when the count of never
+       * readers up to it goes up */
+      k->never = (opened + 1) * never_pct / 100 > opened * never_pct / 100;
       k->fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
       k->t_start = now_s ();
       if (k->fd < 0) {
@@ -193,7 +267,7 @@ main (int argc, char **argv)
       epoll_ctl (epfd, EPOLL_CTL_ADD, k->fd, &ev);
       opened++;
     }
-    n = epoll_wait (epfd, evs, 1024, 50);
+    n = epoll_wait (epfd, evs, 1024, rate > 0 || read_rate > 0 ? 5 : 50);
     for (i = 0; i < n; i++) {
       Conn *k = &conns[evs[i].data.u32];
 
@@ -221,7 +295,10 @@ main (int argc, char **argv)
           continue;
         }
         k->state = req[0] ? 1 : 2;
-        ev.events = EPOLLIN;
+        if (k->never)
+          n_never++;
+        /* a never reader, or everybody before all are in: no EPOLLIN */
+        ev.events = (k->never || !reading) ? 0 : EPOLLIN;
         ev.data.u32 = evs[i].data.u32;
         epoll_ctl (epfd, EPOLL_CTL_MOD, k->fd, &ev);
         continue;
@@ -231,8 +308,12 @@ main (int argc, char **argv)
        * the others and charge our own queueing to the server */
       if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
         do {
-          ssize_t r = read (k->fd, buf, sizeof (buf));
-          ssize_t off = 0;
+          size_t want = sizeof (buf);
+          ssize_t r, off = 0;
+
+          if (read_rate > 0 && read_rate / 10 < want)
+            want = read_rate / 10 > 0 ? (size_t) (read_rate / 10) : 1;
+          r = read (k->fd, buf, want);
 
           if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
             k->closed_early = 1;
@@ -260,6 +341,13 @@ main (int argc, char **argv)
               k->t_first = now_s ();
             k->bytes += r - off;
           }
+          if (read_rate > 0 && k->fd >= 0 && (k->bytes + k->head_seen) >=
+              read_rate * (now_s () - k->t_connected)) {
+            struct epoll_event ev = { 0, {.u32 = evs[i].data.u32} };
+
+            k->paused = 1;
+            epoll_ctl (epfd, EPOLL_CTL_MOD, k->fd, &ev);
+          }
         } while (0);
       }
     }
@@ -268,12 +356,15 @@ main (int argc, char **argv)
   {
     double *ttfb = calloc (nclients, sizeof (double));
     uint64_t *bytes = calloc (nclients, sizeof (uint64_t)), total = 0, med;
+    uint64_t window = 0;
     int nt = 0, nb = 0, failed = 0, closed = 0, behind = 0, unserved = 0;
     double span = t_last_connect > t0 ? t_last_connect - t0 : 0;
 
     for (i = 0; i < opened; i++) {
       Conn *k = &conns[i];
 
+      if (k->never)
+        continue;
       failed += k->failed;
       closed += k->closed_early;
       /* still connecting, or connected and never sent a byte of stream */
@@ -283,6 +374,8 @@ main (int argc, char **argv)
         ttfb[nt++] = (k->t_first - k->t_start) * 1000.0;
       if (k->marked && !k->closed_early)
         bytes[nb++] = k->bytes - k->bytes_mark;
+      if (marked_all)
+        window += k->bytes - k->bytes_mark;
     }
     if (getenv ("FLU_LOADCLIENT_DUMP")) {
       FILE *d = fopen (getenv ("FLU_LOADCLIENT_DUMP"), "w");
@@ -295,27 +388,36 @@ main (int argc, char **argv)
     }
     /* viewers never even opened: the server kept the others connecting */
     unserved += nclients - opened;
+    for (i = opened; i < nclients; i++)
+      if ((i + 1) * never_pct / 100 > i * never_pct / 100)
+        unserved--;             /* a never reader is not owed a byte */
     /* percentiles over every viewer asked for: one that never got a byte
      * waited longer than the run (INFINITY, printed as -1), so a server
      * that serves few viewers fast does not look better than one that
      * serves them all */
-    while (nt < nclients)
+    while (nt < nclients - n_never)
+      ttfb[nt++] = INFINITY;
+    if (nt == 0)
       ttfb[nt++] = INFINITY;
     qsort (ttfb, nt, sizeof (double), cmp_double);
     qsort (bytes, nb, sizeof (uint64_t), cmp_u64);
     med = nb ? bytes[nb / 2] : 0;
     for (i = 0; i < opened; i++)
-      if (!conns[i].failed && (conns[i].closed_early || (conns[i].marked &&
+      if (!conns[i].never && !conns[i].failed &&
+          (conns[i].closed_early || (conns[i].marked &&
                   conns[i].bytes > 0 &&
                   conns[i].bytes - conns[i].bytes_mark <
                   med * behind_pct / 100.0)))
         behind++;
     printf ("clients=%d connected=%d failed=%d closed=%d bytes=%llu "
         "behind=%d unserved=%d ttfb_med_ms=%.1f ttfb_p99_ms=%.1f "
-        "setup_rate=%.0f\n", nclients, opened - failed, failed, closed,
-        (unsigned long long) total, behind, unserved, finite_or (ttfb[nt / 2]),
+        "setup_rate=%.0f never_read=%d all_in_s=%.2f window_bytes=%llu\n",
+        nclients,
+        opened - failed, failed, closed, (unsigned long long) total, behind,
+        unserved, finite_or (ttfb[nt / 2]),
         finite_or (ttfb[(int) (nt * 0.99) < nt ? (int) (nt * 0.99) : nt - 1]),
-        span > 0 ? (opened - failed) / span : 0.0);
+        span > 0 ? (opened - failed) / span : 0.0, n_never,
+        t_reading > 0 ? t_reading - t0 : -1.0, (unsigned long long) window);
     if (first_err)
       fprintf (stderr, "first connection error: %s\n", strerror (first_err));
     free (ttfb);

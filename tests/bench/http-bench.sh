@@ -5,14 +5,25 @@
 #   fluhttpsink     (this project: libsoup front, flumultifdsink behind)
 #   tcpserversink   (stock GStreamer, raw TCP, no HTTP)
 #   icecast2        (Debian's Icecast 2, fed by shout2send)
+#   floor           (tests/bench/flu-floor: the physical floor, reads the
+#                    same feed and send()s each 500 ms chunk to every
+#                    viewer, nothing else)
 # one after the other in one run, to N viewers on loopback, measured with
-# tests/bench/flu-loadclient (epoll).  Per server and viewer count it
-# prints:
+# tests/bench/flu-loadclient (epoll), for each read pattern (PATTERNS):
+#   all     connect as fast as the server accepts, read from the first byte
+#   ramp    connect at 2,500/s, read nothing until all are connected
+#   slow    read each viewer at 64 kB/s
+#   mix     10% of the viewers never read a byte, the others read
+# (tcpserversink and icecast2 run the "all" row only unless
+# ALL_PATTERNS=1).  Per server, pattern and viewer count it prints:
 #   cpu_s/GB   server CPU seconds (user+sys) per GB delivered (for Icecast,
-#              plus its shout2send source client)
+#              plus its shout2send source client), viewers' setup included
+#   steady/GB  the same in the steady state: server CPU over 2 s ending
+#              0.5 s before the viewers leave, bytes of the last 2 s
 #   rss_MB     server peak RSS
 #   idle_MB    server RSS just before the viewers come (the stream running)
-#   KB/viewer  (peak RSS - idle RSS) / viewers served (those not unserved)
+#   KB/viewer  (peak RSS - idle RSS) / viewers (every viewer asked for)
+#   after_MB   server RSS 3 s after the viewers left
 #   behind     viewers that got under 90% of the median bytes in the last
 #              2 s, or dropped, or failed to connect
 #   unserved   viewers without a byte of stream at the end (still waiting
@@ -25,8 +36,12 @@
 # Not a test: figures only.
 #
 #   tests/bench/http-bench.sh [BUILD_DIR] [SECONDS] [VIEWER COUNTS...]
-# SERVERS="fluhttpsink icecast2" picks servers; KEEP=1 keeps the logs;
-# FLU_PROPS="coalesce-time=..." adds fluhttpsink properties.
+# SERVERS="fluhttpsink icecast2" picks servers, PATTERNS="all ramp" read
+# patterns; KEEP=1 keeps the logs; FLU_PROPS="coalesce-time=..." adds
+# fluhttpsink properties; FLU_SRC_PATTERN=snow encodes noise instead of
+# the ball (the ball comes out at ~90 kbit/s whatever the target, noise at
+# ~1.6 Mbit/s).  After each viewer count, the CPU-per-GB ratio
+# of fluhttpsink to the floor, per pattern.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
@@ -34,7 +49,9 @@ secs=${2:-8}
 shift 2 2>/dev/null || shift $#
 counts=${*:-1000 5000}
 client=$build/tests/bench/flu-loadclient
-[ -x "$client" ] || { echo "build first: ninja -C $build" >&2; exit 1; }
+floor=$build/tests/bench/flu-floor
+[ -x "$client" ] && [ -x "$floor" ] || {
+  echo "build first: ninja -C $build" >&2; exit 1; }
 export GST_PLUGIN_PATH="$build/gst/multifd:$build/ext/soup"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 hz=$(getconf CLK_TCK)
@@ -65,10 +82,18 @@ server_ticks () {
   echo "$t"
 }
 hwm_kb () { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
+# nanoseconds on CPU of every thread of a process (schedstat: finer than
+# the clock ticks of /proc/PID/stat, which a 2 s window needs)
+cpu_ns () { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
+server_ns () {
+  t=$(cpu_ns "$srv")
+  [ -n "$shoutpid" ] && t=$((t + $(cpu_ns "$shoutpid")))
+  echo "$t"
+}
 
 # the producer: ~1 Mbit/s VP8 WebM, keyframe every 2 s
 feed=$(free_port)
-gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! \
+gst-launch-1.0 -q videotestsrc is-live=true pattern="${FLU_SRC_PATTERN:-ball}" ! \
   video/x-raw,width=640,height=360,framerate=25/1 ! \
   vp8enc deadline=1 keyframe-max-dist=50 target-bitrate=1000000 ! \
   webmmux streamable=true ! gdppay ! \
@@ -90,6 +115,10 @@ start_server () {
         sync=false sync-method=burst-keyframe burst-format=time \
         burst-value=2000000000 time-min=2000000000 >"$tmp/srv.log" 2>&1 &
       path="" ;;
+    floor)
+      "$floor" --host 127.0.0.1 --port "$port" --source-port "$feed" \
+        --coalesce-ms 500 >"$tmp/srv.log" 2>&1 &
+      path=/live.webm ;;
     icecast2)
       mkdir -p "$tmp/ice"
       chown nobody:nogroup "$tmp/ice" 2>/dev/null || true
@@ -121,13 +150,30 @@ XML
   srv=$!
 }
 
-printf '%-14s %7s %9s %8s %8s %9s %7s %9s %9s %9s %9s\n' server viewers \
-  cpu_s/GB rss_MB idle_MB KB/viewer behind unserved ttfb_med ttfb_p99 setup/s
+pattern_args () {
+  case $1 in
+    all) echo "" ;;
+    ramp) echo "--rate 2500 --read-after-all" ;;
+    slow) echo "--read-rate 65536" ;;
+    mix) echo "--never-pct 10" ;;
+    *) echo "unknown pattern $1" >&2; exit 2 ;;
+  esac
+}
+
+printf '%-14s %-5s %7s %9s %9s %8s %8s %9s %8s %7s %9s %9s %9s %9s\n' server \
+  read viewers cpu_s/GB steady/GB rss_MB idle_MB KB/viewer after_MB behind \
+  unserved ttfb_med ttfb_p99 setup/s
 for n in $counts; do
-  for kind in ${SERVERS:-fluhttpsink tcpserversink icecast2}; do
+  : > "$tmp/cpu"
+  for pattern in ${PATTERNS:-all ramp slow mix}; do
+  for kind in ${SERVERS:-fluhttpsink floor tcpserversink icecast2}; do
     if [ $kind = icecast2 ] && ! command -v icecast2 >/dev/null; then
       continue
     fi
+    case $kind in
+      tcpserversink|icecast2)
+        [ "$pattern" = all ] || [ -n "${ALL_PATTERNS:-}" ] || continue ;;
+    esac
     port=$(free_port)
     shoutpid=""
     start_server $kind "$port"
@@ -138,29 +184,52 @@ for n in $counts; do
     # feed reading in the GStreamer servers' own process does.
     c0=$(server_ticks)
     rss0=$(awk '/^VmRSS/{print $2}' "/proc/$srv/status")
+    # shellcheck disable=SC2046
     if [ -n "$path" ]; then
-      "$client" --port "$port" --clients "$n" --seconds "$secs" --http "$path" > "$tmp/cl"
+      "$client" --port "$port" --clients "$n" --seconds "$secs" --http "$path" \
+        $(pattern_args "$pattern") > "$tmp/cl" &
     else
-      "$client" --port "$port" --clients "$n" --seconds "$secs" > "$tmp/cl"
+      "$client" --port "$port" --clients "$n" --seconds "$secs" \
+        $(pattern_args "$pattern") > "$tmp/cl" &
     fi
+    clpid=$!
+    # the steady state, without the cost of setting the viewers up or of
+    # their leaving: CPU over 2 s ending 0.5 s before the client's end,
+    # bytes over the client's last 2 s (window_bytes)
+    sleep "$((secs - 3)).5"
+    cm=$(server_ns)
+    sleep 2
+    ce=$(server_ns)
+    wait "$clpid"
     c1=$(server_ticks)
     hwm=$(hwm_kb $srv)
+    sleep 3   # the viewers are gone: what is left
+    after=$(awk '/^VmRSS/{print $2}' "/proc/$srv/status")
     [ -n "$shoutpid" ] && kill "$shoutpid" 2>/dev/null || true
     kill "$srv"; wait "$srv" 2>/dev/null || true
     eval "$(tr ' ' '\n' < "$tmp/cl" | grep = | sed 's/^/L_/')"
     awk -v k="$kind" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" \
       -v bytes="$L_bytes" -v hwm="$hwm" -v rss0="$rss0" -v behind="$L_behind" \
       -v unserved="$L_unserved" -v secs="$secs" \
-      -v failed="$L_failed" \
+      -v failed="$L_failed" -v after="$after" -v pat="$pattern" \
+      -v cpuf="$tmp/cpu" -v cm="$((ce - cm))" -v wbytes="$L_window_bytes" \
       -v t50="$L_ttfb_med_ms" -v t99="$L_ttfb_p99_ms" -v rate="$L_setup_rate" 'BEGIN {
         cpu = c / hz; gb = bytes / 1e9;
         # a percentile that falls on an unserved viewer: longer than the run
         m = (t50 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t50));
         p = (t99 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t99));
-        served = n - unserved;
-        printf "%-14s %7d %9.2f %8.1f %8.1f %9.2f %7d %9d %9s %9s %9.0f\n",
-          k, n, (gb > 0 ? cpu / gb : -1), hwm / 1024, rss0 / 1024,
-          (served > 0 ? (hwm - rss0) / served : -1),
-          behind + failed, unserved, m, p, rate }'
+        wgb = wbytes / 1e9; steady = (wgb > 0 ? cm / 1e9 / wgb : -1);
+        printf "%-14s %-5s %7d %9.2f %9.2f %8.1f %8.1f %9.2f %8.1f %7d %9d %9s %9s %9.0f\n",
+          k, pat, n, (gb > 0 ? cpu / gb : -1), steady, hwm / 1024,
+          rss0 / 1024, (hwm - rss0) / n, after / 1024,
+          behind + failed, unserved, m, p, rate;
+        printf "%s %s %.6f %.6f\n", k, pat, (gb > 0 ? cpu / gb : -1),
+          steady >> cpuf }'
   done
+  done
+  awk -v n="$n" '{ c[$1 " " $2] = $3; s[$1 " " $2] = $4; p[$2] = 1 }
+    END { for (q in p) if (c["floor " q] > 0 && ("fluhttpsink " q) in c)
+      printf "  cpu/GB ratio at %d viewers, %s: fluhttpsink/floor %.2f, steady %.2f\n",
+        n, q, c["fluhttpsink " q] / c["floor " q],
+        (s["floor " q] > 0 ? s["fluhttpsink " q] / s["floor " q] : -1) }' "$tmp/cpu"
 done

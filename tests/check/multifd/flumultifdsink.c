@@ -309,6 +309,33 @@ GST_START_TEST (test_signals_match_stock)
 GST_END_TEST;
 
 /* ------------------------------------------------------------------ */
+/* Wait until the element has sent @fd more than @prev bytes, at most
+ * 300 ms (a client waiting for a keyframe gets nothing), and return the
+ * count: the stock element decides where a new client starts, and writes,
+ * in its own thread, so a comparison with it pushes the next buffer only
+ * once it took the previous one; a fixed sleep would depend on the
+ * machine's load. */
+static guint64
+wait_sent (GstElement * sink, gint fd, guint64 prev)
+{
+  gint64 end = g_get_monotonic_time () + 300 * 1000;
+  guint64 sent = prev;
+
+  do {
+    GstStructure *st = NULL;
+
+    g_signal_emit_by_name (sink, "get-stats", fd, &st);
+    if (st) {
+      gst_structure_get_uint64 (st, "bytes-sent", &sent);
+      gst_structure_free (st);
+    }
+    if (sent > prev)
+      break;
+    g_usleep (2000);
+  } while (g_get_monotonic_time () < end);
+  return sent;
+}
+
 /* Same inputs through stock multifdsink and ours: same bytes out. */
 
 typedef struct
@@ -326,6 +353,7 @@ run_compat (const gchar * factory, const CompatCase * cc, guint gop)
   GByteArray *got;
   gint fds[2];
   guint i, total = cc->add_after + 12;
+  guint64 sent = 0;
 
   gst_util_set_object_arg (G_OBJECT (h->element), "sync-method", cc->sync);
   gst_util_set_object_arg (G_OBJECT (h->element), "burst-format",
@@ -342,7 +370,7 @@ run_compat (const gchar * factory, const CompatCase * cc, guint gop)
     push (h, i, gop, 100 + (i % 7) * 50);
     /* let the stock writer thread decide each step */
     if (i >= cc->add_after)
-      g_usleep (30000);
+      sent = wait_sent (h->element, fds[0], sent);
   }
   got = flu_test_read_all (fds[1], 300);
   g_signal_emit_by_name (h->element, "remove", fds[0]);
@@ -553,13 +581,8 @@ GST_START_TEST (test_burst_keyframe_keeps_ring)
   for (i = 0; i < 100; i++)
     push (h, i, 30, 200);
   /* 2 s back from buffer 99 is buffer 79; the keyframe before it is 60:
-   * the writer thread trims the ring to 60..99 */
-  for (i = 0; i < 200; i++) {
-    g_object_get (h->element, "buffers-queued", &queued, NULL);
-    if (queued == 40)
-      break;
-    g_usleep (10000);
-  }
+   * the ring is trimmed to 60..99 as the buffers arrive */
+  g_object_get (h->element, "buffers-queued", &queued, NULL);
   fail_unless_equals_int (queued, 40);
   socket_pair (fds);
   g_signal_emit_by_name (h->element, "add", fds[0]);
@@ -570,6 +593,265 @@ GST_START_TEST (test_burst_keyframe_keeps_ring)
   fail_unless (g_array_index (p, FluTestParsed, 0).keyframe);
   fail_unless_equals_int (p->len, 41);
   finish (h, fds, got, p);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------ */
+/* The ring is trimmed as buffers arrive, with no client, with the
+ * properties set in NULL: buffers-queued read right after each push is
+ * what the stock element answers. */
+
+typedef struct
+{
+  const gchar *sync;
+  const gchar *limit;           /* property set in NULL */
+  gint64 value;
+  guint gop;                    /* keyframe every gop buffers */
+  gsize size;
+} QueuedCase;
+
+static const QueuedCase queued_cases[] = {
+  {"burst", "bytes-min", 100, 1, 16},
+  {"burst-keyframe", "bytes-min", 100, 1, 16},
+  {"burst-with-keyframe", "bytes-min", 100, 1, 16},
+  {"latest", "bytes-min", 100, 1, 16},
+  {"next-keyframe", "bytes-min", 100, 1, 16},
+  {"latest-keyframe", "bytes-min", 100, 4, 16},
+  {"burst-keyframe", "bytes-min", 100, 4, 16},
+  {"burst-keyframe", "time-min", 350 * GST_MSECOND, 4, 16},
+  {"burst", "time-min", 350 * GST_MSECOND, 1, 16},
+  {"burst-keyframe", "time-min", 350 * GST_MSECOND, 1, 16},
+  {"burst-with-keyframe", "time-min", 350 * GST_MSECOND, 1, 16},
+  {"burst", "bytes-min", 1000, 4, 150},
+  {"burst-with-keyframe", "time-min", 550 * GST_MSECOND, 3, 100},
+};
+
+/* buffers-queued after each of @n pushes; with @client, then a client
+ * is added and three more buffers pushed, and *client gets what it read */
+static GArray *
+run_queued_full (const gchar * factory, const QueuedCase * qc, guint n,
+    GByteArray ** client)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (guint));
+  GstHarness *h;
+  guint i;
+
+  fail_unless (e != NULL, "no %s element (the stock one comes with "
+      "gst-plugins-base)", factory);
+  /* every property set in NULL, before the harness starts it */
+  gst_util_set_object_arg (G_OBJECT (e), "sync-method", qc->sync);
+  if (g_str_equal (qc->limit, "time-min"))
+    g_object_set (e, qc->limit, qc->value, NULL);
+  else
+    g_object_set (e, qc->limit, (gint) qc->value, NULL);
+  h = gst_harness_new_with_element (e, "sink", NULL);
+  g_object_set (h->element, "sync", FALSE, NULL);
+  gst_harness_play (h);
+  gst_harness_set_src_caps_str (h, "application/x-flu-test");
+  for (i = 0; i < n; i++) {
+    guint q;
+
+    push (h, i, qc->gop, qc->size);
+    g_object_get (h->element, "buffers-queued", &q, NULL);
+    g_array_append_val (out, q);
+  }
+  if (client) {
+    gint fds[2];
+    guint64 sent = 0;
+
+    socket_pair (fds);
+    g_signal_emit_by_name (h->element, "add", fds[0]);
+    for (; i < n + 3; i++) {
+      push (h, i, qc->gop, qc->size);
+      /* let the stock writer thread take each buffer in turn */
+      sent = wait_sent (h->element, fds[0], sent);
+    }
+    *client = flu_test_read_all (fds[1], 300);
+    g_signal_emit_by_name (h->element, "remove", fds[0]);
+    close (fds[0]);
+    close (fds[1]);
+  }
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+  return out;
+}
+
+static GArray *
+run_queued (const gchar * factory, const QueuedCase * qc, guint n)
+{
+  return run_queued_full (factory, qc, n, NULL);
+}
+
+GST_START_TEST (test_queued_matches_stock)
+{
+  const QueuedCase *qc = &queued_cases[__i__];
+  GArray *ours = run_queued ("flumultifdsink", qc, 9 * qc->gop);
+  GArray *stock = run_queued ("multifdsink", qc, 9 * qc->gop);
+  guint i;
+
+  for (i = 0; i < ours->len; i++) {
+    GST_INFO ("%s %s=%" G_GINT64_FORMAT " push %u: ours %u stock %u",
+        qc->sync, qc->limit, qc->value, i, g_array_index (ours, guint, i),
+        g_array_index (stock, guint, i));
+    fail_unless_equals_int (g_array_index (ours, guint, i),
+        g_array_index (stock, guint, i));
+  }
+  g_array_free (ours, TRUE);
+  g_array_free (stock, TRUE);
+}
+
+GST_END_TEST;
+
+/* The same, then a client comes: it gets exactly the bytes the stock
+ * element sends it. */
+GST_START_TEST (test_queued_then_client_matches_stock)
+{
+  const QueuedCase *qc = &queued_cases[__i__];
+  GByteArray *ours_bytes, *stock_bytes;
+  GArray *ours = run_queued_full ("flumultifdsink", qc, 9 * qc->gop,
+      &ours_bytes);
+  GArray *stock = run_queued_full ("multifdsink", qc, 9 * qc->gop,
+      &stock_bytes);
+  GArray *po = parse_client (ours_bytes, NULL);
+  GArray *ps = parse_client (stock_bytes, NULL);
+
+  GST_INFO ("%s %s: ours got %u buffers from %u, stock %u from %u",
+      qc->sync, qc->limit, po->len, po->len ? parsed_seq (po, 0) : 0,
+      ps->len, ps->len ? parsed_seq (ps, 0) : 0);
+  fail_unless (ps->len > 0, "the stock element sent nothing");
+  fail_unless_equals_int (ours_bytes->len, stock_bytes->len);
+  fail_unless (memcmp (ours_bytes->data, stock_bytes->data,
+          ours_bytes->len) == 0, "%s %s: bytes differ from the stock element",
+      qc->sync, qc->limit);
+  g_array_free (po, TRUE);
+  g_array_free (ps, TRUE);
+  g_byte_array_unref (ours_bytes);
+  g_byte_array_unref (stock_bytes);
+  g_array_free (ours, TRUE);
+  g_array_free (stock, TRUE);
+}
+
+GST_END_TEST;
+
+/* buffers-min keeps that many buffers.  Not compared with the stock
+ * element: 1.22 keeps a sawtooth (1 .. buffers-min - 1, then 1 again),
+ * a deliberate difference documented in the element docs. */
+GST_START_TEST (test_buffers_min_kept)
+{
+  QueuedCase qc = { "burst", "buffers-min", 5, 1, 16 };
+  GArray *ours = run_queued ("flumultifdsink", &qc, 20);
+  guint i;
+
+  for (i = 0; i < ours->len; i++)
+    fail_unless_equals_int (g_array_index (ours, guint, i), MIN (i + 1, 5));
+  g_array_free (ours, TRUE);
+}
+
+GST_END_TEST;
+
+/* Timestamps that go back (a restarted source) do not make time-min keep
+ * everything from before until the new timestamps catch up. */
+GST_START_TEST (test_time_min_after_timestamps_go_back)
+{
+  GstElement *e = gst_element_factory_make ("flumultifdsink", NULL);
+  GstHarness *h;
+  guint i, queued;
+
+  g_object_set (e, "time-min", (gint64) SECOND, NULL);
+  h = gst_harness_new_with_element (e, "sink", NULL);
+  g_object_set (h->element, "sync", FALSE, NULL);
+  gst_harness_play (h);
+  gst_harness_set_src_caps_str (h, "application/x-flu-test");
+  /* 60 s of stream, then the source restarts from 0 */
+  for (i = 0; i < 600; i++)
+    push (h, i, 1, 16);
+  for (i = 0; i < 100; i++)
+    fail_unless_equals_int (gst_harness_push (h, flu_test_buffer_new (600 +
+                i, 16, TRUE, i * BUF_DUR, 1)), GST_FLOW_OK);
+  g_object_get (h->element, "buffers-queued", &queued, NULL);
+  /* 1 s at 10 buffers/s after the restart: 11 buffers */
+  fail_unless_equals_int (queued, 11);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* The issue's figure, spelled out: bytes-min=100, nine 16-byte buffers,
+ * no client: 7 queued at once, for every burst sync method. */
+GST_START_TEST (test_bytes_min_nine_buffers)
+{
+  static const gchar *methods[] = { "burst", "burst-keyframe",
+    "burst-with-keyframe"
+  };
+  guint m;
+
+  for (m = 0; m < G_N_ELEMENTS (methods); m++) {
+    QueuedCase qc = { methods[m], "bytes-min", 100, 1, 16 };
+    GArray *ours = run_queued ("flumultifdsink", &qc, 9);
+
+    fail_unless_equals_int (g_array_index (ours, guint, 8), 7);
+    g_array_free (ours, TRUE);
+  }
+}
+
+GST_END_TEST;
+
+/* 100,000 buffers with bytes-min set in NULL and no client leave a small
+ * ring (it used to keep all of them), for every sync method; a client
+ * added afterwards still gets the stream. */
+GST_START_TEST (test_no_client_ring_bounded)
+{
+  static const gchar *methods[] = { "latest", "next-keyframe",
+    "latest-keyframe", "burst", "burst-keyframe", "burst-with-keyframe"
+  };
+  const gchar *method = methods[__i__];
+  GstElement *e = gst_element_factory_make ("flumultifdsink", NULL);
+  GstHarness *h;
+  GByteArray *got;
+  GArray *p;
+  guint i, queued, max_queued = 0;
+  guint64 bytes;
+  gint fds[2];
+
+  gst_util_set_object_arg (G_OBJECT (e), "sync-method", method);
+  g_object_set (e, "bytes-min", 1000, NULL);
+  h = gst_harness_new_with_element (e, "sink", NULL);
+  g_object_set (h->element, "sync", FALSE, NULL);
+  gst_harness_play (h);
+  gst_harness_set_src_caps_str (h, "application/x-flu-test");
+  for (i = 0; i < 100000; i++) {
+    push (h, i, 10, 16);
+    if (i % 1000 == 999) {
+      g_object_get (h->element, "buffers-queued", &queued, NULL);
+      max_queued = MAX (max_queued, queued);
+    }
+  }
+  g_object_get (h->element, "buffers-queued", &queued, "bytes-queued",
+      &bytes, NULL);
+  GST_INFO ("%s: %u buffers, %" G_GUINT64_FORMAT " bytes queued, at most %u",
+      method, queued, bytes, max_queued);
+  /* 1000 bytes are 63 buffers of 16; back to a keyframe: 9 more */
+  fail_unless (max_queued <= 63 + 9, "%s: %u buffers queued", method,
+      max_queued);
+  fail_unless (queued >= 63, "%s: bytes-min not kept (%u)", method, queued);
+
+  socket_pair (fds);
+  g_signal_emit_by_name (h->element, "add", fds[0]);
+  for (; i < 100020; i++)
+    push (h, i, 10, 16);
+  got = flu_test_read_all (fds[1], 200);
+  p = parse_client (got, NULL);
+  fail_unless (p->len > 0, "%s: the client got nothing", method);
+  fail_unless_equals_int (parsed_seq (p, p->len - 1), 100019);
+  g_array_free (p, TRUE);
+  g_byte_array_unref (got);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+  close (fds[0]);
+  close (fds[1]);
 }
 
 GST_END_TEST;
@@ -788,6 +1070,52 @@ GST_START_TEST (test_add_in_null_state_warns)
   gst_object_unref (e);
   close (fds[0]);
   close (fds[1]);
+}
+
+GST_END_TEST;
+
+/* add in NULL warns whatever the fd and limits, as the stock element
+ * does, and emits neither client-added nor client-removed. */
+static void
+add_in_null (const gchar * factory, guint * signals_out)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+  Events *ev = events_new ();
+  gint fds[2], closed[2];
+
+  fail_unless (e != NULL, "no %s element (the stock one comes with "
+      "gst-plugins-base)", factory);
+  g_signal_connect (e, "client-added", G_CALLBACK (on_added), ev);
+  g_signal_connect (e, "client-removed", G_CALLBACK (on_removed), ev);
+  g_signal_connect (e, "client-fd-removed", G_CALLBACK (on_fd_removed), ev);
+  socket_pair (fds);
+  socket_pair (closed);
+  close (closed[0]);
+  close (closed[1]);
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add", fds[0]));
+  /* an fd that is not open: the state comes first */
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add", closed[0]));
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add", -1));
+  /* limits that are wrong: the state comes first too */
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add-full", fds[0], 3,
+          GST_FORMAT_BYTES, (guint64) 100, GST_FORMAT_BYTES, (guint64) 10));
+  ASSERT_WARNING (g_signal_emit_by_name (e, "add-full", closed[0], 3,
+          GST_FORMAT_BYTES, (guint64) 100, GST_FORMAT_BYTES, (guint64) 10));
+  *signals_out = ev->added->len + ev->removed_fds->len + ev->fd_removed->len;
+  gst_object_unref (e);
+  events_free (ev);
+  close (fds[0]);
+  close (fds[1]);
+}
+
+GST_START_TEST (test_add_in_null_matches_stock)
+{
+  guint ours, stock;
+
+  add_in_null ("multifdsink", &stock);
+  add_in_null ("flumultifdsink", &ours);
+  fail_unless_equals_int (stock, 0);
+  fail_unless_equals_int (ours, stock);
 }
 
 GST_END_TEST;
@@ -1249,6 +1577,14 @@ flumultifdsink_suite (void)
       G_N_ELEMENTS (compat_cases));
   tcase_add_test (tc, test_sync_method_positions);
   tcase_add_test (tc, test_burst_keyframe_keeps_ring);
+  tcase_add_loop_test (tc, test_queued_matches_stock, 0,
+      G_N_ELEMENTS (queued_cases));
+  tcase_add_loop_test (tc, test_queued_then_client_matches_stock, 0,
+      G_N_ELEMENTS (queued_cases));
+  tcase_add_test (tc, test_bytes_min_nine_buffers);
+  tcase_add_test (tc, test_buffers_min_kept);
+  tcase_add_test (tc, test_time_min_after_timestamps_go_back);
+  tcase_add_loop_test (tc, test_no_client_ring_bounded, 0, 6);
   tcase_add_test (tc, test_start_on_add);
   tcase_add_test (tc, test_uncork_on_first_write);
   tcase_add_loop_test (tc, test_streamheader_once_and_resend, 0, 2);
@@ -1257,6 +1593,7 @@ flumultifdsink_suite (void)
   tcase_add_test (tc, test_remove_and_stats);
   tcase_add_test (tc, test_duplicate_and_bad_fd);
   tcase_add_test (tc, test_add_in_null_state_warns);
+  tcase_add_test (tc, test_add_in_null_matches_stock);
   tcase_add_test (tc, test_remove_flush);
   tcase_add_test (tc, test_clear);
   tcase_add_test (tc, test_client_closes);
