@@ -131,6 +131,7 @@ struct _FluHlsSink
   gboolean need_keyframe;
   gboolean pending_discont;
   GstCaps *caps;
+  GBytes *header;               /* the caps' streamheader: PAT, PMT */
   gint64 wall0;                 /* wall clock (us) at stream time ts0 */
   guint64 ts0;
 
@@ -921,6 +922,12 @@ flu_hls_sink_render (GstBaseSink * bsink, GstBuffer * buf)
           sink->wall0 + (gint64) ((ts - sink->ts0) / GST_USECOND) : now;
     }
     sink->part = g_byte_array_sized_new (64 * 1024);
+    /* a player may start at a segment or an independent part: it needs
+     * the PAT and PMT first (the muxer's own come only every
+     * pat-interval) */
+    if (keyframe && sink->header)
+      g_byte_array_append (sink->part, g_bytes_get_data (sink->header, NULL),
+          g_bytes_get_size (sink->header));
   }
   if (sink->part == NULL)
     return GST_FLOW_OK;
@@ -929,6 +936,32 @@ flu_hls_sink_render (GstBaseSink * bsink, GstBuffer * buf)
   g_byte_array_append (sink->part, map.data, map.size);
   gst_buffer_unmap (buf, &map);
   return GST_FLOW_OK;
+}
+
+/* streaming thread */
+static void
+set_header (FluHlsSink * sink, const GstStructure * s)
+{
+  const GValue *sh = gst_structure_get_value (s, "streamheader");
+  GByteArray *a = g_byte_array_new ();
+  guint i;
+
+  for (i = 0; sh && GST_VALUE_HOLDS_ARRAY (sh) &&
+      i < gst_value_array_get_size (sh); i++) {
+    const GValue *v = gst_value_array_get_value (sh, i);
+    GstMapInfo map;
+
+    if (!GST_VALUE_HOLDS_BUFFER (v) ||
+        !gst_buffer_map (gst_value_get_buffer (v), &map, GST_MAP_READ))
+      continue;
+    g_byte_array_append (a, map.data, map.size);
+    gst_buffer_unmap (gst_value_get_buffer (v), &map);
+  }
+  g_clear_pointer (&sink->header, g_bytes_unref);
+  if (a->len)
+    sink->header = g_byte_array_free_to_bytes (a);
+  else
+    g_byte_array_unref (a);
 }
 
 static gboolean
@@ -941,11 +974,17 @@ flu_hls_sink_event (GstBaseSink * bsink, GstEvent * event)
       GstCaps *caps;
 
       gst_event_parse_caps (event, &caps);
+      caps = gst_caps_copy (caps);
+      set_header (sink, gst_caps_get_structure (caps, 0));
+      /* a new streamheader alone (the muxer adds it once it knows its
+       * streams) is no new stream */
+      gst_structure_remove_field (gst_caps_get_structure (caps, 0),
+          "streamheader");
       if (sink->caps && !gst_caps_is_equal (sink->caps, caps)) {
         GST_INFO_OBJECT (sink, "caps changed: discontinuity");
         sink->pending_discont = TRUE;
       }
-      gst_caps_replace (&sink->caps, caps);
+      gst_caps_take (&sink->caps, caps);
       break;
     }
     case GST_EVENT_STREAM_START:
@@ -983,6 +1022,7 @@ flu_hls_sink_stop (GstBaseSink * bsink)
     g_byte_array_unref (sink->part);
   sink->part = NULL;
   gst_clear_caps (&sink->caps);
+  g_clear_pointer (&sink->header, g_bytes_unref);
   return TRUE;
 }
 
