@@ -28,12 +28,12 @@
  * with the same address and port share it).  Blocking playlist reloads
  * (_HLS_msn, _HLS_part) and requests for the preload-hinted part are
  * held without a thread each and answered as soon as the part exists.
+ * The example serves http://localhost:8800/room1/index.m3u8.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
  *     key-int-max=30 ! mpegtsmux ! fluhlssink port=8800 mount-point=/room1/
  * ]|
- * Then play http://localhost:8800/room1/index.m3u8.
  */
 
 /* Threads and locks.  The streaming thread cuts parts (FluHlsCutter) and
