@@ -132,6 +132,7 @@ struct _FluHlsSink
   gboolean pending_discont;
   GstCaps *caps;
   GBytes *header;               /* the caps' streamheader: PAT, PMT */
+  gsize part_size;              /* of the latest part */
   gint64 wall0;                 /* wall clock (us) at stream time ts0 */
   guint64 ts0;
 
@@ -853,11 +854,17 @@ finish_part (FluHlsSink * sink, guint64 duration, gboolean ends_segment,
     gboolean end)
 {
   GBytes *data = NULL;
+  gsize len;
 
   if (sink->part && sink->part->len) {
     sink->info.duration = duration;
     sink->info.ends_segment = ends_segment;
-    data = g_byte_array_free_to_bytes (sink->part);
+    /* the array grew by doubling: give back what the part does not use
+     * (bytes-held then counts the memory held) */
+    len = sink->part->len;
+    data = g_bytes_new_take (g_realloc (g_byte_array_free (sink->part, FALSE),
+            len), len);
+    sink->part_size = len;
   } else if (sink->part) {
     g_byte_array_unref (sink->part);
   }
@@ -921,7 +928,8 @@ flu_hls_sink_render (GstBaseSink * bsink, GstBuffer * buf)
           GST_CLOCK_TIME_IS_VALID (sink->ts0) && ts >= sink->ts0 ?
           sink->wall0 + (gint64) ((ts - sink->ts0) / GST_USECOND) : now;
     }
-    sink->part = g_byte_array_sized_new (64 * 1024);
+    sink->part = g_byte_array_sized_new (MAX (4096, sink->part_size +
+            sink->part_size / 4));
     /* a player may start at a segment or an independent part: it needs
      * the PAT and PMT first (the muxer's own come only every
      * pat-interval) */

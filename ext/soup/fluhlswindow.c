@@ -379,13 +379,19 @@ flu_hls_window_add_part (FluHlsWindow * w, const FluHlsPartInfo * info,
     GBytes * data)
 {
   Segment *s = open_segment (w);
+  gboolean restarted = w->ended;
   Part p;
 
+  if (w->ended) {
+    /* a new stream after the end (a restart after EOS) */
+    w->ended = FALSE;
+    s = NULL;
+  }
   if (info->new_segment || s == NULL) {
     if (s)
       close_segment (w, s);
     s = segment_new (w->next_msn++);
-    if (info->discont && w->stats.segments_total > 0) {
+    if ((info->discont || restarted) && w->stats.segments_total > 0) {
       s->discont = TRUE;
       w->dseq++;
       w->stats.discontinuities++;

@@ -295,6 +295,17 @@ GST_START_TEST (test_window_ll)
       FLU_HLS_READY);
   fail_unless_equals_int (flu_hls_window_get_part (w, 124, 0, &data),
       FLU_HLS_GONE);
+  /* a new stream after the end: no ENDLIST, a discontinuity, a hint */
+  add (w, 300 * MS, TRUE, FALSE, FALSE, 1000);
+  add (w, 300 * MS, FALSE, TRUE, FALSE, 1000);
+  pl = playlist (w);
+  fail_unless (strstr (pl, "#EXT-X-ENDLIST") == NULL, "%s", pl);
+  fail_unless (strstr (pl, "#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:"
+          "2026-12-02T00:00:00.000Z\n#EXT-X-PART:DURATION=0.30000,"
+          "URI=\"part124.0.ts\"") != NULL, "%s", pl);
+  fail_unless (strstr (pl, "PRELOAD-HINT:TYPE=PART,URI=\"part125.0.ts\"")
+      != NULL, "%s", pl);
+  g_free (pl);
   flu_hls_window_free (w);
   fail_unless_equals_int (g_hash_table_size (mounted), 0);
   g_hash_table_unref (mounted);
