@@ -22,6 +22,7 @@
 # - Content-Type and Cache-Control of playlists, segments and parts.
 #
 # Usage: hls-check.py URL-of-index.m3u8 SECONDS [--plain]
+#        hls-check.py --self-test   (broken playlists and pictures are caught)
 # Exit status 0 when every check passed, 1 otherwise (each failure printed).
 
 import re
@@ -377,7 +378,117 @@ class Checker:
         return pl["EXT-X-TARGETDURATION"]
 
 
+# ---- self test: the checker must be able to fail ----
+
+def ts_packet(pid, payload, pusi):
+    body = bytes([0x47, (0x40 if pusi else 0) | pid >> 8, pid & 0xff, 0x10])
+    return (body + payload + b"\xff" * 188)[:188]
+
+
+def psi(table_id, body):
+    length = len(body) + 5 + 4
+    sec = bytes([table_id, 0xb0 | length >> 8, length & 0xff, 0, 1, 0xc1, 0,
+                 0]) + body + b"\0\0\0\0"
+    return b"\0" + sec
+
+
+def ts_with_picture(nal_type):
+    pat = psi(0, bytes([0, 1, 0xe1, 0x00]))               # program 1 -> 0x100
+    pmt = psi(2, bytes([0xe1, 0x01, 0xf0, 0x00,            # PCR PID, no info
+                        0x1b, 0xe1, 0x01, 0xf0, 0x00]))    # H.264 on 0x101
+    es = b"\0\0\0\x01\x09\xf0" + b"\0\0\0\x01" + bytes([0x60 | nal_type])
+    pes = b"\0\0\x01\xe0\0\0\x80\0\0" + es
+    return (ts_packet(0, pat, True) + ts_packet(0x100, pmt, True) +
+            ts_packet(0x101, pes, True))
+
+
+GOOD = """#EXTM3U
+#EXT-X-VERSION:6
+#EXT-X-TARGETDURATION:1
+#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.20000,HOLD-BACK=3.00000
+#EXT-X-PART-INF:PART-TARGET=0.40000
+#EXT-X-MEDIA-SEQUENCE:10
+#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:00.000Z
+#EXT-X-PART:DURATION=0.40000,URI="part10.0.ts",INDEPENDENT=YES
+#EXT-X-PART:DURATION=0.40000,URI="part10.1.ts"
+#EXT-X-PART:DURATION=0.20000,URI="part10.2.ts"
+#EXTINF:1.00000,
+seg10.ts
+#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:01.000Z
+#EXT-X-PART:DURATION=0.40000,URI="part11.0.ts",INDEPENDENT=YES
+#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part11.1.ts"
+"""
+
+BAD = [
+    ("part over PART-TARGET", GOOD.replace("DURATION=0.40000,URI=\"part10.1",
+                                           "DURATION=0.45000,URI=\"part10.1")),
+    ("short part not last", GOOD.replace("DURATION=0.40000,URI=\"part10.1",
+                                         "DURATION=0.30000,URI=\"part10.1")),
+    ("EXTINF over target", GOOD.replace("#EXTINF:1.00000", "#EXTINF:1.60000")),
+    ("PART-HOLD-BACK", GOOD.replace("PART-HOLD-BACK=1.20000",
+                                    "PART-HOLD-BACK=0.80000")),
+    ("HOLD-BACK", GOOD.replace("HOLD-BACK=3.00000", "HOLD-BACK=2.00000")),
+    ("no PDT", GOOD.replace("#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:00.000Z\n",
+                            "")),
+    ("first part not independent", GOOD.replace(
+        "part10.0.ts\",INDEPENDENT=YES", "part10.0.ts\"")),
+    ("no hint", GOOD.replace('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part11.1.ts"\n',
+                             "")),
+    ("unknown tag", GOOD + "#EXT-X-BOGUS:1\n"),
+    ("bad attribute list", GOOD.replace("CAN-BLOCK-RELOAD=YES,",
+                                        "CAN-BLOCK-RELOAD=YES,,")),
+    ("EXTINF without URI", GOOD.replace("seg10.ts\n", "")),
+    ("no EXTM3U", GOOD[len("#EXTM3U\n"):]),
+]
+
+
+def self_test():
+    """Every broken playlist and picture must be caught."""
+    global FAILURES
+    ok = True
+
+    class Offline(Checker):
+        def check_media(self, uri, must_be_idr):
+            pass
+
+    def failures_for(text, before=None):
+        global FAILURES
+        FAILURES = []
+        c = Offline("http://x/index.m3u8", False)
+        if before:
+            pl = parse(before)
+            c.check_playlist(pl)
+        pl = parse(text)
+        if pl:
+            c.check_playlist(pl)
+        return FAILURES
+
+    if failures_for(GOOD):
+        print("self-test: the good playlist failed: %s" % FAILURES)
+        ok = False
+    for what, text in BAD:
+        if not failures_for(text):
+            print("self-test: not caught: %s" % what)
+            ok = False
+    # a sequence going back; a name given to another sequence number
+    if not failures_for(GOOD.replace("SEQUENCE:10", "SEQUENCE:9"), GOOD):
+        print("self-test: not caught: media sequence going back")
+        ok = False
+    if not failures_for(GOOD.replace("SEQUENCE:10", "SEQUENCE:11"), GOOD):
+        print("self-test: not caught: a name reused")
+        ok = False
+    if first_picture_is_idr(ts_with_picture(5)) is not True or \
+            first_picture_is_idr(ts_with_picture(1)) is not False:
+        print("self-test: IDR detection wrong")
+        ok = False
+    FAILURES = []
+    print("hls-check self-test: %s" % ("passed" if ok else "FAILED"))
+    sys.exit(0 if ok else 1)
+
+
 def main():
+    if sys.argv[1:2] == ["--self-test"]:
+        self_test()
     if len(sys.argv) < 3:
         print(__doc__)
         sys.exit(2)

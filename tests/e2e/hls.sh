@@ -11,6 +11,8 @@ need fluhlssink fluhttpsink x264enc mpegtsmux tee playbin souphttpsrc \
 command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null || {
   echo "SKIP: ffprobe/ffmpeg missing"; exit 77; }
 here=$(dirname "$0")
+# the checker catches broken playlists and non-IDR starts
+python3 "$here/hls-check.py" --self-test 2>/dev/null || fail "hls-check self-test"
 
 # constrained baseline: openh264dec (the decoder bookworm has besides
 # ffmpeg's) decodes no more
