@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <unistd.h>
 
 static gboolean
 have_h264 (void)
@@ -487,6 +489,125 @@ GST_START_TEST (test_memory_bounded)
 
 GST_END_TEST;
 
+static gint
+n_threads (void)
+{
+  gchar *status = NULL, *p;
+  gint n = -1;
+
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+      (p = strstr (status, "\nThreads:")))
+    n = atoi (p + 9);
+  g_free (status);
+  return n;
+}
+
+#define N_HELD 200
+
+/* Held requests cost no thread: N_HELD blocking reloads wait together
+ * (the process's thread count does not move) and all get the playlist
+ * with the part they asked for. */
+GST_START_TEST (test_many_held)
+{
+  GstElement *sink, *p;
+  guint port, part, i, answered = 0;
+  guint64 msn, held = 0;
+  gint fds[N_HELD], threads0, threads1;
+  gchar *pl, *req, *want, *next;
+  GString *got[N_HELD];
+  gint64 deadline;
+
+  if (!have_h264 ())
+    return;
+  p = start_hls ("is-live=true", "mount-point=/h/ target-duration=1 "
+      "part-target=250000000", &sink);
+  port = sink_port (sink);
+  pl = get_playlist (port, "/h/index.m3u8");
+  hint_of (pl, &msn, &part);
+  g_free (pl);
+  /* three parts ahead (about 700 ms), within the Advance Part Limit (12
+   * parts); past the end of the segment, part 0 of the next one answers */
+  part += 3;
+  req = g_strdup_printf ("GET /h/index.m3u8?_HLS_msn=%" G_GUINT64_FORMAT
+      "&_HLS_part=%u HTTP/1.1\r\nHost: x\r\n\r\n", msn, part);
+  threads0 = n_threads ();
+  for (i = 0; i < N_HELD; i++) {
+    fds[i] = tcp_connect ("127.0.0.1", port);
+    fail_unless (fds[i] >= 0);
+    fail_unless (write (fds[i], req, strlen (req)) == (gssize) strlen (req));
+    got[i] = g_string_new (NULL);
+  }
+  g_free (req);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline) {
+    GstStructure *s;
+    guint h;
+
+    g_object_get (sink, "stats", &s, NULL);
+    gst_structure_get_uint (s, "held", &h);
+    gst_structure_free (s);
+    held = MAX (held, h);
+    if (h == 0 && held)
+      break;
+    if (h >= N_HELD / 2) {
+      threads1 = n_threads ();
+      fail_unless (threads1 <= threads0 + 2, "%d threads, %d before",
+          threads1, threads0);
+    }
+    g_usleep (1000);
+  }
+  GST_INFO ("%" G_GUINT64_FORMAT " requests held at once", held);
+  fail_unless (held >= N_HELD / 2, "only %" G_GUINT64_FORMAT " held", held);
+  /* every one answered, with the part it waited for */
+  want = g_strdup_printf ("part%" G_GUINT64_FORMAT ".%u.ts\"", msn, part);
+  next = g_strdup_printf ("part%" G_GUINT64_FORMAT ".0.ts\"", msn + 1);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (answered < N_HELD && g_get_monotonic_time () < deadline) {
+    struct pollfd pfd[N_HELD];
+    guint n = 0;
+
+    for (i = 0; i < N_HELD; i++)
+      if (fds[i] >= 0) {
+        pfd[n].fd = fds[i];
+        pfd[n++].events = POLLIN;
+      }
+    if (poll (pfd, n, 100) <= 0)
+      continue;
+    for (i = 0; i < n; i++) {
+      gchar buf[8192];
+      gssize r;
+      guint j;
+
+      if (!(pfd[i].revents & (POLLIN | POLLHUP)))
+        continue;
+      for (j = 0; fds[j] != pfd[i].fd; j++);
+      r = read (fds[j], buf, sizeof (buf));
+      if (r > 0) {
+        g_string_append_len (got[j], buf, r);
+        continue;
+      }
+      close (fds[j]);
+      fds[j] = -1;
+      answered++;
+    }
+  }
+  for (i = 0; i < N_HELD; i++) {
+    fail_unless (g_str_has_prefix (got[i]->str, "HTTP/1.1 200"), "%u: %s",
+        i, got[i]->str);
+    fail_unless (strstr (got[i]->str, want) || strstr (got[i]->str, next),
+        "%u: no %s", i, want);
+    g_string_free (got[i], TRUE);
+    if (fds[i] >= 0)
+      close (fds[i]);
+  }
+  fail_unless_equals_int (answered, N_HELD);
+  g_free (want);
+  g_free (next);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhlssink_suite (void)
 {
@@ -500,6 +621,7 @@ fluhlssink_suite (void)
   tcase_add_test (tc, test_eos);
   tcase_add_test (tc, test_restart);
   tcase_add_test (tc, test_memory_bounded);
+  tcase_add_test (tc, test_many_held);
   return s;
 }
 
