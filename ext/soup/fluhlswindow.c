@@ -527,7 +527,6 @@ render (FluHlsWindow * w)
       "\n", s->msn);
   g_string_append_printf (out, "#EXT-X-DISCONTINUITY-SEQUENCE:%"
       G_GUINT64_FORMAT "\n", s->dseq - (s->discont ? 1 : 0));
-  w->stats.media_sequence = s->msn;
 
   for (l = first; l; l = l->next) {
     s = l->data;
@@ -572,8 +571,14 @@ flu_hls_window_get_stats (FluHlsWindow * w, FluHlsWindowStats * stats)
 {
   Segment *s = last_complete (w);
 
+  guint complete = n_complete (w);
+  Segment *first = g_queue_peek_nth (&w->segments,
+      complete >
+      w->cfg.playlist_length ? complete - w->cfg.playlist_length : 0);
+
   *stats = w->stats;
   stats->last_msn = s ? s->msn : FLU_HLS_NONE;
+  stats->media_sequence = first ? first->msn : w->next_msn;
 }
 
 static Segment *

@@ -25,6 +25,7 @@
 #        hls-check.py --self-test   (broken playlists and pictures are caught)
 # Exit status 0 when every check passed, 1 otherwise (each failure printed).
 
+import datetime
 import re
 import sys
 import time
@@ -144,6 +145,16 @@ def parse(text):
             fail("no %s" % t)
             return None
     return pl
+
+
+def pdt_seconds(value):
+    if value is None:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(
+            value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 # ---- MPEG-TS: is the first video picture an IDR? ----
@@ -268,8 +279,17 @@ class Checker:
                 fail("no EXT-X-PRELOAD-HINT")
         elif "EXT-X-PART-INF" in pl or pl["open_parts"]:
             fail("parts in a plain HLS playlist")
+        prev = None
         for i, seg in enumerate(pl["segments"]):
             msn = ms + i
+            # PROGRAM-DATE-TIME advances by the previous EXTINF (50 ms)
+            t = pdt_seconds(seg["pdt"])
+            if prev and t is not None and not seg["discont"] and \
+                    abs(t - prev[0] - prev[1]) > 0.05:
+                fail("%s: PROGRAM-DATE-TIME %s is %.3f s after the previous "
+                     "segment, which lasts %.3f s"
+                     % (seg["uri"], seg["pdt"], t - prev[0], prev[1]))
+            prev = (t, seg["duration"]) if t is not None else None
             if round(seg["duration"]) > td:
                 fail("%s: EXTINF %.5f > TARGETDURATION %d"
                      % (seg["uri"], seg["duration"], td))
@@ -416,7 +436,13 @@ GOOD = """#EXTM3U
 seg10.ts
 #EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:01.000Z
 #EXT-X-PART:DURATION=0.40000,URI="part11.0.ts",INDEPENDENT=YES
-#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part11.1.ts"
+#EXT-X-PART:DURATION=0.40000,URI="part11.1.ts"
+#EXT-X-PART:DURATION=0.20000,URI="part11.2.ts"
+#EXTINF:1.00000,
+seg11.ts
+#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:02.000Z
+#EXT-X-PART:DURATION=0.40000,URI="part12.0.ts",INDEPENDENT=YES
+#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part12.1.ts"
 """
 
 BAD = [
@@ -428,11 +454,12 @@ BAD = [
     ("PART-HOLD-BACK", GOOD.replace("PART-HOLD-BACK=1.20000",
                                     "PART-HOLD-BACK=0.80000")),
     ("HOLD-BACK", GOOD.replace("HOLD-BACK=3.00000", "HOLD-BACK=2.00000")),
+    ("PDT not advancing", GOOD.replace("00:00:01.000Z", "00:00:01.200Z")),
     ("no PDT", GOOD.replace("#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:00.000Z\n",
                             "")),
     ("first part not independent", GOOD.replace(
         "part10.0.ts\",INDEPENDENT=YES", "part10.0.ts\"")),
-    ("no hint", GOOD.replace('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part11.1.ts"\n',
+    ("no hint", GOOD.replace('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part12.1.ts"\n',
                              "")),
     ("unknown tag", GOOD + "#EXT-X-BOGUS:1\n"),
     ("bad attribute list", GOOD.replace("CAN-BLOCK-RELOAD=YES,",
