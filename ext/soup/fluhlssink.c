@@ -946,12 +946,15 @@ flu_hls_sink_render (GstBaseSink * bsink, GstBuffer * buf)
   return GST_FLOW_OK;
 }
 
-/* streaming thread */
-static void
+/* streaming thread: TRUE when a streamheader replaced a different one
+ * (new streams in the PMT) */
+static gboolean
 set_header (FluHlsSink * sink, const GstStructure * s)
 {
   const GValue *sh = gst_structure_get_value (s, "streamheader");
   GByteArray *a = g_byte_array_new ();
+  GBytes *header = NULL;
+  gboolean changed;
   guint i;
 
   for (i = 0; sh && GST_VALUE_HOLDS_ARRAY (sh) &&
@@ -965,11 +968,14 @@ set_header (FluHlsSink * sink, const GstStructure * s)
     g_byte_array_append (a, map.data, map.size);
     gst_buffer_unmap (gst_value_get_buffer (v), &map);
   }
-  g_clear_pointer (&sink->header, g_bytes_unref);
   if (a->len)
-    sink->header = g_byte_array_free_to_bytes (a);
+    header = g_byte_array_free_to_bytes (a);
   else
     g_byte_array_unref (a);
+  changed = sink->header && header && !g_bytes_equal (sink->header, header);
+  g_clear_pointer (&sink->header, g_bytes_unref);
+  sink->header = header;
+  return changed;
 }
 
 static gboolean
@@ -980,15 +986,16 @@ flu_hls_sink_event (GstBaseSink * bsink, GstEvent * event)
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:{
       GstCaps *caps;
+      gboolean changed;
 
       gst_event_parse_caps (event, &caps);
       caps = gst_caps_copy (caps);
-      set_header (sink, gst_caps_get_structure (caps, 0));
-      /* a new streamheader alone (the muxer adds it once it knows its
-       * streams) is no new stream */
+      /* the first streamheader (the muxer adds it once it knows its
+       * streams) is no new stream; another one is */
+      changed = set_header (sink, gst_caps_get_structure (caps, 0));
       gst_structure_remove_field (gst_caps_get_structure (caps, 0),
           "streamheader");
-      if (sink->caps && !gst_caps_is_equal (sink->caps, caps)) {
+      if (changed || (sink->caps && !gst_caps_is_equal (sink->caps, caps))) {
         GST_INFO_OBJECT (sink, "caps changed: discontinuity");
         sink->pending_discont = TRUE;
       }

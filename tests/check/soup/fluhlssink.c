@@ -30,6 +30,7 @@
 #include <string.h>
 #include <poll.h>
 #include <unistd.h>
+#include <gst/app/gstappsrc.h>
 
 static gboolean
 have_h264 (void)
@@ -489,6 +490,121 @@ GST_START_TEST (test_memory_bounded)
 
 GST_END_TEST;
 
+static GstCaps *
+ts_caps (guint8 header_byte)
+{
+  GstCaps *caps = gst_caps_from_string ("video/mpegts, systemstream=true, "
+      "packetsize=188");
+
+  if (header_byte) {
+    GValue array = G_VALUE_INIT, v = G_VALUE_INIT;
+    GstBuffer *b = gst_buffer_new_allocate (NULL, 188, NULL);
+
+    gst_buffer_memset (b, 0, header_byte, 188);
+    gst_buffer_memset (b, 0, 0x47, 1);
+    g_value_init (&array, GST_TYPE_ARRAY);
+    g_value_init (&v, GST_TYPE_BUFFER);
+    gst_value_set_buffer (&v, b);
+    gst_value_array_append_and_take_value (&array, &v);
+    gst_caps_set_value (caps, "streamheader", &array);
+    g_value_unset (&array);
+    gst_buffer_unref (b);
+  }
+  return caps;
+}
+
+static void
+set_caps (GstElement * src, GstCaps * caps)
+{
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  gst_caps_unref (caps);
+}
+
+/* one "frame" a buffer of 188 bytes, 30 a second, a keyframe every 30 */
+static void
+push_frames (GstElement * src, guint from, guint n, gboolean discont)
+{
+  guint i;
+
+  for (i = from; i < from + n; i++) {
+    GstBuffer *b = gst_buffer_new_allocate (NULL, 188, NULL);
+
+    gst_buffer_memset (b, 0, 0x47, 188);
+    GST_BUFFER_PTS (b) = gst_util_uint64_scale (i, GST_SECOND, 30);
+    if (i % 30)
+      GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (discont && i == from)
+      GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DISCONT);
+    fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src), b),
+        GST_FLOW_OK);
+  }
+}
+
+static guint
+count_str (const gchar * s, const gchar * what)
+{
+  guint n = 0;
+
+  while ((s = strstr (s, what))) {
+    n++;
+    s += strlen (what);
+  }
+  return n;
+}
+
+/* Discontinuities: the first streamheader is none; another streamheader
+ * (new streams), other caps and a DISCONT buffer are; the stream's
+ * first segment never is. */
+GST_START_TEST (test_discontinuities)
+{
+  GstElement *p, *src, *sink;
+  gchar *pl;
+  guint port;
+
+  p = gst_parse_launch ("appsrc name=src format=time ! fluhlssink name=sink "
+      "port=0 mount-point=/d/ target-duration=1 playlist-length=10", NULL);
+  fail_unless (p != NULL);
+  src = gst_bin_get_by_name (GST_BIN (p), "src");
+  sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  port = sink_port (sink);
+  set_caps (src, ts_caps (0));
+  push_frames (src, 0, 30, TRUE);
+  /* the muxer's first streamheader: no discontinuity */
+  set_caps (src, ts_caps (1));
+  push_frames (src, 30, 30, FALSE);
+  /* a new streamheader: segment 2 is discontinuous */
+  set_caps (src, ts_caps (2));
+  push_frames (src, 60, 30, FALSE);
+  /* a DISCONT buffer (timestamps start again): segment 3 */
+  push_frames (src, 0, 30, TRUE);
+  /* other caps: segment 4 */
+  {
+    GstCaps *c = ts_caps (2);
+
+    gst_caps_set_simple (c, "extra", G_TYPE_INT, 1, NULL);
+    set_caps (src, c);
+  }
+  push_frames (src, 30, 30, FALSE);
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+  fail_unless (wait_eos (p));
+  g_usleep (G_USEC_PER_SEC / 5);
+  pl = get_playlist (port, "/d/index.m3u8");
+  fail_unless_equals_int (count_str (pl, "#EXTINF:"), 5);
+  fail_unless_equals_int (count_str (pl, "#EXT-X-DISCONTINUITY\n"), 3);
+  fail_unless (strstr (pl, "#EXT-X-DISCONTINUITY-SEQUENCE:0\n"));
+  /* segment 1 starts with the first streamheader */
+  fail_unless (strstr (pl, "#EXTINF:1.00000,\nseg") != NULL, "%s", pl);
+  fail_unless_equals_uint64 (stat_u64 (sink, "discontinuities"), 3);
+  g_free (pl);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 static gint
 n_threads (void)
 {
@@ -622,6 +738,7 @@ fluhlssink_suite (void)
   tcase_add_test (tc, test_restart);
   tcase_add_test (tc, test_memory_bounded);
   tcase_add_test (tc, test_many_held);
+  tcase_add_test (tc, test_discontinuities);
   return s;
 }
 
