@@ -8,8 +8,10 @@
 . "$(dirname "$0")/lib.sh"
 need fluhlssink fluhttpsink x264enc mpegtsmux tee playbin souphttpsrc \
   hlsdemux tsdemux h264parse openh264dec
-command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null || {
-  echo "SKIP: ffprobe/ffmpeg missing"; exit 77; }
+if ! command -v ffprobe >/dev/null || ! command -v ffmpeg >/dev/null; then
+  echo "SKIP: ffprobe/ffmpeg missing"
+  exit 77
+fi
 here=$(dirname "$0")
 # the checker catches broken playlists and non-IDR starts
 python3 "$here/hls-check.py" --self-test 2>/dev/null || fail "hls-check self-test"
