@@ -229,6 +229,7 @@ class Checker:
         self.last_ms = None
         self.checked = set()        # URIs whose first picture was checked
         self.blocking = []          # seconds from request to answer
+        self.lags = []              # part ready at the sink -> at client
         self.parts_seen = set()
         self.n_segments = 0
 
@@ -379,6 +380,7 @@ class Checker:
             if hint not in uris and nxt not in uris:
                 fail("blocking reload for %s answered without it" % hint)
             self.blocking.append(dt)
+            self.measure_lag(new)
             pl = new
         if self.blocking:
             worst = max(self.blocking)
@@ -388,11 +390,32 @@ class Checker:
             if worst > limit:
                 fail("a blocking reload took %.3f s (limit %.3f s)"
                      % (worst, limit))
+        if self.lags:
+            lags = sorted(self.lags)
+            print("hls-check: part ready at the sink -> listed at the client: "
+                  "median %.1f ms, max %.1f ms (%d samples)"
+                  % (1000 * lags[len(lags) // 2], 1000 * lags[-1], len(lags)))
         print("hls-check: %d reloads (blocking, worst %.3f s, mean %.3f s), "
               "%d segments and %d parts checked" %
               (len(self.blocking), max(self.blocking or [0]),
                sum(self.blocking) / max(1, len(self.blocking)),
                self.n_segments, len(self.parts_seen)))
+
+    def measure_lag(self, pl):
+        """Part ready at the sink -> playlist at the client: the live edge
+        is the PROGRAM-DATE-TIME of the segment in progress plus its
+        listed parts (the sink dates segments by the wall clock of its
+        buffers' arrival)."""
+        now = time.time()
+        segs = pl["segments"]
+        if not segs or not pl["open_parts"]:
+            return
+        last = segs[-1]
+        t = pdt_seconds(last["pdt"])
+        if t is None:
+            return
+        edge = t + last["duration"] + sum(d for d, _, _ in pl["open_parts"])
+        self.lags.append(now - edge)
 
     def target_seconds(self, pl):
         return pl["EXT-X-TARGETDURATION"]
