@@ -74,6 +74,7 @@ enum
   PROP_MAX_SEGMENTS,
   PROP_CORS_ORIGIN,
   PROP_HEADER_TIMEOUT,
+  PROP_MAX_HELD,
   PROP_STATS,
   N_PROPERTIES
 };
@@ -88,6 +89,7 @@ static GParamSpec *properties[N_PROPERTIES];
 #define DEFAULT_MAX_SEGMENTS 10
 #define DEFAULT_CORS_ORIGIN "*"
 #define DEFAULT_HEADER_TIMEOUT 10
+#define DEFAULT_MAX_HELD 10000
 /* held requests get 503 after this many target durations (the spec's
  * suggestion for blocking reloads) */
 #define HOLD_TARGETS 3
@@ -102,6 +104,7 @@ typedef struct
   guint64 part_target;
   guint playlist_length;
   guint max_segments;
+  guint max_held;
 } Settings;
 
 struct _FluHlsSink
@@ -119,6 +122,7 @@ struct _FluHlsSink
   guint max_segments;
   gchar *cors_origin;
   guint header_timeout;
+  guint max_held;
   /* running, under lock */
   FluHttpServer *server;
   Settings *settings;
@@ -148,6 +152,7 @@ struct _FluHlsSink
   guint64 timeouts;
   guint64 bad_requests;
   guint64 not_found;
+  guint64 held_refused;
   guint n_held;
 };
 
@@ -243,13 +248,20 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
           "Seconds a new connection may take to send its request headers "
           "(0 = no limit; the first element on a port sets it)",
           0, 3600, DEFAULT_HEADER_TIMEOUT, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_MAX_HELD,
+      g_param_spec_uint ("max-held", "Max held",
+          "Requests held at once (blocking reloads, the hinted part, early "
+          "playlists), each a paused message of a few KB; more get 503 with "
+          "Retry-After (0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_HELD,
+          RW_READY));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Stats",
           "Window and request counters: segments, parts and bytes held "
           "(bytes-held is the memory bound to watch), totals since start, "
           "media-sequence, last-msn, discontinuities, requests, held "
           "(requests waiting now), held-answered, timeouts (503), "
-          "bad-requests (400), not-found (404)", GST_TYPE_STRUCTURE, RO));
+          "bad-requests (400), not-found (404), held-refused (503: max-held "
+          "reached)", GST_TYPE_STRUCTURE, RO));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
@@ -274,6 +286,7 @@ flu_hls_sink_init (FluHlsSink * sink)
   sink->max_segments = DEFAULT_MAX_SEGMENTS;
   sink->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
   sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
+  sink->max_held = DEFAULT_MAX_HELD;
   /* names are never reused, not even by the next process: media
    * sequence numbers start at the Unix time and grow by one a segment
    * (segments last a second or more) */
@@ -349,6 +362,9 @@ flu_hls_sink_set_property (GObject * object, guint prop_id,
     case PROP_HEADER_TIMEOUT:
       sink->header_timeout = g_value_get_uint (value);
       break;
+    case PROP_MAX_HELD:
+      sink->max_held = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -378,7 +394,8 @@ stats_structure (FluHlsSink * sink)
       "held-answered", G_TYPE_UINT64, sink->held_answered,
       "timeouts", G_TYPE_UINT64, sink->timeouts,
       "bad-requests", G_TYPE_UINT64, sink->bad_requests,
-      "not-found", G_TYPE_UINT64, sink->not_found, NULL);
+      "not-found", G_TYPE_UINT64, sink->not_found,
+      "held-refused", G_TYPE_UINT64, sink->held_refused, NULL);
   g_mutex_unlock (&sink->stats_lock);
   return s;
 }
@@ -425,6 +442,9 @@ flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_HEADER_TIMEOUT:
       g_value_set_uint (value, sink->header_timeout);
+      break;
+    case PROP_MAX_HELD:
+      g_value_set_uint (value, sink->max_held);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -586,8 +606,17 @@ static void
 hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
     gint64 part)
 {
-  Held *h = g_new0 (Held, 1);
+  Held *h;
 
+  if (sink->settings->max_held && sink->n_held >= sink->settings->max_held) {
+    count (sink, &sink->held_refused);
+    flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+        "too many requests waiting");
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Retry-After", "1");
+    return;
+  }
+  h = g_new0 (Held, 1);
   h->sink = sink;
   h->msg = g_object_ref (msg);
   h->kind = kind;
@@ -1130,6 +1159,7 @@ start_serving (FluHlsSink * sink)
   st->part_target = sink->part_target;
   st->playlist_length = sink->playlist_length;
   st->max_segments = MAX (sink->max_segments, sink->playlist_length);
+  st->max_held = sink->max_held;
   address = g_strdup (sink->address);
   port = sink->port;
   header_timeout = sink->header_timeout;

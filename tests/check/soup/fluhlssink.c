@@ -724,6 +724,76 @@ GST_START_TEST (test_many_held)
 
 GST_END_TEST;
 
+/* Reads every fd to EOF (10 s at most); the answers in @got. */
+static void
+read_all (gint * fds, GString ** got, guint n_fds)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint open = n_fds, i;
+
+  while (open && g_get_monotonic_time () < deadline) {
+    for (i = 0; i < n_fds; i++) {
+      struct pollfd pfd = { fds[i], POLLIN, 0 };
+      gchar buf[8192];
+      gssize r;
+
+      if (fds[i] < 0 || poll (&pfd, 1, 10) <= 0)
+        continue;
+      r = read (fds[i], buf, sizeof (buf));
+      if (r > 0) {
+        g_string_append_len (got[i], buf, r);
+      } else {
+        close (fds[i]);
+        fds[i] = -1;
+        open--;
+      }
+    }
+  }
+}
+
+/* past max-held, requests that would wait get 503 at once */
+GST_START_TEST (test_max_held)
+{
+  GstElement *sink, *p;
+  guint port, part, i, ok = 0, busy = 0;
+  guint64 msn;
+  gint fds[10];
+  GString *got[10];
+  gchar *pl, *req;
+
+  if (!have_h264 ())
+    return;
+  p = start_hls ("is-live=true", "mount-point=/x/ target-duration=1 "
+      "part-target=250000000 max-held=5", &sink);
+  port = sink_port (sink);
+  pl = get_playlist (port, "/x/index.m3u8");
+  hint_of (pl, &msn, &part);
+  g_free (pl);
+  req = g_strdup_printf ("GET /x/index.m3u8?_HLS_msn=%" G_GUINT64_FORMAT
+      "&_HLS_part=%u HTTP/1.1\r\nHost: x\r\n\r\n", msn, part + 3);
+  for (i = 0; i < 10; i++) {
+    fds[i] = tcp_connect ("127.0.0.1", port);
+    fail_unless (fds[i] >= 0);
+    fail_unless (write (fds[i], req, strlen (req)) == (gssize) strlen (req));
+    got[i] = g_string_new (NULL);
+  }
+  g_free (req);
+  read_all (fds, got, 10);
+  for (i = 0; i < 10; i++) {
+    if (g_str_has_prefix (got[i]->str, "HTTP/1.1 200"))
+      ok++;
+    else if (g_str_has_prefix (got[i]->str, "HTTP/1.1 503"))
+      busy++;
+    g_string_free (got[i], TRUE);
+  }
+  fail_unless_equals_int (ok, 5);
+  fail_unless_equals_int (busy, 5);
+  fail_unless_equals_uint64 (stat_u64 (sink, "held-refused"), 5);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhlssink_suite (void)
 {
@@ -739,6 +809,7 @@ fluhlssink_suite (void)
   tcase_add_test (tc, test_memory_bounded);
   tcase_add_test (tc, test_many_held);
   tcase_add_test (tc, test_discontinuities);
+  tcase_add_test (tc, test_max_held);
   return s;
 }
 
