@@ -25,15 +25,18 @@
 
 #include "fluhttpsink.h"
 #include "flufanoutsink.h"
+#include "fluhlssink.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   flu_fanout_init ();
   return gst_element_register (plugin, "fluhttpsink", GST_RANK_NONE,
-      FLU_TYPE_HTTP_SINK);
+      FLU_TYPE_HTTP_SINK) && gst_element_register (plugin, "fluhlssink",
+      GST_RANK_NONE, FLU_TYPE_HLS_SINK);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, fluhttp,
-    "gst-flumotion HTTP streamer (libsoup-3.0 front, flumultifdsink behind)",
+    "gst-flumotion HTTP streamers: progressive (libsoup-3.0 front, "
+    "flumultifdsink behind) and HLS/LL-HLS from memory",
     plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

@@ -1,0 +1,1215 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/**
+ * SECTION:element-fluhlssink
+ *
+ * HLS and Low-Latency HLS served from memory.  Takes a muxed MPEG-TS
+ * stream, cuts it into segments that start on keyframes and, with
+ * part-target, into LL-HLS parts, keeps a bounded window of them in
+ * memory and serves the media playlist, the segments and the parts under
+ * its mount point on the same per-port server as fluhttpsink (elements
+ * with the same address and port share it).  Blocking playlist reloads
+ * (_HLS_msn, _HLS_part) and requests for the preload-hinted part are
+ * held without a thread each and answered as soon as the part exists.
+ * The example serves http://localhost:8800/room1/index.m3u8.
+ *
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
+ *     key-int-max=30 ! mpegtsmux ! fluhlssink port=8800 mount-point=/room1/
+ * ]|
+ */
+
+/* Threads and locks.  The streaming thread cuts parts (FluHlsCutter) and
+ * gives each finished part to the server thread (a source on the
+ * server's GMainContext); the server thread owns the window
+ * (FluHlsWindow), the mounts of its names and the held requests, and
+ * answers every request.  Served data is the parts' own GBytes, referenced
+ * by the response bodies, never copied.
+ *
+ * lock guards the properties, server and settings.  stats_lock guards
+ * the counters the stats property reads.  Lock order: lock, then
+ * stats_lock.  The streaming thread takes lock once per finished part
+ * (to find the server), never for a buffer. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fluhlssink.h"
+#include "fluhlswindow.h"
+#include "fluhttpserver.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (flu_hls_sink_debug);
+#define GST_CAT_DEFAULT flu_hls_sink_debug
+
+enum
+{
+  PROP_0,
+  PROP_ADDRESS,
+  PROP_PORT,
+  PROP_CURRENT_PORT,
+  PROP_MOUNT_POINT,
+  PROP_TARGET_DURATION,
+  PROP_PART_TARGET,
+  PROP_PLAYLIST_LENGTH,
+  PROP_MAX_SEGMENTS,
+  PROP_CORS_ORIGIN,
+  PROP_HEADER_TIMEOUT,
+  PROP_MAX_HELD,
+  PROP_STATS,
+  N_PROPERTIES
+};
+
+static GParamSpec *properties[N_PROPERTIES];
+
+#define DEFAULT_PORT 8800
+#define DEFAULT_MOUNT_POINT "/hls/"
+#define DEFAULT_TARGET_DURATION 2
+#define DEFAULT_PART_TARGET (333 * GST_MSECOND)
+#define DEFAULT_PLAYLIST_LENGTH 5
+#define DEFAULT_MAX_SEGMENTS 10
+#define DEFAULT_CORS_ORIGIN "*"
+#define DEFAULT_HEADER_TIMEOUT 10
+#define DEFAULT_MAX_HELD 10000
+/* held requests get 503 after this many target durations (the spec's
+ * suggestion for blocking reloads) */
+#define HOLD_TARGETS 3
+#define SEGMENT_CACHE "public, max-age=31536000, immutable"
+
+/* What the server thread reads: taken at start, never changed. */
+typedef struct
+{
+  gchar *mount_point;
+  gchar *cors_origin;
+  guint target_duration;
+  guint64 part_target;
+  guint playlist_length;
+  guint max_segments;
+  guint max_held;
+} Settings;
+
+struct _FluHlsSink
+{
+  GstBaseSink parent;
+
+  GMutex lock;
+  /* properties */
+  gchar *address;
+  guint port;
+  gchar *mount_point;
+  guint target_duration;
+  guint64 part_target;
+  guint playlist_length;
+  guint max_segments;
+  gchar *cors_origin;
+  guint header_timeout;
+  guint max_held;
+  /* running, under lock */
+  FluHttpServer *server;
+  Settings *settings;
+  guint64 next_msn;             /* media sequence of the next start */
+
+  /* streaming thread only */
+  FluHlsCutter cutter;
+  GByteArray *part;
+  FluHlsPartInfo info;          /* of the part in progress */
+  gboolean need_keyframe;
+  gboolean pending_discont;
+  GstCaps *caps;
+  GBytes *header;               /* the caps' streamheader: PAT, PMT */
+  gsize part_size;              /* of the latest part */
+  gint64 wall0;                 /* wall clock (us) at stream time ts0 */
+  guint64 ts0;
+
+  /* server thread only */
+  FluHlsWindow *window;
+  GList *held;                  /* Held */
+  gchar *index_path;
+
+  GMutex stats_lock;
+  FluHlsWindowStats wstats;
+  guint64 requests;
+  guint64 held_answered;
+  guint64 timeouts;
+  guint64 bad_requests;
+  guint64 not_found;
+  guint64 held_refused;
+  guint n_held;
+};
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("video/mpegts, systemstream = (boolean) true, "
+        "packetsize = (int) 188"));
+
+#define flu_hls_sink_parent_class parent_class
+G_DEFINE_TYPE (FluHlsSink, flu_hls_sink, GST_TYPE_BASE_SINK);
+
+static void flu_hls_sink_finalize (GObject * object);
+static void flu_hls_sink_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void flu_hls_sink_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static GstStateChangeReturn flu_hls_sink_change_state (GstElement * element,
+    GstStateChange transition);
+static gboolean flu_hls_sink_start (GstBaseSink * bsink);
+static gboolean flu_hls_sink_stop (GstBaseSink * bsink);
+static gboolean flu_hls_sink_event (GstBaseSink * bsink, GstEvent * event);
+static GstFlowReturn flu_hls_sink_render (GstBaseSink * bsink, GstBuffer * buf);
+
+#define RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
+#define RW_READY (RW | GST_PARAM_MUTABLE_READY)
+#define RO (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)
+
+static void
+flu_hls_sink_class_init (FluHlsSinkClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *bsink_class = GST_BASE_SINK_CLASS (klass);
+
+  gobject_class->finalize = flu_hls_sink_finalize;
+  gobject_class->set_property = flu_hls_sink_set_property;
+  gobject_class->get_property = flu_hls_sink_get_property;
+  element_class->change_state = flu_hls_sink_change_state;
+  bsink_class->start = flu_hls_sink_start;
+  bsink_class->stop = flu_hls_sink_stop;
+  bsink_class->event = flu_hls_sink_event;
+  bsink_class->render = flu_hls_sink_render;
+
+  g_object_class_install_property (gobject_class, PROP_ADDRESS,
+      g_param_spec_string ("address", "Address",
+          "Numeric IPv4 or IPv6 address to listen on (NULL or empty = every "
+          "interface, IPv4 and IPv6); read when the element leaves NULL",
+          NULL, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_PORT,
+      g_param_spec_uint ("port", "Port",
+          "TCP port to listen on (0 = pick a free port, see current-port); "
+          "elements with the same address and port (fluhttpsink and "
+          "fluhlssink alike) share one server; read when the element "
+          "leaves NULL", 0, 65535, DEFAULT_PORT, RW_READY));
+  properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
+      "Current port", "The port actually listened on (-1 = not listening)",
+      -1, 65535, -1, RO);
+  g_object_class_install_property (gobject_class, PROP_CURRENT_PORT,
+      properties[PROP_CURRENT_PORT]);
+  g_object_class_install_property (gobject_class, PROP_MOUNT_POINT,
+      g_param_spec_string ("mount-point", "Mount point",
+          "Directory the stream is served under, starting and ending with "
+          "'/': <mount-point>index.m3u8 is the media playlist, "
+          "<mount-point>seg<N>.ts the segments and <mount-point>part<N>.<i>.ts "
+          "the parts", DEFAULT_MOUNT_POINT, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_TARGET_DURATION,
+      g_param_spec_uint ("target-duration", "Target duration",
+          "Seconds of a segment (EXT-X-TARGETDURATION): a segment ends at "
+          "the first keyframe once it is this long, so the keyframe interval "
+          "should divide it", 1, 3600, DEFAULT_TARGET_DURATION, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_PART_TARGET,
+      g_param_spec_uint64 ("part-target", "Part target",
+          "Nanoseconds of a Low-Latency HLS part (EXT-X-PART-INF "
+          "PART-TARGET); parts end at buffer boundaries and never exceed it "
+          "(0 = plain HLS, no parts); must be below target-duration",
+          0, 10 * GST_SECOND, DEFAULT_PART_TARGET, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_PLAYLIST_LENGTH,
+      g_param_spec_uint ("playlist-length", "Playlist length",
+          "Complete segments listed in the media playlist",
+          1, 10000, DEFAULT_PLAYLIST_LENGTH, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_MAX_SEGMENTS,
+      g_param_spec_uint ("max-segments", "Max segments",
+          "Complete segments kept in memory (at least playlist-length; the "
+          "older ones are still served to players that lag): the memory "
+          "bound is about (max-segments + 1) x target-duration x bitrate",
+          1, 10000, DEFAULT_MAX_SEGMENTS, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_CORS_ORIGIN,
+      g_param_spec_string ("cors-origin", "CORS origin",
+          "Value of the Access-Control-Allow-Origin header (NULL or empty = "
+          "no header)", DEFAULT_CORS_ORIGIN, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_HEADER_TIMEOUT,
+      g_param_spec_uint ("header-timeout", "Header timeout",
+          "Seconds a new connection may take to send its request headers "
+          "(0 = no limit; the first element on a port sets it)",
+          0, 3600, DEFAULT_HEADER_TIMEOUT, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_MAX_HELD,
+      g_param_spec_uint ("max-held", "Max held",
+          "Requests held at once (blocking reloads, the hinted part, early "
+          "playlists), each a paused message of a few KB; more get 503 with "
+          "Retry-After (0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_HELD,
+          RW_READY));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Stats",
+          "Window and request counters: segments, parts and bytes held "
+          "(bytes-held is the memory bound to watch), totals since start, "
+          "media-sequence, last-msn, discontinuities, requests, held "
+          "(requests waiting now), held-answered, timeouts (503), "
+          "bad-requests (400), not-found (404), held-refused (503: max-held "
+          "reached)", GST_TYPE_STRUCTURE, RO));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class,
+      "HLS and LL-HLS streamer", "Sink/Network",
+      "Serves a live MPEG-TS stream as HLS and Low-Latency HLS from memory, "
+      "on the per-port server it shares with fluhttpsink",
+      "gst-flumotion developers");
+
+  GST_DEBUG_CATEGORY_INIT (flu_hls_sink_debug, "fluhlssink", 0, "fluhlssink");
+}
+
+static void
+flu_hls_sink_init (FluHlsSink * sink)
+{
+  g_mutex_init (&sink->lock);
+  g_mutex_init (&sink->stats_lock);
+  sink->port = DEFAULT_PORT;
+  sink->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
+  sink->target_duration = DEFAULT_TARGET_DURATION;
+  sink->part_target = DEFAULT_PART_TARGET;
+  sink->playlist_length = DEFAULT_PLAYLIST_LENGTH;
+  sink->max_segments = DEFAULT_MAX_SEGMENTS;
+  sink->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
+  sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
+  sink->max_held = DEFAULT_MAX_HELD;
+  /* names are never reused, not even by the next process: media
+   * sequence numbers start at the Unix time and grow by one a segment
+   * (segments last a second or more) */
+  sink->next_msn = (guint64) (g_get_real_time () / G_USEC_PER_SEC);
+  sink->wstats.last_msn = FLU_HLS_NONE;
+  gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
+  g_object_set (sink, "enable-last-sample", FALSE, NULL);
+}
+
+static void
+settings_free (Settings * s)
+{
+  g_free (s->mount_point);
+  g_free (s->cors_origin);
+  g_free (s);
+}
+
+static void
+flu_hls_sink_finalize (GObject * object)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (object);
+
+  g_free (sink->address);
+  g_free (sink->mount_point);
+  g_free (sink->cors_origin);
+  g_mutex_clear (&sink->lock);
+  g_mutex_clear (&sink->stats_lock);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+replace_string (gchar ** field, const GValue * value)
+{
+  g_free (*field);
+  *field = g_value_dup_string (value);
+}
+
+static void
+flu_hls_sink_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (object);
+
+  g_mutex_lock (&sink->lock);
+  if (sink->server)
+    GST_WARNING_OBJECT (sink, "%s set while serving: it takes effect the "
+        "next time the element leaves NULL", pspec->name);
+  switch (prop_id) {
+    case PROP_ADDRESS:
+      replace_string (&sink->address, value);
+      break;
+    case PROP_PORT:
+      sink->port = g_value_get_uint (value);
+      break;
+    case PROP_MOUNT_POINT:
+      replace_string (&sink->mount_point, value);
+      break;
+    case PROP_TARGET_DURATION:
+      sink->target_duration = g_value_get_uint (value);
+      break;
+    case PROP_PART_TARGET:
+      sink->part_target = g_value_get_uint64 (value);
+      break;
+    case PROP_PLAYLIST_LENGTH:
+      sink->playlist_length = g_value_get_uint (value);
+      break;
+    case PROP_MAX_SEGMENTS:
+      sink->max_segments = g_value_get_uint (value);
+      break;
+    case PROP_CORS_ORIGIN:
+      replace_string (&sink->cors_origin, value);
+      break;
+    case PROP_HEADER_TIMEOUT:
+      sink->header_timeout = g_value_get_uint (value);
+      break;
+    case PROP_MAX_HELD:
+      sink->max_held = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&sink->lock);
+}
+
+static GstStructure *
+stats_structure (FluHlsSink * sink)
+{
+  GstStructure *s;
+
+  g_mutex_lock (&sink->stats_lock);
+  s = gst_structure_new ("fluhlssink-stats",
+      "segments", G_TYPE_UINT64, sink->wstats.segments,
+      "parts", G_TYPE_UINT64, sink->wstats.parts,
+      "bytes-held", G_TYPE_UINT64, sink->wstats.bytes,
+      "segments-total", G_TYPE_UINT64, sink->wstats.segments_total,
+      "parts-total", G_TYPE_UINT64, sink->wstats.parts_total,
+      "bytes-total", G_TYPE_UINT64, sink->wstats.bytes_total,
+      "discontinuities", G_TYPE_UINT64, sink->wstats.discontinuities,
+      "media-sequence", G_TYPE_UINT64, sink->wstats.media_sequence,
+      "last-msn", G_TYPE_INT64, sink->wstats.last_msn == FLU_HLS_NONE ?
+      (gint64) - 1 : (gint64) sink->wstats.last_msn,
+      "requests", G_TYPE_UINT64, sink->requests,
+      "held", G_TYPE_UINT, sink->n_held,
+      "held-answered", G_TYPE_UINT64, sink->held_answered,
+      "timeouts", G_TYPE_UINT64, sink->timeouts,
+      "bad-requests", G_TYPE_UINT64, sink->bad_requests,
+      "not-found", G_TYPE_UINT64, sink->not_found,
+      "held-refused", G_TYPE_UINT64, sink->held_refused, NULL);
+  g_mutex_unlock (&sink->stats_lock);
+  return s;
+}
+
+static void
+flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (object);
+
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed (value, stats_structure (sink));
+    return;
+  }
+  g_mutex_lock (&sink->lock);
+  switch (prop_id) {
+    case PROP_ADDRESS:
+      g_value_set_string (value, sink->address);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, sink->port);
+      break;
+    case PROP_CURRENT_PORT:
+      g_value_set_int (value, sink->server ?
+          (gint) flu_http_server_get_port (sink->server) : -1);
+      break;
+    case PROP_MOUNT_POINT:
+      g_value_set_string (value, sink->mount_point);
+      break;
+    case PROP_TARGET_DURATION:
+      g_value_set_uint (value, sink->target_duration);
+      break;
+    case PROP_PART_TARGET:
+      g_value_set_uint64 (value, sink->part_target);
+      break;
+    case PROP_PLAYLIST_LENGTH:
+      g_value_set_uint (value, sink->playlist_length);
+      break;
+    case PROP_MAX_SEGMENTS:
+      g_value_set_uint (value, sink->max_segments);
+      break;
+    case PROP_CORS_ORIGIN:
+      g_value_set_string (value, sink->cors_origin);
+      break;
+    case PROP_HEADER_TIMEOUT:
+      g_value_set_uint (value, sink->header_timeout);
+      break;
+    case PROP_MAX_HELD:
+      g_value_set_uint (value, sink->max_held);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&sink->lock);
+}
+
+/* ---- answering (server thread) ---- */
+
+static void
+set_headers (FluHlsSink * sink, SoupServerMessage * msg,
+    const gchar * content_type, const gchar * cache)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+
+  flu_http_server_set_common_headers (msg);
+  soup_message_headers_replace (h, "Cache-Control", cache);
+  if (content_type)
+    soup_message_headers_set_content_type (h, content_type, NULL);
+  if (sink->settings->cors_origin && *sink->settings->cors_origin)
+    soup_message_headers_replace (h, "Access-Control-Allow-Origin",
+        sink->settings->cors_origin);
+}
+
+static void
+count (FluHlsSink * sink, guint64 * counter)
+{
+  g_mutex_lock (&sink->stats_lock);
+  (*counter)++;
+  g_mutex_unlock (&sink->stats_lock);
+}
+
+static void
+refuse (FluHlsSink * sink, SoupServerMessage * msg, guint status,
+    const gchar * why)
+{
+  GST_DEBUG_OBJECT (sink, "%s: %u (%s)",
+      g_uri_get_path (soup_server_message_get_uri (msg)), status, why);
+  if (status == SOUP_STATUS_NOT_FOUND)
+    count (sink, &sink->not_found);
+  else if (status == SOUP_STATUS_BAD_REQUEST)
+    count (sink, &sink->bad_requests);
+  flu_http_server_respond (msg, status, why);
+  if (sink->settings->cors_origin && *sink->settings->cors_origin)
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Access-Control-Allow-Origin", sink->settings->cors_origin);
+}
+
+/* The body is the chunks themselves (referenced, not copied); libsoup
+ * answers HEAD without it and a single Range with 206 from sub-buffers
+ * of these chunks. */
+static void
+answer_chunks (FluHlsSink * sink, SoupServerMessage * msg,
+    const gchar * content_type, const gchar * cache, GBytes ** chunks, guint n)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  guint i;
+
+  set_headers (sink, msg, content_type, cache);
+  for (i = 0; i < n; i++)
+    soup_message_body_append_bytes (body, chunks[i]);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+static void
+answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking)
+{
+  const Settings *st = sink->settings;
+  GBytes *pl = flu_hls_window_playlist (sink->window);
+  gchar *cache;
+
+  g_assert (pl);
+  if (blocking) {
+    /* the URL names the segment/part waited for: the answer stays right
+     * while that segment is listed */
+    cache = g_strdup_printf ("public, max-age=%u",
+        MIN (6, st->playlist_length) * st->target_duration);
+  } else if (st->part_target) {
+    /* players reload with blocking requests; a first playlist a second
+     * old only starts them a second further back (still within
+     * HOLD-BACK) */
+    cache = g_strdup ("public, max-age=1");
+  } else {
+    cache = g_strdup_printf ("public, max-age=%u",
+        MAX (1, st->target_duration / 2));
+  }
+  answer_chunks (sink, msg, "application/vnd.apple.mpegurl", cache, &pl, 1);
+  g_free (cache);
+  g_bytes_unref (pl);
+}
+
+/* ---- held requests (server thread) ---- */
+
+typedef enum
+{
+  HELD_PLAYLIST,                /* a blocking reload, or no segment yet */
+  HELD_PART,                    /* the preload-hinted part */
+} HeldKind;
+
+typedef struct
+{
+  FluHlsSink *sink;
+  SoupServerMessage *msg;
+  HeldKind kind;
+  guint64 msn;                  /* FLU_HLS_NONE: any playlist */
+  gint64 part;
+  GSource *timeout;
+  gulong disconnected_id;
+} Held;
+
+static void
+held_free (Held * h)
+{
+  FluHlsSink *sink = h->sink;
+
+  sink->held = g_list_remove (sink->held, h);
+  g_mutex_lock (&sink->stats_lock);
+  sink->n_held--;
+  g_mutex_unlock (&sink->stats_lock);
+  g_signal_handler_disconnect (h->msg, h->disconnected_id);
+  g_source_destroy (h->timeout);
+  g_source_unref (h->timeout);
+  g_object_unref (h->msg);
+  g_free (h);
+}
+
+static void
+held_release (Held * h)
+{
+  SoupServerMessage *msg = g_object_ref (h->msg);
+
+  held_free (h);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+}
+
+static gboolean
+held_timed_out (gpointer data)
+{
+  Held *h = data;
+
+  count (h->sink, &h->sink->timeouts);
+  flu_http_server_respond (h->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+      "not available in time");
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (h->msg), "Retry-After", "1");
+  held_release (h);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+held_disconnected (SoupServerMessage * msg, gpointer data)
+{
+  held_free (data);
+}
+
+static void
+hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
+    gint64 part)
+{
+  Held *h;
+
+  if (sink->settings->max_held && sink->n_held >= sink->settings->max_held) {
+    count (sink, &sink->held_refused);
+    flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+        "too many requests waiting");
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Retry-After", "1");
+    return;
+  }
+  h = g_new0 (Held, 1);
+  h->sink = sink;
+  h->msg = g_object_ref (msg);
+  h->kind = kind;
+  h->msn = msn;
+  h->part = part;
+  h->timeout = g_timeout_source_new (HOLD_TARGETS *
+      sink->settings->target_duration * 1000);
+  g_source_set_callback (h->timeout, held_timed_out, h, NULL);
+  g_source_attach (h->timeout, g_main_context_get_thread_default ());
+  h->disconnected_id = g_signal_connect (msg, "disconnected",
+      G_CALLBACK (held_disconnected), h);
+  sink->held = g_list_prepend (sink->held, h);
+  g_mutex_lock (&sink->stats_lock);
+  sink->n_held++;
+  g_mutex_unlock (&sink->stats_lock);
+  soup_server_message_pause (msg);
+}
+
+/* Answers what the window can answer now (all of them with @stopping). */
+static void
+release_held (FluHlsSink * sink, gboolean stopping)
+{
+  GList *list = g_list_copy (sink->held), *l;
+
+  for (l = list; l; l = l->next) {
+    Held *h = l->data;
+    FluHlsStatus st;
+    GBytes *data = NULL;
+
+    if (stopping) {
+      flu_http_server_respond (h->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          "the stream stopped");
+      held_release (h);
+      continue;
+    }
+    if (h->kind == HELD_PART) {
+      st = flu_hls_window_get_part (sink->window, h->msn, (guint) h->part,
+          &data);
+      if (st == FLU_HLS_READY) {
+        answer_chunks (sink, h->msg, "video/mp2t", SEGMENT_CACHE, &data, 1);
+        g_bytes_unref (data);
+      } else if (st == FLU_HLS_GONE) {
+        refuse (sink, h->msg, SOUP_STATUS_NOT_FOUND, "no such part");
+      }
+    } else {
+      GBytes *pl = flu_hls_window_playlist (sink->window);
+
+      if (pl == NULL)
+        continue;
+      g_bytes_unref (pl);
+      st = h->msn == FLU_HLS_NONE ? FLU_HLS_READY :
+          flu_hls_window_check_block (sink->window, h->msn, h->part);
+      if (st == FLU_HLS_READY || st == FLU_HLS_TOO_FAR)
+        answer_playlist (sink, h->msg, h->msn != FLU_HLS_NONE);
+    }
+    if (st != FLU_HLS_WAIT) {
+      count (sink, &sink->held_answered);
+      held_release (h);
+    }
+  }
+  g_list_free (list);
+}
+
+/* ---- requests (server thread) ---- */
+
+static gboolean
+query_uint (GHashTable * query, const gchar * key, guint64 * v,
+    gboolean * present)
+{
+  const gchar *s = query ? g_hash_table_lookup (query, key) : NULL;
+  gchar *end;
+
+  *present = s != NULL;
+  if (s == NULL)
+    return TRUE;
+  if (!g_ascii_isdigit (*s))
+    return FALSE;
+  *v = g_ascii_strtoull (s, &end, 10);
+  return *end == '\0';
+}
+
+static void
+handle_playlist (FluHlsSink * sink, SoupServerMessage * msg, GHashTable * query)
+{
+  guint64 msn = 0, part = 0;
+  gboolean have_msn, have_part;
+  GBytes *pl;
+  FluHlsStatus st;
+
+  if (!query_uint (query, "_HLS_msn", &msn, &have_msn) ||
+      !query_uint (query, "_HLS_part", &part, &have_part) ||
+      (have_part && !have_msn) || part > G_MAXINT) {
+    refuse (sink, msg, SOUP_STATUS_BAD_REQUEST,
+        "bad _HLS_msn or _HLS_part (_HLS_part needs _HLS_msn)");
+    return;
+  }
+  pl = flu_hls_window_playlist (sink->window);
+  if (pl)
+    g_bytes_unref (pl);
+  if (!have_msn) {
+    if (pl)
+      answer_playlist (sink, msg, FALSE);
+    else
+      hold (sink, msg, HELD_PLAYLIST, FLU_HLS_NONE, -1);
+    return;
+  }
+  st = flu_hls_window_check_block (sink->window, msn,
+      have_part ? (gint64) part : -1);
+  if (st == FLU_HLS_TOO_FAR)
+    refuse (sink, msg, SOUP_STATUS_BAD_REQUEST,
+        "_HLS_msn/_HLS_part too far in the future");
+  else if (st == FLU_HLS_READY && pl)
+    answer_playlist (sink, msg, TRUE);
+  else
+    hold (sink, msg, HELD_PLAYLIST, msn, have_part ? (gint64) part : -1);
+}
+
+static void
+handle_request (FluHttpServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer user_data)
+{
+  FluHlsSink *sink = user_data;
+  const gchar *method = soup_server_message_get_method (msg);
+  const gchar *name;
+  guint64 msn = 0;
+  guint part = 0;
+  FluHlsName kind;
+
+  if (sink->window == NULL) {
+    flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+        "not serving");
+    return;
+  }
+  count (sink, &sink->requests);
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
+    refuse (sink, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Allow", "GET, HEAD");
+    return;
+  }
+  name = path + strlen (sink->settings->mount_point);
+  kind = flu_hls_parse_name (name, &msn, &part);
+  if (kind == FLU_HLS_NAME_PLAYLIST) {
+    handle_playlist (sink, msg, query);
+  } else if (kind == FLU_HLS_NAME_SEGMENT) {
+    GPtrArray *chunks = flu_hls_window_get_segment (sink->window, msn);
+
+    if (chunks == NULL) {
+      refuse (sink, msg, SOUP_STATUS_NOT_FOUND, "no such segment");
+      return;
+    }
+    answer_chunks (sink, msg, "video/mp2t", SEGMENT_CACHE,
+        (GBytes **) chunks->pdata, chunks->len);
+    g_ptr_array_unref (chunks);
+  } else if (kind == FLU_HLS_NAME_PART) {
+    GBytes *data;
+    FluHlsStatus st = flu_hls_window_get_part (sink->window, msn, part, &data);
+
+    if (st == FLU_HLS_READY) {
+      answer_chunks (sink, msg, "video/mp2t", SEGMENT_CACHE, &data, 1);
+      g_bytes_unref (data);
+    } else if (st == FLU_HLS_WAIT) {
+      hold (sink, msg, HELD_PART, msn, part);
+    } else {
+      refuse (sink, msg, SOUP_STATUS_NOT_FOUND, "no such part");
+    }
+  } else {
+    refuse (sink, msg, SOUP_STATUS_NOT_FOUND, NULL);
+  }
+}
+
+/* the window's names come and go as mounts of the shared server */
+static void
+window_mount (const gchar * name, gboolean add, gpointer user_data)
+{
+  FluHlsSink *sink = user_data;
+  gchar *path = g_strconcat (sink->settings->mount_point, name, NULL);
+  GError *err = NULL;
+
+  if (!add) {
+    flu_http_server_remove_mount (sink->server, path);
+  } else if (!flu_http_server_add_mount (sink->server, path, handle_request,
+          sink, &err)) {
+    GST_WARNING_OBJECT (sink, "%s", err->message);
+    g_error_free (err);
+  }
+  g_free (path);
+}
+
+static void
+update_stats (FluHlsSink * sink)
+{
+  g_mutex_lock (&sink->stats_lock);
+  flu_hls_window_get_stats (sink->window, &sink->wstats);
+  g_mutex_unlock (&sink->stats_lock);
+}
+
+/* ---- parts from the streaming thread to the server thread ---- */
+
+typedef struct
+{
+  FluHlsSink *sink;
+  gboolean end;
+  FluHlsPartInfo info;
+  GBytes *data;
+} Job;
+
+static void
+job_free (gpointer data)
+{
+  Job *j = data;
+
+  if (j->data)
+    g_bytes_unref (j->data);
+  gst_object_unref (j->sink);
+  g_free (j);
+}
+
+static gboolean
+job_run (gpointer data)
+{
+  Job *j = data;
+  FluHlsSink *sink = j->sink;
+
+  if (sink->window == NULL)     /* stopped meanwhile */
+    return G_SOURCE_REMOVE;
+  if (j->data) {
+    flu_hls_window_add_part (sink->window, &j->info, g_steal_pointer
+        (&j->data));
+  }
+  if (j->end)
+    flu_hls_window_end (sink->window);
+  update_stats (sink);
+  release_held (sink, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* streaming thread */
+static void
+post_job (FluHlsSink * sink, GBytes * data, gboolean end)
+{
+  Job *j = g_new0 (Job, 1);
+  GMainContext *ctx = NULL;
+
+  j->sink = gst_object_ref (sink);
+  j->info = sink->info;
+  j->data = data;
+  j->end = end;
+  g_mutex_lock (&sink->lock);
+  if (sink->server)
+    ctx = g_main_context_ref (flu_http_server_get_context (sink->server));
+  g_mutex_unlock (&sink->lock);
+  if (ctx == NULL) {
+    job_free (j);
+    return;
+  }
+  g_main_context_invoke_full (ctx, G_PRIORITY_DEFAULT, job_run, j, job_free);
+  g_main_context_unref (ctx);
+}
+
+/* streaming thread: the part in progress is done */
+static void
+finish_part (FluHlsSink * sink, guint64 duration, gboolean ends_segment,
+    gboolean end)
+{
+  GBytes *data = NULL;
+  gsize len;
+
+  if (sink->part && sink->part->len) {
+    sink->info.duration = duration;
+    sink->info.ends_segment = ends_segment;
+    /* the array grew by doubling: give back what the part does not use
+     * (bytes-held then counts the memory held) */
+    len = sink->part->len;
+    data = g_bytes_new_take (g_realloc (g_byte_array_free (sink->part, FALSE),
+            len), len);
+    sink->part_size = len;
+  } else if (sink->part) {
+    g_byte_array_unref (sink->part);
+  }
+  sink->part = NULL;
+  if (data || end)
+    post_job (sink, data, end);
+}
+
+static void
+reset_stream (FluHlsSink * sink)
+{
+  if (sink->part)
+    g_byte_array_unref (sink->part);
+  sink->part = NULL;
+  flu_hls_cutter_init (&sink->cutter, sink->settings ?
+      (guint64) sink->settings->target_duration * GST_SECOND : GST_SECOND,
+      sink->settings ? sink->settings->part_target : 0);
+  sink->need_keyframe = TRUE;
+  sink->pending_discont = TRUE;
+}
+
+static GstFlowReturn
+flu_hls_sink_render (GstBaseSink * bsink, GstBuffer * buf)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (bsink);
+  GstClockTime ts = GST_BUFFER_DTS_OR_PTS (buf);
+  gboolean keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  gboolean discont = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT);
+  guint64 duration;
+  FluHlsCut cut;
+  GstMapInfo map;
+
+  if (sink->need_keyframe) {
+    if (!keyframe)
+      return GST_FLOW_OK;       /* a segment starts on a keyframe */
+    sink->need_keyframe = FALSE;
+    discont = TRUE;
+  }
+  if (sink->pending_discont) {
+    discont = TRUE;
+    sink->pending_discont = FALSE;
+  }
+  cut = flu_hls_cutter_push (&sink->cutter, GST_CLOCK_TIME_IS_VALID (ts) ?
+      ts : FLU_HLS_NONE, keyframe, discont, &duration);
+  if (cut != FLU_HLS_CUT_NONE) {
+    finish_part (sink, duration, cut == FLU_HLS_CUT_SEGMENT, FALSE);
+    memset (&sink->info, 0, sizeof (sink->info));
+    sink->info.independent = keyframe;
+    if (cut == FLU_HLS_CUT_SEGMENT) {
+      gint64 now = g_get_real_time ();
+
+      sink->info.new_segment = TRUE;
+      sink->info.discont = discont;
+      /* program date-time: the wall clock of the stream's first
+       * timestamp (again after each discontinuity) plus stream time */
+      if (discont || !GST_CLOCK_TIME_IS_VALID (sink->ts0)) {
+        sink->wall0 = now;
+        sink->ts0 = ts;
+      }
+      sink->info.pdt_us = GST_CLOCK_TIME_IS_VALID (ts) &&
+          GST_CLOCK_TIME_IS_VALID (sink->ts0) && ts >= sink->ts0 ?
+          sink->wall0 + (gint64) ((ts - sink->ts0) / GST_USECOND) : now;
+    }
+    sink->part = g_byte_array_sized_new (MAX (4096, sink->part_size +
+            sink->part_size / 4));
+    /* a player may start at a segment or an independent part: it needs
+     * the PAT and PMT first (the muxer's own come only every
+     * pat-interval) */
+    if (keyframe && sink->header)
+      g_byte_array_append (sink->part, g_bytes_get_data (sink->header, NULL),
+          g_bytes_get_size (sink->header));
+  }
+  if (sink->part == NULL)
+    return GST_FLOW_OK;
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return GST_FLOW_ERROR;
+  g_byte_array_append (sink->part, map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  return GST_FLOW_OK;
+}
+
+/* streaming thread: TRUE when a streamheader replaced a different one
+ * (new streams in the PMT) */
+static gboolean
+set_header (FluHlsSink * sink, const GstStructure * s)
+{
+  const GValue *sh = gst_structure_get_value (s, "streamheader");
+  GByteArray *a = g_byte_array_new ();
+  GBytes *header = NULL;
+  gboolean changed;
+  guint i;
+
+  for (i = 0; sh && GST_VALUE_HOLDS_ARRAY (sh) &&
+      i < gst_value_array_get_size (sh); i++) {
+    const GValue *v = gst_value_array_get_value (sh, i);
+    GstMapInfo map;
+
+    if (!GST_VALUE_HOLDS_BUFFER (v) ||
+        !gst_buffer_map (gst_value_get_buffer (v), &map, GST_MAP_READ))
+      continue;
+    g_byte_array_append (a, map.data, map.size);
+    gst_buffer_unmap (gst_value_get_buffer (v), &map);
+  }
+  if (a->len)
+    header = g_byte_array_free_to_bytes (a);
+  else
+    g_byte_array_unref (a);
+  changed = sink->header && header && !g_bytes_equal (sink->header, header);
+  g_clear_pointer (&sink->header, g_bytes_unref);
+  sink->header = header;
+  return changed;
+}
+
+static gboolean
+flu_hls_sink_event (GstBaseSink * bsink, GstEvent * event)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (bsink);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      gboolean changed;
+
+      gst_event_parse_caps (event, &caps);
+      caps = gst_caps_copy (caps);
+      /* the first streamheader (the muxer adds it once it knows its
+       * streams) is no new stream; another one is */
+      changed = set_header (sink, gst_caps_get_structure (caps, 0));
+      gst_structure_remove_field (gst_caps_get_structure (caps, 0),
+          "streamheader");
+      if (changed || (sink->caps && !gst_caps_is_equal (sink->caps, caps))) {
+        GST_INFO_OBJECT (sink, "caps changed: discontinuity");
+        sink->pending_discont = TRUE;
+      }
+      gst_caps_take (&sink->caps, caps);
+      break;
+    }
+    case GST_EVENT_STREAM_START:
+      if (sink->caps)
+        sink->pending_discont = TRUE;
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      reset_stream (sink);
+      break;
+    case GST_EVENT_EOS:
+      finish_part (sink, flu_hls_cutter_finish (&sink->cutter), TRUE, TRUE);
+      break;
+    default:
+      break;
+  }
+  return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
+}
+
+static gboolean
+flu_hls_sink_start (GstBaseSink * bsink)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (bsink);
+
+  reset_stream (sink);
+  sink->ts0 = GST_CLOCK_TIME_NONE;
+  return TRUE;
+}
+
+static gboolean
+flu_hls_sink_stop (GstBaseSink * bsink)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (bsink);
+
+  if (sink->part)
+    g_byte_array_unref (sink->part);
+  sink->part = NULL;
+  gst_clear_caps (&sink->caps);
+  g_clear_pointer (&sink->header, g_bytes_unref);
+  return TRUE;
+}
+
+/* ---- serving start / stop ---- */
+
+static gboolean
+window_start_in_thread (gpointer data)
+{
+  FluHlsSink *sink = data;
+  const Settings *st = sink->settings;
+  FluHlsWindowConfig cfg = { st->target_duration, st->part_target,
+    st->playlist_length, st->max_segments
+  };
+
+  sink->window = flu_hls_window_new (&cfg, sink->next_msn, window_mount, sink);
+  update_stats (sink);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+window_stop_in_thread (gpointer data)
+{
+  FluHlsSink *sink = data;
+
+  if (sink->window == NULL)
+    return G_SOURCE_REMOVE;
+  release_held (sink, TRUE);
+  sink->next_msn = flu_hls_window_next_msn (sink->window);
+  flu_hls_window_free (sink->window);
+  sink->window = NULL;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_serving (FluHlsSink * sink)
+{
+  FluHttpServer *server;
+  Settings *settings;
+
+  g_mutex_lock (&sink->lock);
+  server = sink->server;
+  g_mutex_unlock (&sink->lock);
+  if (server == NULL)
+    return;
+  if (sink->index_path)
+    flu_http_server_remove_mount (server, sink->index_path);
+  flu_http_server_invoke_sync (server, window_stop_in_thread, sink);
+  g_mutex_lock (&sink->lock);
+  sink->server = NULL;
+  settings = g_steal_pointer (&sink->settings);
+  g_mutex_unlock (&sink->lock);
+  flu_http_server_release (server);
+  g_clear_pointer (&sink->index_path, g_free);
+  settings_free (settings);
+  g_object_notify_by_pspec (G_OBJECT (sink), properties[PROP_CURRENT_PORT]);
+}
+
+static gboolean
+start_serving (FluHlsSink * sink)
+{
+  Settings *st;
+  FluHttpServer *server;
+  GError *err = NULL;
+  gchar *address;
+  guint port, header_timeout;
+  gsize len;
+
+  g_mutex_lock (&sink->lock);
+  len = sink->mount_point ? strlen (sink->mount_point) : 0;
+  if (len == 0 || sink->mount_point[0] != '/' ||
+      sink->mount_point[len - 1] != '/') {
+    g_mutex_unlock (&sink->lock);
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("mount-point must start and end with '/', e.g. /room1/, not '%s'",
+            GST_STR_NULL (sink->mount_point)), (NULL));
+    return FALSE;
+  }
+  if (sink->part_target >= (guint64) sink->target_duration * GST_SECOND) {
+    g_mutex_unlock (&sink->lock);
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("part-target (%" GST_TIME_FORMAT ") must be below target-duration "
+            "(%u s)", GST_TIME_ARGS (sink->part_target),
+            sink->target_duration), (NULL));
+    return FALSE;
+  }
+  st = g_new0 (Settings, 1);
+  st->mount_point = g_strdup (sink->mount_point);
+  st->cors_origin = g_strdup (sink->cors_origin);
+  st->target_duration = sink->target_duration;
+  st->part_target = sink->part_target;
+  st->playlist_length = sink->playlist_length;
+  st->max_segments = MAX (sink->max_segments, sink->playlist_length);
+  st->max_held = sink->max_held;
+  address = g_strdup (sink->address);
+  port = sink->port;
+  header_timeout = sink->header_timeout;
+  g_mutex_unlock (&sink->lock);
+
+  server = flu_http_server_acquire (address, port, header_timeout, &err);
+  if (server == NULL) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
+        ("Cannot listen on %s port %u: %s", address ? address : "*", port,
+            err->message), ("pick another port, or port=0 for a free one"));
+    g_error_free (err);
+    g_free (address);
+    settings_free (st);
+    return FALSE;
+  }
+  g_free (address);
+  g_mutex_lock (&sink->lock);
+  sink->server = server;
+  sink->settings = st;
+  g_mutex_unlock (&sink->lock);
+
+  flu_http_server_invoke_sync (server, window_start_in_thread, sink);
+  sink->index_path = g_strconcat (st->mount_point, "index.m3u8", NULL);
+  if (!flu_http_server_add_mount (server, sink->index_path, handle_request,
+          sink, &err)) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
+        ("give each element on one port its own paths"));
+    g_error_free (err);
+    g_clear_pointer (&sink->index_path, g_free);
+    stop_serving (sink);
+    return FALSE;
+  }
+  GST_INFO_OBJECT (sink, "serving %s on port %u", sink->index_path,
+      flu_http_server_get_port (server));
+  g_object_notify_by_pspec (G_OBJECT (sink), properties[PROP_CURRENT_PORT]);
+  return TRUE;
+}
+
+static GstStateChangeReturn
+flu_hls_sink_change_state (GstElement * element, GstStateChange transition)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !start_serving (sink))
+    return GST_STATE_CHANGE_FAILURE;
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL ||
+      (transition == GST_STATE_CHANGE_NULL_TO_READY &&
+          ret == GST_STATE_CHANGE_FAILURE))
+    stop_serving (sink);
+  return ret;
+}

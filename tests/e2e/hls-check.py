@@ -1,0 +1,554 @@
+#!/usr/bin/env python3
+# gst-flumotion: a conformance checker of our own for the media playlists
+# fluhlssink serves (draft-pantos-hls-rfc8216bis, LL-HLS), on the standard
+# library only.  It follows a live playlist for a while with blocking
+# reloads, as an LL-HLS player does, and checks:
+#
+# - tag syntax (EXTM3U first, known tags, attribute lists, an URI line
+#   after every EXTINF), the tags LL-HLS needs (SERVER-CONTROL with
+#   CAN-BLOCK-RELOAD, PART-HOLD-BACK >= 3 x PART-TARGET, HOLD-BACK >= 3 x
+#   TARGETDURATION, PART-INF, PRELOAD-HINT), PROGRAM-DATE-TIME per segment;
+# - every segment's EXTINF, rounded, <= TARGETDURATION; every part <=
+#   PART-TARGET, and >= 85% of it except the last part of a segment;
+# - media sequence and discontinuity sequence never go back; a segment
+#   name always belongs to the same media sequence number (names are
+#   never reused);
+# - INDEPENDENT=YES parts, and every segment, start on an H.264 IDR frame
+#   (the first video picture of their MPEG-TS payload);
+# - a blocking reload for the hinted part answers once that part is in the
+#   playlist, within about one part target; a request for the hinted part
+#   is held until it exists; _HLS_msn more than two past the last segment
+#   gets 400;
+# - Content-Type and Cache-Control of playlists, segments and parts.
+#
+# Usage: hls-check.py URL-of-index.m3u8 SECONDS [--plain]
+#        hls-check.py --self-test   (broken playlists and pictures are caught)
+# Exit status 0 when every check passed, 1 otherwise (each failure printed).
+
+import datetime
+import re
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+FAILURES = []
+
+
+def fail(msg):
+    FAILURES.append(msg)
+    print("FAIL: " + msg, file=sys.stderr)
+
+
+def get(url, timeout=15):
+    """(status, headers, body, seconds)"""
+    t0 = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.headers, r.read(), time.monotonic() - t0
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read(), time.monotonic() - t0
+
+
+KNOWN = {
+    "EXTM3U", "EXT-X-VERSION", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE",
+    "EXT-X-DISCONTINUITY-SEQUENCE", "EXT-X-PROGRAM-DATE-TIME", "EXTINF",
+    "EXT-X-DISCONTINUITY", "EXT-X-ENDLIST", "EXT-X-PART", "EXT-X-PART-INF",
+    "EXT-X-SERVER-CONTROL", "EXT-X-PRELOAD-HINT",
+}
+ATTR = re.compile(r'([A-Z0-9-]+)=("[^"\n]*"|[^",\n]+)(,|$)')
+PDT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def attrs(value, where):
+    out = {}
+    pos = 0
+    while pos < len(value):
+        m = ATTR.match(value, pos)
+        if not m:
+            fail("%s: bad attribute list %r" % (where, value))
+            return out
+        v = m.group(2)
+        out[m.group(1)] = v[1:-1] if v.startswith('"') else v
+        pos = m.end()
+    return out
+
+
+def parse(text):
+    """A playlist as a dict; syntax failures reported."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    pl = {"segments": [], "open_parts": [], "hint": None, "ended": False}
+    if not lines or lines[0] != "#EXTM3U":
+        fail("playlist does not start with #EXTM3U")
+        return None
+    seg = {"parts": [], "discont": False, "pdt": None}
+    expect_uri = None
+    for ln in lines[1:]:
+        if expect_uri is not None:
+            if ln.startswith("#") or not ln:
+                fail("EXTINF not followed by a URI line: %r" % ln)
+                return None
+            seg["uri"] = ln
+            seg["duration"] = expect_uri
+            pl["segments"].append(seg)
+            seg = {"parts": [], "discont": False, "pdt": None}
+            expect_uri = None
+            continue
+        if not ln.startswith("#EXT"):
+            fail("unexpected line %r" % ln)
+            continue
+        tag, _, value = ln[1:].partition(":")
+        if tag not in KNOWN:
+            fail("unknown tag %s" % tag)
+        if tag in ("EXT-X-VERSION", "EXT-X-TARGETDURATION",
+                   "EXT-X-MEDIA-SEQUENCE", "EXT-X-DISCONTINUITY-SEQUENCE"):
+            if not re.fullmatch(r"\d+", value):
+                fail("%s: not a decimal integer: %r" % (tag, value))
+                return None
+            pl[tag] = int(value)
+        elif tag == "EXTINF":
+            m = re.fullmatch(r"(\d+(\.\d+)?),.*", value)
+            if not m:
+                fail("bad EXTINF %r" % value)
+                return None
+            expect_uri = float(m.group(1))
+        elif tag == "EXT-X-PROGRAM-DATE-TIME":
+            if not PDT.match(value):
+                fail("bad PROGRAM-DATE-TIME %r" % value)
+            seg["pdt"] = value
+        elif tag == "EXT-X-DISCONTINUITY":
+            seg["discont"] = True
+        elif tag == "EXT-X-ENDLIST":
+            pl["ended"] = True
+        elif tag == "EXT-X-PART":
+            a = attrs(value, tag)
+            if "DURATION" not in a or "URI" not in a:
+                fail("EXT-X-PART without DURATION or URI: %r" % value)
+                continue
+            seg["parts"].append((float(a["DURATION"]), a["URI"],
+                                 a.get("INDEPENDENT") == "YES"))
+        elif tag in ("EXT-X-PART-INF", "EXT-X-SERVER-CONTROL"):
+            pl[tag] = attrs(value, tag)
+        elif tag == "EXT-X-PRELOAD-HINT":
+            a = attrs(value, tag)
+            if a.get("TYPE") != "PART" or "URI" not in a:
+                fail("bad PRELOAD-HINT %r" % value)
+            pl["hint"] = a.get("URI")
+    if expect_uri is not None:
+        fail("playlist ends after an EXTINF")
+    pl["open_parts"] = seg["parts"]
+    for t in ("EXT-X-VERSION", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE"):
+        if t not in pl:
+            fail("no %s" % t)
+            return None
+    return pl
+
+
+def pdt_seconds(value):
+    if value is None:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(
+            value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+# ---- MPEG-TS: is the first video picture an IDR? ----
+
+def first_picture_is_idr(data):
+    """True/False for the first H.264 picture of the TS data, None when
+    there is none."""
+    pmt_pid = video_pid = None
+    es = bytearray()
+    started = False
+    for off in range(0, len(data) - 187, 188):
+        pkt = data[off:off + 188]
+        if pkt[0] != 0x47:
+            fail("TS sync byte missing at offset %d" % off)
+            return None
+        pusi = pkt[1] & 0x40
+        pid = ((pkt[1] & 0x1f) << 8) | pkt[2]
+        afc = (pkt[3] >> 4) & 3
+        p = 4
+        if afc & 2:
+            p += 1 + pkt[4]
+        if not afc & 1 or p >= 188:
+            continue
+        payload = pkt[p:]
+        if pid == 0 and pusi:
+            sec = payload[1 + payload[0]:]
+            # program_number(2) reserved/PID(2) after the 8-byte header
+            for i in range(8, 3 + ((sec[1] & 0xf) << 8 | sec[2]) - 4, 4):
+                if (sec[i] << 8 | sec[i + 1]) != 0:
+                    pmt_pid = (sec[i + 2] & 0x1f) << 8 | sec[i + 3]
+        elif pid == pmt_pid and pusi and video_pid is None:
+            sec = payload[1 + payload[0]:]
+            end = 3 + ((sec[1] & 0xf) << 8 | sec[2]) - 4
+            i = 12 + ((sec[10] & 0xf) << 8 | sec[11])
+            while i + 5 <= end:
+                stype = sec[i]
+                epid = (sec[i + 1] & 0x1f) << 8 | sec[i + 2]
+                if stype == 0x1b:
+                    video_pid = epid
+                i += 5 + ((sec[i + 3] & 0xf) << 8 | sec[i + 4])
+        elif pid == video_pid and video_pid is not None:
+            if pusi:
+                if started:
+                    break
+                started = True
+                payload = payload[9 + payload[8]:]
+            if started:
+                es += payload
+                if len(es) > 4096:
+                    break
+    if not es:
+        return None
+    i = 0
+    while True:
+        i = es.find(b"\x00\x00\x01", i)
+        if i < 0 or i + 3 >= len(es):
+            return None
+        nal = es[i + 3] & 0x1f
+        if nal in (1, 5):
+            return nal == 5
+        i += 3
+
+
+class Checker:
+    def __init__(self, url, plain):
+        self.url = url
+        self.base = url.rsplit("/", 1)[0] + "/"
+        self.plain = plain
+        self.names = {}             # segment URI -> msn
+        self.last_msn_seen = None
+        self.last_dseq = None
+        self.last_ms = None
+        self.checked = set()        # URIs whose first picture was checked
+        self.blocking = []          # seconds from request to answer
+        self.lags = []              # part ready at the sink -> at client
+        self.parts_seen = set()
+        self.n_segments = 0
+
+    def check_media(self, uri, must_be_idr):
+        if uri in self.checked:
+            return
+        self.checked.add(uri)
+        st, h, body, _ = get(self.base + uri)
+        if st != 200:
+            fail("%s: status %d" % (uri, st))
+            return
+        if h.get("Content-Type") != "video/mp2t":
+            fail("%s: Content-Type %s" % (uri, h.get("Content-Type")))
+        cc = h.get("Cache-Control", "")
+        if "immutable" not in cc or "max-age=" not in cc:
+            fail("%s: Cache-Control %r" % (uri, cc))
+        idr = first_picture_is_idr(body)
+        if must_be_idr and idr is not True:
+            fail("%s: should start on an IDR picture, first picture IDR=%s"
+                 % (uri, idr))
+
+    def check_playlist(self, pl):
+        td = pl["EXT-X-TARGETDURATION"]
+        ms = pl["EXT-X-MEDIA-SEQUENCE"]
+        dseq = pl.get("EXT-X-DISCONTINUITY-SEQUENCE", 0)
+        if self.last_ms is not None and ms < self.last_ms:
+            fail("MEDIA-SEQUENCE went back: %d after %d" % (ms, self.last_ms))
+        if self.last_dseq is not None and dseq < self.last_dseq:
+            fail("DISCONTINUITY-SEQUENCE went back")
+        self.last_ms, self.last_dseq = ms, dseq
+        sc = pl.get("EXT-X-SERVER-CONTROL")
+        if sc is None or sc.get("CAN-BLOCK-RELOAD") != "YES":
+            fail("no EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES")
+            sc = {}
+        if float(sc.get("HOLD-BACK", 0)) < 3 * td:
+            fail("HOLD-BACK %s < 3 x TARGETDURATION" % sc.get("HOLD-BACK"))
+        pt = None
+        if not self.plain:
+            inf = pl.get("EXT-X-PART-INF")
+            if inf is None or "PART-TARGET" not in inf:
+                fail("no EXT-X-PART-INF:PART-TARGET")
+                return
+            pt = float(inf["PART-TARGET"])
+            if float(sc.get("PART-HOLD-BACK", 0)) < 3 * pt - 1e-6:
+                fail("PART-HOLD-BACK %s < 3 x PART-TARGET"
+                     % sc.get("PART-HOLD-BACK"))
+            if not pl["ended"] and not pl["hint"]:
+                fail("no EXT-X-PRELOAD-HINT")
+        elif "EXT-X-PART-INF" in pl or pl["open_parts"]:
+            fail("parts in a plain HLS playlist")
+        prev = None
+        for i, seg in enumerate(pl["segments"]):
+            msn = ms + i
+            # PROGRAM-DATE-TIME advances by the previous EXTINF (50 ms)
+            t = pdt_seconds(seg["pdt"])
+            if prev and t is not None and not seg["discont"] and \
+                    abs(t - prev[0] - prev[1]) > 0.05:
+                fail("%s: PROGRAM-DATE-TIME %s is %.3f s after the previous "
+                     "segment, which lasts %.3f s"
+                     % (seg["uri"], seg["pdt"], t - prev[0], prev[1]))
+            prev = (t, seg["duration"]) if t is not None else None
+            if round(seg["duration"]) > td:
+                fail("%s: EXTINF %.5f > TARGETDURATION %d"
+                     % (seg["uri"], seg["duration"], td))
+            if seg["pdt"] is None:
+                fail("%s: no PROGRAM-DATE-TIME" % seg["uri"])
+            if self.names.setdefault(seg["uri"], msn) != msn:
+                fail("%s named both msn %d and %d"
+                     % (seg["uri"], self.names[seg["uri"]], msn))
+            if seg["uri"] not in self.checked:
+                self.n_segments += 1
+            self.check_media(seg["uri"], True)
+            self.check_parts(seg["parts"], pt, True)
+        self.check_parts(pl["open_parts"], pt, False)
+
+    def check_parts(self, parts, pt, complete):
+        for j, (d, uri, ind) in enumerate(parts):
+            last = j == len(parts) - 1
+            if d > pt + 1e-6:
+                fail("%s: part of %.5f s > PART-TARGET %.5f" % (uri, d, pt))
+            # the last part of a segment may be short; the latest part of
+            # the segment in progress may turn out to be its last
+            if d < 0.85 * pt - 1e-6 and not last:
+                fail("%s: part of %.5f s < 85%% of PART-TARGET" % (uri, d))
+            if j == 0 and not ind:
+                fail("%s: first part of a segment not INDEPENDENT" % uri)
+            self.parts_seen.add(uri)
+            if ind:
+                self.check_media(uri, True)
+
+    def reload(self, query=""):
+        st, h, body, dt = get(self.url + query)
+        if st != 200:
+            fail("playlist%s: status %d" % (query, st))
+            return None, dt
+        if h.get("Content-Type") != "application/vnd.apple.mpegurl":
+            fail("playlist Content-Type %s" % h.get("Content-Type"))
+        if "max-age=" not in h.get("Cache-Control", ""):
+            fail("playlist Cache-Control %r" % h.get("Cache-Control"))
+        pl = parse(body.decode("utf-8"))
+        if pl:
+            self.check_playlist(pl)
+        return pl, dt
+
+    def run(self, seconds):
+        pl, _ = self.reload()
+        if pl is None:
+            return
+        last = pl["EXT-X-MEDIA-SEQUENCE"] + len(pl["segments"]) - 1
+        st, _, _, _ = get("%s?_HLS_msn=%d" % (self.url, last + 3))
+        if st != 400:
+            fail("_HLS_msn three past the last segment: %d, not 400" % st)
+        st, _, _, _ = get("%s?_HLS_part=1" % self.url)
+        if st != 400:
+            fail("_HLS_part without _HLS_msn: %d, not 400" % st)
+        deadline = time.monotonic() + seconds
+        held_part_checked = False
+        while time.monotonic() < deadline and not pl["ended"]:
+            if self.plain:
+                # block on the next segment
+                nxt = pl["EXT-X-MEDIA-SEQUENCE"] + len(pl["segments"])
+                new, dt = self.reload("?_HLS_msn=%d" % nxt)
+                if new is None:
+                    return
+                if new["EXT-X-MEDIA-SEQUENCE"] + len(new["segments"]) <= nxt:
+                    fail("blocking reload for msn %d answered without it"
+                         % nxt)
+                self.blocking.append(dt)
+                pl = new
+                continue
+            hint = pl["hint"]
+            m = re.fullmatch(r"part(\d+)\.(\d+)\.ts", hint or "")
+            if not m:
+                fail("hint %r is not a part name" % hint)
+                return
+            if not held_part_checked:
+                # the hinted part itself: held until it exists
+                st, h, body, dt = get(self.base + hint)
+                if st not in (200, 404):
+                    fail("hinted part %s: status %d" % (hint, st))
+                held_part_checked = True
+            new, dt = self.reload("?_HLS_msn=%s&_HLS_part=%s" % m.groups())
+            if new is None:
+                return
+            uris = [u for s in new["segments"] for (_, u, _) in s["parts"]]
+            uris += [u for (_, u, _) in new["open_parts"]]
+            nxt = "part%d.0.ts" % (int(m.group(1)) + 1)
+            if hint not in uris and nxt not in uris:
+                fail("blocking reload for %s answered without it" % hint)
+            self.blocking.append(dt)
+            self.measure_lag(new)
+            pl = new
+        if self.blocking:
+            worst = max(self.blocking)
+            limit = (2 * self.target_seconds(pl) + 0.3 if self.plain else
+                     2 * float(pl["EXT-X-PART-INF"]["PART-TARGET"]) + 0.3)
+            # skip the first (it may wait for a whole part)
+            if worst > limit:
+                fail("a blocking reload took %.3f s (limit %.3f s)"
+                     % (worst, limit))
+        if self.lags:
+            lags = sorted(self.lags)
+            print("hls-check: part ready at the sink -> listed at the client: "
+                  "median %.1f ms, max %.1f ms (%d samples)"
+                  % (1000 * lags[len(lags) // 2], 1000 * lags[-1], len(lags)))
+        print("hls-check: %d reloads (blocking, worst %.3f s, mean %.3f s), "
+              "%d segments and %d parts checked" %
+              (len(self.blocking), max(self.blocking or [0]),
+               sum(self.blocking) / max(1, len(self.blocking)),
+               self.n_segments, len(self.parts_seen)))
+
+    def measure_lag(self, pl):
+        """Part ready at the sink -> playlist at the client: the live edge
+        is the PROGRAM-DATE-TIME of the segment in progress plus its
+        listed parts (the sink dates segments by the wall clock of its
+        buffers' arrival)."""
+        now = time.time()
+        segs = pl["segments"]
+        if not segs or not pl["open_parts"]:
+            return
+        last = segs[-1]
+        t = pdt_seconds(last["pdt"])
+        if t is None:
+            return
+        edge = t + last["duration"] + sum(d for d, _, _ in pl["open_parts"])
+        self.lags.append(now - edge)
+
+    def target_seconds(self, pl):
+        return pl["EXT-X-TARGETDURATION"]
+
+
+# ---- self test: the checker must be able to fail ----
+
+def ts_packet(pid, payload, pusi):
+    body = bytes([0x47, (0x40 if pusi else 0) | pid >> 8, pid & 0xff, 0x10])
+    return (body + payload + b"\xff" * 188)[:188]
+
+
+def psi(table_id, body):
+    length = len(body) + 5 + 4
+    sec = bytes([table_id, 0xb0 | length >> 8, length & 0xff, 0, 1, 0xc1, 0,
+                 0]) + body + b"\0\0\0\0"
+    return b"\0" + sec
+
+
+def ts_with_picture(nal_type):
+    pat = psi(0, bytes([0, 1, 0xe1, 0x00]))               # program 1 -> 0x100
+    pmt = psi(2, bytes([0xe1, 0x01, 0xf0, 0x00,            # PCR PID, no info
+                        0x1b, 0xe1, 0x01, 0xf0, 0x00]))    # H.264 on 0x101
+    es = b"\0\0\0\x01\x09\xf0" + b"\0\0\0\x01" + bytes([0x60 | nal_type])
+    pes = b"\0\0\x01\xe0\0\0\x80\0\0" + es
+    return (ts_packet(0, pat, True) + ts_packet(0x100, pmt, True) +
+            ts_packet(0x101, pes, True))
+
+
+GOOD = """#EXTM3U
+#EXT-X-VERSION:6
+#EXT-X-TARGETDURATION:1
+#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.20000,HOLD-BACK=3.00000
+#EXT-X-PART-INF:PART-TARGET=0.40000
+#EXT-X-MEDIA-SEQUENCE:10
+#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:00.000Z
+#EXT-X-PART:DURATION=0.40000,URI="part10.0.ts",INDEPENDENT=YES
+#EXT-X-PART:DURATION=0.40000,URI="part10.1.ts"
+#EXT-X-PART:DURATION=0.20000,URI="part10.2.ts"
+#EXTINF:1.00000,
+seg10.ts
+#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:01.000Z
+#EXT-X-PART:DURATION=0.40000,URI="part11.0.ts",INDEPENDENT=YES
+#EXT-X-PART:DURATION=0.40000,URI="part11.1.ts"
+#EXT-X-PART:DURATION=0.20000,URI="part11.2.ts"
+#EXTINF:1.00000,
+seg11.ts
+#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:02.000Z
+#EXT-X-PART:DURATION=0.40000,URI="part12.0.ts",INDEPENDENT=YES
+#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part12.1.ts"
+"""
+
+BAD = [
+    ("part over PART-TARGET", GOOD.replace("DURATION=0.40000,URI=\"part10.1",
+                                           "DURATION=0.45000,URI=\"part10.1")),
+    ("short part not last", GOOD.replace("DURATION=0.40000,URI=\"part10.1",
+                                         "DURATION=0.30000,URI=\"part10.1")),
+    ("EXTINF over target", GOOD.replace("#EXTINF:1.00000", "#EXTINF:1.60000")),
+    ("PART-HOLD-BACK", GOOD.replace("PART-HOLD-BACK=1.20000",
+                                    "PART-HOLD-BACK=0.80000")),
+    ("HOLD-BACK", GOOD.replace("HOLD-BACK=3.00000", "HOLD-BACK=2.00000")),
+    ("PDT not advancing", GOOD.replace("00:00:01.000Z", "00:00:01.200Z")),
+    ("no PDT", GOOD.replace("#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:00.000Z\n",
+                            "")),
+    ("first part not independent", GOOD.replace(
+        "part10.0.ts\",INDEPENDENT=YES", "part10.0.ts\"")),
+    ("no hint", GOOD.replace('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part12.1.ts"\n',
+                             "")),
+    ("unknown tag", GOOD + "#EXT-X-BOGUS:1\n"),
+    ("bad attribute list", GOOD.replace("CAN-BLOCK-RELOAD=YES,",
+                                        "CAN-BLOCK-RELOAD=YES,,")),
+    ("EXTINF without URI", GOOD.replace("seg10.ts\n", "")),
+    ("no EXTM3U", GOOD[len("#EXTM3U\n"):]),
+]
+
+
+def self_test():
+    """Every broken playlist and picture must be caught."""
+    global FAILURES
+    ok = True
+
+    class Offline(Checker):
+        def check_media(self, uri, must_be_idr):
+            pass
+
+    def failures_for(text, before=None):
+        global FAILURES
+        FAILURES = []
+        c = Offline("http://x/index.m3u8", False)
+        if before:
+            pl = parse(before)
+            c.check_playlist(pl)
+        pl = parse(text)
+        if pl:
+            c.check_playlist(pl)
+        return FAILURES
+
+    if failures_for(GOOD):
+        print("self-test: the good playlist failed: %s" % FAILURES)
+        ok = False
+    for what, text in BAD:
+        if not failures_for(text):
+            print("self-test: not caught: %s" % what)
+            ok = False
+    # a sequence going back; a name given to another sequence number
+    if not failures_for(GOOD.replace("SEQUENCE:10", "SEQUENCE:9"), GOOD):
+        print("self-test: not caught: media sequence going back")
+        ok = False
+    if not failures_for(GOOD.replace("SEQUENCE:10", "SEQUENCE:11"), GOOD):
+        print("self-test: not caught: a name reused")
+        ok = False
+    if first_picture_is_idr(ts_with_picture(5)) is not True or \
+            first_picture_is_idr(ts_with_picture(1)) is not False:
+        print("self-test: IDR detection wrong")
+        ok = False
+    FAILURES = []
+    print("hls-check self-test: %s" % ("passed" if ok else "FAILED"))
+    sys.exit(0 if ok else 1)
+
+
+def main():
+    if sys.argv[1:2] == ["--self-test"]:
+        self_test()
+    if len(sys.argv) < 3:
+        print(__doc__)
+        sys.exit(2)
+    c = Checker(sys.argv[1], "--plain" in sys.argv[3:])
+    c.run(float(sys.argv[2]))
+    if FAILURES:
+        print("hls-check: %d failures" % len(FAILURES), file=sys.stderr)
+        sys.exit(1)
+    print("hls-check: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
