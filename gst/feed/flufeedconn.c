@@ -821,3 +821,32 @@ flu_feed_link_get_property (const FluFeedLink * link, const gchar * name,
     return FALSE;               /* "secret" is write-only */
   return TRUE;
 }
+
+void
+flu_feed_link_install_secret_file (GObjectClass * klass, guint prop_id)
+{
+  g_object_class_install_property (klass, prop_id,
+      g_param_spec_string ("secret-file", "Secret file",
+          "Read the shared secret from this file (its bytes, one trailing "
+          "newline dropped), so that it is on no command line; an unreadable "
+          "or empty file refuses every peer (write-only)", NULL,
+          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+}
+
+void
+flu_feed_link_set_secret_file (FluFeedLink * link, GstObject * owner,
+    const gchar * path)
+{
+  GError *err = NULL;
+  gchar *secret = path ? flu_feed_read_secret_file (path, &err) : NULL;
+
+  if (err) {
+    GST_ERROR_OBJECT (owner, "secret-file: %s; every peer will be refused",
+        err->message);
+    g_error_free (err);
+  }
+  GST_OBJECT_LOCK (owner);
+  g_free (link->secret);
+  link->secret = secret;
+  GST_OBJECT_UNLOCK (owner);
+}

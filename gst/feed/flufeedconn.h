@@ -37,6 +37,7 @@
 #define __FLU_FEED_CONN_H__
 
 #include <gio/gio.h>
+#include <gst/gst.h>
 
 G_BEGIN_DECLS
 
@@ -85,6 +86,13 @@ gboolean flu_feed_link_get_property (const FluFeedLink * link,
  * knows (every peer is refused) and sets @error: a typo in a path never
  * opens a feed to everyone.  Free the result with g_free. */
 gchar *flu_feed_read_secret_file (const gchar * path, GError ** error);
+/* Both elements' "secret-file": installs the property, and sets it: reads
+ * the file in the calling thread, then stores the secret under @owner's
+ * object lock (a file that cannot be read is logged as an error on @owner
+ * and refuses every peer, as flu_feed_read_secret_file() says). */
+void flu_feed_link_install_secret_file (GObjectClass * klass, guint prop_id);
+void flu_feed_link_set_secret_file (FluFeedLink * link, GstObject * owner,
+    const gchar * path);
 
 #define FLU_FEED_DEFAULT_RETRY_INITIAL_MS 250
 #define FLU_FEED_DEFAULT_RETRY_MAX_MS 5000

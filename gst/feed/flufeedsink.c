@@ -598,19 +598,8 @@ flu_feed_sink_set_property (GObject * object, guint prop_id,
   FluFeedSink *self = FLU_FEED_SINK (object);
 
   if (prop_id == PROP_SECRET_FILE) {
-    const gchar *path = g_value_get_string (value);
-    GError *err = NULL;
-    gchar *secret = path ? flu_feed_read_secret_file (path, &err) : NULL;
-
-    if (err) {
-      GST_ERROR_OBJECT (self, "secret-file: %s; every peer will be refused",
-          err->message);
-      g_error_free (err);
-    }
-    GST_OBJECT_LOCK (self);
-    g_free (self->link.secret);
-    self->link.secret = secret;
-    GST_OBJECT_UNLOCK (self);
+    flu_feed_link_set_secret_file (&self->link, GST_OBJECT (self),
+        g_value_get_string (value));
     return;
   }
   GST_OBJECT_LOCK (self);
@@ -749,12 +738,7 @@ flu_feed_sink_class_init (FluFeedSinkClass * klass)
           "secret (HMAC-SHA256 challenge before the GDP stream) and is "
           "refused otherwise; NULL = no authentication (write-only)", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
-  g_object_class_install_property (gobject_class, PROP_SECRET_FILE,
-      g_param_spec_string ("secret-file", "Secret file",
-          "Read the shared secret from this file (its bytes, one trailing "
-          "newline dropped), so that it is on no command line; an unreadable "
-          "or empty file refuses every peer (write-only)", NULL,
-          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  flu_feed_link_install_secret_file (gobject_class, PROP_SECRET_FILE);
   g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
       g_param_spec_uint ("retry-initial", "Initial retry delay",
           "client mode: milliseconds before the first reconnection attempt; "

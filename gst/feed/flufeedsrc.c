@@ -1147,19 +1147,8 @@ flu_feed_src_set_property (GObject * object, guint prop_id,
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
   if (prop_id == PROP_SECRET_FILE) {
-    const gchar *path = g_value_get_string (value);
-    GError *err = NULL;
-    gchar *secret = path ? flu_feed_read_secret_file (path, &err) : NULL;
-
-    if (err) {
-      GST_ERROR_OBJECT (self, "secret-file: %s; every peer will be refused",
-          err->message);
-      g_error_free (err);
-    }
-    GST_OBJECT_LOCK (self);
-    g_free (self->link.secret);
-    self->link.secret = secret;
-    GST_OBJECT_UNLOCK (self);
+    flu_feed_link_set_secret_file (&self->link, GST_OBJECT (self),
+        g_value_get_string (value));
     return;
   }
   GST_OBJECT_LOCK (self);
@@ -1326,12 +1315,7 @@ flu_feed_src_class_init (FluFeedSrcClass * klass)
           "prove it (HMAC-SHA256 challenge before the GDP stream); NULL = "
           "no authentication (write-only)", NULL, G_PARAM_WRITABLE |
           G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
-  g_object_class_install_property (gobject_class, PROP_SECRET_FILE,
-      g_param_spec_string ("secret-file", "Secret file",
-          "Read the shared secret from this file (its bytes, one trailing "
-          "newline dropped), so that it is on no command line; an unreadable "
-          "or empty file refuses every peer (write-only)", NULL,
-          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  flu_feed_link_install_secret_file (gobject_class, PROP_SECRET_FILE);
   g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
       g_param_spec_uint ("retry-initial", "Initial retry delay",
           "Milliseconds between the first failed reconnection attempt and "
