@@ -747,8 +747,18 @@ flu_feed_link_init (FluFeedLink * link, FluFeedMode mode, const gchar * host,
 }
 
 void
+flu_feed_link_copy (FluFeedLink * dest, const FluFeedLink * src)
+{
+  *dest = *src;
+  dest->host = g_strdup (src->host);
+  dest->secret = g_strdup (src->secret);
+}
+
+void
 flu_feed_link_clear (FluFeedLink * link)
 {
+  if (link->secret)
+    memset (link->secret, 0, strlen (link->secret));
   g_clear_pointer (&link->host, g_free);
   g_clear_pointer (&link->secret, g_free);
 }

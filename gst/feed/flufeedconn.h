@@ -73,6 +73,9 @@ typedef struct
 void flu_feed_link_init (FluFeedLink * link, FluFeedMode mode,
     const gchar * host, guint port);
 void flu_feed_link_clear (FluFeedLink * link);
+/* A deep copy of @src into @dest (free it with flu_feed_link_clear, which
+ * also wipes the secret): a thread's own snapshot of the settings. */
+void flu_feed_link_copy (FluFeedLink * dest, const FluFeedLink * src);
 /* Set or get the property called @name if it is one of the link's
  * ("mode", "host", "port", "secret", "retry-initial", "retry-max");
  * returns FALSE for any other name. */
