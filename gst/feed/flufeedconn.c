@@ -844,6 +844,33 @@ flu_feed_link_install_secret_file (GObjectClass * klass, guint prop_id)
 }
 
 void
+flu_feed_link_install_properties (GObjectClass * klass,
+    const FluFeedLinkSpec * spec)
+{
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY;
+
+  g_object_class_install_property (klass, spec->mode_id,
+      g_param_spec_enum ("mode", "Mode", spec->mode, FLU_TYPE_FEED_MODE,
+          spec->default_mode, rw));
+  g_object_class_install_property (klass, spec->host_id,
+      g_param_spec_string ("host", "Host", spec->host, spec->default_host, rw));
+  g_object_class_install_property (klass, spec->port_id,
+      g_param_spec_uint ("port", "Port", spec->port, 0, 65535, 0, rw));
+  g_object_class_install_property (klass, spec->secret_id,
+      g_param_spec_string ("secret", "Secret", spec->secret, NULL,
+          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  flu_feed_link_install_secret_file (klass, spec->secret_file_id);
+  g_object_class_install_property (klass, spec->retry_initial_id,
+      g_param_spec_uint ("retry-initial", "Initial retry delay",
+          spec->retry_initial, 1, 3600000,
+          FLU_FEED_DEFAULT_RETRY_INITIAL_MS, rw));
+  g_object_class_install_property (klass, spec->retry_max_id,
+      g_param_spec_uint ("retry-max", "Maximum retry delay",
+          spec->retry_max, 1, 3600000, FLU_FEED_DEFAULT_RETRY_MAX_MS, rw));
+}
+
+void
 flu_feed_link_set_secret_file (FluFeedLink * link, GstObject * owner,
     const gchar * path)
 {

@@ -739,6 +739,32 @@ flu_feed_sink_init (FluFeedSink * self)
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }
 
+static const FluFeedLinkSpec link_spec = {
+  PROP_MODE, PROP_HOST, PROP_PORT, PROP_SECRET, PROP_SECRET_FILE,
+  PROP_RETRY_INITIAL, PROP_RETRY_MAX,
+  DEFAULT_MODE, DEFAULT_HOST,
+  /* mode */
+  "server: listen on host:port and serve every reader that connects; "
+      "client: connect to a flufeedsrc mode=server at host:port and push "
+      "the stream there, reconnecting when the link drops",
+  /* host */
+  "server: address to listen on (NULL = all IPv4 interfaces); "
+      "client: host to push to",
+  /* port */
+  "server: TCP port to listen on (0 = any free port, see "
+      "current-port); client: port to push to",
+  /* secret */
+  "Shared secret: when set, every peer must prove it knows the same "
+      "secret (HMAC-SHA256 challenge before the GDP stream) and is "
+      "refused otherwise; NULL = no authentication (write-only)",
+  /* retry-initial */
+  "client mode: milliseconds before the first reconnection attempt; "
+      "doubled after every failed attempt up to retry-max",
+  /* retry-max */
+  "client mode: longest delay between reconnection attempts, in "
+      "milliseconds",
+};
+
 static void
 flu_feed_sink_class_init (FluFeedSinkClass * klass)
 {
@@ -752,41 +778,11 @@ flu_feed_sink_class_init (FluFeedSinkClass * klass)
   gobject_class->get_property = flu_feed_sink_get_property;
   gobject_class->finalize = flu_feed_sink_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODE,
-      g_param_spec_enum ("mode", "Mode",
-          "server: listen on host:port and serve every reader that connects; "
-          "client: connect to a flufeedsrc mode=server at host:port and push "
-          "the stream there, reconnecting when the link drops",
-          FLU_TYPE_FEED_MODE, DEFAULT_MODE, rw));
-  g_object_class_install_property (gobject_class, PROP_HOST,
-      g_param_spec_string ("host", "Host",
-          "server: address to listen on (NULL = all IPv4 interfaces); "
-          "client: host to push to", DEFAULT_HOST, rw));
-  g_object_class_install_property (gobject_class, PROP_PORT,
-      g_param_spec_uint ("port", "Port",
-          "server: TCP port to listen on (0 = any free port, see "
-          "current-port); client: port to push to", 0, 65535, DEFAULT_PORT,
-          rw));
+  flu_feed_link_install_properties (gobject_class, &link_spec);
   g_object_class_install_property (gobject_class, PROP_CURRENT_PORT,
       g_param_spec_uint ("current-port", "Current port",
           "The port listened on in server mode, known from the READY state "
           "on (0 = not listening)", 0, 65535, 0, ro));
-  g_object_class_install_property (gobject_class, PROP_SECRET,
-      g_param_spec_string ("secret", "Secret",
-          "Shared secret: when set, every peer must prove it knows the same "
-          "secret (HMAC-SHA256 challenge before the GDP stream) and is "
-          "refused otherwise; NULL = no authentication (write-only)", NULL,
-          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
-  flu_feed_link_install_secret_file (gobject_class, PROP_SECRET_FILE);
-  g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
-      g_param_spec_uint ("retry-initial", "Initial retry delay",
-          "client mode: milliseconds before the first reconnection attempt; "
-          "doubled after every failed attempt up to retry-max", 1, 3600000,
-          FLU_FEED_DEFAULT_RETRY_INITIAL_MS, rw));
-  g_object_class_install_property (gobject_class, PROP_RETRY_MAX,
-      g_param_spec_uint ("retry-max", "Maximum retry delay",
-          "client mode: longest delay between reconnection attempts, in "
-          "milliseconds", 1, 3600000, FLU_FEED_DEFAULT_RETRY_MAX_MS, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_LAG,
       g_param_spec_uint64 ("max-lag", "Maximum reader lag",
           "Nanoseconds of stream a reader may fall behind before it is "

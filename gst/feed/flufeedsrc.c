@@ -1393,6 +1393,32 @@ flu_feed_src_init (FluFeedSrc * self)
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
 }
 
+static const FluFeedLinkSpec link_spec = {
+  PROP_MODE, PROP_HOST, PROP_PORT, PROP_SECRET, PROP_SECRET_FILE,
+  PROP_RETRY_INITIAL, PROP_RETRY_MAX,
+  DEFAULT_MODE, DEFAULT_HOST,
+  /* mode */
+  "client: connect to the upstream(s) at host:port or hosts; "
+      "server: listen on host:port for a flufeedsink mode=client to "
+      "push to us",
+  /* host */
+  "client: upstream host (unless hosts is set); server: address to "
+      "listen on (NULL or empty = all IPv4 interfaces)",
+  /* port */
+  "client: upstream port (and the default port of hosts entries); "
+      "server: port to listen on (0 = any free port, see current-port)",
+  /* secret */
+  "Shared secret: prove it to the peer and require the peer to "
+      "prove it (HMAC-SHA256 challenge before the GDP stream); NULL = "
+      "no authentication (write-only)",
+  /* retry-initial */
+  "Milliseconds between the first failed reconnection attempt and "
+      "the next; doubled after every failure up to retry-max",
+  /* retry-max */
+  "Longest delay between reconnection attempts in milliseconds; "
+      "also how often prefer-first probes the first upstream",
+};
+
 static void
 flu_feed_src_class_init (FluFeedSrcClass * klass)
 {
@@ -1407,20 +1433,7 @@ flu_feed_src_class_init (FluFeedSrcClass * klass)
   gobject_class->get_property = flu_feed_src_get_property;
   gobject_class->finalize = flu_feed_src_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODE,
-      g_param_spec_enum ("mode", "Mode",
-          "client: connect to the upstream(s) at host:port or hosts; "
-          "server: listen on host:port for a flufeedsink mode=client to "
-          "push to us", FLU_TYPE_FEED_MODE, DEFAULT_MODE, rw));
-  g_object_class_install_property (gobject_class, PROP_HOST,
-      g_param_spec_string ("host", "Host",
-          "client: upstream host (unless hosts is set); server: address to "
-          "listen on (NULL or empty = all IPv4 interfaces)", DEFAULT_HOST, rw));
-  g_object_class_install_property (gobject_class, PROP_PORT,
-      g_param_spec_uint ("port", "Port",
-          "client: upstream port (and the default port of hosts entries); "
-          "server: port to listen on (0 = any free port, see current-port)",
-          0, 65535, DEFAULT_PORT, rw));
+  flu_feed_link_install_properties (gobject_class, &link_spec);
   g_object_class_install_property (gobject_class, PROP_HOSTS,
       g_param_spec_string ("hosts", "Upstreams",
           "client: comma-separated list of host:port upstreams tried in "
@@ -1430,23 +1443,6 @@ flu_feed_src_class_init (FluFeedSrcClass * klass)
       g_param_spec_uint ("current-port", "Current port",
           "server: the port listened on, known from the READY state on",
           0, 65535, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_SECRET,
-      g_param_spec_string ("secret", "Secret",
-          "Shared secret: prove it to the peer and require the peer to "
-          "prove it (HMAC-SHA256 challenge before the GDP stream); NULL = "
-          "no authentication (write-only)", NULL, G_PARAM_WRITABLE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
-  flu_feed_link_install_secret_file (gobject_class, PROP_SECRET_FILE);
-  g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
-      g_param_spec_uint ("retry-initial", "Initial retry delay",
-          "Milliseconds between the first failed reconnection attempt and "
-          "the next; doubled after every failure up to retry-max", 1,
-          3600000, FLU_FEED_DEFAULT_RETRY_INITIAL_MS, rw));
-  g_object_class_install_property (gobject_class, PROP_RETRY_MAX,
-      g_param_spec_uint ("retry-max", "Maximum retry delay",
-          "Longest delay between reconnection attempts in milliseconds; "
-          "also how often prefer-first probes the first upstream", 1,
-          3600000, FLU_FEED_DEFAULT_RETRY_MAX_MS, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_RETRIES,
       g_param_spec_int ("max-retries", "Maximum retries",
           "Failed connection attempts in a row before giving up with an "
