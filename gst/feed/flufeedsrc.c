@@ -50,13 +50,17 @@
 
 /* Lock order.
  *
- * Locks: the object lock (GST_OBJECT_LOCK) guards the properties (link,
- * hosts, max_retries, data_timeout, prefer_first, fill, max_packet_size,
- * latency) and current_port.  self->lock (with self->job_cond) guards
- * what other threads read of the running state: the connection state
- * and outage_start (see transition()), the stats, and the connect job's
- * done flag.  The streaming thread is the only writer of the state and
- * the stats, and reads them without the lock.
+ * Locks: the object lock (GST_OBJECT_LOCK) guards the properties
+ * (self->settings) and current_port.  start() copies the settings into
+ * self->run under it; the streaming thread and the connect job read
+ * self->run without a lock (nothing writes it until the next start, after
+ * stop() has joined the connect job).
+ *
+ * self->lock (with self->job_cond) guards what other threads read of the
+ * running state: the connection state and outage_start (see
+ * transition()), the stats, and the connect job's done flag.  The
+ * streaming thread (and start(), before it runs) is the only writer of
+ * the state and the stats, and reads them without the lock.
  *
  * Order: the two are never held together: each is taken alone, for a
  * copy or a store (get_property releases the object lock before
@@ -120,11 +124,9 @@ typedef struct
   gchar *current_upstream;      /* "host:port" of the connection, if any */
 } FluFeedSrcStats;
 
-struct _FluFeedSrc
+/* What the properties set. */
+typedef struct
 {
-  GstPushSrc parent;
-
-  /* properties, under the object lock; copied at start */
   FluFeedLink link;             /* mode, host, port, secret, retry-* */
   gchar *hosts;
   gint max_retries;
@@ -133,6 +135,17 @@ struct _FluFeedSrc
   FluFeedFill fill;
   guint max_packet_size;
   guint latency;
+} FluFeedSrcSettings;
+
+struct _FluFeedSrc
+{
+  GstPushSrc parent;
+
+  /* the properties, under the object lock */
+  FluFeedSrcSettings settings;
+  /* their copy taken at start, which the streaming thread and the connect
+   * job read without a lock: it does not change while running */
+  FluFeedSrcSettings run;
 
   /* server mode */
   GSocket *listen;
@@ -306,8 +319,9 @@ attempt_failed (FluFeedSrc * self)
   self->attempts++;
   if (self->upstreams->len > 0)
     self->current = (self->current + 1) % self->upstreams->len;
-  self->delay = flu_feed_backoff_next (self->delay, self->link.retry_initial,
-      self->link.retry_max);
+  self->delay =
+      flu_feed_backoff_next (self->delay, self->run.link.retry_initial,
+      self->run.link.retry_max);
   self->next_attempt = g_get_monotonic_time () + (gint64) self->delay * 1000;
   GST_DEBUG_OBJECT (self, "next attempt in %u ms", self->delay);
 }
@@ -325,7 +339,7 @@ lose (FluFeedSrc * self, const gchar * reason, gboolean timed_out)
   if (self->state != FLU_FEED_SRC_STREAMING) {
     GST_INFO_OBJECT (self, "upstream failed before sending data: %s", reason);
     close_connection (self);
-    if (self->link.mode == FLU_FEED_MODE_CLIENT)
+    if (self->run.link.mode == FLU_FEED_MODE_CLIENT)
       attempt_failed (self);
     return;
   }
@@ -341,7 +355,7 @@ lose (FluFeedSrc * self, const gchar * reason, gboolean timed_out)
   self->attempts = 0;
   self->delay = 0;
   self->next_attempt = now;
-  if (timed_out && self->link.mode == FLU_FEED_MODE_CLIENT &&
+  if (timed_out && self->run.link.mode == FLU_FEED_MODE_CLIENT &&
       self->upstreams->len > 1)
     self->current = (self->current + 1) % self->upstreams->len;
   self->discont = TRUE;
@@ -397,9 +411,9 @@ static gboolean
 authenticate (FluFeedSrc * self, GSocket * socket, gboolean acceptor,
     const gchar * name, GError ** err)
 {
-  if (!self->link.secret || !*self->link.secret)
+  if (!self->run.link.secret || !*self->run.link.secret)
     return TRUE;
-  if (flu_feed_auth (socket, self->link.secret, acceptor, self->cancellable,
+  if (flu_feed_auth (socket, self->run.link.secret, acceptor, self->cancellable,
           err))
     return TRUE;
   if (!g_error_matches (*err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -485,9 +499,7 @@ accept_with_secret (FluFeedSrc * self, guint timeout_ms, GError ** err)
   if (self->gate == NULL) {
     gchar *secret;
 
-    GST_OBJECT_LOCK (self);
-    secret = g_strdup (self->link.secret);
-    GST_OBJECT_UNLOCK (self);
+    secret = g_strdup (self->run.link.secret);
     self->gate = flu_feed_gate_new (secret, FLU_FEED_MAX_PENDING_HANDSHAKES,
         FLU_FEED_AUTH_TIMEOUT_MS);
     memset (secret, 0, strlen (secret));
@@ -558,9 +570,7 @@ try_accept (FluFeedSrc * self, guint timeout_ms, gchar ** name, GError ** err)
   GSocket *socket;
   gboolean secret;
 
-  GST_OBJECT_LOCK (self);
-  secret = self->link.secret && *self->link.secret;
-  GST_OBJECT_UNLOCK (self);
+  secret = self->run.link.secret && *self->run.link.secret;
   if (secret) {
     socket = accept_with_secret (self, timeout_ms, err);
   } else {
@@ -641,7 +651,7 @@ io_result (FluFeedSrc * self, GError * err, gchar ** reason)
     res = READ_FLUSHING;
   } else if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
     *reason = g_strdup_printf ("no data for %u ms (data-timeout)",
-        self->data_timeout);
+        self->run.data_timeout);
     res = READ_TIMEOUT;
   } else {
     *reason = g_strdup (err->message);
@@ -667,7 +677,7 @@ garbage (FluFeedSrc * self, GError * err, gchar ** reason)
 static gboolean
 read_bytes (FluFeedSrc * self, guint8 * data, gsize length, GError ** err)
 {
-  return flu_feed_read_all (self->socket, data, length, self->data_timeout,
+  return flu_feed_read_all (self->socket, data, length, self->run.data_timeout,
       self->cancellable, err);
 }
 
@@ -691,7 +701,7 @@ read_header (FluFeedSrc * self, FluGdpHeader * header, gchar ** reason)
   if (!read_bytes (self, h + FLU_FEED_AUTH_MAGIC_LEN,
           FLU_GDP_HEADER_LEN - FLU_FEED_AUTH_MAGIC_LEN, &err))
     return io_result (self, err, reason);
-  if (!flu_gdp_parse_header (h, self->max_packet_size, header, &err))
+  if (!flu_gdp_parse_header (h, self->run.max_packet_size, header, &err))
     return garbage (self, err, reason);
   return READ_OK;
 }
@@ -855,7 +865,7 @@ gave_up (FluFeedSrc * self)
       "unknown error");
   g_mutex_unlock (&self->lock);
   GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-      ("Could not reach the upstream after %d retries", self->max_retries),
+      ("Could not reach the upstream after %d retries", self->run.max_retries),
       ("last error: %s; raise max-retries (-1 = forever) or check the "
           "upstream addresses", err));
   g_free (err);
@@ -950,7 +960,7 @@ establish (FluFeedSrc * self, GstBuffer ** buf)
       continue;
     }
 
-    if (self->link.mode == FLU_FEED_MODE_SERVER) {
+    if (self->run.link.mode == FLU_FEED_MODE_SERVER) {
       gint64 until = MIN (due_at, now + 1000 * G_USEC_PER_SEC);
       gchar *name = NULL;
       GSocket *socket = try_accept (self, (guint) ((until - now) / 1000),
@@ -971,7 +981,7 @@ establish (FluFeedSrc * self, GstBuffer ** buf)
       continue;
     }
 
-    if (self->max_retries >= 0 && self->attempts > self->max_retries)
+    if (self->run.max_retries >= 0 && self->attempts > self->run.max_retries)
       return gave_up (self);
     if (now < self->next_attempt) {
       if (!sleep_until (self, MIN (due_at, self->next_attempt)))
@@ -1014,11 +1024,11 @@ maybe_probe_first (FluFeedSrc * self)
   GError *err = NULL;
   gchar *upstream;
 
-  if (!self->prefer_first || self->current == 0 ||
-      self->link.mode != FLU_FEED_MODE_CLIENT)
+  if (!self->run.prefer_first || self->current == 0 ||
+      self->run.link.mode != FLU_FEED_MODE_CLIENT)
     return;
   now = g_get_monotonic_time ();
-  if (now - self->last_probe < (gint64) self->link.retry_max * 1000)
+  if (now - self->last_probe < (gint64) self->run.link.retry_max * 1000)
     return;
   self->last_probe = now;
   conn = try_connect (self, 0, PROBE_CONNECT_TIMEOUT_MS, &err);
@@ -1108,6 +1118,21 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
 
 /* ---- lifecycle ---- */
 
+static void
+settings_copy (FluFeedSrcSettings * dest, const FluFeedSrcSettings * src)
+{
+  *dest = *src;
+  flu_feed_link_copy (&dest->link, &src->link);
+  dest->hosts = g_strdup (src->hosts);
+}
+
+static void
+settings_clear (FluFeedSrcSettings * settings)
+{
+  flu_feed_link_clear (&settings->link);
+  g_clear_pointer (&settings->hosts, g_free);
+}
+
 static gboolean
 parse_upstreams (FluFeedSrc * self)
 {
@@ -1115,14 +1140,15 @@ parse_upstreams (FluFeedSrc * self)
   guint i;
 
   g_array_set_size (self->upstreams, 0);
-  if (self->hosts && *self->hosts) {
-    parts = g_strsplit (self->hosts, ",", -1);
+  if (self->run.hosts && *self->run.hosts) {
+    parts = g_strsplit (self->run.hosts, ",", -1);
     for (i = 0; parts[i]; i++) {
       Upstream u;
 
       if (!*g_strstrip (parts[i]))
         continue;
-      if (!flu_feed_parse_address (parts[i], self->link.port, &u.host, &u.port)) {
+      if (!flu_feed_parse_address (parts[i], self->run.link.port, &u.host,
+              &u.port)) {
         GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
             ("Invalid upstream address \"%s\" in hosts", parts[i]),
             ("hosts is a comma-separated list of host:port"));
@@ -1132,8 +1158,8 @@ parse_upstreams (FluFeedSrc * self)
       g_array_append_val (self->upstreams, u);
     }
     g_strfreev (parts);
-  } else if (self->link.host && *self->link.host && self->link.port) {
-    Upstream u = { g_strdup (self->link.host), self->link.port };
+  } else if (self->run.link.host && *self->run.link.host && self->run.link.port) {
+    Upstream u = { g_strdup (self->run.link.host), self->run.link.port };
 
     g_array_append_val (self->upstreams, u);
   }
@@ -1156,7 +1182,11 @@ flu_feed_src_start (GstBaseSrc * bsrc)
 {
   FluFeedSrc *self = FLU_FEED_SRC (bsrc);
 
-  if (self->link.mode == FLU_FEED_MODE_CLIENT && !parse_upstreams (self))
+  GST_OBJECT_LOCK (self);
+  settings_clear (&self->run);
+  settings_copy (&self->run, &self->settings);
+  GST_OBJECT_UNLOCK (self);
+  if (self->run.link.mode == FLU_FEED_MODE_CLIENT && !parse_upstreams (self))
     return FALSE;
   self->current = 0;
   transition (self, FLU_FEED_SRC_EVENT_START, g_get_monotonic_time (), NULL);
@@ -1165,8 +1195,8 @@ flu_feed_src_start (GstBaseSrc * bsrc)
   self->next_attempt = 0;
   self->discont = FALSE;
   flu_feed_timeline_init (&self->timeline);
-  flu_feed_filler_init (&self->filler, self->fill);
-  self->scratch = g_malloc (MIN (self->max_packet_size,
+  flu_feed_filler_init (&self->filler, self->run.fill);
+  self->scratch = g_malloc (MIN (self->run.max_packet_size,
           FLU_GDP_MAX_STRING_PAYLOAD));
   g_mutex_lock (&self->lock);
   stats_reset (&self->stats);
@@ -1189,6 +1219,7 @@ flu_feed_src_stop (GstBaseSrc * bsrc)
   flu_feed_filler_clear (&self->filler);
   g_clear_pointer (&self->scratch, g_free);
   g_array_set_size (self->upstreams, 0);
+  settings_clear (&self->run);
   return TRUE;
 }
 
@@ -1201,7 +1232,7 @@ flu_feed_src_query (GstBaseSrc * bsrc, GstQuery * query)
     guint ms;
 
     GST_OBJECT_LOCK (self);
-    ms = self->latency;
+    ms = self->settings.latency;
     GST_OBJECT_UNLOCK (self);
     gst_query_set_latency (query, TRUE, ms * GST_MSECOND, GST_CLOCK_TIME_NONE);
     return TRUE;
@@ -1223,32 +1254,46 @@ flu_feed_src_unlock_stop (GstBaseSrc * bsrc)
   return TRUE;
 }
 
+/* Server mode: listen from READY on, so that current-port is known. */
+static gboolean
+listen_if_server (FluFeedSrc * self)
+{
+  FluFeedLink link;
+  GError *err = NULL;
+  guint port = 0;
+
+  GST_OBJECT_LOCK (self);
+  flu_feed_link_copy (&link, &self->settings.link);
+  GST_OBJECT_UNLOCK (self);
+  if (link.mode == FLU_FEED_MODE_SERVER)
+    self->listen = flu_feed_listen (link.host, link.port, &port, &err);
+  if (link.mode == FLU_FEED_MODE_SERVER && !self->listen) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Cannot listen on %s:%u: %s", link.host ? link.host : "*",
+            link.port, err->message),
+        ("choose a free port, or port=0 for any"));
+    g_clear_error (&err);
+    flu_feed_link_clear (&link);
+    return FALSE;
+  }
+  flu_feed_link_clear (&link);
+  if (!self->listen)
+    return TRUE;
+  GST_OBJECT_LOCK (self);
+  self->current_port = port;
+  GST_OBJECT_UNLOCK (self);
+  g_object_notify (G_OBJECT (self), "current-port");
+  return TRUE;
+}
+
 static GstStateChangeReturn
 flu_feed_src_change_state (GstElement * element, GstStateChange transition)
 {
   FluFeedSrc *self = FLU_FEED_SRC (element);
   GstStateChangeReturn ret;
-  GError *err = NULL;
 
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-      self->link.mode == FLU_FEED_MODE_SERVER) {
-    guint port = 0;
-
-    self->listen = flu_feed_listen (self->link.host, self->link.port, &port,
-        &err);
-    if (!self->listen) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Cannot listen on %s:%u: %s",
-              self->link.host ? self->link.host : "*", self->link.port,
-              err->message), ("choose a free port, or port=0 for any"));
-      g_clear_error (&err);
-      return GST_STATE_CHANGE_FAILURE;
-    }
-    GST_OBJECT_LOCK (self);
-    self->current_port = port;
-    GST_OBJECT_UNLOCK (self);
-    g_object_notify (G_OBJECT (self), "current-port");
-  }
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !listen_if_server (self))
+    return GST_STATE_CHANGE_FAILURE;
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL)
     g_clear_pointer (&self->gate, flu_feed_gate_free);
@@ -1269,37 +1314,37 @@ flu_feed_src_set_property (GObject * object, guint prop_id,
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
   if (prop_id == PROP_SECRET_FILE) {
-    flu_feed_link_set_secret_file (&self->link, GST_OBJECT (self),
+    flu_feed_link_set_secret_file (&self->settings.link, GST_OBJECT (self),
         g_value_get_string (value));
     return;
   }
   GST_OBJECT_LOCK (self);
-  if (flu_feed_link_set_property (&self->link, pspec->name, value)) {
+  if (flu_feed_link_set_property (&self->settings.link, pspec->name, value)) {
     GST_OBJECT_UNLOCK (self);
     return;
   }
   switch (prop_id) {
     case PROP_HOSTS:
-      g_free (self->hosts);
-      self->hosts = g_value_dup_string (value);
+      g_free (self->settings.hosts);
+      self->settings.hosts = g_value_dup_string (value);
       break;
     case PROP_MAX_RETRIES:
-      self->max_retries = g_value_get_int (value);
+      self->settings.max_retries = g_value_get_int (value);
       break;
     case PROP_DATA_TIMEOUT:
-      self->data_timeout = g_value_get_uint (value);
+      self->settings.data_timeout = g_value_get_uint (value);
       break;
     case PROP_PREFER_FIRST:
-      self->prefer_first = g_value_get_boolean (value);
+      self->settings.prefer_first = g_value_get_boolean (value);
       break;
     case PROP_FILL:
-      self->fill = g_value_get_enum (value);
+      self->settings.fill = g_value_get_enum (value);
       break;
     case PROP_MAX_PACKET_SIZE:
-      self->max_packet_size = g_value_get_uint (value);
+      self->settings.max_packet_size = g_value_get_uint (value);
       break;
     case PROP_LATENCY:
-      self->latency = g_value_get_uint (value);
+      self->settings.latency = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1315,34 +1360,34 @@ flu_feed_src_get_property (GObject * object, guint prop_id, GValue * value,
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
   GST_OBJECT_LOCK (self);
-  if (flu_feed_link_get_property (&self->link, pspec->name, value)) {
+  if (flu_feed_link_get_property (&self->settings.link, pspec->name, value)) {
     GST_OBJECT_UNLOCK (self);
     return;
   }
   switch (prop_id) {
     case PROP_HOSTS:
-      g_value_set_string (value, self->hosts);
+      g_value_set_string (value, self->settings.hosts);
       break;
     case PROP_CURRENT_PORT:
       g_value_set_uint (value, self->current_port);
       break;
     case PROP_MAX_RETRIES:
-      g_value_set_int (value, self->max_retries);
+      g_value_set_int (value, self->settings.max_retries);
       break;
     case PROP_DATA_TIMEOUT:
-      g_value_set_uint (value, self->data_timeout);
+      g_value_set_uint (value, self->settings.data_timeout);
       break;
     case PROP_PREFER_FIRST:
-      g_value_set_boolean (value, self->prefer_first);
+      g_value_set_boolean (value, self->settings.prefer_first);
       break;
     case PROP_FILL:
-      g_value_set_enum (value, self->fill);
+      g_value_set_enum (value, self->settings.fill);
       break;
     case PROP_MAX_PACKET_SIZE:
-      g_value_set_uint (value, self->max_packet_size);
+      g_value_set_uint (value, self->settings.max_packet_size);
       break;
     case PROP_LATENCY:
-      g_value_set_uint (value, self->latency);
+      g_value_set_uint (value, self->settings.latency);
       break;
     case PROP_STATS:
       GST_OBJECT_UNLOCK (self);
@@ -1360,8 +1405,8 @@ flu_feed_src_finalize (GObject * object)
 {
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
-  flu_feed_link_clear (&self->link);
-  g_free (self->hosts);
+  settings_clear (&self->settings);
+  settings_clear (&self->run);
   stats_reset (&self->stats);
   g_array_unref (self->upstreams);
   g_clear_pointer (&self->gate, flu_feed_gate_free);
@@ -1378,13 +1423,14 @@ flu_feed_src_init (FluFeedSrc * self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->job_cond);
-  flu_feed_link_init (&self->link, DEFAULT_MODE, DEFAULT_HOST, DEFAULT_PORT);
-  self->max_retries = DEFAULT_MAX_RETRIES;
-  self->data_timeout = DEFAULT_DATA_TIMEOUT_MS;
-  self->prefer_first = DEFAULT_PREFER_FIRST;
-  self->fill = DEFAULT_FILL;
-  self->max_packet_size = FLU_GDP_DEFAULT_MAX_PAYLOAD;
-  self->latency = DEFAULT_LATENCY_MS;
+  flu_feed_link_init (&self->settings.link, DEFAULT_MODE, DEFAULT_HOST,
+      DEFAULT_PORT);
+  self->settings.max_retries = DEFAULT_MAX_RETRIES;
+  self->settings.data_timeout = DEFAULT_DATA_TIMEOUT_MS;
+  self->settings.prefer_first = DEFAULT_PREFER_FIRST;
+  self->settings.fill = DEFAULT_FILL;
+  self->settings.max_packet_size = FLU_GDP_DEFAULT_MAX_PAYLOAD;
+  self->settings.latency = DEFAULT_LATENCY_MS;
   self->upstreams = g_array_new (FALSE, TRUE, sizeof (Upstream));
   g_array_set_clear_func (self->upstreams, clear_upstream);
   self->cancellable = g_cancellable_new ();
