@@ -33,8 +33,10 @@ flu_feed_src_state_next (FluFeedSrcState state, FluFeedSrcEvent event)
     case FLU_FEED_SRC_EVENT_CONFIRM:
       return state == FLU_FEED_SRC_IDLE ? state : FLU_FEED_SRC_STREAMING;
     case FLU_FEED_SRC_EVENT_LOSE:
-    case FLU_FEED_SRC_EVENT_SWITCH:
       return state == FLU_FEED_SRC_STREAMING ? FLU_FEED_SRC_OUTAGE : state;
+    case FLU_FEED_SRC_EVENT_SWITCH:
+      return state == FLU_FEED_SRC_STREAMING ||
+          state == FLU_FEED_SRC_RESUMING ? FLU_FEED_SRC_OUTAGE : state;
     case FLU_FEED_SRC_EVENT_FLUSH:
       return state == FLU_FEED_SRC_STREAMING || state == FLU_FEED_SRC_OUTAGE ?
           FLU_FEED_SRC_RESUMING : state;

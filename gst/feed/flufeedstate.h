@@ -24,6 +24,7 @@
  *   IDLE --start--> CONNECTING --confirm--> STREAMING
  *   STREAMING --lose, switch--> OUTAGE --confirm--> STREAMING
  *   STREAMING, OUTAGE --flush--> RESUMING --confirm--> STREAMING
+ *   RESUMING --switch--> OUTAGE
  *   any --start--> CONNECTING
  *
  * Every other (state, event) pair leaves the state as it is: a connection
