@@ -751,12 +751,15 @@ GST_START_TEST (test_settings_while_running)
       "name=sink mode=client host=127.0.0.1 port=%u", port);
   Hammer h = { NULL, NULL, 0 };
   GThread *getter;
+  gint64 end;
 
   h.sink = gst_bin_get_by_name (GST_BIN (p), "sink");
   h.src = gst_bin_get_by_name (GST_BIN (c), "src");
   assert_jpeg_flows (c, 3);
   getter = g_thread_new ("getter", hammer_get, &h);
-  for (i = 0; i < 2000; i++) {
+  /* 1.5 s: long enough for an unlocked read to meet a free (ASan) */
+  end = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
+  for (i = 0; g_get_monotonic_time () < end; i++) {
     gchar *host = g_strdup_printf ("127.0.0.%u", 1 + i % 200);
 
     g_object_set (h.sink, "host", host, "secret", host, "retry-max", 1000 + i,
