@@ -747,8 +747,18 @@ flu_feed_link_init (FluFeedLink * link, FluFeedMode mode, const gchar * host,
 }
 
 void
+flu_feed_link_copy (FluFeedLink * dest, const FluFeedLink * src)
+{
+  *dest = *src;
+  dest->host = g_strdup (src->host);
+  dest->secret = g_strdup (src->secret);
+}
+
+void
 flu_feed_link_clear (FluFeedLink * link)
 {
+  if (link->secret)
+    memset (link->secret, 0, strlen (link->secret));
   g_clear_pointer (&link->host, g_free);
   g_clear_pointer (&link->secret, g_free);
 }
@@ -831,6 +841,33 @@ flu_feed_link_install_secret_file (GObjectClass * klass, guint prop_id)
           "newline dropped), so that it is on no command line; an unreadable "
           "or empty file refuses every peer (write-only)", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+}
+
+void
+flu_feed_link_install_properties (GObjectClass * klass,
+    const FluFeedLinkSpec * spec)
+{
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY;
+
+  g_object_class_install_property (klass, spec->mode_id,
+      g_param_spec_enum ("mode", "Mode", spec->mode, FLU_TYPE_FEED_MODE,
+          spec->default_mode, rw));
+  g_object_class_install_property (klass, spec->host_id,
+      g_param_spec_string ("host", "Host", spec->host, spec->default_host, rw));
+  g_object_class_install_property (klass, spec->port_id,
+      g_param_spec_uint ("port", "Port", spec->port, 0, 65535, 0, rw));
+  g_object_class_install_property (klass, spec->secret_id,
+      g_param_spec_string ("secret", "Secret", spec->secret, NULL,
+          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  flu_feed_link_install_secret_file (klass, spec->secret_file_id);
+  g_object_class_install_property (klass, spec->retry_initial_id,
+      g_param_spec_uint ("retry-initial", "Initial retry delay",
+          spec->retry_initial, 1, 3600000,
+          FLU_FEED_DEFAULT_RETRY_INITIAL_MS, rw));
+  g_object_class_install_property (klass, spec->retry_max_id,
+      g_param_spec_uint ("retry-max", "Maximum retry delay",
+          spec->retry_max, 1, 3600000, FLU_FEED_DEFAULT_RETRY_MAX_MS, rw));
 }
 
 void

@@ -73,6 +73,9 @@ typedef struct
 void flu_feed_link_init (FluFeedLink * link, FluFeedMode mode,
     const gchar * host, guint port);
 void flu_feed_link_clear (FluFeedLink * link);
+/* A deep copy of @src into @dest (free it with flu_feed_link_clear, which
+ * also wipes the secret): a thread's own snapshot of the settings. */
+void flu_feed_link_copy (FluFeedLink * dest, const FluFeedLink * src);
 /* Set or get the property called @name if it is one of the link's
  * ("mode", "host", "port", "secret", "retry-initial", "retry-max");
  * returns FALSE for any other name. */
@@ -91,6 +94,24 @@ gchar *flu_feed_read_secret_file (const gchar * path, GError ** error);
  * object lock (a file that cannot be read is logged as an error on @owner
  * and refuses every peer, as flu_feed_read_secret_file() says). */
 void flu_feed_link_install_secret_file (GObjectClass * klass, guint prop_id);
+
+/* The link's properties as both elements install them: names, nicks,
+ * types, ranges and flags here; the ids, the defaults that differ and
+ * the blurbs (static strings) are the element's. */
+typedef struct
+{
+  guint mode_id, host_id, port_id, secret_id, secret_file_id;
+  guint retry_initial_id, retry_max_id;
+  FluFeedMode default_mode;
+  const gchar *default_host;
+  const gchar *mode, *host, *port, *secret, *retry_initial, *retry_max;
+} FluFeedLinkSpec;
+
+/* Installs mode, host, port, secret, secret-file, retry-initial and
+ * retry-max (GST_PARAM_MUTABLE_READY; secret and secret-file
+ * write-only). */
+void flu_feed_link_install_properties (GObjectClass * klass,
+    const FluFeedLinkSpec * spec);
 void flu_feed_link_set_secret_file (FluFeedLink * link, GstObject * owner,
     const gchar * path);
 

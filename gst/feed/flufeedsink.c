@@ -86,12 +86,29 @@ enum
   PROP_CONNECTED
 };
 
-/* Locking: the object lock guards the properties (link, max_lag,
- * burst_time); self->lock guards the running state below them (start_*,
- * the client-mode fd and flags, running).  The two are never held
- * together, and neither is held across a call into the engine
- * (flu_fanout_*), which takes its own lock and may call back
- * on_client_fd_removed(), which takes self->lock. */
+/* Lock order.
+ *
+ * Locks: the object lock (GST_OBJECT_LOCK) guards the properties: link
+ * (mode, host, port, secret, retry-*), max_lag, burst_time, and
+ * current_port.  self->lock
+ * (with self->cond) guards the running state: start_sync, start_format,
+ * start_value, client_fd, connected, running.  The engine (FluFanout) has
+ * its own lock, inside flu_fanout_*.
+ *
+ * Order: the object lock and self->lock are never held together (each
+ * taken alone, for a copy or a store), so there is no order between them.
+ * Neither is held across a call into the engine (flu_fanout_add,
+ * flu_fanout_remove, flu_fanout_set_config, flu_fanout_get_counters):
+ * the engine takes its own lock and may call back on_client_fd_removed()
+ * from within, which takes self->lock.
+ *
+ * Never called with a lock held: flu_fanout_*, flu_feed_connect and
+ * flu_feed_auth (blocking network I/O), g_thread_join, and
+ * gst_element_post_message / GST_ELEMENT_WARNING / g_object_notify.
+ *
+ * Threads: the accept thread (server mode) and the connect thread (client
+ * mode) read a copy of the link taken under the object lock when they
+ * start; the link's fields are MUTABLE_READY. */
 struct _FluFeedSink
 {
   GstBin parent;
@@ -380,10 +397,11 @@ client_sleep (FluFeedSink * self, guint ms)
 }
 
 static void
-post_message (FluFeedSink * self, const gchar * name, const gchar * reason)
+post_message (FluFeedSink * self, const FluFeedLink * link,
+    const gchar * name, const gchar * reason)
 {
   GstStructure *s = gst_structure_new (name, "upstream", G_TYPE_STRING,
-      self->link.host, "port", G_TYPE_UINT, self->link.port, NULL);
+      link->host, "port", G_TYPE_UINT, link->port, NULL);
 
   if (reason)
     gst_structure_set (s, "reason", G_TYPE_STRING, reason, NULL);
@@ -395,8 +413,14 @@ static gpointer
 client_thread (gpointer data)
 {
   FluFeedSink *self = data;
+  FluFeedLink link;
   guint delay = 0;
   gint fd;
+
+  /* the settings this thread runs with: a copy, read without the lock */
+  GST_OBJECT_LOCK (self);
+  flu_feed_link_copy (&link, &self->link);
+  GST_OBJECT_UNLOCK (self);
 
   while (client_sleep (self, delay)) {
     GError *err = NULL;
@@ -404,37 +428,34 @@ client_thread (gpointer data)
     GSocket *socket = NULL;
 
     fd = -1;
-    conn = flu_feed_connect (self->link.host, self->link.port,
+    conn = flu_feed_connect (link.host, link.port,
         FLU_FEED_CONNECT_TIMEOUT_MS, self->cancellable, &err);
     if (conn) {
       socket = g_socket_connection_get_socket (conn);
-      if (self->link.secret && *self->link.secret &&
-          !flu_feed_auth (socket, self->link.secret, FALSE, self->cancellable,
-              &err))
+      if (link.secret && *link.secret &&
+          !flu_feed_auth (socket, link.secret, FALSE, self->cancellable, &err))
         g_clear_object (&conn);
     }
     if (!conn) {
       if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-        GST_WARNING_OBJECT (self, "cannot push to %s:%u: %s", self->link.host,
-            self->link.port, err->message);
+        GST_WARNING_OBJECT (self, "cannot push to %s:%u: %s", link.host,
+            link.port, err->message);
         if (g_error_matches (err, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_REFUSED)
             || g_error_matches (err, FLU_FEED_ERROR,
                 FLU_FEED_ERROR_AUTH_FAILED))
           GST_ELEMENT_WARNING (self, RESOURCE, OPEN_WRITE,
-              ("Feed to %s:%u refused: %s", self->link.host, self->link.port,
+              ("Feed to %s:%u refused: %s", link.host, link.port,
                   err->message), ("set the same secret on both ends"));
       }
       g_clear_error (&err);
-      delay = flu_feed_backoff_next (delay, self->link.retry_initial,
-          self->link.retry_max);
+      delay = flu_feed_backoff_next (delay, link.retry_initial, link.retry_max);
       continue;
     }
 
     fd = dup_fd (self, socket);
     g_object_unref (conn);      /* the fan-out has its own fd */
     if (fd < 0) {
-      delay = flu_feed_backoff_next (delay, self->link.retry_initial,
-          self->link.retry_max);
+      delay = flu_feed_backoff_next (delay, link.retry_initial, link.retry_max);
       continue;
     }
     g_mutex_lock (&self->lock);
@@ -442,9 +463,8 @@ client_thread (gpointer data)
     self->connected = TRUE;
     g_mutex_unlock (&self->lock);
     add_fd (self, fd);
-    GST_INFO_OBJECT (self, "pushing to %s:%u", self->link.host,
-        self->link.port);
-    post_message (self, "flufeedsink-connected", NULL);
+    GST_INFO_OBJECT (self, "pushing to %s:%u", link.host, link.port);
+    post_message (self, &link, "flufeedsink-connected", NULL);
     delay = 0;
 
     g_mutex_lock (&self->lock);
@@ -453,9 +473,9 @@ client_thread (gpointer data)
     g_mutex_unlock (&self->lock);
     if (self->running) {
       GST_WARNING_OBJECT (self, "lost the link to %s:%u, reconnecting",
-          self->link.host, self->link.port);
-      post_message (self, "flufeedsink-disconnected", "connection lost");
-      delay = self->link.retry_initial;
+          link.host, link.port);
+      post_message (self, &link, "flufeedsink-disconnected", "connection lost");
+      delay = link.retry_initial;
     }
   }
   g_mutex_lock (&self->lock);
@@ -463,6 +483,7 @@ client_thread (gpointer data)
   g_mutex_unlock (&self->lock);
   if (fd >= 0)
     flu_fanout_remove (self->fanout, fd, FALSE);
+  flu_feed_link_clear (&link);
   return NULL;
 }
 
@@ -506,31 +527,42 @@ static gboolean
 setup (FluFeedSink * self)
 {
   GError *err = NULL;
+  FluFeedLink link;
+  guint port = 0;
+  gboolean ok = TRUE;
 
   configure_engine (self);
+  GST_OBJECT_LOCK (self);
+  flu_feed_link_copy (&link, &self->link);
+  GST_OBJECT_UNLOCK (self);
 
-  if (self->link.mode == FLU_FEED_MODE_CLIENT) {
-    if (!self->link.host || !*self->link.host || self->link.port == 0) {
+  if (link.mode == FLU_FEED_MODE_CLIENT) {
+    if (!link.host || !*link.host || link.port == 0) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
           ("mode=client needs host and port"),
           ("set host and port to the receiving flufeedsrc mode=server"));
-      return FALSE;
+      ok = FALSE;
     }
-    return TRUE;
+    goto done;
   }
-  self->listen = flu_feed_listen (self->link.host, self->link.port,
-      &self->current_port, &err);
+  self->listen = flu_feed_listen (link.host, link.port, &port, &err);
   if (!self->listen) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Cannot listen on %s:%u: %s", self->link.host ? self->link.host : "*",
-            self->link.port, err->message),
+        ("Cannot listen on %s:%u: %s", link.host ? link.host : "*",
+            link.port, err->message),
         ("choose a free port, or port=0 for any"));
     g_clear_error (&err);
-    return FALSE;
+    ok = FALSE;
+    goto done;
   }
-  GST_INFO_OBJECT (self, "listening on port %u", self->current_port);
+  GST_OBJECT_LOCK (self);
+  self->current_port = port;
+  GST_OBJECT_UNLOCK (self);
+  GST_INFO_OBJECT (self, "listening on port %u", port);
   g_object_notify (G_OBJECT (self), "current-port");
-  return TRUE;
+done:
+  flu_feed_link_clear (&link);
+  return ok;
 }
 
 static GstStateChangeReturn
@@ -550,7 +582,7 @@ flu_feed_sink_change_state (GstElement * element, GstStateChange transition)
       g_cond_broadcast (&self->cond);
       g_mutex_unlock (&self->lock);
       g_cancellable_cancel (self->cancellable);
-      if (self->link.mode == FLU_FEED_MODE_SERVER) {
+      if (self->server_cancel) {
         server_stop (self);
       } else if (self->thread) {
         g_thread_join (self->thread);
@@ -572,7 +604,7 @@ flu_feed_sink_change_state (GstElement * element, GstStateChange transition)
       g_cancellable_make_pollfd (self->cancellable, &self->cancel_wake);
       self->running = TRUE;
       self->client_fd = -1;
-      if (self->link.mode == FLU_FEED_MODE_SERVER)
+      if (self->listen)
         server_start (self);
       else
         self->thread = g_thread_new ("flufeedsink-connect", client_thread,
@@ -583,7 +615,9 @@ flu_feed_sink_change_state (GstElement * element, GstStateChange transition)
         g_socket_close (self->listen, NULL);
         g_clear_object (&self->listen);
       }
+      GST_OBJECT_LOCK (self);
       self->current_port = 0;
+      GST_OBJECT_UNLOCK (self);
       break;
     default:
       break;
@@ -626,19 +660,24 @@ flu_feed_sink_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec)
 {
   FluFeedSink *self = FLU_FEED_SINK (object);
+  gboolean done = TRUE;
 
-  if (flu_feed_link_get_property (&self->link, pspec->name, value))
+  GST_OBJECT_LOCK (self);
+  if (flu_feed_link_get_property (&self->link, pspec->name, value));
+  else if (prop_id == PROP_CURRENT_PORT)
+    g_value_set_uint (value, self->current_port);
+  else if (prop_id == PROP_MAX_LAG)
+    g_value_set_uint64 (value, self->max_lag);
+  else if (prop_id == PROP_BURST_TIME)
+    g_value_set_uint64 (value, self->burst_time);
+  else
+    done = FALSE;
+  GST_OBJECT_UNLOCK (self);
+  if (done)
     return;
+
+  /* the others are running state: never under the object lock */
   switch (prop_id) {
-    case PROP_CURRENT_PORT:
-      g_value_set_uint (value, self->current_port);
-      break;
-    case PROP_MAX_LAG:
-      g_value_set_uint64 (value, self->max_lag);
-      break;
-    case PROP_BURST_TIME:
-      g_value_set_uint64 (value, self->burst_time);
-      break;
     case PROP_NUM_READERS:{
       FluFanoutCounters n;
 
@@ -700,6 +739,32 @@ flu_feed_sink_init (FluFeedSink * self)
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }
 
+static const FluFeedLinkSpec link_spec = {
+  PROP_MODE, PROP_HOST, PROP_PORT, PROP_SECRET, PROP_SECRET_FILE,
+  PROP_RETRY_INITIAL, PROP_RETRY_MAX,
+  DEFAULT_MODE, DEFAULT_HOST,
+  /* mode */
+  "server: listen on host:port and serve every reader that connects; "
+      "client: connect to a flufeedsrc mode=server at host:port and push "
+      "the stream there, reconnecting when the link drops",
+  /* host */
+  "server: address to listen on (NULL = all IPv4 interfaces); "
+      "client: host to push to",
+  /* port */
+  "server: TCP port to listen on (0 = any free port, see "
+      "current-port); client: port to push to",
+  /* secret */
+  "Shared secret: when set, every peer must prove it knows the same "
+      "secret (HMAC-SHA256 challenge before the GDP stream) and is "
+      "refused otherwise; NULL = no authentication (write-only)",
+  /* retry-initial */
+  "client mode: milliseconds before the first reconnection attempt; "
+      "doubled after every failed attempt up to retry-max",
+  /* retry-max */
+  "client mode: longest delay between reconnection attempts, in "
+      "milliseconds",
+};
+
 static void
 flu_feed_sink_class_init (FluFeedSinkClass * klass)
 {
@@ -713,41 +778,11 @@ flu_feed_sink_class_init (FluFeedSinkClass * klass)
   gobject_class->get_property = flu_feed_sink_get_property;
   gobject_class->finalize = flu_feed_sink_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODE,
-      g_param_spec_enum ("mode", "Mode",
-          "server: listen on host:port and serve every reader that connects; "
-          "client: connect to a flufeedsrc mode=server at host:port and push "
-          "the stream there, reconnecting when the link drops",
-          FLU_TYPE_FEED_MODE, DEFAULT_MODE, rw));
-  g_object_class_install_property (gobject_class, PROP_HOST,
-      g_param_spec_string ("host", "Host",
-          "server: address to listen on (NULL = all IPv4 interfaces); "
-          "client: host to push to", DEFAULT_HOST, rw));
-  g_object_class_install_property (gobject_class, PROP_PORT,
-      g_param_spec_uint ("port", "Port",
-          "server: TCP port to listen on (0 = any free port, see "
-          "current-port); client: port to push to", 0, 65535, DEFAULT_PORT,
-          rw));
+  flu_feed_link_install_properties (gobject_class, &link_spec);
   g_object_class_install_property (gobject_class, PROP_CURRENT_PORT,
       g_param_spec_uint ("current-port", "Current port",
           "The port listened on in server mode, known from the READY state "
           "on (0 = not listening)", 0, 65535, 0, ro));
-  g_object_class_install_property (gobject_class, PROP_SECRET,
-      g_param_spec_string ("secret", "Secret",
-          "Shared secret: when set, every peer must prove it knows the same "
-          "secret (HMAC-SHA256 challenge before the GDP stream) and is "
-          "refused otherwise; NULL = no authentication (write-only)", NULL,
-          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
-  flu_feed_link_install_secret_file (gobject_class, PROP_SECRET_FILE);
-  g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
-      g_param_spec_uint ("retry-initial", "Initial retry delay",
-          "client mode: milliseconds before the first reconnection attempt; "
-          "doubled after every failed attempt up to retry-max", 1, 3600000,
-          FLU_FEED_DEFAULT_RETRY_INITIAL_MS, rw));
-  g_object_class_install_property (gobject_class, PROP_RETRY_MAX,
-      g_param_spec_uint ("retry-max", "Maximum retry delay",
-          "client mode: longest delay between reconnection attempts, in "
-          "milliseconds", 1, 3600000, FLU_FEED_DEFAULT_RETRY_MAX_MS, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_LAG,
       g_param_spec_uint64 ("max-lag", "Maximum reader lag",
           "Nanoseconds of stream a reader may fall behind before it is "

@@ -44,8 +44,33 @@
 #include "flufeedsrc.h"
 #include "flufeedconn.h"
 #include "flufeedfill.h"
+#include "flufeedstate.h"
 #include "flufeedtimeline.h"
 #include "flugdp.h"
+
+/* Lock order.
+ *
+ * Locks: the object lock (GST_OBJECT_LOCK) guards the properties
+ * (self->settings) and current_port.  start() copies the settings into
+ * self->run under it; the streaming thread and the connect job read
+ * self->run without a lock (nothing writes it until the next start, after
+ * stop() has joined the connect job).
+ *
+ * self->lock (with self->job_cond) guards what other threads read of the
+ * running state: the connection state and outage_start (see
+ * transition()), the stats, and the connect job's done flag.  The
+ * streaming thread (and start(), before it runs) is the only writer of
+ * the state and the stats, and reads them without the lock.
+ *
+ * Order: the two are never held together: each is taken alone, for a
+ * copy or a store (get_property releases the object lock before
+ * make_stats takes self->lock).
+ *
+ * Never called with a lock held: socket I/O and the handshake
+ * (flu_feed_connect, flu_feed_auth, flu_feed_read_all, g_poll),
+ * g_thread_join, gst_element_post_message / GST_ELEMENT_WARNING /
+ * GST_ELEMENT_ERROR, gst_pad_push_event, gst_base_src_set_caps and
+ * g_object_notify. */
 
 GST_DEBUG_CATEGORY_STATIC (flu_feed_src_debug);
 #define GST_CAT_DEFAULT flu_feed_src_debug
@@ -87,11 +112,21 @@ typedef struct
   guint port;
 } Upstream;
 
-struct _FluFeedSrc
+/* What the stats property reports. */
+typedef struct
 {
-  GstPushSrc parent;
+  guint64 connects;             /* connections that delivered the caps */
+  guint64 losses;               /* of those, lost */
+  guint64 bytes;                /* GDP bytes read (headers and payloads) */
+  guint64 buffers;              /* buffers output (fill output excepted) */
+  GstClockTime outage_total;    /* the outages that ended, ns */
+  gchar *last_error;
+  gchar *current_upstream;      /* "host:port" of the connection, if any */
+} FluFeedSrcStats;
 
-  /* properties, under the object lock; copied at start */
+/* What the properties set. */
+typedef struct
+{
   FluFeedLink link;             /* mode, host, port, secret, retry-* */
   gchar *hosts;
   gint max_retries;
@@ -100,6 +135,17 @@ struct _FluFeedSrc
   FluFeedFill fill;
   guint max_packet_size;
   guint latency;
+} FluFeedSrcSettings;
+
+struct _FluFeedSrc
+{
+  GstPushSrc parent;
+
+  /* the properties, under the object lock */
+  FluFeedSrcSettings settings;
+  /* their copy taken at start, which the streaming thread and the connect
+   * job read without a lock: it does not change while running */
+  FluFeedSrcSettings run;
 
   /* server mode */
   GSocket *listen;
@@ -117,11 +163,6 @@ struct _FluFeedSrc
   /* its wakeup fd, made with it and kept: GLib otherwise makes one per
    * wait, and aborts when none can be made (out of descriptors) */
   GPollFD cancel_wake;
-  gboolean ever_connected;
-  gboolean confirmed;           /* this connection delivered a packet */
-  gboolean timed_out;           /* the last read error was data-timeout */
-  gboolean in_outage;
-  gint64 outage_start;          /* monotonic, us */
   gint attempts;                /* failed attempts in this outage */
   guint delay;                  /* backoff, ms */
   gint64 next_attempt;          /* monotonic, us */
@@ -133,13 +174,13 @@ struct _FluFeedSrc
   guint8 *scratch;              /* caps and event payloads */
   struct _ConnectJob *job;      /* a connection attempt under way */
 
-  /* stats, under lock; job_cond signals the end of a connection attempt */
+  /* under lock, written by the streaming thread only (which reads them
+   * without it); job_cond signals the end of a connection attempt */
   GMutex lock;
   GCond job_cond;
-  guint64 connects, losses, bytes, buffers;
-  GstClockTime outage_total;
-  gchar *last_error;
-  gchar *current_upstream;
+  FluFeedSrcState state;        /* changed by transition() only */
+  gint64 outage_start;          /* monotonic, us: when OUTAGE began */
+  FluFeedSrcStats stats;
 };
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
@@ -154,6 +195,29 @@ GST_ELEMENT_REGISTER_DEFINE (flufeedsrc, "flufeedsrc", GST_RANK_NONE,
 
 /* ---- stats and messages ---- */
 
+static void
+stats_reset (FluFeedSrcStats * stats)
+{
+  g_free (stats->last_error);
+  g_free (stats->current_upstream);
+  memset (stats, 0, sizeof *stats);
+}
+
+/* The stats property; @outage is the outage time so far, the one under
+ * way included. */
+static GstStructure *
+stats_to_structure (const FluFeedSrcStats * stats, GstClockTime outage)
+{
+  return gst_structure_new ("flufeedsrc-stats",
+      "connects", G_TYPE_UINT64, stats->connects,
+      "losses", G_TYPE_UINT64, stats->losses,
+      "bytes", G_TYPE_UINT64, stats->bytes,
+      "buffers", G_TYPE_UINT64, stats->buffers,
+      "current-upstream", G_TYPE_STRING, stats->current_upstream,
+      "last-error", G_TYPE_STRING, stats->last_error,
+      "outage-time-total", G_TYPE_UINT64, outage, NULL);
+}
+
 static GstStructure *
 make_stats (FluFeedSrc * self)
 {
@@ -161,19 +225,49 @@ make_stats (FluFeedSrc * self)
   GstClockTime outage;
 
   g_mutex_lock (&self->lock);
-  outage = self->outage_total;
-  if (self->in_outage && self->ever_connected)
+  outage = self->stats.outage_total;
+  if (self->state == FLU_FEED_SRC_OUTAGE)
     outage += (g_get_monotonic_time () - self->outage_start) * GST_USECOND;
-  s = gst_structure_new ("flufeedsrc-stats",
-      "connects", G_TYPE_UINT64, self->connects,
-      "losses", G_TYPE_UINT64, self->losses,
-      "bytes", G_TYPE_UINT64, self->bytes,
-      "buffers", G_TYPE_UINT64, self->buffers,
-      "current-upstream", G_TYPE_STRING, self->current_upstream,
-      "last-error", G_TYPE_STRING, self->last_error,
-      "outage-time-total", G_TYPE_UINT64, outage, NULL);
+  s = stats_to_structure (&self->stats, outage);
   g_mutex_unlock (&self->lock);
   return s;
+}
+
+/* The one place the connection state changes (see flufeedstate.h), with
+ * what goes with it: a confirm counts a connect, a loss of the stream a
+ * loss; entering OUTAGE starts its clock, and a confirm that ends it adds
+ * it to the total.  Under self->lock, which the stats getter takes.
+ * Returns the state left; *outage (if not NULL) is how long the outage
+ * left lasted, 0 if it was not one. */
+static FluFeedSrcState
+transition (FluFeedSrc * self, FluFeedSrcEvent event, gint64 now,
+    GstClockTime * outage)
+{
+  FluFeedSrcState from, to;
+  GstClockTime lasted = 0;
+
+  g_mutex_lock (&self->lock);
+  from = self->state;
+  to = flu_feed_src_state_next (from, event);
+  if (from == FLU_FEED_SRC_OUTAGE)
+    lasted = (now - self->outage_start) * GST_USECOND;
+  if (event == FLU_FEED_SRC_EVENT_CONFIRM) {
+    self->stats.connects++;
+    self->stats.outage_total += lasted;
+  } else if (event == FLU_FEED_SRC_EVENT_LOSE && from == FLU_FEED_SRC_STREAMING) {
+    self->stats.losses++;
+  }
+  if (to == FLU_FEED_SRC_OUTAGE && from != FLU_FEED_SRC_OUTAGE)
+    self->outage_start = now;
+  self->state = to;
+  g_mutex_unlock (&self->lock);
+
+  if (from != to)
+    GST_DEBUG_OBJECT (self, "%s: %s -> %s", flu_feed_src_event_name (event),
+        flu_feed_src_state_name (from), flu_feed_src_state_name (to));
+  if (outage)
+    *outage = lasted;
+  return from;
 }
 
 static void
@@ -187,8 +281,8 @@ static void
 set_last_error (FluFeedSrc * self, const gchar * error)
 {
   g_mutex_lock (&self->lock);
-  g_free (self->last_error);
-  self->last_error = g_strdup (error);
+  g_free (self->stats.last_error);
+  self->stats.last_error = g_strdup (error);
   g_mutex_unlock (&self->lock);
 }
 
@@ -202,19 +296,19 @@ close_connection (FluFeedSrc * self)
   g_clear_object (&self->socket);
   g_clear_object (&self->conn);
   g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->current_upstream, g_free);
+  g_clear_pointer (&self->stats.current_upstream, g_free);
   g_mutex_unlock (&self->lock);
 }
 
-/* in_outage, outage_start and ever_connected are read by the stats
- * getter from other threads: written under the lock. */
-static void
-set_outage (FluFeedSrc * self, gboolean in_outage, gint64 start)
+static gchar *
+dup_current_upstream (FluFeedSrc * self)
 {
+  gchar *upstream;
+
   g_mutex_lock (&self->lock);
-  self->in_outage = in_outage;
-  self->outage_start = start;
+  upstream = g_strdup (self->stats.current_upstream);
   g_mutex_unlock (&self->lock);
+  return upstream;
 }
 
 /* A connection attempt failed (or a connection died before delivering
@@ -225,8 +319,9 @@ attempt_failed (FluFeedSrc * self)
   self->attempts++;
   if (self->upstreams->len > 0)
     self->current = (self->current + 1) % self->upstreams->len;
-  self->delay = flu_feed_backoff_next (self->delay, self->link.retry_initial,
-      self->link.retry_max);
+  self->delay =
+      flu_feed_backoff_next (self->delay, self->run.link.retry_initial,
+      self->run.link.retry_max);
   self->next_attempt = g_get_monotonic_time () + (gint64) self->delay * 1000;
   GST_DEBUG_OBJECT (self, "next attempt in %u ms", self->delay);
 }
@@ -238,31 +333,29 @@ static void
 lose (FluFeedSrc * self, const gchar * reason, gboolean timed_out)
 {
   gchar *upstream;
+  gint64 now;
 
   set_last_error (self, reason);
-  if (!self->confirmed) {
+  if (self->state != FLU_FEED_SRC_STREAMING) {
     GST_INFO_OBJECT (self, "upstream failed before sending data: %s", reason);
     close_connection (self);
-    if (self->link.mode == FLU_FEED_MODE_CLIENT)
+    if (self->run.link.mode == FLU_FEED_MODE_CLIENT)
       attempt_failed (self);
     return;
   }
-  g_mutex_lock (&self->lock);
-  upstream = g_strdup (self->current_upstream);
-  self->losses++;
-  g_mutex_unlock (&self->lock);
+  upstream = dup_current_upstream (self);
+  now = g_get_monotonic_time ();
+  transition (self, FLU_FEED_SRC_EVENT_LOSE, now, NULL);
   GST_WARNING_OBJECT (self, "lost upstream %s: %s", upstream, reason);
   close_connection (self);
   post (self, gst_structure_new ("flufeedsrc-disconnected",
           "upstream", G_TYPE_STRING, upstream,
           "reason", G_TYPE_STRING, reason, NULL));
   g_free (upstream);
-  set_outage (self, TRUE, g_get_monotonic_time ());
-  self->confirmed = FALSE;
   self->attempts = 0;
   self->delay = 0;
-  self->next_attempt = self->outage_start;
-  if (timed_out && self->link.mode == FLU_FEED_MODE_CLIENT &&
+  self->next_attempt = now;
+  if (timed_out && self->run.link.mode == FLU_FEED_MODE_CLIENT &&
       self->upstreams->len > 1)
     self->current = (self->current + 1) % self->upstreams->len;
   self->discont = TRUE;
@@ -275,51 +368,41 @@ connected (FluFeedSrc * self, GSocket * socket, const gchar * name)
 {
   g_socket_set_blocking (socket, FALSE);
   self->socket = socket;
-  self->confirmed = FALSE;
   self->have_caps = FALSE;
   flu_feed_timeline_new_upstream (&self->timeline);
   self->last_probe = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
-  g_free (self->current_upstream);
-  self->current_upstream = g_strdup (name);
+  g_free (self->stats.current_upstream);
+  self->stats.current_upstream = g_strdup (name);
   g_mutex_unlock (&self->lock);
   GST_DEBUG_OBJECT (self, "connection to %s up", name);
 }
 
+/* The connection delivered the stream's caps: it counts. */
 static void
 confirm (FluFeedSrc * self)
 {
   GstStructure *s;
-  gint64 now = g_get_monotonic_time ();
+  GstClockTime outage;
+  FluFeedSrcState from;
   gchar *name;
 
-  g_mutex_lock (&self->lock);
-  self->connects++;
-  name = g_strdup (self->current_upstream);
-  if (self->in_outage && self->ever_connected)
-    self->outage_total += (now - self->outage_start) * GST_USECOND;
-  g_mutex_unlock (&self->lock);
-
-  if (!self->ever_connected) {
+  from = transition (self, FLU_FEED_SRC_EVENT_CONFIRM, g_get_monotonic_time (),
+      &outage);
+  name = dup_current_upstream (self);
+  if (from == FLU_FEED_SRC_CONNECTING) {
     s = gst_structure_new ("flufeedsrc-connected", "upstream", G_TYPE_STRING,
         name, NULL);
   } else {
     s = gst_structure_new ("flufeedsrc-reconnected",
         "upstream", G_TYPE_STRING, name,
-        "outage-duration", G_TYPE_UINT64,
-        (guint64) (self->in_outage ? (now - self->outage_start) *
-            GST_USECOND : 0), NULL);
+        "outage-duration", G_TYPE_UINT64, (guint64) outage, NULL);
     self->discont = TRUE;
   }
   GST_INFO_OBJECT (self, "connected to %s", name);
   post (self, s);
   g_free (name);
-  g_mutex_lock (&self->lock);
-  self->ever_connected = TRUE;
-  self->in_outage = FALSE;
-  g_mutex_unlock (&self->lock);
-  self->confirmed = TRUE;
   self->attempts = 0;
   self->delay = 0;
 }
@@ -328,9 +411,9 @@ static gboolean
 authenticate (FluFeedSrc * self, GSocket * socket, gboolean acceptor,
     const gchar * name, GError ** err)
 {
-  if (!self->link.secret || !*self->link.secret)
+  if (!self->run.link.secret || !*self->run.link.secret)
     return TRUE;
-  if (flu_feed_auth (socket, self->link.secret, acceptor, self->cancellable,
+  if (flu_feed_auth (socket, self->run.link.secret, acceptor, self->cancellable,
           err))
     return TRUE;
   if (!g_error_matches (*err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -416,9 +499,7 @@ accept_with_secret (FluFeedSrc * self, guint timeout_ms, GError ** err)
   if (self->gate == NULL) {
     gchar *secret;
 
-    GST_OBJECT_LOCK (self);
-    secret = g_strdup (self->link.secret);
-    GST_OBJECT_UNLOCK (self);
+    secret = g_strdup (self->run.link.secret);
     self->gate = flu_feed_gate_new (secret, FLU_FEED_MAX_PENDING_HANDSHAKES,
         FLU_FEED_AUTH_TIMEOUT_MS);
     memset (secret, 0, strlen (secret));
@@ -489,9 +570,7 @@ try_accept (FluFeedSrc * self, guint timeout_ms, gchar ** name, GError ** err)
   GSocket *socket;
   gboolean secret;
 
-  GST_OBJECT_LOCK (self);
-  secret = self->link.secret && *self->link.secret;
-  GST_OBJECT_UNLOCK (self);
+  secret = self->run.link.secret && *self->run.link.secret;
   if (secret) {
     socket = accept_with_secret (self, timeout_ms, err);
   } else {
@@ -527,7 +606,8 @@ now_running_time (FluFeedSrc * self)
 static GstClockTime
 fill_due (FluFeedSrc * self)
 {
-  if (self->filler.mode == FLU_FEED_FILL_NONE || !self->ever_connected ||
+  if (self->filler.mode == FLU_FEED_FILL_NONE ||
+      !flu_feed_src_state_had_stream (self->state) ||
       !GST_CLOCK_TIME_IS_VALID (self->timeline.end))
     return GST_CLOCK_TIME_NONE;
   /* one interval of grace: the upstream may just be late */
@@ -557,35 +637,60 @@ typedef enum
   READ_OK,
   READ_AGAIN,                   /* packet consumed, nothing to output */
   READ_LOST,                    /* the connection is gone (reason set) */
+  READ_TIMEOUT,                 /* no data for data-timeout (reason set) */
   READ_FLUSHING
 } ReadResult;
 
+/* A read failed with @err (freed here). */
 static ReadResult
 io_result (FluFeedSrc * self, GError * err, gchar ** reason)
 {
-  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return READ_FLUSHING;
-  self->timed_out = g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  if (self->timed_out)
+  ReadResult res;
+
+  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    res = READ_FLUSHING;
+  } else if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
     *reason = g_strdup_printf ("no data for %u ms (data-timeout)",
-        self->data_timeout);
-  else
+        self->run.data_timeout);
+    res = READ_TIMEOUT;
+  } else {
     *reason = g_strdup (err->message);
+    res = READ_LOST;
+  }
+  g_error_free (err);
+  return res;
+}
+
+/* The upstream sent what is no GDP feed (@err, freed here). */
+static ReadResult
+garbage (FluFeedSrc * self, GError * err, gchar ** reason)
+{
+  GST_ELEMENT_WARNING (self, STREAM, DECODE,
+      ("Invalid data from the upstream, reconnecting"),
+      ("%s (is the upstream a GDP feed, flufeedsink or gdppay, and does "
+          "max-packet-size allow its buffers?)", err->message));
+  *reason = g_strdup_printf ("invalid GDP data: %s", err->message);
+  g_error_free (err);
   return READ_LOST;
 }
 
+static gboolean
+read_bytes (FluFeedSrc * self, guint8 * data, gsize length, GError ** err)
+{
+  return flu_feed_read_all (self->socket, data, length, self->run.data_timeout,
+      self->cancellable, err);
+}
+
+/* Reads and checks one GDP header.  Its first bytes tell a GDP stream
+ * from an upstream that asks for the secret handshake. */
 static ReadResult
-read_packet (FluFeedSrc * self, GstBuffer ** out, gchar ** reason)
+read_header (FluFeedSrc * self, FluGdpHeader * header, gchar ** reason)
 {
   guint8 h[FLU_GDP_HEADER_LEN];
-  FluGdpHeader header;
   GError *err = NULL;
-  ReadResult res = READ_AGAIN;
 
-  self->timed_out = FALSE;
-  if (!flu_feed_read_all (self->socket, h, FLU_FEED_AUTH_MAGIC_LEN,
-          self->data_timeout, self->cancellable, &err))
-    goto io_error;
+  if (!read_bytes (self, h, FLU_FEED_AUTH_MAGIC_LEN, &err))
+    return io_result (self, err, reason);
   if (memcmp (h, FLU_FEED_AUTH_MAGIC, FLU_FEED_AUTH_MAGIC_LEN) == 0) {
     *reason = g_strdup ("the upstream asks for a secret: set the secret "
         "property to the upstream's");
@@ -593,108 +698,132 @@ read_packet (FluFeedSrc * self, GstBuffer ** out, gchar ** reason)
         ("Upstream requires authentication"), ("%s", *reason));
     return READ_LOST;
   }
-  if (!flu_feed_read_all (self->socket, h + FLU_FEED_AUTH_MAGIC_LEN,
-          FLU_GDP_HEADER_LEN - FLU_FEED_AUTH_MAGIC_LEN, self->data_timeout,
-          self->cancellable, &err))
-    goto io_error;
-  if (!flu_gdp_parse_header (h, self->max_packet_size, &header, &err))
-    goto garbage;
+  if (!read_bytes (self, h + FLU_FEED_AUTH_MAGIC_LEN,
+          FLU_GDP_HEADER_LEN - FLU_FEED_AUTH_MAGIC_LEN, &err))
+    return io_result (self, err, reason);
+  if (!flu_gdp_parse_header (h, self->run.max_packet_size, header, &err))
+    return garbage (self, err, reason);
+  return READ_OK;
+}
 
-  if (header.type == FLU_GDP_TYPE_BUFFER) {
-    GstBuffer *buf = gst_buffer_new_allocate (NULL, header.payload_length,
-        NULL);
-    GstMapInfo map;
-    gboolean ok;
+/* A buffer packet's payload, read into a buffer of its own. */
+static ReadResult
+read_buffer (FluFeedSrc * self, const FluGdpHeader * header,
+    GstBuffer ** out, gchar ** reason)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, header->payload_length,
+      NULL);
+  GError *err = NULL;
+  GstMapInfo map;
+  gboolean ok, valid = TRUE;
 
-    gst_buffer_map (buf, &map, GST_MAP_WRITE);
-    ok = flu_feed_read_all (self->socket, map.data, map.size,
-        self->data_timeout, self->cancellable, &err);
-    if (ok && !flu_gdp_check_payload (&header, map.data, &err)) {
-      gst_buffer_unmap (buf, &map);
-      gst_buffer_unref (buf);
-      goto garbage;
-    }
-    gst_buffer_unmap (buf, &map);
-    if (!ok) {
-      gst_buffer_unref (buf);
-      goto io_error;
-    }
-    *out = flu_gdp_buffer_new (&header, buf);
-    res = READ_OK;
-  } else {
-    if (!flu_feed_read_all (self->socket, self->scratch,
-            header.payload_length, self->data_timeout, self->cancellable, &err))
-      goto io_error;
-    if (!flu_gdp_check_payload (&header, self->scratch, &err))
-      goto garbage;
-    if (header.type == FLU_GDP_TYPE_CAPS) {
-      GstCaps *caps = flu_gdp_caps_new (&header, self->scratch, &err);
-      GstCaps *cur;
-
-      if (!caps)
-        goto garbage;
-      cur = gst_pad_get_current_caps (GST_BASE_SRC_PAD (self));
-      if (!cur || !gst_caps_is_equal (cur, caps)) {
-        GST_INFO_OBJECT (self, "caps %" GST_PTR_FORMAT, caps);
-        flu_feed_filler_set_caps (&self->filler, caps);
-        gst_base_src_set_caps (GST_BASE_SRC (self), caps);
-      }
-      gst_clear_caps (&cur);
-      gst_caps_unref (caps);
-      self->have_caps = TRUE;
-    } else {
-      GstEvent *event = flu_gdp_event_new (&header, self->scratch, &err);
-
-      if (!event) {
-        /* a known event type with a payload that does not parse is broken
-         * or hostile data, like a bad CRC (and GStreamer 1.22 leaks memory
-         * on some of them): read no more from this connection */
-        goto garbage;
-      } else {
-        switch (GST_EVENT_TYPE (event)) {
-          case GST_EVENT_SEGMENT:{
-            const GstSegment *segment;
-
-            gst_event_parse_segment (event, &segment);
-            flu_feed_timeline_set_segment (&self->timeline, segment);
-            gst_event_unref (event);
-            break;
-          }
-          case GST_EVENT_EOS:
-            gst_event_unref (event);
-            *reason = g_strdup ("the upstream ended its stream (EOS)");
-            return READ_LOST;
-          case GST_EVENT_TAG:
-          case GST_EVENT_CUSTOM_DOWNSTREAM:
-          case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
-            gst_pad_push_event (GST_BASE_SRC_PAD (self), event);
-            break;
-          default:
-            /* stream-start, gaps, ...: ours are our own */
-            gst_event_unref (event);
-            break;
-        }
-      }
-    }
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  ok = read_bytes (self, map.data, map.size, &err);
+  if (ok)
+    valid = flu_gdp_check_payload (header, map.data, &err);
+  gst_buffer_unmap (buf, &map);
+  if (!ok || !valid) {
+    gst_buffer_unref (buf);
+    return ok ? garbage (self, err, reason) : io_result (self, err, reason);
   }
-  g_mutex_lock (&self->lock);
-  self->bytes += FLU_GDP_HEADER_LEN + header.payload_length;
-  g_mutex_unlock (&self->lock);
-  return res;
+  *out = flu_gdp_buffer_new (header, buf);
+  return READ_OK;
+}
 
-io_error:
-  res = io_result (self, err, reason);
-  g_clear_error (&err);
-  return res;
+/* A caps packet: new caps on our pad when the upstream's change. */
+static ReadResult
+handle_caps (FluFeedSrc * self, const FluGdpHeader * header, gchar ** reason)
+{
+  GError *err = NULL;
+  GstCaps *caps = flu_gdp_caps_new (header, self->scratch, &err);
+  GstCaps *cur;
 
-garbage:
-  GST_ELEMENT_WARNING (self, STREAM, DECODE,
-      ("Invalid data from the upstream, reconnecting"),
-      ("%s (is the upstream a GDP feed, flufeedsink or gdppay, and does "
-          "max-packet-size allow its buffers?)", err->message));
-  *reason = g_strdup_printf ("invalid GDP data: %s", err->message);
-  g_clear_error (&err);
-  return READ_LOST;
+  if (!caps)
+    return garbage (self, err, reason);
+  cur = gst_pad_get_current_caps (GST_BASE_SRC_PAD (self));
+  if (!cur || !gst_caps_is_equal (cur, caps)) {
+    GST_INFO_OBJECT (self, "caps %" GST_PTR_FORMAT, caps);
+    flu_feed_filler_set_caps (&self->filler, caps);
+    gst_base_src_set_caps (GST_BASE_SRC (self), caps);
+  }
+  gst_clear_caps (&cur);
+  gst_caps_unref (caps);
+  self->have_caps = TRUE;
+  return READ_AGAIN;
+}
+
+/* An event packet: the segment feeds the timeline, EOS is a loss, tags
+ * and custom events go downstream; stream-start, gaps and the like are
+ * dropped (ours are our own). */
+static ReadResult
+handle_event (FluFeedSrc * self, const FluGdpHeader * header, gchar ** reason)
+{
+  GError *err = NULL;
+  GstEvent *event = flu_gdp_event_new (header, self->scratch, &err);
+  const GstSegment *segment;
+
+  /* a known event type with a payload that does not parse is broken or
+   * hostile data, like a bad CRC (and GStreamer 1.22 leaks memory on
+   * some of them): read no more from this connection */
+  if (!event)
+    return garbage (self, err, reason);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_SEGMENT:
+      gst_event_parse_segment (event, &segment);
+      flu_feed_timeline_set_segment (&self->timeline, segment);
+      break;
+    case GST_EVENT_EOS:
+      gst_event_unref (event);
+      *reason = g_strdup ("the upstream ended its stream (EOS)");
+      return READ_LOST;
+    case GST_EVENT_TAG:
+    case GST_EVENT_CUSTOM_DOWNSTREAM:
+    case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
+      gst_pad_push_event (GST_BASE_SRC_PAD (self), event);
+      return READ_AGAIN;
+    default:
+      break;
+  }
+  gst_event_unref (event);
+  return READ_AGAIN;
+}
+
+/* A caps or event packet: its payload, at most 1 MiB, into scratch. */
+static ReadResult
+read_control (FluFeedSrc * self, const FluGdpHeader * header, gchar ** reason)
+{
+  GError *err = NULL;
+
+  if (!read_bytes (self, self->scratch, header->payload_length, &err))
+    return io_result (self, err, reason);
+  if (!flu_gdp_check_payload (header, self->scratch, &err))
+    return garbage (self, err, reason);
+  if (header->type == FLU_GDP_TYPE_CAPS)
+    return handle_caps (self, header, reason);
+  return handle_event (self, header, reason);
+}
+
+/* One GDP packet: a buffer in *out (READ_OK), or a packet consumed here
+ * (READ_AGAIN), or why the connection is over. */
+static ReadResult
+read_packet (FluFeedSrc * self, GstBuffer ** out, gchar ** reason)
+{
+  FluGdpHeader header;
+  ReadResult res;
+
+  res = read_header (self, &header, reason);
+  if (res != READ_OK)
+    return res;
+  if (header.type == FLU_GDP_TYPE_BUFFER)
+    res = read_buffer (self, &header, out, reason);
+  else
+    res = read_control (self, &header, reason);
+  if (res == READ_OK || res == READ_AGAIN) {
+    g_mutex_lock (&self->lock);
+    self->stats.bytes += FLU_GDP_HEADER_LEN + header.payload_length;
+    g_mutex_unlock (&self->lock);
+  }
+  return res;
 }
 
 /* ---- the outage loop ---- */
@@ -732,10 +861,11 @@ gave_up (FluFeedSrc * self)
   gchar *err;
 
   g_mutex_lock (&self->lock);
-  err = g_strdup (self->last_error ? self->last_error : "unknown error");
+  err = g_strdup (self->stats.last_error ? self->stats.last_error :
+      "unknown error");
   g_mutex_unlock (&self->lock);
   GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-      ("Could not reach the upstream after %d retries", self->max_retries),
+      ("Could not reach the upstream after %d retries", self->run.max_retries),
       ("last error: %s; raise max-retries (-1 = forever) or check the "
           "upstream addresses", err));
   g_free (err);
@@ -830,7 +960,7 @@ establish (FluFeedSrc * self, GstBuffer ** buf)
       continue;
     }
 
-    if (self->link.mode == FLU_FEED_MODE_SERVER) {
+    if (self->run.link.mode == FLU_FEED_MODE_SERVER) {
       gint64 until = MIN (due_at, now + 1000 * G_USEC_PER_SEC);
       gchar *name = NULL;
       GSocket *socket = try_accept (self, (guint) ((until - now) / 1000),
@@ -851,7 +981,7 @@ establish (FluFeedSrc * self, GstBuffer ** buf)
       continue;
     }
 
-    if (self->max_retries >= 0 && self->attempts > self->max_retries)
+    if (self->run.max_retries >= 0 && self->attempts > self->run.max_retries)
       return gave_up (self);
     if (now < self->next_attempt) {
       if (!sleep_until (self, MIN (due_at, self->next_attempt)))
@@ -894,11 +1024,11 @@ maybe_probe_first (FluFeedSrc * self)
   GError *err = NULL;
   gchar *upstream;
 
-  if (!self->prefer_first || self->current == 0 ||
-      self->link.mode != FLU_FEED_MODE_CLIENT)
+  if (!self->run.prefer_first || self->current == 0 ||
+      self->run.link.mode != FLU_FEED_MODE_CLIENT)
     return;
   now = g_get_monotonic_time ();
-  if (now - self->last_probe < (gint64) self->link.retry_max * 1000)
+  if (now - self->last_probe < (gint64) self->run.link.retry_max * 1000)
     return;
   self->last_probe = now;
   conn = try_connect (self, 0, PROBE_CONNECT_TIMEOUT_MS, &err);
@@ -906,9 +1036,7 @@ maybe_probe_first (FluFeedSrc * self)
     g_clear_error (&err);
     return;
   }
-  g_mutex_lock (&self->lock);
-  upstream = g_strdup (self->current_upstream);
-  g_mutex_unlock (&self->lock);
+  upstream = dup_current_upstream (self);
   GST_INFO_OBJECT (self, "first upstream is back, leaving %s", upstream);
   close_connection (self);
   post (self, gst_structure_new ("flufeedsrc-disconnected",
@@ -916,7 +1044,7 @@ maybe_probe_first (FluFeedSrc * self)
           "reason", G_TYPE_STRING, "the first upstream is back (prefer-first)",
           NULL));
   g_free (upstream);
-  set_outage (self, TRUE, now);
+  transition (self, FLU_FEED_SRC_EVENT_SWITCH, now, NULL);
   use_connection (self, conn, 0);
 }
 
@@ -943,8 +1071,8 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     maybe_probe_first (self);
 
     res = read_packet (self, &buf, &reason);
-    if ((res == READ_OK || res == READ_AGAIN) && !self->confirmed &&
-        self->have_caps)
+    if ((res == READ_OK || res == READ_AGAIN)
+        && self->state != FLU_FEED_SRC_STREAMING && self->have_caps)
       confirm (self);
     switch (res) {
       case READ_AGAIN:
@@ -953,10 +1081,12 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
         /* we lost our place in the stream: start over when resumed */
         close_connection (self);
         flu_feed_timeline_new_upstream (&self->timeline);
-        set_outage (self, FALSE, 0);
+        transition (self, FLU_FEED_SRC_EVENT_FLUSH, g_get_monotonic_time (),
+            NULL);
         return GST_FLOW_FLUSHING;
       case READ_LOST:
-        lose (self, reason, self->timed_out);
+      case READ_TIMEOUT:
+        lose (self, reason, res == READ_TIMEOUT);
         g_free (reason);
         continue;
       case READ_OK:
@@ -979,7 +1109,7 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     }
     flu_feed_filler_remember (&self->filler, buf);
     g_mutex_lock (&self->lock);
-    self->buffers++;
+    self->stats.buffers++;
     g_mutex_unlock (&self->lock);
     *outbuf = buf;
     return GST_FLOW_OK;
@@ -988,6 +1118,21 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
 
 /* ---- lifecycle ---- */
 
+static void
+settings_copy (FluFeedSrcSettings * dest, const FluFeedSrcSettings * src)
+{
+  *dest = *src;
+  flu_feed_link_copy (&dest->link, &src->link);
+  dest->hosts = g_strdup (src->hosts);
+}
+
+static void
+settings_clear (FluFeedSrcSettings * settings)
+{
+  flu_feed_link_clear (&settings->link);
+  g_clear_pointer (&settings->hosts, g_free);
+}
+
 static gboolean
 parse_upstreams (FluFeedSrc * self)
 {
@@ -995,14 +1140,15 @@ parse_upstreams (FluFeedSrc * self)
   guint i;
 
   g_array_set_size (self->upstreams, 0);
-  if (self->hosts && *self->hosts) {
-    parts = g_strsplit (self->hosts, ",", -1);
+  if (self->run.hosts && *self->run.hosts) {
+    parts = g_strsplit (self->run.hosts, ",", -1);
     for (i = 0; parts[i]; i++) {
       Upstream u;
 
       if (!*g_strstrip (parts[i]))
         continue;
-      if (!flu_feed_parse_address (parts[i], self->link.port, &u.host, &u.port)) {
+      if (!flu_feed_parse_address (parts[i], self->run.link.port, &u.host,
+              &u.port)) {
         GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
             ("Invalid upstream address \"%s\" in hosts", parts[i]),
             ("hosts is a comma-separated list of host:port"));
@@ -1012,8 +1158,8 @@ parse_upstreams (FluFeedSrc * self)
       g_array_append_val (self->upstreams, u);
     }
     g_strfreev (parts);
-  } else if (self->link.host && *self->link.host && self->link.port) {
-    Upstream u = { g_strdup (self->link.host), self->link.port };
+  } else if (self->run.link.host && *self->run.link.host && self->run.link.port) {
+    Upstream u = { g_strdup (self->run.link.host), self->run.link.port };
 
     g_array_append_val (self->upstreams, u);
   }
@@ -1036,25 +1182,24 @@ flu_feed_src_start (GstBaseSrc * bsrc)
 {
   FluFeedSrc *self = FLU_FEED_SRC (bsrc);
 
-  if (self->link.mode == FLU_FEED_MODE_CLIENT && !parse_upstreams (self))
+  GST_OBJECT_LOCK (self);
+  settings_clear (&self->run);
+  settings_copy (&self->run, &self->settings);
+  GST_OBJECT_UNLOCK (self);
+  if (self->run.link.mode == FLU_FEED_MODE_CLIENT && !parse_upstreams (self))
     return FALSE;
   self->current = 0;
-  g_mutex_lock (&self->lock);
-  self->ever_connected = FALSE;
-  g_mutex_unlock (&self->lock);
-  set_outage (self, TRUE, g_get_monotonic_time ());
+  transition (self, FLU_FEED_SRC_EVENT_START, g_get_monotonic_time (), NULL);
   self->attempts = 0;
   self->delay = 0;
   self->next_attempt = 0;
   self->discont = FALSE;
   flu_feed_timeline_init (&self->timeline);
-  flu_feed_filler_init (&self->filler, self->fill);
-  self->scratch = g_malloc (MIN (self->max_packet_size,
+  flu_feed_filler_init (&self->filler, self->run.fill);
+  self->scratch = g_malloc (MIN (self->run.max_packet_size,
           FLU_GDP_MAX_STRING_PAYLOAD));
   g_mutex_lock (&self->lock);
-  self->connects = self->losses = self->bytes = self->buffers = 0;
-  self->outage_total = 0;
-  g_clear_pointer (&self->last_error, g_free);
+  stats_reset (&self->stats);
   g_mutex_unlock (&self->lock);
   return TRUE;
 }
@@ -1074,6 +1219,7 @@ flu_feed_src_stop (GstBaseSrc * bsrc)
   flu_feed_filler_clear (&self->filler);
   g_clear_pointer (&self->scratch, g_free);
   g_array_set_size (self->upstreams, 0);
+  settings_clear (&self->run);
   return TRUE;
 }
 
@@ -1086,7 +1232,7 @@ flu_feed_src_query (GstBaseSrc * bsrc, GstQuery * query)
     guint ms;
 
     GST_OBJECT_LOCK (self);
-    ms = self->latency;
+    ms = self->settings.latency;
     GST_OBJECT_UNLOCK (self);
     gst_query_set_latency (query, TRUE, ms * GST_MSECOND, GST_CLOCK_TIME_NONE);
     return TRUE;
@@ -1108,34 +1254,55 @@ flu_feed_src_unlock_stop (GstBaseSrc * bsrc)
   return TRUE;
 }
 
+/* Server mode: listen from READY on, so that current-port is known. */
+static gboolean
+listen_if_server (FluFeedSrc * self)
+{
+  FluFeedLink link;
+  GError *err = NULL;
+  guint port = 0;
+
+  GST_OBJECT_LOCK (self);
+  flu_feed_link_copy (&link, &self->settings.link);
+  GST_OBJECT_UNLOCK (self);
+  if (link.mode == FLU_FEED_MODE_SERVER)
+    self->listen = flu_feed_listen (link.host, link.port, &port, &err);
+  if (link.mode == FLU_FEED_MODE_SERVER && !self->listen) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Cannot listen on %s:%u: %s", link.host ? link.host : "*",
+            link.port, err->message),
+        ("choose a free port, or port=0 for any"));
+    g_clear_error (&err);
+    flu_feed_link_clear (&link);
+    return FALSE;
+  }
+  flu_feed_link_clear (&link);
+  if (!self->listen)
+    return TRUE;
+  GST_OBJECT_LOCK (self);
+  self->current_port = port;
+  GST_OBJECT_UNLOCK (self);
+  g_object_notify (G_OBJECT (self), "current-port");
+  return TRUE;
+}
+
 static GstStateChangeReturn
 flu_feed_src_change_state (GstElement * element, GstStateChange transition)
 {
   FluFeedSrc *self = FLU_FEED_SRC (element);
   GstStateChangeReturn ret;
-  GError *err = NULL;
 
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-      self->link.mode == FLU_FEED_MODE_SERVER) {
-    self->listen = flu_feed_listen (self->link.host, self->link.port,
-        &self->current_port, &err);
-    if (!self->listen) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Cannot listen on %s:%u: %s",
-              self->link.host ? self->link.host : "*", self->link.port,
-              err->message), ("choose a free port, or port=0 for any"));
-      g_clear_error (&err);
-      return GST_STATE_CHANGE_FAILURE;
-    }
-    g_object_notify (G_OBJECT (self), "current-port");
-  }
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !listen_if_server (self))
+    return GST_STATE_CHANGE_FAILURE;
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL)
     g_clear_pointer (&self->gate, flu_feed_gate_free);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL && self->listen) {
     g_socket_close (self->listen, NULL);
     g_clear_object (&self->listen);
+    GST_OBJECT_LOCK (self);
     self->current_port = 0;
+    GST_OBJECT_UNLOCK (self);
   }
   return ret;
 }
@@ -1147,37 +1314,37 @@ flu_feed_src_set_property (GObject * object, guint prop_id,
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
   if (prop_id == PROP_SECRET_FILE) {
-    flu_feed_link_set_secret_file (&self->link, GST_OBJECT (self),
+    flu_feed_link_set_secret_file (&self->settings.link, GST_OBJECT (self),
         g_value_get_string (value));
     return;
   }
   GST_OBJECT_LOCK (self);
-  if (flu_feed_link_set_property (&self->link, pspec->name, value)) {
+  if (flu_feed_link_set_property (&self->settings.link, pspec->name, value)) {
     GST_OBJECT_UNLOCK (self);
     return;
   }
   switch (prop_id) {
     case PROP_HOSTS:
-      g_free (self->hosts);
-      self->hosts = g_value_dup_string (value);
+      g_free (self->settings.hosts);
+      self->settings.hosts = g_value_dup_string (value);
       break;
     case PROP_MAX_RETRIES:
-      self->max_retries = g_value_get_int (value);
+      self->settings.max_retries = g_value_get_int (value);
       break;
     case PROP_DATA_TIMEOUT:
-      self->data_timeout = g_value_get_uint (value);
+      self->settings.data_timeout = g_value_get_uint (value);
       break;
     case PROP_PREFER_FIRST:
-      self->prefer_first = g_value_get_boolean (value);
+      self->settings.prefer_first = g_value_get_boolean (value);
       break;
     case PROP_FILL:
-      self->fill = g_value_get_enum (value);
+      self->settings.fill = g_value_get_enum (value);
       break;
     case PROP_MAX_PACKET_SIZE:
-      self->max_packet_size = g_value_get_uint (value);
+      self->settings.max_packet_size = g_value_get_uint (value);
       break;
     case PROP_LATENCY:
-      self->latency = g_value_get_uint (value);
+      self->settings.latency = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1193,34 +1360,34 @@ flu_feed_src_get_property (GObject * object, guint prop_id, GValue * value,
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
   GST_OBJECT_LOCK (self);
-  if (flu_feed_link_get_property (&self->link, pspec->name, value)) {
+  if (flu_feed_link_get_property (&self->settings.link, pspec->name, value)) {
     GST_OBJECT_UNLOCK (self);
     return;
   }
   switch (prop_id) {
     case PROP_HOSTS:
-      g_value_set_string (value, self->hosts);
+      g_value_set_string (value, self->settings.hosts);
       break;
     case PROP_CURRENT_PORT:
       g_value_set_uint (value, self->current_port);
       break;
     case PROP_MAX_RETRIES:
-      g_value_set_int (value, self->max_retries);
+      g_value_set_int (value, self->settings.max_retries);
       break;
     case PROP_DATA_TIMEOUT:
-      g_value_set_uint (value, self->data_timeout);
+      g_value_set_uint (value, self->settings.data_timeout);
       break;
     case PROP_PREFER_FIRST:
-      g_value_set_boolean (value, self->prefer_first);
+      g_value_set_boolean (value, self->settings.prefer_first);
       break;
     case PROP_FILL:
-      g_value_set_enum (value, self->fill);
+      g_value_set_enum (value, self->settings.fill);
       break;
     case PROP_MAX_PACKET_SIZE:
-      g_value_set_uint (value, self->max_packet_size);
+      g_value_set_uint (value, self->settings.max_packet_size);
       break;
     case PROP_LATENCY:
-      g_value_set_uint (value, self->latency);
+      g_value_set_uint (value, self->settings.latency);
       break;
     case PROP_STATS:
       GST_OBJECT_UNLOCK (self);
@@ -1238,10 +1405,9 @@ flu_feed_src_finalize (GObject * object)
 {
   FluFeedSrc *self = FLU_FEED_SRC (object);
 
-  flu_feed_link_clear (&self->link);
-  g_free (self->hosts);
-  g_free (self->last_error);
-  g_free (self->current_upstream);
+  settings_clear (&self->settings);
+  settings_clear (&self->run);
+  stats_reset (&self->stats);
   g_array_unref (self->upstreams);
   g_clear_pointer (&self->gate, flu_feed_gate_free);
   g_cancellable_release_fd (self->cancellable);
@@ -1257,13 +1423,14 @@ flu_feed_src_init (FluFeedSrc * self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->job_cond);
-  flu_feed_link_init (&self->link, DEFAULT_MODE, DEFAULT_HOST, DEFAULT_PORT);
-  self->max_retries = DEFAULT_MAX_RETRIES;
-  self->data_timeout = DEFAULT_DATA_TIMEOUT_MS;
-  self->prefer_first = DEFAULT_PREFER_FIRST;
-  self->fill = DEFAULT_FILL;
-  self->max_packet_size = FLU_GDP_DEFAULT_MAX_PAYLOAD;
-  self->latency = DEFAULT_LATENCY_MS;
+  flu_feed_link_init (&self->settings.link, DEFAULT_MODE, DEFAULT_HOST,
+      DEFAULT_PORT);
+  self->settings.max_retries = DEFAULT_MAX_RETRIES;
+  self->settings.data_timeout = DEFAULT_DATA_TIMEOUT_MS;
+  self->settings.prefer_first = DEFAULT_PREFER_FIRST;
+  self->settings.fill = DEFAULT_FILL;
+  self->settings.max_packet_size = FLU_GDP_DEFAULT_MAX_PAYLOAD;
+  self->settings.latency = DEFAULT_LATENCY_MS;
   self->upstreams = g_array_new (FALSE, TRUE, sizeof (Upstream));
   g_array_set_clear_func (self->upstreams, clear_upstream);
   self->cancellable = g_cancellable_new ();
@@ -1271,6 +1438,32 @@ flu_feed_src_init (FluFeedSrc * self)
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
 }
+
+static const FluFeedLinkSpec link_spec = {
+  PROP_MODE, PROP_HOST, PROP_PORT, PROP_SECRET, PROP_SECRET_FILE,
+  PROP_RETRY_INITIAL, PROP_RETRY_MAX,
+  DEFAULT_MODE, DEFAULT_HOST,
+  /* mode */
+  "client: connect to the upstream(s) at host:port or hosts; "
+      "server: listen on host:port for a flufeedsink mode=client to "
+      "push to us",
+  /* host */
+  "client: upstream host (unless hosts is set); server: address to "
+      "listen on (NULL or empty = all IPv4 interfaces)",
+  /* port */
+  "client: upstream port (and the default port of hosts entries); "
+      "server: port to listen on (0 = any free port, see current-port)",
+  /* secret */
+  "Shared secret: prove it to the peer and require the peer to "
+      "prove it (HMAC-SHA256 challenge before the GDP stream); NULL = "
+      "no authentication (write-only)",
+  /* retry-initial */
+  "Milliseconds between the first failed reconnection attempt and "
+      "the next; doubled after every failure up to retry-max",
+  /* retry-max */
+  "Longest delay between reconnection attempts in milliseconds; "
+      "also how often prefer-first probes the first upstream",
+};
 
 static void
 flu_feed_src_class_init (FluFeedSrcClass * klass)
@@ -1286,20 +1479,7 @@ flu_feed_src_class_init (FluFeedSrcClass * klass)
   gobject_class->get_property = flu_feed_src_get_property;
   gobject_class->finalize = flu_feed_src_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODE,
-      g_param_spec_enum ("mode", "Mode",
-          "client: connect to the upstream(s) at host:port or hosts; "
-          "server: listen on host:port for a flufeedsink mode=client to "
-          "push to us", FLU_TYPE_FEED_MODE, DEFAULT_MODE, rw));
-  g_object_class_install_property (gobject_class, PROP_HOST,
-      g_param_spec_string ("host", "Host",
-          "client: upstream host (unless hosts is set); server: address to "
-          "listen on (NULL or empty = all IPv4 interfaces)", DEFAULT_HOST, rw));
-  g_object_class_install_property (gobject_class, PROP_PORT,
-      g_param_spec_uint ("port", "Port",
-          "client: upstream port (and the default port of hosts entries); "
-          "server: port to listen on (0 = any free port, see current-port)",
-          0, 65535, DEFAULT_PORT, rw));
+  flu_feed_link_install_properties (gobject_class, &link_spec);
   g_object_class_install_property (gobject_class, PROP_HOSTS,
       g_param_spec_string ("hosts", "Upstreams",
           "client: comma-separated list of host:port upstreams tried in "
@@ -1309,23 +1489,6 @@ flu_feed_src_class_init (FluFeedSrcClass * klass)
       g_param_spec_uint ("current-port", "Current port",
           "server: the port listened on, known from the READY state on",
           0, 65535, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_SECRET,
-      g_param_spec_string ("secret", "Secret",
-          "Shared secret: prove it to the peer and require the peer to "
-          "prove it (HMAC-SHA256 challenge before the GDP stream); NULL = "
-          "no authentication (write-only)", NULL, G_PARAM_WRITABLE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
-  flu_feed_link_install_secret_file (gobject_class, PROP_SECRET_FILE);
-  g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
-      g_param_spec_uint ("retry-initial", "Initial retry delay",
-          "Milliseconds between the first failed reconnection attempt and "
-          "the next; doubled after every failure up to retry-max", 1,
-          3600000, FLU_FEED_DEFAULT_RETRY_INITIAL_MS, rw));
-  g_object_class_install_property (gobject_class, PROP_RETRY_MAX,
-      g_param_spec_uint ("retry-max", "Maximum retry delay",
-          "Longest delay between reconnection attempts in milliseconds; "
-          "also how often prefer-first probes the first upstream", 1,
-          3600000, FLU_FEED_DEFAULT_RETRY_MAX_MS, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_RETRIES,
       g_param_spec_int ("max-retries", "Maximum retries",
           "Failed connection attempts in a row before giving up with an "

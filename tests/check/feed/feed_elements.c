@@ -713,6 +713,72 @@ GST_START_TEST (test_push_mode_reconnects)
 
 GST_END_TEST;
 
+/* The link properties set and read from other threads while both
+ * elements run (push mode): reads take the object lock, the running
+ * threads their own copy, so nothing is freed under a reader (ASan) and
+ * the stream goes on with the settings it started with. */
+typedef struct
+{
+  GstElement *sink, *src;
+  gint stop;
+} Hammer;
+
+static gpointer
+hammer_get (gpointer data)
+{
+  Hammer *h = data;
+
+  while (!g_atomic_int_get (&h->stop)) {
+    gchar *a = NULL, *b = NULL;
+
+    g_object_get (h->sink, "host", &a, NULL);
+    g_object_get (h->src, "host", &b, NULL);
+    fail_unless (a != NULL && b != NULL);
+    fail_unless (g_str_has_prefix (a, "127.0.0.") && g_str_has_prefix (b,
+            "127.0.0."));
+    g_free (a);
+    g_free (b);
+  }
+  return NULL;
+}
+
+GST_START_TEST (test_settings_while_running)
+{
+  guint port = feed_free_port (), i;
+  GstElement *c = feed_pipeline (FALSE, "flufeedsrc name=src mode=server "
+      "host=127.0.0.1 port=%u ! appsink name=a sync=false", port);
+  GstElement *p = feed_pipeline (FALSE, JPEG_PRODUCER "flufeedsink "
+      "name=sink mode=client host=127.0.0.1 port=%u", port);
+  Hammer h = { NULL, NULL, 0 };
+  GThread *getter;
+  gint64 end;
+
+  h.sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  h.src = gst_bin_get_by_name (GST_BIN (c), "src");
+  assert_jpeg_flows (c, 3);
+  getter = g_thread_new ("getter", hammer_get, &h);
+  /* 1.5 s: long enough for an unlocked read to meet a free (ASan) */
+  end = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
+  for (i = 0; g_get_monotonic_time () < end; i++) {
+    gchar *host = g_strdup_printf ("127.0.0.%u", 1 + i % 200);
+
+    g_object_set (h.sink, "host", host, "secret", host, "retry-max", 1000 + i,
+        NULL);
+    g_object_set (h.src, "host", host, "secret", host, "hosts", host, NULL);
+    g_free (host);
+  }
+  g_atomic_int_set (&h.stop, 1);
+  g_thread_join (getter);
+  /* the running link keeps the settings it started with */
+  assert_jpeg_flows (c, 5);
+  gst_object_unref (h.sink);
+  gst_object_unref (h.src);
+  feed_pipeline_stop (p);
+  feed_pipeline_stop (c);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_push_mode_wrong_secret)
 {
   guint port = feed_free_port ();
@@ -802,6 +868,7 @@ feed_elements_suite (void)
   tcase_add_test (tc, test_fill_repeat_audio_silence);
   tcase_add_test (tc, test_push_mode_reconnects);
   tcase_add_test (tc, test_push_mode_wrong_secret);
+  tcase_add_test (tc, test_settings_while_running);
   tcase_add_test (tc, test_bad_settings);
   return s;
 }
