@@ -159,8 +159,8 @@ flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
         NULL;
 
-    if (!flu_http_token_check (sink->token_secret, sink->mount_point, token,
-            expires, g_get_real_time () / G_USEC_PER_SEC)) {
+    if (!flu_http_token_check (sink->token_secret, sink->paths->mount_point,
+            token, expires, g_get_real_time () / G_USEC_PER_SEC)) {
       *why = token ? "invalid or expired token" : "token required";
       return SOUP_STATUS_FORBIDDEN;
     }

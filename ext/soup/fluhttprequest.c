@@ -171,7 +171,9 @@ flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
   soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
 }
 
-/* lock held: the answer to an accepted request once caps are known */
+/* lock held on entry, released on return: the answer to an accepted
+ * request once caps are known.  The access-log line of a HEAD is written
+ * after the lock is released (log_request takes it). */
 static void
 answer (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
 {
@@ -180,9 +182,9 @@ answer (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
     soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
     g_mutex_unlock (&sink->lock);
     log_request (sink, msg, SOUP_STATUS_OK, user);
-    g_mutex_lock (&sink->lock);
   } else {
     flu_http_client_start (sink, msg, user);
+    g_mutex_unlock (&sink->lock);
   }
 }
 
@@ -237,7 +239,6 @@ waiting_finish (Waiting * w, gboolean have_caps)
   }
   if (have_caps) {
     answer (sink, msg, user);
-    g_mutex_unlock (&sink->lock);
   } else {
     g_mutex_unlock (&sink->lock);
     refuse (sink, msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
@@ -369,8 +370,8 @@ flu_http_build_stats (FluHttpSink * sink)
 }
 
 static void
-serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json,
-    gboolean details)
+serve_stats (FluHttpSink * sink, SoupServerMessage * msg,
+    const gchar * mount_point, gboolean json, gboolean details)
 {
   GstStructure *s = flu_http_build_stats (sink);
   gchar *body;
@@ -397,12 +398,12 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json,
       cs->bytes = bytes;
     }
     history = flu_http_stats_history_json (&sink->stats);
-    body = flu_http_stats_to_json (s, sink->mount_point, list, history);
+    body = flu_http_stats_to_json (s, mount_point, list, history);
     g_free (history);
     g_clear_pointer (&list, g_ptr_array_unref);
     serve_text (msg, "application/json", body);
   } else {
-    body = flu_http_stats_to_prometheus (s, sink->mount_point);
+    body = flu_http_stats_to_prometheus (s, mount_point);
     serve_text (msg, "text/plain; version=0.0.4", body);
   }
   gst_structure_free (s);
@@ -430,7 +431,7 @@ flu_http_request_stream_status (gpointer data, GInetAddress * client)
   g_mutex_lock (&sink->lock);
   gst_structure_set (s, "content-type", G_TYPE_STRING,
       sink->content_type ? sink->content_type : sink->mime, NULL);
-  json = flu_http_stats_to_json (s, sink->mount_point, NULL, history);
+  json = flu_http_stats_to_json (s, sink->paths->mount_point, NULL, history);
   g_mutex_unlock (&sink->lock);
   g_free (history);
   gst_structure_free (s);
@@ -477,11 +478,12 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
     retry = g_strdup_printf ("%u", sink->retry_after);
   }
   if (status == SOUP_STATUS_NONE) {
-    if (sink->caps)
+    if (sink->caps) {
       answer (sink, msg, user);
-    else
+    } else {
       wait_for_caps (sink, msg, user, host);
-    g_mutex_unlock (&sink->lock);
+      g_mutex_unlock (&sink->lock);
+    }
   } else {
     SoupMessageHeaders *h;
 
@@ -551,6 +553,7 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
 {
   FluHttpSink *sink = data;
   const gchar *method = soup_server_message_get_method (msg);
+  g_autoptr (FluHttpSinkPaths) p = NULL;
 
   if (method == SOUP_METHOD_OPTIONS) {
     answer_options (sink, msg);
@@ -567,11 +570,14 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
     refuse (sink, msg, SOUP_STATUS_FORBIDDEN, "address not allowed", NULL);
     return;
   }
-  if (g_strcmp0 (path, sink->mount_point) == 0) {
+  /* read without the lock: set_property swaps the snapshot, never
+   * changes or frees the one held here */
+  p = flu_http_sink_ref_paths (sink);
+  if (g_strcmp0 (path, p->mount_point) == 0) {
     handle_stream (sink, msg, query);
-  } else if (g_strcmp0 (path, sink->stats_path) == 0 ||
-      g_strcmp0 (path, sink->metrics_path) == 0 ||
-      g_strcmp0 (path, sink->status_path) == 0) {
+  } else if (g_strcmp0 (path, p->stats_path) == 0 ||
+      g_strcmp0 (path, p->metrics_path) == 0 ||
+      g_strcmp0 (path, p->status_path) == 0) {
     gboolean details = FALSE;
     const gchar *why = NULL;
     guint status = flu_http_check_stats_access (sink, msg, &details, &why);
@@ -581,15 +587,15 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
       if (status == SOUP_STATUS_UNAUTHORIZED)
         soup_message_headers_replace (soup_server_message_get_response_headers
             (msg), "WWW-Authenticate", "Basic realm=\"statistics\"");
-    } else if (g_strcmp0 (path, sink->stats_path) == 0) {
-      serve_stats (sink, msg, TRUE, details);
-    } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
-      serve_stats (sink, msg, FALSE, FALSE);
+    } else if (g_strcmp0 (path, p->stats_path) == 0) {
+      serve_stats (sink, msg, p->mount_point, TRUE, details);
+    } else if (g_strcmp0 (path, p->metrics_path) == 0) {
+      serve_stats (sink, msg, p->mount_point, FALSE, FALSE);
     } else {
       flu_http_status_page_serve (server, msg, query);
     }
-  } else if (g_strcmp0 (path, sink->player_path) == 0) {
-    gchar *title = g_markup_escape_text (sink->mount_point, -1);
+  } else if (g_strcmp0 (path, p->player_path) == 0) {
+    gchar *title = g_markup_escape_text (p->mount_point, -1);
 
     serve_text (msg, "text/html; charset=utf-8",
         g_strdup_printf (player_page, title, title, title));
