@@ -883,6 +883,54 @@ remount (FluHttpSink * sink, FluHttpServer * server, gboolean stream,
   return TRUE;
 }
 
+/* set_property of htpasswd or stats-htpasswd: while serving, the file is
+ * read before the lock is taken (the engine's writer thread takes it);
+ * the name is set in any case, the users only when the file could be
+ * read (else the old ones stay, with a warning). */
+static void
+set_htpasswd (FluHttpSink * sink, guint prop_id, const GValue * value)
+{
+  gboolean stats = prop_id == PROP_STATS_HTPASSWD;
+  gchar *file = g_value_dup_string (value);
+  GHashTable *users = NULL;
+  FluHttpFileStamp stamp = { 0 };
+  GError *err = NULL;
+  gboolean serving, ok = TRUE;
+
+  g_mutex_lock (&sink->lock);
+  serving = sink->server != NULL;
+  g_mutex_unlock (&sink->lock);
+  if (serving && file && *file) {
+    users = flu_http_htpasswd_load (file, &stamp, &err);
+    ok = users != NULL;
+  }
+
+  g_mutex_lock (&sink->lock);
+  g_free (stats ? sink->stats_htpasswd : sink->htpasswd);
+  if (stats)
+    sink->stats_htpasswd = file;
+  else
+    sink->htpasswd = file;
+  if (serving && ok) {
+    GHashTable **field = stats ? &sink->stats_users : &sink->users;
+
+    g_clear_pointer (field, g_hash_table_unref);
+    *field = g_steal_pointer (&users);
+    if (stats)
+      sink->stats_users_stamp = stamp;
+    else
+      sink->users_stamp = stamp;
+  }
+  g_mutex_unlock (&sink->lock);
+  g_clear_pointer (&users, g_hash_table_unref);
+  if (!ok) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
+        ("Cannot read the %s file, keeping the old one: %s",
+            stats ? "stats-htpasswd" : "htpasswd", err->message), (NULL));
+    g_error_free (err);
+  }
+}
+
 /* set_property of mount-point, stats-path, metrics-path, player-path or
  * status-path: copy the snapshot, change the copy, swap it under the lock,
  * drop the old one outside it.  While serving, the path is re-registered
@@ -957,6 +1005,10 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       prop_id == PROP_METRICS_PATH || prop_id == PROP_PLAYER_PATH ||
       prop_id == PROP_STATUS_PATH) {
     set_path (sink, prop_id, value);
+    return;
+  }
+  if (prop_id == PROP_HTPASSWD || prop_id == PROP_STATS_HTPASSWD) {
+    set_htpasswd (sink, prop_id, value);
     return;
   }
   /* GObject does not check GST_PARAM_MUTABLE_READY: these are applied
@@ -1080,17 +1132,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
     case PROP_MAX_DURATION:
       sink->max_duration = g_value_get_uint (value);
       break;
-    case PROP_HTPASSWD:
-      set_string (&sink->htpasswd, value);
-      if (sink->server && !flu_http_check_load_htpasswd (sink, &err)) {
-        g_mutex_unlock (&sink->lock);
-        GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
-            ("Cannot read the htpasswd file, keeping the old one: %s",
-                err->message), (NULL));
-        g_error_free (err);
-        return;
-      }
-      break;
     case PROP_REALM:
       set_string (&sink->realm, value);
       break;
@@ -1124,17 +1165,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
     case PROP_STATS_ALLOW:
       set_string (&sink->stats_allow, value);
       lists = TRUE;
-      break;
-    case PROP_STATS_HTPASSWD:
-      set_string (&sink->stats_htpasswd, value);
-      if (sink->server && !flu_http_check_load_stats_htpasswd (sink, &err)) {
-        g_mutex_unlock (&sink->lock);
-        GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
-            ("Cannot read the stats-htpasswd file, keeping the old one: %s",
-                err->message), (NULL));
-        g_error_free (err);
-        return;
-      }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
