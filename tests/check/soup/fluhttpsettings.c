@@ -89,6 +89,74 @@ GST_START_TEST (test_mutable_ready)
 
 GST_END_TEST;
 
+/* {SHA} lines: "u" and "v" with password "secret", "w" with "watch" */
+#define LINE_U "u:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n"
+#define LINE_V "v:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n"
+#define LINE_W "w:{SHA}KSsJAZk/fp2aDZuAVC+eWVBbpb4=\n"
+
+static gchar *
+write_htpasswd (const gchar * contents)
+{
+  gchar *path = NULL;
+  gint fd = g_file_open_tmp ("fluhttpsettings-XXXXXX", &path, NULL);
+
+  fail_unless (fd >= 0);
+  fail_unless (write (fd, contents, strlen (contents)) ==
+      (ssize_t) strlen (contents));
+  close (fd);
+  return path;
+}
+
+static guint
+status_as (guint port, const gchar * user, const gchar * password)
+{
+  gchar *h = user ? http_basic_header (user, password) : NULL;
+  guint status = http_status (port, "/", h);
+
+  g_free (h);
+  return status;
+}
+
+/* the file re-read when it changes, and the property set while serving:
+ * both read the file without the element's lock */
+GST_START_TEST (test_htpasswd_live)
+{
+  gchar *a = write_htpasswd (LINE_U);
+  gchar *b = write_htpasswd (LINE_W);
+  gchar *props = g_strdup_printf ("htpasswd=%s", a);
+  GstElement *sink;
+  GstElement *p = start_webm_pipeline (props, &sink);
+  guint port = sink_port (sink);
+
+  fail_unless_equals_int (status_as (port, NULL, NULL), 401);
+  fail_unless_equals_int (status_as (port, "u", "secret"), 200);
+
+  /* edited: a longer file, so its stamp changes within the same second */
+  fail_unless (g_file_set_contents (a, LINE_V LINE_V, -1, NULL));
+  fail_unless_equals_int (status_as (port, "u", "secret"), 401);
+  fail_unless_equals_int (status_as (port, "v", "secret"), 200);
+
+  g_object_set (sink, "htpasswd", b, NULL);
+  fail_unless_equals_int (status_as (port, "v", "secret"), 401);
+  fail_unless_equals_int (status_as (port, "w", "watch"), 200);
+
+  /* unreadable: a warning, the old users stay */
+  g_object_set (sink, "htpasswd", "/nonexistent/htpasswd", NULL);
+  fail_unless_equals_int (status_as (port, "w", "watch"), 200);
+  fail_unless_equals_int (status_as (port, NULL, NULL), 401);
+
+  g_object_set (sink, "htpasswd", NULL, NULL);
+  fail_unless_equals_int (status_as (port, NULL, NULL), 200);
+  stop_pipeline (p);
+  g_unlink (a);
+  g_unlink (b);
+  g_free (a);
+  g_free (b);
+  g_free (props);
+}
+
+GST_END_TEST;
+
 #define N_VIEWERS 100
 
 typedef struct
@@ -250,6 +318,7 @@ fluhttpsettings_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_mount_point_live);
   tcase_add_test (tc, test_mutable_ready);
+  tcase_add_test (tc, test_htpasswd_live);
   tcase_add_test (tc, test_settings_churn);
   return s;
 }
