@@ -194,13 +194,14 @@ flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     *user = u;
   }
 token:
-  if (sink->token_secret && *sink->token_secret) {
+  if (sink->settings->token_secret && *sink->settings->token_secret) {
     const gchar *token = query ? g_hash_table_lookup (query, "token") : NULL;
     const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
         NULL;
 
-    if (!flu_http_token_check (sink->token_secret, sink->paths->mount_point,
-            token, expires, g_get_real_time () / G_USEC_PER_SEC)) {
+    if (!flu_http_token_check (sink->settings->token_secret,
+            sink->settings->mount_point, token, expires,
+            g_get_real_time () / G_USEC_PER_SEC)) {
       *why = token ? "invalid or expired token" : "token required";
       return SOUP_STATUS_FORBIDDEN;
     }

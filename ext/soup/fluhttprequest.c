@@ -125,9 +125,10 @@ refuse_over_limit (FluHttpSink * sink, SoupServerMessage * msg, guint status,
 
   g_mutex_lock (&sink->lock);
   if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
-      sink->redirect_on_overflow && *sink->redirect_on_overflow) {
+      sink->settings->redirect_on_overflow
+      && *sink->settings->redirect_on_overflow) {
     status = SOUP_STATUS_FOUND;
-    redirect = g_strdup (sink->redirect_on_overflow);
+    redirect = g_strdup (sink->settings->redirect_on_overflow);
   }
   retry = g_strdup_printf ("%u", sink->retry_after);
   g_mutex_unlock (&sink->lock);
@@ -148,19 +149,22 @@ flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
 
   flu_http_server_set_common_headers (msg);
-  soup_message_headers_set_content_type (h, sink->content_type ?
-      sink->content_type : sink->mime, NULL);
-  if (sink->cors_origin && *sink->cors_origin)
+  soup_message_headers_set_content_type (h, sink->settings->content_type ?
+      sink->settings->content_type : sink->mime, NULL);
+  if (sink->settings->cors_origin && *sink->settings->cors_origin)
     soup_message_headers_replace (h, "Access-Control-Allow-Origin",
-        sink->cors_origin);
-  if (sink->extra_headers) {
-    gint i, n = gst_structure_n_fields (sink->extra_headers);
+        sink->settings->cors_origin);
+  if (sink->settings->extra_headers) {
+    gint i, n = gst_structure_n_fields (sink->settings->extra_headers);
 
     for (i = 0; i < n; i++) {
-      const gchar *name = gst_structure_nth_field_name (sink->extra_headers,
+      const gchar *name =
+          gst_structure_nth_field_name (sink->settings->extra_headers,
           i);
-      const GValue *v = gst_structure_get_value (sink->extra_headers, name);
-      gchar *s = G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
+      const GValue *v =
+          gst_structure_get_value (sink->settings->extra_headers, name);
+      gchar *s =
+          G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
           gst_value_serialize (v);
 
       if (s)
@@ -430,8 +434,9 @@ flu_http_request_stream_status (gpointer data, GInetAddress * client)
 
   g_mutex_lock (&sink->lock);
   gst_structure_set (s, "content-type", G_TYPE_STRING,
-      sink->content_type ? sink->content_type : sink->mime, NULL);
-  json = flu_http_stats_to_json (s, sink->paths->mount_point, NULL, history);
+      sink->settings->content_type ? sink->settings->content_type : sink->mime,
+      NULL);
+  json = flu_http_stats_to_json (s, sink->settings->mount_point, NULL, history);
   g_mutex_unlock (&sink->lock);
   g_free (history);
   gst_structure_free (s);
@@ -451,14 +456,15 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
   g_mutex_lock (&sink->lock);
   status = flu_http_check_credentials (sink, msg, query, &user, &why);
   if (status == SOUP_STATUS_UNAUTHORIZED)
-    realm = g_strdup_printf ("Basic realm=\"%s\"", sink->realm);
+    realm = g_strdup_printf ("Basic realm=\"%s\"", sink->settings->realm);
   if (status == SOUP_STATUS_NONE &&
       soup_server_message_get_method (msg) == SOUP_METHOD_GET) {
     status = flu_http_check_limits (sink, host, &why);
     if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
-        sink->redirect_on_overflow && *sink->redirect_on_overflow) {
+        sink->settings->redirect_on_overflow
+        && *sink->settings->redirect_on_overflow) {
       status = SOUP_STATUS_FOUND;
-      redirect = g_strdup (sink->redirect_on_overflow);
+      redirect = g_strdup (sink->settings->redirect_on_overflow);
     } else if (status != SOUP_STATUS_NONE) {
       retry = g_strdup_printf ("%u", sink->retry_after);
     }
@@ -520,8 +526,8 @@ answer_options (FluHttpSink * sink, SoupServerMessage * msg)
   gchar *origin;
 
   g_mutex_lock (&sink->lock);
-  origin = sink->cors_origin && *sink->cors_origin ?
-      g_strdup (sink->cors_origin) : NULL;
+  origin = sink->settings->cors_origin && *sink->settings->cors_origin ?
+      g_strdup (sink->settings->cors_origin) : NULL;
   g_mutex_unlock (&sink->lock);
   flu_http_server_set_common_headers (msg);
   soup_message_headers_replace (h, "Allow", ALLOWED_METHODS);
@@ -553,7 +559,7 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
 {
   FluHttpSink *sink = data;
   const gchar *method = soup_server_message_get_method (msg);
-  g_autoptr (FluHttpSinkPaths) p = NULL;
+  g_autoptr (FluHttpSinkSettings) p = NULL;
 
   if (method == SOUP_METHOD_OPTIONS) {
     answer_options (sink, msg);
@@ -572,7 +578,7 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
   }
   /* read without the lock: set_property swaps the snapshot, never
    * changes or frees the one held here */
-  p = flu_http_sink_ref_paths (sink);
+  p = flu_http_sink_ref_settings (sink);
   if (g_strcmp0 (path, p->mount_point) == 0) {
     handle_stream (sink, msg, query);
   } else if (g_strcmp0 (path, p->stats_path) == 0 ||

@@ -51,9 +51,9 @@
  *   3. sink->stats' lock, the access log's lock: leaves, taken with or
  *      without sink->lock.
  *
- * The paths are an immutable, refcounted snapshot (FluHttpSinkPaths):
- * the server thread takes a reference under sink->lock and reads them
- * without it. */
+ * The paths and the strings of the answers are an immutable, refcounted
+ * snapshot (FluHttpSinkSettings): the server thread takes a reference
+ * under sink->lock and reads them without it. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -422,53 +422,67 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       "fluhttpsink");
 }
 
-/* ---- the paths snapshot ---- */
+/* ---- the settings snapshot ---- */
 
 static void
-paths_clear (gpointer data)
+settings_clear (gpointer data)
 {
-  FluHttpSinkPaths *p = data;
+  FluHttpSinkSettings *p = data;
 
   g_free (p->mount_point);
   g_free (p->stats_path);
   g_free (p->metrics_path);
   g_free (p->player_path);
   g_free (p->status_path);
+  g_free (p->content_type);
+  g_free (p->cors_origin);
+  if (p->extra_headers)
+    gst_structure_free (p->extra_headers);
+  g_free (p->redirect_on_overflow);
+  g_free (p->realm);
+  g_free (p->token_secret);
 }
 
 void
-flu_http_sink_paths_unref (FluHttpSinkPaths * paths)
+flu_http_sink_settings_unref (FluHttpSinkSettings * settings)
 {
-  g_atomic_rc_box_release_full (paths, paths_clear);
+  g_atomic_rc_box_release_full (settings, settings_clear);
 }
 
-static FluHttpSinkPaths *
-paths_copy (const FluHttpSinkPaths * p)
+static FluHttpSinkSettings *
+settings_copy (const FluHttpSinkSettings * p)
 {
-  FluHttpSinkPaths *c = g_atomic_rc_box_new0 (FluHttpSinkPaths);
+  FluHttpSinkSettings *c = g_atomic_rc_box_new0 (FluHttpSinkSettings);
 
   c->mount_point = g_strdup (p->mount_point);
   c->stats_path = g_strdup (p->stats_path);
   c->metrics_path = g_strdup (p->metrics_path);
   c->player_path = g_strdup (p->player_path);
   c->status_path = g_strdup (p->status_path);
+  c->content_type = g_strdup (p->content_type);
+  c->cors_origin = g_strdup (p->cors_origin);
+  c->extra_headers = p->extra_headers ?
+      gst_structure_copy (p->extra_headers) : NULL;
+  c->redirect_on_overflow = g_strdup (p->redirect_on_overflow);
+  c->realm = g_strdup (p->realm);
+  c->token_secret = g_strdup (p->token_secret);
   return c;
 }
 
-/* any thread, lock not held: the current paths, to read without the lock */
-FluHttpSinkPaths *
-flu_http_sink_ref_paths (FluHttpSink * sink)
+/* any thread, lock not held: the current settings, to read without it */
+FluHttpSinkSettings *
+flu_http_sink_ref_settings (FluHttpSink * sink)
 {
-  FluHttpSinkPaths *p;
+  FluHttpSinkSettings *p;
 
   g_mutex_lock (&sink->lock);
-  p = g_atomic_rc_box_acquire (sink->paths);
+  p = g_atomic_rc_box_acquire (sink->settings);
   g_mutex_unlock (&sink->lock);
   return p;
 }
 
 static gchar **
-paths_field (FluHttpSinkPaths * p, guint prop_id)
+settings_field (FluHttpSinkSettings * p, guint prop_id)
 {
   switch (prop_id) {
     case PROP_MOUNT_POINT:
@@ -481,6 +495,16 @@ paths_field (FluHttpSinkPaths * p, guint prop_id)
       return &p->player_path;
     case PROP_STATUS_PATH:
       return &p->status_path;
+    case PROP_CONTENT_TYPE:
+      return &p->content_type;
+    case PROP_CORS_ORIGIN:
+      return &p->cors_origin;
+    case PROP_REDIRECT_ON_OVERFLOW:
+      return &p->redirect_on_overflow;
+    case PROP_REALM:
+      return &p->realm;
+    case PROP_TOKEN_SECRET:
+      return &p->token_secret;
     default:
       return NULL;
   }
@@ -495,9 +519,9 @@ flu_http_sink_init (FluHttpSink * sink)
   g_mutex_init (&sink->mount_lock);
   g_mutex_init (&sink->lock);
   sink->port = DEFAULT_PORT;
-  sink->paths = g_atomic_rc_box_new0 (FluHttpSinkPaths);
-  sink->paths->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
-  sink->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
+  sink->settings = g_atomic_rc_box_new0 (FluHttpSinkSettings);
+  sink->settings->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
+  sink->settings->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
   sink->caps_timeout = DEFAULT_CAPS_TIMEOUT;
   sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
   sink->idle_timeout = DEFAULT_IDLE_TIMEOUT;
@@ -513,7 +537,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->qos_dscp = -1;
   sink->resend_streamheader = TRUE;
   sink->retry_after = DEFAULT_RETRY_AFTER;
-  sink->realm = g_strdup (DEFAULT_REALM);
+  sink->settings->realm = g_strdup (DEFAULT_REALM);
   sink->clients = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
       (GDestroyNotify) flu_http_client_free);
   sink->per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -541,15 +565,8 @@ flu_http_sink_finalize (GObject * object)
   FluHttpSink *sink = FLU_HTTP_SINK (object);
 
   g_free (sink->address);
-  g_clear_pointer (&sink->paths, flu_http_sink_paths_unref);
-  g_free (sink->content_type);
-  g_free (sink->cors_origin);
-  if (sink->extra_headers)
-    gst_structure_free (sink->extra_headers);
-  g_free (sink->redirect_on_overflow);
+  g_clear_pointer (&sink->settings, flu_http_sink_settings_unref);
   g_free (sink->htpasswd);
-  g_free (sink->realm);
-  g_free (sink->token_secret);
   g_free (sink->allow);
   g_free (sink->deny);
   g_free (sink->access_log);
@@ -707,13 +724,13 @@ start_serving (FluHttpSink * sink)
   GError *err = NULL;
   FluHttpServer *server;
   const gchar *paths[5];
-  g_autoptr (FluHttpSinkPaths) p = NULL;
+  g_autoptr (FluHttpSinkSettings) p = NULL;
   guint i;
   gchar *address;
   guint port, header_timeout;
 
   g_mutex_lock (&sink->lock);
-  p = g_atomic_rc_box_acquire (sink->paths);
+  p = g_atomic_rc_box_acquire (sink->settings);
   if (sink->burst_size && sink->burst_time) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
@@ -786,8 +803,8 @@ start_serving (FluHttpSink * sink)
   sink->mounted = g_ptr_array_new_with_free_func (g_free);
   /* the paths as they are now: a set_property before mount_lock was
    * taken saw no server and only swapped the snapshot */
-  flu_http_sink_paths_unref (p);
-  p = g_atomic_rc_box_acquire (sink->paths);
+  flu_http_sink_settings_unref (p);
+  p = g_atomic_rc_box_acquire (sink->settings);
   paths[0] = p->mount_point;
   paths[1] = p->stats_path;
   paths[2] = p->metrics_path;
@@ -931,15 +948,24 @@ set_htpasswd (FluHttpSink * sink, guint prop_id, const GValue * value)
   }
 }
 
-/* set_property of mount-point, stats-path, metrics-path, player-path or
- * status-path: copy the snapshot, change the copy, swap it under the lock,
+static gboolean
+is_path (guint prop_id)
+{
+  return prop_id == PROP_MOUNT_POINT || prop_id == PROP_STATS_PATH ||
+      prop_id == PROP_METRICS_PATH || prop_id == PROP_PLAYER_PATH ||
+      prop_id == PROP_STATUS_PATH;
+}
+
+/* set_property of a setting in the snapshot (a path, content-type,
+ * cors-origin, extra-headers, redirect-on-overflow, realm, token-secret):
+ * copy the snapshot, change the copy, swap it under the lock,
  * drop the old one outside it.  While serving, the path is re-registered
  * on the shared server first: requests for the old path get 404, the new
  * one serves; a path taken on the server keeps the old one. */
 static void
-set_path (FluHttpSink * sink, guint prop_id, const GValue * value)
+set_setting (FluHttpSink * sink, guint prop_id, const GValue * value)
 {
-  FluHttpSinkPaths *old, *new;
+  FluHttpSinkSettings *old, *new;
   gchar **field;
   FluHttpServer *server;
   GError *err = NULL;
@@ -947,16 +973,26 @@ set_path (FluHttpSink * sink, guint prop_id, const GValue * value)
 
   g_mutex_lock (&sink->mount_lock);
   g_mutex_lock (&sink->lock);
-  old = g_atomic_rc_box_acquire (sink->paths);
+  old = g_atomic_rc_box_acquire (sink->settings);
   server = sink->server;
   g_mutex_unlock (&sink->lock);
 
-  new = paths_copy (old);
-  field = paths_field (new, prop_id);
-  g_free (*field);
-  *field = g_value_dup_string (value);
+  new = settings_copy (old);
+  if (prop_id == PROP_EXTRA_HEADERS) {
+    if (new->extra_headers)
+      gst_structure_free (new->extra_headers);
+    new->extra_headers = g_value_dup_boxed (value);
+    server = NULL;
+    field = NULL;
+  } else {
+    field = settings_field (new, prop_id);
+    g_free (*field);
+    *field = g_value_dup_string (value);
+    if (!is_path (prop_id))
+      server = NULL;            /* nothing to re-register */
+  }
 
-  if (server && g_strcmp0 (*field, *paths_field (old, prop_id)) != 0) {
+  if (server && g_strcmp0 (*field, *settings_field (old, prop_id)) != 0) {
     if (prop_id == PROP_MOUNT_POINT && (*field == NULL || **field != '/')) {
       g_set_error (&err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
           "mount-point must be a path starting with '/', not '%s'",
@@ -964,20 +1000,20 @@ set_path (FluHttpSink * sink, guint prop_id, const GValue * value)
       ok = FALSE;
     } else {
       ok = remount (sink, server, prop_id == PROP_MOUNT_POINT,
-          *paths_field (old, prop_id), *field, &err);
+          *settings_field (old, prop_id), *field, &err);
     }
   }
   if (ok) {
     g_mutex_lock (&sink->lock);
     /* drops the reference the sink held; old still holds ours */
-    flu_http_sink_paths_unref (sink->paths);
-    sink->paths = new;
+    flu_http_sink_settings_unref (sink->settings);
+    sink->settings = new;
     g_mutex_unlock (&sink->lock);
   } else {
-    flu_http_sink_paths_unref (new);
+    flu_http_sink_settings_unref (new);
   }
   g_mutex_unlock (&sink->mount_lock);
-  flu_http_sink_paths_unref (old);
+  flu_http_sink_settings_unref (old);
   if (!ok) {
     GST_ELEMENT_WARNING (sink, RESOURCE, SETTINGS,
         ("Cannot serve on the new path, keeping the old one: %s",
@@ -1001,10 +1037,11 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
   gboolean engine_prop = FALSE, lists = FALSE;
   GError *err = NULL;
 
-  if (prop_id == PROP_MOUNT_POINT || prop_id == PROP_STATS_PATH ||
-      prop_id == PROP_METRICS_PATH || prop_id == PROP_PLAYER_PATH ||
-      prop_id == PROP_STATUS_PATH) {
-    set_path (sink, prop_id, value);
+  if (is_path (prop_id) || prop_id == PROP_EXTRA_HEADERS ||
+      prop_id == PROP_CONTENT_TYPE || prop_id == PROP_CORS_ORIGIN ||
+      prop_id == PROP_REDIRECT_ON_OVERFLOW || prop_id == PROP_REALM ||
+      prop_id == PROP_TOKEN_SECRET) {
+    set_setting (sink, prop_id, value);
     return;
   }
   if (prop_id == PROP_HTPASSWD || prop_id == PROP_STATS_HTPASSWD) {
@@ -1033,17 +1070,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_PORT:
       sink->port = g_value_get_uint (value);
-      break;
-    case PROP_CONTENT_TYPE:
-      set_string (&sink->content_type, value);
-      break;
-    case PROP_CORS_ORIGIN:
-      set_string (&sink->cors_origin, value);
-      break;
-    case PROP_EXTRA_HEADERS:
-      if (sink->extra_headers)
-        gst_structure_free (sink->extra_headers);
-      sink->extra_headers = g_value_dup_boxed (value);
       break;
     case PROP_CAPS_TIMEOUT:
       sink->caps_timeout = g_value_get_uint (value);
@@ -1120,9 +1146,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
     case PROP_RETRY_AFTER:
       sink->retry_after = g_value_get_uint (value);
       break;
-    case PROP_REDIRECT_ON_OVERFLOW:
-      set_string (&sink->redirect_on_overflow, value);
-      break;
     case PROP_BANDWIDTH_LIMIT:
       sink->bandwidth_limit = g_value_get_uint64 (value);
       break;
@@ -1131,12 +1154,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_DURATION:
       sink->max_duration = g_value_get_uint (value);
-      break;
-    case PROP_REALM:
-      set_string (&sink->realm, value);
-      break;
-    case PROP_TOKEN_SECRET:
-      set_string (&sink->token_secret, value);
       break;
     case PROP_ALLOW:
       set_string (&sink->allow, value);
@@ -1221,16 +1238,16 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
           (gint) flu_http_server_get_port (sink->server) : -1);
       break;
     case PROP_MOUNT_POINT:
-      g_value_set_string (value, sink->paths->mount_point);
+      g_value_set_string (value, sink->settings->mount_point);
       break;
     case PROP_CONTENT_TYPE:
-      g_value_set_string (value, sink->content_type);
+      g_value_set_string (value, sink->settings->content_type);
       break;
     case PROP_CORS_ORIGIN:
-      g_value_set_string (value, sink->cors_origin);
+      g_value_set_string (value, sink->settings->cors_origin);
       break;
     case PROP_EXTRA_HEADERS:
-      g_value_set_boxed (value, sink->extra_headers);
+      g_value_set_boxed (value, sink->settings->extra_headers);
       break;
     case PROP_CAPS_TIMEOUT:
       g_value_set_uint (value, sink->caps_timeout);
@@ -1293,7 +1310,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint (value, sink->retry_after);
       break;
     case PROP_REDIRECT_ON_OVERFLOW:
-      g_value_set_string (value, sink->redirect_on_overflow);
+      g_value_set_string (value, sink->settings->redirect_on_overflow);
       break;
     case PROP_BANDWIDTH_LIMIT:
       g_value_set_uint64 (value, sink->bandwidth_limit);
@@ -1308,7 +1325,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_string (value, sink->htpasswd);
       break;
     case PROP_REALM:
-      g_value_set_string (value, sink->realm);
+      g_value_set_string (value, sink->settings->realm);
       break;
     case PROP_ALLOW:
       g_value_set_string (value, sink->allow);
@@ -1324,16 +1341,16 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_string (value, sink->ip_filter);
       break;
     case PROP_STATS_PATH:
-      g_value_set_string (value, sink->paths->stats_path);
+      g_value_set_string (value, sink->settings->stats_path);
       break;
     case PROP_METRICS_PATH:
-      g_value_set_string (value, sink->paths->metrics_path);
+      g_value_set_string (value, sink->settings->metrics_path);
       break;
     case PROP_PLAYER_PATH:
-      g_value_set_string (value, sink->paths->player_path);
+      g_value_set_string (value, sink->settings->player_path);
       break;
     case PROP_STATUS_PATH:
-      g_value_set_string (value, sink->paths->status_path);
+      g_value_set_string (value, sink->settings->status_path);
       break;
     case PROP_STATS_ALLOW:
       g_value_set_string (value, sink->stats_allow);

@@ -36,11 +36,12 @@ G_BEGIN_DECLS
 
 GST_DEBUG_CATEGORY_EXTERN (flu_http_sink_debug);
 
-/* The paths the element answers on, as set by the properties: an
+/* The settings the server thread reads (the paths the element answers on
+ * and the strings of its answers), as set by the properties: an
  * immutable, refcounted snapshot (g_atomic_rc_box).  set_property copies
  * it, changes the copy and swaps the pointer under the lock, and drops the
  * old one outside it; the server thread takes a reference under the lock
- * (flu_http_sink_ref_paths) and reads the strings without it, so nothing
+ * (flu_http_sink_ref_settings) and reads the strings without it, so nothing
  * it reads is freed under it. */
 typedef struct
 {
@@ -49,12 +50,18 @@ typedef struct
   gchar *metrics_path;
   gchar *player_path;
   gchar *status_path;
-} FluHttpSinkPaths;
+  gchar *content_type;
+  gchar *cors_origin;
+  GstStructure *extra_headers;
+  gchar *redirect_on_overflow;
+  gchar *realm;
+  gchar *token_secret;
+} FluHttpSinkSettings;
 
-FluHttpSinkPaths *flu_http_sink_ref_paths (FluHttpSink * sink);
-void flu_http_sink_paths_unref (FluHttpSinkPaths * paths);
+FluHttpSinkSettings *flu_http_sink_ref_settings (FluHttpSink * sink);
+void flu_http_sink_settings_unref (FluHttpSinkSettings * settings);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FluHttpSinkPaths, flu_http_sink_paths_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FluHttpSinkSettings, flu_http_sink_settings_unref)
 
 struct _FluHttpSink
 {
@@ -86,10 +93,7 @@ struct _FluHttpSink
   /* properties */
   gchar *address;
   guint port;
-  FluHttpSinkPaths *paths;     /* never NULL; swapped, never changed */
-  gchar *content_type;
-  gchar *cors_origin;
-  GstStructure *extra_headers;
+  FluHttpSinkSettings *settings; /* never NULL; swapped, never changed */
   guint caps_timeout;
   guint header_timeout;
   guint idle_timeout;
@@ -110,13 +114,10 @@ struct _FluHttpSink
   gboolean sync;
   guint client_limit;
   guint retry_after;
-  gchar *redirect_on_overflow;
   guint64 bandwidth_limit;
   guint max_clients_per_ip;
   guint max_duration;
   gchar *htpasswd;
-  gchar *realm;
-  gchar *token_secret;
   gchar *allow;
   gchar *deny;
   gchar *access_log;
