@@ -41,13 +41,16 @@
 
 /* Lock order (the fields each lock guards are in fluhttpsinkpriv.h):
  *
- *   1. sink->mount_lock: start_serving, stop_serving and set_property of a
- *      path (mount-point, stats-path, metrics-path, player-path,
- *      status-path) while serving.  Held across the calls that add or
- *      remove a mount on the shared server; those run in the server
+ *   1. sink->mount_lock: start_serving, stop_serving and set_property of
+ *      a setting of the snapshot (it serialises the swaps, and a path's
+ *      re-registration while serving).  Held across the calls that add
+ *      or remove a mount on the shared server; those run in the server
  *      thread, which takes sink->lock, so sink->lock is never held then.
  *   2. sink->lock: the properties and the running state.  Held briefly;
- *      no password hashing, file read or call into the engine under it.
+ *      no password hashing and no call into the engine under it, and no
+ *      htpasswd read while running (start_serving still reads the files
+ *      and opens the access log with it held, before the engine runs;
+ *      set_property of access-log opens the file with it held).
  *   3. sink->stats' lock, the access log's lock: leaves, taken with or
  *      without sink->lock.
  *

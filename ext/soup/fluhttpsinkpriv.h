@@ -85,9 +85,9 @@ struct _FluHttpSink
    *   2. lock
    *   3. the stats' lock and the access log's lock (a stats or log call
    *      may come with lock held, never the other way round)
-   * No password hashing and no file read under lock on the writer's or
-   * the streaming thread's path: flu_http_check_credentials releases it
-   * while a password is hashed. */
+   * No password hashing under lock: flu_http_check_credentials and
+   * flu_http_check_stats_access release it while a password is hashed
+   * and while a changed htpasswd file is re-read. */
   GMutex mount_lock;
   GMutex lock;
   /* properties */
