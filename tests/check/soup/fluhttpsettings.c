@@ -166,6 +166,7 @@ typedef struct
   gint stop;
   guint sets, requests;
   gchar *htpasswd;
+  GstStructure *headers;
 } Churn;
 
 static gpointer
@@ -191,6 +192,8 @@ setter (gpointer data)
         "deny", odd ? "10.0.0.0/8" : NULL,
         "access-log-exclude", odd ? "192.168.0.0/16" : NULL,
         "stats-allow", odd ? "127.0.0.1" : NULL,
+        "token-secret", odd ? "s3" : NULL,
+        "extra-headers", odd ? c->headers : NULL,
         "burst-on-connect", odd, "client-limit", odd ? 1000 : 0, NULL);
     c->sets++;
     i++;
@@ -266,6 +269,7 @@ GST_START_TEST (test_settings_churn)
   guint i;
 
   c.port = sink_port (c.sink);
+  c.headers = gst_structure_new ("h", "X-Stream", G_TYPE_STRING, "main", NULL);
   hfd = g_file_open_tmp ("fluhttpsettings-XXXXXX", &c.htpasswd, &err);
   fail_unless (hfd >= 0);
   {
@@ -304,6 +308,7 @@ GST_START_TEST (test_settings_churn)
   stop_pipeline (p);
   g_unlink (c.htpasswd);
   g_free (c.htpasswd);
+  gst_structure_free (c.headers);
 }
 
 GST_END_TEST;
