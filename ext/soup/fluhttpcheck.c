@@ -90,6 +90,46 @@ flu_http_check_load_stats_htpasswd (FluHttpSink * sink, GError ** error)
   return TRUE;
 }
 
+/* lock held on entry and on return, released in between: re-reads the
+ * htpasswd file *@file when it changed on disk (edited or replaced).  The
+ * stat () and the read run without the lock, which the engine's writer
+ * thread takes; the new users replace *@users only if neither the file
+ * name nor the users changed meanwhile (set_property).  On a read error
+ * the old users stay. */
+static void
+reload_if_changed (FluHttpSink * sink, gchar ** file, GHashTable ** users,
+    FluHttpFileStamp * stamp)
+{
+  gchar *name = g_strdup (*file);
+  GHashTable *old = *users ? g_hash_table_ref (*users) : NULL;
+  GHashTable *fresh = NULL;
+  FluHttpFileStamp now = *stamp;
+  gboolean changed = FALSE;
+  GError *err = NULL;
+
+  g_mutex_unlock (&sink->lock);
+  if (name && *name && flu_http_file_stamp_changed (name, &now)) {
+    changed = TRUE;
+    fresh = flu_http_htpasswd_load (name, &now, &err);
+    if (fresh == NULL) {
+      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users: "
+          "%s", name, err->message);
+      g_error_free (err);
+    }
+  }
+  g_mutex_lock (&sink->lock);
+  if (changed && *users == old && g_strcmp0 (*file, name) == 0) {
+    *stamp = now;
+    if (fresh) {
+      g_clear_pointer (users, g_hash_table_unref);
+      *users = g_steal_pointer (&fresh);
+    }
+  }
+  g_clear_pointer (&fresh, g_hash_table_unref);
+  g_clear_pointer (&old, g_hash_table_unref);
+  g_free (name);
+}
+
 /* The client's address, IPv4-mapped IPv6 turned into IPv4. */
 GInetAddress *
 flu_http_client_address (SoupServerMessage * msg)
@@ -115,9 +155,9 @@ flu_http_check_address (FluHttpSink * sink, SoupServerMessage * msg)
   return ok;
 }
 
-/* lock held (released while a password is hashed): SOUP_STATUS_NONE when
- * the request may go on, else 401 or 403 and the reason; @user gets the
- * authenticated user. */
+/* lock held (released while the htpasswd file is re-read and while a
+ * password is hashed): SOUP_STATUS_NONE when the request may go on, else
+ * 401 or 403 and the reason; @user gets the authenticated user. */
 guint
 flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     GHashTable * query, gchar ** user, const gchar ** why)
@@ -130,11 +170,10 @@ flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     GHashTable *users;
     gboolean ok;
 
-    /* re-read the file when it changed (edited or replaced) */
-    if (flu_http_file_stamp_changed (sink->htpasswd, &sink->users_stamp) &&
-        !flu_http_check_load_htpasswd (sink, NULL))
-      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users",
-          sink->htpasswd);
+    /* re-read the file when it changed, without the lock */
+    reload_if_changed (sink, &sink->htpasswd, &sink->users, &sink->users_stamp);
+    if (sink->users == NULL)
+      goto token;
     if (!flu_http_parse_basic_auth (auth, &u, &p)) {
       *why = "credentials required";
       return SOUP_STATUS_UNAUTHORIZED;
@@ -154,13 +193,15 @@ flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     }
     *user = u;
   }
-  if (sink->token_secret && *sink->token_secret) {
+token:
+  if (sink->settings->token_secret && *sink->settings->token_secret) {
     const gchar *token = query ? g_hash_table_lookup (query, "token") : NULL;
     const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
         NULL;
 
-    if (!flu_http_token_check (sink->token_secret, sink->mount_point, token,
-            expires, g_get_real_time () / G_USEC_PER_SEC)) {
+    if (!flu_http_token_check (sink->settings->token_secret,
+            sink->settings->mount_point, token, expires,
+            g_get_real_time () / G_USEC_PER_SEC)) {
       *why = token ? "invalid or expired token" : "token required";
       return SOUP_STATUS_FORBIDDEN;
     }
@@ -195,12 +236,11 @@ flu_http_check_stats_access (FluHttpSink * sink, SoupServerMessage * msg,
     return SOUP_STATUS_FORBIDDEN;
   }
   if (sink->stats_users) {
-    if (flu_http_file_stamp_changed (sink->stats_htpasswd,
-            &sink->stats_users_stamp) &&
-        !flu_http_check_load_stats_htpasswd (sink, NULL))
-      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users",
-          sink->stats_htpasswd);
-    users = g_hash_table_ref (sink->stats_users);
+    /* re-read the file when it changed, without the lock */
+    reload_if_changed (sink, &sink->stats_htpasswd, &sink->stats_users,
+        &sink->stats_users_stamp);
+    if (sink->stats_users)
+      users = g_hash_table_ref (sink->stats_users);
   }
   g_mutex_unlock (&sink->lock);
   if (users) {

@@ -125,9 +125,10 @@ refuse_over_limit (FluHttpSink * sink, SoupServerMessage * msg, guint status,
 
   g_mutex_lock (&sink->lock);
   if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
-      sink->redirect_on_overflow && *sink->redirect_on_overflow) {
+      sink->settings->redirect_on_overflow
+      && *sink->settings->redirect_on_overflow) {
     status = SOUP_STATUS_FOUND;
-    redirect = g_strdup (sink->redirect_on_overflow);
+    redirect = g_strdup (sink->settings->redirect_on_overflow);
   }
   retry = g_strdup_printf ("%u", sink->retry_after);
   g_mutex_unlock (&sink->lock);
@@ -148,19 +149,22 @@ flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
 
   flu_http_server_set_common_headers (msg);
-  soup_message_headers_set_content_type (h, sink->content_type ?
-      sink->content_type : sink->mime, NULL);
-  if (sink->cors_origin && *sink->cors_origin)
+  soup_message_headers_set_content_type (h, sink->settings->content_type ?
+      sink->settings->content_type : sink->mime, NULL);
+  if (sink->settings->cors_origin && *sink->settings->cors_origin)
     soup_message_headers_replace (h, "Access-Control-Allow-Origin",
-        sink->cors_origin);
-  if (sink->extra_headers) {
-    gint i, n = gst_structure_n_fields (sink->extra_headers);
+        sink->settings->cors_origin);
+  if (sink->settings->extra_headers) {
+    gint i, n = gst_structure_n_fields (sink->settings->extra_headers);
 
     for (i = 0; i < n; i++) {
-      const gchar *name = gst_structure_nth_field_name (sink->extra_headers,
+      const gchar *name =
+          gst_structure_nth_field_name (sink->settings->extra_headers,
           i);
-      const GValue *v = gst_structure_get_value (sink->extra_headers, name);
-      gchar *s = G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
+      const GValue *v =
+          gst_structure_get_value (sink->settings->extra_headers, name);
+      gchar *s =
+          G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
           gst_value_serialize (v);
 
       if (s)
@@ -171,7 +175,9 @@ flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
   soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
 }
 
-/* lock held: the answer to an accepted request once caps are known */
+/* lock held on entry, released on return: the answer to an accepted
+ * request once caps are known.  The access-log line of a HEAD is written
+ * after the lock is released (log_request takes it). */
 static void
 answer (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
 {
@@ -180,9 +186,9 @@ answer (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user)
     soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
     g_mutex_unlock (&sink->lock);
     log_request (sink, msg, SOUP_STATUS_OK, user);
-    g_mutex_lock (&sink->lock);
   } else {
     flu_http_client_start (sink, msg, user);
+    g_mutex_unlock (&sink->lock);
   }
 }
 
@@ -237,7 +243,6 @@ waiting_finish (Waiting * w, gboolean have_caps)
   }
   if (have_caps) {
     answer (sink, msg, user);
-    g_mutex_unlock (&sink->lock);
   } else {
     g_mutex_unlock (&sink->lock);
     refuse (sink, msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
@@ -369,8 +374,8 @@ flu_http_build_stats (FluHttpSink * sink)
 }
 
 static void
-serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json,
-    gboolean details)
+serve_stats (FluHttpSink * sink, SoupServerMessage * msg,
+    const gchar * mount_point, gboolean json, gboolean details)
 {
   GstStructure *s = flu_http_build_stats (sink);
   gchar *body;
@@ -397,12 +402,12 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg, gboolean json,
       cs->bytes = bytes;
     }
     history = flu_http_stats_history_json (&sink->stats);
-    body = flu_http_stats_to_json (s, sink->mount_point, list, history);
+    body = flu_http_stats_to_json (s, mount_point, list, history);
     g_free (history);
     g_clear_pointer (&list, g_ptr_array_unref);
     serve_text (msg, "application/json", body);
   } else {
-    body = flu_http_stats_to_prometheus (s, sink->mount_point);
+    body = flu_http_stats_to_prometheus (s, mount_point);
     serve_text (msg, "text/plain; version=0.0.4", body);
   }
   gst_structure_free (s);
@@ -429,8 +434,9 @@ flu_http_request_stream_status (gpointer data, GInetAddress * client)
 
   g_mutex_lock (&sink->lock);
   gst_structure_set (s, "content-type", G_TYPE_STRING,
-      sink->content_type ? sink->content_type : sink->mime, NULL);
-  json = flu_http_stats_to_json (s, sink->mount_point, NULL, history);
+      sink->settings->content_type ? sink->settings->content_type : sink->mime,
+      NULL);
+  json = flu_http_stats_to_json (s, sink->settings->mount_point, NULL, history);
   g_mutex_unlock (&sink->lock);
   g_free (history);
   gst_structure_free (s);
@@ -450,14 +456,15 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
   g_mutex_lock (&sink->lock);
   status = flu_http_check_credentials (sink, msg, query, &user, &why);
   if (status == SOUP_STATUS_UNAUTHORIZED)
-    realm = g_strdup_printf ("Basic realm=\"%s\"", sink->realm);
+    realm = g_strdup_printf ("Basic realm=\"%s\"", sink->settings->realm);
   if (status == SOUP_STATUS_NONE &&
       soup_server_message_get_method (msg) == SOUP_METHOD_GET) {
     status = flu_http_check_limits (sink, host, &why);
     if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
-        sink->redirect_on_overflow && *sink->redirect_on_overflow) {
+        sink->settings->redirect_on_overflow
+        && *sink->settings->redirect_on_overflow) {
       status = SOUP_STATUS_FOUND;
-      redirect = g_strdup (sink->redirect_on_overflow);
+      redirect = g_strdup (sink->settings->redirect_on_overflow);
     } else if (status != SOUP_STATUS_NONE) {
       retry = g_strdup_printf ("%u", sink->retry_after);
     }
@@ -477,11 +484,12 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
     retry = g_strdup_printf ("%u", sink->retry_after);
   }
   if (status == SOUP_STATUS_NONE) {
-    if (sink->caps)
+    if (sink->caps) {
       answer (sink, msg, user);
-    else
+    } else {
       wait_for_caps (sink, msg, user, host);
-    g_mutex_unlock (&sink->lock);
+      g_mutex_unlock (&sink->lock);
+    }
   } else {
     SoupMessageHeaders *h;
 
@@ -518,8 +526,8 @@ answer_options (FluHttpSink * sink, SoupServerMessage * msg)
   gchar *origin;
 
   g_mutex_lock (&sink->lock);
-  origin = sink->cors_origin && *sink->cors_origin ?
-      g_strdup (sink->cors_origin) : NULL;
+  origin = sink->settings->cors_origin && *sink->settings->cors_origin ?
+      g_strdup (sink->settings->cors_origin) : NULL;
   g_mutex_unlock (&sink->lock);
   flu_http_server_set_common_headers (msg);
   soup_message_headers_replace (h, "Allow", ALLOWED_METHODS);
@@ -551,6 +559,7 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
 {
   FluHttpSink *sink = data;
   const gchar *method = soup_server_message_get_method (msg);
+  g_autoptr (FluHttpSinkSettings) p = NULL;
 
   if (method == SOUP_METHOD_OPTIONS) {
     answer_options (sink, msg);
@@ -567,11 +576,14 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
     refuse (sink, msg, SOUP_STATUS_FORBIDDEN, "address not allowed", NULL);
     return;
   }
-  if (g_strcmp0 (path, sink->mount_point) == 0) {
+  /* read without the lock: set_property swaps the snapshot, never
+   * changes or frees the one held here */
+  p = flu_http_sink_ref_settings (sink);
+  if (g_strcmp0 (path, p->mount_point) == 0) {
     handle_stream (sink, msg, query);
-  } else if (g_strcmp0 (path, sink->stats_path) == 0 ||
-      g_strcmp0 (path, sink->metrics_path) == 0 ||
-      g_strcmp0 (path, sink->status_path) == 0) {
+  } else if (g_strcmp0 (path, p->stats_path) == 0 ||
+      g_strcmp0 (path, p->metrics_path) == 0 ||
+      g_strcmp0 (path, p->status_path) == 0) {
     gboolean details = FALSE;
     const gchar *why = NULL;
     guint status = flu_http_check_stats_access (sink, msg, &details, &why);
@@ -581,15 +593,15 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
       if (status == SOUP_STATUS_UNAUTHORIZED)
         soup_message_headers_replace (soup_server_message_get_response_headers
             (msg), "WWW-Authenticate", "Basic realm=\"statistics\"");
-    } else if (g_strcmp0 (path, sink->stats_path) == 0) {
-      serve_stats (sink, msg, TRUE, details);
-    } else if (g_strcmp0 (path, sink->metrics_path) == 0) {
-      serve_stats (sink, msg, FALSE, FALSE);
+    } else if (g_strcmp0 (path, p->stats_path) == 0) {
+      serve_stats (sink, msg, p->mount_point, TRUE, details);
+    } else if (g_strcmp0 (path, p->metrics_path) == 0) {
+      serve_stats (sink, msg, p->mount_point, FALSE, FALSE);
     } else {
       flu_http_status_page_serve (server, msg, query);
     }
-  } else if (g_strcmp0 (path, sink->player_path) == 0) {
-    gchar *title = g_markup_escape_text (sink->mount_point, -1);
+  } else if (g_strcmp0 (path, p->player_path) == 0) {
+    gchar *title = g_markup_escape_text (p->mount_point, -1);
 
     serve_text (msg, "text/html; charset=utf-8",
         g_strdup_printf (player_page, title, title, title));

@@ -39,6 +39,25 @@
  * ]|
  */
 
+/* Lock order (the fields each lock guards are in fluhttpsinkpriv.h):
+ *
+ *   1. sink->mount_lock: start_serving, stop_serving and set_property of
+ *      a setting of the snapshot (it serialises the swaps, and a path's
+ *      re-registration while serving).  Held across the calls that add
+ *      or remove a mount on the shared server; those run in the server
+ *      thread, which takes sink->lock, so sink->lock is never held then.
+ *   2. sink->lock: the properties and the running state.  Held briefly;
+ *      no password hashing and no call into the engine under it, and no
+ *      htpasswd read while running (start_serving still reads the files
+ *      and opens the access log with it held, before the engine runs;
+ *      set_property of access-log opens the file with it held).
+ *   3. sink->stats' lock, the access log's lock: leaves, taken with or
+ *      without sink->lock.
+ *
+ * The paths and the strings of the answers are an immutable, refcounted
+ * snapshot (FluHttpSinkSettings): the server thread takes a reference
+ * under sink->lock and reads them without it. */
+
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -161,6 +180,9 @@ static const FluFanoutCallbacks engine_callbacks = {
 
 #define RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
 #define RO (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)
+/* applied only when the element goes to READY (the server is acquired
+ * then): refused in PAUSED and PLAYING */
+#define RW_READY (RW | GST_PARAM_MUTABLE_READY)
 
 static void
 flu_http_sink_class_init (FluHttpSinkClass * klass)
@@ -176,12 +198,12 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_ADDRESS,
       g_param_spec_string ("address", "Address",
           "Numeric IPv4 or IPv6 address to listen on (NULL or empty = every "
-          "interface, IPv4 and IPv6)", NULL, RW));
+          "interface, IPv4 and IPv6)", NULL, RW_READY));
   g_object_class_install_property (gobject_class, PROP_PORT,
       g_param_spec_uint ("port", "Port",
           "TCP port to listen on (0 = pick a free port, see current-port); "
           "elements with the same address and port share one server",
-          0, 65535, DEFAULT_PORT, RW));
+          0, 65535, DEFAULT_PORT, RW_READY));
   properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
       "Current port", "The port actually listened on (-1 = not listening)",
       -1, 65535, -1, RO);
@@ -211,7 +233,7 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "Seconds a new connection may take to send its request headers "
           "(0 = no limit; the first element on a port sets it).  Requests "
           "with a body are refused (413) as soon as their headers are in",
-          0, 3600, DEFAULT_HEADER_TIMEOUT, RW));
+          0, 3600, DEFAULT_HEADER_TIMEOUT, RW_READY));
   g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
       g_param_spec_uint ("idle-timeout", "Idle timeout",
           "Seconds a viewer may read nothing before it is dropped "
@@ -403,16 +425,106 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       "fluhttpsink");
 }
 
+/* ---- the settings snapshot ---- */
+
+static void
+settings_clear (gpointer data)
+{
+  FluHttpSinkSettings *p = data;
+
+  g_free (p->mount_point);
+  g_free (p->stats_path);
+  g_free (p->metrics_path);
+  g_free (p->player_path);
+  g_free (p->status_path);
+  g_free (p->content_type);
+  g_free (p->cors_origin);
+  if (p->extra_headers)
+    gst_structure_free (p->extra_headers);
+  g_free (p->redirect_on_overflow);
+  g_free (p->realm);
+  g_free (p->token_secret);
+}
+
+void
+flu_http_sink_settings_unref (FluHttpSinkSettings * settings)
+{
+  g_atomic_rc_box_release_full (settings, settings_clear);
+}
+
+static FluHttpSinkSettings *
+settings_copy (const FluHttpSinkSettings * p)
+{
+  FluHttpSinkSettings *c = g_atomic_rc_box_new0 (FluHttpSinkSettings);
+
+  c->mount_point = g_strdup (p->mount_point);
+  c->stats_path = g_strdup (p->stats_path);
+  c->metrics_path = g_strdup (p->metrics_path);
+  c->player_path = g_strdup (p->player_path);
+  c->status_path = g_strdup (p->status_path);
+  c->content_type = g_strdup (p->content_type);
+  c->cors_origin = g_strdup (p->cors_origin);
+  c->extra_headers = p->extra_headers ?
+      gst_structure_copy (p->extra_headers) : NULL;
+  c->redirect_on_overflow = g_strdup (p->redirect_on_overflow);
+  c->realm = g_strdup (p->realm);
+  c->token_secret = g_strdup (p->token_secret);
+  return c;
+}
+
+/* any thread, lock not held: the current settings, to read without it */
+FluHttpSinkSettings *
+flu_http_sink_ref_settings (FluHttpSink * sink)
+{
+  FluHttpSinkSettings *p;
+
+  g_mutex_lock (&sink->lock);
+  p = g_atomic_rc_box_acquire (sink->settings);
+  g_mutex_unlock (&sink->lock);
+  return p;
+}
+
+static gchar **
+settings_field (FluHttpSinkSettings * p, guint prop_id)
+{
+  switch (prop_id) {
+    case PROP_MOUNT_POINT:
+      return &p->mount_point;
+    case PROP_STATS_PATH:
+      return &p->stats_path;
+    case PROP_METRICS_PATH:
+      return &p->metrics_path;
+    case PROP_PLAYER_PATH:
+      return &p->player_path;
+    case PROP_STATUS_PATH:
+      return &p->status_path;
+    case PROP_CONTENT_TYPE:
+      return &p->content_type;
+    case PROP_CORS_ORIGIN:
+      return &p->cors_origin;
+    case PROP_REDIRECT_ON_OVERFLOW:
+      return &p->redirect_on_overflow;
+    case PROP_REALM:
+      return &p->realm;
+    case PROP_TOKEN_SECRET:
+      return &p->token_secret;
+    default:
+      return NULL;
+  }
+}
+
 static void
 flu_http_sink_init (FluHttpSink * sink)
 {
   GstPadTemplate *templ = gst_static_pad_template_get (&sink_template);
   GstPad *pad;
 
+  g_mutex_init (&sink->mount_lock);
   g_mutex_init (&sink->lock);
   sink->port = DEFAULT_PORT;
-  sink->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
-  sink->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
+  sink->settings = g_atomic_rc_box_new0 (FluHttpSinkSettings);
+  sink->settings->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
+  sink->settings->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
   sink->caps_timeout = DEFAULT_CAPS_TIMEOUT;
   sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
   sink->idle_timeout = DEFAULT_IDLE_TIMEOUT;
@@ -428,7 +540,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->qos_dscp = -1;
   sink->resend_streamheader = TRUE;
   sink->retry_after = DEFAULT_RETRY_AFTER;
-  sink->realm = g_strdup (DEFAULT_REALM);
+  sink->settings->realm = g_strdup (DEFAULT_REALM);
   sink->clients = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
       (GDestroyNotify) flu_http_client_free);
   sink->per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -456,23 +568,12 @@ flu_http_sink_finalize (GObject * object)
   FluHttpSink *sink = FLU_HTTP_SINK (object);
 
   g_free (sink->address);
-  g_free (sink->mount_point);
-  g_free (sink->content_type);
-  g_free (sink->cors_origin);
-  if (sink->extra_headers)
-    gst_structure_free (sink->extra_headers);
-  g_free (sink->redirect_on_overflow);
+  g_clear_pointer (&sink->settings, flu_http_sink_settings_unref);
   g_free (sink->htpasswd);
-  g_free (sink->realm);
-  g_free (sink->token_secret);
   g_free (sink->allow);
   g_free (sink->deny);
   g_free (sink->access_log);
   g_free (sink->ip_filter);
-  g_free (sink->stats_path);
-  g_free (sink->metrics_path);
-  g_free (sink->player_path);
-  g_free (sink->status_path);
   g_free (sink->stats_allow);
   g_free (sink->stats_htpasswd);
   g_clear_pointer (&sink->stats_allow_list, g_ptr_array_unref);
@@ -488,6 +589,7 @@ flu_http_sink_finalize (GObject * object)
   flu_http_access_log_free (sink->log);
   flu_http_stats_clear (&sink->stats);
   g_mutex_clear (&sink->lock);
+  g_mutex_clear (&sink->mount_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -596,15 +698,19 @@ stop_serving (FluHttpSink * sink)
   GPtrArray *mounted;
   guint i;
 
+  g_mutex_lock (&sink->mount_lock);
   g_mutex_lock (&sink->lock);
   server = g_steal_pointer (&sink->server);
   mounted = g_steal_pointer (&sink->mounted);
   gst_clear_caps (&sink->caps);
   g_mutex_unlock (&sink->lock);
-  if (server == NULL)
+  if (server == NULL) {
+    g_mutex_unlock (&sink->mount_lock);
     return;
+  }
   for (i = 0; mounted && i < mounted->len; i++)
     flu_http_server_remove_mount (server, g_ptr_array_index (mounted, i));
+  g_mutex_unlock (&sink->mount_lock);
   g_clear_pointer (&mounted, g_ptr_array_unref);
   /* caps are gone: waiting requests get 503 */
   flu_http_server_invoke_sync (server, flu_http_request_release_waiting, sink);
@@ -621,11 +727,13 @@ start_serving (FluHttpSink * sink)
   GError *err = NULL;
   FluHttpServer *server;
   const gchar *paths[5];
+  g_autoptr (FluHttpSinkSettings) p = NULL;
   guint i;
   gchar *address;
   guint port, header_timeout;
 
   g_mutex_lock (&sink->lock);
+  p = g_atomic_rc_box_acquire (sink->settings);
   if (sink->burst_size && sink->burst_time) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
@@ -633,11 +741,11 @@ start_serving (FluHttpSink * sink)
         (NULL));
     return FALSE;
   }
-  if (sink->mount_point == NULL || sink->mount_point[0] != '/') {
+  if (p->mount_point == NULL || p->mount_point[0] != '/') {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
         ("mount-point must be a path starting with '/', not '%s'",
-            GST_STR_NULL (sink->mount_point)), (NULL));
+            GST_STR_NULL (p->mount_point)), (NULL));
     return FALSE;
   }
   if (!flu_http_check_parse_lists (sink, &err)) {
@@ -673,11 +781,11 @@ start_serving (FluHttpSink * sink)
   address = g_strdup (sink->address);
   port = sink->port;
   header_timeout = sink->header_timeout;
-  paths[0] = sink->mount_point;
-  paths[1] = sink->stats_path;
-  paths[2] = sink->metrics_path;
-  paths[3] = sink->player_path;
-  paths[4] = sink->status_path;
+  paths[0] = p->mount_point;
+  paths[1] = p->stats_path;
+  paths[2] = p->metrics_path;
+  paths[3] = p->player_path;
+  paths[4] = p->status_path;
   g_mutex_unlock (&sink->lock);
 
   server = flu_http_server_acquire (address, port, header_timeout, &err);
@@ -692,15 +800,26 @@ start_serving (FluHttpSink * sink)
   g_free (address);
 
   flu_http_stats_start (&sink->stats);
+  g_mutex_lock (&sink->mount_lock);
   g_mutex_lock (&sink->lock);
   sink->server = server;
   sink->mounted = g_ptr_array_new_with_free_func (g_free);
+  /* the paths as they are now: a set_property before mount_lock was
+   * taken saw no server and only swapped the snapshot */
+  flu_http_sink_settings_unref (p);
+  p = g_atomic_rc_box_acquire (sink->settings);
+  paths[0] = p->mount_point;
+  paths[1] = p->stats_path;
+  paths[2] = p->metrics_path;
+  paths[3] = p->player_path;
+  paths[4] = p->status_path;
   g_mutex_unlock (&sink->lock);
   for (i = 0; i < G_N_ELEMENTS (paths); i++) {
     if (paths[i] == NULL || *paths[i] == '\0')
       continue;
     if (!flu_http_server_add_mount (server, paths[i], flu_http_request_handle,
             sink, &err)) {
+      g_mutex_unlock (&sink->mount_lock);
       GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
           ("give each fluhttpsink on one port its own paths"));
       g_error_free (err);
@@ -710,14 +829,15 @@ start_serving (FluHttpSink * sink)
     g_ptr_array_add (sink->mounted, g_strdup (paths[i]));
     flu_http_server_set_refused (server, paths[i], flu_http_request_refused);
   }
-  flu_http_server_set_stream (server, sink->mount_point,
+  flu_http_server_set_stream (server, p->mount_point,
       flu_http_request_stream_status);
+  g_mutex_unlock (&sink->mount_lock);
   if (sink->access_log) {
     sink->sighup = g_unix_signal_source_new (SIGHUP);
     g_source_set_callback (sink->sighup, reopen_log_on_sighup, sink, NULL);
     g_source_attach (sink->sighup, flu_http_server_get_context (server));
   }
-  GST_INFO_OBJECT (sink, "serving %s on port %u", sink->mount_point,
+  GST_INFO_OBJECT (sink, "serving %s on port %u", p->mount_point,
       flu_http_server_get_port (server));
   g_object_notify_by_pspec (G_OBJECT (sink), properties[PROP_CURRENT_PORT]);
   return TRUE;
@@ -752,6 +872,159 @@ flu_http_sink_change_state (GstElement * element, GstStateChange transition)
 
 /* ---- properties ---- */
 
+/* mount_lock held, lock not held: the element serves on @server; move the
+ * registration of one of its paths from @old to @new (either may be NULL
+ * or empty = not mounted).  FALSE (and @new not mounted, @old kept) when
+ * @new is taken on the server. */
+static gboolean
+remount (FluHttpSink * sink, FluHttpServer * server, gboolean stream,
+    const gchar * old, const gchar * new, GError ** error)
+{
+  guint i;
+
+  if (new && *new) {
+    if (!flu_http_server_add_mount (server, new, flu_http_request_handle,
+            sink, error))
+      return FALSE;
+    flu_http_server_set_refused (server, new, flu_http_request_refused);
+    if (stream)
+      flu_http_server_set_stream (server, new, flu_http_request_stream_status);
+    g_ptr_array_add (sink->mounted, g_strdup (new));
+  }
+  if (old && *old) {
+    for (i = 0; i < sink->mounted->len; i++) {
+      if (g_strcmp0 (g_ptr_array_index (sink->mounted, i), old) == 0) {
+        flu_http_server_remove_mount (server, old);
+        g_ptr_array_remove_index (sink->mounted, i);
+        break;
+      }
+    }
+  }
+  return TRUE;
+}
+
+/* set_property of htpasswd or stats-htpasswd: while serving, the file is
+ * read before the lock is taken (the engine's writer thread takes it);
+ * the name is set in any case, the users only when the file could be
+ * read (else the old ones stay, with a warning). */
+static void
+set_htpasswd (FluHttpSink * sink, guint prop_id, const GValue * value)
+{
+  gboolean stats = prop_id == PROP_STATS_HTPASSWD;
+  gchar *file = g_value_dup_string (value);
+  GHashTable *users = NULL;
+  FluHttpFileStamp stamp = { 0 };
+  GError *err = NULL;
+  gboolean serving, ok = TRUE;
+
+  g_mutex_lock (&sink->lock);
+  serving = sink->server != NULL;
+  g_mutex_unlock (&sink->lock);
+  if (serving && file && *file) {
+    users = flu_http_htpasswd_load (file, &stamp, &err);
+    ok = users != NULL;
+  }
+
+  g_mutex_lock (&sink->lock);
+  g_free (stats ? sink->stats_htpasswd : sink->htpasswd);
+  if (stats)
+    sink->stats_htpasswd = file;
+  else
+    sink->htpasswd = file;
+  if (serving && ok) {
+    GHashTable **field = stats ? &sink->stats_users : &sink->users;
+
+    g_clear_pointer (field, g_hash_table_unref);
+    *field = g_steal_pointer (&users);
+    if (stats)
+      sink->stats_users_stamp = stamp;
+    else
+      sink->users_stamp = stamp;
+  }
+  g_mutex_unlock (&sink->lock);
+  g_clear_pointer (&users, g_hash_table_unref);
+  if (!ok) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
+        ("Cannot read the %s file, keeping the old one: %s",
+            stats ? "stats-htpasswd" : "htpasswd", err->message), (NULL));
+    g_error_free (err);
+  }
+}
+
+static gboolean
+is_path (guint prop_id)
+{
+  return prop_id == PROP_MOUNT_POINT || prop_id == PROP_STATS_PATH ||
+      prop_id == PROP_METRICS_PATH || prop_id == PROP_PLAYER_PATH ||
+      prop_id == PROP_STATUS_PATH;
+}
+
+/* set_property of a setting in the snapshot (a path, content-type,
+ * cors-origin, extra-headers, redirect-on-overflow, realm, token-secret):
+ * copy the snapshot, change the copy, swap it under the lock,
+ * drop the old one outside it.  While serving, the path is re-registered
+ * on the shared server first: requests for the old path get 404, the new
+ * one serves; a path taken on the server keeps the old one. */
+static void
+set_setting (FluHttpSink * sink, guint prop_id, const GValue * value)
+{
+  FluHttpSinkSettings *old, *new;
+  gchar **field;
+  FluHttpServer *server;
+  GError *err = NULL;
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&sink->mount_lock);
+  g_mutex_lock (&sink->lock);
+  old = g_atomic_rc_box_acquire (sink->settings);
+  server = sink->server;
+  g_mutex_unlock (&sink->lock);
+
+  new = settings_copy (old);
+  if (prop_id == PROP_EXTRA_HEADERS) {
+    if (new->extra_headers)
+      gst_structure_free (new->extra_headers);
+    new->extra_headers = g_value_dup_boxed (value);
+    server = NULL;
+    field = NULL;
+  } else {
+    field = settings_field (new, prop_id);
+    g_free (*field);
+    *field = g_value_dup_string (value);
+    if (!is_path (prop_id))
+      server = NULL;            /* nothing to re-register */
+  }
+
+  if (server && g_strcmp0 (*field, *settings_field (old, prop_id)) != 0) {
+    if (prop_id == PROP_MOUNT_POINT && (*field == NULL || **field != '/')) {
+      g_set_error (&err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "mount-point must be a path starting with '/', not '%s'",
+          GST_STR_NULL (*field));
+      ok = FALSE;
+    } else {
+      ok = remount (sink, server, prop_id == PROP_MOUNT_POINT,
+          *settings_field (old, prop_id), *field, &err);
+    }
+  }
+  if (ok) {
+    g_mutex_lock (&sink->lock);
+    /* drops the reference the sink held; old still holds ours */
+    flu_http_sink_settings_unref (sink->settings);
+    sink->settings = new;
+    g_mutex_unlock (&sink->lock);
+  } else {
+    flu_http_sink_settings_unref (new);
+  }
+  g_mutex_unlock (&sink->mount_lock);
+  flu_http_sink_settings_unref (old);
+  if (!ok) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, SETTINGS,
+        ("Cannot serve on the new path, keeping the old one: %s",
+            err->message), (NULL));
+    g_error_free (err);
+  }
+}
+
 static void
 set_string (gchar ** field, const GValue * value)
 {
@@ -767,6 +1040,32 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
   gboolean engine_prop = FALSE, lists = FALSE;
   GError *err = NULL;
 
+  if (is_path (prop_id) || prop_id == PROP_EXTRA_HEADERS ||
+      prop_id == PROP_CONTENT_TYPE || prop_id == PROP_CORS_ORIGIN ||
+      prop_id == PROP_REDIRECT_ON_OVERFLOW || prop_id == PROP_REALM ||
+      prop_id == PROP_TOKEN_SECRET) {
+    set_setting (sink, prop_id, value);
+    return;
+  }
+  if (prop_id == PROP_HTPASSWD || prop_id == PROP_STATS_HTPASSWD) {
+    set_htpasswd (sink, prop_id, value);
+    return;
+  }
+  /* GObject does not check GST_PARAM_MUTABLE_READY: these are applied
+   * only when the element goes to READY */
+  if (pspec->flags & GST_PARAM_MUTABLE_READY) {
+    GstState state;
+
+    GST_OBJECT_LOCK (sink);
+    state = MAX (GST_STATE (sink), GST_STATE_PENDING (sink));
+    GST_OBJECT_UNLOCK (sink);
+    if (state > GST_STATE_READY) {
+      GST_WARNING_OBJECT (sink, "%s cannot change in %s, ignored",
+          pspec->name, gst_element_state_get_name (state));
+      return;
+    }
+  }
+
   g_mutex_lock (&sink->lock);
   switch (prop_id) {
     case PROP_ADDRESS:
@@ -774,20 +1073,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_PORT:
       sink->port = g_value_get_uint (value);
-      break;
-    case PROP_MOUNT_POINT:
-      set_string (&sink->mount_point, value);
-      break;
-    case PROP_CONTENT_TYPE:
-      set_string (&sink->content_type, value);
-      break;
-    case PROP_CORS_ORIGIN:
-      set_string (&sink->cors_origin, value);
-      break;
-    case PROP_EXTRA_HEADERS:
-      if (sink->extra_headers)
-        gst_structure_free (sink->extra_headers);
-      sink->extra_headers = g_value_dup_boxed (value);
       break;
     case PROP_CAPS_TIMEOUT:
       sink->caps_timeout = g_value_get_uint (value);
@@ -864,9 +1149,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
     case PROP_RETRY_AFTER:
       sink->retry_after = g_value_get_uint (value);
       break;
-    case PROP_REDIRECT_ON_OVERFLOW:
-      set_string (&sink->redirect_on_overflow, value);
-      break;
     case PROP_BANDWIDTH_LIMIT:
       sink->bandwidth_limit = g_value_get_uint64 (value);
       break;
@@ -875,23 +1157,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_DURATION:
       sink->max_duration = g_value_get_uint (value);
-      break;
-    case PROP_HTPASSWD:
-      set_string (&sink->htpasswd, value);
-      if (sink->server && !flu_http_check_load_htpasswd (sink, &err)) {
-        g_mutex_unlock (&sink->lock);
-        GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
-            ("Cannot read the htpasswd file, keeping the old one: %s",
-                err->message), (NULL));
-        g_error_free (err);
-        return;
-      }
-      break;
-    case PROP_REALM:
-      set_string (&sink->realm, value);
-      break;
-    case PROP_TOKEN_SECRET:
-      set_string (&sink->token_secret, value);
       break;
     case PROP_ALLOW:
       set_string (&sink->allow, value);
@@ -917,32 +1182,9 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
         return;
       }
       break;
-    case PROP_STATS_PATH:
-      set_string (&sink->stats_path, value);
-      break;
-    case PROP_METRICS_PATH:
-      set_string (&sink->metrics_path, value);
-      break;
-    case PROP_PLAYER_PATH:
-      set_string (&sink->player_path, value);
-      break;
-    case PROP_STATUS_PATH:
-      set_string (&sink->status_path, value);
-      break;
     case PROP_STATS_ALLOW:
       set_string (&sink->stats_allow, value);
       lists = TRUE;
-      break;
-    case PROP_STATS_HTPASSWD:
-      set_string (&sink->stats_htpasswd, value);
-      if (sink->server && !flu_http_check_load_stats_htpasswd (sink, &err)) {
-        g_mutex_unlock (&sink->lock);
-        GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
-            ("Cannot read the stats-htpasswd file, keeping the old one: %s",
-                err->message), (NULL));
-        g_error_free (err);
-        return;
-      }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -999,16 +1241,16 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
           (gint) flu_http_server_get_port (sink->server) : -1);
       break;
     case PROP_MOUNT_POINT:
-      g_value_set_string (value, sink->mount_point);
+      g_value_set_string (value, sink->settings->mount_point);
       break;
     case PROP_CONTENT_TYPE:
-      g_value_set_string (value, sink->content_type);
+      g_value_set_string (value, sink->settings->content_type);
       break;
     case PROP_CORS_ORIGIN:
-      g_value_set_string (value, sink->cors_origin);
+      g_value_set_string (value, sink->settings->cors_origin);
       break;
     case PROP_EXTRA_HEADERS:
-      g_value_set_boxed (value, sink->extra_headers);
+      g_value_set_boxed (value, sink->settings->extra_headers);
       break;
     case PROP_CAPS_TIMEOUT:
       g_value_set_uint (value, sink->caps_timeout);
@@ -1071,7 +1313,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint (value, sink->retry_after);
       break;
     case PROP_REDIRECT_ON_OVERFLOW:
-      g_value_set_string (value, sink->redirect_on_overflow);
+      g_value_set_string (value, sink->settings->redirect_on_overflow);
       break;
     case PROP_BANDWIDTH_LIMIT:
       g_value_set_uint64 (value, sink->bandwidth_limit);
@@ -1086,7 +1328,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_string (value, sink->htpasswd);
       break;
     case PROP_REALM:
-      g_value_set_string (value, sink->realm);
+      g_value_set_string (value, sink->settings->realm);
       break;
     case PROP_ALLOW:
       g_value_set_string (value, sink->allow);
@@ -1102,16 +1344,16 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_string (value, sink->ip_filter);
       break;
     case PROP_STATS_PATH:
-      g_value_set_string (value, sink->stats_path);
+      g_value_set_string (value, sink->settings->stats_path);
       break;
     case PROP_METRICS_PATH:
-      g_value_set_string (value, sink->metrics_path);
+      g_value_set_string (value, sink->settings->metrics_path);
       break;
     case PROP_PLAYER_PATH:
-      g_value_set_string (value, sink->player_path);
+      g_value_set_string (value, sink->settings->player_path);
       break;
     case PROP_STATUS_PATH:
-      g_value_set_string (value, sink->status_path);
+      g_value_set_string (value, sink->settings->status_path);
       break;
     case PROP_STATS_ALLOW:
       g_value_set_string (value, sink->stats_allow);

@@ -36,6 +36,33 @@ G_BEGIN_DECLS
 
 GST_DEBUG_CATEGORY_EXTERN (flu_http_sink_debug);
 
+/* The settings the server thread reads (the paths the element answers on
+ * and the strings of its answers), as set by the properties: an
+ * immutable, refcounted snapshot (g_atomic_rc_box).  set_property copies
+ * it, changes the copy and swaps the pointer under the lock, and drops the
+ * old one outside it; the server thread takes a reference under the lock
+ * (flu_http_sink_ref_settings) and reads the strings without it, so nothing
+ * it reads is freed under it. */
+typedef struct
+{
+  gchar *mount_point;
+  gchar *stats_path;
+  gchar *metrics_path;
+  gchar *player_path;
+  gchar *status_path;
+  gchar *content_type;
+  gchar *cors_origin;
+  GstStructure *extra_headers;
+  gchar *redirect_on_overflow;
+  gchar *realm;
+  gchar *token_secret;
+} FluHttpSinkSettings;
+
+FluHttpSinkSettings *flu_http_sink_ref_settings (FluHttpSink * sink);
+void flu_http_sink_settings_unref (FluHttpSinkSettings * settings);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FluHttpSinkSettings, flu_http_sink_settings_unref)
+
 struct _FluHttpSink
 {
   GstBin parent;
@@ -49,17 +76,24 @@ struct _FluHttpSink
    * locks.  Functions that expect it held say "lock held".  The engine's
    * client_removed / client_fd_removed callbacks and its pad probe take
    * it, so calls into the engine (flu_fanout_add, _remove, _get_stats)
-   * and bus messages go out with it released.  Lock order: lock, then
-   * the stats' lock (a stats call may come with lock held, never the
-   * other way round). */
+   * and bus messages go out with it released.  Lock order (see the top
+   * of fluhttpsink.c):
+   *   1. mount_lock: guards server and mounted against a concurrent
+   *      start/stop while set_property re-registers a path.  Mount calls
+   *      (flu_http_server_add_mount & co.) run in the server thread, which
+   *      takes lock, so they go out with mount_lock held and lock released
+   *   2. lock
+   *   3. the stats' lock and the access log's lock (a stats or log call
+   *      may come with lock held, never the other way round)
+   * No password hashing under lock: flu_http_check_credentials and
+   * flu_http_check_stats_access release it while a password is hashed
+   * and while a changed htpasswd file is re-read. */
+  GMutex mount_lock;
   GMutex lock;
   /* properties */
   gchar *address;
   guint port;
-  gchar *mount_point;
-  gchar *content_type;
-  gchar *cors_origin;
-  GstStructure *extra_headers;
+  FluHttpSinkSettings *settings; /* never NULL; swapped, never changed */
   guint caps_timeout;
   guint header_timeout;
   guint idle_timeout;
@@ -80,21 +114,14 @@ struct _FluHttpSink
   gboolean sync;
   guint client_limit;
   guint retry_after;
-  gchar *redirect_on_overflow;
   guint64 bandwidth_limit;
   guint max_clients_per_ip;
   guint max_duration;
   gchar *htpasswd;
-  gchar *realm;
-  gchar *token_secret;
   gchar *allow;
   gchar *deny;
   gchar *access_log;
   gchar *ip_filter;             /* access-log-exclude (alias ip-filter) */
-  gchar *stats_path;
-  gchar *metrics_path;
-  gchar *player_path;
-  gchar *status_path;
   gchar *stats_allow;
   gchar *stats_htpasswd;
 
@@ -102,8 +129,8 @@ struct _FluHttpSink
   FluSyncMethod start_sync;     /* how a new viewer starts (configure_engine) */
   GstFormat start_format;
   guint64 start_value;
-  FluHttpServer *server;
-  GPtrArray *mounted;           /* paths added to the server */
+  FluHttpServer *server;       /* set and cleared under mount_lock and lock */
+  GPtrArray *mounted;           /* paths added to the server (mount_lock) */
   GHashTable *users;
   FluHttpFileStamp users_stamp; /* of the htpasswd file users came from */
   GPtrArray *allow_list;
