@@ -75,6 +75,16 @@
 #include "config.h"
 #endif
 
+/* Locks, in the order they are taken:
+ *   1. sink->config_lock: held by set_property from the change of
+ *      sink->config until flu_fanout_set_config() returns, so that two
+ *      setters in two threads reach the engine in the order their changes
+ *      were made (the last set wins, in the element and in the engine).
+ *   2. the object lock: guards sink->config (short, no call out).
+ *   3. the engine's lock (inside flu_fanout_*()), never held while the
+ *      engine calls back into the element.
+ * The object lock is never held while calling into the engine. */
+
 #include "flumultifdsink.h"
 #include "fluenums.h"
 
@@ -312,6 +322,7 @@ flu_multi_fd_sink_set_property (GObject * object, guint prop_id,
   FluFanoutConfig *c = &sink->config;
   FluFanoutConfig copy;
 
+  g_mutex_lock (&sink->config_lock);
   GST_OBJECT_LOCK (sink);
   switch (prop_id) {
     case PROP_BUFFERS_MAX:
@@ -378,6 +389,7 @@ flu_multi_fd_sink_set_property (GObject * object, guint prop_id,
   copy = *c;
   GST_OBJECT_UNLOCK (sink);
   flu_fanout_set_config (sink->fanout, &copy);
+  g_mutex_unlock (&sink->config_lock);
 }
 
 static void
@@ -484,12 +496,14 @@ flu_multi_fd_sink_finalize (GObject * object)
   FluMultiFdSink *sink = FLU_MULTI_FD_SINK (object);
 
   flu_fanout_free (sink->fanout);
+  g_mutex_clear (&sink->config_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 static void
 flu_multi_fd_sink_init (FluMultiFdSink * sink)
 {
+  g_mutex_init (&sink->config_lock);
   flu_fanout_config_init (&sink->config);
   sink->fanout = flu_fanout_new (GST_OBJECT (sink), &callbacks, sink);
 }
