@@ -32,9 +32,33 @@
  * through an eventfd.  The writer thread owns the writes: it waits in
  * epoll_wait(), writes to every client that has data and a writable socket,
  * parks a client whose socket is full until EPOLLOUT (edge-triggered), checks
- * lag limits and inactivity timeouts.  The lock is never held across a
- * system call on a client socket, so a stalled client never blocks the
- * pipeline or another client.
+ * lag limits and inactivity timeouts.
+ *
+ * Lock: one mutex (f->lock) guards everything below; the engine has no
+ * other lock and calls the element's callbacks without it.  It is never
+ * held across a call that can wait for a peer (sendmsg/writev/read on a
+ * client, epoll_wait) nor across malloc_trim(): around those the writer
+ * marks the client in_io and drops it, so a stalled client never blocks
+ * the pipeline or another client.  It IS held across calls on a client fd
+ * that return at once whatever the peer does: fcntl()/fstat()/epoll_ctl(ADD)
+ * and the DSCP setsockopt() in flu_fanout_add(), the DSCP setsockopt() of
+ * flu_fanout_set_config(), epoll_ctl(DEL) when a client is removed, and
+ * getsockopt(SO_ERROR) on an error event; and across write() on the
+ * eventfd that wakes the writer.  The TCP_CORK setsockopt() after a
+ * client's first write runs with the lock dropped, as part of that write.
+ *
+ * The clients array: f->clients_cookie is bumped on every change of the
+ * array (a client appended by add, structs dropped by compact_clients()).
+ * Whoever walks the array and may drop the lock inside the walk (removing
+ * a client runs the callbacks unlocked; a write drops it around the system
+ * call) notes the cookie first and restarts the walk from the start when
+ * it changed (CLIENTS_RESTART_IF_CHANGED()); clients already leaving are
+ * skipped, so a restart does not repeat work.  A FluClient struct itself
+ * is freed only by compact_clients() once it is released and not in_io;
+ * the writer thread calls it after a pass (and stop() once the writer is
+ * joined), so a pointer the writer holds (an epoll event's) stays valid
+ * until its next compaction, and anyone else must not use a client after
+ * dropping the lock unless it is in_io or not yet released.
  *
  * Trimming: the ring is trimmed by the streaming thread as each buffer
  * arrives (and by the writer after each pass), in every state, with or
@@ -121,6 +145,17 @@ GST_DEBUG_CATEGORY_STATIC (flu_fanout_debug);
 #define TRIM_INTERVAL (2 * GST_SECOND)
 
 #define NO_SEQ G_MAXUINT64
+
+/* Walks over f->clients that may drop the lock: note f->clients_cookie
+ * before the loop and check it with this after every call that may
+ * drop the lock; when the array changed, restart at index 0 (see the top). */
+#define CLIENTS_RESTART_IF_CHANGED(f, cookie, i) \
+  G_STMT_START { \
+    if ((f)->clients_cookie != (cookie)) { \
+      (cookie) = (f)->clients_cookie; \
+      (i) = (guint) -1; \
+    } \
+  } G_STMT_END
 
 /* Where the ring starts holding some limits: the newest seq from which the
  * entries up to the head hold them, and the newest keyframe at or before
@@ -228,11 +263,11 @@ struct _FluFanout
   guint64 clients_keep;         /* <= every positioned client's cursor */
 
   /* clients */
-  GPtrArray *clients;           /* FluClient*, compacted by the writer */
+  GPtrArray *clients;           /* FluClient*: see clients_cookie */
   GHashTable *by_fd;            /* fd -> FluClient* for live clients */
   guint n_live;
   guint n_waiting_new;          /* clients in WAIT_NEW or WAIT_KEYFRAME */
-  guint app_iterating;          /* clear() walks the array: no compaction */
+  guint64 clients_cookie;       /* bumped on every change of clients */
 
   /* writer */
   gboolean running;
@@ -931,8 +966,12 @@ io_done (FluFanout * f)
     g_cond_broadcast (&f->io_cond);
 }
 
-/* Remove a client.  Called with the lock held; releases it while the
- * callbacks run.  After it returns, the fd is never touched again. */
+/* Remove a client.  Called with the lock held; releases it twice, while
+ * each callback runs, so the clients array may change (see the cookie at
+ * the top: callers walking it check CLIENTS_RESTART_IF_CHANGED() after
+ * the call).  @c stays allocated until it returns (not yet released);
+ * after that the caller must not touch it.  After it returns, the fd is
+ * never touched again. */
 static void
 client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
 {
@@ -1145,6 +1184,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
 {
   struct iovec iov[BATCH_IOV];
   gsize done = 0;
+  gboolean uncorked = FALSE;
 
   while (!c->removing && !c->blocked && client_has_data (f, c)) {
     gint n = client_gather (f, c, iov);
@@ -1175,7 +1215,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
          * together with the first data: let everything go now.  On a
          * socket that is not TCP this fails harmlessly. */
         setsockopt (c->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof (off));
-        c->uncork = FALSE;
+        uncorked = TRUE;
       }
     } else {
       ret = writev (c->fd, iov, n);
@@ -1183,6 +1223,8 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
     err = errno;
     g_mutex_lock (&f->lock);
     c->in_io = FALSE;
+    if (uncorked)
+      c->uncork = FALSE;        /* written with the lock, as every field */
     io_done (f);
 
     if (c->removing)
@@ -1259,6 +1301,7 @@ static void
 check_clients (FluFanout * f, guint64 now)
 {
   guint i;
+  guint64 cookie = f->clients_cookie;
   gint64 hard = f->config.units_max, soft = f->config.units_soft_max;
 
   for (i = 0; i < f->clients->len; i++) {
@@ -1272,6 +1315,7 @@ check_clients (FluFanout * f, guint64 now)
       GST_INFO_OBJECT (f->owner, "fd %d inactive for more than %"
           GST_TIME_FORMAT, c->fd, GST_TIME_ARGS (f->config.timeout));
       client_remove_locked (f, c, FLU_CLIENT_STATUS_SLOW);
+      CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
       continue;
     }
     client_lag (f, c, &lb, &lby, &lt);
@@ -1286,6 +1330,7 @@ check_clients (FluFanout * f, guint64 now)
           " buffers, %" G_GUINT64_FORMAT " bytes: over the limit", c->fd, lb,
           lby);
       client_remove_locked (f, c, FLU_CLIENT_STATUS_SLOW);
+      CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
     }
   }
 }
@@ -1373,8 +1418,6 @@ compact_clients (FluFanout * f)
 {
   guint i, j = 0;
 
-  if (f->app_iterating > 0)
-    return;
   for (i = 0; i < f->clients->len; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
@@ -1384,6 +1427,8 @@ compact_clients (FluFanout * f)
     } else
       f->clients->pdata[j++] = c;
   }
+  if (j != f->clients->len)
+    f->clients_cookie++;
   g_ptr_array_set_size (f->clients, j);
 }
 
@@ -1394,15 +1439,18 @@ full_pass (FluFanout * f)
 {
   gboolean more = TRUE;
   guint i;
+  guint64 cookie;
 
   check_clients (f, now_mono ());
   while (more && !f->quit) {
     more = FALSE;
+    cookie = f->clients_cookie;
     for (i = 0; i < f->clients->len; i++) {
       FluClient *c = g_ptr_array_index (f->clients, i);
 
       if (!c->removing && client_write (f, c, TURN_BUDGET))
         more = TRUE;
+      CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
     }
   }
   ring_trim (f);
@@ -1599,6 +1647,7 @@ flu_fanout_stop (FluFanout * f)
 {
   GThread *thread;
   guint i;
+  guint64 cookie;
 
   g_mutex_lock (&f->lock);
   if (!f->running) {
@@ -1613,11 +1662,14 @@ flu_fanout_stop (FluFanout * f)
   g_thread_join (thread);
 
   g_mutex_lock (&f->lock);
+  cookie = f->clients_cookie;
   for (i = 0; i < f->clients->len; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
-    if (!c->removing)
-      client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    if (c->removing)
+      continue;
+    client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
   }
   compact_clients (f);
   f->running = FALSE;
@@ -1839,6 +1891,7 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
   client_setup_dscp (f, c);
 
   g_ptr_array_add (f->clients, c);
+  f->clients_cookie++;
   g_hash_table_insert (f->by_fd, GINT_TO_POINTER (fd), c);
   f->n_live++;
   f->n_waiting_new++;
@@ -1886,18 +1939,19 @@ void
 flu_fanout_clear (FluFanout * f)
 {
   guint i;
+  guint64 cookie;
 
   g_mutex_lock (&f->lock);
-  /* removal drops the lock: keep the writer from compacting the array
-   * under us, so that it only grows meanwhile */
-  f->app_iterating++;
+  /* removal drops the lock: the writer may compact the array meanwhile */
+  cookie = f->clients_cookie;
   for (i = 0; i < f->clients->len; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
-    if (!c->removing)
-      client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    if (c->removing)
+      continue;
+    client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
   }
-  f->app_iterating--;
   g_mutex_unlock (&f->lock);
 }
 
