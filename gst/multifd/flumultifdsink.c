@@ -512,19 +512,8 @@ flu_multi_fd_sink_init (FluMultiFdSink * sink)
 #define RO (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)
 
 static void
-flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
+flu_multi_fd_sink_install_properties (GObjectClass * gobject_class)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstBaseSinkClass *bsink_class = GST_BASE_SINK_CLASS (klass);
-
-  GST_DEBUG_CATEGORY_INIT (flu_multi_fd_sink_debug, "flumultifdsink", 0,
-      "gst-flumotion multifdsink");
-
-  gobject_class->set_property = flu_multi_fd_sink_set_property;
-  gobject_class->get_property = flu_multi_fd_sink_get_property;
-  gobject_class->finalize = flu_multi_fd_sink_finalize;
-
   g_object_class_install_property (gobject_class, PROP_BUFFERS_MAX,
       g_param_spec_int ("buffers-max", "Buffers max",
           "max number of buffers to queue for a client (-1 = no limit); "
@@ -636,7 +625,11 @@ flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
           "first bytes leave up to one buffer interval sooner.  A client "
           "whose sync method needs a keyframe that is not queued still "
           "waits for one", FALSE, RW));
+}
 
+static void
+flu_multi_fd_sink_install_signals (FluMultiFdSinkClass * klass)
+{
   /**
    * FluMultiFdSink::add:
    * @sink: the sink
@@ -748,6 +741,24 @@ flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
   signals[SIGNAL_CLIENT_FD_REMOVED] = g_signal_new ("client-fd-removed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, G_TYPE_INT);
+}
+
+static void
+flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *bsink_class = GST_BASE_SINK_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (flu_multi_fd_sink_debug, "flumultifdsink", 0,
+      "gst-flumotion multifdsink");
+
+  gobject_class->set_property = flu_multi_fd_sink_set_property;
+  gobject_class->get_property = flu_multi_fd_sink_get_property;
+  gobject_class->finalize = flu_multi_fd_sink_finalize;
+
+  flu_multi_fd_sink_install_properties (gobject_class);
+  flu_multi_fd_sink_install_signals (klass);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
