@@ -38,18 +38,21 @@
  * parks a client whose socket is full until EPOLLOUT (edge-triggered), checks
  * lag limits and inactivity timeouts.
  *
- * Lock: one mutex (f->lock) guards everything below; the engine has no
- * other lock and calls the element's callbacks without it.  It is never
- * held across a call that can wait for a peer (sendmsg/writev/read on a
- * client, epoll_wait) nor across malloc_trim(): around those the writer
- * marks the client in_io and drops it, so a stalled client never blocks
- * the pipeline or another client.  It IS held across calls on a client fd
- * that return at once whatever the peer does: fcntl()/fstat()/epoll_ctl(ADD)
- * and the DSCP setsockopt() in flu_fanout_add(), the DSCP setsockopt() of
- * flu_fanout_set_config(), epoll_ctl(DEL) when a client is removed, and
- * getsockopt(SO_ERROR) on an error event; and across write() on the
- * eventfd that wakes the writer.  The TCP_CORK setsockopt() after a
- * client's first write runs with the lock dropped, as part of that write.
+ * Lock: one mutex (f->lock) guards everything in FluFanout and every
+ * FluClient; the engine has no other lock (io_cond waits on it).  The
+ * element's callbacks run without it, so they may call flu_fanout_*()
+ * (get_stats from client-removed does).  It is never held across the
+ * calls that move data or sleep: sendmsg()/writev()/read() on a client
+ * (the writer marks the client in_io and drops the lock around them; the
+ * TCP_CORK setsockopt() after a client's first write runs there too),
+ * epoll_wait() and malloc_trim().  So a stalled client never blocks the
+ * pipeline or another client.  It IS held across calls on a descriptor
+ * that return at once whatever the peer does: fcntl(), fstat(),
+ * epoll_ctl(ADD) and the DSCP setsockopt() in flu_fanout_add(); the DSCP
+ * setsockopt() in flu_fanout_set_config(); epoll_ctl(DEL) when a client is
+ * removed; getsockopt(SO_ERROR) on an error event; read()/write() on the
+ * eventfd that wakes the writer; and epoll_create1(), eventfd() and
+ * close() of the writer's own descriptors in start() and stop().
  *
  * The clients array: f->clients_cookie is bumped on every change of the
  * array (a client appended by add, structs dropped by compact_clients()).
@@ -57,8 +60,9 @@
  * a client runs the callbacks unlocked; a write drops it around the system
  * call) notes the cookie first and restarts the walk from the start when
  * it changed (CLIENTS_RESTART_IF_CHANGED()); clients already leaving are
- * skipped, so a restart does not repeat work.  A FluClient struct itself
- * is freed only by compact_clients() once it is released and not in_io;
+ * skipped, so a restart removes nobody twice (in a write pass, the
+ * clients before the change may get one more turn).  A FluClient struct
+ * itself is freed only by compact_clients() once it is released and not in_io;
  * the writer thread calls it after a pass (and stop() once the writer is
  * joined), so a pointer the writer holds (an epoll event's) stays valid
  * until its next compaction, and anyone else must not use a client after
