@@ -18,7 +18,11 @@
  */
 
 /*
- * The fan-out engine.
+ * The fan-out engine: its I/O part (writer thread, epoll, gather/write,
+ * add/remove, the clients array).  The policy (the ring, header sets,
+ * where a client starts, lag and recovery, what the ring keeps) is in
+ * flufanoutpolicy.c: pure functions this file calls with its lock held,
+ * unit-tested without a socket (tests/check/multifd/flufanoutpolicy.c).
  *
  * Data: one ring of recent buffers.  Every buffer that enters gets a
  * sequence number; the ring holds [tail, head).  Each buffer's GstMemory
@@ -32,20 +36,49 @@
  * through an eventfd.  The writer thread owns the writes: it waits in
  * epoll_wait(), writes to every client that has data and a writable socket,
  * parks a client whose socket is full until EPOLLOUT (edge-triggered), checks
- * lag limits and inactivity timeouts.  The lock is never held across a
- * system call on a client socket, so a stalled client never blocks the
- * pipeline or another client.
+ * lag limits and inactivity timeouts.
+ *
+ * Lock: one mutex (f->lock) guards everything in FluFanout and every
+ * FluClient; the engine has no other lock (io_cond waits on it).  The
+ * element's callbacks run without it, so they may call flu_fanout_*()
+ * (get_stats from client-removed does).  It is never held across the
+ * calls that move data or sleep: sendmsg()/writev()/read() on a client
+ * (the writer marks the client in_io and drops the lock around them; the
+ * TCP_CORK setsockopt() after a client's first write runs there too),
+ * epoll_wait() and malloc_trim().  So a stalled client never blocks the
+ * pipeline or another client.  It IS held across calls on a descriptor
+ * that return at once whatever the peer does: fcntl(), fstat(),
+ * epoll_ctl(ADD) and the DSCP setsockopt() in flu_fanout_add(); the DSCP
+ * setsockopt() in flu_fanout_set_config(); epoll_ctl(DEL) when a client is
+ * removed; getsockopt(SO_ERROR) on an error event; read()/write() on the
+ * eventfd that wakes the writer; and epoll_create1(), eventfd() and
+ * close() of the writer's own descriptors in start() and stop().
+ *
+ * The clients array: f->clients_cookie is bumped on every change of the
+ * array (a client appended by add, structs dropped by compact_clients()).
+ * Whoever walks the array and may drop the lock inside the walk (removing
+ * a client runs the callbacks unlocked; a write drops it around the system
+ * call) notes the cookie first and restarts the walk from the start when
+ * it changed (CLIENTS_RESTART_IF_CHANGED()); clients already leaving are
+ * skipped, so a restart removes nobody twice (in a write pass, the
+ * clients before the change may get one more turn).  A FluClient struct
+ * itself is freed only by compact_clients() once it is released and not in_io;
+ * the writer thread calls it after a pass (and stop() once the writer is
+ * joined), so a pointer the writer holds (an epoll event's) stays valid
+ * until its next compaction, and anyone else must not use a client after
+ * dropping the lock unless it is in_io or not yet released.
  *
  * Trimming: the ring is trimmed by the streaming thread as each buffer
  * arrives (and by the writer after each pass), in every state, with or
  * without clients, so buffers-queued is right after every push.  What it
- * keeps (ring_keep_from()) is the oldest of: what time-min/bytes-min/
+ * keeps (flu_ring_keep_from()) is the oldest of: what time-min/bytes-min/
  * buffers-min ask for, the default burst (back to the keyframe before it
  * for the keyframe methods), the newest keyframe for latest-keyframe, the
  * cursor of the slowest positioned client, and the newest buffer.  The
  * limits are found by scans that only move forward as buffers arrive
- * (ring_scan()), and the slowest client's cursor is a lower bound the
- * writer recomputes after each pass (a cursor only moves forward, except
+ * (ring_scan() in flufanoutpolicy.c), and the slowest client's cursor is
+ * a lower bound the writer recomputes after each pass (a cursor only
+ * moves forward, except
  * when a client is positioned, which lowers the bound at once): the
  * streaming thread's work per buffer is O(1) amortized, whatever the
  * number of clients or the size of the ring, and no system call.
@@ -59,7 +92,7 @@
  * Positions for new clients are decided when the first buffer after the
  * add arrives, with that buffer in the ring, exactly as the stock
  * multihandlesink does; the sync methods follow its rules (see
- * decide_position()).  Where we differ on purpose:
+ * flu_ring_decide_position()).  Where we differ on purpose:
  *  - burst in buffers counts buffers (stock ignores buffers in its burst
  *    limits);
  *  - burst-keyframe without a max accepts a keyframe at the oldest queued
@@ -80,6 +113,7 @@
 #endif
 
 #include "flufanout.h"
+#include "flufanoutpolicy.h"
 
 #include <gio/gio.h>
 #include <errno.h>
@@ -120,48 +154,16 @@ GST_DEBUG_CATEGORY_STATIC (flu_fanout_debug);
 #define TRIM_AFTER_CLIENTS 256
 #define TRIM_INTERVAL (2 * GST_SECOND)
 
-#define NO_SEQ G_MAXUINT64
-
-/* Where the ring starts holding some limits: the newest seq from which the
- * entries up to the head hold them, and the newest keyframe at or before
- * it (NO_SEQ: not known / none).  Only moves forward as buffers arrive. */
-typedef struct
-{
-  guint64 seq;
-  guint64 kf;
-} FluScan;
-
-/* A set of stream headers (the caps' streamheader buffers), mapped once. */
-typedef struct
-{
-  gint refcount;
-  GstBuffer **buffers;
-  guint n_buffers;
-  GstMapInfo *maps;             /* every mapped memory of every buffer */
-  guint n_maps;
-  gsize size;
-  GBytes *content;              /* the bytes, to compare two sets */
-} FluHeaders;
-
-typedef struct
-{
-  GstBuffer *buffer;
-  FluHeaders *headers;
-  guint64 offset;               /* stream byte offset of the first byte */
-  GstClockTime ts;
-  gsize size;
-  guint n_maps;
-  gboolean keyframe;
-  GstMapInfo map1;              /* the common case: one memory */
-  GstMapInfo *maps;             /* n_maps > 1 */
-} FluEntry;
-
-typedef enum
-{
-  WAIT_NONE = 0,                /* positioned: cursor is valid */
-  WAIT_NEW,                     /* new client: decide on the next buffer */
-  WAIT_KEYFRAME                 /* start at the next keyframe that arrives */
-} FluWait;
+/* Walks over f->clients that may drop the lock: note f->clients_cookie
+ * before the loop and check it with this after every call that may
+ * drop the lock; when the array changed, restart at index 0 (see the top). */
+#define CLIENTS_RESTART_IF_CHANGED(f, cookie, i) \
+  G_STMT_START { \
+    if ((f)->clients_cookie != (cookie)) { \
+      (cookie) = (f)->clients_cookie; \
+      (i) = (guint) -1; \
+    } \
+  } G_STMT_END
 
 typedef struct
 {
@@ -214,25 +216,16 @@ struct _FluFanout
   guint io_waiters;             /* threads in g_cond_wait (&io_cond) */
   FluFanoutConfig config;
 
-  /* ring */
-  FluEntry *ring;
-  guint64 ring_cap;             /* power of two */
-  guint64 tail, head;
-  guint64 stream_bytes;         /* offset of the next byte to enter */
-  FluHeaders *headers;          /* current header set (may be NULL) */
-  GstClockTime newest_ts;       /* newest valid timestamp in the ring */
-  guint64 ts_run_start;         /* first seq after timestamps went back */
-  guint64 last_kf;              /* seq of the newest keyframe, or NO_SEQ */
-  FluScan min_scan;             /* time-min, bytes-min, buffers-min */
-  FluScan burst_scan;           /* the default burst */
+  /* ring (flufanoutpolicy.h) */
+  FluRing r;
   guint64 clients_keep;         /* <= every positioned client's cursor */
 
   /* clients */
-  GPtrArray *clients;           /* FluClient*, compacted by the writer */
+  GPtrArray *clients;           /* FluClient*: see clients_cookie */
   GHashTable *by_fd;            /* fd -> FluClient* for live clients */
   guint n_live;
-  guint n_waiting_new;          /* clients in WAIT_NEW or WAIT_KEYFRAME */
-  guint app_iterating;          /* clear() walks the array: no compaction */
+  guint n_waiting_new;          /* clients in FLU_WAIT_NEW or FLU_WAIT_KEYFRAME */
+  guint64 clients_cookie;       /* bumped on every change of clients */
 
   /* writer */
   gboolean running;
@@ -305,411 +298,6 @@ now_mono (void)
   return (guint64) g_get_monotonic_time () * GST_USECOND;
 }
 
-/* ------------------------------------------------------------------ */
-/* header sets */
-
-static FluHeaders *
-headers_ref (FluHeaders * h)
-{
-  if (h)
-    g_atomic_int_inc (&h->refcount);
-  return h;
-}
-
-static void
-headers_unref (FluHeaders * h)
-{
-  guint i;
-
-  if (h == NULL || !g_atomic_int_dec_and_test (&h->refcount))
-    return;
-  for (i = 0; i < h->n_maps; i++)
-    gst_memory_unmap (h->maps[i].memory, &h->maps[i]);
-  for (i = 0; i < h->n_buffers; i++)
-    gst_buffer_unref (h->buffers[i]);
-  g_bytes_unref (h->content);
-  g_free (h->maps);
-  g_free (h->buffers);
-  g_free (h);
-}
-
-static gboolean
-headers_equal (FluHeaders * a, FluHeaders * b)
-{
-  if (a == b)
-    return TRUE;
-  if (a == NULL || b == NULL)
-    return FALSE;
-  return g_bytes_equal (a->content, b->content);
-}
-
-/* Collect the streamheader buffers of @caps.  Returns NULL when the caps
- * have none. */
-static FluHeaders *
-headers_from_caps (GstCaps * caps)
-{
-  const GValue *sh;
-  GstStructure *s;
-  FluHeaders *h;
-  GByteArray *bytes;
-  guint i, n, total_mem = 0;
-
-  if (caps == NULL || gst_caps_get_size (caps) == 0)
-    return NULL;
-  s = gst_caps_get_structure (caps, 0);
-  sh = gst_structure_get_value (s, "streamheader");
-  if (sh == NULL || !GST_VALUE_HOLDS_ARRAY (sh))
-    return NULL;
-  n = gst_value_array_get_size (sh);
-  for (i = 0; i < n; i++) {
-    const GValue *v = gst_value_array_get_value (sh, i);
-
-    if (GST_VALUE_HOLDS_BUFFER (v))
-      total_mem += gst_buffer_n_memory (gst_value_get_buffer (v));
-  }
-  if (total_mem == 0)
-    return NULL;
-
-  h = g_new0 (FluHeaders, 1);
-  h->refcount = 1;
-  h->buffers = g_new0 (GstBuffer *, n);
-  h->maps = g_new0 (GstMapInfo, total_mem);
-  bytes = g_byte_array_new ();
-  for (i = 0; i < n; i++) {
-    const GValue *v = gst_value_array_get_value (sh, i);
-    GstBuffer *buf;
-    guint j, nm;
-
-    if (!GST_VALUE_HOLDS_BUFFER (v))
-      continue;
-    buf = gst_buffer_ref (gst_value_get_buffer (v));
-    h->buffers[h->n_buffers++] = buf;
-    nm = gst_buffer_n_memory (buf);
-    for (j = 0; j < nm; j++) {
-      GstMapInfo *map = &h->maps[h->n_maps];
-
-      if (!gst_memory_map (gst_buffer_peek_memory (buf, j), map, GST_MAP_READ))
-        continue;
-      g_byte_array_append (bytes, map->data, map->size);
-      h->size += map->size;
-      h->n_maps++;
-    }
-  }
-  h->content = g_byte_array_free_to_bytes (bytes);
-  return h;
-}
-
-/* ------------------------------------------------------------------ */
-/* ring */
-
-static inline FluEntry *
-entry_at (FluFanout * f, guint64 seq)
-{
-  return &f->ring[seq & (f->ring_cap - 1)];
-}
-
-static inline GstMapInfo *
-entry_maps (FluEntry * e)
-{
-  return e->n_maps == 1 ? &e->map1 : e->maps;
-}
-
-static void
-entry_clear (FluEntry * e)
-{
-  GstMapInfo *maps = entry_maps (e);
-  guint i;
-
-  for (i = 0; i < e->n_maps; i++)
-    gst_memory_unmap (maps[i].memory, &maps[i]);
-  if (e->n_maps > 1)
-    g_free (e->maps);
-  headers_unref (e->headers);
-  gst_buffer_unref (e->buffer);
-  memset (e, 0, sizeof (FluEntry));
-}
-
-static void
-ring_grow (FluFanout * f)
-{
-  guint64 newcap = f->ring_cap ? f->ring_cap * 2 : 256;
-  FluEntry *n = g_new0 (FluEntry, newcap);
-  guint64 s;
-
-  for (s = f->tail; s < f->head; s++)
-    n[s & (newcap - 1)] = *entry_at (f, s);
-  g_free (f->ring);
-  f->ring = n;
-  f->ring_cap = newcap;
-}
-
-static gboolean
-ring_append (FluFanout * f, GstBuffer * buf)
-{
-  FluEntry *e;
-  GstMapInfo *maps;
-  guint i, n = gst_buffer_n_memory (buf);
-
-  if (n == 0 || gst_buffer_get_size (buf) == 0)
-    return FALSE;
-  if (f->head - f->tail == f->ring_cap)
-    ring_grow (f);
-  e = entry_at (f, f->head);
-  e->n_maps = n;
-  if (n > 1)
-    e->maps = g_new0 (GstMapInfo, n);
-  maps = entry_maps (e);
-  for (i = 0; i < n; i++) {
-    GstMemory *mem = gst_buffer_peek_memory (buf, i);
-
-    if (!gst_memory_map (mem, &maps[i], GST_MAP_READ)) {
-      guint j;
-
-      GST_WARNING_OBJECT (f->owner, "could not map memory %u of a buffer, "
-          "dropping the buffer", i);
-      for (j = 0; j < i; j++)
-        gst_memory_unmap (maps[j].memory, &maps[j]);
-      if (n > 1)
-        g_free (e->maps);
-      memset (e, 0, sizeof (FluEntry));
-      return FALSE;
-    }
-    e->size += maps[i].size;
-  }
-  e->buffer = gst_buffer_ref (buf);
-  e->headers = headers_ref (f->headers);
-  e->offset = f->stream_bytes;
-  e->ts = GST_BUFFER_PTS (buf);
-  e->keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  if (GST_CLOCK_TIME_IS_VALID (e->ts)) {
-    /* timestamps went back (a restarted source): what came before is
-     * older than any time limit, or the ring would keep it until the new
-     * timestamps caught up with the old ones */
-    if (GST_CLOCK_TIME_IS_VALID (f->newest_ts) && e->ts < f->newest_ts)
-      f->ts_run_start = f->head;
-    f->newest_ts = e->ts;
-  }
-  if (e->keyframe)
-    f->last_kf = f->head;
-  f->stream_bytes += e->size;
-  f->head++;
-  return TRUE;
-}
-
-/* Do the entries [@s, head) hold at least @bytes bytes, @buffers buffers
- * and @time of stream time (newest timestamp minus the timestamp of @s;
- * entries from before timestamps last went back hold any time)?  A
- * negative limit is unset.  Pure: reads the ring only. */
-static gboolean
-ring_suffix_holds (const FluFanout * f, guint64 s, gint64 bytes,
-    gint64 buffers, gint64 time)
-{
-  const FluEntry *e = &f->ring[s & (f->ring_cap - 1)];
-
-  if (bytes >= 0 && f->stream_bytes - e->offset < (guint64) bytes)
-    return FALSE;
-  if (buffers >= 0 && f->head - s < (guint64) buffers)
-    return FALSE;
-  if (time >= 0 && s >= f->ts_run_start && (!GST_CLOCK_TIME_IS_VALID (e->ts)
-          || !GST_CLOCK_TIME_IS_VALID (f->newest_ts) || f->newest_ts < e->ts
-          || f->newest_ts - e->ts < (guint64) time))
-    return FALSE;
-  return TRUE;
-}
-
-static void
-ring_scan_reset (FluScan * scan)
-{
-  scan->seq = scan->kf = NO_SEQ;
-}
-
-/* Move @scan to the newest seq from which the ring holds the limits (see
- * ring_suffix_holds()), noting the newest keyframe up to there.  Leaves
- * scan->seq at NO_SEQ while even the whole ring does not hold them.  The
- * position only moves forward as buffers arrive, so the cost is O(1)
- * amortized per buffer. */
-static void
-ring_scan (const FluFanout * f, FluScan * scan, gint64 bytes, gint64 buffers,
-    gint64 time)
-{
-  if (scan->seq != NO_SEQ && scan->seq < f->tail)
-    ring_scan_reset (scan);
-  if (scan->kf != NO_SEQ && scan->kf < f->tail)
-    scan->kf = NO_SEQ;
-  if (f->head == f->tail)
-    return;
-  if (scan->seq == NO_SEQ) {
-    if (!ring_suffix_holds (f, f->tail, bytes, buffers, time))
-      return;
-    scan->seq = f->tail;
-    if (f->ring[f->tail & (f->ring_cap - 1)].keyframe)
-      scan->kf = f->tail;
-  }
-  while (scan->seq + 1 < f->head
-      && ring_suffix_holds (f, scan->seq + 1, bytes, buffers, time)) {
-    scan->seq++;
-    if (f->ring[scan->seq & (f->ring_cap - 1)].keyframe)
-      scan->kf = scan->seq;
-  }
-}
-
-/* index 0 is the newest entry, len-1 the oldest, as in multihandlesink */
-static inline guint64
-seq_of_idx (FluFanout * f, gint64 idx)
-{
-  return f->head - 1 - idx;
-}
-
-/* First keyframe from index @idx going older (@dir = +1) or newer (-1). */
-static gint64
-find_keyframe (FluFanout * f, gint64 idx, gint dir)
-{
-  gint64 len = f->head - f->tail;
-  gint64 i;
-
-  for (i = idx; i >= 0 && i < len; i += dir)
-    if (entry_at (f, seq_of_idx (f, i))->keyframe)
-      return i;
-  return -1;
-}
-
-static void
-limits_from_format (GstFormat format, guint64 value, gint64 * bytes,
-    gint64 * buffers, gint64 * time)
-{
-  switch (format) {
-    case GST_FORMAT_BUFFERS:
-      *buffers = (gint64) value;
-      break;
-    case GST_FORMAT_TIME:
-      *time = (gint64) value;
-      break;
-    case GST_FORMAT_BYTES:
-      *bytes = (gint64) value;
-      break;
-    default:
-      break;
-  }
-}
-
-/* Find the indexes where the min limits are satisfied (the oldest entry
- * needed so that entries 0..min_idx hold at least the minimum) and where a
- * max limit is reached.  Unset limits are -1.  Returns whether the min
- * limits could all be met. */
-static gboolean
-find_limits (FluFanout * f, gint64 * min_idx, gint64 bytes_min,
-    gint64 buffers_min, gint64 time_min, gint64 * max_idx, gint64 bytes_max,
-    gint64 buffers_max, gint64 time_max)
-{
-  gint64 len = f->head - f->tail;
-  gint64 i, bytes = 0;
-  GstClockTime first = GST_CLOCK_TIME_NONE;
-  gboolean max_hit = FALSE, min_met = FALSE;
-
-  *min_idx = -1;
-  *max_idx = -1;
-  if (len <= 0)
-    return FALSE;
-  for (i = 0; i < len; i++) {
-    FluEntry *e = entry_at (f, seq_of_idx (f, i));
-
-    if (bytes_min == -1 && time_min == -1 && buffers_min == -1
-        && *min_idx == -1) {
-      *min_idx = MAX (i - 1, 0);
-      min_met = TRUE;
-    }
-    if (max_hit) {
-      *max_idx = i - 1;
-      break;
-    }
-    bytes += e->size;
-    if (GST_CLOCK_TIME_IS_VALID (e->ts)) {
-      if (!GST_CLOCK_TIME_IS_VALID (first))
-        first = e->ts;
-      if (time_min != -1 && (gint64) (first - e->ts) >= time_min)
-        time_min = -1;
-      if (time_max != -1 && (gint64) (first - e->ts) >= time_max)
-        max_hit = TRUE;
-    }
-    if (bytes_min != -1 && bytes >= bytes_min)
-      bytes_min = -1;
-    if (bytes_max != -1 && bytes >= bytes_max)
-      max_hit = TRUE;
-    if (buffers_min != -1 && i + 1 >= buffers_min)
-      buffers_min = -1;
-    if (buffers_max != -1 && i + 1 >= buffers_max)
-      max_hit = TRUE;
-  }
-  if (*max_idx == -1)
-    *max_idx = len - 1;
-  if (*min_idx == -1)
-    *min_idx = *max_idx;
-  return min_met;
-}
-
-static void
-burst_limits (FluFanout * f, FluClient * c, gint64 * min_idx,
-    gint64 * max_idx, gboolean * has_max)
-{
-  gint64 bmin = -1, nmin = -1, tmin = -1, bmax = -1, nmax = -1, tmax = -1;
-
-  limits_from_format (c->min_format, c->min_value, &bmin, &nmin, &tmin);
-  limits_from_format (c->max_format, c->max_value, &bmax, &nmax, &tmax);
-  *has_max = bmax != -1 || nmax != -1 || tmax != -1;
-  find_limits (f, min_idx, bmin, nmin, tmin, max_idx, bmax, nmax, tmax);
-}
-
-/* Decide where a new client starts, with the newest buffer just appended.
- * Returns the index to start at, or -1 to keep waiting (c->wait tells for
- * what). */
-static gint64
-decide_position (FluFanout * f, FluClient * c)
-{
-  gint64 min_idx, max_idx, kf;
-  gboolean has_max;
-
-  switch (c->sync_method) {
-    case FLU_SYNC_METHOD_LATEST:
-      return 0;
-    case FLU_SYNC_METHOD_NEXT_KEYFRAME:
-      if (entry_at (f, f->head - 1)->keyframe)
-        return 0;
-      c->wait = WAIT_KEYFRAME;
-      return -1;
-    case FLU_SYNC_METHOD_LATEST_KEYFRAME:
-      kf = find_keyframe (f, 0, +1);
-      if (kf != -1)
-        return kf;
-      c->wait = WAIT_KEYFRAME;
-      return -1;
-    case FLU_SYNC_METHOD_BURST:
-      burst_limits (f, c, &min_idx, &max_idx, &has_max);
-      if (max_idx <= min_idx)
-        return MAX (max_idx - 1, 0);
-      return min_idx;
-    case FLU_SYNC_METHOD_BURST_KEYFRAME:
-      burst_limits (f, c, &min_idx, &max_idx, &has_max);
-      kf = find_keyframe (f, min_idx, +1);
-      if (kf != -1 && (kf < max_idx || (!has_max && kf <= max_idx)))
-        return kf;
-      kf = find_keyframe (f, min_idx, -1);
-      if (kf != -1)
-        return kf;
-      c->wait = WAIT_KEYFRAME;
-      return -1;
-    case FLU_SYNC_METHOD_BURST_WITH_KEYFRAME:
-      burst_limits (f, c, &min_idx, &max_idx, &has_max);
-      kf = find_keyframe (f, min_idx, +1);
-      if (kf != -1 && (kf < max_idx || (!has_max && kf <= max_idx)))
-        return kf;
-      if (max_idx <= min_idx)
-        return MAX (max_idx - 1, 0);
-      return min_idx;
-    default:
-      return 0;
-  }
-}
-
 /* Called with the lock: decide where a waiting client starts, @key
  * telling whether the newest queued buffer is a keyframe.  Returns FALSE
  * while it keeps waiting. */
@@ -718,17 +306,21 @@ position_client (FluFanout * f, FluClient * c, gboolean key)
 {
   gint64 idx;
 
-  if (c->wait == WAIT_KEYFRAME) {
+  if (c->wait == FLU_WAIT_KEYFRAME) {
     if (!key)
       return FALSE;
     idx = 0;
   } else {
-    idx = decide_position (f, c);
+    FluStartSpec spec = { c->sync_method, c->min_format, c->max_format,
+      c->min_value, c->max_value
+    };
+
+    idx = flu_ring_decide_position (&f->r, &spec, &c->wait);
     if (idx < 0)
       return FALSE;
   }
-  c->wait = WAIT_NONE;
-  c->cursor = seq_of_idx (f, idx);
+  c->wait = FLU_WAIT_NONE;
+  c->cursor = flu_ring_seq_of_idx (&f->r, idx);
   c->offset = 0;
   f->clients_keep = MIN (f->clients_keep, c->cursor);
   f->n_waiting_new--;
@@ -742,13 +334,13 @@ position_client (FluFanout * f, FluClient * c, gboolean key)
 static void
 position_waiting_clients (FluFanout * f)
 {
-  gboolean key = entry_at (f, f->head - 1)->keyframe;
+  gboolean key = flu_ring_entry (&f->r, f->r.head - 1)->keyframe;
   guint i;
 
   for (i = 0; i < f->clients->len && f->n_waiting_new > 0; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
-    if (c->removing || c->wait == WAIT_NONE)
+    if (c->removing || c->wait == FLU_WAIT_NONE)
       continue;
     if (c->status == FLU_CLIENT_STATUS_FLUSHING)
       continue;
@@ -766,76 +358,20 @@ client_first_unsent (FluClient * c)
 }
 
 static void
-client_lag (FluFanout * f, FluClient * c, guint64 * buffers, guint64 * bytes,
-    guint64 * time)
-{
-  guint64 first = client_first_unsent (c);
-  FluEntry *newest, *e;
-
-  *buffers = *bytes = *time = 0;
-  if (c->wait != WAIT_NONE || first >= f->head)
-    return;
-  *buffers = f->head - first;
-  e = entry_at (f, first);
-  *bytes = f->stream_bytes - e->offset;
-  newest = entry_at (f, f->head - 1);
-  if (GST_CLOCK_TIME_IS_VALID (newest->ts) && GST_CLOCK_TIME_IS_VALID (e->ts)
-      && newest->ts > e->ts)
-    *time = newest->ts - e->ts;
-}
-
-static gboolean
-lag_exceeds (FluFanout * f, guint64 buffers, guint64 bytes, guint64 time,
-    gint64 limit)
-{
-  if (limit <= 0)
-    return FALSE;
-  switch (f->config.unit_format) {
-    case GST_FORMAT_BYTES:
-      return bytes > (guint64) limit;
-    case GST_FORMAT_TIME:
-      return time > (guint64) limit;
-    default:
-      return buffers > (guint64) limit;
-  }
-}
-
-/* Oldest seq such that a client starting there is within @limit units. */
-static guint64
-soft_limit_seq (FluFanout * f, gint64 limit)
-{
-  guint64 s = f->head;
-  FluEntry *newest = entry_at (f, f->head - 1);
-
-  while (s > f->tail) {
-    FluEntry *e = entry_at (f, s - 1);
-    guint64 b = f->head - (s - 1), by = f->stream_bytes - e->offset, t = 0;
-
-    if (GST_CLOCK_TIME_IS_VALID (newest->ts) && GST_CLOCK_TIME_IS_VALID (e->ts)
-        && newest->ts > e->ts)
-      t = newest->ts - e->ts;
-    if (lag_exceeds (f, b, by, t, limit))
-      break;
-    s--;
-  }
-  return s;
-}
-
-static void
 client_jump (FluFanout * f, FluClient * c, guint64 seq, FluWait wait)
 {
   guint64 first = client_first_unsent (c);
 
-  if (wait == WAIT_NONE && seq > first)
+  if (wait == FLU_WAIT_NONE && seq > first)
     c->buffers_dropped += seq - first;
-  else if (wait != WAIT_NONE && f->head > first)
-    c->buffers_dropped += f->head - first;
+  else if (wait != FLU_WAIT_NONE && f->r.head > first)
+    c->buffers_dropped += f->r.head - first;
   c->resyncs++;
   if (c->offset > 0) {
     /* finish the entry being written first: never cut a buffer */
     c->resume = seq;
     c->resume_wait = wait;
-  } else if (wait != WAIT_NONE) {
+  } else if (wait != FLU_WAIT_NONE) {
     c->wait = wait;
     f->n_waiting_new++;
   } else {
@@ -846,36 +382,40 @@ client_jump (FluFanout * f, FluClient * c, guint64 seq, FluWait wait)
 static void
 client_recover (FluFanout * f, FluClient * c)
 {
-  guint64 start, s;
+  guint64 seq;
+  FluWait wait;
 
-  if (c->resume != NO_SEQ || c->resume_wait != WAIT_NONE)
+  if (c->resume != FLU_NO_SEQ || c->resume_wait != FLU_WAIT_NONE)
     return;                     /* already recovering */
+  if (!flu_ring_recover_target (&f->r, &f->config, client_first_unsent (c),
+          &seq, &wait))
+    return;
   switch (f->config.recover_policy) {
     case FLU_RECOVER_POLICY_RESYNC_LATEST:
       GST_INFO_OBJECT (f->owner, "fd %d lagging, resync to latest", c->fd);
-      client_jump (f, c, f->head, WAIT_NONE);
       break;
     case FLU_RECOVER_POLICY_RESYNC_SOFT_LIMIT:
-      start = soft_limit_seq (f, f->config.units_soft_max);
       GST_INFO_OBJECT (f->owner, "fd %d lagging, resync to soft limit "
-          "(seq %" G_GUINT64_FORMAT ")", c->fd, start);
-      client_jump (f, c, start, WAIT_NONE);
-      break;
-    case FLU_RECOVER_POLICY_RESYNC_KEYFRAME:
-      start = soft_limit_seq (f, f->config.units_soft_max);
-      for (s = MAX (start, client_first_unsent (c)); s < f->head; s++)
-        if (entry_at (f, s)->keyframe)
-          break;
-      GST_INFO_OBJECT (f->owner, "fd %d lagging, resync to keyframe %s",
-          c->fd, s < f->head ? "in queue" : "to come");
-      if (s < f->head)
-        client_jump (f, c, s, WAIT_NONE);
-      else
-        client_jump (f, c, f->head, WAIT_KEYFRAME);
+          "(seq %" G_GUINT64_FORMAT ")", c->fd, seq);
       break;
     default:
+      GST_INFO_OBJECT (f->owner, "fd %d lagging, resync to keyframe %s",
+          c->fd, wait == FLU_WAIT_NONE ? "in queue" : "to come");
       break;
   }
+  client_jump (f, c, seq, wait);
+}
+
+/* How far @c lags (all 0 while it waits for its start). */
+static void
+client_lag (FluFanout * f, FluClient * c, guint64 * buffers, guint64 * bytes,
+    guint64 * time)
+{
+  if (c->wait != FLU_WAIT_NONE) {
+    *buffers = *bytes = *time = 0;
+    return;
+  }
+  flu_ring_lag (&f->r, client_first_unsent (c), buffers, bytes, time);
 }
 
 /* ------------------------------------------------------------------ */
@@ -931,8 +471,12 @@ io_done (FluFanout * f)
     g_cond_broadcast (&f->io_cond);
 }
 
-/* Remove a client.  Called with the lock held; releases it while the
- * callbacks run.  After it returns, the fd is never touched again. */
+/* Remove a client.  Called with the lock held; releases it twice, while
+ * each callback runs, so the clients array may change (see the cookie at
+ * the top: callers walking it check CLIENTS_RESTART_IF_CHANGED() after
+ * the call).  @c stays allocated until it returns (not yet released);
+ * after that the caller must not touch it.  After it returns, the fd is
+ * never touched again. */
 static void
 client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
 {
@@ -963,9 +507,9 @@ client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
   if (c->pollable && f->epfd >= 0)
     epoll_ctl (f->epfd, EPOLL_CTL_DEL, fd, NULL);
   c->pollable = FALSE;
-  if (c->wait != WAIT_NONE)
+  if (c->wait != FLU_WAIT_NONE)
     f->n_waiting_new--;
-  c->wait = WAIT_NONE;
+  c->wait = FLU_WAIT_NONE;
   c->disconnect_time = (guint64) g_get_real_time () * GST_USECOND;
   c->disconnect_time_mono = now_mono ();
   f->n_live--;
@@ -980,9 +524,9 @@ client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
   g_hash_table_remove (f->by_fd, GINT_TO_POINTER (fd));
   c->released = TRUE;
   c->fd = -1;
-  headers_unref (c->headers);
-  headers_unref (c->sent_headers);
-  headers_unref (c->pending_headers);
+  flu_headers_unref (c->headers);
+  flu_headers_unref (c->sent_headers);
+  flu_headers_unref (c->pending_headers);
   c->headers = c->sent_headers = c->pending_headers = NULL;
 
   g_mutex_unlock (&f->lock);
@@ -1022,14 +566,14 @@ client_gather (FluFanout * f, FluClient * c, struct iovec *iov)
     return n;
   }
 
-  if (c->wait != WAIT_NONE)
+  if (c->wait != FLU_WAIT_NONE)
     return 0;
-  stop = f->head;
-  if (c->flush_until != NO_SEQ)
+  stop = f->r.head;
+  if (c->flush_until != FLU_NO_SEQ)
     stop = MIN (stop, c->flush_until);
   for (s = c->cursor; s < stop && n < BATCH_IOV; s++) {
-    FluEntry *e = entry_at (f, s);
-    GstMapInfo *maps = entry_maps (e);
+    FluEntry *e = flu_ring_entry (&f->r, s);
+    GstMapInfo *maps = flu_entry_maps (e);
     guint i;
 
     skip = (s == c->cursor) ? c->offset : 0;
@@ -1037,12 +581,12 @@ client_gather (FluFanout * f, FluClient * c, struct iovec *iov)
       /* entering a new header set */
       if (n > 0)
         break;
-      headers_unref (c->headers);
-      c->headers = headers_ref (e->headers);
+      flu_headers_unref (c->headers);
+      c->headers = flu_headers_ref (e->headers);
       if (e->headers && (c->sent_headers == NULL ||
               (f->config.resend_streamheader
-                  && !headers_equal (c->sent_headers, e->headers)))) {
-        c->pending_headers = headers_ref (e->headers);
+                  && !flu_headers_equal (c->sent_headers, e->headers)))) {
+        c->pending_headers = flu_headers_ref (e->headers);
         c->headers_offset = 0;
         return client_gather (f, c, iov);
       }
@@ -1059,7 +603,7 @@ client_gather (FluFanout * f, FluClient * c, struct iovec *iov)
     }
     if (i < e->n_maps)
       break;                    /* batch full in the middle of an entry */
-    if (c->resume != NO_SEQ || c->resume_wait != WAIT_NONE)
+    if (c->resume != FLU_NO_SEQ || c->resume_wait != FLU_WAIT_NONE)
       break;                    /* jumping after this entry */
   }
   return n;
@@ -1082,13 +626,13 @@ client_advance (FluFanout * f, FluClient * c, gsize written)
         return;
       }
       written -= rem;
-      headers_unref (c->sent_headers);
+      flu_headers_unref (c->sent_headers);
       c->sent_headers = h;      /* takes the pending ref */
       c->pending_headers = NULL;
       c->headers_offset = 0;
       continue;
     }
-    e = entry_at (f, c->cursor);
+    e = flu_ring_entry (&f->r, c->cursor);
     rem = e->size - c->offset;
     if (written < rem) {
       c->offset += written;
@@ -1100,17 +644,17 @@ client_advance (FluFanout * f, FluClient * c, gsize written)
     if (GST_CLOCK_TIME_IS_VALID (e->ts))
       c->last_ts = e->ts;
     c->offset = 0;
-    if (c->resume_wait != WAIT_NONE) {
+    if (c->resume_wait != FLU_WAIT_NONE) {
       c->wait = c->resume_wait;
-      c->resume_wait = WAIT_NONE;
-      c->resume = NO_SEQ;
+      c->resume_wait = FLU_WAIT_NONE;
+      c->resume = FLU_NO_SEQ;
       f->n_waiting_new++;
-      c->cursor = f->head;
+      c->cursor = f->r.head;
       g_warn_if_fail (written == 0);
       return;
-    } else if (c->resume != NO_SEQ) {
+    } else if (c->resume != FLU_NO_SEQ) {
       c->cursor = MAX (c->resume, c->cursor + 1);
-      c->resume = NO_SEQ;
+      c->resume = FLU_NO_SEQ;
       g_warn_if_fail (written == 0);
       return;
     }
@@ -1123,11 +667,11 @@ client_has_data (FluFanout * f, FluClient * c)
 {
   if (c->pending_headers)
     return TRUE;
-  if (c->wait != WAIT_NONE)
+  if (c->wait != FLU_WAIT_NONE)
     return FALSE;
-  if (c->flush_until != NO_SEQ && c->cursor >= c->flush_until)
+  if (c->flush_until != FLU_NO_SEQ && c->cursor >= c->flush_until)
     return FALSE;
-  return c->cursor < f->head;
+  return c->cursor < f->r.head;
 }
 
 static FluClientStatus
@@ -1145,6 +689,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
 {
   struct iovec iov[BATCH_IOV];
   gsize done = 0;
+  gboolean uncorked = FALSE;
 
   while (!c->removing && !c->blocked && client_has_data (f, c)) {
     gint n = client_gather (f, c, iov);
@@ -1175,7 +720,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
          * together with the first data: let everything go now.  On a
          * socket that is not TCP this fails harmlessly. */
         setsockopt (c->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof (off));
-        c->uncork = FALSE;
+        uncorked = TRUE;
       }
     } else {
       ret = writev (c->fd, iov, n);
@@ -1183,6 +728,8 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
     err = errno;
     g_mutex_lock (&f->lock);
     c->in_io = FALSE;
+    if (uncorked)
+      c->uncork = FALSE;        /* written with the lock, as every field */
     io_done (f);
 
     if (c->removing)
@@ -1218,7 +765,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
   }
   if (!c->removing && c->status == FLU_CLIENT_STATUS_FLUSHING &&
       c->pending_headers == NULL && c->offset == 0 &&
-      (c->wait != WAIT_NONE || c->cursor >= c->flush_until)) {
+      (c->wait != FLU_WAIT_NONE || c->cursor >= c->flush_until)) {
     client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
   }
   return FALSE;
@@ -1259,6 +806,7 @@ static void
 check_clients (FluFanout * f, guint64 now)
 {
   guint i;
+  guint64 cookie = f->clients_cookie;
   gint64 hard = f->config.units_max, soft = f->config.units_soft_max;
 
   for (i = 0; i < f->clients->len; i++) {
@@ -1272,79 +820,23 @@ check_clients (FluFanout * f, guint64 now)
       GST_INFO_OBJECT (f->owner, "fd %d inactive for more than %"
           GST_TIME_FORMAT, c->fd, GST_TIME_ARGS (f->config.timeout));
       client_remove_locked (f, c, FLU_CLIENT_STATUS_SLOW);
+      CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
       continue;
     }
     client_lag (f, c, &lb, &lby, &lt);
     c->peak_lag_bytes = MAX (c->peak_lag_bytes, lby);
     c->peak_lag_time = MAX (c->peak_lag_time, lt);
-    if (lag_exceeds (f, lb, lby, lt, soft))
+    if (flu_lag_exceeds (f->config.unit_format, lb, lby, lt, soft))
       client_recover (f, c);
     client_lag (f, c, &lb, &lby, &lt);
-    if (lag_exceeds (f, lb, lby, lt, hard) ||
+    if (flu_lag_exceeds (f->config.unit_format, lb, lby, lt, hard) ||
         (f->config.backlog_limit > 0 && lby > f->config.backlog_limit)) {
       GST_WARNING_OBJECT (f->owner, "fd %d lags %" G_GUINT64_FORMAT
           " buffers, %" G_GUINT64_FORMAT " bytes: over the limit", c->fd, lb,
           lby);
       client_remove_locked (f, c, FLU_CLIENT_STATUS_SLOW);
+      CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
     }
-  }
-}
-
-/* The oldest seq the ring must keep, @clients_keep being the oldest
- * cursor a positioned client may have (NO_SEQ: none).  Lock held.  Only
- * the scans' caches change: the decision depends on the ring, the config
- * and @clients_keep alone. */
-static guint64
-ring_keep_from (FluFanout * f, guint64 clients_keep)
-{
-  FluFanoutConfig *cfg = &f->config;
-  guint64 keep;
-
-  if (f->head == f->tail)
-    return f->head;
-  /* the newest buffer stays: LATEST and NEXT_KEYFRAME decisions use it */
-  keep = MIN (clients_keep, f->head - 1);
-
-  /* time-min, bytes-min, buffers-min */
-  ring_scan (f, &f->min_scan, cfg->bytes_min, cfg->buffers_min, cfg->time_min);
-  keep = MIN (keep, f->min_scan.seq == NO_SEQ ? f->tail : f->min_scan.seq);
-
-  /* what the default sync method needs to serve a new client */
-  switch (cfg->sync_method) {
-    case FLU_SYNC_METHOD_BURST:
-    case FLU_SYNC_METHOD_BURST_KEYFRAME:
-    case FLU_SYNC_METHOD_BURST_WITH_KEYFRAME:
-    {
-      gint64 b = -1, n = -1, t = -1;
-      guint64 from;
-
-      limits_from_format (cfg->burst_format, cfg->burst_value, &b, &n, &t);
-      ring_scan (f, &f->burst_scan, b, n, t);
-      from = f->burst_scan.seq;
-      if (from == NO_SEQ)
-        from = f->tail;
-      else if (cfg->sync_method != FLU_SYNC_METHOD_BURST
-          && f->burst_scan.kf != NO_SEQ)
-        from = f->burst_scan.kf;        /* back to the keyframe before */
-      keep = MIN (keep, from);
-      break;
-    }
-    case FLU_SYNC_METHOD_LATEST_KEYFRAME:
-      if (f->last_kf != NO_SEQ)
-        keep = MIN (keep, f->last_kf);
-      break;
-    default:
-      break;
-  }
-  return MAX (keep, f->tail);
-}
-
-static void
-ring_trim_to (FluFanout * f, guint64 keep)
-{
-  while (f->tail < keep) {
-    entry_clear (entry_at (f, f->tail));
-    f->tail++;
   }
 }
 
@@ -1353,18 +845,18 @@ ring_trim_to (FluFanout * f, guint64 keep)
 static void
 ring_trim (FluFanout * f)
 {
-  guint64 keep = NO_SEQ;
+  guint64 keep = FLU_NO_SEQ;
   guint i;
 
   for (i = 0; i < f->clients->len; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
-    if (c->removing || c->wait != WAIT_NONE)
+    if (c->removing || c->wait != FLU_WAIT_NONE)
       continue;
     keep = MIN (keep, c->cursor);
   }
   f->clients_keep = keep;
-  ring_trim_to (f, ring_keep_from (f, keep));
+  flu_ring_trim_to (&f->r, flu_ring_keep_from (&f->r, &f->config, keep));
 }
 
 /* Drop the structs of removed clients.  Lock held, no unlock inside. */
@@ -1373,8 +865,6 @@ compact_clients (FluFanout * f)
 {
   guint i, j = 0;
 
-  if (f->app_iterating > 0)
-    return;
   for (i = 0; i < f->clients->len; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
@@ -1384,6 +874,8 @@ compact_clients (FluFanout * f)
     } else
       f->clients->pdata[j++] = c;
   }
+  if (j != f->clients->len)
+    f->clients_cookie++;
   g_ptr_array_set_size (f->clients, j);
 }
 
@@ -1394,15 +886,18 @@ full_pass (FluFanout * f)
 {
   gboolean more = TRUE;
   guint i;
+  guint64 cookie;
 
   check_clients (f, now_mono ());
   while (more && !f->quit) {
     more = FALSE;
+    cookie = f->clients_cookie;
     for (i = 0; i < f->clients->len; i++) {
       FluClient *c = g_ptr_array_index (f->clients, i);
 
       if (!c->removing && client_write (f, c, TURN_BUDGET))
         more = TRUE;
+      CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
     }
   }
   ring_trim (f);
@@ -1531,11 +1026,8 @@ flu_fanout_new (GstObject * owner, const FluFanoutCallbacks * callbacks,
   f->by_fd = g_hash_table_new (g_direct_hash, g_direct_equal);
   f->epfd = -1;
   f->wakefd = -1;
-  f->newest_ts = GST_CLOCK_TIME_NONE;
-  f->last_kf = NO_SEQ;
-  f->clients_keep = NO_SEQ;
-  ring_scan_reset (&f->min_scan);
-  ring_scan_reset (&f->burst_scan);
+  flu_ring_init (&f->r);
+  f->clients_keep = FLU_NO_SEQ;
   return f;
 }
 
@@ -1545,7 +1037,7 @@ flu_fanout_free (FluFanout * f)
   flu_fanout_stop (f);
   g_ptr_array_free (f->clients, TRUE);
   g_hash_table_destroy (f->by_fd);
-  g_free (f->ring);
+  flu_ring_free (&f->r);
   g_cond_clear (&f->io_cond);
   g_mutex_clear (&f->lock);
   g_free (f);
@@ -1599,6 +1091,7 @@ flu_fanout_stop (FluFanout * f)
 {
   GThread *thread;
   guint i;
+  guint64 cookie;
 
   g_mutex_lock (&f->lock);
   if (!f->running) {
@@ -1613,30 +1106,23 @@ flu_fanout_stop (FluFanout * f)
   g_thread_join (thread);
 
   g_mutex_lock (&f->lock);
+  cookie = f->clients_cookie;
   for (i = 0; i < f->clients->len; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
-    if (!c->removing)
-      client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    if (c->removing)
+      continue;
+    client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
   }
   compact_clients (f);
   f->running = FALSE;
   close (f->epfd);
   close (f->wakefd);
   f->epfd = f->wakefd = -1;
-  while (f->tail < f->head) {
-    entry_clear (entry_at (f, f->tail));
-    f->tail++;
-  }
-  headers_unref (f->headers);
-  f->headers = NULL;
-  f->stream_bytes = 0;
+  flu_ring_clear (&f->r);
   f->n_waiting_new = 0;
-  f->newest_ts = GST_CLOCK_TIME_NONE;
-  f->last_kf = NO_SEQ;
-  f->clients_keep = NO_SEQ;
-  ring_scan_reset (&f->min_scan);
-  ring_scan_reset (&f->burst_scan);
+  f->clients_keep = FLU_NO_SEQ;
   f->data_pending = FALSE;
   f->urgent = FALSE;
   g_mutex_unlock (&f->lock);
@@ -1684,10 +1170,10 @@ flu_fanout_set_config (FluFanout * f, const FluFanoutConfig * config)
         client_setup_dscp (f, c);
     }
   /* new limits: scan again, and keep what they ask for from now on */
-  ring_scan_reset (&f->min_scan);
-  ring_scan_reset (&f->burst_scan);
+  flu_ring_reset_scans (&f->r);
   if (f->running) {
-    ring_trim_to (f, ring_keep_from (f, f->clients_keep));
+    flu_ring_trim_to (&f->r, flu_ring_keep_from (&f->r, &f->config,
+            f->clients_keep));
     f->data_pending = TRUE;
     f->urgent = TRUE;
     wake_writer (f);
@@ -1698,59 +1184,40 @@ flu_fanout_set_config (FluFanout * f, const FluFanoutConfig * config)
 void
 flu_fanout_set_caps (FluFanout * f, GstCaps * caps)
 {
-  FluHeaders *h = headers_from_caps (caps);
+  FluHeaders *h = flu_headers_from_caps (caps);
 
   g_mutex_lock (&f->lock);
-  if (headers_equal (h, f->headers)) {
+  if (flu_headers_equal (h, f->r.headers)) {
     /* same headers as before: nothing changes for the clients */
-    headers_unref (h);
+    flu_headers_unref (h);
   } else {
     GST_DEBUG_OBJECT (f->owner, "new stream headers: %u buffers, %"
         G_GSIZE_FORMAT " bytes", h ? h->n_buffers : 0, h ? h->size : 0);
-    headers_unref (f->headers);
-    f->headers = h;
+    flu_headers_unref (f->r.headers);
+    f->r.headers = h;
   }
   g_mutex_unlock (&f->lock);
-}
-
-/* Is @buf one of the current streamheader buffers (byte for byte)? */
-static gboolean
-buffer_is_header (FluFanout * f, GstBuffer * buf)
-{
-  gsize size, off = 0, hsize;
-  const guint8 *hdata;
-  gboolean found = FALSE;
-  guint i;
-
-  if (f->headers == NULL)
-    return FALSE;
-  hdata = g_bytes_get_data (f->headers->content, &hsize);
-  size = gst_buffer_get_size (buf);
-  for (i = 0; i < f->headers->n_buffers && !found; i++) {
-    gsize bsize = gst_buffer_get_size (f->headers->buffers[i]);
-
-    if (f->headers->buffers[i] == buf)
-      found = TRUE;
-    else if (bsize == size && off + bsize <= hsize &&
-        gst_buffer_memcmp (buf, 0, hdata + off, size) == 0)
-      found = TRUE;
-    off += bsize;
-  }
-  return found;
 }
 
 void
 flu_fanout_push (FluFanout * f, GstBuffer * buf)
 {
+  FluRingAppendResult res;
+  guint failed = 0;
+
   g_mutex_lock (&f->lock);
   if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_HEADER) &&
-      buffer_is_header (f, buf)) {
+      flu_ring_is_header (&f->r, buf)) {
     GST_DEBUG_OBJECT (f->owner, "not queueing a header buffer that is in "
         "the caps (%" G_GSIZE_FORMAT " bytes)", gst_buffer_get_size (buf));
     g_mutex_unlock (&f->lock);
     return;
   }
-  if (ring_append (f, buf)) {
+  res = flu_ring_append (&f->r, buf, &failed);
+  if (res == FLU_RING_APPEND_MAP_FAILED)
+    GST_WARNING_OBJECT (f->owner, "could not map memory %u of a buffer, "
+        "dropping the buffer", failed);
+  if (res == FLU_RING_APPEND_OK) {
     gboolean was_pending = f->data_pending, was_urgent = f->urgent;
 
     f->bytes_to_serve += gst_buffer_get_size (buf);
@@ -1758,7 +1225,8 @@ flu_fanout_push (FluFanout * f, GstBuffer * buf)
       position_waiting_clients (f);
     /* trim now, not only when the writer serves someone: the ring is
      * bounded with no client and before the writer's next pass */
-    ring_trim_to (f, ring_keep_from (f, f->clients_keep));
+    flu_ring_trim_to (&f->r, flu_ring_keep_from (&f->r, &f->config,
+            f->clients_keep));
     f->data_pending = TRUE;
     /* the writer already knows about pending data (and sleeps until its
      * coalescing window ends): wake it only for news */
@@ -1809,9 +1277,9 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
   c->min_value = min_value;
   c->max_format = max_format;
   c->max_value = max_value;
-  c->wait = WAIT_NEW;
-  c->resume = NO_SEQ;
-  c->flush_until = NO_SEQ;
+  c->wait = FLU_WAIT_NEW;
+  c->resume = FLU_NO_SEQ;
+  c->flush_until = FLU_NO_SEQ;
   c->first_ts = c->last_ts = GST_CLOCK_TIME_NONE;
   c->connect_time = (guint64) g_get_real_time () * GST_USECOND;
   c->connect_time_mono = now_mono ();
@@ -1839,14 +1307,15 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
   client_setup_dscp (f, c);
 
   g_ptr_array_add (f->clients, c);
+  f->clients_cookie++;
   g_hash_table_insert (f->by_fd, GINT_TO_POINTER (fd), c);
   f->n_live++;
   f->n_waiting_new++;
   GST_DEBUG_OBJECT (f->owner, "added fd %d, sync method %d", fd, sync_method);
   /* start-on-add: the queued data is enough to decide where this client
    * starts; the stock element waits for the next buffer instead */
-  if (f->config.start_on_add && f->head > f->tail &&
-      position_client (f, c, entry_at (f, f->head - 1)->keyframe)) {
+  if (f->config.start_on_add && f->r.head > f->r.tail &&
+      position_client (f, c, flu_ring_entry (&f->r, f->r.head - 1)->keyframe)) {
     f->data_pending = TRUE;
     wake_writer (f);
   }
@@ -1871,7 +1340,7 @@ flu_fanout_remove (FluFanout * f, gint fd, gboolean flush)
   } else if (flush) {
     /* send what is queued for it now, then remove it */
     c->status = FLU_CLIENT_STATUS_FLUSHING;
-    c->flush_until = f->head;
+    c->flush_until = f->r.head;
     f->data_pending = TRUE;
     f->urgent = TRUE;
     wake_writer (f);
@@ -1886,18 +1355,19 @@ void
 flu_fanout_clear (FluFanout * f)
 {
   guint i;
+  guint64 cookie;
 
   g_mutex_lock (&f->lock);
-  /* removal drops the lock: keep the writer from compacting the array
-   * under us, so that it only grows meanwhile */
-  f->app_iterating++;
+  /* removal drops the lock: the writer may compact the array meanwhile */
+  cookie = f->clients_cookie;
   for (i = 0; i < f->clients->len; i++) {
     FluClient *c = g_ptr_array_index (f->clients, i);
 
-    if (!c->removing)
-      client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    if (c->removing)
+      continue;
+    client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
   }
-  f->app_iterating--;
   g_mutex_unlock (&f->lock);
 }
 
@@ -1920,17 +1390,8 @@ flu_fanout_get_counters (FluFanout * f, FluFanoutCounters * out)
 {
   g_mutex_lock (&f->lock);
   out->num_clients = g_hash_table_size (f->by_fd);
-  out->buffers_queued = f->head - f->tail;
-  out->bytes_queued = 0;
-  out->time_queued = 0;
-  if (f->head > f->tail) {
-    FluEntry *o = entry_at (f, f->tail), *n = entry_at (f, f->head - 1);
-
-    out->bytes_queued = f->stream_bytes - o->offset;
-    if (GST_CLOCK_TIME_IS_VALID (o->ts) && GST_CLOCK_TIME_IS_VALID (n->ts)
-        && n->ts > o->ts)
-      out->time_queued = n->ts - o->ts;
-  }
+  out->buffers_queued = f->r.head - f->r.tail;
+  flu_ring_queued (&f->r, &out->bytes_queued, &out->time_queued);
   out->bytes_to_serve = f->bytes_to_serve;
   out->bytes_served = f->bytes_served;
   g_mutex_unlock (&f->lock);

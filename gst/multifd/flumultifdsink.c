@@ -75,6 +75,16 @@
 #include "config.h"
 #endif
 
+/* Locks, in the order they are taken:
+ *   1. sink->config_lock: held by set_property from the change of
+ *      sink->config until flu_fanout_set_config() returns, so that two
+ *      setters in two threads reach the engine in the order their changes
+ *      were made (the last set wins, in the element and in the engine).
+ *   2. the object lock: guards sink->config (short, no call out).
+ *   3. the engine's lock (inside flu_fanout_*()), never held while the
+ *      engine calls back into the element.
+ * The object lock is never held while calling into the engine. */
+
 #include "flumultifdsink.h"
 #include "fluenums.h"
 
@@ -312,6 +322,7 @@ flu_multi_fd_sink_set_property (GObject * object, guint prop_id,
   FluFanoutConfig *c = &sink->config;
   FluFanoutConfig copy;
 
+  g_mutex_lock (&sink->config_lock);
   GST_OBJECT_LOCK (sink);
   switch (prop_id) {
     case PROP_BUFFERS_MAX:
@@ -378,6 +389,7 @@ flu_multi_fd_sink_set_property (GObject * object, guint prop_id,
   copy = *c;
   GST_OBJECT_UNLOCK (sink);
   flu_fanout_set_config (sink->fanout, &copy);
+  g_mutex_unlock (&sink->config_lock);
 }
 
 static void
@@ -484,12 +496,14 @@ flu_multi_fd_sink_finalize (GObject * object)
   FluMultiFdSink *sink = FLU_MULTI_FD_SINK (object);
 
   flu_fanout_free (sink->fanout);
+  g_mutex_clear (&sink->config_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 static void
 flu_multi_fd_sink_init (FluMultiFdSink * sink)
 {
+  g_mutex_init (&sink->config_lock);
   flu_fanout_config_init (&sink->config);
   sink->fanout = flu_fanout_new (GST_OBJECT (sink), &callbacks, sink);
 }
@@ -498,19 +512,8 @@ flu_multi_fd_sink_init (FluMultiFdSink * sink)
 #define RO (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)
 
 static void
-flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
+flu_multi_fd_sink_install_properties (GObjectClass * gobject_class)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstBaseSinkClass *bsink_class = GST_BASE_SINK_CLASS (klass);
-
-  GST_DEBUG_CATEGORY_INIT (flu_multi_fd_sink_debug, "flumultifdsink", 0,
-      "gst-flumotion multifdsink");
-
-  gobject_class->set_property = flu_multi_fd_sink_set_property;
-  gobject_class->get_property = flu_multi_fd_sink_get_property;
-  gobject_class->finalize = flu_multi_fd_sink_finalize;
-
   g_object_class_install_property (gobject_class, PROP_BUFFERS_MAX,
       g_param_spec_int ("buffers-max", "Buffers max",
           "max number of buffers to queue for a client (-1 = no limit); "
@@ -622,7 +625,11 @@ flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
           "first bytes leave up to one buffer interval sooner.  A client "
           "whose sync method needs a keyframe that is not queued still "
           "waits for one", FALSE, RW));
+}
 
+static void
+flu_multi_fd_sink_install_signals (FluMultiFdSinkClass * klass)
+{
   /**
    * FluMultiFdSink::add:
    * @sink: the sink
@@ -734,6 +741,24 @@ flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
   signals[SIGNAL_CLIENT_FD_REMOVED] = g_signal_new ("client-fd-removed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, G_TYPE_INT);
+}
+
+static void
+flu_multi_fd_sink_class_init (FluMultiFdSinkClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *bsink_class = GST_BASE_SINK_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (flu_multi_fd_sink_debug, "flumultifdsink", 0,
+      "gst-flumotion multifdsink");
+
+  gobject_class->set_property = flu_multi_fd_sink_set_property;
+  gobject_class->get_property = flu_multi_fd_sink_get_property;
+  gobject_class->finalize = flu_multi_fd_sink_finalize;
+
+  flu_multi_fd_sink_install_properties (gobject_class);
+  flu_multi_fd_sink_install_signals (klass);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,

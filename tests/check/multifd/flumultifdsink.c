@@ -1183,6 +1183,110 @@ GST_START_TEST (test_clear)
 
 GST_END_TEST;
 
+/* clear() walks the clients while the writer removes the ones whose peer
+ * left and compacts the array (the clients cookie): every client leaves
+ * exactly once, none is missed. */
+GST_START_TEST (test_clear_while_clients_leave)
+{
+  enum
+  { N = 100, ROUNDS = 5 };
+  Events *ev = events_new ();
+  GstHarness *h = make_sink ("flumultifdsink", ev);
+  gint fds[N][2];
+  guint i, j, r, num, seq = 0;
+
+  gst_harness_play (h);
+  gst_harness_set_src_caps_str (h, "application/x-flu-test");
+  for (r = 0; r < ROUNDS; r++) {
+    guint base = r * N;
+    guint8 seen[N];
+
+    for (i = 0; i < N; i++) {
+      socket_pair (fds[i]);
+      g_signal_emit_by_name (h->element, "add", fds[i][0]);
+    }
+    push (h, seq++, 5, 100);
+    for (i = 1; i < N; i += 2)
+      close (fds[i][1]);
+    for (i = 0; i < 3; i++)
+      push (h, seq++, 5, 100);
+    g_signal_emit_by_name (h->element, "clear");
+    fail_unless (events_wait_removed (ev, base + N, 5000));
+    g_usleep (20000);
+    fail_unless_equals_int (events_n_fd_removed (ev), base + N);
+    memset (seen, 0, sizeof (seen));
+    g_mutex_lock (&ev->lock);
+    for (j = base; j < base + N; j++) {
+      gint fd = g_array_index (ev->fd_removed, gint, j);
+
+      for (i = 0; i < N; i++)
+        if (fds[i][0] == fd)
+          seen[i]++;
+    }
+    g_mutex_unlock (&ev->lock);
+    for (i = 0; i < N; i++)
+      fail_unless_equals_int (seen[i], 1);
+    g_object_get (h->element, "num-handles", &num, NULL);
+    fail_unless_equals_int (num, 0);
+    for (i = 0; i < N; i++) {
+      close (fds[i][0]);
+      if (i % 2 == 0)
+        close (fds[i][1]);
+    }
+  }
+  gst_harness_teardown (h);
+  events_free (ev);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstElement *sink;
+  gint value;
+} Setter;
+
+static gpointer
+set_buffers_min (gpointer data)
+{
+  Setter *st = data;
+  guint i;
+
+  for (i = 0; i < 50; i++)
+    g_object_set (st->sink, "buffers-min", st->value + (gint) (i % 2), NULL);
+  return NULL;
+}
+
+/* Two threads set the same property: whichever set lands last in the
+ * element is the one the engine applies (the config lock orders them).
+ * A consistency check: the window it guards is too narrow for this to
+ * fail reliably without the lock. */
+GST_START_TEST (test_setters_last_wins)
+{
+  GstHarness *h = make_sink ("flumultifdsink", NULL);
+  Setter a = { h->element, 5 }, b = { h->element, 12 };
+  GThread *ta, *tb;
+  gint v;
+  guint q, i, round, seq = 0;
+
+  gst_harness_play (h);
+  gst_harness_set_src_caps_str (h, "application/x-flu-test");
+  for (round = 0; round < 300; round++) {
+    ta = g_thread_new ("setter-a", set_buffers_min, &a);
+    tb = g_thread_new ("setter-b", set_buffers_min, &b);
+    g_thread_join (ta);
+    g_thread_join (tb);
+    g_object_get (h->element, "buffers-min", &v, NULL);
+    for (i = 0; i < 15; i++)
+      push (h, seq++, 5, 100);
+    g_object_get (h->element, "buffers-queued", &q, NULL);
+    fail_unless_equals_int (q, v);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_client_closes)
 {
   Events *ev = events_new ();
@@ -1604,6 +1708,8 @@ flumultifdsink_suite (void)
   tcase_add_test (tc, test_add_in_null_matches_stock);
   tcase_add_test (tc, test_remove_flush);
   tcase_add_test (tc, test_clear);
+  tcase_add_test (tc, test_clear_while_clients_leave);
+  tcase_add_test (tc, test_setters_last_wins);
   tcase_add_test (tc, test_client_closes);
   tcase_add_test (tc, test_idle_timeout);
   tcase_add_test (tc, test_units_max_drops_slow);
