@@ -29,7 +29,7 @@
 
 #include "fluhttpclient.h"
 #include "fluhttpcheck.h"
-#include "fluhttprequest.h"
+#include "fluhttpresponse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +40,7 @@
 #define GST_CAT_DEFAULT flu_http_sink_debug
 
 void
-flu_http_client_free (Client * c)
+flu_http_client_free (FluHttpViewer * c)
 {
   if (c->duration_timer) {
     g_source_destroy (c->duration_timer);
@@ -58,7 +58,7 @@ flu_http_client_free (Client * c)
 
 /* An accepted viewer that never got to the engine. */
 static void
-abandon_client (FluHttpSink * sink, Client * c)
+abandon_client (FluHttpSink * sink, FluHttpViewer * c)
 {
   flu_http_stats_client_removed (&sink->stats, 0);
   g_mutex_lock (&sink->lock);
@@ -78,7 +78,7 @@ static gboolean
 max_duration_reached (gpointer data)
 {
   TimerData *t = data;
-  Client *c;
+  FluHttpViewer *c;
   gboolean remove = FALSE;
 
   g_mutex_lock (&t->sink->lock);
@@ -110,7 +110,7 @@ static void
 hand_over (SoupServerMessage * msg, gpointer data)
 {
   FluHttpSink *sink = data;
-  Client *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
+  FluHttpViewer *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
   GSocket *sock = flu_http_server_message_get_socket (msg);
   GIOStream *stream;
   gint fd = -1;
@@ -192,7 +192,7 @@ unref_sink (gpointer data, GClosure * closure)
 static void
 stream_finished (SoupServerMessage * msg, gpointer data)
 {
-  Client *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
+  FluHttpViewer *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
 
   if (c)
     abandon_client (data, c);
@@ -220,7 +220,7 @@ flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
     const gchar * user)
 {
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  Client *c = g_new0 (Client, 1);
+  FluHttpViewer *c = g_new0 (FluHttpViewer, 1);
   GInetAddress *addr = flu_http_client_address (msg);
 
   c->fd = -1;
@@ -261,7 +261,7 @@ flu_http_client_list (FluHttpSink * sink)
 
   g_hash_table_iter_init (&iter, sink->clients);
   while (g_hash_table_iter_next (&iter, NULL, &value)) {
-    Client *c = value;
+    FluHttpViewer *c = value;
     FluHttpClientStat *cs;
 
     if (c->removed)
@@ -278,7 +278,7 @@ flu_http_client_list (FluHttpSink * sink)
 }
 
 static void
-finish_client (FluHttpSink * sink, Client * c, FluClientStatus status,
+finish_client (FluHttpSink * sink, FluHttpViewer * c, FluClientStatus status,
     const GstStructure * st)
 {
   guint64 bytes = 0, drops = 0, resyncs = 0, seconds;
@@ -330,7 +330,7 @@ flu_http_client_on_removed (FluFanout * fanout, gint fd,
 {
   FluHttpSink *sink = user_data;
   GstStructure *st;
-  Client *c;
+  FluHttpViewer *c;
 
   g_mutex_lock (&sink->lock);
   c = g_hash_table_lookup (sink->clients, GINT_TO_POINTER (fd));
@@ -351,7 +351,7 @@ static void
 release_client (FluHttpSink * sink, gint fd, FluClientStatus status,
     const GstStructure * stats)
 {
-  Client *c;
+  FluHttpViewer *c;
   gboolean finish;
 
   g_mutex_lock (&sink->lock);
@@ -389,7 +389,7 @@ flu_http_client_close_remaining (FluHttpSink * sink)
   for (l = fds; l; l = l->next) {
     g_mutex_lock (&sink->lock);
     {
-      Client *c = g_hash_table_lookup (sink->clients, l->data);
+      FluHttpViewer *c = g_hash_table_lookup (sink->clients, l->data);
       if (c && !c->removed)
         c->reason = "stopped";
     }

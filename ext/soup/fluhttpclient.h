@@ -18,9 +18,9 @@
  */
 
 
-/* fluhttpsink's viewers: one record per accepted request, kept in the
- * sink's clients table (fd -> Client) once the engine has its socket.
- * Private to the element. */
+/* fluhttpsink's viewers: one record (FluHttpViewer) per accepted request,
+ * kept in the sink's clients table (fd -> FluHttpViewer) once the engine
+ * has its socket.  Private to the element. */
 
 #ifndef __FLU_HTTP_CLIENT_H__
 #define __FLU_HTTP_CLIENT_H__
@@ -29,6 +29,7 @@
 
 G_BEGIN_DECLS
 
+/* one viewer of the stream, from its accepted request to its end */
 typedef struct
 {
   gint fd;
@@ -43,12 +44,12 @@ typedef struct
   gchar *user_agent;
   gint64 start_wall;
   gint64 start_mono;
-  gboolean log;                 /* not filtered out by ip-filter */
+  gboolean log;                 /* not in access-log-exclude */
   const gchar *reason;          /* overrides the engine's status */
   GSource *duration_timer;
-} Client;
+} FluHttpViewer;
 
-void flu_http_client_free (Client * c);
+void flu_http_client_free (FluHttpViewer * c);
 
 /* lock held: the request is accepted; count the viewer, answer 200 with
  * the stream's headers and hand the socket to the engine once they are

@@ -45,13 +45,6 @@ void flu_http_request_refused (gpointer data, SoupServerMessage * msg,
 /* The stats structure (the stats property, JSON and metrics). */
 GstStructure *flu_http_build_stats (FluHttpSink * sink);
 
-/* Request line pieces as logged and posted: "HTTP/1.x", and path?query
- * with token values hidden. */
-const gchar *flu_http_protocol_name (SoupServerMessage * msg);
-gchar *flu_http_request_target (SoupServerMessage * msg);
-
-/* lock held: the response headers of the stream (status not set). */
-void flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg);
 
 G_END_DECLS
 

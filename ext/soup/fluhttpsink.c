@@ -427,63 +427,6 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
 
 /* ---- the settings snapshot ---- */
 
-static void
-settings_clear (gpointer data)
-{
-  FluHttpSinkSettings *p = data;
-
-  g_free (p->mount_point);
-  g_free (p->stats_path);
-  g_free (p->metrics_path);
-  g_free (p->player_path);
-  g_free (p->status_path);
-  g_free (p->content_type);
-  g_free (p->cors_origin);
-  if (p->extra_headers)
-    gst_structure_free (p->extra_headers);
-  g_free (p->redirect_on_overflow);
-  g_free (p->realm);
-  g_free (p->token_secret);
-}
-
-void
-flu_http_sink_settings_unref (FluHttpSinkSettings * settings)
-{
-  g_atomic_rc_box_release_full (settings, settings_clear);
-}
-
-static FluHttpSinkSettings *
-settings_copy (const FluHttpSinkSettings * p)
-{
-  FluHttpSinkSettings *c = g_atomic_rc_box_new0 (FluHttpSinkSettings);
-
-  c->mount_point = g_strdup (p->mount_point);
-  c->stats_path = g_strdup (p->stats_path);
-  c->metrics_path = g_strdup (p->metrics_path);
-  c->player_path = g_strdup (p->player_path);
-  c->status_path = g_strdup (p->status_path);
-  c->content_type = g_strdup (p->content_type);
-  c->cors_origin = g_strdup (p->cors_origin);
-  c->extra_headers = p->extra_headers ?
-      gst_structure_copy (p->extra_headers) : NULL;
-  c->redirect_on_overflow = g_strdup (p->redirect_on_overflow);
-  c->realm = g_strdup (p->realm);
-  c->token_secret = g_strdup (p->token_secret);
-  return c;
-}
-
-/* any thread, lock not held: the current settings, to read without it */
-FluHttpSinkSettings *
-flu_http_sink_ref_settings (FluHttpSink * sink)
-{
-  FluHttpSinkSettings *p;
-
-  g_mutex_lock (&sink->lock);
-  p = g_atomic_rc_box_acquire (sink->settings);
-  g_mutex_unlock (&sink->lock);
-  return p;
-}
-
 static gchar **
 settings_field (FluHttpSinkSettings * p, guint prop_id)
 {
@@ -980,7 +923,7 @@ set_setting (FluHttpSink * sink, guint prop_id, const GValue * value)
   server = sink->server;
   g_mutex_unlock (&sink->lock);
 
-  new = settings_copy (old);
+  new = flu_http_sink_settings_copy (old);
   if (prop_id == PROP_EXTRA_HEADERS) {
     if (new->extra_headers)
       gst_structure_free (new->extra_headers);

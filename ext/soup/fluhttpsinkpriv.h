@@ -58,7 +58,10 @@ typedef struct
   gchar *token_secret;
 } FluHttpSinkSettings;
 
+/* fluhttpsettings.c */
 FluHttpSinkSettings *flu_http_sink_ref_settings (FluHttpSink * sink);
+FluHttpSinkSettings *flu_http_sink_settings_copy
+    (const FluHttpSinkSettings * settings);
 void flu_http_sink_settings_unref (FluHttpSinkSettings * settings);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FluHttpSinkSettings, flu_http_sink_settings_unref)
@@ -145,7 +148,7 @@ struct _FluHttpSink
   gchar *mime;
   GList *waiting;               /* server thread only */
   guint n_waiting;
-  GHashTable *clients;          /* fd -> Client */
+  GHashTable *clients;          /* fd -> FluHttpViewer */
   GHashTable *per_ip;           /* host -> count */
   guint64 serial;
   FluHttpStats stats;

@@ -1,0 +1,78 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "fluhttpresponse.h"
+
+const gchar *
+flu_http_protocol_name (SoupServerMessage * msg)
+{
+  return soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ?
+      "HTTP/1.0" : "HTTP/1.1";
+}
+
+/* path?query as logged and posted, token values hidden */
+gchar *
+flu_http_request_target (SoupServerMessage * msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const gchar *q = g_uri_get_query (uri);
+  gchar *redacted = q ? flu_http_query_redact (q) : NULL;
+  gchar *target = g_strdup_printf ("%s%s%s", g_uri_get_path (uri),
+      q ? "?" : "", q ? redacted : "");
+
+  g_free (redacted);
+  return target;
+}
+
+/* lock held */
+void
+flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+
+  flu_http_server_set_common_headers (msg);
+  soup_message_headers_set_content_type (h, sink->settings->content_type ?
+      sink->settings->content_type : sink->mime, NULL);
+  if (sink->settings->cors_origin && *sink->settings->cors_origin)
+    soup_message_headers_replace (h, "Access-Control-Allow-Origin",
+        sink->settings->cors_origin);
+  if (sink->settings->extra_headers) {
+    gint i, n = gst_structure_n_fields (sink->settings->extra_headers);
+
+    for (i = 0; i < n; i++) {
+      const gchar *name =
+          gst_structure_nth_field_name (sink->settings->extra_headers,
+          i);
+      const GValue *v =
+          gst_structure_get_value (sink->settings->extra_headers, name);
+      gchar *s =
+          G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
+          gst_value_serialize (v);
+
+      if (s)
+        soup_message_headers_replace (h, name, s);
+      g_free (s);
+    }
+  }
+  soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
+}
