@@ -60,10 +60,9 @@ flu_fanout_sink_render (GstBaseSink * bsink, GstBuffer * buf)
   return GST_FLOW_OK;
 }
 
-static GstFlowReturn
-flu_fanout_sink_render_list (GstBaseSink * bsink, GstBufferList * list)
+GstFlowReturn
+flu_fanout_push_list (FluFanout * fanout, GstBufferList * list)
 {
-  FluFanout *fanout = ((FluFanoutSink *) bsink)->fanout;
   guint i, n = gst_buffer_list_length (list);
 
   for (i = 0; i < n; i++)
@@ -71,24 +70,37 @@ flu_fanout_sink_render_list (GstBaseSink * bsink, GstBufferList * list)
   return GST_FLOW_OK;
 }
 
-static GstStateChangeReturn
-flu_fanout_sink_change_state (GstElement * element, GstStateChange transition)
+GstStateChangeReturn
+flu_fanout_change_state (FluFanout * fanout, GstElement * element,
+    GstElementClass * parent_class, GstStateChange transition)
 {
-  FluFanoutSink *sink = (FluFanoutSink *) element;
   GstStateChangeReturn ret;
   GError *err = NULL;
 
   if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-      !flu_fanout_start (sink->fanout, &err)) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
+      !flu_fanout_start (fanout, &err)) {
+    GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE,
         ("Could not start the writer thread."), ("%s", err->message));
     g_error_free (err);
     return GST_STATE_CHANGE_FAILURE;
   }
   ret = parent_class->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL)
-    flu_fanout_stop (sink->fanout);
+    flu_fanout_stop (fanout);
   return ret;
+}
+
+static GstFlowReturn
+flu_fanout_sink_render_list (GstBaseSink * bsink, GstBufferList * list)
+{
+  return flu_fanout_push_list (((FluFanoutSink *) bsink)->fanout, list);
+}
+
+static GstStateChangeReturn
+flu_fanout_sink_change_state (GstElement * element, GstStateChange transition)
+{
+  return flu_fanout_change_state (((FluFanoutSink *) element)->fanout,
+      element, parent_class, transition);
 }
 
 static void

@@ -43,6 +43,15 @@ GstElement *flu_fanout_sink_new (const gchar * name,
     const FluFanoutCallbacks * callbacks, gpointer user_data);
 FluFanout *flu_fanout_sink_get_fanout (GstElement * sink);
 
+/* What every sink over the engine does (FluFanoutSink and
+ * flumultifdsink): push each buffer of @list; start the engine's writer
+ * on NULL -> READY (an element error when it cannot) and stop it after
+ * READY -> NULL, around @parent_class's change_state. */
+GstFlowReturn flu_fanout_push_list (FluFanout * fanout, GstBufferList * list);
+GstStateChangeReturn flu_fanout_change_state (FluFanout * fanout,
+    GstElement * element, GstElementClass * parent_class,
+    GstStateChange transition);
+
 G_END_DECLS
 
 #endif /* __FLU_FANOUT_SINK_H__ */

@@ -86,6 +86,7 @@
  * The object lock is never held while calling into the engine. */
 
 #include "flumultifdsink.h"
+#include "flufanoutsink.h"
 #include "fluenums.h"
 
 GST_DEBUG_CATEGORY_STATIC (flu_multi_fd_sink_debug);
@@ -283,32 +284,14 @@ flu_multi_fd_sink_render (GstBaseSink * bsink, GstBuffer * buf)
 static GstFlowReturn
 flu_multi_fd_sink_render_list (GstBaseSink * bsink, GstBufferList * list)
 {
-  FluMultiFdSink *sink = FLU_MULTI_FD_SINK (bsink);
-  guint i, n = gst_buffer_list_length (list);
-
-  for (i = 0; i < n; i++)
-    flu_fanout_push (sink->fanout, gst_buffer_list_get (list, i));
-  return GST_FLOW_OK;
+  return flu_fanout_push_list (FLU_MULTI_FD_SINK (bsink)->fanout, list);
 }
 
 static GstStateChangeReturn
 flu_multi_fd_sink_change_state (GstElement * element, GstStateChange transition)
 {
-  FluMultiFdSink *sink = FLU_MULTI_FD_SINK (element);
-  GstStateChangeReturn ret;
-  GError *err = NULL;
-
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-      !flu_fanout_start (sink->fanout, &err)) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
-        ("Could not start the writer thread."), ("%s", err->message));
-    g_error_free (err);
-    return GST_STATE_CHANGE_FAILURE;
-  }
-  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
-  if (transition == GST_STATE_CHANGE_READY_TO_NULL)
-    flu_fanout_stop (sink->fanout);
-  return ret;
+  return flu_fanout_change_state (FLU_MULTI_FD_SINK (element)->fanout,
+      element, GST_ELEMENT_CLASS (parent_class), transition);
 }
 
 /* ------------------------------------------------------------------ */
