@@ -180,6 +180,7 @@ struct _FluFeedSrc
   GCond job_cond;
   FluFeedSrcState state;        /* changed by transition() only */
   gint64 outage_start;          /* monotonic, us: when OUTAGE began */
+  gint64 connected_at;          /* monotonic, us: the connection came up */
   FluFeedSrcStats stats;
 };
 
@@ -371,6 +372,7 @@ connected (FluFeedSrc * self, GSocket * socket, const gchar * name)
   self->have_caps = FALSE;
   flu_feed_timeline_new_upstream (&self->timeline);
   self->last_probe = g_get_monotonic_time ();
+  self->connected_at = self->last_probe;
 
   g_mutex_lock (&self->lock);
   g_free (self->stats.current_upstream);
@@ -1048,6 +1050,48 @@ maybe_probe_first (FluFeedSrc * self)
   use_connection (self, conn, 0);
 }
 
+/* A new connection that has not delivered the stream yet (an upstream
+ * that accepts and stays silent, or a peer still starting): the outage
+ * fill goes on while it is quiet, as it does while a connect() waits.
+ * Returns TRUE with *buf set (or a GAP pushed and *buf NULL) when fill
+ * output was due before the upstream sent anything; FALSE to read.  The
+ * data-timeout counts from the connection, whatever was filled. */
+static gboolean
+fill_while_silent (FluFeedSrc * self, GstBuffer ** buf)
+{
+  GstClockTime due;
+  gint64 due_at, now, limit;
+  GPollFD fds[2];
+  gint n;
+
+  if (self->state == FLU_FEED_SRC_STREAMING)
+    return FALSE;
+  due = fill_due (self);
+  if (!GST_CLOCK_TIME_IS_VALID (due))
+    return FALSE;
+  now = g_get_monotonic_time ();
+  due_at = monotonic_at (self, due);
+  limit = self->run.data_timeout ? self->connected_at +
+      (gint64) self->run.data_timeout * 1000 : G_MAXINT64;
+  if (due_at >= limit)
+    return FALSE;               /* the read's own timeout comes first */
+  if (due_at > now) {
+    fds[0].fd = g_socket_get_fd (self->socket);
+    fds[0].events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+    fds[0].revents = 0;
+    n = 1;
+    if (g_cancellable_make_pollfd (self->cancellable, &fds[1]))
+      n = 2;
+    g_poll (fds, n, (gint) ((due_at - now + 999) / 1000));
+    if (n == 2)
+      g_cancellable_release_fd (self->cancellable);
+    if (fds[0].revents || g_cancellable_is_cancelled (self->cancellable))
+      return FALSE;             /* data (or news) to read */
+  }
+  fill_once (self, buf);
+  return TRUE;
+}
+
 static GstFlowReturn
 flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
 {
@@ -1069,6 +1113,13 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       }
     }
     maybe_probe_first (self);
+    if (fill_while_silent (self, &buf)) {
+      if (buf) {
+        *outbuf = buf;
+        return GST_FLOW_OK;
+      }
+      continue;
+    }
 
     res = read_packet (self, &buf, &reason);
     if ((res == READ_OK || res == READ_AGAIN)

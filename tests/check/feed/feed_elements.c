@@ -599,7 +599,15 @@ black_hole (guint port, gint stuffing[3])
   setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
   fail_unless (bind (fd, (struct sockaddr *) &sa, sizeof (sa)) == 0);
   fail_unless (listen (fd, 0) == 0);
-  for (i = 0; i < 3; i++) {
+  /* the first one blocking: connect() returns once its handshake is done
+   * and it holds the only place of the accept queue.  A non-blocking one
+   * only sends its SYN; on a busy machine the source's reconnection SYN
+   * could then be handled first and take that place (its connect()
+   * succeeds, and no fill is due while it waits for the stream). */
+  stuffing[0] = socket (AF_INET, SOCK_STREAM, 0);
+  fail_unless (connect (stuffing[0], (struct sockaddr *) &sa,
+          sizeof (sa)) == 0);
+  for (i = 1; i < 3; i++) {
     stuffing[i] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     connect (stuffing[i], (struct sockaddr *) &sa, sizeof (sa));
   }
@@ -638,6 +646,48 @@ GST_START_TEST (test_fill_repeat_while_connect_hangs)
   for (i = 0; i < 3; i++)
     close (stuffing[i]);
   close (hole);
+}
+
+GST_END_TEST;
+
+/* An upstream that accepts the connection and sends nothing (a hung
+ * producer's listener, here a socket whose accept queue takes it): the
+ * fill goes on while the new connection stays silent, well before
+ * data-timeout (4 s here) ends it. */
+GST_START_TEST (test_fill_repeat_while_upstream_silent)
+{
+  guint port = feed_free_port (), disconts = 0, before;
+  GstElement *p = feed_pipeline (TRUE, "videotestsrc is-live=true ! "
+      "video/x-raw,format=I420,width=32,height=24,framerate=25/1 ! "
+      "flufeedsink name=s host=127.0.0.1 port=%u", port);
+  GstElement *c;
+  GArray *pts = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  struct sockaddr_in sa = { 0 };
+  gint one = 1, silent = socket (AF_INET, SOCK_STREAM, 0);
+
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  c = feed_pipeline (FALSE, "flufeedsrc host=127.0.0.1 port=%u fill=repeat "
+      "retry-initial=100 retry-max=200 data-timeout=4000 ! "
+      "appsink name=a sync=false", port);
+  collect (c, pts, &disconts, 3 * SEC);
+  feed_pipeline_stop (p);
+  sa.sin_family = AF_INET;
+  sa.sin_port = g_htons (port);
+  sa.sin_addr.s_addr = g_htonl (INADDR_LOOPBACK);
+  setsockopt (silent, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
+  fail_unless (bind (silent, (struct sockaddr *) &sa, sizeof (sa)) == 0);
+  fail_unless (listen (silent, 16) == 0);
+  /* the source reconnects within its retry delay and then hears nothing */
+  g_usleep (400000);
+  collect (c, pts, &disconts, 0);
+  before = pts->len;
+  g_usleep (SEC / GST_USECOND);
+  collect (c, pts, &disconts, SEC);
+  fail_unless (pts->len - before >= 15, "%u frames from a silent upstream",
+      pts->len - before);
+  g_array_unref (pts);
+  feed_pipeline_stop (c);
+  close (silent);
 }
 
 GST_END_TEST;
@@ -865,6 +915,7 @@ feed_elements_suite (void)
   tcase_add_test (tc, test_fill_gap);
   tcase_add_test (tc, test_fill_repeat_video);
   tcase_add_test (tc, test_fill_repeat_while_connect_hangs);
+  tcase_add_test (tc, test_fill_repeat_while_upstream_silent);
   tcase_add_test (tc, test_fill_repeat_audio_silence);
   tcase_add_test (tc, test_push_mode_reconnects);
   tcase_add_test (tc, test_push_mode_wrong_secret);
