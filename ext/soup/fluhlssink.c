@@ -44,7 +44,9 @@
  * by the response bodies, never copied.
  *
  * lock guards the properties, server and settings.  stats_lock guards
- * the counters the stats property reads.  Lock order: lock, then
+ * the counters the stats property reads.  The elementary request pads
+ * (fluhlsinput.c) have their own lock, under which their muxer hands
+ * parts to post_job.  Lock order: the input's lock, then lock, then
  * stats_lock.  The streaming thread takes lock once per finished part
  * (to find the server), never for a buffer. */
 
@@ -53,6 +55,7 @@
 #endif
 
 #include "fluhlssink.h"
+#include "fluhlsinput.h"
 #include "fluhlswindow.h"
 #include "fluhttpserver.h"
 
@@ -105,6 +108,7 @@ typedef struct
   guint playlist_length;
   guint max_segments;
   guint max_held;
+  gboolean fmp4;                /* request pads: CMAF fMP4 */
 } Settings;
 
 struct _FluHlsSink
@@ -154,6 +158,8 @@ struct _FluHlsSink
   guint64 not_found;
   guint64 held_refused;
   guint n_held;
+
+  FluHlsInput *input;           /* the video / audio request pads */
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -175,6 +181,11 @@ static gboolean flu_hls_sink_start (GstBaseSink * bsink);
 static gboolean flu_hls_sink_stop (GstBaseSink * bsink);
 static gboolean flu_hls_sink_event (GstBaseSink * bsink, GstEvent * event);
 static GstFlowReturn flu_hls_sink_render (GstBaseSink * bsink, GstBuffer * buf);
+static GstPad *flu_hls_sink_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps);
+static void flu_hls_sink_release_pad (GstElement * element, GstPad * pad);
+static void input_part (GstElement * element, const FluHlsPartInfo * info,
+    GBytes * data, gboolean end);
 
 #define RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
 #define RW_READY (RW | GST_PARAM_MUTABLE_READY)
@@ -191,6 +202,9 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
   gobject_class->set_property = flu_hls_sink_set_property;
   gobject_class->get_property = flu_hls_sink_get_property;
   element_class->change_state = flu_hls_sink_change_state;
+  element_class->request_new_pad = flu_hls_sink_request_new_pad;
+  element_class->release_pad = flu_hls_sink_release_pad;
+  flu_hls_input_add_templates (element_class);
   bsink_class->start = flu_hls_sink_start;
   bsink_class->stop = flu_hls_sink_stop;
   bsink_class->event = flu_hls_sink_event;
@@ -294,6 +308,7 @@ flu_hls_sink_init (FluHlsSink * sink)
   sink->wstats.last_msn = FLU_HLS_NONE;
   gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
   g_object_set (sink, "enable-last-sample", FALSE, NULL);
+  sink->input = flu_hls_input_new (GST_ELEMENT (sink), input_part);
 }
 
 static void
@@ -312,6 +327,7 @@ flu_hls_sink_finalize (GObject * object)
   g_free (sink->address);
   g_free (sink->mount_point);
   g_free (sink->cors_origin);
+  flu_hls_input_free (sink->input);
   g_mutex_clear (&sink->lock);
   g_mutex_clear (&sink->stats_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -744,6 +760,7 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
   guint64 msn = 0;
   guint part = 0;
   FluHlsName kind;
+  const gchar *media_type;
 
   if (sink->window == NULL) {
     flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
@@ -759,6 +776,7 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
   }
   name = path + strlen (sink->settings->mount_point);
   kind = flu_hls_parse_name (name, &msn, &part);
+  media_type = sink->settings->fmp4 ? "video/mp4" : "video/mp2t";
   if (kind == FLU_HLS_NAME_PLAYLIST) {
     handle_playlist (sink, msg, query);
   } else if (kind == FLU_HLS_NAME_SEGMENT) {
@@ -768,7 +786,7 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
       refuse (sink, msg, SOUP_STATUS_NOT_FOUND, "no such segment");
       return;
     }
-    answer_chunks (sink, msg, "video/mp2t", SEGMENT_CACHE,
+    answer_chunks (sink, msg, media_type, SEGMENT_CACHE,
         (GBytes **) chunks->pdata, chunks->len);
     g_ptr_array_unref (chunks);
   } else if (kind == FLU_HLS_NAME_PART) {
@@ -776,13 +794,22 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
     FluHlsStatus st = flu_hls_window_get_part (sink->window, msn, part, &data);
 
     if (st == FLU_HLS_READY) {
-      answer_chunks (sink, msg, "video/mp2t", SEGMENT_CACHE, &data, 1);
+      answer_chunks (sink, msg, media_type, SEGMENT_CACHE, &data, 1);
       g_bytes_unref (data);
     } else if (st == FLU_HLS_WAIT) {
       hold (sink, msg, HELD_PART, msn, part);
     } else {
       refuse (sink, msg, SOUP_STATUS_NOT_FOUND, "no such part");
     }
+  } else if (kind == FLU_HLS_NAME_INIT) {
+    GBytes *data = flu_hls_window_get_init (sink->window, msn);
+
+    if (data == NULL) {
+      refuse (sink, msg, SOUP_STATUS_NOT_FOUND, "no such init segment");
+      return;
+    }
+    answer_chunks (sink, msg, "video/mp4", SEGMENT_CACHE, &data, 1);
+    g_bytes_unref (data);
   } else {
     refuse (sink, msg, SOUP_STATUS_NOT_FOUND, NULL);
   }
@@ -831,6 +858,8 @@ job_free (gpointer data)
 
   if (j->data)
     g_bytes_unref (j->data);
+  if (j->info.init)
+    g_bytes_unref (j->info.init);
   gst_object_unref (j->sink);
   g_free (j);
 }
@@ -863,6 +892,8 @@ post_job (FluHlsSink * sink, GBytes * data, gboolean end)
 
   j->sink = gst_object_ref (sink);
   j->info = sink->info;
+  if (j->info.init)
+    g_bytes_ref (j->info.init);
   j->data = data;
   j->end = end;
   g_mutex_lock (&sink->lock);
@@ -926,6 +957,12 @@ flu_hls_sink_render (GstBaseSink * bsink, GstBuffer * buf)
   FluHlsCut cut;
   GstMapInfo map;
 
+  if (sink->settings && sink->settings->fmp4) {
+    GST_ELEMENT_ERROR (sink, STREAM, WRONG_TYPE, ("MPEG-TS on the sink pad "
+            "while the video/audio request pads are in use"),
+        ("use either the sink pad or the request pads"));
+    return GST_FLOW_ERROR;
+  }
   if (sink->need_keyframe) {
     if (!keyframe)
       return GST_FLOW_OK;       /* a segment starts on a keyframe */
@@ -1078,7 +1115,7 @@ window_start_in_thread (gpointer data)
   FluHlsSink *sink = data;
   const Settings *st = sink->settings;
   FluHlsWindowConfig cfg = { st->target_duration, st->part_target,
-    st->playlist_length, st->max_segments
+    st->playlist_length, st->max_segments, st->fmp4
   };
 
   sink->window = flu_hls_window_new (&cfg, sink->next_msn, window_mount, sink);
@@ -1111,6 +1148,7 @@ stop_serving (FluHlsSink * sink)
   g_mutex_unlock (&sink->lock);
   if (server == NULL)
     return;
+  flu_hls_input_stop (sink->input);
   if (sink->index_path)
     flu_http_server_remove_mount (server, sink->index_path);
   flu_http_server_invoke_sync (server, window_stop_in_thread, sink);
@@ -1160,6 +1198,7 @@ start_serving (FluHlsSink * sink)
   st->playlist_length = sink->playlist_length;
   st->max_segments = MAX (sink->max_segments, sink->playlist_length);
   st->max_held = sink->max_held;
+  st->fmp4 = flu_hls_input_active (sink->input);
   address = g_strdup (sink->address);
   port = sink->port;
   header_timeout = sink->header_timeout;
@@ -1192,6 +1231,9 @@ start_serving (FluHlsSink * sink)
     stop_serving (sink);
     return FALSE;
   }
+  if (st->fmp4)
+    flu_hls_input_start (sink->input, (guint64) st->target_duration *
+        GST_SECOND, st->part_target);
   GST_INFO_OBJECT (sink, "serving %s on port %u", sink->index_path,
       flu_http_server_get_port (server));
   g_object_notify_by_pspec (G_OBJECT (sink), properties[PROP_CURRENT_PORT]);
@@ -1212,4 +1254,46 @@ flu_hls_sink_change_state (GstElement * element, GstStateChange transition)
           ret == GST_STATE_CHANGE_FAILURE))
     stop_serving (sink);
   return ret;
+}
+
+/* ---- elementary inputs: CMAF fMP4 (fluhlsinput.c) ---- */
+
+static GstPad *
+flu_hls_sink_request_new_pad (GstElement * element, GstPadTemplate * templ,
+    const gchar * name, const GstCaps * caps)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (element);
+  GstPad *pad;
+
+  if (gst_pad_is_linked (GST_BASE_SINK_PAD (sink))) {
+    GST_WARNING_OBJECT (sink, "the sink pad (MPEG-TS) is linked: no "
+        "request pads");
+    return NULL;
+  }
+  pad = flu_hls_input_request_pad (sink->input, templ);
+  /* the base class's pad gets no data, so it never prerolls */
+  if (pad)
+    gst_base_sink_set_async_enabled (GST_BASE_SINK (sink), FALSE);
+  return pad;
+}
+
+static void
+flu_hls_sink_release_pad (GstElement * element, GstPad * pad)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (element);
+
+  if (flu_hls_input_release_pad (sink->input, pad) &&
+      !flu_hls_input_active (sink->input))
+    gst_base_sink_set_async_enabled (GST_BASE_SINK (sink), TRUE);
+}
+
+/* a streaming thread of the request pads, one at a time */
+static void
+input_part (GstElement * element, const FluHlsPartInfo * info, GBytes * data,
+    gboolean end)
+{
+  FluHlsSink *sink = FLU_HLS_SINK (element);
+
+  sink->info = *info;
+  post_job (sink, data, end);
 }

@@ -111,16 +111,35 @@ flu_hls_cutter_finish (FluHlsCutter * c)
 /* ---- names ---- */
 
 gchar *
+flu_hls_media_name (guint64 msn, gint part, gboolean fmp4)
+{
+  const gchar *ext = fmp4 ? "m4s" : "ts";
+
+  if (part < 0)
+    return g_strdup_printf ("seg%" G_GUINT64_FORMAT ".%s", msn, ext);
+  return g_strdup_printf ("part%" G_GUINT64_FORMAT ".%d.%s", msn, part, ext);
+}
+
+gchar *
 flu_hls_segment_name (guint64 msn)
 {
-  return g_strdup_printf ("seg%" G_GUINT64_FORMAT ".ts", msn);
+  return flu_hls_media_name (msn, -1, FALSE);
 }
 
 gchar *
 flu_hls_part_name (guint64 msn, guint part)
 {
-  return g_strdup_printf ("part%" G_GUINT64_FORMAT ".%u.ts", msn, part);
+  return flu_hls_media_name (msn, part, FALSE);
 }
+
+gchar *
+flu_hls_init_name (guint64 msn)
+{
+  return g_strdup_printf ("init%" G_GUINT64_FORMAT ".mp4", msn);
+}
+
+#define seg_name(w, msn) flu_hls_media_name (msn, -1, (w)->cfg.fmp4)
+#define part_name(w, msn, i) flu_hls_media_name (msn, i, (w)->cfg.fmp4)
 
 static gboolean
 parse_uint (const gchar ** p, guint64 * v)
@@ -140,6 +159,12 @@ parse_uint (const gchar ** p, guint64 * v)
   return TRUE;
 }
 
+static gboolean
+media_ext (const gchar * p)
+{
+  return strcmp (p, ".ts") == 0 || strcmp (p, ".m4s") == 0;
+}
+
 FluHlsName
 flu_hls_parse_name (const gchar * name, guint64 * msn, guint * part)
 {
@@ -150,15 +175,19 @@ flu_hls_parse_name (const gchar * name, guint64 * msn, guint * part)
     return FLU_HLS_NAME_PLAYLIST;
   if (g_str_has_prefix (name, "seg")) {
     p = name + 3;
-    if (parse_uint (&p, msn) && strcmp (p, ".ts") == 0)
+    if (parse_uint (&p, msn) && media_ext (p))
       return FLU_HLS_NAME_SEGMENT;
   } else if (g_str_has_prefix (name, "part")) {
     p = name + 4;
     if (parse_uint (&p, msn) && *p++ == '.' && parse_uint (&p, &i)
-        && i <= G_MAXUINT && strcmp (p, ".ts") == 0) {
+        && i <= G_MAXUINT && media_ext (p)) {
       *part = (guint) i;
       return FLU_HLS_NAME_PART;
     }
+  } else if (g_str_has_prefix (name, "init")) {
+    p = name + 4;
+    if (parse_uint (&p, msn) && strcmp (p, ".mp4") == 0)
+      return FLU_HLS_NAME_INIT;
   }
   return FLU_HLS_NAME_UNKNOWN;
 }
@@ -192,6 +221,8 @@ typedef struct
   gboolean complete;
   GArray *parts;                /* Part */
   gsize bytes;
+  GBytes *init;                 /* fMP4: init<init_msn>.mp4 */
+  guint64 init_msn;
 } Segment;
 
 struct _FluHlsWindow
@@ -209,6 +240,8 @@ struct _FluHlsWindow
   guint hint_part;
   GBytes *playlist;             /* cached */
   FluHlsWindowStats stats;
+  GBytes *init;                 /* fMP4: the latest segment's init */
+  guint64 init_msn;
 };
 
 static void
@@ -232,6 +265,8 @@ static void
 segment_free (Segment * s)
 {
   g_array_unref (s->parts);
+  if (s->init)
+    g_bytes_unref (s->init);
   g_free (s);
 }
 
@@ -263,16 +298,22 @@ flu_hls_window_new (const FluHlsWindowConfig * config, guint64 first_msn,
   return w;
 }
 
+/* @s has left the window */
 static void
 unmount_segment (FluHlsWindow * w, Segment * s)
 {
+  Segment *next = g_queue_peek_head (&w->segments);
   guint i;
 
+  /* its init segment goes with the last segment that uses it */
+  if (s->init && (next == NULL || next->init_msn != s->init_msn))
+    mount (w, flu_hls_init_name (s->init_msn), FALSE);
+
   if (s->complete)
-    mount (w, flu_hls_segment_name (s->msn), FALSE);
+    mount (w, seg_name (w, s->msn), FALSE);
   if (w->cfg.part_target)
     for (i = 0; i < s->parts->len; i++)
-      mount (w, flu_hls_part_name (s->msn, i), FALSE);
+      mount (w, part_name (w, s->msn, i), FALSE);
 }
 
 static void
@@ -281,12 +322,12 @@ set_hint (FluHlsWindow * w, gboolean on, guint64 msn, guint part)
   if (w->hint && on && w->hint_msn == msn && w->hint_part == part)
     return;
   if (w->hint)
-    mount (w, flu_hls_part_name (w->hint_msn, w->hint_part), FALSE);
+    mount (w, part_name (w, w->hint_msn, w->hint_part), FALSE);
   w->hint = on;
   w->hint_msn = msn;
   w->hint_part = part;
   if (on)
-    mount (w, flu_hls_part_name (msn, part), TRUE);
+    mount (w, part_name (w, msn, part), TRUE);
 }
 
 void
@@ -301,6 +342,8 @@ flu_hls_window_free (FluHlsWindow * w)
   }
   if (w->playlist)
     g_bytes_unref (w->playlist);
+  if (w->init)
+    g_bytes_unref (w->init);
   g_free (w);
 }
 
@@ -357,7 +400,7 @@ close_segment (FluHlsWindow * w, Segment * s)
   s->complete = TRUE;
   w->stats.segments++;
   w->stats.segments_total++;
-  mount (w, flu_hls_segment_name (s->msn), TRUE);
+  mount (w, seg_name (w, s->msn), TRUE);
   expire (w);
 }
 
@@ -398,6 +441,18 @@ flu_hls_window_add_part (FluHlsWindow * w, const FluHlsPartInfo * info,
     }
     s->dseq = w->dseq;
     s->pdt_us = info->pdt_us;
+    if (w->cfg.fmp4 && info->init && (w->init == NULL ||
+            !g_bytes_equal (w->init, info->init))) {
+      if (w->init)
+        g_bytes_unref (w->init);
+      w->init = g_bytes_ref (info->init);
+      w->init_msn = s->msn;
+      mount (w, flu_hls_init_name (s->msn), TRUE);
+    }
+    if (w->cfg.fmp4 && w->init) {
+      s->init = g_bytes_ref (w->init);
+      s->init_msn = w->init_msn;
+    }
     g_queue_push_tail (&w->segments, s);
   }
   p.data = data;
@@ -415,7 +470,7 @@ flu_hls_window_add_part (FluHlsWindow * w, const FluHlsPartInfo * info,
     if (w->hint && w->hint_msn == s->msn && w->hint_part == s->parts->len - 1)
       w->hint = FALSE;
     else
-      mount (w, flu_hls_part_name (s->msn, s->parts->len - 1), TRUE);
+      mount (w, part_name (w, s->msn, s->parts->len - 1), TRUE);
   }
   if (info->ends_segment)
     close_segment (w, s);
@@ -469,7 +524,7 @@ append_parts (FluHlsWindow * w, GString * out, Segment * s)
 
   for (i = 0; i < s->parts->len; i++) {
     Part *p = &g_array_index (s->parts, Part, i);
-    gchar *name = flu_hls_part_name (s->msn, i);
+    gchar *name = part_name (w, s->msn, i);
 
     g_string_append (out, "#EXT-X-PART:DURATION=");
     flu_hls_format_seconds (out, p->duration, FALSE);
@@ -532,11 +587,15 @@ render (FluHlsWindow * w)
     s = l->data;
     if (s->discont)
       g_string_append (out, "#EXT-X-DISCONTINUITY\n");
+    if (s->init && (l == first || ((Segment *) l->prev->data)->init_msn !=
+            s->init_msn))
+      g_string_append_printf (out, "#EXT-X-MAP:URI=\"init%" G_GUINT64_FORMAT
+          ".mp4\"\n", s->init_msn);
     append_pdt (out, s->pdt_us);
     if (part_target && s->msn >= parts_from)
       append_parts (w, out, s);
     if (s->complete) {
-      gchar *name = flu_hls_segment_name (s->msn);
+      gchar *name = seg_name (w, s->msn);
 
       g_string_append (out, "#EXTINF:");
       flu_hls_format_seconds (out, s->duration, FALSE);
@@ -545,7 +604,7 @@ render (FluHlsWindow * w)
     }
   }
   if (w->hint) {
-    gchar *name = flu_hls_part_name (w->hint_msn, w->hint_part);
+    gchar *name = part_name (w, w->hint_msn, w->hint_part);
 
     g_string_append_printf (out, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"%s\"\n",
         name);
@@ -605,6 +664,20 @@ flu_hls_window_get_segment (FluHlsWindow * w, guint64 msn)
   for (i = 0; i < s->parts->len; i++)
     g_ptr_array_add (a, g_bytes_ref (g_array_index (s->parts, Part, i).data));
   return a;
+}
+
+GBytes *
+flu_hls_window_get_init (FluHlsWindow * w, guint64 msn)
+{
+  GList *l;
+
+  for (l = w->segments.head; l; l = l->next) {
+    Segment *s = l->data;
+
+    if (s->init && s->init_msn == msn)
+      return g_bytes_ref (s->init);
+  }
+  return NULL;
 }
 
 FluHlsStatus

@@ -75,6 +75,7 @@ typedef struct
   guint64 part_target;          /* ns, 0 = no parts (plain HLS) */
   guint playlist_length;        /* complete segments listed */
   guint max_segments;           /* complete segments kept (>= listed) */
+  gboolean fmp4;                /* CMAF: .m4s names, EXT-X-MAP */
 } FluHlsWindowConfig;
 
 typedef struct
@@ -85,6 +86,10 @@ typedef struct
   gboolean discont;             /* with new_segment: EXT-X-DISCONTINUITY */
   gint64 pdt_us;                /* with new_segment: wall clock, Unix us */
   gboolean ends_segment;        /* the last part of its segment */
+  /* with new_segment, fMP4: the init segment (the window refs it); a
+   * different one than the previous segment's is served as
+   * init<msn>.mp4 and gets its own EXT-X-MAP */
+  GBytes *init;
 } FluHlsPartInfo;
 
 typedef struct
@@ -131,12 +136,19 @@ typedef enum
   FLU_HLS_NAME_PLAYLIST,        /* index.m3u8 */
   FLU_HLS_NAME_SEGMENT,         /* seg<msn>.ts */
   FLU_HLS_NAME_PART,            /* part<msn>.<index>.ts */
+  FLU_HLS_NAME_INIT,            /* init<msn>.mp4 (fMP4) */
 } FluHlsName;
 
+/* fMP4 names end in .m4s instead of .ts (only mounted names are
+ * served, so either is parsed) */
 FluHlsName flu_hls_parse_name (const gchar * name, guint64 * msn,
     guint * part);
 gchar *flu_hls_segment_name (guint64 msn);
 gchar *flu_hls_part_name (guint64 msn, guint part);
+gchar *flu_hls_media_name (guint64 msn, gint part, gboolean fmp4);
+gchar *flu_hls_init_name (guint64 msn);
+/* The init segment init<msn>.mp4 (unref it) or NULL. */
+GBytes *flu_hls_window_get_init (FluHlsWindow * w, guint64 msn);
 
 /* The data of a complete segment (its parts' GBytes, in order, in a new
  * array that frees them) or NULL when it is not (or no longer) held. */

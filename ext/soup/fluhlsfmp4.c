@@ -1,0 +1,447 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* See fluhlsfmp4.h.  No locks. */
+
+#include "fluhlsfmp4.h"
+
+#include <string.h>
+
+#define NS_PER_S G_GINT64_CONSTANT (1000000000)
+/* a track whose queue spans this much stream time goes out without
+ * waiting for the other track (which then is late, or gone) */
+#define STALL_NS NS_PER_S
+/* a part starting this close to where the track's previous part ended
+ * continues it exactly */
+#define GAP_NS (NS_PER_S / 10)
+/* a DTS this far behind the track's latest is an upstream restart */
+#define BACKWARDS_NS NS_PER_S
+
+typedef struct
+{
+  FluCmafTrack cfg;
+  gboolean have_cfg;
+  gboolean in_init;             /* in the current init segment */
+  gboolean changed;             /* cfg differs from the init's */
+  GQueue queue;                 /* FluHlsFmp4Sample *, not yet muxed */
+  gboolean ended;
+  /* decode ns = dts - origin + base */
+  gboolean have_origin;
+  gint64 origin, base, last_dts;
+  /* the part in progress */
+  GArray *samples;              /* FluCmafSample */
+  GByteArray *data;
+  guint64 first_dt, prev_dt;
+  /* where the previous part ended */
+  gboolean have_next;
+  guint64 next_dt;
+  guint32 last_interval;
+} Track;
+
+struct _FluHlsFmp4
+{
+  guint n;
+  gboolean video_first;
+  Track t[FLU_HLS_FMP4_MAX_TRACKS];
+  guint64 target, part_target;
+  FluHlsCutter cutter;
+  FluHlsPartInfo info;
+  gboolean open;                /* a part is in progress */
+  gboolean need_keyframe;
+  gboolean pending_discont;
+  guint32 sequence;
+  GBytes *init;
+  gint64 stream_end;            /* decode ns the stream got to */
+  gboolean have_ts0;
+  gint64 wall0, ts0;
+  FluHlsFmp4PartFunc func;
+  gpointer user_data;
+};
+
+static void
+sample_free (FluHlsFmp4Sample * s)
+{
+  g_bytes_unref (s->data);
+  g_free (s);
+}
+
+FluHlsFmp4 *
+flu_hls_fmp4_new (guint n_tracks, gboolean video_first, guint64 target,
+    guint64 part_target, FluHlsFmp4PartFunc func, gpointer user_data)
+{
+  FluHlsFmp4 *m = g_new0 (FluHlsFmp4, 1);
+  guint i;
+
+  g_return_val_if_fail (n_tracks >= 1 &&
+      n_tracks <= FLU_HLS_FMP4_MAX_TRACKS, NULL);
+  m->n = n_tracks;
+  m->video_first = video_first;
+  m->target = target;
+  m->part_target = part_target;
+  m->func = func;
+  m->user_data = user_data;
+  for (i = 0; i < m->n; i++) {
+    g_queue_init (&m->t[i].queue);
+    m->t[i].samples = g_array_new (FALSE, FALSE, sizeof (FluCmafSample));
+    m->t[i].data = g_byte_array_new ();
+  }
+  flu_hls_cutter_init (&m->cutter, target, part_target);
+  m->need_keyframe = TRUE;
+  return m;
+}
+
+static void
+clear_part (FluHlsFmp4 * m)
+{
+  guint i;
+
+  for (i = 0; i < m->n; i++) {
+    g_array_set_size (m->t[i].samples, 0);
+    g_byte_array_set_size (m->t[i].data, 0);
+  }
+  m->open = FALSE;
+}
+
+void
+flu_hls_fmp4_free (FluHlsFmp4 * m)
+{
+  guint i;
+
+  for (i = 0; i < m->n; i++) {
+    g_queue_clear_full (&m->t[i].queue, (GDestroyNotify) sample_free);
+    g_array_unref (m->t[i].samples);
+    g_byte_array_unref (m->t[i].data);
+    flu_cmaf_track_clear (&m->t[i].cfg);
+  }
+  if (m->init)
+    g_bytes_unref (m->init);
+  g_free (m);
+}
+
+void
+flu_hls_fmp4_reset (FluHlsFmp4 * m)
+{
+  guint i;
+
+  for (i = 0; i < m->n; i++) {
+    g_queue_clear_full (&m->t[i].queue, (GDestroyNotify) sample_free);
+    m->t[i].ended = FALSE;
+    m->t[i].have_origin = FALSE;
+  }
+  clear_part (m);
+  flu_hls_cutter_init (&m->cutter, m->target, m->part_target);
+  m->need_keyframe = TRUE;
+  m->pending_discont = TRUE;
+}
+
+static gboolean
+is_driver (FluHlsFmp4 * m, guint track)
+{
+  return track == 0;
+}
+
+void
+flu_hls_fmp4_set_track (FluHlsFmp4 * m, guint track, const FluCmafTrack * t)
+{
+  Track *k = &m->t[track];
+  FluCmafTrack c;
+
+  g_return_if_fail (track < m->n);
+  flu_cmaf_track_copy (&c, t);
+  c.track_id = track + 1;
+  if (k->have_cfg && flu_cmaf_track_equal (&k->cfg, &c)) {
+    flu_cmaf_track_clear (&c);
+    return;
+  }
+  flu_cmaf_track_clear (&k->cfg);
+  k->cfg = c;
+  k->have_cfg = TRUE;
+  if (k->in_init || m->init) {
+    /* a new init segment with the next segment */
+    k->changed = TRUE;
+    m->pending_discont = TRUE;
+    if (is_driver (m, track))
+      m->need_keyframe = TRUE;
+  }
+}
+
+static gint64
+decode_ns (Track * k, gint64 ts)
+{
+  return MAX (0, ts - k->origin + k->base);
+}
+
+/* the part in progress is done; @driver_next: decode ns of the driving
+ * sample that starts the next part (-1 = none: guess the last duration) */
+static void
+finish_part (FluHlsFmp4 * m, guint64 duration, gboolean ends_segment,
+    gint64 driver_next)
+{
+  FluCmafRun runs[FLU_HLS_FMP4_MAX_TRACKS];
+  guint i, n = 0;
+  GBytes *data;
+
+  if (!m->open)
+    return;
+  for (i = 0; i < m->n; i++) {
+    Track *k = &m->t[i];
+    FluCmafSample *last;
+
+    if (k->samples->len == 0)
+      continue;
+    last = &g_array_index (k->samples, FluCmafSample, k->samples->len - 1);
+    if (is_driver (m, i) && driver_next >= 0) {
+      guint64 next = flu_cmaf_to_units (driver_next, k->cfg.timescale);
+
+      last->duration = next > k->prev_dt ? next - k->prev_dt : 1;
+    }
+    if (last->duration == 0)
+      last->duration = 1;
+    k->next_dt = k->prev_dt + last->duration;
+    k->have_next = TRUE;
+    runs[n].track_id = i + 1;
+    runs[n].decode_time = k->first_dt;
+    runs[n].samples = (const FluCmafSample *) k->samples->data;
+    runs[n].n_samples = k->samples->len;
+    runs[n].data = k->data->data;
+    runs[n].size = k->data->len;
+    n++;
+  }
+  data = flu_cmaf_fragment (++m->sequence, runs, n);
+  m->info.duration = duration;
+  m->info.ends_segment = ends_segment;
+  clear_part (m);
+  m->func (&m->info, data, FALSE, m->user_data);
+}
+
+static gboolean
+rebuild_init (FluHlsFmp4 * m)
+{
+  FluCmafTrack tracks[FLU_HLS_FMP4_MAX_TRACKS];
+  guint i, n = 0;
+  gboolean changed = m->init == NULL;
+
+  for (i = 0; i < m->n; i++)
+    if (m->t[i].changed || (m->t[i].have_cfg && !m->t[i].in_init))
+      changed = TRUE;
+  if (!changed)
+    return TRUE;
+  for (i = 0; i < m->n; i++) {
+    m->t[i].in_init = m->t[i].have_cfg;
+    m->t[i].changed = FALSE;
+    if (m->t[i].have_cfg)
+      tracks[n++] = m->t[i].cfg;
+  }
+  if (m->init)
+    g_bytes_unref (m->init);
+  m->init = flu_cmaf_init_segment (tracks, n);
+  return m->init != NULL;
+}
+
+static void
+start_part (FluHlsFmp4 * m, gboolean keyframe, gboolean new_segment,
+    gboolean discont, gint64 dns)
+{
+  memset (&m->info, 0, sizeof (m->info));
+  m->info.independent = keyframe;
+  if (new_segment) {
+    gint64 now = g_get_real_time ();
+
+    if (!rebuild_init (m)) {
+      m->need_keyframe = TRUE;
+      return;
+    }
+    m->info.new_segment = TRUE;
+    m->info.discont = discont;
+    m->info.init = m->init;
+    /* program date-time: the wall clock at the stream's first
+     * timestamp (again after each discontinuity) plus stream time */
+    if (discont || !m->have_ts0) {
+      m->have_ts0 = TRUE;
+      m->wall0 = now;
+      m->ts0 = dns;
+    }
+    m->info.pdt_us = dns >= m->ts0 ? m->wall0 + (dns - m->ts0) / 1000 : now;
+  }
+  m->open = TRUE;
+}
+
+static void
+append (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s, gint64 dns)
+{
+  Track *k = &m->t[track];
+  guint32 ts = k->cfg.timescale;
+  guint64 dt = flu_cmaf_to_units (dns, ts);
+  gint64 pns = decode_ns (k, s->pts >= s->dts ? s->pts : s->dts);
+  gboolean video = k->cfg.codec == FLU_CMAF_H264 ||
+      k->cfg.codec == FLU_CMAF_H265;
+  FluCmafSample x;
+  gsize size;
+  const guint8 *d = g_bytes_get_data (s->data, &size);
+
+  if (k->samples->len == 0) {
+    if (k->have_next && (dt < k->next_dt ||
+            dt - k->next_dt <= flu_cmaf_to_units (GAP_NS, ts)))
+      dt = k->next_dt;
+    k->first_dt = dt;
+  } else {
+    FluCmafSample *prev = &g_array_index (k->samples, FluCmafSample,
+        k->samples->len - 1);
+
+    if (dt <= k->prev_dt)
+      dt = k->prev_dt + 1;
+    prev->duration = dt - k->prev_dt;
+    k->last_interval = prev->duration;
+  }
+  x.size = size;
+  x.duration = s->duration > 0 ? flu_cmaf_to_units (s->duration, ts) :
+      k->last_interval;
+  x.cts_offset = (gint32) ((gint64) flu_cmaf_to_units (pns, ts) - (gint64) dt);
+  x.sync = !video || s->keyframe;
+  g_array_append_val (k->samples, x);
+  g_byte_array_append (k->data, d, size);
+  k->prev_dt = dt;
+  m->stream_end = MAX (m->stream_end, dns + MAX (s->duration, 0));
+}
+
+/* a sample in decode order across the tracks */
+static void
+process (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s)
+{
+  Track *k = &m->t[track];
+  gboolean driver = is_driver (m, track);
+  gint64 dns;
+
+  if (!k->have_cfg)
+    return;
+  if (k->have_origin && (s->discont || s->dts + BACKWARDS_NS < k->last_dts)) {
+    /* an upstream restart: resume where the stream got to */
+    k->have_origin = FALSE;
+    m->pending_discont = TRUE;
+  }
+  if (!k->have_origin) {
+    k->have_origin = TRUE;
+    k->origin = s->dts;
+    k->base = m->stream_end;
+  }
+  k->last_dts = MAX (k->last_dts, s->dts);
+  dns = decode_ns (k, s->dts);
+  if (driver) {
+    gboolean key = s->keyframe || !m->video_first;
+    gboolean discont = FALSE;
+    guint64 duration;
+    FluHlsCut cut;
+
+    if (m->need_keyframe) {
+      if (!key)
+        return;
+      m->need_keyframe = FALSE;
+      discont = TRUE;
+    }
+    if (key && m->pending_discont) {
+      discont = TRUE;
+      m->pending_discont = FALSE;
+    }
+    cut = flu_hls_cutter_push (&m->cutter, dns, key, discont, &duration);
+    if (cut != FLU_HLS_CUT_NONE) {
+      gboolean was_open = m->open;
+
+      finish_part (m, duration, cut == FLU_HLS_CUT_SEGMENT, dns);
+      start_part (m, key, cut == FLU_HLS_CUT_SEGMENT || !was_open, discont,
+          dns);
+    }
+    if (!m->open)
+      return;
+  } else if (!m->open || !k->in_init || k->changed) {
+    return;
+  }
+  append (m, track, s, dns);
+}
+
+static void
+pump (FluHlsFmp4 * m, gboolean drain)
+{
+  for (;;) {
+    FluHlsFmp4Sample *best = NULL, *s;
+    gboolean all = TRUE;
+    gint64 newest = G_MININT64;
+    guint i, bi = 0;
+
+    for (i = 0; i < m->n; i++) {
+      Track *k = &m->t[i];
+
+      if (k->queue.length == 0) {
+        if (!k->ended)
+          all = FALSE;
+        continue;
+      }
+      s = g_queue_peek_head (&k->queue);
+      if (best == NULL || s->dts < best->dts) {
+        best = s;
+        bi = i;
+      }
+      newest = MAX (newest, ((FluHlsFmp4Sample *)
+              g_queue_peek_tail (&k->queue))->dts);
+    }
+    if (best == NULL)
+      return;
+    if (!all && !drain && newest - best->dts < STALL_NS)
+      return;
+    s = g_queue_pop_head (&m->t[bi].queue);
+    process (m, bi, s);
+    sample_free (s);
+  }
+}
+
+void
+flu_hls_fmp4_push (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s)
+{
+  FluHlsFmp4Sample *q;
+
+  g_return_if_fail (track < m->n);
+  q = g_new (FluHlsFmp4Sample, 1);
+  *q = *s;
+  if (m->t[track].ended) {
+    /* data after the end: a new stream */
+    m->t[track].ended = FALSE;
+    q->discont = TRUE;
+  }
+  g_queue_push_tail (&m->t[track].queue, q);
+  pump (m, FALSE);
+}
+
+gboolean
+flu_hls_fmp4_track_end (FluHlsFmp4 * m, guint track)
+{
+  guint i;
+
+  g_return_val_if_fail (track < m->n, FALSE);
+  m->t[track].ended = TRUE;
+  for (i = 0; i < m->n; i++)
+    if (!m->t[i].ended) {
+      pump (m, FALSE);
+      return FALSE;
+    }
+  pump (m, TRUE);
+  finish_part (m, flu_hls_cutter_finish (&m->cutter), TRUE, -1);
+  m->need_keyframe = TRUE;
+  memset (&m->info, 0, sizeof (m->info));
+  m->func (&m->info, NULL, TRUE, m->user_data);
+  return TRUE;
+}

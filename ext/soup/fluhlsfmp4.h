@@ -1,0 +1,87 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* fluhlssink's CMAF muxer, plain C on GLib (no GStreamer), unit tested
+ * in tests/check/soup/flucmaf.c.  It takes the elementary samples of up
+ * to two tracks (a video track that drives the cuts, and an audio
+ * track; or one track alone), puts them in decode-time order across the
+ * tracks, cuts parts and segments with FluHlsCutter (before video
+ * keyframes; every audio frame is a keyframe) and hands each part,
+ * one moof + mdat with one traf per track, to a callback, with the init
+ * segment (ftyp + moov of every track) on each new segment.
+ *
+ * Timestamps: each track's decode times are its DTS (ns) relative to the
+ * stream's first one, in the track's timescale; the tfdt of a part is
+ * where the track's previous part ended (continuous), unless the DTS
+ * jumped more than a tenth of a second from it (a gap).  After an
+ * upstream restart (a discont sample, or time going back) the track
+ * resumes where the stream had got to, so decode times never go back.
+ *
+ * Not thread-safe: the caller serialises the calls. */
+
+#ifndef __FLU_HLS_FMP4_H__
+#define __FLU_HLS_FMP4_H__
+
+#include "flucmaf.h"
+#include "fluhlswindow.h"
+
+G_BEGIN_DECLS
+
+#define FLU_HLS_FMP4_MAX_TRACKS 2
+
+/* A finished part (@data, taken; NULL with @end only) with its info;
+ * info->init is the init segment on a new segment (borrowed, ref it to
+ * keep it). @end: the stream ended after this part. */
+typedef void (*FluHlsFmp4PartFunc) (const FluHlsPartInfo * info,
+    GBytes * data, gboolean end, gpointer user_data);
+
+typedef struct
+{
+  gint64 dts;                   /* ns, running time */
+  gint64 pts;                   /* ns, running time */
+  gint64 duration;              /* ns, -1 = unknown */
+  gboolean keyframe;
+  gboolean discont;             /* first sample after an upstream restart */
+  GBytes *data;                 /* taken */
+} FluHlsFmp4Sample;
+
+typedef struct _FluHlsFmp4 FluHlsFmp4;
+
+/* @n_tracks (1 or 2) tracks; track 0 drives the cuts when @video_first
+ * (it is video), otherwise every track's frames are keyframes. */
+FluHlsFmp4 *flu_hls_fmp4_new (guint n_tracks, gboolean video_first,
+    guint64 target, guint64 part_target, FluHlsFmp4PartFunc func,
+    gpointer user_data);
+void flu_hls_fmp4_free (FluHlsFmp4 * m);
+/* A track's format (copied; track_id is set by the muxer).  A change
+ * makes a new init segment and starts a new segment with a
+ * discontinuity (the track's samples are dropped until then). */
+void flu_hls_fmp4_set_track (FluHlsFmp4 * m, guint track,
+    const FluCmafTrack * t);
+void flu_hls_fmp4_push (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s);
+/* The track ended; once every track has, the rest goes out and the
+ * callback gets @end.  TRUE then. */
+gboolean flu_hls_fmp4_track_end (FluHlsFmp4 * m, guint track);
+/* Forget queued samples and the part in progress (a flush); the next
+ * part starts a new segment on a keyframe. */
+void flu_hls_fmp4_reset (FluHlsFmp4 * m);
+
+G_END_DECLS
+
+#endif /* __FLU_HLS_FMP4_H__ */
