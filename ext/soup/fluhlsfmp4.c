@@ -337,7 +337,7 @@ process (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s)
   }
   if (!k->have_origin) {
     k->have_origin = TRUE;
-    k->origin = s->dts;
+    k->origin = k->last_dts = s->dts;
     k->base = m->stream_end;
   }
   k->last_dts = MAX (k->last_dts, s->dts);
