@@ -20,6 +20,11 @@
 #   is held until it exists; _HLS_msn more than two past the last segment
 #   gets 400;
 # - Content-Type and Cache-Control of playlists, segments and parts.
+# - fMP4 (CMAF): an EXT-X-MAP before the first segment (and EXT-X-VERSION
+#   >= 6), the init segment it names (ftyp + moov, video/mp4, cacheable,
+#   one content per name), segments and parts as moof + mdat, their first
+#   video sample a sync sample and an IDR (H.264) / IRAP (H.265) picture,
+#   and every track's tfdt continuing where the previous segment's ended.
 #
 # Usage: hls-check.py URL-of-index.m3u8 SECONDS [--plain]
 #        hls-check.py --self-test   (broken playlists and pictures are caught)
@@ -55,7 +60,7 @@ KNOWN = {
     "EXTM3U", "EXT-X-VERSION", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE",
     "EXT-X-DISCONTINUITY-SEQUENCE", "EXT-X-PROGRAM-DATE-TIME", "EXTINF",
     "EXT-X-DISCONTINUITY", "EXT-X-ENDLIST", "EXT-X-PART", "EXT-X-PART-INF",
-    "EXT-X-SERVER-CONTROL", "EXT-X-PRELOAD-HINT",
+    "EXT-X-SERVER-CONTROL", "EXT-X-PRELOAD-HINT", "EXT-X-MAP",
 }
 ATTR = re.compile(r'([A-Z0-9-]+)=("[^"\n]*"|[^",\n]+)(,|$)')
 PDT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
@@ -86,6 +91,7 @@ def parse(text):
         return None
     seg = {"parts": [], "discont": False, "pdt": None}
     expect_uri = None
+    cur_map = None
     for ln in lines[1:]:
         if expect_uri is not None:
             if ln.startswith("#") or not ln:
@@ -93,6 +99,7 @@ def parse(text):
                 return None
             seg["uri"] = ln
             seg["duration"] = expect_uri
+            seg["map"] = cur_map
             pl["segments"].append(seg)
             seg = {"parts": [], "discont": False, "pdt": None}
             expect_uri = None
@@ -121,6 +128,12 @@ def parse(text):
             seg["pdt"] = value
         elif tag == "EXT-X-DISCONTINUITY":
             seg["discont"] = True
+        elif tag == "EXT-X-MAP":
+            a = attrs(value, tag)
+            if "URI" not in a:
+                fail("EXT-X-MAP without URI: %r" % value)
+            cur_map = a.get("URI")
+            pl.setdefault("maps", []).append(cur_map)
         elif tag == "EXT-X-ENDLIST":
             pl["ended"] = True
         elif tag == "EXT-X-PART":
@@ -218,6 +231,76 @@ def first_picture_is_idr(data):
         i += 3
 
 
+# ---- ISO BMFF (fMP4) ----
+
+def boxes(data, where):
+    """[(type, payload)] of the boxes tiling data."""
+    out = []
+    off = 0
+    while off < len(data):
+        if len(data) - off < 8:
+            fail("%s: truncated box at %d" % (where, off))
+            break
+        size = int.from_bytes(data[off:off + 4], "big")
+        if size < 8 or off + size > len(data):
+            fail("%s: bad box size %d at %d" % (where, size, off))
+            break
+        out.append((bytes(data[off + 4:off + 8]), data[off + 8:off + size]))
+        off += size
+    return out
+
+
+def trun_samples(trun):
+    """([(duration, size, flags)], data offset) of a trun."""
+    flags = int.from_bytes(trun[1:4], "big")
+    n = int.from_bytes(trun[4:8], "big")
+    p = 8
+    data_off = 0
+    if flags & 1:
+        data_off = int.from_bytes(trun[p:p + 4], "big", signed=True)
+        p += 4
+    first_flags = None
+    if flags & 4:
+        first_flags = int.from_bytes(trun[p:p + 4], "big")
+        p += 4
+    out = []
+    for i in range(n):
+        d = s = f = 0
+        if flags & 0x100:
+            d = int.from_bytes(trun[p:p + 4], "big")
+            p += 4
+        if flags & 0x200:
+            s = int.from_bytes(trun[p:p + 4], "big")
+            p += 4
+        if flags & 0x400:
+            f = int.from_bytes(trun[p:p + 4], "big")
+            p += 4
+        elif i == 0 and first_flags is not None:
+            f = first_flags
+        if flags & 0x800:
+            p += 4
+        out.append((d, s, f))
+    return out, data_off
+
+
+def starts_with_irap(sample, codec):
+    """The first picture NAL of a length-prefixed (4 bytes) sample is an
+    IDR (H.264) or IRAP (H.265)."""
+    p = 0
+    while p + 5 <= len(sample):
+        n = int.from_bytes(sample[p:p + 4], "big")
+        if codec in (b"hvc1", b"hev1"):
+            t = (sample[p + 4] >> 1) & 0x3f
+            if t < 32:
+                return 16 <= t <= 23
+        else:
+            t = sample[p + 4] & 0x1f
+            if t in (1, 5):
+                return t == 5
+        p += 4 + n
+    return False
+
+
 class Checker:
     def __init__(self, url, plain):
         self.url = url
@@ -232,6 +315,12 @@ class Checker:
         self.lags = []              # part ready at the sink -> at client
         self.parts_seen = set()
         self.n_segments = 0
+        self.inits = {}             # init URI -> {"video": id, "codec"}
+        self.media_map = {}         # segment/part URI -> its init URI
+        self.fmp4_ends = {}         # URI -> {track: tfdt after it}
+        self.first_dt = {}          # URI -> {track: first tfdt}
+        self.msn_uri = {}
+        self.tfdt_checked = set()
 
     def check_media(self, uri, must_be_idr):
         if uri in self.checked:
@@ -241,15 +330,104 @@ class Checker:
         if st != 200:
             fail("%s: status %d" % (uri, st))
             return
-        if h.get("Content-Type") != "video/mp2t":
-            fail("%s: Content-Type %s" % (uri, h.get("Content-Type")))
         cc = h.get("Cache-Control", "")
         if "immutable" not in cc or "max-age=" not in cc:
             fail("%s: Cache-Control %r" % (uri, cc))
+        if body[4:8] in (b"moof", b"styp"):
+            if h.get("Content-Type") != "video/mp4":
+                fail("%s: fMP4 with Content-Type %s"
+                     % (uri, h.get("Content-Type")))
+            self.check_fmp4(uri, body, must_be_idr)
+            return
+        if h.get("Content-Type") != "video/mp2t":
+            fail("%s: Content-Type %s" % (uri, h.get("Content-Type")))
         idr = first_picture_is_idr(body)
         if must_be_idr and idr is not True:
             fail("%s: should start on an IDR picture, first picture IDR=%s"
                  % (uri, idr))
+
+    def check_init(self, uri):
+        """An init segment: ftyp + moov; which track is video, which
+        codec (avc1 / hvc1 / hev1)."""
+        if uri in self.inits:
+            return self.inits[uri]
+        st, h, body, _ = get(self.base + uri)
+        info = {"video": None, "codec": None}
+        self.inits[uri] = info
+        if st != 200:
+            fail("%s: status %d" % (uri, st))
+            return info
+        if h.get("Content-Type") != "video/mp4":
+            fail("%s: Content-Type %s" % (uri, h.get("Content-Type")))
+        if "immutable" not in h.get("Cache-Control", ""):
+            fail("%s: Cache-Control %r" % (uri, h.get("Cache-Control")))
+        top = boxes(body, uri)
+        if [t for t, _ in top][:2] != [b"ftyp", b"moov"]:
+            fail("%s: not ftyp + moov: %s" % (uri, [t for t, _ in top]))
+            return info
+        for t, trak in boxes(top[1][1], uri):
+            if t != b"trak":
+                continue
+            kids = dict(boxes(trak, uri))
+            tid = int.from_bytes(kids.get(b"tkhd", bytes(16))[12:16], "big")
+            mdia = dict(boxes(kids.get(b"mdia", b""), uri))
+            if mdia.get(b"hdlr", bytes(12))[8:12] == b"vide":
+                info["video"] = tid
+                minf = dict(boxes(mdia.get(b"minf", b""), uri))
+                stbl = dict(boxes(minf.get(b"stbl", b""), uri))
+                info["codec"] = stbl.get(b"stsd", bytes(16))[12:16]
+        return info
+
+    def check_fmp4(self, uri, body, must_be_idr):
+        """moof + mdat pairs; the first video sample a sync IDR/IRAP."""
+        init = self.inits.get(self.media_map.get(uri))
+        if init is None:
+            fail("%s: fMP4 without an EXT-X-MAP" % uri)
+            return
+        top = boxes(body, uri)
+        kinds = [t for t, _ in top if t != b"styp"]
+        if not kinds or kinds != [b"moof", b"mdat"] * (len(kinds) // 2):
+            fail("%s: not moof + mdat pairs: %s" % (uri, kinds[:6]))
+            return
+        ends = {}
+        first_video = None
+        off = 0
+        for t, payload in top:
+            start = off
+            off += 8 + len(payload)
+            if t != b"moof":
+                continue
+            for tt, traf in boxes(payload, uri):
+                if tt != b"traf":
+                    continue
+                k = dict(boxes(traf, uri))
+                tid = int.from_bytes(k[b"tfhd"][4:8], "big")
+                tfdt = k.get(b"tfdt")
+                if tfdt is None:
+                    fail("%s: traf without tfdt" % uri)
+                    continue
+                dt = int.from_bytes(tfdt[4:12] if tfdt[0] == 1 else
+                                    tfdt[4:8], "big")
+                samples, data_off = trun_samples(k[b"trun"])
+                if tid in ends and ends[tid] != dt:
+                    fail("%s: track %d tfdt %d, the previous fragment ended "
+                         "at %d" % (uri, tid, dt, ends[tid]))
+                ends[tid] = dt + sum(d for d, _, _ in samples)
+                self.first_dt.setdefault(uri, {}).setdefault(tid, dt)
+                if tid == init["video"] and first_video is None and samples:
+                    pos = start + data_off
+                    first_video = (samples[0][2], body[pos:pos +
+                                                       samples[0][1]])
+        self.fmp4_ends[uri] = ends
+        if must_be_idr and init["video"] is not None:
+            if first_video is None:
+                fail("%s: no video sample" % uri)
+                return
+            flags, data = first_video
+            if flags & 0x10000:
+                fail("%s: first video sample not a sync sample" % uri)
+            if not starts_with_irap(data, init["codec"]):
+                fail("%s: first video sample not an IDR/IRAP picture" % uri)
 
     def check_playlist(self, pl):
         td = pl["EXT-X-TARGETDURATION"]
@@ -280,9 +458,20 @@ class Checker:
                 fail("no EXT-X-PRELOAD-HINT")
         elif "EXT-X-PART-INF" in pl or pl["open_parts"]:
             fail("parts in a plain HLS playlist")
+        if pl.get("maps") and pl["EXT-X-VERSION"] < 6:
+            fail("EXT-X-MAP needs EXT-X-VERSION 6, not %d"
+                 % pl["EXT-X-VERSION"])
         prev = None
         for i, seg in enumerate(pl["segments"]):
             msn = ms + i
+            if seg["uri"].endswith(".m4s") and not seg.get("map"):
+                fail("%s: fMP4 segment without an EXT-X-MAP before it"
+                     % seg["uri"])
+            if seg.get("map"):
+                self.check_init(seg["map"])
+                self.media_map[seg["uri"]] = seg["map"]
+                for (_, u, _) in seg["parts"]:
+                    self.media_map[u] = seg["map"]
             # PROGRAM-DATE-TIME advances by the previous EXTINF (50 ms)
             t = pdt_seconds(seg["pdt"])
             if prev and t is not None and not seg["discont"] and \
@@ -302,8 +491,27 @@ class Checker:
             if seg["uri"] not in self.checked:
                 self.n_segments += 1
             self.check_media(seg["uri"], True)
+            self.check_tfdt(msn, seg)
             self.check_parts(seg["parts"], pt, True)
+        if pl["segments"] and pl["segments"][-1].get("map"):
+            for (_, u, _) in pl["open_parts"]:
+                self.media_map[u] = pl["segments"][-1]["map"]
         self.check_parts(pl["open_parts"], pt, False)
+
+    def check_tfdt(self, msn, seg):
+        """fMP4: each track's decode time goes on from the previous
+        segment's end (none across a discontinuity)."""
+        self.msn_uri[msn] = seg["uri"]
+        before = self.fmp4_ends.get(self.msn_uri.get(msn - 1))
+        first = self.first_dt.get(seg["uri"])
+        if before is None or first is None or seg["discont"] or \
+                (msn, seg["uri"]) in self.tfdt_checked:
+            return
+        self.tfdt_checked.add((msn, seg["uri"]))
+        for tid, dt in first.items():
+            if tid in before and before[tid] != dt:
+                fail("%s: track %d starts at %d, the previous segment ended "
+                     "at %d" % (seg["uri"], tid, dt, before[tid]))
 
     def check_parts(self, parts, pt, complete):
         for j, (d, uri, ind) in enumerate(parts):
@@ -361,7 +569,7 @@ class Checker:
                 pl = new
                 continue
             hint = pl["hint"]
-            m = re.fullmatch(r"part(\d+)\.(\d+)\.ts", hint or "")
+            m = re.fullmatch(r"part(\d+)\.(\d+)\.(ts|m4s)", hint or "")
             if not m:
                 fail("hint %r is not a part name" % hint)
                 return
@@ -371,12 +579,13 @@ class Checker:
                 if st not in (200, 404):
                     fail("hinted part %s: status %d" % (hint, st))
                 held_part_checked = True
-            new, dt = self.reload("?_HLS_msn=%s&_HLS_part=%s" % m.groups())
+            new, dt = self.reload("?_HLS_msn=%s&_HLS_part=%s"
+                                  % m.groups()[:2])
             if new is None:
                 return
             uris = [u for s in new["segments"] for (_, u, _) in s["parts"]]
             uris += [u for (_, u, _) in new["open_parts"]]
-            nxt = "part%d.0.ts" % (int(m.group(1)) + 1)
+            nxt = "part%d.0.%s" % (int(m.group(1)) + 1, m.group(3))
             if hint not in uris and nxt not in uris:
                 fail("blocking reload for %s answered without it" % hint)
             self.blocking.append(dt)
@@ -489,7 +698,34 @@ BAD = [
                                         "CAN-BLOCK-RELOAD=YES,,")),
     ("EXTINF without URI", GOOD.replace("seg10.ts\n", "")),
     ("no EXTM3U", GOOD[len("#EXTM3U\n"):]),
+    ("fMP4 without EXT-X-MAP", GOOD.replace(".ts", ".m4s")),
+    ("EXT-X-MAP in version 5", GOOD.replace(".ts", ".m4s").replace(
+        "VERSION:6\n", "VERSION:5\n").replace(
+        "#EXT-X-MEDIA-SEQUENCE:10\n",
+        "#EXT-X-MEDIA-SEQUENCE:10\n#EXT-X-MAP:URI=\"init10.mp4\"\n")),
 ]
+
+
+def fmp4_fragment(sync, nal, tfdt=0):
+    """A moof + mdat of one video sample (track 1)."""
+    def box(t, payload):
+        return (8 + len(payload)).to_bytes(4, "big") + t + payload
+    sample = (2).to_bytes(4, "big") + bytes([0x09, 0xf0]) + \
+        (2).to_bytes(4, "big") + bytes([0x60 | nal, 0x88])
+    flags = 0x02000000 if sync else 0x01010000
+
+    def moof(data_offset):
+        trun = box(b"trun", bytes([1, 0, 7, 1]) + (1).to_bytes(4, "big") +
+                   data_offset.to_bytes(4, "big") +
+                   (3000).to_bytes(4, "big") +
+                   len(sample).to_bytes(4, "big") + flags.to_bytes(4, "big"))
+        traf = box(b"traf", box(b"tfhd", bytes([0, 2, 0, 0, 0, 0, 0, 1])) +
+                   box(b"tfdt", bytes([1, 0, 0, 0]) +
+                       tfdt.to_bytes(8, "big")) + trun)
+        return box(b"moof", box(b"mfhd", bytes(4) + (1).to_bytes(4, "big")) +
+                   traf)
+    moof = moof(len(moof(0)) + 8)
+    return moof + box(b"mdat", sample)
 
 
 def self_test():
@@ -500,6 +736,9 @@ def self_test():
     class Offline(Checker):
         def check_media(self, uri, must_be_idr):
             pass
+
+        def check_init(self, uri):
+            return {}
 
     def failures_for(text, before=None):
         global FAILURES
@@ -531,6 +770,20 @@ def self_test():
             first_picture_is_idr(ts_with_picture(1)) is not False:
         print("self-test: IDR detection wrong")
         ok = False
+    # fMP4: a non-sync or non-IDR first sample, a tfdt gap
+    c = Checker("http://x/index.m3u8", False)
+    c.inits["init.mp4"] = {"video": 1, "codec": b"avc1"}
+    for name, frag, bad in (("good", fmp4_fragment(True, 5), False),
+                            ("non-sync", fmp4_fragment(False, 5), True),
+                            ("non-IDR", fmp4_fragment(True, 1), True),
+                            ("gap", fmp4_fragment(True, 5, 0) +
+                             fmp4_fragment(True, 5, 9000), True)):
+        FAILURES = []
+        c.media_map[name] = "init.mp4"
+        c.check_fmp4(name, frag, True)
+        if bool(FAILURES) != bad:
+            print("self-test: fMP4 %s: %s" % (name, FAILURES or "not caught"))
+            ok = False
     FAILURES = []
     print("hls-check self-test: %s" % ("passed" if ok else "FAILED"))
     sys.exit(0 if ok else 1)
