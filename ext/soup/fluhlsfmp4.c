@@ -68,6 +68,9 @@ struct _FluHlsFmp4
   guint32 sequence;
   GBytes *init;
   gint64 stream_end;            /* decode ns the stream got to */
+  /* the stream's first sample (any track): the tracks' common origin */
+  gboolean have_origin;
+  gint64 origin, base;
   gboolean have_ts0;
   gint64 wall0, ts0;
   FluHlsFmp4PartFunc func;
@@ -148,6 +151,7 @@ flu_hls_fmp4_reset (FluHlsFmp4 * m)
   flu_hls_cutter_init (&m->cutter, m->target, m->part_target);
   m->need_keyframe = TRUE;
   m->pending_discont = TRUE;
+  m->have_origin = FALSE;
 }
 
 static gboolean
@@ -330,15 +334,23 @@ process (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s)
 
   if (!k->have_cfg)
     return;
-  if (k->have_origin && (s->discont || s->dts + BACKWARDS_NS < k->last_dts)) {
-    /* an upstream restart: resume where the stream got to */
-    k->have_origin = FALSE;
-    m->pending_discont = TRUE;
+  if (!m->have_origin) {
+    /* samples come in DTS order: the first one is the earliest, and the
+     * tracks keep their relative timing */
+    m->have_origin = TRUE;
+    m->origin = s->dts;
+    m->base = m->stream_end;
   }
   if (!k->have_origin) {
     k->have_origin = TRUE;
+    k->origin = m->origin;
+    k->base = m->base;
+    k->last_dts = s->dts;
+  } else if (s->discont || s->dts + BACKWARDS_NS < k->last_dts) {
+    /* an upstream restart: resume where the stream got to */
     k->origin = k->last_dts = s->dts;
     k->base = m->stream_end;
+    m->pending_discont = TRUE;
   }
   k->last_dts = MAX (k->last_dts, s->dts);
   dns = decode_ns (k, s->dts);

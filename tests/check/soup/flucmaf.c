@@ -680,6 +680,51 @@ GST_START_TEST (test_mux_audio_only)
 
 GST_END_TEST;
 
+/* audio starting half a second before the video: both tracks' decode
+ * times keep their distance (A/V sync) */
+GST_START_TEST (test_mux_sync)
+{
+  FluHlsFmp4 *m = flu_hls_fmp4_new (2, TRUE, GST_SECOND, 200 * MS, collect,
+      NULL);
+  FluCmafTrack v, a;
+  gint64 at = 0, vstart = 500 * MS;
+  guint i;
+  Traf t[2];
+  guint32 seq;
+  gdouble vs, as;
+
+  video_track (&v, avcc, sizeof avcc);
+  audio_track (&a);
+  flu_hls_fmp4_set_track (m, 0, &v);
+  flu_hls_fmp4_set_track (m, 1, &a);
+  for (i = 0; i < 60; i++) {
+    gint64 dts = vstart + (gint64) i * FRAME;
+
+    while (at <= dts) {
+      push (m, 1, at, at, AFRAME, TRUE, 'a');
+      at += AFRAME;
+    }
+    push (m, 0, dts, dts, FRAME, i % 30 == 0, 'v');
+  }
+  flu_hls_fmp4_track_end (m, 0);
+  flu_hls_fmp4_track_end (m, 1);
+  fail_unless (parts->len > 2);
+  fail_unless_equals_int (parse_fragment (g_array_index (parts, Part,
+              0).data, &seq, t), 2);
+  vs = t[0].tfdt / 90000.0;
+  as = t[1].tfdt / 48000.0;
+  /* the first audio frame of the part is the one at or after the video's
+   * start: less than a frame apart */
+  fail_unless (vs >= 0.499 && vs <= 0.501, "video starts at %f s", vs);
+  fail_unless (as >= vs && as - vs < 1024 / 48000.0, "audio at %f s, video "
+      "at %f s", as, vs);
+  flu_hls_fmp4_free (m);
+  flu_cmaf_track_clear (&v);
+  flu_cmaf_track_clear (&a);
+}
+
+GST_END_TEST;
+
 /* a track that sends nothing holds the other back one second at most */
 GST_START_TEST (test_mux_stall)
 {
@@ -821,6 +866,7 @@ flucmaf_suite (void)
   tcase_add_test (tc, test_mux_caps_change);
   tcase_add_test (tc, test_mux_audio_only);
   tcase_add_test (tc, test_mux_stall);
+  tcase_add_test (tc, test_mux_sync);
   tcase_add_test (tc, test_window_fmp4);
   return s;
 }
