@@ -34,6 +34,25 @@
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
  *     key-int-max=30 ! mpegtsmux ! fluhlssink port=8800 mount-point=/room1/
  * ]|
+ *
+ * Instead of MPEG-TS on the sink pad, elementary streams on the "video"
+ * (H.264 or H.265, after h264parse / h265parse) and "audio" (AAC after
+ * aacparse, or Opus after opusparse) request pads are muxed by the
+ * element into CMAF fragmented MP4: one video and one audio track in one
+ * fMP4 (an init segment init<N>.mp4 named by EXT-X-MAP, segments
+ * seg<N>.m4s and parts part<N>.<i>.m4s, each part one moof + mdat
+ * starting on a part boundary, INDEPENDENT=YES on parts that start with
+ * a video keyframe).  Use either the sink pad or the request pads (video
+ * alone, audio alone, or both), requested before the element leaves
+ * NULL.  New caps on a pad make a new init segment, with
+ * EXT-X-DISCONTINUITY, at the next video keyframe.
+ *
+ * |[
+ * gst-launch-1.0 fluhlssink name=s port=8800 mount-point=/room1/ \
+ *     videotestsrc is-live=true ! x264enc tune=zerolatency key-int-max=30 ! \
+ *     h264parse ! s.video \
+ *     audiotestsrc is-live=true ! voaacenc ! aacparse ! s.audio
+ * ]|
  */
 
 /* Threads and locks.  The streaming thread cuts parts (FluHlsCutter) and
@@ -231,7 +250,8 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
           "Directory the stream is served under, starting and ending with "
           "'/': <mount-point>index.m3u8 is the media playlist, "
           "<mount-point>seg<N>.ts the segments and <mount-point>part<N>.<i>.ts "
-          "the parts", DEFAULT_MOUNT_POINT, RW_READY));
+          "the parts (.m4s, and the init segments init<N>.mp4, with the "
+          "video/audio request pads)", DEFAULT_MOUNT_POINT, RW_READY));
   g_object_class_install_property (gobject_class, PROP_TARGET_DURATION,
       g_param_spec_uint ("target-duration", "Target duration",
           "Seconds of a segment (EXT-X-TARGETDURATION): a segment ends at "
