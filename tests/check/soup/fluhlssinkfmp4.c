@@ -296,6 +296,62 @@ GST_START_TEST (test_fmp4_eos)
 
 GST_END_TEST;
 
+/* the picture size changes: x264enc makes new codec_data, the element a
+ * new init segment (its own name, EXT-X-MAP after EXT-X-DISCONTINUITY) */
+GST_START_TEST (test_fmp4_caps_change)
+{
+  GstElement *sink, *p, *cf;
+  gchar *pl = NULL, *first, *second, *after, *before;
+  HttpResponse *r1, *r2;
+  GstCaps *caps;
+  guint port, i;
+
+  p = start ("videotestsrc is-live=true ! videoscale ! capsfilter name=cf "
+      "caps=video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
+      "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
+      "h264parse ! s.video fluhlssink name=s port=0 mount-point=/c/ "
+      "target-duration=1 part-target=250000000", &sink);
+  port = sink_port (sink);
+  pl = get_text (port, "/c/index.m3u8");
+  g_free (pl);
+  cf = gst_bin_get_by_name (GST_BIN (p), "cf");
+  caps = gst_caps_from_string ("video/x-raw,format=I420,width=320,"
+      "height=240,framerate=30/1");
+  g_object_set (cf, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  gst_object_unref (cf);
+  /* wait (at most 20 s) for the second init segment to be listed */
+  for (i = 0; i < 100; i++) {
+    pl = get_text (port, "/c/index.m3u8");
+    after = strstr (pl, "#EXT-X-MAP");
+    if (after && strstr (after + 1, "#EXT-X-MAP"))
+      break;
+    g_free (pl);
+    pl = NULL;
+    g_usleep (G_USEC_PER_SEC / 5);
+  }
+  fail_unless (pl != NULL, "no second EXT-X-MAP");
+  after = strstr (strstr (pl, "#EXT-X-MAP") + 1, "#EXT-X-MAP");
+  before = g_strndup (pl, after - pl);
+  fail_unless (g_str_has_suffix (before, "#EXT-X-DISCONTINUITY\n"), "%s", pl);
+  g_free (before);
+  first = between (pl, "#EXT-X-MAP:URI=\"", "\"");
+  second = between (after, "#EXT-X-MAP:URI=\"", "\"");
+  fail_if (g_str_equal (first, second));
+  r1 = get_media (port, "/c/", first);
+  r2 = get_media (port, "/c/", second);
+  fail_if (r1->body->len == r2->body->len &&
+      memcmp (r1->body->data, r2->body->data, r1->body->len) == 0);
+  http_response_free (r1);
+  http_response_free (r2);
+  g_free (first);
+  g_free (second);
+  g_free (pl);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_fmp4_pads)
 {
   GstElement *sink = gst_element_factory_make ("fluhlssink", NULL);
@@ -333,6 +389,7 @@ fluhlssinkfmp4_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_fmp4_av);
   tcase_add_test (tc, test_fmp4_eos);
+  tcase_add_test (tc, test_fmp4_caps_change);
   tcase_add_test (tc, test_fmp4_pads);
   return s;
 }
