@@ -2,13 +2,13 @@
 # Real clients read fluhlssink's CMAF fMP4 (elementary streams on its
 # video/audio request pads, muxed by the element): ffprobe sees the
 # tracks, ffmpeg decodes from several joins without a single error
-# message, GStreamer playbin (hlsdemux) and souphttpsrc ! hlsdemux !
-# qtdemux decode video, and our conformance checker (hls-check.py)
+# message, GStreamer playbin (hlsdemux), playbin3 (hlsdemux2) and
+# souphttpsrc ! hlsdemux ! qtdemux decode, and our conformance checker (hls-check.py)
 # follows the playlists (EXT-X-MAP, init segments, moof + mdat, sync
 # first samples, continuous tfdt).  Streams: H.264 + AAC in LL-HLS;
 # H.264 with B-frames + Opus in plain HLS; H.265 alone.
 . "$(dirname "$0")/lib.sh"
-need fluhlssink x264enc x265enc h264parse h265parse voaacenc aacparse \
+need fluhlssink hlsdemux2 x264enc x265enc h264parse h265parse voaacenc aacparse \
   opusenc opusparse playbin souphttpsrc hlsdemux qtdemux openh264dec
 here=$(dirname "$0")
 python3 "$here/hls-check.py" --self-test >/dev/null 2>&1 || \
@@ -70,13 +70,20 @@ frames=$(timeout 30 ffmpeg -nostdin -v error -i "$ll" -frames:v 60 -f null - \
   fail "ffmpeg decoded ${frames:-0} frames of $ll"; }
 echo "ffmpeg: two joins of each stream decoded without an error; $frames frames"
 
-# GStreamer: playbin, and souphttpsrc ! hlsdemux ! qtdemux
+# GStreamer: playbin (hlsdemux), playbin3 (hlsdemux2, LL-HLS, paced at
+# the live edge: run beside the others), souphttpsrc ! hlsdemux ! qtdemux
 count_frames () {
-  n=$(grep 'last-message = chain' "$E2E_TMP/gst.log" | grep -c "$2" || true)
-  [ "$n" -ge 30 ] || { tail -n 20 "$E2E_TMP/gst.log" >&2; \
-    fail "$1 decoded $n frames"; }
-  echo "$1: $n $2 buffers in 5 s"
+  log=${3:-$E2E_TMP/gst.log}
+  n=$(grep 'last-message = chain' "$log" | grep -c "$2" || true)
+  [ "$n" -ge "${4:-30}" ] || { tail -n 20 "$log" >&2; \
+    fail "$1 decoded $n buffers on $2"; }
+  echo "$1: $n $2 buffers"
 }
+timeout -s INT 9 gst-launch-1.0 -v playbin3 uri="$ll" \
+  video-sink="fakesink name=vsink silent=false sync=false" \
+  audio-sink="fakesink name=asink silent=false sync=false" \
+  >"$E2E_TMP/gst3.log" 2>&1 &
+pb3=$!
 timeout -s INT 5 gst-launch-1.0 -v playbin uri="$ll" \
   video-sink="fakesink name=vsink silent=false sync=false" \
   audio-sink="fakesink name=asink silent=false sync=false" \
@@ -88,6 +95,10 @@ timeout -s INT 5 gst-launch-1.0 -v souphttpsrc location="$ll" ! hlsdemux ! \
   fakesink name=vsink silent=false sync=false \
   >"$E2E_TMP/gst.log" 2>&1 || true
 count_frames "souphttpsrc ! hlsdemux ! qtdemux" vsink
+wait $pb3 || true
+grep -q hlsdemux2 "$E2E_TMP/gst3.log" || fail "playbin3 did not use hlsdemux2"
+count_frames "playbin3 (hlsdemux2)" vsink "$E2E_TMP/gst3.log" 20
+count_frames "playbin3 (hlsdemux2)" asink "$E2E_TMP/gst3.log" 20
 
 # conformance: LL-HLS, plain HLS with B-frames and Opus, H.265
 python3 "$here/hls-check.py" "$ll" 5 || fail "LL-HLS fMP4 conformance"
