@@ -421,6 +421,38 @@ pump (FluHlsFmp4 * m, gboolean drain)
   }
 }
 
+gchar *
+flu_hls_fmp4_describe (FluHlsFmp4 * m, guint * width, guint * height)
+{
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  *width = *height = 0;
+  for (i = 0; i < m->n; i++) {
+    Track *k = &m->t[i];
+    gchar *c;
+
+    if (!k->have_cfg)
+      continue;
+    if (k->cfg.codec == FLU_CMAF_H264 || k->cfg.codec == FLU_CMAF_H265) {
+      *width = k->cfg.width;
+      *height = k->cfg.height;
+    }
+    c = flu_cmaf_codec_string (&k->cfg);
+    if (c == NULL)
+      continue;
+    if (s->len)
+      g_string_append_c (s, ',');
+    g_string_append (s, c);
+    g_free (c);
+  }
+  if (s->len == 0) {
+    g_string_free (s, TRUE);
+    return NULL;
+  }
+  return g_string_free (s, FALSE);
+}
+
 void
 flu_hls_fmp4_push (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s)
 {

@@ -78,6 +78,10 @@ void flu_hls_fmp4_push (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s);
 /* The track ended; once every track has, the rest goes out and the
  * callback gets @end.  TRUE then. */
 gboolean flu_hls_fmp4_track_end (FluHlsFmp4 * m, guint track);
+/* The RFC 6381 codecs of the tracks with a format, comma-separated
+ * ("avc1.64001f,mp4a.40.2"; NULL when none), and the video size (0 when
+ * none). */
+gchar *flu_hls_fmp4_describe (FluHlsFmp4 * m, guint * width, guint * height);
 /* Forget queued samples and the part in progress (a flush); the next
  * part starts a new segment on a keyframe. */
 void flu_hls_fmp4_reset (FluHlsFmp4 * m);

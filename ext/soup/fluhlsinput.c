@@ -424,6 +424,19 @@ flu_hls_input_start (FluHlsInput * in, guint64 target, guint64 part_target)
   g_mutex_unlock (&in->lock);
 }
 
+gchar *
+flu_hls_input_describe (FluHlsInput * in, guint * width, guint * height)
+{
+  gchar *codecs = NULL;
+
+  *width = *height = 0;
+  g_mutex_lock (&in->lock);
+  if (in->mux)
+    codecs = flu_hls_fmp4_describe (in->mux, width, height);
+  g_mutex_unlock (&in->lock);
+  return codecs;
+}
+
 void
 flu_hls_input_stop (FluHlsInput * in)
 {

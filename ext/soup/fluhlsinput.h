@@ -53,6 +53,11 @@ void flu_hls_input_start (FluHlsInput * in, guint64 target,
     guint64 part_target);
 void flu_hls_input_stop (FluHlsInput * in);
 
+/* For a multivariant playlist: CODECS ("avc1.64001f,mp4a.40.2") and
+ * RESOLUTION of the tracks whose caps came (NULL / 0 before). */
+gchar *flu_hls_input_describe (FluHlsInput * in, guint * width,
+    guint * height);
+
 /* @caps -> @t (clear it); FALSE when they lack what fMP4 needs. */
 gboolean flu_hls_input_caps_to_track (const GstCaps * caps, FluCmafTrack * t);
 

@@ -576,6 +576,15 @@ GST_START_TEST (test_mux_av)
   fail_unless_equals_int (segs, 4);
   fail_unless (g_array_index (parts, Part, 0).info.new_segment);
   fail_unless (g_array_index (parts, Part, parts->len - 1).info.ends_segment);
+  {
+    guint w, h;
+    gchar *codecs = flu_hls_fmp4_describe (m, &w, &h);
+
+    fail_unless_equals_string (codecs, "avc1.64001f,mp4a.40.2");
+    fail_unless_equals_int (w, 320);
+    fail_unless_equals_int (h, 240);
+    g_free (codecs);
+  }
   /* B-frames: composition offsets go negative and positive */
   {
     Traf t[2];
