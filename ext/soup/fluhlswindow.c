@@ -606,8 +606,7 @@ render (FluHlsWindow * w, gboolean delta)
   if (skipped) {
     /* the skipped segments' tags go with them; the sequence numbers
      * above stay those of the full playlist */
-    g_string_append_printf (out, "#EXT-X-SKIP:SKIPPED-SEGMENTS=%u\n",
-        skipped);
+    g_string_append_printf (out, "#EXT-X-SKIP:SKIPPED-SEGMENTS=%u\n", skipped);
     for (i = 0; i < skipped; i++)
       first = first->next;
   }
@@ -671,8 +670,7 @@ flu_hls_window_get_stats (FluHlsWindow * w, FluHlsWindowStats * stats)
 
   *stats = w->stats;
   stats->last_msn = s ? s->msn : FLU_HLS_NONE;
-  stats->media_sequence = first ? ((Segment *) first->data)->msn :
-      w->next_msn;
+  stats->media_sequence = first ? ((Segment *) first->data)->msn : w->next_msn;
   stats->peak_bps = stats->avg_bps = 0;
   for (l = w->segments.head; l; l = l->next) {
     Segment *c = l->data;
