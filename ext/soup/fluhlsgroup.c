@@ -99,10 +99,8 @@ handle_multivariant (FluHttpServer * server, SoupServerMessage * msg,
   cache = g_strdup_printf ("public, max-age=%u", max_age);
   soup_message_headers_replace (h, "Cache-Control", cache);
   g_free (cache);
-  soup_message_headers_set_content_type (h, "application/vnd.apple.mpegurl",
-      NULL);
-  soup_server_message_set_response (msg, NULL, SOUP_MEMORY_TAKE, text,
-      strlen (text));
+  soup_server_message_set_response (msg, "application/vnd.apple.mpegurl",
+      SOUP_MEMORY_TAKE, text, strlen (text));
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }
 
