@@ -28,11 +28,33 @@
  * with the same address and port share it).  Blocking playlist reloads
  * (_HLS_msn, _HLS_part) and requests for the preload-hinted part are
  * held without a thread each and answered as soon as the part exists.
+ * With playlist-length above 6, the playlist offers delta updates
+ * (CAN-SKIP-UNTIL of 6 target durations; _HLS_skip=YES answers with
+ * EXT-X-SKIP, also with blocking reloads).
  * The example serves http://localhost:8800/room1/index.m3u8.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
  *     key-int-max=30 ! mpegtsmux ! fluhlssink port=8800 mount-point=/room1/
+ * ]|
+ *
+ * fluhlssinks on one port that name the same group are the renditions of
+ * one multivariant playlist, served at /<group>.m3u8: one
+ * EXT-X-STREAM-INF per rendition, by bandwidth, with BANDWIDTH (the peak
+ * segment bit rate over the window) and AVERAGE-BANDWIDTH measured,
+ * CODECS, RESOLUTION and FRAME-RATE read from the stream (the H.264 SPS,
+ * the ADTS header) or CODECS from the codecs property; each media
+ * playlist then reports the others (EXT-X-RENDITION-REPORT).  The
+ * example serves http://localhost:8800/room1.m3u8.
+ *
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! video/x-raw,format=I420 ! tee name=t \
+ *   t. ! queue ! videoscale ! video/x-raw,width=640,height=360 ! \
+ *     x264enc tune=zerolatency key-int-max=30 bitrate=800 ! mpegtsmux ! \
+ *     fluhlssink port=8800 mount-point=/room1/hi/ group=room1 \
+ *   t. ! queue ! videoscale ! video/x-raw,width=320,height=180 ! \
+ *     x264enc tune=zerolatency key-int-max=30 bitrate=250 ! mpegtsmux ! \
+ *     fluhlssink port=8800 mount-point=/room1/lo/ group=room1
  * ]|
  */
 

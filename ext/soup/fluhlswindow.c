@@ -752,12 +752,14 @@ flu_hls_window_check_block (FluHlsWindow * w, guint64 msn, gint64 part)
       (gint64) (open ? open->msn : w->next_msn) - 1;
   gint64 m_last, p_last, limit, pps, ahead;
 
+  /* 6.2.5.2: _HLS_msn and _HLS_part are ignored once the playlist has
+   * EXT-X-ENDLIST */
+  if (w->ended)
+    return FLU_HLS_READY;
   if (msn > (guint64) G_MAXINT64)
     return FLU_HLS_TOO_FAR;
   if ((gint64) msn > last_msn + 2)
     return FLU_HLS_TOO_FAR;
-  if (w->ended)
-    return FLU_HLS_READY;
   if (part < 0 || w->cfg.part_target == 0)
     return last && (gint64) msn <= last_msn ? FLU_HLS_READY : FLU_HLS_WAIT;
 

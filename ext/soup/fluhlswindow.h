@@ -172,9 +172,10 @@ FluHlsStatus flu_hls_window_get_part (FluHlsWindow * w, guint64 msn,
     guint part, GBytes ** data);
 /* A blocking playlist reload: _HLS_msn=@msn and _HLS_part=@part
  * (-1 = absent).  READY when the playlist holds segment @msn (or part
- * @part of segment @msn) or later, or the stream ended; TOO_FAR per the
- * spec's rule (msn more than two past the last segment, or parts beyond
- * the Advance Part Limit); WAIT otherwise. */
+ * @part of segment @msn) or later, or the stream ended (whatever the
+ * values: the spec ignores them then); TOO_FAR per the spec's rule (msn
+ * more than two past the last segment, or parts beyond the Advance Part
+ * Limit); WAIT otherwise. */
 FluHlsStatus flu_hls_window_check_block (FluHlsWindow * w, guint64 msn,
     gint64 part);
 

@@ -306,6 +306,7 @@ class Checker:
         self.parts_seen = set()
         self.n_segments = 0
         self.server_control = {}
+        self.first_ms = None
         self.checked_delta = 0
         self.reports_checked = 0
 
@@ -376,9 +377,13 @@ class Checker:
             fail("EXT-X-PRELOAD-HINT in an ended playlist")
         if pl["hints"] > 1:
             fail("%d EXT-X-PRELOAD-HINT tags of TYPE=PART" % pl["hints"])
-        # 6.2.2: a live playlist lasts at least 3 target durations
+        # 6.2.2: no segment is removed from a live playlist that would
+        # then last less than 3 target durations (a new stream is shorter)
         total = sum(seg["duration"] for seg in pl["segments"])
-        if not pl["ended"] and pl["skip"] is None and total < 3 * td - 0.001:
+        if self.first_ms is None:
+            self.first_ms = ms
+        if not pl["ended"] and pl["skip"] is None and ms > self.first_ms \
+                and total < 3 * td - 0.001:
             fail("live playlist of %.3f s, less than 3 x TARGETDURATION"
                  % total)
         pt = None
@@ -892,12 +897,6 @@ BAD_MORE = [
                                                  "LAST-MSN=x")),
     ("PART-HOLD-BACK < 2 x PART-TARGET", GOOD.replace(
         "PART-HOLD-BACK=1.20000", "PART-HOLD-BACK=0.70000")),
-    ("live playlist < 3 x TARGETDURATION", GOOD.replace(
-        "#EXTINF:1.00000,\nseg10.ts\n", "").replace(
-        '#EXT-X-PART:DURATION=0.40000,URI="part10.0.ts",INDEPENDENT=YES\n'
-        '#EXT-X-PART:DURATION=0.40000,URI="part10.1.ts"\n'
-        '#EXT-X-PART:DURATION=0.20000,URI="part10.2.ts"\n'
-        '#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:01.000Z\n', "")),
     ("floating EXTINF with EXT-X-VERSION 2", GOOD.replace("VERSION:6",
                                                           "VERSION:2")),
     ("EXTINF over the target with EXT-X-VERSION 5", FULL.replace(
@@ -961,6 +960,20 @@ def self_test():
         ok = False
     if not failures_for(GOOD.replace("SEQUENCE:10", "SEQUENCE:11"), GOOD):
         print("self-test: not caught: a name reused")
+        ok = False
+    # a segment removed although the playlist then lasts less than 3
+    # target durations (a young stream's short playlist is fine)
+    short = GOOD.replace("SEQUENCE:10", "SEQUENCE:11").replace(
+        '#EXT-X-PROGRAM-DATE-TIME:2026-12-02T00:00:00.000Z\n'
+        '#EXT-X-PART:DURATION=0.40000,URI="part10.0.ts",INDEPENDENT=YES\n'
+        '#EXT-X-PART:DURATION=0.40000,URI="part10.1.ts"\n'
+        '#EXT-X-PART:DURATION=0.20000,URI="part10.2.ts"\n'
+        '#EXTINF:1.00000,\nseg10.ts\n', "")
+    if failures_for(short):
+        print("self-test: a young short playlist failed: %s" % FAILURES)
+        ok = False
+    if not failures_for(short, GOOD):
+        print("self-test: not caught: a segment removed below 3 targets")
         ok = False
     for what, text in GOOD_TOO:
         if failures_for(text):

@@ -396,8 +396,13 @@ GST_START_TEST (test_window_skip)
   fail_unless (g_str_has_suffix (full, strstr (d, "#EXT-X-PROGRAM-DATE")));
   g_free (d);
   g_free (full);
-  /* ended: _HLS_skip is ignored, the full playlist answers */
+  /* ended: _HLS_skip is ignored, the full playlist answers; so are
+   * _HLS_msn and _HLS_part, however far ahead */
+  fail_unless_equals_int (flu_hls_window_check_block (w, 1000, -1),
+      FLU_HLS_TOO_FAR);
   flu_hls_window_end (w);
+  fail_unless_equals_int (flu_hls_window_check_block (w, 1000, -1),
+      FLU_HLS_READY);
   d = delta (w);
   full = playlist (w);
   fail_unless_equals_string (d, full);
