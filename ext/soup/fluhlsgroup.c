@@ -166,10 +166,16 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
    * may be rendering under it) */
   if (created && !flu_http_server_add_mount (server, created->path,
           handle_multivariant, created, error)) {
+    /* a member that joined meanwhile keeps the (unmounted) group */
     g_mutex_lock (&registry_lock);
-    g_hash_table_remove (groups, created->key);
+    g_ptr_array_remove (created->members, m);
+    if (created->members->len == 0)
+      g_hash_table_remove (groups, created->key);
+    else
+      created = NULL;
     g_mutex_unlock (&registry_lock);
-    group_free (created);
+    if (created)
+      group_free (created);
     member_free (m);
     return NULL;
   }

@@ -773,11 +773,13 @@ def psi(table_id, body):
     return b"\0" + sec
 
 
-def ts_with_picture(nal_type):
+def ts_with_picture(nal_type, aac=False):
     pat = psi(0, bytes([0, 1, 0xe1, 0x00]))               # program 1 -> 0x100
     pmt = psi(2, bytes([0xe1, 0x01, 0xf0, 0x00,            # PCR PID, no info
-                        0x1b, 0xe1, 0x01, 0xf0, 0x00]))    # H.264 on 0x101
-    es = b"\0\0\0\x01\x09\xf0" + b"\0\0\0\x01" + bytes([0x60 | nal_type])
+                        0x1b, 0xe1, 0x01, 0xf0, 0x00]) +   # H.264 on 0x101
+              (bytes([0x0f, 0xe1, 0x02, 0xf0, 0x00]) if aac else b""))
+    es = b"\0\0\0\x01\x09\xf0" + b"\0\0\0\x01\x67\x42\xc0\x1e\xda" + \
+        b"\0\0\0\x01" + bytes([0x60 | nal_type])
     pes = b"\0\0\x01\xe0\0\0\x80\0\0" + es
     return (ts_packet(0, pat, True) + ts_packet(0x100, pmt, True) +
             ts_packet(0x101, pes, True))
@@ -1009,6 +1011,12 @@ def self_test():
     if first_picture_is_idr(ts_with_picture(5)) is not True or \
             first_picture_is_idr(ts_with_picture(1)) is not False:
         print("self-test: IDR detection wrong")
+        ok = False
+    # CODECS against the segments: profile-level and AAC seen
+    if avc1_of(ts_with_picture(5)) != ("avc1.42c01e", False) or \
+            avc1_of(ts_with_picture(5, True)) != ("avc1.42c01e", True):
+        print("self-test: SPS/AAC detection wrong: %s %s" % (
+            avc1_of(ts_with_picture(5)), avc1_of(ts_with_picture(5, True))))
         ok = False
     FAILURES = []
     print("hls-check self-test: %s" % ("passed" if ok else "FAILED"))

@@ -1,23 +1,26 @@
 #!/bin/sh
 # Two fluhlssinks naming one group on one port (renditions of 320x240 at
 # 300 kb/s and 640x360 at 900 kb/s) make the multivariant playlist
-# /grp.m3u8: ffprobe lists both programs, ffmpeg decodes the second,
+# /grp.m3u8 (the second with AAC): ffprobe lists both programs, ffmpeg decodes the second,
 # GStreamer playbin (hlsdemux) plays it, and our conformance checker
 # follows every variant (STREAM-INF syntax, CODECS against the segments,
 # delta playlists, rendition reports).
 . "$(dirname "$0")/lib.sh"
-need fluhlssink x264enc mpegtsmux playbin souphttpsrc hlsdemux tsdemux
+need fluhlssink x264enc mpegtsmux playbin souphttpsrc hlsdemux tsdemux \
+  voaacenc aacparse
 command -v ffprobe >/dev/null || fail "ffprobe missing (scripts/deps.d/soup.txt)"
 command -v ffmpeg >/dev/null || fail "ffmpeg missing (scripts/deps.d/soup.txt)"
 here=$(dirname "$0")
 python3 "$here/hls-check.py" --self-test 2>/dev/null || fail "hls-check self-test"
 
 port=$(free_port)
+# the second one with AAC audio muxed in (CODECS then lists mp4a.40.2)
 rendition () {
-  echo "videotestsrc is-live=true pattern=snow ! video/x-raw,format=I420,width=$2,height=$3,framerate=30/1 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=$4 ! video/x-h264,profile=constrained-baseline ! mpegtsmux ! fluhlssink port=$port mount-point=/grp/$1/ group=grp target-duration=1 playlist-length=8"
+  echo "videotestsrc is-live=true pattern=snow ! video/x-raw,format=I420,width=$2,height=$3,framerate=30/1 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=$4 ! video/x-h264,profile=constrained-baseline ! mpegtsmux name=m$1 ! fluhlssink port=$port mount-point=/grp/$1/ group=grp target-duration=1 playlist-length=8"
 }
 # shellcheck disable=SC2046
-start_server grp $(rendition lo 320 240 300) $(rendition hi 640 360 900)
+start_server grp $(rendition lo 320 240 300) $(rendition hi 640 360 900) \
+  audiotestsrc is-live=true ! voaacenc ! aacparse ! mhi.
 mv="http://127.0.0.1:$port/grp.m3u8"
 i=0
 n=0
@@ -29,6 +32,8 @@ while [ $i -lt 100 ]; do
 done
 [ "$n" = 2 ] || fail "the multivariant playlist lists ${n:-0} variants"
 curl -s "$mv" | sed 's/^/  /'
+curl -s "$mv" | grep -q 'CODECS="avc1.42c01e,mp4a.40.2",RESOLUTION=640x360' || \
+  fail "no CODECS avc1.42c01e,mp4a.40.2 for the A/V variant"
 
 programs=$(timeout 30 ffprobe -v error -show_entries program=program_id \
   -of csv=p=0 "$mv" | grep -c . || true)
