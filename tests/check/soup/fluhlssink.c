@@ -21,7 +21,8 @@
  * and part answers (types, caching, CORS, HEAD, Range, 404, 405),
  * blocking reloads and the held preload-hinted part, 400 and 503, the
  * port shared with fluhttpsink, EOS (ENDLIST), a restart
- * (DISCONTINUITY) and memory bounded with no viewer. */
+ * (DISCONTINUITY) and memory bounded with no viewer; two renditions in
+ * a group (multivariant playlist, rendition reports, delta playlists). */
 
 #include "fluhttptest.h"
 

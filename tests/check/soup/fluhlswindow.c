@@ -19,7 +19,9 @@
 
 /* fluhlssink's policy without sockets or GStreamer elements: the cutter's
  * part and segment boundaries, the window's bound, names, playlist text,
- * mounts, blocking-reload decisions and the preload hint. */
+ * mounts, blocking-reload decisions and the preload hint; delta
+ * playlists; the multivariant playlist, rendition reports and the TS /
+ * SPS probe behind them (fluhlsvariant.c). */
 
 #include <gst/check/gstcheck.h>
 #include <string.h>
