@@ -35,6 +35,7 @@ typedef struct
   FluHttpServer *server;
   gchar *path;                  /* /<name>.m3u8 */
   gchar *cors_origin;
+  gchar *control;               /* what every member has alike */
   GPtrArray *members;           /* FluHlsMember, in join order */
 } Group;
 
@@ -110,6 +111,7 @@ group_free (Group * g)
   g_free (g->key);
   g_free (g->path);
   g_free (g->cors_origin);
+  g_free (g->control);
   g_ptr_array_unref (g->members);
   g_free (g);
 }
@@ -125,7 +127,7 @@ member_free (FluHlsMember * m)
 FluHlsMember *
 flu_hls_group_join (FluHttpServer * server, const gchar * name,
     const gchar * mount_point, const gchar * cors_origin,
-    guint target_duration, GError ** error)
+    guint target_duration, const gchar * control, GError ** error)
 {
   gchar *key = g_strdup_printf ("%p/%s", (gpointer) server, name);
   FluHlsMember *m;
@@ -154,8 +156,18 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
     g->path = g_strdup_printf ("/%s.m3u8", name);
     g->cors_origin = cors_origin && *cors_origin ? g_strdup (cors_origin) :
         NULL;
+    g->control = g_strdup (control);
     g->members = g_ptr_array_new ();
     g_hash_table_insert (groups, g->key, g);
+  } else if (g_strcmp0 (g->control, control) != 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "the renditions of group '%s' must have the same target-duration, "
+        "part-target and playlist-length (%s here, %s in the group)", name,
+        control, g->control);
+    g_mutex_unlock (&registry_lock);
+    g_free (key);
+    member_free (m);
+    return NULL;
   }
   m->group = g;
   g_ptr_array_add (g->members, m);

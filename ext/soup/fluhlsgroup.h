@@ -44,10 +44,13 @@ gboolean flu_hls_group_name_valid (const gchar * name);
 
 /* Joins (creating it, and mounting /<name>.m3u8 on @server, for the
  * first member) the group @name of @server as the rendition served at
- * @mount_point.  @cors_origin (NULL = none) is the first member's. */
+ * @mount_point.  @cors_origin (NULL = none) is the first member's.
+ * @control sums up what must be the same in every member (the spec,
+ * 6.2.4: TARGETDURATION and EXT-X-SERVER-CONTROL): a member with another
+ * one is refused. */
 FluHlsMember *flu_hls_group_join (FluHttpServer * server, const gchar * name,
     const gchar * mount_point, const gchar * cors_origin,
-    guint target_duration, GError ** error);
+    guint target_duration, const gchar * control, GError ** error);
 /* Leaves; the last member unmounts the multivariant playlist.  Not from
  * the server thread. */
 void flu_hls_group_leave (FluHlsMember * m);

@@ -1316,8 +1316,14 @@ start_serving (FluHlsSink * sink)
   }
   g_free (address);
   if (st->group) {
+    /* what makes TARGETDURATION and EXT-X-SERVER-CONTROL */
+    gchar *control = g_strdup_printf ("target-duration=%u part-target=%"
+        G_GUINT64_FORMAT " playlist-length=%u", st->target_duration,
+        st->part_target, st->playlist_length);
     FluHlsMember *member = flu_hls_group_join (server, st->group,
-        st->mount_point, st->cors_origin, st->target_duration, &err);
+        st->mount_point, st->cors_origin, st->target_duration, control, &err);
+
+    g_free (control);
 
     if (member == NULL) {
       GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),

@@ -918,6 +918,15 @@ GST_START_TEST (test_group)
   pl = get_playlist (port, "/grp.m3u8");
   fail_unless (strstr (pl, "grp/hi/") == NULL, "%s", pl);
   g_free (pl);
+  /* a member with another target duration (6.2.4: the same in every
+   * media playlist of a multivariant playlist) */
+  bad = gst_element_factory_make ("fluhlssink", NULL);
+  g_object_set (bad, "port", port, "group", "grp", "mount-point", "/grp/x/",
+      "target-duration", 2, NULL);
+  fail_unless_equals_int (gst_element_set_state (bad, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state (bad, GST_STATE_NULL);
+  gst_object_unref (bad);
   /* a group name that is no name */
   bad = gst_element_factory_make ("fluhlssink", NULL);
   g_object_set (bad, "port", port, "group", "a/b", "mount-point", "/bad/",
