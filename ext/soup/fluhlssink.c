@@ -294,8 +294,9 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
           "(NULL or empty = none): the fluhlssinks naming the same group on "
           "one port make /<group>.m3u8, one EXT-X-STREAM-INF each, and "
           "report each other in their media playlists "
-          "(EXT-X-RENDITION-REPORT); letters, digits, '.', '_' and '-'",
-          NULL, RW_READY));
+          "(EXT-X-RENDITION-REPORT); letters, digits, '.', '_' and '-'; "
+          "every member needs the same target-duration, part-target and "
+          "playlist-length", NULL, RW_READY));
   g_object_class_install_property (gobject_class, PROP_CODECS,
       g_param_spec_string ("codecs", "Codecs",
           "CODECS of this rendition in the multivariant playlist, e.g. "
