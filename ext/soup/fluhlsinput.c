@@ -279,8 +279,13 @@ part_cb (const FluHlsPartInfo * info, GBytes * data, gboolean end,
     gpointer user_data)
 {
   FluHlsInput *in = user_data;
+  gchar *codecs = NULL;
+  guint width = 0, height = 0;
 
-  in->func (in->element, info, data, end);
+  if (info->new_segment)
+    codecs = flu_hls_fmp4_describe (in->mux, &width, &height);
+  in->func (in->element, info, data, end, codecs, width, height);
+  g_free (codecs);
 }
 
 static gboolean
@@ -422,19 +427,6 @@ flu_hls_input_start (FluHlsInput * in, guint64 target, guint64 part_target)
     in->mux = flu_hls_fmp4_new (in->video && in->audio ? 2 : 1,
         in->video != NULL, target, part_target, part_cb, in);
   g_mutex_unlock (&in->lock);
-}
-
-gchar *
-flu_hls_input_describe (FluHlsInput * in, guint * width, guint * height)
-{
-  gchar *codecs = NULL;
-
-  *width = *height = 0;
-  g_mutex_lock (&in->lock);
-  if (in->mux)
-    codecs = flu_hls_fmp4_describe (in->mux, width, height);
-  g_mutex_unlock (&in->lock);
-  return codecs;
 }
 
 void

@@ -32,9 +32,13 @@
 G_BEGIN_DECLS
 
 /* Called from a streaming thread, one call at a time, with a finished
- * part (@data taken, NULL with @end) and its info (info->init borrowed). */
+ * part (@data taken, NULL with @end) and its info (info->init borrowed);
+ * on a new segment also what a multivariant playlist says of the
+ * rendition: @codecs ("avc1.64001f,mp4a.40.2", NULL otherwise) and the
+ * video size (0 without video). */
 typedef void (*FluHlsInputPartFunc) (GstElement * element,
-    const FluHlsPartInfo * info, GBytes * data, gboolean end);
+    const FluHlsPartInfo * info, GBytes * data, gboolean end,
+    const gchar * codecs, guint width, guint height);
 
 typedef struct _FluHlsInput FluHlsInput;
 
@@ -52,11 +56,6 @@ gboolean flu_hls_input_active (FluHlsInput * in);
 void flu_hls_input_start (FluHlsInput * in, guint64 target,
     guint64 part_target);
 void flu_hls_input_stop (FluHlsInput * in);
-
-/* For a multivariant playlist: CODECS ("avc1.64001f,mp4a.40.2") and
- * RESOLUTION of the tracks whose caps came (NULL / 0 before). */
-gchar *flu_hls_input_describe (FluHlsInput * in, guint * width,
-    guint * height);
 
 /* @caps -> @t (clear it); FALSE when they lack what fMP4 needs. */
 gboolean flu_hls_input_caps_to_track (const GstCaps * caps, FluCmafTrack * t);
