@@ -693,7 +693,7 @@ class Checker:
             # 6.2.5.2: _HLS_part past the Advance Part Limit gets 400
             pt = float(pl["EXT-X-PART-INF"]["PART-TARGET"])
             limit = 3 / pt if pt < 1 else 3
-            m = re.fullmatch(r"part(\d+)\.(\d+)\.ts", pl["hint"])
+            m = re.fullmatch(r"part(\d+)\.(\d+)\.(ts|m4s)", pl["hint"])
             if m:
                 q = "_HLS_msn=%s&_HLS_part=%d" % (
                     m.group(1), int(m.group(2)) + int(limit) + 2)
@@ -744,7 +744,7 @@ class Checker:
             if n_reload % 8 == 1:
                 self.check_reports(pl)
                 if "CAN-SKIP-UNTIL" in self.server_control:
-                    self.check_delta(m.groups())
+                    self.check_delta(m.groups()[:2])
         if self.blocking:
             worst = max(self.blocking)
             limit = (2 * self.target_seconds(pl) + 0.3 if self.plain else

@@ -18,7 +18,7 @@ raw="videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=320,
 # constrained baseline: openh264dec decodes no more
 h264="x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! video/x-h264,profile=constrained-baseline ! h264parse"
 aac="audiotestsrc is-live=true wave=ticks ! audio/x-raw,rate=48000 ! voaacenc ! aacparse"
-start_server ll fluhlssink name=s port=0 mount-point=/f/ \
+start_server ll fluhlssink name=s port=0 mount-point=/f/ group=fg \
   $raw ! $h264 ! s.video $aac ! s.audio
 start_server plain fluhlssink name=s port=0 mount-point=/b/ part-target=0 \
   $raw ! x264enc speed-preset=ultrafast key-int-max=30 bframes=2 ! \
@@ -40,6 +40,11 @@ for u in "$ll" "$plain" "$hevc"; do
 done
 curl -s "$ll" | grep -q '^#EXT-X-MAP:URI="init[0-9]*\.mp4"$' || \
   fail "no EXT-X-MAP in $ll"
+# in a group: CODECS and RESOLUTION from the caps (avcC, AudioSpecificConfig)
+mv=$(curl -s "http://127.0.0.1:$PORT_ll/fg.m3u8")
+echo "$mv" | grep -q 'CODECS="avc1.42c0[0-9a-f][0-9a-f],mp4a.40.2",RESOLUTION=320x240' || \
+  fail "multivariant playlist of an fMP4 rendition: $mv"
+echo "group: $(echo "$mv" | grep STREAM-INF)"
 
 # ffprobe: the tracks
 probe () {
