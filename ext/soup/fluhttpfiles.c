@@ -102,12 +102,10 @@ flu_http_files_open (gint root_fd, const gchar * rel, gint * fd,
   while (*p) {
     gsize len;
     struct stat sst;
-    gboolean last;
     gint next;
 
     slash = strchr (p, '/');
     len = slash ? (gsize) (slash - p) : strlen (p);
-    last = slash == NULL || slash[1] == '\0';
     if (len == 0) {
       *why = "empty path segment";
       status = SOUP_STATUS_NOT_FOUND;
@@ -147,7 +145,8 @@ flu_http_files_open (gint root_fd, const gchar * rel, gint * fd,
       status = SOUP_STATUS_FORBIDDEN;
       goto fail;
     }
-    if (!S_ISDIR (sst.st_mode) && !(last && S_ISREG (sst.st_mode))) {
+    /* a regular file only as the last segment, without a '/' after it */
+    if (!S_ISDIR (sst.st_mode) && !(slash == NULL && S_ISREG (sst.st_mode))) {
       *why = S_ISREG (sst.st_mode) ? "not found" : "not a regular file";
       status = S_ISREG (sst.st_mode) ? SOUP_STATUS_NOT_FOUND :
           SOUP_STATUS_FORBIDDEN;
