@@ -607,6 +607,12 @@ handle (FluHttpServer * server, SoupServerMessage * msg, const char *path,
   struct stat st;
   guint status;
   gint fd = -1;
+  gchar *encoded = NULL;
+
+  /* libsoup decodes the path (and refuses NUL bytes and ".." segments
+   * it would make, 400); the resolver takes it encoded again, every
+   * byte but unreserved ones and '/', so a '%' in a name stays one */
+  path = encoded = g_uri_escape_string (path, "/", FALSE);
 
   r->run = run;
   r->msg = g_object_ref (msg);
@@ -652,7 +658,12 @@ handle (FluHttpServer * server, SoupServerMessage * msg, const char *path,
   }
   if (run->bare && g_str_equal (path, run->bare)) {
     redirect_slash (r, path);
-    return;
+    goto out;
+  }
+  if (!g_str_has_prefix (path, run->prefix)) {
+    why = "not found";
+    respond (r, SOUP_STATUS_NOT_FOUND, why);
+    goto refused;
   }
   status = flu_http_files_open (run->root_fd, path + strlen (run->prefix),
       &fd, &st, &why);
@@ -666,15 +677,17 @@ handle (FluHttpServer * server, SoupServerMessage * msg, const char *path,
     else
       answer_listing (run, r, fd, path);
     close (fd);
-    return;
+    goto out;
   }
   answer_file (run, r, fd, &st, path);
-  return;
+  goto out;
 
 refused:
   GST_INFO_OBJECT (self, "%s %s from %s: %u (%s)", method, r->target,
       r->host, r->status, GST_STR_NULL (why));
   count (self, &self->counters.refused, 1);
+out:
+  g_free (encoded);
 }
 
 /* ---- start / stop ---- */

@@ -338,14 +338,12 @@ GST_START_TEST (test_preconditions)
 
   fail_unless_equals_int (precondition (NULL, NULL, tag, t, &r), 0);
   fail_unless (r == TRUE);
-  fail_unless_equals_int (precondition ("If-None-Match", tag, tag, t, &r),
-      304);
+  fail_unless_equals_int (precondition ("If-None-Match", tag, tag, t, &r), 304);
   fail_unless_equals_int (precondition ("If-None-Match", "W/\"1-a-2\"", tag,
           t, &r), 304);
   fail_unless_equals_int (precondition ("If-None-Match", "\"x\", \"1-a-2\"",
           tag, t, &r), 304);
-  fail_unless_equals_int (precondition ("If-None-Match", "*", tag, t, &r),
-      304);
+  fail_unless_equals_int (precondition ("If-None-Match", "*", tag, t, &r), 304);
   fail_unless_equals_int (precondition ("If-None-Match", "\"1-a-3\"", tag, t,
           &r), 0);
   fail_unless_equals_int (precondition ("If-Modified-Since",
@@ -400,8 +398,7 @@ GST_START_TEST (test_etag_mime)
 
   fail_unless_equals_string (flu_http_files_mime ("a.webm"), "video/webm");
   fail_unless_equals_string (flu_http_files_mime ("a.WEBM"), "video/webm");
-  fail_unless_equals_string (flu_http_files_mime ("a.mkv"),
-      "video/x-matroska");
+  fail_unless_equals_string (flu_http_files_mime ("a.mkv"), "video/x-matroska");
   fail_unless_equals_string (flu_http_files_mime ("a.mp4"), "video/mp4");
   fail_unless_equals_string (flu_http_files_mime ("x/seg1.m4s"),
       "video/iso.segment");
