@@ -408,7 +408,8 @@ respond (Request * r, guint status, const gchar * why)
  * the signed URL (server thread, no lock: the Run is immutable but for
  * users, which only this thread changes) */
 static guint
-check_access (Run * run, Request * r, GHashTable * query, const gchar ** why)
+check_access (Run * run, Request * r, const gchar * path, GHashTable * query,
+    const gchar ** why)
 {
   GInetAddress *addr = NULL;
   GSocketAddress *sa = soup_server_message_get_remote_address (r->msg);
@@ -464,10 +465,9 @@ check_access (Run * run, Request * r, GHashTable * query, const gchar ** why)
     const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
         NULL;
 
-    /* signed for the path asked for, as sent (percent-encoded) */
-    if (!flu_http_token_check (run->token_secret,
-            g_uri_get_path (soup_server_message_get_uri (r->msg)), token,
-            expires, g_get_real_time () / G_USEC_PER_SEC)) {
+    /* signed for the path asked for, percent-encoded (as handle () has it) */
+    if (!flu_http_token_check (run->token_secret, path, token, expires,
+            g_get_real_time () / G_USEC_PER_SEC)) {
       *why = token ? "invalid or expired token" : "token required";
       return SOUP_STATUS_FORBIDDEN;
     }
@@ -648,7 +648,7 @@ handle (FluHttpServer * server, SoupServerMessage * msg, const char *path,
         (msg), "Allow", "GET, HEAD");
     goto refused;
   }
-  status = check_access (run, r, query, &why);
+  status = check_access (run, r, path, query, &why);
   if (status != SOUP_STATUS_NONE) {
     respond (r, status, why);
     if (status == SOUP_STATUS_UNAUTHORIZED) {
@@ -1154,9 +1154,10 @@ flu_on_demand_class_init (FluOnDemandClass * klass)
   properties[PROP_REALM] = g_param_spec_string ("realm", "Realm",
       "Realm of the Basic authentication challenge", DEFAULT_REALM, RW_READY);
   properties[PROP_TOKEN_SECRET] = g_param_spec_string ("token-secret",
-      "Token secret", "Secret of signed URLs: when set, requests need "
-      "?expires=UNIX-TIME&token=HMAC-SHA256(secret, path + expires) for the "
-      "file's path as requested, as for fluhttpsink (write-only)", NULL,
+      "Token secret", "When set, every request needs a signed URL: "
+      "?expires=<unix time>&token=<hex HMAC-SHA256(secret, \"<path>:<expires>\")>"
+      ", <path> being the file's path as requested (percent-encoded), as "
+      "fluhttpsink signs its mount point (write-only)", NULL,
       G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   properties[PROP_ALLOW] = g_param_spec_string ("allow", "Allow",
       "Comma-separated addresses or CIDR networks allowed to read (NULL = "

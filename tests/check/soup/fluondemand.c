@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "fluhttptest.h"
+#include "fluhttpauth.h"
 
 #define BIG_SIZE (600 * 1024)
 
@@ -60,6 +61,9 @@ setup (void)
   g_free (p);
   p = g_build_filename (dir, "day 1", "b.mp4", NULL);
   fail_unless (g_file_set_contents (p, "mp4", -1, NULL));
+  g_free (p);
+  p = g_build_filename (dir, "empty.ts", NULL);
+  fail_unless (g_file_set_contents (p, "", 0, NULL));
   g_free (p);
   p = g_build_filename (dir, ".secret", NULL);
   fail_unless (g_file_set_contents (p, "TOPSECRET", -1, NULL));
@@ -247,6 +251,18 @@ GST_START_TEST (test_get_head_range)
   fail_unless_equals_int (r->status, 200);
   http_response_free (r);
 
+  /* an empty file: 200 with nothing, and no range in it */
+  r = request (port, "GET", "/recordings/empty.ts", NULL);
+  fail_unless_equals_int (r->status, 200);
+  assert_header (r, "Content-Length", "0");
+  assert_header (r, "Content-Type", "video/mp2t");
+  fail_unless_equals_int (r->body->len, 0);
+  http_response_free (r);
+  r = request (port, "GET", "/recordings/empty.ts", "Range: bytes=0-\r\n");
+  fail_unless_equals_int (r->status, 416);
+  assert_header (r, "Content-Range", "bytes */0");
+  http_response_free (r);
+
   r = request (port, "POST", "/recordings/talk.webm", NULL);
   fail_unless_equals_int (r->status, 405);
   http_response_free (r);
@@ -260,7 +276,7 @@ GST_START_TEST (test_get_head_range)
     fail_unless (gst_structure_get_uint64 (s, "partial", &partial));
     fail_unless (gst_structure_get_uint64 (s, "not-modified", &nm));
     fail_unless (gst_structure_get_uint64 (s, "bytes-sent", &bytes));
-    fail_unless_equals_uint64 (ok, 4);
+    fail_unless_equals_uint64 (ok, 5);
     fail_unless_equals_uint64 (partial, 4);
     fail_unless_equals_uint64 (nm, 2);
     fail_unless (bytes >= 2 * (guint64) BIG_SIZE + 70000);
@@ -434,6 +450,27 @@ GST_START_TEST (test_auth_and_log)
   fail_unless_equals_int (http_status (sink_port (od),
           "/recordings/talk.webm", NULL), 200);
   stop_pipeline (p);
+  /* signed URLs, for the path as requested */
+  {
+    gint64 expires = g_get_real_time () / G_USEC_PER_SEC + 600;
+    gchar *token = flu_http_token_make ("s3", "/recordings/day%201/b.mp4",
+        expires);
+    gchar *url = g_strdup_printf ("/recordings/day%%201/b.mp4?expires=%"
+        G_GINT64_FORMAT "&token=%s", expires, token);
+    gchar *other = g_strdup_printf ("/recordings/talk.webm?expires=%"
+        G_GINT64_FORMAT "&token=%s", expires, token);
+
+    p = start_ondemand (0, "token-secret=s3", &od);
+    port = sink_port (od);
+    fail_unless_equals_int (http_status (port, url, NULL), 200);
+    fail_unless_equals_int (http_status (port, other, NULL), 403);
+    fail_unless_equals_int (http_status (port, "/recordings/day%201/b.mp4",
+            NULL), 403);
+    stop_pipeline (p);
+    g_free (url);
+    g_free (other);
+    g_free (token);
+  }
   g_unlink (pw);
   g_unlink (log);
   g_free (pw);
