@@ -3,7 +3,8 @@
 # fragmented MP4 (mp4mux fragment-duration) are recorded into a directory
 # and served under /recordings/; ffprobe reads both over HTTP, curl ranges
 # are compared byte for byte with dd, HEAD / 304 / 416 / multi-range /
-# traversal answers are checked, and a headless browser (Chromium, or the
+# traversal answers are checked, streamer.sh --ondemand serves them
+# beside its own mount, and a headless browser (Chromium, or the
 # one named as $1: chromium, firefox) seeks a <video> of each file to 3 s:
 # tests/e2e/collector.py measures the video from the seek on
 # (playback-check.html: currentTime advancing >= 3 s over >= 3 s of wall
@@ -122,6 +123,23 @@ for p in '/recordings/../../../../etc/passwd' '/recordings/%2e%2e/%2e%2e/etc/pas
 done
 curl -s --max-time 5 "$base/" | grep -q 'href="talk.mp4"' || fail "no listing"
 echo "ondemand: ffprobe, byte-exact ranges, validators and path safety ok"
+
+# the streamer role: the same files on its own port, beside its mount
+sport=$(free_port)
+start_bg streamer sh "$(dirname "$0")/../../pipelines/streamer.sh" \
+  --port="$sport" --formats=webm --relay-port= --upstream-port="$(free_port)" \
+  --ondemand="$rec" --ondemand-path=/talks/
+wait_listen "$sport" || { cat "$E2E_TMP/streamer.log" >&2; \
+  fail "streamer.sh --ondemand did not listen"; }
+curl -sf --max-time 5 -r 100-199 -o "$E2E_TMP/got" \
+  "http://127.0.0.1:$sport/talks/talk.webm" || fail "streamer: no range"
+dd if="$rec/talk.webm" of="$E2E_TMP/want" bs=100 skip=1 count=1 2>/dev/null
+cmp -s "$E2E_TMP/got" "$E2E_TMP/want" || fail "streamer: wrong bytes"
+[ "$(status "http://127.0.0.1:$sport/stats-webm.json")" = 200 ] || \
+  fail "streamer: its own mounts are gone"
+kill "$PID_streamer"
+wait "$PID_streamer" 2>/dev/null || true
+echo "ondemand: streamer.sh --ondemand served them beside its mount"
 
 # seek in each file in the browser
 top=$E2E_TMP
