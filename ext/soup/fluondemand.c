@@ -127,6 +127,8 @@ enum
   PROP_ALLOW,
   PROP_DENY,
   PROP_ACCESS_LOG,
+  PROP_STATS_PATH,
+  PROP_METRICS_PATH,
   PROP_STATS,
   N_PROPS
 };
@@ -168,6 +170,8 @@ struct _FluOnDemand
   gchar *allow;
   gchar *deny;
   gchar *access_log;
+  gchar *stats_path;
+  gchar *metrics_path;
 
   /* running */
   Run *run;
@@ -199,6 +203,8 @@ struct _Run
   FluHttpAccessLog *log;
   GSource *sighup;
   GHashTable *requests;         /* Request set; server thread */
+  gchar *stats_path;            /* mounted, or NULL */
+  gchar *metrics_path;
 };
 
 /* One request, from the handler to "finished" (server thread). */
@@ -409,7 +415,7 @@ respond (Request * r, guint status, const gchar * why)
  * users, which only this thread changes) */
 static guint
 check_access (Run * run, Request * r, const gchar * path, GHashTable * query,
-    const gchar ** why)
+    gboolean token, const gchar ** why)
 {
   GInetAddress *addr = NULL;
   GSocketAddress *sa = soup_server_message_get_remote_address (r->msg);
@@ -460,15 +466,15 @@ check_access (Run * run, Request * r, const gchar * path, GHashTable * query,
       return SOUP_STATUS_UNAUTHORIZED;
     }
   }
-  if (run->token_secret) {
-    const gchar *token = query ? g_hash_table_lookup (query, "token") : NULL;
+  if (run->token_secret && token) {
+    const gchar *sig = query ? g_hash_table_lookup (query, "token") : NULL;
     const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
         NULL;
 
     /* signed for the path asked for, percent-encoded (as handle () has it) */
-    if (!flu_http_token_check (run->token_secret, path, token, expires,
+    if (!flu_http_token_check (run->token_secret, path, sig, expires,
             g_get_real_time () / G_USEC_PER_SEC)) {
-      *why = token ? "invalid or expired token" : "token required";
+      *why = sig ? "invalid or expired token" : "token required";
       return SOUP_STATUS_FORBIDDEN;
     }
   }
@@ -648,7 +654,7 @@ handle (FluHttpServer * server, SoupServerMessage * msg, const char *path,
         (msg), "Allow", "GET, HEAD");
     goto refused;
   }
-  status = check_access (run, r, path, query, &why);
+  status = check_access (run, r, path, query, TRUE, &why);
   if (status != SOUP_STATUS_NONE) {
     respond (r, status, why);
     if (status == SOUP_STATUS_UNAUTHORIZED) {
@@ -695,6 +701,123 @@ out:
   g_free (encoded);
 }
 
+/* ---- statistics over HTTP ---- */
+
+static GstStructure *stats_structure (FluOnDemand * self);
+
+/* @text as a JSON string or a Prometheus label value (both escape '\\',
+ * '"' and newlines; JSON also other control bytes) */
+static void
+append_quoted (GString * out, const gchar * text, gboolean json)
+{
+  const gchar *p;
+
+  g_string_append_c (out, '"');
+  for (p = text; *p; p++) {
+    if (*p == '\\' || *p == '"')
+      g_string_append_printf (out, "\\%c", *p);
+    else if (*p == '\n')
+      g_string_append (out, "\\n");
+    else if (json && (guchar) * p < 0x20)
+      g_string_append_printf (out, "\\u%04x", (guchar) * p);
+    else
+      g_string_append_c (out, *p);
+  }
+  g_string_append_c (out, '"');
+}
+
+static gchar *
+stats_text (GstStructure * s, const gchar * mount, gboolean json)
+{
+  GString *out = g_string_new (json ? "{\"mount\": " : NULL);
+  GString *label = g_string_new (NULL);
+  gint i, n = gst_structure_n_fields (s);
+
+  if (json)
+    append_quoted (out, mount, TRUE);
+  append_quoted (label, mount, FALSE);
+  for (i = 0; i < n; i++) {
+    const gchar *name = gst_structure_nth_field_name (s, i);
+    const GValue *v = gst_structure_get_value (s, name);
+    guint64 value = G_VALUE_HOLDS_UINT64 (v) ? g_value_get_uint64 (v) :
+        g_value_get_uint (v);
+    gboolean gauge = g_str_has_suffix (name, "viewers");
+    gchar *metric = g_strdelimit (g_strdup (name), "-", '_');
+
+    if (json) {
+      g_string_append_printf (out, ", \"%s\": %" G_GUINT64_FORMAT, name, value);
+    } else {
+      g_string_append_printf (out, "# TYPE fluondemand_%s%s %s\n"
+          "fluondemand_%s%s{mount=%s} %" G_GUINT64_FORMAT "\n", metric,
+          gauge ? "" : "_total", gauge ? "gauge" : "counter", metric,
+          gauge ? "" : "_total", label->str, value);
+    }
+    g_free (metric);
+  }
+  if (json)
+    g_string_append (out, "}\n");
+  g_string_free (label, TRUE);
+  return g_string_free (out, FALSE);
+}
+
+/* stats-path and metrics-path: the same address lists and users as the
+ * files (a scraper has no signed URL) */
+static void
+handle_stats (FluHttpServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer data)
+{
+  Run *run = data;
+  gboolean json = run->stats_path && g_str_equal (path, run->stats_path);
+  Request r = { run, msg };
+  const gchar *why = NULL;
+  guint status = check_access (run, &r, path, NULL, FALSE, &why);
+  GstStructure *s;
+  gchar *text;
+
+  g_free (r.user);
+  if (status != SOUP_STATUS_NONE) {
+    flu_http_server_respond (msg, status, why);
+    if (status == SOUP_STATUS_UNAUTHORIZED) {
+      gchar *challenge = g_strdup_printf ("Basic realm=\"%s\", "
+          "charset=\"UTF-8\"", run->realm);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers
+          (msg), "WWW-Authenticate", challenge);
+      g_free (challenge);
+    }
+    return;
+  }
+  s = stats_structure (run->self);
+  text = stats_text (s, run->prefix, json);
+  gst_structure_free (s);
+  flu_http_server_set_common_headers (msg);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, json ? "application/json" :
+      "text/plain; version=0.0.4; charset=utf-8", SOUP_MEMORY_TAKE, text,
+      strlen (text));
+}
+
+/* adds stats-path and metrics-path; FALSE if one is taken */
+static gboolean
+mount_stats_paths (Run * run, GError ** error)
+{
+  if (run->stats_path && !flu_http_server_add_mount (run->server,
+          run->stats_path, handle_stats, run, error)) {
+    g_clear_pointer (&run->stats_path, g_free);
+    g_clear_pointer (&run->metrics_path, g_free);
+    return FALSE;
+  }
+  if (run->metrics_path && !flu_http_server_add_mount (run->server,
+          run->metrics_path, handle_stats, run, error)) {
+    if (run->stats_path)
+      flu_http_server_remove_mount (run->server, run->stats_path);
+    g_clear_pointer (&run->stats_path, g_free);
+    g_clear_pointer (&run->metrics_path, g_free);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* ---- start / stop ---- */
 
 static gboolean
@@ -728,6 +851,8 @@ run_free (Run * run)
   g_free (run->realm);
   g_free (run->token_secret);
   g_free (run->htpasswd);
+  g_free (run->stats_path);
+  g_free (run->metrics_path);
   g_free (run);
 }
 
@@ -767,6 +892,10 @@ stop_serving (FluOnDemand * self)
   flu_http_server_remove_prefix_mount (run->server, run->prefix);
   if (run->bare)
     flu_http_server_remove_mount (run->server, run->bare);
+  if (run->stats_path)
+    flu_http_server_remove_mount (run->server, run->stats_path);
+  if (run->metrics_path)
+    flu_http_server_remove_mount (run->server, run->metrics_path);
   flu_http_server_invoke_sync (run->server, stop_in_thread, run);
   flu_http_server_release (run->server);
   GST_INFO_OBJECT (self, "stopped serving %s", run->prefix);
@@ -808,6 +937,10 @@ start_serving (FluOnDemand * self)
   run->allow_list = flu_http_cidr_list_parse (self->allow, &err);
   if (run->allow_list)
     run->deny_list = flu_http_cidr_list_parse (self->deny, &err);
+  run->stats_path = self->stats_path && *self->stats_path ?
+      g_strdup (self->stats_path) : NULL;
+  run->metrics_path = self->metrics_path && *self->metrics_path ?
+      g_strdup (self->metrics_path) : NULL;
   has_log = self->access_log && *self->access_log;
   if (err == NULL && !flu_http_access_log_open (run->log, self->access_log,
           &err)) {
@@ -875,6 +1008,15 @@ start_serving (FluOnDemand * self)
       run->bare = bare;
     else
       g_free (bare);
+  }
+  if (!mount_stats_paths (run, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
+        ("give each element on one port its own paths"));
+    flu_http_server_remove_prefix_mount (run->server, run->prefix);
+    if (run->bare)
+      flu_http_server_remove_mount (run->server, run->bare);
+    flu_http_server_release (run->server);
+    goto fail;
   }
   if (has_log) {
     run->sighup = g_unix_signal_source_new (SIGHUP);
@@ -1005,6 +1147,12 @@ flu_on_demand_set_property (GObject * object, guint prop_id,
     case PROP_ACCESS_LOG:
       set_string (self, &self->access_log, value);
       break;
+    case PROP_STATS_PATH:
+      set_string (self, &self->stats_path, value);
+      break;
+    case PROP_METRICS_PATH:
+      set_string (self, &self->metrics_path, value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1069,6 +1217,12 @@ flu_on_demand_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_ACCESS_LOG:
       g_value_set_string (value, self->access_log);
       break;
+    case PROP_STATS_PATH:
+      g_value_set_string (value, self->stats_path);
+      break;
+    case PROP_METRICS_PATH:
+      g_value_set_string (value, self->metrics_path);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1091,6 +1245,8 @@ flu_on_demand_finalize (GObject * object)
   g_free (self->allow);
   g_free (self->deny);
   g_free (self->access_log);
+  g_free (self->stats_path);
+  g_free (self->metrics_path);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->stats_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -1169,6 +1325,15 @@ flu_on_demand_class_init (FluOnDemandClass * klass)
       "Access log", "File to append one Apache combined log line (plus "
       "seconds connected) per request to; reopened on SIGHUP and at start",
       NULL, RW_READY);
+  properties[PROP_STATS_PATH] = g_param_spec_string ("stats-path",
+      "Stats path", "Exact path answering the stats property as a JSON "
+      "object (NULL or empty = none), e.g. /stats-recordings.json; behind "
+      "allow, deny and htpasswd, not token-secret", NULL, RW_READY);
+  properties[PROP_METRICS_PATH] = g_param_spec_string ("metrics-path",
+      "Metrics path", "Exact path answering the stats property as "
+      "Prometheus metrics (fluondemand_*{mount=\"...\"}; NULL or empty = "
+      "none); behind allow, deny and htpasswd, not token-secret", NULL,
+      RW_READY);
   properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
       "Counters since the element was created: requests, ok (200), partial "
       "(206), not-modified (304), refused (4xx/5xx), bytes-sent, "

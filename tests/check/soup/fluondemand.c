@@ -547,6 +547,60 @@ GST_START_TEST (test_beside_httpsink)
 
 GST_END_TEST;
 
+GST_START_TEST (test_stats_paths)
+{
+  GstElement *od, *p = start_ondemand (0, "stats-path=/od.json "
+      "metrics-path=/od-metrics token-secret=s3", &od);
+  guint port = sink_port (od);
+  HttpResponse *r;
+  const gchar *body;
+
+  /* one refused file request (no token), then the counters */
+  fail_unless_equals_int (http_status (port, "/recordings/talk.webm", NULL),
+      403);
+  r = request (port, "GET", "/od.json", NULL);
+  fail_unless_equals_int (r->status, 200);
+  assert_header (r, "Content-Type", "application/json");
+  g_byte_array_append (r->body, (const guint8 *) "", 1);
+  body = (const gchar *) r->body->data;
+  fail_unless (g_str_has_prefix (body, "{\"mount\": \"/recordings/\", "
+          "\"requests\": 1, "), "%s", body);
+  fail_unless (strstr (body, "\"refused\": 1") != NULL, "%s", body);
+  http_response_free (r);
+  r = request (port, "GET", "/od-metrics", NULL);
+  fail_unless_equals_int (r->status, 200);
+  g_byte_array_append (r->body, (const guint8 *) "", 1);
+  body = (const gchar *) r->body->data;
+  fail_unless (strstr (body, "# TYPE fluondemand_requests_total counter\n"
+          "fluondemand_requests_total{mount=\"/recordings/\"} 1\n") != NULL,
+      "%s", body);
+  fail_unless (strstr (body, "# TYPE fluondemand_viewers gauge\n") != NULL,
+      "%s", body);
+  http_response_free (r);
+  stop_pipeline (p);
+
+  /* a path another element has: refused at start */
+  p = start_ondemand (0, "stats-path=/s.json", &od);
+  {
+    GstElement *other = gst_element_factory_make ("fluondemand", NULL);
+
+    g_object_set (other, "port", sink_port (od), "directory", dir,
+        "mount-point", "/other/", "stats-path", "/s.json", NULL);
+    fail_unless (gst_element_set_state (other, GST_STATE_READY) ==
+        GST_STATE_CHANGE_FAILURE);
+    g_object_set (other, "stats-path", "/t.json", NULL);
+    fail_unless (gst_element_set_state (other, GST_STATE_READY) ==
+        GST_STATE_CHANGE_SUCCESS);
+    fail_unless_equals_int (http_status (sink_port (od), "/other/talk.webm",
+            NULL), 200);
+    gst_element_set_state (other, GST_STATE_NULL);
+    gst_object_unref (other);
+  }
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_settings)
 {
   GstElement *od = gst_element_factory_make ("fluondemand", NULL);
@@ -581,6 +635,7 @@ fluondemand_suite (void)
   tcase_add_test (tc, test_auth_and_log);
   tcase_add_test (tc, test_rate_limit);
   tcase_add_test (tc, test_beside_httpsink);
+  tcase_add_test (tc, test_stats_paths);
   tcase_add_test (tc, test_bad_settings);
   return s;
 }
