@@ -865,11 +865,21 @@ stop_in_thread (gpointer data)
 
   for (l = list; l; l = l->next) {
     Request *r = l->data;
-    GSocket *sock = flu_http_server_message_get_socket (r->msg);
+    SoupServerMessage *msg = g_object_ref (r->msg);
+    GSocket *sock = flu_http_server_message_get_socket (msg);
+    gboolean streaming = r->streaming;
 
-    if (r->streaming && sock)
+    if (streaming && sock)
       g_socket_shutdown (sock, TRUE, TRUE, NULL);
     request_done (r);
+    if (streaming) {
+      /* a message paused for its rate (or for want of a chunk) would
+       * wait for ever on a server that goes on: libsoup writes on, fails
+       * on the closed socket and finishes it */
+      soup_message_body_complete (soup_server_message_get_response_body (msg));
+      soup_server_message_unpause (msg);
+    }
+    g_object_unref (msg);
   }
   g_list_free (list);
   if (run->sighup) {

@@ -27,6 +27,7 @@
 #include <gst/check/gstcheck.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "fluhttptest.h"
@@ -539,6 +540,35 @@ GST_START_TEST (test_beside_httpsink)
   stop_pipeline (p);
   fail_unless_equals_int (http_status (port, "/recordings/talk.webm", NULL),
       404);
+  r = http_get (port, "/live.webm", NULL, 4096, 10000);
+  fail_unless_equals_int (r->status, 200);
+  http_response_free (r);
+
+  /* a rate-limited viewer when the files go but the server stays: its
+   * connection is closed, it does not hang */
+  p = start_ondemand (port, "rate-limit=50000", &od);
+  {
+    gint fd = tcp_connect ("127.0.0.1", port);
+    const gchar *req = "GET /recordings/talk.webm HTTP/1.1\r\n"
+        "Host: x\r\n\r\n";
+    gint64 deadline;
+    gboolean eof = FALSE;
+    gchar buf[65536];
+
+    fail_unless (fd >= 0);
+    fail_unless (write (fd, req, strlen (req)) == (gssize) strlen (req));
+    fail_unless (read (fd, buf, sizeof buf) > 0);
+    stop_pipeline (p);
+    deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (!eof && g_get_monotonic_time () < deadline) {
+      struct pollfd pfd = { fd, POLLIN, 0 };
+
+      if (poll (&pfd, 1, 500) > 0)
+        eof = read (fd, buf, sizeof buf) <= 0;
+    }
+    fail_unless (eof, "the viewer's connection stayed open");
+    close (fd);
+  }
   r = http_get (port, "/live.webm", NULL, 4096, 10000);
   fail_unless_equals_int (r->status, 200);
   http_response_free (r);
