@@ -609,22 +609,29 @@ GST_START_TEST (test_stats_paths)
   http_response_free (r);
   stop_pipeline (p);
 
-  /* a path another element has: refused at start */
+  /* a path another element has: refused at start; a longer prefix on
+   * the same port wins over the shorter one */
   p = start_ondemand (0, "stats-path=/s.json", &od);
   {
     GstElement *other = gst_element_factory_make ("fluondemand", NULL);
+    gchar *sub = g_build_filename (dir, "day 1", NULL);
 
-    g_object_set (other, "port", sink_port (od), "directory", dir,
-        "mount-point", "/other/", "stats-path", "/s.json", NULL);
+    g_object_set (other, "port", sink_port (od), "directory", sub,
+        "mount-point", "/recordings/in/", "stats-path", "/s.json", NULL);
     fail_unless (gst_element_set_state (other, GST_STATE_READY) ==
         GST_STATE_CHANGE_FAILURE);
     g_object_set (other, "stats-path", "/t.json", NULL);
     fail_unless (gst_element_set_state (other, GST_STATE_READY) ==
         GST_STATE_CHANGE_SUCCESS);
-    fail_unless_equals_int (http_status (sink_port (od), "/other/talk.webm",
-            NULL), 200);
+    fail_unless_equals_int (http_status (sink_port (od),
+            "/recordings/in/b.mp4", NULL), 200);
+    fail_unless_equals_int (http_status (sink_port (od),
+            "/recordings/talk.webm", NULL), 200);
     gst_element_set_state (other, GST_STATE_NULL);
+    fail_unless_equals_int (http_status (sink_port (od),
+            "/recordings/in/b.mp4", NULL), 404);
     gst_object_unref (other);
+    g_free (sub);
   }
   stop_pipeline (p);
 }
