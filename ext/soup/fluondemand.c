@@ -69,11 +69,7 @@
 #include "config.h"
 #endif
 
-#include "fluondemand.h"
-#include "fluhttpserver.h"
-#include "fluhttpauth.h"
-#include "fluhttpfiles.h"
-#include "fluhttplog.h"
+#include "fluondemandpriv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,16 +78,10 @@
 #include <unistd.h>
 #include <glib-unix.h>
 
-GST_DEBUG_CATEGORY_STATIC (flu_on_demand_debug);
+GST_DEBUG_CATEGORY (flu_on_demand_debug);
 #define GST_CAT_DEFAULT flu_on_demand_debug
 
-/* Locking.  lock guards the properties and the running Run pointer
- * (set and cleared in the state changes).  stats_lock guards the
- * counters.  Order: lock, then stats_lock (never taken the other way;
- * in practice never nested).  A Run is immutable while the prefix is
- * mounted, except its requests table, users and log, which only the
- * server thread touches (the log has its own lock).  Password hashing
- * and file reads run in the server thread with no lock of ours held. */
+/* Locking: see fluondemandpriv.h. */
 
 #define DEFAULT_PORT 8800
 #define DEFAULT_MOUNT_POINT "/recordings/"
@@ -100,14 +90,6 @@ GST_DEBUG_CATEGORY_STATIC (flu_on_demand_debug);
 #define DEFAULT_BURST 0
 #define DEFAULT_HEADER_TIMEOUT 10
 #define DEFAULT_REALM "fluondemand"
-#define DEFAULT_MAX_LISTING 10000
-
-/* bytes read from the file and handed to libsoup at once: the memory
- * a viewer holds (16 KB: 39 KB per stalled viewer, 32 KB: 55 KB, 64 KB:
- * 87 KB, tests/bench/ondemand-viewers.sh; one download ran at 1 GB/s and
- * more with each) */
-#define CHUNK_MAX (32 * 1024)
-#define CHUNK_MIN 4096
 
 enum
 {
@@ -135,680 +117,23 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-typedef struct
-{
-  guint64 requests;
-  guint64 ok;                   /* 200 */
-  guint64 partial;              /* 206 */
-  guint64 not_modified;         /* 304 */
-  guint64 refused;              /* 4xx, 5xx */
-  guint64 bytes;                /* body bytes sent */
-  guint64 rate_waits;           /* times a viewer waited for its bucket */
-  guint viewers;                /* bodies being sent now */
-  guint peak;
-} Counters;
-
-typedef struct _Run Run;
-
-struct _FluOnDemand
-{
-  GstElement parent;
-
-  GMutex lock;
-  /* properties */
-  gchar *address;
-  guint port;
-  gchar *mount_point;
-  gchar *directory;
-  gboolean listing;
-  guint64 rate_limit;
-  guint64 burst;
-  guint header_timeout;
-  gchar *htpasswd;
-  gchar *realm;
-  gchar *token_secret;
-  gchar *allow;
-  gchar *deny;
-  gchar *access_log;
-  gchar *stats_path;
-  gchar *metrics_path;
-
-  /* running */
-  Run *run;
-
-  GMutex stats_lock;
-  Counters counters;
-};
-
-/* What the server thread reads while the prefix is mounted: a copy of
- * the settings taken at start, and the state of the requests. */
-struct _Run
-{
-  FluOnDemand *self;
-  FluHttpServer *server;
-  gchar *prefix;
-  gchar *bare;                  /* the prefix without its '/', if mounted */
-  gint root_fd;
-  gboolean listing;
-  guint64 rate;
-  guint64 capacity;             /* of each viewer's bucket */
-  gsize chunk;
-  gchar *realm;
-  gchar *token_secret;
-  gchar *htpasswd;
-  GHashTable *users;            /* server thread */
-  FluHttpFileStamp users_stamp;
-  GPtrArray *allow_list;
-  GPtrArray *deny_list;
-  FluHttpAccessLog *log;
-  GSource *sighup;
-  GHashTable *requests;         /* Request set; server thread */
-  gchar *stats_path;            /* mounted, or NULL */
-  gchar *metrics_path;
-};
-
-/* One request, from the handler to "finished" (server thread). */
-typedef struct
-{
-  Run *run;
-  SoupServerMessage *msg;
-  gulong finished_id, data_id, chunk_id;
-  gchar *host;
-  gchar *user;
-  gchar *target;
-  gint64 start_wall;
-  gint64 start_mono;
-  guint status;
-  guint64 sent;
-  /* a body being sent */
-  gboolean streaming;
-  gint fd;
-  guint64 offset;
-  guint64 remaining;
-  gdouble tokens;
-  gint64 refilled;              /* monotonic us */
-  GSource *wait;
-} Request;
-
 #define flu_on_demand_parent_class parent_class
 G_DEFINE_TYPE (FluOnDemand, flu_on_demand, GST_TYPE_ELEMENT);
 
-static void
-count (FluOnDemand * self, guint64 * field, guint64 n)
-{
-  g_mutex_lock (&self->stats_lock);
-  *field += n;
-  g_mutex_unlock (&self->stats_lock);
-}
-
-/* ---- requests ---- */
-
-static void
-request_free (Request * r)
-{
-  if (r->finished_id)
-    g_signal_handler_disconnect (r->msg, r->finished_id);
-  if (r->data_id)
-    g_signal_handler_disconnect (r->msg, r->data_id);
-  if (r->chunk_id)
-    g_signal_handler_disconnect (r->msg, r->chunk_id);
-  if (r->wait) {
-    g_source_destroy (r->wait);
-    g_source_unref (r->wait);
-  }
-  if (r->fd >= 0)
-    close (r->fd);
-  g_object_unref (r->msg);
-  g_free (r->host);
-  g_free (r->user);
-  g_free (r->target);
-  g_free (r);
-}
-
-/* the request is over (answered, or its client left, or the element
- * stops): its access-log line and counters */
-static void
-request_done (Request * r)
-{
-  Run *run = r->run;
-  FluOnDemand *self = run->self;
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (r->msg);
-  FluHttpLogEntry e = { 0 };
-
-  e.host = r->host;
-  e.user = r->user;
-  e.method = soup_server_message_get_method (r->msg);
-  e.path = r->target;
-  e.protocol = soup_server_message_get_http_version (r->msg) ==
-      SOUP_HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
-  e.status = r->status;
-  e.bytes = r->sent;
-  e.referer = soup_message_headers_get_one (h, "Referer");
-  e.user_agent = soup_message_headers_get_one (h, "User-Agent");
-  e.start_time = r->start_wall;
-  e.seconds = (g_get_monotonic_time () - r->start_mono) / G_USEC_PER_SEC;
-  flu_http_access_log_write (run->log, &e);
-  if (r->streaming) {
-    g_mutex_lock (&self->stats_lock);
-    self->counters.viewers--;
-    g_mutex_unlock (&self->stats_lock);
-  }
-  GST_DEBUG_OBJECT (self, "%s %s from %s: %u, %" G_GUINT64_FORMAT " bytes",
-      e.method, r->target, r->host, r->status, r->sent);
-  g_hash_table_remove (run->requests, r);
-}
-
-static void
-request_finished (SoupServerMessage * msg, gpointer data)
-{
-  request_done (data);
-}
-
-static void
-wrote_body_data (SoupServerMessage * msg, guint n, gpointer data)
-{
-  Request *r = data;
-
-  r->sent += n;
-  count (r->run->self, &r->run->self->counters.bytes, n);
-}
-
-/* ends a body that cannot go on (the file shrank, a read failed): the
- * client sees the connection close before Content-Length */
-static void
-request_abort (Request * r)
-{
-  GSocket *sock = flu_http_server_message_get_socket (r->msg);
-
-  if (sock)
-    g_socket_shutdown (sock, TRUE, TRUE, NULL);
-  r->remaining = 0;
-  soup_message_body_complete (soup_server_message_get_response_body (r->msg));
-}
-
-static gboolean pump (Request * r);
-
-static gboolean
-wait_done (gpointer data)
-{
-  Request *r = data;
-
-  g_clear_pointer (&r->wait, g_source_unref);
-  if (pump (r))
-    soup_server_message_unpause (r->msg);
-  return G_SOURCE_REMOVE;
-}
-
-/* Hands the next chunk of the file to libsoup, if the viewer's bucket
- * has the tokens for it; else waits for them (libsoup pauses the
- * message while it has no chunk).  TRUE when a chunk (or the end) went
- * to libsoup. */
-static gboolean
-pump (Request * r)
-{
-  Run *run = r->run;
-  SoupMessageBody *body = soup_server_message_get_response_body (r->msg);
-  gsize n;
-  gssize got;
-  gchar *buf;
-
-  if (r->remaining == 0) {
-    soup_message_body_complete (body);
-    return TRUE;
-  }
-  n = MIN (r->remaining, run->chunk);
-  if (run->rate) {
-    gint64 now = g_get_monotonic_time ();
-
-    r->tokens = MIN ((gdouble) run->capacity, r->tokens +
-        (now - r->refilled) * (gdouble) run->rate / G_USEC_PER_SEC);
-    r->refilled = now;
-    if (r->tokens < n) {
-      guint ms = (guint) ((n - r->tokens) * 1000 / run->rate) + 1;
-
-      count (run->self, &run->self->counters.rate_waits, 1);
-      r->wait = g_timeout_source_new (ms);
-      g_source_set_callback (r->wait, wait_done, r, NULL);
-      g_source_attach (r->wait, flu_http_server_get_context (run->server));
-      return FALSE;
-    }
-    r->tokens -= n;
-  }
-  buf = g_malloc (n);
-  do
-    got = pread (r->fd, buf, n, r->offset);
-  while (got < 0 && errno == EINTR);
-  if (got <= 0) {
-    GST_WARNING_OBJECT (run->self, "%s: %s at byte %" G_GUINT64_FORMAT
-        ", closing the connection", r->target, got < 0 ? g_strerror (errno) :
-        "the file got shorter", r->offset);
-    g_free (buf);
-    request_abort (r);
-    return TRUE;
-  }
-  r->offset += got;
-  r->remaining -= got;
-  soup_message_body_append (body, SOUP_MEMORY_TAKE, buf, got);
-  return TRUE;
-}
-
-static void
-wrote_chunk (SoupServerMessage * msg, gpointer data)
-{
-  Request *r = data;
-
-  if (r->wait == NULL)
-    pump (r);
-}
-
-/* ---- answers ---- */
-
-static void
-respond (Request * r, guint status, const gchar * why)
-{
-  r->status = status;
-  flu_http_server_respond (r->msg, status, why);
-}
-
-/* 401, 403 or SOUP_STATUS_NONE: the address lists, then the user, then
- * the signed URL (server thread, no lock: the Run is immutable but for
- * users, which only this thread changes) */
-static guint
-check_access (Run * run, Request * r, const gchar * path, GHashTable * query,
-    gboolean token, const gchar ** why)
-{
-  GInetAddress *addr = NULL;
-  GSocketAddress *sa = soup_server_message_get_remote_address (r->msg);
-  gboolean ok;
-
-  if (sa && G_IS_INET_SOCKET_ADDRESS (sa))
-    addr = flu_http_address_normalize (g_inet_socket_address_get_address
-        (G_INET_SOCKET_ADDRESS (sa)));
-  ok = addr && !flu_http_cidr_list_match (run->deny_list, addr) &&
-      (run->allow_list == NULL || run->allow_list->len == 0 ||
-      flu_http_cidr_list_match (run->allow_list, addr));
-  g_clear_object (&addr);
-  if (!ok) {
-    *why = "address not allowed";
-    return SOUP_STATUS_FORBIDDEN;
-  }
-  if (run->htpasswd) {
-    const gchar *auth =
-        soup_message_headers_get_one (soup_server_message_get_request_headers
-        (r->msg), "Authorization");
-    gchar *u = NULL, *p = NULL;
-    FluHttpFileStamp now = run->users_stamp;
-
-    /* an edited or replaced file is read again */
-    if (flu_http_file_stamp_changed (run->htpasswd, &now)) {
-      GError *err = NULL;
-      GHashTable *fresh = flu_http_htpasswd_load (run->htpasswd, &now, &err);
-
-      if (fresh) {
-        g_clear_pointer (&run->users, g_hash_table_unref);
-        run->users = fresh;
-      } else {
-        GST_WARNING_OBJECT (run->self, "cannot re-read %s, keeping the old "
-            "users: %s", run->htpasswd, err->message);
-        g_error_free (err);
-      }
-      run->users_stamp = now;
-    }
-    if (!flu_http_parse_basic_auth (auth, &u, &p)) {
-      *why = "credentials required";
-      return SOUP_STATUS_UNAUTHORIZED;
-    }
-    ok = flu_http_htpasswd_check (run->users, u, p);
-    g_free (p);
-    r->user = u;
-    if (!ok) {
-      *why = "wrong user or password";
-      return SOUP_STATUS_UNAUTHORIZED;
-    }
-  }
-  if (run->token_secret && token) {
-    const gchar *sig = query ? g_hash_table_lookup (query, "token") : NULL;
-    const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
-        NULL;
-
-    /* signed for the path asked for, percent-encoded (as handle () has it) */
-    if (!flu_http_token_check (run->token_secret, path, sig, expires,
-            g_get_real_time () / G_USEC_PER_SEC)) {
-      *why = sig ? "invalid or expired token" : "token required";
-      return SOUP_STATUS_FORBIDDEN;
-    }
-  }
-  return SOUP_STATUS_NONE;
-}
-
-static void
-redirect_slash (Request * r, const gchar * path)
-{
-  GUri *uri = soup_server_message_get_uri (r->msg);
-  const gchar *q = g_uri_get_query (uri);
-  gchar *to = g_strdup_printf ("%s/%s%s", path, q ? "?" : "", q ? q : "");
-
-  respond (r, SOUP_STATUS_MOVED_PERMANENTLY, "a directory: its path ends "
-      "in '/'");
-  soup_message_headers_replace (soup_server_message_get_response_headers
-      (r->msg), "Location", to);
-  g_free (to);
-}
-
-static void
-answer_listing (Run * run, Request * r, gint fd, const gchar * path)
-{
-  gchar *html;
-
-  if (!run->listing) {
-    respond (r, SOUP_STATUS_FORBIDDEN, "directory listing is off");
-    return;
-  }
-  html = flu_http_files_listing (fd, path, DEFAULT_MAX_LISTING);
-  r->status = SOUP_STATUS_OK;
-  flu_http_server_set_common_headers (r->msg);
-  soup_server_message_set_status (r->msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (r->msg, "text/html; charset=utf-8",
-      SOUP_MEMORY_TAKE, html, strlen (html));
-}
-
-/* a regular file: validators, preconditions, range, then the body */
-static void
-answer_file (Run * run, Request * r, gint fd, const struct stat *st,
-    const gchar * path)
-{
-  SoupMessageHeaders *req = soup_server_message_get_request_headers (r->msg);
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (r->msg);
-  gchar *etag = flu_http_files_etag (st);
-  gint64 mtime = flu_http_files_mtime (st);
-  GDateTime *dt = g_date_time_new_from_unix_utc (mtime);
-  gchar *modified = soup_date_time_to_string (dt, SOUP_DATE_HTTP);
-  guint64 size = st->st_size, start = 0, end = size ? size - 1 : 0;
-  gboolean use_range = FALSE;
-  FluHttpRange range = FLU_HTTP_RANGE_NONE;
-  guint status;
-  Counters *c = &run->self->counters;
-
-  g_date_time_unref (dt);
-  status = flu_http_files_preconditions (req, etag, mtime, &use_range);
-  if (status == SOUP_STATUS_PRECONDITION_FAILED) {
-    respond (r, status, "the file does not match the request's condition");
-    goto out;
-  }
-  flu_http_server_set_common_headers (r->msg);
-  soup_message_headers_replace (h, "ETag", etag);
-  soup_message_headers_replace (h, "Last-Modified", modified);
-  soup_message_headers_replace (h, "Accept-Ranges", "bytes");
-  if (status == SOUP_STATUS_NOT_MODIFIED) {
-    r->status = status;
-    count (run->self, &c->not_modified, 1);
-    soup_server_message_set_status (r->msg, status, NULL);
-    goto out;
-  }
-  if (use_range)
-    range = flu_http_range_parse (soup_message_headers_get_one (req,
-            "Range"), size, &start, &end);
-  if (range == FLU_HTTP_RANGE_UNSATISFIABLE) {
-    gchar *cr = g_strdup_printf ("bytes */%" G_GUINT64_FORMAT, size);
-
-    respond (r, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE,
-        "no requested range is inside the file");
-    soup_message_headers_replace (h, "Content-Range", cr);
-    soup_message_headers_replace (h, "ETag", etag);
-    soup_message_headers_replace (h, "Last-Modified", modified);
-    soup_message_headers_replace (h, "Accept-Ranges", "bytes");
-    g_free (cr);
-    count (run->self, &c->refused, 1);
-    goto out;
-  }
-  soup_message_headers_set_content_type (h, flu_http_files_mime (path), NULL);
-  if (range == FLU_HTTP_RANGE_PARTIAL) {
-    r->status = SOUP_STATUS_PARTIAL_CONTENT;
-    soup_message_headers_set_content_range (h, start, end, size);
-    count (run->self, &c->partial, 1);
-  } else {
-    r->status = SOUP_STATUS_OK;
-    start = 0;
-    count (run->self, &c->ok, 1);
-  }
-  soup_server_message_set_status (r->msg, r->status, NULL);
-  r->remaining = size ? end - start + 1 : 0;
-  soup_message_headers_set_content_length (h, r->remaining);
-  if (soup_server_message_get_method (r->msg) == SOUP_METHOD_HEAD ||
-      r->remaining == 0)
-    goto out;
-
-  /* the body, chunk by chunk as the client takes it */
-  r->streaming = TRUE;
-  r->fd = fd;
-  fd = -1;
-  r->offset = start;
-  r->tokens = run->capacity;
-  r->refilled = g_get_monotonic_time ();
-  g_mutex_lock (&run->self->stats_lock);
-  c->viewers++;
-  c->peak = MAX (c->peak, c->viewers);
-  g_mutex_unlock (&run->self->stats_lock);
-  soup_message_body_set_accumulate (soup_server_message_get_response_body
-      (r->msg), FALSE);
-  r->chunk_id = g_signal_connect (r->msg, "wrote-chunk",
-      G_CALLBACK (wrote_chunk), r);
-  pump (r);
-
-out:
-  if (fd >= 0)
-    close (fd);
-  g_free (modified);
-  g_free (etag);
-}
-
-static void
-handle (FluHttpServer * server, SoupServerMessage * msg, const char *path,
-    GHashTable * query, gpointer data)
-{
-  Run *run = data;
-  FluOnDemand *self = run->self;
-  Request *r = g_new0 (Request, 1);
-  const gchar *method = soup_server_message_get_method (msg);
-  GUri *uri = soup_server_message_get_uri (msg);
-  const gchar *q = g_uri_get_query (uri);
-  gchar *redacted = q ? flu_http_query_redact (q) : NULL;
-  GSocketAddress *sa = soup_server_message_get_remote_address (msg);
-  const gchar *why = NULL;
-  struct stat st;
-  guint status;
-  gint fd = -1;
-  gchar *encoded = NULL;
-
-  /* libsoup decodes the path (and refuses NUL bytes and ".." segments
-   * it would make, 400); the resolver takes it encoded again, every
-   * byte but unreserved ones and '/', so a '%' in a name stays one */
-  path = encoded = g_uri_escape_string (path, "/", FALSE);
-
-  r->run = run;
-  r->msg = g_object_ref (msg);
-  r->fd = -1;
-  r->start_wall = g_get_real_time ();
-  r->start_mono = g_get_monotonic_time ();
-  r->target = g_strdup_printf ("%s%s%s", path, q ? "?" : "", q ? redacted : "");
-  g_free (redacted);
-  if (sa && G_IS_INET_SOCKET_ADDRESS (sa)) {
-    GInetAddress *a = flu_http_address_normalize
-        (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (sa)));
-
-    r->host = g_inet_address_to_string (a);
-    g_object_unref (a);
-  } else {
-    r->host = g_strdup ("-");
-  }
-  g_hash_table_add (run->requests, r);
-  r->finished_id = g_signal_connect (msg, "finished",
-      G_CALLBACK (request_finished), r);
-  r->data_id = g_signal_connect (msg, "wrote-body-data",
-      G_CALLBACK (wrote_body_data), r);
-  count (self, &self->counters.requests, 1);
-
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
-    respond (r, SOUP_STATUS_METHOD_NOT_ALLOWED, "GET and HEAD only");
-    soup_message_headers_replace (soup_server_message_get_response_headers
-        (msg), "Allow", "GET, HEAD");
-    goto refused;
-  }
-  status = check_access (run, r, path, query, TRUE, &why);
-  if (status != SOUP_STATUS_NONE) {
-    respond (r, status, why);
-    if (status == SOUP_STATUS_UNAUTHORIZED) {
-      gchar *challenge = g_strdup_printf ("Basic realm=\"%s\", "
-          "charset=\"UTF-8\"", run->realm);
-
-      soup_message_headers_replace (soup_server_message_get_response_headers
-          (msg), "WWW-Authenticate", challenge);
-      g_free (challenge);
-    }
-    goto refused;
-  }
-  if (run->bare && g_str_equal (path, run->bare)) {
-    redirect_slash (r, path);
-    goto out;
-  }
-  if (!g_str_has_prefix (path, run->prefix)) {
-    why = "not found";
-    respond (r, SOUP_STATUS_NOT_FOUND, why);
-    goto refused;
-  }
-  status = flu_http_files_open (run->root_fd, path + strlen (run->prefix),
-      &fd, &st, &why);
-  if (status != SOUP_STATUS_NONE) {
-    respond (r, status, why);
-    goto refused;
-  }
-  if (S_ISDIR (st.st_mode)) {
-    if (!g_str_has_suffix (path, "/"))
-      redirect_slash (r, path);
-    else
-      answer_listing (run, r, fd, path);
-    close (fd);
-    goto out;
-  }
-  answer_file (run, r, fd, &st, path);
-  goto out;
-
-refused:
-  GST_INFO_OBJECT (self, "%s %s from %s: %u (%s)", method, r->target,
-      r->host, r->status, GST_STR_NULL (why));
-  count (self, &self->counters.refused, 1);
-out:
-  g_free (encoded);
-}
-
-/* ---- statistics over HTTP ---- */
-
-static GstStructure *stats_structure (FluOnDemand * self);
-
-/* @text as a JSON string or a Prometheus label value (both escape '\\',
- * '"' and newlines; JSON also other control bytes) */
-static void
-append_quoted (GString * out, const gchar * text, gboolean json)
-{
-  const gchar *p;
-
-  g_string_append_c (out, '"');
-  for (p = text; *p; p++) {
-    if (*p == '\\' || *p == '"')
-      g_string_append_printf (out, "\\%c", *p);
-    else if (*p == '\n')
-      g_string_append (out, "\\n");
-    else if (json && (guchar) * p < 0x20)
-      g_string_append_printf (out, "\\u%04x", (guchar) * p);
-    else
-      g_string_append_c (out, *p);
-  }
-  g_string_append_c (out, '"');
-}
-
-static gchar *
-stats_text (GstStructure * s, const gchar * mount, gboolean json)
-{
-  GString *out = g_string_new (json ? "{\"mount\": " : NULL);
-  GString *label = g_string_new (NULL);
-  gint i, n = gst_structure_n_fields (s);
-
-  if (json)
-    append_quoted (out, mount, TRUE);
-  append_quoted (label, mount, FALSE);
-  for (i = 0; i < n; i++) {
-    const gchar *name = gst_structure_nth_field_name (s, i);
-    const GValue *v = gst_structure_get_value (s, name);
-    guint64 value = G_VALUE_HOLDS_UINT64 (v) ? g_value_get_uint64 (v) :
-        g_value_get_uint (v);
-    gboolean gauge = g_str_has_suffix (name, "viewers");
-    gchar *metric = g_strdelimit (g_strdup (name), "-", '_');
-
-    if (json) {
-      g_string_append_printf (out, ", \"%s\": %" G_GUINT64_FORMAT, name, value);
-    } else {
-      g_string_append_printf (out, "# TYPE fluondemand_%s%s %s\n"
-          "fluondemand_%s%s{mount=%s} %" G_GUINT64_FORMAT "\n", metric,
-          gauge ? "" : "_total", gauge ? "gauge" : "counter", metric,
-          gauge ? "" : "_total", label->str, value);
-    }
-    g_free (metric);
-  }
-  if (json)
-    g_string_append (out, "}\n");
-  g_string_free (label, TRUE);
-  return g_string_free (out, FALSE);
-}
-
-/* stats-path and metrics-path: the same address lists and users as the
- * files (a scraper has no signed URL) */
-static void
-handle_stats (FluHttpServer * server, SoupServerMessage * msg,
-    const char *path, GHashTable * query, gpointer data)
-{
-  Run *run = data;
-  gboolean json = run->stats_path && g_str_equal (path, run->stats_path);
-  Request r = { run, msg };
-  const gchar *why = NULL;
-  guint status = check_access (run, &r, path, NULL, FALSE, &why);
-  GstStructure *s;
-  gchar *text;
-
-  g_free (r.user);
-  if (status != SOUP_STATUS_NONE) {
-    flu_http_server_respond (msg, status, why);
-    if (status == SOUP_STATUS_UNAUTHORIZED) {
-      gchar *challenge = g_strdup_printf ("Basic realm=\"%s\", "
-          "charset=\"UTF-8\"", run->realm);
-
-      soup_message_headers_replace (soup_server_message_get_response_headers
-          (msg), "WWW-Authenticate", challenge);
-      g_free (challenge);
-    }
-    return;
-  }
-  s = stats_structure (run->self);
-  text = stats_text (s, run->prefix, json);
-  gst_structure_free (s);
-  flu_http_server_set_common_headers (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, json ? "application/json" :
-      "text/plain; version=0.0.4; charset=utf-8", SOUP_MEMORY_TAKE, text,
-      strlen (text));
-}
+/* ---- start / stop ---- */
 
 /* adds stats-path and metrics-path; FALSE if one is taken */
 static gboolean
-mount_stats_paths (Run * run, GError ** error)
+mount_stats_paths (FluOnDemandRun * run, GError ** error)
 {
   if (run->stats_path && !flu_http_server_add_mount (run->server,
-          run->stats_path, handle_stats, run, error)) {
+          run->stats_path, flu_on_demand_handle_stats, run, error)) {
     g_clear_pointer (&run->stats_path, g_free);
     g_clear_pointer (&run->metrics_path, g_free);
     return FALSE;
   }
   if (run->metrics_path && !flu_http_server_add_mount (run->server,
-          run->metrics_path, handle_stats, run, error)) {
+          run->metrics_path, flu_on_demand_handle_stats, run, error)) {
     if (run->stats_path)
       flu_http_server_remove_mount (run->server, run->stats_path);
     g_clear_pointer (&run->stats_path, g_free);
@@ -818,12 +143,11 @@ mount_stats_paths (Run * run, GError ** error)
   return TRUE;
 }
 
-/* ---- start / stop ---- */
 
 static gboolean
 reopen_log_on_sighup (gpointer data)
 {
-  Run *run = data;
+  FluOnDemandRun *run = data;
   GError *err = NULL;
 
   if (!flu_http_access_log_reopen (run->log, &err)) {
@@ -835,7 +159,7 @@ reopen_log_on_sighup (gpointer data)
 }
 
 static void
-run_free (Run * run)
+run_free (FluOnDemandRun * run)
 {
   if (run->root_fd >= 0)
     close (run->root_fd);
@@ -856,43 +180,10 @@ run_free (Run * run)
   g_free (run);
 }
 
-/* server thread: every request still running ends now, logged */
-static gboolean
-stop_in_thread (gpointer data)
-{
-  Run *run = data;
-  GList *list = g_hash_table_get_keys (run->requests), *l;
-
-  for (l = list; l; l = l->next) {
-    Request *r = l->data;
-    SoupServerMessage *msg = g_object_ref (r->msg);
-    GSocket *sock = flu_http_server_message_get_socket (msg);
-    gboolean streaming = r->streaming;
-
-    if (streaming && sock)
-      g_socket_shutdown (sock, TRUE, TRUE, NULL);
-    request_done (r);
-    if (streaming) {
-      /* a message paused for its rate (or for want of a chunk) would
-       * wait for ever on a server that goes on: libsoup writes on, fails
-       * on the closed socket and finishes it */
-      soup_message_body_complete (soup_server_message_get_response_body (msg));
-      soup_server_message_unpause (msg);
-    }
-    g_object_unref (msg);
-  }
-  g_list_free (list);
-  if (run->sighup) {
-    g_source_destroy (run->sighup);
-    g_clear_pointer (&run->sighup, g_source_unref);
-  }
-  return G_SOURCE_REMOVE;
-}
-
 static void
 stop_serving (FluOnDemand * self)
 {
-  Run *run;
+  FluOnDemandRun *run;
 
   g_mutex_lock (&self->lock);
   run = g_steal_pointer (&self->run);
@@ -906,7 +197,7 @@ stop_serving (FluOnDemand * self)
     flu_http_server_remove_mount (run->server, run->stats_path);
   if (run->metrics_path)
     flu_http_server_remove_mount (run->server, run->metrics_path);
-  flu_http_server_invoke_sync (run->server, stop_in_thread, run);
+  flu_http_server_invoke_sync (run->server, flu_on_demand_stop_requests, run);
   flu_http_server_release (run->server);
   GST_INFO_OBJECT (self, "stopped serving %s", run->prefix);
   run_free (run);
@@ -916,7 +207,7 @@ stop_serving (FluOnDemand * self)
 static gboolean
 start_serving (FluOnDemand * self)
 {
-  Run *run = g_new0 (Run, 1);
+  FluOnDemandRun *run = g_new0 (FluOnDemandRun, 1);
   GError *err = NULL;
   gchar *address, *directory;
   guint port, header_timeout;
@@ -924,8 +215,7 @@ start_serving (FluOnDemand * self)
 
   run->self = self;
   run->root_fd = -1;
-  run->requests = g_hash_table_new_full (NULL, NULL,
-      (GDestroyNotify) request_free, NULL);
+  run->requests = flu_on_demand_requests_new ();
   run->log = flu_http_access_log_new ();
 
   g_mutex_lock (&self->lock);
@@ -941,8 +231,9 @@ start_serving (FluOnDemand * self)
       g_strdup (self->token_secret) : NULL;
   run->htpasswd = self->htpasswd && *self->htpasswd ?
       g_strdup (self->htpasswd) : NULL;
-  run->chunk = run->rate ? CLAMP (run->rate / 8, CHUNK_MIN, CHUNK_MAX) :
-      CHUNK_MAX;
+  run->chunk =
+      run->rate ? CLAMP (run->rate / 8, FLU_ON_DEMAND_CHUNK_MIN,
+      FLU_ON_DEMAND_CHUNK_MAX) : FLU_ON_DEMAND_CHUNK_MAX;
   run->capacity = MAX (self->burst ? self->burst : run->rate, run->chunk);
   run->allow_list = flu_http_cidr_list_parse (self->allow, &err);
   if (run->allow_list)
@@ -1002,8 +293,8 @@ start_serving (FluOnDemand * self)
             err->message), ("pick another port, or port=0 for a free one"));
     goto fail;
   }
-  if (!flu_http_server_add_prefix_mount (run->server, run->prefix, handle,
-          run, &err)) {
+  if (!flu_http_server_add_prefix_mount (run->server, run->prefix,
+          flu_on_demand_handle, run, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
         ("give each fluondemand on one port its own mount-point"));
     flu_http_server_release (run->server);
@@ -1014,7 +305,8 @@ start_serving (FluOnDemand * self)
   if (strlen (run->prefix) > 1) {
     gchar *bare = g_strndup (run->prefix, strlen (run->prefix) - 1);
 
-    if (flu_http_server_add_mount (run->server, bare, handle, run, NULL))
+    if (flu_http_server_add_mount (run->server, bare, flu_on_demand_handle,
+            run, NULL))
       run->bare = bare;
     else
       g_free (bare);
@@ -1069,10 +361,10 @@ flu_on_demand_change_state (GstElement * element, GstStateChange transition)
 
 /* ---- GObject ---- */
 
-static GstStructure *
-stats_structure (FluOnDemand * self)
+GstStructure *
+flu_on_demand_stats (FluOnDemand * self)
 {
-  Counters c;
+  FluOnDemandCounters c;
 
   g_mutex_lock (&self->stats_lock);
   c = self->counters;
@@ -1176,7 +468,7 @@ flu_on_demand_get_property (GObject * object, guint prop_id, GValue * value,
   FluOnDemand *self = FLU_ON_DEMAND (object);
 
   if (prop_id == PROP_STATS) {
-    g_value_take_boxed (value, stats_structure (self));
+    g_value_take_boxed (value, flu_on_demand_stats (self));
     return;
   }
   g_mutex_lock (&self->lock);
