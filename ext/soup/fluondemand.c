@@ -101,6 +101,7 @@ enum
   PROP_DIRECTORY,
   PROP_LISTING,
   PROP_RATE_LIMIT,
+  PROP_CLIENT_LIMIT,
   PROP_BURST,
   PROP_HEADER_TIMEOUT,
   PROP_HTPASSWD,
@@ -226,6 +227,7 @@ start_serving (FluOnDemand * self)
   run->prefix = g_strdup (self->mount_point);
   run->listing = self->listing;
   run->rate = self->rate_limit;
+  run->client_limit = self->client_limit;
   run->realm = g_strdup (self->realm ? self->realm : DEFAULT_REALM);
   run->token_secret = self->token_secret && *self->token_secret ?
       g_strdup (self->token_secret) : NULL;
@@ -416,6 +418,11 @@ flu_on_demand_set_property (GObject * object, guint prop_id,
       self->listing = g_value_get_boolean (value);
       g_mutex_unlock (&self->lock);
       break;
+    case PROP_CLIENT_LIMIT:
+      g_mutex_lock (&self->lock);
+      self->client_limit = g_value_get_uint (value);
+      g_mutex_unlock (&self->lock);
+      break;
     case PROP_RATE_LIMIT:
       g_mutex_lock (&self->lock);
       self->rate_limit = g_value_get_uint64 (value);
@@ -494,6 +501,9 @@ flu_on_demand_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_RATE_LIMIT:
       g_value_set_uint64 (value, self->rate_limit);
+      break;
+    case PROP_CLIENT_LIMIT:
+      g_value_set_uint (value, self->client_limit);
       break;
     case PROP_BURST:
       g_value_set_uint64 (value, self->burst);
@@ -594,6 +604,10 @@ flu_on_demand_class_init (FluOnDemandClass * klass)
   properties[PROP_LISTING] = g_param_spec_boolean ("listing", "Listing",
       "Answer a directory's path (ending in '/') with an HTML list of its "
       "files and subdirectories (else 403)", DEFAULT_LISTING, RW_READY);
+  properties[PROP_CLIENT_LIMIT] = g_param_spec_uint ("client-limit",
+      "Client limit", "Files sent at once at most (0 = no limit); a GET "
+      "beyond gets 503 with Retry-After (HEAD, 304 and listings do not "
+      "count)", 0, G_MAXUINT, 0, RW_READY);
   properties[PROP_RATE_LIMIT] = g_param_spec_uint64 ("rate-limit",
       "Rate limit", "Bytes per second each viewer gets at most (token "
       "bucket; 0 = no limit)", 0, G_MAXUINT64, DEFAULT_RATE_LIMIT, RW_READY);

@@ -78,6 +78,7 @@ struct _FluOnDemand
   gboolean listing;
   guint64 rate_limit;
   guint64 burst;
+  guint client_limit;
   guint header_timeout;
   gchar *htpasswd;
   gchar *realm;
@@ -108,6 +109,7 @@ struct _FluOnDemandRun
   guint64 rate;
   guint64 capacity;             /* of each viewer's bucket */
   gsize chunk;
+  guint client_limit;            /* bodies sent at once, 0 = any */
   gchar *realm;
   gchar *token_secret;
   gchar *htpasswd;

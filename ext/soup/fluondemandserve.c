@@ -395,6 +395,22 @@ answer_file (FluOnDemandRun * run, Request * r, gint fd, const struct stat *st,
     count (run->self, &c->refused, 1);
     goto out;
   }
+  if (run->client_limit && soup_server_message_get_method (r->msg) ==
+      SOUP_METHOD_GET && size > 0) {
+    guint viewers;
+
+    g_mutex_lock (&run->self->stats_lock);
+    viewers = c->viewers;
+    g_mutex_unlock (&run->self->stats_lock);
+    if (viewers >= run->client_limit) {
+      respond (r, SOUP_STATUS_SERVICE_UNAVAILABLE, "client limit reached");
+      soup_message_headers_replace (h, "Retry-After", "5");
+      count (run->self, &c->refused, 1);
+      GST_INFO_OBJECT (run->self, "%s from %s: 503 (client limit %u)",
+          r->target, r->host, run->client_limit);
+      goto out;
+    }
+  }
   soup_message_headers_set_content_type (h, flu_http_files_mime (path), NULL);
   if (range == FLU_HTTP_RANGE_PARTIAL) {
     r->status = SOUP_STATUS_PARTIAL_CONTENT;

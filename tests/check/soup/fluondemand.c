@@ -502,6 +502,30 @@ GST_START_TEST (test_rate_limit)
   fail_unless (waits > 0);
   gst_structure_free (s);
 
+  /* client-limit: a second download while the first runs gets 503 */
+  stop_pipeline (p);
+  p = start_ondemand (0, "rate-limit=100000 client-limit=1", &od);
+  port = sink_port (od);
+  {
+    gint fd = tcp_connect ("127.0.0.1", port);
+    const gchar *req = "GET /recordings/talk.webm HTTP/1.1\r\n"
+        "Host: x\r\n\r\n";
+    gchar buf[4096];
+
+    fail_unless (fd >= 0);
+    fail_unless (write (fd, req, strlen (req)) == (gssize) strlen (req));
+    fail_unless (read (fd, buf, sizeof buf) > 0);
+    r = request (port, "GET", "/recordings/talk.webm", NULL);
+    fail_unless_equals_int (r->status, 503);
+    assert_header (r, "Retry-After", "5");
+    http_response_free (r);
+    /* HEAD is no download */
+    r = request (port, "HEAD", "/recordings/talk.webm", NULL);
+    fail_unless_equals_int (r->status, 200);
+    http_response_free (r);
+    close (fd);
+  }
+
   /* a viewer cut off by a stop in the middle of its download */
   {
     gint fd = tcp_connect ("127.0.0.1", port);
