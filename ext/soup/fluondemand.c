@@ -81,7 +81,8 @@
 GST_DEBUG_CATEGORY (flu_on_demand_debug);
 #define GST_CAT_DEFAULT flu_on_demand_debug
 
-/* Locking: see fluondemandpriv.h. */
+/* Two locks (fluondemandpriv.h): lock, then stats_lock; never the other
+ * way round, and in practice never nested. */
 
 #define DEFAULT_PORT 8800
 #define DEFAULT_MOUNT_POINT "/recordings/"
