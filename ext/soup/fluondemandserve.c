@@ -553,7 +553,6 @@ out:
 
 /* ---- statistics over HTTP ---- */
 
-
 /* @text as a JSON string or a Prometheus label value (both escape '\\',
  * '"' and newlines; JSON also other control bytes) */
 static void
