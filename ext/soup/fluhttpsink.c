@@ -131,6 +131,7 @@ enum
   PROP_STREAM_BITRATE,
   PROP_STATS,
   N_PROPERTIES
+      /* then the icy-* properties (fluhttpicy.c) */
 };
 
 static GParamSpec *properties[N_PROPERTIES];
@@ -421,6 +422,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       "Serves a live stream to many HTTP clients (libsoup front, "
       "flumultifdsink behind)", "gst-flumotion developers");
 
+  flu_http_icy_install_properties (gobject_class, N_PROPERTIES);
+
   GST_DEBUG_CATEGORY_INIT (flu_http_sink_debug, "fluhttpsink", 0,
       "fluhttpsink");
 }
@@ -488,6 +491,7 @@ flu_http_sink_init (FluHttpSink * sink)
       (GDestroyNotify) flu_http_client_free);
   sink->per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sink->log = flu_http_access_log_new ();
+  sink->icy = flu_http_icy_new ();
   flu_http_stats_init (&sink->stats);
 
   sink->ghost = gst_ghost_pad_new_no_target_from_template ("sink", templ);
@@ -530,6 +534,7 @@ flu_http_sink_finalize (GObject * object)
   g_hash_table_unref (sink->clients);
   g_hash_table_unref (sink->per_ip);
   flu_http_access_log_free (sink->log);
+  flu_http_icy_unref (sink->icy);
   flu_http_stats_clear (&sink->stats);
   g_mutex_clear (&sink->lock);
   g_mutex_clear (&sink->mount_lock);
@@ -596,6 +601,11 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     flu_http_stats_stream_bytes (&sink->stats,
         gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info)));
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_TAG) {
+    GstTagList *tags;
+
+    gst_event_parse_tag (GST_PAD_PROBE_INFO_EVENT (info), &tags);
+    flu_http_icy_tags (sink->icy, tags);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
     flu_http_stats_eos (&sink->stats);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {
@@ -983,6 +993,10 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
   gboolean engine_prop = FALSE, lists = FALSE;
   GError *err = NULL;
 
+  if (prop_id >= N_PROPERTIES) {
+    flu_http_icy_set_property (sink->icy, prop_id - N_PROPERTIES, value);
+    return;
+  }
   if (is_path (prop_id) || prop_id == PROP_EXTRA_HEADERS ||
       prop_id == PROP_CONTENT_TYPE || prop_id == PROP_CORS_ORIGIN ||
       prop_id == PROP_REDIRECT_ON_OVERFLOW || prop_id == PROP_REALM ||
@@ -1152,6 +1166,10 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
   FluHttpSink *sink = FLU_HTTP_SINK (object);
   GstStructure *s;
 
+  if (prop_id >= N_PROPERTIES) {
+    flu_http_icy_get_property (sink->icy, prop_id - N_PROPERTIES, value);
+    return;
+  }
   if (prop_id == PROP_STATS || prop_id == PROP_BYTES_SENT ||
       prop_id == PROP_CLIENTS_PEAK) {
     guint64 sent = 0;

@@ -193,6 +193,12 @@ typedef struct
   FluHeaders *pending_headers;  /* header set being written */
   gsize headers_offset;
 
+  /* flu_fanout_add_interleaved(): interval 0 = none */
+  FluFanoutInterleave il;
+  gsize il_left;                /* bytes before the next block */
+  GBytes *il_block;             /* block being written */
+  gsize il_block_off;
+
   /* accounting */
   guint64 bytes_sent;
   guint64 connect_time, connect_time_mono;
@@ -528,6 +534,10 @@ client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
   flu_headers_unref (c->sent_headers);
   flu_headers_unref (c->pending_headers);
   c->headers = c->sent_headers = c->pending_headers = NULL;
+  g_clear_pointer (&c->il_block, g_bytes_unref);
+  if (c->il.destroy)
+    c->il.destroy (c->il.user_data);
+  c->il.destroy = NULL;
 
   g_mutex_unlock (&f->lock);
   if (f->callbacks.client_fd_removed)
@@ -609,6 +619,73 @@ client_gather (FluFanout * f, FluClient * c, struct iovec *iov)
   return n;
 }
 
+/* client_gather() with the client's interleave, if any: the gathered
+ * bytes end at the next boundary, the block due there goes first.  @buf
+ * has BATCH_IOV + 1 entries; *@out is where the ones to write start. */
+static gint
+client_gather_interleaved (FluFanout * f, FluClient * c, struct iovec *buf,
+    struct iovec **out)
+{
+  gint n = client_gather (f, c, buf + 1), i;
+  gsize allowed, sum = 0;
+
+  *out = buf + 1;
+  if (c->il.interval == 0 || n == 0)
+    return n;
+  if (c->il_block == NULL && c->il_left == 0) {
+    c->il_block = c->il.next_block (c->il.user_data);
+    c->il_block_off = 0;
+    if (c->il_block && g_bytes_get_size (c->il_block) == 0)
+      g_clear_pointer (&c->il_block, g_bytes_unref);
+    if (c->il_block == NULL)
+      c->il_left = c->il.interval;
+  }
+  allowed = c->il_block ? c->il.interval : c->il_left;
+  for (i = 0; i < n; i++) {
+    if (sum + buf[1 + i].iov_len >= allowed) {
+      buf[1 + i].iov_len = allowed - sum;
+      i++;
+      break;
+    }
+    sum += buf[1 + i].iov_len;
+  }
+  n = i;
+  if (c->il_block) {
+    gsize size;
+    const guint8 *data = g_bytes_get_data (c->il_block, &size);
+
+    buf[0].iov_base = (gpointer) (data + c->il_block_off);
+    buf[0].iov_len = size - c->il_block_off;
+    *out = buf;
+    n++;
+  }
+  return n;
+}
+
+static void client_advance (FluFanout * f, FluClient * c, gsize written);
+
+/* client_advance() for what client_gather_interleaved() gathered. */
+static void
+client_advance_interleaved (FluFanout * f, FluClient * c, gsize written)
+{
+  if (c->il.interval > 0) {
+    if (c->il_block) {
+      gsize rem = g_bytes_get_size (c->il_block) - c->il_block_off;
+
+      if (written < rem) {
+        c->il_block_off += written;
+        return;
+      }
+      written -= rem;
+      g_clear_pointer (&c->il_block, g_bytes_unref);
+      c->il_left = c->il.interval;
+    }
+    g_warn_if_fail (written <= c->il_left);
+    c->il_left -= MIN (written, c->il_left);
+  }
+  client_advance (f, c, written);
+}
+
 /* Account for @written bytes sent to @c. */
 static void
 client_advance (FluFanout * f, FluClient * c, gsize written)
@@ -687,12 +764,12 @@ status_for_errno (gint err)
 static gboolean
 client_write (FluFanout * f, FluClient * c, gsize budget)
 {
-  struct iovec iov[BATCH_IOV];
+  struct iovec buf[BATCH_IOV + 1], *iov;
   gsize done = 0;
   gboolean uncorked = FALSE;
 
   while (!c->removing && !c->blocked && client_has_data (f, c)) {
-    gint n = client_gather (f, c, iov);
+    gint n = client_gather_interleaved (f, c, buf, &iov);
     gboolean uncork;
     ssize_t ret;
     int err;
@@ -752,7 +829,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
     c->bytes_sent += ret;
     f->bytes_served += ret;
     c->last_activity_mono = now_mono ();
-    client_advance (f, c, ret);
+    client_advance_interleaved (f, c, ret);
     if (c->pollable) {
       gsize want = 0;
       gint i;
@@ -1241,6 +1318,15 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
     GstFormat min_format, guint64 min_value, GstFormat max_format,
     guint64 max_value)
 {
+  return flu_fanout_add_interleaved (f, fd, sync_method, min_format,
+      min_value, max_format, max_value, NULL);
+}
+
+FluFanoutAddResult
+flu_fanout_add_interleaved (FluFanout * f, gint fd, FluSyncMethod sync_method,
+    GstFormat min_format, guint64 min_value, GstFormat max_format,
+    guint64 max_value, const FluFanoutInterleave * interleave)
+{
   FluClient *c;
   struct stat st;
   struct epoll_event ev;
@@ -1284,6 +1370,10 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
   c->connect_time = (guint64) g_get_real_time () * GST_USECOND;
   c->connect_time_mono = now_mono ();
   c->last_activity_mono = c->connect_time_mono;
+  if (interleave && interleave->interval > 0 && interleave->next_block) {
+    c->il = *interleave;
+    c->il_left = interleave->interval;
+  }
 
   flags = fcntl (fd, F_GETFL);
   if (fcntl (fd, F_SETFL, flags | O_NONBLOCK) < 0)
