@@ -369,6 +369,10 @@ flu_http_icy_caps_allowed (const GstCaps * caps)
     return FALSE;
   s = gst_caps_get_structure (caps, 0);
   name = gst_structure_get_name (s);
+  /* Matroska and WebM carry video as well: their demuxers read the
+   * stream byte for byte (recorder.sh through souphttpsrc) */
+  if (g_str_equal (name, "audio/webm") || g_str_equal (name, "audio/x-matroska"))
+    return FALSE;
   if (g_str_has_prefix (name, "audio/"))
     return TRUE;
   return g_str_equal (name, "application/ogg") && !ogg_has_video (s);
