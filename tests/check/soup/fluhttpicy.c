@@ -259,7 +259,8 @@ check_stream (GByteArray * b)
     fail_unless_equals_int (b->data[i], 0xA5);
   /* the burst starts at the first buffer: every word in order */
   for (i = HDR_SIZE; i + 4 <= b->len; i += 4)
-    fail_unless_equals_int (GST_READ_UINT32_BE (b->data + i),
+    fail_unless_equals_int (((guint32) b->data[i] << 24) |
+        (b->data[i + 1] << 16) | (b->data[i + 2] << 8) | b->data[i + 3],
         (i - HDR_SIZE) / 4);
 }
 
