@@ -371,7 +371,8 @@ flu_http_icy_caps_allowed (const GstCaps * caps)
   name = gst_structure_get_name (s);
   /* Matroska and WebM carry video as well: their demuxers read the
    * stream byte for byte (recorder.sh through souphttpsrc) */
-  if (g_str_equal (name, "audio/webm") || g_str_equal (name, "audio/x-matroska"))
+  if (g_str_equal (name, "audio/webm")
+      || g_str_equal (name, "audio/x-matroska"))
     return FALSE;
   if (g_str_has_prefix (name, "audio/"))
     return TRUE;
@@ -473,6 +474,7 @@ flu_http_icy_viewer_interleave (FluHttpIcy * icy, guint metaint,
   v->icy = g_atomic_rc_box_acquire (icy);
   il->interval = metaint;
   il->next_block = viewer_next_block;
+  il->filler = icy->empty;      /* immutable, set once: no lock needed */
   il->user_data = v;
   il->destroy = viewer_free;
 }

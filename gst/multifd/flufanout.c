@@ -89,6 +89,15 @@
  * (once), and a new set again before the first entry that carries it when
  * its content differs and resend-streamheader is TRUE.
  *
+ * Interleave (flu_fanout_add_interleaved()): a client may get a block
+ * every N bytes of what it is written (fluhttpsink's ICY metadata).  The
+ * gather step cuts the client's iovecs at each boundary and puts the
+ * block due there between them, by reference (shared GBytes: the owner's
+ * callback's at the first boundary of a write, kept until written, the
+ * filler at later ones), so one sendmsg() still carries the whole batch;
+ * the accounting step takes the blocks' bytes off before the ring cursor
+ * moves.  A client without one costs one test.
+ *
  * Positions for new clients are decided when the first buffer after the
  * add arrives, with that buffer in the ring, exactly as the stock
  * multihandlesink does; the sync methods follow its rules (see
@@ -535,6 +544,7 @@ client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
   flu_headers_unref (c->pending_headers);
   c->headers = c->sent_headers = c->pending_headers = NULL;
   g_clear_pointer (&c->il_block, g_bytes_unref);
+  g_clear_pointer (&c->il.filler, g_bytes_unref);
   if (c->il.destroy)
     c->il.destroy (c->il.user_data);
   c->il.destroy = NULL;
@@ -619,71 +629,120 @@ client_gather (FluFanout * f, FluClient * c, struct iovec *iov)
   return n;
 }
 
-/* client_gather() with the client's interleave, if any: the gathered
- * bytes end at the next boundary, the block due there goes first.  @buf
- * has BATCH_IOV + 1 entries; *@out is where the ones to write start. */
+/* iovecs of one interleaved write: the gathered ones, cut at each
+ * boundary, with a block between */
+#define IL_MAX_IOV (BATCH_IOV * 3)
+
+/* The block at the client's next boundary: fetched once, kept until it is
+ * written. */
+static GBytes *
+client_il_block (FluClient * c)
+{
+  if (c->il_block == NULL) {
+    c->il_block = c->il.next_block (c->il.user_data);
+    c->il_block_off = 0;
+    if (c->il_block == NULL)
+      c->il_block = g_bytes_new_static ("", 0);
+  }
+  return c->il_block;
+}
+
+/* client_gather() with the client's interleave, if any, into @buf
+ * (IL_MAX_IOV entries; *@out is where the ones to write start).  The
+ * first boundary of a write gets the block next_block() returns, the
+ * later ones of the same write the filler; a boundary gets its block only
+ * when data follows it. */
 static gint
 client_gather_interleaved (FluFanout * f, FluClient * c, struct iovec *buf,
     struct iovec **out)
 {
-  gint n = client_gather (f, c, buf + 1), i;
-  gsize allowed, sum = 0;
+  struct iovec pay[BATCH_IOV];
+  gint n, i, k = 0;
+  gsize left;
+  gboolean first = TRUE;
 
-  *out = buf + 1;
-  if (c->il.interval == 0 || n == 0)
-    return n;
-  if (c->il_block == NULL && c->il_left == 0) {
-    c->il_block = c->il.next_block (c->il.user_data);
-    c->il_block_off = 0;
-    if (c->il_block && g_bytes_get_size (c->il_block) == 0)
-      g_clear_pointer (&c->il_block, g_bytes_unref);
-    if (c->il_block == NULL)
-      c->il_left = c->il.interval;
-  }
-  allowed = c->il_block ? c->il.interval : c->il_left;
+  *out = buf;
+  if (c->il.interval == 0)
+    return client_gather (f, c, buf);
+  n = client_gather (f, c, pay);
+  left = c->il_left;
   for (i = 0; i < n; i++) {
-    if (sum + buf[1 + i].iov_len >= allowed) {
-      buf[1 + i].iov_len = allowed - sum;
-      i++;
-      break;
-    }
-    sum += buf[1 + i].iov_len;
-  }
-  n = i;
-  if (c->il_block) {
-    gsize size;
-    const guint8 *data = g_bytes_get_data (c->il_block, &size);
+    guint8 *p = pay[i].iov_base;
+    gsize len = pay[i].iov_len;
 
-    buf[0].iov_base = (gpointer) (data + c->il_block_off);
-    buf[0].iov_len = size - c->il_block_off;
-    *out = buf;
-    n++;
+    while (len > 0) {
+      gsize take;
+
+      if (left == 0) {
+        GBytes *b = first ? client_il_block (c) : c->il.filler;
+        gsize size = 0, off = first ? c->il_block_off : 0;
+        const guint8 *d = b ? g_bytes_get_data (b, &size) : NULL;
+
+        if (k + 2 > IL_MAX_IOV)
+          return k;
+        if (size > off) {
+          buf[k].iov_base = (gpointer) (d + off);
+          buf[k].iov_len = size - off;
+          k++;
+        }
+        first = FALSE;
+        left = c->il.interval;
+      }
+      if (k + 1 > IL_MAX_IOV)
+        return k;
+      take = MIN (len, left);
+      buf[k].iov_base = p;
+      buf[k].iov_len = take;
+      k++;
+      p += take;
+      len -= take;
+      left -= take;
+    }
   }
-  return n;
+  return k;
 }
 
 static void client_advance (FluFanout * f, FluClient * c, gsize written);
 
-/* client_advance() for what client_gather_interleaved() gathered. */
+/* client_advance() for what client_gather_interleaved() gathered: the
+ * block bytes are taken off, the rest moves the cursor. */
 static void
 client_advance_interleaved (FluFanout * f, FluClient * c, gsize written)
 {
-  if (c->il.interval > 0) {
-    if (c->il_block) {
-      gsize rem = g_bytes_get_size (c->il_block) - c->il_block_off;
-
-      if (written < rem) {
-        c->il_block_off += written;
-        return;
-      }
-      written -= rem;
-      g_clear_pointer (&c->il_block, g_bytes_unref);
-      c->il_left = c->il.interval;
-    }
-    g_warn_if_fail (written <= c->il_left);
-    c->il_left -= MIN (written, c->il_left);
+  if (c->il.interval == 0) {
+    client_advance (f, c, written);
+    return;
   }
-  client_advance (f, c, written);
+  while (written > 0) {
+    gsize rem;
+
+    if (c->il_left > 0) {
+      gsize take = MIN (written, c->il_left);
+
+      client_advance (f, c, take);
+      c->il_left -= take;
+      written -= take;
+      continue;
+    }
+    /* at a boundary: the first of a write has il_block, later ones the
+     * filler */
+    if (c->il_block == NULL) {
+      if (c->il.filler == NULL || g_bytes_get_size (c->il.filler) == 0) {
+        c->il_left = c->il.interval;
+        continue;
+      }
+      c->il_block = g_bytes_ref (c->il.filler);
+      c->il_block_off = 0;
+    }
+    rem = g_bytes_get_size (c->il_block) - c->il_block_off;
+    if (written < rem) {
+      c->il_block_off += written;
+      return;
+    }
+    written -= rem;
+    g_clear_pointer (&c->il_block, g_bytes_unref);
+    c->il_left = c->il.interval;
+  }
 }
 
 /* Account for @written bytes sent to @c. */
@@ -764,7 +823,7 @@ status_for_errno (gint err)
 static gboolean
 client_write (FluFanout * f, FluClient * c, gsize budget)
 {
-  struct iovec buf[BATCH_IOV + 1], *iov;
+  struct iovec buf[IL_MAX_IOV], *iov;
   gsize done = 0;
   gboolean uncorked = FALSE;
 
@@ -1373,6 +1432,8 @@ flu_fanout_add_interleaved (FluFanout * f, gint fd, FluSyncMethod sync_method,
   if (interleave && interleave->interval > 0 && interleave->next_block) {
     c->il = *interleave;
     c->il_left = interleave->interval;
+    if (c->il.filler)
+      g_bytes_ref (c->il.filler);
   }
 
   flags = fcntl (fd, F_GETFL);

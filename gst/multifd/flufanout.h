@@ -113,9 +113,12 @@ typedef struct
 
 /* An optional per-client interleave: after every @interval bytes the
  * engine writes to that client (stream headers and data alike, as the
- * client receives them), it writes a block that @next_block returns (a
- * reference to shared, immutable bytes: nothing is copied), then the
- * next @interval bytes, and so on.  What ICY metadata needs, kept generic.
+ * client receives them), it writes a block, then the next @interval
+ * bytes, and so on; blocks are shared, immutable bytes, written by
+ * reference (nothing is copied).  The first boundary of each write gets
+ * the block @next_block returns, later boundaries of the same write get
+ * @filler (a reference the engine takes; NULL = nothing there).  What ICY
+ * metadata needs, kept generic.
  *
  * @next_block runs in the writer thread with the engine's lock held,
  * when the client reaches a boundary and has data to follow: it must be
@@ -127,6 +130,7 @@ typedef struct
 {
   gsize interval;
   GBytes *(*next_block) (gpointer user_data);
+  GBytes *filler;
   gpointer user_data;
   GDestroyNotify destroy;
 } FluFanoutInterleave;
