@@ -33,9 +33,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
-#define METAINT 1000
+/* icy-metaint of the framing test: 1000, then 7 (thousands of boundaries,
+ * many in one write, cut inside the header and in every buffer) */
+static guint METAINT = 1000;
 #define HDR_SIZE 37
 #define TIMEOUT_MS 10000
 
@@ -61,8 +65,20 @@ viewer_new (guint port, gboolean icy)
   gchar *req = g_strdup_printf ("GET /radio.mp3 HTTP/1.1\r\nHost: x\r\n"
       "User-Agent: icy-test\r\n%s\r\n", icy ? "Icy-MetaData: 1\r\n" : "");
 
-  v->fd = tcp_connect ("127.0.0.1", port);
-  fail_unless (v->fd >= 0);
+  {
+    /* a small receive buffer: the server's writes often stop short, in
+     * the middle of a block or of the data between two */
+    struct sockaddr_in sa = { 0 };
+    gint rcv = 2048;
+
+    v->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    fail_unless (v->fd >= 0);
+    setsockopt (v->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof (rcv));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons (port);
+    sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    fail_unless (connect (v->fd, (struct sockaddr *) &sa, sizeof (sa)) == 0);
+  }
   fail_unless (send (v->fd, req, strlen (req), MSG_NOSIGNAL) ==
       (ssize_t) strlen (req));
   g_free (req);
@@ -337,7 +353,8 @@ last_title (Viewer * v)
   return g_ptr_array_index (v->titles, v->titles->len - 1);
 }
 
-GST_START_TEST (test_icy_framing)
+static void
+run_framing (void)
 {
   GstElement *pipeline, *sink;
   GstPad *src = setup (&pipeline, &sink, "audio/mpeg");
@@ -414,7 +431,6 @@ GST_START_TEST (test_icy_framing)
   pump (icy, pushed + HDR_SIZE);
   fail_unless_equals_int (icy->titles->len, 5);
   fail_unless_equals_string (last_title (icy), "Second");
-  fail_unless (icy->blocks >= icy->payload->len / METAINT);
 
   /* what both saw of the stream is the stream, byte for byte */
   pump (plain, pushed + HDR_SIZE);
@@ -431,6 +447,21 @@ GST_START_TEST (test_icy_framing)
   viewer_free (plain);
   viewer_free (late);
   teardown (pipeline, src);
+}
+
+GST_START_TEST (test_icy_framing)
+{
+  METAINT = 1000;
+  run_framing ();
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_icy_framing_small_interval)
+{
+  METAINT = 7;
+  run_framing ();
+  METAINT = 1000;
 }
 
 GST_END_TEST;
@@ -483,6 +514,7 @@ fluhttpicy_suite (void)
   tcase_set_timeout (tc, 60);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_icy_framing);
+  tcase_add_test (tc, test_icy_framing_small_interval);
   tcase_add_test (tc, test_icy_which_mounts);
   return s;
 }
