@@ -37,6 +37,25 @@
  * gst-launch-1.0 videotestsrc is-live=true ! vp8enc deadline=1 ! \
  *     webmmux streamable=true ! fluhttpsink port=8800 mount-point=/live.webm
  * ]|
+ *
+ * ICY metadata: a radio player that asks with `Icy-MetaData: 1` on an
+ * audio mount (audio caps but WebM/Matroska, or Ogg without Theora) gets
+ * `icy-metaint` (property icy-metaint, 16000) and, every that many bytes
+ * of stream (stream headers and burst included), a block
+ * `StreamTitle='...';` from stream-title, or else "Artist - Title" from the
+ * stream's tags; other viewers of the mount get the plain stream.  The
+ * blocks are shared and written by reference between the viewer's iovecs
+ * (the engine's per-client interleave): the stream is never copied per
+ * viewer.  icy-name, icy-description, icy-genre, icy-url (and icy-br from
+ * the bitrate tag) go to every viewer as headers.  Video mounts answer
+ * Icy-MetaData with the plain stream: ffmpeg, VLC and souphttpsrc ask on
+ * every URL, and a byte-for-byte copy of a video stream must stay intact.
+ *
+ * |[
+ * gst-launch-1.0 audiotestsrc is-live=true ! lamemp3enc ! \
+ *     fluhttpsink port=8000 mount-point=/radio.mp3 icy-name="Test FM" \
+ *     stream-title="Live from the hall"
+ * ]|
  */
 
 /* Lock order (the fields each lock guards are in fluhttpsinkpriv.h):
@@ -53,6 +72,9 @@
  *      set_property of access-log opens the file with it held).
  *   3. sink->stats' lock, the access log's lock: leaves, taken with or
  *      without sink->lock.
+ *   4. sink->icy's lock (fluhttpicy.c): a leaf, taken with or without
+ *      sink->lock (the stream's answer headers hold it) and by the
+ *      engine's writer thread with the engine's lock held.
  *
  * The paths and the strings of the answers are an immutable, refcounted
  * snapshot (FluHttpSinkSettings): the server thread takes a reference
