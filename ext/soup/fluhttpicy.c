@@ -329,6 +329,19 @@ flu_http_icy_tags (FluHttpIcy * icy, const GstTagList * tags)
   g_free (artist);
 }
 
+/* whether @needle is in @data (not g_strstr_len (): an Ogg page has NULs
+ * before its packets) */
+static gboolean
+contains (const guint8 * data, gsize size, const gchar * needle)
+{
+  gsize n = strlen (needle), i;
+
+  for (i = 0; i + n <= size; i++)
+    if (data[i] == (guint8) needle[0] && memcmp (data + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* Ogg carries no media type in its caps: look for a Theora (or Daala)
  * identification header among the stream headers. */
 static gboolean
@@ -350,8 +363,8 @@ ogg_has_video (const GstStructure * s)
     buf = gst_value_get_buffer (v);
     if (!gst_buffer_map (buf, &map, GST_MAP_READ))
       continue;
-    video = g_strstr_len ((const gchar *) map.data, map.size, "\x80theora")
-        || g_strstr_len ((const gchar *) map.data, map.size, "\x80" "daala");
+    video = contains (map.data, map.size, "\x80theora") ||
+        contains (map.data, map.size, "\x80" "daala");
     gst_buffer_unmap (buf, &map);
     if (video)
       return TRUE;

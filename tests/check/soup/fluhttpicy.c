@@ -280,8 +280,11 @@ check_stream (GByteArray * b)
         (i - HDR_SIZE) / 4);
 }
 
+/* @mark: written into the stream header after a few NULs (an Ogg page's
+ * codec identification), or NULL */
 static GstPad *
-setup (GstElement ** pipeline, GstElement ** sink, const gchar * media)
+setup_full (GstElement ** pipeline, GstElement ** sink, const gchar * media,
+    const gchar * mark)
 {
   GstPad *src = gst_pad_new ("src", GST_PAD_SRC), *sinkpad;
   GstCaps *caps;
@@ -308,6 +311,10 @@ setup (GstElement ** pipeline, GstElement ** sink, const gchar * media)
   gst_pad_set_active (src, TRUE);
 
   gst_buffer_memset (hdr, 0, 0xA5, HDR_SIZE);
+  if (mark) {
+    gst_buffer_memset (hdr, 0, 0, 8);
+    gst_buffer_fill (hdr, 8, mark, strlen (mark));
+  }
   GST_BUFFER_FLAG_SET (hdr, GST_BUFFER_FLAG_HEADER);
   g_value_init (&arr, GST_TYPE_ARRAY);
   g_value_init (&v, GST_TYPE_BUFFER);
@@ -324,6 +331,12 @@ setup (GstElement ** pipeline, GstElement ** sink, const gchar * media)
   gst_segment_init (&seg, GST_FORMAT_TIME);
   fail_unless (gst_pad_push_event (src, gst_event_new_segment (&seg)));
   return src;
+}
+
+static GstPad *
+setup (GstElement ** pipeline, GstElement ** sink, const gchar * media)
+{
+  return setup_full (pipeline, sink, media, NULL);
 }
 
 static void
@@ -494,7 +507,13 @@ GST_START_TEST (test_icy_which_mounts)
   fail_unless_equals_int (metaint_of (sink_port (sink), "GET"), 0);
   teardown (pipeline, src);
 
-  src = setup (&pipeline, &sink, "application/ogg");
+  /* Ogg/Theora: the identification packet in the headers */
+  src = setup_full (&pipeline, &sink, "application/ogg", "\x80theora");
+  push_buffers (src, 2);
+  fail_unless_equals_int (metaint_of (sink_port (sink), "GET"), 0);
+  teardown (pipeline, src);
+
+  src = setup_full (&pipeline, &sink, "application/ogg", "OpusHead");
   push_buffers (src, 2);
   fail_unless_equals_int (metaint_of (sink_port (sink), "HEAD"), METAINT);
   fail_unless_equals_int (metaint_of (sink_port (sink), "GET"), METAINT);
