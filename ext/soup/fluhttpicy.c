@@ -207,12 +207,6 @@ update_title (FluHttpIcy * icy)
       icy->title, g_bytes_get_size (icy->block));
 }
 
-guint
-flu_http_icy_n_properties (void)
-{
-  return ICY_N_PROPERTIES;
-}
-
 #define ICY_RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
     GST_PARAM_MUTABLE_PLAYING)
 

@@ -49,7 +49,6 @@ void flu_http_icy_install_properties (GObjectClass * klass, guint first_id);
 void flu_http_icy_set_property (FluHttpIcy * icy, guint id,
     const GValue * value);
 void flu_http_icy_get_property (FluHttpIcy * icy, guint id, GValue * value);
-guint flu_http_icy_n_properties (void);
 
 /* streaming thread: a tag event's list (title, artist, bitrate) */
 void flu_http_icy_tags (FluHttpIcy * icy, const GstTagList * tags);
