@@ -187,24 +187,53 @@ flu_http_icy_unref (FluHttpIcy * icy)
   g_atomic_rc_box_release_full (icy, icy_clear);
 }
 
-/* lock held: a new block when the title in effect changed */
-static void
-update_title (FluHttpIcy * icy)
+/* lock held: the title the blocks should carry now (NULL: none, and
+ * never one) */
+static const gchar *
+wanted_title (FluHttpIcy * icy)
 {
   const gchar *t = icy->stream_title && *icy->stream_title ?
       icy->stream_title : icy->tag_title;
 
-  if (g_strcmp0 (t, icy->title) == 0)
-    return;
-  if (t == NULL && icy->title == NULL)
-    return;
-  g_free (icy->title);
   /* a title that goes away is cleared in the players: StreamTitle=''; */
-  icy->title = g_strdup (t ? t : "");
-  g_bytes_unref (icy->block);
-  icy->block = flu_http_icy_make_block (icy->title);
-  GST_DEBUG ("ICY title now '%s' (%" G_GSIZE_FORMAT " bytes block)",
-      icy->title, g_bytes_get_size (icy->block));
+  return t ? t : (icy->title ? "" : NULL);
+}
+
+/* lock not held: a new block when the title in effect changed, built
+ * outside the lock (the writer thread takes it) */
+static void
+refresh_title (FluHttpIcy * icy)
+{
+  gchar *t;
+  GBytes *block, *old = NULL;
+
+  g_mutex_lock (&icy->lock);
+  t = g_strdup (wanted_title (icy));
+  if (t == NULL || g_strcmp0 (t, icy->title) == 0) {
+    g_mutex_unlock (&icy->lock);
+    g_free (t);
+    return;
+  }
+  g_mutex_unlock (&icy->lock);
+
+  block = flu_http_icy_make_block (t);
+
+  g_mutex_lock (&icy->lock);
+  /* changed again meanwhile: that change's own refresh sets it */
+  if (g_strcmp0 (wanted_title (icy), t) == 0 && g_strcmp0 (t, icy->title) != 0) {
+    g_free (icy->title);
+    icy->title = g_steal_pointer (&t);
+    old = icy->block;
+    icy->block = g_steal_pointer (&block);
+    GST_DEBUG ("ICY title now '%s' (%" G_GSIZE_FORMAT " bytes block)",
+        icy->title, g_bytes_get_size (icy->block));
+  }
+  g_mutex_unlock (&icy->lock);
+  g_free (t);
+  if (block)
+    g_bytes_unref (block);
+  if (old)
+    g_bytes_unref (old);
 }
 
 #define ICY_RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
@@ -274,11 +303,11 @@ flu_http_icy_set_property (FluHttpIcy * icy, guint id, const GValue * value)
   } else if ((field = string_field (icy, id))) {
     old = *field;
     *field = g_value_dup_string (value);
-    if (id == ICY_PROP_STREAM_TITLE)
-      update_title (icy);
   }
   g_mutex_unlock (&icy->lock);
   g_free (old);
+  if (id == ICY_PROP_STREAM_TITLE)
+    refresh_title (icy);
 }
 
 void
@@ -315,12 +344,13 @@ flu_http_icy_tags (FluHttpIcy * icy, const GstTagList * tags)
   /* a tag list without title nor artist (bitrate, codec) keeps the title */
   if (both) {
     g_free (icy->tag_title);
-    icy->tag_title = g_steal_pointer (&both);
-    update_title (icy);
+    icy->tag_title = both;
   }
   g_mutex_unlock (&icy->lock);
   g_free (title);
   g_free (artist);
+  if (both)
+    refresh_title (icy);
 }
 
 /* whether @needle is in @data (not g_strstr_len (): an Ogg page has NULs
