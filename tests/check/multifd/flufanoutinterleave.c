@@ -37,7 +37,7 @@
 
 #define INTERVAL 100
 #define BLOCK 3000
-#define N_BUFFERS 100
+#define N_BUFFERS 60
 
 static guint32 fetched;
 
@@ -90,7 +90,7 @@ read_stream (gint fd, gsize want, gboolean framed, guint32 * blocks,
     guint * fillers)
 {
   GByteArray *data = g_byte_array_new (), *all = g_byte_array_new ();
-  gsize pos = 0;
+  gsize pos = 0, block_at = 0;  /* stream offset of the last block */
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
   *blocks = 0;
@@ -113,9 +113,10 @@ read_stream (gint fd, gsize want, gboolean framed, guint32 * blocks,
     g_byte_array_append (all, buf, n);
     /* parse what is complete */
     for (;;) {
-      gsize boundary_data = data->len % INTERVAL == 0 && data->len > 0;
+      gboolean boundary = data->len % INTERVAL == 0 && data->len > 0 &&
+          block_at != data->len;
 
-      if (boundary_data && pos < all->len) {
+      if (boundary && pos < all->len) {
         /* at a boundary, a block comes before the next stream byte */
         if (all->data[pos] == 'B') {
           guint i;
@@ -135,6 +136,7 @@ read_stream (gint fd, gsize want, gboolean framed, guint32 * blocks,
           (*fillers)++;
           pos += 5;
         }
+        block_at = data->len;
         if (pos >= all->len)
           break;
       }
