@@ -117,11 +117,13 @@ typedef struct
  * bytes, and so on; blocks are shared, immutable bytes, written by
  * reference (nothing is copied).  The first boundary of each write gets
  * the block @next_block returns, later boundaries of the same write get
- * @filler (a reference the engine takes; NULL = nothing there).  What ICY
- * metadata needs, kept generic.
+ * @filler (NULL = nothing there; the engine takes its own reference, the
+ * caller keeps its own).  What ICY metadata needs, kept generic.
  *
  * @next_block runs in the writer thread with the engine's lock held,
- * when the client reaches a boundary and has data to follow: it must be
+ * when a write reaches the client's next boundary with data to follow
+ * (the block it returns is kept until written, even across writes that
+ * stop short): it must be
  * quick, take only locks that are never held across a call into the
  * engine, and never call flu_fanout_*().  It returns a new reference
  * (NULL or empty = no block at this boundary).  @destroy (may be NULL)
