@@ -123,9 +123,8 @@ typedef struct
  * @next_block runs in the writer thread with the engine's lock held,
  * when a write reaches the client's next boundary with data to follow
  * (the block it returns is kept until written, even across writes that
- * stop short): it must be
- * quick, take only locks that are never held across a call into the
- * engine, and never call flu_fanout_*().  It returns a new reference
+ * stop short): it must be quick, take only locks that are never held
+ * across a call into the engine, and never call flu_fanout_*().  It returns a new reference
  * (NULL or empty = no block at this boundary).  @destroy (may be NULL)
  * frees @user_data when the client is released, with the same rules. */
 typedef struct
