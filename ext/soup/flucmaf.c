@@ -173,6 +173,7 @@ flu_cmaf_track_equal (const FluCmafTrack * a, const FluCmafTrack * b)
   return a->track_id == b->track_id && a->codec == b->codec &&
       a->timescale == b->timescale && a->width == b->width &&
       a->height == b->height && a->in_band == b->in_band &&
+      a->fps_n == b->fps_n && a->fps_d == b->fps_d &&
       a->channels == b->channels && a->rate == b->rate &&
       a->pre_skip == b->pre_skip && a->output_gain == b->output_gain &&
       a->mapping_family == b->mapping_family &&

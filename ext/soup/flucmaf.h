@@ -53,6 +53,7 @@ typedef struct
   /* video */
   guint width, height;
   gboolean in_band;             /* H.265: parameter sets in the stream (hev1) */
+  guint fps_n, fps_d;           /* frame rate (0/0 unknown), not written */
   /* audio */
   guint channels;
   guint rate;

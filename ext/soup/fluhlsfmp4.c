@@ -422,12 +422,14 @@ pump (FluHlsFmp4 * m, gboolean drain)
 }
 
 gchar *
-flu_hls_fmp4_describe (FluHlsFmp4 * m, guint * width, guint * height)
+flu_hls_fmp4_describe (FluHlsFmp4 * m, guint * width, guint * height,
+    gdouble * fps)
 {
   GString *s = g_string_new (NULL);
   guint i;
 
   *width = *height = 0;
+  *fps = 0;
   for (i = 0; i < m->n; i++) {
     Track *k = &m->t[i];
     gchar *c;
@@ -437,6 +439,8 @@ flu_hls_fmp4_describe (FluHlsFmp4 * m, guint * width, guint * height)
     if (k->cfg.codec == FLU_CMAF_H264 || k->cfg.codec == FLU_CMAF_H265) {
       *width = k->cfg.width;
       *height = k->cfg.height;
+      if (k->cfg.fps_n && k->cfg.fps_d)
+        *fps = (gdouble) k->cfg.fps_n / k->cfg.fps_d;
     }
     c = flu_cmaf_codec_string (&k->cfg);
     if (c == NULL)

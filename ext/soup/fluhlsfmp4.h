@@ -79,9 +79,10 @@ void flu_hls_fmp4_push (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s);
  * callback gets @end.  TRUE then. */
 gboolean flu_hls_fmp4_track_end (FluHlsFmp4 * m, guint track);
 /* The RFC 6381 codecs of the tracks with a format, comma-separated
- * ("avc1.64001f,mp4a.40.2"; NULL when none), and the video size (0 when
- * none). */
-gchar *flu_hls_fmp4_describe (FluHlsFmp4 * m, guint * width, guint * height);
+ * ("avc1.64001f,mp4a.40.2"; NULL when none), the video size and frame
+ * rate (0 when none). */
+gchar *flu_hls_fmp4_describe (FluHlsFmp4 * m, guint * width, guint * height,
+    gdouble * fps);
 /* Forget queued samples and the part in progress (a flush); the next
  * part starts a new segment on a keyframe. */
 void flu_hls_fmp4_reset (FluHlsFmp4 * m);

@@ -156,7 +156,7 @@ flu_hls_input_caps_to_track (const GstCaps * caps, FluCmafTrack * t)
 {
   const GstStructure *s = gst_caps_get_structure (caps, 0);
   const gchar *name = gst_structure_get_name (s);
-  gint v;
+  gint v, n, d;
 
   memset (t, 0, sizeof (*t));
   t->codec_data = buffer_bytes (gst_structure_get_value (s, "codec_data"));
@@ -170,6 +170,10 @@ flu_hls_input_caps_to_track (const GstCaps * caps, FluCmafTrack * t)
       t->width = v;
     if (gst_structure_get_int (s, "height", &v))
       t->height = v;
+    if (gst_structure_get_fraction (s, "framerate", &n, &d) && n > 0 && d > 0) {
+      t->fps_n = n;
+      t->fps_d = d;
+    }
   } else if (g_str_equal (name, "audio/mpeg")) {
     t->codec = FLU_CMAF_AAC;
     if (gst_structure_get_int (s, "rate", &v))
@@ -281,10 +285,11 @@ part_cb (const FluHlsPartInfo * info, GBytes * data, gboolean end,
   FluHlsInput *in = user_data;
   gchar *codecs = NULL;
   guint width = 0, height = 0;
+  gdouble fps = 0;
 
   if (info->new_segment)
-    codecs = flu_hls_fmp4_describe (in->mux, &width, &height);
-  in->func (in->element, info, data, end, codecs, width, height);
+    codecs = flu_hls_fmp4_describe (in->mux, &width, &height, &fps);
+  in->func (in->element, info, data, end, codecs, width, height, fps);
   g_free (codecs);
 }
 

@@ -34,11 +34,11 @@ G_BEGIN_DECLS
 /* Called from a streaming thread, one call at a time, with a finished
  * part (@data taken, NULL with @end) and its info (info->init borrowed);
  * on a new segment also what a multivariant playlist says of the
- * rendition: @codecs ("avc1.64001f,mp4a.40.2", NULL otherwise) and the
- * video size (0 without video). */
+ * rendition: @codecs ("avc1.64001f,mp4a.40.2", NULL otherwise), the
+ * video size and frame rate (0 without video, or unknown). */
 typedef void (*FluHlsInputPartFunc) (GstElement * element,
     const FluHlsPartInfo * info, GBytes * data, gboolean end,
-    const gchar * codecs, guint width, guint height);
+    const gchar * codecs, guint width, guint height, gdouble fps);
 
 typedef struct _FluHlsInput FluHlsInput;
 

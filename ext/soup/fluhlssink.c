@@ -239,7 +239,7 @@ static GstPad *flu_hls_sink_request_new_pad (GstElement * element,
 static void flu_hls_sink_release_pad (GstElement * element, GstPad * pad);
 static void input_part (GstElement * element, const FluHlsPartInfo * info,
     GBytes * data, gboolean end, const gchar * codecs, guint width,
-    guint height);
+    guint height, gdouble fps);
 
 #define RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
 #define RW_READY (RW | GST_PARAM_MUTABLE_READY)
@@ -1475,7 +1475,7 @@ flu_hls_sink_release_pad (GstElement * element, GstPad * pad)
  * property overrides CODECS) */
 static void
 input_part (GstElement * element, const FluHlsPartInfo * info, GBytes * data,
-    gboolean end, const gchar * codecs, guint width, guint height)
+    gboolean end, const gchar * codecs, guint width, guint height, gdouble fps)
 {
   FluHlsSink *sink = FLU_HLS_SINK (element);
   const Settings *st = sink->settings;
@@ -1484,7 +1484,7 @@ input_part (GstElement * element, const FluHlsPartInfo * info, GBytes * data,
     g_mutex_lock (&sink->lock);
     if (sink->member)
       flu_hls_member_set_media (sink->member, st->codecs ? st->codecs :
-          codecs, width, height, 0);
+          codecs, width, height, fps);
     g_mutex_unlock (&sink->lock);
   }
   sink->info = *info;

@@ -42,7 +42,7 @@ curl -s "$ll" | grep -q '^#EXT-X-MAP:URI="init[0-9]*\.mp4"$' || \
   fail "no EXT-X-MAP in $ll"
 # in a group: CODECS and RESOLUTION from the caps (avcC, AudioSpecificConfig)
 mv=$(curl -s "http://127.0.0.1:$PORT_ll/fg.m3u8")
-echo "$mv" | grep -q 'CODECS="avc1.42c0[0-9a-f][0-9a-f],mp4a.40.2",RESOLUTION=320x240' || \
+echo "$mv" | grep -q 'CODECS="avc1.42c0[0-9a-f][0-9a-f],mp4a.40.2",RESOLUTION=320x240,FRAME-RATE=30.000' || \
   fail "multivariant playlist of an fMP4 rendition: $mv"
 echo "group: $(echo "$mv" | grep STREAM-INF)"
 

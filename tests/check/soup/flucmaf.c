@@ -220,6 +220,8 @@ video_track (FluCmafTrack * t, const guint8 * cd, gsize n)
   t->timescale = 90000;
   t->width = 320;
   t->height = 240;
+  t->fps_n = 30;
+  t->fps_d = 1;
   t->codec_data = g_bytes_new (cd, n);
 }
 
@@ -578,11 +580,13 @@ GST_START_TEST (test_mux_av)
   fail_unless (g_array_index (parts, Part, parts->len - 1).info.ends_segment);
   {
     guint w, h;
-    gchar *codecs = flu_hls_fmp4_describe (m, &w, &h);
+    gdouble fps;
+    gchar *codecs = flu_hls_fmp4_describe (m, &w, &h, &fps);
 
     fail_unless_equals_string (codecs, "avc1.64001f,mp4a.40.2");
     fail_unless_equals_int (w, 320);
     fail_unless_equals_int (h, 240);
+    fail_unless (fps > 29.9 && fps < 30.1, "%f fps", fps);
     g_free (codecs);
   }
   /* B-frames: composition offsets go negative and positive */
