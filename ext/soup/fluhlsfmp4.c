@@ -68,6 +68,7 @@ struct _FluHlsFmp4
   guint32 sequence;
   GBytes *init;
   gint64 stream_end;            /* decode ns the stream got to */
+  guint64 late;                 /* samples dropped for coming too late */
   /* the stream's first sample (any track): the tracks' common origin */
   gboolean have_origin;
   gint64 origin, base;
@@ -298,10 +299,18 @@ append (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s, gint64 dns)
   FluCmafSample x;
   gsize size;
   const guint8 *d = g_bytes_get_data (s->data, &size);
+  guint64 gap = flu_cmaf_to_units (GAP_NS, ts);
 
+  /* a sample more than GAP_NS behind where its track got to (it came
+   * after the other track went on without it) is dropped */
+  if (!is_driver (m, track) && ((k->samples->len == 0 && k->have_next &&
+              dt + gap < k->next_dt) || (k->samples->len > 0 &&
+              dt + gap < k->prev_dt))) {
+    m->late++;
+    return;
+  }
   if (k->samples->len == 0) {
-    if (k->have_next && (dt < k->next_dt ||
-            dt - k->next_dt <= flu_cmaf_to_units (GAP_NS, ts)))
+    if (k->have_next && (dt < k->next_dt || dt - k->next_dt <= gap))
       dt = k->next_dt;
     k->first_dt = dt;
   } else {
@@ -419,6 +428,12 @@ pump (FluHlsFmp4 * m, gboolean drain)
     process (m, bi, s);
     sample_free (s);
   }
+}
+
+guint64
+flu_hls_fmp4_late (FluHlsFmp4 * m)
+{
+  return m->late;
 }
 
 gchar *

@@ -83,6 +83,8 @@ gboolean flu_hls_fmp4_track_end (FluHlsFmp4 * m, guint track);
  * rate (0 when none). */
 gchar *flu_hls_fmp4_describe (FluHlsFmp4 * m, guint * width, guint * height,
     gdouble * fps);
+/* Samples dropped for coming more than 100 ms behind their track. */
+guint64 flu_hls_fmp4_late (FluHlsFmp4 * m);
 /* Forget queued samples and the part in progress (a flush); the next
  * part starts a new segment on a keyframe. */
 void flu_hls_fmp4_reset (FluHlsFmp4 * m);

@@ -738,7 +738,8 @@ GST_START_TEST (test_mux_sync)
 
 GST_END_TEST;
 
-/* a track that sends nothing holds the other back one second at most */
+/* a track that sends nothing holds the other back one second at most;
+ * samples that go back are dropped */
 GST_START_TEST (test_mux_stall)
 {
   FluHlsFmp4 *m = flu_hls_fmp4_new (2, TRUE, GST_SECOND, 200 * MS, collect,
@@ -753,6 +754,27 @@ GST_START_TEST (test_mux_stall)
   for (i = 0; i < 60; i++)
     push (m, 0, i * FRAME, i * FRAME, FRAME, i % 30 == 0, 'v');
   fail_unless (parts->len >= 3, "%u parts", parts->len);
+  /* the audio comes at last, a second late, then some of it again: the
+   * repeated frames, more than 100 ms behind their track, are dropped;
+   * decode times stay continuous */
+  for (i = 0; i < 100; i++) {
+    push (m, 1, i * AFRAME, i * AFRAME, AFRAME, TRUE, 'a');
+    if (i % 2 == 0)
+      push (m, 0, (60 + i / 2) * FRAME, (60 + i / 2) * FRAME, FRAME,
+          (60 + i / 2) % 30 == 0, 'v');
+  }
+  for (i = 90; i < 94; i++)
+    push (m, 1, i * AFRAME, i * AFRAME, AFRAME, TRUE, 'a');
+  flu_hls_fmp4_track_end (m, 0);
+  flu_hls_fmp4_track_end (m, 1);
+  {
+    guint vcount, acount;
+
+    check_continuity (&vcount, &acount);
+    fail_unless_equals_int (vcount, 110);
+    fail_unless_equals_int (acount, 100);
+    fail_unless_equals_int (flu_hls_fmp4_late (m), 4);
+  }
   flu_hls_fmp4_free (m);
   flu_cmaf_track_clear (&v);
   flu_cmaf_track_clear (&a);
