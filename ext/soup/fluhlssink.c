@@ -1446,8 +1446,16 @@ flu_hls_sink_request_new_pad (GstElement * element, GstPadTemplate * templ,
     const gchar * name, const GstCaps * caps)
 {
   FluHlsSink *sink = FLU_HLS_SINK (element);
+  gboolean started;
   GstPad *pad;
 
+  g_mutex_lock (&sink->lock);
+  started = sink->server != NULL;
+  g_mutex_unlock (&sink->lock);
+  if (started) {
+    GST_WARNING_OBJECT (sink, "request pads before the element leaves NULL");
+    return NULL;
+  }
   if (gst_pad_is_linked (GST_BASE_SINK_PAD (sink))) {
     GST_WARNING_OBJECT (sink, "the sink pad (MPEG-TS) is linked: no "
         "request pads");

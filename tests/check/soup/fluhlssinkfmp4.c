@@ -375,6 +375,15 @@ GST_START_TEST (test_fmp4_pads)
   fail_unless (gst_element_link (src, sink));
   fail_unless (gst_element_request_pad_simple (sink, "video") == NULL);
   gst_object_unref (bin);
+
+  /* out of NULL: none either */
+  sink = gst_element_factory_make ("fluhlssink", NULL);
+  g_object_set (sink, "port", 0, NULL);
+  fail_unless_equals_int (gst_element_set_state (sink, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless (gst_element_request_pad_simple (sink, "audio") == NULL);
+  gst_element_set_state (sink, GST_STATE_NULL);
+  gst_object_unref (sink);
 }
 
 GST_END_TEST;
