@@ -124,6 +124,24 @@ struct _FluOnDemandRun
   gchar *metrics_path;
 };
 
+/* fluondemandio.c: the threads (shared by every fluondemand of the
+ * process) that open, stat, list and read files.  A bound on the disk
+ * requests at once, not on viewers: a viewer has at most one job queued
+ * or running (FLU_ON_DEMAND_CHUNK_MAX bytes). */
+#define FLU_ON_DEMAND_IO_THREADS 4
+
+/* @work (@data, NULL) in a pool thread, then @done (@data) in the thread
+ * of @context (the port's server), then @destroy (@data) there, or
+ * wherever @context is freed if it never runs again. */
+void flu_on_demand_io_push (GMainContext * context, GFunc work,
+    GSourceFunc done, gpointer data, GDestroyNotify destroy);
+
+/* Tests only (found with g_module_symbol): called in the pool thread
+ * before each open ("open", the path inside the directory) and each
+ * read ("read", the same path); it may block, as a slow disk would. */
+typedef void (*FluOnDemandTestHook) (const gchar * what, const gchar * path);
+extern FluOnDemandTestHook flu_on_demand_test_hook;
+
 /* fluondemandserve.c, server thread */
 GHashTable *flu_on_demand_requests_new (void);
 void flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,

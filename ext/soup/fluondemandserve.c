@@ -20,7 +20,16 @@
 
 /* fluondemand's answers, in the server thread: the checks, the file's
  * headers and body chunk by chunk (with the per-viewer token bucket),
- * the listing, the statistics paths, one access-log line per request. */
+ * the listing, the statistics paths, one access-log line per request.
+ * Opening, listing and reading run in fluondemandio.c's threads: the
+ * message is paused meanwhile, and the result comes back here.
+ *
+ * A Request is referenced by the requests table (until it is done: the
+ * message finished, or the element stops) and by the one job it may
+ * have queued or running; the job's result is dropped if the request
+ * is done by then.  Once done, a Request holds no message and no Run:
+ * only its file descriptor and strings, freed with its last reference,
+ * in whichever thread drops it. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -30,20 +39,28 @@
 #include "fluhttpfiles.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #define GST_CAT_DEFAULT flu_on_demand_debug
 
-/* One request, from the handler to "finished" (server thread). */
+/* One request, from the handler to "finished" (server thread, but for
+ * refs and what a job reads: fd and rel, set before it is queued). */
 typedef struct
 {
+  gint refs;
+  gboolean done;
   FluOnDemandRun *run;
   SoupServerMessage *msg;
   gulong finished_id, data_id, chunk_id;
   gchar *host;
   gchar *user;
   gchar *target;
+  gchar *path;                  /* percent-encoded, as the URL has it */
+  gchar *rel;                   /* the same inside the directory */
+  gboolean opening;             /* paused for its open job */
+  gboolean reading;             /* paused for its read job */
   gint64 start_wall;
   gint64 start_mono;
   guint status;
@@ -66,36 +83,38 @@ count (FluOnDemand * self, guint64 * field, guint64 n)
   g_mutex_unlock (&self->stats_lock);
 }
 
-static void request_free (Request * r);
+static void request_unref (Request * r);
 
 GHashTable *
 flu_on_demand_requests_new (void)
 {
-  return g_hash_table_new_full (NULL, NULL, (GDestroyNotify) request_free,
+  return g_hash_table_new_full (NULL, NULL, (GDestroyNotify) request_unref,
       NULL);
 }
 
 /* ---- requests ---- */
 
-static void
-request_free (Request * r)
+static Request *
+request_ref (Request * r)
 {
-  if (r->finished_id)
-    g_signal_handler_disconnect (r->msg, r->finished_id);
-  if (r->data_id)
-    g_signal_handler_disconnect (r->msg, r->data_id);
-  if (r->chunk_id)
-    g_signal_handler_disconnect (r->msg, r->chunk_id);
-  if (r->wait) {
-    g_source_destroy (r->wait);
-    g_source_unref (r->wait);
-  }
+  g_atomic_int_inc (&r->refs);
+  return r;
+}
+
+/* any thread: the message is gone already (request_done) */
+static void
+request_unref (Request * r)
+{
+  if (!g_atomic_int_dec_and_test (&r->refs))
+    return;
   if (r->fd >= 0)
     close (r->fd);
-  g_object_unref (r->msg);
+  g_clear_object (&r->msg);
   g_free (r->host);
   g_free (r->user);
   g_free (r->target);
+  g_free (r->path);
+  g_free (r->rel);
   g_free (r);
 }
 
@@ -109,6 +128,16 @@ request_done (Request * r)
   SoupMessageHeaders *h = soup_server_message_get_request_headers (r->msg);
   FluHttpLogEntry e = { 0 };
 
+  g_assert (!r->done);
+  r->done = TRUE;
+  g_signal_handler_disconnect (r->msg, r->finished_id);
+  g_signal_handler_disconnect (r->msg, r->data_id);
+  if (r->chunk_id)
+    g_signal_handler_disconnect (r->msg, r->chunk_id);
+  if (r->wait) {
+    g_source_destroy (r->wait);
+    g_clear_pointer (&r->wait, g_source_unref);
+  }
   e.host = r->host;
   e.user = r->user;
   e.method = soup_server_message_get_method (r->msg);
@@ -129,6 +158,9 @@ request_done (Request * r)
   }
   GST_DEBUG_OBJECT (self, "%s %s from %s: %u, %" G_GUINT64_FORMAT " bytes",
       e.method, r->target, r->host, r->status, r->sent);
+  /* a job still queued or running keeps the rest, and drops its result */
+  g_clear_object (&r->msg);
+  r->run = NULL;
   g_hash_table_remove (run->requests, r);
 }
 
@@ -173,19 +205,82 @@ wait_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* One chunk read in a pool thread: the one chunk of memory a viewer
+ * holds besides libsoup's own. */
+typedef struct
+{
+  Request *r;
+  guint64 offset;
+  gsize n;
+  gchar *buf;
+  gssize got;
+  gint err;
+} ReadJob;
+
+static void
+read_work (gpointer data, gpointer unused)
+{
+  ReadJob *j = data;
+
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("read", j->r->rel);
+  j->buf = g_malloc (j->n);
+  do
+    j->got = pread (j->r->fd, j->buf, j->n, j->offset);
+  while (j->got < 0 && errno == EINTR);
+  j->err = errno;
+}
+
+/* server thread: the chunk to libsoup, and the message goes on */
+static gboolean
+read_done (gpointer data)
+{
+  ReadJob *j = data;
+  Request *r = j->r;
+
+  if (r->done)
+    return G_SOURCE_REMOVE;
+  r->reading = FALSE;
+  if (j->got <= 0) {
+    GST_WARNING_OBJECT (r->run->self, "%s: %s at byte %" G_GUINT64_FORMAT
+        ", closing the connection", r->target, j->got < 0 ?
+        g_strerror (j->err) : "the file got shorter", j->offset);
+    request_abort (r);
+  } else {
+    r->offset += j->got;
+    r->remaining -= j->got;
+    soup_message_body_append (soup_server_message_get_response_body (r->msg),
+        SOUP_MEMORY_TAKE, g_steal_pointer (&j->buf), j->got);
+  }
+  soup_server_message_unpause (r->msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+read_free (gpointer data)
+{
+  ReadJob *j = data;
+
+  g_free (j->buf);
+  request_unref (j->r);
+  g_free (j);
+}
+
 /* Hands the next chunk of the file to libsoup, if the viewer's bucket
- * has the tokens for it; else waits for them (libsoup pauses the
- * message while it has no chunk).  TRUE when a chunk (or the end) went
- * to libsoup. */
+ * has the tokens for it: the end at once, a chunk after a pool thread
+ * read it (libsoup pauses the message while it has no chunk; read_done
+ * unpauses it); else waits for the tokens.  TRUE when the end went to
+ * libsoup now. */
 static gboolean
 pump (Request * r)
 {
   FluOnDemandRun *run = r->run;
   SoupMessageBody *body = soup_server_message_get_response_body (r->msg);
+  ReadJob *j;
   gsize n;
-  gssize got;
-  gchar *buf;
 
+  if (r->reading)
+    return FALSE;
   if (r->remaining == 0) {
     soup_message_body_complete (body);
     return TRUE;
@@ -208,22 +303,14 @@ pump (Request * r)
     }
     r->tokens -= n;
   }
-  buf = g_malloc (n);
-  do
-    got = pread (r->fd, buf, n, r->offset);
-  while (got < 0 && errno == EINTR);
-  if (got <= 0) {
-    GST_WARNING_OBJECT (run->self, "%s: %s at byte %" G_GUINT64_FORMAT
-        ", closing the connection", r->target, got < 0 ? g_strerror (errno) :
-        "the file got shorter", r->offset);
-    g_free (buf);
-    request_abort (r);
-    return TRUE;
-  }
-  r->offset += got;
-  r->remaining -= got;
-  soup_message_body_append (body, SOUP_MEMORY_TAKE, buf, got);
-  return TRUE;
+  j = g_new0 (ReadJob, 1);
+  j->r = request_ref (r);
+  j->offset = r->offset;
+  j->n = n;
+  r->reading = TRUE;
+  flu_on_demand_io_push (flu_http_server_get_context (run->server),
+      read_work, read_done, j, read_free);
+  return FALSE;
 }
 
 static void
@@ -330,15 +417,13 @@ redirect_slash (Request * r, const gchar * path)
 }
 
 static void
-answer_listing (FluOnDemandRun * run, Request * r, gint fd, const gchar * path)
+answer_listing (FluOnDemandRun * run, Request * r, gchar * html)
 {
-  gchar *html;
-
-  if (!run->listing) {
+  if (!run->listing || html == NULL) {
+    g_free (html);
     respond (r, SOUP_STATUS_FORBIDDEN, "directory listing is off");
     return;
   }
-  html = flu_http_files_listing (fd, path, FLU_ON_DEMAND_MAX_LISTING);
   r->status = SOUP_STATUS_OK;
   flu_http_server_set_common_headers (r->msg);
   soup_server_message_set_status (r->msg, SOUP_STATUS_OK, NULL);
@@ -430,8 +515,6 @@ answer_file (FluOnDemandRun * run, Request * r, gint fd, const struct stat *st,
 
   /* the body, chunk by chunk as the client takes it */
   r->streaming = TRUE;
-  r->fd = fd;
-  fd = -1;
   r->offset = start;
   r->tokens = run->capacity;
   r->refilled = g_get_monotonic_time ();
@@ -443,6 +526,8 @@ answer_file (FluOnDemandRun * run, Request * r, gint fd, const struct stat *st,
       (r->msg), FALSE);
   r->chunk_id = g_signal_connect (r->msg, "wrote-chunk",
       G_CALLBACK (wrote_chunk), r);
+  r->fd = fd;
+  fd = -1;
   pump (r);
 
 out:
@@ -450,6 +535,92 @@ out:
     close (fd);
   g_free (modified);
   g_free (etag);
+}
+
+static void
+refused (Request * r, const gchar * why)
+{
+  GST_INFO_OBJECT (r->run->self, "%s %s from %s: %u (%s)",
+      soup_server_message_get_method (r->msg), r->target, r->host, r->status,
+      GST_STR_NULL (why));
+  count (r->run->self, &r->run->self->counters.refused, 1);
+}
+
+/* A file or directory opened (and listed) in a pool thread. */
+typedef struct
+{
+  Request *r;
+  gint root_fd;                 /* a duplicate, closed by the job */
+  gboolean listing;
+  guint status;
+  const gchar *why;
+  gint fd;
+  struct stat st;
+  gchar *html;
+} OpenJob;
+
+static void
+open_work (gpointer data, gpointer unused)
+{
+  OpenJob *j = data;
+
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("open", j->r->rel);
+  j->status = flu_http_files_open (j->root_fd, j->r->rel, &j->fd, &j->st,
+      &j->why);
+  close (j->root_fd);
+  j->root_fd = -1;
+  if (j->status == SOUP_STATUS_NONE && S_ISDIR (j->st.st_mode)) {
+    if (j->listing && g_str_has_suffix (j->r->path, "/"))
+      j->html = flu_http_files_listing (j->fd, j->r->path,
+          FLU_ON_DEMAND_MAX_LISTING);
+    close (j->fd);
+    j->fd = -1;
+  }
+}
+
+/* server thread: the answer, once the file is open */
+static gboolean
+open_done (gpointer data)
+{
+  OpenJob *j = data;
+  Request *r = j->r;
+
+  if (r->done)
+    return G_SOURCE_REMOVE;
+  r->opening = FALSE;
+  if (j->status != SOUP_STATUS_NONE) {
+    respond (r, j->status, j->why);
+    refused (r, j->why);
+  } else if (S_ISDIR (j->st.st_mode)) {
+    if (!g_str_has_suffix (r->path, "/"))
+      redirect_slash (r, r->path);
+    else
+      answer_listing (r->run, r, g_steal_pointer (&j->html));
+  } else {
+    gint fd = j->fd;
+
+    j->fd = -1;
+    answer_file (r->run, r, fd, &j->st, r->path);
+  }
+  /* a body being read goes on when its first chunk is there */
+  if (!r->reading)
+    soup_server_message_unpause (r->msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+open_free (gpointer data)
+{
+  OpenJob *j = data;
+
+  if (j->fd >= 0)
+    close (j->fd);
+  if (j->root_fd >= 0)
+    close (j->root_fd);
+  g_free (j->html);
+  request_unref (j->r);
+  g_free (j);
 }
 
 void
@@ -465,9 +636,8 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
   gchar *redacted = q ? flu_http_query_redact (q) : NULL;
   GSocketAddress *sa = soup_server_message_get_remote_address (msg);
   const gchar *why = NULL;
-  struct stat st;
   guint status;
-  gint fd = -1;
+  OpenJob *j;
   gchar *encoded = NULL;
 
   /* libsoup decodes the path (and refuses NUL bytes and ".." segments
@@ -475,6 +645,7 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
    * byte but unreserved ones and '/', so a '%' in a name stays one */
   path = encoded = g_uri_escape_string (path, "/", FALSE);
 
+  r->refs = 1;
   r->run = run;
   r->msg = g_object_ref (msg);
   r->fd = -1;
@@ -526,27 +697,28 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
     respond (r, SOUP_STATUS_NOT_FOUND, why);
     goto refused;
   }
-  status = flu_http_files_open (run->root_fd, path + strlen (run->prefix),
-      &fd, &st, &why);
-  if (status != SOUP_STATUS_NONE) {
-    respond (r, status, why);
+  /* the rest once a pool thread opened it (open_done) */
+  j = g_new0 (OpenJob, 1);
+  j->root_fd = fcntl (run->root_fd, F_DUPFD_CLOEXEC, 3);
+  if (j->root_fd < 0) {
+    g_free (j);
+    why = "out of file descriptors";
+    respond (r, SOUP_STATUS_SERVICE_UNAVAILABLE, why);
     goto refused;
   }
-  if (S_ISDIR (st.st_mode)) {
-    if (!g_str_has_suffix (path, "/"))
-      redirect_slash (r, path);
-    else
-      answer_listing (run, r, fd, path);
-    close (fd);
-    goto out;
-  }
-  answer_file (run, r, fd, &st, path);
+  r->path = g_strdup (path);
+  r->rel = g_strdup (path + strlen (run->prefix));
+  j->r = request_ref (r);
+  j->fd = -1;
+  j->listing = run->listing;
+  r->opening = TRUE;
+  soup_server_message_pause (msg);
+  flu_on_demand_io_push (flu_http_server_get_context (server), open_work,
+      open_done, j, open_free);
   goto out;
 
 refused:
-  GST_INFO_OBJECT (self, "%s %s from %s: %u (%s)", method, r->target,
-      r->host, r->status, GST_STR_NULL (why));
-  count (self, &self->counters.refused, 1);
+  refused (r, why);
 out:
   g_free (encoded);
 }
@@ -616,7 +788,7 @@ flu_on_demand_handle_stats (FluHttpServer * server, SoupServerMessage * msg,
 {
   FluOnDemandRun *run = data;
   gboolean json = run->stats_path && g_str_equal (path, run->stats_path);
-  Request r = { run, msg };
+  Request r = {.run = run,.msg = msg };
   const gchar *why = NULL;
   guint status = check_access (run, &r, path, NULL, FALSE, &why);
   GstStructure *s;
@@ -657,11 +829,18 @@ flu_on_demand_stop_requests (gpointer data)
     SoupServerMessage *msg = g_object_ref (r->msg);
     GSocket *sock = flu_http_server_message_get_socket (msg);
     gboolean streaming = r->streaming;
+    gboolean opening = r->opening;
 
     if (streaming && sock)
       g_socket_shutdown (sock, TRUE, TRUE, NULL);
     request_done (r);
-    if (streaming) {
+    if (opening) {
+      /* paused while its file opens: answered now, the job's result
+       * dropped when it comes */
+      flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          "the server is stopping");
+      soup_server_message_unpause (msg);
+    } else if (streaming) {
       /* a message paused for its rate (or for want of a chunk) would
        * wait for ever on a server that goes on: libsoup writes on, fails
        * on the closed socket and finishes it */
