@@ -138,7 +138,8 @@ void flu_on_demand_io_push (GMainContext * context, GFunc work,
 
 /* Tests only (found with g_module_symbol): called in the pool thread
  * before each open ("open", the path inside the directory) and each
- * read ("read", the same path); it may block, as a slow disk would. */
+ * read ("read", the same path), where it may block as a slow disk
+ * would, and when the job is freed ("free"; any thread). */
 typedef void (*FluOnDemandTestHook) (const gchar * what, const gchar * path);
 extern FluOnDemandTestHook flu_on_demand_test_hook;
 

@@ -262,6 +262,8 @@ read_free (gpointer data)
   ReadJob *j = data;
 
   g_free (j->buf);
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("free", j->r->rel);
   request_unref (j->r);
   g_free (j);
 }
@@ -619,6 +621,8 @@ open_free (gpointer data)
   if (j->root_fd >= 0)
     close (j->root_fd);
   g_free (j->html);
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("free", j->r->rel);
   request_unref (j->r);
   g_free (j);
 }
