@@ -314,6 +314,9 @@ start_serving (FluOnDemand * self)
     else
       g_free (bare);
   }
+  run->started = g_get_monotonic_time ();
+  flu_http_server_set_stream (run->server, run->prefix,
+      flu_on_demand_stream_status);
   if (!mount_stats_paths (run, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
         ("give each element on one port its own paths"));

@@ -122,6 +122,11 @@ struct _FluOnDemandRun
   GHashTable *requests;         /* Request set; server thread */
   gchar *stats_path;            /* mounted, or NULL */
   gchar *metrics_path;
+  /* the status page's entry (server thread) */
+  gint64 started;               /* monotonic us */
+  gint64 rate_time;
+  guint64 rate_bytes;
+  guint64 rate_bps;             /* outgoing, bits/s, over >= 1 s */
 };
 
 /* fluondemandio.c: the threads (shared by every fluondemand of the
@@ -151,6 +156,7 @@ void flu_on_demand_handle_stats (FluHttpServer * server,
     SoupServerMessage * msg, const char *path, GHashTable * query,
     gpointer run);
 gboolean flu_on_demand_stop_requests (gpointer run);
+gchar *flu_on_demand_stream_status (gpointer run, GInetAddress * client);
 
 /* fluondemand.c: the counters as the stats property has them */
 GstStructure *flu_on_demand_stats (FluOnDemand * self);

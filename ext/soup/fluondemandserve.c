@@ -821,6 +821,55 @@ flu_on_demand_handle_stats (FluHttpServer * server, SoupServerMessage * msg,
       strlen (text));
 }
 
+/* server thread: this mount's entry on the port's status page (the
+ * status-path of a fluhttpsink on the port): the counters, and what the
+ * page's card reads (clients, clients-peak, connections, uptime,
+ * consumption-bitrate, a one-sample history); NULL for a client the
+ * address lists refuse, as fluhttpsink's mounts do */
+gchar *
+flu_on_demand_stream_status (gpointer data, GInetAddress * client)
+{
+  FluOnDemandRun *run = data;
+  GstStructure *s;
+  gchar *counters, *json;
+  gint64 now = g_get_monotonic_time ();
+  guint64 bytes = 0, requests = 0;
+  guint viewers = 0, peak = 0;
+
+  if (client == NULL ? (run->allow_list && run->allow_list->len) :
+      (flu_http_cidr_list_match (run->deny_list, client) ||
+          (run->allow_list && run->allow_list->len &&
+              !flu_http_cidr_list_match (run->allow_list, client))))
+    return NULL;
+  s = flu_on_demand_stats (run->self);
+  gst_structure_get_uint64 (s, "bytes-sent", &bytes);
+  gst_structure_get_uint (s, "viewers", &viewers);
+  gst_structure_get_uint (s, "peak-viewers", &peak);
+  gst_structure_get_uint64 (s, "requests", &requests);
+  if (run->rate_time == 0) {
+    run->rate_time = run->started;
+  } else if (now - run->rate_time >= G_USEC_PER_SEC) {
+    run->rate_bps = (bytes - run->rate_bytes) * 8 * G_USEC_PER_SEC /
+        (now - run->rate_time);
+    run->rate_bytes = bytes;
+    run->rate_time = now;
+  }
+  counters = stats_text (s, run->prefix, TRUE);
+  gst_structure_free (s);
+  /* stats_text's object, without its closing "}\n" */
+  counters[strlen (counters) - 2] = '\0';
+  json = g_strdup_printf ("%s, \"kind\": \"on-demand\", "
+      "\"content-type\": \"text/html\", \"state\": \"online\", "
+      "\"clients\": %u, \"clients-peak\": %u, "
+      "\"connections\": %" G_GUINT64_FORMAT ", "
+      "\"uptime\": %" G_GINT64_FORMAT ", \"stream-bitrate\": 0, "
+      "\"consumption-bitrate\": %" G_GUINT64_FORMAT ", "
+      "\"history\": [%u], \"history-step\": 10}", counters, viewers, peak,
+      requests, (now - run->started) / G_USEC_PER_SEC, run->rate_bps, viewers);
+  g_free (counters);
+  return json;
+}
+
 /* server thread: every request still running ends now, logged */
 gboolean
 flu_on_demand_stop_requests (gpointer data)

@@ -330,6 +330,52 @@ GST_START_TEST (test_stop_during_io)
 
 GST_END_TEST;
 
+/* the port's status page (a fluhttpsink's status-path) lists the
+ * on-demand mount beside the live one, with its counters; a client the
+ * mount's allow list refuses does not see it */
+GST_START_TEST (test_status_page)
+{
+  GstElement *sink, *live = start_webm_pipeline ("mount-point=/live.webm "
+      "status-path=/status", &sink);
+  guint port = sink_port (sink);
+  GstElement *od = gst_element_factory_make ("fluondemand", NULL);
+  HttpResponse *r;
+  const gchar *body;
+
+  g_object_set (od, "port", port, "directory", dir, NULL);
+  fail_unless (gst_element_set_state (od, GST_STATE_READY) ==
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (http_status (port, "/recordings/small.txt", NULL),
+      200);
+  r = http_get (port, "/status?format=json", NULL, G_MAXSIZE, 10000);
+  fail_unless_equals_int (r->status, 200);
+  g_byte_array_append (r->body, (const guint8 *) "", 1);
+  body = (const gchar *) r->body->data;
+  fail_unless (strstr (body, "\"mount\": \"/live.webm\"") != NULL, "%s", body);
+  fail_unless (strstr (body, "{\"mount\": \"/recordings/\", \"requests\": 1, "
+          "\"ok\": 1, ") != NULL, "%s", body);
+  fail_unless (strstr (body, "\"kind\": \"on-demand\"") != NULL, "%s", body);
+  fail_unless (strstr (body, "\"bytes-sent\": 5, ") != NULL, "%s", body);
+  http_response_free (r);
+  gst_element_set_state (od, GST_STATE_NULL);
+
+  g_object_set (od, "allow", "10.0.0.0/8", NULL);
+  fail_unless (gst_element_set_state (od, GST_STATE_READY) ==
+      GST_STATE_CHANGE_SUCCESS);
+  r = http_get (port, "/status?format=json", NULL, G_MAXSIZE, 10000);
+  fail_unless_equals_int (r->status, 200);
+  g_byte_array_append (r->body, (const guint8 *) "", 1);
+  body = (const gchar *) r->body->data;
+  fail_unless (strstr (body, "/live.webm") != NULL, "%s", body);
+  fail_unless (strstr (body, "/recordings/") == NULL, "%s", body);
+  http_response_free (r);
+  gst_element_set_state (od, GST_STATE_NULL);
+  gst_object_unref (od);
+  stop_pipeline (live);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluondemandio_suite (void)
 {
@@ -342,6 +388,7 @@ fluondemandio_suite (void)
   tcase_add_test (tc, test_blocked_open_and_read);
   tcase_add_test (tc, test_viewer_leaves_during_read);
   tcase_add_test (tc, test_stop_during_io);
+  tcase_add_test (tc, test_status_page);
   return s;
 }
 
