@@ -750,6 +750,29 @@ append_quoted (GString * out, const gchar * text, gboolean json)
   g_string_append_c (out, '"');
 }
 
+/* each field's Prometheus help text (promtool wants one) */
+static const gchar *
+field_help (const gchar * name)
+{
+  static const gchar *const help[][2] = {
+    {"requests", "Requests to the mount"},
+    {"ok", "Answers 200 (a whole file)"},
+    {"partial", "Answers 206 (a byte range)"},
+    {"not-modified", "Answers 304 (the client's copy is current)"},
+    {"refused", "Answers 4xx and 5xx"},
+    {"bytes-sent", "Body bytes sent"},
+    {"rate-waits", "Times a viewer waited for its rate limit"},
+    {"viewers", "Files being sent now"},
+    {"peak-viewers", "Most files sent at once"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (help); i++)
+    if (g_str_equal (help[i][0], name))
+      return help[i][1];
+  return name;
+}
+
 static gchar *
 stats_text (GstStructure * s, const gchar * mount, gboolean json)
 {
@@ -771,8 +794,10 @@ stats_text (GstStructure * s, const gchar * mount, gboolean json)
     if (json) {
       g_string_append_printf (out, ", \"%s\": %" G_GUINT64_FORMAT, name, value);
     } else {
-      g_string_append_printf (out, "# TYPE fluondemand_%s%s %s\n"
+      g_string_append_printf (out, "# HELP fluondemand_%s%s %s\n"
+          "# TYPE fluondemand_%s%s %s\n"
           "fluondemand_%s%s{mount=%s} %" G_GUINT64_FORMAT "\n", metric,
+          gauge ? "" : "_total", field_help (name), metric,
           gauge ? "" : "_total", gauge ? "gauge" : "counter", metric,
           gauge ? "" : "_total", label->str, value);
     }

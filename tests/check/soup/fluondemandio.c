@@ -332,7 +332,7 @@ GST_END_TEST;
 
 /* the port's status page (a fluhttpsink's status-path) lists the
  * on-demand mount beside the live one, with its counters; a client the
- * mount's allow list refuses does not see it */
+ * mount's allow list refuses does not see it; the metrics pass promtool */
 GST_START_TEST (test_status_page)
 {
   GstElement *sink, *live = start_webm_pipeline ("mount-point=/live.webm "
@@ -342,7 +342,8 @@ GST_START_TEST (test_status_page)
   HttpResponse *r;
   const gchar *body;
 
-  g_object_set (od, "port", port, "directory", dir, NULL);
+  g_object_set (od, "port", port, "directory", dir, "metrics-path",
+      "/od-metrics", NULL);
   fail_unless (gst_element_set_state (od, GST_STATE_READY) ==
       GST_STATE_CHANGE_SUCCESS);
   fail_unless_equals_int (http_status (port, "/recordings/small.txt", NULL),
@@ -356,6 +357,17 @@ GST_START_TEST (test_status_page)
           "\"ok\": 1, ") != NULL, "%s", body);
   fail_unless (strstr (body, "\"kind\": \"on-demand\"") != NULL, "%s", body);
   fail_unless (strstr (body, "\"bytes-sent\": 5, ") != NULL, "%s", body);
+  http_response_free (r);
+  /* its own metrics-path (the design: one path per element, as
+   * fluhttpsink's), promtool-clean */
+  r = http_get (port, "/od-metrics", NULL, G_MAXSIZE, 10000);
+  fail_unless_equals_int (r->status, 200);
+  g_byte_array_append (r->body, (const guint8 *) "", 1);
+  body = (const gchar *) r->body->data;
+  fail_unless (strstr (body,
+          "fluondemand_bytes_sent_total{mount=\"/recordings/\"}" " 5\n") !=
+      NULL, "%s", body);
+  promtool_check (body);
   http_response_free (r);
   gst_element_set_state (od, GST_STATE_NULL);
 
