@@ -79,6 +79,7 @@ struct _FluOnDemand
   guint64 rate_limit;
   guint64 burst;
   guint client_limit;
+  guint max_clients_per_ip;
   guint header_timeout;
   gchar *htpasswd;
   gchar *realm;
@@ -110,6 +111,8 @@ struct _FluOnDemandRun
   guint64 capacity;             /* of each viewer's bucket */
   gsize chunk;
   guint client_limit;            /* bodies sent at once, 0 = any */
+  guint max_per_ip;             /* the same per address, 0 = any */
+  GHashTable *per_ip;           /* host -> bodies; server thread */
   gchar *realm;
   gchar *token_secret;
   gchar *htpasswd;

@@ -152,6 +152,13 @@ request_done (Request * r)
   e.seconds = (g_get_monotonic_time () - r->start_mono) / G_USEC_PER_SEC;
   flu_http_access_log_write (run->log, &e);
   if (r->streaming) {
+    guint n = GPOINTER_TO_UINT (g_hash_table_lookup (run->per_ip, r->host));
+
+    if (n > 1)
+      g_hash_table_insert (run->per_ip, g_strdup (r->host),
+          GUINT_TO_POINTER (n - 1));
+    else
+      g_hash_table_remove (run->per_ip, r->host);
     g_mutex_lock (&self->stats_lock);
     self->counters.viewers--;
     g_mutex_unlock (&self->stats_lock);
@@ -498,6 +505,18 @@ answer_file (FluOnDemandRun * run, Request * r, gint fd, const struct stat *st,
       goto out;
     }
   }
+  if (run->max_per_ip && soup_server_message_get_method (r->msg) ==
+      SOUP_METHOD_GET && size > 0 &&
+      GPOINTER_TO_UINT (g_hash_table_lookup (run->per_ip, r->host)) >=
+      run->max_per_ip) {
+    respond (r, FLU_HTTP_STATUS_TOO_MANY_REQUESTS, "too many files sent to "
+        "this address at once");
+    soup_message_headers_replace (h, "Retry-After", "5");
+    count (run->self, &c->refused, 1);
+    GST_INFO_OBJECT (run->self, "%s from %s: 429 (max-clients-per-ip %u)",
+        r->target, r->host, run->max_per_ip);
+    goto out;
+  }
   soup_message_headers_set_content_type (h, flu_http_files_mime (path), NULL);
   if (range == FLU_HTTP_RANGE_PARTIAL) {
     r->status = SOUP_STATUS_PARTIAL_CONTENT;
@@ -517,6 +536,9 @@ answer_file (FluOnDemandRun * run, Request * r, gint fd, const struct stat *st,
 
   /* the body, chunk by chunk as the client takes it */
   r->streaming = TRUE;
+  g_hash_table_insert (run->per_ip, g_strdup (r->host),
+      GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (run->per_ip,
+                  r->host)) + 1));
   r->offset = start;
   r->tokens = run->capacity;
   r->refilled = g_get_monotonic_time ();

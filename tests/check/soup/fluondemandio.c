@@ -388,6 +388,52 @@ GST_START_TEST (test_status_page)
 
 GST_END_TEST;
 
+/* max-clients-per-ip=1: while a file is being sent to 127.0.0.1 (its
+ * read held), a second GET from there gets 429, a HEAD 200; once the
+ * first ends, a GET is served again */
+GST_START_TEST (test_max_clients_per_ip)
+{
+  GstElement *od, *p;
+  guint port;
+  gint fd;
+  GByteArray *a;
+  HttpResponse *r;
+
+  install_hook ();
+  p = start_two (&od);
+  gst_element_set_state (od, GST_STATE_NULL);
+  g_object_set (od, "max-clients-per-ip", 1, NULL);
+  fail_unless (gst_element_set_state (od, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  port = sink_port (od);
+  gate_set ("read", FALSE);
+  fd = send_get (port, "/recordings/slow.bin");
+  wait_count (&entered, 1);
+  r = http_get (port, "/recordings/small.txt", NULL, G_MAXSIZE, 10000);
+  fail_unless_equals_int (r->status, 429);
+  {
+    gchar *v = http_header (r, "Retry-After");
+
+    fail_unless_equals_string (v, "5");
+    g_free (v);
+  }
+  http_response_free (r);
+  r = http_request ("127.0.0.1", port, "HEAD /recordings/small.txt "
+      "HTTP/1.1\r\nHost: x\r\n\r\n", 0, 10000);
+  fail_unless_equals_int (r->status, 200);
+  http_response_free (r);
+  gate_set ("read", TRUE);
+  a = read_all (fd);
+  check_slow_answer (a);
+  g_byte_array_unref (a);
+  fail_unless (wait_stats_uint (od, "viewers", 0, 20000));
+  fail_unless_equals_int (http_status (port, "/recordings/small.txt", NULL),
+      200);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluondemandio_suite (void)
 {
@@ -401,6 +447,7 @@ fluondemandio_suite (void)
   tcase_add_test (tc, test_viewer_leaves_during_read);
   tcase_add_test (tc, test_stop_during_io);
   tcase_add_test (tc, test_status_page);
+  tcase_add_test (tc, test_max_clients_per_ip);
   return s;
 }
 
