@@ -46,13 +46,22 @@
  * are not found (404), and symbolic links are never followed, even those
  * that point inside the directory (403).
  *
- * A viewer costs no thread: the file is read in chunks of at most 32 KB
- * (pread, in the server thread) as the client drains the previous one,
- * so memory per viewer is bounded by one chunk plus libsoup's message
- * and connection: 55 KB measured per viewer that stopped reading
+ * A viewer costs no thread: files are opened, listed and read in chunks
+ * of at most 32 KB by a pool of 4 threads shared by every fluondemand of
+ * the process, never in the port's server thread, so a slow disk delays
+ * only the viewers waiting for it, not the live mounts of the port; the
+ * next chunk is read when the client has drained the previous one, so
+ * memory per viewer is bounded by one chunk plus libsoup's message and
+ * connection: 55 KB measured per viewer that stopped reading
  * (tests/bench/ondemand-viewers.sh).  The rate-limit property caps each
  * viewer's rate with a token bucket of burst bytes; a viewer over its
- * rate is paused, and nothing is read for it meanwhile.
+ * rate is paused, and nothing is read for it meanwhile; client-limit and
+ * max-clients-per-ip cap the files sent at once, in all and to one
+ * address.
+ *
+ * The mount is listed on the port's status page (the status-path of a
+ * fluhttpsink on the port) with its counters; its Prometheus metrics are
+ * on its own metrics-path, as each fluhttpsink's are on its own.
  *
  * ## Example launch line
  * |[
