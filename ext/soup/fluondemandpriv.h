@@ -38,8 +38,10 @@ GST_DEBUG_CATEGORY_EXTERN (flu_on_demand_debug);
  * counters.  Order: lock, then stats_lock (never taken the other way;
  * in practice never nested).  A Run is immutable while the prefix is
  * mounted, except its requests table, users and log, which only the
- * server thread touches (the log has its own lock).  Password hashing
- * and file reads run in the server thread with no lock of ours held. */
+ * server thread touches (the log has its own lock), and the status
+ * page's rate fields, also the server thread's.  Password hashing runs
+ * in the server thread, opens and reads in fluondemandio.c's pool, with
+ * no lock of ours held (the pool's jobs take none). */
 
 #define FLU_ON_DEMAND_MAX_LISTING 10000
 
