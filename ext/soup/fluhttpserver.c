@@ -1024,7 +1024,15 @@ set_stream_in_thread (gpointer data)
 {
   MountCall *c = data;
   Mount *m = g_hash_table_lookup (c->self->mounts, c->path);
+  guint i;
 
+  /* or a prefix mount (fluondemand) */
+  for (i = 0; m == NULL && i < c->self->prefixes->len; i++) {
+    PrefixMount *p = g_ptr_array_index (c->self->prefixes, i);
+
+    if (g_str_equal (p->prefix, c->path))
+      m = &p->m;
+  }
   if (m)
     m->stats = c->stats;
   return G_SOURCE_REMOVE;
@@ -1067,11 +1075,26 @@ flu_http_server_streams_json (FluHttpServer * self, GInetAddress * client)
   GList *paths = g_hash_table_get_keys (self->mounts), *l;
   GString *out = g_string_new ("[");
   gboolean first = TRUE;
+  guint i;
 
+  /* prefix mounts (fluondemand) too, sorted with the exact ones */
+  for (i = 0; i < self->prefixes->len; i++) {
+    PrefixMount *p = g_ptr_array_index (self->prefixes, i);
+
+    if (!g_hash_table_contains (self->mounts, p->prefix))
+      paths = g_list_prepend (paths, p->prefix);
+  }
   paths = g_list_sort (paths, (GCompareFunc) strcmp);
   for (l = paths; l; l = l->next) {
     Mount *m = g_hash_table_lookup (self->mounts, l->data);
     gchar *json;
+
+    for (i = 0; m == NULL && i < self->prefixes->len; i++) {
+      PrefixMount *p = g_ptr_array_index (self->prefixes, i);
+
+      if (g_str_equal (p->prefix, l->data))
+        m = &p->m;
+    }
 
     if (m->stats == NULL)
       continue;

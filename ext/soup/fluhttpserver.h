@@ -65,8 +65,9 @@ gboolean flu_http_server_add_prefix_mount (FluHttpServer * server,
 void flu_http_server_remove_prefix_mount (FluHttpServer * server,
     const gchar * prefix);
 
-/* Marks the mounted @path as a stream: @func returns its statistics as a
- * JSON object (called in the server thread, for the status page). */
+/* Marks the mounted @path (or prefix) as a stream: @func returns its
+ * statistics as a JSON object (called in the server thread, for the
+ * status page). */
 typedef gchar *(*FluHttpStreamStatsFunc) (gpointer user_data,
     GInetAddress * client);
 void flu_http_server_set_stream (FluHttpServer * server, const gchar * path,

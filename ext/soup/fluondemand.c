@@ -46,13 +46,22 @@
  * are not found (404), and symbolic links are never followed, even those
  * that point inside the directory (403).
  *
- * A viewer costs no thread: the file is read in chunks of at most 32 KB
- * (pread, in the server thread) as the client drains the previous one,
- * so memory per viewer is bounded by one chunk plus libsoup's message
- * and connection: 55 KB measured per viewer that stopped reading
+ * A viewer costs no thread: files are opened, listed and read in chunks
+ * of at most 32 KB by a pool of 4 threads shared by every fluondemand of
+ * the process, never in the port's server thread, so a slow disk delays
+ * only the viewers waiting for it, not the live mounts of the port; the
+ * next chunk is read when the client has drained the previous one, so
+ * memory per viewer is bounded by one chunk plus libsoup's message and
+ * connection: 55 KB measured per viewer that stopped reading
  * (tests/bench/ondemand-viewers.sh).  The rate-limit property caps each
  * viewer's rate with a token bucket of burst bytes; a viewer over its
- * rate is paused, and nothing is read for it meanwhile.
+ * rate is paused, and nothing is read for it meanwhile; client-limit and
+ * max-clients-per-ip cap the files sent at once, in all and to one
+ * address.
+ *
+ * The mount is listed on the port's status page (the status-path of a
+ * fluhttpsink on the port) with its counters; its Prometheus metrics are
+ * on its own metrics-path, as each fluhttpsink's are on its own.
  *
  * ## Example launch line
  * |[
@@ -103,6 +112,7 @@ enum
   PROP_LISTING,
   PROP_RATE_LIMIT,
   PROP_CLIENT_LIMIT,
+  PROP_MAX_CLIENTS_PER_IP,
   PROP_BURST,
   PROP_HEADER_TIMEOUT,
   PROP_HTPASSWD,
@@ -166,6 +176,7 @@ run_free (FluOnDemandRun * run)
   if (run->root_fd >= 0)
     close (run->root_fd);
   g_clear_pointer (&run->users, g_hash_table_unref);
+  g_clear_pointer (&run->per_ip, g_hash_table_unref);
   g_clear_pointer (&run->allow_list, g_ptr_array_unref);
   g_clear_pointer (&run->deny_list, g_ptr_array_unref);
   if (run->log)
@@ -229,6 +240,8 @@ start_serving (FluOnDemand * self)
   run->listing = self->listing;
   run->rate = self->rate_limit;
   run->client_limit = self->client_limit;
+  run->max_per_ip = self->max_clients_per_ip;
+  run->per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->realm = g_strdup (self->realm ? self->realm : DEFAULT_REALM);
   run->token_secret = self->token_secret && *self->token_secret ?
       g_strdup (self->token_secret) : NULL;
@@ -314,6 +327,9 @@ start_serving (FluOnDemand * self)
     else
       g_free (bare);
   }
+  run->started = g_get_monotonic_time ();
+  flu_http_server_set_stream (run->server, run->prefix,
+      flu_on_demand_stream_status);
   if (!mount_stats_paths (run, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
         ("give each element on one port its own paths"));
@@ -424,6 +440,11 @@ flu_on_demand_set_property (GObject * object, guint prop_id,
       self->client_limit = g_value_get_uint (value);
       g_mutex_unlock (&self->lock);
       break;
+    case PROP_MAX_CLIENTS_PER_IP:
+      g_mutex_lock (&self->lock);
+      self->max_clients_per_ip = g_value_get_uint (value);
+      g_mutex_unlock (&self->lock);
+      break;
     case PROP_RATE_LIMIT:
       g_mutex_lock (&self->lock);
       self->rate_limit = g_value_get_uint64 (value);
@@ -505,6 +526,9 @@ flu_on_demand_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_CLIENT_LIMIT:
       g_value_set_uint (value, self->client_limit);
+      break;
+    case PROP_MAX_CLIENTS_PER_IP:
+      g_value_set_uint (value, self->max_clients_per_ip);
       break;
     case PROP_BURST:
       g_value_set_uint64 (value, self->burst);
@@ -609,6 +633,11 @@ flu_on_demand_class_init (FluOnDemandClass * klass)
       "Client limit", "Files sent at once at most (0 = no limit); a GET "
       "beyond gets 503 with Retry-After (HEAD, 304 and listings do not "
       "count)", 0, G_MAXUINT, 0, RW_READY);
+  properties[PROP_MAX_CLIENTS_PER_IP] =
+      g_param_spec_uint ("max-clients-per-ip", "Max clients per IP",
+      "Files sent at once to one address (0 = no limit); a GET beyond gets "
+      "429 with Retry-After (HEAD, 304 and listings do not count)", 0,
+      G_MAXUINT, 0, RW_READY);
   properties[PROP_RATE_LIMIT] = g_param_spec_uint64 ("rate-limit",
       "Rate limit", "Bytes per second each viewer gets at most (token "
       "bucket; 0 = no limit)", 0, G_MAXUINT64, DEFAULT_RATE_LIMIT, RW_READY);

@@ -38,8 +38,10 @@ GST_DEBUG_CATEGORY_EXTERN (flu_on_demand_debug);
  * counters.  Order: lock, then stats_lock (never taken the other way;
  * in practice never nested).  A Run is immutable while the prefix is
  * mounted, except its requests table, users and log, which only the
- * server thread touches (the log has its own lock).  Password hashing
- * and file reads run in the server thread with no lock of ours held. */
+ * server thread touches (the log has its own lock), and the status
+ * page's rate fields, also the server thread's.  Password hashing runs
+ * in the server thread, opens and reads in fluondemandio.c's pool, with
+ * no lock of ours held (the pool's jobs take none). */
 
 #define FLU_ON_DEMAND_MAX_LISTING 10000
 
@@ -79,6 +81,7 @@ struct _FluOnDemand
   guint64 rate_limit;
   guint64 burst;
   guint client_limit;
+  guint max_clients_per_ip;
   guint header_timeout;
   gchar *htpasswd;
   gchar *realm;
@@ -110,6 +113,8 @@ struct _FluOnDemandRun
   guint64 capacity;             /* of each viewer's bucket */
   gsize chunk;
   guint client_limit;            /* bodies sent at once, 0 = any */
+  guint max_per_ip;             /* the same per address, 0 = any */
+  GHashTable *per_ip;           /* host -> bodies; server thread */
   gchar *realm;
   gchar *token_secret;
   gchar *htpasswd;
@@ -122,7 +127,31 @@ struct _FluOnDemandRun
   GHashTable *requests;         /* Request set; server thread */
   gchar *stats_path;            /* mounted, or NULL */
   gchar *metrics_path;
+  /* the status page's entry (server thread) */
+  gint64 started;               /* monotonic us */
+  gint64 rate_time;
+  guint64 rate_bytes;
+  guint64 rate_bps;             /* outgoing, bits/s, over >= 1 s */
 };
+
+/* fluondemandio.c: the threads (shared by every fluondemand of the
+ * process) that open, stat, list and read files.  A bound on the disk
+ * requests at once, not on viewers: a viewer has at most one job queued
+ * or running (FLU_ON_DEMAND_CHUNK_MAX bytes). */
+#define FLU_ON_DEMAND_IO_THREADS 4
+
+/* @work (@data, NULL) in a pool thread, then @done (@data) in the thread
+ * of @context (the port's server), then @destroy (@data) there, or
+ * wherever @context is freed if it never runs again. */
+void flu_on_demand_io_push (GMainContext * context, GFunc work,
+    GSourceFunc done, gpointer data, GDestroyNotify destroy);
+
+/* Tests only (found with g_module_symbol): called in the pool thread
+ * before each open ("open", the path inside the directory) and each
+ * read ("read", the same path), where it may block as a slow disk
+ * would, and when the job is freed ("free"; any thread). */
+typedef void (*FluOnDemandTestHook) (const gchar * what, const gchar * path);
+extern FluOnDemandTestHook flu_on_demand_test_hook;
 
 /* fluondemandserve.c, server thread */
 GHashTable *flu_on_demand_requests_new (void);
@@ -132,6 +161,7 @@ void flu_on_demand_handle_stats (FluHttpServer * server,
     SoupServerMessage * msg, const char *path, GHashTable * query,
     gpointer run);
 gboolean flu_on_demand_stop_requests (gpointer run);
+gchar *flu_on_demand_stream_status (gpointer run, GInetAddress * client);
 
 /* fluondemand.c: the counters as the stats property has them */
 GstStructure *flu_on_demand_stats (FluOnDemand * self);

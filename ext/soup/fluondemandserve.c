@@ -20,7 +20,16 @@
 
 /* fluondemand's answers, in the server thread: the checks, the file's
  * headers and body chunk by chunk (with the per-viewer token bucket),
- * the listing, the statistics paths, one access-log line per request. */
+ * the listing, the statistics paths, one access-log line per request.
+ * Opening, listing and reading run in fluondemandio.c's threads: the
+ * message is paused meanwhile, and the result comes back here.
+ *
+ * A Request is referenced by the requests table (until it is done: the
+ * message finished, or the element stops) and by the one job it may
+ * have queued or running; the job's result is dropped if the request
+ * is done by then.  Once done, a Request holds no message and no Run:
+ * only its file descriptor and strings, freed with its last reference,
+ * in whichever thread drops it. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -30,20 +39,28 @@
 #include "fluhttpfiles.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #define GST_CAT_DEFAULT flu_on_demand_debug
 
-/* One request, from the handler to "finished" (server thread). */
+/* One request, from the handler to "finished" (server thread, but for
+ * refs and what a job reads: fd and rel, set before it is queued). */
 typedef struct
 {
+  gint refs;
+  gboolean done;
   FluOnDemandRun *run;
   SoupServerMessage *msg;
   gulong finished_id, data_id, chunk_id;
   gchar *host;
   gchar *user;
   gchar *target;
+  gchar *path;                  /* percent-encoded, as the URL has it */
+  gchar *rel;                   /* the same inside the directory */
+  gboolean opening;             /* paused for its open job */
+  gboolean reading;             /* paused for its read job */
   gint64 start_wall;
   gint64 start_mono;
   guint status;
@@ -66,36 +83,38 @@ count (FluOnDemand * self, guint64 * field, guint64 n)
   g_mutex_unlock (&self->stats_lock);
 }
 
-static void request_free (Request * r);
+static void request_unref (Request * r);
 
 GHashTable *
 flu_on_demand_requests_new (void)
 {
-  return g_hash_table_new_full (NULL, NULL, (GDestroyNotify) request_free,
+  return g_hash_table_new_full (NULL, NULL, (GDestroyNotify) request_unref,
       NULL);
 }
 
 /* ---- requests ---- */
 
-static void
-request_free (Request * r)
+static Request *
+request_ref (Request * r)
 {
-  if (r->finished_id)
-    g_signal_handler_disconnect (r->msg, r->finished_id);
-  if (r->data_id)
-    g_signal_handler_disconnect (r->msg, r->data_id);
-  if (r->chunk_id)
-    g_signal_handler_disconnect (r->msg, r->chunk_id);
-  if (r->wait) {
-    g_source_destroy (r->wait);
-    g_source_unref (r->wait);
-  }
+  g_atomic_int_inc (&r->refs);
+  return r;
+}
+
+/* any thread: the message is gone already (request_done) */
+static void
+request_unref (Request * r)
+{
+  if (!g_atomic_int_dec_and_test (&r->refs))
+    return;
   if (r->fd >= 0)
     close (r->fd);
-  g_object_unref (r->msg);
+  g_clear_object (&r->msg);
   g_free (r->host);
   g_free (r->user);
   g_free (r->target);
+  g_free (r->path);
+  g_free (r->rel);
   g_free (r);
 }
 
@@ -109,6 +128,16 @@ request_done (Request * r)
   SoupMessageHeaders *h = soup_server_message_get_request_headers (r->msg);
   FluHttpLogEntry e = { 0 };
 
+  g_assert (!r->done);
+  r->done = TRUE;
+  g_signal_handler_disconnect (r->msg, r->finished_id);
+  g_signal_handler_disconnect (r->msg, r->data_id);
+  if (r->chunk_id)
+    g_signal_handler_disconnect (r->msg, r->chunk_id);
+  if (r->wait) {
+    g_source_destroy (r->wait);
+    g_clear_pointer (&r->wait, g_source_unref);
+  }
   e.host = r->host;
   e.user = r->user;
   e.method = soup_server_message_get_method (r->msg);
@@ -123,12 +152,22 @@ request_done (Request * r)
   e.seconds = (g_get_monotonic_time () - r->start_mono) / G_USEC_PER_SEC;
   flu_http_access_log_write (run->log, &e);
   if (r->streaming) {
+    guint n = GPOINTER_TO_UINT (g_hash_table_lookup (run->per_ip, r->host));
+
+    if (n > 1)
+      g_hash_table_insert (run->per_ip, g_strdup (r->host),
+          GUINT_TO_POINTER (n - 1));
+    else
+      g_hash_table_remove (run->per_ip, r->host);
     g_mutex_lock (&self->stats_lock);
     self->counters.viewers--;
     g_mutex_unlock (&self->stats_lock);
   }
   GST_DEBUG_OBJECT (self, "%s %s from %s: %u, %" G_GUINT64_FORMAT " bytes",
       e.method, r->target, r->host, r->status, r->sent);
+  /* a job still queued or running keeps the rest, and drops its result */
+  g_clear_object (&r->msg);
+  r->run = NULL;
   g_hash_table_remove (run->requests, r);
 }
 
@@ -173,19 +212,84 @@ wait_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* One chunk read in a pool thread: the one chunk of memory a viewer
+ * holds besides libsoup's own. */
+typedef struct
+{
+  Request *r;
+  guint64 offset;
+  gsize n;
+  gchar *buf;
+  gssize got;
+  gint err;
+} ReadJob;
+
+static void
+read_work (gpointer data, gpointer unused)
+{
+  ReadJob *j = data;
+
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("read", j->r->rel);
+  j->buf = g_malloc (j->n);
+  do
+    j->got = pread (j->r->fd, j->buf, j->n, j->offset);
+  while (j->got < 0 && errno == EINTR);
+  j->err = errno;
+}
+
+/* server thread: the chunk to libsoup, and the message goes on */
+static gboolean
+read_done (gpointer data)
+{
+  ReadJob *j = data;
+  Request *r = j->r;
+
+  if (r->done)
+    return G_SOURCE_REMOVE;
+  r->reading = FALSE;
+  if (j->got <= 0) {
+    GST_WARNING_OBJECT (r->run->self, "%s: %s at byte %" G_GUINT64_FORMAT
+        ", closing the connection", r->target, j->got < 0 ?
+        g_strerror (j->err) : "the file got shorter", j->offset);
+    request_abort (r);
+  } else {
+    r->offset += j->got;
+    r->remaining -= j->got;
+    soup_message_body_append (soup_server_message_get_response_body (r->msg),
+        SOUP_MEMORY_TAKE, g_steal_pointer (&j->buf), j->got);
+  }
+  soup_server_message_unpause (r->msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+read_free (gpointer data)
+{
+  ReadJob *j = data;
+
+  g_free (j->buf);
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("free", j->r->rel);
+  request_unref (j->r);
+  g_free (j);
+}
+
 /* Hands the next chunk of the file to libsoup, if the viewer's bucket
- * has the tokens for it; else waits for them (libsoup pauses the
- * message while it has no chunk).  TRUE when a chunk (or the end) went
- * to libsoup. */
+ * has the tokens for it: the end at once, a chunk after a pool thread
+ * read it (libsoup pauses the message while it has no chunk; read_done
+ * unpauses it); else waits for the tokens.  TRUE when the end went to
+ * libsoup now. */
 static gboolean
 pump (Request * r)
 {
   FluOnDemandRun *run = r->run;
   SoupMessageBody *body = soup_server_message_get_response_body (r->msg);
+  ReadJob *j;
   gsize n;
-  gssize got;
-  gchar *buf;
 
+  if (r->reading)
+    return FALSE;
   if (r->remaining == 0) {
     soup_message_body_complete (body);
     return TRUE;
@@ -208,22 +312,14 @@ pump (Request * r)
     }
     r->tokens -= n;
   }
-  buf = g_malloc (n);
-  do
-    got = pread (r->fd, buf, n, r->offset);
-  while (got < 0 && errno == EINTR);
-  if (got <= 0) {
-    GST_WARNING_OBJECT (run->self, "%s: %s at byte %" G_GUINT64_FORMAT
-        ", closing the connection", r->target, got < 0 ? g_strerror (errno) :
-        "the file got shorter", r->offset);
-    g_free (buf);
-    request_abort (r);
-    return TRUE;
-  }
-  r->offset += got;
-  r->remaining -= got;
-  soup_message_body_append (body, SOUP_MEMORY_TAKE, buf, got);
-  return TRUE;
+  j = g_new0 (ReadJob, 1);
+  j->r = request_ref (r);
+  j->offset = r->offset;
+  j->n = n;
+  r->reading = TRUE;
+  flu_on_demand_io_push (flu_http_server_get_context (run->server),
+      read_work, read_done, j, read_free);
+  return FALSE;
 }
 
 static void
@@ -330,15 +426,13 @@ redirect_slash (Request * r, const gchar * path)
 }
 
 static void
-answer_listing (FluOnDemandRun * run, Request * r, gint fd, const gchar * path)
+answer_listing (FluOnDemandRun * run, Request * r, gchar * html)
 {
-  gchar *html;
-
-  if (!run->listing) {
+  if (!run->listing || html == NULL) {
+    g_free (html);
     respond (r, SOUP_STATUS_FORBIDDEN, "directory listing is off");
     return;
   }
-  html = flu_http_files_listing (fd, path, FLU_ON_DEMAND_MAX_LISTING);
   r->status = SOUP_STATUS_OK;
   flu_http_server_set_common_headers (r->msg);
   soup_server_message_set_status (r->msg, SOUP_STATUS_OK, NULL);
@@ -411,6 +505,18 @@ answer_file (FluOnDemandRun * run, Request * r, gint fd, const struct stat *st,
       goto out;
     }
   }
+  if (run->max_per_ip && soup_server_message_get_method (r->msg) ==
+      SOUP_METHOD_GET && size > 0 &&
+      GPOINTER_TO_UINT (g_hash_table_lookup (run->per_ip, r->host)) >=
+      run->max_per_ip) {
+    respond (r, FLU_HTTP_STATUS_TOO_MANY_REQUESTS, "too many files sent to "
+        "this address at once");
+    soup_message_headers_replace (h, "Retry-After", "5");
+    count (run->self, &c->refused, 1);
+    GST_INFO_OBJECT (run->self, "%s from %s: 429 (max-clients-per-ip %u)",
+        r->target, r->host, run->max_per_ip);
+    goto out;
+  }
   soup_message_headers_set_content_type (h, flu_http_files_mime (path), NULL);
   if (range == FLU_HTTP_RANGE_PARTIAL) {
     r->status = SOUP_STATUS_PARTIAL_CONTENT;
@@ -430,8 +536,9 @@ answer_file (FluOnDemandRun * run, Request * r, gint fd, const struct stat *st,
 
   /* the body, chunk by chunk as the client takes it */
   r->streaming = TRUE;
-  r->fd = fd;
-  fd = -1;
+  g_hash_table_insert (run->per_ip, g_strdup (r->host),
+      GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (run->per_ip,
+                  r->host)) + 1));
   r->offset = start;
   r->tokens = run->capacity;
   r->refilled = g_get_monotonic_time ();
@@ -443,6 +550,8 @@ answer_file (FluOnDemandRun * run, Request * r, gint fd, const struct stat *st,
       (r->msg), FALSE);
   r->chunk_id = g_signal_connect (r->msg, "wrote-chunk",
       G_CALLBACK (wrote_chunk), r);
+  r->fd = fd;
+  fd = -1;
   pump (r);
 
 out:
@@ -450,6 +559,94 @@ out:
     close (fd);
   g_free (modified);
   g_free (etag);
+}
+
+static void
+refused (Request * r, const gchar * why)
+{
+  GST_INFO_OBJECT (r->run->self, "%s %s from %s: %u (%s)",
+      soup_server_message_get_method (r->msg), r->target, r->host, r->status,
+      GST_STR_NULL (why));
+  count (r->run->self, &r->run->self->counters.refused, 1);
+}
+
+/* A file or directory opened (and listed) in a pool thread. */
+typedef struct
+{
+  Request *r;
+  gint root_fd;                 /* a duplicate, closed by the job */
+  gboolean listing;
+  guint status;
+  const gchar *why;
+  gint fd;
+  struct stat st;
+  gchar *html;
+} OpenJob;
+
+static void
+open_work (gpointer data, gpointer unused)
+{
+  OpenJob *j = data;
+
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("open", j->r->rel);
+  j->status = flu_http_files_open (j->root_fd, j->r->rel, &j->fd, &j->st,
+      &j->why);
+  close (j->root_fd);
+  j->root_fd = -1;
+  if (j->status == SOUP_STATUS_NONE && S_ISDIR (j->st.st_mode)) {
+    if (j->listing && g_str_has_suffix (j->r->path, "/"))
+      j->html = flu_http_files_listing (j->fd, j->r->path,
+          FLU_ON_DEMAND_MAX_LISTING);
+    close (j->fd);
+    j->fd = -1;
+  }
+}
+
+/* server thread: the answer, once the file is open */
+static gboolean
+open_done (gpointer data)
+{
+  OpenJob *j = data;
+  Request *r = j->r;
+
+  if (r->done)
+    return G_SOURCE_REMOVE;
+  r->opening = FALSE;
+  if (j->status != SOUP_STATUS_NONE) {
+    respond (r, j->status, j->why);
+    refused (r, j->why);
+  } else if (S_ISDIR (j->st.st_mode)) {
+    if (!g_str_has_suffix (r->path, "/"))
+      redirect_slash (r, r->path);
+    else
+      answer_listing (r->run, r, g_steal_pointer (&j->html));
+  } else {
+    gint fd = j->fd;
+
+    j->fd = -1;
+    answer_file (r->run, r, fd, &j->st, r->path);
+  }
+  /* a body being read goes on when its first chunk is there */
+  if (!r->reading)
+    soup_server_message_unpause (r->msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+open_free (gpointer data)
+{
+  OpenJob *j = data;
+
+  if (j->fd >= 0)
+    close (j->fd);
+  if (j->root_fd >= 0)
+    close (j->root_fd);
+  g_free (j->html);
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("free", j->r->rel);
+  request_unref (j->r);
+  g_free (j);
 }
 
 void
@@ -465,9 +662,8 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
   gchar *redacted = q ? flu_http_query_redact (q) : NULL;
   GSocketAddress *sa = soup_server_message_get_remote_address (msg);
   const gchar *why = NULL;
-  struct stat st;
   guint status;
-  gint fd = -1;
+  OpenJob *j;
   gchar *encoded = NULL;
 
   /* libsoup decodes the path (and refuses NUL bytes and ".." segments
@@ -475,6 +671,7 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
    * byte but unreserved ones and '/', so a '%' in a name stays one */
   path = encoded = g_uri_escape_string (path, "/", FALSE);
 
+  r->refs = 1;
   r->run = run;
   r->msg = g_object_ref (msg);
   r->fd = -1;
@@ -526,27 +723,28 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
     respond (r, SOUP_STATUS_NOT_FOUND, why);
     goto refused;
   }
-  status = flu_http_files_open (run->root_fd, path + strlen (run->prefix),
-      &fd, &st, &why);
-  if (status != SOUP_STATUS_NONE) {
-    respond (r, status, why);
+  /* the rest once a pool thread opened it (open_done) */
+  j = g_new0 (OpenJob, 1);
+  j->root_fd = fcntl (run->root_fd, F_DUPFD_CLOEXEC, 3);
+  if (j->root_fd < 0) {
+    g_free (j);
+    why = "out of file descriptors";
+    respond (r, SOUP_STATUS_SERVICE_UNAVAILABLE, why);
     goto refused;
   }
-  if (S_ISDIR (st.st_mode)) {
-    if (!g_str_has_suffix (path, "/"))
-      redirect_slash (r, path);
-    else
-      answer_listing (run, r, fd, path);
-    close (fd);
-    goto out;
-  }
-  answer_file (run, r, fd, &st, path);
+  r->path = g_strdup (path);
+  r->rel = g_strdup (path + strlen (run->prefix));
+  j->r = request_ref (r);
+  j->fd = -1;
+  j->listing = run->listing;
+  r->opening = TRUE;
+  soup_server_message_pause (msg);
+  flu_on_demand_io_push (flu_http_server_get_context (server), open_work,
+      open_done, j, open_free);
   goto out;
 
 refused:
-  GST_INFO_OBJECT (self, "%s %s from %s: %u (%s)", method, r->target,
-      r->host, r->status, GST_STR_NULL (why));
-  count (self, &self->counters.refused, 1);
+  refused (r, why);
 out:
   g_free (encoded);
 }
@@ -574,6 +772,29 @@ append_quoted (GString * out, const gchar * text, gboolean json)
   g_string_append_c (out, '"');
 }
 
+/* each field's Prometheus help text (promtool wants one) */
+static const gchar *
+field_help (const gchar * name)
+{
+  static const gchar *const help[][2] = {
+    {"requests", "Requests to the mount"},
+    {"ok", "Answers 200 (a whole file)"},
+    {"partial", "Answers 206 (a byte range)"},
+    {"not-modified", "Answers 304 (the client's copy is current)"},
+    {"refused", "Answers 4xx and 5xx"},
+    {"bytes-sent", "Body bytes sent"},
+    {"rate-waits", "Times a viewer waited for its rate limit"},
+    {"viewers", "Files being sent now"},
+    {"peak-viewers", "Most files sent at once"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (help); i++)
+    if (g_str_equal (help[i][0], name))
+      return help[i][1];
+  return name;
+}
+
 static gchar *
 stats_text (GstStructure * s, const gchar * mount, gboolean json)
 {
@@ -595,8 +816,10 @@ stats_text (GstStructure * s, const gchar * mount, gboolean json)
     if (json) {
       g_string_append_printf (out, ", \"%s\": %" G_GUINT64_FORMAT, name, value);
     } else {
-      g_string_append_printf (out, "# TYPE fluondemand_%s%s %s\n"
+      g_string_append_printf (out, "# HELP fluondemand_%s%s %s\n"
+          "# TYPE fluondemand_%s%s %s\n"
           "fluondemand_%s%s{mount=%s} %" G_GUINT64_FORMAT "\n", metric,
+          gauge ? "" : "_total", field_help (name), metric,
           gauge ? "" : "_total", gauge ? "gauge" : "counter", metric,
           gauge ? "" : "_total", label->str, value);
     }
@@ -616,7 +839,7 @@ flu_on_demand_handle_stats (FluHttpServer * server, SoupServerMessage * msg,
 {
   FluOnDemandRun *run = data;
   gboolean json = run->stats_path && g_str_equal (path, run->stats_path);
-  Request r = { run, msg };
+  Request r = {.run = run,.msg = msg };
   const gchar *why = NULL;
   guint status = check_access (run, &r, path, NULL, FALSE, &why);
   GstStructure *s;
@@ -645,6 +868,55 @@ flu_on_demand_handle_stats (FluHttpServer * server, SoupServerMessage * msg,
       strlen (text));
 }
 
+/* server thread: this mount's entry on the port's status page (the
+ * status-path of a fluhttpsink on the port): the counters, and what the
+ * page's card reads (clients, clients-peak, connections, uptime,
+ * consumption-bitrate, a one-sample history); NULL for a client the
+ * address lists refuse, as fluhttpsink's mounts do */
+gchar *
+flu_on_demand_stream_status (gpointer data, GInetAddress * client)
+{
+  FluOnDemandRun *run = data;
+  GstStructure *s;
+  gchar *counters, *json;
+  gint64 now = g_get_monotonic_time ();
+  guint64 bytes = 0, requests = 0;
+  guint viewers = 0, peak = 0;
+
+  if (client == NULL ? (run->allow_list && run->allow_list->len) :
+      (flu_http_cidr_list_match (run->deny_list, client) ||
+          (run->allow_list && run->allow_list->len &&
+              !flu_http_cidr_list_match (run->allow_list, client))))
+    return NULL;
+  s = flu_on_demand_stats (run->self);
+  gst_structure_get_uint64 (s, "bytes-sent", &bytes);
+  gst_structure_get_uint (s, "viewers", &viewers);
+  gst_structure_get_uint (s, "peak-viewers", &peak);
+  gst_structure_get_uint64 (s, "requests", &requests);
+  if (run->rate_time == 0) {
+    run->rate_time = run->started;
+  } else if (now - run->rate_time >= G_USEC_PER_SEC) {
+    run->rate_bps = (bytes - run->rate_bytes) * 8 * G_USEC_PER_SEC /
+        (now - run->rate_time);
+    run->rate_bytes = bytes;
+    run->rate_time = now;
+  }
+  counters = stats_text (s, run->prefix, TRUE);
+  gst_structure_free (s);
+  /* stats_text's object, without its closing "}\n" */
+  counters[strlen (counters) - 2] = '\0';
+  json = g_strdup_printf ("%s, \"kind\": \"on-demand\", "
+      "\"content-type\": \"text/html\", \"state\": \"online\", "
+      "\"clients\": %u, \"clients-peak\": %u, "
+      "\"connections\": %" G_GUINT64_FORMAT ", "
+      "\"uptime\": %" G_GINT64_FORMAT ", \"stream-bitrate\": 0, "
+      "\"consumption-bitrate\": %" G_GUINT64_FORMAT ", "
+      "\"history\": [%u], \"history-step\": 10}", counters, viewers, peak,
+      requests, (now - run->started) / G_USEC_PER_SEC, run->rate_bps, viewers);
+  g_free (counters);
+  return json;
+}
+
 /* server thread: every request still running ends now, logged */
 gboolean
 flu_on_demand_stop_requests (gpointer data)
@@ -657,11 +929,18 @@ flu_on_demand_stop_requests (gpointer data)
     SoupServerMessage *msg = g_object_ref (r->msg);
     GSocket *sock = flu_http_server_message_get_socket (msg);
     gboolean streaming = r->streaming;
+    gboolean opening = r->opening;
 
     if (streaming && sock)
       g_socket_shutdown (sock, TRUE, TRUE, NULL);
     request_done (r);
-    if (streaming) {
+    if (opening) {
+      /* paused while its file opens: answered now, the job's result
+       * dropped when it comes */
+      flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          "the server is stopping");
+      soup_server_message_unpause (msg);
+    } else if (streaming) {
       /* a message paused for its rate (or for want of a chunk) would
        * wait for ever on a server that goes on: libsoup writes on, fails
        * on the closed socket and finishes it */
