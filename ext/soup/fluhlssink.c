@@ -54,11 +54,12 @@
 
 #include "fluhlssink.h"
 #include "fluhlswindow.h"
+#include "fluhlsaccess.h"
 #include "fluhttpserver.h"
 
 #include <string.h>
 
-GST_DEBUG_CATEGORY_STATIC (flu_hls_sink_debug);
+GST_DEBUG_CATEGORY (flu_hls_sink_debug);
 #define GST_CAT_DEFAULT flu_hls_sink_debug
 
 enum
@@ -126,7 +127,8 @@ struct _FluHlsSink
   /* running, under lock */
   FluHttpServer *server;
   Settings *settings;
-  guint64 next_msn;             /* media sequence of the next start */
+  guint64 next_msn;
+  FluHlsAccess *access;         /* checks and sessions (fluhlsaccess.c) */             /* media sequence of the next start */
 
   /* streaming thread only */
   FluHlsCutter cutter;
@@ -263,6 +265,8 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
           "bad-requests (400), not-found (404), held-refused (503: max-held "
           "reached)", GST_TYPE_STRUCTURE, RO));
 
+  flu_hls_access_install_properties (gobject_class, N_PROPERTIES);
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
       "HLS and LL-HLS streamer", "Sink/Network",
@@ -292,6 +296,7 @@ flu_hls_sink_init (FluHlsSink * sink)
    * (segments last a second or more) */
   sink->next_msn = (guint64) (g_get_real_time () / G_USEC_PER_SEC);
   sink->wstats.last_msn = FLU_HLS_NONE;
+  sink->access = flu_hls_access_new (GST_ELEMENT (sink));
   gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
   g_object_set (sink, "enable-last-sample", FALSE, NULL);
 }
@@ -312,6 +317,7 @@ flu_hls_sink_finalize (GObject * object)
   g_free (sink->address);
   g_free (sink->mount_point);
   g_free (sink->cors_origin);
+  flu_hls_access_free (sink->access);
   g_mutex_clear (&sink->lock);
   g_mutex_clear (&sink->stats_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -330,6 +336,8 @@ flu_hls_sink_set_property (GObject * object, guint prop_id,
 {
   FluHlsSink *sink = FLU_HLS_SINK (object);
 
+  if (flu_hls_access_set_property (sink->access, prop_id, value, pspec))
+    return;
   g_mutex_lock (&sink->lock);
   if (sink->server)
     GST_WARNING_OBJECT (sink, "%s set while serving: it takes effect the "
@@ -397,6 +405,7 @@ stats_structure (FluHlsSink * sink)
       "not-found", G_TYPE_UINT64, sink->not_found,
       "held-refused", G_TYPE_UINT64, sink->held_refused, NULL);
   g_mutex_unlock (&sink->stats_lock);
+  flu_hls_access_add_stats (sink->access, s);
   return s;
 }
 
@@ -410,6 +419,8 @@ flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
     g_value_take_boxed (value, stats_structure (sink));
     return;
   }
+  if (flu_hls_access_get_property (sink->access, prop_id, value, pspec))
+    return;
   g_mutex_lock (&sink->lock);
   switch (prop_id) {
     case PROP_ADDRESS:
@@ -462,12 +473,15 @@ set_headers (FluHlsSink * sink, SoupServerMessage * msg,
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
 
   flu_http_server_set_common_headers (msg);
+  /* players fetch playlist, segments and parts on one connection */
+  flu_http_server_keep_alive (msg);
   soup_message_headers_replace (h, "Cache-Control", cache);
   if (content_type)
     soup_message_headers_set_content_type (h, content_type, NULL);
   if (sink->settings->cors_origin && *sink->settings->cors_origin)
     soup_message_headers_replace (h, "Access-Control-Allow-Origin",
         sink->settings->cors_origin);
+  flu_hls_access_set_headers (sink->access, msg);
 }
 
 static void
@@ -514,10 +528,14 @@ static void
 answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking)
 {
   const Settings *st = sink->settings;
-  GBytes *pl = flu_hls_window_playlist (sink->window);
+  GBytes *shared = flu_hls_window_playlist (sink->window);
+  GBytes *pl;
   gchar *cache;
 
-  g_assert (pl);
+  g_assert (shared);
+  /* the viewer's own copy, its session token in the URIs */
+  pl = flu_hls_access_playlist (sink->access, msg, shared);
+  g_bytes_unref (shared);
   if (blocking) {
     /* the URL names the segment/part waited for: the answer stays right
      * while that segment is listed */
@@ -759,6 +777,10 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
   }
   name = path + strlen (sink->settings->mount_point);
   kind = flu_hls_parse_name (name, &msn, &part);
+  /* the checks once a session, the session on every request */
+  if (!flu_hls_access_admit (sink->access, msg, query,
+          kind == FLU_HLS_NAME_PLAYLIST))
+    return;
   if (kind == FLU_HLS_NAME_PLAYLIST) {
     handle_playlist (sink, msg, query);
   } else if (kind == FLU_HLS_NAME_SEGMENT) {
@@ -843,6 +865,8 @@ job_run (gpointer data)
 
   if (sink->window == NULL)     /* stopped meanwhile */
     return G_SOURCE_REMOVE;
+  flu_hls_access_stream_data (sink->access, j->data ?
+      g_bytes_get_size (j->data) : 0, j->end);
   if (j->data) {
     flu_hls_window_add_part (sink->window, &j->info, g_steal_pointer
         (&j->data));
@@ -1114,6 +1138,7 @@ stop_serving (FluHlsSink * sink)
   if (sink->index_path)
     flu_http_server_remove_mount (server, sink->index_path);
   flu_http_server_invoke_sync (server, window_stop_in_thread, sink);
+  flu_hls_access_stop (sink->access);
   g_mutex_lock (&sink->lock);
   sink->server = NULL;
   settings = g_steal_pointer (&sink->settings);
@@ -1189,6 +1214,15 @@ start_serving (FluHlsSink * sink)
         ("give each element on one port its own paths"));
     g_error_free (err);
     g_clear_pointer (&sink->index_path, g_free);
+    stop_serving (sink);
+    return FALSE;
+  }
+  if (!flu_hls_access_start (sink->access, server, st->mount_point,
+          sink->index_path, st->cors_origin, &err)) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
+        ("check htpasswd, allow, deny, access-log, session-secret-file, "
+            "stats-path and metrics-path"));
+    g_error_free (err);
     stop_serving (sink);
     return FALSE;
   }
