@@ -423,8 +423,7 @@ flu_hls_access_get_property (FluHlsAccess * a, guint prop_id, GValue * value,
       g_value_set_string (value, a->metrics_path);
       break;
     default:                   /* token-secret: write only */
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (G_OBJECT (a->element), prop_id,
-          pspec);
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (G_OBJECT (a->element), prop_id, pspec);
       break;
   }
   g_mutex_unlock (&a->lock);
@@ -603,8 +602,10 @@ wrote_body_data (SoupServerMessage * msg, guint size, gpointer element)
   g_mutex_lock (&a->lock);
   a->bytes_sent += size;
   g_mutex_unlock (&a->lock);
-  if (m && a->sessions && (s = flu_hls_sessions_lookup (a->sessions, m->id)))
+  if (m && a->sessions && (s = flu_hls_sessions_lookup (a->sessions, m->id))) {
     s->bytes += size;
+    s->last = g_get_monotonic_time ();
+  }
 }
 
 /* the request is @s's: counted, renewed, its bytes counted as they go */
@@ -728,8 +729,7 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
         refuse (a, msg, status, why, host, NULL);
         goto done;
       }
-      s = flu_hls_sessions_add (a->sessions, id, host,
-          g_get_monotonic_time ());
+      s = flu_hls_sessions_add (a->sessions, id, host, g_get_monotonic_time ());
       goto fill;
     }
     attach (a, msg, s);
@@ -781,12 +781,16 @@ flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
 {
   const Run *r = a->run;
   MsgSession *m = g_object_get_data (G_OBJECT (msg), "flu-hls-session");
+  FluHlsSession *s;
   gint64 expires;
   gchar *token, *host = NULL;
   GBytes *out;
 
   if (r == NULL || !r->sessions || m == NULL || a->key == NULL)
     return g_bytes_ref (playlist);
+  /* a held request is activity too: its session lives on from here */
+  if (a->sessions && (s = flu_hls_sessions_lookup (a->sessions, m->id)))
+    s->last = g_get_monotonic_time ();
   /* the token lasts session-timeout from now: each playlist renews it */
   expires = g_get_real_time () / G_USEC_PER_SEC + r->timeout_s;
   if (r->bind_address)
@@ -919,8 +923,7 @@ handle_stats (FluHttpServer * server, SoupServerMessage * msg,
   allowed = flu_http_gate_address (a->allow_list, a->deny_list, addr);
   g_mutex_unlock (&a->lock);
   if (!allowed || r == NULL) {
-    flu_http_server_respond (msg, SOUP_STATUS_FORBIDDEN,
-        "address not allowed");
+    flu_http_server_respond (msg, SOUP_STATUS_FORBIDDEN, "address not allowed");
     g_clear_object (&addr);
     return;
   }
@@ -1098,8 +1101,7 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
         FLU_HLS_SESSION_OFF;
   r->sessions = mode != FLU_HLS_SESSION_OFF;
   r->in_query = mode == FLU_HLS_SESSION_QUERY || mode == FLU_HLS_SESSION_BOTH;
-  r->in_cookie = mode == FLU_HLS_SESSION_COOKIE ||
-      mode == FLU_HLS_SESSION_BOTH;
+  r->in_cookie = mode == FLU_HLS_SESSION_COOKIE || mode == FLU_HLS_SESSION_BOTH;
   secret_file = g_strdup (a->secret_file);
   htpasswd = g_strdup (a->htpasswd);
   log_path = g_strdup (a->access_log);
@@ -1134,8 +1136,7 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   call.timeout_us = r->timeout_s * G_USEC_PER_SEC;
   flu_http_server_invoke_sync (server, start_in_thread, &call);
   if (!mount_stats (a, server, r->stats_path, &r->stats_mounted, error) ||
-      !mount_stats (a, server, r->metrics_path, &r->metrics_mounted,
-          error)) {
+      !mount_stats (a, server, r->metrics_path, &r->metrics_mounted, error)) {
     g_free (secret_file);
     g_free (htpasswd);
     g_free (log_path);

@@ -262,8 +262,7 @@ flu_hls_sessions_count (FluHlsSessions * t)
 guint
 flu_hls_sessions_count_host (FluHlsSessions * t, const gchar * host)
 {
-  return host ? GPOINTER_TO_UINT (g_hash_table_lookup (t->per_host, host)) :
-      0;
+  return host ? GPOINTER_TO_UINT (g_hash_table_lookup (t->per_host, host)) : 0;
 }
 
 static gint

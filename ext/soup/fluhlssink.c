@@ -128,7 +128,7 @@ struct _FluHlsSink
   FluHttpServer *server;
   Settings *settings;
   guint64 next_msn;
-  FluHlsAccess *access;         /* checks and sessions (fluhlsaccess.c) */             /* media sequence of the next start */
+  FluHlsAccess *access;         /* checks and sessions (fluhlsaccess.c) *//* media sequence of the next start */
 
   /* streaming thread only */
   FluHlsCutter cutter;

@@ -41,8 +41,7 @@ flu_http_client_address (SoupServerMessage * msg)
 }
 
 gboolean
-flu_http_gate_address (GPtrArray * allow, GPtrArray * deny,
-    GInetAddress * addr)
+flu_http_gate_address (GPtrArray * allow, GPtrArray * deny, GInetAddress * addr)
 {
   return !flu_http_cidr_list_match (deny, addr) &&
       (allow == NULL || allow->len == 0 ||

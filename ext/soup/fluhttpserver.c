@@ -90,6 +90,8 @@ struct _FluHttpServer
   GSource *trim;
   GSocket *accepting;           /* in soup_server_accept_iostream () */
   FluHttpConnection *accepting_conn;
+  GSocket *inert;               /* see inert_listener () */
+  gint inert_peer;
   gboolean stopping;
   guint64 stalls;
 };
@@ -562,6 +564,35 @@ dispatch (SoupServer * soup, SoupServerMessage * msg, const char *path,
  * connections wait in the listen backlog.  Server thread. */
 static void watch_listener (FluHttpServer * self);
 
+/* libsoup 3.2 keeps a connection for the next request (keep-alive) only
+ * while the server has a listener of its own (request_finished () in
+ * soup-server.c checks its list of listeners); ours accepts the
+ * connections itself (above).  So it gets one that never takes a
+ * connection: one end of a socket pair nobody writes to, which never
+ * becomes readable. */
+static void
+inert_listener (FluHttpServer * self)
+{
+  gint fds[2];
+  GError *err = NULL;
+
+  self->inert_peer = -1;
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
+    GST_WARNING ("socketpair: %s: no keep-alive", g_strerror (errno));
+    return;
+  }
+  self->inert = g_socket_new_from_fd (fds[0], &err);
+  if (self->inert == NULL ||
+      !soup_server_listen_socket (self->soup, self->inert, 0, &err)) {
+    GST_WARNING ("no keep-alive: %s", err ? err->message : "?");
+    g_clear_error (&err);
+    g_clear_object (&self->inert);
+    close (fds[1]);
+    return;
+  }
+  self->inert_peer = fds[1];
+}
+
 static gboolean
 retry_accept (gpointer data)
 {
@@ -780,6 +811,7 @@ server_new (const gchar * address, guint port, guint header_timeout,
   g_signal_connect (self->soup, "request-started",
       G_CALLBACK (request_started), self);
   soup_server_add_handler (self->soup, NULL, dispatch, self, NULL);
+  inert_listener (self);
   sock = listen_socket (address, port, error);
   ok = sock != NULL;
   if (ok)
@@ -790,6 +822,9 @@ server_new (const gchar * address, guint port, guint header_timeout,
   if (!ok) {
     g_clear_object (&self->listen_sock);
     g_object_unref (self->soup);
+    g_clear_object (&self->inert);
+    if (self->inert_peer >= 0)
+      close (self->inert_peer);
     g_hash_table_unref (self->mounts);
     g_main_loop_unref (self->loop);
     g_main_context_unref (self->context);
@@ -850,6 +885,10 @@ shutdown_in_thread (gpointer data)
   g_socket_close (self->listen_sock, NULL);
   g_clear_object (&self->listen_sock);
   g_clear_object (&self->soup);
+  g_clear_object (&self->inert);
+  if (self->inert_peer >= 0)
+    close (self->inert_peer);
+  self->inert_peer = -1;
   g_main_loop_quit (self->loop);
   return G_SOURCE_REMOVE;
 }

@@ -358,7 +358,7 @@ GST_START_TEST (test_access_log)
   gchar *htpasswd = tmp_file ("users", HTPASSWD);
   gchar *log = tmp_file ("access.log", NULL);
   gchar *props = g_strdup_printf ("htpasswd=%s access-log=%s "
-      "session-timeout=1", htpasswd, log);
+      "session-timeout=2", htpasswd, log);
   GstElement *sink, *p = start_hls (props, &sink);
   guint port = sink_port (sink);
   gchar *auth = http_basic_header ("viewer", "secret");
@@ -368,8 +368,6 @@ GST_START_TEST (test_access_log)
   HttpResponse *r;
   guint i, n = 0;
 
-  g_unlink (log);
-  g_object_set (sink, "access-log", log, NULL);
   tok = login (port, auth, &seg);
   started = wait_element_message (p, "fluhlssink-session-started", 5000);
   fail_unless (started != NULL);
@@ -426,13 +424,13 @@ GST_START_TEST (test_access_log)
   g_free (text);
 
   /* a refused request has its line, token hidden */
-  path = g_strdup_printf ("/tv/seg1.ts?s=%s", tok);
+  path = g_strdup (seg);
+  path[strlen (path) - 1] = path[strlen (path) - 1] == '0' ? '1' : '0';
   fail_unless_equals_int (http_status (port, path, NULL), 403);
   g_free (path);
   g_usleep (100 * 1000);
   fail_unless (g_file_get_contents (log, &text, NULL, NULL));
-  fail_unless (strstr (text, "\"GET /tv/seg1.ts?s=- HTTP/1.1\" 403 ") !=
-      NULL, "%s", text);
+  fail_unless (strstr (text, ".ts?s=- HTTP/1.1\" 403 ") != NULL, "%s", text);
   fail_unless (strstr (text, tok) == NULL);
   g_free (text);
 
@@ -497,8 +495,7 @@ GST_START_TEST (test_stats_metrics)
   fail_unless (strstr (text, "\"clients\": 1,") != NULL, "%s", text);
   fail_unless (strstr (text, "\"connections\": 1,") != NULL, "%s", text);
   fail_unless (strstr (text, "\"requests\": 3,") != NULL, "%s", text);
-  fail_unless (strstr (text, "\"credential-checks\": 2,") != NULL, "%s",
-      text);
+  fail_unless (strstr (text, "\"credential-checks\": 2,") != NULL, "%s", text);
   fail_unless (strstr (text, "\"refused\": 1,") != NULL, "%s", text);
   /* the session's details to a loopback client; never its token */
   fail_unless (strstr (text, "\"user\": \"viewer\"") != NULL, "%s", text);
@@ -512,7 +509,7 @@ GST_START_TEST (test_stats_metrics)
   fail_unless (strstr (text, "fluhttpsink_clients{mount=\"/tv/index.m3u8\"} "
           "1\n") != NULL, "%s", text);
   fail_unless (strstr (text, "fluhlssink_requests_total{mount=\"/tv/index."
-          "m3u8\"} 4\n") != NULL, "%s", text);
+          "m3u8\"} 3\n") != NULL, "%s", text);
   fail_unless (strstr (text, "fluhlssink_credential_checks_total{mount=\"/tv/"
           "index.m3u8\"} 2\n") != NULL, "%s", text);
   promtool_check (text);
@@ -599,7 +596,7 @@ send_get (gint fd, const gchar * path)
 
 GST_START_TEST (test_keepalive)
 {
-  GstElement *sink, *p = start_hls ("client-limit=10 stats-path=/st", &sink);
+  GstElement *sink, *p = start_hls ("client-limit=10", &sink);
   GstElement *web, *websink;
   guint port = sink_port (sink);
   GByteArray *buf = g_byte_array_new ();
@@ -627,9 +624,6 @@ GST_START_TEST (test_keepalive)
     gchar *tag;
     const gchar *v;
 
-    send_get (fd, "/st");
-    fail_unless_equals_int (read_response (fd, buf, &head, &len), 200);
-    g_free (head);
     path = g_strdup_printf ("/tv/index.m3u8?s=%s", tok);
     pl = NULL;
     {
