@@ -127,8 +127,8 @@ struct _FluHlsSink
   /* running, under lock */
   FluHttpServer *server;
   Settings *settings;
-  guint64 next_msn;
-  FluHlsAccess *access;         /* checks and sessions (fluhlsaccess.c) *//* media sequence of the next start */
+  guint64 next_msn;             /* media sequence of the next start */
+  FluHlsAccess *access;         /* checks and sessions (fluhlsaccess.c) */
 
   /* streaming thread only */
   FluHlsCutter cutter;

@@ -79,6 +79,16 @@ content_length (const gchar * head)
   return v;
 }
 
+static gboolean
+kept_alive (const gchar * head)
+{
+  gchar *low = g_ascii_strdown (head, -1);
+  gboolean keep = strstr (low, "\r\nconnection: close") == NULL;
+
+  g_free (low);
+  return keep;
+}
+
 HttpResponse *
 http_request (const gchar * host, guint port, const gchar * request,
     gsize body_max, guint timeout_ms)
@@ -117,8 +127,10 @@ http_request (const gchar * host, guint port, const gchar * request,
     }
     if (r->head && r->body->len >= body_max)
       break;
-    /* a complete answer on a kept-alive connection (fluhlssink's) */
-    if (r->head && (g_str_has_prefix (request, "HEAD ") ||
+    /* a complete answer on a kept-alive connection (fluhlssink's): the
+     * server does not close it */
+    if (r->head && kept_alive (r->head) &&
+        (g_str_has_prefix (request, "HEAD ") ||
             (content_length (r->head) >= 0 &&
                 r->body->len >= (gsize) content_length (r->head))))
       break;
