@@ -653,7 +653,13 @@ check_new_viewer (FluHlsAccess * a, SoupServerMessage * msg,
       GST_OBJECT (a->element)
     };
 
-    a->credential_checks++;
+    /* a check is a password or a signed URL verified: a first request
+     * that shows neither (a player waiting for the 401 challenge) is not
+     * one */
+    if (soup_message_headers_get_one (soup_server_message_get_request_headers
+            (msg), "Authorization") || (query
+            && g_hash_table_lookup (query, "token")))
+      a->credential_checks++;
     status = flu_http_gate_credentials (&c, msg, query, user, why);
   }
   if (status == SOUP_STATUS_NONE && a->sessions)
