@@ -30,6 +30,16 @@
  * held without a thread each and answered as soon as the part exists.
  * The example serves http://localhost:8800/room1/index.m3u8.
  *
+ * With htpasswd, token-secret, allow/deny, a limit or access-log set,
+ * viewers get sessions (fluhlsaccess.c): fluhttpsink's checks run once,
+ * on a viewer's first playlist request, and the playlist then carries an
+ * HMAC session token in every URI (?s=...) and a cookie; later requests
+ * present it, segments and parts without a valid one get 403, and a
+ * session (a viewer: client-limit counts them) ends after
+ * session-timeout idle with one access-log line and a
+ * fluhlssink-session-ended bus message.  Answers keep the connection
+ * open (HTTP/1.1 keep-alive).
+ *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
  *     key-int-max=30 ! mpegtsmux ! fluhlssink port=8800 mount-point=/room1/
