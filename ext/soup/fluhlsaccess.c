@@ -700,10 +700,20 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
     goto done;
   }
   if (!r->sessions) {
-    /* no sessions: the credentials on every request */
-    g_mutex_lock (&a->lock);
-    status = check_new_viewer (a, msg, query, host, &user, &why);
-    g_mutex_unlock (&a->lock);
+    /* no sessions: the credentials (if any) on every request, and no
+     * viewers to count */
+    status = SOUP_STATUS_NONE;
+    if (r->checks) {
+      FluHttpGateCredentials c = { &a->lock, &a->htpasswd, &a->users,
+        &a->users_stamp, r->token_secret, r->mount_point, GST_CAT_DEFAULT,
+        GST_OBJECT (a->element)
+      };
+
+      g_mutex_lock (&a->lock);
+      a->credential_checks++;
+      status = flu_http_gate_credentials (&c, msg, query, &user, &why);
+      g_mutex_unlock (&a->lock);
+    }
     if (status != SOUP_STATUS_NONE)
       refuse (a, msg, status, why, host, user);
     ok = status == SOUP_STATUS_NONE;

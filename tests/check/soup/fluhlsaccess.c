@@ -527,6 +527,91 @@ GST_START_TEST (test_stats_metrics)
 
 GST_END_TEST;
 
+/* a token signed with session-secret-file is good on another element
+ * (another origin, or after a restart) with the same file: no credential
+ * check there, a session of its own */
+GST_START_TEST (test_secret_file)
+{
+  gchar *htpasswd = tmp_file ("users", HTPASSWD);
+  gchar *secret = tmp_file ("secret", "a secret shared by two origins\n");
+  gchar *props = g_strdup_printf ("htpasswd=%s session-secret-file=%s",
+      htpasswd, secret);
+  GstElement *sink1, *sink2, *p1 = start_hls (props, &sink1);
+  GstElement *p2 = start_hls (props, &sink2);
+  gchar *auth = http_basic_header ("viewer", "secret");
+  gchar *tok = login (sink_port (sink1), auth, NULL), *path;
+  HttpResponse *r;
+  gchar *pl;
+
+  path = g_strdup_printf ("/tv/index.m3u8?s=%s", tok);
+  r = get (sink_port (sink2), path, NULL);
+  fail_unless_equals_int (r->status, 200);
+  pl = body_text (r);
+  fail_unless (strstr (pl, "?s=") != NULL);
+  g_free (pl);
+  http_response_free (r);
+  fail_unless_equals_int (stat_u64 (sink2, "credential-checks"), 0);
+  fail_unless_equals_int (stat_uint (sink2, "sessions"), 1);
+  /* a random key (no file) does not take it: a new viewer, whose
+   * credentials are asked */
+  stop_pipeline (p2);
+  g_free (props);
+  props = g_strdup_printf ("htpasswd=%s", htpasswd);
+  p2 = start_hls (props, &sink2);
+  fail_unless_equals_int (http_status (sink_port (sink2), path, NULL), 401);
+  fail_unless_equals_int (stat_uint (sink2, "sessions"), 0);
+  g_free (path);
+  g_free (tok);
+  g_free (auth);
+  stop_pipeline (p1);
+  stop_pipeline (p2);
+  g_unlink (htpasswd);
+  g_unlink (secret);
+  g_free (htpasswd);
+  g_free (secret);
+  g_free (props);
+}
+
+GST_END_TEST;
+
+/* session-mode=off: no tokens, the credentials on every request */
+GST_START_TEST (test_mode_off)
+{
+  gchar *htpasswd = tmp_file ("users", HTPASSWD);
+  gchar *props = g_strdup_printf ("htpasswd=%s session-mode=off", htpasswd);
+  GstElement *sink, *p = start_hls (props, &sink);
+  guint port = sink_port (sink);
+  gchar *auth = http_basic_header ("viewer", "secret");
+  HttpResponse *r = get (port, "/tv/index.m3u8", auth);
+  gchar *pl, *seg, *path, *v;
+
+  fail_unless_equals_int (r->status, 200);
+  v = http_header (r, "Set-Cookie");
+  fail_unless (v == NULL);
+  v = http_header (r, "Cache-Control");
+  fail_unless (g_str_has_prefix (v, "private"), "%s", v);
+  g_free (v);
+  pl = body_text (r);
+  http_response_free (r);
+  fail_unless (strstr (pl, "?s=") == NULL, "%s", pl);
+  seg = last_segment (pl);
+  path = g_strconcat ("/tv/", seg, NULL);
+  fail_unless_equals_int (http_status (port, path, NULL), 401);
+  fail_unless_equals_int (http_status (port, path, auth), 200);
+  fail_unless_equals_int (stat_u64 (sink, "credential-checks"), 3);
+  fail_unless_equals_int (stat_uint (sink, "sessions"), 0);
+  g_free (pl);
+  g_free (seg);
+  g_free (path);
+  g_free (auth);
+  stop_pipeline (p);
+  g_unlink (htpasswd);
+  g_free (htpasswd);
+  g_free (props);
+}
+
+GST_END_TEST;
+
 /* ---- keep-alive ---- */
 
 /* Reads one response (Content-Length body) from @fd; its status, or 0 */
@@ -714,6 +799,8 @@ fluhlsaccess_suite (void)
   tcase_add_test (tc, test_per_ip_limit);
   tcase_add_test (tc, test_access_log);
   tcase_add_test (tc, test_stats_metrics);
+  tcase_add_test (tc, test_secret_file);
+  tcase_add_test (tc, test_mode_off);
   tcase_add_test (tc, test_keepalive);
   return s;
 }
