@@ -29,6 +29,7 @@
 
 #include "fluhlssession.h"
 #include "fluhttpauth.h"
+#include "fluhttpgate.h"
 
 #define NOW G_GINT64_CONSTANT (1800000000)
 
@@ -258,6 +259,35 @@ GST_START_TEST (test_secret_file)
 
 GST_END_TEST;
 
+/* the limits both elements apply (fluhttpgate.c): sessions of fluhlssink,
+ * viewers of fluhttpsink */
+GST_START_TEST (test_gate_limits)
+{
+  const gchar *why = NULL;
+
+  fail_unless_equals_int (flu_http_gate_limits (0, 5, 0, 100, 0, 0, &why),
+      SOUP_STATUS_NONE);
+  fail_unless_equals_int (flu_http_gate_limits (2, 1, 0, 1, 0, 0, &why),
+      SOUP_STATUS_NONE);
+  fail_unless_equals_int (flu_http_gate_limits (2, 2, 0, 2, 0, 0, &why), 429);
+  fail_unless_equals_int (flu_http_gate_limits (0, 0, 3, 2, 0, 0, &why),
+      SOUP_STATUS_NONE);
+  fail_unless_equals_int (flu_http_gate_limits (0, 0, 3, 3, 0, 0, &why),
+      SOUP_STATUS_SERVICE_UNAVAILABLE);
+  fail_unless_equals_string (why, "client limit reached");
+  /* 4 sessions of 1 Mbit/s fit 5 Mbit/s, a 5th too, a 6th not */
+  fail_unless_equals_int (flu_http_gate_limits (0, 0, 0, 4, 5000000, 1000000,
+          &why), SOUP_STATUS_NONE);
+  fail_unless_equals_int (flu_http_gate_limits (0, 0, 0, 5, 5000000, 1000000,
+          &why), SOUP_STATUS_SERVICE_UNAVAILABLE);
+  fail_unless_equals_string (why, "bandwidth limit reached");
+  /* no bitrate known yet: no bandwidth refusal */
+  fail_unless_equals_int (flu_http_gate_limits (0, 0, 0, 50, 5000000, 0,
+          &why), SOUP_STATUS_NONE);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhlssession_suite (void)
 {
@@ -270,6 +300,7 @@ fluhlssession_suite (void)
   tcase_add_test (tc, test_table_expiry);
   tcase_add_test (tc, test_playlist_rewrite);
   tcase_add_test (tc, test_secret_file);
+  tcase_add_test (tc, test_gate_limits);
   return s;
 }
 
