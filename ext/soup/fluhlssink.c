@@ -787,9 +787,10 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
   }
   name = path + strlen (sink->settings->mount_point);
   kind = flu_hls_parse_name (name, &msn, &part);
-  /* the checks once a session, the session on every request */
+  /* the checks once a session (on a playlist: any .m3u8), the session
+   * on every request */
   if (!flu_hls_access_admit (sink->access, msg, query,
-          kind == FLU_HLS_NAME_PLAYLIST))
+          g_str_has_suffix (name, ".m3u8")))
     return;
   if (kind == FLU_HLS_NAME_PLAYLIST) {
     handle_playlist (sink, msg, query);
