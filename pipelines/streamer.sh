@@ -31,6 +31,10 @@
 #   --feed-listen=ADDR        address the served feeds listen on (default all)
 #   --burst-seconds=2         burst sent to new viewers
 #   --secret=S                shared secret of the feeds (in and out)
+#   --ondemand=DIR            also serve the files of DIR (recorder.sh's
+#                             --dir) on the same port, with ranges, a
+#                             listing and the same access log (fluondemand)
+#   --ondemand-path=/recordings/   where those files are served
 #   --verbose=1 --dry-run=1   print caps / only print the pipeline
 # Ctrl-C stops it.  Statistics: /stats-<name>.json, /metrics-<name>.
 . "$(dirname "$0")/lib.sh"
@@ -39,10 +43,10 @@
 : "${PORT:=8800}" "${ADDRESS:=}" "${CLIENT_LIMIT:=1000}" "${BANDWIDTH_LIMIT:=0}"
 : "${MAX_CLIENTS_PER_IP:=0}" "${ACCESS_LOG:=}" "${STATUS_PATH=/}"
 : "${RELAY_PORT=5200}" "${BURST_SECONDS:=2}" "${SECRET:=}"
-: "${FROM:=encoder}" "${AUDIO:=1}"
+: "${FROM:=encoder}" "${AUDIO:=1}" "${ONDEMAND:=}" "${ONDEMAND_PATH:=/recordings/}"
 OPTIONS="FROM AUDIO UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
   BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP ACCESS_LOG STATUS_PATH RELAY_PORT
-  BURST_SECONDS SECRET FEED_LISTEN VERBOSE DRY_RUN"
+  BURST_SECONDS SECRET FEED_LISTEN ONDEMAND ONDEMAND_PATH VERBOSE DRY_RUN"
 parse_args "$@"
 numbers UPSTREAM_PORT PORT CLIENT_LIMIT BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP AUDIO \
   BURST_SECONDS
@@ -53,7 +57,9 @@ case $FROM in
 esac
 need fluhttpsink
 
-if [ "$PORT" = 0 ] && [ "$(echo $FORMATS | wc -w)" -gt 1 ]; then
+[ -z "$ONDEMAND" ] || need fluondemand
+if [ "$PORT" = 0 ] && { [ "$(echo $FORMATS | wc -w)" -gt 1 ] || \
+    [ -n "$ONDEMAND" ]; }; then
   # the mounts share one port: it has to be known before they start
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
 fi
@@ -97,6 +103,16 @@ for f in $FORMATS; do
   fi
   echo "$(basename "$0"): http://<host>:$PORT/live.$f" >&2
 done
+if [ -n "$ONDEMAND" ]; then
+  # the recordings, on the same port (one server per port in the process)
+  od="fluondemand port=$PORT mount-point=$(gst_str "$ONDEMAND_PATH")
+    directory=$(gst_str "$ONDEMAND")"
+  [ -z "$ADDRESS" ] || od="$od address=$(gst_str "$ADDRESS")"
+  [ -z "$ACCESS_LOG" ] || od="$od access-log=$(gst_str "$ACCESS_LOG")"
+  pipeline="$pipeline $od"
+  printf '%s: recordings http://<host>:%s%s\n' "$(basename "$0")" "$PORT" \
+    "$ONDEMAND_PATH" >&2
+fi
 [ -z "$STATUS_PATH" ] || printf '%s: status http://<host>:%s%s\n' \
   "$(basename "$0")" "$PORT" "$STATUS_PATH" >&2
 run "$pipeline"
