@@ -720,13 +720,18 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
     goto done;
   }
 
+  /* the query's token, else (or when it is stale) the cookie's */
   token = query ? g_hash_table_lookup (query, FLU_HLS_SESSION_PARAM) : NULL;
-  if (token == NULL)
-    token = cookie_token (msg, &cookie);
   if (token)
     ts = flu_hls_session_token_verify (a->key, token, r->mount_point,
         r->bind_address ? host : NULL, g_get_real_time () / G_USEC_PER_SEC,
         &id);
+  if (ts != FLU_HLS_TOKEN_OK && cookie_token (msg, &cookie)) {
+    token = cookie;
+    ts = flu_hls_session_token_verify (a->key, cookie, r->mount_point,
+        r->bind_address ? host : NULL, g_get_real_time () / G_USEC_PER_SEC,
+        &id);
+  }
   if (ts == FLU_HLS_TOKEN_OK) {
     s = flu_hls_sessions_lookup (a->sessions, id);
     if (s == NULL) {

@@ -286,6 +286,11 @@ GST_START_TEST (test_one_check_per_session)
     g_free (tok);
     g_free (seg);
   }
+  /* a stale token in the query, the cookie still good: the session */
+  r = get (port, "/tv/index.m3u8?s=0123456789abcdef01234567.1.0123456789"
+      "abcdef0123456789abcdef", cookie);
+  fail_unless_equals_int (r->status, 200);
+  http_response_free (r);
   fail_unless_equals_int (stat_u64 (sink, "credential-checks"), 1);
   fail_unless_equals_int (stat_uint (sink, "sessions"), 1);
   fail_unless_equals_int (stat_u64 (sink, "sessions-total"), 1);
