@@ -72,9 +72,15 @@ signed="$base/room2/index.m3u8?expires=$expires&token=$token"
 seg=$(curl -s --max-time 5 "$signed" | grep -v '^#' | tail -n 1)
 [ "$(status "$base/room2/${seg%%\?*}?expires=$expires&token=$token")" = 403 ] || \
   fail "a segment with the playlist's query but no session"
-frames=$(timeout 40 ffmpeg -v error -i "$signed" -t 4 -f null - -progress pipe:1 \
+frames=$(timeout 40 ffmpeg -v info -i "$signed" -t 4 -f null - -progress pipe:1 \
   2>"$E2E_TMP/ffmpeg.err" | sed -n 's/^frame=//p' | tail -n 1)
 [ "${frames:-0}" -ge 90 ] || { cat "$E2E_TMP/ffmpeg.err" >&2; fail "ffmpeg (signed URL) decoded ${frames:-0} frames"; }
+# what ffmpeg asked for: segments with the session token, never with the
+# playlist's own query (relative URIs resolved as RFC 3986 says)
+opened=$(grep -o "Opening '[^']*seg[0-9]*\.ts[^']*'" "$E2E_TMP/ffmpeg.err" || true)
+[ -n "$opened" ] || { cat "$E2E_TMP/ffmpeg.err" >&2; fail "no segment request in ffmpeg's log"; }
+printf '%s\n' "$opened" | grep -q 'token=' && fail "ffmpeg kept the playlist's query: $opened"
+printf '%s\n' "$opened" | grep -vq '?s=[0-9a-f]' && fail "a segment without the session token: $opened"
 k=$(first_keyframe "$signed")
 [ "${k%%,*}" = 1 ] || fail "ffprobe with a signed URL: key_frame=$k"
 echo "signed URL: ffmpeg decoded $frames frames, ffprobe reads it"
