@@ -452,31 +452,6 @@ GST_START_TEST (test_access_log)
 
 GST_END_TEST;
 
-static void
-promtool_check (const gchar * text)
-{
-  gchar *promtool = g_find_program_in_path ("promtool");
-  GSubprocess *proc;
-  GError *err = NULL;
-  gchar *out = NULL, *errs = NULL;
-
-  fail_unless (promtool != NULL, "promtool is missing: apt-get install "
-      "prometheus (scripts/deps.d/soup.txt)");
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &err,
-      promtool, "check", "metrics", NULL);
-  fail_unless (proc != NULL, "%s", err ? err->message : "?");
-  fail_unless (g_subprocess_communicate_utf8 (proc, text, NULL, &out, &errs,
-          &err), "%s", err ? err->message : "?");
-  fail_unless (g_subprocess_wait (proc, NULL, NULL));
-  fail_unless (g_subprocess_get_exit_status (proc) == 0 && *errs == '\0' &&
-      *out == '\0', "promtool: %s%s\n%s", out, errs, text);
-  g_free (out);
-  g_free (errs);
-  g_object_unref (proc);
-  g_free (promtool);
-}
-
 GST_START_TEST (test_stats_metrics)
 {
   gchar *htpasswd = tmp_file ("users", HTPASSWD);
