@@ -15,7 +15,7 @@ poll="${FLU_HLSPOLL:-${FLU_BUILD_ROOT:-build}/tests/check/soup/flu-hlspoll}"
 
 oport=$(free_port)
 start_server origin videotestsrc is-live=true ! \
-  video/x-raw,width=320,height=240,framerate=30/1 ! \
+  video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! \
   x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 \
   bitrate=500 ! mpegtsmux ! \
   fluhlssink port="$oport" mount-point=/room1/ part-target=300000000
