@@ -37,7 +37,8 @@
 #                             it needs the encoder's ts feeds (or the
 #                             relay's ts feed), whether or not ts is in
 #                             --formats
-#   --hls-mount=/live/        HLS directory: /live/index.m3u8
+#   --hls-mount=/live/        HLS directory (starts and ends with /):
+#                             /live/index.m3u8
 #   --hls-target-duration=2   segment target, s: at least the encoder's
 #                             --keyframe-seconds (segments cut on keyframes)
 #   --hls-part-target=333     LL-HLS part target, ms (0: plain HLS)
@@ -66,10 +67,6 @@ OPTIONS="FROM AUDIO UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
 parse_args "$@"
 numbers UPSTREAM_PORT PORT CLIENT_LIMIT BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP AUDIO \
   BURST_SECONDS HLS HLS_TARGET_DURATION HLS_PART_TARGET
-case $HLS_MOUNT in
-  /*/) ;;
-  *) die "--hls-mount must start and end with / (got '$HLS_MOUNT')" ;;
-esac
 [ -z "$RELAY_PORT" ] || numbers RELAY_PORT
 case $FROM in
   encoder | relay) ;;
