@@ -28,7 +28,12 @@
  *   when its last byte arrived: wall clock minus the PROGRAM-DATE-TIME
  *   of its end; for parts that is "part ready at the sink -> bytes at
  *   the client", since the sink dates parts by its wall clock),
- *   edge_med_ms (the same for the live edge of each playlist received);
+ *   edge_med_ms (the same for the live edge of each playlist received),
+ *   ready_med_ms / ready_p95_ms (when its last byte arrived minus the
+ *   first moment any viewer saw the piece listed: "ready at the server
+ *   -> bytes at the client" without the PROGRAM-DATE-TIME's jitter, the
+ *   sink dating a segment by the arrival of its first buffer; "na"
+ *   without samples);
  *   the pieces of the join (the playlist's last segment or independent
  *   part onwards) are left out of these figures.
  * --save DIR writes what the first K viewers (--save-viewers, 3) got,
@@ -94,9 +99,56 @@ static char host_hdr[128], pl_path[256], base_dir[256];
 static int ll_mode, use_source_addrs;
 static double target_dur = 2.0;
 static uint64_t n_requests, n_playlists, n_media, n_errors, n_gaps, n_bytes;
-static double *ages, *edges;
-static size_t n_ages, cap_ages, n_edges, cap_edges;
+static double *ages, *edges, *readys;
+static size_t n_ages, cap_ages, n_edges, cap_edges, n_readys, cap_readys;
 static int epfd;
+
+/* the first moment any viewer saw each piece listed: when it was ready,
+ * give or take the first viewer's delay */
+#define ANN_SLOTS 8192
+typedef struct
+{
+  uint64_t key;                 /* 0: free */
+  double t;
+} Ann;
+static Ann ann[ANN_SLOTS];
+typedef struct
+{
+  uint64_t key;
+  double t;
+} Delivery;
+static Delivery *dels;
+static size_t n_dels, cap_dels;
+
+static uint64_t
+piece_key (uint64_t msn, int part)
+{
+  return (msn << 8) + (uint64_t) (part + 2);
+}
+
+static Ann *
+ann_slot (uint64_t key)
+{
+  size_t i = (size_t) ((key * 0x9e3779b97f4a7c15ull) >> 51) % ANN_SLOTS, n;
+
+  for (n = 0; n < ANN_SLOTS; n++, i = (i + 1) % ANN_SLOTS)
+    if (ann[i].key == key || ann[i].key == 0)
+      return &ann[i];
+  return NULL;
+}
+
+static void
+announce (uint64_t key, double t)
+{
+  Ann *a = ann_slot (key);
+
+  if (a && a->key == 0) {
+    a->key = key;
+    a->t = t;
+  } else if (a && t < a->t) {
+    a->t = t;
+  }
+}
 
 static double
 now_s (void)
@@ -127,13 +179,15 @@ cmp_d (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-static double
-pct (double *arr, size_t n, double p)
+/* the p-th quantile in ms, "na" without samples */
+static const char *
+pct (double *arr, size_t n, double p, char *out)
 {
   if (n == 0)
-    return -1;
+    return "na";
   qsort (arr, n, sizeof (double), cmp_d);
-  return arr[(size_t) (p * (n - 1))];
+  sprintf (out, "%.0f", 1000 * arr[(size_t) (p * (n - 1))]);
+  return out;
 }
 
 /* 2026-12-02T03:57:04.123Z -> Unix seconds */
@@ -323,6 +377,16 @@ got_piece (Viewer * v, const Item * it, const char *body, size_t len)
     age = now_s () - it->pdt_end;
     push (&ages, &n_ages, &cap_ages, age);
   }
+  if (v->live) {
+    if (n_dels == cap_dels) {
+      cap_dels = cap_dels ? cap_dels * 2 : 65536;
+      dels = realloc (dels, cap_dels * sizeof (Delivery));
+      if (!dels)
+        abort ();
+    }
+    dels[n_dels].key = piece_key (it->msn, it->part);
+    dels[n_dels++].t = now_s ();
+  }
   if (v->save && v->saved < SAVE_MAX) {
     fwrite (body, 1, len, v->save);
     v->saved += len;
@@ -490,6 +554,13 @@ response_done (Viewer * v)
     int n = parse_playlist (body, items, MAX_ITEMS, &first, &edge);
 
     n_playlists++;
+    {
+      double t = now_s ();
+      int i;
+
+      for (i = 0; i < n; i++)
+        announce (piece_key (items[i].msn, items[i].part), t);
+    }
     if (edge > 0 && v->live)
       push (&edges, &n_edges, &cap_edges, now_s () - edge);
     mark_complete (v, items, n);
@@ -546,6 +617,7 @@ main (int argc, char **argv)
   struct epoll_event evs[256];
   struct rlimit rl;
   uint64_t seg_min = UINT64_MAX, seg_max = 0;
+  char q[6][32];
   static const struct option opts[] = {
     {"viewers", required_argument, NULL, 'n'},
     {"seconds", required_argument, NULL, 't'},
@@ -674,6 +746,12 @@ main (int argc, char **argv)
       }
     }
   }
+  for (size_t d = 0; d < n_dels; d++) {
+    Ann *a = ann_slot (dels[d].key);
+
+    if (a && a->key == dels[d].key)
+      push (&readys, &n_readys, &cap_readys, dels[d].t - a->t);
+  }
   for (i = 0; i < n_viewers; i++) {
     if (vs[i].segments < seg_min)
       seg_min = vs[i].segments;
@@ -686,16 +764,20 @@ main (int argc, char **argv)
     free (vs[i].buf);
   }
   printf ("viewers=%d requests=%llu playlists=%llu media=%llu errors=%llu "
-      "gaps=%llu bytes=%llu seg_min=%llu seg_max=%llu age_med_ms=%.0f "
-      "age_p95_ms=%.0f age_max_ms=%.0f edge_med_ms=%.0f\n", n_viewers,
+      "gaps=%llu bytes=%llu seg_min=%llu seg_max=%llu age_med_ms=%s "
+      "age_p95_ms=%s age_max_ms=%s edge_med_ms=%s ready_med_ms=%s "
+      "ready_p95_ms=%s\n", n_viewers,
       (unsigned long long) n_requests, (unsigned long long) n_playlists,
       (unsigned long long) n_media, (unsigned long long) n_errors,
       (unsigned long long) n_gaps, (unsigned long long) n_bytes,
       (unsigned long long) seg_min, (unsigned long long) seg_max,
-      1000 * pct (ages, n_ages, 0.5), 1000 * pct (ages, n_ages, 0.95),
-      1000 * pct (ages, n_ages, 1.0), 1000 * pct (edges, n_edges, 0.5));
+      pct (ages, n_ages, 0.5, q[0]), pct (ages, n_ages, 0.95, q[1]),
+      pct (ages, n_ages, 1.0, q[2]), pct (edges, n_edges, 0.5, q[3]),
+      pct (readys, n_readys, 0.5, q[4]), pct (readys, n_readys, 0.95, q[5]));
   free (vs);
   free (ages);
   free (edges);
+  free (readys);
+  free (dels);
   return 0;
 }
