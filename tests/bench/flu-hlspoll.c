@@ -160,7 +160,7 @@ now_s (void)
 }
 
 static void
-push (double **arr, size_t * n, size_t * cap, double v)
+push (double **arr, size_t *n, size_t *cap, double v)
 {
   if (*n == *cap) {
     *cap = *cap ? *cap * 2 : 4096;
@@ -217,8 +217,7 @@ attr (const char *line, const char *name, char *out, size_t n)
   p += strlen (name);
   if (*p == '"')
     p++;
-  while (*p && *p != '"' && *p != ',' && *p != '\n' && *p != '\r'
-      && i + 1 < n)
+  while (*p && *p != '"' && *p != ',' && *p != '\n' && *p != '\r' && i + 1 < n)
     out[i++] = *p++;
   out[i] = 0;
   return out;
