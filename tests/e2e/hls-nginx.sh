@@ -3,10 +3,12 @@
 # docs/hls-edge-nginx.conf (run unprivileged on a free port, its own
 # prefix), in front of a fluhlssink LL-HLS origin.  A blocking reload
 # through nginx waits for its part and returns with it; 500 LL-HLS
-# viewers (tests/bench/flu-hlspoll: blocking reloads, then every new
-# part) through nginx get every part of every segment in order, with no
-# error, what three of them got decodes (ffprobe), and the origin served
-# each segment and part about once (nginx's log of upstream requests).
+# viewers (tests/bench/flu-hlspoll --ll: blocking reloads, then every new
+# part) and 100 plain HLS viewers (playlist every half target, every new
+# segment) at once through nginx get every part or segment in order, with
+# no error, what four of them got decodes (ffprobe), and the origin
+# served each segment, part and blocking reload about once (nginx's log
+# of upstream requests).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nginx-lib.sh"
 need fluhlssink x264enc mpegtsmux
@@ -51,34 +53,52 @@ again=$(curl -s --max-time 5 -D - -o /dev/null "$edge?$q" | \
 [ "$again" = HIT ] || fail "the same blocking reload again: cache $again"
 echo "blocking reload ?$q through nginx: 200 with the part after ${r#* } s; again: $again"
 
-# 500 viewers through nginx
+# 500 LL-HLS and 100 plain HLS viewers through nginx
 : >"$EDGE_DIR/access.log" 2>/dev/null || true
-mkdir -p "$E2E_TMP/saved"
-"$poll" --viewers 500 --seconds 15 --ramp 3 --ll --save "$E2E_TMP/saved" \
+mkdir -p "$E2E_TMP/saved-ll" "$E2E_TMP/saved-plain"
+"$poll" --viewers 100 --seconds 15 --ramp 3 --save "$E2E_TMP/saved-plain" \
+  --save-viewers 1 "$edge" >"$E2E_TMP/poll-plain.out" 2>&1 &
+plain_pid=$!
+"$poll" --viewers 500 --seconds 15 --ramp 3 --ll --save "$E2E_TMP/saved-ll" \
   --save-viewers 3 "$edge" >"$E2E_TMP/poll.out" 2>&1 || \
   { cat "$E2E_TMP/poll.out" >&2; fail "flu-hlspoll failed"; }
-out=$(cat "$E2E_TMP/poll.out")
-echo "500 viewers: $out"
-val () { printf '%s\n' "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-[ "$(val viewers)" = 500 ] || fail "flu-hlspoll: $out"
-[ "$(val errors)" = 0 ] || fail "$(val errors) failed requests through nginx"
-[ "$(val gaps)" = 0 ] || fail "$(val gaps) gaps: a viewer missed a part"
-[ "$(val seg_min)" -ge 4 ] || \
-  fail "a viewer got only $(val seg_min) complete segments in 15 s"
-for f in "$E2E_TMP"/saved/viewer*.ts; do
+wait "$plain_pid" || { cat "$E2E_TMP/poll-plain.out" >&2; fail "flu-hlspoll (plain) failed"; }
+for run in poll:500:LL-HLS poll-plain:100:HLS; do
+  out=$(cat "$E2E_TMP/${run%%:*}.out")
+  n=${run#*:}
+  what=${n#*:}
+  n=${n%%:*}
+  echo "$n $what viewers: $out"
+  val () { printf '%s\n' "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+  [ "$(val viewers)" = "$n" ] || fail "flu-hlspoll: $out"
+  [ "$(val errors)" = 0 ] || fail "$what: $(val errors) failed requests through nginx"
+  [ "$(val gaps)" = 0 ] || fail "$what: $(val gaps) gaps: a viewer missed a piece"
+  [ "$(val seg_min)" -ge 4 ] || \
+    fail "$what: a viewer got only $(val seg_min) complete segments in 15 s"
+  [ "$what" = LL-HLS ] && media=$(val media)
+done
+for f in "$E2E_TMP"/saved-*/viewer*.ts; do
   n=$(video_frames "$f")
-  [ "${n:-0}" -ge 200 ] || fail "ffprobe decodes ${n:-0} frames of $(basename "$f")"
-  printf '%s: %s frames decode; ' "$(basename "$f")" "$n"
+  [ "${n:-0}" -ge 200 ] || fail "ffprobe decodes ${n:-0} frames of $f"
+  printf '%s: %s frames decode; ' "${f#"$E2E_TMP"/saved-}" "$n"
 done
 echo
 
-# the origin served each piece about once
-set -- $(origin_fetches "$EDGE_DIR/access.log")
-[ "${1:-0}" -gt 30 ] || fail "only ${1:-0} segments/parts went through nginx"
-echo "origin: $2 requests for $1 distinct segments/parts (at most $3 for one);" \
-  "viewers made $(val media) media requests"
-# a few may cross a cache entry being written (nginx lets a request
-# through when it finds the entry busy past proxy_cache_lock_timeout);
-# every one of 500 viewers reaching the origin would be 500
-[ "$2" -le $(($1 + $1 / 10 + 2)) ] || fail "the origin served $2 requests for $1 pieces"
-[ "$3" -le 3 ] || fail "one piece was fetched $3 times from the origin"
+# the origin served each piece about once: a few may cross a cache entry
+# being written (nginx lets a request through when it waited past
+# proxy_cache_lock_timeout); every viewer reaching the origin would be
+# hundreds per piece
+# once NAME MIN DISTINCT TOTAL MAX
+once () {
+  [ "${3:-0}" -ge "$2" ] || fail "only ${3:-0} $1 went through nginx"
+  echo "origin: $4 requests for $3 distinct $1 (at most $5 for one)"
+  [ "$4" -le $(($3 + $3 / 10 + 2)) ] || fail "the origin served $4 requests for $3 $1"
+  [ "$5" -le 3 ] || fail "one of the $1 was fetched $5 times from the origin"
+}
+once segments 4 $(origin_fetches "$EDGE_DIR/access.log" '/seg[0-9]*\.ts$')
+once parts 30 $(origin_fetches "$EDGE_DIR/access.log" '/part[0-9.]*\.ts$')
+blocking=$(grep -c '_HLS_msn=' "$EDGE_DIR/access.log" || true)
+set -- $(awk '$1 != "-" && $4 ~ /_HLS_msn=/' "$EDGE_DIR/access.log" | \
+  origin_fetches /dev/stdin '.')
+once "blocking reloads" 30 "$@"
+echo "(the LL viewers made $media part requests and $blocking blocking reloads)"

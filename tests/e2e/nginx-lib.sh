@@ -87,11 +87,13 @@ EOF
     "$sdir/stderr.log" >&2; fail "nginx (static) did not start"; }
 }
 
-# origin_fetches LOG: per media URI (segments and parts) fetched from the
-# origin, "DISTINCT TOTAL MAX" (how many URIs, how many origin requests,
-# the most requests for one URI)
+# origin_fetches LOG [REGEX]: per URI whose path matches REGEX (default:
+# segments and parts) that nginx fetched from the origin, "DISTINCT TOTAL
+# MAX" (how many URIs, how many origin requests, the most for one URI)
 origin_fetches () {
-  awk '$1 != "-" && $4 ~ /\.(ts|m4s|mp4)"$/ { n[$4]++ }
+  awk -v re="${2:-\\.(ts|m4s|mp4)$}" '$1 != "-" {
+      u = $4; gsub(/"/, "", u); p = u; sub(/\?.*/, "", p)
+      if (p ~ re) n[u]++ }
     END { d = 0; t = 0; m = 0;
       for (u in n) { d++; t += n[u]; if (n[u] > m) m = n[u] }
       print d, t, m }' "$1"
