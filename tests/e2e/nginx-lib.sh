@@ -28,7 +28,7 @@ http {
     fastcgi_temp_path $dir/tmp/fastcgi;
     uwsgi_temp_path $dir/tmp/uwsgi;
     scgi_temp_path $dir/tmp/scgi;
-    log_format flu '\$upstream_addr \$upstream_cache_status \$status "\$request_uri"';
+    log_format flu '\$upstream_addr \$upstream_cache_status \$status "\$request_uri" \$msec \$request_time \$upstream_response_time \$upstream_bytes_received \$body_bytes_sent';
     access_log $dir/access.log flu;
     keepalive_timeout 30s;
     include $dir/server.conf;
