@@ -43,6 +43,10 @@
 #                             --keyframe-seconds (segments cut on keyframes)
 #   --hls-part-target=333     LL-HLS part target, ms (0: plain HLS)
 #   --secret=S                shared secret of the feeds (in and out)
+#   --ondemand=DIR            also serve the files of DIR (recorder.sh's
+#                             --dir) on the same port, with ranges, a
+#                             listing and the same access log (fluondemand)
+#   --ondemand-path=/recordings/   where those files are served
 #   --verbose=1 --dry-run=1   print caps / only print the pipeline
 # Ctrl-C stops it.  Statistics: /stats-<name>.json, /metrics-<name>.
 . "$(dirname "$0")/lib.sh"
@@ -57,13 +61,13 @@ done
 : "${PORT:=8800}" "${ADDRESS:=}" "${CLIENT_LIMIT:=1000}" "${BANDWIDTH_LIMIT:=0}"
 : "${MAX_CLIENTS_PER_IP:=0}" "${ACCESS_LOG:=}" "${STATUS_PATH=/}"
 : "${RELAY_PORT=5200}" "${BURST_SECONDS:=2}" "${SECRET:=}"
-: "${FROM:=encoder}" "${AUDIO:=1}"
+: "${FROM:=encoder}" "${AUDIO:=1}" "${ONDEMAND:=}" "${ONDEMAND_PATH:=/recordings/}"
 : "${HLS:=0}" "${HLS_MOUNT:=/live/}" "${HLS_TARGET_DURATION:=2}"
 : "${HLS_PART_TARGET:=333}"
 OPTIONS="FROM AUDIO UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
   BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP ACCESS_LOG STATUS_PATH RELAY_PORT
-  BURST_SECONDS SECRET FEED_LISTEN HLS HLS_MOUNT HLS_TARGET_DURATION
-  HLS_PART_TARGET VERBOSE DRY_RUN"
+  BURST_SECONDS SECRET FEED_LISTEN ONDEMAND ONDEMAND_PATH HLS HLS_MOUNT
+  HLS_TARGET_DURATION HLS_PART_TARGET VERBOSE DRY_RUN"
 parse_args "$@"
 numbers UPSTREAM_PORT PORT CLIENT_LIMIT BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP AUDIO \
   BURST_SECONDS HLS HLS_TARGET_DURATION HLS_PART_TARGET
@@ -75,7 +79,9 @@ esac
 need fluhttpsink
 [ "$HLS" = 0 ] || need fluhlssink mpegtsmux
 
-if [ "$PORT" = 0 ] && [ "$(($(echo $FORMATS | wc -w) + HLS))" -gt 1 ]; then
+[ -z "$ONDEMAND" ] || need fluondemand
+if [ "$PORT" = 0 ] && { [ "$(($(echo $FORMATS | wc -w) + HLS))" -gt 1 ] || \
+    [ -n "$ONDEMAND" ]; }; then
   # the mounts share one port: it has to be known before they start
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
 fi
@@ -142,6 +148,16 @@ if [ "$HLS" != 0 ] && [ -n "$hls" ]; then
 fi
 [ "$HLS" = 0 ] || printf '%s: HLS http://<host>:%s%sindex.m3u8\n' \
   "$(basename "$0")" "$PORT" "$HLS_MOUNT" >&2
+if [ -n "$ONDEMAND" ]; then
+  # the recordings, on the same port (one server per port in the process)
+  od="fluondemand port=$PORT mount-point=$(gst_str "$ONDEMAND_PATH")
+    directory=$(gst_str "$ONDEMAND")"
+  [ -z "$ADDRESS" ] || od="$od address=$(gst_str "$ADDRESS")"
+  [ -z "$ACCESS_LOG" ] || od="$od access-log=$(gst_str "$ACCESS_LOG")"
+  pipeline="$pipeline $od"
+  printf '%s: recordings http://<host>:%s%s\n' "$(basename "$0")" "$PORT" \
+    "$ONDEMAND_PATH" >&2
+fi
 [ -z "$STATUS_PATH" ] || printf '%s: status http://<host>:%s%s\n' \
   "$(basename "$0")" "$PORT" "$STATUS_PATH" >&2
 run "$pipeline"

@@ -28,11 +28,33 @@
  * with the same address and port share it).  Blocking playlist reloads
  * (_HLS_msn, _HLS_part) and requests for the preload-hinted part are
  * held without a thread each and answered as soon as the part exists.
+ * With playlist-length above 6, the playlist offers delta updates
+ * (CAN-SKIP-UNTIL of 6 target durations; _HLS_skip=YES answers with
+ * EXT-X-SKIP, also with blocking reloads).
  * The example serves http://localhost:8800/room1/index.m3u8.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
  *     key-int-max=30 ! mpegtsmux ! fluhlssink port=8800 mount-point=/room1/
+ * ]|
+ *
+ * fluhlssinks on one port that name the same group are the renditions of
+ * one multivariant playlist, served at /<group>.m3u8: one
+ * EXT-X-STREAM-INF per rendition, by bandwidth, with BANDWIDTH (the peak
+ * segment bit rate over the window) and AVERAGE-BANDWIDTH measured,
+ * CODECS, RESOLUTION and FRAME-RATE read from the stream (the H.264 SPS,
+ * the ADTS header) or CODECS from the codecs property; each media
+ * playlist then reports the others (EXT-X-RENDITION-REPORT).  The
+ * example serves http://localhost:8800/room1.m3u8.
+ *
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! video/x-raw,format=I420 ! tee name=t \
+ *   t. ! queue ! videoscale ! video/x-raw,width=640,height=360 ! \
+ *     x264enc tune=zerolatency key-int-max=30 bitrate=800 ! mpegtsmux ! \
+ *     fluhlssink port=8800 mount-point=/room1/hi/ group=room1 \
+ *   t. ! queue ! videoscale ! video/x-raw,width=320,height=180 ! \
+ *     x264enc tune=zerolatency key-int-max=30 bitrate=250 ! mpegtsmux ! \
+ *     fluhlssink port=8800 mount-point=/room1/lo/ group=room1
  * ]|
  */
 
@@ -45,8 +67,9 @@
  *
  * lock guards the properties, server and settings.  stats_lock guards
  * the counters the stats property reads.  Lock order: lock, then
- * stats_lock.  The streaming thread takes lock once per finished part
- * (to find the server), never for a buffer. */
+ * stats_lock, then the group registry's lock (fluhlsgroup.c, a leaf).
+ * The streaming thread takes lock once per finished part (to find the
+ * server), never for a buffer. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -54,6 +77,8 @@
 
 #include "fluhlssink.h"
 #include "fluhlswindow.h"
+#include "fluhlsgroup.h"
+#include "fluhlsvariant.h"
 #include "fluhttpserver.h"
 
 #include <string.h>
@@ -75,6 +100,8 @@ enum
   PROP_CORS_ORIGIN,
   PROP_HEADER_TIMEOUT,
   PROP_MAX_HELD,
+  PROP_GROUP,
+  PROP_CODECS,
   PROP_STATS,
   N_PROPERTIES
 };
@@ -105,6 +132,8 @@ typedef struct
   guint playlist_length;
   guint max_segments;
   guint max_held;
+  gchar *group;
+  gchar *codecs;
 } Settings;
 
 struct _FluHlsSink
@@ -123,8 +152,11 @@ struct _FluHlsSink
   gchar *cors_origin;
   guint header_timeout;
   guint max_held;
+  gchar *group;
+  gchar *codecs;
   /* running, under lock */
   FluHttpServer *server;
+  FluHlsMember *member;         /* in a group */
   Settings *settings;
   guint64 next_msn;             /* media sequence of the next start */
 
@@ -139,6 +171,8 @@ struct _FluHlsSink
   gsize part_size;              /* of the latest part */
   gint64 wall0;                 /* wall clock (us) at stream time ts0 */
   guint64 ts0;
+  FluHlsProbe probe;            /* CODECS, RESOLUTION of a rendition */
+  gboolean probed;
 
   /* server thread only */
   FluHlsWindow *window;
@@ -254,6 +288,21 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
           "playlists), each a paused message of a few KB; more get 503 with "
           "Retry-After (0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_HELD,
           RW_READY));
+  g_object_class_install_property (gobject_class, PROP_GROUP,
+      g_param_spec_string ("group", "Group",
+          "Name of the multivariant playlist this stream is a rendition of "
+          "(NULL or empty = none): the fluhlssinks naming the same group on "
+          "one port make /<group>.m3u8, one EXT-X-STREAM-INF each, and "
+          "report each other in their media playlists "
+          "(EXT-X-RENDITION-REPORT); letters, digits, '.', '_' and '-'; "
+          "every member needs the same target-duration, part-target and "
+          "playlist-length", NULL, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_CODECS,
+      g_param_spec_string ("codecs", "Codecs",
+          "CODECS of this rendition in the multivariant playlist, e.g. "
+          "\"avc1.64001f,mp4a.40.2\" (NULL or empty = found in the stream: "
+          "H.264 profile and level from the SPS, AAC object type from the "
+          "ADTS header; H.265 needs this property)", NULL, RW_READY));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Stats",
           "Window and request counters: segments, parts and bytes held "
@@ -301,6 +350,8 @@ settings_free (Settings * s)
 {
   g_free (s->mount_point);
   g_free (s->cors_origin);
+  g_free (s->group);
+  g_free (s->codecs);
   g_free (s);
 }
 
@@ -312,6 +363,8 @@ flu_hls_sink_finalize (GObject * object)
   g_free (sink->address);
   g_free (sink->mount_point);
   g_free (sink->cors_origin);
+  g_free (sink->group);
+  g_free (sink->codecs);
   g_mutex_clear (&sink->lock);
   g_mutex_clear (&sink->stats_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -364,6 +417,12 @@ flu_hls_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_HELD:
       sink->max_held = g_value_get_uint (value);
+      break;
+    case PROP_GROUP:
+      replace_string (&sink->group, value);
+      break;
+    case PROP_CODECS:
+      replace_string (&sink->codecs, value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -446,6 +505,12 @@ flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_MAX_HELD:
       g_value_set_uint (value, sink->max_held);
       break;
+    case PROP_GROUP:
+      g_value_set_string (value, sink->group);
+      break;
+    case PROP_CODECS:
+      g_value_set_string (value, sink->codecs);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -511,13 +576,16 @@ answer_chunks (FluHlsSink * sink, SoupServerMessage * msg,
 }
 
 static void
-answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking)
+answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
+    gboolean delta)
 {
   const Settings *st = sink->settings;
-  GBytes *pl = flu_hls_window_playlist (sink->window);
+  GBytes *pl[2] = { delta ? flu_hls_window_delta_playlist (sink->window) :
+        flu_hls_window_playlist (sink->window), NULL
+  };
   gchar *cache;
 
-  g_assert (pl);
+  g_assert (pl[0]);
   if (blocking) {
     /* the URL names the segment/part waited for: the answer stays right
      * while that segment is listed */
@@ -532,9 +600,17 @@ answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking)
     cache = g_strdup_printf ("public, max-age=%u",
         MAX (1, st->target_duration / 2));
   }
-  answer_chunks (sink, msg, "application/vnd.apple.mpegurl", cache, &pl, 1);
+  /* the other renditions' reports, as recent as the playlist; the
+   * URL of a delta (_HLS_skip) differs from the full one's, so caches
+   * keep them apart */
+  if (sink->member)
+    pl[1] = flu_hls_member_reports (sink->member);
+  answer_chunks (sink, msg, "application/vnd.apple.mpegurl", cache, pl,
+      pl[1] ? 2 : 1);
   g_free (cache);
-  g_bytes_unref (pl);
+  g_bytes_unref (pl[0]);
+  if (pl[1])
+    g_bytes_unref (pl[1]);
 }
 
 /* ---- held requests (server thread) ---- */
@@ -552,6 +628,7 @@ typedef struct
   HeldKind kind;
   guint64 msn;                  /* FLU_HLS_NONE: any playlist */
   gint64 part;
+  gboolean delta;               /* _HLS_skip */
   GSource *timeout;
   gulong disconnected_id;
 } Held;
@@ -602,7 +679,7 @@ held_disconnected (SoupServerMessage * msg, gpointer data)
   held_free (data);
 }
 
-static void
+static Held *
 hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
     gint64 part)
 {
@@ -614,7 +691,7 @@ hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
         "too many requests waiting");
     soup_message_headers_replace (soup_server_message_get_response_headers
         (msg), "Retry-After", "1");
-    return;
+    return NULL;
   }
   h = g_new0 (Held, 1);
   h->sink = sink;
@@ -633,6 +710,7 @@ hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
   sink->n_held++;
   g_mutex_unlock (&sink->stats_lock);
   soup_server_message_pause (msg);
+  return h;
 }
 
 /* Answers what the window can answer now (all of them with @stopping). */
@@ -670,7 +748,7 @@ release_held (FluHlsSink * sink, gboolean stopping)
       st = h->msn == FLU_HLS_NONE ? FLU_HLS_READY :
           flu_hls_window_check_block (sink->window, h->msn, h->part);
       if (st == FLU_HLS_READY || st == FLU_HLS_TOO_FAR)
-        answer_playlist (sink, h->msg, h->msn != FLU_HLS_NONE);
+        answer_playlist (sink, h->msg, h->msn != FLU_HLS_NONE, h->delta);
     }
     if (st != FLU_HLS_WAIT) {
       count (sink, &sink->held_answered);
@@ -702,9 +780,20 @@ static void
 handle_playlist (FluHlsSink * sink, SoupServerMessage * msg, GHashTable * query)
 {
   guint64 msn = 0, part = 0;
-  gboolean have_msn, have_part;
+  gboolean have_msn, have_part, delta;
+  const gchar *skip = query ? g_hash_table_lookup (query, "_HLS_skip") : NULL;
   GBytes *pl;
   FluHlsStatus st;
+  Held *h;
+
+  /* _HLS_skip=YES or v2 asks for a delta playlist (v2 would also skip
+   * date ranges: there are none); the window answers with the full one
+   * when it offers none */
+  if (skip && strcmp (skip, "YES") != 0 && strcmp (skip, "v2") != 0) {
+    refuse (sink, msg, SOUP_STATUS_BAD_REQUEST, "bad _HLS_skip (YES or v2)");
+    return;
+  }
+  delta = skip != NULL;
 
   if (!query_uint (query, "_HLS_msn", &msn, &have_msn) ||
       !query_uint (query, "_HLS_part", &part, &have_part) ||
@@ -718,9 +807,9 @@ handle_playlist (FluHlsSink * sink, SoupServerMessage * msg, GHashTable * query)
     g_bytes_unref (pl);
   if (!have_msn) {
     if (pl)
-      answer_playlist (sink, msg, FALSE);
-    else
-      hold (sink, msg, HELD_PLAYLIST, FLU_HLS_NONE, -1);
+      answer_playlist (sink, msg, FALSE, delta);
+    else if ((h = hold (sink, msg, HELD_PLAYLIST, FLU_HLS_NONE, -1)))
+      h->delta = delta;
     return;
   }
   st = flu_hls_window_check_block (sink->window, msn,
@@ -729,9 +818,10 @@ handle_playlist (FluHlsSink * sink, SoupServerMessage * msg, GHashTable * query)
     refuse (sink, msg, SOUP_STATUS_BAD_REQUEST,
         "_HLS_msn/_HLS_part too far in the future");
   else if (st == FLU_HLS_READY && pl)
-    answer_playlist (sink, msg, TRUE);
-  else
-    hold (sink, msg, HELD_PLAYLIST, msn, have_part ? (gint64) part : -1);
+    answer_playlist (sink, msg, TRUE, delta);
+  else if ((h = hold (sink, msg, HELD_PLAYLIST, msn,
+              have_part ? (gint64) part : -1)))
+    h->delta = delta;
 }
 
 static void
@@ -811,6 +901,8 @@ update_stats (FluHlsSink * sink)
 {
   g_mutex_lock (&sink->stats_lock);
   flu_hls_window_get_stats (sink->window, &sink->wstats);
+  if (sink->member)
+    flu_hls_member_set_stats (sink->member, &sink->wstats);
   g_mutex_unlock (&sink->stats_lock);
 }
 
@@ -902,6 +994,39 @@ finish_part (FluHlsSink * sink, guint64 duration, gboolean ends_segment,
     post_job (sink, data, end);
 }
 
+/* streaming thread: a rendition of a group tells it what its stream
+ * is, once the probe found it (the codecs property overrides CODECS) */
+static void
+probe (FluHlsSink * sink, const guint8 * data, gsize len)
+{
+  const Settings *st = sink->settings;
+  gchar *codecs;
+
+  if (sink->probed || st == NULL || st->group == NULL)
+    return;
+  if (!flu_hls_probe_feed (&sink->probe, data, len))
+    return;
+  sink->probed = TRUE;
+  codecs = st->codecs ? g_strdup (st->codecs) :
+      flu_hls_probe_codecs (&sink->probe);
+  GST_INFO_OBJECT (sink, "rendition: CODECS %s, %ux%u at %.3f fps",
+      GST_STR_NULL (codecs), sink->probe.video.width,
+      sink->probe.video.height, sink->probe.video.fps);
+  g_mutex_lock (&sink->lock);
+  if (sink->member)
+    flu_hls_member_set_media (sink->member, codecs, sink->probe.video.width,
+        sink->probe.video.height, sink->probe.video.fps);
+  g_mutex_unlock (&sink->lock);
+  g_free (codecs);
+}
+
+static void
+reset_probe (FluHlsSink * sink)
+{
+  flu_hls_probe_clear (&sink->probe);
+  sink->probed = FALSE;
+}
+
 static void
 reset_stream (FluHlsSink * sink)
 {
@@ -971,6 +1096,7 @@ flu_hls_sink_render (GstBaseSink * bsink, GstBuffer * buf)
   if (!gst_buffer_map (buf, &map, GST_MAP_READ))
     return GST_FLOW_ERROR;
   g_byte_array_append (sink->part, map.data, map.size);
+  probe (sink, map.data, map.size);
   gst_buffer_unmap (buf, &map);
   return GST_FLOW_OK;
 }
@@ -1027,7 +1153,11 @@ flu_hls_sink_event (GstBaseSink * bsink, GstEvent * event)
       if (changed || (sink->caps && !gst_caps_is_equal (sink->caps, caps))) {
         GST_INFO_OBJECT (sink, "caps changed: discontinuity");
         sink->pending_discont = TRUE;
+        reset_probe (sink);
       }
+      if (sink->header)
+        probe (sink, g_bytes_get_data (sink->header, NULL),
+            g_bytes_get_size (sink->header));
       gst_caps_take (&sink->caps, caps);
       break;
     }
@@ -1053,6 +1183,7 @@ flu_hls_sink_start (GstBaseSink * bsink)
   FluHlsSink *sink = FLU_HLS_SINK (bsink);
 
   reset_stream (sink);
+  reset_probe (sink);
   sink->ts0 = GST_CLOCK_TIME_NONE;
   return TRUE;
 }
@@ -1067,6 +1198,7 @@ flu_hls_sink_stop (GstBaseSink * bsink)
   sink->part = NULL;
   gst_clear_caps (&sink->caps);
   g_clear_pointer (&sink->header, g_bytes_unref);
+  reset_probe (sink);
   return TRUE;
 }
 
@@ -1105,6 +1237,7 @@ stop_serving (FluHlsSink * sink)
 {
   FluHttpServer *server;
   Settings *settings;
+  FluHlsMember *member;
 
   g_mutex_lock (&sink->lock);
   server = sink->server;
@@ -1114,6 +1247,11 @@ stop_serving (FluHlsSink * sink)
   if (sink->index_path)
     flu_http_server_remove_mount (server, sink->index_path);
   flu_http_server_invoke_sync (server, window_stop_in_thread, sink);
+  g_mutex_lock (&sink->lock);
+  member = g_steal_pointer (&sink->member);
+  g_mutex_unlock (&sink->lock);
+  if (member)
+    flu_hls_group_leave (member);
   g_mutex_lock (&sink->lock);
   sink->server = NULL;
   settings = g_steal_pointer (&sink->settings);
@@ -1160,6 +1298,8 @@ start_serving (FluHlsSink * sink)
   st->playlist_length = sink->playlist_length;
   st->max_segments = MAX (sink->max_segments, sink->playlist_length);
   st->max_held = sink->max_held;
+  st->group = sink->group && *sink->group ? g_strdup (sink->group) : NULL;
+  st->codecs = sink->codecs && *sink->codecs ? g_strdup (sink->codecs) : NULL;
   address = g_strdup (sink->address);
   port = sink->port;
   header_timeout = sink->header_timeout;
@@ -1176,6 +1316,28 @@ start_serving (FluHlsSink * sink)
     return FALSE;
   }
   g_free (address);
+  if (st->group) {
+    /* what makes TARGETDURATION and EXT-X-SERVER-CONTROL */
+    gchar *control = g_strdup_printf ("target-duration=%u part-target=%"
+        G_GUINT64_FORMAT " playlist-length=%u", st->target_duration,
+        st->part_target, st->playlist_length);
+    FluHlsMember *member = flu_hls_group_join (server, st->group,
+        st->mount_point, st->cors_origin, st->target_duration, control, &err);
+
+    g_free (control);
+
+    if (member == NULL) {
+      GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
+          ("give each group on one port a name no other path uses"));
+      g_error_free (err);
+      flu_http_server_release (server);
+      settings_free (st);
+      return FALSE;
+    }
+    if (st->codecs)
+      flu_hls_member_set_media (member, st->codecs, 0, 0, 0);
+    sink->member = member;
+  }
   g_mutex_lock (&sink->lock);
   sink->server = server;
   sink->settings = st;

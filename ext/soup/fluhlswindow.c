@@ -30,6 +30,15 @@
 /* parts are listed for the segments this many target durations from
  * the live edge (the spec's minimum) */
 #define PART_LIST_TARGETS 3
+/* a live playlist lasts at least this many target durations (6.2.2) */
+#define MIN_PLAYLIST_TARGETS 3
+/* the Skip Boundary, in target durations: the spec's minimum (4.4.3.8) */
+#define SKIP_TARGETS 6
+/* EXT-X-VERSION: 6 for the target duration being the longest segment
+ * rounded (section 8; our segments end on the first keyframe past the
+ * target, so may be a little longer), 9 for EXT-X-SKIP */
+#define VERSION 6
+#define VERSION_SKIP 9
 
 /* ---- cutter ---- */
 
@@ -208,6 +217,7 @@ struct _FluHlsWindow
   guint64 hint_msn;
   guint hint_part;
   GBytes *playlist;             /* cached */
+  GBytes *delta;                /* cached */
   FluHlsWindowStats stats;
 };
 
@@ -301,6 +311,8 @@ flu_hls_window_free (FluHlsWindow * w)
   }
   if (w->playlist)
     g_bytes_unref (w->playlist);
+  if (w->delta)
+    g_bytes_unref (w->delta);
   g_free (w);
 }
 
@@ -332,9 +344,8 @@ n_complete (FluHlsWindow * w)
 static void
 invalidate (FluHlsWindow * w)
 {
-  if (w->playlist)
-    g_bytes_unref (w->playlist);
-  w->playlist = NULL;
+  g_clear_pointer (&w->playlist, g_bytes_unref);
+  g_clear_pointer (&w->delta, g_bytes_unref);
 }
 
 static void
@@ -479,23 +490,83 @@ append_parts (FluHlsWindow * w, GString * out, Segment * s)
   }
 }
 
+/* The first listed segment: playlist_length complete segments, more
+ * while they last less than MIN_PLAYLIST_TARGETS target durations. */
+static GList *
+first_listed (FluHlsWindow * w)
+{
+  guint64 min = MIN_PLAYLIST_TARGETS * w->cfg.target_duration * NS_PER_S;
+  guint64 listed = 0;
+  guint n = 0;
+  GList *l, *first = NULL;
+
+  for (l = w->segments.tail; l; l = l->prev) {
+    Segment *s = l->data;
+
+    if (s->complete) {
+      if (n >= w->cfg.playlist_length && listed >= min)
+        break;
+      n++;
+      listed += s->duration;
+    }
+    first = l;
+  }
+  return first;
+}
+
+guint64
+flu_hls_window_skip_until (FluHlsWindow * w)
+{
+  /* offered when the listed playlist is longer than the boundary */
+  if ((guint64) w->cfg.playlist_length <= SKIP_TARGETS)
+    return 0;
+  return SKIP_TARGETS * w->cfg.target_duration * NS_PER_S;
+}
+
+/* How many of the listed segments from @first a delta playlist skips:
+ * those that end at least the Skip Boundary before the end of the last
+ * complete segment (6.2.5.1, 4.4.5.2). */
+static guint
+count_skipped (FluHlsWindow * w, GList * first)
+{
+  guint64 until = flu_hls_window_skip_until (w), end = 0, at = 0;
+  guint n = 0;
+  GList *l;
+
+  if (until == 0 || w->ended)
+    return 0;
+  for (l = first; l; l = l->next)
+    if (((Segment *) l->data)->complete)
+      end += ((Segment *) l->data)->duration;
+  for (l = first; l; l = l->next) {
+    Segment *s = l->data;
+
+    if (!s->complete)
+      break;
+    at += s->duration;
+    if (end - at < until)
+      break;
+    n++;
+  }
+  return n;
+}
+
 static GBytes *
-render (FluHlsWindow * w)
+render (FluHlsWindow * w, gboolean delta)
 {
   GString *out = g_string_new ("#EXTM3U\n");
   guint64 part_target = w->cfg.part_target;
   guint64 target_ns = w->cfg.target_duration * NS_PER_S;
-  guint complete = n_complete (w), skip, i;
+  guint64 skip_until = flu_hls_window_skip_until (w);
   guint64 parts_from;           /* list parts from this msn on */
   guint64 tail = 0;
+  guint skipped = 0, i;
   GList *l, *first;
   Segment *s;
 
-  skip = complete > w->cfg.playlist_length ?
-      complete - w->cfg.playlist_length : 0;
-  first = w->segments.head;
-  for (i = 0; i < skip; i++)
-    first = first->next;
+  first = first_listed (w);
+  if (delta)
+    skipped = count_skipped (w, first);
   /* parts for the segments that end within PART_LIST_TARGETS target
    * durations of the live edge */
   parts_from = FLU_HLS_NONE;
@@ -507,10 +578,15 @@ render (FluHlsWindow * w)
       break;
   }
 
-  g_string_append (out, "#EXT-X-VERSION:6\n");
+  g_string_append_printf (out, "#EXT-X-VERSION:%d\n",
+      skipped ? VERSION_SKIP : VERSION);
   g_string_append_printf (out, "#EXT-X-TARGETDURATION:%u\n",
       w->cfg.target_duration);
   g_string_append (out, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES");
+  if (skip_until) {
+    g_string_append (out, ",CAN-SKIP-UNTIL=");
+    flu_hls_format_seconds (out, skip_until, FALSE);
+  }
   if (part_target) {
     g_string_append (out, ",PART-HOLD-BACK=");
     flu_hls_format_seconds (out, 3 * part_target, TRUE);
@@ -527,6 +603,13 @@ render (FluHlsWindow * w)
       "\n", s->msn);
   g_string_append_printf (out, "#EXT-X-DISCONTINUITY-SEQUENCE:%"
       G_GUINT64_FORMAT "\n", s->dseq - (s->discont ? 1 : 0));
+  if (skipped) {
+    /* the skipped segments' tags go with them; the sequence numbers
+     * above stay those of the full playlist */
+    g_string_append_printf (out, "#EXT-X-SKIP:SKIPPED-SEGMENTS=%u\n", skipped);
+    for (i = 0; i < skipped; i++)
+      first = first->next;
+  }
 
   for (l = first; l; l = l->next) {
     s = l->data;
@@ -562,23 +645,57 @@ flu_hls_window_playlist (FluHlsWindow * w)
   if (last_complete (w) == NULL)
     return NULL;
   if (w->playlist == NULL)
-    w->playlist = render (w);
+    w->playlist = render (w, FALSE);
   return g_bytes_ref (w->playlist);
+}
+
+GBytes *
+flu_hls_window_delta_playlist (FluHlsWindow * w)
+{
+  if (last_complete (w) == NULL)
+    return NULL;
+  if (count_skipped (w, first_listed (w)) == 0)
+    return flu_hls_window_playlist (w);
+  if (w->delta == NULL)
+    w->delta = render (w, TRUE);
+  return g_bytes_ref (w->delta);
 }
 
 void
 flu_hls_window_get_stats (FluHlsWindow * w, FluHlsWindowStats * stats)
 {
-  Segment *s = last_complete (w);
-
-  guint complete = n_complete (w);
-  Segment *first = g_queue_peek_nth (&w->segments,
-      complete >
-      w->cfg.playlist_length ? complete - w->cfg.playlist_length : 0);
+  Segment *s = last_complete (w), *open = open_segment (w);
+  GList *first = first_listed (w), *l;
+  guint64 bytes = 0, duration = 0;
 
   *stats = w->stats;
   stats->last_msn = s ? s->msn : FLU_HLS_NONE;
-  stats->media_sequence = first ? first->msn : w->next_msn;
+  stats->media_sequence = first ? ((Segment *) first->data)->msn : w->next_msn;
+  stats->peak_bps = stats->avg_bps = 0;
+  for (l = w->segments.head; l; l = l->next) {
+    Segment *c = l->data;
+
+    if (!c->complete || c->duration == 0)
+      continue;
+    bytes += c->bytes;
+    duration += c->duration;
+    stats->peak_bps = MAX (stats->peak_bps, (guint64) (c->bytes * 8.0 *
+            NS_PER_S / c->duration + 0.5));
+  }
+  if (duration)
+    stats->avg_bps = (guint64) (bytes * 8.0 * NS_PER_S / duration + 0.5);
+  /* the latest part: of the open segment, else the last complete one's
+   * last part */
+  stats->report_msn = s ? s->msn : FLU_HLS_NONE;
+  stats->report_part = -1;
+  if (w->cfg.part_target) {
+    if (open && open->parts->len) {
+      stats->report_msn = open->msn;
+      stats->report_part = open->parts->len - 1;
+    } else if (s) {
+      stats->report_part = (gint64) s->parts->len - 1;
+    }
+  }
 }
 
 static Segment *
@@ -635,12 +752,14 @@ flu_hls_window_check_block (FluHlsWindow * w, guint64 msn, gint64 part)
       (gint64) (open ? open->msn : w->next_msn) - 1;
   gint64 m_last, p_last, limit, pps, ahead;
 
+  /* 6.2.5.2: _HLS_msn and _HLS_part are ignored once the playlist has
+   * EXT-X-ENDLIST */
+  if (w->ended)
+    return FLU_HLS_READY;
   if (msn > (guint64) G_MAXINT64)
     return FLU_HLS_TOO_FAR;
   if ((gint64) msn > last_msn + 2)
     return FLU_HLS_TOO_FAR;
-  if (w->ended)
-    return FLU_HLS_READY;
   if (part < 0 || w->cfg.part_target == 0)
     return last && (gint64) msn <= last_msn ? FLU_HLS_READY : FLU_HLS_WAIT;
 

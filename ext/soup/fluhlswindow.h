@@ -98,6 +98,14 @@ typedef struct
   guint64 discontinuities;
   guint64 media_sequence;       /* of the first listed segment */
   guint64 last_msn;             /* of the latest complete segment */
+  /* what an EXT-X-RENDITION-REPORT of this window says: the msn and
+   * index of the latest part (with parts; report_part -1 without) */
+  guint64 report_msn;
+  gint64 report_part;
+  /* bits per second over the complete segments held: the highest
+   * segment's and the average (0 while none is complete) */
+  guint64 peak_bps;
+  guint64 avg_bps;
 } FluHlsWindowStats;
 
 /* Called when a name starts (@add) or stops being served. */
@@ -122,6 +130,14 @@ guint64 flu_hls_window_next_msn (FluHlsWindow * w);
 /* The media playlist (cached until the window changes); NULL while no
  * segment is complete.  Unref it. */
 GBytes *flu_hls_window_playlist (FluHlsWindow * w);
+/* The Skip Boundary (CAN-SKIP-UNTIL, ns), 0 when the window is too short
+ * for a delta playlist to skip anything (then none is offered). */
+guint64 flu_hls_window_skip_until (FluHlsWindow * w);
+/* The Playlist Delta Update (_HLS_skip=YES): the segments further than
+ * the Skip Boundary from the end replaced by EXT-X-SKIP; the full
+ * playlist when no delta is offered or the stream ended (the spec says
+ * to ignore _HLS_skip then).  Cached as the playlist; NULL likewise. */
+GBytes *flu_hls_window_delta_playlist (FluHlsWindow * w);
 void flu_hls_window_get_stats (FluHlsWindow * w, FluHlsWindowStats * stats);
 
 /* Names relative to the mount point. */
@@ -156,9 +172,10 @@ FluHlsStatus flu_hls_window_get_part (FluHlsWindow * w, guint64 msn,
     guint part, GBytes ** data);
 /* A blocking playlist reload: _HLS_msn=@msn and _HLS_part=@part
  * (-1 = absent).  READY when the playlist holds segment @msn (or part
- * @part of segment @msn) or later, or the stream ended; TOO_FAR per the
- * spec's rule (msn more than two past the last segment, or parts beyond
- * the Advance Part Limit); WAIT otherwise. */
+ * @part of segment @msn) or later, or the stream ended (whatever the
+ * values: the spec ignores them then); TOO_FAR per the spec's rule (msn
+ * more than two past the last segment, or parts beyond the Advance Part
+ * Limit); WAIT otherwise. */
 FluHlsStatus flu_hls_window_check_block (FluHlsWindow * w, guint64 msn,
     gint64 part);
 

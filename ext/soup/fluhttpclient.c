@@ -119,6 +119,7 @@ hand_over (SoupServerMessage * msg, gpointer data)
   GstFormat format;
   guint64 value;
   FluFanoutAddResult result;
+  FluFanoutInterleave il;
 
   if (c == NULL)
     return;
@@ -172,7 +173,11 @@ hand_over (SoupServerMessage * msg, gpointer data)
           "user-agent", G_TYPE_STRING, c->user_agent,
           "user", G_TYPE_STRING, c->user,
           "path", G_TYPE_STRING, c->path, NULL));
-  result = flu_fanout_add (sink->fanout, fd, sync, format, value, format, -1);
+  flu_http_icy_viewer_interleave (sink->icy, c->icy_metaint, &il);
+  result = flu_fanout_add_interleaved (sink->fanout, fd, sync, format, value,
+      format, -1, &il);
+  if (result != FLU_FANOUT_ADD_OK && il.destroy)
+    il.destroy (il.user_data);
   if (result != FLU_FANOUT_ADD_OK) {
     /* the engine stopped meanwhile (or refused the socket): the viewer
      * ends here, logged and counted like any other */
@@ -238,7 +243,7 @@ flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
   flu_http_per_ip_take (sink, c->host);
   flu_http_stats_client_added (&sink->stats);
 
-  flu_http_set_stream_headers (sink, msg);
+  c->icy_metaint = flu_http_set_stream_headers (sink, msg);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   cork (msg);
   g_object_set_data_full (G_OBJECT (msg), "flu-client", c,

@@ -47,6 +47,7 @@ typedef struct
   gboolean log;                 /* not in access-log-exclude */
   const gchar *reason;          /* overrides the engine's status */
   GSource *duration_timer;
+  guint icy_metaint;            /* announced icy-metaint, 0 = plain */
 } FluHttpViewer;
 
 void flu_http_client_free (FluHttpViewer * c);

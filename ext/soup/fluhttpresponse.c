@@ -45,7 +45,7 @@ flu_http_request_target (SoupServerMessage * msg)
 }
 
 /* lock held */
-void
+guint
 flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
 {
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
@@ -75,4 +75,5 @@ flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
     }
   }
   soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
+  return flu_http_icy_answer (sink->icy, msg, sink->caps);
 }

@@ -34,8 +34,10 @@ G_BEGIN_DECLS
 const gchar *flu_http_protocol_name (SoupServerMessage * msg);
 gchar *flu_http_request_target (SoupServerMessage * msg);
 
-/* lock held: the response headers of the stream (status not set). */
-void flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg);
+/* lock held: the response headers of the stream (status not set).
+ * Returns the ICY metadata interval announced (0 = plain stream). */
+guint flu_http_set_stream_headers (FluHttpSink * sink,
+    SoupServerMessage * msg);
 
 G_END_DECLS
 

@@ -83,6 +83,7 @@ struct _FluHttpServer
   guint port;
   guint header_timeout;         /* seconds, 0 = none */
   GHashTable *mounts;           /* path -> Mount; server thread only */
+  GPtrArray *prefixes;          /* PrefixMount, longest first; server thread */
   GSocket *listen_sock;
   GSource *accept_watch;        /* server thread only, as retry */
   GSource *retry;
@@ -100,6 +101,13 @@ typedef struct
   FluHttpRefusedFunc refused;
   gpointer user_data;
 } Mount;
+
+/* A mount of every path under a prefix (after the exact mounts). */
+typedef struct
+{
+  gchar *prefix;
+  Mount m;
+} PrefixMount;
 
 /* Header timeout of one connection, server thread only. */
 typedef struct
@@ -473,6 +481,17 @@ dispatch (SoupServer * soup, SoupServerMessage * msg, const char *path,
     return;
   }
   if (m == NULL) {
+    guint i;
+
+    /* longest prefix first (kept sorted by add_prefix_in_thread) */
+    for (i = 0; i < self->prefixes->len && m == NULL; i++) {
+      PrefixMount *p = g_ptr_array_index (self->prefixes, i);
+
+      if (g_str_has_prefix (path, p->prefix))
+        m = &p->m;
+    }
+  }
+  if (m == NULL) {
     GST_DEBUG ("no mount at %s", path);
     flu_http_server_respond (msg, SOUP_STATUS_NOT_FOUND, NULL);
     return;
@@ -683,6 +702,15 @@ listen_socket (const gchar * address, guint port, GError ** error)
   return sock;
 }
 
+static void
+prefix_mount_free (gpointer data)
+{
+  PrefixMount *p = data;
+
+  g_free (p->prefix);
+  g_free (p);
+}
+
 static FluHttpServer *
 server_new (const gchar * address, guint port, guint header_timeout,
     GError ** error)
@@ -697,6 +725,7 @@ server_new (const gchar * address, guint port, guint header_timeout,
   self->loop = g_main_loop_new (self->context, FALSE);
   self->mounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
+  self->prefixes = g_ptr_array_new_with_free_func (prefix_mount_free);
 
   /* libsoup attaches its sources to the thread-default context: it is
    * ours here and in the server thread, where connections are accepted
@@ -717,6 +746,7 @@ server_new (const gchar * address, guint port, guint header_timeout,
     g_clear_object (&self->listen_sock);
     g_object_unref (self->soup);
     g_hash_table_unref (self->mounts);
+    g_ptr_array_unref (self->prefixes);
     g_main_loop_unref (self->loop);
     g_main_context_unref (self->context);
     g_free (self);
@@ -799,6 +829,7 @@ flu_http_server_release (FluHttpServer * self)
   /* Finish whatever the server left behind (closing connections). */
   while (g_main_context_iteration (self->context, FALSE));
   g_hash_table_unref (self->mounts);
+  g_ptr_array_unref (self->prefixes);
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   g_free (self->key);
@@ -926,11 +957,82 @@ flu_http_server_remove_mount (FluHttpServer * self, const gchar * path)
 }
 
 static gboolean
+add_prefix_in_thread (gpointer data)
+{
+  MountCall *c = data;
+  PrefixMount *p;
+  gsize len = strlen (c->path);
+  guint i;
+
+  for (i = 0; i < c->self->prefixes->len; i++) {
+    p = g_ptr_array_index (c->self->prefixes, i);
+    if (g_str_equal (p->prefix, c->path))
+      return G_SOURCE_REMOVE;
+    if (strlen (p->prefix) < len)
+      break;
+  }
+  p = g_new0 (PrefixMount, 1);
+  p->prefix = g_strdup (c->path);
+  p->m.func = c->func;
+  p->m.user_data = c->user_data;
+  g_ptr_array_insert (c->self->prefixes, i, p);
+  c->ok = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+flu_http_server_add_prefix_mount (FluHttpServer * self, const gchar * prefix,
+    FluHttpMountFunc func, gpointer user_data, GError ** error)
+{
+  MountCall c = { self, prefix, func, user_data, FALSE };
+
+  flu_http_server_invoke_sync (self, add_prefix_in_thread, &c);
+  if (!c.ok)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+        "prefix %s is already served on port %u by another element", prefix,
+        self->port);
+  return c.ok;
+}
+
+static gboolean
+remove_prefix_in_thread (gpointer data)
+{
+  MountCall *c = data;
+  guint i;
+
+  for (i = 0; i < c->self->prefixes->len; i++) {
+    PrefixMount *p = g_ptr_array_index (c->self->prefixes, i);
+
+    if (g_str_equal (p->prefix, c->path)) {
+      g_ptr_array_remove_index (c->self->prefixes, i);
+      break;
+    }
+  }
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_remove_prefix_mount (FluHttpServer * self, const gchar * prefix)
+{
+  MountCall c = { self, prefix };
+
+  flu_http_server_invoke_sync (self, remove_prefix_in_thread, &c);
+}
+
+static gboolean
 set_stream_in_thread (gpointer data)
 {
   MountCall *c = data;
   Mount *m = g_hash_table_lookup (c->self->mounts, c->path);
+  guint i;
 
+  /* or a prefix mount (fluondemand) */
+  for (i = 0; m == NULL && i < c->self->prefixes->len; i++) {
+    PrefixMount *p = g_ptr_array_index (c->self->prefixes, i);
+
+    if (g_str_equal (p->prefix, c->path))
+      m = &p->m;
+  }
   if (m)
     m->stats = c->stats;
   return G_SOURCE_REMOVE;
@@ -973,11 +1075,26 @@ flu_http_server_streams_json (FluHttpServer * self, GInetAddress * client)
   GList *paths = g_hash_table_get_keys (self->mounts), *l;
   GString *out = g_string_new ("[");
   gboolean first = TRUE;
+  guint i;
 
+  /* prefix mounts (fluondemand) too, sorted with the exact ones */
+  for (i = 0; i < self->prefixes->len; i++) {
+    PrefixMount *p = g_ptr_array_index (self->prefixes, i);
+
+    if (!g_hash_table_contains (self->mounts, p->prefix))
+      paths = g_list_prepend (paths, p->prefix);
+  }
   paths = g_list_sort (paths, (GCompareFunc) strcmp);
   for (l = paths; l; l = l->next) {
     Mount *m = g_hash_table_lookup (self->mounts, l->data);
     gchar *json;
+
+    for (i = 0; m == NULL && i < self->prefixes->len; i++) {
+      PrefixMount *p = g_ptr_array_index (self->prefixes, i);
+
+      if (g_str_equal (p->prefix, l->data))
+        m = &p->m;
+    }
 
     if (m->stats == NULL)
       continue;

@@ -20,7 +20,9 @@
 /* One SoupServer per address:port, shared by every fluhttpsink that asks
  * for the same pair (Flumotion's porter, in-process).  Each server runs its
  * own GMainContext in its own thread; mounts map an exact path to a
- * callback that runs in that thread.  Unknown paths get 404 here. */
+ * callback that runs in that thread, prefix mounts every path under a
+ * prefix (longest prefix wins, exact mounts first).  Unknown paths get 404
+ * here. */
 
 #ifndef __FLU_HTTP_SERVER_H__
 #define __FLU_HTTP_SERVER_H__
@@ -55,8 +57,17 @@ gboolean flu_http_server_add_mount (FluHttpServer * server, const gchar * path,
     FluHttpMountFunc func, gpointer user_data, GError ** error);
 void flu_http_server_remove_mount (FluHttpServer * server, const gchar * path);
 
-/* Marks the mounted @path as a stream: @func returns its statistics as a
- * JSON object (called in the server thread, for the status page). */
+/* Every path that starts with @prefix (e.g. "/recordings/") and has no
+ * exact mount goes to @func; of several prefixes the longest wins. */
+gboolean flu_http_server_add_prefix_mount (FluHttpServer * server,
+    const gchar * prefix, FluHttpMountFunc func, gpointer user_data,
+    GError ** error);
+void flu_http_server_remove_prefix_mount (FluHttpServer * server,
+    const gchar * prefix);
+
+/* Marks the mounted @path (or prefix) as a stream: @func returns its
+ * statistics as a JSON object (called in the server thread, for the
+ * status page). */
 typedef gchar *(*FluHttpStreamStatsFunc) (gpointer user_data,
     GInetAddress * client);
 void flu_http_server_set_stream (FluHttpServer * server, const gchar * path,

@@ -37,6 +37,25 @@
  * gst-launch-1.0 videotestsrc is-live=true ! vp8enc deadline=1 ! \
  *     webmmux streamable=true ! fluhttpsink port=8800 mount-point=/live.webm
  * ]|
+ *
+ * ICY metadata: a radio player that asks with `Icy-MetaData: 1` on an
+ * audio mount (audio caps but WebM/Matroska, or Ogg without Theora) gets
+ * `icy-metaint` (property icy-metaint, 16000) and, every that many bytes
+ * of stream (stream headers and burst included), a block
+ * `StreamTitle='...';` from stream-title, or else "Artist - Title" from the
+ * stream's tags; other viewers of the mount get the plain stream.  The
+ * blocks are shared and written by reference between the viewer's iovecs
+ * (the engine's per-client interleave): the stream is never copied per
+ * viewer.  icy-name, icy-description, icy-genre, icy-url (and icy-br from
+ * the bitrate tag) go to every viewer as headers.  Video mounts answer
+ * Icy-MetaData with the plain stream: ffmpeg, VLC and souphttpsrc ask on
+ * every URL, and a byte-for-byte copy of a video stream must stay intact.
+ *
+ * |[
+ * gst-launch-1.0 audiotestsrc is-live=true ! lamemp3enc ! \
+ *     fluhttpsink port=8000 mount-point=/radio.mp3 icy-name="Test FM" \
+ *     stream-title="Live from the hall"
+ * ]|
  */
 
 /* Lock order (the fields each lock guards are in fluhttpsinkpriv.h):
@@ -53,6 +72,9 @@
  *      set_property of access-log opens the file with it held).
  *   3. sink->stats' lock, the access log's lock: leaves, taken with or
  *      without sink->lock.
+ *   4. sink->icy's lock (fluhttpicy.c): a leaf, taken with or without
+ *      sink->lock (the stream's answer headers hold it) and by the
+ *      engine's writer thread with the engine's lock held.
  *
  * The paths and the strings of the answers are an immutable, refcounted
  * snapshot (FluHttpSinkSettings): the server thread takes a reference
@@ -131,6 +153,7 @@ enum
   PROP_STREAM_BITRATE,
   PROP_STATS,
   N_PROPERTIES
+      /* then the icy-* properties (fluhttpicy.c) */
 };
 
 static GParamSpec *properties[N_PROPERTIES];
@@ -421,6 +444,8 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       "Serves a live stream to many HTTP clients (libsoup front, "
       "flumultifdsink behind)", "gst-flumotion developers");
 
+  flu_http_icy_install_properties (gobject_class, N_PROPERTIES);
+
   GST_DEBUG_CATEGORY_INIT (flu_http_sink_debug, "fluhttpsink", 0,
       "fluhttpsink");
 }
@@ -488,6 +513,7 @@ flu_http_sink_init (FluHttpSink * sink)
       (GDestroyNotify) flu_http_client_free);
   sink->per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sink->log = flu_http_access_log_new ();
+  sink->icy = flu_http_icy_new ();
   flu_http_stats_init (&sink->stats);
 
   sink->ghost = gst_ghost_pad_new_no_target_from_template ("sink", templ);
@@ -530,6 +556,7 @@ flu_http_sink_finalize (GObject * object)
   g_hash_table_unref (sink->clients);
   g_hash_table_unref (sink->per_ip);
   flu_http_access_log_free (sink->log);
+  flu_http_icy_unref (sink->icy);
   flu_http_stats_clear (&sink->stats);
   g_mutex_clear (&sink->lock);
   g_mutex_clear (&sink->mount_lock);
@@ -596,6 +623,11 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     flu_http_stats_stream_bytes (&sink->stats,
         gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info)));
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_TAG) {
+    GstTagList *tags;
+
+    gst_event_parse_tag (GST_PAD_PROBE_INFO_EVENT (info), &tags);
+    flu_http_icy_tags (sink->icy, tags);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
     flu_http_stats_eos (&sink->stats);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {
@@ -983,6 +1015,10 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
   gboolean engine_prop = FALSE, lists = FALSE;
   GError *err = NULL;
 
+  if (prop_id >= N_PROPERTIES) {
+    flu_http_icy_set_property (sink->icy, prop_id - N_PROPERTIES, value);
+    return;
+  }
   if (is_path (prop_id) || prop_id == PROP_EXTRA_HEADERS ||
       prop_id == PROP_CONTENT_TYPE || prop_id == PROP_CORS_ORIGIN ||
       prop_id == PROP_REDIRECT_ON_OVERFLOW || prop_id == PROP_REALM ||
@@ -1152,6 +1188,10 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
   FluHttpSink *sink = FLU_HTTP_SINK (object);
   GstStructure *s;
 
+  if (prop_id >= N_PROPERTIES) {
+    flu_http_icy_get_property (sink->icy, prop_id - N_PROPERTIES, value);
+    return;
+  }
   if (prop_id == PROP_STATS || prop_id == PROP_BYTES_SENT ||
       prop_id == PROP_CLIENTS_PEAK) {
     guint64 sent = 0;

@@ -30,6 +30,7 @@
 #include "fluhttpauth.h"
 #include "fluhttplog.h"
 #include "fluhttpstats.h"
+#include "fluhttpicy.h"
 #include "flufanout.h"
 
 G_BEGIN_DECLS
@@ -73,6 +74,7 @@ struct _FluHttpSink
   GstElement *engine;           /* the FluFanoutSink child */
   FluFanout *fanout;            /* its engine */
   GstPad *ghost;
+  FluHttpIcy *icy;              /* ICY metadata, its own lock (a leaf) */
 
   /* Locking: engine, fanout and ghost are set once in init.  lock guards
    * every field below it except stats and log, which have their own

@@ -26,6 +26,7 @@
 #include "fluhttpsink.h"
 #include "flufanoutsink.h"
 #include "fluhlssink.h"
+#include "fluondemand.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -33,7 +34,8 @@ plugin_init (GstPlugin * plugin)
   flu_fanout_init ();
   return gst_element_register (plugin, "fluhttpsink", GST_RANK_NONE,
       FLU_TYPE_HTTP_SINK) && gst_element_register (plugin, "fluhlssink",
-      GST_RANK_NONE, FLU_TYPE_HLS_SINK);
+      GST_RANK_NONE, FLU_TYPE_HLS_SINK) && gst_element_register (plugin,
+      "fluondemand", GST_RANK_NONE, FLU_TYPE_ON_DEMAND);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, fluhttp,

@@ -89,6 +89,15 @@
  * (once), and a new set again before the first entry that carries it when
  * its content differs and resend-streamheader is TRUE.
  *
+ * Interleave (flu_fanout_add_interleaved()): a client may get a block
+ * every N bytes of what it is written (fluhttpsink's ICY metadata).  The
+ * gather step cuts the client's iovecs at each boundary and puts the
+ * block due there between them, by reference (shared GBytes: the owner's
+ * callback's at the first boundary of a write, kept until written, the
+ * filler at later ones), so one sendmsg() still carries the whole batch;
+ * the accounting step takes the blocks' bytes off before the ring cursor
+ * moves.  A client without one costs one test.
+ *
  * Positions for new clients are decided when the first buffer after the
  * add arrives, with that buffer in the ring, exactly as the stock
  * multihandlesink does; the sync methods follow its rules (see
@@ -192,6 +201,12 @@ typedef struct
   FluHeaders *sent_headers;     /* last header set actually sent */
   FluHeaders *pending_headers;  /* header set being written */
   gsize headers_offset;
+
+  /* flu_fanout_add_interleaved(): interval 0 = none */
+  FluFanoutInterleave il;
+  gsize il_left;                /* bytes before the next block */
+  GBytes *il_block;             /* block being written */
+  gsize il_block_off;
 
   /* accounting */
   guint64 bytes_sent;
@@ -528,6 +543,11 @@ client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
   flu_headers_unref (c->sent_headers);
   flu_headers_unref (c->pending_headers);
   c->headers = c->sent_headers = c->pending_headers = NULL;
+  g_clear_pointer (&c->il_block, g_bytes_unref);
+  g_clear_pointer (&c->il.filler, g_bytes_unref);
+  if (c->il.destroy)
+    c->il.destroy (c->il.user_data);
+  c->il.destroy = NULL;
 
   g_mutex_unlock (&f->lock);
   if (f->callbacks.client_fd_removed)
@@ -609,6 +629,122 @@ client_gather (FluFanout * f, FluClient * c, struct iovec *iov)
   return n;
 }
 
+/* iovecs of one interleaved write: the gathered ones, cut at each
+ * boundary, with a block between */
+#define IL_MAX_IOV (BATCH_IOV * 3)
+
+/* The block at the client's next boundary: fetched once, kept until it is
+ * written. */
+static GBytes *
+client_il_block (FluClient * c)
+{
+  if (c->il_block == NULL) {
+    c->il_block = c->il.next_block (c->il.user_data);
+    c->il_block_off = 0;
+    if (c->il_block == NULL)
+      c->il_block = g_bytes_new_static ("", 0);
+  }
+  return c->il_block;
+}
+
+/* client_gather() with the client's interleave, if any, into @buf
+ * (IL_MAX_IOV entries; *@out is where the ones to write start).  The
+ * first boundary of a write gets the block next_block() returns, the
+ * later ones of the same write the filler; a boundary gets its block only
+ * when data follows it. */
+static gint
+client_gather_interleaved (FluFanout * f, FluClient * c, struct iovec *buf,
+    struct iovec **out)
+{
+  struct iovec pay[BATCH_IOV];
+  gint n, i, k = 0;
+  gsize left;
+  gboolean first = TRUE;
+
+  *out = buf;
+  if (c->il.interval == 0)
+    return client_gather (f, c, buf);
+  n = client_gather (f, c, pay);
+  left = c->il_left;
+  for (i = 0; i < n; i++) {
+    guint8 *p = pay[i].iov_base;
+    gsize len = pay[i].iov_len;
+
+    while (len > 0) {
+      gsize take;
+
+      if (left == 0) {
+        GBytes *b = first ? client_il_block (c) : c->il.filler;
+        gsize size = 0, off = first ? c->il_block_off : 0;
+        const guint8 *d = b ? g_bytes_get_data (b, &size) : NULL;
+
+        if (k + 2 > IL_MAX_IOV)
+          return k;
+        if (size > off) {
+          buf[k].iov_base = (gpointer) (d + off);
+          buf[k].iov_len = size - off;
+          k++;
+        }
+        first = FALSE;
+        left = c->il.interval;
+      }
+      if (k + 1 > IL_MAX_IOV)
+        return k;
+      take = MIN (len, left);
+      buf[k].iov_base = p;
+      buf[k].iov_len = take;
+      k++;
+      p += take;
+      len -= take;
+      left -= take;
+    }
+  }
+  return k;
+}
+
+static void client_advance (FluFanout * f, FluClient * c, gsize written);
+
+/* client_advance() for what client_gather_interleaved() gathered: the
+ * block bytes are taken off, the rest moves the cursor. */
+static void
+client_advance_interleaved (FluFanout * f, FluClient * c, gsize written)
+{
+  if (c->il.interval == 0) {
+    client_advance (f, c, written);
+    return;
+  }
+  while (written > 0) {
+    gsize rem;
+
+    if (c->il_left > 0) {
+      gsize take = MIN (written, c->il_left);
+
+      client_advance (f, c, take);
+      c->il_left -= take;
+      written -= take;
+      continue;
+    }
+    /* at a boundary: the first of a write has il_block, later ones the
+     * filler */
+    if (c->il_block == NULL) {
+      if (c->il.filler == NULL || g_bytes_get_size (c->il.filler) == 0) {
+        c->il_left = c->il.interval;
+        continue;
+      }
+      c->il_block = g_bytes_ref (c->il.filler);
+      c->il_block_off = 0;
+    }
+    rem = g_bytes_get_size (c->il_block) - c->il_block_off;
+    if (written < rem) {
+      c->il_block_off += written;
+      return;
+    }
+    written -= rem;
+    g_clear_pointer (&c->il_block, g_bytes_unref);
+    c->il_left = c->il.interval;
+  }
+}
+
 /* Account for @written bytes sent to @c. */
 static void
 client_advance (FluFanout * f, FluClient * c, gsize written)
@@ -687,12 +823,12 @@ status_for_errno (gint err)
 static gboolean
 client_write (FluFanout * f, FluClient * c, gsize budget)
 {
-  struct iovec iov[BATCH_IOV];
+  struct iovec buf[IL_MAX_IOV], *iov;
   gsize done = 0;
   gboolean uncorked = FALSE;
 
   while (!c->removing && !c->blocked && client_has_data (f, c)) {
-    gint n = client_gather (f, c, iov);
+    gint n = client_gather_interleaved (f, c, buf, &iov);
     gboolean uncork;
     ssize_t ret;
     int err;
@@ -752,7 +888,7 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
     c->bytes_sent += ret;
     f->bytes_served += ret;
     c->last_activity_mono = now_mono ();
-    client_advance (f, c, ret);
+    client_advance_interleaved (f, c, ret);
     if (c->pollable) {
       gsize want = 0;
       gint i;
@@ -1241,6 +1377,15 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
     GstFormat min_format, guint64 min_value, GstFormat max_format,
     guint64 max_value)
 {
+  return flu_fanout_add_interleaved (f, fd, sync_method, min_format,
+      min_value, max_format, max_value, NULL);
+}
+
+FluFanoutAddResult
+flu_fanout_add_interleaved (FluFanout * f, gint fd, FluSyncMethod sync_method,
+    GstFormat min_format, guint64 min_value, GstFormat max_format,
+    guint64 max_value, const FluFanoutInterleave * interleave)
+{
   FluClient *c;
   struct stat st;
   struct epoll_event ev;
@@ -1284,6 +1429,12 @@ flu_fanout_add (FluFanout * f, gint fd, FluSyncMethod sync_method,
   c->connect_time = (guint64) g_get_real_time () * GST_USECOND;
   c->connect_time_mono = now_mono ();
   c->last_activity_mono = c->connect_time_mono;
+  if (interleave && interleave->interval > 0 && interleave->next_block) {
+    c->il = *interleave;
+    c->il_left = interleave->interval;
+    if (c->il.filler)
+      g_bytes_ref (c->il.filler);
+  }
 
   flags = fcntl (fd, F_GETFL);
   if (fcntl (fd, F_SETFL, flags | O_NONBLOCK) < 0)

@@ -111,6 +111,31 @@ typedef struct
       FluClientStatus status, const GstStructure * stats, gpointer user_data);
 } FluFanoutCallbacks;
 
+/* An optional per-client interleave: after every @interval bytes the
+ * engine writes to that client (stream headers and data alike, as the
+ * client receives them), it writes a block, then the next @interval
+ * bytes, and so on; blocks are shared, immutable bytes, written by
+ * reference (nothing is copied).  The first boundary of each write gets
+ * the block @next_block returns, later boundaries of the same write get
+ * @filler (NULL = nothing there; the engine takes its own reference, the
+ * caller keeps its own).  What ICY metadata needs, kept generic.
+ *
+ * @next_block runs in the writer thread with the engine's lock held,
+ * when a write reaches the client's next boundary with data to follow
+ * (the block it returns is kept until written, even across writes that
+ * stop short): it must be quick, take only locks that are never held
+ * across a call into the engine, and never call flu_fanout_*().  It returns a new reference
+ * (NULL or empty = no block at this boundary).  @destroy (may be NULL)
+ * frees @user_data when the client is released, with the same rules. */
+typedef struct
+{
+  gsize interval;
+  GBytes *(*next_block) (gpointer user_data);
+  GBytes *filler;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} FluFanoutInterleave;
+
 void flu_fanout_config_init (FluFanoutConfig * config);
 
 /* Sets up this copy of the engine's debug category (flu_fanout_init() in
@@ -131,6 +156,13 @@ void flu_fanout_push (FluFanout * fanout, GstBuffer * buffer);
 FluFanoutAddResult flu_fanout_add (FluFanout * fanout, gint fd,
     FluSyncMethod sync_method, GstFormat min_format, guint64 min_value,
     GstFormat max_format, guint64 max_value);
+/* flu_fanout_add() with an interleave (NULL or an interval of 0 = none,
+ * which is flu_fanout_add()).  On any result but FLU_FANOUT_ADD_OK the
+ * caller keeps @interleave's user_data. */
+FluFanoutAddResult flu_fanout_add_interleaved (FluFanout * fanout, gint fd,
+    FluSyncMethod sync_method, GstFormat min_format, guint64 min_value,
+    GstFormat max_format, guint64 max_value,
+    const FluFanoutInterleave * interleave);
 gboolean flu_fanout_remove (FluFanout * fanout, gint fd, gboolean flush);
 void flu_fanout_clear (FluFanout * fanout);
 GstStructure *flu_fanout_get_stats (FluFanout * fanout, gint fd);

@@ -24,10 +24,12 @@
  *   flu-loadclient --port N [--host 127.0.0.1] [--clients N]
  *       [--seconds S] [--http PATH] [--behind-pct P] [--rate R]
  *       [--read-after-all] [--read-rate BPS] [--never-pct P] [--http10]
+ *       [--icy]
  *
  * With --http, each connection sends "GET PATH HTTP/1.1" (a Host and a
  * User-Agent, no Connection header, as players do); --http10 sends
- * HTTP/1.0 instead.
+ * HTTP/1.0 instead; --icy adds "Icy-MetaData: 1" (a radio player asking
+ * for ICY metadata: the bytes counted include the metadata blocks).
  * Every loop is bounded by --seconds; connections are opened as fast as
  * the server accepts them, at most --clients.  Read patterns:
  *   --rate R          open at most R connections per second (a ramp);
@@ -108,7 +110,7 @@ main (int argc, char **argv)
   const char *host = "127.0.0.1", *http_path = NULL;
   int port = 0, nclients = 100, c, epfd, i, opened = 0, connected = 0;
   int marked_all = 0, first_err = 0, read_after_all = 0, reading = 1;
-  int never_pct = 0, n_never = 0, http11 = 1;
+  int never_pct = 0, n_never = 0, http11 = 1, icy = 0;
   double seconds = 10, behind_pct = 90, t0, t_last_connect = 0, rate = 0;
   double read_rate = 0, t_reading = 0, t_resume = 0;
   Conn *conns;
@@ -123,7 +125,7 @@ main (int argc, char **argv)
     {"seconds", 1, 0, 's'}, {"http", 1, 0, 'h'}, {"behind-pct", 1, 0, 'b'},
     {"rate", 1, 0, 'r'}, {"read-after-all", 0, 0, 'a'},
     {"read-rate", 1, 0, 'R'}, {"never-pct", 1, 0, 'N'},
-    {"http10", 0, 0, '0'},
+    {"http10", 0, 0, '0'}, {"icy", 0, 0, 'I'},
     {0, 0, 0, 0}
   };
   while ((c = getopt_long (argc, argv, "", opts, NULL)) != -1) {
@@ -161,11 +163,14 @@ main (int argc, char **argv)
       case '0':
         http11 = 0;
         break;
+      case 'I':
+        icy = 1;
+        break;
       default:
         fprintf (stderr, "usage: %s --port N [--host H] [--clients N] "
             "[--seconds S] [--http PATH] [--behind-pct P] [--rate R] "
             "[--read-after-all] [--read-rate BPS] [--never-pct P] "
-            "[--http10]\n", argv[0]);
+            "[--http10] [--icy]\n", argv[0]);
         return 2;
     }
   }
@@ -180,7 +185,8 @@ main (int argc, char **argv)
   }
   if (http_path)
     snprintf (req, sizeof (req), "GET %s HTTP/1.%d\r\nHost: %s\r\n"
-        "User-Agent: flu-loadclient\r\n\r\n", http_path, http11, host);
+        "User-Agent: flu-loadclient\r\n%s\r\n", http_path, http11, host,
+        icy ? "Icy-MetaData: 1\r\n" : "");
 
   conns = calloc (nclients, sizeof (Conn));
   evs = calloc (1024, sizeof (struct epoll_event));

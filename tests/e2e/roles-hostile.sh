@@ -45,6 +45,7 @@ for role in producer encoder streamer repeater recorder all-in-one; do
       DEVICE) set -- --source=v4l2 ;;
       FILE) set -- --source=file; : >"$H" ;;
       FEED_LISTEN) set -- --relay-port=5300 ;;  # a repeater relays nothing
+      ONDEMAND_PATH) set -- --ondemand=/srv ;;
       HLS_*) set -- --hls ;;
       *) set -- ;;
     esac

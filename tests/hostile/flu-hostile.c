@@ -118,17 +118,22 @@ build_request (enum Kind kind, size_t *len)
   static unsigned serial;
   char *r, user[128], b64[256];
   size_t big = 1 << 20, n;
+  int k;
 
   switch (kind) {
     case OVERSIZED:
       r = malloc (big + 256);
       if (serial++ % 2) {
-        n = sprintf (r, "GET /");
+        memcpy (r, "GET /", 5);
+        n = 5;
         memset (r + n, 'a', big);
         n += big;
         n += sprintf (r + n, " HTTP/1.1\r\nHost: x\r\n\r\n");
       } else {
-        n = sprintf (r, "GET %s HTTP/1.1\r\nX-Big: ", path);
+        k = snprintf (r, 256, "GET %s HTTP/1.1\r\nX-Big: ", path);
+        if (k < 0 || k >= 200)
+          abort ();
+        n = (size_t) k;
         memset (r + n, 'b', big);
         n += big;
         n += sprintf (r + n, "\r\n\r\n");

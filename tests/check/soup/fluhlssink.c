@@ -21,7 +21,8 @@
  * and part answers (types, caching, CORS, HEAD, Range, 404, 405),
  * blocking reloads and the held preload-hinted part, 400 and 503, the
  * port shared with fluhttpsink, EOS (ENDLIST), a restart
- * (DISCONTINUITY) and memory bounded with no viewer. */
+ * (DISCONTINUITY) and memory bounded with no viewer; two renditions in
+ * a group (multivariant playlist, rendition reports, delta playlists). */
 
 #include "fluhttptest.h"
 
@@ -794,6 +795,151 @@ GST_START_TEST (test_max_held)
 
 GST_END_TEST;
 
+/* two renditions at two bitrates (x264enc ! mpegtsmux) in one group on
+ * one port: the multivariant playlist, the rendition reports, delta
+ * playlists (also with blocking reloads), 400 for a bad _HLS_skip */
+static GstElement *
+start_rendition (guint port, const gchar * name, guint kbps, GstElement ** sink)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true ! "
+      "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
+      "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 "
+      "bitrate=%u ! mpegtsmux ! fluhlssink name=sink port=%u group=grp "
+      "mount-point=/grp/%s/ target-duration=1 playlist-length=7", kbps, port,
+      name);
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch (desc, &err);
+
+  g_free (desc);
+  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
+  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  gst_object_unref (*sink);
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  return p;
+}
+
+GST_START_TEST (test_group)
+{
+  GstElement *lo_sink, *hi_sink, *lo, *hi, *bad;
+  HttpResponse *r;
+  gchar *pl = NULL, *v, *path;
+  guint port, i, part;
+  guint64 lo_bw, hi_bw, msn;
+
+  lo = start_rendition (0, "lo", 100, &lo_sink);
+  port = sink_port (lo_sink);
+  hi = start_rendition (port, "hi", 2000, &hi_sink);
+  g_free (get_playlist (port, "/grp/lo/index.m3u8"));
+  g_free (get_playlist (port, "/grp/hi/index.m3u8"));
+
+  /* both listed once both have a segment */
+  for (i = 0; i < 100; i++) {
+    r = http_get (port, "/grp.m3u8", NULL, 1 << 20, 5000);
+    g_free (pl);
+    pl = body_text (r);
+    if (r->status == 200 && strstr (pl, "grp/lo/") && strstr (pl, "grp/hi/"))
+      break;
+    fail_unless (r->status == 200 || r->status == 503);
+    http_response_free (r);
+    r = NULL;
+    g_usleep (G_USEC_PER_SEC / 10);
+  }
+  fail_unless (r != NULL, "not both renditions: %s", pl);
+  v = http_header (r, "Content-Type");
+  fail_unless_equals_string (v, "application/vnd.apple.mpegurl");
+  g_free (v);
+  http_response_free (r);
+  /* by bandwidth: lo, then hi */
+  fail_unless (g_str_has_prefix (pl, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH="),
+      "%s", pl);
+  fail_unless (strstr (pl, "grp/lo/index.m3u8") <
+      strstr (pl, "grp/hi/index.m3u8"), "%s", pl);
+  fail_unless (sscanf (strstr (pl, "BANDWIDTH="), "BANDWIDTH=%"
+          G_GUINT64_FORMAT, &lo_bw) == 1);
+  fail_unless (sscanf (strstr (strstr (pl, "grp/lo/"), "BANDWIDTH="),
+          "BANDWIDTH=%" G_GUINT64_FORMAT, &hi_bw) == 1);
+  fail_unless (lo_bw < hi_bw, "%s", pl);
+  fail_unless (strstr (pl, ",AVERAGE-BANDWIDTH=") != NULL, "%s", pl);
+  /* CODECS from the SPS, RESOLUTION and FRAME-RATE from its VUI */
+  fail_unless (strstr (pl, ",CODECS=\"avc1.") != NULL, "%s", pl);
+  fail_unless (strstr (pl, ",RESOLUTION=160x120,FRAME-RATE=30.000\n")
+      != NULL, "%s", pl);
+  g_free (pl);
+
+  /* each media playlist reports the other */
+  pl = get_playlist (port, "/grp/lo/index.m3u8");
+  fail_unless (strstr (pl, "\n#EXT-X-RENDITION-REPORT:URI=\"../hi/index.m3u8\""
+          ",LAST-MSN=") != NULL, "%s", pl);
+  fail_unless (strstr (pl, ",LAST-PART=") != NULL, "%s", pl);
+  fail_unless (strstr (pl, "URI=\"../lo/") == NULL, "%s", pl);
+  g_free (pl);
+  pl = get_playlist (port, "/grp/hi/index.m3u8");
+  fail_unless (strstr (pl, "#EXT-X-RENDITION-REPORT:URI=\"../lo/index.m3u8\"")
+      != NULL, "%s", pl);
+  fail_unless (strstr (pl, "CAN-SKIP-UNTIL=6.00000") != NULL, "%s", pl);
+  g_free (pl);
+
+  /* a bad _HLS_skip: 400 */
+  fail_unless_equals_int (http_status (port,
+          "/grp/hi/index.m3u8?_HLS_skip=NO", NULL), 400);
+  /* a delta once seven segments are listed */
+  pl = NULL;
+  for (i = 0; i < 150; i++) {
+    g_free (pl);
+    pl = get_playlist (port, "/grp/hi/index.m3u8?_HLS_skip=YES");
+    if (strstr (pl, "#EXT-X-SKIP:SKIPPED-SEGMENTS="))
+      break;
+    g_usleep (G_USEC_PER_SEC / 10);
+  }
+  fail_unless (strstr (pl, "#EXT-X-VERSION:9\n") != NULL, "%s", pl);
+  fail_unless (strstr (pl, "#EXT-X-RENDITION-REPORT:") != NULL, "%s", pl);
+  /* and with a blocking reload: the hinted part, skipped */
+  hint_of (pl, &msn, &part);
+  g_free (pl);
+  path = g_strdup_printf ("/grp/hi/index.m3u8?_HLS_msn=%" G_GUINT64_FORMAT
+      "&_HLS_part=%u&_HLS_skip=YES", msn, part);
+  r = http_get (port, path, NULL, 1 << 20, 10000);
+  g_free (path);
+  fail_unless_equals_int (r->status, 200);
+  v = http_header (r, "Cache-Control");
+  fail_unless (g_str_has_prefix (v, "public, max-age="), "%s", v);
+  g_free (v);
+  pl = body_text (r);
+  http_response_free (r);
+  path = g_strdup_printf ("part%" G_GUINT64_FORMAT ".%u.ts\"", msn, part);
+  fail_unless (strstr (pl, path) != NULL, "%s not in %s", path, pl);
+  fail_unless (strstr (pl, "#EXT-X-SKIP:SKIPPED-SEGMENTS=") != NULL, "%s", pl);
+  g_free (path);
+  g_free (pl);
+
+  /* a member gone, the multivariant playlist lists the others */
+  stop_pipeline (hi);
+  pl = get_playlist (port, "/grp.m3u8");
+  fail_unless (strstr (pl, "grp/hi/") == NULL, "%s", pl);
+  g_free (pl);
+  /* a member with another target duration (6.2.4: the same in every
+   * media playlist of a multivariant playlist) */
+  bad = gst_element_factory_make ("fluhlssink", NULL);
+  g_object_set (bad, "port", port, "group", "grp", "mount-point", "/grp/x/",
+      "target-duration", 2, NULL);
+  fail_unless_equals_int (gst_element_set_state (bad, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state (bad, GST_STATE_NULL);
+  gst_object_unref (bad);
+  /* a group name that is no name */
+  bad = gst_element_factory_make ("fluhlssink", NULL);
+  g_object_set (bad, "port", port, "group", "a/b", "mount-point", "/bad/",
+      NULL);
+  fail_unless_equals_int (gst_element_set_state (bad, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state (bad, GST_STATE_NULL);
+  gst_object_unref (bad);
+  stop_pipeline (lo);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhlssink_suite (void)
 {
@@ -810,6 +956,7 @@ fluhlssink_suite (void)
   tcase_add_test (tc, test_many_held);
   tcase_add_test (tc, test_discontinuities);
   tcase_add_test (tc, test_max_held);
+  tcase_add_test (tc, test_group);
   return s;
 }
 

@@ -19,12 +19,15 @@
 
 /* fluhlssink's policy without sockets or GStreamer elements: the cutter's
  * part and segment boundaries, the window's bound, names, playlist text,
- * mounts, blocking-reload decisions and the preload hint. */
+ * mounts, blocking-reload decisions and the preload hint; delta
+ * playlists; the multivariant playlist, rendition reports and the TS /
+ * SPS probe behind them (fluhlsvariant.c). */
 
 #include <gst/check/gstcheck.h>
 #include <string.h>
 
 #include "fluhlswindow.h"
+#include "fluhlsvariant.h"
 
 #define MS (G_GUINT64_CONSTANT (1000000))
 #define FRAME (G_GUINT64_CONSTANT (1000000000) / 30)
@@ -347,6 +350,299 @@ GST_START_TEST (test_window_plain)
 
 GST_END_TEST;
 
+static gchar *
+delta (FluHlsWindow * w)
+{
+  GBytes *b = flu_hls_window_delta_playlist (w);
+  gchar *s;
+
+  if (b == NULL)
+    return NULL;
+  s = g_strndup (g_bytes_get_data (b, NULL), g_bytes_get_size (b));
+  g_bytes_unref (b);
+  return s;
+}
+
+/* Playlist Delta Updates (4.4.3.8, 4.4.5.2, 6.2.5.1) */
+GST_START_TEST (test_window_skip)
+{
+  FluHlsWindowConfig cfg = { 1, 0, 10, 12 };
+  FluHlsWindow *w;
+  gchar *full, *d;
+  guint i;
+
+  w = flu_hls_window_new (&cfg, 100, NULL, NULL);
+  fail_unless (flu_hls_window_delta_playlist (w) == NULL);
+  for (i = 0; i < 12; i++)
+    add (w, GST_SECOND, TRUE, TRUE, FALSE, 10);
+  /* ten listed (102..111), a Skip Boundary of six target durations */
+  fail_unless_equals_uint64 (flu_hls_window_skip_until (w), 6 * GST_SECOND);
+  full = playlist (w);
+  d = delta (w);
+  fail_unless (strstr (full, "#EXT-X-VERSION:6\n") != NULL, "%s", full);
+  fail_unless (strstr (full, "CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=6.00000,"
+          "HOLD-BACK=3.00000\n") != NULL, "%s", full);
+  fail_unless (strstr (full, "EXT-X-SKIP") == NULL);
+  fail_unless (strstr (full, "\nseg102.ts\n") != NULL);
+  /* segments ending at least 6 s before the end: 102..105 */
+  fail_unless (strstr (d, "#EXT-X-VERSION:9\n") != NULL, "%s", d);
+  fail_unless (strstr (d, "#EXT-X-MEDIA-SEQUENCE:102\n"
+          "#EXT-X-DISCONTINUITY-SEQUENCE:0\n"
+          "#EXT-X-SKIP:SKIPPED-SEGMENTS=4\n#EXT-X-PROGRAM-DATE-TIME:") != NULL,
+      "%s", d);
+  fail_unless (strstr (d, "seg105.ts") == NULL, "%s", d);
+  fail_unless (strstr (d, "\nseg106.ts\n") != NULL, "%s", d);
+  fail_unless (g_str_has_suffix (d, "\nseg111.ts\n"), "%s", d);
+  /* the tail is the full playlist's, as it is (6.2.5.1: all tags that
+   * were not skipped remain) */
+  fail_unless (g_str_has_suffix (full, strstr (d, "#EXT-X-PROGRAM-DATE")));
+  g_free (d);
+  g_free (full);
+  /* ended: _HLS_skip is ignored, the full playlist answers; so are
+   * _HLS_msn and _HLS_part, however far ahead */
+  fail_unless_equals_int (flu_hls_window_check_block (w, 1000, -1),
+      FLU_HLS_TOO_FAR);
+  flu_hls_window_end (w);
+  fail_unless_equals_int (flu_hls_window_check_block (w, 1000, -1),
+      FLU_HLS_READY);
+  d = delta (w);
+  full = playlist (w);
+  fail_unless_equals_string (d, full);
+  g_free (d);
+  g_free (full);
+  flu_hls_window_free (w);
+
+  /* a window too short to skip anything offers no delta */
+  cfg.playlist_length = 6;
+  w = flu_hls_window_new (&cfg, 0, NULL, NULL);
+  for (i = 0; i < 8; i++)
+    add (w, GST_SECOND, TRUE, TRUE, FALSE, 10);
+  fail_unless_equals_uint64 (flu_hls_window_skip_until (w), 0);
+  full = playlist (w);
+  d = delta (w);
+  fail_unless (strstr (full, "CAN-SKIP-UNTIL") == NULL, "%s", full);
+  fail_unless_equals_string (d, full);
+  g_free (d);
+  g_free (full);
+  flu_hls_window_free (w);
+}
+
+GST_END_TEST;
+
+/* a live playlist lasts at least three target durations (6.2.2); the
+ * figures a multivariant playlist and the rendition reports need */
+GST_START_TEST (test_window_min_duration_and_stats)
+{
+  FluHlsWindowConfig cfg = { 2, 400 * MS, 1, 10 };
+  FluHlsWindowStats st;
+  FluHlsWindow *w;
+  gchar *pl;
+  guint i;
+
+  mounted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w = flu_hls_window_new (&cfg, 0, record_mount, NULL);
+  for (i = 0; i < 8; i++)
+    add_segment (w, FALSE);
+  /* playlist-length 1, but 6 s of 1 s segments are listed */
+  pl = playlist (w);
+  fail_unless (strstr (pl, "#EXT-X-MEDIA-SEQUENCE:2\n") != NULL, "%s", pl);
+  g_free (pl);
+  flu_hls_window_get_stats (w, &st);
+  fail_unless_equals_uint64 (st.media_sequence, 2);
+  /* 3000 bytes a second; the last complete segment's last part */
+  fail_unless_equals_uint64 (st.peak_bps, 24000);
+  fail_unless_equals_uint64 (st.avg_bps, 24000);
+  fail_unless_equals_uint64 (st.report_msn, 7);
+  fail_unless_equals_int (st.report_part, 2);
+  add (w, 300 * MS, TRUE, FALSE, FALSE, 9000);
+  flu_hls_window_get_stats (w, &st);
+  fail_unless_equals_uint64 (st.report_msn, 8);
+  fail_unless_equals_int (st.report_part, 0);
+  /* the open segment counts for no bandwidth */
+  fail_unless_equals_uint64 (st.peak_bps, 24000);
+  flu_hls_window_free (w);
+  g_hash_table_unref (mounted);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_relative)
+{
+  const gchar *cases[][3] = {
+    {"/", "/room1/hi/", "room1/hi/index.m3u8"},
+    {"/room1/lo/", "/room1/hi/", "../hi/index.m3u8"},
+    {"/a/", "/b/c/", "../b/c/index.m3u8"},
+    {"/a/b/", "/a/b/c/", "c/index.m3u8"},
+    {"/lo/", "/hi/", "../hi/index.m3u8"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *r = flu_hls_relative_playlist (cases[i][0], cases[i][1]);
+
+    fail_unless_equals_string (r, cases[i][2]);
+    g_free (r);
+  }
+}
+
+GST_END_TEST;
+
+static FluHlsRendition *
+rendition (const gchar * mount, guint64 peak, const gchar * codecs,
+    guint64 msn, gint64 part)
+{
+  FluHlsRendition *r = g_new0 (FluHlsRendition, 1);
+
+  r->mount_point = g_strdup (mount);
+  r->ready = peak > 0;
+  r->peak_bps = peak;
+  r->avg_bps = peak * 9 / 10;
+  r->codecs = g_strdup (codecs);
+  r->last_msn = msn;
+  r->last_part = part;
+  return r;
+}
+
+static void
+rendition_free (FluHlsRendition * r)
+{
+  g_free (r->mount_point);
+  g_free (r->codecs);
+  g_free (r);
+}
+
+/* EXT-X-STREAM-INF (4.4.6.2), EXT-X-RENDITION-REPORT (4.4.5.4) */
+GST_START_TEST (test_multivariant_and_reports)
+{
+  FluHlsRendition *r[3];
+  gchar *s;
+
+  r[0] = rendition ("/room1/hi/", 2000000, "avc1.64001f,mp4a.40.2", 50, 3);
+  r[0]->width = 1280;
+  r[0]->height = 720;
+  r[0]->fps = 30000.0 / 1001;
+  r[1] = rendition ("/room1/lo/", 500000, NULL, 48, 1);
+  r[2] = rendition ("/room1/mid/", 0, NULL, G_MAXUINT64, -1);
+  s = flu_hls_multivariant_render ("/", r, 3);
+  /* by bandwidth; a rendition without a segment is left out */
+  fail_unless_equals_string (s, "#EXTM3U\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=500000,AVERAGE-BANDWIDTH=450000\n"
+      "room1/lo/index.m3u8\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=2000000,AVERAGE-BANDWIDTH=1800000,"
+      "CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,"
+      "FRAME-RATE=29.970\nroom1/hi/index.m3u8\n");
+  g_free (s);
+  s = flu_hls_reports_render (r[1], r, 3);
+  fail_unless_equals_string (s, "#EXT-X-RENDITION-REPORT:"
+      "URI=\"../hi/index.m3u8\",LAST-MSN=50,LAST-PART=3\n");
+  g_free (s);
+  /* plain HLS: no LAST-PART */
+  r[1]->last_part = -1;
+  s = flu_hls_reports_render (r[0], r, 3);
+  fail_unless_equals_string (s, "#EXT-X-RENDITION-REPORT:"
+      "URI=\"../lo/index.m3u8\",LAST-MSN=48\n");
+  g_free (s);
+  r[0]->ready = r[1]->ready = FALSE;
+  fail_unless (flu_hls_multivariant_render ("/", r, 3) == NULL);
+  s = flu_hls_reports_render (r[0], r, 3);
+  fail_unless_equals_string (s, "");
+  g_free (s);
+  rendition_free (r[0]);
+  rendition_free (r[1]);
+  rendition_free (r[2]);
+}
+
+GST_END_TEST;
+
+/* x264's SPS for 320x240 at 30 fps, High profile, level 2.0 */
+static const guint8 sps_high[] = {
+  0x67, 0x64, 0x00, 0x14, 0xac, 0xd9, 0x41, 0x41, 0xfb, 0x01, 0x6a, 0x0c,
+  0x0c, 0x0d, 0x4a, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0x00, 0x03, 0x00,
+  0x79, 0x1e, 0x28, 0x53, 0x2c, 0x00
+};
+
+GST_START_TEST (test_sps)
+{
+  FluHlsH264Info info;
+
+  fail_unless (flu_hls_h264_parse_sps (sps_high, sizeof (sps_high), &info));
+  fail_unless_equals_int (info.profile, 100);
+  fail_unless_equals_int (info.constraints, 0);
+  fail_unless_equals_int (info.level, 20);
+  fail_unless_equals_int (info.width, 320);
+  fail_unless_equals_int (info.height, 240);
+  fail_unless (info.fps > 29.99 && info.fps < 30.01, "fps %f", info.fps);
+  /* not an SPS; cut short */
+  fail_if (flu_hls_h264_parse_sps (sps_high + 1, sizeof (sps_high) - 1, &info));
+  fail_if (flu_hls_h264_parse_sps (sps_high, 6, &info));
+}
+
+GST_END_TEST;
+
+static void
+ts_packet (GByteArray * out, guint pid, gboolean pusi, const guint8 * payload,
+    gsize len)
+{
+  guint8 pkt[188];
+
+  memset (pkt, 0xff, sizeof (pkt));
+  pkt[0] = 0x47;
+  pkt[1] = (pusi ? 0x40 : 0) | (pid >> 8);
+  pkt[2] = pid & 0xff;
+  pkt[3] = 0x10;
+  memcpy (pkt + 4, payload, MIN (len, 184));
+  g_byte_array_append (out, pkt, 188);
+}
+
+/* PAT -> PMT (H.264 on 0x101, AAC on 0x102), a video PES with the SPS,
+ * an audio PES with an ADTS header (AAC-LC) */
+GST_START_TEST (test_probe)
+{
+  static const guint8 pat[] = { 0, 0x00, 0xb0, 13, 0, 1, 0xc1, 0, 0,
+    0, 1, 0xe1, 0x00, 0, 0, 0, 0
+  };
+  static const guint8 pmt[] = { 0, 0x02, 0xb0, 23, 0, 1, 0xc1, 0, 0,
+    0xe1, 0x01, 0xf0, 0x00, 0x1b, 0xe1, 0x01, 0xf0, 0x00,
+    0x0f, 0xe1, 0x02, 0xf0, 0x00, 0, 0, 0, 0
+  };
+  static const guint8 adts[] = { 0, 0, 1, 0xc0, 0, 0, 0x80, 0, 0,
+    0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f, 0xfc
+  };
+  GByteArray *ts = g_byte_array_new (), *pes = g_byte_array_new ();
+  static const guint8 pes_head[] = { 0, 0, 1, 0xe0, 0, 0, 0x80, 0, 0,
+    0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1
+  };
+  static const guint8 idr[] = { 0, 0, 0, 1, 0x65, 0x88 };
+  FluHlsProbe p;
+  gchar *codecs;
+
+  g_byte_array_append (pes, pes_head, sizeof (pes_head));
+  g_byte_array_append (pes, sps_high, sizeof (sps_high));
+  g_byte_array_append (pes, idr, sizeof (idr));
+  ts_packet (ts, 0, TRUE, pat, sizeof (pat));
+  ts_packet (ts, 0x100, TRUE, pmt, sizeof (pmt));
+  ts_packet (ts, 0x101, TRUE, pes->data, pes->len);
+  ts_packet (ts, 0x102, TRUE, adts, sizeof (adts));
+
+  flu_hls_probe_init (&p);
+  /* packet by packet: not done before the audio */
+  fail_if (flu_hls_probe_feed (&p, ts->data, 3 * 188));
+  fail_unless (flu_hls_probe_feed (&p, ts->data + 3 * 188, 188));
+  codecs = flu_hls_probe_codecs (&p);
+  fail_unless_equals_string (codecs, "avc1.640014,mp4a.40.2");
+  fail_unless_equals_int (p.video.width, 320);
+  g_free (codecs);
+  flu_hls_probe_clear (&p);
+  /* nothing found: no CODECS */
+  fail_if (flu_hls_probe_feed (&p, ts->data, 188));
+  fail_unless (flu_hls_probe_codecs (&p) == NULL);
+  flu_hls_probe_clear (&p);
+  g_byte_array_unref (pes);
+  g_byte_array_unref (ts);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_format_seconds)
 {
   GString *s = g_string_new (NULL);
@@ -376,6 +672,12 @@ fluhlswindow_suite (void)
   tcase_add_test (tc, test_window_ll);
   tcase_add_test (tc, test_window_plain);
   tcase_add_test (tc, test_format_seconds);
+  tcase_add_test (tc, test_window_skip);
+  tcase_add_test (tc, test_window_min_duration_and_stats);
+  tcase_add_test (tc, test_relative);
+  tcase_add_test (tc, test_multivariant_and_reports);
+  tcase_add_test (tc, test_sps);
+  tcase_add_test (tc, test_probe);
   return s;
 }
 

@@ -19,6 +19,7 @@
 
 #include "fluhttptest.h"
 
+#include <gio/gio.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -256,4 +257,33 @@ wait_stats_uint (GstElement * sink, const gchar * field, guint value,
     g_usleep (20000);
   } while (g_get_monotonic_time () < deadline);
   return FALSE;
+}
+
+/* promtool's verdict on @text: fails the test when promtool is missing
+ * (Debian package prometheus) or finds a problem */
+void
+promtool_check (const gchar * text)
+{
+  gchar *promtool = g_find_program_in_path ("promtool");
+  GSubprocess *proc;
+  GError *err = NULL;
+  gchar *out = NULL, *errs = NULL;
+
+  fail_unless (promtool != NULL, "promtool is missing: apt-get install "
+      "prometheus (scripts/deps.d/soup.txt)");
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &err,
+      promtool, "check", "metrics", NULL);
+  fail_unless (proc != NULL, "%s", err ? err->message : "?");
+  fail_unless (g_subprocess_communicate_utf8 (proc, text, NULL, &out, &errs,
+          &err), "%s", err ? err->message : "?");
+  fail_unless (g_subprocess_wait (proc, NULL, NULL));
+  fail_unless (g_subprocess_get_if_exited (proc));
+  fail_unless (g_subprocess_get_exit_status (proc) == 0 && *errs == '\0' &&
+      *out == '\0', "promtool (exit %d): %s%s\n%s",
+      g_subprocess_get_exit_status (proc), out, errs, text);
+  g_free (out);
+  g_free (errs);
+  g_object_unref (proc);
+  g_free (promtool);
 }

@@ -69,6 +69,10 @@ GstStructure *wait_element_message (GstElement * pipeline,
 gboolean wait_stats_uint (GstElement * sink, const gchar * field,
     guint value, guint timeout_ms);
 
+/* promtool check metrics on @text: fails the test when promtool is
+ * missing (Debian package prometheus) or finds a problem. */
+void promtool_check (const gchar * text);
+
 G_END_DECLS
 
 #endif
