@@ -33,6 +33,16 @@
  * EXT-X-SKIP, also with blocking reloads).
  * The example serves http://localhost:8800/room1/index.m3u8.
  *
+ * With htpasswd, token-secret, allow/deny, a limit or access-log set,
+ * viewers get sessions (fluhlsaccess.c): fluhttpsink's checks run once,
+ * on a viewer's first playlist request, and the playlist then carries an
+ * HMAC session token in every URI (?s=...) and a cookie; later requests
+ * present it, segments and parts without a valid one get 403, and a
+ * session (a viewer: client-limit counts them) ends after
+ * session-timeout idle with one access-log line and a
+ * fluhlssink-session-ended bus message.  Answers keep the connection
+ * open (HTTP/1.1 keep-alive).
+ *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
  *     key-int-max=30 ! mpegtsmux ! fluhlssink port=8800 mount-point=/room1/
@@ -99,13 +109,14 @@
 #include "fluhlssink.h"
 #include "fluhlsinput.h"
 #include "fluhlswindow.h"
+#include "fluhlsaccess.h"
 #include "fluhlsgroup.h"
 #include "fluhlsvariant.h"
 #include "fluhttpserver.h"
 
 #include <string.h>
 
-GST_DEBUG_CATEGORY_STATIC (flu_hls_sink_debug);
+GST_DEBUG_CATEGORY (flu_hls_sink_debug);
 #define GST_CAT_DEFAULT flu_hls_sink_debug
 
 enum
@@ -182,6 +193,7 @@ struct _FluHlsSink
   FluHlsMember *member;         /* in a group */
   Settings *settings;
   guint64 next_msn;             /* media sequence of the next start */
+  FluHlsAccess *access;         /* checks and sessions (fluhlsaccess.c) */
 
   /* streaming thread only */
   FluHlsCutter cutter;
@@ -347,6 +359,8 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
           "bad-requests (400), not-found (404), held-refused (503: max-held "
           "reached)", GST_TYPE_STRUCTURE, RO));
 
+  flu_hls_access_install_properties (gobject_class, N_PROPERTIES);
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
       "HLS and LL-HLS streamer", "Sink/Network",
@@ -376,6 +390,7 @@ flu_hls_sink_init (FluHlsSink * sink)
    * (segments last a second or more) */
   sink->next_msn = (guint64) (g_get_real_time () / G_USEC_PER_SEC);
   sink->wstats.last_msn = FLU_HLS_NONE;
+  sink->access = flu_hls_access_new (GST_ELEMENT (sink));
   gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
   g_object_set (sink, "enable-last-sample", FALSE, NULL);
   sink->input = flu_hls_input_new (GST_ELEMENT (sink), input_part);
@@ -402,6 +417,7 @@ flu_hls_sink_finalize (GObject * object)
   flu_hls_input_free (sink->input);
   g_free (sink->group);
   g_free (sink->codecs);
+  flu_hls_access_free (sink->access);
   g_mutex_clear (&sink->lock);
   g_mutex_clear (&sink->stats_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -420,6 +436,8 @@ flu_hls_sink_set_property (GObject * object, guint prop_id,
 {
   FluHlsSink *sink = FLU_HLS_SINK (object);
 
+  if (flu_hls_access_set_property (sink->access, prop_id, value, pspec))
+    return;
   g_mutex_lock (&sink->lock);
   if (sink->server)
     GST_WARNING_OBJECT (sink, "%s set while serving: it takes effect the "
@@ -493,6 +511,7 @@ stats_structure (FluHlsSink * sink)
       "not-found", G_TYPE_UINT64, sink->not_found,
       "held-refused", G_TYPE_UINT64, sink->held_refused, NULL);
   g_mutex_unlock (&sink->stats_lock);
+  flu_hls_access_add_stats (sink->access, s);
   return s;
 }
 
@@ -506,6 +525,8 @@ flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
     g_value_take_boxed (value, stats_structure (sink));
     return;
   }
+  if (flu_hls_access_get_property (sink->access, prop_id, value, pspec))
+    return;
   g_mutex_lock (&sink->lock);
   switch (prop_id) {
     case PROP_ADDRESS:
@@ -564,12 +585,15 @@ set_headers (FluHlsSink * sink, SoupServerMessage * msg,
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
 
   flu_http_server_set_common_headers (msg);
+  /* players fetch playlist, segments and parts on one connection */
+  flu_http_server_keep_alive (msg);
   soup_message_headers_replace (h, "Cache-Control", cache);
   if (content_type)
     soup_message_headers_set_content_type (h, content_type, NULL);
   if (sink->settings->cors_origin && *sink->settings->cors_origin)
     soup_message_headers_replace (h, "Access-Control-Allow-Origin",
         sink->settings->cors_origin);
+  flu_hls_access_set_headers (sink->access, msg);
 }
 
 static void
@@ -621,6 +645,7 @@ answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
         flu_hls_window_playlist (sink->window), NULL
   };
   gchar *cache;
+  guint i;
 
   g_assert (pl[0]);
   if (blocking) {
@@ -642,6 +667,13 @@ answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
    * keep them apart */
   if (sink->member)
     pl[1] = flu_hls_member_reports (sink->member);
+  /* the viewer's own copy, its session token in the URIs */
+  for (i = 0; i < 2 && pl[i]; i++) {
+    GBytes *own = flu_hls_access_playlist (sink->access, msg, pl[i]);
+
+    g_bytes_unref (pl[i]);
+    pl[i] = own;
+  }
   answer_chunks (sink, msg, "application/vnd.apple.mpegurl", cache, pl,
       pl[1] ? 2 : 1);
   g_free (cache);
@@ -888,6 +920,11 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
   name = path + strlen (sink->settings->mount_point);
   kind = flu_hls_parse_name (name, &msn, &part);
   media_type = sink->settings->fmp4 ? "video/mp4" : "video/mp2t";
+  /* the checks once a session (on a playlist: any .m3u8), the session
+   * on every request */
+  if (!flu_hls_access_admit (sink->access, msg, query,
+          g_str_has_suffix (name, ".m3u8")))
+    return;
   if (kind == FLU_HLS_NAME_PLAYLIST) {
     handle_playlist (sink, msg, query);
   } else if (kind == FLU_HLS_NAME_SEGMENT) {
@@ -985,6 +1022,8 @@ job_run (gpointer data)
 
   if (sink->window == NULL)     /* stopped meanwhile */
     return G_SOURCE_REMOVE;
+  flu_hls_access_stream_data (sink->access, j->data ?
+      g_bytes_get_size (j->data) : 0, j->end);
   if (j->data) {
     flu_hls_window_add_part (sink->window, &j->info, g_steal_pointer
         (&j->data));
@@ -1306,6 +1345,7 @@ stop_serving (FluHlsSink * sink)
   if (sink->index_path)
     flu_http_server_remove_mount (server, sink->index_path);
   flu_http_server_invoke_sync (server, window_stop_in_thread, sink);
+  flu_hls_access_stop (sink->access);
   g_mutex_lock (&sink->lock);
   member = g_steal_pointer (&sink->member);
   g_mutex_unlock (&sink->lock);
@@ -1411,6 +1451,15 @@ start_serving (FluHlsSink * sink)
         ("give each element on one port its own paths"));
     g_error_free (err);
     g_clear_pointer (&sink->index_path, g_free);
+    stop_serving (sink);
+    return FALSE;
+  }
+  if (!flu_hls_access_start (sink->access, server, st->mount_point,
+          sink->index_path, st->cors_origin, &err)) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
+        ("check htpasswd, allow, deny, access-log, session-secret-file, "
+            "stats-path and metrics-path"));
+    g_error_free (err);
     stop_serving (sink);
     return FALSE;
   }

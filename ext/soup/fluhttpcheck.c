@@ -90,58 +90,6 @@ flu_http_check_load_stats_htpasswd (FluHttpSink * sink, GError ** error)
   return TRUE;
 }
 
-/* lock held on entry and on return, released in between: re-reads the
- * htpasswd file *@file when it changed on disk (edited or replaced).  The
- * stat () and the read run without the lock, which the engine's writer
- * thread takes; the new users replace *@users only if neither the file
- * name nor the users changed meanwhile (set_property).  On a read error
- * the old users stay. */
-static void
-reload_if_changed (FluHttpSink * sink, gchar ** file, GHashTable ** users,
-    FluHttpFileStamp * stamp)
-{
-  gchar *name = g_strdup (*file);
-  GHashTable *old = *users ? g_hash_table_ref (*users) : NULL;
-  GHashTable *fresh = NULL;
-  FluHttpFileStamp now = *stamp;
-  gboolean changed = FALSE;
-  GError *err = NULL;
-
-  g_mutex_unlock (&sink->lock);
-  if (name && *name && flu_http_file_stamp_changed (name, &now)) {
-    changed = TRUE;
-    fresh = flu_http_htpasswd_load (name, &now, &err);
-    if (fresh == NULL) {
-      GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users: "
-          "%s", name, err->message);
-      g_error_free (err);
-    }
-  }
-  g_mutex_lock (&sink->lock);
-  if (changed && *users == old && g_strcmp0 (*file, name) == 0) {
-    *stamp = now;
-    if (fresh) {
-      g_clear_pointer (users, g_hash_table_unref);
-      *users = g_steal_pointer (&fresh);
-    }
-  }
-  g_clear_pointer (&fresh, g_hash_table_unref);
-  g_clear_pointer (&old, g_hash_table_unref);
-  g_free (name);
-}
-
-/* The client's address, IPv4-mapped IPv6 turned into IPv4. */
-GInetAddress *
-flu_http_client_address (SoupServerMessage * msg)
-{
-  GSocketAddress *sa = soup_server_message_get_remote_address (msg);
-
-  if (sa == NULL || !G_IS_INET_SOCKET_ADDRESS (sa))
-    return NULL;
-  return flu_http_address_normalize (g_inet_socket_address_get_address
-      (G_INET_SOCKET_ADDRESS (sa)));
-}
-
 gboolean
 flu_http_check_address (FluHttpSink * sink, SoupServerMessage * msg)
 {
@@ -162,60 +110,19 @@ guint
 flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
     GHashTable * query, gchar ** user, const gchar ** why)
 {
-  if (sink->users) {
-    const gchar *auth =
-        soup_message_headers_get_one (soup_server_message_get_request_headers
-        (msg), "Authorization");
-    gchar *u = NULL, *p = NULL;
-    GHashTable *users;
-    gboolean ok;
+  FluHttpGateCredentials c = { &sink->lock, &sink->htpasswd, &sink->users,
+    &sink->users_stamp, sink->settings->token_secret,
+    sink->settings->mount_point, GST_CAT_DEFAULT, GST_OBJECT (sink)
+  };
 
-    /* re-read the file when it changed, without the lock */
-    reload_if_changed (sink, &sink->htpasswd, &sink->users, &sink->users_stamp);
-    if (sink->users == NULL)
-      goto token;
-    if (!flu_http_parse_basic_auth (auth, &u, &p)) {
-      *why = "credentials required";
-      return SOUP_STATUS_UNAUTHORIZED;
-    }
-    /* hashing (up to tens of ms for bcrypt) without the lock, which the
-     * engine's threads take; the table is never changed, only replaced */
-    users = g_hash_table_ref (sink->users);
-    g_mutex_unlock (&sink->lock);
-    ok = flu_http_htpasswd_check (users, u, p);
-    g_mutex_lock (&sink->lock);
-    g_hash_table_unref (users);
-    g_free (p);
-    if (!ok) {
-      *user = u;
-      *why = "wrong user or password";
-      return SOUP_STATUS_UNAUTHORIZED;
-    }
-    *user = u;
-  }
-token:
-  if (sink->settings->token_secret && *sink->settings->token_secret) {
-    const gchar *token = query ? g_hash_table_lookup (query, "token") : NULL;
-    const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
-        NULL;
-
-    if (!flu_http_token_check (sink->settings->token_secret,
-            sink->settings->mount_point, token, expires,
-            g_get_real_time () / G_USEC_PER_SEC)) {
-      *why = token ? "invalid or expired token" : "token required";
-      return SOUP_STATUS_FORBIDDEN;
-    }
-  }
-  return SOUP_STATUS_NONE;
+  return flu_http_gate_credentials (&c, msg, query, user, why);
 }
 
 /* lock held: @addr passes deny and allow */
 gboolean
 flu_http_check_address_locked (FluHttpSink * sink, GInetAddress * addr)
 {
-  return !flu_http_cidr_list_match (sink->deny_list, addr) &&
-      (sink->allow_list == NULL || sink->allow_list->len == 0 ||
-      flu_http_cidr_list_match (sink->allow_list, addr));
+  return flu_http_gate_address (sink->allow_list, sink->deny_list, addr);
 }
 
 guint
@@ -237,8 +144,12 @@ flu_http_check_stats_access (FluHttpSink * sink, SoupServerMessage * msg,
   }
   if (sink->stats_users) {
     /* re-read the file when it changed, without the lock */
-    reload_if_changed (sink, &sink->stats_htpasswd, &sink->stats_users,
-        &sink->stats_users_stamp);
+    FluHttpGateCredentials c = { &sink->lock, &sink->stats_htpasswd,
+      &sink->stats_users, &sink->stats_users_stamp, NULL, NULL,
+      GST_CAT_DEFAULT, GST_OBJECT (sink)
+    };
+
+    flu_http_gate_reload_users (&c);
     if (sink->stats_users)
       users = g_hash_table_ref (sink->stats_users);
   }
@@ -273,26 +184,13 @@ flu_http_check_limits (FluHttpSink * sink, const gchar * host,
     const gchar ** why)
 {
   guint clients = flu_http_stats_clients (&sink->stats) + sink->n_waiting;
+  guint from_host = host ?
+      GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host)) : 0;
 
-  if (sink->max_clients_per_ip && host &&
-      GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host)) >=
-      sink->max_clients_per_ip) {
-    *why = "too many connections from this address";
-    return FLU_HTTP_STATUS_TOO_MANY_REQUESTS;
-  }
-  if (sink->client_limit && clients >= sink->client_limit) {
-    *why = "client limit reached";
-    return SOUP_STATUS_SERVICE_UNAVAILABLE;
-  }
-  if (sink->bandwidth_limit) {
-    guint64 rate = flu_http_stats_stream_bitrate (&sink->stats);
-
-    if (rate && (clients + 1) * rate > sink->bandwidth_limit) {
-      *why = "bandwidth limit reached";
-      return SOUP_STATUS_SERVICE_UNAVAILABLE;
-    }
-  }
-  return SOUP_STATUS_NONE;
+  return flu_http_gate_limits (sink->max_clients_per_ip, from_host,
+      sink->client_limit, clients, sink->bandwidth_limit,
+      sink->bandwidth_limit ? flu_http_stats_stream_bitrate (&sink->stats) :
+      0, why);
 }
 
 /* lock held: one more viewer from @host */

@@ -25,6 +25,7 @@
 #define __FLU_HTTP_CHECK_H__
 
 #include "fluhttpsinkpriv.h"
+#include "fluhttpgate.h"
 
 G_BEGIN_DECLS
 
@@ -38,10 +39,6 @@ gboolean flu_http_check_load_htpasswd (FluHttpSink * sink, GError ** error);
 /* lock held: (re)reads the stats-htpasswd file (none when unset) */
 gboolean flu_http_check_load_stats_htpasswd (FluHttpSink * sink,
     GError ** error);
-
-/* The client's address, IPv4-mapped IPv6 turned into IPv4; NULL if not an
- * IP client. */
-GInetAddress *flu_http_client_address (SoupServerMessage * msg);
 
 /* Takes the lock: TRUE when the client's address passes deny and allow. */
 gboolean flu_http_check_address (FluHttpSink * sink, SoupServerMessage * msg);

@@ -56,6 +56,7 @@ typedef struct
   gboolean head_done;           /* got-headers came */
   gboolean answered;            /* libsoup or we wrote an answer */
   gboolean quiet;               /* server stopping, or closed by a timer */
+  gchar *key;                   /* in conn_table */
 } FluHttpConnection;
 
 typedef GTcpConnectionClass FluHttpConnectionClass;
@@ -90,6 +91,8 @@ struct _FluHttpServer
   GSource *trim;
   GSocket *accepting;           /* in soup_server_accept_iostream () */
   FluHttpConnection *accepting_conn;
+  GSocket *inert;               /* see inert_listener () */
+  gint inert_peer;
   gboolean stopping;
   guint64 stalls;
 };
@@ -120,6 +123,15 @@ typedef struct
 static GMutex registry_lock;
 static GHashTable *registry;    /* key -> FluHttpServer */
 
+/* Kept-alive connections: a request after the first on a connection
+ * (libsoup reads it after an answer without "Connection: close", see
+ * flu_http_server_keep_alive()) finds its connection and GSocket here,
+ * by its local and remote addresses, which libsoup knows for every
+ * message.  "local|remote" -> FluHttpConnection (not reffed: removed when
+ * the connection is finalized).  Any thread (finalize), under conn_lock. */
+static GMutex conn_lock;
+static GHashTable *conn_table;
+
 /* the GSocket of a message, on the message */
 static GQuark
 message_socket_quark (void)
@@ -141,6 +153,13 @@ debug_init (void)
         "fluhttpsink shared HTTP servers");
     g_once_init_leave (&done, 1);
   }
+}
+
+void
+flu_http_server_keep_alive (SoupServerMessage * msg)
+{
+  soup_message_headers_remove (soup_server_message_get_response_headers
+      (msg), "Connection");
 }
 
 void
@@ -246,9 +265,37 @@ flu_http_connection_close (GIOStream * stream, GCancellable * cancellable,
       (stream, cancellable, error);
 }
 
+static gchar *
+connection_key (GSocketAddress * local, GSocketAddress * remote)
+{
+  gchar *l, *r, *key;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (local) || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return NULL;
+  l = g_inet_address_to_string (g_inet_socket_address_get_address
+      (G_INET_SOCKET_ADDRESS (local)));
+  r = g_inet_address_to_string (g_inet_socket_address_get_address
+      (G_INET_SOCKET_ADDRESS (remote)));
+  key = g_strdup_printf ("%s:%u|%s:%u", l,
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)), r,
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
+  g_free (l);
+  g_free (r);
+  return key;
+}
+
 static void
 flu_http_connection_finalize (GObject * object)
 {
+  FluHttpConnection *self = (FluHttpConnection *) object;
+
+  if (self->key) {
+    g_mutex_lock (&conn_lock);
+    if (conn_table && g_hash_table_lookup (conn_table, self->key) == self)
+      g_hash_table_remove (conn_table, self->key);
+    g_mutex_unlock (&conn_lock);
+    g_free (self->key);
+  }
   g_atomic_int_add (&live_connections, -1);
   G_OBJECT_CLASS (flu_http_connection_parent_class)->finalize (object);
 }
@@ -439,14 +486,32 @@ request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
   FluHttpServer *self = data;
   HeaderTimer *t;
 
-  /* the first request of a connection we are handing to libsoup; it is
-   * the only one: every answer says "Connection: close"
-   * (flu_http_server_set_common_headers), so no connection is reused */
+  /* the first request of a connection we are handing to libsoup; every
+   * answer says "Connection: close" (flu_http_server_set_common_headers)
+   * except fluhlssink's (flu_http_server_keep_alive), after which the
+   * next request of the connection comes here too */
   if (self->accepting) {
     g_object_set_qdata_full (G_OBJECT (msg), message_socket_quark (),
         g_object_ref (self->accepting), g_object_unref);
     g_object_set_qdata (G_OBJECT (msg), message_connection_quark (),
         self->accepting_conn);
+  } else {
+    /* a later request on a kept-alive connection */
+    gchar *key = connection_key (soup_server_message_get_local_address (msg),
+        soup_server_message_get_remote_address (msg));
+    FluHttpConnection *c = NULL;
+
+    g_mutex_lock (&conn_lock);
+    if (key && conn_table)
+      c = g_hash_table_lookup (conn_table, key);
+    if (c) {
+      g_object_set_qdata_full (G_OBJECT (msg), message_socket_quark (),
+          g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION
+                  (c))), g_object_unref);
+      g_object_set_qdata (G_OBJECT (msg), message_connection_quark (), c);
+    }
+    g_mutex_unlock (&conn_lock);
+    g_free (key);
   }
   g_signal_connect (msg, "got-headers", G_CALLBACK (check_head), self);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers), NULL);
@@ -518,6 +583,35 @@ dispatch (SoupServer * soup, SoupServerMessage * msg, const char *path,
  * connections wait in the listen backlog.  Server thread. */
 static void watch_listener (FluHttpServer * self);
 
+/* libsoup 3.2 keeps a connection for the next request (keep-alive) only
+ * while the server has a listener of its own (request_finished () in
+ * soup-server.c checks its list of listeners); ours accepts the
+ * connections itself (above).  So it gets one that never takes a
+ * connection: one end of a socket pair nobody writes to, which never
+ * becomes readable. */
+static void
+inert_listener (FluHttpServer * self)
+{
+  gint fds[2];
+  GError *err = NULL;
+
+  self->inert_peer = -1;
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
+    GST_WARNING ("socketpair: %s: no keep-alive", g_strerror (errno));
+    return;
+  }
+  self->inert = g_socket_new_from_fd (fds[0], &err);
+  if (self->inert == NULL ||
+      !soup_server_listen_socket (self->soup, self->inert, 0, &err)) {
+    GST_WARNING ("no keep-alive: %s", err ? err->message : "?");
+    g_clear_error (&err);
+    g_clear_object (&self->inert);
+    close (fds[1]);
+    return;
+  }
+  self->inert_peer = fds[1];
+}
+
 static gboolean
 retry_accept (gpointer data)
 {
@@ -545,6 +639,17 @@ serve (FluHttpServer * self, GSocket * sock)
   local = g_socket_get_local_address (sock, NULL);
   remote = g_socket_get_remote_address (sock, NULL);
   if (local && remote) {
+    FluHttpConnection *c = (FluHttpConnection *) conn;
+
+    c->key = connection_key (local, remote);
+    if (c->key) {
+      g_mutex_lock (&conn_lock);
+      if (conn_table == NULL)
+        conn_table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+            NULL);
+      g_hash_table_replace (conn_table, g_strdup (c->key), c);
+      g_mutex_unlock (&conn_lock);
+    }
     self->accepting = sock;
     self->accepting_conn = (FluHttpConnection *) conn;
     if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local,
@@ -735,6 +840,7 @@ server_new (const gchar * address, guint port, guint header_timeout,
   g_signal_connect (self->soup, "request-started",
       G_CALLBACK (request_started), self);
   soup_server_add_handler (self->soup, NULL, dispatch, self, NULL);
+  inert_listener (self);
   sock = listen_socket (address, port, error);
   ok = sock != NULL;
   if (ok)
@@ -745,6 +851,9 @@ server_new (const gchar * address, guint port, guint header_timeout,
   if (!ok) {
     g_clear_object (&self->listen_sock);
     g_object_unref (self->soup);
+    g_clear_object (&self->inert);
+    if (self->inert_peer >= 0)
+      close (self->inert_peer);
     g_hash_table_unref (self->mounts);
     g_ptr_array_unref (self->prefixes);
     g_main_loop_unref (self->loop);
@@ -806,6 +915,10 @@ shutdown_in_thread (gpointer data)
   g_socket_close (self->listen_sock, NULL);
   g_clear_object (&self->listen_sock);
   g_clear_object (&self->soup);
+  g_clear_object (&self->inert);
+  if (self->inert_peer >= 0)
+    close (self->inert_peer);
+  self->inert_peer = -1;
   g_main_loop_quit (self->loop);
   return G_SOURCE_REMOVE;
 }

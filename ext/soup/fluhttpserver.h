@@ -95,6 +95,12 @@ void flu_http_server_invoke_sync (FluHttpServer * server, GSourceFunc func,
 GSocket *flu_http_server_message_get_socket (SoupServerMessage * msg);
 
 void flu_http_server_set_common_headers (SoupServerMessage * msg);
+/* After flu_http_server_set_common_headers (): the connection stays open
+ * for the client's next request (HTTP/1.1 keep-alive, which libsoup does
+ * unless the request said "Connection: close"); idle between requests it
+ * is closed after the header timeout.  For answers with a known length
+ * (fluhlssink's), never for a stream handed to the engine. */
+void flu_http_server_keep_alive (SoupServerMessage * msg);
 void flu_http_server_respond (SoupServerMessage * msg, guint status,
     const gchar * text);
 

@@ -35,7 +35,11 @@
  * time that advanced while playing, not currentTime, which Chromium
  * starts at the stream's timestamp), which monitoring and the tests read.
  * Players do not load until asked (they would count as viewers), except
- * with `?autoplay` in the page's URL. */
+ * with `?autoplay` in the page's URL.  An HLS mount (fluhlssink) plays
+ * natively where the browser can (Safari: canPlayType of
+ * application/vnd.apple.mpegurl), with hls.js when the page has it
+ * (window.Hls), and elsewhere plays the port's progressive WebM or Ogg
+ * stream instead, preferring one under the same directory. */
 static const gchar status_page[] =
     "<!DOCTYPE html>\n"
     "<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -78,7 +82,13 @@ static const gchar status_page[] =
     "  const e = document.createElement(tag);\n"
     "  if (text !== undefined) e.textContent = text;\n"
     "  parent.appendChild(e);\n  return e;\n}\n"
-    "function card(s) {\n"
+    "const hlsType = 'application/vnd.apple.mpegurl';\n"
+    "function fallback(s, all) {\n"
+    "  const dir = s.mount.slice(0, s.mount.lastIndexOf('/') + 1);\n"
+    "  const webs = all.filter(x => web.test(x['content-type'] || ''));\n"
+    "  const near = webs.find(x => x.mount.startsWith(dir));\n"
+    "  return (near || webs[0] || {}).mount;\n}\n"
+    "function card(s, all) {\n"
     "  const c = { root: el('section', document.getElementById('streams')) };\n"
     "  c.root.className = 'card';\n"
     "  const a = el('a', el('h2', c.root), s.mount);\n"
@@ -94,6 +104,31 @@ static const gchar status_page[] =
     "    Object.assign(c.video, { controls: true, muted: true,\n"
     "      playsInline: true, preload: 'none', src: s.mount });\n"
     "    if (auto) { c.video.autoplay = true; c.video.play().catch(() => {}); }\n"
+    "  } else if (type == hlsType) {\n"
+    "    c.video = el('video', c.root);\n"
+    "    Object.assign(c.video, { controls: true, muted: true,\n"
+    "      playsInline: true, preload: 'none' });\n"
+    "    const alt = fallback(s, all);\n"
+    "    if (c.video.canPlayType(hlsType)) {\n"
+    "      c.video.src = s.mount;\n"
+    "      /* a browser may claim HLS and not play it (codecs, TS) */\n"
+    "      if (alt) c.video.addEventListener('error', () => {\n"
+    "        c.video.src = alt;\n"
+    "        if (auto) c.video.play().catch(() => {});\n"
+    "      }, { once: true });\n"
+    "    } else if (window.Hls && Hls.isSupported()) {\n"
+    "      c.hls = new Hls();\n"
+    "      c.hls.loadSource(s.mount);\n"
+    "      c.hls.attachMedia(c.video);\n"
+    "    } else if (alt) {\n"
+    "      c.video.src = alt;\n"
+    "      el('p', c.root, 'HLS; this browser plays ' + alt + ' instead');\n"
+    "    } else {\n"
+    "      c.video.remove();\n      delete c.video;\n"
+    "      el('p', c.root, 'HLS: open the link in an HLS player');\n    }\n"
+    "    if (auto && c.video) {\n"
+    "      c.video.autoplay = true;\n      c.video.play().catch(() => {});\n"
+    "    }\n"
     "  } else {\n"
     "    el('p', c.root, type + ': open the link in a player');\n  }\n"
     "  const dl = el('dl', c.root);\n  c.dd = {};\n"
@@ -143,7 +178,7 @@ static const gchar status_page[] =
     "    let viewers = 0, playing = false;\n"
     "    const seen = {};\n"
     "    for (const s of d.streams) {\n"
-    "      const c = cards[s.mount] || (cards[s.mount] = card(s));\n"
+    "      const c = cards[s.mount] || (cards[s.mount] = card(s, d.streams));\n"
     "      update(c, s);\n"
     "      seen[s.mount] = true;\n"
     "      viewers += s.clients;\n"

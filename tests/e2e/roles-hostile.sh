@@ -46,6 +46,7 @@ for role in producer encoder streamer repeater recorder all-in-one; do
       FILE) set -- --source=file; : >"$H" ;;
       FEED_LISTEN) set -- --relay-port=5300 ;;  # a repeater relays nothing
       ONDEMAND_PATH) set -- --ondemand=/srv ;;
+      HLS_*) set -- --hls ;;
       *) set -- ;;
     esac
     rc=0
