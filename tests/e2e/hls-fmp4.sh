@@ -105,6 +105,32 @@ grep -q hlsdemux2 "$E2E_TMP/gst3.log" || fail "playbin3 did not use hlsdemux2"
 count_frames "playbin3 (hlsdemux2)" vsink "$E2E_TMP/gst3.log" 20
 count_frames "playbin3 (hlsdemux2)" asink "$E2E_TMP/gst3.log" 20
 
+# sessions (allow= turns them on): the EXT-X-MAP URI carries the token
+# too, the init segment without it is refused, ffmpeg decodes
+start_server sess fluhlssink name=s port=0 mount-point=/s/ allow=127.0.0.0/8 \
+  $raw ! $h264 ! s.video $aac ! s.audio
+sess="http://127.0.0.1:$PORT_sess/s/index.m3u8"
+i=0
+while [ "$(status "$sess")" != 200 ] && [ $i -lt 50 ]; do
+  sleep 0.2
+  i=$((i + 1))
+done
+map=$(curl -s "$sess" | sed -n 's/^#EXT-X-MAP:URI="\([^"]*\)"$/\1/p' | head -n 1)
+case $map in
+  init*.mp4\?s=*) ;;
+  *) fail "EXT-X-MAP of a session: '$map'" ;;
+esac
+[ "$(status "http://127.0.0.1:$PORT_sess/s/$map")" = 200 ] || \
+  fail "init segment with the session: $(status "http://127.0.0.1:$PORT_sess/s/$map")"
+[ "$(status "http://127.0.0.1:$PORT_sess/s/${map%%\?*}")" = 403 ] || \
+  fail "init segment without a session not refused"
+timeout 30 ffmpeg -nostdin -v error -i "$sess" -t 3 -f null - \
+  >"$E2E_TMP/ffmpeg.out" 2>&1 || { cat "$E2E_TMP/ffmpeg.out" >&2; \
+  fail "ffmpeg failed with sessions"; }
+[ ! -s "$E2E_TMP/ffmpeg.out" ] || { cat "$E2E_TMP/ffmpeg.out" >&2; \
+  fail "ffmpeg printed errors with sessions"; }
+echo "sessions: EXT-X-MAP carries the token, init without it 403, ffmpeg decodes"
+
 # conformance: LL-HLS, plain HLS with B-frames and Opus, H.265
 python3 "$here/hls-check.py" "$ll" 5 || fail "LL-HLS fMP4 conformance"
 python3 "$here/hls-check.py" "$plain" 4 --plain || fail "HLS fMP4 conformance"
