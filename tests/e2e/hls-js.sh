@@ -7,7 +7,9 @@
 # decoded, a picture size), no fatal hls.js error, and hls.js's live
 # latency reported (hls.latency, and wall clock minus the
 # PROGRAM-DATE-TIME of the picture shown); low-latency mode must be
-# closer to live than normal mode, and within 3 s of it.
+# closer to live than normal mode, and within 3 s of it.  With fmp4 as
+# $2 the same streams go to fluhlssink's video/audio request pads (CMAF
+# fMP4 made by the element) instead of mpegtsmux.
 . "$(dirname "$0")/lib.sh"
 need fluhlssink x264enc mpegtsmux voaacenc aacparse
 # a failure shows what hls.js said last
@@ -18,6 +20,7 @@ fail () {
   exit 1
 }
 player_browser=${1:-chromium}
+format=${2:-ts}
 here=$(dirname "$0")
 command -v npm >/dev/null || fail "npm is missing (scripts/deps.d/hls.txt)"
 
@@ -36,13 +39,22 @@ fi
 version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
   "$npm_dir/node_modules/hls.js/package.json" | head -n 1)
 
-start_server hls mpegtsmux name=m ! fluhlssink port=0 mount-point=/room1/ \
-  part-target=300000000 \
+if [ "$format" = fmp4 ]; then
+  sink="fluhlssink name=m port=0 mount-point=/room1/ part-target=300000000"
+  vsink="h264parse ! m.video"
+  asink="m.audio"
+else
+  sink="mpegtsmux name=m ! fluhlssink port=0 mount-point=/room1/ \
+    part-target=300000000"
+  vsink="m."
+  asink="m."
+fi
+start_server hls $sink \
   videotestsrc is-live=true pattern=ball ! \
   video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! \
   x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 \
-  bitrate=600 ! m. \
-  audiotestsrc is-live=true ! voaacenc ! aacparse ! m.
+  bitrate=600 ! $vsink \
+  audiotestsrc is-live=true ! voaacenc ! aacparse ! $asink
 wait_mount "http://127.0.0.1:$PORT_hls/room1/index.m3u8" 15 || \
   fail "no playlist"
 start_collector "$PORT_hls" "hls.js=$hlsjs" \
@@ -72,7 +84,7 @@ sys.exit(1 if s.get("fatal") or s.get("wallLatency") is None
 PY
 }
 
-echo "hls.js $version in $player_browser"
+echo "hls.js $version in $player_browser, $format"
 play 1 low-latency
 ll_stats=$STATS
 # normal mode starts 3 target durations back: the playlist has them by now
