@@ -22,6 +22,13 @@
 #                             upstream)
 #   --port=8800               HTTP port (0: any free port)
 #   --address=ADDR            HTTP listen address (default all)
+#   --porter=SOCKET           serve behind the flu-porter listening on this
+#                             UNIX socket instead of on --port: several
+#                             streamers share the porter's public port
+#   --porter-secret-file=FILE the porter's shared secret (with --porter)
+#   --mount-prefix=/room1     put every path (mounts, stats, status page)
+#                             under this prefix, so that streamers behind
+#                             one porter do not collide (default none)
 #   --client-limit=1000       most viewers per mount (0: no limit)
 #   --bandwidth-limit=0       bit/s for all viewers of a mount (0: none)
 #   --max-clients-per-ip=0    viewers per address (0: no limit)
@@ -40,9 +47,11 @@
 : "${MAX_CLIENTS_PER_IP:=0}" "${ACCESS_LOG:=}" "${STATUS_PATH=/}"
 : "${RELAY_PORT=5200}" "${BURST_SECONDS:=2}" "${SECRET:=}"
 : "${FROM:=encoder}" "${AUDIO:=1}"
+: "${PORTER:=}" "${PORTER_SECRET_FILE:=}" "${MOUNT_PREFIX:=}"
 OPTIONS="FROM AUDIO UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
   BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP ACCESS_LOG STATUS_PATH RELAY_PORT
-  BURST_SECONDS SECRET FEED_LISTEN VERBOSE DRY_RUN"
+  BURST_SECONDS SECRET FEED_LISTEN VERBOSE DRY_RUN PORTER PORTER_SECRET_FILE
+  MOUNT_PREFIX"
 parse_args "$@"
 numbers UPSTREAM_PORT PORT CLIENT_LIMIT BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP AUDIO \
   BURST_SECONDS
@@ -52,13 +61,30 @@ case $FROM in
   *) die "unknown --from '$FROM' (encoder, relay)" ;;
 esac
 need fluhttpsink
+case $MOUNT_PREFIX in
+  "") ;;
+  */ | *[!A-Za-z0-9._/-]* | [!/]*)
+    die "--mount-prefix must start with / and not end with it, [A-Za-z0-9._/-]" ;;
+esac
+if [ -n "$PORTER" ]; then
+  [ -n "$PORTER_SECRET_FILE" ] || die "--porter needs --porter-secret-file"
+  # behind the porter: no port of our own, the porter's is the public one
+  where="porter-socket=$(gst_str "$PORTER") porter-secret-file=$(gst_str "$PORTER_SECRET_FILE")"
+  PORT="<porter-port>"
+else
+  where="port=$PORT"
+  [ -z "$ADDRESS" ] || where="$where address=$(gst_str "$ADDRESS")"
+fi
+P=$MOUNT_PREFIX
 
-if [ "$PORT" = 0 ] && [ "$(echo $FORMATS | wc -w)" -gt 1 ]; then
+if [ -z "$PORTER" ] && [ "$PORT" = 0 ] && [ "$(echo $FORMATS | wc -w)" -gt 1 ]; then
   # the mounts share one port: it has to be known before they start
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
+  where="port=$PORT"
+  [ -z "$ADDRESS" ] || where="$where address=$(gst_str "$ADDRESS")"
 fi
 pipeline=""
-status="status-path=$(gst_str "$STATUS_PATH")"
+status="status-path=$(gst_str "$P$STATUS_PATH")"
 for f in $FORMATS; do
   case $f in
     webm) off=0 ;;
@@ -66,12 +92,11 @@ for f in $FORMATS; do
     ts) off=2 ;;
     *) die "unknown format '$f' (webm, ogg, ts)" ;;
   esac
-  sink="fluhttpsink port=$PORT mount-point=/live.$f
+  sink="fluhttpsink $where mount-point=$P/live.$f
     client-limit=$CLIENT_LIMIT bandwidth-limit=$BANDWIDTH_LIMIT
     max-clients-per-ip=$MAX_CLIENTS_PER_IP burst-on-connect=true
     burst-time=$((BURST_SECONDS * 1000000000))
-    stats-path=/stats-$f.json metrics-path=/metrics-$f"
-  [ -z "$ADDRESS" ] || sink="$sink address=$(gst_str "$ADDRESS")"
+    stats-path=$P/stats-$f.json metrics-path=$P/metrics-$f"
   [ -z "$ACCESS_LOG" ] || sink="$sink access-log=$(gst_str "$ACCESS_LOG")"
   # the status page lists every mount of the port: one element serves it
   [ -z "$STATUS_PATH" ] || sink="$sink $status"
@@ -95,8 +120,8 @@ for f in $FORMATS; do
   if [ -n "$RELAY_PORT" ]; then
     pipeline="$pipeline t$f. ! queue ! $(feed_sink $((RELAY_PORT + off)))"
   fi
-  echo "$(basename "$0"): http://<host>:$PORT/live.$f" >&2
+  echo "$(basename "$0"): http://<host>:$PORT$P/live.$f" >&2
 done
 [ -z "$STATUS_PATH" ] || printf '%s: status http://<host>:%s%s\n' \
-  "$(basename "$0")" "$PORT" "$STATUS_PATH" >&2
+  "$(basename "$0")" "$PORT" "$P$STATUS_PATH" >&2
 run "$pipeline"
