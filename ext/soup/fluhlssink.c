@@ -28,7 +28,9 @@
  * with the same address and port share it).  Blocking playlist reloads
  * (_HLS_msn, _HLS_part) and requests for the preload-hinted part are
  * held without a thread each and answered as soon as the part exists.
- * The example serves http://localhost:8800/room1/index.m3u8.
+ * The example serves http://localhost:8800/room1/index.m3u8.  Behind a
+ * flu-porter (porter-socket, porter-secret-file) the mount point is
+ * registered as one prefix route for the playlist, segments and parts.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \

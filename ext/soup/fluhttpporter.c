@@ -225,8 +225,7 @@ handle (FluHttpPorter * self, const FluPorterMsg * m, gint * fds, guint nfds)
       return;
     case FLU_PORTER_MSG_REFUSED:
       reason = g_strndup ((const gchar *) m->body, m->len);
-      g_strcanon (reason, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS " .,:-",
-          '?');
+      g_strcanon (reason, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS " .,:-", '?');
       if (!self->refused_logged)
         GST_ERROR ("porter %s refused this server: %s (wrong "
             "porter-secret-file?); retrying every %d s", self->socket_path,
@@ -270,8 +269,7 @@ static gboolean readable (gint fd, GIOCondition cond, gpointer data);
 static void
 watch_fd (FluHttpPorter * self)
 {
-  self->watch = g_unix_fd_source_new (self->fd, G_IO_IN | G_IO_HUP |
-      G_IO_ERR);
+  self->watch = g_unix_fd_source_new (self->fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
   g_source_set_callback (self->watch, G_SOURCE_FUNC (readable), self, NULL);
   g_source_attach (self->watch, self->context);
 }
@@ -356,8 +354,7 @@ try_connect (gpointer data)
   memset (&sun, 0, sizeof sun);
   sun.sun_family = AF_UNIX;
   g_strlcpy (sun.sun_path, self->socket_path, sizeof sun.sun_path);
-  self->fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-      0);
+  self->fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (self->fd < 0 || connect (self->fd, (struct sockaddr *) &sun,
           sizeof sun) < 0) {
     gchar *why = g_strdup_printf ("cannot connect: %s", g_strerror (errno));
@@ -403,8 +400,7 @@ flu_http_porter_new (const gchar * socket_path, gchar * secret,
   self->func = func;
   self->user_data = user_data;
   self->exact = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->prefix = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      NULL);
+  self->prefix = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->fd = -1;
   /* the first attempt at once */
   self->backoff = 0;

@@ -748,8 +748,7 @@ server_new (const gchar * address, guint port, guint header_timeout,
   if (porter_socket)
     GST_INFO ("serving behind the porter at %s", porter_socket);
   else
-    GST_INFO ("listening on %s port %u", address ? address : "*",
-        self->port);
+    GST_INFO ("listening on %s port %u", address ? address : "*", self->port);
   return self;
 }
 

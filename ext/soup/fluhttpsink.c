@@ -33,6 +33,11 @@
  * burst.  Checked by `harden/rss-fluhttpsink-*` (60 s of raw 640x360
  * video, no viewer and a viewer that never reads).
  *
+ * Behind a flu-porter (porter-socket, porter-secret-file): the server
+ * does not listen but registers its paths with the porter, which passes
+ * it the connections for them on its public port; several streamer
+ * processes then share one port (tools/porter/README.md).
+ *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! vp8enc deadline=1 ! \
  *     webmmux streamable=true ! fluhttpsink port=8800 mount-point=/live.webm

@@ -106,10 +106,11 @@ struct _Porter
   GMainLoop *loop;
 };
 
-static void say (const gchar * fmt, ...) G_GNUC_PRINTF (1, 2);
-
 static void
 say (const gchar * fmt, ...)
+G_GNUC_PRINTF (1, 2);
+
+     static void say (const gchar * fmt, ...)
 {
   GDateTime *now = g_date_time_new_now_utc ();
   gchar *when = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
@@ -404,8 +405,7 @@ streamer_auth (Streamer * s, const FluPorterMsg * m)
   flu_porter_mac (p->secret, FLU_PORTER_LABEL_STREAMER, s->nonce_p, nonce_s,
       mac);
   if (!flu_porter_mac_equal (mac, m->body + FLU_PORTER_NONCE_LEN)) {
-    say ("streamer pid %d failed to prove the shared secret: refused",
-        s->pid);
+    say ("streamer pid %d failed to prove the shared secret: refused", s->pid);
     streamer_send (s, buf, flu_porter_msg_encode (buf, FLU_PORTER_MSG_REFUSED,
             (const guint8 *) no, strlen (no)));
     return FALSE;
@@ -504,8 +504,7 @@ unix_ready (gint fd, GIOCondition cond, gpointer data)
   if (sfd < 0)
     return G_SOURCE_CONTINUE;
   if (g_hash_table_size (p->streamers) >= p->max_streamers) {
-    say ("%u streamer connections already: one more refused",
-        p->max_streamers);
+    say ("%u streamer connections already: one more refused", p->max_streamers);
     close (sfd);
     return G_SOURCE_CONTINUE;
   }

@@ -219,8 +219,7 @@ is_tchar (gchar c)
 }
 
 FluPorterLine
-flu_porter_request_line (const gchar * buf, gsize len, gsize max,
-    gchar ** path)
+flu_porter_request_line (const gchar * buf, gsize len, gsize max, gchar ** path)
 {
   const gchar *end, *sp1, *sp2, *target, *p;
   gsize skip = 0, tlen;

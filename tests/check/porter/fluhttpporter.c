@@ -141,8 +141,7 @@ handshake (gint fd, gboolean lie)
 
 /* the next message must be a route of @type, @kind, @path */
 static void
-expect_route (gint fd, guint8 type, FluPorterRouteKind kind,
-    const gchar * path)
+expect_route (gint fd, guint8 type, FluPorterRouteKind kind, const gchar * path)
 {
   guint8 buf[FLU_PORTER_MSG_MAX];
   FluPorterMsg m;
@@ -204,8 +203,7 @@ GST_START_TEST (test_register)
   expect_route (fd, FLU_PORTER_MSG_ROUTE, FLU_PORTER_ROUTE_EXACT,
       "/hls/index.m3u8");
   flu_http_server_remove_mount (server, "/a.webm");
-  expect_route (fd, FLU_PORTER_MSG_UNROUTE, FLU_PORTER_ROUTE_EXACT,
-      "/a.webm");
+  expect_route (fd, FLU_PORTER_MSG_UNROUTE, FLU_PORTER_ROUTE_EXACT, "/a.webm");
 
   /* a second element on the same porter socket shares the server */
   fail_unless (flu_http_server_acquire_porter (sock_path, secret_path, 10,
