@@ -163,7 +163,8 @@ flu_http_server_props_acquire (const FluHttpServerProps * props,
     gchar ** what, GError ** error)
 {
   if (props->porter_socket && *props->porter_socket) {
-    *what = g_strdup_printf ("porter %s", props->porter_socket);
+    *what = g_strdup_printf ("serve behind the porter at %s",
+        props->porter_socket);
     if (props->porter_secret_file == NULL || !*props->porter_secret_file) {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
           "porter-socket needs porter-secret-file");
@@ -172,7 +173,7 @@ flu_http_server_props_acquire (const FluHttpServerProps * props,
     return flu_http_server_acquire_porter (props->porter_socket,
         props->porter_secret_file, props->header_timeout, error);
   }
-  *what = g_strdup_printf ("%s port %u", props->address
+  *what = g_strdup_printf ("listen on %s port %u", props->address
       && *props->address ? props->address : "*", props->port);
   return flu_http_server_acquire (props->address, props->port,
       props->header_timeout, error);

@@ -67,7 +67,8 @@ gboolean flu_http_server_props_get (const FluHttpServerProps * props,
 /* The server these settings ask for: listening on address:port, or
  * behind the porter at porter-socket (reads porter-secret-file: call it
  * without a lock); @what is set to a description for error messages
- * ("port 8800", "porter /run/flu/porter.sock"; g_free it). */
+ * ("listen on * port 8800", "serve behind the porter at
+ * /run/flu/porter.sock"; g_free it). */
 FluHttpServer *flu_http_server_props_acquire (const FluHttpServerProps *
     props, gchar ** what, GError ** error);
 

@@ -723,7 +723,7 @@ start_serving (FluHttpSink * sink)
   flu_http_server_props_clear (&sp);
   if (server == NULL) {
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
-        ("Cannot serve on %s: %s", what, err->message),
+        ("Cannot %s: %s", what, err->message),
         ("pick another port, or port=0 for a free one"));
     g_error_free (err);
     g_free (what);
