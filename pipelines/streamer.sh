@@ -64,7 +64,7 @@ need fluhttpsink
 case $MOUNT_PREFIX in
   "") ;;
   */ | *[!A-Za-z0-9._/-]* | [!/]*)
-    die "--mount-prefix must start with / and not end with it, [A-Za-z0-9._/-]" ;;
+    die "unknown --mount-prefix form (want /name: starts with /, does not end with it, of A-Za-z0-9._/-)" ;;
 esac
 if [ -n "$PORTER" ]; then
   [ -n "$PORTER_SECRET_FILE" ] || die "--porter needs --porter-secret-file"

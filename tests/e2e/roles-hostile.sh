@@ -45,6 +45,8 @@ for role in producer encoder streamer repeater recorder all-in-one; do
       DEVICE) set -- --source=v4l2 ;;
       FILE) set -- --source=file; : >"$H" ;;
       FEED_LISTEN) set -- --relay-port=5300 ;;  # a repeater relays nothing
+      PORTER) set -- --porter-secret-file=s ;;
+      PORTER_SECRET_FILE) set -- --porter=p ;;
       *) set -- ;;
     esac
     rc=0
