@@ -103,6 +103,7 @@ struct _Porter
   guint max_pending, max_streamers, timeout, max_line;
   gchar *scratch;               /* max_line bytes, for peeks */
   gboolean verbose;
+  gboolean stopping;
   GMainLoop *loop;
 };
 
@@ -146,7 +147,7 @@ pending_free (Pending * c)
     close (c->fd);
   g_hash_table_remove (p->pending, c);
   g_free (c);
-  if (p->public_watch == 0 && p->retry == 0
+  if (p->public_watch == 0 && p->retry == 0 && !p->stopping
       && g_hash_table_size (p->pending) < p->max_pending)
     watch_public (p);
 }
@@ -716,6 +717,33 @@ main (int argc, char **argv)
   g_main_loop_run (p.loop);
   say ("stopping");
   unlink (socket_path);
+  p.stopping = TRUE;
+  {
+    GList *l, *all = g_hash_table_get_keys (p.streamers);
+
+    for (l = all; l; l = l->next)
+      streamer_free (l->data, "porter stopping");
+    g_list_free (all);
+    all = g_hash_table_get_keys (p.pending);
+    for (l = all; l; l = l->next)
+      pending_free (l->data);
+    g_list_free (all);
+  }
+  if (p.public_watch)
+    g_source_remove (p.public_watch);
+  if (p.retry)
+    g_source_remove (p.retry);
+  g_source_remove (p.unix_watch);
+  close (p.public_fd);
+  close (p.unix_fd);
+  g_hash_table_unref (p.streamers);
+  g_hash_table_unref (p.pending);
+  flu_porter_routes_free (p.routes);
+  g_main_loop_unref (p.loop);
+  g_free (p.scratch);
+  g_free (address);
+  g_free (socket_path);
+  g_free (secret_file);
   flu_porter_secret_free (p.secret);
   return 0;
 }
