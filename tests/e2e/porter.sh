@@ -17,14 +17,21 @@ badsecret="porter-e2e-$$-bad-Kx3"
 printf '%s\n' "$secret" > "$E2E_TMP/secret"
 printf '%s\n' "$badsecret" > "$E2E_TMP/bad"
 sock="$E2E_TMP/porter.sock"
-port=$(free_port)
-base="http://127.0.0.1:$port"
-
-"$PORTER" --port "$port" --address 127.0.0.1 --socket "$sock" \
+# port 0: the porter picks a free port and prints it
+"$PORTER" --port 0 --address 127.0.0.1 --socket "$sock" \
   --secret-file "$E2E_TMP/secret" --request-timeout 1 \
   >"$E2E_TMP/porter.log" 2>&1 &
 PORTER_PID=$!
 E2E_PIDS="$E2E_PIDS $PORTER_PID"
+i=0
+port=""
+while [ -z "$port" ]; do
+  i=$((i + 1))
+  [ $i -lt 50 ] || fail "porter did not start: $(cat "$E2E_TMP/porter.log")"
+  sleep 0.1
+  port=$(sed -n 's/.* port \([0-9][0-9]*\), streamers on .*/\1/p' "$E2E_TMP/porter.log")
+done
+base="http://127.0.0.1:$port"
 
 src="videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=15/1 ! vp8enc deadline=1 keyframe-max-dist=15 ! webmmux streamable=true"
 
