@@ -5,7 +5,8 @@
 # bytes (sampled every 0.25 s), A's path gets 404, and A restarted serves
 # again; a streamer with the wrong secret cannot register, and no secret
 # is in any log; unknown paths 404, a bad request line 400, a too long one
-# 414, a silent connection 408 (from the porter).
+# 414, a silent connection 408 (from the porter); 400 viewers at once all
+# get through.
 . "$(dirname "$0")/lib.sh"
 need fluhttpsink vp8enc webmmux
 
@@ -101,6 +102,15 @@ assert r.startswith(b"HTTP/1.1 400"), r
 r = ask(b"GET /a.we", 4)          # never finishes its line: 408 after 1 s
 assert r.startswith(b"HTTP/1.1 408"), r
 PY
+
+# a flash crowd through the porter: 400 viewers of A at once, every one
+# served (more than the UNIX socket's buffer holds: the porter queues them)
+load=$("$FLU_BUILD_ROOT/tests/bench/flu-loadclient" --port "$port" \
+  --clients 400 --seconds 3 --http /a.webm | tail -n 1)
+case " $load " in
+  *" connected=400 "*" closed=0 "*" unserved=0 "*) ;;
+  *) fail "flash crowd through the porter: $load" ;;
+esac
 
 # a viewer of B, sampled while A is killed
 curl -s -N --max-time 9 -o "$E2E_TMP/b.out" "$base/b.webm" &

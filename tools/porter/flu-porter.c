@@ -78,6 +78,11 @@ typedef struct
   gboolean authed;
   gint pid;
   guint8 nonce_p[FLU_PORTER_NONCE_LEN];
+  /* connections routed here that did not fit in the socket's send
+   * buffer (a flash crowd faster than the streamer takes them), in
+   * order; sent when it is writable again (out_watch) */
+  GQueue waiting;
+  guint out_watch;
 } Streamer;
 
 typedef struct
@@ -88,6 +93,8 @@ typedef struct
   guint timer;
   gssize peeked;
   gboolean answered;            /* refused: draining until closed */
+  Streamer *queued;             /* in queued->waiting */
+  GList *qlink;
 } Pending;
 
 struct _Porter
@@ -139,6 +146,8 @@ pending_free (Pending * c)
 {
   Porter *p = c->porter;
 
+  if (c->queued)
+    g_queue_delete_link (&c->queued->waiting, c->qlink);
   if (c->watch)
     g_source_remove (c->watch);
   if (c->timer)
@@ -172,6 +181,13 @@ refuse (Pending * c, guint status)
   gint one = 1;
 
   DEBUG (c->porter, "public connection %d: %u", c->fd, status);
+  if (c->queued) {
+    g_queue_delete_link (&c->queued->waiting, c->qlink);
+    c->queued = NULL;
+  }
+  if (c->watch == 0)
+    c->watch = g_unix_fd_add (c->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+        pending_readable, c);
   setsockopt (c->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
   if (c->peeked > 0)
     (void) !recv (c->fd, c->porter->scratch, c->peeked, MSG_DONTWAIT);
@@ -186,20 +202,20 @@ refuse (Pending * c, guint status)
 
 static void streamer_free (Streamer * s, const gchar * why);
 
-/* gives @c's descriptor to @s; FALSE when @s cannot take it now */
-static gboolean
-hand_off (Pending * c, Streamer * s)
+/* sends @cfd to the streamer socket @sfd: 0, or errno */
+static gint
+send_conn (gint sfd, gint cfd)
 {
   guint8 buf[FLU_PORTER_MSG_MAX];
   gchar cbuf[CMSG_SPACE (sizeof (gint))];
   struct iovec iov;
   struct msghdr mh;
   struct cmsghdr *cm;
-  gint one = 1, e;
+  gint one = 1;
 
   /* the descriptor is the streamer's: as it was accepted, but for the
    * peek threshold */
-  setsockopt (c->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+  setsockopt (cfd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
   iov.iov_base = buf;
   iov.iov_len = flu_porter_msg_encode (buf, FLU_PORTER_MSG_CONN, NULL, 0);
   memset (&mh, 0, sizeof mh);
@@ -212,17 +228,71 @@ hand_off (Pending * c, Streamer * s)
   cm->cmsg_level = SOL_SOCKET;
   cm->cmsg_type = SCM_RIGHTS;
   cm->cmsg_len = CMSG_LEN (sizeof (gint));
-  memcpy (CMSG_DATA (cm), &c->fd, sizeof (gint));
-  if (sendmsg (s->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
-    return TRUE;
-  e = errno;
-  if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS || e == ENOMEM) {
-    say ("streamer pid %d is not taking connections (%s): 503", s->pid,
-        g_strerror (e));
-  } else {
-    streamer_free (s, g_strerror (e));
+  memcpy (CMSG_DATA (cm), &cfd, sizeof (gint));
+  if (sendmsg (sfd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+    return 0;
+  return errno == EWOULDBLOCK ? EAGAIN : errno;
+}
+
+static gboolean
+full (gint e)
+{
+  return e == EAGAIN || e == ENOBUFS || e == ENOMEM;
+}
+
+/* the streamer's socket has room again: the waiting connections, in
+ * order */
+static gboolean
+streamer_writable (gint fd, GIOCondition cond, gpointer data)
+{
+  Streamer *s = data;
+  Pending *c;
+  gint e;
+
+  while ((c = g_queue_peek_head (&s->waiting))) {
+    e = send_conn (s->fd, c->fd);
+    if (full (e))
+      return G_SOURCE_CONTINUE;
+    if (e) {
+      s->out_watch = 0;
+      streamer_free (s, g_strerror (e));
+      return G_SOURCE_REMOVE;
+    }
+    pending_free (c);           /* unlinks it from the queue */
   }
-  return FALSE;
+  s->out_watch = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* gives @c's descriptor to @s, now or, when @s's socket is full, once it
+ * has room (within the request timeout, else 503); FALSE when @s is
+ * gone */
+static gboolean
+hand_off (Pending * c, Streamer * s)
+{
+  gint e = 0;
+
+  if (g_queue_is_empty (&s->waiting)) {
+    e = send_conn (s->fd, c->fd);
+    if (e == 0) {
+      pending_free (c);
+      return TRUE;
+    }
+    if (!full (e)) {
+      streamer_free (s, g_strerror (e));
+      return FALSE;
+    }
+  }
+  if (c->watch) {
+    g_source_remove (c->watch);
+    c->watch = 0;
+  }
+  g_queue_push_tail (&s->waiting, c);
+  c->qlink = s->waiting.tail;
+  c->queued = s;
+  if (s->out_watch == 0)
+    s->out_watch = g_unix_fd_add (s->fd, G_IO_OUT, streamer_writable, s);
+  return TRUE;
 }
 
 static gboolean
@@ -231,7 +301,8 @@ pending_timeout (gpointer data)
   Pending *c = data;
 
   c->timer = 0;
-  refuse (c, 408);
+  /* routed but its streamer did not take it in time: 503 */
+  refuse (c, c->queued ? 503 : 408);
   return G_SOURCE_REMOVE;
 }
 
@@ -284,12 +355,16 @@ pending_readable (gint fd, GIOCondition cond, gpointer data)
   if (s == NULL) {
     DEBUG (p, "no streamer for %s", path);
     refuse (c, 404);
-  } else if (!hand_off (c, s)) {
-    refuse (c, 503);
   } else {
     DEBUG (p, "%s to streamer pid %d", path, s->pid);
+    /* hand_off frees or queues @c, or the streamer is gone: its watch
+     * is no more (this one) */
     c->watch = 0;
-    pending_free (c);
+    if (!hand_off (c, s)) {
+      refuse (c, 503);
+      g_free (path);
+      return G_SOURCE_REMOVE;   /* refuse added a new watch */
+    }
     g_free (path);
     return G_SOURCE_REMOVE;
   }
@@ -371,6 +446,10 @@ streamer_free (Streamer * s, const gchar * why)
     g_source_remove (s->watch);
   if (s->timer)
     g_source_remove (s->timer);
+  if (s->out_watch)
+    g_source_remove (s->out_watch);
+  while (!g_queue_is_empty (&s->waiting))
+    refuse (g_queue_peek_head (&s->waiting), 503);      /* unlinks it */
   close (s->fd);
   g_hash_table_remove (p->streamers, s);
   g_free (s);
