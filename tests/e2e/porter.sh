@@ -73,6 +73,10 @@ grep -qi '^Server: gst-flumotion/.* fluhttpsink' "$E2E_TMP/h" \
 [ "$(head -c 4 "$E2E_TMP/body" | od -An -tx1 | tr -d ' ')" = 1a45dfa3 ] \
   || fail "body is not WebM"
 
+# routed on the path as libsoup normalizes it (dot segments, %XX)
+[ "$(status "$base/x/../a%2Ewebm" --path-as-is -r 0-0)" = 200 ] \
+  || fail "normalized path not routed"
+
 # the porter's own answers
 curl -s -D "$E2E_TMP/h404" -o /dev/null --max-time 2 "$base/nothing" || true
 grep -q '^HTTP/1.1 404' "$E2E_TMP/h404" || fail "unknown path: $(cat "$E2E_TMP/h404")"

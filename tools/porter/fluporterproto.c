@@ -218,11 +218,65 @@ is_tchar (gchar c)
   return g_ascii_isalnum (c) || (c && strchr ("!#$%&'*+-.^_`|~", c));
 }
 
+/* RFC 3986 5.2.4 on an absolute path, then %XX of unreserved characters
+ * decoded: what libsoup does to a request's path before it looks for a
+ * handler (GUri removes the dot segments, libsoup decodes the rest), so
+ * that the porter routes /a/../b.webm and /%62.webm where the streamer
+ * serves them */
+gchar *
+flu_porter_path_normalize (const gchar * path)
+{
+  gchar **segs = g_strsplit (path + 1, "/", -1);
+  GPtrArray *out = g_ptr_array_new ();
+  GString *res = g_string_new ("/");
+  guint i, n = g_strv_length (segs);
+  const gchar *p;
+
+  for (i = 0; i < n; i++) {
+    gboolean last = i == n - 1;
+
+    if (g_str_equal (segs[i], ".")) {
+      if (last)
+        g_ptr_array_add (out, (gpointer) "");
+    } else if (g_str_equal (segs[i], "..")) {
+      if (out->len)
+        g_ptr_array_remove_index (out, out->len - 1);
+      if (last)
+        g_ptr_array_add (out, (gpointer) "");
+    } else {
+      g_ptr_array_add (out, segs[i]);
+    }
+  }
+  for (i = 0; i < out->len; i++) {
+    if (i)
+      g_string_append_c (res, '/');
+    for (p = out->pdata[i]; *p; p++) {
+      gint hi, lo;
+      gchar c;
+
+      if (p[0] == '%' && (hi = g_ascii_xdigit_value (p[1])) >= 0
+          && (lo = g_ascii_xdigit_value (p[2])) >= 0) {
+        c = (gchar) (hi * 16 + lo);
+        if (g_ascii_isalnum (c) || strchr ("-._~", c)) {
+          g_string_append_c (res, c);
+          p += 2;
+          continue;
+        }
+      }
+      g_string_append_c (res, *p);
+    }
+  }
+  g_ptr_array_unref (out);
+  g_strfreev (segs);
+  return g_string_free (res, FALSE);
+}
+
 FluPorterLine
 flu_porter_request_line (const gchar * buf, gsize len, gsize max, gchar ** path)
 {
   const gchar *end, *sp1, *sp2, *target, *p;
   gsize skip = 0, tlen;
+  gchar *raw;
 
   *path = NULL;
   /* RFC 9112 2.2: empty lines before the request line are ignored */
@@ -265,7 +319,9 @@ flu_porter_request_line (const gchar * buf, gsize len, gsize max, gchar ** path)
   }
   for (tlen = 0; target + tlen < sp2 && target[tlen] != '?'
       && target[tlen] != '#'; tlen++);
-  *path = g_strndup (target, tlen);
+  raw = g_strndup (target, tlen);
+  *path = flu_porter_path_normalize (raw);
+  g_free (raw);
   return FLU_PORTER_LINE_OK;
 }
 

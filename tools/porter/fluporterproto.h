@@ -133,9 +133,14 @@ typedef enum
 
 /* Looks at the @len bytes a connection sent so far; on OK, @path is the
  * path of the target (origin form, or the path of an absolute form),
- * without its query, a new string. */
+ * without its query, normalized as flu_porter_path_normalize() says, a
+ * new string. */
 FluPorterLine flu_porter_request_line (const gchar * buf, gsize len,
     gsize max, gchar ** path);
+/* @path (starting with '/') with its dot segments removed (RFC 3986
+ * 5.2.4) and %XX of unreserved characters decoded, as libsoup does
+ * before it picks a handler; a new string */
+gchar *flu_porter_path_normalize (const gchar * path);
 
 /* The porter's routing table: exact paths and prefixes, each held by one
  * owner (a streamer).  Lookup gives the owner of the exact path, else

@@ -328,6 +328,12 @@ GST_START_TEST (test_request_line)
   fail_unless_equals_string (path, "/");
   g_free (path);
 
+  /* normalized as libsoup does before it looks for a handler */
+  fail_unless_equals_int (line ("GET /b/../a%2Ewebm HTTP/1.1\r\n", 8192,
+          &path), FLU_PORTER_LINE_OK);
+  fail_unless_equals_string (path, "/a.webm");
+  g_free (path);
+
   /* not yet */
   fail_unless_equals_int (line ("", 8192, &path), FLU_PORTER_LINE_MORE);
   fail_unless_equals_int (line ("GET /live", 8192, &path),
@@ -365,6 +371,37 @@ GST_START_TEST (test_request_line)
   fail_unless_equals_int (line ("GET /\x7f HTTP/1.1\r\n", 8192, &path),
       FLU_PORTER_LINE_BAD);
   fail_unless (path == NULL);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_normalize)
+{
+  const gchar *cases[][2] = {
+    {"/a.webm", "/a.webm"},
+    {"/./a.webm", "/a.webm"},
+    {"/b/../a.webm", "/a.webm"},
+    {"/../../a.webm", "/a.webm"},
+    {"/room1/hd/../seg1.ts", "/room1/seg1.ts"},
+    {"/a/..", "/"},
+    {"/a/.", "/a/"},
+    {"/a/./", "/a/"},
+    {"/", "/"},
+    {"//a.webm", "//a.webm"},
+    {"/%61%2e%7E%2D_", "/a.~-_"},
+    {"/a%2Fb", "/a%2Fb"},
+    {"/a%20b%", "/a%20b%"},
+    {"/a%zz%4", "/a%zz%4"},
+    {"/room1/", "/room1/"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *n = flu_porter_path_normalize (cases[i][0]);
+
+    fail_unless_equals_string (n, cases[i][1]);
+    g_free (n);
+  }
 }
 
 GST_END_TEST;
@@ -455,6 +492,7 @@ fluporterproto_suite (void)
   tcase_add_test (tc, test_mac);
   tcase_add_test (tc, test_secret_file);
   tcase_add_test (tc, test_request_line);
+  tcase_add_test (tc, test_normalize);
   tcase_add_test (tc, test_routes);
   tcase_add_test (tc, test_answers);
   return s;
