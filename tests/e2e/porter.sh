@@ -18,21 +18,29 @@ badsecret="porter-e2e-$$-bad-Kx3"
 printf '%s\n' "$secret" > "$E2E_TMP/secret"
 printf '%s\n' "$badsecret" > "$E2E_TMP/bad"
 sock="$E2E_TMP/porter.sock"
-# port 0: the porter picks a free port and prints it
-"$PORTER" --port 0 --address 127.0.0.1 --socket "$sock" \
-  --secret-file "$E2E_TMP/secret" --request-timeout 1 \
-  >"$E2E_TMP/porter.log" 2>&1 &
-PORTER_PID=$!
-E2E_PIDS="$E2E_PIDS $PORTER_PID"
-i=0
-port=""
-while [ -z "$port" ]; do
-  i=$((i + 1))
-  [ $i -lt 50 ] || fail "porter did not start: $(cat "$E2E_TMP/porter.log")"
-  sleep 0.1
-  port=$(sed -n 's/.* port \([0-9][0-9]*\), streamers on .*/\1/p' "$E2E_TMP/porter.log")
-done
-base="http://127.0.0.1:$port"
+# start_porter: port 0, the porter picks a free port and prints it; sets
+# PORTER_PID, port, base and plog (its log)
+nporter=0
+start_porter () {
+  nporter=$((nporter + 1))
+  plog="$E2E_TMP/porter$nporter.log"
+  "$PORTER" --port 0 --address 127.0.0.1 --socket "$sock" \
+    --secret-file "$E2E_TMP/secret" --request-timeout 1 \
+    >"$plog" 2>&1 &
+  PORTER_PID=$!
+  E2E_PIDS="$E2E_PIDS $PORTER_PID"
+  i=0
+  port=""
+  while [ -z "$port" ]; do
+    i=$((i + 1))
+    [ $i -lt 50 ] || fail "porter did not start: $(cat "$plog")"
+    sleep 0.1
+    port=$(sed -n 's/.* port \([0-9][0-9]*\), streamers on .*/\1/p' \
+      "$plog")
+  done
+  base="http://127.0.0.1:$port"
+}
+start_porter
 
 src="videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=15/1 ! vp8enc deadline=1 keyframe-max-dist=15 ! webmmux streamable=true"
 
@@ -51,7 +59,7 @@ wait_status () {
   i=0
   while [ "$(status "$1" --max-time 1)" != "$2" ]; do
     i=$((i + 1))
-    [ $i -lt 40 ] || fail "$1 never gave $2 (last: $(status "$1" --max-time 1))"
+    [ $i -lt 40 ] || { tail -n 20 "$plog" >&2; fail "$1 never gave $2 (last: $(status "$1" --max-time 1))"; }
     sleep 0.25
   done
 }
@@ -107,6 +115,55 @@ r = ask(b"GET /a.we", 4)          # never finishes its line: 408 after 1 s
 assert r.startswith(b"HTTP/1.1 408"), r
 PY
 
+# a streamer speaking the protocol by hand (python): another's path is
+# TAKEN, a prefix route brings a connection (SCM_RIGHTS) whose request is
+# unread, and a malformed packet ends its registration
+python3 - "$sock" "$E2E_TMP/secret" "$port" <<'PY' || fail "protocol by hand"
+import array, hashlib, hmac, os, socket, struct, sys, time
+path, secret_file, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+secret = open(secret_file, "rb").read().rstrip(b"\n")
+def msg(t, body=b""):
+    return b"FP\x01" + bytes([t]) + struct.pack(">H", len(body)) + body
+def recv(u):
+    data, anc, flags, addr = u.recvmsg(2048, socket.CMSG_SPACE(4 * 4))
+    fds = array.array("i")
+    for level, typ, d in anc:
+        if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+            fds.frombytes(d[:len(d) - len(d) % 4])
+    assert data[:3] == b"FP\x01", data
+    return data[3], data[6:], list(fds)
+u = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+u.settimeout(5)
+u.connect(path)
+t, nonce_p, _ = recv(u)
+assert t == 1
+nonce_s = os.urandom(32)
+mac = hmac.new(secret, b"flu-porter-streamer" + nonce_p + nonce_s, hashlib.sha256).digest()
+u.send(msg(2, nonce_s + mac))
+t, body, _ = recv(u)
+assert t == 3, t
+want = hmac.new(secret, b"flu-porter-porter" + nonce_p + nonce_s, hashlib.sha256).digest()
+assert body[:32] == want and struct.unpack(">H", body[32:])[0] == port
+u.send(msg(5, b"\x00/b.webm"))
+t, body, _ = recv(u)
+assert t == 7 and body == b"\x00/b.webm", (t, body)
+u.send(msg(5, b"\x01/byhand/"))
+time.sleep(0.3)
+c = socket.create_connection(("127.0.0.1", port))
+c.sendall(b"GET /byhand/x?y HTTP/1.1\r\nHost: h\r\n\r\n")
+t, body, fds = recv(u)
+assert t == 8 and len(fds) == 1, (t, fds)
+got = socket.socket(fileno=fds[0])
+assert got.recv(64).startswith(b"GET /byhand/x?y HTTP/1.1"), "request consumed"
+got.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+got.close()
+assert c.recv(64).startswith(b"HTTP/1.1 204"), "answer did not reach the viewer"
+c.close()
+u.send(b"FP\x01\x05\x00\xff/short")
+assert u.recv(2048) == b"", "malformed packet did not end the connection"
+PY
+[ "$(status "$base/byhand/x")" = 404 ] || fail "/byhand/ stayed routed"
+
 # a flash crowd through the porter: 400 viewers of A at once, every one
 # served (more than the UNIX socket's buffer holds: the porter queues them)
 load=$("$FLU_BUILD_ROOT/tests/bench/flu-loadclient" --port "$port" \
@@ -157,7 +214,7 @@ cat "$E2E_TMP/samples"
 # A's path went with A; B still serves new viewers
 wait_status "$base/a.webm" 404
 [ "$(status "$base/b.webm" --max-time 1)" = 200 ] || fail "B after A's death"
-grep -q 'paths removed' "$E2E_TMP/porter.log" || fail "porter did not drop A's paths"
+grep -q 'paths removed' "$plog" || fail "porter did not drop A's paths"
 
 # A comes back and registers again
 streamer A /a.webm "$E2E_TMP/secret"
@@ -167,19 +224,20 @@ wait_status "$base/a.webm" 200
 # the wrong secret registers nothing
 streamer C /c.webm "$E2E_TMP/bad"
 i=0
-while ! grep -q 'failed to prove the shared secret' "$E2E_TMP/porter.log"; do
+while ! grep -q 'failed to prove the shared secret' "$plog"; do
   i=$((i + 1))
-  [ $i -lt 40 ] || fail "no refusal logged: $(cat "$E2E_TMP/porter.log")"
+  [ $i -lt 40 ] || fail "no refusal logged: $(cat "$plog")"
   sleep 0.25
 done
 [ "$(status "$base/c.webm")" = 404 ] || fail "wrong secret registered /c.webm"
 grep -q 'refused this server' "$E2E_TMP/C.log" || fail "C did not log its refusal"
 
-# a porter restart: the streamers reconnect (backoff) and serve again
+# a porter restart: the streamers reconnect (backoff) and serve again.
+# On a port of its own choosing: the old one, in the ephemeral range, may
+# be some other process's source port by now
 kill -9 "$PORTER_PID"
-"$PORTER" --port "$port" --address 127.0.0.1 --socket "$sock" \
-  --secret-file "$E2E_TMP/secret" >>"$E2E_TMP/porter.log" 2>&1 &
-E2E_PIDS="$E2E_PIDS $!"
+wait "$PORTER_PID" 2>/dev/null || true   # gone, its socket with it
+start_porter
 wait_status "$base/b.webm" 200
 wait_status "$base/a.webm" 200
 

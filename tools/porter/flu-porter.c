@@ -44,6 +44,7 @@
 #include "fluporterproto.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,6 +67,7 @@
 #define LINGER_MS 1000
 #define MAX_ROUTES 4096
 #define RETRY_MS 200
+#define REWATCH_MS 50
 
 typedef struct _Porter Porter;
 
@@ -93,6 +95,7 @@ typedef struct
   guint timer;
   gssize peeked;
   gboolean answered;            /* refused: draining until closed */
+  guint rewatch;                /* woken without a new byte: look later */
   Streamer *queued;             /* in queued->waiting */
   GList *qlink;
 } Pending;
@@ -148,6 +151,8 @@ pending_free (Pending * c)
 
   if (c->queued)
     g_queue_delete_link (&c->queued->waiting, c->qlink);
+  if (c->rewatch)
+    g_source_remove (c->rewatch);
   if (c->watch)
     g_source_remove (c->watch);
   if (c->timer)
@@ -184,6 +189,10 @@ refuse (Pending * c, guint status)
   if (c->queued) {
     g_queue_delete_link (&c->queued->waiting, c->qlink);
     c->queued = NULL;
+  }
+  if (c->rewatch) {
+    g_source_remove (c->rewatch);
+    c->rewatch = 0;
   }
   if (c->watch == 0)
     c->watch = g_unix_fd_add (c->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
@@ -296,6 +305,17 @@ hand_off (Pending * c, Streamer * s)
 }
 
 static gboolean
+pending_rewatch (gpointer data)
+{
+  Pending *c = data;
+
+  c->rewatch = 0;
+  c->watch = g_unix_fd_add (c->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+      pending_readable, c);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 pending_timeout (gpointer data)
 {
   Pending *c = data;
@@ -328,11 +348,24 @@ pending_readable (gint fd, GIOCondition cond, gpointer data)
   n = recv (fd, p->scratch, p->max_line, MSG_PEEK | MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return G_SOURCE_CONTINUE;
-  if (n <= 0 || n == c->peeked) {
-    /* gone, or shut down its side (readable with no new byte) before a
-     * whole request line */
+  if (n <= 0) {
     c->watch = 0;
     pending_free (c);
+    return G_SOURCE_REMOVE;
+  }
+  if (n == c->peeked) {
+    struct pollfd pf = { fd, POLLRDHUP, 0 };
+
+    c->watch = 0;
+    if (poll (&pf, 1, 0) == 1) {
+      /* shut down its side before a whole request line */
+      refuse (c, 400);
+    } else {
+      /* readable with no new byte and not shut down: TCP wakes a reader
+       * below SO_RCVLOWAT under receive-memory pressure; look again a
+       * little later rather than spin */
+      c->rewatch = g_timeout_add (REWATCH_MS, pending_rewatch, c);
+    }
     return G_SOURCE_REMOVE;
   }
   c->peeked = n;
