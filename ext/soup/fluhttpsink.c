@@ -33,6 +33,11 @@
  * burst.  Checked by `harden/rss-fluhttpsink-*` (60 s of raw 640x360
  * video, no viewer and a viewer that never reads).
  *
+ * Behind a flu-porter (porter-socket, porter-secret-file): the server
+ * does not listen but registers its paths with the porter, which passes
+ * it the connections for them on its public port; several streamer
+ * processes then share one port (tools/porter/README.md).
+ *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! vp8enc deadline=1 ! \
  *     webmmux streamable=true ! fluhttpsink port=8800 mount-point=/live.webm
@@ -89,6 +94,7 @@
 #include "fluhttpclient.h"
 #include "fluhttprequest.h"
 #include "fluhttpmime.h"
+#include "fluhttpserverprops.h"
 #include "fluenums.h"
 #include "flufanoutsink.h"
 
@@ -102,15 +108,16 @@ GST_DEBUG_CATEGORY (flu_http_sink_debug);
 enum
 {
   PROP_0,
-  PROP_ADDRESS,
-  PROP_PORT,
+  /* address, port, header-timeout, porter-socket, porter-secret-file
+   * (fluhttpserverprops.h) */
+  PROP_SERVER_FIRST,
+  PROP_SERVER_LAST = PROP_SERVER_FIRST + FLU_HTTP_SERVER_N_PROPS - 1,
   PROP_CURRENT_PORT,
   PROP_MOUNT_POINT,
   PROP_CONTENT_TYPE,
   PROP_CORS_ORIGIN,
   PROP_EXTRA_HEADERS,
   PROP_CAPS_TIMEOUT,
-  PROP_HEADER_TIMEOUT,
   PROP_IDLE_TIMEOUT,
   PROP_STALL_TIMEOUT,
   PROP_BURST_ON_CONNECT,
@@ -158,11 +165,9 @@ enum
 
 static GParamSpec *properties[N_PROPERTIES];
 
-#define DEFAULT_PORT 8800
 #define DEFAULT_MOUNT_POINT "/"
 #define DEFAULT_CORS_ORIGIN "*"
 #define DEFAULT_CAPS_TIMEOUT 10
-#define DEFAULT_HEADER_TIMEOUT 10
 #define DEFAULT_IDLE_TIMEOUT 0
 #define DEFAULT_STALL_TIMEOUT 5
 #define DEFAULT_SYNC_METHOD FLU_SYNC_METHOD_LATEST_KEYFRAME
@@ -218,15 +223,7 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
   gobject_class->get_property = flu_http_sink_get_property;
   element_class->change_state = flu_http_sink_change_state;
 
-  g_object_class_install_property (gobject_class, PROP_ADDRESS,
-      g_param_spec_string ("address", "Address",
-          "Numeric IPv4 or IPv6 address to listen on (NULL or empty = every "
-          "interface, IPv4 and IPv6)", NULL, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_PORT,
-      g_param_spec_uint ("port", "Port",
-          "TCP port to listen on (0 = pick a free port, see current-port); "
-          "elements with the same address and port share one server",
-          0, 65535, DEFAULT_PORT, RW_READY));
+  flu_http_server_props_install (gobject_class, PROP_SERVER_FIRST);
   properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
       "Current port", "The port actually listened on (-1 = not listening)",
       -1, 65535, -1, RO);
@@ -251,12 +248,6 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       g_param_spec_uint ("caps-timeout", "Caps timeout",
           "Seconds a request waits for the stream to start before 503",
           0, 3600, DEFAULT_CAPS_TIMEOUT, RW));
-  g_object_class_install_property (gobject_class, PROP_HEADER_TIMEOUT,
-      g_param_spec_uint ("header-timeout", "Header timeout",
-          "Seconds a new connection may take to send its request headers "
-          "(0 = no limit; the first element on a port sets it).  Requests "
-          "with a body are refused (413) as soon as their headers are in",
-          0, 3600, DEFAULT_HEADER_TIMEOUT, RW_READY));
   g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
       g_param_spec_uint ("idle-timeout", "Idle timeout",
           "Seconds a viewer may read nothing before it is dropped "
@@ -489,12 +480,11 @@ flu_http_sink_init (FluHttpSink * sink)
 
   g_mutex_init (&sink->mount_lock);
   g_mutex_init (&sink->lock);
-  sink->port = DEFAULT_PORT;
+  flu_http_server_props_init (&sink->server_props);
   sink->settings = g_atomic_rc_box_new0 (FluHttpSinkSettings);
   sink->settings->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
   sink->settings->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
   sink->caps_timeout = DEFAULT_CAPS_TIMEOUT;
-  sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
   sink->idle_timeout = DEFAULT_IDLE_TIMEOUT;
   sink->stall_timeout = DEFAULT_STALL_TIMEOUT;
   sink->sync_method = DEFAULT_SYNC_METHOD;
@@ -536,7 +526,7 @@ flu_http_sink_finalize (GObject * object)
 {
   FluHttpSink *sink = FLU_HTTP_SINK (object);
 
-  g_free (sink->address);
+  flu_http_server_props_clear (&sink->server_props);
   g_clear_pointer (&sink->settings, flu_http_sink_settings_unref);
   g_free (sink->htpasswd);
   g_free (sink->allow);
@@ -704,8 +694,8 @@ start_serving (FluHttpSink * sink)
   const gchar *paths[5];
   g_autoptr (FluHttpSinkSettings) p = NULL;
   guint i;
-  gchar *address;
-  guint port, header_timeout;
+  FluHttpServerProps sp;
+  gchar *what = NULL;
 
   g_mutex_lock (&sink->lock);
   p = g_atomic_rc_box_acquire (sink->settings);
@@ -753,9 +743,7 @@ start_serving (FluHttpSink * sink)
     return FALSE;
   }
   configure_engine (sink);
-  address = g_strdup (sink->address);
-  port = sink->port;
-  header_timeout = sink->header_timeout;
+  flu_http_server_props_copy (&sp, &sink->server_props);
   paths[0] = p->mount_point;
   paths[1] = p->stats_path;
   paths[2] = p->metrics_path;
@@ -763,16 +751,17 @@ start_serving (FluHttpSink * sink)
   paths[4] = p->status_path;
   g_mutex_unlock (&sink->lock);
 
-  server = flu_http_server_acquire (address, port, header_timeout, &err);
+  server = flu_http_server_props_acquire (&sp, &what, &err);
+  flu_http_server_props_clear (&sp);
   if (server == NULL) {
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
-        ("Cannot listen on %s port %u: %s", address ? address : "*", port,
-            err->message), ("pick another port, or port=0 for a free one"));
+        ("Cannot %s: %s", what, err->message),
+        ("pick another port, or port=0 for a free one"));
     g_error_free (err);
-    g_free (address);
+    g_free (what);
     return FALSE;
   }
-  g_free (address);
+  g_free (what);
 
   flu_http_stats_start (&sink->stats);
   g_mutex_lock (&sink->mount_lock);
@@ -1046,18 +1035,14 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
   }
 
   g_mutex_lock (&sink->lock);
+  if (flu_http_server_props_set (&sink->server_props, PROP_SERVER_FIRST,
+          prop_id, value)) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
   switch (prop_id) {
-    case PROP_ADDRESS:
-      set_string (&sink->address, value);
-      break;
-    case PROP_PORT:
-      sink->port = g_value_get_uint (value);
-      break;
     case PROP_CAPS_TIMEOUT:
       sink->caps_timeout = g_value_get_uint (value);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      sink->header_timeout = g_value_get_uint (value);
       break;
     case PROP_IDLE_TIMEOUT:
       sink->idle_timeout = g_value_get_uint (value);
@@ -1212,13 +1197,12 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
   }
 
   g_mutex_lock (&sink->lock);
+  if (flu_http_server_props_get (&sink->server_props, PROP_SERVER_FIRST,
+          prop_id, value)) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
   switch (prop_id) {
-    case PROP_ADDRESS:
-      g_value_set_string (value, sink->address);
-      break;
-    case PROP_PORT:
-      g_value_set_uint (value, sink->port);
-      break;
     case PROP_CURRENT_PORT:
       g_value_set_int (value, sink->server ?
           (gint) flu_http_server_get_port (sink->server) : -1);
@@ -1237,9 +1221,6 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_CAPS_TIMEOUT:
       g_value_set_uint (value, sink->caps_timeout);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      g_value_set_uint (value, sink->header_timeout);
       break;
     case PROP_IDLE_TIMEOUT:
       g_value_set_uint (value, sink->idle_timeout);

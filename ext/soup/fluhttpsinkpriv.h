@@ -26,7 +26,7 @@
 #define __FLU_HTTP_SINK_PRIV_H__
 
 #include "fluhttpsink.h"
-#include "fluhttpserver.h"
+#include "fluhttpserverprops.h"
 #include "fluhttpauth.h"
 #include "fluhttplog.h"
 #include "fluhttpstats.h"
@@ -96,11 +96,9 @@ struct _FluHttpSink
   GMutex mount_lock;
   GMutex lock;
   /* properties */
-  gchar *address;
-  guint port;
+  FluHttpServerProps server_props;      /* address, port, porter-... */
   FluHttpSinkSettings *settings; /* never NULL; swapped, never changed */
   guint caps_timeout;
-  guint header_timeout;
   guint idle_timeout;
   guint stall_timeout;
   gboolean burst_on_connect;
