@@ -147,7 +147,7 @@ hand_over (SoupServerMessage * msg, gpointer data)
   c->fd = fd;
   c->serial = ++sink->serial;
   c->start_mono = g_get_monotonic_time ();
-  duration = sink->max_duration;
+  duration = sink->settings->max_duration;
   sync = sink->start_sync;
   format = sink->start_format;
   value = sink->start_value;
@@ -232,7 +232,7 @@ flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
   c->referer = g_strdup (soup_message_headers_get_one (h, "Referer"));
   c->user_agent = g_strdup (soup_message_headers_get_one (h, "User-Agent"));
   c->start_wall = g_get_real_time ();
-  c->log = !flu_http_cidr_list_match (sink->filter_list, addr);
+  c->log = !flu_http_cidr_list_match (sink->settings->filter_list, addr);
   g_clear_object (&addr);
 
   flu_http_per_ip_take (sink, c->host);

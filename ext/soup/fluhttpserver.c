@@ -23,6 +23,7 @@
 
 #define _GNU_SOURCE             /* accept4 */
 #include "fluhttpserver.h"
+#include "fluhttpauthpool.h"
 #include "fluhttpauth.h"
 
 #include <errno.h>
@@ -796,6 +797,8 @@ flu_http_server_release (FluHttpServer * self)
   GST_INFO ("closing server on port %u", self->port);
   g_main_context_invoke (self->context, shutdown_in_thread, self);
   g_thread_join (self->thread);
+  /* password checks still running hand their requests back first */
+  flu_http_auth_pool_drain (self->context);
   /* Finish whatever the server left behind (closing connections). */
   while (g_main_context_iteration (self->context, FALSE));
   g_hash_table_unref (self->mounts);

@@ -46,15 +46,16 @@
  *      re-registration while serving).  Held across the calls that add
  *      or remove a mount on the shared server; those run in the server
  *      thread, which takes sink->lock, so sink->lock is never held then.
+ *      The htpasswd files are read with it held (never sink->lock).
  *   2. sink->lock: the properties and the running state.  Held briefly;
- *      no password hashing and no call into the engine under it, and no
- *      htpasswd read while running (start_serving still reads the files
- *      and opens the access log with it held, before the engine runs;
- *      set_property of access-log opens the file with it held).
+ *      no password hashing (auth workers, fluhttpauthpool.c) and no call
+ *      into the engine under it, and no file read (set_property of
+ *      access-log still opens the file with it held).
  *   3. sink->stats' lock, the access log's lock: leaves, taken with or
  *      without sink->lock.
  *
- * The paths and the strings of the answers are an immutable, refcounted
+ * The paths, the strings of the answers, the request limits, the parsed
+ * address lists and the htpasswd users are an immutable, refcounted
  * snapshot (FluHttpSinkSettings): the server thread takes a reference
  * under sink->lock and reads them without it. */
 
@@ -468,10 +469,10 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->settings = g_atomic_rc_box_new0 (FluHttpSinkSettings);
   sink->settings->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
   sink->settings->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
-  sink->caps_timeout = DEFAULT_CAPS_TIMEOUT;
+  sink->settings->caps_timeout = DEFAULT_CAPS_TIMEOUT;
   sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
   sink->idle_timeout = DEFAULT_IDLE_TIMEOUT;
-  sink->stall_timeout = DEFAULT_STALL_TIMEOUT;
+  sink->settings->stall_timeout = DEFAULT_STALL_TIMEOUT;
   sink->sync_method = DEFAULT_SYNC_METHOD;
   sink->recover_policy = DEFAULT_RECOVER_POLICY;
   sink->unit_format = DEFAULT_UNIT_FORMAT;
@@ -482,7 +483,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->bytes_min = -1;
   sink->qos_dscp = -1;
   sink->resend_streamheader = TRUE;
-  sink->retry_after = DEFAULT_RETRY_AFTER;
+  sink->settings->retry_after = DEFAULT_RETRY_AFTER;
   sink->settings->realm = g_strdup (DEFAULT_REALM);
   sink->clients = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
       (GDestroyNotify) flu_http_client_free);
@@ -512,19 +513,11 @@ flu_http_sink_finalize (GObject * object)
 
   g_free (sink->address);
   g_clear_pointer (&sink->settings, flu_http_sink_settings_unref);
-  g_free (sink->htpasswd);
   g_free (sink->allow);
   g_free (sink->deny);
   g_free (sink->access_log);
   g_free (sink->ip_filter);
   g_free (sink->stats_allow);
-  g_free (sink->stats_htpasswd);
-  g_clear_pointer (&sink->stats_allow_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->stats_users, g_hash_table_unref);
-  g_clear_pointer (&sink->users, g_hash_table_unref);
-  g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->filter_list, g_ptr_array_unref);
   gst_clear_caps (&sink->caps);
   g_free (sink->mime);
   g_hash_table_unref (sink->clients);
@@ -664,6 +657,40 @@ stop_serving (FluHttpSink * sink)
   flu_http_server_release (server);
 }
 
+/* The address lists parsed and the htpasswd files read into the snapshot
+ * (no lock while the files are read). */
+static gboolean
+load_lists_and_users (FluHttpSink * sink)
+{
+  FluHttpSinkSettings *p;
+  GError *err = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&sink->mount_lock);
+  p = flu_http_sink_settings_begin (sink);
+  g_mutex_lock (&sink->lock);
+  ok = flu_http_check_parse_lists (sink, p, &err);
+  g_mutex_unlock (&sink->lock);
+  if (!ok) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("Bad address list in allow, deny, access-log-exclude or stats-allow: "
+            "%s", err->message), (NULL));
+  } else if (!(ok = flu_http_check_load_htpasswd (p, FALSE, &err))) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
+        ("Cannot read the htpasswd file: %s", err->message), (NULL));
+  } else if (!(ok = flu_http_check_load_htpasswd (p, TRUE, &err))) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
+        ("Cannot read the stats-htpasswd file: %s", err->message), (NULL));
+  }
+  if (ok)
+    flu_http_sink_settings_commit (sink, p);
+  else
+    flu_http_sink_settings_unref (p);
+  g_mutex_unlock (&sink->mount_lock);
+  g_clear_error (&err);
+  return ok;
+}
+
 static gboolean
 start_serving (FluHttpSink * sink)
 {
@@ -675,6 +702,8 @@ start_serving (FluHttpSink * sink)
   gchar *address;
   guint port, header_timeout;
 
+  if (!load_lists_and_users (sink))
+    return FALSE;
   g_mutex_lock (&sink->lock);
   p = g_atomic_rc_box_acquire (sink->settings);
   if (sink->burst_size && sink->burst_time) {
@@ -689,28 +718,6 @@ start_serving (FluHttpSink * sink)
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
         ("mount-point must be a path starting with '/', not '%s'",
             GST_STR_NULL (p->mount_point)), (NULL));
-    return FALSE;
-  }
-  if (!flu_http_check_parse_lists (sink, &err)) {
-    g_mutex_unlock (&sink->lock);
-    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("Bad address list in allow, deny, access-log-exclude or stats-allow: "
-            "%s", err->message), (NULL));
-    g_error_free (err);
-    return FALSE;
-  }
-  if (!flu_http_check_load_htpasswd (sink, &err)) {
-    g_mutex_unlock (&sink->lock);
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
-        ("Cannot read the htpasswd file: %s", err->message), (NULL));
-    g_error_free (err);
-    return FALSE;
-  }
-  if (!flu_http_check_load_stats_htpasswd (sink, &err)) {
-    g_mutex_unlock (&sink->lock);
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
-        ("Cannot read the stats-htpasswd file: %s", err->message), (NULL));
-    g_error_free (err);
     return FALSE;
   }
   if (!flu_http_access_log_open (sink->log, sink->access_log, &err)) {
@@ -846,50 +853,94 @@ remount (FluHttpSink * sink, FluHttpServer * server, gboolean stream,
   return TRUE;
 }
 
-/* set_property of htpasswd or stats-htpasswd: while serving, the file is
- * read before the lock is taken (the engine's writer thread takes it);
- * the name is set in any case, the users only when the file could be
- * read (else the old ones stay, with a warning). */
+/* set_property of htpasswd or stats-htpasswd: a new snapshot with the
+ * name and, while serving, the users read from the file (mount_lock held,
+ * sink->lock not: the engine's writer thread takes it); when the file
+ * cannot be read the old users stay, with a warning. */
 static void
 set_htpasswd (FluHttpSink * sink, guint prop_id, const GValue * value)
 {
   gboolean stats = prop_id == PROP_STATS_HTPASSWD;
-  gchar *file = g_value_dup_string (value);
-  GHashTable *users = NULL;
-  FluHttpFileStamp stamp = { 0 };
+  FluHttpSinkSettings *p;
   GError *err = NULL;
   gboolean serving, ok = TRUE;
 
+  g_mutex_lock (&sink->mount_lock);
   g_mutex_lock (&sink->lock);
   serving = sink->server != NULL;
   g_mutex_unlock (&sink->lock);
-  if (serving && file && *file) {
-    users = flu_http_htpasswd_load (file, &stamp, &err);
-    ok = users != NULL;
-  }
-
-  g_mutex_lock (&sink->lock);
-  g_free (stats ? sink->stats_htpasswd : sink->htpasswd);
+  p = flu_http_sink_settings_begin (sink);
+  g_free (stats ? p->stats_htpasswd : p->htpasswd);
   if (stats)
-    sink->stats_htpasswd = file;
+    p->stats_htpasswd = g_value_dup_string (value);
   else
-    sink->htpasswd = file;
-  if (serving && ok) {
-    GHashTable **field = stats ? &sink->stats_users : &sink->users;
-
-    g_clear_pointer (field, g_hash_table_unref);
-    *field = g_steal_pointer (&users);
-    if (stats)
-      sink->stats_users_stamp = stamp;
-    else
-      sink->users_stamp = stamp;
-  }
-  g_mutex_unlock (&sink->lock);
-  g_clear_pointer (&users, g_hash_table_unref);
+    p->htpasswd = g_value_dup_string (value);
+  if (serving)
+    ok = flu_http_check_load_htpasswd (p, stats, &err);
+  flu_http_sink_settings_commit (sink, p);
+  g_mutex_unlock (&sink->mount_lock);
   if (!ok) {
     GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
         ("Cannot read the %s file, keeping the old one: %s",
             stats ? "stats-htpasswd" : "htpasswd", err->message), (NULL));
+    g_error_free (err);
+  }
+}
+
+/* the numeric settings of the snapshot */
+static gboolean
+set_number (FluHttpSinkSettings * p, guint prop_id, const GValue * value)
+{
+  switch (prop_id) {
+    case PROP_CAPS_TIMEOUT:
+      p->caps_timeout = g_value_get_uint (value);
+      return TRUE;
+    case PROP_STALL_TIMEOUT:
+      p->stall_timeout = g_value_get_uint (value);
+      return TRUE;
+    case PROP_CLIENT_LIMIT:
+      p->client_limit = g_value_get_uint (value);
+      return TRUE;
+    case PROP_RETRY_AFTER:
+      p->retry_after = g_value_get_uint (value);
+      return TRUE;
+    case PROP_BANDWIDTH_LIMIT:
+      p->bandwidth_limit = g_value_get_uint64 (value);
+      return TRUE;
+    case PROP_MAX_CLIENTS_PER_IP:
+      p->max_clients_per_ip = g_value_get_uint (value);
+      return TRUE;
+    case PROP_MAX_DURATION:
+      p->max_duration = g_value_get_uint (value);
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+/* set_property of allow, deny, access-log-exclude or stats-allow while
+ * serving: the lists parsed into a new snapshot (mount_lock held); a bad
+ * list keeps the old ones */
+static void
+reparse_lists (FluHttpSink * sink)
+{
+  FluHttpSinkSettings *p;
+  GError *err = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&sink->mount_lock);
+  p = flu_http_sink_settings_begin (sink);
+  g_mutex_lock (&sink->lock);
+  ok = sink->server == NULL || flu_http_check_parse_lists (sink, p, &err);
+  g_mutex_unlock (&sink->lock);
+  if (ok)
+    flu_http_sink_settings_commit (sink, p);
+  else
+    flu_http_sink_settings_unref (p);
+  g_mutex_unlock (&sink->mount_lock);
+  if (!ok) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, SETTINGS,
+        ("Bad address list, keeping the old ones: %s", err->message), (NULL));
     g_error_free (err);
   }
 }
@@ -903,7 +954,8 @@ is_path (guint prop_id)
 }
 
 /* set_property of a setting in the snapshot (a path, content-type,
- * cors-origin, extra-headers, redirect-on-overflow, realm, token-secret):
+ * cors-origin, extra-headers, redirect-on-overflow, realm, token-secret, a
+ * request limit):
  * copy the snapshot, change the copy, swap it under the lock,
  * drop the old one outside it.  While serving, the path is re-registered
  * on the shared server first: requests for the old path get 404, the new
@@ -924,7 +976,10 @@ set_setting (FluHttpSink * sink, guint prop_id, const GValue * value)
   g_mutex_unlock (&sink->lock);
 
   new = flu_http_sink_settings_copy (old);
-  if (prop_id == PROP_EXTRA_HEADERS) {
+  if (set_number (new, prop_id, value)) {
+    server = NULL;
+    field = NULL;
+  } else if (prop_id == PROP_EXTRA_HEADERS) {
     if (new->extra_headers)
       gst_structure_free (new->extra_headers);
     new->extra_headers = g_value_dup_boxed (value);
@@ -986,7 +1041,10 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
   if (is_path (prop_id) || prop_id == PROP_EXTRA_HEADERS ||
       prop_id == PROP_CONTENT_TYPE || prop_id == PROP_CORS_ORIGIN ||
       prop_id == PROP_REDIRECT_ON_OVERFLOW || prop_id == PROP_REALM ||
-      prop_id == PROP_TOKEN_SECRET) {
+      prop_id == PROP_TOKEN_SECRET || prop_id == PROP_CAPS_TIMEOUT ||
+      prop_id == PROP_STALL_TIMEOUT || prop_id == PROP_CLIENT_LIMIT ||
+      prop_id == PROP_RETRY_AFTER || prop_id == PROP_BANDWIDTH_LIMIT ||
+      prop_id == PROP_MAX_CLIENTS_PER_IP || prop_id == PROP_MAX_DURATION) {
     set_setting (sink, prop_id, value);
     return;
   }
@@ -1017,18 +1075,12 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
     case PROP_PORT:
       sink->port = g_value_get_uint (value);
       break;
-    case PROP_CAPS_TIMEOUT:
-      sink->caps_timeout = g_value_get_uint (value);
-      break;
     case PROP_HEADER_TIMEOUT:
       sink->header_timeout = g_value_get_uint (value);
       break;
     case PROP_IDLE_TIMEOUT:
       sink->idle_timeout = g_value_get_uint (value);
       engine_prop = TRUE;
-      break;
-    case PROP_STALL_TIMEOUT:
-      sink->stall_timeout = g_value_get_uint (value);
       break;
     case PROP_BURST_ON_CONNECT:
       sink->burst_on_connect = g_value_get_boolean (value);
@@ -1086,21 +1138,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       sink->sync = g_value_get_boolean (value);
       engine_prop = TRUE;
       break;
-    case PROP_CLIENT_LIMIT:
-      sink->client_limit = g_value_get_uint (value);
-      break;
-    case PROP_RETRY_AFTER:
-      sink->retry_after = g_value_get_uint (value);
-      break;
-    case PROP_BANDWIDTH_LIMIT:
-      sink->bandwidth_limit = g_value_get_uint64 (value);
-      break;
-    case PROP_MAX_CLIENTS_PER_IP:
-      sink->max_clients_per_ip = g_value_get_uint (value);
-      break;
-    case PROP_MAX_DURATION:
-      sink->max_duration = g_value_get_uint (value);
-      break;
     case PROP_ALLOW:
       set_string (&sink->allow, value);
       lists = TRUE;
@@ -1133,16 +1170,11 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
-  if (lists && sink->server && !flu_http_check_parse_lists (sink, &err)) {
-    g_mutex_unlock (&sink->lock);
-    GST_ELEMENT_WARNING (sink, RESOURCE, SETTINGS,
-        ("Bad address list, keeping the old ones: %s", err->message), (NULL));
-    g_error_free (err);
-    return;
-  }
   if (engine_prop && sink->server)
     configure_engine (sink);
   g_mutex_unlock (&sink->lock);
+  if (lists)
+    reparse_lists (sink);
 }
 
 static void
@@ -1196,7 +1228,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_boxed (value, sink->settings->extra_headers);
       break;
     case PROP_CAPS_TIMEOUT:
-      g_value_set_uint (value, sink->caps_timeout);
+      g_value_set_uint (value, sink->settings->caps_timeout);
       break;
     case PROP_HEADER_TIMEOUT:
       g_value_set_uint (value, sink->header_timeout);
@@ -1205,7 +1237,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint (value, sink->idle_timeout);
       break;
     case PROP_STALL_TIMEOUT:
-      g_value_set_uint (value, sink->stall_timeout);
+      g_value_set_uint (value, sink->settings->stall_timeout);
       break;
     case PROP_BURST_ON_CONNECT:
       g_value_set_boolean (value, sink->burst_on_connect);
@@ -1250,25 +1282,25 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_boolean (value, sink->sync);
       break;
     case PROP_CLIENT_LIMIT:
-      g_value_set_uint (value, sink->client_limit);
+      g_value_set_uint (value, sink->settings->client_limit);
       break;
     case PROP_RETRY_AFTER:
-      g_value_set_uint (value, sink->retry_after);
+      g_value_set_uint (value, sink->settings->retry_after);
       break;
     case PROP_REDIRECT_ON_OVERFLOW:
       g_value_set_string (value, sink->settings->redirect_on_overflow);
       break;
     case PROP_BANDWIDTH_LIMIT:
-      g_value_set_uint64 (value, sink->bandwidth_limit);
+      g_value_set_uint64 (value, sink->settings->bandwidth_limit);
       break;
     case PROP_MAX_CLIENTS_PER_IP:
-      g_value_set_uint (value, sink->max_clients_per_ip);
+      g_value_set_uint (value, sink->settings->max_clients_per_ip);
       break;
     case PROP_MAX_DURATION:
-      g_value_set_uint (value, sink->max_duration);
+      g_value_set_uint (value, sink->settings->max_duration);
       break;
     case PROP_HTPASSWD:
-      g_value_set_string (value, sink->htpasswd);
+      g_value_set_string (value, sink->settings->htpasswd);
       break;
     case PROP_REALM:
       g_value_set_string (value, sink->settings->realm);
@@ -1302,7 +1334,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_string (value, sink->stats_allow);
       break;
     case PROP_STATS_HTPASSWD:
-      g_value_set_string (value, sink->stats_htpasswd);
+      g_value_set_string (value, sink->settings->stats_htpasswd);
       break;
     case PROP_CLIENTS:
       g_value_set_uint (value, flu_http_stats_clients (&sink->stats));
@@ -1310,7 +1342,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_STREAM_BITRATE:
       /* as in the stats: 0 once the source is stalled or offline */
       g_value_set_uint64 (value, flu_http_stats_stream_state (&sink->stats,
-              (gint64) sink->stall_timeout * G_USEC_PER_SEC) ==
+              (gint64) sink->settings->stall_timeout * G_USEC_PER_SEC) ==
           FLU_HTTP_STREAM_ONLINE ?
           flu_http_stats_stream_bitrate (&sink->stats) : 0);
       break;
