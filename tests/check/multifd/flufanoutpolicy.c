@@ -14,6 +14,7 @@
 #include <gst/check/gstcheck.h>
 
 #include "flufanoutpolicy.h"
+#include "flufanout.h"
 
 #define MS (GST_MSECOND)
 
@@ -421,6 +422,37 @@ GST_START_TEST (test_timestamps_back)
 
 GST_END_TEST;
 
+/* Two setters copy their config under the element's lock (seq 1, then
+ * seq 2: the second copy holds both changes) and apply it after releasing
+ * it; the first is preempted and applies last.  The engine keeps the
+ * later copy.  Done by order: the copies are applied in the wrong order
+ * on purpose, which plain flu_fanout_set_config () would take as is. */
+GST_START_TEST (test_config_seq_out_of_order)
+{
+  FluFanout *f = flu_fanout_new (NULL, NULL, NULL);
+  FluFanoutConfig a, b, got;
+
+  flu_fanout_config_init (&a);
+  a.buffers_min = 5;            /* setter A's change */
+  b = a;
+  b.time_min = 2 * GST_SECOND;  /* setter B's, made after A's */
+
+  fail_unless (flu_fanout_set_config_seq (f, &b, 2));
+  fail_if (flu_fanout_set_config_seq (f, &a, 1));
+  flu_fanout_get_config (f, &got);
+  fail_unless_equals_int (got.buffers_min, 5);
+  fail_unless_equals_int64 (got.time_min, 2 * GST_SECOND);
+
+  /* in order, each applies */
+  a.buffers_min = 7;
+  fail_unless (flu_fanout_set_config_seq (f, &a, 3));
+  flu_fanout_get_config (f, &got);
+  fail_unless_equals_int (got.buffers_min, 7);
+  flu_fanout_free (f);
+}
+
+GST_END_TEST;
+
 static Suite *
 flufanoutpolicy_suite (void)
 {
@@ -435,6 +467,7 @@ flufanoutpolicy_suite (void)
   tcase_add_test (tc, test_keep_from);
   tcase_add_test (tc, test_headers);
   tcase_add_test (tc, test_timestamps_back);
+  tcase_add_test (tc, test_config_seq_out_of_order);
   return s;
 }
 
