@@ -32,6 +32,7 @@
 #include "fluhttpstatuspage.h"
 #include "fluhttpresponse.h"
 #include "fluhttpauthpool.h"
+#include "fluhttpwait.h"
 
 #include <string.h>
 
@@ -271,6 +272,7 @@ flu_http_request_release_waiting (gpointer data)
   for (l = list; l; l = l->next)
     waiting_finish (l->data, have_caps);
   g_list_free (list);
+  flu_http_wait_release (sink, have_caps);
   return G_SOURCE_REMOVE;
 }
 
@@ -504,6 +506,11 @@ stream_go_on (FluHttpSink * sink, FluHttpSinkSettings * p,
   if (status == SOUP_STATUS_NONE) {
     if (sink->caps) {
       answer (sink, msg, user);
+    } else if (soup_server_message_get_method (msg) == SOUP_METHOD_GET &&
+        flu_http_wait_take (sink, msg, user, host)) {
+      /* libsoup let go of the request: it waits on its socket */
+      g_mutex_unlock (&sink->lock);
+      paused = FALSE;
     } else {
       wait_for_caps (sink, p, msg, user, host, paused);
       g_mutex_unlock (&sink->lock);

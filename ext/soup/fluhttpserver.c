@@ -139,8 +139,13 @@ debug_init (void)
 void
 flu_http_server_set_common_headers (SoupServerMessage * msg)
 {
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  flu_http_server_fill_common_headers (soup_server_message_get_response_headers
+      (msg));
+}
 
+void
+flu_http_server_fill_common_headers (SoupMessageHeaders * h)
+{
   soup_message_headers_replace (h, "Server", SERVER_HEADER);
   soup_message_headers_replace (h, "Connection", "close");
   soup_message_headers_replace (h, "Cache-Control", "no-cache");

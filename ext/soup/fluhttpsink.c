@@ -602,7 +602,7 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     sink->mime = flu_http_content_type_from_caps (caps);
     server = sink->server;
     GST_INFO_OBJECT (sink, "streaming %s", sink->mime);
-    if (server && sink->waiting)
+    if (server && (sink->waiting || sink->waiting_fds))
       g_main_context_invoke_full (flu_http_server_get_context (server),
           G_PRIORITY_DEFAULT, flu_http_request_release_waiting,
           gst_object_ref (sink), gst_object_unref);

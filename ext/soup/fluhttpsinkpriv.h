@@ -166,6 +166,7 @@ struct _FluHttpSink
   GstCaps *caps;
   gchar *mime;
   GList *waiting;               /* server thread only */
+  GList *waiting_fds;           /* the same on their own sockets */
   guint n_waiting;
   GHashTable *clients;          /* fd -> FluHttpViewer */
   GHashTable *per_ip;           /* host -> count */
