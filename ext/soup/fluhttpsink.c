@@ -546,6 +546,8 @@ configure_engine (FluHttpSink * sink)
   config.units_max = sink->units_max;
   config.units_soft_max = sink->units_soft_max;
   config.coalesce_time = sink->coalesce_time;
+  /* with a coalescing window, one chunk per window: fewer iovecs */
+  config.merge_small = sink->coalesce_time > 0;
   config.start_on_add = TRUE;
   config.time_min = sink->time_min;
   config.bytes_min = sink->bytes_min;
@@ -584,11 +586,25 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   FluHttpSink *sink = data;
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    flu_http_stats_stream_bytes (&sink->stats,
-        gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)));
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+
+    /* flufeedsrc marks the first buffer after a reconnection */
+    if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT))
+      flu_http_stats_restart (&sink->stats);
+    flu_http_stats_stream_bytes (&sink->stats, gst_buffer_get_size (buf));
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+
+    if (gst_buffer_list_length (list) > 0 &&
+        GST_BUFFER_FLAG_IS_SET (gst_buffer_list_get (list, 0),
+            GST_BUFFER_FLAG_DISCONT))
+      flu_http_stats_restart (&sink->stats);
     flu_http_stats_stream_bytes (&sink->stats,
-        gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info)));
+        gst_buffer_list_calculate_size (list));
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
+      GST_EVENT_STREAM_START) {
+    /* a new stream after data (the first one comes before any) */
+    flu_http_stats_restart (&sink->stats);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
     flu_http_stats_eos (&sink->stats);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {

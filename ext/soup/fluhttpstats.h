@@ -51,6 +51,9 @@ typedef struct
   gint64 first_buffer;
   gint64 last_buffer;           /* monotonic us of the latest buffer */
   gboolean eos;                 /* upstream ended; cleared by new data */
+  guint64 restarts;             /* upstream restarts (flu_http_stats_restart) */
+  gint64 last_restart_wall;     /* wall clock us of the latest one */
+  gboolean restart_open;        /* one counted, no buffer since */
   gint64 window_start;
   guint64 window_bytes;
   guint64 bitrate;              /* bits/s over the last window */
@@ -92,6 +95,10 @@ void flu_http_stats_client_removed (FluHttpStats * st, guint64 bytes);
 void flu_http_stats_refused (FluHttpStats * st);
 void flu_http_stats_waiting (FluHttpStats * st, gint delta);
 void flu_http_stats_stream_bytes (FluHttpStats * st, guint64 bytes);
+/* The upstream restarted (a DISCONT buffer, a new stream-start or new
+ * data after EOS, once data has come): counted once per restart (until the
+ * next buffer), with its time, for the stats and the status page. */
+void flu_http_stats_restart (FluHttpStats * st);
 void flu_http_stats_eos (FluHttpStats * st);
 /* @stall_us: age of the latest buffer after which the stream counts as
  * stalled (0 = never). */

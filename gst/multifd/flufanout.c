@@ -121,6 +121,7 @@
 
 #include "flufanout.h"
 #include "flufanoutpolicy.h"
+#include "flufanoutmerge.h"
 
 #include <gio/gio.h>
 #include <errno.h>
@@ -226,6 +227,7 @@ struct _FluFanout
 
   /* ring (flufanoutpolicy.h) */
   FluRing r;
+  FluMerge merge;               /* open chunk (config.merge_small) */
   guint64 clients_keep;         /* <= every positioned client's cursor */
 
   /* clients */
@@ -299,6 +301,7 @@ flu_fanout_config_init (FluFanoutConfig * config)
   config->backlog_limit = FLU_FANOUT_DEFAULT_BACKLOG_LIMIT;
   config->coalesce_time = FLU_FANOUT_DEFAULT_COALESCE_TIME;
   config->start_on_add = FALSE;
+  config->merge_small = FALSE;
 }
 
 static guint64
@@ -949,6 +952,8 @@ full_pass (FluFanout * f)
   compact_clients (f);
 }
 
+static void seal_chunk (FluFanout * f);
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -1031,6 +1036,8 @@ writer_thread (gpointer data)
     /* the clients removed by the events above (and check_clients) */
     flush_removals (f);
     if (pass) {
+      /* the chunk the streaming thread filled since the last pass */
+      seal_chunk (f);
       f->data_pending = FALSE;
       f->urgent = FALSE;
       f->last_pass = now;
@@ -1083,6 +1090,7 @@ void
 flu_fanout_free (FluFanout * f)
 {
   flu_fanout_stop (f);
+  flu_merge_clear (&f->merge);
   g_ptr_array_free (f->clients, TRUE);
   g_ptr_array_unref (f->leaving);
   g_hash_table_destroy (f->by_fd);
@@ -1163,6 +1171,7 @@ flu_fanout_stop (FluFanout * f)
   close (f->epfd);
   close (f->wakefd);
   f->epfd = f->wakefd = -1;
+  flu_merge_clear (&f->merge);
   flu_ring_clear (&f->r);
   f->n_waiting_new = 0;
   f->clients_keep = FLU_NO_SEQ;
@@ -1204,6 +1213,8 @@ set_config_locked (FluFanout * f, const FluFanoutConfig * config)
   guint i;
 
   dscp_changed = f->config.qos_dscp != config->qos_dscp;
+  if (!config->merge_small)
+    seal_chunk (f);
   f->config = *config;
   if (dscp_changed)
     for (i = 0; i < f->clients->len; i++) {
@@ -1269,26 +1280,22 @@ flu_fanout_set_caps (FluFanout * f, GstCaps * caps)
   } else {
     GST_DEBUG_OBJECT (f->owner, "new stream headers: %u buffers, %"
         G_GSIZE_FORMAT " bytes", h ? h->n_buffers : 0, h ? h->size : 0);
+    /* what came before goes with the old headers */
+    seal_chunk (f);
     flu_headers_unref (f->r.headers);
     f->r.headers = h;
   }
   g_mutex_unlock (&f->lock);
 }
 
-void
-flu_fanout_push (FluFanout * f, GstBuffer * buf)
+/* Lock held: @buf enters the ring (bytes_to_serve is counted by the
+ * caller). */
+static void
+ring_push_locked (FluFanout * f, GstBuffer * buf)
 {
   FluRingAppendResult res;
   guint failed = 0;
 
-  g_mutex_lock (&f->lock);
-  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_HEADER) &&
-      flu_ring_is_header (&f->r, buf)) {
-    GST_DEBUG_OBJECT (f->owner, "not queueing a header buffer that is in "
-        "the caps (%" G_GSIZE_FORMAT " bytes)", gst_buffer_get_size (buf));
-    g_mutex_unlock (&f->lock);
-    return;
-  }
   res = flu_ring_append (&f->r, buf, &failed);
   if (res == FLU_RING_APPEND_MAP_FAILED)
     GST_WARNING_OBJECT (f->owner, "could not map memory %u of a buffer, "
@@ -1296,7 +1303,6 @@ flu_fanout_push (FluFanout * f, GstBuffer * buf)
   if (res == FLU_RING_APPEND_OK) {
     gboolean was_pending = f->data_pending, was_urgent = f->urgent;
 
-    f->bytes_to_serve += gst_buffer_get_size (buf);
     if (f->n_waiting_new > 0)
       position_waiting_clients (f);
     /* trim now, not only when the writer serves someone: the ring is
@@ -1309,6 +1315,59 @@ flu_fanout_push (FluFanout * f, GstBuffer * buf)
     if (!was_pending || (f->urgent && !was_urgent))
       wake_writer (f);
   }
+}
+
+/* Lock held: the open chunk (if any) enters the ring. */
+static void
+seal_chunk (FluFanout * f)
+{
+  GstBuffer *chunk = flu_merge_seal (&f->merge);
+
+  if (chunk) {
+    ring_push_locked (f, chunk);
+    gst_buffer_unref (chunk);
+  }
+}
+
+/* Lock held: @buf went into the open chunk; the writer seals it at its
+ * next pass, at the end of the coalescing window. */
+static void
+chunk_grew (FluFanout * f)
+{
+  gboolean was_pending = f->data_pending;
+
+  f->data_pending = TRUE;
+  if (!was_pending)
+    wake_writer (f);
+}
+
+void
+flu_fanout_push (FluFanout * f, GstBuffer * buf)
+{
+  g_mutex_lock (&f->lock);
+  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_HEADER) &&
+      flu_ring_is_header (&f->r, buf)) {
+    GST_DEBUG_OBJECT (f->owner, "not queueing a header buffer that is in "
+        "the caps (%" G_GSIZE_FORMAT " bytes)", gst_buffer_get_size (buf));
+    g_mutex_unlock (&f->lock);
+    return;
+  }
+  f->bytes_to_serve += gst_buffer_get_size (buf);
+  if (f->config.merge_small) {
+    /* small buffers are copied into one chunk (see flufanoutmerge.h) */
+    if (flu_merge_append (&f->merge, buf)) {
+      chunk_grew (f);
+      g_mutex_unlock (&f->lock);
+      return;
+    }
+    seal_chunk (f);
+    if (flu_merge_start (&f->merge, buf)) {
+      chunk_grew (f);
+      g_mutex_unlock (&f->lock);
+      return;
+    }
+  }
+  ring_push_locked (f, buf);
   g_mutex_unlock (&f->lock);
 }
 
@@ -1415,6 +1474,7 @@ flu_fanout_remove (FluFanout * f, gint fd, gboolean flush)
         flu_client_status_nick (c->status));
   } else if (flush) {
     /* send what is queued for it now, then remove it */
+    seal_chunk (f);
     c->status = FLU_CLIENT_STATUS_FLUSHING;
     c->flush_until = f->r.head;
     f->data_pending = TRUE;

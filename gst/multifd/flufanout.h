@@ -95,6 +95,11 @@ typedef struct
   guint64 backlog_limit;
   guint64 coalesce_time;
   gboolean start_on_add;
+  /* copy small consecutive buffers into one ring entry at push time
+   * (flufanoutmerge.h), sealed at each pass: fewer iovecs per write, but
+   * buffers-queued and buffer units count chunks (off for the
+   * multifdsink-compatible element) */
+  gboolean merge_small;
 } FluFanoutConfig;
 
 typedef struct _FluFanout FluFanout;
