@@ -38,11 +38,11 @@ flu_merge_append (FluMerge * m, GstBuffer * buf)
 {
   gsize size = gst_buffer_get_size (buf);
 
-  if (m->mem == NULL || !mergeable (buf, size) ||
+  if (m->data == NULL || !mergeable (buf, size) ||
       !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT) ||
-      m->fill + size > m->map.size)
+      m->fill + size > FLU_MERGE_CHUNK)
     return FALSE;
-  gst_buffer_extract (buf, 0, m->map.data + m->fill, size);
+  gst_buffer_extract (buf, 0, m->data + m->fill, size);
   m->fill += size;
   m->n_buffers++;
   return TRUE;
@@ -53,20 +53,15 @@ flu_merge_start (FluMerge * m, GstBuffer * buf)
 {
   gsize size = gst_buffer_get_size (buf);
 
-  g_return_val_if_fail (m->mem == NULL, FALSE);
+  g_return_val_if_fail (m->data == NULL, FALSE);
   if (!mergeable (buf, size))
     return FALSE;
-  m->mem = gst_allocator_alloc (NULL, FLU_MERGE_CHUNK, NULL);
-  if (m->mem == NULL || !gst_memory_map (m->mem, &m->map, GST_MAP_WRITE)) {
-    g_clear_pointer (&m->mem, gst_memory_unref);
-    return FALSE;
-  }
-  m->fill = 0;
+  m->data = g_malloc (FLU_MERGE_CHUNK);
   m->n_buffers = 0;
   m->pts = GST_BUFFER_PTS (buf);
   m->dts = GST_BUFFER_DTS (buf);
   m->keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  gst_buffer_extract (buf, 0, m->map.data, size);
+  gst_buffer_extract (buf, 0, m->data, size);
   m->fill = size;
   m->n_buffers = 1;
   return TRUE;
@@ -76,13 +71,14 @@ GstBuffer *
 flu_merge_seal (FluMerge * m)
 {
   GstBuffer *buf;
+  guint8 *data;
 
-  if (m->mem == NULL)
+  if (m->data == NULL)
     return NULL;
-  gst_memory_unmap (m->mem, &m->map);
-  gst_memory_resize (m->mem, 0, m->fill);
-  buf = gst_buffer_new ();
-  gst_buffer_append_memory (buf, g_steal_pointer (&m->mem));
+  /* the ring keeps what was filled, not the whole block (a shrinking
+   * realloc gives the tail back in place) */
+  data = g_realloc (g_steal_pointer (&m->data), m->fill);
+  buf = gst_buffer_new_wrapped (data, m->fill);
   GST_BUFFER_PTS (buf) = m->pts;
   GST_BUFFER_DTS (buf) = m->dts;
   if (!m->keyframe)
@@ -95,10 +91,7 @@ flu_merge_seal (FluMerge * m)
 void
 flu_merge_clear (FluMerge * m)
 {
-  if (m->mem) {
-    gst_memory_unmap (m->mem, &m->map);
-    g_clear_pointer (&m->mem, gst_memory_unref);
-  }
+  g_clear_pointer (&m->data, g_free);
   m->fill = 0;
   m->n_buffers = 0;
 }

@@ -37,8 +37,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  GstMemory *mem;               /* NULL: no open chunk */
-  GstMapInfo map;
+  guint8 *data;                 /* FLU_MERGE_CHUNK bytes; NULL: none open */
   gsize fill;
   GstClockTime pts, dts;
   gboolean keyframe;
