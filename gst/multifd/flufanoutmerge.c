@@ -38,7 +38,7 @@ flu_merge_append (FluMerge * m, GstBuffer * buf)
 {
   gsize size = gst_buffer_get_size (buf);
 
-  if (m->data == NULL || !mergeable (buf, size) ||
+  if (!m->open || !mergeable (buf, size) ||
       !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT) ||
       m->fill + size > FLU_MERGE_CHUNK)
     return FALSE;
@@ -53,10 +53,12 @@ flu_merge_start (FluMerge * m, GstBuffer * buf)
 {
   gsize size = gst_buffer_get_size (buf);
 
-  g_return_val_if_fail (m->data == NULL, FALSE);
+  g_return_val_if_fail (!m->open, FALSE);
   if (!mergeable (buf, size))
     return FALSE;
-  m->data = g_malloc (FLU_MERGE_CHUNK);
+  if (m->data == NULL)
+    m->data = g_malloc (FLU_MERGE_CHUNK);
+  m->open = TRUE;
   m->n_buffers = 0;
   m->pts = GST_BUFFER_PTS (buf);
   m->dts = GST_BUFFER_DTS (buf);
@@ -71,14 +73,12 @@ GstBuffer *
 flu_merge_seal (FluMerge * m)
 {
   GstBuffer *buf;
-  guint8 *data;
 
-  if (m->data == NULL)
+  if (!m->open)
     return NULL;
-  /* the ring keeps what was filled, not the whole block (a shrinking
-   * realloc gives the tail back in place) */
-  data = g_realloc (g_steal_pointer (&m->data), m->fill);
-  buf = gst_buffer_new_wrapped (data, m->fill);
+  /* the ring keeps what was filled, in a block of its size */
+  buf = gst_buffer_new_wrapped (g_memdup2 (m->data, m->fill), m->fill);
+  m->open = FALSE;
   GST_BUFFER_PTS (buf) = m->pts;
   GST_BUFFER_DTS (buf) = m->dts;
   if (!m->keyframe)
@@ -92,6 +92,7 @@ void
 flu_merge_clear (FluMerge * m)
 {
   g_clear_pointer (&m->data, g_free);
+  m->open = FALSE;
   m->fill = 0;
   m->n_buffers = 0;
 }

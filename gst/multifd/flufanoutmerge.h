@@ -37,7 +37,8 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  guint8 *data;                 /* FLU_MERGE_CHUNK bytes; NULL: none open */
+  guint8 *data;                 /* FLU_MERGE_CHUNK bytes, kept for reuse */
+  gboolean open;                /* a chunk is open in data */
   gsize fill;
   GstClockTime pts, dts;
   gboolean keyframe;
@@ -51,8 +52,10 @@ gboolean flu_merge_append (FluMerge * m, GstBuffer * buf);
 /* No chunk open: opens one with @buf when @buf is small (a keyframe may
  * open one, then deltas follow it).  FALSE when @buf is not mergeable. */
 gboolean flu_merge_start (FluMerge * m, GstBuffer * buf);
-/* The open chunk as one buffer (timestamps and keyframe flag of its first
- * buffer), or NULL when none is open; no chunk is open after. */
+/* The open chunk as one buffer of its own (a copy of what was filled:
+ * the block stays for the next chunk, so sealing does not fragment the
+ * heap), with the timestamps and keyframe flag of its first buffer; NULL
+ * when none is open.  No chunk is open after. */
 GstBuffer *flu_merge_seal (FluMerge * m);
 void flu_merge_clear (FluMerge * m);
 
