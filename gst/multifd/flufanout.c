@@ -90,6 +90,15 @@
  * streaming thread's work per buffer is O(1) amortized, whatever the
  * number of clients or the size of the ring, and no system call.
  *
+ * Small buffers (config.merge_small, fluhttpsink with a coalescing
+ * window): the streaming thread copies consecutive small buffers into one
+ * open chunk (flufanoutmerge.c, one copy per buffer for every client)
+ * instead of a ring entry each; the chunk enters the ring when the writer
+ * starts a pass (and before a header change, a flushing removal, or when
+ * a buffer that cannot follow arrives), so a client's write is one or two
+ * iovecs per window instead of one per frame.  Off for flumultifdsink:
+ * buffers-queued and buffer units would count chunks.
+ *
  * Stream headers: every caps change that brings a different streamheader
  * creates a header set; each ring entry points at the set that was current
  * when it arrived.  A client gets the set of the first entry it is sent
