@@ -44,13 +44,13 @@ typedef struct
   gchar *user;
   gchar *password;
   gboolean ok;                  /* worker, read back in the server thread */
+  gint *pending;
   FluHttpAuthDone done;
   gpointer data;
   GDestroyNotify notify;
 } AuthJob;
 
 static GThreadPool *pool;
-static gint pending;
 /* contexts of the jobs not handed back yet (context -> count), for
  * flu_http_auth_pool_drain () */
 static GMutex flight_lock;
@@ -89,11 +89,11 @@ job_free (gpointer data)
     memset (j->password, 0, strlen (j->password));
     g_free (j->password);
   }
+  g_atomic_int_add (j->pending, -1);
   if (j->notify)
     j->notify (j->data);
   g_main_context_unref (j->context);
   g_free (j);
-  g_atomic_int_add (&pending, -1);
 }
 
 /* server thread */
@@ -148,13 +148,14 @@ pool_new (gpointer unused)
 gboolean
 flu_http_auth_pool_check (GMainContext * context, SoupServerMessage * msg,
     GHashTable * users, const gchar * user, const gchar * password,
-    FluHttpAuthDone done, gpointer data, GDestroyNotify notify)
+    gint * pending, guint max, FluHttpAuthDone done, gpointer data,
+    GDestroyNotify notify)
 {
   static GOnce once = G_ONCE_INIT;
   AuthJob *j;
 
-  if (g_atomic_int_add (&pending, 1) >= FLU_HTTP_AUTH_MAX_PENDING) {
-    g_atomic_int_add (&pending, -1);
+  if ((guint) g_atomic_int_add (pending, 1) >= max) {
+    g_atomic_int_add (pending, -1);
     return FALSE;
   }
   pool = g_once (&once, pool_new, NULL);
@@ -167,6 +168,7 @@ flu_http_auth_pool_check (GMainContext * context, SoupServerMessage * msg,
   j->done = done;
   j->data = data;
   j->notify = notify;
+  j->pending = pending;
   j->disconnected_id = g_signal_connect (msg, "disconnected",
       G_CALLBACK (job_disconnected), j);
   soup_server_message_pause (msg);
@@ -184,10 +186,4 @@ flu_http_auth_pool_drain (GMainContext * context)
   while (in_flight && g_hash_table_contains (in_flight, context))
     g_cond_wait (&flight_cond, &flight_lock);
   g_mutex_unlock (&flight_lock);
-}
-
-guint
-flu_http_auth_pool_pending (void)
-{
-  return g_atomic_int_get (&pending);
 }

@@ -21,10 +21,10 @@
  * and the port's server thread answers every request of every element on
  * the port.  A check is queued to a small pool of auth workers (one
  * GThreadPool for the process) while its request is paused; the result is
- * handed back to the server thread, where the request goes on.  At most
- * FLU_HTTP_AUTH_MAX_PENDING checks wait or run at once: past that the
- * caller answers 503, so a login storm costs a bounded queue and the
- * workers' CPU, never the other requests' turn. */
+ * handed back to the server thread, where the request goes on.  Each
+ * caller bounds its own checks waiting or running (fluhttpsink's
+ * max-pending-logins): past that it answers 503, so a login storm costs a
+ * bounded queue and the workers' CPU, never the other requests' turn. */
 
 #ifndef __FLU_HTTP_AUTH_POOL_H__
 #define __FLU_HTTP_AUTH_POOL_H__
@@ -33,7 +33,6 @@
 
 G_BEGIN_DECLS
 
-#define FLU_HTTP_AUTH_MAX_PENDING 64
 #define FLU_HTTP_AUTH_MAX_WORKERS 2
 /* the workers' nice value: below the threads that stream */
 #define FLU_HTTP_AUTH_NICE 10
@@ -47,20 +46,20 @@ typedef void (*FluHttpAuthDone) (SoupServerMessage * msg, gboolean ok,
 /* Server thread (the one iterating @context): pause @msg and check
  * @user / @password against @users (flu_http_htpasswd_check) in a worker;
  * @done then runs in @context.  @notify frees @data once the check is over,
- * whether @done ran or not.  FALSE (nothing queued, @msg not paused, @notify
- * not called) when FLU_HTTP_AUTH_MAX_PENDING checks are pending. */
+ * whether @done ran or not.  *@pending (atomic) counts the caller's checks
+ * queued or running, and is decremented before @notify runs: FALSE
+ * (nothing queued, @msg not paused, @notify not called) when it is at
+ * @max. */
 gboolean flu_http_auth_pool_check (GMainContext * context,
     SoupServerMessage * msg, GHashTable * users, const gchar * user,
-    const gchar * password, FluHttpAuthDone done, gpointer data,
-    GDestroyNotify notify);
+    const gchar * password, gint * pending, guint max, FluHttpAuthDone done,
+    gpointer data, GDestroyNotify notify);
 
 /* Waits until every check queued for @context was handed back to it
  * (its result is then a source of @context): the server's release calls it
  * after its thread ended, before the last iterations of @context. */
 void flu_http_auth_pool_drain (GMainContext * context);
 
-/* Checks queued or running now (tests, stats). */
-guint flu_http_auth_pool_pending (void);
 
 G_END_DECLS
 

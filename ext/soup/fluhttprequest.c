@@ -446,7 +446,8 @@ check_password (FluHttpSink * sink, FluHttpServer * server,
     gchar * password, FluHttpAuthDone done)
 {
   if (!flu_http_auth_pool_check (flu_http_server_get_context (server), msg,
-          users, user, password, done, c, checking_free)) {
+          users, user, password, &sink->auth_pending, c->p->max_pending_logins,
+          done, c, checking_free)) {
     g_autoptr (FluHttpSinkSettings) p = flu_http_sink_ref_settings (sink);
     gchar *retry = g_strdup_printf ("%u", p->retry_after);
 

@@ -96,6 +96,7 @@ flu_http_sink_settings_copy (const FluHttpSinkSettings * p)
   c->bandwidth_limit = p->bandwidth_limit;
   c->max_clients_per_ip = p->max_clients_per_ip;
   c->max_duration = p->max_duration;
+  c->max_pending_logins = p->max_pending_logins;
   /* built once, never changed: shared */
   c->allow_list = list_ref (p->allow_list);
   c->deny_list = list_ref (p->deny_list);

@@ -108,6 +108,7 @@ enum
   PROP_SYNC,
   PROP_CLIENT_LIMIT,
   PROP_RETRY_AFTER,
+  PROP_MAX_PENDING_LOGINS,
   PROP_REDIRECT_ON_OVERFLOW,
   PROP_BANDWIDTH_LIMIT,
   PROP_MAX_CLIENTS_PER_IP,
@@ -155,6 +156,7 @@ static GParamSpec *properties[N_PROPERTIES];
  * latency. */
 #define DEFAULT_COALESCE_TIME (500 * GST_MSECOND)
 #define DEFAULT_RETRY_AFTER 10
+#define DEFAULT_MAX_PENDING_LOGINS 1024
 #define DEFAULT_REALM "fluhttpsink"
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -314,6 +316,11 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       g_param_spec_uint ("retry-after", "Retry after",
           "Seconds in the Retry-After header of 503 answers",
           0, 86400, DEFAULT_RETRY_AFTER, RW));
+  g_object_class_install_property (gobject_class, PROP_MAX_PENDING_LOGINS,
+      g_param_spec_uint ("max-pending-logins", "Max pending logins",
+          "Password checks (htpasswd, stats-htpasswd) waiting for or running "
+          "in the auth workers at once; a login past that gets 503 with "
+          "Retry-After", 1, 65536, DEFAULT_MAX_PENDING_LOGINS, RW));
   g_object_class_install_property (gobject_class, PROP_REDIRECT_ON_OVERFLOW,
       g_param_spec_string ("redirect-on-overflow", "Redirect on overflow",
           "URL to send viewers to (302) when client-limit or bandwidth-limit "
@@ -484,6 +491,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->qos_dscp = -1;
   sink->resend_streamheader = TRUE;
   sink->settings->retry_after = DEFAULT_RETRY_AFTER;
+  sink->settings->max_pending_logins = DEFAULT_MAX_PENDING_LOGINS;
   sink->settings->realm = g_strdup (DEFAULT_REALM);
   sink->clients = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
       (GDestroyNotify) flu_http_client_free);
@@ -920,6 +928,9 @@ set_number (FluHttpSinkSettings * p, guint prop_id, const GValue * value)
     case PROP_RETRY_AFTER:
       p->retry_after = g_value_get_uint (value);
       return TRUE;
+    case PROP_MAX_PENDING_LOGINS:
+      p->max_pending_logins = g_value_get_uint (value);
+      return TRUE;
     case PROP_BANDWIDTH_LIMIT:
       p->bandwidth_limit = g_value_get_uint64 (value);
       return TRUE;
@@ -1060,6 +1071,7 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       prop_id == PROP_TOKEN_SECRET || prop_id == PROP_CAPS_TIMEOUT ||
       prop_id == PROP_STALL_TIMEOUT || prop_id == PROP_CLIENT_LIMIT ||
       prop_id == PROP_RETRY_AFTER || prop_id == PROP_BANDWIDTH_LIMIT ||
+      prop_id == PROP_MAX_PENDING_LOGINS ||
       prop_id == PROP_MAX_CLIENTS_PER_IP || prop_id == PROP_MAX_DURATION) {
     set_setting (sink, prop_id, value);
     return;
@@ -1302,6 +1314,9 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_RETRY_AFTER:
       g_value_set_uint (value, sink->settings->retry_after);
+      break;
+    case PROP_MAX_PENDING_LOGINS:
+      g_value_set_uint (value, sink->settings->max_pending_logins);
       break;
     case PROP_REDIRECT_ON_OVERFLOW:
       g_value_set_string (value, sink->settings->redirect_on_overflow);

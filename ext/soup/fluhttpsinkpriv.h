@@ -56,6 +56,7 @@ typedef struct
   guint64 bandwidth_limit;
   guint max_clients_per_ip;
   guint max_duration;
+  guint max_pending_logins;
   /* allow, deny, access-log-exclude, stats-allow as parsed when serving
    * (NULL before) */
   GPtrArray *allow_list;
@@ -171,6 +172,7 @@ struct _FluHttpSink
   GHashTable *clients;          /* fd -> FluHttpViewer */
   GHashTable *per_ip;           /* host -> count */
   guint64 serial;
+  gint auth_pending;            /* atomic: password checks queued/running */
   FluHttpStats stats;
 };
 
