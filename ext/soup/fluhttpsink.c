@@ -65,6 +65,7 @@
 
 #include "fluhttpsinkpriv.h"
 #include "fluhttpcheck.h"
+#include "fluenums.h"
 #include "fluhttpclient.h"
 #include "fluhttprequest.h"
 #include "fluhttpmime.h"
@@ -613,6 +614,17 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
       GST_EVENT_STREAM_START) {
     /* a new stream after data (the first one comes before any) */
     flu_http_stats_restart (&sink->stats);
+  } else if (gst_event_has_name (GST_PAD_PROBE_INFO_EVENT (info),
+          FLU_UPSTREAM_RESTART_EVENT)) {
+    const GstStructure *s =
+        gst_event_get_structure (GST_PAD_PROBE_INFO_EVENT (info));
+    guint n = 0;
+
+    /* flufeedsrc reconnected (through a muxer, which drops DISCONT); a
+     * sticky event comes again (one per feed reader, and when replayed):
+     * counted once per new count */
+    gst_structure_get_uint (s, "restarts", &n);
+    flu_http_stats_restart_seen (&sink->stats, n);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
     flu_http_stats_eos (&sink->stats);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {

@@ -237,6 +237,20 @@ flu_http_stats_restart (FluHttpStats * st)
 }
 
 void
+flu_http_stats_restart_seen (FluHttpStats * st, guint n)
+{
+  gboolean fresh;
+
+  g_mutex_lock (&st->lock);
+  fresh = n > st->restart_event;
+  if (fresh)
+    st->restart_event = n;
+  g_mutex_unlock (&st->lock);
+  if (fresh)
+    flu_http_stats_restart (st);
+}
+
+void
 flu_http_stats_eos (FluHttpStats * st)
 {
   g_mutex_lock (&st->lock);
