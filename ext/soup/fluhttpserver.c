@@ -23,6 +23,7 @@
 
 #define _GNU_SOURCE             /* accept4 */
 #include "fluhttpserver.h"
+#include "fluhttpauthpool.h"
 #include "fluhttpauth.h"
 #include "fluhttpporter.h"
 #include "fluporterproto.h"
@@ -168,8 +169,13 @@ flu_http_server_keep_alive (SoupServerMessage * msg)
 void
 flu_http_server_set_common_headers (SoupServerMessage * msg)
 {
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  flu_http_server_fill_common_headers (soup_server_message_get_response_headers
+      (msg));
+}
 
+void
+flu_http_server_fill_common_headers (SoupMessageHeaders * h)
+{
   soup_message_headers_replace (h, "Server", SERVER_HEADER);
   soup_message_headers_replace (h, "Connection", "close");
   soup_message_headers_replace (h, "Cache-Control", "no-cache");
@@ -961,6 +967,8 @@ flu_http_server_release (FluHttpServer * self)
   GST_INFO ("closing server on port %u", self->port);
   g_main_context_invoke (self->context, shutdown_in_thread, self);
   g_thread_join (self->thread);
+  /* password checks still running hand their requests back first */
+  flu_http_auth_pool_drain (self->context);
   /* Finish whatever the server left behind (closing connections). */
   while (g_main_context_iteration (self->context, FALSE));
   g_hash_table_unref (self->mounts);

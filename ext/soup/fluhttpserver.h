@@ -105,6 +105,8 @@ void flu_http_server_invoke_sync (FluHttpServer * server, GSourceFunc func,
 /* Common response helpers. */
 GSocket *flu_http_server_message_get_socket (SoupServerMessage * msg);
 
+/* The same on headers of our own (a head written without libsoup). */
+void flu_http_server_fill_common_headers (SoupMessageHeaders * headers);
 void flu_http_server_set_common_headers (SoupServerMessage * msg);
 /* After flu_http_server_set_common_headers (): the connection stays open
  * for the client's next request (HTTP/1.1 keep-alive, which libsoup does
