@@ -41,7 +41,7 @@ else
     ''|*[!0-9]*) echo "run.sh: SECONDS must be a number (or use --gate)" >&2; exit 2 ;;
   esac
 fi
-targets=${*:-http feed}
+targets=${*:-http feed hls}
 
 for tool in clang pkg-config; do
   command -v $tool >/dev/null 2>&1 || {
@@ -102,6 +102,10 @@ for t in $targets; do
       stacks=:fast_unwind_on_malloc=0:malloc_context_size=255
       # about 20 s
       runs=200000 ;;
+    hls) srcs=$top/ext/soup/fluhlsvariant.c
+      deps=glib-2.0; extra=; stacks=
+      # a few seconds: no system call, no GStreamer
+      runs=100000 ;;
     *) echo "run.sh: unknown target $t" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086
