@@ -105,7 +105,7 @@ for t in $targets; do
     hls) srcs=$top/ext/soup/fluhlsvariant.c
       deps=glib-2.0; extra=; stacks=
       # a few seconds: no system call, no GStreamer
-      runs=100000 ;;
+      runs=200000 ;;
     *) echo "run.sh: unknown target $t" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086
