@@ -17,8 +17,15 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* See fluhlsgroup.h.  One lock: registry_lock (groups, members and
- * their records). */
+/* See fluhlsgroup.h.  Two locks, in this order:
+ *   1. mount_lock: held by a whole join or leave, mount and unmount
+ *      included, so that a group's multivariant playlist is mounted and
+ *      unmounted in the order its first and last members come and go (a
+ *      leave unmounting while a join of the same name mounted it anew
+ *      failed the join).  Never taken by the server thread, which a
+ *      mount waits for.
+ *   2. registry_lock: groups, members and their records; the server
+ *      thread renders under it; nothing waits for the server under it. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -46,6 +53,7 @@ struct _FluHlsMember
   guint target_duration;        /* s, for the multivariant's max-age */
 };
 
+static GMutex mount_lock;
 static GMutex registry_lock;
 static GHashTable *groups;      /* key -> Group */
 
@@ -139,6 +147,7 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
     g_free (key);
     return NULL;
   }
+  g_mutex_lock (&mount_lock);
   m = g_new0 (FluHlsMember, 1);
   m->r.mount_point = g_strdup (mount_point);
   m->r.last_msn = G_MAXUINT64;
@@ -165,6 +174,7 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
         "part-target and playlist-length (%s here, %s in the group)", name,
         control, g->control);
     g_mutex_unlock (&registry_lock);
+    g_mutex_unlock (&mount_lock);
     g_free (key);
     member_free (m);
     return NULL;
@@ -174,11 +184,11 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
   g_mutex_unlock (&registry_lock);
   g_free (key);
 
-  /* the mount, outside the lock (it waits for the server thread, which
-   * may be rendering under it) */
+  /* the mount, outside registry_lock (it waits for the server thread,
+   * which may be rendering under it) */
   if (created && !flu_http_server_add_mount (server, created->path,
           handle_multivariant, created, error)) {
-    /* a member that joined meanwhile keeps the (unmounted) group */
+    /* (a member cannot have joined meanwhile: mount_lock) */
     g_mutex_lock (&registry_lock);
     g_ptr_array_remove (created->members, m);
     if (created->members->len == 0)
@@ -186,11 +196,13 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
     else
       created = NULL;
     g_mutex_unlock (&registry_lock);
+    g_mutex_unlock (&mount_lock);
     if (created)
       group_free (created);
     member_free (m);
     return NULL;
   }
+  g_mutex_unlock (&mount_lock);
   return m;
 }
 
@@ -199,6 +211,7 @@ flu_hls_group_leave (FluHlsMember * m)
 {
   Group *g = m->group, *last = NULL;
 
+  g_mutex_lock (&mount_lock);
   g_mutex_lock (&registry_lock);
   g_ptr_array_remove (g->members, m);
   if (g->members->len == 0) {
@@ -211,6 +224,7 @@ flu_hls_group_leave (FluHlsMember * m)
     flu_http_server_remove_mount (last->server, last->path);
     group_free (last);
   }
+  g_mutex_unlock (&mount_lock);
   member_free (m);
 }
 
