@@ -49,6 +49,7 @@ GST_DEBUG_CATEGORY_EXTERN (flu_hls_sink_debug);
 #define DEFAULT_REALM "fluhlssink"
 #define DEFAULT_RETRY_AFTER 5
 #define DEFAULT_SESSION_TIMEOUT 60
+#define DEFAULT_MAX_SESSIONS 10000
 #define REAP_INTERVAL_MS 500
 
 enum
@@ -69,6 +70,9 @@ enum
   P_SESSION_BIND_ADDRESS,
   P_STATS_PATH,
   P_METRICS_PATH,
+  P_MAX_SESSIONS,
+  P_STATS_ALLOW,
+  P_STATS_HTPASSWD,
   N_P
 };
 
@@ -95,6 +99,7 @@ typedef struct
   guint64 bandwidth_limit;
   guint retry_after;
   gint64 timeout_s;
+  guint max_sessions;
   gboolean stats_mounted;
   gboolean metrics_mounted;
 } Run;
@@ -121,6 +126,9 @@ struct _FluHlsAccess
   gboolean bind_address;
   gchar *stats_path;
   gchar *metrics_path;
+  guint max_sessions;
+  gchar *stats_allow;
+  gchar *stats_htpasswd;
   /* running, under lock */
   FluHttpServer *server;
   Run *run;
@@ -128,6 +136,9 @@ struct _FluHlsAccess
   FluHttpFileStamp users_stamp;
   GPtrArray *allow_list;
   GPtrArray *deny_list;
+  GPtrArray *stats_allow_list;
+  GHashTable *stats_users;
+  FluHttpFileStamp stats_users_stamp;
   guint64 requests;
   guint64 credential_checks;
   guint64 bytes_sent;
@@ -239,6 +250,23 @@ flu_hls_access_install_properties (GObjectClass * klass, guint first_id)
       "only)", NULL, RW);
   p[P_METRICS_PATH] = g_param_spec_string ("metrics-path", "Metrics path",
       "Path answering Prometheus text metrics (NULL = none)", NULL, RW);
+  p[P_MAX_SESSIONS] = g_param_spec_uint ("max-sessions", "Max sessions",
+      "Live sessions the element keeps at most (its memory bound; "
+      "client-limit, when lower, refuses first): a new viewer beyond ends "
+      "the oldest session that has made one request only (a player makes "
+      "more at once), or gets 503 with Retry-After when there is none",
+      1, G_MAXUINT, DEFAULT_MAX_SESSIONS, RW);
+  p[P_STATS_ALLOW] = g_param_spec_string ("stats-allow", "Stats allow",
+      "Addresses that may read stats-path and metrics-path (CIDR list, "
+      "comma separated; others get 403), as fluhttpsink's.  NULL = whoever "
+      "allow and deny let in.  Per-session details in the JSON stats go "
+      "only to clients let in by stats-allow or stats-htpasswd, or, when "
+      "neither is set, to loopback clients", NULL, RW);
+  p[P_STATS_HTPASSWD] = g_param_spec_string ("stats-htpasswd",
+      "Stats htpasswd file", "Apache htpasswd file whose users may read "
+      "stats-path and metrics-path (HTTP Basic; 401 otherwise; re-read "
+      "when it changes).  NULL = no credentials asked there (the viewers' "
+      "htpasswd does not apply to these paths)", NULL, RW);
   for (i = 0; i < N_P; i++)
     g_object_class_install_property (klass, first_id + i, p[i]);
   gst_type_mark_as_plugin_api (FLU_TYPE_HLS_SESSION_MODE, 0);
@@ -255,6 +283,7 @@ flu_hls_access_new (GstElement * element)
   a->realm = g_strdup (DEFAULT_REALM);
   a->retry_after = DEFAULT_RETRY_AFTER;
   a->session_timeout = DEFAULT_SESSION_TIMEOUT;
+  a->max_sessions = DEFAULT_MAX_SESSIONS;
   a->log = flu_http_access_log_new ();
   flu_http_stats_init (&a->stats);
   g_object_set_qdata (G_OBJECT (element), access_quark, a);
@@ -288,10 +317,14 @@ flu_hls_access_free (FluHlsAccess * a)
   g_free (a->secret_file);
   g_free (a->stats_path);
   g_free (a->metrics_path);
+  g_free (a->stats_allow);
+  g_free (a->stats_htpasswd);
   run_free (a->run);
   g_clear_pointer (&a->users, g_hash_table_unref);
   g_clear_pointer (&a->allow_list, g_ptr_array_unref);
   g_clear_pointer (&a->deny_list, g_ptr_array_unref);
+  g_clear_pointer (&a->stats_allow_list, g_ptr_array_unref);
+  g_clear_pointer (&a->stats_users, g_hash_table_unref);
   flu_http_access_log_free (a->log);
   flu_http_stats_clear (&a->stats);
   g_mutex_clear (&a->lock);
@@ -364,6 +397,15 @@ flu_hls_access_set_property (FluHlsAccess * a, guint prop_id,
     case P_METRICS_PATH:
       set_string (&a->metrics_path, value);
       break;
+    case P_MAX_SESSIONS:
+      a->max_sessions = g_value_get_uint (value);
+      break;
+    case P_STATS_ALLOW:
+      set_string (&a->stats_allow, value);
+      break;
+    case P_STATS_HTPASSWD:
+      set_string (&a->stats_htpasswd, value);
+      break;
   }
   g_mutex_unlock (&a->lock);
   return TRUE;
@@ -421,6 +463,15 @@ flu_hls_access_get_property (FluHlsAccess * a, guint prop_id, GValue * value,
       break;
     case P_METRICS_PATH:
       g_value_set_string (value, a->metrics_path);
+      break;
+    case P_MAX_SESSIONS:
+      g_value_set_uint (value, a->max_sessions);
+      break;
+    case P_STATS_ALLOW:
+      g_value_set_string (value, a->stats_allow);
+      break;
+    case P_STATS_HTPASSWD:
+      g_value_set_string (value, a->stats_htpasswd);
       break;
     default:                   /* token-secret: write only */
       G_OBJECT_WARN_INVALID_PROPERTY_ID (G_OBJECT (a->element), prop_id, pspec);
@@ -614,8 +665,7 @@ attach (FluHlsAccess * a, SoupServerMessage * msg, FluHlsSession * s)
 {
   MsgSession *m = g_new0 (MsgSession, 1);
 
-  s->last = g_get_monotonic_time ();
-  s->requests++;
+  flu_hls_sessions_touch (a->sessions, s, g_get_monotonic_time ());
   m->id = g_strdup (s->id);
   g_object_set_data_full (G_OBJECT (msg), "flu-hls-session", m,
       msg_session_free);
@@ -637,6 +687,26 @@ cookie_token (SoupServerMessage * msg, gchar ** owned)
   *owned = v ? g_strdup (v) : NULL;
   soup_header_free_param_list (t);
   return *owned;
+}
+
+/* room for one more session within max-sessions: the oldest session of
+ * one request ends for it, or (none) a 503 */
+static gboolean
+make_room (FluHlsAccess * a, SoupServerMessage * msg, const gchar * host)
+{
+  const Run *r = a->run;
+  FluHlsSession *old;
+
+  if (flu_hls_sessions_count (a->sessions) < r->max_sessions)
+    return TRUE;
+  if ((old = flu_hls_sessions_evict_fresh (a->sessions))) {
+    session_ended (a, old, g_get_monotonic_time (), "evicted");
+    flu_hls_session_free (old);
+    return TRUE;
+  }
+  refuse (a, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "max-sessions reached",
+      host, NULL);
+  return FALSE;
 }
 
 /* lock held: who may start a session, once */
@@ -669,6 +739,22 @@ check_new_viewer (FluHlsAccess * a, SoupServerMessage * msg,
         r->bandwidth_limit ? flu_http_stats_stream_bitrate (&a->stats) : 0,
         why);
   return status;
+}
+
+static gchar *
+capped (const gchar * text)
+{
+  const gchar *end;
+
+  if (text == NULL)
+    return NULL;
+  if (strlen (text) <= FLU_HLS_SESSION_TEXT_MAX)
+    return g_strdup (text);
+  /* cut on a character boundary */
+  end = text + FLU_HLS_SESSION_TEXT_MAX;
+  while (end > text && (*end & 0xc0) == 0x80)
+    end--;
+  return g_strndup (text, end - text);
 }
 
 gboolean
@@ -750,6 +836,8 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
         refuse (a, msg, status, why, host, NULL);
         goto done;
       }
+      if (!make_room (a, msg, host))
+        goto done;
       s = flu_hls_sessions_add (a->sessions, id, host, g_get_monotonic_time ());
       goto fill;
     }
@@ -771,14 +859,17 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
     refuse (a, msg, status, why, host, user);
     goto done;
   }
+  if (!make_room (a, msg, host))
+    goto done;
   s = flu_hls_sessions_add (a->sessions, NULL, host, g_get_monotonic_time ());
   s->user = g_steal_pointer (&user);
 fill:
   {
     SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
 
-    s->user_agent = g_strdup (soup_message_headers_get_one (h, "User-Agent"));
-    s->referer = g_strdup (soup_message_headers_get_one (h, "Referer"));
+    /* capped: a session's memory does not depend on what it sends */
+    s->user_agent = capped (soup_message_headers_get_one (h, "User-Agent"));
+    s->referer = capped (soup_message_headers_get_one (h, "Referer"));
     s->target = g_strdup (r->playlist_path);
     s->protocol = g_strdup (flu_http_protocol_name (msg));
   }
@@ -937,14 +1028,27 @@ handle_stats (FluHttpServer * server, SoupServerMessage * msg,
   FluHlsAccess *a = data;
   const Run *r = a->run;
   GInetAddress *addr = flu_http_client_address (msg);
+  FluHttpGateCredentials c = { &a->lock, &a->stats_htpasswd,
+    &a->stats_users, &a->stats_users_stamp, NULL, NULL, GST_CAT_DEFAULT,
+    GST_OBJECT (a->element)
+  };
+  const gchar *why = "address not allowed";
   GstStructure *s;
-  gboolean allowed;
+  gboolean allowed, details = FALSE;
+  guint status = SOUP_STATUS_FORBIDDEN;
 
   g_mutex_lock (&a->lock);
   allowed = flu_http_gate_address (a->allow_list, a->deny_list, addr);
   g_mutex_unlock (&a->lock);
-  if (!allowed || r == NULL) {
-    flu_http_server_respond (msg, SOUP_STATUS_FORBIDDEN, "address not allowed");
+  /* fluhttpsink's guard (stats-allow, stats-htpasswd), the same code */
+  if (allowed && r != NULL)
+    status = flu_http_gate_stats (&c, &a->stats_allow_list, msg, &details,
+        &why);
+  if (status != SOUP_STATUS_NONE) {
+    flu_http_server_respond (msg, status, why);
+    if (status == SOUP_STATUS_UNAUTHORIZED)
+      soup_message_headers_replace (soup_server_message_get_response_headers
+          (msg), "WWW-Authenticate", "Basic realm=\"statistics\"");
     g_clear_object (&addr);
     return;
   }
@@ -953,8 +1057,9 @@ handle_stats (FluHttpServer * server, SoupServerMessage * msg,
     GPtrArray *list = NULL;
     gchar *history = flu_http_stats_history_json (&a->stats);
 
-    /* per-session details to loopback clients only */
-    if (addr && g_inet_address_get_is_loopback (addr) && a->sessions) {
+    /* per-session details to who passed the stats checks (or, with
+     * none set, loopback clients) */
+    if (details && a->sessions) {
       GPtrArray *live = flu_hls_sessions_list (a->sessions);
       gint64 now = g_get_monotonic_time ();
       guint i;
@@ -1084,12 +1189,14 @@ mount_stats (FluHlsAccess * a, FluHttpServer * server, const gchar * path,
 gboolean
 flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
     const gchar * mount_point, const gchar * playlist_path,
-    const gchar * cors_origin, GError ** error)
+    const gchar * cors_origin, guint hold_s, GError ** error)
 {
   Run *r = g_new0 (Run, 1);
-  GPtrArray *allow = NULL, *deny = NULL;
-  GHashTable *users = NULL;
-  FluHttpFileStamp stamp = { 0 };
+  GPtrArray *allow = NULL, *deny = NULL, *stats_allow = NULL;
+  GHashTable *users = NULL, *stats_users = NULL;
+  FluHttpFileStamp stamp = { 0 }, stats_stamp = { 0 };
+  gchar *stats_htpasswd;
+  guint min_timeout = hold_s + 1;
   StartCall call = { a, NULL, 0 };
   gchar *secret_file, *htpasswd, *log_path;
   FluHlsSessionMode mode;
@@ -1112,6 +1219,14 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   r->retry_after = a->retry_after;
   r->bind_address = a->bind_address;
   r->timeout_s = a->session_timeout;
+  if (r->timeout_s < min_timeout) {
+    /* a session must not end while its blocking reload is held */
+    GST_WARNING_OBJECT (a->element, "session-timeout %u is not above the "
+        "longest blocking reload (%u s): sessions last %u s",
+        a->session_timeout, hold_s, min_timeout);
+    r->timeout_s = min_timeout;
+  }
+  r->max_sessions = a->max_sessions;
   r->checks = (a->htpasswd && *a->htpasswd) || r->token_secret;
   limits = a->client_limit || a->per_ip || a->bandwidth_limit;
   mode = a->mode;
@@ -1126,13 +1241,19 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   secret_file = g_strdup (a->secret_file);
   htpasswd = g_strdup (a->htpasswd);
   log_path = g_strdup (a->access_log);
+  stats_htpasswd = g_strdup (a->stats_htpasswd);
   if (!(allow = flu_http_cidr_list_parse (a->allow, error)) ||
-      !(deny = flu_http_cidr_list_parse (a->deny, error)))
+      !(deny = flu_http_cidr_list_parse (a->deny, error)) ||
+      !(stats_allow = flu_http_cidr_list_parse (a->stats_allow, error)))
     goto failed_locked;
   g_mutex_unlock (&a->lock);
 
   if (htpasswd && *htpasswd &&
       !(users = flu_http_htpasswd_load (htpasswd, &stamp, error)))
+    goto failed;
+  if (stats_htpasswd && *stats_htpasswd &&
+      !(stats_users = flu_http_htpasswd_load (stats_htpasswd, &stats_stamp,
+              error)))
     goto failed;
   if (secret_file && *secret_file) {
     if (!(call.key = flu_hls_session_key_load (secret_file, error)))
@@ -1151,6 +1272,9 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   a->users_stamp = stamp;
   a->allow_list = allow;
   a->deny_list = deny;
+  a->stats_allow_list = stats_allow;
+  a->stats_users = stats_users;
+  a->stats_users_stamp = stats_stamp;
   a->requests = a->credential_checks = a->bytes_sent = 0;
   g_mutex_unlock (&a->lock);
   flu_http_stats_start (&a->stats);
@@ -1160,6 +1284,7 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
       !mount_stats (a, server, r->metrics_path, &r->metrics_mounted, error)) {
     g_free (secret_file);
     g_free (htpasswd);
+    g_free (stats_htpasswd);
     g_free (log_path);
     flu_hls_access_stop (a);
     return FALSE;
@@ -1170,6 +1295,7 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
       r->in_cookie ? " (cookie)" : "", r->checks ? "checked" : "none");
   g_free (secret_file);
   g_free (htpasswd);
+  g_free (stats_htpasswd);
   g_free (log_path);
   return TRUE;
 
@@ -1178,10 +1304,13 @@ failed_locked:
 failed:
   g_clear_pointer (&allow, g_ptr_array_unref);
   g_clear_pointer (&deny, g_ptr_array_unref);
+  g_clear_pointer (&stats_allow, g_ptr_array_unref);
   g_clear_pointer (&users, g_hash_table_unref);
+  g_clear_pointer (&stats_users, g_hash_table_unref);
   g_clear_pointer (&call.key, g_bytes_unref);
   g_free (secret_file);
   g_free (htpasswd);
+  g_free (stats_htpasswd);
   g_free (log_path);
   run_free (r);
   return FALSE;
@@ -1210,6 +1339,8 @@ flu_hls_access_stop (FluHlsAccess * a)
   g_clear_pointer (&a->users, g_hash_table_unref);
   g_clear_pointer (&a->allow_list, g_ptr_array_unref);
   g_clear_pointer (&a->deny_list, g_ptr_array_unref);
+  g_clear_pointer (&a->stats_allow_list, g_ptr_array_unref);
+  g_clear_pointer (&a->stats_users, g_hash_table_unref);
   g_mutex_unlock (&a->lock);
   run_free (r);
 }

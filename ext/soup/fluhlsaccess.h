@@ -66,10 +66,12 @@ gboolean flu_hls_access_get_property (FluHlsAccess * a, guint prop_id,
 /* Starts serving @mount_point (its playlist mounted at @playlist_path on
  * @server): reads the files, makes the session key, opens the log, mounts
  * the stats and metrics paths and lists the stream on the status page.
+ * session-timeout is raised (with a warning) to at least @hold_s + 1,
+ * @hold_s the longest a blocking reload is held (3 target durations).
  * Not from the server thread. */
 gboolean flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
     const gchar * mount_point, const gchar * playlist_path,
-    const gchar * cors_origin, GError ** error);
+    const gchar * cors_origin, guint hold_s, GError ** error);
 /* Ends every session (their log lines, bus messages) and unmounts. Not
  * from the server thread. */
 void flu_hls_access_stop (FluHlsAccess * a);

@@ -1395,7 +1395,8 @@ start_serving (FluHlsSink * sink)
     return FALSE;
   }
   if (!flu_hls_access_start (sink->access, server, st->mount_point,
-          sink->index_path, st->cors_origin, &err)) {
+          sink->index_path, st->cors_origin,
+          HOLD_TARGETS * st->target_duration, &err)) {
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
         ("check htpasswd, allow, deny, access-log, session-secret-file, "
             "stats-path and metrics-path"));

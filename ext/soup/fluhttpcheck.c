@@ -129,53 +129,12 @@ guint
 flu_http_check_stats_access (FluHttpSink * sink, SoupServerMessage * msg,
     gboolean * details, const gchar ** why)
 {
-  GInetAddress *addr = flu_http_client_address (msg);
-  GHashTable *users = NULL;
-  gboolean listed, ok = TRUE;
-  guint status = SOUP_STATUS_NONE;
+  FluHttpGateCredentials c = { &sink->lock, &sink->stats_htpasswd,
+    &sink->stats_users, &sink->stats_users_stamp, NULL, NULL,
+    GST_CAT_DEFAULT, GST_OBJECT (sink)
+  };
 
-  g_mutex_lock (&sink->lock);
-  listed = sink->stats_allow_list && sink->stats_allow_list->len > 0;
-  if (listed && !flu_http_cidr_list_match (sink->stats_allow_list, addr)) {
-    g_mutex_unlock (&sink->lock);
-    g_clear_object (&addr);
-    *why = "address not allowed to read the statistics";
-    return SOUP_STATUS_FORBIDDEN;
-  }
-  if (sink->stats_users) {
-    /* re-read the file when it changed, without the lock */
-    FluHttpGateCredentials c = { &sink->lock, &sink->stats_htpasswd,
-      &sink->stats_users, &sink->stats_users_stamp, NULL, NULL,
-      GST_CAT_DEFAULT, GST_OBJECT (sink)
-    };
-
-    flu_http_gate_reload_users (&c);
-    if (sink->stats_users)
-      users = g_hash_table_ref (sink->stats_users);
-  }
-  g_mutex_unlock (&sink->lock);
-  if (users) {
-    const gchar *auth =
-        soup_message_headers_get_one (soup_server_message_get_request_headers
-        (msg), "Authorization");
-    gchar *u = NULL, *p = NULL;
-
-    /* hashing without the lock */
-    ok = flu_http_parse_basic_auth (auth, &u, &p) &&
-        flu_http_htpasswd_check (users, u, p);
-    g_free (u);
-    g_free (p);
-    g_hash_table_unref (users);
-    if (!ok) {
-      *why = "credentials required for the statistics";
-      status = SOUP_STATUS_UNAUTHORIZED;
-    }
-  }
-  /* viewer details only to who passed a check made for these paths */
-  *details = status == SOUP_STATUS_NONE && (listed || users ||
-      (addr && g_inet_address_get_is_loopback (addr)));
-  g_clear_object (&addr);
-  return status;
+  return flu_http_gate_stats (&c, &sink->stats_allow_list, msg, details, why);
 }
 
 /* lock held: SOUP_STATUS_NONE when there is room for one more viewer */
