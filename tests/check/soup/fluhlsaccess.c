@@ -212,8 +212,9 @@ GST_START_TEST (test_refused)
   http_response_free (r);
   g_free (v);
 
-  /* expired: idle past session-timeout (2 s), the token too */
-  g_usleep (3500 * 1000);
+  /* expired: idle past session-timeout (2 s, raised to 3 target
+   * durations + 1 = 4 s), the token too */
+  g_usleep (5000 * 1000);
   fail_unless_equals_int (http_status (port, seg, NULL), 403);
   fail_unless_equals_int (stat_uint (sink, "sessions"), 0);
 
@@ -765,6 +766,162 @@ GST_START_TEST (test_keepalive)
 
 GST_END_TEST;
 
+/* resident set size in bytes */
+static guint64
+rss_bytes (void)
+{
+  gchar *text = NULL;
+  guint64 pages = 0;
+
+  if (g_file_get_contents ("/proc/self/statm", &text, NULL, NULL))
+    sscanf (text, "%*u %" G_GUINT64_FORMAT, &pages);
+  g_free (text);
+  return pages * sysconf (_SC_PAGESIZE);
+}
+
+static void
+flood (guint port, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (http_status (port, "/tv/index.m3u8",
+            "User-Agent: flood\r\n"), 200);
+}
+
+/* playlist requests without a token, far more than max-sessions: the
+ * table stays at max-sessions (the oldest one-request session ends for
+ * each new one), memory stays flat, and a viewer that has made two
+ * requests is never the one to go; with only such viewers, a new one
+ * gets 503 */
+GST_START_TEST (test_max_sessions)
+{
+  GstElement *sink, *p = start_hls ("session-mode=both max-sessions=40",
+      &sink);
+  guint port = sink_port (sink);
+  gchar *tok, *seg, *v;
+  guint64 total, rss1, rss2;
+  HttpResponse *r;
+
+  tok = login (port, NULL, &seg);
+  fail_unless_equals_int (http_status (port, seg, NULL), 200);
+  flood (port, 150);
+  fail_unless_equals_int (stat_uint (sink, "sessions"), 40);
+  rss1 = rss_bytes ();
+  flood (port, 300);
+  rss2 = rss_bytes ();
+  fail_unless_equals_int (stat_uint (sink, "sessions"), 40);
+  /* 300 sessions made and ended: nothing kept of them */
+  fail_unless (rss2 < rss1 + 4 * 1024 * 1024, "RSS %" G_GUINT64_FORMAT
+      " -> %" G_GUINT64_FORMAT, rss1, rss2);
+  /* the viewer is still known: no new session for it */
+  total = stat_u64 (sink, "sessions-total");
+  fail_unless_equals_int (http_status (port, seg, NULL), 200);
+  fail_unless_equals_int (stat_u64 (sink, "sessions-total"), total);
+  fail_unless_equals_int (stat_uint (sink, "sessions"), 40);
+  g_free (tok);
+  g_free (seg);
+  stop_pipeline (p);
+
+  /* every session has made two requests: 503 */
+  p = start_hls ("session-mode=both max-sessions=2 retry-after=9", &sink);
+  port = sink_port (sink);
+  tok = login (port, NULL, &seg);
+  fail_unless_equals_int (http_status (port, seg, NULL), 200);
+  g_free (tok);
+  g_free (seg);
+  tok = login (port, NULL, &seg);
+  fail_unless_equals_int (http_status (port, seg, NULL), 200);
+  r = get (port, "/tv/index.m3u8", NULL);
+  fail_unless_equals_int (r->status, 503);
+  v = http_header (r, "Retry-After");
+  fail_unless_equals_string (v, "9");
+  g_free (v);
+  http_response_free (r);
+  fail_unless_equals_int (stat_uint (sink, "sessions"), 2);
+  g_free (tok);
+  g_free (seg);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* session-timeout under 3 target durations is raised: the cookie (and
+ * the session) last 3 x 1 + 1 s */
+GST_START_TEST (test_timeout_clamped)
+{
+  GstElement *sink, *p = start_hls ("session-mode=cookie session-timeout=1",
+      &sink);
+  guint port = sink_port (sink);
+  HttpResponse *r = get (port, "/tv/index.m3u8", NULL);
+  gchar *v;
+
+  fail_unless_equals_int (r->status, 200);
+  v = http_header (r, "Set-Cookie");
+  fail_unless (v && strstr (v, "; Max-Age=4;") != NULL, "%s", v);
+  g_free (v);
+  http_response_free (r);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* stats-allow and stats-htpasswd guard stats-path and metrics-path as
+ * fluhttpsink's do */
+GST_START_TEST (test_stats_guard)
+{
+  gchar *htpasswd = tmp_file ("stats-users", HTPASSWD);
+  gchar *props = g_strdup_printf ("session-mode=both stats-path=/tv.json "
+      "metrics-path=/tv-metrics stats-htpasswd=%s", htpasswd);
+  GstElement *sink, *p = start_hls (props, &sink);
+  guint port = sink_port (sink);
+  gchar *auth = http_basic_header ("viewer", "secret");
+  gchar *bad = http_basic_header ("viewer", "wrong");
+  gchar *text, *v;
+  HttpResponse *r;
+
+  r = get (port, "/tv.json", NULL);
+  fail_unless_equals_int (r->status, 401);
+  v = http_header (r, "WWW-Authenticate");
+  fail_unless_equals_string (v, "Basic realm=\"statistics\"");
+  g_free (v);
+  http_response_free (r);
+  fail_unless_equals_int (http_status (port, "/tv-metrics", NULL), 401);
+  fail_unless_equals_int (http_status (port, "/tv-metrics", bad), 401);
+  fail_unless_equals_int (http_status (port, "/tv-metrics", auth), 200);
+  g_free (login (port, NULL, NULL));
+  r = get (port, "/tv.json", auth);
+  fail_unless_equals_int (r->status, 200);
+  text = body_text (r);
+  /* passed the stats check: the sessions' details */
+  fail_unless (strstr (text, "\"clients\": 1,") != NULL, "%s", text);
+  fail_unless (strstr (text, "\"address\": \"127.0.0.1\"") != NULL, "%s", text);
+  g_free (text);
+  http_response_free (r);
+  stop_pipeline (p);
+  g_free (props);
+
+  /* an address list that leaves loopback out */
+  p = start_hls ("session-mode=both stats-path=/tv.json "
+      "metrics-path=/tv-metrics stats-allow=10.0.0.0/8", &sink);
+  port = sink_port (sink);
+  fail_unless_equals_int (http_status (port, "/tv.json", NULL), 403);
+  fail_unless_equals_int (http_status (port, "/tv-metrics", NULL), 403);
+  stop_pipeline (p);
+  p = start_hls ("session-mode=both stats-path=/tv.json "
+      "stats-allow=10.0.0.0/8,127.0.0.0/8", &sink);
+  port = sink_port (sink);
+  fail_unless_equals_int (http_status (port, "/tv.json", NULL), 200);
+  stop_pipeline (p);
+
+  g_unlink (htpasswd);
+  g_free (htpasswd);
+  g_free (auth);
+  g_free (bad);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhlsaccess_suite (void)
 {
@@ -782,6 +939,9 @@ fluhlsaccess_suite (void)
   tcase_add_test (tc, test_secret_file);
   tcase_add_test (tc, test_mode_off);
   tcase_add_test (tc, test_keepalive);
+  tcase_add_test (tc, test_max_sessions);
+  tcase_add_test (tc, test_timeout_clamped);
+  tcase_add_test (tc, test_stats_guard);
   return s;
 }
 
