@@ -40,8 +40,12 @@
  * present it, segments and parts without a valid one get 403, and a
  * session (a viewer: client-limit counts them) ends after
  * session-timeout idle with one access-log line and a
- * fluhlssink-session-ended bus message.  Answers keep the connection
- * open (HTTP/1.1 keep-alive).
+ * fluhlssink-session-ended bus message.  max-sessions bounds the table
+ * (the oldest one-request session makes room, else 503); a
+ * session-timeout not above 3 x target-duration is raised to it + 1 s.
+ * stats-allow and stats-htpasswd guard stats-path and metrics-path as
+ * fluhttpsink's.  Answers keep the connection open (HTTP/1.1
+ * keep-alive).
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
