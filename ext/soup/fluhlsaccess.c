@@ -82,7 +82,10 @@ static GQuark access_quark;
 /* what the server thread reads while serving */
 typedef struct
 {
-  gchar *mount_point;
+  gchar *mount_point;           /* the scope of tokens and signed URLs: the
+                                 * group's path in a group */
+  gchar *cookie_name;
+  gchar *cookie_path;
   gchar *playlist_path;
   gchar *stats_path;
   gchar *metrics_path;
@@ -145,6 +148,9 @@ struct _FluHlsAccess
 
   FluHttpStats stats;
   FluHttpAccessLog *log;
+
+  /* set before the server thread starts the sessions, cleared after */
+  FluHlsMember *member;
 
   /* server thread */
   GBytes *key;
@@ -296,6 +302,8 @@ run_free (Run * r)
   if (r == NULL)
     return;
   g_free (r->mount_point);
+  g_free (r->cookie_name);
+  g_free (r->cookie_path);
   g_free (r->playlist_path);
   g_free (r->stats_path);
   g_free (r->metrics_path);
@@ -672,7 +680,7 @@ attach (FluHlsAccess * a, SoupServerMessage * msg, FluHlsSession * s)
 }
 
 static const gchar *
-cookie_token (SoupServerMessage * msg, gchar ** owned)
+cookie_token (SoupServerMessage * msg, const gchar * name, gchar ** owned)
 {
   const gchar *c =
       soup_message_headers_get_list (soup_server_message_get_request_headers
@@ -683,7 +691,7 @@ cookie_token (SoupServerMessage * msg, gchar ** owned)
   if (c == NULL)
     return NULL;
   t = soup_header_parse_semi_param_list (c);
-  v = g_hash_table_lookup (t, FLU_HLS_COOKIE_NAME);
+  v = g_hash_table_lookup (t, name);
   *owned = v ? g_strdup (v) : NULL;
   soup_header_free_param_list (t);
   return *owned;
@@ -757,6 +765,15 @@ capped (const gchar * text)
   return g_strndup (text, end - text);
 }
 
+/* server thread: who keeps @a's sessions (the group's lead in a group) */
+static FluHlsAccess *
+lead_of (FluHlsAccess * a)
+{
+  FluHlsAccess *lead = a->member ? flu_hls_member_lead (a->member) : NULL;
+
+  return lead ? lead : a;
+}
+
 gboolean
 flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
     GHashTable * query, gboolean playlist)
@@ -771,6 +788,11 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
   gboolean ok = FALSE, allowed;
   guint status;
 
+  if (a->member && lead_of (a) != a) {
+    g_clear_object (&addr);
+    g_free (host);
+    return flu_hls_access_admit (lead_of (a), msg, query, playlist);
+  }
   if (r == NULL) {
     g_clear_object (&addr);
     g_free (host);
@@ -812,7 +834,7 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
     ts = flu_hls_session_token_verify (a->key, token, r->mount_point,
         r->bind_address ? host : NULL, g_get_real_time () / G_USEC_PER_SEC,
         &id);
-  if (ts != FLU_HLS_TOKEN_OK && cookie_token (msg, &cookie)) {
+  if (ts != FLU_HLS_TOKEN_OK && cookie_token (msg, r->cookie_name, &cookie)) {
     token = cookie;
     ts = flu_hls_session_token_verify (a->key, cookie, r->mount_point,
         r->bind_address ? host : NULL, g_get_real_time () / G_USEC_PER_SEC,
@@ -870,7 +892,8 @@ fill:
     /* capped: a session's memory does not depend on what it sends */
     s->user_agent = capped (soup_message_headers_get_one (h, "User-Agent"));
     s->referer = capped (soup_message_headers_get_one (h, "Referer"));
-    s->target = g_strdup (r->playlist_path);
+    /* the session's entry point: the group's playlist in a group */
+    s->target = g_strdup (a->member ? r->mount_point : r->playlist_path);
     s->protocol = g_strdup (flu_http_protocol_name (msg));
   }
   session_started (a, s);
@@ -891,7 +914,7 @@ GBytes *
 flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
     GBytes * playlist)
 {
-  const Run *r = a->run;
+  const Run *r = (a = lead_of (a))->run;
   MsgSession *m = g_object_get_data (G_OBJECT (msg), "flu-hls-session");
   FluHlsSession *s;
   gint64 expires;
@@ -913,8 +936,8 @@ flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
       FLU_HLS_SESSION_PARAM, token) : g_bytes_ref (playlist);
   if (r->in_cookie) {
     gchar *c = g_strdup_printf ("%s=%s; Path=%s; Max-Age=%" G_GINT64_FORMAT
-        "; HttpOnly; SameSite=Lax", FLU_HLS_COOKIE_NAME, token,
-        r->mount_point, r->timeout_s);
+        "; HttpOnly; SameSite=Lax", r->cookie_name, token,
+        r->cookie_path, r->timeout_s);
 
     soup_message_headers_replace (soup_server_message_get_response_headers
         (msg), "Set-Cookie", c);
@@ -928,7 +951,7 @@ flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
 void
 flu_hls_access_set_headers (FluHlsAccess * a, SoupServerMessage * msg)
 {
-  const Run *r = a->run;
+  const Run *r = (a = lead_of (a))->run;
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
   const gchar *cache;
 
@@ -1146,6 +1169,8 @@ start_in_thread (gpointer data)
 
   a->key = c->key;
   a->sessions = flu_hls_sessions_new (c->timeout_us);
+  if (a->member)
+    flu_hls_member_set_access (a->member, a);
   a->reaper = g_timeout_source_new (REAP_INTERVAL_MS);
   g_source_set_callback (a->reaper, reap, a, NULL);
   g_source_attach (a->reaper, g_main_context_get_thread_default ());
@@ -1162,6 +1187,10 @@ stop_in_thread (gpointer data)
 {
   FluHlsAccess *a = data;
 
+  /* the group's next member takes the viewers on (the key is the
+   * group's: their tokens stay good) */
+  if (a->member)
+    flu_hls_member_set_access (a->member, NULL);
   end_sessions (a, TRUE);
   if (a->reaper) {
     g_source_destroy (a->reaper);
@@ -1186,16 +1215,37 @@ mount_stats (FluHlsAccess * a, FluHttpServer * server, const gchar * path,
   return *mounted;
 }
 
+/* lock held: what the members of a group must have alike (the token
+ * secret as its hash) */
+static gchar *
+access_summary (FluHlsAccess * a, const Run * r)
+{
+  gchar *secret = a->token_secret && *a->token_secret ?
+      g_compute_checksum_for_string (G_CHECKSUM_SHA256, a->token_secret, -1) :
+      NULL;
+  gchar *sum = g_strdup_printf ("%s|%s|%s|%s|%s|%u|%u|%" G_GUINT64_FORMAT
+      "|%u|%s|%d|%" G_GINT64_FORMAT "|%s|%d|%u",
+      GST_STR_NULL (a->htpasswd), GST_STR_NULL (a->realm),
+      GST_STR_NULL (secret), GST_STR_NULL (a->allow), GST_STR_NULL (a->deny),
+      a->client_limit, a->per_ip, a->bandwidth_limit, a->retry_after,
+      GST_STR_NULL (a->access_log), a->mode, r->timeout_s,
+      GST_STR_NULL (a->secret_file), a->bind_address, a->max_sessions);
+
+  g_free (secret);
+  return sum;
+}
+
 gboolean
 flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
     const gchar * mount_point, const gchar * playlist_path,
-    const gchar * cors_origin, guint hold_s, GError ** error)
+    const gchar * cors_origin, guint hold_s, FluHlsMember * member,
+    GError ** error)
 {
   Run *r = g_new0 (Run, 1);
   GPtrArray *allow = NULL, *deny = NULL, *stats_allow = NULL;
   GHashTable *users = NULL, *stats_users = NULL;
   FluHttpFileStamp stamp = { 0 }, stats_stamp = { 0 };
-  gchar *stats_htpasswd;
+  gchar *stats_htpasswd, *agreed = NULL;
   guint min_timeout = hold_s + 1;
   StartCall call = { a, NULL, 0 };
   gchar *secret_file, *htpasswd, *log_path;
@@ -1203,7 +1253,18 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   gboolean limits;
 
   g_mutex_lock (&a->lock);
-  r->mount_point = g_strdup (mount_point);
+  if (member) {
+    /* a session spans the group: tokens (and signed URLs) name it, and
+     * the cookie reaches /<group>.m3u8 and every rendition */
+    r->mount_point = g_strdup (flu_hls_member_group_path (member));
+    r->cookie_name = g_strconcat (FLU_HLS_COOKIE_NAME, "_",
+        flu_hls_member_group_name (member), NULL);
+    r->cookie_path = g_strdup ("/");
+  } else {
+    r->mount_point = g_strdup (mount_point);
+    r->cookie_name = g_strdup (FLU_HLS_COOKIE_NAME);
+    r->cookie_path = g_strdup (mount_point);
+  }
   r->playlist_path = g_strdup (playlist_path);
   r->cors_origin = g_strdup (cors_origin);
   r->stats_path = a->stats_path && *a->stats_path ?
@@ -1238,6 +1299,8 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   r->sessions = mode != FLU_HLS_SESSION_OFF;
   r->in_query = mode == FLU_HLS_SESSION_QUERY || mode == FLU_HLS_SESSION_BOTH;
   r->in_cookie = mode == FLU_HLS_SESSION_COOKIE || mode == FLU_HLS_SESSION_BOTH;
+  if (member)
+    agreed = access_summary (a, r);
   secret_file = g_strdup (a->secret_file);
   htpasswd = g_strdup (a->htpasswd);
   log_path = g_strdup (a->access_log);
@@ -1261,12 +1324,15 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   } else {
     call.key = flu_hls_session_key_random ();
   }
+  if (member && !flu_hls_member_agree (member, agreed, &call.key, error))
+    goto failed;
   if (!flu_http_access_log_open (a->log, log_path && *log_path ? log_path :
           NULL, error))
     goto failed;
 
   g_mutex_lock (&a->lock);
   a->server = server;
+  a->member = member;
   a->run = r;
   a->users = users;
   a->users_stamp = stamp;
@@ -1286,6 +1352,7 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
     g_free (htpasswd);
     g_free (stats_htpasswd);
     g_free (log_path);
+    g_free (agreed);
     flu_hls_access_stop (a);
     return FALSE;
   }
@@ -1297,6 +1364,7 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   g_free (htpasswd);
   g_free (stats_htpasswd);
   g_free (log_path);
+  g_free (agreed);
   return TRUE;
 
 failed_locked:
@@ -1312,6 +1380,7 @@ failed:
   g_free (htpasswd);
   g_free (stats_htpasswd);
   g_free (log_path);
+  g_free (agreed);
   run_free (r);
   return FALSE;
 }
@@ -1335,6 +1404,7 @@ flu_hls_access_stop (FluHlsAccess * a)
   flu_http_server_invoke_sync (server, stop_in_thread, a);
   g_mutex_lock (&a->lock);
   a->server = NULL;
+  a->member = NULL;
   a->run = NULL;
   g_clear_pointer (&a->users, g_hash_table_unref);
   g_clear_pointer (&a->allow_list, g_ptr_array_unref);

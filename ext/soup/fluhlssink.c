@@ -1400,7 +1400,7 @@ start_serving (FluHlsSink * sink)
   }
   if (!flu_hls_access_start (sink->access, server, st->mount_point,
           sink->index_path, st->cors_origin,
-          HOLD_TARGETS * st->target_duration, &err)) {
+          HOLD_TARGETS * st->target_duration, sink->member, &err)) {
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
         ("check htpasswd, allow, deny, access-log, session-secret-file, "
             "stats-path and metrics-path"));

@@ -922,6 +922,146 @@ GST_START_TEST (test_stats_guard)
 
 GST_END_TEST;
 
+/* a rendition of group "grp" on @port (0: a free one) */
+static GstElement *
+start_member (guint port, const gchar * name, const gchar * props,
+    GstElement ** sink)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true ! "
+      "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
+      "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
+      "mpegtsmux ! fluhlssink name=sink port=%u group=grp "
+      "mount-point=/grp/%s/ target-duration=1 part-target=0 %s", port, name,
+      props);
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch (desc, &err);
+
+  g_free (desc);
+  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
+  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  gst_object_unref (*sink);
+  return p;
+}
+
+/* the URI line of @pl naming @what */
+static gchar *
+uri_with (const gchar * pl, const gchar * what)
+{
+  gchar **lines = g_strsplit (pl, "\n", -1), *found = NULL;
+  guint i;
+
+  for (i = 0; lines[i] && found == NULL; i++)
+    if (lines[i][0] && lines[i][0] != '#' && strstr (lines[i], what))
+      found = g_strconcat ("/", lines[i], NULL);
+  g_strfreev (lines);
+  fail_unless (found != NULL, "no %s in %s", what, pl);
+  return found;
+}
+
+/* a session spans a group: the multivariant playlist checks the viewer
+ * once and carries the token into the variant URIs; both renditions'
+ * playlists and segments take it: one credential check, one session, one
+ * access-log line.  A member with other access settings is refused. */
+GST_START_TEST (test_group_session)
+{
+  gchar *htpasswd = tmp_file ("users", HTPASSWD);
+  gchar *log = tmp_file ("group.log", NULL);
+  gchar *props = g_strdup_printf ("htpasswd=%s access-log=%s", htpasswd, log);
+  gchar *auth = http_basic_header ("viewer", "secret");
+  GstElement *lo_sink, *hi_sink, *bad_sink, *lo, *hi, *bad;
+  gchar *pl = NULL, *lo_uri, *hi_uri, *seg, *text, **lines, *v;
+  HttpResponse *r = NULL;
+  guint port, i, n = 0;
+
+  lo = start_member (0, "lo", props, &lo_sink);
+  fail_if (gst_element_set_state (lo, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  port = sink_port (lo_sink);
+  hi = start_member (port, "hi", props, &hi_sink);
+  fail_if (gst_element_set_state (hi, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  /* both renditions have a segment (then the multivariant playlist
+   * lists both) */
+  for (i = 0; i < 100 && (stat_u64 (lo_sink, "segments") == 0 ||
+          stat_u64 (hi_sink, "segments") == 0); i++)
+    g_usleep (G_USEC_PER_SEC / 10);
+  /* the multivariant playlist is checked */
+  fail_unless_equals_int (http_status (port, "/grp.m3u8", NULL), 401);
+  r = get (port, "/grp.m3u8", auth);
+  fail_unless_equals_int (r->status, 200);
+  pl = body_text (r);
+  v = http_header (r, "Cache-Control");
+  fail_unless (g_str_has_prefix (v, "private"), "%s", v);
+  g_free (v);
+  v = http_header (r, "Set-Cookie");
+  fail_unless (v && g_str_has_prefix (v, "flu_hls_session_grp=") &&
+      strstr (v, "; Path=/;"), "%s", v);
+  g_free (v);
+  http_response_free (r);
+  lo_uri = uri_with (pl, "grp/lo/index.m3u8?s=");
+  hi_uri = uri_with (pl, "grp/hi/index.m3u8?s=");
+
+  /* a player switching renditions: both playlists and a segment of each,
+   * with the token only */
+  for (i = 0; i < 2; i++) {
+    const gchar *uri = i ? hi_uri : lo_uri;
+    gchar *media, *s;
+
+    r = get (port, uri, NULL);
+    fail_unless_equals_int (r->status, 200);
+    media = body_text (r);
+    http_response_free (r);
+    s = last_segment (media);
+    seg = g_strdup_printf ("/grp/%s/%s", i ? "hi" : "lo", s);
+    fail_unless_equals_int (http_status (port, seg, NULL), 200);
+    g_free (seg);
+    g_free (s);
+    g_free (media);
+  }
+  /* one check, one session, held by the lead (the first member) */
+  fail_unless_equals_int (stat_u64 (lo_sink, "credential-checks") +
+      stat_u64 (hi_sink, "credential-checks"), 1);
+  fail_unless_equals_int (stat_u64 (lo_sink, "sessions-total") +
+      stat_u64 (hi_sink, "sessions-total"), 1);
+  fail_unless_equals_int (stat_uint (lo_sink, "sessions"), 1);
+
+  /* a member with other access settings is refused */
+  bad = start_member (port, "bad", "", &bad_sink);
+  fail_unless (gst_element_set_state (bad, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state (bad, GST_STATE_NULL);
+  gst_object_unref (bad);
+
+  stop_pipeline (hi);
+  stop_pipeline (lo);
+  /* one line for the session (one 200), naming the group's playlist */
+  fail_unless (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i]; i++)
+    if (strstr (lines[i], "\" 200 ")) {
+      n++;
+      fail_unless (strstr (lines[i], "\"GET /grp.m3u8 HTTP/1.1\"") != NULL,
+          "%s", lines[i]);
+      fail_unless (g_str_has_suffix (lines[i], " 5"), "%s", lines[i]);
+    }
+  fail_unless_equals_int (n, 1);
+  g_strfreev (lines);
+  g_free (text);
+
+  g_free (lo_uri);
+  g_free (hi_uri);
+  g_free (pl);
+  g_free (auth);
+  g_unlink (log);
+  g_unlink (htpasswd);
+  g_free (log);
+  g_free (htpasswd);
+  g_free (props);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhlsaccess_suite (void)
 {
@@ -942,6 +1082,7 @@ fluhlsaccess_suite (void)
   tcase_add_test (tc, test_max_sessions);
   tcase_add_test (tc, test_timeout_clamped);
   tcase_add_test (tc, test_stats_guard);
+  tcase_add_test (tc, test_group_session);
   return s;
 }
 
