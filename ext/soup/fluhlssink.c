@@ -44,8 +44,10 @@
  * (the oldest one-request session makes room, else 503); a
  * session-timeout not above 3 x target-duration is raised to it + 1 s.
  * stats-allow and stats-htpasswd guard stats-path and metrics-path as
- * fluhttpsink's.  Answers keep the connection open (HTTP/1.1
- * keep-alive).
+ * fluhttpsink's.  In a group, a session spans the renditions: the members
+ * must have the same access settings, /<group>.m3u8 makes the check and
+ * carries the token, which every rendition takes.  Answers keep the
+ * connection open (HTTP/1.1 keep-alive).
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
