@@ -779,17 +779,22 @@ rss_bytes (void)
   return pages * sysconf (_SC_PAGESIZE);
 }
 
+/* @n new viewers, each with a 16 KiB user agent (a session keeps 256
+ * bytes of it) */
 static void
 flood (guint port, guint n)
 {
+  gchar *ua = g_strnfill (16384, 'u');
+  gchar *headers = g_strdup_printf ("User-Agent: %s\r\n", ua);
   guint i;
 
   for (i = 0; i < n; i++)
-    fail_unless_equals_int (http_status (port, "/tv/index.m3u8",
-            "User-Agent: flood\r\n"), 200);
+    fail_unless_equals_int (http_status (port, "/tv/index.m3u8", headers), 200);
+  g_free (headers);
+  g_free (ua);
 }
 
-/* playlist requests without a token, far more than max-sessions: the
+/* 600 playlist requests without a token, far more than max-sessions: the
  * table stays at max-sessions (the oldest one-request session ends for
  * each new one), memory stays flat, and a viewer that has made two
  * requests is never the one to go; with only such viewers, a new one
@@ -805,15 +810,21 @@ GST_START_TEST (test_max_sessions)
 
   tok = login (port, NULL, &seg);
   fail_unless_equals_int (http_status (port, seg, NULL), 200);
-  flood (port, 150);
+  /* a first flood warms the allocator up */
+  flood (port, 300);
   fail_unless_equals_int (stat_uint (sink, "sessions"), 40);
   rss1 = rss_bytes ();
   flood (port, 300);
   rss2 = rss_bytes ();
   fail_unless_equals_int (stat_uint (sink, "sessions"), 40);
-  /* 300 sessions made and ended: nothing kept of them */
-  fail_unless (rss2 < rss1 + 4 * 1024 * 1024, "RSS %" G_GUINT64_FORMAT
+  /* 300 sessions made and ended: nothing kept of them (4.8 MB of user
+   * agents alone if they were).  ASan keeps freed memory in quarantine:
+   * there its leak check at exit stands for this one. */
+  GST_INFO ("RSS %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT, rss1, rss2);
+#ifndef __SANITIZE_ADDRESS__
+  fail_unless (rss2 < rss1 + 3 * 1024 * 1024, "RSS %" G_GUINT64_FORMAT
       " -> %" G_GUINT64_FORMAT, rss1, rss2);
+#endif
   /* the viewer is still known: no new session for it */
   total = stat_u64 (sink, "sessions-total");
   fail_unless_equals_int (http_status (port, seg, NULL), 200);
