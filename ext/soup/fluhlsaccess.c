@@ -26,7 +26,11 @@
  * and torn down in it by invoke_sync); the snapshot (Run) is made before
  * the mounts exist and freed after they are gone, and the server thread
  * reads it without the lock.  fluhlssink's own locks are never held when
- * it calls in here.  No password hashing under lock (fluhttpgate.c). */
+ * it calls in here, and the group registry's lock (fluhlsgroup.c) is
+ * never taken with ours held (nor ours under it).  In a group, the
+ * public calls from the server thread run on the group's lead (the first
+ * running member's access): its table, key and log.  No password hashing
+ * under lock (fluhttpgate.c). */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
