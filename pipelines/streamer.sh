@@ -24,6 +24,13 @@
 #                             upstream)
 #   --port=8800               HTTP port (0: any free port)
 #   --address=ADDR            HTTP listen address (default all)
+#   --porter=SOCKET           serve behind the flu-porter listening on this
+#                             UNIX socket instead of on --port: several
+#                             streamers share the porter's public port
+#   --porter-secret-file=FILE the porter's shared secret (with --porter)
+#   --mount-prefix=/room1     put every path (mounts, stats, status page)
+#                             under this prefix, so that streamers behind
+#                             one porter do not collide (default none)
 #   --client-limit=1000       most viewers per mount (0: no limit)
 #   --bandwidth-limit=0       bit/s for all viewers of a mount (0: none)
 #   --max-clients-per-ip=0    viewers per address (0: no limit)
@@ -64,10 +71,12 @@ done
 : "${FROM:=encoder}" "${AUDIO:=1}" "${ONDEMAND:=}" "${ONDEMAND_PATH:=/recordings/}"
 : "${HLS:=0}" "${HLS_MOUNT:=/live/}" "${HLS_TARGET_DURATION:=2}"
 : "${HLS_PART_TARGET:=333}"
+: "${PORTER:=}" "${PORTER_SECRET_FILE:=}" "${MOUNT_PREFIX:=}"
 OPTIONS="FROM AUDIO UPSTREAM UPSTREAM_PORT FORMATS PORT ADDRESS CLIENT_LIMIT
   BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP ACCESS_LOG STATUS_PATH RELAY_PORT
   BURST_SECONDS SECRET FEED_LISTEN ONDEMAND ONDEMAND_PATH HLS HLS_MOUNT
-  HLS_TARGET_DURATION HLS_PART_TARGET VERBOSE DRY_RUN"
+  HLS_TARGET_DURATION HLS_PART_TARGET VERBOSE DRY_RUN PORTER PORTER_SECRET_FILE
+  MOUNT_PREFIX"
 parse_args "$@"
 numbers UPSTREAM_PORT PORT CLIENT_LIMIT BANDWIDTH_LIMIT MAX_CLIENTS_PER_IP AUDIO \
   BURST_SECONDS HLS HLS_TARGET_DURATION HLS_PART_TARGET
@@ -78,19 +87,35 @@ case $FROM in
 esac
 need fluhttpsink
 [ "$HLS" = 0 ] || need fluhlssink mpegtsmux
-
 [ -z "$ONDEMAND" ] || need fluondemand
-if [ "$PORT" = 0 ] && { [ "$(($(echo $FORMATS | wc -w) + HLS))" -gt 1 ] || \
-    [ -n "$ONDEMAND" ]; }; then
+case $MOUNT_PREFIX in
+  "") ;;
+  */ | *[!A-Za-z0-9._/-]* | [!/]*)
+    die "unknown --mount-prefix form (want /name: starts with /, does not end with it, of A-Za-z0-9._/-)" ;;
+esac
+if [ -n "$PORTER" ]; then
+  [ -n "$PORTER_SECRET_FILE" ] || die "--porter needs --porter-secret-file"
+  # behind the porter: no port of our own, the porter's is the public one
+  where="porter-socket=$(gst_str "$PORTER") porter-secret-file=$(gst_str "$PORTER_SECRET_FILE")"
+  PORT="<porter-port>"
+else
+  where="port=$PORT"
+  [ -z "$ADDRESS" ] || where="$where address=$(gst_str "$ADDRESS")"
+fi
+P=$MOUNT_PREFIX
+
+if [ -z "$PORTER" ] && [ "$PORT" = 0 ] && \
+    { [ "$(($(echo $FORMATS | wc -w) + HLS))" -gt 1 ] || [ -n "$ONDEMAND" ]; }; then
   # the mounts share one port: it has to be known before they start
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
+  where="port=$PORT"
+  [ -z "$ADDRESS" ] || where="$where address=$(gst_str "$ADDRESS")"
 fi
 pipeline=""
-status="status-path=$(gst_str "$STATUS_PATH")"
-hls="fluhlssink port=$PORT mount-point=$(gst_str "$HLS_MOUNT")
+status="status-path=$(gst_str "$P$STATUS_PATH")"
+hls="fluhlssink $where mount-point=$(gst_str "$P$HLS_MOUNT")
   target-duration=$HLS_TARGET_DURATION
   part-target=$((HLS_PART_TARGET * 1000000))"
-[ -z "$ADDRESS" ] || hls="$hls address=$(gst_str "$ADDRESS")"
 for f in $FORMATS; do
   case $f in
     webm) off=0 ;;
@@ -98,12 +123,11 @@ for f in $FORMATS; do
     ts) off=2 ;;
     *) die "unknown format '$f' (webm, ogg, ts)" ;;
   esac
-  sink="fluhttpsink port=$PORT mount-point=/live.$f
+  sink="fluhttpsink $where mount-point=$P/live.$f
     client-limit=$CLIENT_LIMIT bandwidth-limit=$BANDWIDTH_LIMIT
     max-clients-per-ip=$MAX_CLIENTS_PER_IP burst-on-connect=true
     burst-time=$((BURST_SECONDS * 1000000000))
-    stats-path=/stats-$f.json metrics-path=/metrics-$f"
-  [ -z "$ADDRESS" ] || sink="$sink address=$(gst_str "$ADDRESS")"
+    stats-path=$P/stats-$f.json metrics-path=$P/metrics-$f"
   [ -z "$ACCESS_LOG" ] || sink="$sink access-log=$(gst_str "$ACCESS_LOG")"
   # the status page lists every mount of the port: one element serves it
   [ -z "$STATUS_PATH" ] || sink="$sink $status"
@@ -132,7 +156,7 @@ for f in $FORMATS; do
     pipeline="$pipeline t$f. ! queue ! $hls"
     hls=""
   fi
-  echo "$(basename "$0"): http://<host>:$PORT/live.$f" >&2
+  echo "$(basename "$0"): http://<host>:$PORT$P/live.$f" >&2
 done
 # HLS without /live.ts: a TS muxer (or the relay's TS feed) of its own
 if [ "$HLS" != 0 ] && [ -n "$hls" ]; then
@@ -147,17 +171,16 @@ if [ "$HLS" != 0 ] && [ -n "$hls" ]; then
   fi
 fi
 [ "$HLS" = 0 ] || printf '%s: HLS http://<host>:%s%sindex.m3u8\n' \
-  "$(basename "$0")" "$PORT" "$HLS_MOUNT" >&2
+  "$(basename "$0")" "$PORT" "$P$HLS_MOUNT" >&2
 if [ -n "$ONDEMAND" ]; then
   # the recordings, on the same port (one server per port in the process)
-  od="fluondemand port=$PORT mount-point=$(gst_str "$ONDEMAND_PATH")
+  od="fluondemand $where mount-point=$(gst_str "$P$ONDEMAND_PATH")
     directory=$(gst_str "$ONDEMAND")"
-  [ -z "$ADDRESS" ] || od="$od address=$(gst_str "$ADDRESS")"
   [ -z "$ACCESS_LOG" ] || od="$od access-log=$(gst_str "$ACCESS_LOG")"
   pipeline="$pipeline $od"
   printf '%s: recordings http://<host>:%s%s\n' "$(basename "$0")" "$PORT" \
-    "$ONDEMAND_PATH" >&2
+    "$P$ONDEMAND_PATH" >&2
 fi
 [ -z "$STATUS_PATH" ] || printf '%s: status http://<host>:%s%s\n' \
-  "$(basename "$0")" "$PORT" "$STATUS_PATH" >&2
+  "$(basename "$0")" "$PORT" "$P$STATUS_PATH" >&2
 run "$pipeline"

@@ -31,7 +31,9 @@
  * With playlist-length above 6, the playlist offers delta updates
  * (CAN-SKIP-UNTIL of 6 target durations; _HLS_skip=YES answers with
  * EXT-X-SKIP, also with blocking reloads).
- * The example serves http://localhost:8800/room1/index.m3u8.
+ * The example serves http://localhost:8800/room1/index.m3u8.  Behind a
+ * flu-porter (porter-socket, porter-secret-file) the mount point is
+ * registered as one prefix route for the playlist, segments and parts.
  *
  * With htpasswd, token-secret, allow/deny, a limit or access-log set,
  * viewers get sessions (fluhlsaccess.c): fluhttpsink's checks run once,
@@ -40,8 +42,14 @@
  * present it, segments and parts without a valid one get 403, and a
  * session (a viewer: client-limit counts them) ends after
  * session-timeout idle with one access-log line and a
- * fluhlssink-session-ended bus message.  Answers keep the connection
- * open (HTTP/1.1 keep-alive).
+ * fluhlssink-session-ended bus message.  max-sessions bounds the table
+ * (the oldest one-request session makes room, else 503); a
+ * session-timeout not above 3 x target-duration is raised to it + 1 s.
+ * stats-allow and stats-htpasswd guard stats-path and metrics-path as
+ * fluhttpsink's.  In a group, a session spans the renditions: the members
+ * must have the same access settings, /<group>.m3u8 makes the check and
+ * carries the token, which every rendition takes.  Answers keep the
+ * connection open (HTTP/1.1 keep-alive).
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
@@ -113,6 +121,7 @@
 #include "fluhlsgroup.h"
 #include "fluhlsvariant.h"
 #include "fluhttpserver.h"
+#include "fluhttpserverprops.h"
 
 #include <string.h>
 
@@ -122,8 +131,10 @@ GST_DEBUG_CATEGORY (flu_hls_sink_debug);
 enum
 {
   PROP_0,
-  PROP_ADDRESS,
-  PROP_PORT,
+  /* address, port, header-timeout, porter-socket, porter-secret-file
+   * (fluhttpserverprops.h) */
+  PROP_SERVER_FIRST,
+  PROP_SERVER_LAST = PROP_SERVER_FIRST + FLU_HTTP_SERVER_N_PROPS - 1,
   PROP_CURRENT_PORT,
   PROP_MOUNT_POINT,
   PROP_TARGET_DURATION,
@@ -131,7 +142,6 @@ enum
   PROP_PLAYLIST_LENGTH,
   PROP_MAX_SEGMENTS,
   PROP_CORS_ORIGIN,
-  PROP_HEADER_TIMEOUT,
   PROP_MAX_HELD,
   PROP_GROUP,
   PROP_CODECS,
@@ -141,14 +151,12 @@ enum
 
 static GParamSpec *properties[N_PROPERTIES];
 
-#define DEFAULT_PORT 8800
 #define DEFAULT_MOUNT_POINT "/hls/"
 #define DEFAULT_TARGET_DURATION 2
 #define DEFAULT_PART_TARGET (333 * GST_MSECOND)
 #define DEFAULT_PLAYLIST_LENGTH 5
 #define DEFAULT_MAX_SEGMENTS 10
 #define DEFAULT_CORS_ORIGIN "*"
-#define DEFAULT_HEADER_TIMEOUT 10
 #define DEFAULT_MAX_HELD 10000
 /* held requests get 503 after this many target durations (the spec's
  * suggestion for blocking reloads) */
@@ -176,15 +184,13 @@ struct _FluHlsSink
 
   GMutex lock;
   /* properties */
-  gchar *address;
-  guint port;
+  FluHttpServerProps server_props;      /* address, port, porter-... */
   gchar *mount_point;
   guint target_duration;
   guint64 part_target;
   guint playlist_length;
   guint max_segments;
   gchar *cors_origin;
-  guint header_timeout;
   guint max_held;
   gchar *group;
   gchar *codecs;
@@ -276,17 +282,7 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
   bsink_class->event = flu_hls_sink_event;
   bsink_class->render = flu_hls_sink_render;
 
-  g_object_class_install_property (gobject_class, PROP_ADDRESS,
-      g_param_spec_string ("address", "Address",
-          "Numeric IPv4 or IPv6 address to listen on (NULL or empty = every "
-          "interface, IPv4 and IPv6); read when the element leaves NULL",
-          NULL, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_PORT,
-      g_param_spec_uint ("port", "Port",
-          "TCP port to listen on (0 = pick a free port, see current-port); "
-          "elements with the same address and port (fluhttpsink and "
-          "fluhlssink alike) share one server; read when the element "
-          "leaves NULL", 0, 65535, DEFAULT_PORT, RW_READY));
+  flu_http_server_props_install (gobject_class, PROP_SERVER_FIRST);
   properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
       "Current port", "The port actually listened on (-1 = not listening)",
       -1, 65535, -1, RO);
@@ -324,11 +320,6 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
       g_param_spec_string ("cors-origin", "CORS origin",
           "Value of the Access-Control-Allow-Origin header (NULL or empty = "
           "no header)", DEFAULT_CORS_ORIGIN, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_HEADER_TIMEOUT,
-      g_param_spec_uint ("header-timeout", "Header timeout",
-          "Seconds a new connection may take to send its request headers "
-          "(0 = no limit; the first element on a port sets it)",
-          0, 3600, DEFAULT_HEADER_TIMEOUT, RW_READY));
   g_object_class_install_property (gobject_class, PROP_MAX_HELD,
       g_param_spec_uint ("max-held", "Max held",
           "Requests held at once (blocking reloads, the hinted part, early "
@@ -376,14 +367,13 @@ flu_hls_sink_init (FluHlsSink * sink)
 {
   g_mutex_init (&sink->lock);
   g_mutex_init (&sink->stats_lock);
-  sink->port = DEFAULT_PORT;
+  flu_http_server_props_init (&sink->server_props);
   sink->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
   sink->target_duration = DEFAULT_TARGET_DURATION;
   sink->part_target = DEFAULT_PART_TARGET;
   sink->playlist_length = DEFAULT_PLAYLIST_LENGTH;
   sink->max_segments = DEFAULT_MAX_SEGMENTS;
   sink->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
-  sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
   sink->max_held = DEFAULT_MAX_HELD;
   /* names are never reused, not even by the next process: media
    * sequence numbers start at the Unix time and grow by one a segment
@@ -411,7 +401,7 @@ flu_hls_sink_finalize (GObject * object)
 {
   FluHlsSink *sink = FLU_HLS_SINK (object);
 
-  g_free (sink->address);
+  flu_http_server_props_clear (&sink->server_props);
   g_free (sink->mount_point);
   g_free (sink->cors_origin);
   flu_hls_input_free (sink->input);
@@ -442,13 +432,12 @@ flu_hls_sink_set_property (GObject * object, guint prop_id,
   if (sink->server)
     GST_WARNING_OBJECT (sink, "%s set while serving: it takes effect the "
         "next time the element leaves NULL", pspec->name);
+  if (flu_http_server_props_set (&sink->server_props, PROP_SERVER_FIRST,
+          prop_id, value)) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
   switch (prop_id) {
-    case PROP_ADDRESS:
-      replace_string (&sink->address, value);
-      break;
-    case PROP_PORT:
-      sink->port = g_value_get_uint (value);
-      break;
     case PROP_MOUNT_POINT:
       replace_string (&sink->mount_point, value);
       break;
@@ -466,9 +455,6 @@ flu_hls_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_CORS_ORIGIN:
       replace_string (&sink->cors_origin, value);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      sink->header_timeout = g_value_get_uint (value);
       break;
     case PROP_MAX_HELD:
       sink->max_held = g_value_get_uint (value);
@@ -528,13 +514,12 @@ flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
   if (flu_hls_access_get_property (sink->access, prop_id, value, pspec))
     return;
   g_mutex_lock (&sink->lock);
+  if (flu_http_server_props_get (&sink->server_props, PROP_SERVER_FIRST,
+          prop_id, value)) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
   switch (prop_id) {
-    case PROP_ADDRESS:
-      g_value_set_string (value, sink->address);
-      break;
-    case PROP_PORT:
-      g_value_set_uint (value, sink->port);
-      break;
     case PROP_CURRENT_PORT:
       g_value_set_int (value, sink->server ?
           (gint) flu_http_server_get_port (sink->server) : -1);
@@ -556,9 +541,6 @@ flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_CORS_ORIGIN:
       g_value_set_string (value, sink->cors_origin);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      g_value_set_uint (value, sink->header_timeout);
       break;
     case PROP_MAX_HELD:
       g_value_set_uint (value, sink->max_held);
@@ -1345,6 +1327,7 @@ stop_serving (FluHlsSink * sink)
   if (sink->index_path)
     flu_http_server_remove_mount (server, sink->index_path);
   flu_http_server_invoke_sync (server, window_stop_in_thread, sink);
+  flu_http_server_route_prefix (server, sink->settings->mount_point, FALSE);
   flu_hls_access_stop (sink->access);
   g_mutex_lock (&sink->lock);
   member = g_steal_pointer (&sink->member);
@@ -1367,8 +1350,8 @@ start_serving (FluHlsSink * sink)
   Settings *st;
   FluHttpServer *server;
   GError *err = NULL;
-  gchar *address;
-  guint port, header_timeout;
+  FluHttpServerProps sp;
+  gchar *what = NULL;
   gsize len;
 
   g_mutex_lock (&sink->lock);
@@ -1400,22 +1383,20 @@ start_serving (FluHlsSink * sink)
   st->fmp4 = flu_hls_input_active (sink->input);
   st->group = sink->group && *sink->group ? g_strdup (sink->group) : NULL;
   st->codecs = sink->codecs && *sink->codecs ? g_strdup (sink->codecs) : NULL;
-  address = g_strdup (sink->address);
-  port = sink->port;
-  header_timeout = sink->header_timeout;
+  flu_http_server_props_copy (&sp, &sink->server_props);
   g_mutex_unlock (&sink->lock);
 
-  server = flu_http_server_acquire (address, port, header_timeout, &err);
+  server = flu_http_server_props_acquire (&sp, &what, &err);
+  flu_http_server_props_clear (&sp);
   if (server == NULL) {
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
-        ("Cannot listen on %s port %u: %s", address ? address : "*", port,
-            err->message), ("pick another port, or port=0 for a free one"));
+        ("Cannot %s: %s", what, err->message),
+        ("pick another port, or port=0 for a free one"));
     g_error_free (err);
-    g_free (address);
+    g_free (what);
     settings_free (st);
     return FALSE;
   }
-  g_free (address);
   if (st->group) {
     /* what makes TARGETDURATION and EXT-X-SERVER-CONTROL */
     gchar *control = g_strdup_printf ("target-duration=%u part-target=%"
@@ -1438,6 +1419,9 @@ start_serving (FluHlsSink * sink)
       flu_hls_member_set_media (member, st->codecs, 0, 0, 0);
     sink->member = member;
   }
+  g_free (what);
+  /* behind a porter, one route for every segment and part */
+  flu_http_server_route_prefix (server, st->mount_point, TRUE);
   g_mutex_lock (&sink->lock);
   sink->server = server;
   sink->settings = st;
@@ -1455,7 +1439,8 @@ start_serving (FluHlsSink * sink)
     return FALSE;
   }
   if (!flu_hls_access_start (sink->access, server, st->mount_point,
-          sink->index_path, st->cors_origin, &err)) {
+          sink->index_path, st->cors_origin,
+          HOLD_TARGETS * st->target_duration, sink->member, &err)) {
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
         ("check htpasswd, allow, deny, access-log, session-secret-file, "
             "stats-path and metrics-path"));

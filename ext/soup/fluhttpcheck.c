@@ -31,9 +31,11 @@
 
 #define GST_CAT_DEFAULT flu_http_sink_debug
 
-/* lock held */
+/* lock held: parses allow, deny, access-log-exclude and stats-allow into
+ * @p (a snapshot not yet published); on error @p keeps its lists. */
 gboolean
-flu_http_check_parse_lists (FluHttpSink * sink, GError ** error)
+flu_http_check_parse_lists (FluHttpSink * sink, FluHttpSinkSettings * p,
+    GError ** error)
 {
   GPtrArray *allow = NULL, *deny = NULL, *filter = NULL, *stats = NULL;
 
@@ -46,150 +48,148 @@ flu_http_check_parse_lists (FluHttpSink * sink, GError ** error)
     g_clear_pointer (&filter, g_ptr_array_unref);
     return FALSE;
   }
-  g_clear_pointer (&sink->stats_allow_list, g_ptr_array_unref);
-  sink->stats_allow_list = stats;
-  g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->filter_list, g_ptr_array_unref);
-  sink->allow_list = allow;
-  sink->deny_list = deny;
-  sink->filter_list = filter;
+  g_clear_pointer (&p->stats_allow_list, g_ptr_array_unref);
+  g_clear_pointer (&p->allow_list, g_ptr_array_unref);
+  g_clear_pointer (&p->deny_list, g_ptr_array_unref);
+  g_clear_pointer (&p->filter_list, g_ptr_array_unref);
+  p->stats_allow_list = stats;
+  p->allow_list = allow;
+  p->deny_list = deny;
+  p->filter_list = filter;
   return TRUE;
 }
 
-/* lock held */
+/* no lock: (re)reads @p's htpasswd (@stats: stats-htpasswd) file into @p
+ * (a snapshot not yet published); no users when the name is unset; on
+ * error @p keeps its users. */
 gboolean
-flu_http_check_load_htpasswd (FluHttpSink * sink, GError ** error)
+flu_http_check_load_htpasswd (FluHttpSinkSettings * p, gboolean stats,
+    GError ** error)
 {
+  const gchar *file = stats ? p->stats_htpasswd : p->htpasswd;
+  FluHttpFileStamp stamp = { 0 };
   GHashTable *users = NULL;
 
-  if (sink->htpasswd && *sink->htpasswd) {
-    users = flu_http_htpasswd_load (sink->htpasswd, &sink->users_stamp, error);
+  if (file && *file) {
+    users = flu_http_htpasswd_load (file, &stamp, error);
     if (users == NULL)
       return FALSE;
   }
-  g_clear_pointer (&sink->users, g_hash_table_unref);
-  sink->users = users;
+  if (stats) {
+    g_clear_pointer (&p->stats_users, g_hash_table_unref);
+    p->stats_users = users;
+    p->stats_users_stamp = stamp;
+  } else {
+    g_clear_pointer (&p->users, g_hash_table_unref);
+    p->users = users;
+    p->users_stamp = stamp;
+  }
   return TRUE;
 }
 
-/* lock held */
-gboolean
-flu_http_check_load_stats_htpasswd (FluHttpSink * sink, GError ** error)
+/* no lock, server thread: re-reads the htpasswd (@stats: stats-htpasswd)
+ * file of *@p when it changed on disk (edited or replaced), and publishes
+ * a snapshot with the new users, which replaces *@p.  A snapshot swapped
+ * meanwhile by set_property wins (the file is checked again on the next
+ * request).  On a read error the old users stay. */
+void
+flu_http_check_reload_users (FluHttpSink * sink, FluHttpSinkSettings ** p,
+    gboolean stats)
 {
-  GHashTable *users = NULL;
+  const gchar *file = stats ? (*p)->stats_htpasswd : (*p)->htpasswd;
+  FluHttpFileStamp now = stats ? (*p)->stats_users_stamp : (*p)->users_stamp;
+  FluHttpSinkSettings *fresh;
+  GError *err = NULL;
 
-  if (sink->stats_htpasswd && *sink->stats_htpasswd) {
-    users = flu_http_htpasswd_load (sink->stats_htpasswd,
-        &sink->stats_users_stamp, error);
-    if (users == NULL)
-      return FALSE;
+  if (file == NULL || *file == '\0' || !flu_http_file_stamp_changed (file,
+          &now))
+    return;
+  fresh = flu_http_sink_settings_copy (*p);
+  if (!flu_http_check_load_htpasswd (fresh, stats, &err)) {
+    GST_WARNING_OBJECT (sink, "cannot re-read %s, keeping the old users: "
+        "%s", file, err->message);
+    g_error_free (err);
+    /* not again on every request: the stamp moves on */
+    if (stats)
+      fresh->stats_users_stamp = now;
+    else
+      fresh->users_stamp = now;
   }
-  g_clear_pointer (&sink->stats_users, g_hash_table_unref);
-  sink->stats_users = users;
-  return TRUE;
+  g_atomic_rc_box_acquire (fresh);
+  if (flu_http_sink_settings_replace (sink, *p, fresh)) {
+    flu_http_sink_settings_unref (*p);
+    *p = fresh;
+  } else {
+    flu_http_sink_settings_unref (fresh);
+  }
 }
 
 gboolean
 flu_http_check_address (FluHttpSink * sink, SoupServerMessage * msg)
 {
   GInetAddress *addr = flu_http_client_address (msg);
+  g_autoptr (FluHttpSinkSettings) p = flu_http_sink_ref_settings (sink);
   gboolean ok;
 
-  g_mutex_lock (&sink->lock);
-  ok = flu_http_check_address_locked (sink, addr);
-  g_mutex_unlock (&sink->lock);
+  ok = flu_http_check_address_in (p, addr);
   g_clear_object (&addr);
   return ok;
 }
 
-/* lock held (released while the htpasswd file is re-read and while a
- * password is hashed): SOUP_STATUS_NONE when the request may go on, else
- * 401 or 403 and the reason; @user gets the authenticated user. */
+/* no lock: SOUP_STATUS_NONE when the signed URL (token-secret) lets the
+ * request in, else 403 and the reason */
 guint
-flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
-    GHashTable * query, gchar ** user, const gchar ** why)
+flu_http_check_token (FluHttpSinkSettings * p, GHashTable * query,
+    const gchar ** why)
 {
-  FluHttpGateCredentials c = { &sink->lock, &sink->htpasswd, &sink->users,
-    &sink->users_stamp, sink->settings->token_secret,
-    sink->settings->mount_point, GST_CAT_DEFAULT, GST_OBJECT (sink)
-  };
+  if (p->token_secret && *p->token_secret) {
+    const gchar *token = query ? g_hash_table_lookup (query, "token") : NULL;
+    const gchar *expires = query ? g_hash_table_lookup (query, "expires") :
+        NULL;
 
-  return flu_http_gate_credentials (&c, msg, query, user, why);
+    if (!flu_http_token_check (p->token_secret, p->mount_point, token,
+            expires, g_get_real_time () / G_USEC_PER_SEC)) {
+      *why = token ? "invalid or expired token" : "token required";
+      return SOUP_STATUS_FORBIDDEN;
+    }
+  }
+  return SOUP_STATUS_NONE;
 }
 
-/* lock held: @addr passes deny and allow */
+/* @addr passes deny and allow */
 gboolean
-flu_http_check_address_locked (FluHttpSink * sink, GInetAddress * addr)
+flu_http_check_address_in (FluHttpSinkSettings * p, GInetAddress * addr)
 {
-  return flu_http_gate_address (sink->allow_list, sink->deny_list, addr);
+  return flu_http_gate_address (p->allow_list, p->deny_list, addr);
 }
 
+/* no lock: may this client read the stats paths by address
+ * (stats-allow)?  SOUP_STATUS_NONE or 403; @listed says whether a list was
+ * set */
 guint
-flu_http_check_stats_access (FluHttpSink * sink, SoupServerMessage * msg,
-    gboolean * details, const gchar ** why)
+flu_http_check_stats_address (FluHttpSinkSettings * p, GInetAddress * addr,
+    gboolean * listed, const gchar ** why)
 {
-  GInetAddress *addr = flu_http_client_address (msg);
-  GHashTable *users = NULL;
-  gboolean listed, ok = TRUE;
-  guint status = SOUP_STATUS_NONE;
-
-  g_mutex_lock (&sink->lock);
-  listed = sink->stats_allow_list && sink->stats_allow_list->len > 0;
-  if (listed && !flu_http_cidr_list_match (sink->stats_allow_list, addr)) {
-    g_mutex_unlock (&sink->lock);
-    g_clear_object (&addr);
+  *listed = p->stats_allow_list && p->stats_allow_list->len > 0;
+  if (*listed && !flu_http_cidr_list_match (p->stats_allow_list, addr)) {
     *why = "address not allowed to read the statistics";
     return SOUP_STATUS_FORBIDDEN;
   }
-  if (sink->stats_users) {
-    /* re-read the file when it changed, without the lock */
-    FluHttpGateCredentials c = { &sink->lock, &sink->stats_htpasswd,
-      &sink->stats_users, &sink->stats_users_stamp, NULL, NULL,
-      GST_CAT_DEFAULT, GST_OBJECT (sink)
-    };
-
-    flu_http_gate_reload_users (&c);
-    if (sink->stats_users)
-      users = g_hash_table_ref (sink->stats_users);
-  }
-  g_mutex_unlock (&sink->lock);
-  if (users) {
-    const gchar *auth =
-        soup_message_headers_get_one (soup_server_message_get_request_headers
-        (msg), "Authorization");
-    gchar *u = NULL, *p = NULL;
-
-    /* hashing without the lock */
-    ok = flu_http_parse_basic_auth (auth, &u, &p) &&
-        flu_http_htpasswd_check (users, u, p);
-    g_free (u);
-    g_free (p);
-    g_hash_table_unref (users);
-    if (!ok) {
-      *why = "credentials required for the statistics";
-      status = SOUP_STATUS_UNAUTHORIZED;
-    }
-  }
-  /* viewer details only to who passed a check made for these paths */
-  *details = status == SOUP_STATUS_NONE && (listed || users ||
-      (addr && g_inet_address_get_is_loopback (addr)));
-  g_clear_object (&addr);
-  return status;
+  return SOUP_STATUS_NONE;
 }
 
 /* lock held: SOUP_STATUS_NONE when there is room for one more viewer */
 guint
-flu_http_check_limits (FluHttpSink * sink, const gchar * host,
-    const gchar ** why)
+flu_http_check_limits (FluHttpSink * sink, FluHttpSinkSettings * p,
+    const gchar * host, const gchar ** why)
 {
   guint clients = flu_http_stats_clients (&sink->stats) + sink->n_waiting;
   guint from_host = host ?
       GPOINTER_TO_UINT (g_hash_table_lookup (sink->per_ip, host)) : 0;
 
-  return flu_http_gate_limits (sink->max_clients_per_ip, from_host,
-      sink->client_limit, clients, sink->bandwidth_limit,
-      sink->bandwidth_limit ? flu_http_stats_stream_bitrate (&sink->stats) :
+  return flu_http_gate_limits (p->max_clients_per_ip, from_host,
+      p->client_limit, clients, p->bandwidth_limit,
+      p->bandwidth_limit ? flu_http_stats_stream_bitrate (&sink->stats) :
       0, why);
 }
 

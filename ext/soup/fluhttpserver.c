@@ -23,7 +23,10 @@
 
 #define _GNU_SOURCE             /* accept4 */
 #include "fluhttpserver.h"
+#include "fluhttpauthpool.h"
 #include "fluhttpauth.h"
+#include "fluhttpporter.h"
+#include "fluporterproto.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -95,6 +98,7 @@ struct _FluHttpServer
   gint inert_peer;
   gboolean stopping;
   guint64 stalls;
+  FluHttpPorter *porter;        /* behind a porter: no listen_sock */
 };
 
 typedef struct
@@ -165,8 +169,13 @@ flu_http_server_keep_alive (SoupServerMessage * msg)
 void
 flu_http_server_set_common_headers (SoupServerMessage * msg)
 {
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  flu_http_server_fill_common_headers (soup_server_message_get_response_headers
+      (msg));
+}
 
+void
+flu_http_server_fill_common_headers (SoupMessageHeaders * h)
+{
   soup_message_headers_replace (h, "Server", SERVER_HEADER);
   soup_message_headers_replace (h, "Connection", "close");
   soup_message_headers_replace (h, "Cache-Control", "no-cache");
@@ -669,6 +678,13 @@ serve (FluHttpServer * self, GSocket * sock)
   g_object_unref (conn);
 }
 
+/* a connection the porter passed (fluhttpporter.c), server thread */
+static void
+porter_conn (GSocket * sock, gpointer data)
+{
+  serve (data, sock);
+}
+
 static gboolean
 accept_ready (GSocket * listener, GIOCondition cond, gpointer data)
 {
@@ -816,9 +832,11 @@ prefix_mount_free (gpointer data)
   g_free (p);
 }
 
+/* @porter_socket: behind that porter, with @secret (taken), instead of
+ * listening on @address:@port */
 static FluHttpServer *
 server_new (const gchar * address, guint port, guint header_timeout,
-    GError ** error)
+    const gchar * porter_socket, gchar * secret, GError ** error)
 {
   FluHttpServer *self = g_new0 (FluHttpServer, 1);
   GSocket *sock;
@@ -841,9 +859,9 @@ server_new (const gchar * address, guint port, guint header_timeout,
       G_CALLBACK (request_started), self);
   soup_server_add_handler (self->soup, NULL, dispatch, self, NULL);
   inert_listener (self);
-  sock = listen_socket (address, port, error);
-  ok = sock != NULL;
-  if (ok)
+  sock = porter_socket ? NULL : listen_socket (address, port, error);
+  ok = sock != NULL || porter_socket != NULL;
+  if (sock)
     g_socket_set_blocking (sock, FALSE);
   self->listen_sock = sock;
   g_main_context_pop_thread_default (self->context);
@@ -861,13 +879,21 @@ server_new (const gchar * address, guint port, guint header_timeout,
     g_free (self);
     return NULL;
   }
-  self->port = find_port (self->listen_sock);
-  watch_listener (self);
+  if (porter_socket) {
+    self->porter = flu_http_porter_new (porter_socket, secret, self->context,
+        porter_conn, self);
+  } else {
+    self->port = find_port (self->listen_sock);
+    watch_listener (self);
+  }
   self->trim = g_timeout_source_new_seconds (TRIM_CHECK_SECONDS);
   g_source_set_callback (self->trim, trim_check, self, NULL);
   g_source_attach (self->trim, self->context);
   self->thread = g_thread_new ("fluhttpserver", server_thread, self);
-  GST_INFO ("listening on %s port %u", address ? address : "*", self->port);
+  if (porter_socket)
+    GST_INFO ("serving behind the porter at %s", porter_socket);
+  else
+    GST_INFO ("listening on %s port %u", address ? address : "*", self->port);
   return self;
 }
 
@@ -892,7 +918,7 @@ flu_http_server_acquire (const gchar * address, guint port,
   if (self) {
     self->refcount++;
   } else {
-    self = server_new (address, port, header_timeout, error);
+    self = server_new (address, port, header_timeout, NULL, NULL, error);
     if (self) {
       self->key = g_strdup_printf ("%s:%u", address ? address : "", self->port);
       g_hash_table_insert (registry, self->key, self);
@@ -912,7 +938,9 @@ shutdown_in_thread (gpointer data)
   disconnecting = TRUE;
   soup_server_disconnect (self->soup);
   disconnecting = FALSE;
-  g_socket_close (self->listen_sock, NULL);
+  g_clear_pointer (&self->porter, flu_http_porter_free);
+  if (self->listen_sock)
+    g_socket_close (self->listen_sock, NULL);
   g_clear_object (&self->listen_sock);
   g_clear_object (&self->soup);
   g_clear_object (&self->inert);
@@ -939,6 +967,8 @@ flu_http_server_release (FluHttpServer * self)
   GST_INFO ("closing server on port %u", self->port);
   g_main_context_invoke (self->context, shutdown_in_thread, self);
   g_thread_join (self->thread);
+  /* password checks still running hand their requests back first */
+  flu_http_auth_pool_drain (self->context);
   /* Finish whatever the server left behind (closing connections). */
   while (g_main_context_iteration (self->context, FALSE));
   g_hash_table_unref (self->mounts);
@@ -949,10 +979,71 @@ flu_http_server_release (FluHttpServer * self)
   g_free (self);
 }
 
+FluHttpServer *
+flu_http_server_acquire_porter (const gchar * socket_path,
+    const gchar * secret_file, guint header_timeout, GError ** error)
+{
+  FluHttpServer *self;
+  gchar *key, *secret;
+
+  debug_init ();
+  /* read here, in the element's thread: a file read is slow work */
+  secret = flu_porter_read_secret (secret_file, error);
+  if (secret == NULL)
+    return NULL;
+  key = g_strdup_printf ("porter:%s", socket_path);
+  g_mutex_lock (&registry_lock);
+  if (registry == NULL)
+    registry = g_hash_table_new (g_str_hash, g_str_equal);
+  self = g_hash_table_lookup (registry, key);
+  if (self) {
+    self->refcount++;
+    g_free (key);
+    flu_porter_secret_free (secret);
+  } else {
+    self = server_new (NULL, 0, header_timeout, socket_path, secret, error);
+    if (self) {
+      self->key = key;
+      g_hash_table_insert (registry, self->key, self);
+    } else {
+      g_free (key);
+    }
+  }
+  g_mutex_unlock (&registry_lock);
+  return self;
+}
+
+typedef struct
+{
+  FluHttpServer *self;
+  const gchar *path;
+  gboolean add;
+} RouteCall;
+
+static gboolean
+route_prefix_in_thread (gpointer data)
+{
+  RouteCall *c = data;
+
+  if (c->self->porter)
+    flu_http_porter_route (c->self->porter, c->path, TRUE, c->add);
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_route_prefix (FluHttpServer * self, const gchar * prefix,
+    gboolean add)
+{
+  RouteCall c = { self, prefix, add };
+
+  flu_http_server_invoke_sync (self, route_prefix_in_thread, &c);
+}
+
 guint
 flu_http_server_get_port (FluHttpServer * self)
 {
-  return self->port;
+  /* behind a porter: its public port, once it told us */
+  return self->porter ? flu_http_porter_get_port (self->porter) : self->port;
 }
 
 GMainContext *
@@ -1034,6 +1125,8 @@ add_mount_in_thread (gpointer data)
   m->func = c->func;
   m->user_data = c->user_data;
   g_hash_table_insert (c->self->mounts, g_strdup (c->path), m);
+  if (c->self->porter)
+    flu_http_porter_route (c->self->porter, c->path, FALSE, TRUE);
   c->ok = TRUE;
   return G_SOURCE_REMOVE;
 }
@@ -1057,7 +1150,8 @@ remove_mount_in_thread (gpointer data)
 {
   MountCall *c = data;
 
-  g_hash_table_remove (c->self->mounts, c->path);
+  if (g_hash_table_remove (c->self->mounts, c->path) && c->self->porter)
+    flu_http_porter_route (c->self->porter, c->path, FALSE, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -1089,6 +1183,8 @@ add_prefix_in_thread (gpointer data)
   p->m.func = c->func;
   p->m.user_data = c->user_data;
   g_ptr_array_insert (c->self->prefixes, i, p);
+  if (c->self->porter)
+    flu_http_porter_route (c->self->porter, c->path, TRUE, TRUE);
   c->ok = TRUE;
   return G_SOURCE_REMOVE;
 }
@@ -1118,6 +1214,8 @@ remove_prefix_in_thread (gpointer data)
 
     if (g_str_equal (p->prefix, c->path)) {
       g_ptr_array_remove_index (c->self->prefixes, i);
+      if (c->self->porter)
+        flu_http_porter_route (c->self->porter, c->path, TRUE, FALSE);
       break;
     }
   }

@@ -30,7 +30,9 @@
  * works on an isolated network.  The script polls `?format=json` every
  * 2 s and updates one card per stream in place; a stream whose source is
  * stalled or offline (the stats' state) is outlined in red, with how long
- * it has had no data.  The document title carries the totals ("3 viewers
+ * it has had no data, and each card counts the upstream restarts (an
+ * encoder that reconnected: the stats' restarts and last-restart-time).
+ * The document title carries the totals ("3 viewers
  * · 2 streams", plus " · playing" once a player has played 2 s: media
  * time that advanced while playing, not currentTime, which Chromium
  * starts at the stream's timestamp), which monitoring and the tests read.
@@ -134,7 +136,7 @@ static const gchar status_page[] =
     "  const dl = el('dl', c.root);\n  c.dd = {};\n"
     "  for (const [k, t] of [['clients', 'viewers'], ['peak', 'peak'],\n"
     "      ['rate', 'stream'], ['out', 'outgoing'], ['up', 'uptime'],\n"
-    "      ['conn', 'served'], ['state', 'source']]) {\n"
+    "      ['conn', 'served'], ['state', 'source'], ['rs', 'restarts']]) {\n"
     "    el('dt', dl, t);\n    c.dd[k] = el('dd', dl);\n  }\n"
     "  c.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');\n"
     "  c.svg.setAttribute('viewBox', '0 0 360 80');\n"
@@ -168,6 +170,9 @@ static const gchar status_page[] =
     "    st + (age >= 1 ? ', no data for ' + dur(age) : '');\n"
     "  c.dd.state.className = st == 'online' ? '' : 'off';\n"
     "  c.root.classList.toggle('dead', st != 'online');\n"
+    "  const rs = s.restarts || 0, at = s['last-restart-time'];\n"
+    "  c.dd.rs.textContent = rs ? rs + ', last ' +\n"
+    "    new Date(at).toLocaleTimeString () : 'none';\n"
     "  chart(c, s);\n}\n"
     "async function refresh() {\n"
     "  const sum = document.getElementById('sum');\n"
