@@ -178,3 +178,55 @@ flu_http_server_props_acquire (const FluHttpServerProps * props,
   return flu_http_server_acquire (props->address, props->port,
       props->header_timeout, error);
 }
+
+typedef struct
+{
+  GstElement *element;
+  GParamSpec *current_port;
+} Watch;
+
+/* server thread */
+static void
+porter_event (FluHttpPorterEvent event, const gchar * detail, gpointer data)
+{
+  Watch *w = data;
+
+  switch (event) {
+    case FLU_HTTP_PORTER_WELCOMED:
+      g_object_notify_by_pspec (G_OBJECT (w->element), w->current_port);
+      break;
+    case FLU_HTTP_PORTER_REFUSED:
+      /* @detail is the porter's reason (never a secret), or ours */
+      GST_ELEMENT_WARNING_WITH_DETAILS (w->element, RESOURCE, NOT_AUTHORIZED,
+          ("The porter refused this server (%s): porter-secret-file does "
+              "not hold the porter's secret; retrying every 5 s", detail),
+          (NULL), ("flu-porter", G_TYPE_STRING, "refused", NULL));
+      break;
+    case FLU_HTTP_PORTER_TAKEN:
+      GST_ELEMENT_WARNING_WITH_DETAILS (w->element, RESOURCE, BUSY,
+          ("%s is served by another process behind the porter: not served "
+              "here", detail), ("give each streamer its own paths "
+              "(streamer.sh --mount-prefix)"), ("flu-porter", G_TYPE_STRING,
+              "taken", "path", G_TYPE_STRING, detail, NULL));
+      break;
+  }
+}
+
+void
+flu_http_server_props_watch (FluHttpServer * server, GstElement * element,
+    gpointer owner, GParamSpec * current_port)
+{
+  Watch *w = g_new (Watch, 1);
+
+  w->element = element;
+  w->current_port = current_port;
+  /* freed by unwatch: the server keeps no destroy function */
+  g_object_set_data_full (G_OBJECT (element), "flu-porter-watch", w, g_free);
+  flu_http_server_watch_porter (server, owner, porter_event, w);
+}
+
+void
+flu_http_server_props_unwatch (FluHttpServer * server, gpointer owner)
+{
+  flu_http_server_unwatch_porter (server, owner);
+}

@@ -72,6 +72,18 @@ gboolean flu_http_server_props_get (const FluHttpServerProps * props,
 FluHttpServer *flu_http_server_props_acquire (const FluHttpServerProps *
     props, gchar ** what, GError ** error);
 
+/* Behind a porter, what the porter says reaches @element (until
+ * flu_http_server_props_unwatch, before releasing @server): its
+ * @current_port is notified when the porter welcomes the server (the
+ * public port is known then, 0 before), and a GST_ELEMENT_WARNING with
+ * details "flu-porter" ("refused" or "taken", and "path") is posted when
+ * the porter refuses the secret or gives one of @element's paths to
+ * another process.  @owner: the user_data of @element's mounts.  No-op
+ * when @server listens itself. */
+void flu_http_server_props_watch (FluHttpServer * server, GstElement *
+    element, gpointer owner, GParamSpec * current_port);
+void flu_http_server_props_unwatch (FluHttpServer * server, gpointer owner);
+
 G_END_DECLS
 
 #endif /* __FLU_HTTP_SERVER_PROPS_H__ */
