@@ -17,8 +17,9 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* The per-port server properties of fluhttpsink and fluhlssink, defined
- * once (see fluhttpserverprops.h). */
+/* The per-port server properties of fluhttpsink, fluhlssink and
+ * fluondemand, defined once, and their porter watch (see
+ * fluhttpserverprops.h). */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -42,9 +43,9 @@ flu_http_server_props_install (GObjectClass * klass, guint first_id)
       first_id + FLU_HTTP_SERVER_PROP_PORT,
       g_param_spec_uint ("port", "Port",
           "TCP port to listen on (0 = pick a free port, see current-port); "
-          "elements with the same address and port (fluhttpsink and "
-          "fluhlssink alike) share one server; unused with porter-socket",
-          0, 65535, FLU_HTTP_SERVER_DEFAULT_PORT, RW_READY));
+          "elements with the same address and port (fluhttpsink, "
+          "fluhlssink and fluondemand alike) share one server; unused with "
+          "porter-socket", 0, 65535, FLU_HTTP_SERVER_DEFAULT_PORT, RW_READY));
   g_object_class_install_property (klass,
       first_id + FLU_HTTP_SERVER_PROP_HEADER_TIMEOUT,
       g_param_spec_uint ("header-timeout", "Header timeout",

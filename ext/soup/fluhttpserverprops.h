@@ -17,9 +17,9 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* The properties of the per-port server (FluHttpServer) that fluhttpsink
- * and fluhlssink both have: address, port, header-timeout, porter-socket,
- * porter-secret-file.  Their pspecs are defined here, once; each element
+/* The properties of the per-port server (FluHttpServer) that fluhttpsink,
+ * fluhlssink and fluondemand all have: address, port, header-timeout,
+ * porter-socket, porter-secret-file.  Their pspecs are defined here, once; each element
  * reserves FLU_HTTP_SERVER_N_PROPS consecutive property ids and passes the
  * first.  cors-origin is not one of them: it is a setting of each mount. */
 

@@ -59,6 +59,13 @@
  * max-clients-per-ip cap the files sent at once, in all and to one
  * address.
  *
+ * With porter-socket and porter-secret-file (the server properties of
+ * fluhttpsink and fluhlssink) the element serves behind a flu-porter:
+ * its mount-point is registered with the porter as a prefix route, and
+ * current-port reads the porter's public port once the porter welcomed
+ * the server (notified then); a refused secret or a path held by another
+ * process is an element warning (details "flu-porter").
+ *
  * The mount is listed on the port's status page (the status-path of a
  * fluhttpsink on the port) with its counters; its Prometheus metrics are
  * on its own metrics-path, as each fluhttpsink's are on its own.
