@@ -717,6 +717,13 @@ porter_event (FluHttpPorterEvent event, const gchar * detail, gpointer data)
 
   if (event == FLU_HTTP_PORTER_TAKEN)
     owner = path_owner (self, detail);
+  /* a path mounted with another user_data than its element's watch
+   * (fluhlssink's stats paths): every watch hears it */
+  for (i = 0; owner && i < self->porter_watches->len; i++)
+    if (g_array_index (self->porter_watches, PorterWatch, i).owner == owner)
+      break;
+  if (owner && i == self->porter_watches->len)
+    owner = NULL;
   for (i = 0; i < self->porter_watches->len; i++) {
     PorterWatch *w = &g_array_index (self->porter_watches, PorterWatch, i);
 

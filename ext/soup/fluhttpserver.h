@@ -67,8 +67,9 @@ void flu_http_server_route_prefix (FluHttpServer * server,
  * each event of the porter (fluhttpporter.h): every watch on WELCOMED and
  * REFUSED (at once, if the porter is refusing now), on TAKEN only the
  * watch whose @owner is the user_data of the mounts (exact or prefix)
- * under the taken path, or every watch when none is.  No-op when
- * listening.  Unwatch before releasing the server: no call after. */
+ * under the taken path, or every watch when no watch has that owner
+ * (or no mount is there).  No-op when listening.  Unwatch before
+ * releasing the server: no call after. */
 void flu_http_server_watch_porter (FluHttpServer * server, gpointer owner,
     FluHttpPorterEventFunc func, gpointer user_data);
 void flu_http_server_unwatch_porter (FluHttpServer * server, gpointer owner);

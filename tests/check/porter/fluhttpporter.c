@@ -410,6 +410,15 @@ GST_START_TEST (test_watch)
   WAIT_FOR (server, a.taken == 1);
   fail_unless_equals_string (a.path, "/a.webm");
   fail_unless_equals_int (b.taken, 1);
+  /* a path whose mounter has no watch: every watch hears it */
+  fail_unless (flu_http_server_add_mount (server, "/c.json", hello, &late,
+          NULL));
+  n = flu_porter_route_encode (body, FLU_PORTER_MSG_TAKEN,
+      FLU_PORTER_ROUTE_EXACT, "/c.json");
+  fail_unless (send (fd, body, n, MSG_NOSIGNAL) == (gssize) n);
+  WAIT_FOR (server, a.taken == 2 && b.taken == 2);
+  fail_unless_equals_string (b.path, "/c.json");
+  flu_http_server_remove_mount (server, "/c.json");
 
   /* an unwatched owner hears nothing more */
   flu_http_server_unwatch_porter (server, &a);
