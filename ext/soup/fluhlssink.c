@@ -284,7 +284,9 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
 
   flu_http_server_props_install (gobject_class, PROP_SERVER_FIRST);
   properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
-      "Current port", "The port actually listened on (-1 = not listening)",
+      "Current port", "The port actually listened on, or behind "
+      "porter-socket the porter's public port (0 until the porter "
+      "welcomed the server, notified then; -1 = not serving)",
       -1, 65535, -1, RO);
   g_object_class_install_property (gobject_class, PROP_CURRENT_PORT,
       properties[PROP_CURRENT_PORT]);
@@ -1338,6 +1340,7 @@ stop_serving (FluHlsSink * sink)
   sink->server = NULL;
   settings = g_steal_pointer (&sink->settings);
   g_mutex_unlock (&sink->lock);
+  flu_http_server_props_unwatch (server, sink);
   flu_http_server_release (server);
   g_clear_pointer (&sink->index_path, g_free);
   settings_free (settings);
@@ -1420,6 +1423,9 @@ start_serving (FluHlsSink * sink)
     sink->member = member;
   }
   g_free (what);
+  /* behind a porter: current-port once welcomed, warnings on refusals */
+  flu_http_server_props_watch (server, GST_ELEMENT (sink), sink,
+      properties[PROP_CURRENT_PORT]);
   /* behind a porter, one route for every segment and part */
   flu_http_server_route_prefix (server, st->mount_point, TRUE);
   g_mutex_lock (&sink->lock);

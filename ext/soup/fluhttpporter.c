@@ -69,7 +69,16 @@ struct _FluHttpPorter
   gint port;                    /* atomic */
   guint8 nonce_p[FLU_PORTER_NONCE_LEN], nonce_s[FLU_PORTER_NONCE_LEN];
   gboolean refused_logged;
+  FluHttpPorterEventFunc event_func;
+  gpointer event_data;
 };
+
+static void
+emit (FluHttpPorter * self, FluHttpPorterEvent event, const gchar * detail)
+{
+  if (self->event_func)
+    self->event_func (event, detail, self->event_data);
+}
 
 static void schedule_connect (FluHttpPorter * self);
 
@@ -208,6 +217,10 @@ handle (FluHttpPorter * self, const FluPorterMsg * m, gint * fds, guint nfds)
       if (!flu_porter_mac_equal (mac, m->body)) {
         GST_ERROR ("%s: the process on this socket does not know the "
             "porter secret: not registering there", self->socket_path);
+        if (!self->refused_logged)
+          emit (self, FLU_HTTP_PORTER_REFUSED, "the process on the porter "
+              "socket failed to prove the shared secret");
+        self->refused_logged = TRUE;
         disconnect (self, "porter failed to prove the secret", TRUE);
         return;
       }
@@ -222,14 +235,17 @@ handle (FluHttpPorter * self, const FluPorterMsg * m, gint * fds, guint nfds)
         g_source_destroy (self->timer);
         g_clear_pointer (&self->timer, g_source_unref);
       }
+      emit (self, FLU_HTTP_PORTER_WELCOMED, NULL);
       return;
     case FLU_PORTER_MSG_REFUSED:
       reason = g_strndup ((const gchar *) m->body, m->len);
       g_strcanon (reason, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS " .,:-", '?');
-      if (!self->refused_logged)
+      if (!self->refused_logged) {
         GST_ERROR ("porter %s refused this server: %s (wrong "
             "porter-secret-file?); retrying every %d s", self->socket_path,
             reason, BACKOFF_MAX_MS / 1000);
+        emit (self, FLU_HTTP_PORTER_REFUSED, reason);
+      }
       self->refused_logged = TRUE;
       g_free (reason);
       disconnect (self, "refused", TRUE);
@@ -240,6 +256,7 @@ handle (FluHttpPorter * self, const FluPorterMsg * m, gint * fds, guint nfds)
       if (flu_porter_route_parse (m, &kind, &path)) {
         GST_WARNING ("porter %s: %s is served by another process behind the "
             "porter: not routed here", self->socket_path, path);
+        emit (self, FLU_HTTP_PORTER_TAKEN, path);
         g_free (path);
       }
       return;
@@ -457,4 +474,18 @@ guint
 flu_http_porter_get_port (FluHttpPorter * self)
 {
   return g_atomic_int_get (&self->port);
+}
+
+void
+flu_http_porter_set_event_func (FluHttpPorter * self,
+    FluHttpPorterEventFunc func, gpointer user_data)
+{
+  self->event_func = func;
+  self->event_data = user_data;
+}
+
+gboolean
+flu_http_porter_is_refused (FluHttpPorter * self)
+{
+  return self->refused_logged;
 }

@@ -55,6 +55,23 @@ void flu_http_porter_route (FluHttpPorter * porter, const gchar * path,
 /* the porter's public port (0 until the first welcome); any thread */
 guint flu_http_porter_get_port (FluHttpPorter * porter);
 
+/* What the porter said that the elements of the server should know. */
+typedef enum
+{
+  FLU_HTTP_PORTER_WELCOMED,     /* registered: the public port is known */
+  FLU_HTTP_PORTER_REFUSED,      /* the secrets differ (@detail: why) */
+  FLU_HTTP_PORTER_TAKEN         /* @detail, a path of ours, is another's */
+} FluHttpPorterEvent;
+
+typedef void (*FluHttpPorterEventFunc) (FluHttpPorterEvent event,
+    const gchar * detail, gpointer user_data);
+/* @func is called in the server thread on each event (REFUSED once per
+ * run of refusals, not at every retry).  Server thread. */
+void flu_http_porter_set_event_func (FluHttpPorter * porter,
+    FluHttpPorterEventFunc func, gpointer user_data);
+/* TRUE between a refusal and the next welcome; server thread */
+gboolean flu_http_porter_is_refused (FluHttpPorter * porter);
+
 G_END_DECLS
 
 #endif /* __FLU_HTTP_PORTER_H__ */

@@ -99,7 +99,15 @@ struct _FluHttpServer
   gboolean stopping;
   guint64 stalls;
   FluHttpPorter *porter;        /* behind a porter: no listen_sock */
+  GArray *porter_watches;       /* PorterWatch; server thread only */
 };
+
+typedef struct
+{
+  gpointer owner;
+  FluHttpPorterEventFunc func;
+  gpointer user_data;
+} PorterWatch;
 
 typedef struct
 {
@@ -678,6 +686,58 @@ serve (FluHttpServer * self, GSocket * sock)
   g_object_unref (conn);
 }
 
+/* the owner of the mounts at or under @path (the user_data they were
+ * added with), NULL when none; server thread */
+static gpointer
+path_owner (FluHttpServer * self, const gchar * path)
+{
+  GHashTableIter it;
+  gpointer key, value;
+  Mount *m = g_hash_table_lookup (self->mounts, path);
+  guint i;
+
+  if (m)
+    return m->user_data;
+  if (!g_str_has_suffix (path, "/"))
+    return NULL;
+  for (i = 0; i < self->prefixes->len; i++) {
+    PrefixMount *p = g_ptr_array_index (self->prefixes, i);
+
+    if (g_str_has_prefix (p->prefix, path))
+      return p->m.user_data;
+  }
+  g_hash_table_iter_init (&it, self->mounts);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    if (g_str_has_prefix (key, path))
+      return ((Mount *) value)->user_data;
+  return NULL;
+}
+
+/* fluhttpporter.c's events, to the watches; server thread */
+static void
+porter_event (FluHttpPorterEvent event, const gchar * detail, gpointer data)
+{
+  FluHttpServer *self = data;
+  gpointer owner = NULL;
+  guint i;
+
+  if (event == FLU_HTTP_PORTER_TAKEN)
+    owner = path_owner (self, detail);
+  /* a path mounted with another user_data than its element's watch
+   * (fluhlssink's stats paths): every watch hears it */
+  for (i = 0; owner && i < self->porter_watches->len; i++)
+    if (g_array_index (self->porter_watches, PorterWatch, i).owner == owner)
+      break;
+  if (owner && i == self->porter_watches->len)
+    owner = NULL;
+  for (i = 0; i < self->porter_watches->len; i++) {
+    PorterWatch *w = &g_array_index (self->porter_watches, PorterWatch, i);
+
+    if (owner == NULL || w->owner == owner)
+      w->func (event, detail, w->user_data);
+  }
+}
+
 /* a connection the porter passed (fluhttpporter.c), server thread */
 static void
 porter_conn (GSocket * sock, gpointer data)
@@ -882,6 +942,8 @@ server_new (const gchar * address, guint port, guint header_timeout,
   if (porter_socket) {
     self->porter = flu_http_porter_new (porter_socket, secret, self->context,
         porter_conn, self);
+    self->porter_watches = g_array_new (FALSE, FALSE, sizeof (PorterWatch));
+    flu_http_porter_set_event_func (self->porter, porter_event, self);
   } else {
     self->port = find_port (self->listen_sock);
     watch_listener (self);
@@ -973,6 +1035,7 @@ flu_http_server_release (FluHttpServer * self)
   while (g_main_context_iteration (self->context, FALSE));
   g_hash_table_unref (self->mounts);
   g_ptr_array_unref (self->prefixes);
+  g_clear_pointer (&self->porter_watches, g_array_unref);
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   g_free (self->key);
@@ -1037,6 +1100,59 @@ flu_http_server_route_prefix (FluHttpServer * self, const gchar * prefix,
   RouteCall c = { self, prefix, add };
 
   flu_http_server_invoke_sync (self, route_prefix_in_thread, &c);
+}
+
+typedef struct
+{
+  FluHttpServer *self;
+  PorterWatch w;
+} WatchCall;
+
+static gboolean
+watch_porter_in_thread (gpointer data)
+{
+  WatchCall *c = data;
+
+  g_array_append_val (c->self->porter_watches, c->w);
+  if (flu_http_porter_is_refused (c->self->porter))
+    c->w.func (FLU_HTTP_PORTER_REFUSED, "refused before this element "
+        "started", c->w.user_data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_watch_porter (FluHttpServer * self, gpointer owner,
+    FluHttpPorterEventFunc func, gpointer user_data)
+{
+  WatchCall c = { self, {owner, func, user_data} };
+
+  if (self->porter)
+    flu_http_server_invoke_sync (self, watch_porter_in_thread, &c);
+}
+
+static gboolean
+unwatch_porter_in_thread (gpointer data)
+{
+  WatchCall *c = data;
+  guint i;
+
+  for (i = 0; i < c->self->porter_watches->len; i++) {
+    if (g_array_index (c->self->porter_watches, PorterWatch, i).owner ==
+        c->w.owner) {
+      g_array_remove_index (c->self->porter_watches, i);
+      break;
+    }
+  }
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_unwatch_porter (FluHttpServer * self, gpointer owner)
+{
+  WatchCall c = { self, {owner, NULL, NULL} };
+
+  if (self->porter)
+    flu_http_server_invoke_sync (self, unwatch_porter_in_thread, &c);
 }
 
 guint

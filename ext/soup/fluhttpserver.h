@@ -30,6 +30,8 @@
 #include <gst/gst.h>
 #include <libsoup/soup.h>
 
+#include "fluhttpporter.h"
+
 G_BEGIN_DECLS
 
 typedef struct _FluHttpServer FluHttpServer;
@@ -60,6 +62,17 @@ void flu_http_server_release (FluHttpServer * server);
  * the porter no message each (fluhlssink's segments).  No-op otherwise. */
 void flu_http_server_route_prefix (FluHttpServer * server,
     const gchar * prefix, gboolean add);
+
+/* Behind a porter: @func (@user_data) is called in the server thread on
+ * each event of the porter (fluhttpporter.h): every watch on WELCOMED and
+ * REFUSED (at once, if the porter is refusing now), on TAKEN only the
+ * watch whose @owner is the user_data of the mounts (exact or prefix)
+ * under the taken path, or every watch when no watch has that owner
+ * (or no mount is there).  No-op when listening.  Unwatch before
+ * releasing the server: no call after. */
+void flu_http_server_watch_porter (FluHttpServer * server, gpointer owner,
+    FluHttpPorterEventFunc func, gpointer user_data);
+void flu_http_server_unwatch_porter (FluHttpServer * server, gpointer owner);
 
 guint flu_http_server_get_port (FluHttpServer * server);
 GMainContext *flu_http_server_get_context (FluHttpServer * server);

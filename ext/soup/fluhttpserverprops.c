@@ -17,8 +17,9 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* The per-port server properties of fluhttpsink and fluhlssink, defined
- * once (see fluhttpserverprops.h). */
+/* The per-port server properties of fluhttpsink, fluhlssink and
+ * fluondemand, defined once, and their porter watch (see
+ * fluhttpserverprops.h). */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -42,9 +43,9 @@ flu_http_server_props_install (GObjectClass * klass, guint first_id)
       first_id + FLU_HTTP_SERVER_PROP_PORT,
       g_param_spec_uint ("port", "Port",
           "TCP port to listen on (0 = pick a free port, see current-port); "
-          "elements with the same address and port (fluhttpsink and "
-          "fluhlssink alike) share one server; unused with porter-socket",
-          0, 65535, FLU_HTTP_SERVER_DEFAULT_PORT, RW_READY));
+          "elements with the same address and port (fluhttpsink, "
+          "fluhlssink and fluondemand alike) share one server; unused with "
+          "porter-socket", 0, 65535, FLU_HTTP_SERVER_DEFAULT_PORT, RW_READY));
   g_object_class_install_property (klass,
       first_id + FLU_HTTP_SERVER_PROP_HEADER_TIMEOUT,
       g_param_spec_uint ("header-timeout", "Header timeout",
@@ -177,4 +178,56 @@ flu_http_server_props_acquire (const FluHttpServerProps * props,
       && *props->address ? props->address : "*", props->port);
   return flu_http_server_acquire (props->address, props->port,
       props->header_timeout, error);
+}
+
+typedef struct
+{
+  GstElement *element;
+  GParamSpec *current_port;
+} Watch;
+
+/* server thread */
+static void
+porter_event (FluHttpPorterEvent event, const gchar * detail, gpointer data)
+{
+  Watch *w = data;
+
+  switch (event) {
+    case FLU_HTTP_PORTER_WELCOMED:
+      g_object_notify_by_pspec (G_OBJECT (w->element), w->current_port);
+      break;
+    case FLU_HTTP_PORTER_REFUSED:
+      /* @detail is the porter's reason (never a secret), or ours */
+      GST_ELEMENT_WARNING_WITH_DETAILS (w->element, RESOURCE, NOT_AUTHORIZED,
+          ("The porter refused this server (%s): porter-secret-file does "
+              "not hold the porter's secret; retrying every 5 s", detail),
+          (NULL), ("flu-porter", G_TYPE_STRING, "refused", NULL));
+      break;
+    case FLU_HTTP_PORTER_TAKEN:
+      GST_ELEMENT_WARNING_WITH_DETAILS (w->element, RESOURCE, BUSY,
+          ("%s is served by another process behind the porter: not served "
+              "here", detail), ("give each streamer its own paths "
+              "(streamer.sh --mount-prefix)"), ("flu-porter", G_TYPE_STRING,
+              "taken", "path", G_TYPE_STRING, detail, NULL));
+      break;
+  }
+}
+
+void
+flu_http_server_props_watch (FluHttpServer * server, GstElement * element,
+    gpointer owner, GParamSpec * current_port)
+{
+  Watch *w = g_new (Watch, 1);
+
+  w->element = element;
+  w->current_port = current_port;
+  /* freed by unwatch: the server keeps no destroy function */
+  g_object_set_data_full (G_OBJECT (element), "flu-porter-watch", w, g_free);
+  flu_http_server_watch_porter (server, owner, porter_event, w);
+}
+
+void
+flu_http_server_props_unwatch (FluHttpServer * server, gpointer owner)
+{
+  flu_http_server_unwatch_porter (server, owner);
 }

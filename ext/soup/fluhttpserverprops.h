@@ -17,9 +17,9 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* The properties of the per-port server (FluHttpServer) that fluhttpsink
- * and fluhlssink both have: address, port, header-timeout, porter-socket,
- * porter-secret-file.  Their pspecs are defined here, once; each element
+/* The properties of the per-port server (FluHttpServer) that fluhttpsink,
+ * fluhlssink and fluondemand all have: address, port, header-timeout,
+ * porter-socket, porter-secret-file.  Their pspecs are defined here, once; each element
  * reserves FLU_HTTP_SERVER_N_PROPS consecutive property ids and passes the
  * first.  cors-origin is not one of them: it is a setting of each mount. */
 
@@ -71,6 +71,18 @@ gboolean flu_http_server_props_get (const FluHttpServerProps * props,
  * /run/flu/porter.sock"; g_free it). */
 FluHttpServer *flu_http_server_props_acquire (const FluHttpServerProps *
     props, gchar ** what, GError ** error);
+
+/* Behind a porter, what the porter says reaches @element (until
+ * flu_http_server_props_unwatch, before releasing @server): its
+ * @current_port is notified when the porter welcomes the server (the
+ * public port is known then, 0 before), and a GST_ELEMENT_WARNING with
+ * details "flu-porter" ("refused" or "taken", and "path") is posted when
+ * the porter refuses the secret or gives one of @element's paths to
+ * another process.  @owner: the user_data of @element's mounts.  No-op
+ * when @server listens itself. */
+void flu_http_server_props_watch (FluHttpServer * server, GstElement *
+    element, gpointer owner, GParamSpec * current_port);
+void flu_http_server_props_unwatch (FluHttpServer * server, gpointer owner);
 
 G_END_DECLS
 

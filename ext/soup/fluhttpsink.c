@@ -229,7 +229,9 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
 
   flu_http_server_props_install (gobject_class, PROP_SERVER_FIRST);
   properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
-      "Current port", "The port actually listened on (-1 = not listening)",
+      "Current port", "The port actually listened on, or behind "
+      "porter-socket the porter's public port (0 until the porter "
+      "welcomed the server, notified then; -1 = not serving)",
       -1, 65535, -1, RO);
   g_object_class_install_property (gobject_class, PROP_CURRENT_PORT,
       properties[PROP_CURRENT_PORT]);
@@ -712,6 +714,7 @@ stop_serving (FluHttpSink * sink)
     g_source_destroy (sink->sighup);
     g_clear_pointer (&sink->sighup, g_source_unref);
   }
+  flu_http_server_props_unwatch (server, sink);
   flu_http_server_release (server);
 }
 
@@ -821,6 +824,9 @@ start_serving (FluHttpSink * sink)
   paths[3] = p->player_path;
   paths[4] = p->status_path;
   g_mutex_unlock (&sink->lock);
+  /* behind a porter: current-port once welcomed, warnings on refusals */
+  flu_http_server_props_watch (server, GST_ELEMENT (sink), sink,
+      properties[PROP_CURRENT_PORT]);
   for (i = 0; i < G_N_ELEMENTS (paths); i++) {
     if (paths[i] == NULL || *paths[i] == '\0')
       continue;

@@ -59,6 +59,13 @@
  * max-clients-per-ip cap the files sent at once, in all and to one
  * address.
  *
+ * With porter-socket and porter-secret-file (the server properties of
+ * fluhttpsink and fluhlssink) the element serves behind a flu-porter:
+ * its mount-point is registered with the porter as a prefix route, and
+ * current-port reads the porter's public port once the porter welcomed
+ * the server (notified then); a refused secret or a path held by another
+ * process is an element warning (details "flu-porter").
+ *
  * The mount is listed on the port's status page (the status-path of a
  * fluhttpsink on the port) with its counters; its Prometheus metrics are
  * on its own metrics-path, as each fluhttpsink's are on its own.
@@ -93,19 +100,17 @@ GST_DEBUG_CATEGORY (flu_on_demand_debug);
 /* Two locks (fluondemandpriv.h): lock, then stats_lock; never the other
  * way round, and in practice never nested. */
 
-#define DEFAULT_PORT 8800
 #define DEFAULT_MOUNT_POINT "/recordings/"
 #define DEFAULT_LISTING TRUE
 #define DEFAULT_RATE_LIMIT 0
 #define DEFAULT_BURST 0
-#define DEFAULT_HEADER_TIMEOUT 10
 #define DEFAULT_REALM "fluondemand"
 
 enum
 {
   PROP_0,
-  PROP_ADDRESS,
-  PROP_PORT,
+  PROP_SERVER_FIRST,
+  PROP_SERVER_LAST = PROP_SERVER_FIRST + FLU_HTTP_SERVER_N_PROPS - 1,
   PROP_CURRENT_PORT,
   PROP_MOUNT_POINT,
   PROP_DIRECTORY,
@@ -114,7 +119,6 @@ enum
   PROP_CLIENT_LIMIT,
   PROP_MAX_CLIENTS_PER_IP,
   PROP_BURST,
-  PROP_HEADER_TIMEOUT,
   PROP_HTPASSWD,
   PROP_REALM,
   PROP_TOKEN_SECRET,
@@ -211,6 +215,7 @@ stop_serving (FluOnDemand * self)
   if (run->metrics_path)
     flu_http_server_remove_mount (run->server, run->metrics_path);
   flu_http_server_invoke_sync (run->server, flu_on_demand_stop_requests, run);
+  flu_http_server_props_unwatch (run->server, run);
   flu_http_server_release (run->server);
   GST_INFO_OBJECT (self, "stopped serving %s", run->prefix);
   run_free (run);
@@ -222,8 +227,8 @@ start_serving (FluOnDemand * self)
 {
   FluOnDemandRun *run = g_new0 (FluOnDemandRun, 1);
   GError *err = NULL;
-  gchar *address, *directory;
-  guint port, header_timeout;
+  FluHttpServerProps sp;
+  gchar *directory, *what = NULL;
   gboolean has_log;
 
   run->self = self;
@@ -232,9 +237,7 @@ start_serving (FluOnDemand * self)
   run->log = flu_http_access_log_new ();
 
   g_mutex_lock (&self->lock);
-  address = g_strdup (self->address);
-  port = self->port;
-  header_timeout = self->header_timeout;
+  flu_http_server_props_copy (&sp, &self->server_props);
   directory = g_strdup (self->directory);
   run->prefix = g_strdup (self->mount_point);
   run->listing = self->listing;
@@ -302,17 +305,22 @@ start_serving (FluOnDemand * self)
     }
   }
 
-  run->server = flu_http_server_acquire (address, port, header_timeout, &err);
+  run->server = flu_http_server_props_acquire (&sp, &what, &err);
   if (run->server == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
-        ("Cannot listen on %s port %u: %s", address ? address : "*", port,
-            err->message), ("pick another port, or port=0 for a free one"));
+        ("Cannot %s: %s", what, err->message),
+        ("pick another port, or port=0 for a free one"));
     goto fail;
   }
+  /* behind a porter: current-port once welcomed, warnings on refusals
+   * (the prefix is routed to the porter with the mount) */
+  flu_http_server_props_watch (run->server, GST_ELEMENT (self), run,
+      properties[PROP_CURRENT_PORT]);
   if (!flu_http_server_add_prefix_mount (run->server, run->prefix,
           flu_on_demand_handle, run, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
         ("give each fluondemand on one port its own mount-point"));
+    flu_http_server_props_unwatch (run->server, run);
     flu_http_server_release (run->server);
     goto fail;
   }
@@ -336,6 +344,7 @@ start_serving (FluOnDemand * self)
     flu_http_server_remove_prefix_mount (run->server, run->prefix);
     if (run->bare)
       flu_http_server_remove_mount (run->server, run->bare);
+    flu_http_server_props_unwatch (run->server, run);
     flu_http_server_release (run->server);
     goto fail;
   }
@@ -349,14 +358,16 @@ start_serving (FluOnDemand * self)
   g_mutex_unlock (&self->lock);
   GST_INFO_OBJECT (self, "serving %s under %s on port %u", directory,
       run->prefix, flu_http_server_get_port (run->server));
-  g_free (address);
+  flu_http_server_props_clear (&sp);
+  g_free (what);
   g_free (directory);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_PORT]);
   return TRUE;
 
 fail:
   g_clear_error (&err);
-  g_free (address);
+  flu_http_server_props_clear (&sp);
+  g_free (what);
   g_free (directory);
   run_free (run);
   return FALSE;
@@ -414,16 +425,15 @@ flu_on_demand_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   FluOnDemand *self = FLU_ON_DEMAND (object);
+  gboolean done;
 
+  g_mutex_lock (&self->lock);
+  done = flu_http_server_props_set (&self->server_props, PROP_SERVER_FIRST,
+      prop_id, value);
+  g_mutex_unlock (&self->lock);
+  if (done)
+    return;
   switch (prop_id) {
-    case PROP_ADDRESS:
-      set_string (self, &self->address, value);
-      break;
-    case PROP_PORT:
-      g_mutex_lock (&self->lock);
-      self->port = g_value_get_uint (value);
-      g_mutex_unlock (&self->lock);
-      break;
     case PROP_MOUNT_POINT:
       set_string (self, &self->mount_point, value);
       break;
@@ -453,11 +463,6 @@ flu_on_demand_set_property (GObject * object, guint prop_id,
     case PROP_BURST:
       g_mutex_lock (&self->lock);
       self->burst = g_value_get_uint64 (value);
-      g_mutex_unlock (&self->lock);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      g_mutex_lock (&self->lock);
-      self->header_timeout = g_value_get_uint (value);
       g_mutex_unlock (&self->lock);
       break;
     case PROP_HTPASSWD:
@@ -501,13 +506,12 @@ flu_on_demand_get_property (GObject * object, guint prop_id, GValue * value,
     return;
   }
   g_mutex_lock (&self->lock);
+  if (flu_http_server_props_get (&self->server_props, PROP_SERVER_FIRST,
+          prop_id, value)) {
+    g_mutex_unlock (&self->lock);
+    return;
+  }
   switch (prop_id) {
-    case PROP_ADDRESS:
-      g_value_set_string (value, self->address);
-      break;
-    case PROP_PORT:
-      g_value_set_uint (value, self->port);
-      break;
     case PROP_CURRENT_PORT:
       g_value_set_int (value, self->run ?
           (gint) flu_http_server_get_port (self->run->server) : -1);
@@ -532,9 +536,6 @@ flu_on_demand_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_BURST:
       g_value_set_uint64 (value, self->burst);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      g_value_set_uint (value, self->header_timeout);
       break;
     case PROP_HTPASSWD:
       g_value_set_string (value, self->htpasswd);
@@ -573,7 +574,7 @@ flu_on_demand_finalize (GObject * object)
   FluOnDemand *self = FLU_ON_DEMAND (object);
 
   stop_serving (self);
-  g_free (self->address);
+  flu_http_server_props_clear (&self->server_props);
   g_free (self->mount_point);
   g_free (self->directory);
   g_free (self->htpasswd);
@@ -597,6 +598,7 @@ flu_on_demand_class_init (FluOnDemandClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  guint i;
 
   GST_DEBUG_CATEGORY_INIT (flu_on_demand_debug, "fluondemand", 0,
       "gst-flumotion on-demand file server");
@@ -606,16 +608,10 @@ flu_on_demand_class_init (FluOnDemandClass * klass)
   gobject_class->finalize = flu_on_demand_finalize;
   element_class->change_state = flu_on_demand_change_state;
 
-  properties[PROP_ADDRESS] = g_param_spec_string ("address", "Address",
-      "Numeric IPv4 or IPv6 address to listen on (NULL or empty = every "
-      "interface, IPv4 and IPv6); shared with the fluhttpsink and "
-      "fluhlssink elements of the same address and port", NULL, RW_READY);
-  properties[PROP_PORT] = g_param_spec_uint ("port", "Port",
-      "TCP port to listen on (0 = pick a free port, see current-port); "
-      "elements with the same address and port share one server",
-      0, 65535, DEFAULT_PORT, RW_READY);
   properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
-      "Current port", "The port actually listened on (-1 = not listening)",
+      "Current port", "The port actually listened on, or behind "
+      "porter-socket the porter's public port (0 until the porter "
+      "welcomed the server, notified then; -1 = not serving)",
       -1, 65535, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_MOUNT_POINT] = g_param_spec_string ("mount-point",
       "Mount point", "Path prefix the directory is served under, starting "
@@ -645,10 +641,6 @@ flu_on_demand_class_init (FluOnDemandClass * klass)
       "Bytes a rate-limited viewer may get at full speed, at its start and "
       "after a pause (the token bucket's size; 0 = one second of "
       "rate-limit)", 0, G_MAXUINT64, DEFAULT_BURST, RW_READY);
-  properties[PROP_HEADER_TIMEOUT] = g_param_spec_uint ("header-timeout",
-      "Header timeout", "Seconds a client has to send its request headers "
-      "(0 = no limit); applies when this element starts the port's server",
-      0, 3600, DEFAULT_HEADER_TIMEOUT, RW_READY);
   properties[PROP_HTPASSWD] = g_param_spec_string ("htpasswd", "htpasswd",
       "Apache htpasswd file (bcrypt, SHA-crypt or {SHA}) for HTTP Basic "
       "authentication of every request (NULL = none); re-read when it "
@@ -685,7 +677,11 @@ flu_on_demand_class_init (FluOnDemandClass * klass)
       "(206), not-modified (304), refused (4xx/5xx), bytes-sent, "
       "rate-waits, viewers (bodies being sent now), peak-viewers",
       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (gobject_class, N_PROPS, properties);
+  /* address, port, header-timeout, porter-socket, porter-secret-file:
+   * those of fluhttpsink and fluhlssink (fluhttpserverprops.c) */
+  flu_http_server_props_install (gobject_class, PROP_SERVER_FIRST);
+  for (i = PROP_CURRENT_PORT; i < N_PROPS; i++)
+    g_object_class_install_property (gobject_class, i, properties[i]);
 
   gst_element_class_set_static_metadata (element_class,
       "On-demand HTTP file server", "Source/Network",
@@ -699,11 +695,10 @@ flu_on_demand_init (FluOnDemand * self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->stats_lock);
-  self->port = DEFAULT_PORT;
+  flu_http_server_props_init (&self->server_props);
   self->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
   self->listing = DEFAULT_LISTING;
   self->rate_limit = DEFAULT_RATE_LIMIT;
   self->burst = DEFAULT_BURST;
-  self->header_timeout = DEFAULT_HEADER_TIMEOUT;
   self->realm = g_strdup (DEFAULT_REALM);
 }

@@ -26,6 +26,7 @@
 
 #include "fluondemand.h"
 #include "fluhttpserver.h"
+#include "fluhttpserverprops.h"
 #include "fluhttpauth.h"
 #include "fluhttplog.h"
 
@@ -73,8 +74,7 @@ struct _FluOnDemand
 
   GMutex lock;
   /* properties */
-  gchar *address;
-  guint port;
+  FluHttpServerProps server_props;      /* address, port, porter-... */
   gchar *mount_point;
   gchar *directory;
   gboolean listing;
@@ -82,7 +82,6 @@ struct _FluOnDemand
   guint64 burst;
   guint client_limit;
   guint max_clients_per_ip;
-  guint header_timeout;
   gchar *htpasswd;
   gchar *realm;
   gchar *token_secret;

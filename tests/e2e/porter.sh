@@ -81,6 +81,41 @@ grep -qi '^Server: gst-flumotion/.* fluhttpsink' "$E2E_TMP/h" \
 [ "$(head -c 4 "$E2E_TMP/body" | od -An -tx1 | tr -d ' ')" = 1a45dfa3 ] \
   || fail "body is not WebM"
 
+# fluondemand behind the same porter (its prefix routed there): a file,
+# a byte range, the listing; current-port notified with the porter's port
+mkdir -p "$E2E_TMP/rec"
+head -c 200000 /dev/urandom > "$E2E_TMP/rec/talk.webm"
+GST_DEBUG='flu*:4' gst-launch-1.0 -v fluondemand mount-point=/rec/ \
+  directory="$E2E_TMP/rec" porter-socket="$sock" \
+  porter-secret-file="$E2E_TMP/secret" >"$E2E_TMP/OD.log" 2>&1 &
+PID_OD=$!
+E2E_PIDS="$E2E_PIDS $PID_OD"
+wait_status "$base/rec/talk.webm" 200
+curl -s -o "$E2E_TMP/od.range" -w '%{http_code}' -r 1000-4999 \
+  --max-time 5 "$base/rec/talk.webm" > "$E2E_TMP/od.code"
+[ "$(cat "$E2E_TMP/od.code")" = 206 ] || fail "range through the porter: $(cat "$E2E_TMP/od.code")"
+dd if="$E2E_TMP/rec/talk.webm" bs=1000 skip=1 count=4 2>/dev/null \
+  | cmp -s - "$E2E_TMP/od.range" || fail "range bytes differ"
+curl -s --max-time 5 "$base/rec/" | grep -q 'talk.webm' \
+  || fail "no listing through the porter"
+[ "$(status "$base/rec")" = 301 ] || [ "$(status "$base/rec")" = 308 ] \
+  || fail "/rec does not redirect: $(status "$base/rec")"
+grep -q "current-port = $port\$" "$E2E_TMP/OD.log" \
+  || fail "current-port not notified with the porter's port: $(grep current-port "$E2E_TMP/OD.log")"
+kill "$PID_OD"
+
+# a streamer asking for a path another one holds: an element warning
+streamer D /b.webm "$E2E_TMP/secret"
+i=0
+while ! grep -q '/b.webm is served by another process behind the porter' \
+    "$E2E_TMP/D.log"; do
+  i=$((i + 1))
+  [ $i -lt 40 ] || fail "no TAKEN warning from the element: $(tail -n 5 "$E2E_TMP/D.log")"
+  sleep 0.25
+done
+kill "$PID_D"
+[ "$(status "$base/b.webm" --max-time 1)" = 200 ] || fail "B lost /b.webm"
+
 # routed on the path as libsoup normalizes it (dot segments, %XX)
 [ "$(status "$base/x/../a%2Ewebm" --path-as-is -r 0-0)" = 200 ] \
   || fail "normalized path not routed"
@@ -231,6 +266,8 @@ while ! grep -q 'failed to prove the shared secret' "$plog"; do
 done
 [ "$(status "$base/c.webm")" = 404 ] || fail "wrong secret registered /c.webm"
 grep -q 'refused this server' "$E2E_TMP/C.log" || fail "C did not log its refusal"
+grep -q 'WARNING: .*The porter refused this server' "$E2E_TMP/C.log" \
+  || fail "no element warning for the refusal: $(grep -i warn "$E2E_TMP/C.log")"
 
 # a porter restart: the streamers reconnect (backoff) and serve again.
 # On a port of its own choosing: the old one, in the ephemeral range, may

@@ -330,6 +330,130 @@ GST_START_TEST (test_connection)
 
 GST_END_TEST;
 
+/* what a watch saw (server thread, read after a sync call) */
+typedef struct
+{
+  gint welcomed, refused, taken;
+  gchar *path;
+} Seen;
+
+static void
+seen_event (FluHttpPorterEvent event, const gchar * detail, gpointer data)
+{
+  Seen *s = data;
+
+  switch (event) {
+    case FLU_HTTP_PORTER_WELCOMED:
+      s->welcomed++;
+      break;
+    case FLU_HTTP_PORTER_REFUSED:
+      s->refused++;
+      fail_if (strstr (detail, SECRET) != NULL);
+      break;
+    case FLU_HTTP_PORTER_TAKEN:
+      s->taken++;
+      g_free (s->path);
+      s->path = g_strdup (detail);
+      break;
+  }
+}
+
+static gboolean
+nothing (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* @cond within 5 s, looking between server-thread round trips */
+#define WAIT_FOR(server, cond) G_STMT_START {                         \
+    gint _i;                                                          \
+    for (_i = 0; _i < 500 && !(cond); _i++) {                         \
+      g_usleep (10000);                                               \
+      flu_http_server_invoke_sync (server, nothing, NULL);            \
+    }                                                                 \
+    fail_unless (cond, #cond);                                        \
+  } G_STMT_END
+
+/* the porter's events reach the watches: every watch the welcome, a
+ * TAKEN only the owner of the path's mounts, a refusal once per run */
+GST_START_TEST (test_watch)
+{
+  FluHttpServer *server;
+  Seen a = { 0 }, b = { 0 }, late = { 0 };
+  guint8 body[FLU_PORTER_MSG_MAX];
+  gsize n;
+  gint fd;
+
+  server = flu_http_server_acquire_porter (sock_path, secret_path, 10, NULL);
+  fail_unless (server != NULL);
+  flu_http_server_watch_porter (server, &a, seen_event, &a);
+  flu_http_server_watch_porter (server, &b, seen_event, &b);
+  fail_unless (flu_http_server_add_mount (server, "/a.webm", hello, &a, NULL));
+  fail_unless (flu_http_server_add_mount (server, "/b/index.m3u8", hello, &b,
+          NULL));
+  flu_http_server_route_prefix (server, "/b/", TRUE);
+  fd = accept_streamer ();
+  handshake (fd, FALSE);
+  WAIT_FOR (server, a.welcomed == 1 && b.welcomed == 1);
+  fail_unless_equals_int (flu_http_server_get_port (server), 4242);
+
+  /* /b/ (a prefix: the owner of the mounts under it) is another's */
+  n = flu_porter_route_encode (body, FLU_PORTER_MSG_TAKEN,
+      FLU_PORTER_ROUTE_PREFIX, "/b/");
+  fail_unless (send (fd, body, n, MSG_NOSIGNAL) == (gssize) n);
+  WAIT_FOR (server, b.taken == 1);
+  fail_unless_equals_string (b.path, "/b/");
+  fail_unless_equals_int (a.taken, 0);
+  n = flu_porter_route_encode (body, FLU_PORTER_MSG_TAKEN,
+      FLU_PORTER_ROUTE_EXACT, "/a.webm");
+  fail_unless (send (fd, body, n, MSG_NOSIGNAL) == (gssize) n);
+  WAIT_FOR (server, a.taken == 1);
+  fail_unless_equals_string (a.path, "/a.webm");
+  fail_unless_equals_int (b.taken, 1);
+  /* a path whose mounter has no watch: every watch hears it */
+  fail_unless (flu_http_server_add_mount (server, "/c.json", hello, &late,
+          NULL));
+  n = flu_porter_route_encode (body, FLU_PORTER_MSG_TAKEN,
+      FLU_PORTER_ROUTE_EXACT, "/c.json");
+  fail_unless (send (fd, body, n, MSG_NOSIGNAL) == (gssize) n);
+  WAIT_FOR (server, a.taken == 2 && b.taken == 2);
+  fail_unless_equals_string (b.path, "/c.json");
+  flu_http_server_remove_mount (server, "/c.json");
+
+  /* an unwatched owner hears nothing more */
+  flu_http_server_unwatch_porter (server, &a);
+  close (fd);
+  /* the server reconnects: the porter refuses it now */
+  fd = accept_streamer ();
+  {
+    static const gchar reason[] = "failed to prove the shared secret";
+    guint8 np[FLU_PORTER_NONCE_LEN], buf[FLU_PORTER_MSG_MAX];
+    FluPorterMsg m;
+
+    flu_porter_random (np, sizeof np);
+    send_msg (fd, FLU_PORTER_MSG_HELLO, np, sizeof np);
+    fail_unless_equals_int (next (fd, buf, &m, 5000), FLU_PORTER_MSG_AUTH);
+    send_msg (fd, FLU_PORTER_MSG_REFUSED, (const guint8 *) reason,
+        strlen (reason));
+  }
+  WAIT_FOR (server, b.refused == 1);
+  fail_unless_equals_int (a.refused, 0);
+  /* a watch added while refused hears it at once */
+  flu_http_server_watch_porter (server, &late, seen_event, &late);
+  fail_unless_equals_int (late.refused, 1);
+  flu_http_server_unwatch_porter (server, &b);
+  flu_http_server_unwatch_porter (server, &late);
+  close (fd);
+  flu_http_server_route_prefix (server, "/b/", FALSE);
+  flu_http_server_remove_mount (server, "/a.webm");
+  flu_http_server_remove_mount (server, "/b/index.m3u8");
+  flu_http_server_release (server);
+  g_free (a.path);
+  g_free (b.path);
+}
+
+GST_END_TEST;
+
 /* a porter that does not prove the secret gets no route */
 GST_START_TEST (test_porter_without_secret)
 {
@@ -375,6 +499,7 @@ fluhttpporter_suite (void)
   tcase_add_test (tc, test_connection);
   tcase_add_test (tc, test_porter_without_secret);
   tcase_add_test (tc, test_no_secret_file);
+  tcase_add_test (tc, test_watch);
   return s;
 }
 
