@@ -79,6 +79,7 @@ exec gst-launch-1.0 -e \
   a. ! queue ! audioconvert ! audioresample ! vorbisenc ! queue ! mux. \
   webmmux name=mux streamable=true ! \
   fluhttpsink port="$port" mount-point=/live.webm player-path=/ \
+    player-hls=/live/index.m3u8 \
     stats-path=/stats.json metrics-path=/metrics status-path=/status \
     burst-on-connect=true burst-time=2000000000 \
   v. ! queue ! videoconvert ! video/x-raw,format=I420 ! \

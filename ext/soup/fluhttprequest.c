@@ -286,10 +286,23 @@ static const gchar player_page[] =
     "<title>%s</title></head>\n"
     "<body style=\"background:#111;color:#eee;font-family:sans-serif\">\n"
     "<h1>%s</h1>\n"
-    "<video id=\"v\" src=\"%s\" autoplay muted controls playsinline "
+    "<video id=\"v\" autoplay muted controls playsinline "
     "style=\"max-width:100%%\"></video>\n"
-    "<p>played: <span id=\"t\">0</span> s</p>\n"
+    "<p>played: <span id=\"t\">0</span> s <span id=\"k\"></span></p>\n"
     "<script>\nvar v = document.getElementById('v');\n"
+    "var stream = '%s', hls = '%s', hlsType = 'application/vnd.apple.mpegurl';\n"
+    "function show(what) { document.getElementById('k').textContent = what; }\n"
+    "function progressive() { v.src = stream; show(stream);\n"
+    "  v.play().catch(function () {}); }\n"
+    "if (hls && v.canPlayType(hlsType)) {\n"
+    "  /* a browser may claim HLS and not play it (codecs, MPEG-TS) */\n"
+    "  v.addEventListener('error', progressive, { once: true });\n"
+    "  v.src = hls; show(hls);\n"
+    "} else if (hls && window.Hls && Hls.isSupported()) {\n"
+    "  var h = new Hls(); h.loadSource(hls); h.attachMedia(v); show(hls);\n"
+    "  h.on(Hls.Events.ERROR, function (e, d) {\n"
+    "    if (d.fatal) { h.destroy(); progressive(); } });\n"
+    "} else {\n  progressive();\n}\n"
     "var played = 0, last = null, wall = 0;\n"
     "setInterval(function () {\n"
     "  var now = performance.now() / 1000, t = v.currentTime;\n"
@@ -301,6 +314,25 @@ static const gchar player_page[] =
     "  document.getElementById('t').textContent = played.toFixed(1);\n"
     "  if (played > 2) document.title = 'playing';\n"
     "}, 250);\n</script>\n</body></html>\n";
+
+/* @s (NULL: empty) as the inside of a JavaScript string in single quotes
+ * within an HTML <script>: quotes, backslashes, < > & and controls as \xNN */
+static gchar *
+js_string (const gchar * s)
+{
+  GString *out = g_string_new (NULL);
+
+  for (; s && *s; s++) {
+    guchar c = (guchar) * s;
+
+    if (c < 0x20 || c == '\'' || c == '"' || c == '\\' || c == '<' ||
+        c == '>' || c == '&')
+      g_string_append_printf (out, "\\x%02x", c);
+    else
+      g_string_append_c (out, c);
+  }
+  return g_string_free (out, FALSE);
+}
 
 static void
 serve_text (SoupServerMessage * msg, const gchar * type, gchar * body)
@@ -733,10 +765,14 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
     handle_stats (sink, server, &p, msg, path, query);
   } else if (g_strcmp0 (path, p->player_path) == 0) {
     gchar *title = g_markup_escape_text (p->mount_point, -1);
+    gchar *stream = js_string (p->mount_point);
+    gchar *hls = js_string (p->player_hls);
 
     serve_text (msg, "text/html; charset=utf-8",
-        g_strdup_printf (player_page, title, title, title));
+        g_strdup_printf (player_page, title, title, stream, hls));
     g_free (title);
+    g_free (stream);
+    g_free (hls);
   } else {
     flu_http_server_respond (msg, SOUP_STATUS_NOT_FOUND, NULL);
   }

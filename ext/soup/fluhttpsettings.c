@@ -36,6 +36,7 @@ settings_clear (gpointer data)
   g_free (p->stats_path);
   g_free (p->metrics_path);
   g_free (p->player_path);
+  g_free (p->player_hls);
   g_free (p->status_path);
   g_free (p->content_type);
   g_free (p->cors_origin);
@@ -81,6 +82,7 @@ flu_http_sink_settings_copy (const FluHttpSinkSettings * p)
   c->stats_path = g_strdup (p->stats_path);
   c->metrics_path = g_strdup (p->metrics_path);
   c->player_path = g_strdup (p->player_path);
+  c->player_hls = g_strdup (p->player_hls);
   c->status_path = g_strdup (p->status_path);
   c->content_type = g_strdup (p->content_type);
   c->cors_origin = g_strdup (p->cors_origin);

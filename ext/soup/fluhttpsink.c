@@ -154,6 +154,7 @@ enum
   PROP_STATS_PATH,
   PROP_METRICS_PATH,
   PROP_PLAYER_PATH,
+  PROP_PLAYER_HLS,
   PROP_STATUS_PATH,
   PROP_STATS_ALLOW,
   PROP_STATS_HTPASSWD,
@@ -401,6 +402,13 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       g_param_spec_string ("player-path", "Player path",
           "Path answering a small HTML page that plays the stream in a "
           "<video> element (NULL = none)", NULL, RW));
+  g_object_class_install_property (gobject_class, PROP_PLAYER_HLS,
+      g_param_spec_string ("player-hls", "Player HLS playlist",
+          "HLS playlist (a path on this port such as /live/index.m3u8, or a "
+          "URL) that the player page plays first in browsers that play HLS "
+          "natively (Safari, iOS), or with hls.js when the page has it; "
+          "the player falls back to this element's stream when the "
+          "browser cannot play it (NULL = the stream only)", NULL, RW));
   g_object_class_install_property (gobject_class, PROP_STATUS_PATH,
       g_param_spec_string ("status-path", "Status path",
           "Path answering an HTML status page of every stream on this port "
@@ -466,6 +474,8 @@ settings_field (FluHttpSinkSettings * p, guint prop_id)
       return &p->metrics_path;
     case PROP_PLAYER_PATH:
       return &p->player_path;
+    case PROP_PLAYER_HLS:
+      return &p->player_hls;
     case PROP_STATUS_PATH:
       return &p->status_path;
     case PROP_CONTENT_TYPE:
@@ -1109,6 +1119,7 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
     return;
   }
   if (is_path (prop_id) || prop_id == PROP_EXTRA_HEADERS ||
+      prop_id == PROP_PLAYER_HLS ||
       prop_id == PROP_CONTENT_TYPE || prop_id == PROP_CORS_ORIGIN ||
       prop_id == PROP_REDIRECT_ON_OVERFLOW || prop_id == PROP_REALM ||
       prop_id == PROP_TOKEN_SECRET || prop_id == PROP_CAPS_TIMEOUT ||
@@ -1396,6 +1407,9 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_PLAYER_PATH:
       g_value_set_string (value, sink->settings->player_path);
+      break;
+    case PROP_PLAYER_HLS:
+      g_value_set_string (value, sink->settings->player_hls);
       break;
     case PROP_STATUS_PATH:
       g_value_set_string (value, sink->settings->status_path);

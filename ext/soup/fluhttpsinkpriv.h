@@ -77,6 +77,7 @@ typedef struct
   gchar *stats_path;
   gchar *metrics_path;
   gchar *player_path;
+  gchar *player_hls;            /* HLS playlist the player page tries first */
   gchar *status_path;
   gchar *content_type;
   gchar *cors_origin;

@@ -16,7 +16,11 @@ start_server web videotestsrc is-live=true ! \
   vp8enc deadline=1 keyframe-max-dist=25 ! queue ! mux. \
   audiotestsrc is-live=true ! audioconvert ! vorbisenc ! queue ! mux. \
   webmmux name=mux streamable=true ! \
-  fluhttpsink port=0 mount-point=/live.webm player-path=/
+  fluhttpsink port=0 mount-point=/live.webm player-path=/ \
+  player-hls=/nothing/index.m3u8
+# player-hls names a playlist that is not there: a browser that claims
+# HLS (Chromium) must fall back to the WebM stream, one that does not
+# (Firefox) plays the stream at once; both must play
 url="http://127.0.0.1:$PORT_web/"
 # [played counter, currentTime, seconds since the page opened]
 expr="[+document.getElementById('t').textContent,

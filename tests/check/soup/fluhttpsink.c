@@ -562,7 +562,20 @@ GST_START_TEST (test_stats_paths)
   fail_unless_equals_int (r->status, 200);
   body = g_strndup ((gchar *) r->body->data, r->body->len);
   fail_unless (strstr (body, "<video") != NULL);
-  fail_unless (strstr (body, "src=\"/s.webm\"") != NULL);
+  fail_unless (strstr (body, "var stream = '/s.webm', hls = ''") != NULL,
+      "%s", body);
+  g_free (body);
+  http_response_free (r);
+
+  /* the HLS playlist first where the browser plays it, quoted safely */
+  g_object_set (sink, "player-hls", "/live/index.m3u8?a='</script>", NULL);
+  r = http_get (port, "/", NULL, 1 << 20, 5000);
+  fail_unless_equals_int (r->status, 200);
+  body = g_strndup ((gchar *) r->body->data, r->body->len);
+  fail_unless (strstr (body,
+          "hls = '/live/index.m3u8?a=\\x27\\x3c/script\\x3e'")
+      != NULL, "%s", body);
+  fail_unless (strstr (body, "canPlayType(hlsType)") != NULL);
   g_free (body);
   http_response_free (r);
 
