@@ -595,9 +595,14 @@ open_work (gpointer data, gpointer unused)
   close (j->root_fd);
   j->root_fd = -1;
   if (j->status == SOUP_STATUS_NONE && S_ISDIR (j->st.st_mode)) {
-    if (j->listing && g_str_has_suffix (j->r->path, "/"))
+    if (j->listing && g_str_has_suffix (j->r->path, "/")) {
       j->html = flu_http_files_listing (j->fd, j->r->path,
           FLU_ON_DEMAND_MAX_LISTING);
+      if (j->html == NULL) {
+        j->status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+        j->why = "out of file descriptors";
+      }
+    }
     close (j->fd);
     j->fd = -1;
   }
