@@ -495,9 +495,9 @@ entry_cmp (gconstpointer a, gconstpointer b)
 }
 
 /* @name, which a file system gives in any encoding, as HTML text:
- * g_markup_escape_text wants UTF-8 (on a truncated sequence, a name
- * ending in 0xf0, it reads past the string's end); other bytes show as
- * U+FFFD (the link keeps the bytes, percent-encoded) */
+ * g_markup_escape_text takes UTF-8 only (other bytes went through as
+ * they were, on a page that says charset=utf-8); they show as U+FFFD
+ * (the link keeps the bytes, percent-encoded) */
 static gchar *
 markup_escape (const gchar * name)
 {

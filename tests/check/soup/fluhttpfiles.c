@@ -383,10 +383,10 @@ GST_START_TEST (test_open_race)
 
 GST_END_TEST;
 
-/* names in no encoding or with markup: valid UTF-8 HTML (a name ending
- * in a truncated sequence made g_markup_escape_text read past it),
- * nothing that closes an attribute or opens a tag, the bytes kept in
- * the link */
+/* names in no encoding or with markup: valid UTF-8 HTML (the page says
+ * charset=utf-8; g_markup_escape_text passed other bytes on as they
+ * were), nothing that closes an attribute or opens a tag, the bytes
+ * kept in the link */
 GST_START_TEST (test_listing_hostile_names)
 {
   gchar *html;
