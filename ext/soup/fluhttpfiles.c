@@ -145,8 +145,10 @@ flu_http_files_open (gint root_fd, const gchar * rel, gint * fd,
     }
     /* what it is before it is opened: a FIFO would block an open */
     if (fstatat (cur, name, &sst, AT_SYMLINK_NOFOLLOW) < 0) {
-      *why = "not found";
-      status = SOUP_STATUS_NOT_FOUND;
+      /* a directory that can be read but not searched: 403 as for a file
+       * that cannot be read */
+      *why = errno == EACCES ? "permission denied" : "not found";
+      status = errno == EACCES ? SOUP_STATUS_FORBIDDEN : SOUP_STATUS_NOT_FOUND;
       goto fail;
     }
     if (S_ISLNK (sst.st_mode)) {

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -308,6 +309,57 @@ GST_START_TEST (test_open_out_of_fds)
   g_array_free (fds, TRUE);
   fail_unless (setrlimit (RLIMIT_NOFILE, &old) == 0);
   fail_unless_equals_int (try_open ("talk.webm", NULL, 0), 0);
+}
+
+GST_END_TEST;
+
+/* in a process that is not root (a child, as nobody, when the test runs
+ * as root): the status of @rel */
+static guint
+open_as_nobody (const gchar * rel)
+{
+  pid_t pid = fork ();
+  gint st = 0;
+
+  fail_unless (pid >= 0);
+  if (pid == 0) {
+    guint status;
+
+    if (geteuid () == 0 && (setgid (65534) != 0 || setuid (65534) != 0))
+      _exit (99);
+    status = try_open (rel, NULL, 0);
+    _exit (status ? status - 399 : 0);
+  }
+  fail_unless (waitpid (pid, &st, 0) == pid);
+  fail_unless (WIFEXITED (st));
+  return WEXITSTATUS (st) ? WEXITSTATUS (st) + 399 : 0;
+}
+
+/* a file that cannot be read, a directory that cannot be searched or
+ * opened: 403 (not 404, not 500) */
+GST_START_TEST (test_open_permissions)
+{
+  gchar *p;
+
+  /* the tree's top is g_dir_make_tmp's 0700 */
+  fail_unless (chmod (root, 0755) == 0);
+  write_file ("locked.webm", "locked");
+  write_file ("sub/open.webm", "open");
+  p = g_build_filename (root, "locked.webm", NULL);
+  fail_unless (chmod (p, 0) == 0);
+  g_free (p);
+  fail_unless_equals_int (open_as_nobody ("talk.webm"), 0);
+  fail_unless_equals_int (open_as_nobody ("locked.webm"), 403);
+  /* read but not searched */
+  p = g_build_filename (root, "sub", NULL);
+  fail_unless (chmod (p, 0744) == 0);
+  fail_unless_equals_int (open_as_nobody ("sub/open.webm"), 403);
+  /* searched but not read: the directory itself cannot be opened */
+  fail_unless (chmod (p, 0711) == 0);
+  fail_unless_equals_int (open_as_nobody ("sub/open.webm"), 403);
+  fail_unless (chmod (p, 0755) == 0);
+  fail_unless_equals_int (open_as_nobody ("sub/open.webm"), 0);
+  g_free (p);
 }
 
 GST_END_TEST;
@@ -626,6 +678,7 @@ fluhttpfiles_suite (void)
   tcase_add_test (tc, test_open_encodings);
   tcase_add_test (tc, test_open_out_of_fds);
   tcase_add_test (tc, test_open_race);
+  tcase_add_test (tc, test_open_permissions);
   tcase_add_test (tc, test_listing_hostile_names);
   tcase_add_test (tc, test_range);
   tcase_add_test (tc, test_preconditions);
