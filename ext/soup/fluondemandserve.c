@@ -673,7 +673,11 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
 
   /* libsoup decodes the path (and refuses NUL bytes and ".." segments
    * it would make, 400); the resolver takes it encoded again, every
-   * byte but unreserved ones and '/', so a '%' in a name stays one */
+   * byte but unreserved ones and '/', so a '%' in a name stays one.
+   * The mount point is matched decoded, as the port's dispatch does (a
+   * space or UTF-8 in it would not match the encoded path) */
+  const gchar *decoded = path;
+
   path = encoded = g_uri_escape_string (path, "/", FALSE);
 
   r->refs = 1;
@@ -719,11 +723,11 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
     }
     goto refused;
   }
-  if (run->bare && g_str_equal (path, run->bare)) {
+  if (run->bare && g_str_equal (decoded, run->bare)) {
     redirect_slash (r, path);
     goto out;
   }
-  if (!g_str_has_prefix (path, run->prefix)) {
+  if (!g_str_has_prefix (decoded, run->prefix)) {
     why = "not found";
     respond (r, SOUP_STATUS_NOT_FOUND, why);
     goto refused;
@@ -738,7 +742,7 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
     goto refused;
   }
   r->path = g_strdup (path);
-  r->rel = g_strdup (path + strlen (run->prefix));
+  r->rel = g_uri_escape_string (decoded + strlen (run->prefix), "/", FALSE);
   j->r = request_ref (r);
   j->fd = -1;
   j->listing = run->listing;

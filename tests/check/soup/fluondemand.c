@@ -782,6 +782,35 @@ GST_START_TEST (test_range_edges)
 
 GST_END_TEST;
 
+/* a mount point with bytes a URL encodes (a space, UTF-8): matched as
+ * libsoup decodes the request path, files and redirect found */
+GST_START_TEST (test_mount_point_encoded)
+{
+  GstElement *od, *p = start_ondemand (0, "mount-point=\"/my vídeos/\"", &od);
+  guint port = sink_port (od);
+  HttpResponse *r;
+
+  fail_unless_equals_int (http_status (port, "/my%20v%C3%ADdeos/talk.webm",
+          NULL), 200);
+  fail_unless_equals_int (http_status (port,
+          "/my%20v%C3%ADdeos/day%201/b.mp4", NULL), 200);
+  fail_unless_equals_int (http_status (port, "/my%20v%C3%ADdeos/.secret",
+          NULL), 404);
+  fail_unless_equals_int (http_status (port, "/my%20v%C3%ADdeos/link",
+          NULL), 403);
+  r = request (port, "GET", "/my%20v%C3%ADdeos", NULL);
+  fail_unless_equals_int (r->status, 301);
+  assert_header (r, "Location", "/my%20v%C3%ADdeos/");
+  http_response_free (r);
+  r = request (port, "GET", "/my%20v%C3%ADdeos/day%201", NULL);
+  fail_unless_equals_int (r->status, 301);
+  assert_header (r, "Location", "/my%20v%C3%ADdeos/day%201/");
+  http_response_free (r);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluondemand_suite (void)
 {
@@ -796,6 +825,7 @@ fluondemand_suite (void)
   tcase_add_test (tc, test_path_safety);
   tcase_add_test (tc, test_hostile_requests);
   tcase_add_test (tc, test_range_edges);
+  tcase_add_test (tc, test_mount_point_encoded);
   tcase_add_test (tc, test_auth_and_log);
   tcase_add_test (tc, test_rate_limit);
   tcase_add_test (tc, test_beside_httpsink);
