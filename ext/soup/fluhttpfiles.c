@@ -535,9 +535,17 @@ flu_http_files_listing (gint dir_fd, const gchar * url_path, guint max)
       struct stat st;
       Entry e;
 
+      if (d->d_name[0] == '.' || strchr (d->d_name, '\\'))
+        continue;
+      /* past @max only counted, by the type readdir gives: a huge
+       * directory costs no stat per entry */
+      if (entries->len >= max && d->d_type != DT_UNKNOWN) {
+        if (d->d_type == DT_REG || d->d_type == DT_DIR)
+          skipped++;
+        continue;
+      }
       /* what flu_http_files_open serves, nothing else */
-      if (d->d_name[0] == '.' || strchr (d->d_name, '\\') ||
-          fstatat (dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+      if (fstatat (dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
           !(S_ISREG (st.st_mode) || S_ISDIR (st.st_mode)))
         continue;
       if (entries->len >= max) {
