@@ -7,8 +7,10 @@
 #   ogg   Theora + Vorbis (for Ogg)   on FEED_PORT + 2, + 3 (theoraenc; not
 #                                     by default: today's browsers no
 #                                     longer decode Theora)
-#   ts    H.264 + AAC (for MPEG-TS)   on FEED_PORT + 4, + 5 (x264enc,
-#                                     voaacenc or avenc_aac)
+#   ts    H.264 + AAC (for MPEG-TS    on FEED_PORT + 4, + 5 (x264enc
+#         and HLS: streamer --hls)    tune=zerolatency, a keyframe every
+#                                     --keyframe-seconds; voaacenc or
+#                                     avenc_aac)
 # Formats whose encoders are missing are left out with a message.
 # The muxers live downstream of the feeds because a feed reader
 # (flufeedsrc) keeps its timestamps continuous when this encoder

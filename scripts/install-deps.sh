@@ -5,9 +5,15 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 pkgs=$(cat "$here"/deps.d/*.txt | sed 's/#.*//' | tr -s ' \t' '\n\n' | sort -u | grep -v '^$')
+# what the installed packages provide counts too (NodeSource's nodejs
+# provides, and conflicts with, Debian's npm)
+provided=$(dpkg-query -W -f='${Status}\t${Provides}\n' 2>/dev/null | \
+  awk -F '\t' '$1 ~ /install ok installed/ { print $2 }' | tr ',' '\n' | \
+  sed 's/(.*//; s/[[:space:]]//g' | sort -u)
 missing=""
 for p in $pkgs; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' &&
+      ! printf '%s\n' "$provided" | grep -qx "$p"; then
     missing="$missing $p"
   fi
 done

@@ -31,7 +31,19 @@
  * With playlist-length above 6, the playlist offers delta updates
  * (CAN-SKIP-UNTIL of 6 target durations; _HLS_skip=YES answers with
  * EXT-X-SKIP, also with blocking reloads).
- * The example serves http://localhost:8800/room1/index.m3u8.
+ * The example serves http://localhost:8800/room1/index.m3u8.  Behind a
+ * flu-porter (porter-socket, porter-secret-file) the mount point is
+ * registered as one prefix route for the playlist, segments and parts.
+ *
+ * With htpasswd, token-secret, allow/deny, a limit or access-log set,
+ * viewers get sessions (fluhlsaccess.c): fluhttpsink's checks run once,
+ * on a viewer's first playlist request, and the playlist then carries an
+ * HMAC session token in every URI (?s=...) and a cookie; later requests
+ * present it, segments and parts without a valid one get 403, and a
+ * session (a viewer: client-limit counts them) ends after
+ * session-timeout idle with one access-log line and a
+ * fluhlssink-session-ended bus message.  Answers keep the connection
+ * open (HTTP/1.1 keep-alive).
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
@@ -77,20 +89,24 @@
 
 #include "fluhlssink.h"
 #include "fluhlswindow.h"
+#include "fluhlsaccess.h"
 #include "fluhlsgroup.h"
 #include "fluhlsvariant.h"
 #include "fluhttpserver.h"
+#include "fluhttpserverprops.h"
 
 #include <string.h>
 
-GST_DEBUG_CATEGORY_STATIC (flu_hls_sink_debug);
+GST_DEBUG_CATEGORY (flu_hls_sink_debug);
 #define GST_CAT_DEFAULT flu_hls_sink_debug
 
 enum
 {
   PROP_0,
-  PROP_ADDRESS,
-  PROP_PORT,
+  /* address, port, header-timeout, porter-socket, porter-secret-file
+   * (fluhttpserverprops.h) */
+  PROP_SERVER_FIRST,
+  PROP_SERVER_LAST = PROP_SERVER_FIRST + FLU_HTTP_SERVER_N_PROPS - 1,
   PROP_CURRENT_PORT,
   PROP_MOUNT_POINT,
   PROP_TARGET_DURATION,
@@ -98,7 +114,6 @@ enum
   PROP_PLAYLIST_LENGTH,
   PROP_MAX_SEGMENTS,
   PROP_CORS_ORIGIN,
-  PROP_HEADER_TIMEOUT,
   PROP_MAX_HELD,
   PROP_GROUP,
   PROP_CODECS,
@@ -108,14 +123,12 @@ enum
 
 static GParamSpec *properties[N_PROPERTIES];
 
-#define DEFAULT_PORT 8800
 #define DEFAULT_MOUNT_POINT "/hls/"
 #define DEFAULT_TARGET_DURATION 2
 #define DEFAULT_PART_TARGET (333 * GST_MSECOND)
 #define DEFAULT_PLAYLIST_LENGTH 5
 #define DEFAULT_MAX_SEGMENTS 10
 #define DEFAULT_CORS_ORIGIN "*"
-#define DEFAULT_HEADER_TIMEOUT 10
 #define DEFAULT_MAX_HELD 10000
 /* held requests get 503 after this many target durations (the spec's
  * suggestion for blocking reloads) */
@@ -142,15 +155,13 @@ struct _FluHlsSink
 
   GMutex lock;
   /* properties */
-  gchar *address;
-  guint port;
+  FluHttpServerProps server_props;      /* address, port, porter-... */
   gchar *mount_point;
   guint target_duration;
   guint64 part_target;
   guint playlist_length;
   guint max_segments;
   gchar *cors_origin;
-  guint header_timeout;
   guint max_held;
   gchar *group;
   gchar *codecs;
@@ -159,6 +170,7 @@ struct _FluHlsSink
   FluHlsMember *member;         /* in a group */
   Settings *settings;
   guint64 next_msn;             /* media sequence of the next start */
+  FluHlsAccess *access;         /* checks and sessions (fluhlsaccess.c) */
 
   /* streaming thread only */
   FluHlsCutter cutter;
@@ -230,17 +242,7 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
   bsink_class->event = flu_hls_sink_event;
   bsink_class->render = flu_hls_sink_render;
 
-  g_object_class_install_property (gobject_class, PROP_ADDRESS,
-      g_param_spec_string ("address", "Address",
-          "Numeric IPv4 or IPv6 address to listen on (NULL or empty = every "
-          "interface, IPv4 and IPv6); read when the element leaves NULL",
-          NULL, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_PORT,
-      g_param_spec_uint ("port", "Port",
-          "TCP port to listen on (0 = pick a free port, see current-port); "
-          "elements with the same address and port (fluhttpsink and "
-          "fluhlssink alike) share one server; read when the element "
-          "leaves NULL", 0, 65535, DEFAULT_PORT, RW_READY));
+  flu_http_server_props_install (gobject_class, PROP_SERVER_FIRST);
   properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
       "Current port", "The port actually listened on (-1 = not listening)",
       -1, 65535, -1, RO);
@@ -277,11 +279,6 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
       g_param_spec_string ("cors-origin", "CORS origin",
           "Value of the Access-Control-Allow-Origin header (NULL or empty = "
           "no header)", DEFAULT_CORS_ORIGIN, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_HEADER_TIMEOUT,
-      g_param_spec_uint ("header-timeout", "Header timeout",
-          "Seconds a new connection may take to send its request headers "
-          "(0 = no limit; the first element on a port sets it)",
-          0, 3600, DEFAULT_HEADER_TIMEOUT, RW_READY));
   g_object_class_install_property (gobject_class, PROP_MAX_HELD,
       g_param_spec_uint ("max-held", "Max held",
           "Requests held at once (blocking reloads, the hinted part, early "
@@ -312,6 +309,8 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
           "bad-requests (400), not-found (404), held-refused (503: max-held "
           "reached)", GST_TYPE_STRUCTURE, RO));
 
+  flu_hls_access_install_properties (gobject_class, N_PROPERTIES);
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
       "HLS and LL-HLS streamer", "Sink/Network",
@@ -327,20 +326,20 @@ flu_hls_sink_init (FluHlsSink * sink)
 {
   g_mutex_init (&sink->lock);
   g_mutex_init (&sink->stats_lock);
-  sink->port = DEFAULT_PORT;
+  flu_http_server_props_init (&sink->server_props);
   sink->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
   sink->target_duration = DEFAULT_TARGET_DURATION;
   sink->part_target = DEFAULT_PART_TARGET;
   sink->playlist_length = DEFAULT_PLAYLIST_LENGTH;
   sink->max_segments = DEFAULT_MAX_SEGMENTS;
   sink->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
-  sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
   sink->max_held = DEFAULT_MAX_HELD;
   /* names are never reused, not even by the next process: media
    * sequence numbers start at the Unix time and grow by one a segment
    * (segments last a second or more) */
   sink->next_msn = (guint64) (g_get_real_time () / G_USEC_PER_SEC);
   sink->wstats.last_msn = FLU_HLS_NONE;
+  sink->access = flu_hls_access_new (GST_ELEMENT (sink));
   gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
   g_object_set (sink, "enable-last-sample", FALSE, NULL);
 }
@@ -360,11 +359,12 @@ flu_hls_sink_finalize (GObject * object)
 {
   FluHlsSink *sink = FLU_HLS_SINK (object);
 
-  g_free (sink->address);
+  flu_http_server_props_clear (&sink->server_props);
   g_free (sink->mount_point);
   g_free (sink->cors_origin);
   g_free (sink->group);
   g_free (sink->codecs);
+  flu_hls_access_free (sink->access);
   g_mutex_clear (&sink->lock);
   g_mutex_clear (&sink->stats_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -383,17 +383,18 @@ flu_hls_sink_set_property (GObject * object, guint prop_id,
 {
   FluHlsSink *sink = FLU_HLS_SINK (object);
 
+  if (flu_hls_access_set_property (sink->access, prop_id, value, pspec))
+    return;
   g_mutex_lock (&sink->lock);
   if (sink->server)
     GST_WARNING_OBJECT (sink, "%s set while serving: it takes effect the "
         "next time the element leaves NULL", pspec->name);
+  if (flu_http_server_props_set (&sink->server_props, PROP_SERVER_FIRST,
+          prop_id, value)) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
   switch (prop_id) {
-    case PROP_ADDRESS:
-      replace_string (&sink->address, value);
-      break;
-    case PROP_PORT:
-      sink->port = g_value_get_uint (value);
-      break;
     case PROP_MOUNT_POINT:
       replace_string (&sink->mount_point, value);
       break;
@@ -411,9 +412,6 @@ flu_hls_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_CORS_ORIGIN:
       replace_string (&sink->cors_origin, value);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      sink->header_timeout = g_value_get_uint (value);
       break;
     case PROP_MAX_HELD:
       sink->max_held = g_value_get_uint (value);
@@ -456,6 +454,7 @@ stats_structure (FluHlsSink * sink)
       "not-found", G_TYPE_UINT64, sink->not_found,
       "held-refused", G_TYPE_UINT64, sink->held_refused, NULL);
   g_mutex_unlock (&sink->stats_lock);
+  flu_hls_access_add_stats (sink->access, s);
   return s;
 }
 
@@ -469,14 +468,15 @@ flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
     g_value_take_boxed (value, stats_structure (sink));
     return;
   }
+  if (flu_hls_access_get_property (sink->access, prop_id, value, pspec))
+    return;
   g_mutex_lock (&sink->lock);
+  if (flu_http_server_props_get (&sink->server_props, PROP_SERVER_FIRST,
+          prop_id, value)) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
   switch (prop_id) {
-    case PROP_ADDRESS:
-      g_value_set_string (value, sink->address);
-      break;
-    case PROP_PORT:
-      g_value_set_uint (value, sink->port);
-      break;
     case PROP_CURRENT_PORT:
       g_value_set_int (value, sink->server ?
           (gint) flu_http_server_get_port (sink->server) : -1);
@@ -498,9 +498,6 @@ flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_CORS_ORIGIN:
       g_value_set_string (value, sink->cors_origin);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      g_value_set_uint (value, sink->header_timeout);
       break;
     case PROP_MAX_HELD:
       g_value_set_uint (value, sink->max_held);
@@ -527,12 +524,15 @@ set_headers (FluHlsSink * sink, SoupServerMessage * msg,
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
 
   flu_http_server_set_common_headers (msg);
+  /* players fetch playlist, segments and parts on one connection */
+  flu_http_server_keep_alive (msg);
   soup_message_headers_replace (h, "Cache-Control", cache);
   if (content_type)
     soup_message_headers_set_content_type (h, content_type, NULL);
   if (sink->settings->cors_origin && *sink->settings->cors_origin)
     soup_message_headers_replace (h, "Access-Control-Allow-Origin",
         sink->settings->cors_origin);
+  flu_hls_access_set_headers (sink->access, msg);
 }
 
 static void
@@ -584,6 +584,7 @@ answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
         flu_hls_window_playlist (sink->window), NULL
   };
   gchar *cache;
+  guint i;
 
   g_assert (pl[0]);
   if (blocking) {
@@ -605,6 +606,13 @@ answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
    * keep them apart */
   if (sink->member)
     pl[1] = flu_hls_member_reports (sink->member);
+  /* the viewer's own copy, its session token in the URIs */
+  for (i = 0; i < 2 && pl[i]; i++) {
+    GBytes *own = flu_hls_access_playlist (sink->access, msg, pl[i]);
+
+    g_bytes_unref (pl[i]);
+    pl[i] = own;
+  }
   answer_chunks (sink, msg, "application/vnd.apple.mpegurl", cache, pl,
       pl[1] ? 2 : 1);
   g_free (cache);
@@ -849,6 +857,11 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
   }
   name = path + strlen (sink->settings->mount_point);
   kind = flu_hls_parse_name (name, &msn, &part);
+  /* the checks once a session (on a playlist: any .m3u8), the session
+   * on every request */
+  if (!flu_hls_access_admit (sink->access, msg, query,
+          g_str_has_suffix (name, ".m3u8")))
+    return;
   if (kind == FLU_HLS_NAME_PLAYLIST) {
     handle_playlist (sink, msg, query);
   } else if (kind == FLU_HLS_NAME_SEGMENT) {
@@ -935,6 +948,8 @@ job_run (gpointer data)
 
   if (sink->window == NULL)     /* stopped meanwhile */
     return G_SOURCE_REMOVE;
+  flu_hls_access_stream_data (sink->access, j->data ?
+      g_bytes_get_size (j->data) : 0, j->end);
   if (j->data) {
     flu_hls_window_add_part (sink->window, &j->info, g_steal_pointer
         (&j->data));
@@ -1247,6 +1262,8 @@ stop_serving (FluHlsSink * sink)
   if (sink->index_path)
     flu_http_server_remove_mount (server, sink->index_path);
   flu_http_server_invoke_sync (server, window_stop_in_thread, sink);
+  flu_http_server_route_prefix (server, sink->settings->mount_point, FALSE);
+  flu_hls_access_stop (sink->access);
   g_mutex_lock (&sink->lock);
   member = g_steal_pointer (&sink->member);
   g_mutex_unlock (&sink->lock);
@@ -1268,8 +1285,8 @@ start_serving (FluHlsSink * sink)
   Settings *st;
   FluHttpServer *server;
   GError *err = NULL;
-  gchar *address;
-  guint port, header_timeout;
+  FluHttpServerProps sp;
+  gchar *what = NULL;
   gsize len;
 
   g_mutex_lock (&sink->lock);
@@ -1300,22 +1317,20 @@ start_serving (FluHlsSink * sink)
   st->max_held = sink->max_held;
   st->group = sink->group && *sink->group ? g_strdup (sink->group) : NULL;
   st->codecs = sink->codecs && *sink->codecs ? g_strdup (sink->codecs) : NULL;
-  address = g_strdup (sink->address);
-  port = sink->port;
-  header_timeout = sink->header_timeout;
+  flu_http_server_props_copy (&sp, &sink->server_props);
   g_mutex_unlock (&sink->lock);
 
-  server = flu_http_server_acquire (address, port, header_timeout, &err);
+  server = flu_http_server_props_acquire (&sp, &what, &err);
+  flu_http_server_props_clear (&sp);
   if (server == NULL) {
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
-        ("Cannot listen on %s port %u: %s", address ? address : "*", port,
-            err->message), ("pick another port, or port=0 for a free one"));
+        ("Cannot %s: %s", what, err->message),
+        ("pick another port, or port=0 for a free one"));
     g_error_free (err);
-    g_free (address);
+    g_free (what);
     settings_free (st);
     return FALSE;
   }
-  g_free (address);
   if (st->group) {
     /* what makes TARGETDURATION and EXT-X-SERVER-CONTROL */
     gchar *control = g_strdup_printf ("target-duration=%u part-target=%"
@@ -1338,6 +1353,9 @@ start_serving (FluHlsSink * sink)
       flu_hls_member_set_media (member, st->codecs, 0, 0, 0);
     sink->member = member;
   }
+  g_free (what);
+  /* behind a porter, one route for every segment and part */
+  flu_http_server_route_prefix (server, st->mount_point, TRUE);
   g_mutex_lock (&sink->lock);
   sink->server = server;
   sink->settings = st;
@@ -1351,6 +1369,15 @@ start_serving (FluHlsSink * sink)
         ("give each element on one port its own paths"));
     g_error_free (err);
     g_clear_pointer (&sink->index_path, g_free);
+    stop_serving (sink);
+    return FALSE;
+  }
+  if (!flu_hls_access_start (sink->access, server, st->mount_point,
+          sink->index_path, st->cors_origin, &err)) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
+        ("check htpasswd, allow, deny, access-log, session-secret-file, "
+            "stats-path and metrics-path"));
+    g_error_free (err);
     stop_serving (sink);
     return FALSE;
   }

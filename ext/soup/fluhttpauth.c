@@ -483,7 +483,8 @@ flu_http_query_redact (const gchar * query)
     /* the key as libsoup decodes it: "%74oken" and "+token" are keys
      * too, and a key that does not decode may still be one for a proxy */
     key = decoded_key (*p, eq - *p);
-    hide = key == NULL || looks_like_token (eq + 1);
+    /* "s": fluhlssink's session token (fluhlssession.h) */
+    hide = key == NULL || looks_like_token (eq + 1) || g_str_equal (key, "s");
     for (i = 0; !hide && i < G_N_ELEMENTS (secret_words); i++)
       hide = strstr (key, secret_words[i]) != NULL;
     if (hide) {

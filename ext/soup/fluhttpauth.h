@@ -74,8 +74,8 @@ gboolean flu_http_token_check (const gchar * secret, const gchar * path,
  * replaced by "-", for logs and bus messages (a token lets anyone in until
  * it expires): keys that decode (as soup_form_decode () does: "%74oken",
  * "+token") to a name holding token, secret, sig, pass, auth, key or
- * hmac, keys that do not decode, and values of 32 hex digits or 40
- * base64 characters or more. */
+ * hmac, the key "s" (fluhlssink's session token), keys that do not
+ * decode, and values of 32 hex digits or 40 base64 characters or more. */
 gchar *flu_http_query_redact (const gchar * query);
 
 /* Longest path?query accepted; longer ones get 414.  Request heads over

@@ -25,43 +25,43 @@
 #define __FLU_HTTP_CHECK_H__
 
 #include "fluhttpsinkpriv.h"
+#include "fluhttpgate.h"
 
 G_BEGIN_DECLS
 
-/* lock held: (re)parses allow, deny and ip-filter; on error keeps the old
- * lists. */
-gboolean flu_http_check_parse_lists (FluHttpSink * sink, GError ** error);
-/* lock held: (re)reads the htpasswd file (none when unset); on error keeps
- * the old users. */
-gboolean flu_http_check_load_htpasswd (FluHttpSink * sink, GError ** error);
+/* lock held: parses allow, deny, access-log-exclude and stats-allow into
+ * @p (not yet published); on error @p keeps its lists. */
+gboolean flu_http_check_parse_lists (FluHttpSink * sink,
+    FluHttpSinkSettings * p, GError ** error);
+/* no lock: (re)reads @p's htpasswd (@stats: stats-htpasswd) file into @p
+ * (not yet published; no users when unset); on error @p keeps its users. */
+gboolean flu_http_check_load_htpasswd (FluHttpSinkSettings * p,
+    gboolean stats, GError ** error);
+/* no lock, server thread: re-reads a changed htpasswd file and publishes
+ * the new users; *@p is then the new snapshot. */
+void flu_http_check_reload_users (FluHttpSink * sink,
+    FluHttpSinkSettings ** p, gboolean stats);
 
-/* lock held: (re)reads the stats-htpasswd file (none when unset) */
-gboolean flu_http_check_load_stats_htpasswd (FluHttpSink * sink,
-    GError ** error);
-
-/* The client's address, IPv4-mapped IPv6 turned into IPv4; NULL if not an
- * IP client. */
-GInetAddress *flu_http_client_address (SoupServerMessage * msg);
-
-/* Takes the lock: TRUE when the client's address passes deny and allow. */
+/* TRUE when the client's address passes deny and allow. */
 gboolean flu_http_check_address (FluHttpSink * sink, SoupServerMessage * msg);
-/* lock held: @addr passes deny and allow */
-gboolean flu_http_check_address_locked (FluHttpSink * sink,
+/* @addr passes @p's deny and allow */
+gboolean flu_http_check_address_in (FluHttpSinkSettings * p,
     GInetAddress * addr);
-/* Takes the lock (not while hashing): may this client read the stats,
- * metrics and status paths (stats-allow, stats-htpasswd)?
- * SOUP_STATUS_NONE, or 403 / 401 with the reason in @why; @details says
- * whether it may see per-viewer details. */
-guint flu_http_check_stats_access (FluHttpSink * sink,
-    SoupServerMessage * msg, gboolean * details, const gchar ** why);
-/* lock held: SOUP_STATUS_NONE when the request may go on, else 401 or 403
- * with the reason in @why; @user gets the user named in the request. */
-guint flu_http_check_credentials (FluHttpSink * sink, SoupServerMessage * msg,
-    GHashTable * query, gchar ** user, const gchar ** why);
-/* lock held: SOUP_STATUS_NONE when there is room for one more viewer from
- * @host, else 429 or 503 with the reason in @why. */
-guint flu_http_check_limits (FluHttpSink * sink, const gchar * host,
+/* may @addr read the stats, metrics and status paths (stats-allow)?
+ * SOUP_STATUS_NONE, or 403 with the reason in @why; @listed: a list is
+ * set.  The password of stats-htpasswd is checked by the caller, in an
+ * auth worker (fluhttpauthpool.h). */
+guint flu_http_check_stats_address (FluHttpSinkSettings * p,
+    GInetAddress * addr, gboolean * listed, const gchar ** why);
+/* SOUP_STATUS_NONE when the signed URL (token-secret) lets the request
+ * in, else 403 with the reason in @why.  The htpasswd password is checked
+ * before, in an auth worker. */
+guint flu_http_check_token (FluHttpSinkSettings * p, GHashTable * query,
     const gchar ** why);
+/* lock held: SOUP_STATUS_NONE when there is room for one more viewer from
+ * @host under @p's limits, else 429 or 503 with the reason in @why. */
+guint flu_http_check_limits (FluHttpSink * sink, FluHttpSinkSettings * p,
+    const gchar * host, const gchar ** why);
 
 /* lock held: count a viewer from @host in and out */
 void flu_http_per_ip_take (FluHttpSink * sink, const gchar * host);

@@ -57,8 +57,8 @@ flu_http_client_free (FluHttpViewer * c)
 }
 
 /* An accepted viewer that never got to the engine. */
-static void
-abandon_client (FluHttpSink * sink, FluHttpViewer * c)
+void
+flu_http_client_abandon (FluHttpSink * sink, FluHttpViewer * c)
 {
   flu_http_stats_client_removed (&sink->stats, 0);
   g_mutex_lock (&sink->lock);
@@ -114,12 +114,6 @@ hand_over (SoupServerMessage * msg, gpointer data)
   GSocket *sock = flu_http_server_message_get_socket (msg);
   GIOStream *stream;
   gint fd = -1;
-  guint duration;
-  FluSyncMethod sync;
-  GstFormat format;
-  guint64 value;
-  FluFanoutAddResult result;
-  FluFanoutInterleave il;
 
   if (c == NULL)
     return;
@@ -132,9 +126,23 @@ hand_over (SoupServerMessage * msg, gpointer data)
   }
   if (fd < 0) {
     GST_WARNING_OBJECT (sink, "could not take the socket of %s", c->host);
-    abandon_client (sink, c);
+    flu_http_client_abandon (sink, c);
     return;
   }
+  flu_http_client_stream_fd (sink, c, fd);
+}
+
+/* Lock not held, server thread: @c's head is written on @fd (ours now):
+ * give it to the engine. */
+void
+flu_http_client_stream_fd (FluHttpSink * sink, FluHttpViewer * c, gint fd)
+{
+  guint duration;
+  FluSyncMethod sync;
+  GstFormat format;
+  guint64 value;
+  FluFanoutAddResult result;
+  FluFanoutInterleave il;
 
   g_mutex_lock (&sink->lock);
   if (sink->server == NULL) {
@@ -142,13 +150,13 @@ hand_over (SoupServerMessage * msg, gpointer data)
     g_mutex_unlock (&sink->lock);
     GST_DEBUG_OBJECT (sink, "stopping, not streaming to %s", c->host);
     close (fd);
-    abandon_client (sink, c);
+    flu_http_client_abandon (sink, c);
     return;
   }
   c->fd = fd;
   c->serial = ++sink->serial;
   c->start_mono = g_get_monotonic_time ();
-  duration = sink->max_duration;
+  duration = sink->settings->max_duration;
   sync = sink->start_sync;
   format = sink->start_format;
   value = sink->start_value;
@@ -200,7 +208,7 @@ stream_finished (SoupServerMessage * msg, gpointer data)
   FluHttpViewer *c = g_object_steal_data (G_OBJECT (msg), "flu-client");
 
   if (c)
-    abandon_client (data, c);
+    flu_http_client_abandon (data, c);
 }
 
 /* Hold the response head libsoup is about to write in the kernel until
@@ -220,8 +228,8 @@ cork (SoupServerMessage * msg)
 
 /* lock held: the client is accepted, count it and stream once the head
  * has been written. */
-void
-flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
+FluHttpViewer *
+flu_http_viewer_new (FluHttpSink * sink, SoupServerMessage * msg,
     const gchar * user)
 {
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
@@ -237,11 +245,26 @@ flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
   c->referer = g_strdup (soup_message_headers_get_one (h, "Referer"));
   c->user_agent = g_strdup (soup_message_headers_get_one (h, "User-Agent"));
   c->start_wall = g_get_real_time ();
-  c->log = !flu_http_cidr_list_match (sink->filter_list, addr);
+  c->log = !flu_http_cidr_list_match (sink->settings->filter_list, addr);
   g_clear_object (&addr);
+  return c;
+}
 
+/* lock held */
+void
+flu_http_client_count (FluHttpSink * sink, FluHttpViewer * c)
+{
   flu_http_per_ip_take (sink, c->host);
   flu_http_stats_client_added (&sink->stats);
+}
+
+void
+flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
+    const gchar * user)
+{
+  FluHttpViewer *c = flu_http_viewer_new (sink, msg, user);
+
+  flu_http_client_count (sink, c);
 
   c->icy_metaint = flu_http_set_stream_headers (sink, msg);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);

@@ -58,6 +58,18 @@ void flu_http_client_free (FluHttpViewer * c);
 void flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
     const gchar * user);
 
+/* lock held: the record of @msg's viewer, not counted yet */
+FluHttpViewer *flu_http_viewer_new (FluHttpSink * sink,
+    SoupServerMessage * msg, const gchar * user);
+/* lock held: count @c in (per address, statistics) */
+void flu_http_client_count (FluHttpSink * sink, FluHttpViewer * c);
+/* lock not held: @c (counted) never got to the engine: uncount, free */
+void flu_http_client_abandon (FluHttpSink * sink, FluHttpViewer * c);
+/* lock not held, server thread: @c (counted) has its head written on @fd,
+ * which is ours: hand it to the engine (or end the viewer when stopping) */
+void flu_http_client_stream_fd (FluHttpSink * sink, FluHttpViewer * c,
+    gint fd);
+
 /* lock held: the connected viewers, for the JSON stats; each entry's fd
  * is the viewer's socket, for the caller to ask the engine its bytes. */
 GPtrArray *flu_http_client_list (FluHttpSink * sink);

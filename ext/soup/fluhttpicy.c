@@ -434,8 +434,16 @@ flu_http_icy_answer (FluHttpIcy * icy, SoupServerMessage * msg,
     const GstCaps * caps)
 {
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  const gchar *ask = soup_message_headers_get_one (req, "Icy-MetaData");
+
+  return flu_http_icy_answer_headers (icy,
+      soup_message_headers_get_one (req, "Icy-MetaData"),
+      soup_server_message_get_response_headers (msg), caps);
+}
+
+guint
+flu_http_icy_answer_headers (FluHttpIcy * icy, const gchar * ask,
+    SoupMessageHeaders * h, const GstCaps * caps)
+{
   guint metaint = 0;
 
   g_mutex_lock (&icy->lock);

@@ -58,6 +58,10 @@ void flu_http_icy_tags (FluHttpIcy * icy, const GstTagList * tags);
  * interval the answer announced, 0 = the plain stream. */
 guint flu_http_icy_answer (FluHttpIcy * icy, SoupServerMessage * msg,
     const GstCaps * caps);
+/* The same into response headers @h of our own, @ask being the request's
+ * Icy-MetaData header (NULL: none). */
+guint flu_http_icy_answer_headers (FluHttpIcy * icy, const gchar * ask,
+    SoupMessageHeaders * h, const GstCaps * caps);
 
 /* The engine interleave for a viewer answered with @metaint (0 = none:
  * interval 0).  The caller owns @il->user_data until the engine took it

@@ -85,7 +85,10 @@ flu_http_log_format (const FluHttpLogEntry * e)
   append_escaped (s, e->referer);
   g_string_append (s, "\" \"");
   append_escaped (s, e->user_agent);
-  g_string_append_printf (s, "\" %" G_GUINT64_FORMAT "\n", e->seconds);
+  g_string_append_printf (s, "\" %" G_GUINT64_FORMAT, e->seconds);
+  if (e->requests)
+    g_string_append_printf (s, " %" G_GUINT64_FORMAT, e->requests);
+  g_string_append_c (s, '\n');
   g_free (when);
   g_date_time_unref (t);
   return g_string_free (s, FALSE);

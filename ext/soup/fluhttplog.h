@@ -43,6 +43,8 @@ typedef struct
   const gchar *user_agent;
   gint64 start_time;            /* wall clock, microseconds since epoch */
   guint64 seconds;              /* connected */
+  guint64 requests;             /* 0: not written; else after seconds
+                                 * (fluhlssink: a session's requests) */
 } FluHttpLogEntry;
 
 gchar *flu_http_log_format (const FluHttpLogEntry * e);

@@ -31,6 +31,8 @@
 #include "fluhttpclient.h"
 #include "fluhttpstatuspage.h"
 #include "fluhttpresponse.h"
+#include "fluhttpauthpool.h"
+#include "fluhttpwait.h"
 
 #include <string.h>
 
@@ -48,13 +50,10 @@ log_request (FluHttpSink * sink, SoupServerMessage * msg, guint status,
   GInetAddress *addr = flu_http_client_address (msg);
   gchar *host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
   gchar *target = flu_http_request_target (msg);
-  gboolean filtered;
+  g_autoptr (FluHttpSinkSettings) p = flu_http_sink_ref_settings (sink);
   FluHttpLogEntry e = { 0 };
 
-  g_mutex_lock (&sink->lock);
-  filtered = flu_http_cidr_list_match (sink->filter_list, addr);
-  g_mutex_unlock (&sink->lock);
-  if (!filtered) {
+  if (!flu_http_cidr_list_match (p->filter_list, addr)) {
     e.host = host;
     e.user = user;
     e.method = soup_server_message_get_method (msg);
@@ -102,17 +101,15 @@ refuse_over_limit (FluHttpSink * sink, SoupServerMessage * msg, guint status,
     const gchar * why, const gchar * user)
 {
   SoupMessageHeaders *h;
+  g_autoptr (FluHttpSinkSettings) p = flu_http_sink_ref_settings (sink);
   gchar *redirect = NULL, *retry;
 
-  g_mutex_lock (&sink->lock);
-  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
-      sink->settings->redirect_on_overflow
-      && *sink->settings->redirect_on_overflow) {
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE && p->redirect_on_overflow
+      && *p->redirect_on_overflow) {
     status = SOUP_STATUS_FOUND;
-    redirect = g_strdup (sink->settings->redirect_on_overflow);
+    redirect = g_strdup (p->redirect_on_overflow);
   }
-  retry = g_strdup_printf ("%u", sink->retry_after);
-  g_mutex_unlock (&sink->lock);
+  retry = g_strdup_printf ("%u", p->retry_after);
   refuse (sink, msg, status, why, user);
   h = soup_server_message_get_response_headers (msg);
   if (redirect)
@@ -178,7 +175,8 @@ waiting_finish (Waiting * w, gboolean have_caps)
     flu_http_per_ip_release (sink, w->host);
   if (have_caps && w->host) {
     const gchar *why = NULL;
-    guint status = flu_http_check_limits (sink, w->host, &why);
+    guint status = flu_http_check_limits (sink, sink->settings, w->host,
+        &why);
 
     /* the limits again, now that the stream (and its bitrate) is there:
      * the seat this request held is given back just above */
@@ -226,10 +224,12 @@ waiting_disconnected (SoupServerMessage * msg, gpointer data)
   waiting_free (w);
 }
 
-/* lock held, server thread */
+/* lock held, server thread: @paused when the request is paused already
+ * (it came back from an auth worker) */
 static void
-wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user,
-    const gchar * host)
+wait_for_caps (FluHttpSink * sink, FluHttpSinkSettings * p,
+    SoupServerMessage * msg, const gchar * user, const gchar * host,
+    gboolean paused)
 {
   Waiting *w = g_new0 (Waiting, 1);
 
@@ -241,11 +241,11 @@ wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user,
   }
 
   GST_DEBUG_OBJECT (sink, "no caps yet, request waits up to %u s",
-      sink->caps_timeout);
+      p->caps_timeout);
   w->sink = sink;
   w->msg = g_object_ref (msg);
   g_object_set_data_full (G_OBJECT (msg), "flu-user", g_strdup (user), g_free);
-  w->timeout = g_timeout_source_new_seconds (sink->caps_timeout);
+  w->timeout = g_timeout_source_new_seconds (p->caps_timeout);
   g_source_set_callback (w->timeout, waiting_timed_out, w, NULL);
   g_source_attach (w->timeout, flu_http_server_get_context (sink->server));
   w->disconnected_id = g_signal_connect (msg, "disconnected",
@@ -253,7 +253,8 @@ wait_for_caps (FluHttpSink * sink, SoupServerMessage * msg, const gchar * user,
   sink->waiting = g_list_prepend (sink->waiting, w);
   sink->n_waiting++;
   flu_http_stats_waiting (&sink->stats, 1);
-  soup_server_message_pause (msg);
+  if (!paused)
+    soup_server_message_pause (msg);
 }
 
 /* server thread: the caps came, or the element stops */
@@ -271,6 +272,7 @@ flu_http_request_release_waiting (gpointer data)
   for (l = list; l; l = l->next)
     waiting_finish (l->data, have_caps);
   g_list_free (list);
+  flu_http_wait_release (sink, have_caps);
   return G_SOURCE_REMOVE;
 }
 
@@ -313,12 +315,10 @@ GstStructure *
 flu_http_build_stats (FluHttpSink * sink)
 {
   FluFanoutCounters n;
-  gint64 stall_us;
+  g_autoptr (FluHttpSinkSettings) p = flu_http_sink_ref_settings (sink);
+  gint64 stall_us = (gint64) p->stall_timeout * G_USEC_PER_SEC;
 
   flu_fanout_get_counters (sink->fanout, &n);
-  g_mutex_lock (&sink->lock);
-  stall_us = (gint64) sink->stall_timeout * G_USEC_PER_SEC;
-  g_mutex_unlock (&sink->lock);
   return flu_http_stats_to_structure (&sink->stats, n.bytes_served, stall_us);
 }
 
@@ -370,74 +370,152 @@ flu_http_request_stream_status (gpointer data, GInetAddress * client)
   GstStructure *s;
   gchar *history;
   gchar *json;
-  gboolean known;
+  g_autoptr (FluHttpSinkSettings) p = flu_http_sink_ref_settings (sink);
 
   /* a mount that refuses @client is not shown to it */
-  g_mutex_lock (&sink->lock);
-  known = flu_http_check_address_locked (sink, client);
-  g_mutex_unlock (&sink->lock);
-  if (!known)
+  if (!flu_http_check_address_in (p, client))
     return NULL;
   s = flu_http_build_stats (sink);
   history = flu_http_stats_history_json (&sink->stats);
 
   g_mutex_lock (&sink->lock);
   gst_structure_set (s, "content-type", G_TYPE_STRING,
-      sink->settings->content_type ? sink->settings->content_type : sink->mime,
-      NULL);
-  json = flu_http_stats_to_json (s, sink->settings->mount_point, NULL, history);
+      p->content_type ? p->content_type : sink->mime, NULL);
   g_mutex_unlock (&sink->lock);
+  json = flu_http_stats_to_json (s, p->mount_point, NULL, history);
   g_free (history);
   gst_structure_free (s);
   return json;
 }
 
-static void
-handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
+/* A request whose password an auth worker checks (fluhttpauthpool.c). */
+typedef struct
 {
-  gchar *user = NULL, *redirect = NULL, *retry = NULL, *realm = NULL;
+  FluHttpSink *sink;
+  FluHttpServer *server;        /* alive while its thread runs the result */
+  FluHttpSinkSettings *p;
+  GHashTable *query;
+  gchar *path;
+  gchar *user;
+  gboolean listed;              /* stats paths: stats-allow is set */
+} Checking;
+
+static Checking *
+checking_new (FluHttpSink * sink, FluHttpServer * server,
+    FluHttpSinkSettings * p, GHashTable * query, const gchar * path,
+    const gchar * user)
+{
+  Checking *c = g_new0 (Checking, 1);
+
+  c->sink = gst_object_ref (sink);
+  c->server = server;
+  c->p = g_atomic_rc_box_acquire (p);
+  if (query) {
+    GHashTableIter iter;
+    gpointer k, v;
+
+    /* a copy: libsoup frees its table when the handler returns */
+    c->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_iter_init (&iter, query);
+    while (g_hash_table_iter_next (&iter, &k, &v))
+      g_hash_table_insert (c->query, g_strdup (k), g_strdup (v));
+  }
+  c->path = g_strdup (path);
+  c->user = g_strdup (user);
+  return c;
+}
+
+static void
+checking_free (gpointer data)
+{
+  Checking *c = data;
+
+  gst_object_unref (c->sink);
+  flu_http_sink_settings_unref (c->p);
+  g_clear_pointer (&c->query, g_hash_table_unref);
+  g_free (c->path);
+  g_free (c->user);
+  g_free (c);
+}
+
+/* Queue the check of @user / @password to an auth worker; 503 when too
+ * many are pending.  @done goes on with the request. */
+static void
+check_password (FluHttpSink * sink, FluHttpServer * server,
+    SoupServerMessage * msg, GHashTable * users, Checking * c, gchar * user,
+    gchar * password, FluHttpAuthDone done)
+{
+  if (!flu_http_auth_pool_check (flu_http_server_get_context (server), msg,
+          users, user, password, &sink->auth_pending, c->p->max_pending_logins,
+          done, c, checking_free)) {
+    g_autoptr (FluHttpSinkSettings) p = flu_http_sink_ref_settings (sink);
+    gchar *retry = g_strdup_printf ("%u", p->retry_after);
+
+    checking_free (c);
+    refuse (sink, msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+        "too many logins being checked", user);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Retry-After", retry);
+    g_free (retry);
+  }
+  memset (password, 0, strlen (password));
+  g_free (password);
+  g_free (user);
+}
+
+/* server thread: the stream's checks after the password (when there was
+ * one to check: @paused, the request comes back from an auth worker) */
+static void
+stream_go_on (FluHttpSink * sink, FluHttpSinkSettings * p,
+    SoupServerMessage * msg, GHashTable * query, const gchar * user,
+    gboolean paused)
+{
+  gchar *redirect = NULL, *retry = NULL;
   const gchar *why = NULL;
   GInetAddress *addr = flu_http_client_address (msg);
   gchar *host = addr ? g_inet_address_to_string (addr) : NULL;
   guint status;
 
   g_clear_object (&addr);
+  status = flu_http_check_token (p, query, &why);
   g_mutex_lock (&sink->lock);
-  status = flu_http_check_credentials (sink, msg, query, &user, &why);
-  if (status == SOUP_STATUS_UNAUTHORIZED)
-    realm = g_strdup_printf ("Basic realm=\"%s\"", sink->settings->realm);
   if (status == SOUP_STATUS_NONE &&
       soup_server_message_get_method (msg) == SOUP_METHOD_GET) {
-    status = flu_http_check_limits (sink, host, &why);
+    status = flu_http_check_limits (sink, p, host, &why);
     if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
-        sink->settings->redirect_on_overflow
-        && *sink->settings->redirect_on_overflow) {
+        p->redirect_on_overflow && *p->redirect_on_overflow) {
       status = SOUP_STATUS_FOUND;
-      redirect = g_strdup (sink->settings->redirect_on_overflow);
+      redirect = g_strdup (p->redirect_on_overflow);
     } else if (status != SOUP_STATUS_NONE) {
-      retry = g_strdup_printf ("%u", sink->retry_after);
+      retry = g_strdup_printf ("%u", p->retry_after);
     }
   }
-  if (status == SOUP_STATUS_NONE && sink->caps && sink->stall_timeout &&
+  if (status == SOUP_STATUS_NONE && sink->caps && p->stall_timeout &&
       flu_http_stats_gone_silent (&sink->stats,
-          (gint64) sink->stall_timeout * G_USEC_PER_SEC)) {
+          (gint64) p->stall_timeout * G_USEC_PER_SEC)) {
     /* the source went silent or ended: old data would look live */
     status = SOUP_STATUS_SERVICE_UNAVAILABLE;
     why = "the stream has no data";
-    retry = g_strdup_printf ("%u", sink->retry_after);
+    retry = g_strdup_printf ("%u", p->retry_after);
   }
   if (status == SOUP_STATUS_NONE && sink->server == NULL) {
     /* the element is stopping: its mounts go away a moment later */
     status = SOUP_STATUS_SERVICE_UNAVAILABLE;
     why = "the stream is stopping";
-    retry = g_strdup_printf ("%u", sink->retry_after);
+    retry = g_strdup_printf ("%u", p->retry_after);
   }
   if (status == SOUP_STATUS_NONE) {
     if (sink->caps) {
       answer (sink, msg, user);
-    } else {
-      wait_for_caps (sink, msg, user, host);
+    } else if (soup_server_message_get_method (msg) == SOUP_METHOD_GET &&
+        flu_http_wait_take (sink, msg, user, host)) {
+      /* libsoup let go of the request: it waits on its socket */
       g_mutex_unlock (&sink->lock);
+      paused = FALSE;
+    } else {
+      wait_for_caps (sink, p, msg, user, host, paused);
+      g_mutex_unlock (&sink->lock);
+      paused = FALSE;           /* stays paused */
     }
   } else {
     SoupMessageHeaders *h;
@@ -445,18 +523,137 @@ handle_stream (FluHttpSink * sink, SoupServerMessage * msg, GHashTable * query)
     g_mutex_unlock (&sink->lock);
     refuse (sink, msg, status, why, user);
     h = soup_server_message_get_response_headers (msg);
-    if (realm)
-      soup_message_headers_replace (h, "WWW-Authenticate", realm);
     if (redirect)
       soup_message_headers_replace (h, "Location", redirect);
     if (retry)
       soup_message_headers_replace (h, "Retry-After", retry);
   }
-  g_free (user);
+  if (paused)
+    soup_server_message_unpause (msg);
   g_free (host);
   g_free (redirect);
   g_free (retry);
+}
+
+static void
+refuse_unauthorized (FluHttpSink * sink, FluHttpSinkSettings * p,
+    SoupServerMessage * msg, const gchar * why, const gchar * user)
+{
+  gchar *realm = g_strdup_printf ("Basic realm=\"%s\"", p->realm);
+
+  refuse (sink, msg, SOUP_STATUS_UNAUTHORIZED, why, user);
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "WWW-Authenticate", realm);
   g_free (realm);
+}
+
+/* server thread: an auth worker checked the password of a stream request */
+static void
+stream_checked (SoupServerMessage * msg, gboolean ok, gpointer data)
+{
+  Checking *c = data;
+
+  if (!ok) {
+    refuse_unauthorized (c->sink, c->p, msg, "wrong user or password", c->user);
+    soup_server_message_unpause (msg);
+    return;
+  }
+  stream_go_on (c->sink, c->p, msg, c->query, c->user, TRUE);
+}
+
+static void
+handle_stream (FluHttpSink * sink, FluHttpServer * server,
+    FluHttpSinkSettings ** p, SoupServerMessage * msg, GHashTable * query)
+{
+  gchar *user = NULL, *password = NULL;
+
+  /* re-read the file when it changed (no lock) */
+  flu_http_check_reload_users (sink, p, FALSE);
+  if ((*p)->users == NULL) {
+    stream_go_on (sink, *p, msg, query, NULL, FALSE);
+    return;
+  }
+  if (!flu_http_parse_basic_auth (soup_message_headers_get_one
+          (soup_server_message_get_request_headers (msg), "Authorization"),
+          &user, &password)) {
+    refuse_unauthorized (sink, *p, msg, "credentials required", NULL);
+    return;
+  }
+  check_password (sink, server, msg, (*p)->users,
+      checking_new (sink, server, *p, query, NULL, user), user, password,
+      stream_checked);
+}
+
+/* server thread: the stats, metrics or status path, access granted;
+ * viewer details only to who passed a check made for these paths */
+static void
+serve_stats_path (FluHttpSink * sink, FluHttpServer * server,
+    FluHttpSinkSettings * p, SoupServerMessage * msg, const gchar * path,
+    GHashTable * query, gboolean checked)
+{
+  GInetAddress *addr = flu_http_client_address (msg);
+  gboolean details = checked || (addr && g_inet_address_get_is_loopback (addr));
+
+  g_clear_object (&addr);
+  if (g_strcmp0 (path, p->stats_path) == 0)
+    serve_stats (sink, msg, p->mount_point, TRUE, details);
+  else if (g_strcmp0 (path, p->metrics_path) == 0)
+    serve_stats (sink, msg, p->mount_point, FALSE, FALSE);
+  else
+    flu_http_status_page_serve (server, msg, query);
+}
+
+/* server thread: an auth worker checked a stats-htpasswd password */
+static void
+stats_checked (SoupServerMessage * msg, gboolean ok, gpointer data)
+{
+  Checking *c = data;
+
+  if (!ok) {
+    refuse (c->sink, msg, SOUP_STATUS_UNAUTHORIZED,
+        "credentials required for the statistics", NULL);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "WWW-Authenticate", "Basic realm=\"statistics\"");
+  } else {
+    serve_stats_path (c->sink, c->server, c->p, msg, c->path, c->query, TRUE);
+  }
+  soup_server_message_unpause (msg);
+}
+
+static void
+handle_stats (FluHttpSink * sink, FluHttpServer * server,
+    FluHttpSinkSettings ** p, SoupServerMessage * msg, const gchar * path,
+    GHashTable * query)
+{
+  GInetAddress *addr = flu_http_client_address (msg);
+  gchar *user = NULL, *password = NULL;
+  const gchar *why = NULL;
+  gboolean listed;
+  guint status;
+
+  status = flu_http_check_stats_address (*p, addr, &listed, &why);
+  g_clear_object (&addr);
+  if (status != SOUP_STATUS_NONE) {
+    refuse (sink, msg, status, why, NULL);
+    return;
+  }
+  flu_http_check_reload_users (sink, p, TRUE);
+  if ((*p)->stats_users == NULL) {
+    serve_stats_path (sink, server, *p, msg, path, query, listed);
+    return;
+  }
+  if (!flu_http_parse_basic_auth (soup_message_headers_get_one
+          (soup_server_message_get_request_headers (msg), "Authorization"),
+          &user, &password)) {
+    refuse (sink, msg, SOUP_STATUS_UNAUTHORIZED,
+        "credentials required for the statistics", NULL);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "WWW-Authenticate", "Basic realm=\"statistics\"");
+    return;
+  }
+  check_password (sink, server, msg, (*p)->stats_users,
+      checking_new (sink, server, *p, query, path, NULL), user, password,
+      stats_checked);
 }
 
 /* OPTIONS: 204 with Allow; with cors-origin set, a CORS preflight
@@ -529,26 +726,11 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
    * changes or frees the one held here */
   p = flu_http_sink_ref_settings (sink);
   if (g_strcmp0 (path, p->mount_point) == 0) {
-    handle_stream (sink, msg, query);
+    handle_stream (sink, server, &p, msg, query);
   } else if (g_strcmp0 (path, p->stats_path) == 0 ||
       g_strcmp0 (path, p->metrics_path) == 0 ||
       g_strcmp0 (path, p->status_path) == 0) {
-    gboolean details = FALSE;
-    const gchar *why = NULL;
-    guint status = flu_http_check_stats_access (sink, msg, &details, &why);
-
-    if (status != SOUP_STATUS_NONE) {
-      refuse (sink, msg, status, why, NULL);
-      if (status == SOUP_STATUS_UNAUTHORIZED)
-        soup_message_headers_replace (soup_server_message_get_response_headers
-            (msg), "WWW-Authenticate", "Basic realm=\"statistics\"");
-    } else if (g_strcmp0 (path, p->stats_path) == 0) {
-      serve_stats (sink, msg, p->mount_point, TRUE, details);
-    } else if (g_strcmp0 (path, p->metrics_path) == 0) {
-      serve_stats (sink, msg, p->mount_point, FALSE, FALSE);
-    } else {
-      flu_http_status_page_serve (server, msg, query);
-    }
+    handle_stats (sink, server, &p, msg, path, query);
   } else if (g_strcmp0 (path, p->player_path) == 0) {
     gchar *title = g_markup_escape_text (p->mount_point, -1);
 

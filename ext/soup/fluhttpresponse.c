@@ -50,23 +50,30 @@ flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
 {
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
 
-  flu_http_server_set_common_headers (msg);
-  soup_message_headers_set_content_type (h, sink->settings->content_type ?
-      sink->settings->content_type : sink->mime, NULL);
-  if (sink->settings->cors_origin && *sink->settings->cors_origin)
+  flu_http_fill_stream_headers (sink, h);
+  soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
+  return flu_http_icy_answer (sink->icy, msg, sink->caps);
+}
+
+/* lock held */
+void
+flu_http_fill_stream_headers (FluHttpSink * sink, SoupMessageHeaders * h)
+{
+  FluHttpSinkSettings *p = sink->settings;
+
+  flu_http_server_fill_common_headers (h);
+  soup_message_headers_set_content_type (h, p->content_type ?
+      p->content_type : sink->mime, NULL);
+  if (p->cors_origin && *p->cors_origin)
     soup_message_headers_replace (h, "Access-Control-Allow-Origin",
-        sink->settings->cors_origin);
-  if (sink->settings->extra_headers) {
-    gint i, n = gst_structure_n_fields (sink->settings->extra_headers);
+        p->cors_origin);
+  if (p->extra_headers) {
+    gint i, n = gst_structure_n_fields (p->extra_headers);
 
     for (i = 0; i < n; i++) {
-      const gchar *name =
-          gst_structure_nth_field_name (sink->settings->extra_headers,
-          i);
-      const GValue *v =
-          gst_structure_get_value (sink->settings->extra_headers, name);
-      gchar *s =
-          G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
+      const gchar *name = gst_structure_nth_field_name (p->extra_headers, i);
+      const GValue *v = gst_structure_get_value (p->extra_headers, name);
+      gchar *s = G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
           gst_value_serialize (v);
 
       if (s)
@@ -74,6 +81,28 @@ flu_http_set_stream_headers (FluHttpSink * sink, SoupServerMessage * msg)
       g_free (s);
     }
   }
-  soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
-  return flu_http_icy_answer (sink->icy, msg, sink->caps);
+}
+
+static void
+append_header (const char *name, const char *value, gpointer data)
+{
+  g_string_append_printf (data, "%s: %s\r\n", name, value);
+}
+
+/* A response head as libsoup writes it: status line, Date, then @h. */
+gchar *
+flu_http_head_serialize (const gchar * protocol, guint status,
+    SoupMessageHeaders * h)
+{
+  GString *s = g_string_new (NULL);
+  GDateTime *now = g_date_time_new_now_utc ();
+  gchar *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S GMT");
+
+  g_string_append_printf (s, "%s %u %s\r\nDate: %s\r\n", protocol, status,
+      flu_http_server_status_phrase (status), date);
+  soup_message_headers_foreach (h, append_header, s);
+  g_string_append (s, "\r\n");
+  g_free (date);
+  g_date_time_unref (now);
+  return g_string_free (s, FALSE);
 }

@@ -38,6 +38,12 @@ gchar *flu_http_request_target (SoupServerMessage * msg);
  * Returns the ICY metadata interval announced (0 = plain stream). */
 guint flu_http_set_stream_headers (FluHttpSink * sink,
     SoupServerMessage * msg);
+/* lock held: the same into headers of our own */
+void flu_http_fill_stream_headers (FluHttpSink * sink, SoupMessageHeaders * h);
+/* "@protocol @status phrase", Date and @h, each line ending in CRLF, and
+ * the empty line */
+gchar *flu_http_head_serialize (const gchar * protocol, guint status,
+    SoupMessageHeaders * h);
 
 G_END_DECLS
 

@@ -23,7 +23,10 @@
 
 #define _GNU_SOURCE             /* accept4 */
 #include "fluhttpserver.h"
+#include "fluhttpauthpool.h"
 #include "fluhttpauth.h"
+#include "fluhttpporter.h"
+#include "fluporterproto.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -56,6 +59,7 @@ typedef struct
   gboolean head_done;           /* got-headers came */
   gboolean answered;            /* libsoup or we wrote an answer */
   gboolean quiet;               /* server stopping, or closed by a timer */
+  gchar *key;                   /* in conn_table */
 } FluHttpConnection;
 
 typedef GTcpConnectionClass FluHttpConnectionClass;
@@ -90,8 +94,11 @@ struct _FluHttpServer
   GSource *trim;
   GSocket *accepting;           /* in soup_server_accept_iostream () */
   FluHttpConnection *accepting_conn;
+  GSocket *inert;               /* see inert_listener () */
+  gint inert_peer;
   gboolean stopping;
   guint64 stalls;
+  FluHttpPorter *porter;        /* behind a porter: no listen_sock */
 };
 
 typedef struct
@@ -120,6 +127,15 @@ typedef struct
 static GMutex registry_lock;
 static GHashTable *registry;    /* key -> FluHttpServer */
 
+/* Kept-alive connections: a request after the first on a connection
+ * (libsoup reads it after an answer without "Connection: close", see
+ * flu_http_server_keep_alive()) finds its connection and GSocket here,
+ * by its local and remote addresses, which libsoup knows for every
+ * message.  "local|remote" -> FluHttpConnection (not reffed: removed when
+ * the connection is finalized).  Any thread (finalize), under conn_lock. */
+static GMutex conn_lock;
+static GHashTable *conn_table;
+
 /* the GSocket of a message, on the message */
 static GQuark
 message_socket_quark (void)
@@ -144,10 +160,22 @@ debug_init (void)
 }
 
 void
+flu_http_server_keep_alive (SoupServerMessage * msg)
+{
+  soup_message_headers_remove (soup_server_message_get_response_headers
+      (msg), "Connection");
+}
+
+void
 flu_http_server_set_common_headers (SoupServerMessage * msg)
 {
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  flu_http_server_fill_common_headers (soup_server_message_get_response_headers
+      (msg));
+}
 
+void
+flu_http_server_fill_common_headers (SoupMessageHeaders * h)
+{
   soup_message_headers_replace (h, "Server", SERVER_HEADER);
   soup_message_headers_replace (h, "Connection", "close");
   soup_message_headers_replace (h, "Cache-Control", "no-cache");
@@ -246,9 +274,37 @@ flu_http_connection_close (GIOStream * stream, GCancellable * cancellable,
       (stream, cancellable, error);
 }
 
+static gchar *
+connection_key (GSocketAddress * local, GSocketAddress * remote)
+{
+  gchar *l, *r, *key;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (local) || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return NULL;
+  l = g_inet_address_to_string (g_inet_socket_address_get_address
+      (G_INET_SOCKET_ADDRESS (local)));
+  r = g_inet_address_to_string (g_inet_socket_address_get_address
+      (G_INET_SOCKET_ADDRESS (remote)));
+  key = g_strdup_printf ("%s:%u|%s:%u", l,
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)), r,
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
+  g_free (l);
+  g_free (r);
+  return key;
+}
+
 static void
 flu_http_connection_finalize (GObject * object)
 {
+  FluHttpConnection *self = (FluHttpConnection *) object;
+
+  if (self->key) {
+    g_mutex_lock (&conn_lock);
+    if (conn_table && g_hash_table_lookup (conn_table, self->key) == self)
+      g_hash_table_remove (conn_table, self->key);
+    g_mutex_unlock (&conn_lock);
+    g_free (self->key);
+  }
   g_atomic_int_add (&live_connections, -1);
   G_OBJECT_CLASS (flu_http_connection_parent_class)->finalize (object);
 }
@@ -439,14 +495,32 @@ request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
   FluHttpServer *self = data;
   HeaderTimer *t;
 
-  /* the first request of a connection we are handing to libsoup; it is
-   * the only one: every answer says "Connection: close"
-   * (flu_http_server_set_common_headers), so no connection is reused */
+  /* the first request of a connection we are handing to libsoup; every
+   * answer says "Connection: close" (flu_http_server_set_common_headers)
+   * except fluhlssink's (flu_http_server_keep_alive), after which the
+   * next request of the connection comes here too */
   if (self->accepting) {
     g_object_set_qdata_full (G_OBJECT (msg), message_socket_quark (),
         g_object_ref (self->accepting), g_object_unref);
     g_object_set_qdata (G_OBJECT (msg), message_connection_quark (),
         self->accepting_conn);
+  } else {
+    /* a later request on a kept-alive connection */
+    gchar *key = connection_key (soup_server_message_get_local_address (msg),
+        soup_server_message_get_remote_address (msg));
+    FluHttpConnection *c = NULL;
+
+    g_mutex_lock (&conn_lock);
+    if (key && conn_table)
+      c = g_hash_table_lookup (conn_table, key);
+    if (c) {
+      g_object_set_qdata_full (G_OBJECT (msg), message_socket_quark (),
+          g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION
+                  (c))), g_object_unref);
+      g_object_set_qdata (G_OBJECT (msg), message_connection_quark (), c);
+    }
+    g_mutex_unlock (&conn_lock);
+    g_free (key);
   }
   g_signal_connect (msg, "got-headers", G_CALLBACK (check_head), self);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers), NULL);
@@ -518,6 +592,35 @@ dispatch (SoupServer * soup, SoupServerMessage * msg, const char *path,
  * connections wait in the listen backlog.  Server thread. */
 static void watch_listener (FluHttpServer * self);
 
+/* libsoup 3.2 keeps a connection for the next request (keep-alive) only
+ * while the server has a listener of its own (request_finished () in
+ * soup-server.c checks its list of listeners); ours accepts the
+ * connections itself (above).  So it gets one that never takes a
+ * connection: one end of a socket pair nobody writes to, which never
+ * becomes readable. */
+static void
+inert_listener (FluHttpServer * self)
+{
+  gint fds[2];
+  GError *err = NULL;
+
+  self->inert_peer = -1;
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
+    GST_WARNING ("socketpair: %s: no keep-alive", g_strerror (errno));
+    return;
+  }
+  self->inert = g_socket_new_from_fd (fds[0], &err);
+  if (self->inert == NULL ||
+      !soup_server_listen_socket (self->soup, self->inert, 0, &err)) {
+    GST_WARNING ("no keep-alive: %s", err ? err->message : "?");
+    g_clear_error (&err);
+    g_clear_object (&self->inert);
+    close (fds[1]);
+    return;
+  }
+  self->inert_peer = fds[1];
+}
+
 static gboolean
 retry_accept (gpointer data)
 {
@@ -545,6 +648,17 @@ serve (FluHttpServer * self, GSocket * sock)
   local = g_socket_get_local_address (sock, NULL);
   remote = g_socket_get_remote_address (sock, NULL);
   if (local && remote) {
+    FluHttpConnection *c = (FluHttpConnection *) conn;
+
+    c->key = connection_key (local, remote);
+    if (c->key) {
+      g_mutex_lock (&conn_lock);
+      if (conn_table == NULL)
+        conn_table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+            NULL);
+      g_hash_table_replace (conn_table, g_strdup (c->key), c);
+      g_mutex_unlock (&conn_lock);
+    }
     self->accepting = sock;
     self->accepting_conn = (FluHttpConnection *) conn;
     if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local,
@@ -562,6 +676,13 @@ serve (FluHttpServer * self, GSocket * sock)
   g_clear_object (&local);
   g_clear_object (&remote);
   g_object_unref (conn);
+}
+
+/* a connection the porter passed (fluhttpporter.c), server thread */
+static void
+porter_conn (GSocket * sock, gpointer data)
+{
+  serve (data, sock);
 }
 
 static gboolean
@@ -711,9 +832,11 @@ prefix_mount_free (gpointer data)
   g_free (p);
 }
 
+/* @porter_socket: behind that porter, with @secret (taken), instead of
+ * listening on @address:@port */
 static FluHttpServer *
 server_new (const gchar * address, guint port, guint header_timeout,
-    GError ** error)
+    const gchar * porter_socket, gchar * secret, GError ** error)
 {
   FluHttpServer *self = g_new0 (FluHttpServer, 1);
   GSocket *sock;
@@ -735,9 +858,10 @@ server_new (const gchar * address, guint port, guint header_timeout,
   g_signal_connect (self->soup, "request-started",
       G_CALLBACK (request_started), self);
   soup_server_add_handler (self->soup, NULL, dispatch, self, NULL);
-  sock = listen_socket (address, port, error);
-  ok = sock != NULL;
-  if (ok)
+  inert_listener (self);
+  sock = porter_socket ? NULL : listen_socket (address, port, error);
+  ok = sock != NULL || porter_socket != NULL;
+  if (sock)
     g_socket_set_blocking (sock, FALSE);
   self->listen_sock = sock;
   g_main_context_pop_thread_default (self->context);
@@ -745,6 +869,9 @@ server_new (const gchar * address, guint port, guint header_timeout,
   if (!ok) {
     g_clear_object (&self->listen_sock);
     g_object_unref (self->soup);
+    g_clear_object (&self->inert);
+    if (self->inert_peer >= 0)
+      close (self->inert_peer);
     g_hash_table_unref (self->mounts);
     g_ptr_array_unref (self->prefixes);
     g_main_loop_unref (self->loop);
@@ -752,13 +879,21 @@ server_new (const gchar * address, guint port, guint header_timeout,
     g_free (self);
     return NULL;
   }
-  self->port = find_port (self->listen_sock);
-  watch_listener (self);
+  if (porter_socket) {
+    self->porter = flu_http_porter_new (porter_socket, secret, self->context,
+        porter_conn, self);
+  } else {
+    self->port = find_port (self->listen_sock);
+    watch_listener (self);
+  }
   self->trim = g_timeout_source_new_seconds (TRIM_CHECK_SECONDS);
   g_source_set_callback (self->trim, trim_check, self, NULL);
   g_source_attach (self->trim, self->context);
   self->thread = g_thread_new ("fluhttpserver", server_thread, self);
-  GST_INFO ("listening on %s port %u", address ? address : "*", self->port);
+  if (porter_socket)
+    GST_INFO ("serving behind the porter at %s", porter_socket);
+  else
+    GST_INFO ("listening on %s port %u", address ? address : "*", self->port);
   return self;
 }
 
@@ -783,7 +918,7 @@ flu_http_server_acquire (const gchar * address, guint port,
   if (self) {
     self->refcount++;
   } else {
-    self = server_new (address, port, header_timeout, error);
+    self = server_new (address, port, header_timeout, NULL, NULL, error);
     if (self) {
       self->key = g_strdup_printf ("%s:%u", address ? address : "", self->port);
       g_hash_table_insert (registry, self->key, self);
@@ -803,9 +938,15 @@ shutdown_in_thread (gpointer data)
   disconnecting = TRUE;
   soup_server_disconnect (self->soup);
   disconnecting = FALSE;
-  g_socket_close (self->listen_sock, NULL);
+  g_clear_pointer (&self->porter, flu_http_porter_free);
+  if (self->listen_sock)
+    g_socket_close (self->listen_sock, NULL);
   g_clear_object (&self->listen_sock);
   g_clear_object (&self->soup);
+  g_clear_object (&self->inert);
+  if (self->inert_peer >= 0)
+    close (self->inert_peer);
+  self->inert_peer = -1;
   g_main_loop_quit (self->loop);
   return G_SOURCE_REMOVE;
 }
@@ -826,6 +967,8 @@ flu_http_server_release (FluHttpServer * self)
   GST_INFO ("closing server on port %u", self->port);
   g_main_context_invoke (self->context, shutdown_in_thread, self);
   g_thread_join (self->thread);
+  /* password checks still running hand their requests back first */
+  flu_http_auth_pool_drain (self->context);
   /* Finish whatever the server left behind (closing connections). */
   while (g_main_context_iteration (self->context, FALSE));
   g_hash_table_unref (self->mounts);
@@ -836,10 +979,71 @@ flu_http_server_release (FluHttpServer * self)
   g_free (self);
 }
 
+FluHttpServer *
+flu_http_server_acquire_porter (const gchar * socket_path,
+    const gchar * secret_file, guint header_timeout, GError ** error)
+{
+  FluHttpServer *self;
+  gchar *key, *secret;
+
+  debug_init ();
+  /* read here, in the element's thread: a file read is slow work */
+  secret = flu_porter_read_secret (secret_file, error);
+  if (secret == NULL)
+    return NULL;
+  key = g_strdup_printf ("porter:%s", socket_path);
+  g_mutex_lock (&registry_lock);
+  if (registry == NULL)
+    registry = g_hash_table_new (g_str_hash, g_str_equal);
+  self = g_hash_table_lookup (registry, key);
+  if (self) {
+    self->refcount++;
+    g_free (key);
+    flu_porter_secret_free (secret);
+  } else {
+    self = server_new (NULL, 0, header_timeout, socket_path, secret, error);
+    if (self) {
+      self->key = key;
+      g_hash_table_insert (registry, self->key, self);
+    } else {
+      g_free (key);
+    }
+  }
+  g_mutex_unlock (&registry_lock);
+  return self;
+}
+
+typedef struct
+{
+  FluHttpServer *self;
+  const gchar *path;
+  gboolean add;
+} RouteCall;
+
+static gboolean
+route_prefix_in_thread (gpointer data)
+{
+  RouteCall *c = data;
+
+  if (c->self->porter)
+    flu_http_porter_route (c->self->porter, c->path, TRUE, c->add);
+  return G_SOURCE_REMOVE;
+}
+
+void
+flu_http_server_route_prefix (FluHttpServer * self, const gchar * prefix,
+    gboolean add)
+{
+  RouteCall c = { self, prefix, add };
+
+  flu_http_server_invoke_sync (self, route_prefix_in_thread, &c);
+}
+
 guint
 flu_http_server_get_port (FluHttpServer * self)
 {
-  return self->port;
+  /* behind a porter: its public port, once it told us */
+  return self->porter ? flu_http_porter_get_port (self->porter) : self->port;
 }
 
 GMainContext *
@@ -921,6 +1125,8 @@ add_mount_in_thread (gpointer data)
   m->func = c->func;
   m->user_data = c->user_data;
   g_hash_table_insert (c->self->mounts, g_strdup (c->path), m);
+  if (c->self->porter)
+    flu_http_porter_route (c->self->porter, c->path, FALSE, TRUE);
   c->ok = TRUE;
   return G_SOURCE_REMOVE;
 }
@@ -944,7 +1150,8 @@ remove_mount_in_thread (gpointer data)
 {
   MountCall *c = data;
 
-  g_hash_table_remove (c->self->mounts, c->path);
+  if (g_hash_table_remove (c->self->mounts, c->path) && c->self->porter)
+    flu_http_porter_route (c->self->porter, c->path, FALSE, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -976,6 +1183,8 @@ add_prefix_in_thread (gpointer data)
   p->m.func = c->func;
   p->m.user_data = c->user_data;
   g_ptr_array_insert (c->self->prefixes, i, p);
+  if (c->self->porter)
+    flu_http_porter_route (c->self->porter, c->path, TRUE, TRUE);
   c->ok = TRUE;
   return G_SOURCE_REMOVE;
 }
@@ -1005,6 +1214,8 @@ remove_prefix_in_thread (gpointer data)
 
     if (g_str_equal (p->prefix, c->path)) {
       g_ptr_array_remove_index (c->self->prefixes, i);
+      if (c->self->porter)
+        flu_http_porter_route (c->self->porter, c->path, TRUE, FALSE);
       break;
     }
   }

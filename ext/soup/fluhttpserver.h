@@ -48,7 +48,18 @@ typedef void (*FluHttpMountFunc) (FluHttpServer * server,
 
 FluHttpServer *flu_http_server_acquire (const gchar * address, guint port,
     guint header_timeout, GError ** error);
+/* A server that does not listen but takes its connections from the
+ * flu-porter at @socket_path (see fluhttpporter.h), proving the secret in
+ * @secret_file (read here); shared by every element with the same
+ * @socket_path.  Every mount is registered with the porter. */
+FluHttpServer *flu_http_server_acquire_porter (const gchar * socket_path,
+    const gchar * secret_file, guint header_timeout, GError ** error);
 void flu_http_server_release (FluHttpServer * server);
+/* Behind a porter: routes (@add) or withdraws every path under @prefix
+ * (ending with '/') to this server, so that exact mounts under it cost
+ * the porter no message each (fluhlssink's segments).  No-op otherwise. */
+void flu_http_server_route_prefix (FluHttpServer * server,
+    const gchar * prefix, gboolean add);
 
 guint flu_http_server_get_port (FluHttpServer * server);
 GMainContext *flu_http_server_get_context (FluHttpServer * server);
@@ -94,7 +105,15 @@ void flu_http_server_invoke_sync (FluHttpServer * server, GSourceFunc func,
 /* Common response helpers. */
 GSocket *flu_http_server_message_get_socket (SoupServerMessage * msg);
 
+/* The same on headers of our own (a head written without libsoup). */
+void flu_http_server_fill_common_headers (SoupMessageHeaders * headers);
 void flu_http_server_set_common_headers (SoupServerMessage * msg);
+/* After flu_http_server_set_common_headers (): the connection stays open
+ * for the client's next request (HTTP/1.1 keep-alive, which libsoup does
+ * unless the request said "Connection: close"); idle between requests it
+ * is closed after the header timeout.  For answers with a known length
+ * (fluhlssink's), never for a stream handed to the engine. */
+void flu_http_server_keep_alive (SoupServerMessage * msg);
 void flu_http_server_respond (SoupServerMessage * msg, guint status,
     const gchar * text);
 

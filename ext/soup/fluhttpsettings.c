@@ -44,6 +44,26 @@ settings_clear (gpointer data)
   g_free (p->redirect_on_overflow);
   g_free (p->realm);
   g_free (p->token_secret);
+  g_clear_pointer (&p->allow_list, g_ptr_array_unref);
+  g_clear_pointer (&p->deny_list, g_ptr_array_unref);
+  g_clear_pointer (&p->filter_list, g_ptr_array_unref);
+  g_clear_pointer (&p->stats_allow_list, g_ptr_array_unref);
+  g_free (p->htpasswd);
+  g_free (p->stats_htpasswd);
+  g_clear_pointer (&p->users, g_hash_table_unref);
+  g_clear_pointer (&p->stats_users, g_hash_table_unref);
+}
+
+static GPtrArray *
+list_ref (GPtrArray * list)
+{
+  return list ? g_ptr_array_ref (list) : NULL;
+}
+
+static GHashTable *
+table_ref (GHashTable * table)
+{
+  return table ? g_hash_table_ref (table) : NULL;
 }
 
 void
@@ -69,7 +89,76 @@ flu_http_sink_settings_copy (const FluHttpSinkSettings * p)
   c->redirect_on_overflow = g_strdup (p->redirect_on_overflow);
   c->realm = g_strdup (p->realm);
   c->token_secret = g_strdup (p->token_secret);
+  c->caps_timeout = p->caps_timeout;
+  c->stall_timeout = p->stall_timeout;
+  c->client_limit = p->client_limit;
+  c->retry_after = p->retry_after;
+  c->bandwidth_limit = p->bandwidth_limit;
+  c->max_clients_per_ip = p->max_clients_per_ip;
+  c->max_duration = p->max_duration;
+  c->max_pending_logins = p->max_pending_logins;
+  /* built once, never changed: shared */
+  c->allow_list = list_ref (p->allow_list);
+  c->deny_list = list_ref (p->deny_list);
+  c->filter_list = list_ref (p->filter_list);
+  c->stats_allow_list = list_ref (p->stats_allow_list);
+  c->htpasswd = g_strdup (p->htpasswd);
+  c->stats_htpasswd = g_strdup (p->stats_htpasswd);
+  c->users = table_ref (p->users);
+  c->stats_users = table_ref (p->stats_users);
+  c->users_stamp = p->users_stamp;
+  c->stats_users_stamp = p->stats_users_stamp;
   return c;
+}
+
+/* mount_lock held */
+FluHttpSinkSettings *
+flu_http_sink_settings_begin (FluHttpSink * sink)
+{
+  g_autoptr (FluHttpSinkSettings) old = flu_http_sink_ref_settings (sink);
+
+  /* copied without the lock: only mount_lock holders publish, except a
+   * re-read htpasswd (flu_http_sink_settings_replace), which a commit may
+   * overwrite: it is read again on the next request */
+  return flu_http_sink_settings_copy (old);
+}
+
+/* mount_lock held */
+void
+flu_http_sink_settings_commit (FluHttpSink * sink,
+    FluHttpSinkSettings * settings)
+{
+  FluHttpSinkSettings *old;
+
+  g_mutex_lock (&sink->lock);
+  old = sink->settings;
+  sink->settings = settings;
+  g_mutex_unlock (&sink->lock);
+  flu_http_sink_settings_unref (old);
+}
+
+/* any thread, mount_lock not needed: publish @settings (taken) if the
+ * current snapshot is still @base; else drop it.  FALSE when dropped. */
+gboolean
+flu_http_sink_settings_replace (FluHttpSink * sink,
+    FluHttpSinkSettings * base, FluHttpSinkSettings * settings)
+{
+  FluHttpSinkSettings *old = NULL;
+
+  g_mutex_lock (&sink->lock);
+  if (sink->settings == base) {
+    old = sink->settings;
+    sink->settings = settings;
+    settings = NULL;
+  }
+  g_mutex_unlock (&sink->lock);
+  if (old)
+    flu_http_sink_settings_unref (old);
+  if (settings) {
+    flu_http_sink_settings_unref (settings);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* any thread, lock not held: the current settings, to read without it */

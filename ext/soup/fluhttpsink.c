@@ -33,6 +33,11 @@
  * burst.  Checked by `harden/rss-fluhttpsink-*` (60 s of raw 640x360
  * video, no viewer and a viewer that never reads).
  *
+ * Behind a flu-porter (porter-socket, porter-secret-file): the server
+ * does not listen but registers its paths with the porter, which passes
+ * it the connections for them on its public port; several streamer
+ * processes then share one port (tools/porter/README.md).
+ *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! vp8enc deadline=1 ! \
  *     webmmux streamable=true ! fluhttpsink port=8800 mount-point=/live.webm
@@ -65,18 +70,19 @@
  *      re-registration while serving).  Held across the calls that add
  *      or remove a mount on the shared server; those run in the server
  *      thread, which takes sink->lock, so sink->lock is never held then.
+ *      The htpasswd files are read with it held (never sink->lock).
  *   2. sink->lock: the properties and the running state.  Held briefly;
- *      no password hashing and no call into the engine under it, and no
- *      htpasswd read while running (start_serving still reads the files
- *      and opens the access log with it held, before the engine runs;
- *      set_property of access-log opens the file with it held).
+ *      no password hashing (auth workers, fluhttpauthpool.c) and no call
+ *      into the engine under it, and no file read (set_property of
+ *      access-log still opens the file with it held).
  *   3. sink->stats' lock, the access log's lock: leaves, taken with or
  *      without sink->lock.
  *   4. sink->icy's lock (fluhttpicy.c): a leaf, taken with or without
  *      sink->lock (the stream's answer headers hold it) and by the
  *      engine's writer thread with the engine's lock held.
  *
- * The paths and the strings of the answers are an immutable, refcounted
+ * The paths, the strings of the answers, the request limits, the parsed
+ * address lists and the htpasswd users are an immutable, refcounted
  * snapshot (FluHttpSinkSettings): the server thread takes a reference
  * under sink->lock and reads them without it. */
 
@@ -86,9 +92,11 @@
 
 #include "fluhttpsinkpriv.h"
 #include "fluhttpcheck.h"
+#include "fluenums.h"
 #include "fluhttpclient.h"
 #include "fluhttprequest.h"
 #include "fluhttpmime.h"
+#include "fluhttpserverprops.h"
 #include "fluenums.h"
 #include "flufanoutsink.h"
 
@@ -102,15 +110,16 @@ GST_DEBUG_CATEGORY (flu_http_sink_debug);
 enum
 {
   PROP_0,
-  PROP_ADDRESS,
-  PROP_PORT,
+  /* address, port, header-timeout, porter-socket, porter-secret-file
+   * (fluhttpserverprops.h) */
+  PROP_SERVER_FIRST,
+  PROP_SERVER_LAST = PROP_SERVER_FIRST + FLU_HTTP_SERVER_N_PROPS - 1,
   PROP_CURRENT_PORT,
   PROP_MOUNT_POINT,
   PROP_CONTENT_TYPE,
   PROP_CORS_ORIGIN,
   PROP_EXTRA_HEADERS,
   PROP_CAPS_TIMEOUT,
-  PROP_HEADER_TIMEOUT,
   PROP_IDLE_TIMEOUT,
   PROP_STALL_TIMEOUT,
   PROP_BURST_ON_CONNECT,
@@ -129,6 +138,7 @@ enum
   PROP_SYNC,
   PROP_CLIENT_LIMIT,
   PROP_RETRY_AFTER,
+  PROP_MAX_PENDING_LOGINS,
   PROP_REDIRECT_ON_OVERFLOW,
   PROP_BANDWIDTH_LIMIT,
   PROP_MAX_CLIENTS_PER_IP,
@@ -158,11 +168,9 @@ enum
 
 static GParamSpec *properties[N_PROPERTIES];
 
-#define DEFAULT_PORT 8800
 #define DEFAULT_MOUNT_POINT "/"
 #define DEFAULT_CORS_ORIGIN "*"
 #define DEFAULT_CAPS_TIMEOUT 10
-#define DEFAULT_HEADER_TIMEOUT 10
 #define DEFAULT_IDLE_TIMEOUT 0
 #define DEFAULT_STALL_TIMEOUT 5
 #define DEFAULT_SYNC_METHOD FLU_SYNC_METHOD_LATEST_KEYFRAME
@@ -177,6 +185,7 @@ static GParamSpec *properties[N_PROPERTIES];
  * latency. */
 #define DEFAULT_COALESCE_TIME (500 * GST_MSECOND)
 #define DEFAULT_RETRY_AFTER 10
+#define DEFAULT_MAX_PENDING_LOGINS 1024
 #define DEFAULT_REALM "fluhttpsink"
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -218,15 +227,7 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
   gobject_class->get_property = flu_http_sink_get_property;
   element_class->change_state = flu_http_sink_change_state;
 
-  g_object_class_install_property (gobject_class, PROP_ADDRESS,
-      g_param_spec_string ("address", "Address",
-          "Numeric IPv4 or IPv6 address to listen on (NULL or empty = every "
-          "interface, IPv4 and IPv6)", NULL, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_PORT,
-      g_param_spec_uint ("port", "Port",
-          "TCP port to listen on (0 = pick a free port, see current-port); "
-          "elements with the same address and port share one server",
-          0, 65535, DEFAULT_PORT, RW_READY));
+  flu_http_server_props_install (gobject_class, PROP_SERVER_FIRST);
   properties[PROP_CURRENT_PORT] = g_param_spec_int ("current-port",
       "Current port", "The port actually listened on (-1 = not listening)",
       -1, 65535, -1, RO);
@@ -251,12 +252,6 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       g_param_spec_uint ("caps-timeout", "Caps timeout",
           "Seconds a request waits for the stream to start before 503",
           0, 3600, DEFAULT_CAPS_TIMEOUT, RW));
-  g_object_class_install_property (gobject_class, PROP_HEADER_TIMEOUT,
-      g_param_spec_uint ("header-timeout", "Header timeout",
-          "Seconds a new connection may take to send its request headers "
-          "(0 = no limit; the first element on a port sets it).  Requests "
-          "with a body are refused (413) as soon as their headers are in",
-          0, 3600, DEFAULT_HEADER_TIMEOUT, RW_READY));
   g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
       g_param_spec_uint ("idle-timeout", "Idle timeout",
           "Seconds a viewer may read nothing before it is dropped "
@@ -336,6 +331,11 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
       g_param_spec_uint ("retry-after", "Retry after",
           "Seconds in the Retry-After header of 503 answers",
           0, 86400, DEFAULT_RETRY_AFTER, RW));
+  g_object_class_install_property (gobject_class, PROP_MAX_PENDING_LOGINS,
+      g_param_spec_uint ("max-pending-logins", "Max pending logins",
+          "Password checks (htpasswd, stats-htpasswd) waiting for or running "
+          "in the auth workers at once; a login past that gets 503 with "
+          "Retry-After", 1, 65536, DEFAULT_MAX_PENDING_LOGINS, RW));
   g_object_class_install_property (gobject_class, PROP_REDIRECT_ON_OVERFLOW,
       g_param_spec_string ("redirect-on-overflow", "Redirect on overflow",
           "URL to send viewers to (302) when client-limit or bandwidth-limit "
@@ -489,14 +489,13 @@ flu_http_sink_init (FluHttpSink * sink)
 
   g_mutex_init (&sink->mount_lock);
   g_mutex_init (&sink->lock);
-  sink->port = DEFAULT_PORT;
+  flu_http_server_props_init (&sink->server_props);
   sink->settings = g_atomic_rc_box_new0 (FluHttpSinkSettings);
   sink->settings->mount_point = g_strdup (DEFAULT_MOUNT_POINT);
   sink->settings->cors_origin = g_strdup (DEFAULT_CORS_ORIGIN);
-  sink->caps_timeout = DEFAULT_CAPS_TIMEOUT;
-  sink->header_timeout = DEFAULT_HEADER_TIMEOUT;
+  sink->settings->caps_timeout = DEFAULT_CAPS_TIMEOUT;
   sink->idle_timeout = DEFAULT_IDLE_TIMEOUT;
-  sink->stall_timeout = DEFAULT_STALL_TIMEOUT;
+  sink->settings->stall_timeout = DEFAULT_STALL_TIMEOUT;
   sink->sync_method = DEFAULT_SYNC_METHOD;
   sink->recover_policy = DEFAULT_RECOVER_POLICY;
   sink->unit_format = DEFAULT_UNIT_FORMAT;
@@ -507,7 +506,8 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->bytes_min = -1;
   sink->qos_dscp = -1;
   sink->resend_streamheader = TRUE;
-  sink->retry_after = DEFAULT_RETRY_AFTER;
+  sink->settings->retry_after = DEFAULT_RETRY_AFTER;
+  sink->settings->max_pending_logins = DEFAULT_MAX_PENDING_LOGINS;
   sink->settings->realm = g_strdup (DEFAULT_REALM);
   sink->clients = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
       (GDestroyNotify) flu_http_client_free);
@@ -536,21 +536,13 @@ flu_http_sink_finalize (GObject * object)
 {
   FluHttpSink *sink = FLU_HTTP_SINK (object);
 
-  g_free (sink->address);
+  flu_http_server_props_clear (&sink->server_props);
   g_clear_pointer (&sink->settings, flu_http_sink_settings_unref);
-  g_free (sink->htpasswd);
   g_free (sink->allow);
   g_free (sink->deny);
   g_free (sink->access_log);
   g_free (sink->ip_filter);
   g_free (sink->stats_allow);
-  g_free (sink->stats_htpasswd);
-  g_clear_pointer (&sink->stats_allow_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->stats_users, g_hash_table_unref);
-  g_clear_pointer (&sink->users, g_hash_table_unref);
-  g_clear_pointer (&sink->allow_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->deny_list, g_ptr_array_unref);
-  g_clear_pointer (&sink->filter_list, g_ptr_array_unref);
   gst_clear_caps (&sink->caps);
   g_free (sink->mime);
   g_hash_table_unref (sink->clients);
@@ -580,6 +572,8 @@ configure_engine (FluHttpSink * sink)
   config.units_max = sink->units_max;
   config.units_soft_max = sink->units_soft_max;
   config.coalesce_time = sink->coalesce_time;
+  /* with a coalescing window, one chunk per window: fewer iovecs */
+  config.merge_small = sink->coalesce_time > 0;
   config.start_on_add = TRUE;
   config.time_min = sink->time_min;
   config.bytes_min = sink->bytes_min;
@@ -618,16 +612,41 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   FluHttpSink *sink = data;
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    flu_http_stats_stream_bytes (&sink->stats,
-        gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)));
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+
+    /* flufeedsrc marks the first buffer after a reconnection */
+    if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT))
+      flu_http_stats_restart (&sink->stats);
+    flu_http_stats_stream_bytes (&sink->stats, gst_buffer_get_size (buf));
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+
+    if (gst_buffer_list_length (list) > 0 &&
+        GST_BUFFER_FLAG_IS_SET (gst_buffer_list_get (list, 0),
+            GST_BUFFER_FLAG_DISCONT))
+      flu_http_stats_restart (&sink->stats);
     flu_http_stats_stream_bytes (&sink->stats,
-        gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info)));
+        gst_buffer_list_calculate_size (list));
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_TAG) {
     GstTagList *tags;
 
     gst_event_parse_tag (GST_PAD_PROBE_INFO_EVENT (info), &tags);
     flu_http_icy_tags (sink->icy, tags);
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
+      GST_EVENT_STREAM_START) {
+    /* a new stream after data (the first one comes before any) */
+    flu_http_stats_restart (&sink->stats);
+  } else if (gst_event_has_name (GST_PAD_PROBE_INFO_EVENT (info),
+          FLU_UPSTREAM_RESTART_EVENT)) {
+    const GstStructure *s =
+        gst_event_get_structure (GST_PAD_PROBE_INFO_EVENT (info));
+    guint n = 0;
+
+    /* flufeedsrc reconnected (through a muxer, which drops DISCONT); a
+     * sticky event comes again (one per feed reader, and when replayed):
+     * counted once per new count */
+    gst_structure_get_uint (s, "restarts", &n);
+    flu_http_stats_restart_seen (&sink->stats, n);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
     flu_http_stats_eos (&sink->stats);
   } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {
@@ -641,7 +660,7 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     sink->mime = flu_http_content_type_from_caps (caps);
     server = sink->server;
     GST_INFO_OBJECT (sink, "streaming %s", sink->mime);
-    if (server && sink->waiting)
+    if (server && (sink->waiting || sink->waiting_fds))
       g_main_context_invoke_full (flu_http_server_get_context (server),
           G_PRIORITY_DEFAULT, flu_http_request_release_waiting,
           gst_object_ref (sink), gst_object_unref);
@@ -696,6 +715,40 @@ stop_serving (FluHttpSink * sink)
   flu_http_server_release (server);
 }
 
+/* The address lists parsed and the htpasswd files read into the snapshot
+ * (no lock while the files are read). */
+static gboolean
+load_lists_and_users (FluHttpSink * sink)
+{
+  FluHttpSinkSettings *p;
+  GError *err = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&sink->mount_lock);
+  p = flu_http_sink_settings_begin (sink);
+  g_mutex_lock (&sink->lock);
+  ok = flu_http_check_parse_lists (sink, p, &err);
+  g_mutex_unlock (&sink->lock);
+  if (!ok) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("Bad address list in allow, deny, access-log-exclude or stats-allow: "
+            "%s", err->message), (NULL));
+  } else if (!(ok = flu_http_check_load_htpasswd (p, FALSE, &err))) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
+        ("Cannot read the htpasswd file: %s", err->message), (NULL));
+  } else if (!(ok = flu_http_check_load_htpasswd (p, TRUE, &err))) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
+        ("Cannot read the stats-htpasswd file: %s", err->message), (NULL));
+  }
+  if (ok)
+    flu_http_sink_settings_commit (sink, p);
+  else
+    flu_http_sink_settings_unref (p);
+  g_mutex_unlock (&sink->mount_lock);
+  g_clear_error (&err);
+  return ok;
+}
+
 static gboolean
 start_serving (FluHttpSink * sink)
 {
@@ -704,9 +757,11 @@ start_serving (FluHttpSink * sink)
   const gchar *paths[5];
   g_autoptr (FluHttpSinkSettings) p = NULL;
   guint i;
-  gchar *address;
-  guint port, header_timeout;
+  FluHttpServerProps sp;
+  gchar *what = NULL;
 
+  if (!load_lists_and_users (sink))
+    return FALSE;
   g_mutex_lock (&sink->lock);
   p = g_atomic_rc_box_acquire (sink->settings);
   if (sink->burst_size && sink->burst_time) {
@@ -723,28 +778,6 @@ start_serving (FluHttpSink * sink)
             GST_STR_NULL (p->mount_point)), (NULL));
     return FALSE;
   }
-  if (!flu_http_check_parse_lists (sink, &err)) {
-    g_mutex_unlock (&sink->lock);
-    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("Bad address list in allow, deny, access-log-exclude or stats-allow: "
-            "%s", err->message), (NULL));
-    g_error_free (err);
-    return FALSE;
-  }
-  if (!flu_http_check_load_htpasswd (sink, &err)) {
-    g_mutex_unlock (&sink->lock);
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
-        ("Cannot read the htpasswd file: %s", err->message), (NULL));
-    g_error_free (err);
-    return FALSE;
-  }
-  if (!flu_http_check_load_stats_htpasswd (sink, &err)) {
-    g_mutex_unlock (&sink->lock);
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ,
-        ("Cannot read the stats-htpasswd file: %s", err->message), (NULL));
-    g_error_free (err);
-    return FALSE;
-  }
   if (!flu_http_access_log_open (sink->log, sink->access_log, &err)) {
     g_mutex_unlock (&sink->lock);
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_WRITE, ("%s", err->message),
@@ -753,9 +786,7 @@ start_serving (FluHttpSink * sink)
     return FALSE;
   }
   configure_engine (sink);
-  address = g_strdup (sink->address);
-  port = sink->port;
-  header_timeout = sink->header_timeout;
+  flu_http_server_props_copy (&sp, &sink->server_props);
   paths[0] = p->mount_point;
   paths[1] = p->stats_path;
   paths[2] = p->metrics_path;
@@ -763,16 +794,17 @@ start_serving (FluHttpSink * sink)
   paths[4] = p->status_path;
   g_mutex_unlock (&sink->lock);
 
-  server = flu_http_server_acquire (address, port, header_timeout, &err);
+  server = flu_http_server_props_acquire (&sp, &what, &err);
+  flu_http_server_props_clear (&sp);
   if (server == NULL) {
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
-        ("Cannot listen on %s port %u: %s", address ? address : "*", port,
-            err->message), ("pick another port, or port=0 for a free one"));
+        ("Cannot %s: %s", what, err->message),
+        ("pick another port, or port=0 for a free one"));
     g_error_free (err);
-    g_free (address);
+    g_free (what);
     return FALSE;
   }
-  g_free (address);
+  g_free (what);
 
   flu_http_stats_start (&sink->stats);
   g_mutex_lock (&sink->mount_lock);
@@ -878,50 +910,97 @@ remount (FluHttpSink * sink, FluHttpServer * server, gboolean stream,
   return TRUE;
 }
 
-/* set_property of htpasswd or stats-htpasswd: while serving, the file is
- * read before the lock is taken (the engine's writer thread takes it);
- * the name is set in any case, the users only when the file could be
- * read (else the old ones stay, with a warning). */
+/* set_property of htpasswd or stats-htpasswd: a new snapshot with the
+ * name and, while serving, the users read from the file (mount_lock held,
+ * sink->lock not: the engine's writer thread takes it); when the file
+ * cannot be read the old users stay, with a warning. */
 static void
 set_htpasswd (FluHttpSink * sink, guint prop_id, const GValue * value)
 {
   gboolean stats = prop_id == PROP_STATS_HTPASSWD;
-  gchar *file = g_value_dup_string (value);
-  GHashTable *users = NULL;
-  FluHttpFileStamp stamp = { 0 };
+  FluHttpSinkSettings *p;
   GError *err = NULL;
   gboolean serving, ok = TRUE;
 
+  g_mutex_lock (&sink->mount_lock);
   g_mutex_lock (&sink->lock);
   serving = sink->server != NULL;
   g_mutex_unlock (&sink->lock);
-  if (serving && file && *file) {
-    users = flu_http_htpasswd_load (file, &stamp, &err);
-    ok = users != NULL;
-  }
-
-  g_mutex_lock (&sink->lock);
-  g_free (stats ? sink->stats_htpasswd : sink->htpasswd);
+  p = flu_http_sink_settings_begin (sink);
+  g_free (stats ? p->stats_htpasswd : p->htpasswd);
   if (stats)
-    sink->stats_htpasswd = file;
+    p->stats_htpasswd = g_value_dup_string (value);
   else
-    sink->htpasswd = file;
-  if (serving && ok) {
-    GHashTable **field = stats ? &sink->stats_users : &sink->users;
-
-    g_clear_pointer (field, g_hash_table_unref);
-    *field = g_steal_pointer (&users);
-    if (stats)
-      sink->stats_users_stamp = stamp;
-    else
-      sink->users_stamp = stamp;
-  }
-  g_mutex_unlock (&sink->lock);
-  g_clear_pointer (&users, g_hash_table_unref);
+    p->htpasswd = g_value_dup_string (value);
+  if (serving)
+    ok = flu_http_check_load_htpasswd (p, stats, &err);
+  flu_http_sink_settings_commit (sink, p);
+  g_mutex_unlock (&sink->mount_lock);
   if (!ok) {
     GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_READ,
         ("Cannot read the %s file, keeping the old one: %s",
             stats ? "stats-htpasswd" : "htpasswd", err->message), (NULL));
+    g_error_free (err);
+  }
+}
+
+/* the numeric settings of the snapshot */
+static gboolean
+set_number (FluHttpSinkSettings * p, guint prop_id, const GValue * value)
+{
+  switch (prop_id) {
+    case PROP_CAPS_TIMEOUT:
+      p->caps_timeout = g_value_get_uint (value);
+      return TRUE;
+    case PROP_STALL_TIMEOUT:
+      p->stall_timeout = g_value_get_uint (value);
+      return TRUE;
+    case PROP_CLIENT_LIMIT:
+      p->client_limit = g_value_get_uint (value);
+      return TRUE;
+    case PROP_RETRY_AFTER:
+      p->retry_after = g_value_get_uint (value);
+      return TRUE;
+    case PROP_MAX_PENDING_LOGINS:
+      p->max_pending_logins = g_value_get_uint (value);
+      return TRUE;
+    case PROP_BANDWIDTH_LIMIT:
+      p->bandwidth_limit = g_value_get_uint64 (value);
+      return TRUE;
+    case PROP_MAX_CLIENTS_PER_IP:
+      p->max_clients_per_ip = g_value_get_uint (value);
+      return TRUE;
+    case PROP_MAX_DURATION:
+      p->max_duration = g_value_get_uint (value);
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+/* set_property of allow, deny, access-log-exclude or stats-allow while
+ * serving: the lists parsed into a new snapshot (mount_lock held); a bad
+ * list keeps the old ones */
+static void
+reparse_lists (FluHttpSink * sink)
+{
+  FluHttpSinkSettings *p;
+  GError *err = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&sink->mount_lock);
+  p = flu_http_sink_settings_begin (sink);
+  g_mutex_lock (&sink->lock);
+  ok = sink->server == NULL || flu_http_check_parse_lists (sink, p, &err);
+  g_mutex_unlock (&sink->lock);
+  if (ok)
+    flu_http_sink_settings_commit (sink, p);
+  else
+    flu_http_sink_settings_unref (p);
+  g_mutex_unlock (&sink->mount_lock);
+  if (!ok) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, SETTINGS,
+        ("Bad address list, keeping the old ones: %s", err->message), (NULL));
     g_error_free (err);
   }
 }
@@ -935,7 +1014,8 @@ is_path (guint prop_id)
 }
 
 /* set_property of a setting in the snapshot (a path, content-type,
- * cors-origin, extra-headers, redirect-on-overflow, realm, token-secret):
+ * cors-origin, extra-headers, redirect-on-overflow, realm, token-secret, a
+ * request limit):
  * copy the snapshot, change the copy, swap it under the lock,
  * drop the old one outside it.  While serving, the path is re-registered
  * on the shared server first: requests for the old path get 404, the new
@@ -956,7 +1036,10 @@ set_setting (FluHttpSink * sink, guint prop_id, const GValue * value)
   g_mutex_unlock (&sink->lock);
 
   new = flu_http_sink_settings_copy (old);
-  if (prop_id == PROP_EXTRA_HEADERS) {
+  if (set_number (new, prop_id, value)) {
+    server = NULL;
+    field = NULL;
+  } else if (prop_id == PROP_EXTRA_HEADERS) {
     if (new->extra_headers)
       gst_structure_free (new->extra_headers);
     new->extra_headers = g_value_dup_boxed (value);
@@ -1022,7 +1105,11 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
   if (is_path (prop_id) || prop_id == PROP_EXTRA_HEADERS ||
       prop_id == PROP_CONTENT_TYPE || prop_id == PROP_CORS_ORIGIN ||
       prop_id == PROP_REDIRECT_ON_OVERFLOW || prop_id == PROP_REALM ||
-      prop_id == PROP_TOKEN_SECRET) {
+      prop_id == PROP_TOKEN_SECRET || prop_id == PROP_CAPS_TIMEOUT ||
+      prop_id == PROP_STALL_TIMEOUT || prop_id == PROP_CLIENT_LIMIT ||
+      prop_id == PROP_RETRY_AFTER || prop_id == PROP_BANDWIDTH_LIMIT ||
+      prop_id == PROP_MAX_PENDING_LOGINS ||
+      prop_id == PROP_MAX_CLIENTS_PER_IP || prop_id == PROP_MAX_DURATION) {
     set_setting (sink, prop_id, value);
     return;
   }
@@ -1046,25 +1133,15 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
   }
 
   g_mutex_lock (&sink->lock);
+  if (flu_http_server_props_set (&sink->server_props, PROP_SERVER_FIRST,
+          prop_id, value)) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
   switch (prop_id) {
-    case PROP_ADDRESS:
-      set_string (&sink->address, value);
-      break;
-    case PROP_PORT:
-      sink->port = g_value_get_uint (value);
-      break;
-    case PROP_CAPS_TIMEOUT:
-      sink->caps_timeout = g_value_get_uint (value);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      sink->header_timeout = g_value_get_uint (value);
-      break;
     case PROP_IDLE_TIMEOUT:
       sink->idle_timeout = g_value_get_uint (value);
       engine_prop = TRUE;
-      break;
-    case PROP_STALL_TIMEOUT:
-      sink->stall_timeout = g_value_get_uint (value);
       break;
     case PROP_BURST_ON_CONNECT:
       sink->burst_on_connect = g_value_get_boolean (value);
@@ -1122,21 +1199,6 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       sink->sync = g_value_get_boolean (value);
       engine_prop = TRUE;
       break;
-    case PROP_CLIENT_LIMIT:
-      sink->client_limit = g_value_get_uint (value);
-      break;
-    case PROP_RETRY_AFTER:
-      sink->retry_after = g_value_get_uint (value);
-      break;
-    case PROP_BANDWIDTH_LIMIT:
-      sink->bandwidth_limit = g_value_get_uint64 (value);
-      break;
-    case PROP_MAX_CLIENTS_PER_IP:
-      sink->max_clients_per_ip = g_value_get_uint (value);
-      break;
-    case PROP_MAX_DURATION:
-      sink->max_duration = g_value_get_uint (value);
-      break;
     case PROP_ALLOW:
       set_string (&sink->allow, value);
       lists = TRUE;
@@ -1169,16 +1231,11 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
-  if (lists && sink->server && !flu_http_check_parse_lists (sink, &err)) {
-    g_mutex_unlock (&sink->lock);
-    GST_ELEMENT_WARNING (sink, RESOURCE, SETTINGS,
-        ("Bad address list, keeping the old ones: %s", err->message), (NULL));
-    g_error_free (err);
-    return;
-  }
   if (engine_prop && sink->server)
     configure_engine (sink);
   g_mutex_unlock (&sink->lock);
+  if (lists)
+    reparse_lists (sink);
 }
 
 static void
@@ -1212,13 +1269,12 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
   }
 
   g_mutex_lock (&sink->lock);
+  if (flu_http_server_props_get (&sink->server_props, PROP_SERVER_FIRST,
+          prop_id, value)) {
+    g_mutex_unlock (&sink->lock);
+    return;
+  }
   switch (prop_id) {
-    case PROP_ADDRESS:
-      g_value_set_string (value, sink->address);
-      break;
-    case PROP_PORT:
-      g_value_set_uint (value, sink->port);
-      break;
     case PROP_CURRENT_PORT:
       g_value_set_int (value, sink->server ?
           (gint) flu_http_server_get_port (sink->server) : -1);
@@ -1236,16 +1292,13 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_boxed (value, sink->settings->extra_headers);
       break;
     case PROP_CAPS_TIMEOUT:
-      g_value_set_uint (value, sink->caps_timeout);
-      break;
-    case PROP_HEADER_TIMEOUT:
-      g_value_set_uint (value, sink->header_timeout);
+      g_value_set_uint (value, sink->settings->caps_timeout);
       break;
     case PROP_IDLE_TIMEOUT:
       g_value_set_uint (value, sink->idle_timeout);
       break;
     case PROP_STALL_TIMEOUT:
-      g_value_set_uint (value, sink->stall_timeout);
+      g_value_set_uint (value, sink->settings->stall_timeout);
       break;
     case PROP_BURST_ON_CONNECT:
       g_value_set_boolean (value, sink->burst_on_connect);
@@ -1290,25 +1343,28 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_boolean (value, sink->sync);
       break;
     case PROP_CLIENT_LIMIT:
-      g_value_set_uint (value, sink->client_limit);
+      g_value_set_uint (value, sink->settings->client_limit);
       break;
     case PROP_RETRY_AFTER:
-      g_value_set_uint (value, sink->retry_after);
+      g_value_set_uint (value, sink->settings->retry_after);
+      break;
+    case PROP_MAX_PENDING_LOGINS:
+      g_value_set_uint (value, sink->settings->max_pending_logins);
       break;
     case PROP_REDIRECT_ON_OVERFLOW:
       g_value_set_string (value, sink->settings->redirect_on_overflow);
       break;
     case PROP_BANDWIDTH_LIMIT:
-      g_value_set_uint64 (value, sink->bandwidth_limit);
+      g_value_set_uint64 (value, sink->settings->bandwidth_limit);
       break;
     case PROP_MAX_CLIENTS_PER_IP:
-      g_value_set_uint (value, sink->max_clients_per_ip);
+      g_value_set_uint (value, sink->settings->max_clients_per_ip);
       break;
     case PROP_MAX_DURATION:
-      g_value_set_uint (value, sink->max_duration);
+      g_value_set_uint (value, sink->settings->max_duration);
       break;
     case PROP_HTPASSWD:
-      g_value_set_string (value, sink->htpasswd);
+      g_value_set_string (value, sink->settings->htpasswd);
       break;
     case PROP_REALM:
       g_value_set_string (value, sink->settings->realm);
@@ -1342,7 +1398,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_string (value, sink->stats_allow);
       break;
     case PROP_STATS_HTPASSWD:
-      g_value_set_string (value, sink->stats_htpasswd);
+      g_value_set_string (value, sink->settings->stats_htpasswd);
       break;
     case PROP_CLIENTS:
       g_value_set_uint (value, flu_http_stats_clients (&sink->stats));
@@ -1350,7 +1406,7 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_STREAM_BITRATE:
       /* as in the stats: 0 once the source is stalled or offline */
       g_value_set_uint64 (value, flu_http_stats_stream_state (&sink->stats,
-              (gint64) sink->stall_timeout * G_USEC_PER_SEC) ==
+              (gint64) sink->settings->stall_timeout * G_USEC_PER_SEC) ==
           FLU_HTTP_STREAM_ONLINE ?
           flu_http_stats_stream_bitrate (&sink->stats) : 0);
       break;

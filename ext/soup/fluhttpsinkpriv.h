@@ -26,7 +26,7 @@
 #define __FLU_HTTP_SINK_PRIV_H__
 
 #include "fluhttpsink.h"
-#include "fluhttpserver.h"
+#include "fluhttpserverprops.h"
 #include "fluhttpauth.h"
 #include "fluhttplog.h"
 #include "fluhttpstats.h"
@@ -37,15 +37,42 @@ G_BEGIN_DECLS
 
 GST_DEBUG_CATEGORY_EXTERN (flu_http_sink_debug);
 
-/* The settings the server thread reads (the paths the element answers on
- * and the strings of its answers), as set by the properties: an
- * immutable, refcounted snapshot (g_atomic_rc_box).  set_property copies
- * it, changes the copy and swaps the pointer under the lock, and drops the
- * old one outside it; the server thread takes a reference under the lock
- * (flu_http_sink_ref_settings) and reads the strings without it, so nothing
- * it reads is freed under it. */
+/* The settings the server thread reads (the paths the element answers on,
+ * the strings of its answers, the request limits, the parsed address
+ * lists and the htpasswd users), as set by the properties: an immutable,
+ * refcounted snapshot (g_atomic_rc_box).  set_property copies it
+ * (flu_http_sink_settings_begin), changes the copy and swaps the pointer
+ * under the lock (_commit), and drops the old one outside it; the server
+ * thread takes a reference under the lock (flu_http_sink_ref_settings) and
+ * reads it without it, so nothing it reads is changed or freed under it.
+ * The lists and user tables are shared between snapshots (refcounted,
+ * never changed once built). */
 typedef struct
 {
+  /* request limits (numeric properties) */
+  guint caps_timeout;
+  guint stall_timeout;
+  guint client_limit;
+  guint retry_after;
+  guint64 bandwidth_limit;
+  guint max_clients_per_ip;
+  guint max_duration;
+  guint max_pending_logins;
+  /* allow, deny, access-log-exclude, stats-allow as parsed when serving
+   * (NULL before) */
+  GPtrArray *allow_list;
+  GPtrArray *deny_list;
+  GPtrArray *filter_list;
+  GPtrArray *stats_allow_list;
+  /* htpasswd, stats-htpasswd: the file names, and the users read when
+   * serving (NULL: no file) with the stamp of the file they came from */
+  gchar *htpasswd;
+  gchar *stats_htpasswd;
+  GHashTable *users;
+  GHashTable *stats_users;
+  FluHttpFileStamp users_stamp;
+  FluHttpFileStamp stats_users_stamp;
+
   gchar *mount_point;
   gchar *stats_path;
   gchar *metrics_path;
@@ -64,6 +91,16 @@ FluHttpSinkSettings *flu_http_sink_ref_settings (FluHttpSink * sink);
 FluHttpSinkSettings *flu_http_sink_settings_copy
     (const FluHttpSinkSettings * settings);
 void flu_http_sink_settings_unref (FluHttpSinkSettings * settings);
+/* mount_lock held (it serialises the swaps of set_property and
+ * start_serving): a copy of the current snapshot to change, then published
+ * by _commit (or dropped with _unref) */
+FluHttpSinkSettings *flu_http_sink_settings_begin (FluHttpSink * sink);
+void flu_http_sink_settings_commit (FluHttpSink * sink,
+    FluHttpSinkSettings * settings);
+/* any thread (the server thread's htpasswd re-read): publish @settings
+ * (taken) only if the current snapshot is still @base */
+gboolean flu_http_sink_settings_replace (FluHttpSink * sink,
+    FluHttpSinkSettings * base, FluHttpSinkSettings * settings);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FluHttpSinkSettings, flu_http_sink_settings_unref)
 
@@ -90,19 +127,15 @@ struct _FluHttpSink
    *   2. lock
    *   3. the stats' lock and the access log's lock (a stats or log call
    *      may come with lock held, never the other way round)
-   * No password hashing under lock: flu_http_check_credentials and
-   * flu_http_check_stats_access release it while a password is hashed
-   * and while a changed htpasswd file is re-read. */
+   * No password hashing under lock, nor in the server thread: passwords
+   * are checked in the auth workers (fluhttpauthpool.c) while the request
+   * is paused; a changed htpasswd file is re-read without the lock. */
   GMutex mount_lock;
   GMutex lock;
   /* properties */
-  gchar *address;
-  guint port;
+  FluHttpServerProps server_props;      /* address, port, porter-... */
   FluHttpSinkSettings *settings; /* never NULL; swapped, never changed */
-  guint caps_timeout;
-  guint header_timeout;
   guint idle_timeout;
-  guint stall_timeout;
   gboolean burst_on_connect;
   guint64 burst_size;
   guint64 burst_time;
@@ -117,18 +150,11 @@ struct _FluHttpSink
   gint qos_dscp;
   gboolean resend_streamheader;
   gboolean sync;
-  guint client_limit;
-  guint retry_after;
-  guint64 bandwidth_limit;
-  guint max_clients_per_ip;
-  guint max_duration;
-  gchar *htpasswd;
   gchar *allow;
   gchar *deny;
   gchar *access_log;
   gchar *ip_filter;             /* access-log-exclude (alias ip-filter) */
   gchar *stats_allow;
-  gchar *stats_htpasswd;
 
   /* running */
   FluSyncMethod start_sync;     /* how a new viewer starts (configure_engine) */
@@ -136,23 +162,17 @@ struct _FluHttpSink
   guint64 start_value;
   FluHttpServer *server;       /* set and cleared under mount_lock and lock */
   GPtrArray *mounted;           /* paths added to the server (mount_lock) */
-  GHashTable *users;
-  FluHttpFileStamp users_stamp; /* of the htpasswd file users came from */
-  GPtrArray *allow_list;
-  GPtrArray *deny_list;
-  GPtrArray *filter_list;
-  GPtrArray *stats_allow_list;
-  GHashTable *stats_users;      /* from stats-htpasswd */
-  FluHttpFileStamp stats_users_stamp;
   FluHttpAccessLog *log;
   GSource *sighup;
   GstCaps *caps;
   gchar *mime;
   GList *waiting;               /* server thread only */
+  GList *waiting_fds;           /* the same on their own sockets */
   guint n_waiting;
   GHashTable *clients;          /* fd -> FluHttpViewer */
   GHashTable *per_ip;           /* host -> count */
   guint64 serial;
+  gint auth_pending;            /* atomic: password checks queued/running */
   FluHttpStats stats;
 };
 

@@ -160,8 +160,14 @@ flu_http_stats_stream_bytes (FluHttpStats * st, guint64 bytes)
   g_mutex_lock (&st->lock);
   if (st->first_buffer == 0)
     st->first_buffer = st->window_start = now;
+  if (st->eos && st->stream_bytes > 0 && !st->restart_open) {
+    /* new data after the upstream ended: a restart */
+    st->restarts++;
+    st->last_restart_wall = g_get_real_time ();
+  }
   st->last_buffer = now;
   st->eos = FALSE;
+  st->restart_open = FALSE;
   st->stream_bytes += bytes;
   st->window_bytes += bytes;
   if (now - st->window_start >= BITRATE_WINDOW) {
@@ -216,6 +222,32 @@ flu_http_stats_stream_bitrate (FluHttpStats * st)
   r = current_bitrate (st, g_get_monotonic_time ());
   g_mutex_unlock (&st->lock);
   return r;
+}
+
+void
+flu_http_stats_restart (FluHttpStats * st)
+{
+  g_mutex_lock (&st->lock);
+  if (st->stream_bytes > 0 && !st->restart_open) {
+    st->restarts++;
+    st->last_restart_wall = g_get_real_time ();
+    st->restart_open = TRUE;
+  }
+  g_mutex_unlock (&st->lock);
+}
+
+void
+flu_http_stats_restart_seen (FluHttpStats * st, guint n)
+{
+  gboolean fresh;
+
+  g_mutex_lock (&st->lock);
+  fresh = n > st->restart_event;
+  if (fresh)
+    st->restart_event = n;
+  g_mutex_unlock (&st->lock);
+  if (fresh)
+    flu_http_stats_restart (st);
 }
 
 void
@@ -283,7 +315,7 @@ flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes,
   gdouble uptime;
   guint64 sent;
   GDateTime *peak;
-  gchar *peak_iso;
+  gchar *peak_iso, *restart_iso = NULL;
   GstStructure *s;
 
   g_mutex_lock (&st->lock);
@@ -304,6 +336,13 @@ flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes,
   state = stream_state (st, now, stall_us);
   peak = g_date_time_new_from_unix_utc (st->peak_wall / G_USEC_PER_SEC);
   peak_iso = g_date_time_format_iso8601 (peak);
+  if (st->restarts) {
+    GDateTime *t = g_date_time_new_from_unix_utc (st->last_restart_wall /
+        G_USEC_PER_SEC);
+
+    restart_iso = g_date_time_format_iso8601 (t);
+    g_date_time_unref (t);
+  }
   s = gst_structure_new ("fluhttpsink-stats",
       "uptime", G_TYPE_DOUBLE, uptime,
       "clients", G_TYPE_UINT, st->clients,
@@ -325,9 +364,12 @@ flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes,
       "state", G_TYPE_STRING, flu_http_stream_state_name (state),
       "last-buffer-age", G_TYPE_DOUBLE,
       (now - (st->last_buffer ? st->last_buffer : st->start)) /
-      (gdouble) G_USEC_PER_SEC, NULL);
+      (gdouble) G_USEC_PER_SEC,
+      "restarts", G_TYPE_UINT64, st->restarts,
+      "last-restart-time", G_TYPE_STRING, restart_iso ? restart_iso : "", NULL);
   g_mutex_unlock (&st->lock);
   g_free (peak_iso);
+  g_free (restart_iso);
   g_date_time_unref (peak);
   return s;
 }
@@ -466,6 +508,10 @@ static const struct
   {"last-buffer-age", "last_buffer_age_seconds", "gauge",
       "Seconds since the latest buffer from upstream (since start before "
         "the first)"},
+  {"restarts", "restarts_total", "counter",
+      "Upstream restarts (encoder reconnected, new stream) since start"},
+  {"last-restart-time", "last_restart_timestamp_seconds", "gauge",
+      "Unix time of the latest upstream restart"},
 };
 
 static const gchar *const prom_states[] = { "online", "stalled", "offline" };

@@ -51,6 +51,10 @@ typedef struct
   gint64 first_buffer;
   gint64 last_buffer;           /* monotonic us of the latest buffer */
   gboolean eos;                 /* upstream ended; cleared by new data */
+  guint64 restarts;             /* upstream restarts (flu_http_stats_restart) */
+  gint64 last_restart_wall;     /* wall clock us of the latest one */
+  gboolean restart_open;        /* one counted, no buffer since */
+  guint restart_event;          /* highest count of the upstream's event */
   gint64 window_start;
   guint64 window_bytes;
   guint64 bitrate;              /* bits/s over the last window */
@@ -92,6 +96,14 @@ void flu_http_stats_client_removed (FluHttpStats * st, guint64 bytes);
 void flu_http_stats_refused (FluHttpStats * st);
 void flu_http_stats_waiting (FluHttpStats * st, gint delta);
 void flu_http_stats_stream_bytes (FluHttpStats * st, guint64 bytes);
+/* The upstream restarted (a DISCONT buffer, a new stream-start or new
+ * data after EOS, once data has come): counted once per restart (until the
+ * next buffer), with its time, for the stats and the status page. */
+void flu_http_stats_restart (FluHttpStats * st);
+/* The upstream's restart event with its count @n: a restart when @n is
+ * higher than any seen (the event comes once per feed reader, and is
+ * replayed as a sticky event). */
+void flu_http_stats_restart_seen (FluHttpStats * st, guint n);
 void flu_http_stats_eos (FluHttpStats * st);
 /* @stall_us: age of the latest buffer after which the stream counts as
  * stalled (0 = never). */

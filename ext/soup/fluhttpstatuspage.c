@@ -30,12 +30,18 @@
  * works on an isolated network.  The script polls `?format=json` every
  * 2 s and updates one card per stream in place; a stream whose source is
  * stalled or offline (the stats' state) is outlined in red, with how long
- * it has had no data.  The document title carries the totals ("3 viewers
+ * it has had no data, and each card counts the upstream restarts (an
+ * encoder that reconnected: the stats' restarts and last-restart-time).
+ * The document title carries the totals ("3 viewers
  * · 2 streams", plus " · playing" once a player has played 2 s: media
  * time that advanced while playing, not currentTime, which Chromium
  * starts at the stream's timestamp), which monitoring and the tests read.
  * Players do not load until asked (they would count as viewers), except
- * with `?autoplay` in the page's URL. */
+ * with `?autoplay` in the page's URL.  An HLS mount (fluhlssink) plays
+ * natively where the browser can (Safari: canPlayType of
+ * application/vnd.apple.mpegurl), with hls.js when the page has it
+ * (window.Hls), and elsewhere plays the port's progressive WebM or Ogg
+ * stream instead, preferring one under the same directory. */
 static const gchar status_page[] =
     "<!DOCTYPE html>\n"
     "<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -78,7 +84,13 @@ static const gchar status_page[] =
     "  const e = document.createElement(tag);\n"
     "  if (text !== undefined) e.textContent = text;\n"
     "  parent.appendChild(e);\n  return e;\n}\n"
-    "function card(s) {\n"
+    "const hlsType = 'application/vnd.apple.mpegurl';\n"
+    "function fallback(s, all) {\n"
+    "  const dir = s.mount.slice(0, s.mount.lastIndexOf('/') + 1);\n"
+    "  const webs = all.filter(x => web.test(x['content-type'] || ''));\n"
+    "  const near = webs.find(x => x.mount.startsWith(dir));\n"
+    "  return (near || webs[0] || {}).mount;\n}\n"
+    "function card(s, all) {\n"
     "  const c = { root: el('section', document.getElementById('streams')) };\n"
     "  c.root.className = 'card';\n"
     "  const a = el('a', el('h2', c.root), s.mount);\n"
@@ -94,12 +106,37 @@ static const gchar status_page[] =
     "    Object.assign(c.video, { controls: true, muted: true,\n"
     "      playsInline: true, preload: 'none', src: s.mount });\n"
     "    if (auto) { c.video.autoplay = true; c.video.play().catch(() => {}); }\n"
+    "  } else if (type == hlsType) {\n"
+    "    c.video = el('video', c.root);\n"
+    "    Object.assign(c.video, { controls: true, muted: true,\n"
+    "      playsInline: true, preload: 'none' });\n"
+    "    const alt = fallback(s, all);\n"
+    "    if (c.video.canPlayType(hlsType)) {\n"
+    "      c.video.src = s.mount;\n"
+    "      /* a browser may claim HLS and not play it (codecs, TS) */\n"
+    "      if (alt) c.video.addEventListener('error', () => {\n"
+    "        c.video.src = alt;\n"
+    "        if (auto) c.video.play().catch(() => {});\n"
+    "      }, { once: true });\n"
+    "    } else if (window.Hls && Hls.isSupported()) {\n"
+    "      c.hls = new Hls();\n"
+    "      c.hls.loadSource(s.mount);\n"
+    "      c.hls.attachMedia(c.video);\n"
+    "    } else if (alt) {\n"
+    "      c.video.src = alt;\n"
+    "      el('p', c.root, 'HLS; this browser plays ' + alt + ' instead');\n"
+    "    } else {\n"
+    "      c.video.remove();\n      delete c.video;\n"
+    "      el('p', c.root, 'HLS: open the link in an HLS player');\n    }\n"
+    "    if (auto && c.video) {\n"
+    "      c.video.autoplay = true;\n      c.video.play().catch(() => {});\n"
+    "    }\n"
     "  } else {\n"
     "    el('p', c.root, type + ': open the link in a player');\n  }\n"
     "  const dl = el('dl', c.root);\n  c.dd = {};\n"
     "  for (const [k, t] of [['clients', 'viewers'], ['peak', 'peak'],\n"
     "      ['rate', 'stream'], ['out', 'outgoing'], ['up', 'uptime'],\n"
-    "      ['conn', 'served'], ['state', 'source']]) {\n"
+    "      ['conn', 'served'], ['state', 'source'], ['rs', 'restarts']]) {\n"
     "    el('dt', dl, t);\n    c.dd[k] = el('dd', dl);\n  }\n"
     "  c.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');\n"
     "  c.svg.setAttribute('viewBox', '0 0 360 80');\n"
@@ -133,6 +170,9 @@ static const gchar status_page[] =
     "    st + (age >= 1 ? ', no data for ' + dur(age) : '');\n"
     "  c.dd.state.className = st == 'online' ? '' : 'off';\n"
     "  c.root.classList.toggle('dead', st != 'online');\n"
+    "  const rs = s.restarts || 0, at = s['last-restart-time'];\n"
+    "  c.dd.rs.textContent = rs ? rs + ', last ' +\n"
+    "    new Date(at).toLocaleTimeString () : 'none';\n"
     "  chart(c, s);\n}\n"
     "async function refresh() {\n"
     "  const sum = document.getElementById('sum');\n"
@@ -143,7 +183,7 @@ static const gchar status_page[] =
     "    let viewers = 0, playing = false;\n"
     "    const seen = {};\n"
     "    for (const s of d.streams) {\n"
-    "      const c = cards[s.mount] || (cards[s.mount] = card(s));\n"
+    "      const c = cards[s.mount] || (cards[s.mount] = card(s, d.streams));\n"
     "      update(c, s);\n"
     "      seen[s.mount] = true;\n"
     "      viewers += s.clients;\n"

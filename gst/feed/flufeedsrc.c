@@ -47,6 +47,7 @@
 #include "flufeedstate.h"
 #include "flufeedtimeline.h"
 #include "flugdp.h"
+#include "fluenums.h"
 
 /* Lock order.
  *
@@ -169,6 +170,8 @@ struct _FluFeedSrc
   gint64 last_probe;            /* monotonic, us */
   gboolean have_caps;           /* caps packet seen on this connection */
   gboolean discont;
+  guint restarts;               /* reconnections, streaming thread */
+  gboolean announce_restart;    /* push FLU_UPSTREAM_RESTART_EVENT first */
   FluFeedTimeline timeline;
   FluFeedFiller filler;
   guint8 *scratch;              /* caps and event payloads */
@@ -401,6 +404,8 @@ confirm (FluFeedSrc * self)
         "upstream", G_TYPE_STRING, name,
         "outage-duration", G_TYPE_UINT64, (guint64) outage, NULL);
     self->discont = TRUE;
+    self->restarts++;
+    self->announce_restart = TRUE;
   }
   GST_INFO_OBJECT (self, "connected to %s", name);
   post (self, s);
@@ -1154,6 +1159,15 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     if (flu_feed_timeline_map (&self->timeline, buf, now_running_time (self)))
       GST_INFO_OBJECT (self, "rebased: offset %" GST_STIME_FORMAT,
           GST_STIME_ARGS (self->timeline.offset));
+    if (self->announce_restart) {
+      /* a sticky event goes through muxers (the DISCONT flag does not):
+       * sinks downstream may count the restarts (fluhttpsink's status) */
+      self->announce_restart = FALSE;
+      gst_pad_push_event (GST_BASE_SRC_PAD (self),
+          gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY,
+              gst_structure_new (FLU_UPSTREAM_RESTART_EVENT, "restarts",
+                  G_TYPE_UINT, self->restarts, NULL)));
+    }
     if (self->discont) {
       GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
       self->discont = FALSE;

@@ -30,6 +30,11 @@ GType flu_recover_policy_get_type (void);
 #define FLU_TYPE_CLIENT_STATUS (flu_client_status_get_type ())
 GType flu_client_status_get_type (void);
 
+/* The custom downstream sticky event flufeedsrc pushes before the first
+ * buffer after a reconnection (field "restarts", guint: its count); it
+ * goes through muxers, and fluhttpsink counts the restarts from it. */
+#define FLU_UPSTREAM_RESTART_EVENT "flu-upstream-restart"
+
 G_END_DECLS
 
 #endif /* __FLU_ENUMS_H__ */

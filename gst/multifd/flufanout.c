@@ -54,19 +54,26 @@
  * eventfd that wakes the writer; and epoll_create1(), eventfd() and
  * close() of the writer's own descriptors in start() and stop().
  *
+ * Removing a client takes two steps: client_remove_locked() marks it,
+ * takes it out of epoll and queues it in f->leaving, with the lock held
+ * throughout; flush_removals() runs the callbacks of the queued clients
+ * with the lock released, and is only called outside walks over
+ * f->clients (after the writer's event loop and pass, at the end of
+ * remove, clear and stop).  A removal never releases the lock inside a
+ * walk.
+ *
  * The clients array: f->clients_cookie is bumped on every change of the
  * array (a client appended by add, structs dropped by compact_clients()).
- * Whoever walks the array and may drop the lock inside the walk (removing
- * a client runs the callbacks unlocked; a write drops it around the system
- * call) notes the cookie first and restarts the walk from the start when
- * it changed (CLIENTS_RESTART_IF_CHANGED()); clients already leaving are
- * skipped, so a restart removes nobody twice (in a write pass, the
+ * A write pass drops the lock around each system call, so it notes the
+ * cookie first and restarts the walk from the start when it changed
+ * (CLIENTS_RESTART_IF_CHANGED()); clients already leaving are skipped (the
  * clients before the change may get one more turn).  A FluClient struct
- * itself is freed only by compact_clients() once it is released and not in_io;
- * the writer thread calls it after a pass (and stop() once the writer is
- * joined), so a pointer the writer holds (an epoll event's) stays valid
- * until its next compaction, and anyone else must not use a client after
- * dropping the lock unless it is in_io or not yet released.
+ * itself is freed only by compact_clients() once it is released and not
+ * in_io; the writer thread calls it after a pass (and stop() once the
+ * writer is joined), so a pointer the writer holds (an epoll event's)
+ * stays valid until its next compaction, and anyone else must not use a
+ * client after dropping the lock unless it is in_io or not yet released
+ * (a client queued in f->leaving is not).
  *
  * Trimming: the ring is trimmed by the streaming thread as each buffer
  * arrives (and by the writer after each pass), in every state, with or
@@ -82,6 +89,15 @@
  * when a client is positioned, which lowers the bound at once): the
  * streaming thread's work per buffer is O(1) amortized, whatever the
  * number of clients or the size of the ring, and no system call.
+ *
+ * Small buffers (config.merge_small, fluhttpsink with a coalescing
+ * window): the streaming thread copies consecutive small buffers into one
+ * open chunk (flufanoutmerge.c, one copy per buffer for every client)
+ * instead of a ring entry each; the chunk enters the ring when the writer
+ * starts a pass (and before a header change, a flushing removal, or when
+ * a buffer that cannot follow arrives), so a client's write is one or two
+ * iovecs per window instead of one per frame.  Off for flumultifdsink:
+ * buffers-queued and buffer units would count chunks.
  *
  * Stream headers: every caps change that brings a different streamheader
  * creates a header set; each ring entry points at the set that was current
@@ -123,6 +139,7 @@
 
 #include "flufanout.h"
 #include "flufanoutpolicy.h"
+#include "flufanoutmerge.h"
 
 #include <gio/gio.h>
 #include <errno.h>
@@ -230,13 +247,16 @@ struct _FluFanout
   GCond io_cond;
   guint io_waiters;             /* threads in g_cond_wait (&io_cond) */
   FluFanoutConfig config;
+  guint64 config_seq;           /* of config (flu_fanout_set_config_seq) */
 
   /* ring (flufanoutpolicy.h) */
   FluRing r;
+  FluMerge merge;               /* open chunk (config.merge_small) */
   guint64 clients_keep;         /* <= every positioned client's cursor */
 
   /* clients */
   GPtrArray *clients;           /* FluClient*: see clients_cookie */
+  GPtrArray *leaving;           /* FluClient* removed, callbacks to run */
   GHashTable *by_fd;            /* fd -> FluClient* for live clients */
   guint n_live;
   guint n_waiting_new;          /* clients in FLU_WAIT_NEW or FLU_WAIT_KEYFRAME */
@@ -305,6 +325,7 @@ flu_fanout_config_init (FluFanoutConfig * config)
   config->backlog_limit = FLU_FANOUT_DEFAULT_BACKLOG_LIMIT;
   config->coalesce_time = FLU_FANOUT_DEFAULT_COALESCE_TIME;
   config->start_on_add = FALSE;
+  config->merge_small = FALSE;
 }
 
 static guint64
@@ -486,41 +507,32 @@ io_done (FluFanout * f)
     g_cond_broadcast (&f->io_cond);
 }
 
-/* Remove a client.  Called with the lock held; releases it twice, while
- * each callback runs, so the clients array may change (see the cookie at
- * the top: callers walking it check CLIENTS_RESTART_IF_CHANGED() after
- * the call).  @c stays allocated until it returns (not yet released);
- * after that the caller must not touch it.  After it returns, the fd is
- * never touched again. */
+/* Remove a client, step 1 of 2.  Lock held, never released: @c is marked
+ * removing, taken out of epoll and of the live counts, and queued in
+ * f->leaving; its callbacks run later, in flush_removals (), which the
+ * caller runs once it is out of any walk over f->clients.  Until then @c
+ * stays allocated (not released) and queryable by fd. */
 static void
 client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
 {
-  GstStructure *stats;
-  gint fd = c->fd;
-
   if (c->removing)
     return;
   c->removing = TRUE;
   c->status = status;
-  while (c->in_io) {
-    f->io_waiters++;
-    g_cond_wait (&f->io_cond, &f->lock);
-    f->io_waiters--;
-  }
 
   switch (status) {
     case FLU_CLIENT_STATUS_SLOW:
     case FLU_CLIENT_STATUS_ERROR:
-      GST_WARNING_OBJECT (f->owner, "removing client fd %d: %s", fd,
+      GST_WARNING_OBJECT (f->owner, "removing client fd %d: %s", c->fd,
           status == FLU_CLIENT_STATUS_SLOW ? "too slow" : "write error");
       break;
     default:
-      GST_DEBUG_OBJECT (f->owner, "removing client fd %d: %s", fd,
+      GST_DEBUG_OBJECT (f->owner, "removing client fd %d: %s", c->fd,
           flu_client_status_nick (status));
       break;
   }
   if (c->pollable && f->epfd >= 0)
-    epoll_ctl (f->epfd, EPOLL_CTL_DEL, fd, NULL);
+    epoll_ctl (f->epfd, EPOLL_CTL_DEL, c->fd, NULL);
   c->pollable = FALSE;
   if (c->wait != FLU_WAIT_NONE)
     f->n_waiting_new--;
@@ -528,32 +540,78 @@ client_remove_locked (FluFanout * f, FluClient * c, FluClientStatus status)
   c->disconnect_time = (guint64) g_get_real_time () * GST_USECOND;
   c->disconnect_time_mono = now_mono ();
   f->n_live--;
+  g_ptr_array_add (f->leaving, c);
+}
 
-  /* client-removed runs while the client can still be queried */
-  g_mutex_unlock (&f->lock);
-  if (f->callbacks.client_removed)
-    f->callbacks.client_removed (f, fd, status, f->user_data);
-  g_mutex_lock (&f->lock);
+typedef struct
+{
+  gint fd;
+  FluClientStatus status;
+  GstStructure *stats;
+} Leaving;
 
-  stats = client_stats (f, c);
-  g_hash_table_remove (f->by_fd, GINT_TO_POINTER (fd));
-  c->released = TRUE;
-  c->fd = -1;
-  flu_headers_unref (c->headers);
-  flu_headers_unref (c->sent_headers);
-  flu_headers_unref (c->pending_headers);
-  c->headers = c->sent_headers = c->pending_headers = NULL;
-  g_clear_pointer (&c->il_block, g_bytes_unref);
-  g_clear_pointer (&c->il.filler, g_bytes_unref);
-  if (c->il.destroy)
-    c->il.destroy (c->il.user_data);
-  c->il.destroy = NULL;
+/* Remove the queued clients, step 2 of 2.  Lock held on entry and on
+ * return; not inside a walk over f->clients: it waits for a write under
+ * way on a queued client (io_cond), then releases the lock while the
+ * callbacks run: client-removed while the clients can still be queried,
+ * then client-fd-removed once they are released (after it, the fd is never
+ * touched again).  A callback may remove more clients: they are flushed
+ * too before this returns. */
+static void
+flush_removals (FluFanout * f)
+{
+  while (f->leaving->len > 0) {
+    GPtrArray *list = f->leaving;
+    Leaving *l = g_new (Leaving, list->len);
+    guint i, n = list->len;
 
-  g_mutex_unlock (&f->lock);
-  if (f->callbacks.client_fd_removed)
-    f->callbacks.client_fd_removed (f, fd, status, stats, f->user_data);
-  gst_structure_free (stats);
-  g_mutex_lock (&f->lock);
+    f->leaving = g_ptr_array_new ();
+    for (i = 0; i < n; i++) {
+      FluClient *c = g_ptr_array_index (list, i);
+
+      while (c->in_io) {
+        f->io_waiters++;
+        g_cond_wait (&f->io_cond, &f->lock);
+        f->io_waiters--;
+      }
+      l[i].fd = c->fd;
+      l[i].status = c->status;
+    }
+
+    g_mutex_unlock (&f->lock);
+    for (i = 0; i < n && f->callbacks.client_removed; i++)
+      f->callbacks.client_removed (f, l[i].fd, l[i].status, f->user_data);
+    g_mutex_lock (&f->lock);
+
+    for (i = 0; i < n; i++) {
+      FluClient *c = g_ptr_array_index (list, i);
+
+      l[i].stats = client_stats (f, c);
+      g_hash_table_remove (f->by_fd, GINT_TO_POINTER (l[i].fd));
+      c->released = TRUE;
+      c->fd = -1;
+      flu_headers_unref (c->headers);
+      flu_headers_unref (c->sent_headers);
+      flu_headers_unref (c->pending_headers);
+      c->headers = c->sent_headers = c->pending_headers = NULL;
+      g_clear_pointer (&c->il_block, g_bytes_unref);
+      g_clear_pointer (&c->il.filler, g_bytes_unref);
+      if (c->il.destroy)
+        c->il.destroy (c->il.user_data);
+      c->il.destroy = NULL;
+    }
+    g_ptr_array_unref (list);
+
+    g_mutex_unlock (&f->lock);
+    for (i = 0; i < n; i++) {
+      if (f->callbacks.client_fd_removed)
+        f->callbacks.client_fd_removed (f, l[i].fd, l[i].status, l[i].stats,
+            f->user_data);
+      gst_structure_free (l[i].stats);
+    }
+    g_free (l);
+    g_mutex_lock (&f->lock);
+  }
 }
 
 /* ------------------------------------------------------------------ */
@@ -937,12 +995,12 @@ client_read (FluFanout * f, FluClient * c)
   }
 }
 
-/* Check limits and timeouts for every client.  Lock held. */
+/* Check limits and timeouts for every client.  Lock held, not released:
+ * the clients it removes are flushed by the caller. */
 static void
 check_clients (FluFanout * f, guint64 now)
 {
   guint i;
-  guint64 cookie = f->clients_cookie;
   gint64 hard = f->config.units_max, soft = f->config.units_soft_max;
 
   for (i = 0; i < f->clients->len; i++) {
@@ -956,7 +1014,6 @@ check_clients (FluFanout * f, guint64 now)
       GST_INFO_OBJECT (f->owner, "fd %d inactive for more than %"
           GST_TIME_FORMAT, c->fd, GST_TIME_ARGS (f->config.timeout));
       client_remove_locked (f, c, FLU_CLIENT_STATUS_SLOW);
-      CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
       continue;
     }
     client_lag (f, c, &lb, &lby, &lt);
@@ -971,7 +1028,6 @@ check_clients (FluFanout * f, guint64 now)
           " buffers, %" G_GUINT64_FORMAT " bytes: over the limit", c->fd, lb,
           lby);
       client_remove_locked (f, c, FLU_CLIENT_STATUS_SLOW);
-      CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
     }
   }
 }
@@ -1036,9 +1092,12 @@ full_pass (FluFanout * f)
       CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
     }
   }
+  flush_removals (f);
   ring_trim (f);
   compact_clients (f);
 }
+
+static void seal_chunk (FluFanout * f);
 
 static gpointer
 writer_thread (gpointer data)
@@ -1119,7 +1178,11 @@ writer_thread (gpointer data)
           client_write (f, c, 0);
       }
     }
+    /* the clients removed by the events above (and check_clients) */
+    flush_removals (f);
     if (pass) {
+      /* the chunk the streaming thread filled since the last pass */
+      seal_chunk (f);
       f->data_pending = FALSE;
       f->urgent = FALSE;
       f->last_pass = now;
@@ -1159,6 +1222,7 @@ flu_fanout_new (GstObject * owner, const FluFanoutCallbacks * callbacks,
   g_cond_init (&f->io_cond);
   flu_fanout_config_init (&f->config);
   f->clients = g_ptr_array_new ();
+  f->leaving = g_ptr_array_new ();
   f->by_fd = g_hash_table_new (g_direct_hash, g_direct_equal);
   f->epfd = -1;
   f->wakefd = -1;
@@ -1171,7 +1235,9 @@ void
 flu_fanout_free (FluFanout * f)
 {
   flu_fanout_stop (f);
+  flu_merge_clear (&f->merge);
   g_ptr_array_free (f->clients, TRUE);
+  g_ptr_array_unref (f->leaving);
   g_hash_table_destroy (f->by_fd);
   flu_ring_free (&f->r);
   g_cond_clear (&f->io_cond);
@@ -1227,7 +1293,6 @@ flu_fanout_stop (FluFanout * f)
 {
   GThread *thread;
   guint i;
-  guint64 cookie;
 
   g_mutex_lock (&f->lock);
   if (!f->running) {
@@ -1242,20 +1307,16 @@ flu_fanout_stop (FluFanout * f)
   g_thread_join (thread);
 
   g_mutex_lock (&f->lock);
-  cookie = f->clients_cookie;
-  for (i = 0; i < f->clients->len; i++) {
-    FluClient *c = g_ptr_array_index (f->clients, i);
-
-    if (c->removing)
-      continue;
-    client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
-    CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
-  }
+  for (i = 0; i < f->clients->len; i++)
+    client_remove_locked (f, g_ptr_array_index (f->clients, i),
+        FLU_CLIENT_STATUS_REMOVED);
+  flush_removals (f);
   compact_clients (f);
   f->running = FALSE;
   close (f->epfd);
   close (f->wakefd);
   f->epfd = f->wakefd = -1;
+  flu_merge_clear (&f->merge);
   flu_ring_clear (&f->r);
   f->n_waiting_new = 0;
   f->clients_keep = FLU_NO_SEQ;
@@ -1289,14 +1350,16 @@ client_setup_dscp (FluFanout * f, FluClient * c)
         g_strerror (errno));
 }
 
-void
-flu_fanout_set_config (FluFanout * f, const FluFanoutConfig * config)
+/* Lock held */
+static void
+set_config_locked (FluFanout * f, const FluFanoutConfig * config)
 {
   gboolean dscp_changed;
   guint i;
 
-  g_mutex_lock (&f->lock);
   dscp_changed = f->config.qos_dscp != config->qos_dscp;
+  if (!config->merge_small)
+    seal_chunk (f);
   f->config = *config;
   if (dscp_changed)
     for (i = 0; i < f->clients->len; i++) {
@@ -1314,6 +1377,39 @@ flu_fanout_set_config (FluFanout * f, const FluFanoutConfig * config)
     f->urgent = TRUE;
     wake_writer (f);
   }
+}
+
+void
+flu_fanout_set_config (FluFanout * f, const FluFanoutConfig * config)
+{
+  g_mutex_lock (&f->lock);
+  set_config_locked (f, config);
+  g_mutex_unlock (&f->lock);
+}
+
+gboolean
+flu_fanout_set_config_seq (FluFanout * f, const FluFanoutConfig * config,
+    guint64 seq)
+{
+  gboolean newer;
+
+  g_mutex_lock (&f->lock);
+  /* a setter that lost the race to a later one: its config is older than
+   * the one applied (the later setter's copy includes its change) */
+  newer = seq > f->config_seq;
+  if (newer) {
+    f->config_seq = seq;
+    set_config_locked (f, config);
+  }
+  g_mutex_unlock (&f->lock);
+  return newer;
+}
+
+void
+flu_fanout_get_config (FluFanout * f, FluFanoutConfig * config)
+{
+  g_mutex_lock (&f->lock);
+  *config = f->config;
   g_mutex_unlock (&f->lock);
 }
 
@@ -1329,26 +1425,22 @@ flu_fanout_set_caps (FluFanout * f, GstCaps * caps)
   } else {
     GST_DEBUG_OBJECT (f->owner, "new stream headers: %u buffers, %"
         G_GSIZE_FORMAT " bytes", h ? h->n_buffers : 0, h ? h->size : 0);
+    /* what came before goes with the old headers */
+    seal_chunk (f);
     flu_headers_unref (f->r.headers);
     f->r.headers = h;
   }
   g_mutex_unlock (&f->lock);
 }
 
-void
-flu_fanout_push (FluFanout * f, GstBuffer * buf)
+/* Lock held: @buf enters the ring (bytes_to_serve is counted by the
+ * caller). */
+static void
+ring_push_locked (FluFanout * f, GstBuffer * buf)
 {
   FluRingAppendResult res;
   guint failed = 0;
 
-  g_mutex_lock (&f->lock);
-  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_HEADER) &&
-      flu_ring_is_header (&f->r, buf)) {
-    GST_DEBUG_OBJECT (f->owner, "not queueing a header buffer that is in "
-        "the caps (%" G_GSIZE_FORMAT " bytes)", gst_buffer_get_size (buf));
-    g_mutex_unlock (&f->lock);
-    return;
-  }
   res = flu_ring_append (&f->r, buf, &failed);
   if (res == FLU_RING_APPEND_MAP_FAILED)
     GST_WARNING_OBJECT (f->owner, "could not map memory %u of a buffer, "
@@ -1356,7 +1448,6 @@ flu_fanout_push (FluFanout * f, GstBuffer * buf)
   if (res == FLU_RING_APPEND_OK) {
     gboolean was_pending = f->data_pending, was_urgent = f->urgent;
 
-    f->bytes_to_serve += gst_buffer_get_size (buf);
     if (f->n_waiting_new > 0)
       position_waiting_clients (f);
     /* trim now, not only when the writer serves someone: the ring is
@@ -1369,6 +1460,59 @@ flu_fanout_push (FluFanout * f, GstBuffer * buf)
     if (!was_pending || (f->urgent && !was_urgent))
       wake_writer (f);
   }
+}
+
+/* Lock held: the open chunk (if any) enters the ring. */
+static void
+seal_chunk (FluFanout * f)
+{
+  GstBuffer *chunk = flu_merge_seal (&f->merge);
+
+  if (chunk) {
+    ring_push_locked (f, chunk);
+    gst_buffer_unref (chunk);
+  }
+}
+
+/* Lock held: @buf went into the open chunk; the writer seals it at its
+ * next pass, at the end of the coalescing window. */
+static void
+chunk_grew (FluFanout * f)
+{
+  gboolean was_pending = f->data_pending;
+
+  f->data_pending = TRUE;
+  if (!was_pending)
+    wake_writer (f);
+}
+
+void
+flu_fanout_push (FluFanout * f, GstBuffer * buf)
+{
+  g_mutex_lock (&f->lock);
+  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_HEADER) &&
+      flu_ring_is_header (&f->r, buf)) {
+    GST_DEBUG_OBJECT (f->owner, "not queueing a header buffer that is in "
+        "the caps (%" G_GSIZE_FORMAT " bytes)", gst_buffer_get_size (buf));
+    g_mutex_unlock (&f->lock);
+    return;
+  }
+  f->bytes_to_serve += gst_buffer_get_size (buf);
+  if (f->config.merge_small) {
+    /* small buffers are copied into one chunk (see flufanoutmerge.h) */
+    if (flu_merge_append (&f->merge, buf)) {
+      chunk_grew (f);
+      g_mutex_unlock (&f->lock);
+      return;
+    }
+    seal_chunk (f);
+    if (flu_merge_start (&f->merge, buf)) {
+      chunk_grew (f);
+      g_mutex_unlock (&f->lock);
+      return;
+    }
+  }
+  ring_push_locked (f, buf);
   g_mutex_unlock (&f->lock);
 }
 
@@ -1490,6 +1634,7 @@ flu_fanout_remove (FluFanout * f, gint fd, gboolean flush)
         flu_client_status_nick (c->status));
   } else if (flush) {
     /* send what is queued for it now, then remove it */
+    seal_chunk (f);
     c->status = FLU_CLIENT_STATUS_FLUSHING;
     c->flush_until = f->r.head;
     f->data_pending = TRUE;
@@ -1497,6 +1642,7 @@ flu_fanout_remove (FluFanout * f, gint fd, gboolean flush)
     wake_writer (f);
   } else {
     client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
+    flush_removals (f);
   }
   g_mutex_unlock (&f->lock);
   return TRUE;
@@ -1506,19 +1652,13 @@ void
 flu_fanout_clear (FluFanout * f)
 {
   guint i;
-  guint64 cookie;
 
   g_mutex_lock (&f->lock);
-  /* removal drops the lock: the writer may compact the array meanwhile */
-  cookie = f->clients_cookie;
-  for (i = 0; i < f->clients->len; i++) {
-    FluClient *c = g_ptr_array_index (f->clients, i);
-
-    if (c->removing)
-      continue;
-    client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);
-    CLIENTS_RESTART_IF_CHANGED (f, cookie, i);
-  }
+  /* marked and queued without releasing the lock, then flushed */
+  for (i = 0; i < f->clients->len; i++)
+    client_remove_locked (f, g_ptr_array_index (f->clients, i),
+        FLU_CLIENT_STATUS_REMOVED);
+  flush_removals (f);
   g_mutex_unlock (&f->lock);
 }
 

@@ -95,6 +95,11 @@ typedef struct
   guint64 backlog_limit;
   guint64 coalesce_time;
   gboolean start_on_add;
+  /* copy small consecutive buffers into one ring entry at push time
+   * (flufanoutmerge.h), sealed at each pass: fewer iovecs per write, but
+   * buffers-queued and buffer units count chunks (off for the
+   * multifdsink-compatible element) */
+  gboolean merge_small;
 } FluFanoutConfig;
 
 typedef struct _FluFanout FluFanout;
@@ -150,6 +155,13 @@ gboolean flu_fanout_start (FluFanout * fanout, GError ** error);
 void flu_fanout_stop (FluFanout * fanout);
 
 void flu_fanout_set_config (FluFanout * fanout, const FluFanoutConfig * config);
+/* The same for setters that copy their config under their own lock and
+ * apply it after releasing it: each copy carries a sequence number taken
+ * under that lock, and a copy older than the one applied is ignored
+ * (FALSE), so the last change wins whatever order the copies arrive in. */
+gboolean flu_fanout_set_config_seq (FluFanout * fanout,
+    const FluFanoutConfig * config, guint64 seq);
+void flu_fanout_get_config (FluFanout * fanout, FluFanoutConfig * config);
 void flu_fanout_set_caps (FluFanout * fanout, GstCaps * caps);
 void flu_fanout_push (FluFanout * fanout, GstBuffer * buffer);
 

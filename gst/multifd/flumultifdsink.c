@@ -76,14 +76,18 @@
 #endif
 
 /* Locks, in the order they are taken:
- *   1. sink->config_lock: held by set_property from the change of
- *      sink->config until flu_fanout_set_config() returns, so that two
- *      setters in two threads reach the engine in the order their changes
- *      were made (the last set wins, in the element and in the engine).
- *   2. the object lock: guards sink->config (short, no call out).
- *   3. the engine's lock (inside flu_fanout_*()), never held while the
+ *   1. the object lock: guards sink->config and sink->config_seq (short,
+ *      no call out).
+ *   2. the engine's lock (inside flu_fanout_*()), never held while the
  *      engine calls back into the element.
- * The object lock is never held while calling into the engine. */
+ * The object lock is never held while calling into the engine.
+ * set_property changes sink->config, copies it and takes the next
+ * config_seq under the object lock, and applies the copy after releasing
+ * it with flu_fanout_set_config_seq(): when two setters in two threads
+ * reach the engine out of order, the engine keeps the copy with the
+ * higher number, which holds both changes (the last set wins, in the
+ * element and in the engine; multifd/flufanoutpolicy
+ * test_config_seq_out_of_order applies two copies in the wrong order). */
 
 #include "flumultifdsink.h"
 #include "flufanoutsink.h"
@@ -304,8 +308,8 @@ flu_multi_fd_sink_set_property (GObject * object, guint prop_id,
   FluMultiFdSink *sink = FLU_MULTI_FD_SINK (object);
   FluFanoutConfig *c = &sink->config;
   FluFanoutConfig copy;
+  guint64 seq;
 
-  g_mutex_lock (&sink->config_lock);
   GST_OBJECT_LOCK (sink);
   switch (prop_id) {
     case PROP_BUFFERS_MAX:
@@ -370,9 +374,9 @@ flu_multi_fd_sink_set_property (GObject * object, guint prop_id,
       break;
   }
   copy = *c;
+  seq = ++sink->config_seq;
   GST_OBJECT_UNLOCK (sink);
-  flu_fanout_set_config (sink->fanout, &copy);
-  g_mutex_unlock (&sink->config_lock);
+  flu_fanout_set_config_seq (sink->fanout, &copy, seq);
 }
 
 static void
@@ -479,14 +483,12 @@ flu_multi_fd_sink_finalize (GObject * object)
   FluMultiFdSink *sink = FLU_MULTI_FD_SINK (object);
 
   flu_fanout_free (sink->fanout);
-  g_mutex_clear (&sink->config_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 static void
 flu_multi_fd_sink_init (FluMultiFdSink * sink)
 {
-  g_mutex_init (&sink->config_lock);
   flu_fanout_config_init (&sink->config);
   sink->fanout = flu_fanout_new (GST_OBJECT (sink), &callbacks, sink);
 }

@@ -32,7 +32,7 @@ struct _FluMultiFdSink
 
   FluFanout *fanout;
   FluFanoutConfig config;       /* protected by the object lock */
-  GMutex config_lock;           /* orders setters: see flumultifdsink.c */
+  guint64 config_seq;           /* orders setters: see flumultifdsink.c */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (flumultifdsink);

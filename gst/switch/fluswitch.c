@@ -1003,44 +1003,36 @@ flu_switch_get_property (GObject * object, guint prop_id, GValue * value,
 {
   FluSwitch *self = FLU_SWITCH (object);
 
+  if (prop_id == PROP_STATS) {
+    /* takes the lock itself */
+    g_value_take_boxed (value, flu_switch_stats (self));
+    return;
+  }
+  g_mutex_lock (&self->lock);
   switch (prop_id) {
     case PROP_TIMEOUT:
-      g_mutex_lock (&self->lock);
       g_value_set_uint64 (value, self->timeout);
-      g_mutex_unlock (&self->lock);
       break;
     case PROP_RECOVERY:
-      g_mutex_lock (&self->lock);
       g_value_set_uint64 (value, self->recovery);
-      g_mutex_unlock (&self->lock);
       break;
     case PROP_ACTIVE_PAD:
-      g_mutex_lock (&self->lock);
       g_value_set_object (value, self->active);
-      g_mutex_unlock (&self->lock);
       break;
     case PROP_AUTO_SWITCH:
-      g_mutex_lock (&self->lock);
       g_value_set_boolean (value, self->auto_switch);
-      g_mutex_unlock (&self->lock);
       break;
     case PROP_FOLLOW:
-      g_mutex_lock (&self->lock);
       g_value_set_string (value, self->follow);
-      g_mutex_unlock (&self->lock);
       break;
     case PROP_N_PADS:
-      g_mutex_lock (&self->lock);
       g_value_set_uint (value, g_list_length (self->pads));
-      g_mutex_unlock (&self->lock);
-      break;
-    case PROP_STATS:
-      g_value_take_boxed (value, flu_switch_stats (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  g_mutex_unlock (&self->lock);
 }
 
 /* ------------------------------------------------------------------ */

@@ -10,8 +10,10 @@
 #      1/RATE s whether or not the last was answered).
 # Prints, per phase, the viewers' worst stall (longest time between two
 # reads that brought bytes, over every viewer; coalesce-time is 500 ms so
-# ~0.5 s is the floor) and their median stall, plus the logins answered
-# 200 and their median latency.  Not a test: figures only.
+# ~0.5 s is the floor) and their median stall, the latency of a plain
+# request (GET of the stats path, no credentials, one every 50 ms) and the
+# logins answered 200 with their median latency.  Not a test: figures
+# only.
 #
 #   tests/bench/login-storm.sh [BUILD_DIR] [SECONDS] [VIEWERS]
 # RATE=50 logins/s, COST=5 (bcrypt log2 rounds).
@@ -38,6 +40,7 @@ gst-launch-1.0 -q videotestsrc is-live=true ! \
   vp8enc deadline=1 keyframe-max-dist=30 cpu-used=8 ! \
   webmmux streamable=true ! \
   fluhttpsink port="$port" mount-point=/live htpasswd="$tmp/htpasswd" \
+  stats-path=/stats \
   >"$tmp/server.log" 2>&1 &
 srv=$!
 python3 - "$port" "$secs" "$viewers" "$rate" <<'PY'
@@ -71,7 +74,27 @@ for i in range(nview):
     sel.register(s, selectors.EVENT_READ, i)
     last[i] = None
 
+probes = []
+def probe(seconds):
+    # a plain request, answered by the server thread
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        start = time.monotonic()
+        try:
+            s = socket.create_connection(("127.0.0.1", port), 10)
+            s.settimeout(10)
+            s.sendall(b"GET /stats HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            s.recv(32)
+            s.close()
+        except OSError:
+            pass
+        probes.append(time.monotonic() - start)
+        time.sleep(0.05)
+
 def watch(seconds):
+    del probes[:]
+    pt = threading.Thread(target=probe, args=(seconds,))
+    pt.start()
     worst = {i: 0.0 for i in last}
     end = time.monotonic() + seconds
     while True:
@@ -94,7 +117,8 @@ def watch(seconds):
     for i in last:
         if last[i] is not None:
             worst[i] = max(worst[i], t - last[i])
-    return worst
+    pt.join()
+    return worst, sorted(probes)
 
 stop = threading.Event()
 logins = []
@@ -128,10 +152,10 @@ def storm():
 
 sent = []
 watch(1.5)                      # settle: every viewer has its burst
-calm = watch(secs)
+calm, calm_probe = watch(secs)
 th = threading.Thread(target=storm)
 th.start()
-stormy = watch(secs)
+stormy, stormy_probe = watch(secs)
 stop.set()
 th.join()
 for t in sent:
@@ -139,11 +163,16 @@ for t in sent:
 ok = sum(1 for o, _ in logins if o)
 lat = statistics.median(l for _, l in logins) if logins else 0
 print("viewers=%d seconds=%d rate=%d/s" % (nview, secs, rate))
-print("%-12s %10s %10s %8s" % ("phase", "worst_s", "median_s", "fed"))
-for name, w in (("no-storm", calm), ("storm", stormy)):
+print("%-12s %10s %10s %8s %12s %12s" % ("phase", "worst_s", "median_s",
+                                         "fed", "plain_med_ms",
+                                         "plain_max_ms"))
+for name, w, pr in (("no-storm", calm, calm_probe),
+                    ("storm", stormy, stormy_probe)):
     v = list(w.values())
-    print("%-12s %10.3f %10.3f %8d" % (name, max(v), statistics.median(v),
-                                        sum(1 for x in v if x > 0)))
+    print("%-12s %10.3f %10.3f %8d %12.1f %12.1f" % (
+        name, max(v), statistics.median(v), sum(1 for x in v if x > 0),
+        statistics.median(pr) * 1000 if pr else 0,
+        max(pr, default=0) * 1000))
 print("storm logins: %d sent (%.1f/s), %d answered 200, median %.1f ms, "
       "worst %.1f ms" % (len(sent), len(sent) / secs, ok, lat * 1000,
                          max((l for _, l in logins), default=0) * 1000))

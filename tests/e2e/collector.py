@@ -10,12 +10,15 @@ A small HTTP server on a port the kernel picks (written to DIR/port):
 * POST /__flu/result stores the verdict in DIR/result (one JSON object);
 * POST /__flu/title stores the iframe's document title in DIR/title (the
   pages under test report their state there);
+* POST /__flu/stats stores what a page under test measured in DIR/stats;
+* /__flu/file/NAME serves the file given as NAME=FILE after DIR (a test's
+  own player page, a player library), with a type from its extension;
 * everything else is passed through to the fluhttpsink server given as
   UPSTREAM (host:port), streamed as it arrives, so the page under test,
   its JSON and its streams come from that server unchanged, from the same
   origin as the measuring page.
 
-Usage: collector.py UPSTREAM DIR
+Usage: collector.py UPSTREAM DIR [NAME=FILE...]
 """
 import http.client
 import http.server
@@ -26,6 +29,9 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 UPSTREAM = sys.argv[1]
 OUT = sys.argv[2]
+FILES = dict(a.split("=", 1) for a in sys.argv[3:])
+TYPES = {".html": "text/html; charset=utf-8",
+         ".js": "text/javascript; charset=utf-8"}
 # request headers a player sends that matter to the server
 FORWARD = ("Range", "Accept", "Accept-Encoding", "User-Agent",
            "Icy-MetaData", "Authorization", "If-None-Match")
@@ -55,6 +61,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             store("result", body + b"\n")
         elif path == "/__flu/title":
             store("title", body + b"\n")
+        elif path == "/__flu/stats":
+            store("stats", body + b"\n")
         else:
             self.send_error(404)
             return
@@ -69,11 +77,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def forward(self, method):
         path = urllib.parse.urlsplit(self.path).path
+        served = None
         if path == "/__flu/check":
-            with open(os.path.join(HERE, "playback-check.html"), "rb") as f:
+            served = os.path.join(HERE, "playback-check.html")
+        elif path.startswith("/__flu/file/"):
+            served = FILES.get(path[len("/__flu/file/"):])
+            if served is None:
+                self.send_error(404)
+                return
+        if served:
+            with open(served, "rb") as f:
                 page = f.read()
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", TYPES.get(
+                os.path.splitext(served)[1], "application/octet-stream"))
             self.send_header("Cache-Control", "no-store")
             self.send_header("Content-Length", str(len(page)))
             self.end_headers()

@@ -1,9 +1,11 @@
 #!/bin/sh
 # CI smoke test of the README's first command, ./scripts/demo.sh: started
 # on a port chosen now (without its apt/build step, on this build), it
-# must serve /live.webm with video and audio starting on a keyframe, and
-# answer 200 on /, /status, /stats.json and /metrics; then SIGINT must end
-# it with status 0 and no process left.
+# must serve /live.webm with video and audio starting on a keyframe, the
+# HLS playlist /live/index.m3u8 (LL-HLS parts) whose segments hold H.264
+# and AAC starting on a keyframe, and answer 200 on /, /status,
+# /stats.json and /metrics; then SIGINT must end it with status 0 and no
+# process left.
 . "$(dirname "$0")/lib.sh"
 port=$(free_port)
 export FLU_BUILD_DIR="$FLU_BUILD_ROOT" FLU_DEMO_SETUP=0
@@ -19,6 +21,20 @@ esac
 [ "$(first_keyframe "$E2E_TMP/live.webm")" = 1 ] || fail "live.webm does not start on a keyframe"
 frames=$(video_frames "$E2E_TMP/live.webm")
 [ "${frames:-0}" -ge 25 ] || fail "live.webm: ${frames:-0} frames decoded in 4 s"
+# HLS beside WebM: the playlist (the first answer waits for the first
+# segment) and its newest complete segment
+grep -q "live/index.m3u8" "$E2E_TMP/demo.log" || fail "the demo does not say where HLS is"
+curl -s --max-time 10 -o "$E2E_TMP/index.m3u8" "http://127.0.0.1:$port/live/index.m3u8" || true
+grep -q '^#EXTM3U' "$E2E_TMP/index.m3u8" || fail "no HLS playlist at /live/index.m3u8"
+grep -q '^#EXT-X-PART:' "$E2E_TMP/index.m3u8" || fail "the HLS playlist has no LL-HLS parts"
+seg=$(grep -v '^#' "$E2E_TMP/index.m3u8" | grep . | tail -n 1)
+[ -n "$seg" ] || fail "the HLS playlist lists no segment"
+curl -s --max-time 5 -o "$E2E_TMP/seg.ts" "http://127.0.0.1:$port/live/$seg" || true
+hls=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 \
+  "$E2E_TMP/seg.ts" | grep . | sort -u | tr '\n' ' ')
+[ "$hls" = "aac h264 " ] || fail "HLS segment $seg streams: '$hls'"
+kf=$(first_keyframe "$E2E_TMP/seg.ts")
+[ "${kf%%,*}" = 1 ] || fail "HLS segment $seg does not start on a keyframe"
 for p in / /status /stats.json /metrics; do
   code=$(status "http://127.0.0.1:$port$p")
   [ "$code" = 200 ] || fail "GET $p answered $code"
@@ -44,5 +60,6 @@ if pgrep -f "fluhttpsink port=$port" >/dev/null; then
   fail "a demo pipeline on port $port is left"
 fi
 ss -Hltn "sport = :$port" | grep -q . && fail "port $port still listened on"
-echo "demo: $streams; keyframe first, $frames frames in 4 s; /, /status," \
+echo "demo: $streams; keyframe first, $frames frames in 4 s; HLS $seg: $hls;" \
+  "/, /status," \
   "/stats.json, /metrics 200; SIGINT: exit 0, nothing left"

@@ -6,7 +6,8 @@
 # Then: each viewer's capture and each recording has monotonic video and
 # audio timestamps and decodes without error, the viewers' video goes on
 # past the restarts, the recorders were still running at the end and
-# every file is finalised (its duration known).
+# every file is finalised (its duration known), and the streamer's status
+# page counts both restarts on each mount.
 . "$(dirname "$0")/lib.sh"
 roles="$FLU_SOURCE_ROOT/pipelines"
 export FLU_BUILD_DIR="$FLU_BUILD_ROOT"
@@ -58,6 +59,19 @@ for n in 1 2; do
   start_encoder
 done
 wait "$PID_viewwebm" "$PID_viewts" || true
+# the streamer's status page marks the restarts of each mount
+curl -s --max-time 5 "http://127.0.0.1:$hport/?format=json" >"$E2E_TMP/status.json" || \
+  fail "no status page on the streamer"
+python3 - "$E2E_TMP/status.json" <<'PY' || fail "the status page does not mark the encoder restarts"
+import json, sys
+streams = json.load(open(sys.argv[1]))["streams"]
+for s in streams:
+    print("status %s: restarts %s, last %s" % (s["mount"], s.get("restarts"),
+                                               s.get("last-restart-time")))
+sys.exit(0 if streams and all(s.get("restarts", 0) >= 2 and
+                              s.get("last-restart-time") for s in streams)
+         else 1)
+PY
 for f in webm ts; do
   eval "pid=\$PID_rec$f"
   kill -0 "$pid" 2>/dev/null || { tail -n 20 "$E2E_TMP/rec$f.log" >&2; \

@@ -252,13 +252,16 @@ PREFS
   E2E_PIDS="$E2E_PIDS $!"
 }
 
-# start_collector PORT: the playback collector (tests/e2e/collector.py) in
-# front of the server on PORT; sets COLLECTOR_PORT.
+# start_collector PORT [NAME=FILE...]: the playback collector
+# (tests/e2e/collector.py) in front of the server on PORT, serving each
+# FILE as /__flu/file/NAME; sets COLLECTOR_PORT.
 start_collector () {
   COLLECTOR_DIR="$E2E_TMP/collector"
   mkdir -p "$COLLECTOR_DIR"
-  python3 "$(dirname "$0")/collector.py" "127.0.0.1:$1" "$COLLECTOR_DIR" \
-    >"$E2E_TMP/collector.log" 2>&1 &
+  upstream=$1
+  shift
+  python3 "$(dirname "$0")/collector.py" "127.0.0.1:$upstream" \
+    "$COLLECTOR_DIR" "$@" >"$E2E_TMP/collector.log" 2>&1 &
   E2E_PIDS="$E2E_PIDS $!"
   i=0
   while [ $i -lt 100 ] && [ ! -s "$COLLECTOR_DIR/port" ]; do

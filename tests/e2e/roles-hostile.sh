@@ -46,6 +46,9 @@ for role in producer encoder streamer repeater recorder all-in-one; do
       FILE) set -- --source=file; : >"$H" ;;
       FEED_LISTEN) set -- --relay-port=5300 ;;  # a repeater relays nothing
       ONDEMAND_PATH) set -- --ondemand=/srv ;;
+      HLS_*) set -- --hls ;;
+      PORTER) set -- --porter-secret-file=s ;;
+      PORTER_SECRET_FILE) set -- --porter=p ;;
       *) set -- ;;
     esac
     rc=0

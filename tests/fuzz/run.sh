@@ -41,7 +41,7 @@ else
     ''|*[!0-9]*) echo "run.sh: SECONDS must be a number (or use --gate)" >&2; exit 2 ;;
   esac
 fi
-targets=${*:-http feed files}
+targets=${*:-http feed porter files}
 
 for tool in clang pkg-config; do
   command -v $tool >/dev/null 2>&1 || {
@@ -80,7 +80,8 @@ out=$top/build-fuzz
 mkdir -p "$out"
 cd "$out"
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
-  -fno-sanitize-recover=all -I$top/ext/soup -I$top/gst/feed"
+  -fno-sanitize-recover=all -I$top/ext/soup -I$top/gst/feed
+  -I$top/tools/porter"
 asan=detect_leaks=1:abort_on_error=1:symbolize=1
 # GLib/GStreamer load-time allocations, and one upstream GStreamer leak
 cat "$top/tests/check/lsan.supp" "$top/tests/fuzz/lsan-fuzz.supp" \
@@ -101,6 +102,10 @@ for t in $targets; do
       # and the suppression must see gst_*_from_string
       stacks=:fast_unwind_on_malloc=0:malloc_context_size=255
       # about 20 s
+      runs=200000 ;;
+    porter) srcs="$top/tools/porter/fluporterproto.c"
+      deps="glib-2.0"; extra=; stacks=
+      # a few seconds: pure functions
       runs=200000 ;;
     files) srcs="$top/ext/soup/fluhttpfiles.c"
       deps="gio-2.0 libsoup-3.0"; extra=; stacks=

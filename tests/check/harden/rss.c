@@ -16,6 +16,10 @@
  *   none     nobody reads the stream;
  *   stalled  one consumer that connects and never reads a byte (for
  *            flumultifdsink a socketpair end added with "add").
+ * fluhlssink takes MPEG-TS: the same video as noise (the costliest to
+ * encode and keep), H.264 at 4 Mbit/s in 1 s segments; its stalled
+ * consumer reads the playlist once, then asks for a segment and never
+ * reads the answer.
  * Fails when the process's RSS grows above its level after the first two
  * seconds by more than the bound the element documents: what the queue
  * may hold (the properties' burst/minimum with no consumer; with a
@@ -35,6 +39,8 @@
 #include <sys/socket.h>
 
 #define RATE (640 * 360 * 3 / 2 * 25)   /* bytes per second of the stream */
+#define HLS_RATE (4000 * 1000 / 8)      /* x264enc bitrate=4000 */
+#define HLS_SEGMENTS 6          /* max-segments */
 #define MIB (1024 * 1024)
 #define BACKLOG_LIMIT (64 * MIB)        /* the engine's default */
 /* buffer pools, the allocator's slack, libsoup and GLib caches */
@@ -87,6 +93,58 @@ connect_local (gint port)
   return fd;
 }
 
+/* fluhlssink's stalled consumer: read the playlist (once a segment is
+ * listed), then on *@fd ask for its first segment and never read */
+static gboolean
+stall_on_segment (gint port, gint * fd)
+{
+  gchar *segment = NULL, *req;
+  gint i;
+
+  for (i = 0; i < 100 && segment == NULL; i++) {
+    gint c = connect_local (port);
+    GString *answer = g_string_new (NULL);
+    const gchar *get = "GET /rss/index.m3u8 HTTP/1.1\r\nHost: l\r\n"
+        "Connection: close\r\n\r\n";
+    gchar buf[4096], **lines;
+    gssize n;
+    guint j;
+
+    if (c >= 0 && write (c, get, strlen (get)) == (gssize) strlen (get))
+      while ((n = read (c, buf, sizeof (buf))) > 0)
+        g_string_append_len (answer, buf, n);
+    if (c >= 0)
+      close (c);
+    lines = g_strsplit (answer->str, "\n", -1);
+    for (j = 0; lines[j] && segment == NULL; j++) {
+      g_strstrip (lines[j]);
+      if (g_str_has_suffix (lines[j], ".ts") && lines[j][0] != '#')
+        segment = g_strdup (lines[j]);
+    }
+    g_strfreev (lines);
+    g_string_free (answer, TRUE);
+    if (segment == NULL)
+      g_usleep (200000);
+  }
+  if (segment == NULL) {
+    g_printerr ("no segment listed in /rss/index.m3u8\n");
+    return FALSE;
+  }
+  *fd = connect_local (port);
+  req = g_strdup_printf ("GET %s%s HTTP/1.1\r\nHost: l\r\n\r\n",
+      segment[0] == '/' ? "" : "/rss/", segment);
+  if (*fd < 0 || write (*fd, req, strlen (req)) != (gssize) strlen (req)) {
+    g_printerr ("could not ask for %s\n", segment);
+    g_free (req);
+    g_free (segment);
+    return FALSE;
+  }
+  g_print ("stalled on %s\n", segment);
+  g_free (req);
+  g_free (segment);
+  return TRUE;
+}
+
 static gboolean
 bus_error (GstElement * pipeline)
 {
@@ -120,8 +178,8 @@ main (int argc, char **argv)
 
   gst_init (&argc, &argv);
   if (argc != 3) {
-    g_printerr ("usage: %s flumultifdsink|fluhttpsink|flufeedsink "
-        "none|stalled\n", argv[0]);
+    g_printerr ("usage: %s flumultifdsink|fluhttpsink|flufeedsink|"
+        "fluhlssink none|stalled\n", argv[0]);
     return 2;
   }
   element = argv[1];
@@ -139,6 +197,14 @@ main (int argc, char **argv)
     desc = g_strdup ("fluhttpsink name=sink port=0 mount-point=/rss "
         "burst-on-connect=true burst-time=1000000000");
     kept = RATE;                /* the burst: 1 s */
+  } else if (g_str_equal (element, "fluhlssink")) {
+    desc = g_strdup ("x264enc tune=zerolatency speed-preset=ultrafast "
+        "key-int-max=25 bitrate=4000 ! mpegtsmux ! fluhlssink name=sink "
+        "port=0 mount-point=/rss/ target-duration=1 max-segments=6");
+    /* the window, (max-segments + 1) segments of 1 s, with room for the
+     * encoder overshooting its bitrate twice; a stalled reader holds one
+     * more segment at most, whatever the stalled case adds below */
+    kept = 2 * (HLS_SEGMENTS + 2) * HLS_RATE;
   } else if (g_str_equal (element, "flufeedsink")) {
     desc = g_strdup ("flufeedsink name=sink port=0 max-lag=20000000000");
     kept = RATE / 25;           /* the latest keyframe: every frame is one */
@@ -148,10 +214,14 @@ main (int argc, char **argv)
   }
   /* with a stalled consumer the backlog limit is the bound (units-max,
    * 30 s for fluhttpsink, 20 s here for flufeedsink, is looser) */
-  bound = (stalled ? MAX (BACKLOG_LIMIT, kept) + kept : kept) + ALLOWANCE;
+  if (g_str_equal (element, "fluhlssink"))
+    bound = kept + ALLOWANCE;   /* no backlog: the window is the bound */
+  else
+    bound = (stalled ? MAX (BACKLOG_LIMIT, kept) + kept : kept) + ALLOWANCE;
 
-  full = g_strdup_printf ("videotestsrc is-live=true ! "
-      "video/x-raw,format=I420,width=640,height=360,framerate=25/1 ! %s", desc);
+  full = g_strdup_printf ("videotestsrc is-live=true%s ! "
+      "video/x-raw,format=I420,width=640,height=360,framerate=25/1 ! %s",
+      g_str_equal (element, "fluhlssink") ? " pattern=snow" : "", desc);
   pipeline = gst_parse_launch (full, &error);
   g_free (full);
   g_free (desc);
@@ -184,7 +254,7 @@ main (int argc, char **argv)
       const gchar *get = "GET /rss HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
       for (i = 0; i < 100 && port <= 0; i++) {
-        if (g_str_equal (element, "fluhttpsink"))
+        if (!g_str_equal (element, "flufeedsink"))
           g_object_get (sink, "current-port", &port, NULL);
         else {
           guint p;
@@ -195,7 +265,13 @@ main (int argc, char **argv)
         if (port <= 0)
           g_usleep (50000);
       }
-      fds[1] = port > 0 ? connect_local (port) : -1;
+      if (g_str_equal (element, "fluhlssink")) {
+        if (!stall_on_segment (port, &fds[1])) {
+          ret = 1;
+          goto done;
+        }
+      } else
+        fds[1] = port > 0 ? connect_local (port) : -1;
       if (fds[1] < 0) {
         g_printerr ("could not connect to the element (port %d)\n", port);
         ret = 1;

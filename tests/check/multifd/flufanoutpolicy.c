@@ -14,6 +14,8 @@
 #include <gst/check/gstcheck.h>
 
 #include "flufanoutpolicy.h"
+#include "flufanout.h"
+#include "flufanoutmerge.h"
 
 #define MS (GST_MSECOND)
 
@@ -421,6 +423,105 @@ GST_START_TEST (test_timestamps_back)
 
 GST_END_TEST;
 
+/* Two setters copy their config under the element's lock (seq 1, then
+ * seq 2: the second copy holds both changes) and apply it after releasing
+ * it; the first is preempted and applies last.  The engine keeps the
+ * later copy.  Done by order: the copies are applied in the wrong order
+ * on purpose, which plain flu_fanout_set_config () would take as is. */
+GST_START_TEST (test_config_seq_out_of_order)
+{
+  FluFanout *f = flu_fanout_new (NULL, NULL, NULL);
+  FluFanoutConfig a, b, got;
+
+  flu_fanout_config_init (&a);
+  a.buffers_min = 5;            /* setter A's change */
+  b = a;
+  b.time_min = 2 * GST_SECOND;  /* setter B's, made after A's */
+
+  fail_unless (flu_fanout_set_config_seq (f, &b, 2));
+  fail_if (flu_fanout_set_config_seq (f, &a, 1));
+  flu_fanout_get_config (f, &got);
+  fail_unless_equals_int (got.buffers_min, 5);
+  fail_unless_equals_int64 (got.time_min, 2 * GST_SECOND);
+
+  /* in order, each applies */
+  a.buffers_min = 7;
+  fail_unless (flu_fanout_set_config_seq (f, &a, 3));
+  flu_fanout_get_config (f, &got);
+  fail_unless_equals_int (got.buffers_min, 7);
+  flu_fanout_free (f);
+}
+
+GST_END_TEST;
+
+static GstBuffer *
+frame (guint8 byte, gsize size, gboolean key, GstClockTime pts)
+{
+  GstBuffer *b = gst_buffer_new_allocate (NULL, size, NULL);
+
+  gst_buffer_memset (b, 0, byte, size);
+  GST_BUFFER_PTS (b) = pts;
+  if (!key)
+    GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DELTA_UNIT);
+  return b;
+}
+
+/* The open chunk: a small keyframe opens it, small deltas follow in
+ * order, a keyframe, a large buffer, a DISCONT or a full chunk does not
+ * go in; the sealed chunk has the first buffer's timestamp and flag. */
+GST_START_TEST (test_merge_chunk)
+{
+  FluMerge m = { 0 };
+  GstBuffer *k = frame ('k', 1000, TRUE, GST_SECOND);
+  GstBuffer *d1 = frame ('a', 2000, FALSE, 2 * GST_SECOND);
+  GstBuffer *d2 = frame ('b', 3000, FALSE, 3 * GST_SECOND);
+  GstBuffer *big = frame ('x', FLU_MERGE_SMALL, FALSE, 4 * GST_SECOND);
+  GstBuffer *disc = frame ('y', 10, FALSE, 5 * GST_SECOND);
+  GstBuffer *chunk;
+  guint8 out[6000];
+  guint i;
+
+  GST_BUFFER_FLAG_SET (disc, GST_BUFFER_FLAG_DISCONT);
+  fail_if (flu_merge_append (&m, d1));  /* nothing open */
+  fail_unless (flu_merge_seal (&m) == NULL);
+  fail_unless (flu_merge_start (&m, k));
+  fail_unless (flu_merge_append (&m, d1));
+  fail_unless (flu_merge_append (&m, d2));
+  fail_if (flu_merge_append (&m, k));   /* a keyframe starts anew */
+  fail_if (flu_merge_append (&m, big));
+  fail_if (flu_merge_append (&m, disc));
+  chunk = flu_merge_seal (&m);
+  fail_unless (chunk != NULL);
+  fail_unless_equals_int (gst_buffer_get_size (chunk), 6000);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (chunk), GST_SECOND);
+  fail_if (GST_BUFFER_FLAG_IS_SET (chunk, GST_BUFFER_FLAG_DELTA_UNIT));
+  gst_buffer_extract (chunk, 0, out, sizeof (out));
+  fail_unless (out[0] == 'k' && out[999] == 'k' && out[1000] == 'a' &&
+      out[2999] == 'a' && out[3000] == 'b' && out[5999] == 'b');
+  gst_buffer_unref (chunk);
+  fail_unless (flu_merge_seal (&m) == NULL);
+
+  /* a delta opens a delta chunk; a full chunk refuses more */
+  fail_if (flu_merge_start (&m, big));
+  fail_unless (flu_merge_start (&m, d1));
+  for (i = 0; flu_merge_append (&m, d2); i++);
+  fail_unless_equals_int (i, (FLU_MERGE_CHUNK - 2000) / 3000);
+  chunk = flu_merge_seal (&m);
+  fail_unless (GST_BUFFER_FLAG_IS_SET (chunk, GST_BUFFER_FLAG_DELTA_UNIT));
+  fail_unless_equals_int (gst_buffer_get_size (chunk), 2000 + i * 3000);
+  gst_buffer_unref (chunk);
+  fail_unless (flu_merge_start (&m, d1));
+  flu_merge_clear (&m);
+  fail_unless (flu_merge_seal (&m) == NULL);
+  gst_buffer_unref (k);
+  gst_buffer_unref (d1);
+  gst_buffer_unref (d2);
+  gst_buffer_unref (big);
+  gst_buffer_unref (disc);
+}
+
+GST_END_TEST;
+
 static Suite *
 flufanoutpolicy_suite (void)
 {
@@ -435,6 +536,8 @@ flufanoutpolicy_suite (void)
   tcase_add_test (tc, test_keep_from);
   tcase_add_test (tc, test_headers);
   tcase_add_test (tc, test_timestamps_back);
+  tcase_add_test (tc, test_config_seq_out_of_order);
+  tcase_add_test (tc, test_merge_chunk);
   return s;
 }
 

@@ -1258,9 +1258,11 @@ set_buffers_min (gpointer data)
 }
 
 /* Two threads set the same property: whichever set lands last in the
- * element is the one the engine applies (the config lock orders them).
- * A consistency check: the window it guards is too narrow for this to
- * fail reliably without the lock. */
+ * element is the one the engine applies (the copies carry a sequence
+ * number, flu_fanout_set_config_seq ()).  A consistency check over the
+ * element: the window between the copy and the apply is too narrow for
+ * this to fail reliably without the numbers; multifd/flufanoutpolicy's
+ * test_config_seq_out_of_order applies two copies in the wrong order. */
 GST_START_TEST (test_setters_last_wins)
 {
   GstHarness *h = make_sink ("flumultifdsink", NULL);

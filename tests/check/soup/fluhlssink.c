@@ -646,7 +646,8 @@ GST_START_TEST (test_many_held)
    * parts); past the end of the segment, part 0 of the next one answers */
   part += 3;
   req = g_strdup_printf ("GET /h/index.m3u8?_HLS_msn=%" G_GUINT64_FORMAT
-      "&_HLS_part=%u HTTP/1.1\r\nHost: x\r\n\r\n", msn, part);
+      "&_HLS_part=%u HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      msn, part);
   threads0 = n_threads ();
   for (i = 0; i < N_HELD; i++) {
     fds[i] = tcp_connect ("127.0.0.1", port);

@@ -25,8 +25,10 @@
 #include "fluhttplog.h"
 
 #include <crypt.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <glib/gstdio.h>
 
 GST_START_TEST (test_password_hashes)
@@ -212,6 +214,141 @@ GST_START_TEST (test_htpasswd)
   g_rmdir (dir);
   g_free (props);
   g_free (log);
+  g_free (file);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* An htpasswd file with one bcrypt user "slow" / "secret" of @cost. */
+static gchar *
+write_bcrypt_htpasswd (const gchar * dir, guint cost)
+{
+  gchar salt[CRYPT_GENSALT_OUTPUT_SIZE], *contents;
+  gchar *file = g_build_filename (dir, "htpasswd", NULL);
+  struct crypt_data *cd = g_new0 (struct crypt_data, 1);
+
+  crypt_gensalt_rn ("$2y$", cost, NULL, 0, salt, sizeof (salt));
+  contents = g_strdup_printf ("slow:%s\n", crypt_r ("secret", salt, cd));
+  g_free (cd);
+  fail_unless (g_file_set_contents (file, contents, -1, NULL));
+  g_free (contents);
+  return file;
+}
+
+/* @n connections, each sending a GET of / with the slow user's
+ * credentials, not read yet */
+static gint *
+send_logins (guint port, guint n)
+{
+  gchar *h = http_basic_header ("slow", "secret");
+  gchar *req = g_strdup_printf ("GET / HTTP/1.1\r\nHost: localhost\r\n%s"
+      "\r\n", h);
+  gint *fds = g_new (gint, n);
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    fds[i] = tcp_connect ("127.0.0.1", port);
+    fail_unless (fds[i] >= 0);
+    fail_unless (write (fds[i], req, strlen (req)) == (gssize) strlen (req));
+  }
+  g_free (req);
+  g_free (h);
+  return fds;
+}
+
+/* The status in the first answer bytes on @fd, waiting up to @ms (-1: for
+ * ever); 0 when nothing came yet. */
+static guint
+answer_status (gint fd, gint ms)
+{
+  struct pollfd pfd = { fd, POLLIN, 0 };
+  gchar buf[16] = { 0 };
+  guint status = 0;
+
+  if (poll (&pfd, 1, ms) <= 0)
+    return 0;
+  if (recv (fd, buf, 12, MSG_PEEK | MSG_WAITALL) == 12)
+    sscanf (buf + 9, "%3u", &status);
+  return status;
+}
+
+/* Passwords are checked by the auth workers, not the server thread: while
+ * slow bcrypt logins are checked, a plain request (the stats path) is
+ * answered, before the last login is.  Checked by order, not time: with
+ * the hashing in the server thread every login was answered before the
+ * plain request was read. */
+GST_START_TEST (test_plain_request_during_slow_logins)
+{
+  gchar *dir = g_dir_make_tmp ("fluhttpXXXXXX", NULL);
+  gchar *file = write_bcrypt_htpasswd (dir, 12);
+  gchar *props = g_strdup_printf ("htpasswd=%s stats-path=/stats", file);
+  const guint n = 6;
+  GstElement *sink, *p;
+  gint *fds;
+  guint port, i, pending = 0;
+
+  p = start_webm_pipeline (props, &sink);
+  port = sink_port (sink);
+  fds = send_logins (port, n);
+  /* the server thread has read the logins (they wait in its order) */
+  g_usleep (100 * 1000);
+  fail_unless_equals_int (http_status (port, "/stats", NULL), 200);
+  for (i = 0; i < n; i++)
+    if (answer_status (fds[i], 0) == 0)
+      pending++;
+  fail_unless (pending > 0, "every login was answered before the plain "
+      "request: the hashing held up the server thread");
+  for (i = 0; i < n; i++) {
+    fail_unless_equals_int (answer_status (fds[i], -1), 200);
+    close (fds[i]);
+  }
+  g_free (fds);
+  stop_pipeline (p);
+  g_remove (file);
+  g_rmdir (dir);
+  g_free (props);
+  g_free (file);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* At most max-pending-logins (16 here) checks wait: a storm past that
+ * gets 503 with Retry-After at once, and the queued ones still pass. */
+GST_START_TEST (test_login_queue_bounded)
+{
+  gchar *dir = g_dir_make_tmp ("fluhttpXXXXXX", NULL);
+  gchar *file = write_bcrypt_htpasswd (dir, 10);
+  gchar *props = g_strdup_printf ("htpasswd=%s max-pending-logins=16",
+      file);
+  const guint n = 40;
+  GstElement *sink, *p;
+  gint *fds;
+  guint port, i, ok = 0, busy = 0;
+
+  p = start_webm_pipeline (props, &sink);
+  port = sink_port (sink);
+  fds = send_logins (port, n);
+  for (i = 0; i < n; i++) {
+    guint status = answer_status (fds[i], -1);
+
+    if (status == 200)
+      ok++;
+    else if (status == 503)
+      busy++;
+    else
+      fail ("login %u: status %u", i, status);
+    close (fds[i]);
+  }
+  GST_INFO ("%u logins: %u passed, %u refused busy", n, ok, busy);
+  fail_unless (busy > 0, "no login refused: the queue is not bounded");
+  fail_unless (ok >= 16, "only %u logins passed", ok);
+  g_free (fds);
+  stop_pipeline (p);
+  g_remove (file);
+  g_rmdir (dir);
+  g_free (props);
   g_free (file);
   g_free (dir);
 }
@@ -406,6 +543,8 @@ fluhttpauth_suite (void)
   tcase_add_test (tc, test_ip_lists);
   tcase_add_test (tc, test_query_redact);
   tcase_add_test (tc, test_user_timing);
+  tcase_add_test (tc, test_plain_request_during_slow_logins);
+  tcase_add_test (tc, test_login_queue_bounded);
   return s;
 }
 

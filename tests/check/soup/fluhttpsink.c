@@ -181,6 +181,66 @@ GST_START_TEST (test_waits_for_caps)
 
 GST_END_TEST;
 
+/* The head without its Date line */
+static gchar *
+head_without_date (const gchar * head)
+{
+  gchar **lines = g_strsplit (head, "\r\n", -1);
+  GString *out = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; lines[i]; i++)
+    if (!g_str_has_prefix (lines[i], "Date: "))
+      g_string_append_printf (out, "%s\n", lines[i]);
+  g_strfreev (lines);
+  return g_string_free (out, FALSE);
+}
+
+/* A request that waited for the caps is answered on its own socket (taken
+ * from libsoup while it waits): its head is the one libsoup writes for a
+ * request that came after the caps, line for line (Date aside), and the
+ * viewer streams. */
+GST_START_TEST (test_waiting_head_as_libsoup)
+{
+  GstElement *src, *sink, *p = appsrc_pipeline ("mount-point=/a.ogg "
+      "cors-origin=* extra-headers=\"h,X-Test=one\"", &src, &sink);
+  AsyncGet g = { sink_port (sink), "/a.ogg", NULL, 0 };
+  GThread *t = g_thread_new ("get", async_get, &g);
+  GstCaps *caps = gst_caps_from_string ("application/ogg");
+  HttpResponse *late;
+  gchar *a, *b;
+  guint i;
+
+  fail_unless (wait_stats_uint (sink, "clients-waiting", 1, 10000));
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  gst_caps_unref (caps);
+  for (i = 0; i < 200 && !g_atomic_int_get (&g.done); i++) {
+    GstBuffer *buf = gst_buffer_new_memdup ("OggS-hello", 10);
+
+    GST_BUFFER_PTS (buf) = i * 50 * GST_MSECOND;
+    fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src),
+            buf), GST_FLOW_OK);
+    g_usleep (50000);
+  }
+  g_thread_join (t);
+  late = http_get (sink_port (sink), "/a.ogg", NULL, 0, 10000);
+  fail_unless_equals_int (g.r->status, 200);
+  fail_unless_equals_int (late->status, 200);
+  a = head_without_date (g.r->head);
+  b = head_without_date (late->head);
+  fail_unless_equals_string (a, b);
+  fail_unless (strstr (g.r->head, "\r\nDate: ") != NULL);
+  fail_unless (strstr (a, "X-Test: one") != NULL);
+  fail_unless (g.r->body->len >= 5);
+  g_free (a);
+  g_free (b);
+  http_response_free (late);
+  http_response_free (g.r);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 /* A viewer that leaves while waiting for the caps is not counted. */
 GST_START_TEST (test_leaves_while_waiting)
 {
@@ -643,6 +703,7 @@ fluhttpsink_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_get_head_404);
   tcase_add_test (tc, test_waits_for_caps);
+  tcase_add_test (tc, test_waiting_head_as_libsoup);
   tcase_add_test (tc, test_leaves_while_waiting);
   tcase_add_test (tc, test_caps_timeout);
   tcase_add_test (tc, test_content_types);

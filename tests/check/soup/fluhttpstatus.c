@@ -26,6 +26,8 @@
 
 #include "fluhttptest.h"
 
+#include <gst/app/gstappsrc.h>
+
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -300,6 +302,111 @@ GST_START_TEST (test_stats_access)
 
 GST_END_TEST;
 
+static void
+push_data (GstElement * src, guint i, gboolean discont)
+{
+  GstBuffer *buf = gst_buffer_new_memdup ("OggS-hello", 10);
+
+  GST_BUFFER_PTS (buf) = i * 40 * GST_MSECOND;
+  if (discont)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src), buf),
+      GST_FLOW_OK);
+}
+
+/* the stats' stream-bytes reach @value */
+static gboolean
+wait_stats_uint64 (GstElement * sink, const gchar * field, guint64 value,
+    guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  do {
+    GstStructure *s = NULL;
+    guint64 v = 0;
+
+    g_object_get (sink, "stats", &s, NULL);
+    if (s) {
+      gst_structure_get_uint64 (s, field, &v);
+      gst_structure_free (s);
+    }
+    if (v >= value)
+      return TRUE;
+    g_usleep (20000);
+  } while (g_get_monotonic_time () < deadline);
+  return FALSE;
+}
+
+static guint64
+restarts (GstElement * sink)
+{
+  GstStructure *s;
+  guint64 n = 0;
+
+  g_object_get (sink, "stats", &s, NULL);
+  gst_structure_get_uint64 (s, "restarts", &n);
+  gst_structure_free (s);
+  return n;
+}
+
+/* An encoder restart (flufeedsrc marks the first buffer after a
+ * reconnection DISCONT; a new stream-start; new data after EOS) is counted
+ * with its time, in the stats, the JSON of the status page and the
+ * metrics; the first buffer (DISCONT too) is not a restart. */
+GST_START_TEST (test_restart_marked)
+{
+  GstElement *p = gst_parse_launch ("appsrc name=src format=time "
+      "caps=application/ogg ! fluhttpsink name=sink port=0 "
+      "status-path=/status metrics-path=/metrics", NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (p), "src");
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  guint port, i, seq = 0;
+  gchar *body;
+
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  port = sink_port (sink);
+  push_data (src, seq++, TRUE);
+  for (i = 0; i < 5; i++)
+    push_data (src, seq++, FALSE);
+  fail_unless (wait_stats_uint64 (sink, "stream-bytes", 60, 10000));
+  fail_unless_equals_uint64 (restarts (sink), 0);
+  body = get_body (port, "/status?format=json", "application/json");
+  fail_unless (strstr (body, "\"restarts\": 0") != NULL, "%s", body);
+  fail_unless (strstr (body, "\"last-restart-time\": \"\"") != NULL);
+  g_free (body);
+
+  /* the encoder comes back */
+  push_data (src, seq++, TRUE);
+  for (i = 0; i < 5; i++)
+    push_data (src, seq++, FALSE);
+  fail_unless (wait_stats_uint64 (sink, "stream-bytes", 120, 10000));
+  fail_unless_equals_uint64 (restarts (sink), 1);
+  /* and again */
+  push_data (src, seq++, TRUE);
+  fail_unless (wait_stats_uint64 (sink, "stream-bytes", 130, 10000));
+  fail_unless_equals_uint64 (restarts (sink), 2);
+  body = get_body (port, "/status?format=json", "application/json");
+  fail_unless (strstr (body, "\"restarts\": 2") != NULL, "%s", body);
+  fail_unless (strstr (body, "\"last-restart-time\": \"20") != NULL);
+  g_free (body);
+  body = get_body (port, "/metrics", "text/plain");
+  fail_unless (strstr (body, "fluhttpsink_restarts_total{") != NULL);
+  fail_unless (strstr (body, "fluhttpsink_last_restart_timestamp_seconds{")
+      != NULL);
+  g_free (body);
+  /* the page shows them */
+  body = get_body (port, "/status", "text/html");
+  fail_unless (strstr (body, "restarts") != NULL);
+  g_free (body);
+
+  gst_object_unref (src);
+  gst_object_unref (sink);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpstatus_suite (void)
 {
@@ -310,6 +417,7 @@ fluhttpstatus_suite (void)
   tcase_add_test (tc, test_status_page);
   tcase_add_test (tc, test_status_off_by_default);
   tcase_add_test (tc, test_stats_access);
+  tcase_add_test (tc, test_restart_marked);
   return s;
 }
 

@@ -68,6 +68,28 @@ parse_head (HttpResponse * r, GByteArray * data)
     r->status = atoi (r->head + 9);
 }
 
+/* the Content-Length of @head, -1 if none (or a HEAD's: not known here) */
+static gint64
+content_length (const gchar * head)
+{
+  gchar *low = g_ascii_strdown (head, -1);
+  const gchar *p = strstr (low, "\r\ncontent-length:");
+  gint64 v = p ? g_ascii_strtoll (p + 17, NULL, 10) : -1;
+
+  g_free (low);
+  return v;
+}
+
+static gboolean
+kept_alive (const gchar * head)
+{
+  gchar *low = g_ascii_strdown (head, -1);
+  gboolean keep = strstr (low, "\r\nconnection: close") == NULL;
+
+  g_free (low);
+  return keep;
+}
+
 HttpResponse *
 http_request (const gchar * host, guint port, const gchar * request,
     gsize body_max, guint timeout_ms)
@@ -105,6 +127,13 @@ http_request (const gchar * host, guint port, const gchar * request,
       parse_head (r, data);
     }
     if (r->head && r->body->len >= body_max)
+      break;
+    /* a complete answer on a kept-alive connection (fluhlssink's): the
+     * server does not close it */
+    if (r->head && kept_alive (r->head) &&
+        (g_str_has_prefix (request, "HEAD ") ||
+            (content_length (r->head) >= 0 &&
+                r->body->len >= (gsize) content_length (r->head))))
       break;
   }
   close (fd);

@@ -1,0 +1,99 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+
+/* fluhlssink's access control and viewer sessions, on the server the
+ * element shares: the checks fluhttpsink makes (fluhttpgate.c), made once
+ * when a viewer first asks for a playlist; the session token the viewer
+ * then carries (fluhlssession.c) in the playlist's URIs and a cookie; one
+ * access-log line, one pair of bus messages and one viewer in the stats
+ * per session; the stats and metrics paths and the mount's entry on the
+ * port's status page.  Private to the element. */
+
+#ifndef __FLU_HLS_ACCESS_H__
+#define __FLU_HLS_ACCESS_H__
+
+#include <gst/gst.h>
+
+#include "fluhttpserver.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FLU_HLS_SESSION_AUTO,
+  FLU_HLS_SESSION_OFF,
+  FLU_HLS_SESSION_QUERY,
+  FLU_HLS_SESSION_COOKIE,
+  FLU_HLS_SESSION_BOTH,
+} FluHlsSessionMode;
+
+GType flu_hls_session_mode_get_type (void);
+#define FLU_TYPE_HLS_SESSION_MODE (flu_hls_session_mode_get_type ())
+
+typedef struct _FluHlsAccess FluHlsAccess;
+
+/* The element's access part; @element posts the bus messages. */
+FluHlsAccess *flu_hls_access_new (GstElement * element);
+void flu_hls_access_free (FluHlsAccess * a);
+
+/* Installs the access properties with ids @first_id and up; returns the
+ * id after the last. */
+guint flu_hls_access_install_properties (GObjectClass * klass,
+    guint first_id);
+/* FALSE when @prop_id is not an access property. */
+gboolean flu_hls_access_set_property (FluHlsAccess * a, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+gboolean flu_hls_access_get_property (FluHlsAccess * a, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+
+/* Starts serving @mount_point (its playlist mounted at @playlist_path on
+ * @server): reads the files, makes the session key, opens the log, mounts
+ * the stats and metrics paths and lists the stream on the status page.
+ * Not from the server thread. */
+gboolean flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
+    const gchar * mount_point, const gchar * playlist_path,
+    const gchar * cors_origin, GError ** error);
+/* Ends every session (their log lines, bus messages) and unmounts. Not
+ * from the server thread. */
+void flu_hls_access_stop (FluHlsAccess * a);
+
+/* Server thread: TRUE when @msg may be answered, else it is answered
+ * (401, 403, 429, 503) and logged.  A playlist request without a valid
+ * session is checked and, when let in, starts one; other requests need a
+ * valid session (when sessions are on). */
+gboolean flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
+    GHashTable * query, gboolean playlist);
+/* Server thread: @playlist as @msg's viewer gets it (a ref of it, or with
+ * its session token in every URI; the cookie set). */
+GBytes *flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
+    GBytes * playlist);
+/* Server thread: the response headers of an answer to a session (private
+ * caching); call after Cache-Control is set. */
+void flu_hls_access_set_headers (FluHlsAccess * a, SoupServerMessage * msg);
+/* @bytes of stream came in (for the stream bitrate and bandwidth-limit);
+ * @eos: it ended. */
+void flu_hls_access_stream_data (FluHlsAccess * a, gsize bytes, gboolean eos);
+/* Adds sessions, sessions-total, credential-checks, refused and
+ * bytes-sent to the element's stats. */
+void flu_hls_access_add_stats (FluHlsAccess * a, GstStructure * s);
+
+G_END_DECLS
+
+#endif /* __FLU_HLS_ACCESS_H__ */

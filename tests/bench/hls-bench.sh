@@ -1,0 +1,163 @@
+#!/bin/sh
+# HLS serving benchmark (not run by CI): one encoder process (H.264,
+# x264enc tune=zerolatency, a keyframe every 2 s) feeds, over flufeedsink,
+# three servers that run side by side:
+#   fluhlssink LL-HLS   flufeedsrc ! mpegtsmux ! fluhlssink part-target=333 ms
+#   fluhlssink HLS      the same, part-target=0
+#   hlssink2 + nginx    flufeedsrc ! h264parse ! hlssink2 writing to a tmpfs
+#                       directory, served by nginx (tests/e2e/nginx-lib.sh)
+#   fluhlssink LL behind nginx  the LL origin with the edge of
+#                       docs/hls-edge-nginx.conf in front (CPU: both)
+# and, one row after the other, VIEWERS (1000) polling viewers
+# (flu-hlspoll: plain viewers reload the playlist every half target and
+# fetch each new segment; LL viewers make blocking reloads and fetch each
+# part) read each for DURATION (20) s after a ramp of RAMP (5) s.
+# Per row: serving CPU (the server processes' CPU from /proc during the
+# run, minus what they use with no viewer, measured just before: the
+# feed reading and muxing of the fluhlssink processes, hlssink2's own
+# process is not counted), CPU seconds per GB served and per viewer,
+# the peak RSS (for nginx + hlssink2: nginx's processes plus the tmpfs
+# files), and the age of each segment or part when its last byte reached
+# a viewer (wall clock minus its EXT-X-PROGRAM-DATE-TIME end: for parts,
+# part ready at the sink -> bytes at the client; hlssink2 writes no
+# PROGRAM-DATE-TIME: n/a), with the ratios to hlssink2 + nginx.
+#
+#   sh tests/bench/hls-bench.sh     (VIEWERS=1000 DURATION=20 RAMP=5
+#                                    BITRATE=800 kbit/s FLU_BUILD_DIR=build)
+# The viewers run on the same cores as the servers (a loaded 2-core box
+# gives lower bounds of what a server can do).
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/e2e/lib.sh"
+. "$top/tests/e2e/nginx-lib.sh"
+build=${FLU_BUILD_DIR:-$top/build}
+for d in gst/feed gst/multifd ext/soup; do
+  GST_PLUGIN_PATH_1_0="$build/$d${GST_PLUGIN_PATH_1_0:+:$GST_PLUGIN_PATH_1_0}"
+done
+export GST_PLUGIN_PATH_1_0
+need flufeedsink flufeedsrc fluhlssink hlssink2 x264enc mpegtsmux h264parse
+poll="$build/tests/check/soup/flu-hlspoll"
+[ -x "$poll" ] || fail "$poll is not built (ninja -C $build)"
+viewers=${VIEWERS:-1000} secs=${DURATION:-20}
+ramp=${RAMP:-5} bitrate=${BITRATE:-800}
+hz=$(getconf CLK_TCK)
+
+fport=$(free_port)
+start_bg enc gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! \
+  video/x-raw,format=I420,width=640,height=360,framerate=25/1 ! \
+  x264enc tune=zerolatency speed-preset=ultrafast key-int-max=50 \
+  bitrate="$bitrate" ! h264parse config-interval=-1 ! \
+  video/x-h264,stream-format=byte-stream,alignment=au ! \
+  flufeedsink port="$fport" host=127.0.0.1 burst-time=0
+wait_listen "$fport" 10 || { cat "$E2E_TMP/enc.log" >&2; fail "encoder"; }
+feed="flufeedsrc hosts=127.0.0.1:$fport ! queue max-size-time=3000000000"
+start_server ll $feed ! mpegtsmux ! fluhlssink port=0 mount-point=/ll/ \
+  part-target=333000000 max-held=0
+pid_ll=${E2E_PIDS##* }
+start_server plain $feed ! mpegtsmux ! fluhlssink port=0 mount-point=/plain/ \
+  part-target=0
+pid_plain=${E2E_PIDS##* }
+shm=$(mktemp -d /dev/shm/flu-hls-bench.XXXXXX)
+chmod 755 "$shm"
+cleanup_shm () { rm -rf "$shm"; }
+trap 'cleanup_shm; cleanup' EXIT INT TERM
+start_bg hlssink2 gst-launch-1.0 -q $feed ! h264parse ! hls.video \
+  hlssink2 name=hls location="$shm/seg%05d.ts" \
+  playlist-location="$shm/index.m3u8" target-duration=2 playlist-length=5 \
+  max-files=10
+start_static "$shm"
+static_pid=$NGINX_PID
+start_edge "$PORT_ll"
+edge_pid=$NGINX_PID
+# wait for 4 segments everywhere (the LL playlist answers after one)
+sleep 10
+[ -s "$shm/index.m3u8" ] || { cat "$E2E_TMP/hlssink2.log" >&2; fail "hlssink2 wrote no playlist"; }
+
+# with_children PID...: the pids and their children (nginx's workers)
+with_children () {
+  for p in "$@"; do
+    echo "$p"
+    pgrep -P "$p" || true
+  done
+}
+ticks () {
+  t=0
+  for p in $(with_children "$@"); do
+    set -- $(cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null || echo "0 0")
+    t=$((t + $1 + $2))
+  done
+  echo $t
+}
+rss_kb () {
+  r=0
+  for p in $(with_children "$@"); do
+    k=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$p/status" 2>/dev/null)
+    r=$((r + ${k:-0}))
+  done
+  echo $r
+}
+
+# row NAME URL MODE EXTRA_KB_DIR PID...
+row () {
+  name=$1 url=$2 mode=$3 extra=$4
+  shift 4
+  [ "$(status "$url")" = 200 ] || fail "$name: $url answers $(status "$url")"
+  a=$(ticks "$@")
+  sleep 5
+  idle=$(( $(ticks "$@") - a ))
+  flags=""
+  [ "$mode" = ll ] && flags="--ll"
+  # shellcheck disable=SC2086
+  "$poll" --viewers "$viewers" --seconds $((ramp + secs)) --ramp "$ramp" \
+    --source-addrs $flags "$url" >"$E2E_TMP/poll.out" 2>&1 &
+  ppid=$!
+  t0=$(date +%s.%N)
+  a=$(ticks "$@")
+  peak=0
+  while kill -0 $ppid 2>/dev/null; do
+    r=$(rss_kb "$@")
+    [ -z "$extra" ] || r=$((r + $(du -sk "$extra" | cut -f1)))
+    [ "$r" -gt "$peak" ] && peak=$r
+    sleep 1
+  done
+  wait $ppid || fail "$name: flu-hlspoll failed: $(cat "$E2E_TMP/poll.out")"
+  used=$(( $(ticks "$@") - a ))
+  t1=$(date +%s.%N)
+  echo "$name|$(cat "$E2E_TMP/poll.out")|$used|$idle|$t0|$t1|$peak" >>"$E2E_TMP/rows"
+  echo "$name: $(cat "$E2E_TMP/poll.out") cpu_ticks=$used idle_ticks_5s=$idle peak_rss_kb=$peak" >&2
+}
+
+: >"$E2E_TMP/rows"
+row "fluhlssink LL-HLS" "http://127.0.0.1:$PORT_ll/ll/index.m3u8" ll "" "$pid_ll"
+row "fluhlssink HLS" "http://127.0.0.1:$PORT_plain/plain/index.m3u8" plain "" "$pid_plain"
+row "hlssink2 + nginx" "http://127.0.0.1:$STATIC_PORT/index.m3u8" plain "$shm" "$static_pid"
+row "fluhlssink LL-HLS behind nginx" "http://127.0.0.1:$EDGE_PORT/ll/index.m3u8" ll "" "$edge_pid" "$pid_ll"
+
+python3 - "$E2E_TMP/rows" "$hz" "$viewers" <<'PY'
+import sys
+rows = []
+hz, n = float(sys.argv[2]), int(sys.argv[3])
+for line in open(sys.argv[1]):
+    name, out, used, idle, t0, t1, peak = line.strip().split("|")
+    kv = dict(x.split("=") for x in out.split())
+    dur = float(t1) - float(t0)
+    cpu = max(0.0, (int(used) - int(idle) * dur / 5.0) / hz)
+    gb = int(kv["bytes"]) / 1e9
+    rows.append(dict(name=name, kv=kv, dur=dur, cpu=cpu, gb=gb,
+                     per_gb=cpu / gb if gb else float("nan"),
+                     per_viewer=1000 * cpu / dur / n, rss=int(peak) / 1024))
+ref = next(r for r in rows if r["name"].startswith("hlssink2"))
+print("| server | viewers | served Mbit/s | serving CPU, % of a core | CPU s/GB | ratio | CPU ms per viewer-second | ratio | peak RSS MB | ratio | PDT age at client, med / p95 ms | ready -> client, med / p95 ms | requests/s | errors, gaps |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for r in rows:
+    kv = r["kv"]
+    age = ("%s / %s" % (kv["age_med_ms"], kv["age_p95_ms"])
+           if kv["age_med_ms"] != "na" else "n/a (no PDT)")
+    ready = "%s / %s" % (kv["ready_med_ms"], kv["ready_p95_ms"])
+    print("| %s | %s | %.0f | %.1f | %.2f | %.2f | %.3f | %.2f | %.1f | %.2f | %s | %s | %.0f | %s, %s |" % (
+        r["name"], kv["viewers"], 8 * r["gb"] * 1000 / r["dur"],
+        100 * r["cpu"] / r["dur"], r["per_gb"], r["per_gb"] / ref["per_gb"],
+        r["per_viewer"], r["per_viewer"] / ref["per_viewer"], r["rss"],
+        r["rss"] / ref["rss"], age, ready, int(kv["requests"]) / r["dur"],
+        kv["errors"], kv["gaps"]))
+PY
