@@ -26,7 +26,11 @@
  * and torn down in it by invoke_sync); the snapshot (Run) is made before
  * the mounts exist and freed after they are gone, and the server thread
  * reads it without the lock.  fluhlssink's own locks are never held when
- * it calls in here.  No password hashing under lock (fluhttpgate.c). */
+ * it calls in here, and the group registry's lock (fluhlsgroup.c) is
+ * never taken with ours held (nor ours under it).  In a group, the
+ * public calls from the server thread run on the group's lead (the first
+ * running member's access): its table, key and log.  No password hashing
+ * under lock (fluhttpgate.c). */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -49,6 +53,7 @@ GST_DEBUG_CATEGORY_EXTERN (flu_hls_sink_debug);
 #define DEFAULT_REALM "fluhlssink"
 #define DEFAULT_RETRY_AFTER 5
 #define DEFAULT_SESSION_TIMEOUT 60
+#define DEFAULT_MAX_SESSIONS 10000
 #define REAP_INTERVAL_MS 500
 
 enum
@@ -69,6 +74,9 @@ enum
   P_SESSION_BIND_ADDRESS,
   P_STATS_PATH,
   P_METRICS_PATH,
+  P_MAX_SESSIONS,
+  P_STATS_ALLOW,
+  P_STATS_HTPASSWD,
   N_P
 };
 
@@ -78,7 +86,10 @@ static GQuark access_quark;
 /* what the server thread reads while serving */
 typedef struct
 {
-  gchar *mount_point;
+  gchar *mount_point;           /* the scope of tokens and signed URLs: the
+                                 * group's path in a group */
+  gchar *cookie_name;
+  gchar *cookie_path;
   gchar *playlist_path;
   gchar *stats_path;
   gchar *metrics_path;
@@ -95,6 +106,7 @@ typedef struct
   guint64 bandwidth_limit;
   guint retry_after;
   gint64 timeout_s;
+  guint max_sessions;
   gboolean stats_mounted;
   gboolean metrics_mounted;
 } Run;
@@ -121,6 +133,9 @@ struct _FluHlsAccess
   gboolean bind_address;
   gchar *stats_path;
   gchar *metrics_path;
+  guint max_sessions;
+  gchar *stats_allow;
+  gchar *stats_htpasswd;
   /* running, under lock */
   FluHttpServer *server;
   Run *run;
@@ -128,12 +143,18 @@ struct _FluHlsAccess
   FluHttpFileStamp users_stamp;
   GPtrArray *allow_list;
   GPtrArray *deny_list;
+  GPtrArray *stats_allow_list;
+  GHashTable *stats_users;
+  FluHttpFileStamp stats_users_stamp;
   guint64 requests;
   guint64 credential_checks;
   guint64 bytes_sent;
 
   FluHttpStats stats;
   FluHttpAccessLog *log;
+
+  /* set before the server thread starts the sessions, cleared after */
+  FluHlsMember *member;
 
   /* server thread */
   GBytes *key;
@@ -239,6 +260,23 @@ flu_hls_access_install_properties (GObjectClass * klass, guint first_id)
       "only)", NULL, RW);
   p[P_METRICS_PATH] = g_param_spec_string ("metrics-path", "Metrics path",
       "Path answering Prometheus text metrics (NULL = none)", NULL, RW);
+  p[P_MAX_SESSIONS] = g_param_spec_uint ("max-sessions", "Max sessions",
+      "Live sessions the element keeps at most (its memory bound; "
+      "client-limit, when lower, refuses first): a new viewer beyond ends "
+      "the oldest session that has made one request only (a player makes "
+      "more at once), or gets 503 with Retry-After when there is none",
+      1, G_MAXUINT, DEFAULT_MAX_SESSIONS, RW);
+  p[P_STATS_ALLOW] = g_param_spec_string ("stats-allow", "Stats allow",
+      "Addresses that may read stats-path and metrics-path (CIDR list, "
+      "comma separated; others get 403), as fluhttpsink's.  NULL = whoever "
+      "allow and deny let in.  Per-session details in the JSON stats go "
+      "only to clients let in by stats-allow or stats-htpasswd, or, when "
+      "neither is set, to loopback clients", NULL, RW);
+  p[P_STATS_HTPASSWD] = g_param_spec_string ("stats-htpasswd",
+      "Stats htpasswd file", "Apache htpasswd file whose users may read "
+      "stats-path and metrics-path (HTTP Basic; 401 otherwise; re-read "
+      "when it changes).  NULL = no credentials asked there (the viewers' "
+      "htpasswd does not apply to these paths)", NULL, RW);
   for (i = 0; i < N_P; i++)
     g_object_class_install_property (klass, first_id + i, p[i]);
   gst_type_mark_as_plugin_api (FLU_TYPE_HLS_SESSION_MODE, 0);
@@ -255,6 +293,7 @@ flu_hls_access_new (GstElement * element)
   a->realm = g_strdup (DEFAULT_REALM);
   a->retry_after = DEFAULT_RETRY_AFTER;
   a->session_timeout = DEFAULT_SESSION_TIMEOUT;
+  a->max_sessions = DEFAULT_MAX_SESSIONS;
   a->log = flu_http_access_log_new ();
   flu_http_stats_init (&a->stats);
   g_object_set_qdata (G_OBJECT (element), access_quark, a);
@@ -267,6 +306,8 @@ run_free (Run * r)
   if (r == NULL)
     return;
   g_free (r->mount_point);
+  g_free (r->cookie_name);
+  g_free (r->cookie_path);
   g_free (r->playlist_path);
   g_free (r->stats_path);
   g_free (r->metrics_path);
@@ -288,10 +329,14 @@ flu_hls_access_free (FluHlsAccess * a)
   g_free (a->secret_file);
   g_free (a->stats_path);
   g_free (a->metrics_path);
+  g_free (a->stats_allow);
+  g_free (a->stats_htpasswd);
   run_free (a->run);
   g_clear_pointer (&a->users, g_hash_table_unref);
   g_clear_pointer (&a->allow_list, g_ptr_array_unref);
   g_clear_pointer (&a->deny_list, g_ptr_array_unref);
+  g_clear_pointer (&a->stats_allow_list, g_ptr_array_unref);
+  g_clear_pointer (&a->stats_users, g_hash_table_unref);
   flu_http_access_log_free (a->log);
   flu_http_stats_clear (&a->stats);
   g_mutex_clear (&a->lock);
@@ -364,6 +409,15 @@ flu_hls_access_set_property (FluHlsAccess * a, guint prop_id,
     case P_METRICS_PATH:
       set_string (&a->metrics_path, value);
       break;
+    case P_MAX_SESSIONS:
+      a->max_sessions = g_value_get_uint (value);
+      break;
+    case P_STATS_ALLOW:
+      set_string (&a->stats_allow, value);
+      break;
+    case P_STATS_HTPASSWD:
+      set_string (&a->stats_htpasswd, value);
+      break;
   }
   g_mutex_unlock (&a->lock);
   return TRUE;
@@ -421,6 +475,15 @@ flu_hls_access_get_property (FluHlsAccess * a, guint prop_id, GValue * value,
       break;
     case P_METRICS_PATH:
       g_value_set_string (value, a->metrics_path);
+      break;
+    case P_MAX_SESSIONS:
+      g_value_set_uint (value, a->max_sessions);
+      break;
+    case P_STATS_ALLOW:
+      g_value_set_string (value, a->stats_allow);
+      break;
+    case P_STATS_HTPASSWD:
+      g_value_set_string (value, a->stats_htpasswd);
       break;
     default:                   /* token-secret: write only */
       G_OBJECT_WARN_INVALID_PROPERTY_ID (G_OBJECT (a->element), prop_id, pspec);
@@ -614,15 +677,14 @@ attach (FluHlsAccess * a, SoupServerMessage * msg, FluHlsSession * s)
 {
   MsgSession *m = g_new0 (MsgSession, 1);
 
-  s->last = g_get_monotonic_time ();
-  s->requests++;
+  flu_hls_sessions_touch (a->sessions, s, g_get_monotonic_time ());
   m->id = g_strdup (s->id);
   g_object_set_data_full (G_OBJECT (msg), "flu-hls-session", m,
       msg_session_free);
 }
 
 static const gchar *
-cookie_token (SoupServerMessage * msg, gchar ** owned)
+cookie_token (SoupServerMessage * msg, const gchar * name, gchar ** owned)
 {
   const gchar *c =
       soup_message_headers_get_list (soup_server_message_get_request_headers
@@ -633,10 +695,30 @@ cookie_token (SoupServerMessage * msg, gchar ** owned)
   if (c == NULL)
     return NULL;
   t = soup_header_parse_semi_param_list (c);
-  v = g_hash_table_lookup (t, FLU_HLS_COOKIE_NAME);
+  v = g_hash_table_lookup (t, name);
   *owned = v ? g_strdup (v) : NULL;
   soup_header_free_param_list (t);
   return *owned;
+}
+
+/* room for one more session within max-sessions: the oldest session of
+ * one request ends for it, or (none) a 503 */
+static gboolean
+make_room (FluHlsAccess * a, SoupServerMessage * msg, const gchar * host)
+{
+  const Run *r = a->run;
+  FluHlsSession *old;
+
+  if (flu_hls_sessions_count (a->sessions) < r->max_sessions)
+    return TRUE;
+  if ((old = flu_hls_sessions_evict_fresh (a->sessions))) {
+    session_ended (a, old, g_get_monotonic_time (), "evicted");
+    flu_hls_session_free (old);
+    return TRUE;
+  }
+  refuse (a, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "max-sessions reached",
+      host, NULL);
+  return FALSE;
 }
 
 /* lock held: who may start a session, once */
@@ -671,6 +753,31 @@ check_new_viewer (FluHlsAccess * a, SoupServerMessage * msg,
   return status;
 }
 
+static gchar *
+capped (const gchar * text)
+{
+  const gchar *end;
+
+  if (text == NULL)
+    return NULL;
+  if (strlen (text) <= FLU_HLS_SESSION_TEXT_MAX)
+    return g_strdup (text);
+  /* cut on a character boundary */
+  end = text + FLU_HLS_SESSION_TEXT_MAX;
+  while (end > text && (*end & 0xc0) == 0x80)
+    end--;
+  return g_strndup (text, end - text);
+}
+
+/* server thread: who keeps @a's sessions (the group's lead in a group) */
+static FluHlsAccess *
+lead_of (FluHlsAccess * a)
+{
+  FluHlsAccess *lead = a->member ? flu_hls_member_lead (a->member) : NULL;
+
+  return lead ? lead : a;
+}
+
 gboolean
 flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
     GHashTable * query, gboolean playlist)
@@ -685,6 +792,11 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
   gboolean ok = FALSE, allowed;
   guint status;
 
+  if (a->member && lead_of (a) != a) {
+    g_clear_object (&addr);
+    g_free (host);
+    return flu_hls_access_admit (lead_of (a), msg, query, playlist);
+  }
   if (r == NULL) {
     g_clear_object (&addr);
     g_free (host);
@@ -726,7 +838,7 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
     ts = flu_hls_session_token_verify (a->key, token, r->mount_point,
         r->bind_address ? host : NULL, g_get_real_time () / G_USEC_PER_SEC,
         &id);
-  if (ts != FLU_HLS_TOKEN_OK && cookie_token (msg, &cookie)) {
+  if (ts != FLU_HLS_TOKEN_OK && cookie_token (msg, r->cookie_name, &cookie)) {
     token = cookie;
     ts = flu_hls_session_token_verify (a->key, cookie, r->mount_point,
         r->bind_address ? host : NULL, g_get_real_time () / G_USEC_PER_SEC,
@@ -750,6 +862,8 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
         refuse (a, msg, status, why, host, NULL);
         goto done;
       }
+      if (!make_room (a, msg, host))
+        goto done;
       s = flu_hls_sessions_add (a->sessions, id, host, g_get_monotonic_time ());
       goto fill;
     }
@@ -771,15 +885,19 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
     refuse (a, msg, status, why, host, user);
     goto done;
   }
+  if (!make_room (a, msg, host))
+    goto done;
   s = flu_hls_sessions_add (a->sessions, NULL, host, g_get_monotonic_time ());
   s->user = g_steal_pointer (&user);
 fill:
   {
     SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
 
-    s->user_agent = g_strdup (soup_message_headers_get_one (h, "User-Agent"));
-    s->referer = g_strdup (soup_message_headers_get_one (h, "Referer"));
-    s->target = g_strdup (r->playlist_path);
+    /* capped: a session's memory does not depend on what it sends */
+    s->user_agent = capped (soup_message_headers_get_one (h, "User-Agent"));
+    s->referer = capped (soup_message_headers_get_one (h, "Referer"));
+    /* the session's entry point: the group's playlist in a group */
+    s->target = g_strdup (a->member ? r->mount_point : r->playlist_path);
     s->protocol = g_strdup (flu_http_protocol_name (msg));
   }
   session_started (a, s);
@@ -800,7 +918,7 @@ GBytes *
 flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
     GBytes * playlist)
 {
-  const Run *r = a->run;
+  const Run *r = (a = lead_of (a))->run;
   MsgSession *m = g_object_get_data (G_OBJECT (msg), "flu-hls-session");
   FluHlsSession *s;
   gint64 expires;
@@ -822,8 +940,8 @@ flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
       FLU_HLS_SESSION_PARAM, token) : g_bytes_ref (playlist);
   if (r->in_cookie) {
     gchar *c = g_strdup_printf ("%s=%s; Path=%s; Max-Age=%" G_GINT64_FORMAT
-        "; HttpOnly; SameSite=Lax", FLU_HLS_COOKIE_NAME, token,
-        r->mount_point, r->timeout_s);
+        "; HttpOnly; SameSite=Lax", r->cookie_name, token,
+        r->cookie_path, r->timeout_s);
 
     soup_message_headers_replace (soup_server_message_get_response_headers
         (msg), "Set-Cookie", c);
@@ -837,7 +955,7 @@ flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
 void
 flu_hls_access_set_headers (FluHlsAccess * a, SoupServerMessage * msg)
 {
-  const Run *r = a->run;
+  const Run *r = (a = lead_of (a))->run;
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
   const gchar *cache;
 
@@ -937,14 +1055,27 @@ handle_stats (FluHttpServer * server, SoupServerMessage * msg,
   FluHlsAccess *a = data;
   const Run *r = a->run;
   GInetAddress *addr = flu_http_client_address (msg);
+  FluHttpGateCredentials c = { &a->lock, &a->stats_htpasswd,
+    &a->stats_users, &a->stats_users_stamp, NULL, NULL, GST_CAT_DEFAULT,
+    GST_OBJECT (a->element)
+  };
+  const gchar *why = "address not allowed";
   GstStructure *s;
-  gboolean allowed;
+  gboolean allowed, details = FALSE;
+  guint status = SOUP_STATUS_FORBIDDEN;
 
   g_mutex_lock (&a->lock);
   allowed = flu_http_gate_address (a->allow_list, a->deny_list, addr);
   g_mutex_unlock (&a->lock);
-  if (!allowed || r == NULL) {
-    flu_http_server_respond (msg, SOUP_STATUS_FORBIDDEN, "address not allowed");
+  /* fluhttpsink's guard (stats-allow, stats-htpasswd), the same code */
+  if (allowed && r != NULL)
+    status = flu_http_gate_stats (&c, &a->stats_allow_list, msg, &details,
+        &why);
+  if (status != SOUP_STATUS_NONE) {
+    flu_http_server_respond (msg, status, why);
+    if (status == SOUP_STATUS_UNAUTHORIZED)
+      soup_message_headers_replace (soup_server_message_get_response_headers
+          (msg), "WWW-Authenticate", "Basic realm=\"statistics\"");
     g_clear_object (&addr);
     return;
   }
@@ -953,8 +1084,9 @@ handle_stats (FluHttpServer * server, SoupServerMessage * msg,
     GPtrArray *list = NULL;
     gchar *history = flu_http_stats_history_json (&a->stats);
 
-    /* per-session details to loopback clients only */
-    if (addr && g_inet_address_get_is_loopback (addr) && a->sessions) {
+    /* per-session details to who passed the stats checks (or, with
+     * none set, loopback clients) */
+    if (details && a->sessions) {
       GPtrArray *live = flu_hls_sessions_list (a->sessions);
       gint64 now = g_get_monotonic_time ();
       guint i;
@@ -1041,6 +1173,8 @@ start_in_thread (gpointer data)
 
   a->key = c->key;
   a->sessions = flu_hls_sessions_new (c->timeout_us);
+  if (a->member)
+    flu_hls_member_set_access (a->member, a);
   a->reaper = g_timeout_source_new (REAP_INTERVAL_MS);
   g_source_set_callback (a->reaper, reap, a, NULL);
   g_source_attach (a->reaper, g_main_context_get_thread_default ());
@@ -1057,6 +1191,10 @@ stop_in_thread (gpointer data)
 {
   FluHlsAccess *a = data;
 
+  /* the group's next member takes the viewers on (the key is the
+   * group's: their tokens stay good) */
+  if (a->member)
+    flu_hls_member_set_access (a->member, NULL);
   end_sessions (a, TRUE);
   if (a->reaper) {
     g_source_destroy (a->reaper);
@@ -1081,22 +1219,56 @@ mount_stats (FluHlsAccess * a, FluHttpServer * server, const gchar * path,
   return *mounted;
 }
 
+/* lock held: what the members of a group must have alike (the token
+ * secret as its hash) */
+static gchar *
+access_summary (FluHlsAccess * a, const Run * r)
+{
+  gchar *secret = a->token_secret && *a->token_secret ?
+      g_compute_checksum_for_string (G_CHECKSUM_SHA256, a->token_secret, -1) :
+      NULL;
+  gchar *sum = g_strdup_printf ("%s|%s|%s|%s|%s|%u|%u|%" G_GUINT64_FORMAT
+      "|%u|%s|%d|%" G_GINT64_FORMAT "|%s|%d|%u",
+      GST_STR_NULL (a->htpasswd), GST_STR_NULL (a->realm),
+      GST_STR_NULL (secret), GST_STR_NULL (a->allow), GST_STR_NULL (a->deny),
+      a->client_limit, a->per_ip, a->bandwidth_limit, a->retry_after,
+      GST_STR_NULL (a->access_log), a->mode, r->timeout_s,
+      GST_STR_NULL (a->secret_file), a->bind_address, a->max_sessions);
+
+  g_free (secret);
+  return sum;
+}
+
 gboolean
 flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
     const gchar * mount_point, const gchar * playlist_path,
-    const gchar * cors_origin, GError ** error)
+    const gchar * cors_origin, guint hold_s, FluHlsMember * member,
+    GError ** error)
 {
   Run *r = g_new0 (Run, 1);
-  GPtrArray *allow = NULL, *deny = NULL;
-  GHashTable *users = NULL;
-  FluHttpFileStamp stamp = { 0 };
+  GPtrArray *allow = NULL, *deny = NULL, *stats_allow = NULL;
+  GHashTable *users = NULL, *stats_users = NULL;
+  FluHttpFileStamp stamp = { 0 }, stats_stamp = { 0 };
+  gchar *stats_htpasswd, *agreed = NULL;
+  guint min_timeout = hold_s + 1;
   StartCall call = { a, NULL, 0 };
   gchar *secret_file, *htpasswd, *log_path;
   FluHlsSessionMode mode;
   gboolean limits;
 
   g_mutex_lock (&a->lock);
-  r->mount_point = g_strdup (mount_point);
+  if (member) {
+    /* a session spans the group: tokens (and signed URLs) name it, and
+     * the cookie reaches /<group>.m3u8 and every rendition */
+    r->mount_point = g_strdup (flu_hls_member_group_path (member));
+    r->cookie_name = g_strconcat (FLU_HLS_COOKIE_NAME, "_",
+        flu_hls_member_group_name (member), NULL);
+    r->cookie_path = g_strdup ("/");
+  } else {
+    r->mount_point = g_strdup (mount_point);
+    r->cookie_name = g_strdup (FLU_HLS_COOKIE_NAME);
+    r->cookie_path = g_strdup (mount_point);
+  }
   r->playlist_path = g_strdup (playlist_path);
   r->cors_origin = g_strdup (cors_origin);
   r->stats_path = a->stats_path && *a->stats_path ?
@@ -1112,6 +1284,14 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   r->retry_after = a->retry_after;
   r->bind_address = a->bind_address;
   r->timeout_s = a->session_timeout;
+  if (r->timeout_s < min_timeout) {
+    /* a session must not end while its blocking reload is held */
+    GST_WARNING_OBJECT (a->element, "session-timeout %u is not above the "
+        "longest blocking reload (%u s): sessions last %u s",
+        a->session_timeout, hold_s, min_timeout);
+    r->timeout_s = min_timeout;
+  }
+  r->max_sessions = a->max_sessions;
   r->checks = (a->htpasswd && *a->htpasswd) || r->token_secret;
   limits = a->client_limit || a->per_ip || a->bandwidth_limit;
   mode = a->mode;
@@ -1123,16 +1303,24 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   r->sessions = mode != FLU_HLS_SESSION_OFF;
   r->in_query = mode == FLU_HLS_SESSION_QUERY || mode == FLU_HLS_SESSION_BOTH;
   r->in_cookie = mode == FLU_HLS_SESSION_COOKIE || mode == FLU_HLS_SESSION_BOTH;
+  if (member)
+    agreed = access_summary (a, r);
   secret_file = g_strdup (a->secret_file);
   htpasswd = g_strdup (a->htpasswd);
   log_path = g_strdup (a->access_log);
+  stats_htpasswd = g_strdup (a->stats_htpasswd);
   if (!(allow = flu_http_cidr_list_parse (a->allow, error)) ||
-      !(deny = flu_http_cidr_list_parse (a->deny, error)))
+      !(deny = flu_http_cidr_list_parse (a->deny, error)) ||
+      !(stats_allow = flu_http_cidr_list_parse (a->stats_allow, error)))
     goto failed_locked;
   g_mutex_unlock (&a->lock);
 
   if (htpasswd && *htpasswd &&
       !(users = flu_http_htpasswd_load (htpasswd, &stamp, error)))
+    goto failed;
+  if (stats_htpasswd && *stats_htpasswd &&
+      !(stats_users = flu_http_htpasswd_load (stats_htpasswd, &stats_stamp,
+              error)))
     goto failed;
   if (secret_file && *secret_file) {
     if (!(call.key = flu_hls_session_key_load (secret_file, error)))
@@ -1140,17 +1328,23 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
   } else {
     call.key = flu_hls_session_key_random ();
   }
+  if (member && !flu_hls_member_agree (member, agreed, &call.key, error))
+    goto failed;
   if (!flu_http_access_log_open (a->log, log_path && *log_path ? log_path :
           NULL, error))
     goto failed;
 
   g_mutex_lock (&a->lock);
   a->server = server;
+  a->member = member;
   a->run = r;
   a->users = users;
   a->users_stamp = stamp;
   a->allow_list = allow;
   a->deny_list = deny;
+  a->stats_allow_list = stats_allow;
+  a->stats_users = stats_users;
+  a->stats_users_stamp = stats_stamp;
   a->requests = a->credential_checks = a->bytes_sent = 0;
   g_mutex_unlock (&a->lock);
   flu_http_stats_start (&a->stats);
@@ -1160,7 +1354,9 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
       !mount_stats (a, server, r->metrics_path, &r->metrics_mounted, error)) {
     g_free (secret_file);
     g_free (htpasswd);
+    g_free (stats_htpasswd);
     g_free (log_path);
+    g_free (agreed);
     flu_hls_access_stop (a);
     return FALSE;
   }
@@ -1170,7 +1366,9 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
       r->in_cookie ? " (cookie)" : "", r->checks ? "checked" : "none");
   g_free (secret_file);
   g_free (htpasswd);
+  g_free (stats_htpasswd);
   g_free (log_path);
+  g_free (agreed);
   return TRUE;
 
 failed_locked:
@@ -1178,11 +1376,15 @@ failed_locked:
 failed:
   g_clear_pointer (&allow, g_ptr_array_unref);
   g_clear_pointer (&deny, g_ptr_array_unref);
+  g_clear_pointer (&stats_allow, g_ptr_array_unref);
   g_clear_pointer (&users, g_hash_table_unref);
+  g_clear_pointer (&stats_users, g_hash_table_unref);
   g_clear_pointer (&call.key, g_bytes_unref);
   g_free (secret_file);
   g_free (htpasswd);
+  g_free (stats_htpasswd);
   g_free (log_path);
+  g_free (agreed);
   run_free (r);
   return FALSE;
 }
@@ -1206,10 +1408,13 @@ flu_hls_access_stop (FluHlsAccess * a)
   flu_http_server_invoke_sync (server, stop_in_thread, a);
   g_mutex_lock (&a->lock);
   a->server = NULL;
+  a->member = NULL;
   a->run = NULL;
   g_clear_pointer (&a->users, g_hash_table_unref);
   g_clear_pointer (&a->allow_list, g_ptr_array_unref);
   g_clear_pointer (&a->deny_list, g_ptr_array_unref);
+  g_clear_pointer (&a->stats_allow_list, g_ptr_array_unref);
+  g_clear_pointer (&a->stats_users, g_hash_table_unref);
   g_mutex_unlock (&a->lock);
   run_free (r);
 }

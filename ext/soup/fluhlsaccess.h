@@ -32,6 +32,7 @@
 #include <gst/gst.h>
 
 #include "fluhttpserver.h"
+#include "fluhlsgroup.h"
 
 G_BEGIN_DECLS
 
@@ -66,10 +67,19 @@ gboolean flu_hls_access_get_property (FluHlsAccess * a, guint prop_id,
 /* Starts serving @mount_point (its playlist mounted at @playlist_path on
  * @server): reads the files, makes the session key, opens the log, mounts
  * the stats and metrics paths and lists the stream on the status page.
- * Not from the server thread. */
+ * session-timeout is raised (with a warning) to at least @hold_s + 1,
+ * @hold_s the longest a blocking reload is held (3 target durations).
+ * With @member (a rendition of a group), sessions span the group: its
+ * members must have the same access settings (else FALSE), share one
+ * session key, and the first running member (the lead) checks the
+ * group's viewers (/<group>.m3u8 included), keeps their sessions and
+ * writes their log lines; tokens, signed URLs and the cookie
+ * (flu_hls_session_<group>, Path=/) name /<group>.m3u8.  Not from the
+ * server thread. */
 gboolean flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
     const gchar * mount_point, const gchar * playlist_path,
-    const gchar * cors_origin, GError ** error);
+    const gchar * cors_origin, guint hold_s, FluHlsMember * member,
+    GError ** error);
 /* Ends every session (their log lines, bus messages) and unmounts. Not
  * from the server thread. */
 void flu_hls_access_stop (FluHlsAccess * a);

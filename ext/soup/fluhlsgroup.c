@@ -17,14 +17,22 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* See fluhlsgroup.h.  One lock: registry_lock (groups, members and
- * their records). */
+/* See fluhlsgroup.h.  Two locks, in this order:
+ *   1. mount_lock: held by a whole join or leave, mount and unmount
+ *      included, so that a group's multivariant playlist is mounted and
+ *      unmounted in the order its first and last members come and go (a
+ *      leave unmounting while a join of the same name mounted it anew
+ *      failed the join).  Never taken by the server thread, which a
+ *      mount waits for.
+ *   2. registry_lock: groups, members and their records; the server
+ *      thread renders under it; nothing waits for the server under it. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include "fluhlsgroup.h"
+#include "fluhlsaccess.h"
 #include "fluhlsvariant.h"
 
 #include <string.h>
@@ -33,10 +41,13 @@ typedef struct
 {
   gchar *key;                   /* "<server>/<name>" */
   FluHttpServer *server;
+  gchar *name;
   gchar *path;                  /* /<name>.m3u8 */
   gchar *cors_origin;
   gchar *control;               /* what every member has alike */
   GPtrArray *members;           /* FluHlsMember, in join order */
+  gchar *access;                /* the members' access settings, alike */
+  GBytes *session_key;          /* the session key they share */
 } Group;
 
 struct _FluHlsMember
@@ -44,8 +55,11 @@ struct _FluHlsMember
   FluHlsRendition r;            /* first: members are renditions */
   Group *group;
   guint target_duration;        /* s, for the multivariant's max-age */
+  FluHlsAccess *access;         /* while its access runs (set and cleared
+                                 * in the server thread) */
 };
 
+static GMutex mount_lock;
 static GMutex registry_lock;
 static GHashTable *groups;      /* key -> Group */
 
@@ -70,6 +84,8 @@ handle_multivariant (FluHttpServer * server, SoupServerMessage * msg,
   Group *g = user_data;
   const gchar *method = soup_server_message_get_method (msg);
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  FluHlsAccess *lead = NULL;
+  GBytes *body, *own;
   guint max_age = 1;
   gchar *text, *cache;
   guint i;
@@ -79,20 +95,32 @@ handle_multivariant (FluHttpServer * server, SoupServerMessage * msg,
     soup_message_headers_replace (h, "Allow", "GET, HEAD");
     return;
   }
+  /* the group's lead: the access of its first running member (valid
+   * until this handler returns: members are unset in this thread) */
   g_mutex_lock (&registry_lock);
   text = flu_hls_multivariant_render ("/",
       (FluHlsRendition **) g->members->pdata, g->members->len);
-  for (i = 0; i < g->members->len; i++)
-    max_age =
-        MAX (max_age, ((FluHlsMember *) g->members->pdata[i])->target_duration);
+  for (i = 0; i < g->members->len; i++) {
+    FluHlsMember *m = g->members->pdata[i];
+
+    max_age = MAX (max_age, m->target_duration);
+    if (lead == NULL)
+      lead = m->access;
+  }
   g_mutex_unlock (&registry_lock);
   if (g->cors_origin)
     soup_message_headers_replace (h, "Access-Control-Allow-Origin",
         g->cors_origin);
   if (text == NULL) {
+    /* before the check: no session started for nothing */
     flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
         "no rendition has a segment yet");
     soup_message_headers_replace (h, "Retry-After", "1");
+    return;
+  }
+  /* the viewer's check, once for the group's session */
+  if (lead && !flu_hls_access_admit (lead, msg, query, TRUE)) {
+    g_free (text);
     return;
   }
   flu_http_server_set_common_headers (msg);
@@ -100,8 +128,15 @@ handle_multivariant (FluHttpServer * server, SoupServerMessage * msg,
   cache = g_strdup_printf ("public, max-age=%u", max_age);
   soup_message_headers_replace (h, "Cache-Control", cache);
   g_free (cache);
+  body = g_bytes_new_take (text, strlen (text));
+  /* the session's token into the variant URIs, private caching */
+  own = lead ? flu_hls_access_playlist (lead, msg, body) : g_bytes_ref (body);
+  if (lead)
+    flu_hls_access_set_headers (lead, msg);
   soup_server_message_set_response (msg, "application/vnd.apple.mpegurl",
-      SOUP_MEMORY_TAKE, text, strlen (text));
+      SOUP_MEMORY_COPY, g_bytes_get_data (own, NULL), g_bytes_get_size (own));
+  g_bytes_unref (own);
+  g_bytes_unref (body);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }
 
@@ -109,7 +144,10 @@ static void
 group_free (Group * g)
 {
   g_free (g->key);
+  g_free (g->name);
   g_free (g->path);
+  g_free (g->access);
+  g_clear_pointer (&g->session_key, g_bytes_unref);
   g_free (g->cors_origin);
   g_free (g->control);
   g_ptr_array_unref (g->members);
@@ -139,6 +177,7 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
     g_free (key);
     return NULL;
   }
+  g_mutex_lock (&mount_lock);
   m = g_new0 (FluHlsMember, 1);
   m->r.mount_point = g_strdup (mount_point);
   m->r.last_msn = G_MAXUINT64;
@@ -153,6 +192,7 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
     created = g = g_new0 (Group, 1);
     g->key = g_steal_pointer (&key);
     g->server = server;
+    g->name = g_strdup (name);
     g->path = g_strdup_printf ("/%s.m3u8", name);
     g->cors_origin = cors_origin && *cors_origin ? g_strdup (cors_origin) :
         NULL;
@@ -165,6 +205,7 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
         "part-target and playlist-length (%s here, %s in the group)", name,
         control, g->control);
     g_mutex_unlock (&registry_lock);
+    g_mutex_unlock (&mount_lock);
     g_free (key);
     member_free (m);
     return NULL;
@@ -174,11 +215,11 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
   g_mutex_unlock (&registry_lock);
   g_free (key);
 
-  /* the mount, outside the lock (it waits for the server thread, which
-   * may be rendering under it) */
+  /* the mount, outside registry_lock (it waits for the server thread,
+   * which may be rendering under it) */
   if (created && !flu_http_server_add_mount (server, created->path,
           handle_multivariant, created, error)) {
-    /* a member that joined meanwhile keeps the (unmounted) group */
+    /* (a member cannot have joined meanwhile: mount_lock) */
     g_mutex_lock (&registry_lock);
     g_ptr_array_remove (created->members, m);
     if (created->members->len == 0)
@@ -186,11 +227,13 @@ flu_hls_group_join (FluHttpServer * server, const gchar * name,
     else
       created = NULL;
     g_mutex_unlock (&registry_lock);
+    g_mutex_unlock (&mount_lock);
     if (created)
       group_free (created);
     member_free (m);
     return NULL;
   }
+  g_mutex_unlock (&mount_lock);
   return m;
 }
 
@@ -199,6 +242,7 @@ flu_hls_group_leave (FluHlsMember * m)
 {
   Group *g = m->group, *last = NULL;
 
+  g_mutex_lock (&mount_lock);
   g_mutex_lock (&registry_lock);
   g_ptr_array_remove (g->members, m);
   if (g->members->len == 0) {
@@ -211,6 +255,7 @@ flu_hls_group_leave (FluHlsMember * m)
     flu_http_server_remove_mount (last->server, last->path);
     group_free (last);
   }
+  g_mutex_unlock (&mount_lock);
   member_free (m);
 }
 
@@ -253,4 +298,63 @@ flu_hls_member_reports (FluHlsMember * m)
     return NULL;
   }
   return g_bytes_new_take (text, strlen (text));
+}
+
+gboolean
+flu_hls_member_agree (FluHlsMember * m, const gchar * settings, GBytes ** key,
+    GError ** error)
+{
+  Group *g = m->group;
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&registry_lock);
+  if (g->access == NULL) {
+    g->access = g_strdup (settings);
+    g->session_key = g_bytes_ref (*key);
+  } else if (strcmp (g->access, settings) != 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "the renditions of group '%s' must have the same access settings "
+        "(htpasswd, token-secret, allow, deny, limits, access-log, "
+        "session-*)", g->name);
+    ok = FALSE;
+  }
+  if (ok) {
+    g_bytes_unref (*key);
+    *key = g_bytes_ref (g->session_key);
+  }
+  g_mutex_unlock (&registry_lock);
+  return ok;
+}
+
+void
+flu_hls_member_set_access (FluHlsMember * m, FluHlsAccess * access)
+{
+  g_mutex_lock (&registry_lock);
+  m->access = access;
+  g_mutex_unlock (&registry_lock);
+}
+
+FluHlsAccess *
+flu_hls_member_lead (FluHlsMember * m)
+{
+  FluHlsAccess *lead = NULL;
+  guint i;
+
+  g_mutex_lock (&registry_lock);
+  for (i = 0; i < m->group->members->len && lead == NULL; i++)
+    lead = ((FluHlsMember *) m->group->members->pdata[i])->access;
+  g_mutex_unlock (&registry_lock);
+  return lead;
+}
+
+const gchar *
+flu_hls_member_group_name (FluHlsMember * m)
+{
+  return m->group->name;
+}
+
+const gchar *
+flu_hls_member_group_path (FluHlsMember * m)
+{
+  return m->group->path;
 }

@@ -64,6 +64,25 @@ void flu_hls_member_set_media (FluHlsMember * m, const gchar * codecs,
 /* EXT-X-RENDITION-REPORT tags for the other members, NULL when none. */
 GBytes *flu_hls_member_reports (FluHlsMember * m);
 
+/* Sessions across the group (fluhlsaccess.c): the members' access
+ * settings (@settings, a summary) must agree, and the first to start
+ * gives the group its session key; *@key (a ref, replaced) gets the
+ * group's.  FALSE (with @error) when the settings differ. */
+struct _FluHlsAccess;
+gboolean flu_hls_member_agree (FluHlsMember * m, const gchar * settings,
+    GBytes ** key, GError ** error);
+/* Server thread: @access (NULL = none) serves the member's sessions. */
+void flu_hls_member_set_access (FluHlsMember * m,
+    struct _FluHlsAccess * access);
+/* Server thread: the access of the first member (in join order) that
+ * has one: it checks the group's viewers and keeps their sessions; NULL
+ * when none.  Valid until the calling handler returns. */
+struct _FluHlsAccess *flu_hls_member_lead (FluHlsMember * m);
+/* The group's name and its multivariant path (/<name>.m3u8), as long as
+ * @m is a member. */
+const gchar *flu_hls_member_group_name (FluHlsMember * m);
+const gchar *flu_hls_member_group_path (FluHlsMember * m);
+
 G_END_DECLS
 
 #endif /* __FLU_HLS_GROUP_H__ */

@@ -193,6 +193,7 @@ struct _FluHlsSessions
   gint64 timeout;
   GHashTable *by_id;            /* id -> FluHlsSession (owned) */
   GHashTable *per_host;         /* host -> count */
+  GQueue fresh;                 /* sessions of one request, oldest first */
 };
 
 FluHlsSessions *
@@ -212,6 +213,7 @@ flu_hls_sessions_free (FluHlsSessions * t)
 {
   if (t == NULL)
     return;
+  g_queue_clear (&t->fresh);
   g_hash_table_unref (t->by_id);
   g_hash_table_unref (t->per_host);
   g_free (t);
@@ -244,6 +246,38 @@ flu_hls_sessions_add (FluHlsSessions * t, const gchar * id,
   s->start_wall = g_get_real_time ();
   g_hash_table_replace (t->by_id, s->id, s);
   host_count (t, s->host, 1);
+  g_queue_push_tail (&t->fresh, s);
+  s->fresh = t->fresh.tail;
+  return s;
+}
+
+static void
+unfresh (FluHlsSessions * t, FluHlsSession * s)
+{
+  if (s->fresh) {
+    g_queue_delete_link (&t->fresh, s->fresh);
+    s->fresh = NULL;
+  }
+}
+
+void
+flu_hls_sessions_touch (FluHlsSessions * t, FluHlsSession * s, gint64 now)
+{
+  s->last = now;
+  if (++s->requests > 1)
+    unfresh (t, s);
+}
+
+FluHlsSession *
+flu_hls_sessions_evict_fresh (FluHlsSessions * t)
+{
+  FluHlsSession *s = g_queue_peek_head (&t->fresh);
+
+  if (s == NULL)
+    return NULL;
+  unfresh (t, s);
+  host_count (t, s->host, -1);
+  g_hash_table_steal (t->by_id, s->id);
   return s;
 }
 
@@ -289,6 +323,7 @@ flu_hls_sessions_expire (FluHlsSessions * t, gint64 now, gboolean all)
     if (!all && now - s->last < t->timeout)
       continue;
     host_count (t, s->host, -1);
+    unfresh (t, s);
     g_hash_table_iter_steal (&it);
     g_ptr_array_add (out, s);
   }

@@ -81,7 +81,13 @@ typedef struct
   gint64 last;                  /* monotonic us of the latest request */
   guint64 bytes;
   guint64 requests;
+  GList *fresh;                 /* the table's: its link while it has made
+                                 * one request */
 } FluHlsSession;
+
+/* The most a stored user agent or referer keeps (bytes): bounds a
+ * session's memory whatever the client sends. */
+#define FLU_HLS_SESSION_TEXT_MAX 256
 
 void flu_hls_session_free (FluHlsSession * s);
 
@@ -95,6 +101,12 @@ void flu_hls_sessions_free (FluHlsSessions * t);
 FluHlsSession *flu_hls_sessions_add (FluHlsSessions * t, const gchar * id,
     const gchar * host, gint64 now);
 FluHlsSession *flu_hls_sessions_lookup (FluHlsSessions * t, const gchar * id);
+/* One more request of @s (its requests counted, its activity @now). */
+void flu_hls_sessions_touch (FluHlsSessions * t, FluHlsSession * s,
+    gint64 now);
+/* The oldest session that has made one request only, taken out of the
+ * table (the caller frees it); NULL when none. */
+FluHlsSession *flu_hls_sessions_evict_fresh (FluHlsSessions * t);
 guint flu_hls_sessions_count (FluHlsSessions * t);
 guint flu_hls_sessions_count_host (FluHlsSessions * t, const gchar * host);
 /* The sessions idle for the timeout at @now (all of them when @all),

@@ -42,8 +42,14 @@
  * present it, segments and parts without a valid one get 403, and a
  * session (a viewer: client-limit counts them) ends after
  * session-timeout idle with one access-log line and a
- * fluhlssink-session-ended bus message.  Answers keep the connection
- * open (HTTP/1.1 keep-alive).
+ * fluhlssink-session-ended bus message.  max-sessions bounds the table
+ * (the oldest one-request session makes room, else 503); a
+ * session-timeout not above 3 x target-duration is raised to it + 1 s.
+ * stats-allow and stats-htpasswd guard stats-path and metrics-path as
+ * fluhttpsink's.  In a group, a session spans the renditions: the members
+ * must have the same access settings, /<group>.m3u8 makes the check and
+ * carries the token, which every rendition takes.  Answers keep the
+ * connection open (HTTP/1.1 keep-alive).
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
@@ -1373,7 +1379,8 @@ start_serving (FluHlsSink * sink)
     return FALSE;
   }
   if (!flu_hls_access_start (sink->access, server, st->mount_point,
-          sink->index_path, st->cors_origin, &err)) {
+          sink->index_path, st->cors_origin,
+          HOLD_TARGETS * st->target_duration, sink->member, &err)) {
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS, ("%s", err->message),
         ("check htpasswd, allow, deny, access-log, session-secret-file, "
             "stats-path and metrics-path"));

@@ -76,8 +76,10 @@ skip_scaling_list (Bits * b, guint size)
   guint j;
 
   for (j = 0; j < size && !b->over; j++) {
+    /* delta_scale is -128..127: a larger one (a broken stream) must not
+     * overflow the sum */
     if (next != 0)
-      next = (last + bits_se (b) + 256) % 256;
+      next = (last + bits_se (b) % 256 + 256) % 256;
     last = next == 0 ? last : next;
   }
 }

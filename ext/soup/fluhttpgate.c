@@ -154,3 +154,51 @@ flu_http_gate_limits (guint per_ip, guint from_host, guint client_limit,
   }
   return SOUP_STATUS_NONE;
 }
+
+guint
+flu_http_gate_stats (const FluHttpGateCredentials * c, GPtrArray ** allow,
+    SoupServerMessage * msg, gboolean * details, const gchar ** why)
+{
+  GInetAddress *addr = flu_http_client_address (msg);
+  GHashTable *users = NULL;
+  gboolean listed, ok = TRUE;
+  guint status = SOUP_STATUS_NONE;
+
+  g_mutex_lock (c->lock);
+  listed = *allow && (*allow)->len > 0;
+  if (listed && !flu_http_cidr_list_match (*allow, addr)) {
+    g_mutex_unlock (c->lock);
+    g_clear_object (&addr);
+    *why = "address not allowed to read the statistics";
+    return SOUP_STATUS_FORBIDDEN;
+  }
+  if (*c->users) {
+    /* re-read the file when it changed, without the lock */
+    flu_http_gate_reload_users (c);
+    if (*c->users)
+      users = g_hash_table_ref (*c->users);
+  }
+  g_mutex_unlock (c->lock);
+  if (users) {
+    const gchar *auth =
+        soup_message_headers_get_one (soup_server_message_get_request_headers
+        (msg), "Authorization");
+    gchar *u = NULL, *p = NULL;
+
+    /* hashing without the lock */
+    ok = flu_http_parse_basic_auth (auth, &u, &p) &&
+        flu_http_htpasswd_check (users, u, p);
+    g_free (u);
+    g_free (p);
+    g_hash_table_unref (users);
+    if (!ok) {
+      *why = "credentials required for the statistics";
+      status = SOUP_STATUS_UNAUTHORIZED;
+    }
+  }
+  /* viewer details only to who passed a check made for these paths */
+  *details = status == SOUP_STATUS_NONE && (listed || users ||
+      (addr && g_inet_address_get_is_loopback (addr)));
+  g_clear_object (&addr);
+  return status;
+}

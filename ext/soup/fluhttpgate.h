@@ -77,6 +77,18 @@ guint flu_http_gate_credentials (const FluHttpGateCredentials * c,
 guint flu_http_gate_limits (guint per_ip, guint from_host, guint client_limit,
     guint clients, guint64 bandwidth_limit, guint64 rate, const gchar ** why);
 
+/* The guard of the stats, metrics and status paths (stats-allow,
+ * stats-htpasswd), @c->lock not held: 403 when *@allow (under @c->lock;
+ * NULL or empty = anybody) does not list the client, 401 when @c's users
+ * (the stats htpasswd; none = no credentials asked) do not include the
+ * request's Basic credentials, else SOUP_STATUS_NONE; @details: the
+ * client passed a check made for these paths (or, with neither set, is
+ * loopback) and may see per-viewer details.  @c's token fields are
+ * unused.  No password hashed under the lock. */
+guint flu_http_gate_stats (const FluHttpGateCredentials * c,
+    GPtrArray ** allow, SoupServerMessage * msg, gboolean * details,
+    const gchar ** why);
+
 G_END_DECLS
 
 #endif /* __FLU_HTTP_GATE_H__ */

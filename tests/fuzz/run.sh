@@ -41,7 +41,7 @@ else
     ''|*[!0-9]*) echo "run.sh: SECONDS must be a number (or use --gate)" >&2; exit 2 ;;
   esac
 fi
-targets=${*:-http feed porter files}
+targets=${*:-http feed porter hls files}
 
 for tool in clang pkg-config; do
   command -v $tool >/dev/null 2>&1 || {
@@ -106,6 +106,10 @@ for t in $targets; do
     porter) srcs="$top/tools/porter/fluporterproto.c"
       deps="glib-2.0"; extra=; stacks=
       # a few seconds: pure functions
+      runs=200000 ;;
+    hls) srcs=$top/ext/soup/fluhlsvariant.c
+      deps=glib-2.0; extra=; stacks=
+      # a few seconds: no system call, no GStreamer
       runs=200000 ;;
     files) srcs="$top/ext/soup/fluhttpfiles.c"
       deps="gio-2.0 libsoup-3.0"; extra=; stacks=

@@ -258,6 +258,142 @@ GST_START_TEST (test_interleave_every_block_arrives)
 
 GST_END_TEST;
 
+/* Reads until nothing came for a while (the engine is done), then parses
+ * all of it: a block ('B' block or "FFFFF" filler) after every INTERVAL
+ * stream bytes that have more stream after them, and returns the stream
+ * bytes. */
+static GByteArray *
+read_all_framed (gint fd, guint32 * blocks)
+{
+  GByteArray *all = g_byte_array_new (), *data = g_byte_array_new ();
+  gsize pos = 0;
+  gint idle = 0;
+
+  while (idle < 3) {
+    guint8 buf[4096];
+    struct pollfd p = { fd, POLLIN, 0 };
+    ssize_t n;
+
+    if (poll (&p, 1, 500) <= 0) {
+      idle++;
+      continue;
+    }
+    idle = 0;
+    n = read (fd, buf, sizeof (buf));
+    fail_unless (n > 0);
+    g_byte_array_append (all, buf, n);
+  }
+  *blocks = 0;
+  while (pos < all->len) {
+    gsize take = MIN (all->len - pos, INTERVAL - data->len % INTERVAL);
+
+    g_byte_array_append (data, all->data + pos, take);
+    pos += take;
+    if (pos == all->len)
+      break;
+    /* a boundary with more after it: a block */
+    fail_unless (data->len % INTERVAL == 0);
+    if (all->data[pos] == 'B') {
+      fail_unless (all->len - pos >= BLOCK, "block cut at the end");
+      fail_unless_equals_int (get32 (all->data + pos + 1), *blocks);
+      (*blocks)++;
+      pos += BLOCK;
+    } else {
+      fail_unless (all->len - pos >= 5 &&
+          memcmp (all->data + pos, "FFFFF", 5) == 0,
+          "no block after stream byte %u", data->len);
+      pos += 5;
+    }
+  }
+  g_byte_array_unref (all);
+  return data;
+}
+
+/* A client that lags is moved forward by the recover policy (buffers it
+ * was not sent are dropped): the interval still counts what it was
+ * written, exactly, and what it gets is whole buffers of the stream in
+ * order.  Once per recover policy that moves a client. */
+GST_START_TEST (test_interleave_recovery_keeps_framing)
+{
+  FluFanout *f = flu_fanout_new (NULL, NULL, NULL);
+  FluFanoutConfig config;
+  FluFanoutInterleave il = { 0 };
+  gint fds[2], snd = 4096;
+  guint32 word = 0, blocks, i, prev;
+  guint64 dropped = 0;
+  GstStructure *st;
+  GByteArray *a;
+  GHashTable *starts = g_hash_table_new (NULL, NULL);
+
+  flu_fanout_config_init (&config);
+  config.sync_method = FLU_SYNC_METHOD_LATEST;
+  /* _i: each recover policy that moves a client */
+  config.recover_policy = FLU_RECOVER_POLICY_RESYNC_LATEST + __i__;
+  config.unit_format = GST_FORMAT_BUFFERS;
+  config.units_soft_max = 4;
+  config.units_max = -1;
+  flu_fanout_set_config (f, &config);
+  fail_unless (flu_fanout_start (f, NULL));
+  fail_unless (socketpair (AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+  setsockopt (fds[0], SOL_SOCKET, SO_SNDBUF, &snd, sizeof (snd));
+  il.interval = INTERVAL;
+  il.next_block = next_block;
+  il.filler = g_bytes_new_static ("FFFFF", 5);
+  il.user_data = &fetched;
+  fetched = 0;
+  fail_unless_equals_int (flu_fanout_add_interleaved (f, fds[0],
+          FLU_SYNC_METHOD_LATEST, GST_FORMAT_UNDEFINED, -1,
+          GST_FORMAT_UNDEFINED, -1, &il), FLU_FANOUT_ADD_OK);
+  g_bytes_unref (il.filler);
+  /* nobody reads meanwhile: the socket fills, the client lags */
+  for (i = 0; i < N_BUFFERS * 4; i++) {
+    g_hash_table_add (starts, GUINT_TO_POINTER (word));
+    flu_fanout_push (f, counter_buffer (&word, 400 + (i * 244) % 3000));
+  }
+  /* a resync to the latest waits for the next buffer: a few more, once
+   * the writer had time to see the lag, fewer than the soft limit (they
+   * wait in the engine until the reader below drains the socket) */
+  g_usleep (200 * 1000);
+  for (i = 0; i < 3; i++) {
+    g_hash_table_add (starts, GUINT_TO_POINTER (word));
+    flu_fanout_push (f, counter_buffer (&word, 400 + (i * 244) % 3000));
+  }
+  g_hash_table_add (starts, GUINT_TO_POINTER (word));
+  a = read_all_framed (fds[1], &blocks);
+  st = flu_fanout_get_stats (f, fds[0]);
+  fail_unless (st != NULL);
+  fail_unless (gst_structure_get_uint64 (st, "buffers-dropped", &dropped));
+  gst_structure_free (st);
+  fail_unless (dropped > 0, "the client never lagged");
+  fail_unless (blocks > 0,
+      "%u stream bytes, %u blocks fetched, %" G_GUINT64_FORMAT " dropped",
+      a->len, fetched, dropped);
+  /* whole buffers, in order: the counter only ever goes up, by one inside
+   * a buffer */
+  fail_unless (a->len % 4 == 0 && a->len > 0);
+  prev = get32 (a->data);
+  fail_unless (g_hash_table_contains (starts, GUINT_TO_POINTER (prev)));
+  for (i = 4; i + 4 <= a->len; i += 4) {
+    guint32 w = get32 (a->data + i);
+
+    fail_unless (w > prev, "word %u after %u", w, prev);
+    /* a jump leaves a buffer at its end, for another's start */
+    fail_unless (w == prev + 1 || (g_hash_table_contains (starts,
+                GUINT_TO_POINTER (prev + 1)) && g_hash_table_contains (starts,
+                GUINT_TO_POINTER (w))), "cut buffer: word %u after %u", w,
+        prev);
+    prev = w;
+  }
+  g_hash_table_unref (starts);
+  fail_unless (prev < word);
+  g_byte_array_unref (a);
+  flu_fanout_stop (f);
+  flu_fanout_free (f);
+  close (fds[1]);
+}
+
+GST_END_TEST;
+
 static Suite *
 flufanoutinterleave_suite (void)
 {
@@ -268,6 +404,9 @@ flufanoutinterleave_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_interleave_partial_writes);
   tcase_add_test (tc, test_interleave_every_block_arrives);
+  tcase_add_loop_test (tc, test_interleave_recovery_keeps_framing, 0,
+      FLU_RECOVER_POLICY_RESYNC_KEYFRAME - FLU_RECOVER_POLICY_RESYNC_LATEST +
+      1);
   return s;
 }
 

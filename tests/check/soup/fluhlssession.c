@@ -170,6 +170,46 @@ GST_START_TEST (test_table_expiry)
 
 GST_END_TEST;
 
+/* the sessions of one request, oldest first, are the ones max-sessions
+ * ends; a second request takes a session off that list; expiry too */
+GST_START_TEST (test_table_evict)
+{
+  FluHlsSessions *t = flu_hls_sessions_new (60 * G_USEC_PER_SEC);
+  FluHlsSession *a, *b, *c, *d, *x;
+  GPtrArray *gone;
+
+  a = flu_hls_sessions_add (t, NULL, "192.0.2.1", 1000);
+  b = flu_hls_sessions_add (t, NULL, "192.0.2.1", 2000);
+  c = flu_hls_sessions_add (t, NULL, "192.0.2.2", 3000);
+  flu_hls_sessions_touch (t, a, 4000);
+  flu_hls_sessions_touch (t, b, 4000);
+  flu_hls_sessions_touch (t, c, 4000);
+  /* a viewer: two requests */
+  flu_hls_sessions_touch (t, a, 5000);
+  fail_unless_equals_int (a->requests, 2);
+  fail_unless_equals_int (a->last, 5000);
+  x = flu_hls_sessions_evict_fresh (t);
+  fail_unless (x == b);
+  fail_unless (flu_hls_sessions_lookup (t, b->id) == NULL);
+  fail_unless_equals_int (flu_hls_sessions_count_host (t, "192.0.2.1"), 1);
+  flu_hls_session_free (x);
+  /* c expires: off the list too */
+  c->last = 0;
+  d = flu_hls_sessions_add (t, NULL, "192.0.2.3", 61 * G_USEC_PER_SEC);
+  gone = flu_hls_sessions_expire (t, 60 * G_USEC_PER_SEC + 1000, FALSE);
+  fail_unless_equals_int (gone->len, 1);
+  fail_unless (g_ptr_array_index (gone, 0) == c);
+  g_ptr_array_unref (gone);
+  x = flu_hls_sessions_evict_fresh (t);
+  fail_unless (x == d);
+  flu_hls_session_free (x);
+  fail_unless (flu_hls_sessions_evict_fresh (t) == NULL);
+  fail_unless_equals_int (flu_hls_sessions_count (t), 1);
+  flu_hls_sessions_free (t);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_playlist_rewrite)
 {
   const gchar *in =
@@ -298,6 +338,7 @@ fluhlssession_suite (void)
   tcase_add_test (tc, test_token_roundtrip);
   tcase_add_test (tc, test_token_refused);
   tcase_add_test (tc, test_table_expiry);
+  tcase_add_test (tc, test_table_evict);
   tcase_add_test (tc, test_playlist_rewrite);
   tcase_add_test (tc, test_secret_file);
   tcase_add_test (tc, test_gate_limits);

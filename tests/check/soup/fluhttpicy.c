@@ -524,6 +524,75 @@ GST_START_TEST (test_icy_which_mounts)
 
 GST_END_TEST;
 
+/* stream-title set from another thread as fast as it goes while the
+ * stream flows to two ICY viewers with a tiny interval: every block is
+ * whole and at its boundary, every title one of those set; one viewer
+ * leaves with a block half read (its socket closed under the engine);
+ * under ASan, nothing is used after it is freed nor leaked. */
+static gboolean racing;
+
+static gpointer
+title_racer (gpointer data)
+{
+  GstElement *sink = data;
+  guint i = 0;
+
+  while (g_atomic_int_get (&racing)) {
+    gchar *t = g_strdup_printf ("%c%s", 'A' + i % 3,
+        (i % 2) ? "" : "-long-title-long-title-long-title");
+
+    g_object_set (sink, "stream-title", t, NULL);
+    g_free (t);
+    i++;
+  }
+  return NULL;
+}
+
+GST_START_TEST (test_icy_title_race_and_leave)
+{
+  GstElement *pipeline, *sink;
+  GstPad *src;
+  Viewer *a, *b;
+  GThread *racer;
+  guint port, i, round;
+
+  METAINT = 7;
+  src = setup (&pipeline, &sink, "audio/mpeg");
+  port = sink_port (sink);
+  a = viewer_new (port, TRUE);
+  b = viewer_new (port, TRUE);
+  g_usleep (200 * 1000);
+  g_atomic_int_set (&racing, TRUE);
+  racer = g_thread_new ("title-racer", title_racer, sink);
+  for (round = 0; round < 30; round++) {
+    push_buffers (src, 10);
+    pump (a, pushed + HDR_SIZE);
+    if (round < 2)
+      pump (b, pushed + HDR_SIZE);
+  }
+  /* b stopped reading after round 2 (some 400 KB ago): its socket is
+   * full, the engine stopped short inside its writes; it leaves now */
+  viewer_free (b);
+  push_buffers (src, 20);
+  pump (a, pushed + HDR_SIZE);
+  g_atomic_int_set (&racing, FALSE);
+  g_thread_join (racer);
+  check_stream (a->payload);
+  fail_unless (a->titles->len > 0);
+  for (i = 0; i < a->titles->len; i++) {
+    const gchar *t = g_ptr_array_index (a->titles, i);
+
+    fail_unless (strlen (t) >= 1 && t[0] >= 'A' && t[0] <= 'C' &&
+        (t[1] == '\0' || strcmp (t + 1, "-long-title-long-title-long-title")
+            == 0), "title '%s'", t);
+  }
+  viewer_free (a);
+  teardown (pipeline, src);
+  METAINT = 1000;
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpicy_suite (void)
 {
@@ -535,6 +604,7 @@ fluhttpicy_suite (void)
   tcase_add_test (tc, test_icy_framing);
   tcase_add_test (tc, test_icy_framing_small_interval);
   tcase_add_test (tc, test_icy_which_mounts);
+  tcase_add_test (tc, test_icy_title_race_and_leave);
   return s;
 }
 
