@@ -84,6 +84,13 @@ decode_segment (const gchar * s, gsize len, gchar * out, const gchar ** why)
   return SOUP_STATUS_NONE;
 }
 
+/* a failure of the process (descriptors, memory), not of the path: 503 */
+static gboolean
+out_of_fds (gint err)
+{
+  return err == EMFILE || err == ENFILE || err == ENOMEM;
+}
+
 guint
 flu_http_files_open (gint root_fd, const gchar * rel, gint * fd,
     struct stat *st, const gchar ** why)
@@ -96,8 +103,10 @@ flu_http_files_open (gint root_fd, const gchar * rel, gint * fd,
   *fd = -1;
   cur = dup (root_fd);
   if (cur < 0) {
-    *why = "cannot open the directory";
-    return SOUP_STATUS_NOT_FOUND;
+    *why = out_of_fds (errno) ? "out of file descriptors" :
+        "cannot open the directory";
+    return out_of_fds (errno) ? SOUP_STATUS_SERVICE_UNAVAILABLE :
+        SOUP_STATUS_NOT_FOUND;
   }
   while (*p) {
     gsize len;
@@ -136,8 +145,10 @@ flu_http_files_open (gint root_fd, const gchar * rel, gint * fd,
     }
     /* what it is before it is opened: a FIFO would block an open */
     if (fstatat (cur, name, &sst, AT_SYMLINK_NOFOLLOW) < 0) {
-      *why = "not found";
-      status = SOUP_STATUS_NOT_FOUND;
+      /* a directory that can be read but not searched: 403 as for a file
+       * that cannot be read */
+      *why = errno == EACCES ? "permission denied" : "not found";
+      status = errno == EACCES ? SOUP_STATUS_FORBIDDEN : SOUP_STATUS_NOT_FOUND;
       goto fail;
     }
     if (S_ISLNK (sst.st_mode)) {
@@ -156,8 +167,10 @@ flu_http_files_open (gint root_fd, const gchar * rel, gint * fd,
         | (S_ISDIR (sst.st_mode) ? O_DIRECTORY : 0));
     if (next < 0) {
       *why = errno == EACCES ? "permission denied" : errno == ELOOP ?
-          "symbolic links are not served" : "not found";
+          "symbolic links are not served" : out_of_fds (errno) ?
+          "out of file descriptors" : "not found";
       status = errno == EACCES || errno == ELOOP ? SOUP_STATUS_FORBIDDEN :
+          out_of_fds (errno) ? SOUP_STATUS_SERVICE_UNAVAILABLE :
           SOUP_STATUS_NOT_FOUND;
       goto fail;
     }
@@ -220,6 +233,7 @@ flu_http_range_parse (const gchar * header, guint64 size, guint64 * start,
 {
   Span spans[MAX_RANGES];
   guint n = 0, count = 0, i;
+  gboolean empty_suffix = FALSE;
   const gchar *p;
 
   if (header == NULL)
@@ -260,6 +274,10 @@ flu_http_range_parse (const gchar * header, guint64 size, guint64 * start,
         if (last > 0 && size > 0) {
           spans[n].start = last >= size ? 0 : size - last;
           spans[n++].end = size - 1;
+        } else if (last > 0) {
+          /* satisfiable on an empty file (RFC 9110 14.1.3), and no 206
+           * can say so: the whole (empty) file */
+          empty_suffix = TRUE;
         }
       } else {
         if (!parse_pos (a, dash, &first))
@@ -282,7 +300,7 @@ flu_http_range_parse (const gchar * header, guint64 size, guint64 * start,
     p = e + 1;
   }
   if (n == 0)
-    return FLU_HTTP_RANGE_UNSATISFIABLE;
+    return empty_suffix ? FLU_HTTP_RANGE_NONE : FLU_HTTP_RANGE_UNSATISFIABLE;
   qsort (spans, n, sizeof (Span), span_cmp);
   for (i = 1; i < n; i++) {
     /* overlapping or adjacent: one span; else a multipart answer we do
@@ -478,6 +496,20 @@ entry_cmp (gconstpointer a, gconstpointer b)
   return strcmp (x->name, y->name);
 }
 
+/* @name, which a file system gives in any encoding, as HTML text:
+ * g_markup_escape_text takes UTF-8 only (other bytes went through as
+ * they were, on a page that says charset=utf-8); they show as U+FFFD
+ * (the link keeps the bytes, percent-encoded) */
+static gchar *
+markup_escape (const gchar * name)
+{
+  gchar *valid = g_utf8_make_valid (name, -1);
+  gchar *text = g_markup_escape_text (valid, -1);
+
+  g_free (valid);
+  return text;
+}
+
 gchar *
 flu_http_files_listing (gint dir_fd, const gchar * url_path, guint max)
 {
@@ -489,17 +521,31 @@ flu_http_files_listing (gint dir_fd, const gchar * url_path, guint max)
   DIR *dir = fd >= 0 ? fdopendir (fd) : NULL;
   struct dirent *d;
 
-  if (dir == NULL && fd >= 0)
-    close (fd);
-  if (dir) {
+  if (dir == NULL) {
+    /* out of descriptors or memory: no listing rather than an empty one */
+    if (fd >= 0)
+      close (fd);
+    g_array_free (entries, TRUE);
+    g_string_free (out, TRUE);
+    return NULL;
+  }
+  {
     rewinddir (dir);
     while ((d = readdir (dir))) {
       struct stat st;
       Entry e;
 
+      if (d->d_name[0] == '.' || strchr (d->d_name, '\\'))
+        continue;
+      /* past @max only counted, by the type readdir gives: a huge
+       * directory costs no stat per entry */
+      if (entries->len >= max && d->d_type != DT_UNKNOWN) {
+        if (d->d_type == DT_REG || d->d_type == DT_DIR)
+          skipped++;
+        continue;
+      }
       /* what flu_http_files_open serves, nothing else */
-      if (d->d_name[0] == '.' || strchr (d->d_name, '\\') ||
-          fstatat (dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+      if (fstatat (dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
           !(S_ISREG (st.st_mode) || S_ISDIR (st.st_mode)))
         continue;
       if (entries->len >= max) {
@@ -519,7 +565,7 @@ flu_http_files_listing (gint dir_fd, const gchar * url_path, guint max)
   {
     gchar *decoded = g_uri_unescape_string (url_path, NULL);
 
-    title = g_markup_escape_text (decoded ? decoded : url_path, -1);
+    title = markup_escape (decoded ? decoded : url_path);
     g_free (decoded);
   }
   g_string_append_printf (out, "<!DOCTYPE html>\n<html><head>"
@@ -530,7 +576,7 @@ flu_http_files_listing (gint dir_fd, const gchar * url_path, guint max)
   for (i = 0; i < entries->len; i++) {
     Entry *e = &g_array_index (entries, Entry, i);
     gchar *href = g_uri_escape_string (e->name, NULL, FALSE);
-    gchar *text = g_markup_escape_text (e->name, -1);
+    gchar *text = markup_escape (e->name);
     GDateTime *dt = g_date_time_new_from_unix_utc (e->mtime);
     gchar *when = dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S") :
         g_strdup ("");

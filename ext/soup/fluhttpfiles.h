@@ -42,8 +42,8 @@ G_BEGIN_DECLS
  * no ".." or "." segment (also encoded), no encoded '/', no backslash,
  * no NUL, no name starting with '.', no symbolic link (inside or out) and
  * nothing but regular files and directories.  Returns SOUP_STATUS_NONE
- * and the open descriptor in @fd and its stat in @st, or 400, 403 or 404
- * with the reason in @why. */
+ * and the open descriptor in @fd and its stat in @st, or 400, 403, 404
+ * or (out of file descriptors or memory) 503 with the reason in @why. */
 guint flu_http_files_open (gint root_fd, const gchar * rel, gint * fd,
     struct stat * st, const gchar ** why);
 
@@ -79,8 +79,9 @@ const gchar *flu_http_files_mime (const gchar * name);
 /* The HTML listing of the directory @dir_fd (not consumed) shown at
  * @url_path (percent-encoded, ends in '/'): entries that
  * flu_http_files_open would serve, sorted by name, names escaped, links
- * percent-encoded; at most @max entries (then says how many it left
- * out). */
+ * percent-encoded (names not in UTF-8 shown with U+FFFD); at most @max
+ * entries (then says how many it left out).  NULL when the directory
+ * cannot be read (out of descriptors or memory). */
 gchar *flu_http_files_listing (gint dir_fd, const gchar * url_path,
     guint max);
 

@@ -44,7 +44,9 @@
  * directory; ".." and "." segments (also percent-encoded), encoded '/',
  * backslashes and NUL bytes are refused (403), names starting with '.'
  * are not found (404), and symbolic links are never followed, even those
- * that point inside the directory (403).
+ * that point inside the directory (403).  Files and directories the
+ * process may not read are refused (403); hard links are served (they are
+ * the file itself); out of file descriptors, a request gets 503.
  *
  * A viewer costs no thread: files are opened, listed and read in chunks
  * of at most 32 KB by a pool of 4 threads shared by every fluondemand of

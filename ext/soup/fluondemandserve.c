@@ -595,9 +595,14 @@ open_work (gpointer data, gpointer unused)
   close (j->root_fd);
   j->root_fd = -1;
   if (j->status == SOUP_STATUS_NONE && S_ISDIR (j->st.st_mode)) {
-    if (j->listing && g_str_has_suffix (j->r->path, "/"))
+    if (j->listing && g_str_has_suffix (j->r->path, "/")) {
       j->html = flu_http_files_listing (j->fd, j->r->path,
           FLU_ON_DEMAND_MAX_LISTING);
+      if (j->html == NULL) {
+        j->status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+        j->why = "out of file descriptors";
+      }
+    }
     close (j->fd);
     j->fd = -1;
   }
@@ -668,7 +673,11 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
 
   /* libsoup decodes the path (and refuses NUL bytes and ".." segments
    * it would make, 400); the resolver takes it encoded again, every
-   * byte but unreserved ones and '/', so a '%' in a name stays one */
+   * byte but unreserved ones and '/', so a '%' in a name stays one.
+   * The mount point is matched decoded, as the port's dispatch does (a
+   * space or UTF-8 in it would not match the encoded path) */
+  const gchar *decoded = path;
+
   path = encoded = g_uri_escape_string (path, "/", FALSE);
 
   r->refs = 1;
@@ -714,11 +723,11 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
     }
     goto refused;
   }
-  if (run->bare && g_str_equal (path, run->bare)) {
+  if (run->bare && g_str_equal (decoded, run->bare)) {
     redirect_slash (r, path);
     goto out;
   }
-  if (!g_str_has_prefix (path, run->prefix)) {
+  if (!g_str_has_prefix (decoded, run->prefix)) {
     why = "not found";
     respond (r, SOUP_STATUS_NOT_FOUND, why);
     goto refused;
@@ -733,7 +742,7 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
     goto refused;
   }
   r->path = g_strdup (path);
-  r->rel = g_strdup (path + strlen (run->prefix));
+  r->rel = g_uri_escape_string (decoded + strlen (run->prefix), "/", FALSE);
   j->r = request_ref (r);
   j->fd = -1;
   j->listing = run->listing;

@@ -41,7 +41,7 @@ else
     ''|*[!0-9]*) echo "run.sh: SECONDS must be a number (or use --gate)" >&2; exit 2 ;;
   esac
 fi
-targets=${*:-http feed porter hls}
+targets=${*:-http feed porter hls files}
 
 for tool in clang pkg-config; do
   command -v $tool >/dev/null 2>&1 || {
@@ -111,6 +111,10 @@ for t in $targets; do
       deps=glib-2.0; extra=; stacks=
       # a few seconds: no system call, no GStreamer
       runs=200000 ;;
+    files) srcs="$top/ext/soup/fluhttpfiles.c"
+      deps="gio-2.0 libsoup-3.0"; extra=; stacks=
+      # a few seconds (file system calls on a small temporary tree)
+      runs=30000 ;;
     *) echo "run.sh: unknown target $t" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086

@@ -29,6 +29,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -247,6 +249,218 @@ GST_START_TEST (test_open_long)
 
 GST_END_TEST;
 
+/* what an attacker tries besides plain dot segments: overlong UTF-8 and
+ * double encodings of '.', '/' and '\\' (names, never separators), path
+ * parameters, trailing dots, and segments too long for the buffer */
+GST_START_TEST (test_open_encodings)
+{
+  const gchar *missing[] = { "%c0%ae%c0%ae/etc/passwd", "%c0%af",
+    "%e0%80%ae%e0%80%ae/x", "%252e%252e/etc/passwd", "%252e%252e%252f",
+    "..%252f..%252fetc", "%255c", "talk.webm;x=1", "talk.webm.",
+    "talk.webm..", "sub./inner.mp4", "sub;/inner.mp4", "talk.webm%20",
+    "talk.webm?x", "talk.webm#x", "TALK.WEBM",
+  };
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (missing); i++)
+    fail_unless_equals_int (try_open (missing[i], NULL, 0), 404);
+  /* a segment just over the decode buffer, and one over it encoded */
+  for (i = 0; i < FLU_HTTP_FILES_MAX_NAME * 3 + 1; i++)
+    g_string_append_c (s, 'a');
+  fail_unless_equals_int (try_open (s->str, NULL, 0), 404);
+  g_string_truncate (s, 0);
+  for (i = 0; i < FLU_HTTP_FILES_MAX_NAME; i++)
+    g_string_append (s, "%2e");
+  fail_unless_equals_int (try_open (s->str, NULL, 0), 404);
+  g_string_free (s, TRUE);
+}
+
+GST_END_TEST;
+
+/* a process out of descriptors answers 503 (try again), not 404 */
+GST_START_TEST (test_open_out_of_fds)
+{
+  GArray *fds = g_array_new (FALSE, FALSE, sizeof (gint));
+  struct rlimit old, low;
+  gint fd;
+  guint i;
+
+  fail_unless (getrlimit (RLIMIT_NOFILE, &old) == 0);
+  low = old;
+  low.rlim_cur = 64;
+  fail_unless (setrlimit (RLIMIT_NOFILE, &low) == 0);
+  while ((fd = open ("/dev/null", O_RDONLY)) >= 0)
+    g_array_append_val (fds, fd);
+  fail_unless_equals_int (errno, EMFILE);
+  /* none left: the root cannot be duplicated */
+  fail_unless_equals_int (try_open ("talk.webm", NULL, 0), 503);
+  /* nor listed (an empty listing would say the directory is empty) */
+  fail_unless (flu_http_files_listing (root_fd, "/", 10) == NULL);
+  /* one left: the root is, the file is not */
+  close (g_array_index (fds, gint, fds->len - 1));
+  g_array_set_size (fds, fds->len - 1);
+  fail_unless_equals_int (try_open ("talk.webm", NULL, 0), 503);
+  fail_unless_equals_int (try_open ("sub/inner.mp4", NULL, 0), 503);
+  /* a missing file is still 404: fstatat needs no descriptor */
+  fail_unless_equals_int (try_open ("missing", NULL, 0), 404);
+  for (i = 0; i < fds->len; i++)
+    close (g_array_index (fds, gint, i));
+  g_array_free (fds, TRUE);
+  fail_unless (setrlimit (RLIMIT_NOFILE, &old) == 0);
+  fail_unless_equals_int (try_open ("talk.webm", NULL, 0), 0);
+}
+
+GST_END_TEST;
+
+/* in a process that is not root (a child, as nobody, when the test runs
+ * as root): the status of @rel */
+static guint
+open_as_nobody (const gchar * rel)
+{
+  pid_t pid = fork ();
+  gint st = 0;
+
+  fail_unless (pid >= 0);
+  if (pid == 0) {
+    guint status;
+
+    if (geteuid () == 0 && (setgid (65534) != 0 || setuid (65534) != 0))
+      _exit (99);
+    status = try_open (rel, NULL, 0);
+    _exit (status ? status - 399 : 0);
+  }
+  fail_unless (waitpid (pid, &st, 0) == pid);
+  fail_unless (WIFEXITED (st));
+  return WEXITSTATUS (st) ? WEXITSTATUS (st) + 399 : 0;
+}
+
+/* a file that cannot be read, a directory that cannot be searched or
+ * opened: 403 (not 404, not 500) */
+GST_START_TEST (test_open_permissions)
+{
+  gchar *p;
+
+  /* the tree's top is g_dir_make_tmp's 0700 */
+  fail_unless (chmod (root, 0755) == 0);
+  write_file ("locked.webm", "locked");
+  write_file ("sub/open.webm", "open");
+  p = g_build_filename (root, "locked.webm", NULL);
+  fail_unless (chmod (p, 0) == 0);
+  g_free (p);
+  fail_unless_equals_int (open_as_nobody ("talk.webm"), 0);
+  fail_unless_equals_int (open_as_nobody ("locked.webm"), 403);
+  /* read but not searched */
+  p = g_build_filename (root, "sub", NULL);
+  fail_unless (chmod (p, 0744) == 0);
+  fail_unless_equals_int (open_as_nobody ("sub/open.webm"), 403);
+  /* searched but not read: the directory itself cannot be opened */
+  fail_unless (chmod (p, 0711) == 0);
+  fail_unless_equals_int (open_as_nobody ("sub/open.webm"), 403);
+  fail_unless (chmod (p, 0755) == 0);
+  fail_unless_equals_int (open_as_nobody ("sub/open.webm"), 0);
+  g_free (p);
+}
+
+GST_END_TEST;
+
+static volatile gint racing;
+
+/* swaps "sw" between a directory of the tree and a link to the outside,
+ * and "ff" between a regular file and a FIFO, as fast as it can */
+static gpointer
+swapper (gpointer unused)
+{
+  gchar *sw = g_build_filename (root, "sw", NULL);
+  gchar *swd = g_build_filename (root, "swdir", NULL);
+  gchar *swl = g_build_filename (root, "swlink", NULL);
+  gchar *ff = g_build_filename (root, "ff", NULL);
+  gchar *ffr = g_build_filename (root, "ffreg", NULL);
+  gchar *fff = g_build_filename (root, "fffifo", NULL);
+  guint i = 0;
+
+  while (g_atomic_int_get (&racing)) {
+    /* rename(2) replaces atomically: "sw" is always one of the two */
+    fail_unless (rename (i % 2 ? swd : swl, sw) == 0);
+    fail_unless (rename (sw, i % 2 ? swd : swl) == 0);
+    fail_unless (rename (i % 2 ? ffr : fff, ff) == 0);
+    fail_unless (rename (ff, i % 2 ? ffr : fff) == 0);
+    i++;
+  }
+  g_free (sw);
+  g_free (swd);
+  g_free (swl);
+  g_free (ff);
+  g_free (ffr);
+  g_free (fff);
+  return NULL;
+}
+
+/* a directory replaced by a link, a file by a FIFO, between the check
+ * and the open: never the outside, never a blocked open or a FIFO */
+GST_START_TEST (test_open_race)
+{
+  gchar *p;
+  GThread *t;
+  guint i, served = 0;
+
+  p = g_build_filename (root, "swdir", NULL);
+  fail_unless (g_mkdir (p, 0755) == 0);
+  g_free (p);
+  write_file ("swdir/secret", "inside\n");
+  write_file ("ffreg", "regular");
+  p = g_build_filename (root, "swlink", NULL);
+  fail_unless (symlink (outside, p) == 0);
+  g_free (p);
+  p = g_build_filename (root, "fffifo", NULL);
+  fail_unless (mkfifo (p, 0644) == 0);
+  g_free (p);
+
+  g_atomic_int_set (&racing, 1);
+  t = g_thread_new ("swapper", swapper, NULL);
+  for (i = 0; i < 4000; i++) {
+    gchar head[32];
+    guint status = try_open (i % 2 ? "sw/secret" : "ff", head, sizeof head);
+
+    fail_unless (status == 0 || status == 403 || status == 404, "%u", status);
+    if (status == 0) {
+      fail_unless_equals_string (head, i % 2 ? "inside\n" : "regular");
+      served++;
+    }
+  }
+  g_atomic_int_set (&racing, 0);
+  g_thread_join (t);
+  GST_INFO ("%u of 4000 opens served", served);
+}
+
+GST_END_TEST;
+
+/* names in no encoding or with markup: valid UTF-8 HTML (the page says
+ * charset=utf-8; g_markup_escape_text passed other bytes on as they
+ * were), nothing that closes an attribute or opens a tag, the bytes
+ * kept in the link */
+GST_START_TEST (test_listing_hostile_names)
+{
+  gchar *html;
+
+  write_file ("\xf0", "x");
+  write_file ("caf\xe9\"'><script>alert(1)<.mp4", "x");
+  write_file ("javascript:alert(1)", "x");
+  html = flu_http_files_listing (root_fd, "/r%F0%9F/", 100);
+  fail_unless (html != NULL);
+  fail_unless (g_utf8_validate (html, -1, NULL), "%s", html);
+  fail_unless (strstr (html, "href=\"%F0\"") != NULL, "%s", html);
+  fail_unless (strstr (html, "href=\"caf%E9%22%27%3E%3Cscript%3Ealert%281%29"
+          "%3C.mp4\"") != NULL, "%s", html);
+  fail_unless (strstr (html, "href=\"javascript%3Aalert%281%29\"") != NULL,
+      "%s", html);
+  fail_if (strstr (html, "<script") != NULL, "%s", html);
+  fail_if (strstr (html, "\"'>") != NULL, "%s", html);
+  g_free (html);
+}
+
+GST_END_TEST;
+
 static FluHttpRange
 range (const gchar * h, guint64 size, guint64 * s, guint64 * e)
 {
@@ -305,7 +519,10 @@ GST_START_TEST (test_range)
       FLU_HTTP_RANGE_UNSATISFIABLE);
   fail_unless_equals_int (range ("bytes=0-", 0, &s, &e),
       FLU_HTTP_RANGE_UNSATISFIABLE);
-  fail_unless_equals_int (range ("bytes=-5", 0, &s, &e),
+  /* a suffix range is satisfiable on an empty file (RFC 9110 14.1.3):
+   * the whole file, 200 */
+  fail_unless_equals_int (range ("bytes=-5", 0, &s, &e), FLU_HTTP_RANGE_NONE);
+  fail_unless_equals_int (range ("bytes=-0", 0, &s, &e),
       FLU_HTTP_RANGE_UNSATISFIABLE);
   fail_unless_equals_int (range ("bytes=20-30,40-", 10, &s, &e),
       FLU_HTTP_RANGE_UNSATISFIABLE);
@@ -458,6 +675,11 @@ fluhttpfiles_suite (void)
   tcase_add_test (tc, test_open_separators);
   tcase_add_test (tc, test_open_links);
   tcase_add_test (tc, test_open_long);
+  tcase_add_test (tc, test_open_encodings);
+  tcase_add_test (tc, test_open_out_of_fds);
+  tcase_add_test (tc, test_open_race);
+  tcase_add_test (tc, test_open_permissions);
+  tcase_add_test (tc, test_listing_hostile_names);
   tcase_add_test (tc, test_range);
   tcase_add_test (tc, test_preconditions);
   tcase_add_test (tc, test_etag_mime);

@@ -681,6 +681,136 @@ GST_START_TEST (test_bad_settings)
 
 GST_END_TEST;
 
+/* what an attacker sends besides plain dot segments: absolute URIs in the
+ * request line, overlong UTF-8 and double-encoded dots, path parameters,
+ * fragments and queries, trailing dots, backslashes; never a byte from
+ * outside, and the status each gets */
+GST_START_TEST (test_hostile_requests)
+{
+  GstElement *od, *p = start_ondemand (0, NULL, &od);
+  guint port = sink_port (od);
+  const struct
+  {
+    const gchar *target;
+    guint status;
+  } cases[] = {
+    /* GUri removes the dot segments, encoded ones too: a path of no
+     * mount */
+    {"http://localhost/recordings/../../etc/passwd", 404},
+    {"http://localhost/recordings/%2e%2e/%2e%2e/etc/passwd", 404},
+    {"http://other.example/recordings/link", 403},
+    {"/recordings/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", 404},
+    {"/recordings/%e0%80%ae%e0%80%ae/etc/passwd", 404},
+    {"/recordings/%252e%252e/%252e%252e/etc/passwd", 404},
+    {"/recordings/%252e%252e%252f.secret", 404},
+    {"/recordings/link;x=1", 404},
+    {"/recordings/talk.webm;/../../etc/passwd", 404},
+    {"/recordings/link?/../../etc/passwd", 403},
+    {"/recordings/.secret.", 404},
+    {"/recordings/talk.webm.", 404},
+    {"/recordings/day%201./b.mp4", 404},
+    {"/recordings/day%201%5c..%5c.secret", 403},
+    {"/recordings/%2e%2e%5c.secret", 403},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    HttpResponse *r = request (port, "GET", cases[i].target, NULL);
+
+    fail_unless (r->status == cases[i].status, "%s: %u", cases[i].target,
+        r->status);
+    g_byte_array_append (r->body, (const guint8 *) "", 1);
+    fail_if (strstr ((gchar *) r->body->data, "TOPSECRET") != NULL ||
+        strstr ((gchar *) r->body->data, "root:") != NULL, "%s served",
+        cases[i].target);
+    http_response_free (r);
+  }
+  fail_unless_equals_int (http_status (port,
+          "http://other.example/recordings/talk.webm?x=/../", NULL), 200);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* Range at the edges: a suffix on an empty file (satisfiable, RFC 9110
+ * 14.1.3: the whole empty file), HEAD with a range, 17 ranges (more than
+ * the parser takes: the whole file), a weak tag in If-Range */
+GST_START_TEST (test_range_edges)
+{
+  GstElement *od, *p = start_ondemand (0, NULL, &od);
+  guint port = sink_port (od);
+  GString *many = g_string_new ("Range: bytes=0-0");
+  HttpResponse *r;
+  gchar *cl, *etag;
+  guint i;
+
+  r = request (port, "GET", "/recordings/empty.ts", "Range: bytes=-5\r\n");
+  fail_unless_equals_int (r->status, 200);
+  assert_header (r, "Content-Length", "0");
+  http_response_free (r);
+  r = request (port, "GET", "/recordings/empty.ts", "Range: bytes=-0\r\n");
+  fail_unless_equals_int (r->status, 416);
+  http_response_free (r);
+
+  r = request (port, "HEAD", "/recordings/talk.webm", "Range: bytes=-5\r\n");
+  fail_unless_equals_int (r->status, 206);
+  assert_header (r, "Content-Length", "5");
+  cl = g_strdup_printf ("bytes %u-%u/%u", BIG_SIZE - 5, BIG_SIZE - 1, BIG_SIZE);
+  assert_header (r, "Content-Range", cl);
+  g_free (cl);
+  fail_unless_equals_int (r->body->len, 0);
+  etag = http_header (r, "ETag");
+  http_response_free (r);
+
+  for (i = 1; i <= 16; i++)
+    g_string_append_printf (many, ",%u-%u", i * 2, i * 2);
+  g_string_append (many, "\r\n");
+  r = request (port, "GET", "/recordings/talk.webm", many->str);
+  fail_unless_equals_int (r->status, 200);
+  fail_unless (body_is (r, 0, BIG_SIZE));
+  http_response_free (r);
+  g_string_free (many, TRUE);
+
+  cl = g_strdup_printf ("Range: bytes=0-9\r\nIf-Range: W/%s\r\n", etag);
+  r = request (port, "GET", "/recordings/talk.webm", cl);
+  fail_unless_equals_int (r->status, 200);
+  http_response_free (r);
+  g_free (cl);
+  g_free (etag);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* a mount point with bytes a URL encodes (a space, UTF-8): matched as
+ * libsoup decodes the request path, files and redirect found */
+GST_START_TEST (test_mount_point_encoded)
+{
+  GstElement *od, *p = start_ondemand (0, "mount-point=\"/my vídeos/\"", &od);
+  guint port = sink_port (od);
+  HttpResponse *r;
+
+  fail_unless_equals_int (http_status (port, "/my%20v%C3%ADdeos/talk.webm",
+          NULL), 200);
+  fail_unless_equals_int (http_status (port,
+          "/my%20v%C3%ADdeos/day%201/b.mp4", NULL), 200);
+  fail_unless_equals_int (http_status (port, "/my%20v%C3%ADdeos/.secret",
+          NULL), 404);
+  fail_unless_equals_int (http_status (port, "/my%20v%C3%ADdeos/link",
+          NULL), 403);
+  r = request (port, "GET", "/my%20v%C3%ADdeos", NULL);
+  fail_unless_equals_int (r->status, 301);
+  assert_header (r, "Location", "/my%20v%C3%ADdeos/");
+  http_response_free (r);
+  r = request (port, "GET", "/my%20v%C3%ADdeos/day%201", NULL);
+  fail_unless_equals_int (r->status, 301);
+  assert_header (r, "Location", "/my%20v%C3%ADdeos/day%201/");
+  http_response_free (r);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluondemand_suite (void)
 {
@@ -693,6 +823,9 @@ fluondemand_suite (void)
   tcase_add_test (tc, test_get_head_range);
   tcase_add_test (tc, test_listing);
   tcase_add_test (tc, test_path_safety);
+  tcase_add_test (tc, test_hostile_requests);
+  tcase_add_test (tc, test_range_edges);
+  tcase_add_test (tc, test_mount_point_encoded);
   tcase_add_test (tc, test_auth_and_log);
   tcase_add_test (tc, test_rate_limit);
   tcase_add_test (tc, test_beside_httpsink);

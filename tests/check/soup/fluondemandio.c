@@ -33,7 +33,10 @@
 #include <glib/gstdio.h>
 #include <gmodule.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "fluhttptest.h"
 
@@ -434,6 +437,106 @@ GST_START_TEST (test_max_clients_per_ip)
 
 GST_END_TEST;
 
+/* the answer to a GET of slow.bin while the file changes under its first
+ * read (@change: "shrink" to 40000 bytes, "grow" by 1000, "delete"):
+ * the status, Content-Length and body as the client got them until the
+ * server closed (SO_RCVTIMEO: a hang fails) */
+static GByteArray *
+get_while (guint port, const gchar * change, gsize * length)
+{
+  gchar *path = g_build_filename (dir, "slow.bin", NULL);
+  struct timeval tv = { 20, 0 };
+  GByteArray *a;
+  const gchar *end;
+  gchar *cl;
+  gint fd;
+
+  entered = 0;
+  gate_set ("read", FALSE);
+  fd = send_get (port, "/recordings/slow.bin");
+  fail_unless (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
+  wait_count (&entered, 1);
+  if (g_str_equal (change, "shrink")) {
+    fail_unless (truncate (path, 40000) == 0);
+  } else if (g_str_equal (change, "grow")) {
+    gint w = open (path, O_WRONLY | O_APPEND);
+
+    fail_unless (w >= 0);
+    fail_unless (write (w, "grown", 5) == 5);
+    close (w);
+  } else {
+    fail_unless (g_unlink (path) == 0);
+  }
+  gate_set ("read", TRUE);
+  a = read_all (fd);
+  fail_unless (g_str_has_prefix ((gchar *) a->data, "HTTP/1.1 200"));
+  end = g_strstr_len ((gchar *) a->data, a->len, "\r\n\r\n");
+  fail_unless (end != NULL);
+  cl = g_strstr_len ((gchar *) a->data, end - (gchar *) a->data,
+      "Content-Length: ");
+  fail_unless (cl != NULL);
+  *length = g_ascii_strtoull (cl + 16, NULL, 10);
+  g_byte_array_remove_range (a, 0, end + 4 - (gchar *) a->data);
+  g_free (path);
+  return a;
+}
+
+static void
+rewrite_slow (void)
+{
+  gchar *p = g_build_filename (dir, "slow.bin", NULL), *data =
+      g_malloc (SLOW_SIZE);
+  guint i;
+
+  for (i = 0; i < SLOW_SIZE; i++)
+    data[i] = (gchar) (i * 13);
+  fail_unless (g_file_set_contents (p, data, SLOW_SIZE, NULL));
+  g_free (data);
+  g_free (p);
+}
+
+/* Content-Length is the size at the open: a file that grows is sent to
+ * that size, one deleted whole, one that shrinks up to its new end and
+ * then the connection closes (no hang, no padding); the port goes on */
+GST_START_TEST (test_file_changes_while_sent)
+{
+  GstElement *od, *p;
+  GByteArray *a;
+  gsize length;
+  guint port, i;
+
+  install_hook ();
+  p = start_two (&od);
+  port = sink_port (od);
+
+  a = get_while (port, "shrink", &length);
+  fail_unless_equals_int (length, SLOW_SIZE);
+  fail_unless_equals_int (a->len, 40000);
+  for (i = 0; i < a->len && a->data[i] == (guint8) (i * 13); i++);
+  fail_unless_equals_int (i, 40000);
+  g_byte_array_unref (a);
+  assert_others_answer (port);
+
+  rewrite_slow ();
+  a = get_while (port, "grow", &length);
+  fail_unless_equals_int (length, SLOW_SIZE);
+  fail_unless_equals_int (a->len, SLOW_SIZE);
+  g_byte_array_unref (a);
+
+  rewrite_slow ();
+  a = get_while (port, "delete", &length);
+  fail_unless_equals_int (length, SLOW_SIZE);
+  fail_unless_equals_int (a->len, SLOW_SIZE);
+  for (i = 0; i < a->len && a->data[i] == (guint8) (i * 13); i++);
+  fail_unless_equals_int (i, SLOW_SIZE);
+  g_byte_array_unref (a);
+  rewrite_slow ();
+  assert_others_answer (port);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluondemandio_suite (void)
 {
@@ -448,6 +551,7 @@ fluondemandio_suite (void)
   tcase_add_test (tc, test_stop_during_io);
   tcase_add_test (tc, test_status_page);
   tcase_add_test (tc, test_max_clients_per_ip);
+  tcase_add_test (tc, test_file_changes_while_sent);
   return s;
 }
 
