@@ -93,6 +93,10 @@ wait_port () {
 }
 # perf stat with instruction counters, if this machine has them
 perf_insns=""
+if [ -n "${SYSCALLS:-}${PERF_RECORD:-}" ] && ! command -v perf >/dev/null; then
+  echo "SYSCALLS and PERF_RECORD need perf (Debian: apt-get install linux-perf)" >&2
+  exit 1
+fi
 if command -v perf >/dev/null &&
     perf stat -x, -e instructions:u,instructions:k true 2>&1 >/dev/null |
     grep -q '^[0-9]'; then
