@@ -640,12 +640,16 @@ client_gather (FluFanout * f, FluClient * c, struct iovec *iov)
       skip = 0;
       n++;
     }
-    /* headers always complete before data: keep it simple */
-    return n;
+    /* the data of the header set follows in the same write (a new
+     * viewer's headers and burst are one sendmsg()): the cursor is at the
+     * start of an entry of this set (the set is only made pending there),
+     * and the walk below stops at the next set */
+    if (i < h->n_maps)
+      return n;
   }
 
   if (c->wait != FLU_WAIT_NONE)
-    return 0;
+    return n;
   stop = f->r.head;
   if (c->flush_until != FLU_NO_SEQ)
     stop = MIN (stop, c->flush_until);
@@ -868,6 +872,17 @@ client_has_data (FluFanout * f, FluClient * c)
   return c->cursor < f->r.head;
 }
 
+static gsize
+iov_bytes (const struct iovec *iov, gint n)
+{
+  gsize size = 0;
+  gint i;
+
+  for (i = 0; i < n; i++)
+    size += iov[i].iov_len;
+  return size;
+}
+
 static FluClientStatus
 status_for_errno (gint err)
 {
@@ -895,8 +910,10 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
       break;
     if (budget > 0 && done >= budget)
       return TRUE;
-    /* push a corked preamble out with the first data, not the headers */
-    uncork = c->uncork && c->pending_headers == NULL;
+    /* push a corked preamble out with the first data, not the headers
+     * alone: uncork once the write holds more than the headers left */
+    uncork = c->uncork && (c->pending_headers == NULL ||
+        iov_bytes (iov, n) > c->pending_headers->size - c->headers_offset);
     c->in_io = TRUE;
     g_mutex_unlock (&f->lock);
     if (c->is_socket) {
@@ -947,15 +964,8 @@ client_write (FluFanout * f, FluClient * c, gsize budget)
     f->bytes_served += ret;
     c->last_activity_mono = now_mono ();
     client_advance_interleaved (f, c, ret);
-    if (c->pollable) {
-      gsize want = 0;
-      gint i;
-
-      for (i = 0; i < n; i++)
-        want += iov[i].iov_len;
-      if ((gsize) ret < want)
-        c->blocked = TRUE;      /* socket full: wait for EPOLLOUT */
-    }
+    if (c->pollable && (gsize) ret < iov_bytes (iov, n))
+      c->blocked = TRUE;        /* socket full: wait for EPOLLOUT */
   }
   if (!c->removing && c->status == FLU_CLIENT_STATUS_FLUSHING &&
       c->pending_headers == NULL && c->offset == 0 &&

@@ -42,6 +42,22 @@
 # the ball (the ball comes out at ~90 kbit/s whatever the target, noise at
 # ~1.6 Mbit/s).  After each viewer count, the CPU-per-GB ratio
 # of fluhttpsink to the floor, per pattern.
+#
+# On a loaded machine (CPU time of a process grows when other processes
+# share its cores: cache and TLB misses, frequency), REPEAT=N runs each
+# pattern N times with the servers interleaved (fluhttpsink, floor,
+# fluhttpsink, floor, ...: each pair at nearly the same moment), and the
+# ratios printed are the medians of the N pairwise ratios.  Where the CPU
+# has usable performance counters (perf stat -e instructions:u,
+# instructions:k works: not in most VMs), each row also gets the server's
+# instructions per GB (insn/GB, user + kernel, counted by perf stat -p
+# over the client's run), which the load does not inflate, and the
+# summary the ratio of those; else insn/GB is -1.  PERF_RECORD=DIR writes
+# a call-graph profile (perf record -g, sampling) of each fluhttpsink run
+# to DIR/fluhttpsink-PATTERN-N-REP.data.  SYSCALLS=1 prints under each
+# row the server's system calls per viewer per second over the client's
+# run, by kind (perf stat on the syscall tracepoints: counts, which the
+# load does not change either).  perf: Debian's linux-perf.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
@@ -75,6 +91,17 @@ wait_port () {
     sleep 0.1; i=$((i + 1))
   done
 }
+# perf stat with instruction counters, if this machine has them
+perf_insns=""
+if [ -n "${SYSCALLS:-}${PERF_RECORD:-}" ] && ! command -v perf >/dev/null; then
+  echo "SYSCALLS and PERF_RECORD need perf (Debian: apt-get install linux-perf)" >&2
+  exit 1
+fi
+if command -v perf >/dev/null &&
+    perf stat -x, -e instructions:u,instructions:k true 2>&1 >/dev/null |
+    grep -q '^[0-9]'; then
+  perf_insns=1
+fi
 cpu_ticks () { awk '{print $14 + $15}' "/proc/$1/stat"; }
 server_ticks () {
   t=$(cpu_ticks "$srv")
@@ -160,12 +187,15 @@ pattern_args () {
   esac
 }
 
-printf '%-14s %-5s %7s %9s %9s %8s %8s %9s %8s %7s %9s %9s %9s %9s\n' server \
+printf '%-14s %-5s %7s %9s %9s %8s %8s %9s %8s %7s %9s %9s %9s %9s %9s\n' server \
   read viewers cpu_s/GB steady/GB rss_MB idle_MB KB/viewer after_MB behind \
-  unserved ttfb_med ttfb_p99 setup/s
+  unserved ttfb_med ttfb_p99 setup/s insn/GB
 for n in $counts; do
   : > "$tmp/cpu"
   for pattern in ${PATTERNS:-all ramp slow mix}; do
+  rep=0
+  while [ $rep -lt "${REPEAT:-1}" ]; do
+  rep=$((rep + 1))
   for kind in ${SERVERS:-fluhttpsink floor tcpserversink icecast2}; do
     if [ $kind = icecast2 ] && ! command -v icecast2 >/dev/null; then
       continue
@@ -193,6 +223,24 @@ for n in $counts; do
         $(pattern_args "$pattern") > "$tmp/cl" &
     fi
     clpid=$!
+    perfpid="" scpid=""
+    if [ -n "${SYSCALLS:-}" ]; then
+      perf stat -x, -o "$tmp/sysc" -p "$srv" -e raw_syscalls:sys_enter \
+        $(for s in sendmsg sendto writev write read recvfrom epoll_wait \
+          epoll_ctl futex setsockopt accept4 close; do
+          printf ' -e syscalls:sys_enter_%s' $s; done) 2>/dev/null &
+      scpid=$!
+    fi
+    if [ -n "$perf_insns" ]; then
+      perf stat -x, -e instructions:u,instructions:k -p "$srv" \
+        -o "$tmp/insns" 2>/dev/null &
+      perfpid=$!
+    elif [ -n "${PERF_RECORD:-}" ] && [ $kind = fluhttpsink ]; then
+      mkdir -p "$PERF_RECORD"
+      perf record -q -g -p "$srv" \
+        -o "$PERF_RECORD/$kind-$pattern-$n-$rep.data" >/dev/null 2>&1 &
+      perfpid=$!
+    fi
     # the steady state, without the cost of setting the viewers up or of
     # their leaving: CPU over 2 s ending 0.5 s before the client's end,
     # bytes over the client's last 2 s (window_bytes)
@@ -202,6 +250,21 @@ for n in $counts; do
     ce=$(server_ns)
     wait "$clpid"
     c1=$(server_ticks)
+    if [ -n "$scpid" ]; then
+      kill -INT "$scpid" 2>/dev/null || true
+      wait "$scpid" 2>/dev/null || true
+      awk -F, -v n="$n" -v secs="$secs" '$1 ~ /^[0-9]/ {
+          e = $3; sub(/.*:(sys_enter_)?/, "", e)
+          o = o sprintf(" %s %.2f", e, $1 / n / secs) }
+        END { print "    syscalls/viewer/s:" o }' "$tmp/sysc" > "$tmp/sysc.line"
+    fi
+    insns=-1
+    if [ -n "$perfpid" ]; then
+      kill -INT "$perfpid" 2>/dev/null || true
+      wait "$perfpid" 2>/dev/null || true
+      [ -n "$perf_insns" ] && insns=$(awk -F, '$3 ~ /^instructions/ &&
+        $1 ~ /^[0-9]/ {s += $1} END {printf "%.0f\n", s + 0}' "$tmp/insns")
+    fi
     hwm=$(hwm_kb $srv)
     sleep 3   # the viewers are gone: what is left
     after=$(awk '/^VmRSS/{print $2}' "/proc/$srv/status")
@@ -213,23 +276,46 @@ for n in $counts; do
       -v unserved="$L_unserved" -v secs="$secs" \
       -v failed="$L_failed" -v after="$after" -v pat="$pattern" \
       -v cpuf="$tmp/cpu" -v cm="$((ce - cm))" -v wbytes="$L_window_bytes" \
-      -v t50="$L_ttfb_med_ms" -v t99="$L_ttfb_p99_ms" -v rate="$L_setup_rate" 'BEGIN {
+      -v t50="$L_ttfb_med_ms" -v t99="$L_ttfb_p99_ms" -v rate="$L_setup_rate" \
+      -v insns="$insns" -v rep="$rep" 'BEGIN {
         cpu = c / hz; gb = bytes / 1e9;
         # a percentile that falls on an unserved viewer: longer than the run
         m = (t50 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t50));
         p = (t99 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t99));
         wgb = wbytes / 1e9; steady = (wgb > 0 ? cm / 1e9 / wgb : -1);
-        printf "%-14s %-5s %7d %9.2f %9.2f %8.1f %8.1f %9.2f %8.1f %7d %9d %9s %9s %9.0f\n",
+        ipg = (insns > 0 && gb > 0 ? insns / gb : -1);
+        printf "%-14s %-5s %7d %9.2f %9.2f %8.1f %8.1f %9.2f %8.1f %7d %9d %9s %9s %9.0f %9.3g\n",
           k, pat, n, (gb > 0 ? cpu / gb : -1), steady, hwm / 1024,
           rss0 / 1024, (hwm - rss0) / n, after / 1024,
-          behind + failed, unserved, m, p, rate;
-        printf "%s %s %.6f %.6f\n", k, pat, (gb > 0 ? cpu / gb : -1),
-          steady >> cpuf }'
+          behind + failed, unserved, m, p, rate, ipg;
+        printf "%s %s %.6f %.6f %d %.6g\n", k, pat, (gb > 0 ? cpu / gb : -1),
+          steady, rep, ipg >> cpuf }'
+    [ -n "$scpid" ] && cat "$tmp/sysc.line"
   done
   done
-  awk -v n="$n" '{ c[$1 " " $2] = $3; s[$1 " " $2] = $4; p[$2] = 1 }
-    END { for (q in p) if (c["floor " q] > 0 && ("fluhttpsink " q) in c)
-      printf "  cpu/GB ratio at %d viewers, %s: fluhttpsink/floor %.2f, steady %.2f\n",
-        n, q, c["fluhttpsink " q] / c["floor " q],
-        (s["floor " q] > 0 ? s["fluhttpsink " q] / s["floor " q] : -1) }' "$tmp/cpu"
+  done
+  # per pattern, the median over the repeats of fluhttpsink/floor (each
+  # repeat's pair run back to back)
+  awk -v n="$n" '
+    function median(a, m,   i, j, t) {
+      for (i = 2; i <= m; i++)
+        for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+          t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return (m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2) }
+    { k = $2 " " $5; c[$1 " " k] = $3; s[$1 " " k] = $4; g[$1 " " k] = $6
+      p[$2] = 1; if ($5 > r[$2]) r[$2] = $5 }
+    END { for (q in p) {
+      mc = ms = mi = 0
+      for (i = 1; i <= r[q]; i++) {
+        k = q " " i
+        if (c["floor " k] > 0 && ("fluhttpsink " k) in c)
+          vc[++mc] = c["fluhttpsink " k] / c["floor " k]
+        if (s["floor " k] > 0 && s["fluhttpsink " k] > 0)
+          vs[++ms] = s["fluhttpsink " k] / s["floor " k]
+        if (g["floor " k] > 0 && g["fluhttpsink " k] > 0)
+          vi[++mi] = g["fluhttpsink " k] / g["floor " k] }
+      if (mc == 0) continue
+      printf "  cpu/GB ratio at %d viewers, %s: fluhttpsink/floor %.2f, steady %.2f, insn %.2f (median of %d)\n",
+        n, q, median(vc, mc), (ms ? median(vs, ms) : -1),
+        (mi ? median(vi, mi) : -1), mc } }' "$tmp/cpu"
 done
