@@ -92,6 +92,7 @@ typedef struct
   uint64_t segments;
   FILE *save;
   size_t saved;
+  char path[768];               /* of the request under way */
 } Viewer;
 
 static struct sockaddr_in server;
@@ -102,6 +103,16 @@ static uint64_t n_requests, n_playlists, n_media, n_errors, n_gaps, n_bytes;
 static double *ages, *edges, *readys;
 static size_t n_ages, cap_ages, n_edges, cap_edges, n_readys, cap_readys;
 static int epfd;
+
+/* errors by kind, the first few printed on stderr */
+#define ERR_KINDS 16
+#define ERR_SHOWN 20
+static struct
+{
+  char kind[24];
+  uint64_t n;
+} err_kinds[ERR_KINDS];
+static double t_start;
 
 /* the first moment any viewer saw each piece listed: when it was ready,
  * give or take the first viewer's delay */
@@ -465,6 +476,7 @@ start_request (Viewer * v, int idx)
       snprintf (path, sizeof (path), "%s", pl_path);
     }
   }
+  snprintf (v->path, sizeof (v->path), "%s", path);
   n = snprintf (req, sizeof (req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
       "User-Agent: flu-hlspoll\r\nConnection: close\r\n\r\n", path, host_hdr);
   fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -505,6 +517,31 @@ start_request (Viewer * v, int idx)
   return 0;
 }
 
+/* counts an error of KIND (e.g. "status503", "reset") for V's request */
+static void
+count_error (Viewer * v, const char *kind, const char *detail)
+{
+  int i;
+
+  n_errors++;
+  for (i = 0; i < ERR_KINDS; i++) {
+    if (err_kinds[i].kind[0] == 0)
+      snprintf (err_kinds[i].kind, sizeof (err_kinds[i].kind), "%s", kind);
+    if (strcmp (err_kinds[i].kind, kind) == 0) {
+      err_kinds[i].n++;
+      break;
+    }
+  }
+  if (n_errors <= ERR_SHOWN)
+    fprintf (stderr, "flu-hlspoll: error %s%s%s at %.3f s after %.3f s: "
+        "%s\n", kind, detail ? " " : "", detail ? detail : "",
+        now_s () - t_start, v && v->busy ? now_s () - v->req_started : 0.0,
+        v ? v->path : "-");
+}
+
+static void
+finish_error (Viewer * v, const char *kind, const char *detail);
+
 static void
 finish (Viewer * v, int ok)
 {
@@ -513,12 +550,18 @@ finish (Viewer * v, int ok)
   v->fd = -1;
   v->busy = 0;
   if (!ok) {
-    n_errors++;
     v->qlen = 0;                /* start over from the playlist */
     v->start_at = now_s () + 0.5;
     return;
   }
   v->start_at = 0;
+}
+
+static void
+finish_error (Viewer * v, const char *kind, const char *detail)
+{
+  count_error (v, kind, detail);
+  finish (v, 0);
 }
 
 static void
@@ -533,9 +576,18 @@ response_done (Viewer * v)
     v->buf = realloc (v->buf, v->cap = v->len + 1);
   v->buf[v->len] = 0;
   hdr_end = strstr (v->buf, "\r\n\r\n");
-  if (!hdr_end || sscanf (v->buf, "HTTP/%*d.%*d %d", &status) != 1
-      || status != 200) {
-    finish (v, 0);
+  if (!hdr_end || sscanf (v->buf, "HTTP/%*d.%*d %d", &status) != 1) {
+    char d[32];
+
+    snprintf (d, sizeof (d), "(%zu bytes)", v->len);
+    finish_error (v, "nohead", d);
+    return;
+  }
+  if (status != 200) {
+    char k[24];
+
+    snprintf (k, sizeof (k), "status%d", status);
+    finish_error (v, k, NULL);
     return;
   }
   *hdr_end = 0;
@@ -543,7 +595,11 @@ response_done (Viewer * v)
   blen = v->len - (body - v->buf);
   cl = strcasestr (v->buf, "\r\nContent-Length:");
   if (cl && strtoull (cl + 17, NULL, 10) != blen) {
-    finish (v, 0);              /* cut short */
+    char d[64];
+
+    snprintf (d, sizeof (d), "(%zu of %llu bytes)", blen,
+        (unsigned long long) strtoull (cl + 17, NULL, 10));
+    finish_error (v, "short", d);       /* cut short */
     return;
   }
   if (v->is_playlist) {
@@ -598,7 +654,7 @@ on_event (Viewer * v)
     }
     if (errno == EAGAIN || errno == EINTR)
       return;
-    finish (v, 0);
+    finish_error (v, "recv", strerror (errno));
     return;
   }
 }
@@ -691,7 +747,7 @@ main (int argc, char **argv)
   setrlimit (RLIMIT_NOFILE, &rl);
   epfd = epoll_create1 (EPOLL_CLOEXEC);
   vs = calloc (n_viewers, sizeof (Viewer));
-  t0 = now_s ();
+  t0 = t_start = now_s ();
   end = t0 + seconds;
   for (i = 0; i < n_viewers; i++) {
     vs[i].fd = -1;
@@ -717,9 +773,12 @@ main (int argc, char **argv)
         struct epoll_event ev;
 
         getsockopt (v->fd, SOL_SOCKET, SO_ERROR, &err, &el);
-        if (err || send (v->fd, v->buf, v->len, MSG_NOSIGNAL)
-            != (ssize_t) v->len) {
-          finish (v, 0);
+        if (err) {
+          finish_error (v, "connect", strerror (err));
+          continue;
+        }
+        if (send (v->fd, v->buf, v->len, MSG_NOSIGNAL) != (ssize_t) v->len) {
+          finish_error (v, "send", strerror (errno));
           continue;
         }
         v->len = 0;
@@ -736,11 +795,11 @@ main (int argc, char **argv)
 
       if (v->busy) {
         if (now - v->req_started > REQ_TIMEOUT)
-          finish (v, 0);
+          finish_error (v, "timeout", NULL);
         continue;
       }
       if (v->start_at <= now && start_request (v, i) < 0) {
-        n_errors++;
+        count_error (v, "socket", strerror (errno));
         v->start_at = now + 0.5;
       }
     }
@@ -773,6 +832,13 @@ main (int argc, char **argv)
       pct (ages, n_ages, 0.5, q[0]), pct (ages, n_ages, 0.95, q[1]),
       pct (ages, n_ages, 1.0, q[2]), pct (edges, n_edges, 0.5, q[3]),
       pct (readys, n_readys, 0.5, q[4]), pct (readys, n_readys, 0.95, q[5]));
+  if (n_errors) {
+    printf ("error_kinds=");
+    for (i = 0; i < ERR_KINDS && err_kinds[i].kind[0]; i++)
+      printf ("%s%s:%llu", i ? "," : "", err_kinds[i].kind,
+          (unsigned long long) err_kinds[i].n);
+    printf ("\n");
+  }
   free (vs);
   free (ages);
   free (edges);

@@ -53,6 +53,15 @@ again=$(curl -s --max-time 5 -D - -o /dev/null "$edge?$q" | \
 [ "$again" = HIT ] || fail "the same blocking reload again: cache $again"
 echo "blocking reload ?$q through nginx: 200 with the part after ${r#* } s; again: $again"
 
+# what went wrong at the edge: nginx's error log, its answers other than
+# 200 (the poller's output names the failed requests and why)
+edge_errors () {
+  echo "nginx error.log (last lines):" >&2
+  tail -n 20 "$EDGE_DIR/error.log" >&2
+  echo "nginx answers other than 200:" >&2
+  awk '$3 != 200' "$EDGE_DIR/access.log" | head -n 20 >&2
+}
+
 # 500 LL-HLS and 100 plain HLS viewers through nginx
 : >"$EDGE_DIR/access.log" 2>/dev/null || true
 mkdir -p "$E2E_TMP/saved-ll" "$E2E_TMP/saved-plain"
@@ -71,7 +80,8 @@ for run in poll:500:LL-HLS poll-plain:100:HLS; do
   echo "$n $what viewers: $out"
   val () { printf '%s\n' "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
   [ "$(val viewers)" = "$n" ] || fail "flu-hlspoll: $out"
-  [ "$(val errors)" = 0 ] || fail "$what: $(val errors) failed requests through nginx"
+  [ "$(val errors)" = 0 ] || { edge_errors; \
+    fail "$what: $(val errors) failed requests through nginx"; }
   [ "$(val gaps)" = 0 ] || fail "$what: $(val gaps) gaps: a viewer missed a piece"
   [ "$(val seg_min)" -ge 4 ] || \
     fail "$what: a viewer got only $(val seg_min) complete segments in 15 s"
