@@ -7,14 +7,16 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* N HLS viewers in one process (epoll, one connection per request, as
- * fluhlssink closes every connection): each fetches the media playlist,
+/* N HLS viewers in one process (epoll), each on one kept-alive
+ * connection as a player keeps it (HTTP/1.1; a new connection when the
+ * server closes it; --close: one connection per request, "Connection:
+ * close"): each fetches the media playlist,
  * then every new segment (plain mode: reload every half target duration)
  * or every new part (--ll: a blocking reload for the next part,
  * _HLS_msn/_HLS_part, then the parts it lists), and repeats.
  *
  *   flu-hlspoll [--viewers N] [--seconds S] [--ramp S] [--ll]
- *       [--save DIR] [--save-viewers K] [--source-addrs] URL
+ *       [--save DIR] [--save-viewers K] [--source-addrs] [--close] URL
  *
  * URL is http://HOST:PORT/PATH (an IPv4 address).  Every viewer must see
  * every piece in order: a segment that left the playlist before the
@@ -22,7 +24,9 @@
  * whole segment is then fetched instead), counts as a gap.  Output, one
  * line of key=value pairs:
  *   viewers, requests, playlists, media (segment and part requests),
- *   errors (non-200 answers, failed connections, timeouts), gaps,
+ *   errors (non-200 answers, failed connections, resets, answers cut
+ *   short, timeouts; the first 20 on stderr, with their URL, and
+ *   error_kinds=KIND:N,... on a line of its own), gaps,
  *   bytes, seg_min / seg_max (complete segments a viewer got, fewest and
  *   most), age_med_ms / age_p95_ms / age_max_ms (the age of each piece
  *   when its last byte arrived: wall clock minus the PROGRAM-DATE-TIME
@@ -34,6 +38,8 @@
  *   -> bytes at the client" without the PROGRAM-DATE-TIME's jitter, the
  *   sink dating a segment by the arrival of its first buffer; "na"
  *   without samples);
+ *   connections (opened), retries (requests sent again on a new
+ *   connection because the server closed the kept-alive one first);
  *   the pieces of the join (the playlist's last segment or independent
  *   part onwards) are left out of these figures.
  * --save DIR writes what the first K viewers (--save-viewers, 3) got,
@@ -92,16 +98,36 @@ typedef struct
   uint64_t segments;
   FILE *save;
   size_t saved;
+  char path[768];               /* of the request under way */
+  char req[1024];               /* the request, for a retry */
+  int req_len;
+  int reused;                   /* the request went on a kept-alive connection */
+  size_t hdr_len;               /* head and its blank line; 0: not yet */
+  long long want;               /* body length; -1: until EOF, -2: chunked */
+  int keep;                     /* the connection stays open after it */
+  int status;
+  int connecting;               /* the request is sent on EPOLLOUT */
 } Viewer;
 
 static struct sockaddr_in server;
 static char host_hdr[128], pl_path[256], base_dir[256];
-static int ll_mode, use_source_addrs;
+static int ll_mode, use_source_addrs, use_close;
 static double target_dur = 2.0;
 static uint64_t n_requests, n_playlists, n_media, n_errors, n_gaps, n_bytes;
+static uint64_t n_connections, n_retries;
 static double *ages, *edges, *readys;
 static size_t n_ages, cap_ages, n_edges, cap_edges, n_readys, cap_readys;
 static int epfd;
+
+/* errors by kind, the first few printed on stderr */
+#define ERR_KINDS 16
+#define ERR_SHOWN 20
+static struct
+{
+  char kind[24];
+  uint64_t n;
+} err_kinds[ERR_KINDS];
+static double t_start;
 
 /* the first moment any viewer saw each piece listed: when it was ready,
  * give or take the first viewer's delay */
@@ -438,35 +464,11 @@ mark_complete (Viewer * v, Item * items, int n)
 }
 
 static int
-start_request (Viewer * v, int idx)
+open_connection (Viewer * v, int idx)
 {
-  char req[1024], path[768];
-  int fd, n;
+  int fd;
   struct epoll_event ev;
 
-  if (v->qlen) {
-    v->cur = v->queue[v->qhead];
-    v->qhead = (v->qhead + 1) % 64;
-    v->qlen--;
-    v->is_playlist = 0;
-    snprintf (path, sizeof (path), "%s", v->cur.uri);
-  } else {
-    v->is_playlist = 1;
-    if (v->joined > 1)
-      v->live = 1;
-    if (ll_mode && v->joined > 1) {
-      uint64_t m = v->seg_done ? v->msn + 1 : v->msn;
-      int p = v->seg_done ? 0 : v->part + 1;
-      snprintf (path, sizeof (path), "%s?_HLS_msn=%llu&_HLS_part=%d",
-          pl_path, (unsigned long long) m, p);
-    } else if (!ll_mode && v->joined > 1) {
-      snprintf (path, sizeof (path), "%s", pl_path);
-    } else {
-      snprintf (path, sizeof (path), "%s", pl_path);
-    }
-  }
-  n = snprintf (req, sizeof (req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
-      "User-Agent: flu-hlspoll\r\nConnection: close\r\n\r\n", path, host_hdr);
   fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return -1;
@@ -486,34 +488,127 @@ start_request (Viewer * v, int idx)
     close (fd);
     return -1;
   }
-  /* loopback: the request fits the socket buffer once connected; keep it
-   * to send on EPOLLOUT */
+  /* loopback: the request fits the socket buffer once connected; it is
+   * sent on EPOLLOUT */
   v->fd = fd;
-  v->busy = 1;
-  v->len = 0;
-  v->req_started = now_s ();
-  if (v->cap < (size_t) n + 1) {
-    v->cap = 65536;
-    v->buf = realloc (v->buf, v->cap);
-  }
-  memcpy (v->buf, req, n);
-  v->len = n;
+  v->reused = 0;
+  v->connecting = 1;
+  n_connections++;
   ev.events = EPOLLOUT;
   ev.data.u32 = idx;
   epoll_ctl (epfd, EPOLL_CTL_ADD, fd, &ev);
-  n_requests++;
+  return 0;
+}
+
+/* sends the request on V's connection (connected, nothing under way) */
+static int
+send_request (Viewer * v, int idx)
+{
+  struct epoll_event ev;
+
+  if (send (v->fd, v->req, v->req_len, MSG_NOSIGNAL) != v->req_len)
+    return -1;
+  ev.events = EPOLLIN;
+  ev.data.u32 = idx;
+  epoll_ctl (epfd, EPOLL_CTL_MOD, v->fd, &ev);
   return 0;
 }
 
 static void
-finish (Viewer * v, int ok)
+close_connection (Viewer * v)
 {
+  if (v->fd < 0)
+    return;
   epoll_ctl (epfd, EPOLL_CTL_DEL, v->fd, NULL);
   close (v->fd);
   v->fd = -1;
+}
+
+static int
+start_request (Viewer * v, int idx)
+{
+  char path[768];
+
+  if (v->qlen) {
+    v->cur = v->queue[v->qhead];
+    v->qhead = (v->qhead + 1) % 64;
+    v->qlen--;
+    v->is_playlist = 0;
+    snprintf (path, sizeof (path), "%s", v->cur.uri);
+  } else {
+    v->is_playlist = 1;
+    if (v->joined > 1)
+      v->live = 1;
+    if (ll_mode && v->joined > 1) {
+      uint64_t m = v->seg_done ? v->msn + 1 : v->msn;
+      int p = v->seg_done ? 0 : v->part + 1;
+      snprintf (path, sizeof (path), "%s?_HLS_msn=%llu&_HLS_part=%d",
+          pl_path, (unsigned long long) m, p);
+    } else {
+      snprintf (path, sizeof (path), "%s", pl_path);
+    }
+  }
+  snprintf (v->path, sizeof (v->path), "%s", path);
+  v->req_len = snprintf (v->req, sizeof (v->req), "GET %s HTTP/1.1\r\n"
+      "Host: %s\r\nUser-Agent: flu-hlspoll\r\n%s\r\n", path, host_hdr,
+      use_close ? "Connection: close\r\n" : "");
+  v->busy = 1;
+  v->len = 0;
+  v->hdr_len = 0;
+  v->want = -1;
+  v->keep = 0;
+  v->req_started = now_s ();
+  if (v->cap < 65536) {
+    v->cap = 65536;
+    v->buf = realloc (v->buf, v->cap);
+  }
+  n_requests++;
+  if (v->fd >= 0) {
+    /* a kept-alive connection */
+    if (send_request (v, idx) == 0) {
+      v->reused = 1;
+      return 0;
+    }
+    close_connection (v);
+  }
+  if (open_connection (v, idx) < 0) {
+    v->busy = 0;
+    return -1;
+  }
+  return 0;
+}
+
+/* counts an error of KIND (e.g. "status503", "reset") for V's request */
+static void
+count_error (Viewer * v, const char *kind, const char *detail)
+{
+  int i;
+
+  n_errors++;
+  for (i = 0; i < ERR_KINDS; i++) {
+    if (err_kinds[i].kind[0] == 0)
+      snprintf (err_kinds[i].kind, sizeof (err_kinds[i].kind), "%s", kind);
+    if (strcmp (err_kinds[i].kind, kind) == 0) {
+      err_kinds[i].n++;
+      break;
+    }
+  }
+  if (n_errors <= ERR_SHOWN)
+    fprintf (stderr, "flu-hlspoll: error %s%s%s at %.3f s after %.3f s: "
+        "%s\n", kind, detail ? " " : "", detail ? detail : "",
+        now_s () - t_start, v && v->busy ? now_s () - v->req_started : 0.0,
+        v ? v->path : "-");
+}
+
+static void finish_error (Viewer * v, const char *kind, const char *detail);
+
+static void
+finish (Viewer * v, int ok)
+{
+  if (!ok || !v->keep)
+    close_connection (v);
   v->busy = 0;
   if (!ok) {
-    n_errors++;
     v->qlen = 0;                /* start over from the playlist */
     v->start_at = now_s () + 0.5;
     return;
@@ -522,30 +617,124 @@ finish (Viewer * v, int ok)
 }
 
 static void
-response_done (Viewer * v)
+finish_error (Viewer * v, const char *kind, const char *detail)
 {
-  char *hdr_end, *body;
+  count_error (v, kind, detail);
+  finish (v, 0);
+}
+
+/* the head of V's answer, once its blank line is in: status, length,
+ * whether the connection stays open */
+static void
+parse_head (Viewer * v)
+{
+  char *end = memmem (v->buf, v->len, "\r\n\r\n", 4), *head, *h;
+  int minor = 0;
+
+  if (end == NULL)
+    return;
+  v->hdr_len = end + 4 - v->buf;
+  head = strndup (v->buf, end + 2 - v->buf);
+  if (sscanf (head, "HTTP/1.%d %d", &minor, &v->status) != 2)
+    v->status = 0;
+  v->want = -1;
+  if ((h = strcasestr (head, "\r\nContent-Length:")))
+    v->want = strtoll (h + 17, NULL, 10);
+  if ((h = strcasestr (head, "\r\nTransfer-Encoding:")) &&
+      strncasecmp (h + 20 + strspn (h + 20, " "), "chunked", 7) == 0)
+    v->want = -2;
+  h = strcasestr (head, "\r\nConnection:");
+  v->keep = !use_close && minor >= 1 && v->want != -1 &&
+      !(h && strncasecmp (h + 13 + strspn (h + 13, " "), "close", 5) == 0);
+  free (head);
+}
+
+/* a chunked body, complete (last chunk and blank line in), decoded in
+ * place; returns its length, or -1 when incomplete or malformed */
+static long long
+dechunk (char *body, size_t n)
+{
+  size_t in = 0, out = 0;
+
+  for (;;) {
+    char *e;
+    unsigned long long sz;
+    char *crlf = memmem (body + in, n - in, "\r\n", 2);
+
+    if (crlf == NULL)
+      return -1;
+    sz = strtoull (body + in, &e, 16);
+    if (e == body + in)
+      return -1;
+    in = crlf + 2 - body;
+    if (sz == 0)
+      return n - in >= 2 && memcmp (body + in, "\r\n", 2) == 0 ?
+          (long long) out : -1;
+    if (n - in < sz + 2)
+      return -1;
+    memmove (body + out, body + in, sz);
+    out += sz;
+    in += sz + 2;
+  }
+}
+
+/* the whole answer is in (by its length: on a kept-alive connection the
+ * end of the stream does not mark it) */
+static int
+complete (Viewer * v)
+{
+  if (v->hdr_len == 0)
+    return 0;
+  if (v->want >= 0)
+    return v->len - v->hdr_len >= (size_t) v->want;
+  if (v->want == -2)
+    return v->len - v->hdr_len >= 5 &&
+        memcmp (v->buf + v->len - 5, "0\r\n\r\n", 5) == 0;
+  return 0;
+}
+
+static void
+response_done (Viewer * v, int eof)
+{
+  char *body;
   size_t blen;
-  int status = 0;
-  char *cl;
 
   if (v->len >= v->cap)
     v->buf = realloc (v->buf, v->cap = v->len + 1);
   v->buf[v->len] = 0;
-  hdr_end = strstr (v->buf, "\r\n\r\n");
-  if (!hdr_end || sscanf (v->buf, "HTTP/%*d.%*d %d", &status) != 1
-      || status != 200) {
-    finish (v, 0);
+  if (v->hdr_len == 0 || v->status == 0) {
+    char d[32];
+
+    snprintf (d, sizeof (d), "(%zu bytes)", v->len);
+    finish_error (v, "nohead", d);
     return;
   }
-  *hdr_end = 0;
-  body = hdr_end + 4;
-  blen = v->len - (body - v->buf);
-  cl = strcasestr (v->buf, "\r\nContent-Length:");
-  if (cl && strtoull (cl + 17, NULL, 10) != blen) {
-    finish (v, 0);              /* cut short */
+  if (v->status != 200) {
+    char k[24];
+
+    snprintf (k, sizeof (k), "status%d", v->status);
+    finish_error (v, k, NULL);
     return;
   }
+  body = v->buf + v->hdr_len;
+  blen = v->len - v->hdr_len;
+  if (v->want == -2) {
+    long long n = complete (v) ? dechunk (body, blen) : -1;
+
+    if (n < 0) {
+      finish_error (v, "short", "(chunked)");
+      return;
+    }
+    blen = n;
+    body[blen] = 0;
+  } else if (v->want >= 0 && blen != (size_t) v->want) {
+    char d[64];
+
+    snprintf (d, sizeof (d), "(%zu of %lld bytes)", blen, v->want);
+    finish_error (v, "short", d);       /* cut short */
+    return;
+  }
+  (void) eof;
   if (v->is_playlist) {
     static Item items[MAX_ITEMS];
     uint64_t first;
@@ -578,7 +767,7 @@ response_done (Viewer * v)
 }
 
 static void
-on_event (Viewer * v)
+on_event (Viewer * v, int idx)
 {
   ssize_t r;
 
@@ -588,17 +777,39 @@ on_event (Viewer * v)
       v->buf = realloc (v->buf, v->cap);
     }
     r = recv (v->fd, v->buf + v->len, v->cap - v->len - 1, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR))
+      return;
+    if (!v->busy) {
+      /* an idle kept-alive connection the server closed (or sent what
+       * nobody asked for on) */
+      close_connection (v);
+      return;
+    }
     if (r > 0) {
       v->len += r;
+      if (v->hdr_len == 0)
+        parse_head (v);
+      if (complete (v)) {
+        response_done (v, 0);
+        return;
+      }
       continue;
     }
-    if (r == 0) {
-      response_done (v);
+    if (v->len == 0 && v->reused) {
+      /* the server closed the kept-alive connection before it read this
+       * request (its idle timeout, its request limit): once again on a
+       * new connection, as browsers do (RFC 9112, 9.3.1) */
+      close_connection (v);
+      n_retries++;
+      if (open_connection (v, idx) < 0)
+        finish_error (v, "socket", strerror (errno));
       return;
     }
-    if (errno == EAGAIN || errno == EINTR)
+    if (r == 0) {
+      response_done (v, 1);
       return;
-    finish (v, 0);
+    }
+    finish_error (v, "recv", strerror (errno));
     return;
   }
 }
@@ -625,11 +836,12 @@ main (int argc, char **argv)
     {"save", required_argument, NULL, 's'},
     {"save-viewers", required_argument, NULL, 'k'},
     {"source-addrs", no_argument, NULL, 'a'},
+    {"close", no_argument, NULL, 'c'},
     {NULL, 0, NULL, 0}
   };
   int c;
 
-  while ((c = getopt_long (argc, argv, "n:t:r:ls:k:a", opts, NULL)) != -1) {
+  while ((c = getopt_long (argc, argv, "n:t:r:ls:k:ac", opts, NULL)) != -1) {
     switch (c) {
       case 'n':
         n_viewers = atoi (optarg);
@@ -652,10 +864,13 @@ main (int argc, char **argv)
       case 'a':
         use_source_addrs = 1;
         break;
+      case 'c':
+        use_close = 1;
+        break;
       default:
         fprintf (stderr, "usage: flu-hlspoll [--viewers N] [--seconds S] "
             "[--ramp S] [--ll] [--save DIR] [--save-viewers K] "
-            "[--source-addrs] http://HOST:PORT/PATH\n");
+            "[--source-addrs] [--close] http://HOST:PORT/PATH\n");
         return 2;
     }
   }
@@ -691,7 +906,7 @@ main (int argc, char **argv)
   setrlimit (RLIMIT_NOFILE, &rl);
   epfd = epoll_create1 (EPOLL_CLOEXEC);
   vs = calloc (n_viewers, sizeof (Viewer));
-  t0 = now_s ();
+  t0 = t_start = now_s ();
   end = t0 + seconds;
   for (i = 0; i < n_viewers; i++) {
     vs[i].fd = -1;
@@ -709,26 +924,25 @@ main (int argc, char **argv)
     for (i = 0; i < n; i++) {
       Viewer *v = &vs[evs[i].data.u32];
 
-      if (!v->busy)
+      if (v->fd < 0)
         continue;
-      if ((evs[i].events & EPOLLOUT) && v->len) {
+      if (v->busy && v->connecting) {
         int err = 0;
         socklen_t el = sizeof (err);
-        struct epoll_event ev;
 
+        if (!(evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+          continue;
+        v->connecting = 0;
         getsockopt (v->fd, SOL_SOCKET, SO_ERROR, &err, &el);
-        if (err || send (v->fd, v->buf, v->len, MSG_NOSIGNAL)
-            != (ssize_t) v->len) {
-          finish (v, 0);
+        if (err) {
+          finish_error (v, "connect", strerror (err));
           continue;
         }
-        v->len = 0;
-        ev.events = EPOLLIN;
-        ev.data.u32 = evs[i].data.u32;
-        epoll_ctl (epfd, EPOLL_CTL_MOD, v->fd, &ev);
+        if (send_request (v, evs[i].data.u32) < 0)
+          finish_error (v, "send", strerror (errno));
         continue;
       }
-      on_event (v);
+      on_event (v, evs[i].data.u32);
     }
     now = now_s ();
     for (i = 0; i < n_viewers; i++) {
@@ -736,11 +950,11 @@ main (int argc, char **argv)
 
       if (v->busy) {
         if (now - v->req_started > REQ_TIMEOUT)
-          finish (v, 0);
+          finish_error (v, "timeout", NULL);
         continue;
       }
       if (v->start_at <= now && start_request (v, i) < 0) {
-        n_errors++;
+        count_error (v, "socket", strerror (errno));
         v->start_at = now + 0.5;
       }
     }
@@ -765,14 +979,22 @@ main (int argc, char **argv)
   printf ("viewers=%d requests=%llu playlists=%llu media=%llu errors=%llu "
       "gaps=%llu bytes=%llu seg_min=%llu seg_max=%llu age_med_ms=%s "
       "age_p95_ms=%s age_max_ms=%s edge_med_ms=%s ready_med_ms=%s "
-      "ready_p95_ms=%s\n", n_viewers,
+      "ready_p95_ms=%s connections=%llu retries=%llu\n", n_viewers,
       (unsigned long long) n_requests, (unsigned long long) n_playlists,
       (unsigned long long) n_media, (unsigned long long) n_errors,
       (unsigned long long) n_gaps, (unsigned long long) n_bytes,
       (unsigned long long) seg_min, (unsigned long long) seg_max,
       pct (ages, n_ages, 0.5, q[0]), pct (ages, n_ages, 0.95, q[1]),
       pct (ages, n_ages, 1.0, q[2]), pct (edges, n_edges, 0.5, q[3]),
-      pct (readys, n_readys, 0.5, q[4]), pct (readys, n_readys, 0.95, q[5]));
+      pct (readys, n_readys, 0.5, q[4]), pct (readys, n_readys, 0.95, q[5]),
+      (unsigned long long) n_connections, (unsigned long long) n_retries);
+  if (n_errors) {
+    printf ("error_kinds=");
+    for (i = 0; i < ERR_KINDS && err_kinds[i].kind[0]; i++)
+      printf ("%s%s:%llu", i ? "," : "", err_kinds[i].kind,
+          (unsigned long long) err_kinds[i].n);
+    printf ("\n");
+  }
   free (vs);
   free (ages);
   free (edges);

@@ -11,7 +11,10 @@
 # and, one row after the other, VIEWERS (1000) polling viewers
 # (flu-hlspoll: plain viewers reload the playlist every half target and
 # fetch each new segment; LL viewers make blocking reloads and fetch each
-# part) read each for DURATION (20) s after a ramp of RAMP (5) s.
+# part) read each for DURATION (20) s after a ramp of RAMP (5) s, each
+# viewer on one kept-alive connection (as players do), then, unless
+# CLOSE_ROWS=0, the three servers again with one connection per request
+# (flu-hlspoll --close).
 # Per row: serving CPU (the server processes' CPU from /proc during the
 # run, minus what they use with no viewer, measured just before: the
 # feed reading and muxing of the fluhlssink processes, hlssink2's own
@@ -97,7 +100,8 @@ rss_kb () {
   echo $r
 }
 
-# row NAME URL MODE EXTRA_KB_DIR PID...
+# row NAME URL MODE EXTRA_KB_DIR PID...  (MODE: ll or plain, with -close:
+# one connection per request)
 row () {
   name=$1 url=$2 mode=$3 extra=$4
   shift 4
@@ -106,10 +110,11 @@ row () {
   sleep 5
   idle=$(( $(ticks "$@") - a ))
   flags=""
-  [ "$mode" = ll ] && flags="--ll"
+  case $mode in ll*) flags="--ll" ;; esac
+  case $mode in *-close) flags="$flags --close" ;; esac
   # shellcheck disable=SC2086
   "$poll" --viewers "$viewers" --seconds $((ramp + secs)) --ramp "$ramp" \
-    --source-addrs $flags "$url" >"$E2E_TMP/poll.out" 2>&1 &
+    --source-addrs $flags "$url" >"$E2E_TMP/poll.out" 2>"$E2E_TMP/poll.err" &
   ppid=$!
   t0=$(date +%s.%N)
   a=$(ticks "$@")
@@ -120,17 +125,26 @@ row () {
     [ "$r" -gt "$peak" ] && peak=$r
     sleep 1
   done
-  wait $ppid || fail "$name: flu-hlspoll failed: $(cat "$E2E_TMP/poll.out")"
+  wait $ppid || fail "$name: flu-hlspoll failed: $(cat "$E2E_TMP/poll.out" "$E2E_TMP/poll.err")"
   used=$(( $(ticks "$@") - a ))
   t1=$(date +%s.%N)
-  echo "$name|$(cat "$E2E_TMP/poll.out")|$used|$idle|$t0|$t1|$peak" >>"$E2E_TMP/rows"
-  echo "$name: $(cat "$E2E_TMP/poll.out") cpu_ticks=$used idle_ticks_5s=$idle peak_rss_kb=$peak" >&2
+  out=$(tr '\n' ' ' <"$E2E_TMP/poll.out")
+  head -n 5 "$E2E_TMP/poll.err" >&2
+  echo "$name|$out|$used|$idle|$t0|$t1|$peak" >>"$E2E_TMP/rows"
+  echo "$name: $out cpu_ticks=$used idle_ticks_5s=$idle peak_rss_kb=$peak" >&2
 }
 
 : >"$E2E_TMP/rows"
-row "fluhlssink LL-HLS" "http://127.0.0.1:$PORT_ll/ll/index.m3u8" ll "" "$pid_ll"
-row "fluhlssink HLS" "http://127.0.0.1:$PORT_plain/plain/index.m3u8" plain "" "$pid_plain"
-row "hlssink2 + nginx" "http://127.0.0.1:$STATIC_PORT/index.m3u8" plain "$shm" "$static_pid"
+# a row per server with viewers keeping their connection (as players
+# do), and, unless CLOSE_ROWS=0, again with a connection per request
+for m in "" -close; do
+  [ -z "$m" ] || [ "${CLOSE_ROWS:-1}" = 1 ] || continue
+  c=""
+  [ -z "$m" ] || c=", connection per request"
+  row "fluhlssink LL-HLS$c" "http://127.0.0.1:$PORT_ll/ll/index.m3u8" "ll$m" "" "$pid_ll"
+  row "fluhlssink HLS$c" "http://127.0.0.1:$PORT_plain/plain/index.m3u8" "plain$m" "" "$pid_plain"
+  row "hlssink2 + nginx$c" "http://127.0.0.1:$STATIC_PORT/index.m3u8" "plain$m" "$shm" "$static_pid"
+done
 row "fluhlssink LL-HLS behind nginx" "http://127.0.0.1:$EDGE_PORT/ll/index.m3u8" ll "" "$edge_pid" "$pid_ll"
 
 python3 - "$E2E_TMP/rows" "$hz" "$viewers" <<'PY'
@@ -139,25 +153,30 @@ rows = []
 hz, n = float(sys.argv[2]), int(sys.argv[3])
 for line in open(sys.argv[1]):
     name, out, used, idle, t0, t1, peak = line.strip().split("|")
-    kv = dict(x.split("=") for x in out.split())
+    kv = dict(x.split("=", 1) for x in out.split() if "=" in x)
     dur = float(t1) - float(t0)
     cpu = max(0.0, (int(used) - int(idle) * dur / 5.0) / hz)
     gb = int(kv["bytes"]) / 1e9
     rows.append(dict(name=name, kv=kv, dur=dur, cpu=cpu, gb=gb,
                      per_gb=cpu / gb if gb else float("nan"),
                      per_viewer=1000 * cpu / dur / n, rss=int(peak) / 1024))
-ref = next(r for r in rows if r["name"].startswith("hlssink2"))
-print("| server | viewers | served Mbit/s | serving CPU, % of a core | CPU s/GB | ratio | CPU ms per viewer-second | ratio | peak RSS MB | ratio | PDT age at client, med / p95 ms | ready -> client, med / p95 ms | requests/s | errors, gaps |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+# ratios to hlssink2 + nginx with the same kind of viewers
+def ref_of(r):
+    close = r["name"].endswith("connection per request")
+    return next(x for x in rows if x["name"].startswith("hlssink2") and
+                x["name"].endswith("connection per request") == close)
+print("| server | viewers | served Mbit/s | serving CPU, % of a core | CPU s/GB | ratio | CPU ms per viewer-second | ratio | peak RSS MB | ratio | PDT age at client, med / p95 ms | ready -> client, med / p95 ms | requests/s | connections | errors, gaps |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in rows:
     kv = r["kv"]
+    ref = ref_of(r)
     age = ("%s / %s" % (kv["age_med_ms"], kv["age_p95_ms"])
            if kv["age_med_ms"] != "na" else "n/a (no PDT)")
     ready = "%s / %s" % (kv["ready_med_ms"], kv["ready_p95_ms"])
-    print("| %s | %s | %.0f | %.1f | %.2f | %.2f | %.3f | %.2f | %.1f | %.2f | %s | %s | %.0f | %s, %s |" % (
+    print("| %s | %s | %.0f | %.1f | %.2f | %.2f | %.3f | %.2f | %.1f | %.2f | %s | %s | %.0f | %s | %s, %s |" % (
         r["name"], kv["viewers"], 8 * r["gb"] * 1000 / r["dur"],
         100 * r["cpu"] / r["dur"], r["per_gb"], r["per_gb"] / ref["per_gb"],
         r["per_viewer"], r["per_viewer"] / ref["per_viewer"], r["rss"],
         r["rss"] / ref["rss"], age, ready, int(kv["requests"]) / r["dur"],
-        kv["errors"], kv["gaps"]))
+        kv.get("connections", "?"), kv["errors"], kv["gaps"]))
 PY
