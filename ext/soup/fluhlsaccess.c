@@ -510,18 +510,14 @@ static void
 log_refused (FluHlsAccess * a, SoupServerMessage * msg, guint status,
     const gchar * host, const gchar * user)
 {
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
   gchar *target = flu_http_request_target (msg);
   FluHttpLogEntry e = { 0 };
 
+  flu_http_log_entry_from_message (&e, msg);
   e.host = host ? host : "-";
   e.user = user;
-  e.method = soup_server_message_get_method (msg);
   e.path = target;
-  e.protocol = flu_http_protocol_name (msg);
   e.status = status;
-  e.referer = soup_message_headers_get_one (h, "Referer");
-  e.user_agent = soup_message_headers_get_one (h, "User-Agent");
   e.start_time = g_get_real_time ();
   flu_http_access_log_write (a->log, &e);
   g_free (target);

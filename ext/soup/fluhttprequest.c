@@ -46,7 +46,6 @@ static void
 log_request (FluHttpSink * sink, SoupServerMessage * msg, guint status,
     const gchar * user)
 {
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
   GInetAddress *addr = flu_http_client_address (msg);
   gchar *host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
   gchar *target = flu_http_request_target (msg);
@@ -54,14 +53,11 @@ log_request (FluHttpSink * sink, SoupServerMessage * msg, guint status,
   FluHttpLogEntry e = { 0 };
 
   if (!flu_http_cidr_list_match (p->filter_list, addr)) {
+    flu_http_log_entry_from_message (&e, msg);
     e.host = host;
     e.user = user;
-    e.method = soup_server_message_get_method (msg);
     e.path = target;
-    e.protocol = flu_http_protocol_name (msg);
     e.status = status;
-    e.referer = soup_message_headers_get_one (h, "Referer");
-    e.user_agent = soup_message_headers_get_one (h, "User-Agent");
     e.start_time = g_get_real_time ();
     flu_http_access_log_write (sink->log, &e);
   }

@@ -125,7 +125,6 @@ request_done (Request * r)
 {
   FluOnDemandRun *run = r->run;
   FluOnDemand *self = run->self;
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (r->msg);
   FluHttpLogEntry e = { 0 };
 
   g_assert (!r->done);
@@ -138,16 +137,12 @@ request_done (Request * r)
     g_source_destroy (r->wait);
     g_clear_pointer (&r->wait, g_source_unref);
   }
+  flu_http_log_entry_from_message (&e, r->msg);
   e.host = r->host;
   e.user = r->user;
-  e.method = soup_server_message_get_method (r->msg);
   e.path = r->target;
-  e.protocol = soup_server_message_get_http_version (r->msg) ==
-      SOUP_HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
   e.status = r->status;
   e.bytes = r->sent;
-  e.referer = soup_message_headers_get_one (h, "Referer");
-  e.user_agent = soup_message_headers_get_one (h, "User-Agent");
   e.start_time = r->start_wall;
   e.seconds = (g_get_monotonic_time () - r->start_mono) / G_USEC_PER_SEC;
   flu_http_access_log_write (run->log, &e);
