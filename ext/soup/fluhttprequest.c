@@ -31,6 +31,7 @@
 #include "fluhttpclient.h"
 #include "fluhttpstatuspage.h"
 #include "fluhttpresponse.h"
+#include "fluhttpanswer.h"
 #include "fluhttpauthpool.h"
 #include "fluhttpwait.h"
 
@@ -298,15 +299,6 @@ static const gchar player_page[] =
     "  if (played > 2) document.title = 'playing';\n"
     "}, 250);\n</script>\n</body></html>\n";
 
-static void
-serve_text (SoupServerMessage * msg, const gchar * type, gchar * body)
-{
-  flu_http_server_set_common_headers (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body,
-      strlen (body));
-}
-
 GstStructure *
 flu_http_build_stats (FluHttpSink * sink)
 {
@@ -350,10 +342,10 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg,
     body = flu_http_stats_to_json (s, mount_point, list, history);
     g_free (history);
     g_clear_pointer (&list, g_ptr_array_unref);
-    serve_text (msg, "application/json", body);
+    flu_http_serve_text (msg, "application/json", body);
   } else {
     body = flu_http_stats_to_prometheus (s, mount_point);
-    serve_text (msg, "text/plain; version=0.0.4", body);
+    flu_http_serve_text (msg, "text/plain; version=0.0.4", body);
   }
   gst_structure_free (s);
 }
@@ -730,7 +722,7 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
   } else if (g_strcmp0 (path, p->player_path) == 0) {
     gchar *title = g_markup_escape_text (p->mount_point, -1);
 
-    serve_text (msg, "text/html; charset=utf-8",
+    flu_http_serve_text (msg, "text/html; charset=utf-8",
         g_strdup_printf (player_page, title, title, title));
     g_free (title);
   } else {

@@ -37,6 +37,7 @@
 
 #include "fluondemandpriv.h"
 #include "fluhttpfiles.h"
+#include "fluhttpanswer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -429,10 +430,7 @@ answer_listing (FluOnDemandRun * run, Request * r, gchar * html)
     return;
   }
   r->status = SOUP_STATUS_OK;
-  flu_http_server_set_common_headers (r->msg);
-  soup_server_message_set_status (r->msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (r->msg, "text/html; charset=utf-8",
-      SOUP_MEMORY_TAKE, html, strlen (html));
+  flu_http_serve_text (r->msg, "text/html; charset=utf-8", html);
 }
 
 /* a regular file: validators, preconditions, range, then the body */
