@@ -26,7 +26,7 @@
 #include <sys/random.h>
 
 #include "flufeedconn.h"
-#include "flumac.h"             /* tools/porter: header-only */
+#include "flusecret.h"          /* tools/porter: header-only */
 
 #define NONCE_LEN 32
 #define MAC_LEN FLU_MAC_LEN
@@ -774,23 +774,13 @@ flu_feed_link_set_property (FluFeedLink * link, const gchar * name,
 gchar *
 flu_feed_read_secret_file (const gchar * path, GError ** error)
 {
-  gchar *secret = NULL;
-  gsize len = 0;
+  gchar *secret = flu_secret_read_file (path, error);
   guint8 r[32];
   guint i;
 
-  if (g_file_get_contents (path, &secret, &len, error)) {
-    if (len > 0 && secret[len - 1] == '\n')
-      secret[--len] = '\0';
-    if (len > 0 && strlen (secret) == len)
-      return secret;
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        "%s: empty, or holds a NUL byte", path);
-    g_free (secret);
-  }
-  if (getrandom (r, sizeof r, 0) != (gssize) sizeof r)
-    for (i = 0; i < sizeof r; i++)
-      r[i] = g_random_int_range (0, 256);
+  if (secret)
+    return secret;
+  flu_secret_random (r, sizeof r);
   secret = g_malloc (2 * sizeof r + 1);
   for (i = 0; i < sizeof r; i++)
     g_snprintf (secret + 2 * i, 3, "%02x", r[i]);

@@ -24,7 +24,7 @@
 #endif
 
 #include "fluporterproto.h"
-#include "flumac.h"
+#include "flusecret.h"
 
 #include <string.h>
 #include <sys/random.h>
@@ -167,30 +167,13 @@ flu_porter_mac_equal (const guint8 * a, const guint8 * b)
 void
 flu_porter_random (guint8 * buf, gsize len)
 {
-  gsize i;
-
-  if (getrandom (buf, len, 0) != (gssize) len)
-    for (i = 0; i < len; i++)
-      buf[i] = g_random_int_range (0, 256);
+  flu_secret_random (buf, len);
 }
 
 gchar *
 flu_porter_read_secret (const gchar * path, GError ** error)
 {
-  gchar *secret = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &secret, &len, error))
-    return NULL;
-  if (len > 0 && secret[len - 1] == '\n')
-    secret[--len] = '\0';
-  if (len > 0 && strlen (secret) == len)
-    return secret;
-  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-      "%s: empty, or holds a NUL byte", path);
-  memset (secret, 0, len);
-  g_free (secret);
-  return NULL;
+  return flu_secret_read_file (path, error);
 }
 
 void

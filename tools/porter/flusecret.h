@@ -17,23 +17,58 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* The challenge-response MAC both our shared-secret handshakes use: the
- * feed link (gst/feed/flufeedconn.c) and the porter's streamer link
- * (fluporterproto.c).  HMAC-SHA256 (@secret, @label || @nonce_a ||
- * @nonce_b), and its constant-time compare.  Header-only (static
- * inline, GLib only) so that the feed plugin and the porter program share
- * the logic without linking each other.  Each protocol keeps its own
- * labels and lengths, so neither wire format moves if the other does. */
+/* The pieces both our shared-secret handshakes use: the feed link
+ * (gst/feed/flufeedconn.c) and the porter's streamer link
+ * (fluporterproto.c).  The secret file as read, random bytes, the MAC
+ * HMAC-SHA256 (@secret, @label || @nonce_a || @nonce_b) and its
+ * constant-time compare.  Header-only (static inline, GLib only) so that
+ * the feed plugin and the porter program share the logic without linking
+ * each other.  Each protocol keeps its own labels and lengths, so neither
+ * wire format moves if the other does. */
 
-#ifndef __FLU_MAC_H__
-#define __FLU_MAC_H__
+#ifndef __FLU_SECRET_H__
+#define __FLU_SECRET_H__
 
 #include <string.h>
+#include <sys/random.h>
 #include <glib.h>
 
 G_BEGIN_DECLS
 
 #define FLU_MAC_LEN 32          /* SHA-256 */
+
+/* The secret in @path: its bytes, one trailing newline dropped; NULL and
+ * @error set when it cannot be read, is empty or holds a NUL byte (what
+ * was read is wiped then). */
+static inline gchar *
+flu_secret_read_file (const gchar * path, GError ** error)
+{
+  gchar *secret = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &secret, &len, error))
+    return NULL;
+  if (len > 0 && secret[len - 1] == '\n')
+    secret[--len] = '\0';
+  if (len > 0 && strlen (secret) == len)
+    return secret;
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+      "%s: empty, or holds a NUL byte", path);
+  memset (secret, 0, len);
+  g_free (secret);
+  return NULL;
+}
+
+/* @len bytes from getrandom (), or from GLib's generator if it fails */
+static inline void
+flu_secret_random (guint8 * buf, gsize len)
+{
+  gsize i;
+
+  if (getrandom (buf, len, 0) != (gssize) len)
+    for (i = 0; i < len; i++)
+      buf[i] = g_random_int_range (0, 256);
+}
 
 /* @mac: FLU_MAC_LEN bytes */
 static inline void
@@ -67,4 +102,4 @@ flu_mac_equal (const guint8 * a, const guint8 * b)
 
 G_END_DECLS
 
-#endif /* __FLU_MAC_H__ */
+#endif /* __FLU_SECRET_H__ */
