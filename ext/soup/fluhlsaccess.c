@@ -42,6 +42,7 @@
 #include "fluhttplog.h"
 #include "fluhttpstats.h"
 #include "fluhttpresponse.h"
+#include "fluhttpanswer.h"
 
 #include <glib-unix.h>
 #include <signal.h>
@@ -510,18 +511,14 @@ static void
 log_refused (FluHlsAccess * a, SoupServerMessage * msg, guint status,
     const gchar * host, const gchar * user)
 {
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
   gchar *target = flu_http_request_target (msg);
   FluHttpLogEntry e = { 0 };
 
+  flu_http_log_entry_from_message (&e, msg);
   e.host = host ? host : "-";
   e.user = user;
-  e.method = soup_server_message_get_method (msg);
   e.path = target;
-  e.protocol = flu_http_protocol_name (msg);
   e.status = status;
-  e.referer = soup_message_headers_get_one (h, "Referer");
-  e.user_agent = soup_message_headers_get_one (h, "User-Agent");
   e.start_time = g_get_real_time ();
   flu_http_access_log_write (a->log, &e);
   g_free (target);
@@ -1026,15 +1023,6 @@ flu_hls_access_add_stats (FluHlsAccess * a, GstStructure * s)
       "bytes-sent", G_TYPE_UINT64, sent, NULL);
 }
 
-static void
-serve_text (SoupServerMessage * msg, const gchar * type, gchar * body)
-{
-  flu_http_server_set_common_headers (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body,
-      strlen (body));
-}
-
 /* the HLS families beside fluhttpsink's (fluhttpstats.c) */
 static void
 append_metric (GString * out, const gchar * name, const gchar * help,
@@ -1107,7 +1095,7 @@ handle_stats (FluHttpServer * server, SoupServerMessage * msg,
       }
       g_ptr_array_unref (live);
     }
-    serve_text (msg, "application/json", flu_http_stats_to_json (s,
+    flu_http_serve_text (msg, "application/json", flu_http_stats_to_json (s,
             r->playlist_path, list, history));
     g_free (history);
     g_clear_pointer (&list, g_ptr_array_unref);
@@ -1125,7 +1113,8 @@ handle_stats (FluHttpServer * server, SoupServerMessage * msg,
         r->playlist_path, requests);
     append_metric (out, "credential_checks_total", "Credential checks made "
         "(one per new session)", r->playlist_path, checks);
-    serve_text (msg, "text/plain; version=0.0.4", g_string_free (out, FALSE));
+    flu_http_serve_text (msg, "text/plain; version=0.0.4", g_string_free (out,
+            FALSE));
   }
   gst_structure_free (s);
   g_clear_object (&addr);

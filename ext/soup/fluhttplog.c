@@ -63,6 +63,24 @@ append_escaped (GString * s, const gchar * v)
   append_escaped_full (s, v, FALSE);
 }
 
+const gchar *
+flu_http_protocol_name (SoupServerMessage * msg)
+{
+  return soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ?
+      "HTTP/1.0" : "HTTP/1.1";
+}
+
+void
+flu_http_log_entry_from_message (FluHttpLogEntry * e, SoupServerMessage * msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+
+  e->method = soup_server_message_get_method (msg);
+  e->protocol = flu_http_protocol_name (msg);
+  e->referer = soup_message_headers_get_one (h, "Referer");
+  e->user_agent = soup_message_headers_get_one (h, "User-Agent");
+}
+
 gchar *
 flu_http_log_format (const FluHttpLogEntry * e)
 {

@@ -25,6 +25,7 @@
 #define __FLU_HTTP_LOG_H__
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -48,6 +49,14 @@ typedef struct
 } FluHttpLogEntry;
 
 gchar *flu_http_log_format (const FluHttpLogEntry * e);
+
+/* "HTTP/1.0" or "HTTP/1.1", as logged and posted */
+const gchar *flu_http_protocol_name (SoupServerMessage * msg);
+/* Sets the fields the request line and headers of @msg give: method,
+ * protocol, referer, user_agent (borrowed from @msg: valid while it is).
+ * The others (host, user, path, status, times) are the caller's. */
+void flu_http_log_entry_from_message (FluHttpLogEntry * e,
+    SoupServerMessage * msg);
 
 FluHttpAccessLog *flu_http_access_log_new (void);
 void flu_http_access_log_free (FluHttpAccessLog * log);

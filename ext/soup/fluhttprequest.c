@@ -31,6 +31,7 @@
 #include "fluhttpclient.h"
 #include "fluhttpstatuspage.h"
 #include "fluhttpresponse.h"
+#include "fluhttpanswer.h"
 #include "fluhttpauthpool.h"
 #include "fluhttpwait.h"
 
@@ -46,7 +47,6 @@ static void
 log_request (FluHttpSink * sink, SoupServerMessage * msg, guint status,
     const gchar * user)
 {
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
   GInetAddress *addr = flu_http_client_address (msg);
   gchar *host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
   gchar *target = flu_http_request_target (msg);
@@ -54,14 +54,11 @@ log_request (FluHttpSink * sink, SoupServerMessage * msg, guint status,
   FluHttpLogEntry e = { 0 };
 
   if (!flu_http_cidr_list_match (p->filter_list, addr)) {
+    flu_http_log_entry_from_message (&e, msg);
     e.host = host;
     e.user = user;
-    e.method = soup_server_message_get_method (msg);
     e.path = target;
-    e.protocol = flu_http_protocol_name (msg);
     e.status = status;
-    e.referer = soup_message_headers_get_one (h, "Referer");
-    e.user_agent = soup_message_headers_get_one (h, "User-Agent");
     e.start_time = g_get_real_time ();
     flu_http_access_log_write (sink->log, &e);
   }
@@ -334,15 +331,6 @@ js_string (const gchar * s)
   return g_string_free (out, FALSE);
 }
 
-static void
-serve_text (SoupServerMessage * msg, const gchar * type, gchar * body)
-{
-  flu_http_server_set_common_headers (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body,
-      strlen (body));
-}
-
 GstStructure *
 flu_http_build_stats (FluHttpSink * sink)
 {
@@ -386,10 +374,10 @@ serve_stats (FluHttpSink * sink, SoupServerMessage * msg,
     body = flu_http_stats_to_json (s, mount_point, list, history);
     g_free (history);
     g_clear_pointer (&list, g_ptr_array_unref);
-    serve_text (msg, "application/json", body);
+    flu_http_serve_text (msg, "application/json", body);
   } else {
     body = flu_http_stats_to_prometheus (s, mount_point);
-    serve_text (msg, "text/plain; version=0.0.4", body);
+    flu_http_serve_text (msg, "text/plain; version=0.0.4", body);
   }
   gst_structure_free (s);
 }
@@ -768,7 +756,7 @@ flu_http_request_handle (FluHttpServer * server, SoupServerMessage * msg,
     gchar *stream = js_string (p->mount_point);
     gchar *hls = js_string (p->player_hls);
 
-    serve_text (msg, "text/html; charset=utf-8",
+    flu_http_serve_text (msg, "text/html; charset=utf-8",
         g_strdup_printf (player_page, title, title, stream, hls));
     g_free (title);
     g_free (stream);

@@ -23,13 +23,6 @@
 
 #include "fluhttpresponse.h"
 
-const gchar *
-flu_http_protocol_name (SoupServerMessage * msg)
-{
-  return soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ?
-      "HTTP/1.0" : "HTTP/1.1";
-}
-
 /* path?query as logged and posted, token values hidden */
 gchar *
 flu_http_request_target (SoupServerMessage * msg)

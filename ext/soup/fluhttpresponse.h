@@ -29,9 +29,8 @@
 
 G_BEGIN_DECLS
 
-/* Request line pieces as logged and posted: "HTTP/1.x", and path?query
- * with token values hidden. */
-const gchar *flu_http_protocol_name (SoupServerMessage * msg);
+/* The request target as logged and posted: path?query with token values
+ * hidden (the protocol name: flu_http_protocol_name (), fluhttplog.h). */
 gchar *flu_http_request_target (SoupServerMessage * msg);
 
 /* lock held: the response headers of the stream (status not set).

@@ -37,6 +37,7 @@
 
 #include "fluondemandpriv.h"
 #include "fluhttpfiles.h"
+#include "fluhttpanswer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -125,7 +126,6 @@ request_done (Request * r)
 {
   FluOnDemandRun *run = r->run;
   FluOnDemand *self = run->self;
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (r->msg);
   FluHttpLogEntry e = { 0 };
 
   g_assert (!r->done);
@@ -138,16 +138,12 @@ request_done (Request * r)
     g_source_destroy (r->wait);
     g_clear_pointer (&r->wait, g_source_unref);
   }
+  flu_http_log_entry_from_message (&e, r->msg);
   e.host = r->host;
   e.user = r->user;
-  e.method = soup_server_message_get_method (r->msg);
   e.path = r->target;
-  e.protocol = soup_server_message_get_http_version (r->msg) ==
-      SOUP_HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
   e.status = r->status;
   e.bytes = r->sent;
-  e.referer = soup_message_headers_get_one (h, "Referer");
-  e.user_agent = soup_message_headers_get_one (h, "User-Agent");
   e.start_time = r->start_wall;
   e.seconds = (g_get_monotonic_time () - r->start_mono) / G_USEC_PER_SEC;
   flu_http_access_log_write (run->log, &e);
@@ -434,10 +430,7 @@ answer_listing (FluOnDemandRun * run, Request * r, gchar * html)
     return;
   }
   r->status = SOUP_STATUS_OK;
-  flu_http_server_set_common_headers (r->msg);
-  soup_server_message_set_status (r->msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (r->msg, "text/html; charset=utf-8",
-      SOUP_MEMORY_TAKE, html, strlen (html));
+  flu_http_serve_text (r->msg, "text/html; charset=utf-8", html);
 }
 
 /* a regular file: validators, preconditions, range, then the body */

@@ -26,9 +26,10 @@
 #include <sys/random.h>
 
 #include "flufeedconn.h"
+#include "flusecret.h"          /* tools/porter: header-only */
 
 #define NONCE_LEN 32
-#define MAC_LEN 32
+#define MAC_LEN FLU_MAC_LEN
 
 G_DEFINE_QUARK (flu_feed_error_quark, flu_feed_error);
 
@@ -276,30 +277,13 @@ flu_feed_write_all (GSocket * socket, const guint8 * data, gsize length,
   return write_all (socket, data, length, timeout_ms, 0, cancellable, error);
 }
 
+/* the MAC: HMAC-SHA256 (secret, label || nonce_a || nonce_c), shared
+ * with the porter's handshake (header-only, no link between the two) */
 static void
 compute_mac (const gchar * secret, const gchar * label,
     const guint8 * nonce_a, const guint8 * nonce_c, guint8 * mac)
 {
-  GHmac *hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) secret,
-      strlen (secret));
-  gsize len = MAC_LEN;
-
-  g_hmac_update (hmac, (const guchar *) label, strlen (label));
-  g_hmac_update (hmac, nonce_a, NONCE_LEN);
-  g_hmac_update (hmac, nonce_c, NONCE_LEN);
-  g_hmac_get_digest (hmac, mac, &len);
-  g_hmac_unref (hmac);
-}
-
-static gboolean
-mac_equal (const guint8 * a, const guint8 * b)
-{
-  guint8 diff = 0;
-  gint i;
-
-  for (i = 0; i < MAC_LEN; i++)
-    diff |= a[i] ^ b[i];
-  return diff == 0;
+  flu_mac_compute (secret, label, nonce_a, nonce_c, NONCE_LEN, mac);
 }
 
 static gboolean
@@ -368,7 +352,7 @@ connector_steps (GSocket * socket, const gchar * secret,
   if (!read_all (socket, theirs, MAC_LEN, 0, d, cancellable, error))
     return FALSE;
   compute_mac (secret, "flufeed-acceptor", nonce_a, nonce_c, mine);
-  if (!mac_equal (mine, theirs)) {
+  if (!flu_mac_equal (mine, theirs)) {
     g_set_error (error, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_FAILED,
         "the peer does not know the secret (wrong secret)");
     return FALSE;
@@ -546,7 +530,7 @@ pending_step (FluFeedGate * gate, Pending * p, GError ** error)
 
       compute_mac (gate->secret, "flufeed-connector", p->nonce_a, nonce_c,
           mine);
-      if (!mac_equal (mine, p->in + FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN)) {
+      if (!flu_mac_equal (mine, p->in + FLU_FEED_AUTH_MAGIC_LEN + NONCE_LEN)) {
         p->out[0] = 0;
         p->out_len = 1;
         g_set_error (&p->refused, FLU_FEED_ERROR, FLU_FEED_ERROR_AUTH_FAILED,
@@ -790,23 +774,13 @@ flu_feed_link_set_property (FluFeedLink * link, const gchar * name,
 gchar *
 flu_feed_read_secret_file (const gchar * path, GError ** error)
 {
-  gchar *secret = NULL;
-  gsize len = 0;
+  gchar *secret = flu_secret_read_file (path, error);
   guint8 r[32];
   guint i;
 
-  if (g_file_get_contents (path, &secret, &len, error)) {
-    if (len > 0 && secret[len - 1] == '\n')
-      secret[--len] = '\0';
-    if (len > 0 && strlen (secret) == len)
-      return secret;
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        "%s: empty, or holds a NUL byte", path);
-    g_free (secret);
-  }
-  if (getrandom (r, sizeof r, 0) != (gssize) sizeof r)
-    for (i = 0; i < sizeof r; i++)
-      r[i] = g_random_int_range (0, 256);
+  if (secret)
+    return secret;
+  flu_secret_random (r, sizeof r);
   secret = g_malloc (2 * sizeof r + 1);
   for (i = 0; i < sizeof r; i++)
     g_snprintf (secret + 2 * i, 3, "%02x", r[i]);

@@ -42,6 +42,7 @@
 
 #define _GNU_SOURCE             /* accept4, struct ucred */
 #include "fluporterproto.h"
+#include "flulisten.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -644,45 +645,12 @@ static gint
 listen_public (const gchar * address, guint port, guint * bound,
     GError ** error)
 {
+  GSocket *sock = flu_listen_tcp (address, port, 4096, error);
   GSocketAddress *sa;
-  GSocket *sock;
-  GInetAddress *any;
   gint fd;
 
-  if (address && *address) {
-    sa = g_inet_socket_address_new_from_string (address, port);
-    if (sa == NULL) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-          "'%s' is not a numeric IPv4 or IPv6 address", address);
-      return -1;
-    }
-    sock = g_socket_new (g_socket_address_get_family (sa),
-        G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-  } else {
-    sock = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
-        G_SOCKET_PROTOCOL_TCP, NULL);
-    if (sock && g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 0, NULL)) {
-      any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
-    } else {
-      g_clear_object (&sock);
-      sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-          G_SOCKET_PROTOCOL_TCP, error);
-      any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
-    }
-    sa = g_inet_socket_address_new (any, port);
-    g_object_unref (any);
-  }
-  if (sock == NULL) {
-    g_object_unref (sa);
+  if (sock == NULL)
     return -1;
-  }
-  g_socket_set_listen_backlog (sock, 4096);
-  if (!g_socket_bind (sock, sa, TRUE, error) || !g_socket_listen (sock, error)) {
-    g_object_unref (sa);
-    g_object_unref (sock);
-    return -1;
-  }
-  g_object_unref (sa);
   sa = g_socket_get_local_address (sock, NULL);
   *bound = sa ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sa)) :
       port;

@@ -24,6 +24,7 @@
 #endif
 
 #include "fluporterproto.h"
+#include "flusecret.h"
 
 #include <string.h>
 #include <sys/random.h>
@@ -148,59 +149,31 @@ flu_porter_route_parse (const FluPorterMsg * msg, FluPorterRouteKind * kind,
   return TRUE;
 }
 
+G_STATIC_ASSERT (FLU_PORTER_MAC_LEN == FLU_MAC_LEN);
+
 void
 flu_porter_mac (const gchar * secret, const gchar * label,
     const guint8 * nonce_p, const guint8 * nonce_s, guint8 * mac)
 {
-  GHmac *h = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) secret,
-      strlen (secret));
-  gsize len = FLU_PORTER_MAC_LEN;
-
-  g_hmac_update (h, (const guchar *) label, strlen (label));
-  g_hmac_update (h, nonce_p, FLU_PORTER_NONCE_LEN);
-  g_hmac_update (h, nonce_s, FLU_PORTER_NONCE_LEN);
-  g_hmac_get_digest (h, mac, &len);
-  g_hmac_unref (h);
+  flu_mac_compute (secret, label, nonce_p, nonce_s, FLU_PORTER_NONCE_LEN, mac);
 }
 
 gboolean
 flu_porter_mac_equal (const guint8 * a, const guint8 * b)
 {
-  guint8 d = 0;
-  guint i;
-
-  for (i = 0; i < FLU_PORTER_MAC_LEN; i++)
-    d |= a[i] ^ b[i];
-  return d == 0;
+  return flu_mac_equal (a, b);
 }
 
 void
 flu_porter_random (guint8 * buf, gsize len)
 {
-  gsize i;
-
-  if (getrandom (buf, len, 0) != (gssize) len)
-    for (i = 0; i < len; i++)
-      buf[i] = g_random_int_range (0, 256);
+  flu_secret_random (buf, len);
 }
 
 gchar *
 flu_porter_read_secret (const gchar * path, GError ** error)
 {
-  gchar *secret = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &secret, &len, error))
-    return NULL;
-  if (len > 0 && secret[len - 1] == '\n')
-    secret[--len] = '\0';
-  if (len > 0 && strlen (secret) == len)
-    return secret;
-  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-      "%s: empty, or holds a NUL byte", path);
-  memset (secret, 0, len);
-  g_free (secret);
-  return NULL;
+  return flu_secret_read_file (path, error);
 }
 
 void
