@@ -23,6 +23,7 @@
 
 #define _GNU_SOURCE             /* accept4 */
 #include "fluhttpserver.h"
+#include "flulisten.h"
 #include "fluhttpauthpool.h"
 #include "fluhttpauth.h"
 #include "fluhttpporter.h"
@@ -845,42 +846,7 @@ find_port (GSocket * sock)
 static GSocket *
 listen_socket (const gchar * address, guint port, GError ** error)
 {
-  GSocketAddress *sa = NULL;
-  GSocket *sock = NULL;
-
-  if (address && *address) {
-    sa = g_inet_socket_address_new_from_string (address, port);
-    if (sa == NULL) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-          "'%s' is not a numeric IPv4 or IPv6 address", address);
-      return NULL;
-    }
-    sock = g_socket_new (g_socket_address_get_family (sa),
-        G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-  } else {
-    GInetAddress *any;
-
-    sock = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
-        G_SOCKET_PROTOCOL_TCP, NULL);
-    if (sock && g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 0, NULL)) {
-      any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
-    } else {
-      g_clear_object (&sock);
-      sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-          G_SOCKET_PROTOCOL_TCP, error);
-      any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
-    }
-    sa = g_inet_socket_address_new (any, port);
-    g_object_unref (any);
-  }
-  if (sock) {
-    g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
-    if (!g_socket_bind (sock, sa, TRUE, error) || !g_socket_listen (sock,
-            error))
-      g_clear_object (&sock);
-  }
-  g_object_unref (sa);
-  return sock;
+  return flu_listen_tcp (address, port, LISTEN_BACKLOG, error);
 }
 
 static void
