@@ -203,23 +203,26 @@ flu_gdp_pay_event (const GstEvent * event, FluGdpFlags flags)
       s ? gst_structure_to_string (s) : NULL, flags);
 }
 
-static gboolean
-type_is_known_event (guint16 type)
+/* The GDP type field has 16 bits, GstEventType more: the custom events
+ * (number 300 and up) do not fit and are written truncated to 16 bits
+ * (as gdppay writes them); each event a feed carries is found back from
+ * its truncated value (none of them share one).  GST_EVENT_UNKNOWN for
+ * any other type. */
+static GstEventType
+event_type_from_gdp (guint16 type)
 {
-  switch ((GstEventType) (type - FLU_GDP_TYPE_EVENT_NONE)) {
-    case GST_EVENT_STREAM_START:
-    case GST_EVENT_SEGMENT:
-    case GST_EVENT_TAG:
-    case GST_EVENT_EOS:
-    case GST_EVENT_GAP:
-    case GST_EVENT_CUSTOM_DOWNSTREAM:
-    case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
-    case GST_EVENT_STREAM_GROUP_DONE:
-    case GST_EVENT_SEGMENT_DONE:
-      return TRUE;
-    default:
-      return FALSE;
-  }
+  static const GstEventType known[] = {
+    GST_EVENT_STREAM_START, GST_EVENT_SEGMENT, GST_EVENT_TAG, GST_EVENT_EOS,
+    GST_EVENT_GAP, GST_EVENT_CUSTOM_DOWNSTREAM,
+    GST_EVENT_CUSTOM_DOWNSTREAM_STICKY, GST_EVENT_STREAM_GROUP_DONE,
+    GST_EVENT_SEGMENT_DONE
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (known); i++)
+    if ((guint16) (FLU_GDP_TYPE_EVENT_NONE + known[i]) == type)
+      return known[i];
+  return GST_EVENT_UNKNOWN;
 }
 
 gboolean
@@ -599,12 +602,13 @@ GstEvent *
 flu_gdp_event_new (const FluGdpHeader * header, const guint8 * payload,
     GError ** error)
 {
-  GstEventType type = (GstEventType) (header->type - FLU_GDP_TYPE_EVENT_NONE);
+  GstEventType type = event_type_from_gdp (header->type);
   GstStructure *s = NULL;
 
-  if (!type_is_known_event (header->type)) {
+  if (type == GST_EVENT_UNKNOWN) {
     g_set_error (error, FLU_GDP_ERROR, FLU_GDP_ERROR_TYPE,
-        "GDP event of type %d is not one a feed carries", (gint) type);
+        "GDP event of type %d is not one a feed carries",
+        (gint) header->type - FLU_GDP_TYPE_EVENT_NONE);
     return NULL;
   }
   if (header->payload_length > 0) {

@@ -15,6 +15,19 @@ start_bg producer sh "$roles/producer.sh" --video-port="$vport" \
   --audio-port="$aport" --width=160 --height=90 --feed-listen=127.0.0.1
 wait_listen "$vport" && wait_listen "$aport" || \
   { cat "$E2E_TMP/producer.log" >&2; fail "producer did not listen"; }
+# check_file FILE: sets streams, frames and kf of a recorded stream
+check_file () {
+  streams=$(ffprobe -v error -show_entries stream=codec_type \
+    -of csv=p=0 "$1" 2>/dev/null | grep . | sort -u | tr '\n' ' ')
+  frames=$(video_frames "$1")
+  kf=$(first_keyframe "$1")
+}
+# file_ok: the last check_file found audio, video, 10 frames or more and a
+# keyframe first (ffprobe may print "1," for a TS)
+file_ok () {
+  [ "$streams" = "audio video " ] && [ "${frames:-0}" -ge 10 ] && \
+    [ "${kf%%,*}" = 1 ]
+}
 n=0
 for set in default "webm" "ogg" "ts" "webm ogg" "webm ts" "ogg ts" "webm ogg ts"; do
   n=$((n + 1))
@@ -55,17 +68,21 @@ for set in default "webm" "ogg" "ts" "webm ogg" "webm ts" "ogg ts" "webm ogg ts"
     curl -s --max-time 4 -o "$E2E_TMP/$n.hls" "http://127.0.0.1:$hport/live/$seg" || true
   fi
   for p in $pids; do wait "$p" || true; done
-  eval "kill \$PID_enc$n \$PID_str$n"
   [ -z "$hls" ] || formats="$formats hls"
   for f in $formats; do
     file="$E2E_TMP/$n.$f"
-    streams=$(ffprobe -v error -show_entries stream=codec_type \
-      -of csv=p=0 "$file" 2>/dev/null | grep . | sort -u | tr '\n' ' ')
-    frames=$(video_frames "$file")
-    kf=$(first_keyframe "$file")
-    # (ffprobe may print "1," for a TS)
-    if [ "$streams" != "audio video " ] || [ "${frames:-0}" -lt 10 ] || \
-        [ "${kf%%,*}" != 1 ]; then
+    check_file "$file"
+    if [ $f != hls ] && ! file_ok; then
+      # A machine loaded far past its cores (CI runs the suites in
+      # parallel) runs the encoders slower than real time: a 4 s viewer
+      # then gets the burst (one keyframe) and little more.  The same
+      # mount is read once more, for 12 s, before the check fails; an
+      # idle machine never needs it.
+      echo "formats '$set': $f: only ${frames:-0} frames in 4 s, again for 12 s"
+      curl -s --max-time 12 -o "$file" "http://127.0.0.1:$hport/live.$f" || true
+      check_file "$file"
+    fi
+    if ! file_ok; then
       tail -n 30 "$E2E_TMP/enc$n.log" >&2
       fail "formats '$set': $f has streams '$streams', ${frames:-0} frames, keyframe first: $kf"
     fi
@@ -73,5 +90,6 @@ for set in default "webm" "ogg" "ts" "webm ogg" "webm ts" "ogg ts" "webm ogg ts"
     printf 'formats %-12s %-5s audio+video, %s frames, keyframe first\n' \
       "'$set'" "$what" "$frames"
   done
+  eval "kill \$PID_enc$n \$PID_str$n"
 done
 echo "formats: every set served every mount"

@@ -13,7 +13,7 @@ command -v ffmpeg >/dev/null || fail "ffmpeg missing (scripts/deps.d/soup.txt)"
 here=$(dirname "$0")
 python3 "$here/hls-check.py" --self-test 2>/dev/null || fail "hls-check self-test"
 
-port=$(free_port)
+port=@PORT@ # start_server picks it
 # the second one with AAC audio muxed in (CODECS then lists mp4a.40.2)
 rendition () {
   echo "videotestsrc is-live=true pattern=snow ! video/x-raw,format=I420,width=$2,height=$3,framerate=30/1 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=$4 ! video/x-h264,profile=constrained-baseline ! mpegtsmux name=m$1 ! fluhlssink port=$port mount-point=/grp/$1/ group=grp target-duration=1 playlist-length=8"
@@ -21,6 +21,7 @@ rendition () {
 # shellcheck disable=SC2046
 start_server grp $(rendition lo 320 240 300) $(rendition hi 640 360 900) \
   audiotestsrc is-live=true ! voaacenc ! aacparse ! mhi.
+port=$PORT_grp
 mv="http://127.0.0.1:$port/grp.m3u8"
 i=0
 n=0

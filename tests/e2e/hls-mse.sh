@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 pages="$E2E_TMP/pages"
 mkdir -p "$pages"
 cp "$here/hls-mse.html" "$pages/"
-port=$(free_port)
+port=@PORT@ # start_server picks it
 start_server mse fluhlssink name=s port="$port" mount-point=/f/ group=mse \
   fluondemand port="$port" directory="$pages" mount-point=/pages/ \
   videotestsrc is-live=true pattern=ball ! \
@@ -26,6 +26,7 @@ start_server mse fluhlssink name=s port="$port" mount-point=/f/ group=mse \
   video/x-h264,profile=constrained-baseline ! h264parse ! s.video \
   audiotestsrc is-live=true ! audio/x-raw,rate=48000 ! voaacenc ! \
   aacparse ! s.audio
+port=$PORT_mse
 i=0
 codecs=""
 while [ -z "$codecs" ] && [ $i -lt 50 ]; do

@@ -17,7 +17,7 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
 printf 'viewer:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n' >"$E2E_TMP/users"
 secret=e2e-signing-secret
 video="videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! mpegtsmux"
-port=$(free_port)
+port=@PORT@ # start_server picks it
 start_server s $video ! tee name=t \
   t. ! queue ! fluhlssink port="$port" mount-point=/room1/ part-target=0 \
     target-duration=1 htpasswd="$E2E_TMP/users" session-timeout=3 \
@@ -26,6 +26,7 @@ start_server s $video ! tee name=t \
     target-duration=1 token-secret="$secret" stats-path=/room2.json \
   t. ! queue ! fluhttpsink port="$port" mount-point=/live.ts \
     status-path=/status
+port=$PORT_s
 base="http://127.0.0.1:$port"
 
 # stats field of a mount's JSON

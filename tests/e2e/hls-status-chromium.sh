@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 need fluhlssink fluhttpsink x264enc mpegtsmux vp8enc webmmux
 
-port=$(free_port)
+port=@PORT@ # start_server picks it
 start_server st videotestsrc is-live=true ! \
   video/x-raw,width=320,height=180,framerate=25/1 ! tee name=t \
   t. ! queue ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! \
@@ -19,6 +19,7 @@ start_server st videotestsrc is-live=true ! \
   t. ! queue ! vp8enc deadline=1 keyframe-max-dist=25 ! \
     webmmux streamable=true ! \
     fluhttpsink port="$port" mount-point=/room1/live.webm status-path=/status
+port=$PORT_st
 
 json=$(curl -s --max-time 5 "http://127.0.0.1:$port/status?format=json")
 for m in /room1/index.m3u8 /room1/live.webm; do

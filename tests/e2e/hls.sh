@@ -20,10 +20,11 @@ python3 "$here/hls-check.py" --self-test 2>/dev/null || fail "hls-check self-tes
 # ffmpeg's) decodes no more
 video_raw="videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=320,height=240,framerate=30/1"
 video="$video_raw ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! video/x-h264,profile=constrained-baseline ! mpegtsmux"
-port=$(free_port)
+port=@PORT@ # start_server picks it
 start_server ll $video ! tee name=t \
   t. ! queue ! fluhlssink port="$port" mount-point=/room1/ \
   t. ! queue ! fluhttpsink port="$port" mount-point=/live.ts
+port=$PORT_ll
 start_server plain $video ! fluhlssink port=0 mount-point=/room2/ part-target=0
 ll="http://127.0.0.1:$PORT_ll/room1/index.m3u8"
 plain="http://127.0.0.1:$PORT_plain/room2/index.m3u8"

@@ -13,7 +13,7 @@
 which=${1:-chromium}
 need fluhttpsink vp8enc vorbisenc webmmux oggmux
 
-port=$(free_port)
+port=@PORT@ # start_server picks it
 start_server st videotestsrc is-live=true ! \
   video/x-raw,width=320,height=180,framerate=25/1 ! \
   vp8enc deadline=1 keyframe-max-dist=25 ! queue ! mux. \
@@ -22,6 +22,7 @@ start_server st videotestsrc is-live=true ! \
   fluhttpsink port="$port" mount-point=/live.webm status-path=/status \
   audiotestsrc is-live=true wave=ticks ! audioconvert ! vorbisenc ! oggmux ! \
   fluhttpsink port="$port" mount-point=/radio.ogg
+port=$PORT_st
 
 json=$(curl -s --max-time 5 "http://127.0.0.1:$port/status?format=json")
 for m in /live.webm /radio.ogg; do

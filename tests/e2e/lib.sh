@@ -45,23 +45,51 @@ need () {
 }
 
 # start_server NAME PIPELINE...: runs the pipeline, sets PORT_<NAME>.
+# Servers take port=0 where they can.  Where one port must be shared
+# (several sinks of one process on one port), write @PORT@ in the
+# pipeline: start_server puts a free_port there and, when the server
+# could not listen on it (another process took it between free_port and
+# the bind), starts it again on another one, up to 5 times.
 start_server () {
   name=$1
   shift
   log="$E2E_TMP/$name.log"
-  : >"$log"
-  # shellcheck disable=SC2068
-  gst-launch-1.0 -v -e $@ >"$log" 2>&1 &
-  E2E_PIDS="$E2E_PIDS $!"
-  i=0
-  port=""
-  while [ $i -lt 100 ]; do
-    port=$(sed -n 's/.*current-port = \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+  pick=0
+  tries=1
+  case "$*" in *@PORT@*) pick=1 tries=5 ;; esac
+  want=""
+  while :; do
+    : >"$log"
+    if [ $pick = 1 ]; then
+      want=$(free_port)
+      pipeline=$(printf '%s' "$*" | sed "s/@PORT@/$want/g")
+    else
+      pipeline=$*
+    fi
+    # shellcheck disable=SC2086
+    gst-launch-1.0 -v -e $pipeline >"$log" 2>&1 &
+    spid=$!
+    E2E_PIDS="$E2E_PIDS $spid"
+    i=0
+    port=""
+    while [ $i -lt 100 ]; do
+      port=$(sed -n 's/.*current-port = \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+      [ -n "$port" ] && break
+      grep -q 'Address already in use' "$log" && break
+      sleep 0.1
+      i=$((i + 1))
+    done
     [ -n "$port" ] && break
-    sleep 0.1
-    i=$((i + 1))
+    tries=$((tries - 1))
+    if [ $tries -gt 0 ] && grep -q 'Address already in use' "$log"; then
+      echo "start_server $name: port $want taken meanwhile, another one" >&2
+      kill "$spid" 2>/dev/null || true
+      wait "$spid" 2>/dev/null || true
+      continue
+    fi
+    cat "$log" >&2
+    fail "server $name did not start"
   done
-  [ -n "$port" ] || { cat "$log" >&2; fail "server $name did not start"; }
   eval "PORT_$name=$port"
 }
 
@@ -79,20 +107,39 @@ first_keyframe () {
 }
 
 # free_port: prints a TCP port free right now (for processes that must
-# share a port chosen in advance).
+# share a port chosen in advance), drawn at random from 20000-32767: below
+# the kernel's ephemeral range (32768-60999), from which every port=0
+# server and every outgoing connection of the machine takes its port, so
+# that none of those takes it before its user binds it; and above
+# free_ports' range.  Two free_port callers may still draw the same port
+# (1 in 12000): start_server's @PORT@ retries then.
 free_port () {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  python3 - <<'PY'
+import random, socket
+while True:
+    p = random.randrange(20000, 32768)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        s.listen(1)
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break
+PY
 }
 
 # free_ports N: prints the first of N consecutive TCP ports free right now
-# (an encoder's feeds), below the kernel's ephemeral range so that
-# free_port never picks one of them later.
+# (an encoder's feeds), from 10000-19999: neither the ephemeral range nor
+# free_port's.
 free_ports () {
   python3 - "$1" <<'PY'
 import random, socket, sys
 n = int(sys.argv[1])
 while True:
-    p = random.randrange(10000, 30000 - n)
+    p = random.randrange(10000, 20000 - n)
     socks = []
     try:
         for i in range(n):

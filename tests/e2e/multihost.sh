@@ -120,7 +120,8 @@ wait "$PID_rep1" 2>/dev/null || true
 t0=$(date +%s)
 start_bg rep1b ip netns exec "$ns-rep1" sh "$roles/repeater.sh" \
   --from=encoder --upstream="$ADDR_enc" --upstream-port=5100 --formats=webm
-mount_ready rep1 || fail "restarted rep1 does not serve"
+mount_ready rep1 || { tail -n 30 "$E2E_TMP/rep1b.log" >&2; \
+  fail "restarted rep1 does not serve"; }
 on rep1 curl -s --max-time 3 -o "$E2E_TMP/view1b.webm" \
   "http://$ADDR_rep1:8800/live.webm" || true
 back=$(($(date +%s) - t0))

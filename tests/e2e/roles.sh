@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 need fluhttpsink fluoverlay vp8enc vorbisenc webmmux splitmuxsink \
   matroskademux jpegenc
-command -v ffprobe >/dev/null || { echo "SKIP: no ffprobe"; exit 77; }
-command -v ss >/dev/null || { echo "SKIP: no ss (iproute2)"; exit 77; }
+command -v ffprobe >/dev/null || fail "ffprobe missing (scripts/deps.d: ffmpeg)"
+command -v ss >/dev/null || fail "ss missing (scripts/deps.d: iproute2)"
 roles="$FLU_SOURCE_ROOT/pipelines"
 export FLU_BUILD_DIR="$FLU_BUILD_ROOT"
 

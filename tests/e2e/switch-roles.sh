@@ -8,12 +8,15 @@
 . "$(dirname "$0")/lib.sh"
 need fluswitch flufeedsink flufeedsrc fluoverlay vp8enc vorbisenc webmmux \
   jpegenc
-command -v ffmpeg >/dev/null || { echo "SKIP: ffmpeg missing"; exit 77; }
-command -v ss >/dev/null || { echo "SKIP: no ss (iproute2)"; exit 77; }
+command -v ffmpeg >/dev/null || \
+  fail "ffmpeg missing (scripts/deps.d: ffmpeg; ./scripts/install-deps.sh)"
+command -v ss >/dev/null || \
+  fail "ss missing (scripts/deps.d: iproute2; ./scripts/install-deps.sh)"
 roles="$FLU_SOURCE_ROOT/pipelines"
 export FLU_BUILD_DIR="$FLU_BUILD_ROOT"
 
-vport=$(free_port) aport=$(free_port) fport=$(free_port)
+# the encoder's WebM feeds: fport and fport + 1
+vport=$(free_port) aport=$(free_port) fport=$(free_ports 2)
 producer () {
   start_bg producer sh "$roles/producer.sh" --video-port="$vport" \
     --audio-port="$aport" --width=320 --height=180 --feed-listen=127.0.0.1

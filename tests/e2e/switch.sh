@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 need fluswitch flufeedsink flufeedsrc fluhttpsink jpegenc jpegdec vp8enc \
   webmmux
-command -v ffmpeg >/dev/null || { echo "SKIP: ffmpeg missing"; exit 77; }
-command -v ffprobe >/dev/null || { echo "SKIP: ffprobe missing"; exit 77; }
+command -v ffmpeg >/dev/null || fail "ffmpeg missing (scripts/deps.d: ffmpeg)"
+command -v ffprobe >/dev/null || fail "ffprobe missing (scripts/deps.d: ffmpeg)"
 
 caps="video/x-raw,format=I420,width=160,height=120,framerate=25/1"
 # the switch forwards caps changes, but webmmux refuses any: both inputs get
