@@ -23,6 +23,11 @@ player_browser=${1:-chromium}
 format=${2:-ts}
 here=$(dirname "$0")
 command -v npm >/dev/null || fail "npm is missing (scripts/deps.d/hls.txt)"
+# npm trusts the system's CA store as well (where a machine behind a
+# TLS-inspecting proxy has that proxy's CA): Node only knows its own list
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -s /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 
 # hls.js 1.x into BUILD/npm, once (a lock for the tests running at once);
 # offline, this fails the test

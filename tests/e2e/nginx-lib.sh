@@ -1,7 +1,8 @@
 # nginx as an unprivileged process for the HLS tests and the benchmark
 # (sourced after lib.sh): its own prefix, temp and cache directories under
 # $E2E_TMP, a free port, no daemon, stopped with the test.  When the test
-# runs as root, nginx runs as nobody (setpriv), never as root.
+# runs as root, nginx runs as nobody (setpriv), unless nobody cannot start
+# it at all on this machine.
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || fail "nginx is missing (scripts/deps.d/hls.txt)"
@@ -14,7 +15,23 @@ run_nginx () {
   dir=$1
   mkdir -p "$dir/tmp/body" "$dir/tmp/proxy" "$dir/tmp/fastcgi" \
     "$dir/tmp/uwsgi" "$dir/tmp/scgi" "$dir/cache"
+  run_as=""
+  user_line=""
+  if [ "$(id -u)" = 0 ]; then
+    if setpriv --reuid=nobody --regid=nogroup --clear-groups "$NGINX" -v \
+        >/dev/null 2>&1; then
+      chmod 711 "$E2E_TMP"
+      chown -R nobody:nogroup "$dir"
+      run_as="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+    else
+      # nobody cannot even start nginx on this machine (a root directory
+      # closed to others, as in a chroot made by mktemp): root it is
+      echo "nginx-lib: nobody cannot run $NGINX here, nginx runs as root" >&2
+      user_line="user root root;"
+    fi
+  fi
   cat >"$dir/nginx.conf" <<EOF
+$user_line
 worker_processes 1;
 worker_rlimit_nofile 16384;
 pid $dir/nginx.pid;
@@ -35,12 +52,7 @@ http {
 }
 EOF
   cp "$2" "$dir/server.conf"
-  run_as=""
-  if [ "$(id -u)" = 0 ]; then
-    chmod 711 "$E2E_TMP"
-    chown -R nobody:nogroup "$dir"
-    run_as="setpriv --reuid=nobody --regid=nogroup --clear-groups"
-  fi
+  [ -z "$run_as" ] || chown nobody:nogroup "$dir/nginx.conf" "$dir/server.conf"
   $run_as "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" \
     -g 'daemon off;' >"$dir/stderr.log" 2>&1 &
   NGINX_PID=$!
