@@ -26,7 +26,9 @@
  * upstream losses: it reconnects with exponential backoff, fails over
  * between the upstreams of #FluFeedSrc:hosts, detects a silent upstream
  * with #FluFeedSrc:data-timeout, rebases timestamps so downstream running
- * time stays continuous and monotonic, flags the first buffer after a
+ * time stays continuous and monotonic (an empty leading buffer of a
+ * connection, such as a Vorbis encoder's first packet, is dropped: it
+ * would repeat the next one's timestamp), flags the first buffer after a
  * reconnection DISCONT, and can fill the outage (#FluFeedSrc:fill).  In
  * server mode it listens and a `flufeedsink mode=client` pushes to it.
  *
