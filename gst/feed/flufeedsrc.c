@@ -26,7 +26,9 @@
  * upstream losses: it reconnects with exponential backoff, fails over
  * between the upstreams of #FluFeedSrc:hosts, detects a silent upstream
  * with #FluFeedSrc:data-timeout, rebases timestamps so downstream running
- * time stays continuous and monotonic, flags the first buffer after a
+ * time stays continuous and monotonic (an empty leading buffer of a
+ * connection, such as a Vorbis encoder's first packet, is dropped: it
+ * would repeat the next one's timestamp), flags the first buffer after a
  * reconnection DISCONT, and can fill the outage (#FluFeedSrc:fill).  In
  * server mode it listens and a `flufeedsink mode=client` pushes to it.
  *
@@ -172,6 +174,8 @@ struct _FluFeedSrc
   gboolean discont;
   guint restarts;               /* reconnections, streaming thread */
   gboolean announce_restart;    /* push FLU_UPSTREAM_RESTART_EVENT first */
+  gboolean leading;             /* no buffer with a duration on this
+                                 * connection yet (drop empty ones) */
   FluFeedTimeline timeline;
   FluFeedFiller filler;
   guint8 *scratch;              /* caps and event payloads */
@@ -407,6 +411,7 @@ confirm (FluFeedSrc * self)
     self->restarts++;
     self->announce_restart = TRUE;
   }
+  self->leading = TRUE;
   GST_INFO_OBJECT (self, "connected to %s", name);
   post (self, s);
   g_free (name);
@@ -1159,6 +1164,19 @@ flu_feed_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     if (flu_feed_timeline_map (&self->timeline, buf, now_running_time (self)))
       GST_INFO_OBJECT (self, "rebased: offset %" GST_STIME_FORMAT,
           GST_STIME_ARGS (self->timeline.offset));
+    if (self->leading && GST_BUFFER_DURATION_IS_VALID (buf) &&
+        GST_BUFFER_DURATION (buf) == 0) {
+      /* an encoder's first packet may cover no time (Vorbis: the first
+       * block only primes the overlap) and share its timestamp with the
+       * next one: after a restart that would be a timestamp twice in the
+       * middle of the stream (WebM viewers see non-monotonic DTS) */
+      GST_DEBUG_OBJECT (self, "dropping an empty leading buffer at %"
+          GST_TIME_FORMAT, GST_TIME_ARGS (GST_BUFFER_PTS (buf)));
+      gst_buffer_unref (buf);
+      continue;
+    }
+    if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_HEADER))
+      self->leading = FALSE;    /* (the stream's headers come first) */
     if (self->announce_restart) {
       /* a sticky event goes through muxers (the DISCONT flag does not):
        * sinks downstream may count the restarts (fluhttpsink's status) */
