@@ -1400,6 +1400,7 @@ start_serving (FluHlsSink * sink)
     settings_free (st);
     return FALSE;
   }
+  g_free (what);
   if (st->group) {
     /* what makes TARGETDURATION and EXT-X-SERVER-CONTROL */
     gchar *control = g_strdup_printf ("target-duration=%u part-target=%"
@@ -1422,7 +1423,6 @@ start_serving (FluHlsSink * sink)
       flu_hls_member_set_media (member, st->codecs, 0, 0, 0);
     sink->member = member;
   }
-  g_free (what);
   /* behind a porter: current-port once welcomed, warnings on refusals */
   flu_http_server_props_watch (server, GST_ELEMENT (sink), sink,
       properties[PROP_CURRENT_PORT]);
