@@ -40,12 +40,11 @@
 #include "fluhlssession.h"
 #include "fluhttpgate.h"
 #include "fluhttplog.h"
+#include "fluhttplogwatch.h"
 #include "fluhttpstats.h"
 #include "fluhttpresponse.h"
 #include "fluhttpanswer.h"
 
-#include <glib-unix.h>
-#include <signal.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY_EXTERN (flu_hls_sink_debug);
@@ -625,19 +624,6 @@ reap (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-reopen_log (gpointer data)
-{
-  FluHlsAccess *a = data;
-  GError *err = NULL;
-
-  if (!flu_http_access_log_reopen (a->log, &err)) {
-    GST_WARNING_OBJECT (a->element, "cannot reopen the access log: %s",
-        err->message);
-    g_error_free (err);
-  }
-  return G_SOURCE_CONTINUE;
-}
 
 /* ---- requests (server thread) ---- */
 
@@ -1167,11 +1153,8 @@ start_in_thread (gpointer data)
   a->reaper = g_timeout_source_new (REAP_INTERVAL_MS);
   g_source_set_callback (a->reaper, reap, a, NULL);
   g_source_attach (a->reaper, g_main_context_get_thread_default ());
-  if (a->run->sessions || a->log) {
-    a->sighup = g_unix_signal_source_new (SIGHUP);
-    g_source_set_callback (a->sighup, reopen_log, a, NULL);
-    g_source_attach (a->sighup, g_main_context_get_thread_default ());
-  }
+  a->sighup = flu_http_log_watch_sighup (a->log,
+      g_main_context_get_thread_default (), a->element);
   return G_SOURCE_REMOVE;
 }
 
@@ -1189,10 +1172,7 @@ stop_in_thread (gpointer data)
     g_source_destroy (a->reaper);
     g_clear_pointer (&a->reaper, g_source_unref);
   }
-  if (a->sighup) {
-    g_source_destroy (a->sighup);
-    g_clear_pointer (&a->sighup, g_source_unref);
-  }
+  flu_http_log_unwatch_sighup (&a->sighup);
   g_clear_pointer (&a->sessions, flu_hls_sessions_free);
   g_clear_pointer (&a->key, g_bytes_unref);
   return G_SOURCE_REMOVE;

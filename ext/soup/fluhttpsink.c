@@ -97,12 +97,11 @@
 #include "fluhttprequest.h"
 #include "fluhttpmime.h"
 #include "fluhttpserverprops.h"
+#include "fluhttplogwatch.h"
 #include "fluenums.h"
 #include "flufanoutsink.h"
 
 #include <gst/base/gstbasesink.h>
-#include <signal.h>
-#include <glib-unix.h>
 
 GST_DEBUG_CATEGORY (flu_http_sink_debug);
 #define GST_CAT_DEFAULT flu_http_sink_debug
@@ -683,20 +682,6 @@ engine_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 
 /* ---- start / stop ---- */
 
-static gboolean
-reopen_log_on_sighup (gpointer data)
-{
-  FluHttpSink *sink = data;
-  GError *err = NULL;
-
-  if (!flu_http_access_log_reopen (sink->log, &err)) {
-    GST_ELEMENT_WARNING (sink, RESOURCE, OPEN_WRITE, ("%s", err->message),
-        (NULL));
-    g_error_free (err);
-  }
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 stop_serving (FluHttpSink * sink)
 {
@@ -720,10 +705,7 @@ stop_serving (FluHttpSink * sink)
   g_clear_pointer (&mounted, g_ptr_array_unref);
   /* caps are gone: waiting requests get 503 */
   flu_http_server_invoke_sync (server, flu_http_request_release_waiting, sink);
-  if (sink->sighup) {
-    g_source_destroy (sink->sighup);
-    g_clear_pointer (&sink->sighup, g_source_unref);
-  }
+  flu_http_log_unwatch_sighup (&sink->sighup);
   flu_http_server_props_unwatch (server, sink);
   flu_http_server_release (server);
 }
@@ -855,11 +837,9 @@ start_serving (FluHttpSink * sink)
   flu_http_server_set_stream (server, p->mount_point,
       flu_http_request_stream_status);
   g_mutex_unlock (&sink->mount_lock);
-  if (sink->access_log) {
-    sink->sighup = g_unix_signal_source_new (SIGHUP);
-    g_source_set_callback (sink->sighup, reopen_log_on_sighup, sink, NULL);
-    g_source_attach (sink->sighup, flu_http_server_get_context (server));
-  }
+  if (sink->access_log)
+    sink->sighup = flu_http_log_watch_sighup (sink->log,
+        flu_http_server_get_context (server), GST_ELEMENT (sink));
   GST_INFO_OBJECT (sink, "serving %s on port %u", p->mount_point,
       flu_http_server_get_port (server));
   g_object_notify_by_pspec (G_OBJECT (sink), properties[PROP_CURRENT_PORT]);

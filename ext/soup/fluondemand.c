@@ -88,13 +88,12 @@
 #endif
 
 #include "fluondemandpriv.h"
+#include "fluhttplogwatch.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
-#include <glib-unix.h>
 
 GST_DEBUG_CATEGORY (flu_on_demand_debug);
 #define GST_CAT_DEFAULT flu_on_demand_debug
@@ -161,20 +160,6 @@ mount_stats_paths (FluOnDemandRun * run, GError ** error)
   return TRUE;
 }
 
-
-static gboolean
-reopen_log_on_sighup (gpointer data)
-{
-  FluOnDemandRun *run = data;
-  GError *err = NULL;
-
-  if (!flu_http_access_log_reopen (run->log, &err)) {
-    GST_ELEMENT_WARNING (run->self, RESOURCE, OPEN_WRITE, ("%s",
-            err->message), (NULL));
-    g_error_free (err);
-  }
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 run_free (FluOnDemandRun * run)
@@ -350,11 +335,9 @@ start_serving (FluOnDemand * self)
     flu_http_server_release (run->server);
     goto fail;
   }
-  if (has_log) {
-    run->sighup = g_unix_signal_source_new (SIGHUP);
-    g_source_set_callback (run->sighup, reopen_log_on_sighup, run, NULL);
-    g_source_attach (run->sighup, flu_http_server_get_context (run->server));
-  }
+  if (has_log)
+    run->sighup = flu_http_log_watch_sighup (run->log,
+        flu_http_server_get_context (run->server), GST_ELEMENT (self));
   g_mutex_lock (&self->lock);
   self->run = run;
   g_mutex_unlock (&self->lock);

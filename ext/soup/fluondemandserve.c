@@ -38,6 +38,7 @@
 #include "fluondemandpriv.h"
 #include "fluhttpfiles.h"
 #include "fluhttpanswer.h"
+#include "fluhttplogwatch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -952,9 +953,6 @@ flu_on_demand_stop_requests (gpointer data)
     g_object_unref (msg);
   }
   g_list_free (list);
-  if (run->sighup) {
-    g_source_destroy (run->sighup);
-    g_clear_pointer (&run->sighup, g_source_unref);
-  }
+  flu_http_log_unwatch_sighup (&run->sighup);
   return G_SOURCE_REMOVE;
 }

@@ -363,6 +363,7 @@ GST_START_TEST (test_access_log)
 {
   gchar *htpasswd = tmp_file ("users", HTPASSWD);
   gchar *log = tmp_file ("access.log", NULL);
+  gchar *rotated = tmp_file ("access.log.1", NULL);
   gchar *props = g_strdup_printf ("htpasswd=%s access-log=%s "
       "session-timeout=2", htpasswd, log);
   GstElement *sink, *p = start_hls (props, &sink);
@@ -439,6 +440,17 @@ GST_START_TEST (test_access_log)
   fail_unless (strstr (text, ".ts?s=- HTTP/1.1\" 403 ") != NULL, "%s", text);
   fail_unless (strstr (text, tok) == NULL);
   g_free (text);
+
+  /* rotation: moved away, reopened on SIGHUP; the next line goes to the
+   * new file */
+  rotate_log_on_sighup (log, rotated);
+  path = g_strdup (seg);
+  path[strlen (path) - 1] = path[strlen (path) - 1] == '0' ? '1' : '0';
+  fail_unless_equals_int (http_status (port, path, NULL), 403);
+  g_free (path);
+  g_free (wait_file_contains (log, ".ts?s=- HTTP/1.1\" 403 ", 5000));
+  g_unlink (rotated);
+  g_free (rotated);
 
   g_free (tok);
   g_free (seg);

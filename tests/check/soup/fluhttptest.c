@@ -20,9 +20,11 @@
 #include "fluhttptest.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -315,4 +317,36 @@ promtool_check (const gchar * text)
   g_free (errs);
   g_object_unref (proc);
   g_free (promtool);
+}
+
+void
+rotate_log_on_sighup (const gchar * log, const gchar * rotated)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  fail_unless (g_rename (log, rotated) == 0);
+  raise (SIGHUP);
+  while (!g_file_test (log, G_FILE_TEST_EXISTS)) {
+    fail_unless (g_get_monotonic_time () < deadline,
+        "%s not reopened after SIGHUP", log);
+    g_usleep (20000);
+  }
+}
+
+gchar *
+wait_file_contains (const gchar * path, const gchar * needle, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+  gchar *text;
+
+  for (;;) {
+    text = NULL;
+    if (g_file_get_contents (path, &text, NULL, NULL)
+        && strstr (text, needle) != NULL)
+      return text;
+    fail_unless (g_get_monotonic_time () < deadline, "no '%s' in %s: %s",
+        needle, path, text ? text : "(unreadable)");
+    g_free (text);
+    g_usleep (20000);
+  }
 }

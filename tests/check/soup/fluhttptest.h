@@ -69,6 +69,14 @@ GstStructure *wait_element_message (GstElement * pipeline,
 gboolean wait_stats_uint (GstElement * sink, const gchar * field,
     guint value, guint timeout_ms);
 
+/* Moves @log to @rotated, raises SIGHUP and waits (up to 5 s) until the
+ * element has opened @log again: fails the test otherwise. */
+void rotate_log_on_sighup (const gchar * log, const gchar * rotated);
+/* Waits up to @timeout_ms until the file @path holds @needle: returns
+ * its contents (free them); fails the test otherwise. */
+gchar *wait_file_contains (const gchar * path, const gchar * needle,
+    guint timeout_ms);
+
 /* promtool check metrics on @text: fails the test when promtool is
  * missing (Debian package prometheus) or finds a problem. */
 void promtool_check (const gchar * text);

@@ -391,6 +391,7 @@ GST_START_TEST (test_auth_and_log)
 {
   gchar *pw = g_build_filename (outside, "htpasswd", NULL);
   gchar *log = g_build_filename (outside, "access.log", NULL);
+  gchar *rotated = g_build_filename (outside, "access.log.1", NULL);
   gchar *props, *auth, *text = NULL;
   GstElement *od, *p;
   guint port;
@@ -417,9 +418,16 @@ GST_START_TEST (test_auth_and_log)
   fail_unless (body_is (r, 0, BIG_SIZE));
   http_response_free (r);
   g_free (auth);
+  /* rotation: moved away, reopened on SIGHUP; the next line goes to the
+   * new file */
+  rotate_log_on_sighup (log, rotated);
+  fail_unless_equals_int (http_status (port, "/recordings/talk.webm", NULL),
+      401);
+  g_free (wait_file_contains (log,
+          "\"GET /recordings/talk.webm HTTP/1.1\" 401", 5000));
   stop_pipeline (p);
 
-  fail_unless (g_file_get_contents (log, &text, NULL, NULL));
+  fail_unless (g_file_get_contents (rotated, &text, NULL, NULL));
   /* three lines; the served one names the user, the status and the
    * bytes; no password in it */
   fail_unless (strstr (text, "\"GET /recordings/talk.webm HTTP/1.1\" 401")
@@ -474,8 +482,10 @@ GST_START_TEST (test_auth_and_log)
   }
   g_unlink (pw);
   g_unlink (log);
+  g_unlink (rotated);
   g_free (pw);
   g_free (log);
+  g_free (rotated);
 }
 
 GST_END_TEST;
