@@ -1354,7 +1354,6 @@ start_serving (FluHlsSink * sink)
   FluHttpServer *server;
   GError *err = NULL;
   FluHttpServerProps sp;
-  gchar *what = NULL;
   gsize len;
 
   g_mutex_lock (&sink->lock);
@@ -1389,18 +1388,12 @@ start_serving (FluHlsSink * sink)
   flu_http_server_props_copy (&sp, &sink->server_props);
   g_mutex_unlock (&sink->lock);
 
-  server = flu_http_server_props_acquire (&sp, &what, &err);
+  server = flu_http_server_props_acquire_for (&sp, GST_ELEMENT (sink));
   flu_http_server_props_clear (&sp);
   if (server == NULL) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
-        ("Cannot %s: %s", what, err->message),
-        ("pick another port, or port=0 for a free one"));
-    g_error_free (err);
-    g_free (what);
     settings_free (st);
     return FALSE;
   }
-  g_free (what);
   if (st->group) {
     /* what makes TARGETDURATION and EXT-X-SERVER-CONTROL */
     gchar *control = g_strdup_printf ("target-duration=%u part-target=%"
@@ -1466,17 +1459,9 @@ start_serving (FluHlsSink * sink)
 static GstStateChangeReturn
 flu_hls_sink_change_state (GstElement * element, GstStateChange transition)
 {
-  FluHlsSink *sink = FLU_HLS_SINK (element);
-  GstStateChangeReturn ret;
-
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !start_serving (sink))
-    return GST_STATE_CHANGE_FAILURE;
-  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
-  if (transition == GST_STATE_CHANGE_READY_TO_NULL ||
-      (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-          ret == GST_STATE_CHANGE_FAILURE))
-    stop_serving (sink);
-  return ret;
+  return flu_http_server_change_state (element, transition,
+      GST_ELEMENT_CLASS (parent_class), (FluHttpServeStartFunc) start_serving,
+      (FluHttpServeStopFunc) stop_serving);
 }
 
 /* ---- elementary inputs: CMAF fMP4 (fluhlsinput.c) ---- */

@@ -180,6 +180,41 @@ flu_http_server_props_acquire (const FluHttpServerProps * props,
       props->header_timeout, error);
 }
 
+FluHttpServer *
+flu_http_server_props_acquire_for (const FluHttpServerProps * props,
+    GstElement * element)
+{
+  GError *err = NULL;
+  gchar *what = NULL;
+  FluHttpServer *server = flu_http_server_props_acquire (props, &what, &err);
+
+  if (server == NULL) {
+    GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE,
+        ("Cannot %s: %s", what, err->message),
+        ("pick another port, or port=0 for a free one"));
+    g_error_free (err);
+  }
+  g_free (what);
+  return server;
+}
+
+GstStateChangeReturn
+flu_http_server_change_state (GstElement * element,
+    GstStateChange transition, GstElementClass * parent_class,
+    FluHttpServeStartFunc start, FluHttpServeStopFunc stop)
+{
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !start (element))
+    return GST_STATE_CHANGE_FAILURE;
+  ret = parent_class->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL ||
+      (transition == GST_STATE_CHANGE_NULL_TO_READY &&
+          ret == GST_STATE_CHANGE_FAILURE))
+    stop (element);
+  return ret;
+}
+
 typedef struct
 {
   GstElement *element;

@@ -71,6 +71,24 @@ gboolean flu_http_server_props_get (const FluHttpServerProps * props,
  * /run/flu/porter.sock"; g_free it). */
 FluHttpServer *flu_http_server_props_acquire (const FluHttpServerProps *
     props, gchar ** what, GError ** error);
+/* The same for @element: a failure is posted as its RESOURCE /
+ * OPEN_READ_WRITE error ("Cannot listen on * port 8800: ...") and NULL
+ * returned.  Call it without a lock. */
+FluHttpServer *flu_http_server_props_acquire_for (const FluHttpServerProps *
+    props, GstElement * element);
+
+/* How fluhttpsink, fluhlssink and fluondemand start and stop serving:
+ * @start posts its element error when it fails; @stop does nothing when
+ * not serving. */
+typedef gboolean (*FluHttpServeStartFunc) (GstElement * element);
+typedef void (*FluHttpServeStopFunc) (GstElement * element);
+
+/* Their change_state: NULL->READY calls @start first (FAILURE when it
+ * fails), then chains up to @parent_class; @stop runs after chaining up
+ * for READY->NULL, and after a NULL->READY that failed. */
+GstStateChangeReturn flu_http_server_change_state (GstElement * element,
+    GstStateChange transition, GstElementClass * parent_class,
+    FluHttpServeStartFunc start, FluHttpServeStopFunc stop);
 
 /* Behind a porter, what the porter says reaches @element (until
  * flu_http_server_props_unwatch, before releasing @server): its

@@ -753,7 +753,6 @@ start_serving (FluHttpSink * sink)
   g_autoptr (FluHttpSinkSettings) p = NULL;
   guint i;
   FluHttpServerProps sp;
-  gchar *what = NULL;
 
   if (!load_lists_and_users (sink))
     return FALSE;
@@ -789,17 +788,10 @@ start_serving (FluHttpSink * sink)
   paths[4] = p->status_path;
   g_mutex_unlock (&sink->lock);
 
-  server = flu_http_server_props_acquire (&sp, &what, &err);
+  server = flu_http_server_props_acquire_for (&sp, GST_ELEMENT (sink));
   flu_http_server_props_clear (&sp);
-  if (server == NULL) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_READ_WRITE,
-        ("Cannot %s: %s", what, err->message),
-        ("pick another port, or port=0 for a free one"));
-    g_error_free (err);
-    g_free (what);
+  if (server == NULL)
     return FALSE;
-  }
-  g_free (what);
 
   flu_http_stats_start (&sink->stats);
   g_mutex_lock (&sink->mount_lock);
@@ -852,24 +844,21 @@ flu_http_sink_change_state (GstElement * element, GstStateChange transition)
   FluHttpSink *sink = FLU_HTTP_SINK (element);
   GstStateChangeReturn ret;
 
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !start_serving (sink))
-    return GST_STATE_CHANGE_FAILURE;
-  /* No new client once the engine stops: stop serving first.  Requests
-   * the server thread reads after that see no server and are refused;
-   * sockets handed over before it reached the engine while it still ran
-   * (hand-overs run in the server thread, and stop_serving () waits for
-   * it). */
+  /* No new client once the engine stops: stop serving first (the shared
+   * change_state's stop after chaining up then finds nothing to do).
+   * Requests the server thread reads after that see no server and are
+   * refused; sockets handed over before it reached the engine while it
+   * still ran (hand-overs run in the server thread, and stop_serving ()
+   * waits for it). */
   if (transition == GST_STATE_CHANGE_READY_TO_NULL)
     stop_serving (sink);
 
-  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  ret = flu_http_server_change_state (element, transition,
+      GST_ELEMENT_CLASS (parent_class), (FluHttpServeStartFunc) start_serving,
+      (FluHttpServeStopFunc) stop_serving);
 
-  if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL)
     flu_http_client_close_remaining (sink);
-  } else if (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-      ret == GST_STATE_CHANGE_FAILURE) {
-    stop_serving (sink);
-  }
   return ret;
 }
 

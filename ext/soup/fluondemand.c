@@ -215,7 +215,7 @@ start_serving (FluOnDemand * self)
   FluOnDemandRun *run = g_new0 (FluOnDemandRun, 1);
   GError *err = NULL;
   FluHttpServerProps sp;
-  gchar *directory, *what = NULL;
+  gchar *directory;
   gboolean has_log;
 
   run->self = self;
@@ -292,13 +292,9 @@ start_serving (FluOnDemand * self)
     }
   }
 
-  run->server = flu_http_server_props_acquire (&sp, &what, &err);
-  if (run->server == NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
-        ("Cannot %s: %s", what, err->message),
-        ("pick another port, or port=0 for a free one"));
+  run->server = flu_http_server_props_acquire_for (&sp, GST_ELEMENT (self));
+  if (run->server == NULL)
     goto fail;
-  }
   /* behind a porter: current-port once welcomed, warnings on refusals
    * (the prefix is routed to the porter with the mount) */
   flu_http_server_props_watch (run->server, GST_ELEMENT (self), run,
@@ -344,7 +340,6 @@ start_serving (FluOnDemand * self)
   GST_INFO_OBJECT (self, "serving %s under %s on port %u", directory,
       run->prefix, flu_http_server_get_port (run->server));
   flu_http_server_props_clear (&sp);
-  g_free (what);
   g_free (directory);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_PORT]);
   return TRUE;
@@ -352,7 +347,6 @@ start_serving (FluOnDemand * self)
 fail:
   g_clear_error (&err);
   flu_http_server_props_clear (&sp);
-  g_free (what);
   g_free (directory);
   run_free (run);
   return FALSE;
@@ -361,17 +355,9 @@ fail:
 static GstStateChangeReturn
 flu_on_demand_change_state (GstElement * element, GstStateChange transition)
 {
-  FluOnDemand *self = FLU_ON_DEMAND (element);
-  GstStateChangeReturn ret;
-
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !start_serving (self))
-    return GST_STATE_CHANGE_FAILURE;
-  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
-  if (transition == GST_STATE_CHANGE_READY_TO_NULL ||
-      (transition == GST_STATE_CHANGE_NULL_TO_READY &&
-          ret == GST_STATE_CHANGE_FAILURE))
-    stop_serving (self);
-  return ret;
+  return flu_http_server_change_state (element, transition,
+      GST_ELEMENT_CLASS (parent_class), (FluHttpServeStartFunc) start_serving,
+      (FluHttpServeStopFunc) stop_serving);
 }
 
 /* ---- GObject ---- */
