@@ -21,7 +21,7 @@
  * tests/check/soup/fluhttpfiles.c): a request path resolved to a file
  * under a directory that nothing outside it can be reached from, Range
  * headers, validators and preconditions, Content-Type by extension and
- * the HTML listing of a directory. */
+ * the HTML listing of a directory (fluhttplisting.h). */
 
 #ifndef __FLU_HTTP_FILES_H__
 #define __FLU_HTTP_FILES_H__
@@ -29,6 +29,8 @@
 #include <glib.h>
 #include <libsoup/soup.h>
 #include <sys/stat.h>
+
+#include "fluhttplisting.h"
 
 G_BEGIN_DECLS
 
@@ -75,15 +77,6 @@ guint flu_http_files_preconditions (SoupMessageHeaders * request,
 /* The Content-Type of a file by its extension (application/octet-stream
  * for unknown ones). */
 const gchar *flu_http_files_mime (const gchar * name);
-
-/* The HTML listing of the directory @dir_fd (not consumed) shown at
- * @url_path (percent-encoded, ends in '/'): entries that
- * flu_http_files_open would serve, sorted by name, names escaped, links
- * percent-encoded (names not in UTF-8 shown with U+FFFD); at most @max
- * entries (then says how many it left out).  NULL when the directory
- * cannot be read (out of descriptors or memory). */
-gchar *flu_http_files_listing (gint dir_fd, const gchar * url_path,
-    guint max);
 
 G_END_DECLS
 

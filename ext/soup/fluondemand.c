@@ -55,7 +55,12 @@
  * next chunk is read when the client has drained the previous one, so
  * memory per viewer is bounded by one chunk plus libsoup's message and
  * connection: 55 KB measured per viewer that stopped reading
- * (tests/bench/ondemand-viewers.sh).  The rate-limit property caps each
+ * (tests/bench/ondemand-viewers.sh).  A directory listing goes out
+ * chunked, one piece at a time, each piece made by the pool from one more
+ * read of the directory (the smallest names after the last one sent): a
+ * listing request holds one piece of at most max (256, N / 16) of the
+ * directory's N entries, never the whole page, and the page stays sorted
+ * by name (tests/bench/ondemand-listing.sh).  The rate-limit property caps each
  * viewer's rate with a token bucket of burst bytes; a viewer over its
  * rate is paused, and nothing is read for it meanwhile; client-limit and
  * max-clients-per-ip cap the files sent at once, in all and to one

@@ -44,7 +44,16 @@ GST_DEBUG_CATEGORY_EXTERN (flu_on_demand_debug);
  * in the server thread, opens and reads in fluondemandio.c's pool, with
  * no lock of ours held (the pool's jobs take none). */
 
-#define FLU_ON_DEMAND_MAX_LISTING 10000
+/* a listing shows at most MAX_LISTING entries, sent a piece at a time:
+ * a piece (about 110 bytes an entry) is all the memory a listing request
+ * holds, and each piece reads the directory once more.  A piece has
+ * LISTING_PIECE entries, or more in a directory of more than
+ * LISTING_PIECE * (1 + LISTING_PASSES): then the rest after the first
+ * comes in LISTING_PASSES pieces (at most 50,000 / 16 entries, 350 KB,
+ * where the whole page was 5.5 MB) */
+#define FLU_ON_DEMAND_MAX_LISTING 50000
+#define FLU_ON_DEMAND_LISTING_PIECE 256
+#define FLU_ON_DEMAND_LISTING_PASSES 16
 
 /* bytes read from the file and handed to libsoup at once: the memory
  * a viewer holds (16 KB: 39 KB per stalled viewer, 32 KB: 55 KB, 64 KB:

@@ -75,6 +75,8 @@ typedef struct
   gdouble tokens;
   gint64 refilled;              /* monotonic us */
   GSource *wait;
+  /* a listing being sent, piece by piece (reading: a piece is made) */
+  FluHttpListing *listing;
 } Request;
 
 static void
@@ -111,6 +113,7 @@ request_unref (Request * r)
     return;
   if (r->fd >= 0)
     close (r->fd);
+  g_clear_pointer (&r->listing, flu_http_listing_free);
   g_clear_object (&r->msg);
   g_free (r->host);
   g_free (r->user);
@@ -422,16 +425,117 @@ redirect_slash (Request * r, const gchar * path)
   g_free (to);
 }
 
-static void
-answer_listing (FluOnDemandRun * run, Request * r, gchar * html)
+/* One more piece of a listing, made in a pool thread: a listing holds
+ * one piece at a time (fluhttplisting.h), however large the directory. */
+typedef struct
 {
-  if (!run->listing || html == NULL) {
-    g_free (html);
+  Request *r;
+  gchar *piece;
+  gboolean failed;
+} ListJob;
+
+static void
+list_work (gpointer data, gpointer unused)
+{
+  ListJob *j = data;
+
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("list", j->r->rel);
+  j->piece = flu_http_listing_next (j->r->listing, &j->failed);
+}
+
+/* server thread: the piece to libsoup as one chunk, or the end */
+static gboolean
+list_done (gpointer data)
+{
+  ListJob *j = data;
+  Request *r = j->r;
+
+  if (r->done)
+    return G_SOURCE_REMOVE;
+  r->reading = FALSE;
+  if (j->piece) {
+    soup_message_body_append (soup_server_message_get_response_body (r->msg),
+        SOUP_MEMORY_TAKE, j->piece, strlen (j->piece));
+    j->piece = NULL;
+  } else {
+    if (j->failed) {
+      GST_WARNING_OBJECT (r->run->self, "%s: cannot read the directory "
+          "again, closing the connection", r->target);
+      request_abort (r);
+    } else {
+      soup_message_body_complete (soup_server_message_get_response_body
+          (r->msg));
+    }
+    g_clear_pointer (&r->listing, flu_http_listing_free);
+  }
+  soup_server_message_unpause (r->msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+list_free (gpointer data)
+{
+  ListJob *j = data;
+
+  g_free (j->piece);
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("free", j->r->rel);
+  request_unref (j->r);
+  g_free (j);
+}
+
+/* a piece went out: the next one is made (none once the end went) */
+static void
+wrote_listing_chunk (SoupServerMessage * msg, gpointer data)
+{
+  Request *r = data;
+  ListJob *j;
+
+  if (r->reading || r->listing == NULL)
+    return;
+  j = g_new0 (ListJob, 1);
+  j->r = request_ref (r);
+  r->reading = TRUE;
+  flu_on_demand_io_push (flu_http_server_get_context (r->run->server),
+      list_work, list_done, j, list_free);
+}
+
+/* @listing and its first @piece (both taken): chunked, so that no
+ * length needs the whole page (to an HTTP/1.0 client, which knows no
+ * chunks, the page ends with the connection) */
+static void
+answer_listing (FluOnDemandRun * run, Request * r, FluHttpListing * listing,
+    gchar * piece)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (r->msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (r->msg);
+
+  if (!run->listing || listing == NULL) {
+    g_free (piece);
+    if (listing)
+      flu_http_listing_free (listing);
     respond (r, SOUP_STATUS_FORBIDDEN, "directory listing is off");
     return;
   }
   r->status = SOUP_STATUS_OK;
-  flu_http_serve_text (r->msg, "text/html; charset=utf-8", html);
+  flu_http_server_set_common_headers (r->msg);
+  soup_server_message_set_status (r->msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (h, "Content-Type", "text/html; charset=utf-8");
+  soup_message_headers_set_encoding (h,
+      soup_server_message_get_http_version (r->msg) == SOUP_HTTP_1_0 ?
+      SOUP_ENCODING_EOF : SOUP_ENCODING_CHUNKED);
+  soup_message_body_set_accumulate (body, FALSE);
+  if (soup_server_message_get_method (r->msg) == SOUP_METHOD_HEAD) {
+    g_free (piece);
+    flu_http_listing_free (listing);
+    soup_message_body_complete (body);
+    return;
+  }
+  r->listing = listing;
+  r->chunk_id = g_signal_connect (r->msg, "wrote-chunk",
+      G_CALLBACK (wrote_listing_chunk), r);
+  soup_message_body_append (body, SOUP_MEMORY_TAKE, piece, strlen (piece));
 }
 
 /* a regular file: validators, preconditions, range, then the body */
@@ -569,12 +673,13 @@ typedef struct
 {
   Request *r;
   gint root_fd;                 /* a duplicate, closed by the job */
-  gboolean listing;
+  gboolean list;                /* listing is on */
   guint status;
   const gchar *why;
   gint fd;
   struct stat st;
-  gchar *html;
+  FluHttpListing *listing;
+  gchar *piece;                 /* the listing's first */
 } OpenJob;
 
 static void
@@ -589,10 +694,16 @@ open_work (gpointer data, gpointer unused)
   close (j->root_fd);
   j->root_fd = -1;
   if (j->status == SOUP_STATUS_NONE && S_ISDIR (j->st.st_mode)) {
-    if (j->listing && g_str_has_suffix (j->r->path, "/")) {
-      j->html = flu_http_files_listing (j->fd, j->r->path,
-          FLU_ON_DEMAND_MAX_LISTING);
-      if (j->html == NULL) {
+    if (j->list && g_str_has_suffix (j->r->path, "/")) {
+      gboolean failed = TRUE;
+
+      j->listing = flu_http_listing_new (j->fd, j->r->path,
+          FLU_ON_DEMAND_MAX_LISTING, FLU_ON_DEMAND_LISTING_PIECE,
+          FLU_ON_DEMAND_LISTING_PASSES);
+      if (j->listing)
+        j->piece = flu_http_listing_next (j->listing, &failed);
+      if (j->piece == NULL) {
+        g_clear_pointer (&j->listing, flu_http_listing_free);
         j->status = SOUP_STATUS_SERVICE_UNAVAILABLE;
         j->why = "out of file descriptors";
       }
@@ -619,7 +730,8 @@ open_done (gpointer data)
     if (!g_str_has_suffix (r->path, "/"))
       redirect_slash (r, r->path);
     else
-      answer_listing (r->run, r, g_steal_pointer (&j->html));
+      answer_listing (r->run, r, g_steal_pointer (&j->listing),
+          g_steal_pointer (&j->piece));
   } else {
     gint fd = j->fd;
 
@@ -641,7 +753,9 @@ open_free (gpointer data)
     close (j->fd);
   if (j->root_fd >= 0)
     close (j->root_fd);
-  g_free (j->html);
+  if (j->listing)
+    flu_http_listing_free (j->listing);
+  g_free (j->piece);
   if (flu_on_demand_test_hook)
     flu_on_demand_test_hook ("free", j->r->rel);
   request_unref (j->r);
@@ -739,7 +853,7 @@ flu_on_demand_handle (FluHttpServer * server, SoupServerMessage * msg,
   r->rel = g_uri_escape_string (decoded + strlen (run->prefix), "/", FALSE);
   j->r = request_ref (r);
   j->fd = -1;
-  j->listing = run->listing;
+  j->list = run->listing;
   r->opening = TRUE;
   soup_server_message_pause (msg);
   flu_on_demand_io_push (flu_http_server_get_context (server), open_work,

@@ -111,7 +111,7 @@ for t in $targets; do
       deps=glib-2.0; extra=; stacks=
       # a few seconds: no system call, no GStreamer
       runs=200000 ;;
-    files) srcs="$top/ext/soup/fluhttpfiles.c"
+    files) srcs="$top/ext/soup/fluhttpfiles.c $top/ext/soup/fluhttplisting.c"
       deps="gio-2.0 libsoup-3.0"; extra=; stacks=
       # a few seconds (file system calls on a small temporary tree)
       runs=30000 ;;

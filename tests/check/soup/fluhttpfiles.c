@@ -662,6 +662,60 @@ GST_START_TEST (test_listing)
 
 GST_END_TEST;
 
+/* piece by piece, the same page as at once, whatever the piece size
+ * and the limit; no piece empty (an empty chunk ends a body) */
+static gchar *
+listing_in_pieces (guint max, guint per_piece, guint passes, guint * pieces)
+{
+  FluHttpListing *l = flu_http_listing_new (root_fd, "/rec/", max, per_piece,
+      passes);
+  GString *page = g_string_new (NULL);
+  gboolean failed = TRUE;
+  gchar *piece;
+
+  fail_unless (l != NULL);
+  *pieces = 0;
+  while ((piece = flu_http_listing_next (l, &failed))) {
+    fail_unless (*piece != '\0');
+    g_string_append (page, piece);
+    g_free (piece);
+    (*pieces)++;
+  }
+  fail_if (failed);
+  /* after the end, the end again */
+  fail_unless (flu_http_listing_next (l, &failed) == NULL);
+  fail_if (failed);
+  flu_http_listing_free (l);
+  return g_string_free (page, FALSE);
+}
+
+GST_START_TEST (test_listing_pieces)
+{
+  guint max, per_piece, pieces;
+
+  for (max = 1; max <= 6; max++) {
+    gchar *whole = flu_http_files_listing (root_fd, "/rec/", max), *html;
+
+    for (per_piece = 1; per_piece <= 5; per_piece++) {
+      gchar *html = listing_in_pieces (max, per_piece, 0, &pieces);
+
+      fail_unless_equals_string (html, whole);
+      /* one piece per per_piece entries (4 entries in /rec/) */
+      fail_unless_equals_int (pieces, MAX (1, (MIN (max, 4) + per_piece - 1)
+              / per_piece));
+      g_free (html);
+    }
+    /* at most one pass more than asked: the first sizes the others */
+    html = listing_in_pieces (max, 1, 1, &pieces);
+    fail_unless_equals_string (html, whole);
+    fail_unless_equals_int (pieces, MIN (max, 2));
+    g_free (html);
+    g_free (whole);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpfiles_suite (void)
 {
@@ -684,6 +738,7 @@ fluhttpfiles_suite (void)
   tcase_add_test (tc, test_preconditions);
   tcase_add_test (tc, test_etag_mime);
   tcase_add_test (tc, test_listing);
+  tcase_add_test (tc, test_listing_pieces);
   return s;
 }
 

@@ -83,6 +83,56 @@ content_length (const gchar * head)
 }
 
 static gboolean
+is_chunked (const gchar * head)
+{
+  gchar *low = g_ascii_strdown (head, -1);
+  gboolean chunked = strstr (low, "\r\ntransfer-encoding: chunked") != NULL;
+
+  g_free (low);
+  return chunked;
+}
+
+/* @raw, a chunked body, decoded (NULL while its last chunk has not
+ * come; malformed fails the test) */
+static GByteArray *
+dechunk (GByteArray * raw)
+{
+  const gchar *p = (const gchar *) raw->data, *end = p + raw->len;
+  GByteArray *out;
+
+  if (raw->len < 5 || memcmp (end - 4, "\r\n\r\n", 4) != 0)
+    return NULL;
+  out = g_byte_array_new ();
+  while (TRUE) {
+    gchar *after;
+    guint64 n;
+    const gchar *eol = g_strstr_len (p, end - p, "\r\n");
+
+    if (eol == NULL) {
+      g_byte_array_unref (out);
+      return NULL;
+    }
+    n = g_ascii_strtoull (p, &after, 16);
+    fail_unless (after > p && after <= eol, "bad chunk size line");
+    p = eol + 2;
+    if (n == 0)
+      break;
+    if ((guint64) (end - p) < n + 2) {
+      g_byte_array_unref (out);
+      return NULL;
+    }
+    fail_unless (memcmp (p + n, "\r\n", 2) == 0, "no CRLF after a chunk");
+    g_byte_array_append (out, (const guint8 *) p, n);
+    p += n + 2;
+  }
+  if (end - p != 2 || memcmp (p, "\r\n", 2) != 0) {
+    g_byte_array_unref (out);
+    return NULL;
+  }
+  return out;
+}
+
+static gboolean
 kept_alive (const gchar * head)
 {
   gchar *low = g_ascii_strdown (head, -1);
@@ -130,6 +180,17 @@ http_request (const gchar * host, guint port, const gchar * request,
     }
     if (r->head && r->body->len >= body_max)
       break;
+    /* a chunked answer: its body decoded, once its last chunk came */
+    if (r->head && is_chunked (r->head)) {
+      GByteArray *body = dechunk (r->body);
+
+      if (body) {
+        g_byte_array_unref (r->body);
+        r->body = body;
+        r->chunked = TRUE;
+        break;
+      }
+    }
     /* a complete answer on a kept-alive connection (fluhlssink's): the
      * server does not close it */
     if (r->head && kept_alive (r->head) &&

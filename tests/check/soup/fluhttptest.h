@@ -33,11 +33,13 @@ typedef struct
   gchar *head;                  /* status line and headers */
   GByteArray *body;
   gboolean closed;              /* the server closed the connection */
+  gboolean chunked;             /* body: a whole chunked one, decoded */
 } HttpResponse;
 
 /* Sends @request ("GET / HTTP/1.1\r\n...\r\n\r\n") to @host:@port and reads
- * the answer until the server closes, @body_max body bytes arrived, or
- * @timeout_ms passed. */
+ * the answer until the server closes, @body_max body bytes arrived, the
+ * whole body came on a kept-alive connection (Content-Length, or
+ * chunked: then decoded), or @timeout_ms passed. */
 HttpResponse *http_request (const gchar * host, guint port,
     const gchar * request, gsize body_max, guint timeout_ms);
 /* GET @path with extra header lines (each ending in \r\n, may be NULL). */

@@ -26,6 +26,8 @@
 
 #include <gst/check/gstcheck.h>
 #include <glib/gstdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <poll.h>
 #include <unistd.h>
@@ -333,6 +335,76 @@ GST_START_TEST (test_listing)
   fail_unless_equals_int (http_status (port, "/recordings/talk.webm", NULL),
       200);
   stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* 20,000 entries (twice what a listing once held at most), streamed
+ * in chunks of FLU_ON_DEMAND_LISTING_PIECE: every one listed, once, in
+ * order, in one whole page */
+#define MANY_FILES 20000
+
+GST_START_TEST (test_listing_large)
+{
+  gchar *many = g_build_filename (dir, "many", NULL);
+  GstElement *od, *p;
+  HttpResponse *r;
+  const gchar *body, *at;
+  guint port, i;
+
+  fail_unless (g_mkdir (many, 0755) == 0);
+  for (i = 0; i < MANY_FILES; i++) {
+    gchar *f = g_strdup_printf ("%s/f%05u.ts", many, i);
+    gint fd = open (f, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+    fail_unless (fd >= 0, "%s: %s", f, g_strerror (errno));
+    close (fd);
+    g_free (f);
+  }
+  p = start_ondemand (0, NULL, &od);
+  port = sink_port (od);
+  r = request (port, "GET", "/recordings/many/", NULL);
+  fail_unless_equals_int (r->status, 200);
+  fail_unless (r->chunked, "%s", r->head);
+  assert_header (r, "Content-Type", "text/html; charset=utf-8");
+  g_byte_array_append (r->body, (const guint8 *) "", 1);
+  body = (const gchar *) r->body->data;
+  fail_unless (g_str_has_prefix (body, "<!DOCTYPE html>\n<html><head>"));
+  fail_unless (g_str_has_suffix (body, "</table>\n</body></html>\n"));
+  fail_unless (strstr (body, "Index of /recordings/many/") != NULL);
+  fail_if (strstr (body, "not shown") != NULL);
+  at = body;
+  for (i = 0; i < MANY_FILES; i++) {
+    gchar *row = g_strdup_printf ("<tr><td><a href=\"f%05u.ts\">f%05u.ts"
+        "</a></td><td>0</td><td>", i, i);
+    const gchar *next = strstr (at, row);
+
+    /* in order, and nothing between two rows but a row */
+    fail_unless (next != NULL, "no %s after %.200s", row, at);
+    fail_unless (i == 0 || next == strchr (at, '\n') + 1, "%.200s", at);
+    at = next + strlen (row);
+    g_free (row);
+  }
+  fail_unless (strstr (at, "<tr>") == NULL);
+  /* HTTP/1.0 knows no chunks: the same page, ended by the close */
+  {
+    HttpResponse *r10 = http_request ("127.0.0.1", port,
+        "GET /recordings/many/ HTTP/1.0\r\n\r\n", G_MAXSIZE, 20000);
+
+    fail_unless_equals_int (r10->status, 200);
+    fail_unless (r10->closed && !r10->chunked, "%s", r10->head);
+    fail_unless_equals_int (r10->body->len + 1, r->body->len);
+    fail_unless (memcmp (r10->body->data, body, r10->body->len) == 0);
+    http_response_free (r10);
+  }
+  http_response_free (r);
+  /* HEAD: the same head, no body */
+  r = request (port, "HEAD", "/recordings/many/", NULL);
+  fail_unless_equals_int (r->status, 200);
+  fail_unless_equals_int (r->body->len, 0);
+  http_response_free (r);
+  stop_pipeline (p);
+  g_free (many);
 }
 
 GST_END_TEST;
@@ -832,6 +904,7 @@ fluondemand_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_get_head_range);
   tcase_add_test (tc, test_listing);
+  tcase_add_test (tc, test_listing_large);
   tcase_add_test (tc, test_path_safety);
   tcase_add_test (tc, test_hostile_requests);
   tcase_add_test (tc, test_range_edges);
