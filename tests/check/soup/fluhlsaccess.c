@@ -63,46 +63,10 @@ start_hls (const gchar * props, GstElement ** sink)
       "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
       "mpegtsmux ! fluhlssink name=sink port=0 mount-point=/tv/ "
       "target-duration=1 part-target=0 %s", props);
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (desc, &err);
+  GstElement *p = start_pipeline (desc, NULL, sink);
 
   g_free (desc);
-  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
-  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  gst_object_unref (*sink);
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
   return p;
-}
-
-static guint64
-stat_u64 (GstElement * sink, const gchar * field)
-{
-  GstStructure *s;
-  guint64 v = 0;
-
-  g_object_get (sink, "stats", &s, NULL);
-  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
-  gst_structure_free (s);
-  return v;
-}
-
-static guint
-stat_uint (GstElement * sink, const gchar * field)
-{
-  GstStructure *s;
-  guint v = 0;
-
-  g_object_get (sink, "stats", &s, NULL);
-  fail_unless (gst_structure_get_uint (s, field, &v), "no %s", field);
-  gst_structure_free (s);
-  return v;
-}
-
-static gchar *
-body_text (HttpResponse * r)
-{
-  return g_strndup ((const gchar *) r->body->data, r->body->len);
 }
 
 /* the last URI line of @pl (a segment) */
@@ -147,7 +111,7 @@ login (guint port, const gchar * auth, gchar ** segment)
   gchar *pl, *seg, *tok;
 
   fail_unless_equals_int (r->status, 200);
-  pl = body_text (r);
+  pl = http_body_text (r);
   seg = last_segment (pl);
   tok = token_of (seg);
   if (segment)
@@ -206,7 +170,7 @@ GST_START_TEST (test_refused)
   v = g_strdup_printf ("/tv/index.m3u8?s=%s", tok);
   r = get (port, v, NULL);
   fail_unless_equals_int (r->status, 200);
-  pl = body_text (r);
+  pl = http_body_text (r);
   fail_unless (strstr (pl, "?s=") != NULL);
   g_free (pl);
   http_response_free (r);
@@ -216,7 +180,7 @@ GST_START_TEST (test_refused)
    * durations + 1 = 4 s), the token too */
   g_usleep (5000 * 1000);
   fail_unless_equals_int (http_status (port, seg, NULL), 403);
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 0);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 0);
 
   g_free (tok);
   g_free (seg);
@@ -256,7 +220,7 @@ GST_START_TEST (test_one_check_per_session)
   fail_unless (g_str_has_prefix (v, "private"), "%s", v);
   g_free (v);
   http_response_free (r);
-  fail_unless_equals_int (stat_u64 (sink, "credential-checks"), 1);
+  fail_unless_equals_int (stats_u64 (sink, "credential-checks"), 1);
 
   for (i = 0; i < 12; i++) {
     gchar *pl, *path, *s;
@@ -277,7 +241,7 @@ GST_START_TEST (test_one_check_per_session)
     path = g_strdup_printf ("/tv/index.m3u8?s=%s", tok);
     r = get (port, path, NULL);
     fail_unless_equals_int (r->status, 200);
-    pl = body_text (r);
+    pl = http_body_text (r);
     s = last_segment (pl);
     fail_unless (strstr (s, "?s=") != NULL);
     g_free (s);
@@ -292,14 +256,14 @@ GST_START_TEST (test_one_check_per_session)
       "abcdef0123456789abcdef", cookie);
   fail_unless_equals_int (r->status, 200);
   http_response_free (r);
-  fail_unless_equals_int (stat_u64 (sink, "credential-checks"), 1);
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 1);
-  fail_unless_equals_int (stat_u64 (sink, "sessions-total"), 1);
+  fail_unless_equals_int (stats_u64 (sink, "credential-checks"), 1);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 1);
+  fail_unless_equals_int (stats_u64 (sink, "sessions-total"), 1);
   /* a second viewer: a second check */
   tok = login (port, auth, NULL);
   g_free (tok);
-  fail_unless_equals_int (stat_u64 (sink, "credential-checks"), 2);
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 2);
+  fail_unless_equals_int (stats_u64 (sink, "credential-checks"), 2);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 2);
 
   g_free (cookie);
   g_free (auth);
@@ -321,7 +285,7 @@ GST_START_TEST (test_client_limit)
 
   t1 = login (port, NULL, &seg);
   t2 = login (port, NULL, NULL);
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 2);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 2);
   /* a third viewer: 503 */
   r = get (port, "/tv/index.m3u8", NULL);
   fail_unless_equals_int (r->status, 503);
@@ -334,8 +298,8 @@ GST_START_TEST (test_client_limit)
   v = g_strdup_printf ("/tv/index.m3u8?s=%s", t2);
   fail_unless_equals_int (http_status (port, v, NULL), 200);
   g_free (v);
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 2);
-  fail_unless (stat_u64 (sink, "refused") >= 1);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 2);
+  fail_unless (stats_u64 (sink, "refused") >= 1);
   g_free (t1);
   g_free (t2);
   g_free (seg);
@@ -482,7 +446,7 @@ GST_START_TEST (test_stats_metrics)
 
   r = get (port, "/tv-stats.json", NULL);
   fail_unless_equals_int (r->status, 200);
-  text = body_text (r);
+  text = http_body_text (r);
   fail_unless (strstr (text, "\"mount\": \"/tv/index.m3u8\"") != NULL, "%s",
       text);
   fail_unless (strstr (text, "\"clients\": 1,") != NULL, "%s", text);
@@ -498,7 +462,7 @@ GST_START_TEST (test_stats_metrics)
 
   r = get (port, "/tv-metrics", NULL);
   fail_unless_equals_int (r->status, 200);
-  text = body_text (r);
+  text = http_body_text (r);
   fail_unless (strstr (text, "fluhttpsink_clients{mount=\"/tv/index.m3u8\"} "
           "1\n") != NULL, "%s", text);
   fail_unless (strstr (text, "fluhlssink_requests_total{mount=\"/tv/index."
@@ -539,12 +503,12 @@ GST_START_TEST (test_secret_file)
   path = g_strdup_printf ("/tv/index.m3u8?s=%s", tok);
   r = get (sink_port (sink2), path, NULL);
   fail_unless_equals_int (r->status, 200);
-  pl = body_text (r);
+  pl = http_body_text (r);
   fail_unless (strstr (pl, "?s=") != NULL);
   g_free (pl);
   http_response_free (r);
-  fail_unless_equals_int (stat_u64 (sink2, "credential-checks"), 0);
-  fail_unless_equals_int (stat_uint (sink2, "sessions"), 1);
+  fail_unless_equals_int (stats_u64 (sink2, "credential-checks"), 0);
+  fail_unless_equals_int (stats_uint (sink2, "sessions"), 1);
   /* a random key (no file) does not take it: a new viewer, whose
    * credentials are asked */
   stop_pipeline (p2);
@@ -552,7 +516,7 @@ GST_START_TEST (test_secret_file)
   props = g_strdup_printf ("htpasswd=%s", htpasswd);
   p2 = start_hls (props, &sink2);
   fail_unless_equals_int (http_status (sink_port (sink2), path, NULL), 401);
-  fail_unless_equals_int (stat_uint (sink2, "sessions"), 0);
+  fail_unless_equals_int (stats_uint (sink2, "sessions"), 0);
   g_free (path);
   g_free (tok);
   g_free (auth);
@@ -584,15 +548,15 @@ GST_START_TEST (test_mode_off)
   v = http_header (r, "Cache-Control");
   fail_unless (g_str_has_prefix (v, "private"), "%s", v);
   g_free (v);
-  pl = body_text (r);
+  pl = http_body_text (r);
   http_response_free (r);
   fail_unless (strstr (pl, "?s=") == NULL, "%s", pl);
   seg = last_segment (pl);
   path = g_strconcat ("/tv/", seg, NULL);
   fail_unless_equals_int (http_status (port, path, NULL), 401);
   fail_unless_equals_int (http_status (port, path, auth), 200);
-  fail_unless_equals_int (stat_u64 (sink, "credential-checks"), 3);
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 0);
+  fail_unless_equals_int (stats_u64 (sink, "credential-checks"), 3);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 0);
   g_free (pl);
   g_free (seg);
   g_free (path);
@@ -662,16 +626,6 @@ read_response (gint fd, GByteArray * buf, gchar ** head_out, gsize * body_len)
   return status;
 }
 
-static void
-send_get (gint fd, const gchar * path)
-{
-  gchar *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: localhost\r\n"
-      "User-Agent: flucheck\r\n\r\n", path);
-
-  fail_unless (write (fd, req, strlen (req)) == (gssize) strlen (req));
-  g_free (req);
-}
-
 GST_START_TEST (test_keepalive)
 {
   GstElement *sink, *p = start_hls ("client-limit=10", &sink);
@@ -687,7 +641,7 @@ GST_START_TEST (test_keepalive)
   fd = tcp_connect ("127.0.0.1", port);
   fail_unless (fd >= 0);
   for (i = 0; i < 5; i++) {
-    send_get (fd, i % 2 ? seg : "/tv/index.m3u8");
+    http_write_get (fd, i % 2 ? seg : "/tv/index.m3u8", NULL);
     fail_unless_equals_int (read_response (fd, buf, &head, &len), 200);
     fail_unless (strstr (head, "Connection: close") == NULL, "%s", head);
     fail_unless (len > 0);
@@ -695,7 +649,7 @@ GST_START_TEST (test_keepalive)
   }
   /* a blocking reload held on the connection, answered on it, then the
    * next request on it still */
-  send_get (fd, "/tv/index.m3u8");
+  http_write_get (fd, "/tv/index.m3u8", NULL);
   fail_unless_equals_int (read_response (fd, buf, &head, &len), 200);
   g_free (head);
   {
@@ -707,7 +661,7 @@ GST_START_TEST (test_keepalive)
     {
       HttpResponse *r = get (port, path, NULL);
 
-      pl = body_text (r);
+      pl = http_body_text (r);
       http_response_free (r);
     }
     g_free (path);
@@ -719,13 +673,13 @@ GST_START_TEST (test_keepalive)
       msn++;
     g_free (pl);
     tag = g_strdup_printf ("/tv/index.m3u8?_HLS_msn=%u&s=%s", msn, tok);
-    send_get (fd, tag);
+    http_write_get (fd, tag, NULL);
     g_free (tag);
   }
   fail_unless_equals_int (read_response (fd, buf, &head, &len), 200);
   fail_unless (strstr (head, "Connection: close") == NULL, "%s", head);
   g_free (head);
-  send_get (fd, seg);
+  http_write_get (fd, seg, NULL);
   fail_unless_equals_int (read_response (fd, buf, NULL, &len), 200);
   fail_unless (len > 188);
 
@@ -736,19 +690,13 @@ GST_START_TEST (test_keepalive)
   {
     gchar *desc = g_strdup_printf ("videotestsrc is-live=true ! "
         "video/x-raw,width=160,height=120,framerate=15/1 ! vp8enc "
-        "deadline=1 ! webmmux streamable=true ! fluhttpsink name=w port=%u "
-        "mount-point=/live.webm", port);
-    GError *err = NULL;
+        "deadline=1 ! webmmux streamable=true ! fluhttpsink name=sink "
+        "port=%u mount-point=/live.webm", port);
 
-    web = gst_parse_launch (desc, &err);
-    fail_unless (web != NULL);
+    web = start_pipeline (desc, NULL, &websink);
     g_free (desc);
-    websink = gst_bin_get_by_name (GST_BIN (web), "w");
-    gst_object_unref (websink);
-    fail_if (gst_element_set_state (web, GST_STATE_PLAYING) ==
-        GST_STATE_CHANGE_FAILURE);
   }
-  send_get (fd, "/live.webm");
+  http_write_get (fd, "/live.webm", NULL);
   {
     gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
 
@@ -824,11 +772,11 @@ GST_START_TEST (test_max_sessions)
   fail_unless_equals_int (http_status (port, seg, NULL), 200);
   /* a first flood warms the allocator up */
   flood (port, 300);
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 40);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 40);
   rss1 = rss_bytes ();
   flood (port, 300);
   rss2 = rss_bytes ();
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 40);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 40);
   /* 300 sessions made and ended: nothing kept of them (4.8 MB of user
    * agents alone if they were).  ASan keeps freed memory in quarantine:
    * there its leak check at exit stands for this one. */
@@ -839,12 +787,12 @@ GST_START_TEST (test_max_sessions)
 #endif
   /* the viewer is still known: no new session for it (its segment may
    * have left the window meanwhile: its playlist) */
-  total = stat_u64 (sink, "sessions-total");
+  total = stats_u64 (sink, "sessions-total");
   v = g_strdup_printf ("/tv/index.m3u8?s=%s", tok);
   fail_unless_equals_int (http_status (port, v, NULL), 200);
   g_free (v);
-  fail_unless_equals_int (stat_u64 (sink, "sessions-total"), total);
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 40);
+  fail_unless_equals_int (stats_u64 (sink, "sessions-total"), total);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 40);
   g_free (tok);
   g_free (seg);
   stop_pipeline (p);
@@ -864,7 +812,7 @@ GST_START_TEST (test_max_sessions)
   fail_unless_equals_string (v, "9");
   g_free (v);
   http_response_free (r);
-  fail_unless_equals_int (stat_uint (sink, "sessions"), 2);
+  fail_unless_equals_int (stats_uint (sink, "sessions"), 2);
   g_free (tok);
   g_free (seg);
   stop_pipeline (p);
@@ -918,7 +866,7 @@ GST_START_TEST (test_stats_guard)
   g_free (login (port, NULL, NULL));
   r = get (port, "/tv.json", auth);
   fail_unless_equals_int (r->status, 200);
-  text = body_text (r);
+  text = http_body_text (r);
   /* passed the stats check: the sessions' details */
   fail_unless (strstr (text, "\"clients\": 1,") != NULL, "%s", text);
   fail_unless (strstr (text, "\"address\": \"127.0.0.1\"") != NULL, "%s", text);
@@ -1009,14 +957,14 @@ GST_START_TEST (test_group_session)
 
   /* both renditions have a segment (then the multivariant playlist
    * lists both) */
-  for (i = 0; i < 100 && (stat_u64 (lo_sink, "segments") == 0 ||
-          stat_u64 (hi_sink, "segments") == 0); i++)
+  for (i = 0; i < 100 && (stats_u64 (lo_sink, "segments") == 0 ||
+          stats_u64 (hi_sink, "segments") == 0); i++)
     g_usleep (G_USEC_PER_SEC / 10);
   /* the multivariant playlist is checked */
   fail_unless_equals_int (http_status (port, "/grp.m3u8", NULL), 401);
   r = get (port, "/grp.m3u8", auth);
   fail_unless_equals_int (r->status, 200);
-  pl = body_text (r);
+  pl = http_body_text (r);
   v = http_header (r, "Cache-Control");
   fail_unless (g_str_has_prefix (v, "private"), "%s", v);
   g_free (v);
@@ -1036,7 +984,7 @@ GST_START_TEST (test_group_session)
 
     r = get (port, uri, NULL);
     fail_unless_equals_int (r->status, 200);
-    media = body_text (r);
+    media = http_body_text (r);
     http_response_free (r);
     s = last_segment (media);
     seg = g_strdup_printf ("/grp/%s/%s", i ? "hi" : "lo", s);
@@ -1046,11 +994,11 @@ GST_START_TEST (test_group_session)
     g_free (media);
   }
   /* one check, one session, held by the lead (the first member) */
-  fail_unless_equals_int (stat_u64 (lo_sink, "credential-checks") +
-      stat_u64 (hi_sink, "credential-checks"), 1);
-  fail_unless_equals_int (stat_u64 (lo_sink, "sessions-total") +
-      stat_u64 (hi_sink, "sessions-total"), 1);
-  fail_unless_equals_int (stat_uint (lo_sink, "sessions"), 1);
+  fail_unless_equals_int (stats_u64 (lo_sink, "credential-checks") +
+      stats_u64 (hi_sink, "credential-checks"), 1);
+  fail_unless_equals_int (stats_u64 (lo_sink, "sessions-total") +
+      stats_u64 (hi_sink, "sessions-total"), 1);
+  fail_unless_equals_int (stats_uint (lo_sink, "sessions"), 1);
 
   /* a member with other access settings is refused */
   bad = start_member (port, "bad", "", &bad_sink);

@@ -57,34 +57,10 @@ start_hls (const gchar * src, const gchar * props, GstElement ** sink)
       "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
       "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! "
       "mpegtsmux ! fluhlssink name=sink port=0 %s", src, props);
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (desc, &err);
+  GstElement *p = start_pipeline (desc, NULL, sink);
 
   g_free (desc);
-  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
-  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  gst_object_unref (*sink);
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
   return p;
-}
-
-static guint64
-stat_u64 (GstElement * sink, const gchar * field)
-{
-  GstStructure *s;
-  guint64 v = 0;
-
-  g_object_get (sink, "stats", &s, NULL);
-  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
-  gst_structure_free (s);
-  return v;
-}
-
-static gchar *
-body_text (HttpResponse * r)
-{
-  return g_strndup ((const gchar *) r->body->data, r->body->len);
 }
 
 /* the value after @tag in @pl (to the end of the line), or NULL */
@@ -123,7 +99,7 @@ get_playlist (guint port, const gchar * path)
   gchar *pl;
 
   fail_unless_equals_int (r->status, 200);
-  pl = body_text (r);
+  pl = http_body_text (r);
   http_response_free (r);
   return pl;
 }
@@ -141,7 +117,7 @@ hint_of (const gchar * pl, guint64 * msn, guint * part)
 
 GST_START_TEST (test_serve)
 {
-  GstElement *sink, *p, *web, *websink, *p2, *sink2;
+  GstElement *sink, *p, *web, *websink;
   HttpResponse *r, *r2;
   guint port, part;
   guint64 msn, first;
@@ -166,7 +142,7 @@ GST_START_TEST (test_serve)
   v = http_header (r, "Access-Control-Allow-Origin");
   fail_unless_equals_string (v, "https://example.org");
   g_free (v);
-  pl = body_text (r);
+  pl = http_body_text (r);
   http_response_free (r);
   fail_unless (g_str_has_prefix (pl, "#EXTM3U\n"));
   fail_unless (strstr (pl, "#EXT-X-PART-INF:PART-TARGET=0.25000\n") != NULL);
@@ -255,7 +231,7 @@ GST_START_TEST (test_serve)
   fail_unless (g_get_monotonic_time () - t0 < 2 * G_USEC_PER_SEC);
   g_free (path);
   g_free (pl);
-  pl = body_text (r);
+  pl = http_body_text (r);
   path = g_strdup_printf ("part%" G_GUINT64_FORMAT ".%u.ts\"", msn, part);
   range = g_strdup_printf ("part%" G_GUINT64_FORMAT ".0.ts\"", msn + 1);
   fail_unless (strstr (pl, path) || strstr (pl, range), "%s not in %s", path,
@@ -291,20 +267,11 @@ GST_START_TEST (test_serve)
   stop_pipeline (web);
 
   /* a second fluhlssink on the same path and port fails to start */
-  path = g_strdup_printf ("mount-point=/room1/ port=%u", port);
-  p2 = gst_parse_launch ("fakesrc ! fluhlssink name=sink", NULL);
-  sink2 = gst_bin_get_by_name (GST_BIN (p2), "sink");
-  g_object_set (sink2, "port", port, "mount-point", "/room1/", NULL);
-  fail_unless_equals_int (gst_element_set_state (p2, GST_STATE_READY),
-      GST_STATE_CHANGE_FAILURE);
-  gst_element_set_state (p2, GST_STATE_NULL);
-  gst_object_unref (sink2);
-  gst_object_unref (p2);
-  g_free (path);
+  expect_ready_failure ("fluhlssink", port, "/room1/");
 
-  fail_unless (stat_u64 (sink, "requests") >= 10);
-  fail_unless (stat_u64 (sink, "bad-requests") >= 3);
-  fail_unless (stat_u64 (sink, "held-answered") >= 2);
+  fail_unless (stats_u64 (sink, "requests") >= 10);
+  fail_unless (stats_u64 (sink, "bad-requests") >= 3);
+  fail_unless (stats_u64 (sink, "held-answered") >= 2);
   stop_pipeline (p);
 }
 
@@ -343,25 +310,11 @@ GST_START_TEST (test_timeout)
   fail_unless_equals_int (http_status (port, path, NULL), 503);
   g_free (path);
   g_free (pl);
-  fail_unless_equals_uint64 (stat_u64 (sink, "timeouts"), 2);
+  fail_unless_equals_uint64 (stats_u64 (sink, "timeouts"), 2);
   stop_pipeline (p);
 }
 
 GST_END_TEST;
-
-static gboolean
-wait_eos (GstElement * p)
-{
-  GstBus *bus = gst_element_get_bus (p);
-  GstMessage *m = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  gboolean eos = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
-
-  if (m)
-    gst_message_unref (m);
-  gst_object_unref (bus);
-  return eos;
-}
 
 /* EOS: ENDLIST, no hint, blocking requests answered at once */
 GST_START_TEST (test_eos)
@@ -375,7 +328,7 @@ GST_START_TEST (test_eos)
     return;
   p = start_hls ("num-buffers=100", "mount-point=/e/ target-duration=1", &sink);
   port = sink_port (sink);
-  fail_unless (wait_eos (p));
+  fail_unless (wait_eos (p, 60));
   /* the server thread has the last part soon after EOS */
   g_usleep (G_USEC_PER_SEC / 5);
   pl = get_playlist (port, "/e/index.m3u8");
@@ -440,7 +393,7 @@ GST_START_TEST (test_restart)
   fail_unless (msn2 == msn, "%" G_GUINT64_FORMAT " then %" G_GUINT64_FORMAT,
       msn, msn2);
   fail_unless (strstr (pl, "#EXT-X-DISCONTINUITY-SEQUENCE:0\n") != NULL);
-  fail_unless_equals_uint64 (stat_u64 (sink, "discontinuities"), 1);
+  fail_unless_equals_uint64 (stats_u64 (sink, "discontinuities"), 1);
   g_free (pl);
   stop_pipeline (p);
 }
@@ -463,8 +416,8 @@ GST_START_TEST (test_memory_bounded)
       "max-segments=3 playlist-length=2", &sink);
   bus = gst_element_get_bus (p);
   while (m == NULL) {
-    held = stat_u64 (sink, "bytes-held");
-    segs = stat_u64 (sink, "segments");
+    held = stats_u64 (sink, "bytes-held");
+    segs = stats_u64 (sink, "segments");
     max_held = MAX (max_held, held);
     max_segs = MAX (max_segs, segs);
     m = gst_bus_timed_pop_filtered (bus, 2 * GST_MSECOND,
@@ -474,14 +427,14 @@ GST_START_TEST (test_memory_bounded)
   gst_message_unref (m);
   gst_object_unref (bus);
   g_usleep (G_USEC_PER_SEC / 5);
-  total = stat_u64 (sink, "bytes-total");
-  n = stat_u64 (sink, "segments-total");
+  total = stats_u64 (sink, "bytes-total");
+  n = stats_u64 (sink, "segments-total");
   GST_INFO ("%" G_GUINT64_FORMAT " segments, %" G_GUINT64_FORMAT " bytes; "
       "held at most %" G_GUINT64_FORMAT " segments, %" G_GUINT64_FORMAT
       " bytes", n, total, max_segs, max_held);
   fail_unless (n >= 59, "%" G_GUINT64_FORMAT " segments", n);
   fail_unless (max_segs <= 3);
-  fail_unless_equals_uint64 (stat_u64 (sink, "segments"), 3);
+  fail_unless_equals_uint64 (stats_u64 (sink, "segments"), 3);
   /* 3 complete segments and one in progress, segments of about the
    * mean size: twice that is a generous bound */
   fail_unless (max_held <= 2 * 4 * (total / n), "held %" G_GUINT64_FORMAT
@@ -562,13 +515,9 @@ GST_START_TEST (test_discontinuities)
   gchar *pl;
   guint port;
 
-  p = gst_parse_launch ("appsrc name=src format=time ! fluhlssink name=sink "
-      "port=0 mount-point=/d/ target-duration=1 playlist-length=10", NULL);
-  fail_unless (p != NULL);
-  src = gst_bin_get_by_name (GST_BIN (p), "src");
-  sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  p = start_pipeline ("appsrc name=src format=time ! fluhlssink name=sink "
+      "port=0 mount-point=/d/ target-duration=1 playlist-length=10", &src,
+      &sink);
   port = sink_port (sink);
   set_caps (src, ts_caps (0));
   push_frames (src, 0, 30, TRUE);
@@ -589,7 +538,7 @@ GST_START_TEST (test_discontinuities)
   }
   push_frames (src, 30, 30, FALSE);
   gst_app_src_end_of_stream (GST_APP_SRC (src));
-  fail_unless (wait_eos (p));
+  fail_unless (wait_eos (p, 60));
   g_usleep (G_USEC_PER_SEC / 5);
   pl = get_playlist (port, "/d/index.m3u8");
   fail_unless_equals_int (count_str (pl, "#EXTINF:"), 5);
@@ -597,10 +546,8 @@ GST_START_TEST (test_discontinuities)
   fail_unless (strstr (pl, "#EXT-X-DISCONTINUITY-SEQUENCE:0\n"));
   /* segment 1 starts with the first streamheader */
   fail_unless (strstr (pl, "#EXTINF:1.00000,\nseg") != NULL, "%s", pl);
-  fail_unless_equals_uint64 (stat_u64 (sink, "discontinuities"), 3);
+  fail_unless_equals_uint64 (stats_u64 (sink, "discontinuities"), 3);
   g_free (pl);
-  gst_object_unref (src);
-  gst_object_unref (sink);
   stop_pipeline (p);
 }
 
@@ -790,7 +737,7 @@ GST_START_TEST (test_max_held)
   }
   fail_unless_equals_int (ok, 5);
   fail_unless_equals_int (busy, 5);
-  fail_unless_equals_uint64 (stat_u64 (sink, "held-refused"), 5);
+  fail_unless_equals_uint64 (stats_u64 (sink, "held-refused"), 5);
   stop_pipeline (p);
 }
 
@@ -808,15 +755,9 @@ start_rendition (guint port, const gchar * name, guint kbps, GstElement ** sink)
       "bitrate=%u ! mpegtsmux ! fluhlssink name=sink port=%u group=grp "
       "mount-point=/grp/%s/ target-duration=1 playlist-length=7", kbps, port,
       name);
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (desc, &err);
+  GstElement *p = start_pipeline (desc, NULL, sink);
 
   g_free (desc);
-  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
-  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  gst_object_unref (*sink);
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
   return p;
 }
 
@@ -838,7 +779,7 @@ GST_START_TEST (test_group)
   for (i = 0; i < 100; i++) {
     r = http_get (port, "/grp.m3u8", NULL, 1 << 20, 5000);
     g_free (pl);
-    pl = body_text (r);
+    pl = http_body_text (r);
     if (r->status == 200 && strstr (pl, "grp/lo/") && strstr (pl, "grp/hi/"))
       break;
     fail_unless (r->status == 200 || r->status == 503);
@@ -906,7 +847,7 @@ GST_START_TEST (test_group)
   v = http_header (r, "Cache-Control");
   fail_unless (g_str_has_prefix (v, "public, max-age="), "%s", v);
   g_free (v);
-  pl = body_text (r);
+  pl = http_body_text (r);
   http_response_free (r);
   path = g_strdup_printf ("part%" G_GUINT64_FORMAT ".%u.ts\"", msn, part);
   fail_unless (strstr (pl, path) != NULL, "%s not in %s", path, pl);

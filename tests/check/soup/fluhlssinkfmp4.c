@@ -32,23 +32,9 @@
 
 #define VIDEO "videotestsrc %s ! video/x-raw,format=I420,width=160,height=120," \
   "framerate=30/1 ! x264enc tune=zerolatency speed-preset=ultrafast " \
-  "key-int-max=15 ! h264parse ! s.video "
+  "key-int-max=15 ! h264parse ! sink.video "
 #define AUDIO "audiotestsrc %s ! audio/x-raw,rate=48000 ! voaacenc ! " \
-  "aacparse ! s.audio "
-
-static GstElement *
-start (const gchar * desc, GstElement ** sink)
-{
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (desc, &err);
-
-  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
-  *sink = gst_bin_get_by_name (GST_BIN (p), "s");
-  gst_object_unref (*sink);
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  return p;
-}
+  "aacparse ! sink.audio "
 
 static guint32
 rd32 (const guint8 * p)
@@ -94,18 +80,6 @@ child (const guint8 * d, gsize n, const gchar * type, gsize * len)
     off += size;
   }
   return NULL;
-}
-
-static gchar *
-get_text (guint port, const gchar * path)
-{
-  HttpResponse *r = http_get (port, path, NULL, 1 << 20, 15000);
-  gchar *t;
-
-  fail_unless_equals_int (r->status, 200);
-  t = g_strndup ((const gchar *) r->body->data, r->body->len);
-  http_response_free (r);
-  return t;
 }
 
 static HttpResponse *
@@ -165,14 +139,14 @@ GST_START_TEST (test_fmp4_av)
   gsize len;
   guint port, i, trafs, parts = 0, independent = 0;
 
-  desc = g_strdup_printf (VIDEO AUDIO "fluhlssink name=s port=0 "
+  desc = g_strdup_printf (VIDEO AUDIO "fluhlssink name=sink port=0 "
       "mount-point=/f/ target-duration=1 part-target=250000000",
       "is-live=true", "is-live=true");
-  p = start (desc, &sink);
+  p = start_pipeline (desc, NULL, &sink);
   g_free (desc);
   port = sink_port (sink);
 
-  pl = get_text (port, "/f/index.m3u8");
+  pl = http_get_text (port, "/f/index.m3u8", 15000);
   fail_unless (strstr (pl, "#EXT-X-VERSION:6\n") != NULL, "%s", pl);
   name = between (pl, "#EXT-X-MAP:URI=\"", "\"");
   fail_unless (name != NULL, "no EXT-X-MAP in %s", pl);
@@ -238,39 +212,18 @@ GST_START_TEST (test_fmp4_av)
 
 GST_END_TEST;
 
-static gboolean
-wait_eos (GstElement * p)
-{
-  GstBus *bus = gst_element_get_bus (p);
-  GstMessage *m = gst_bus_timed_pop_filtered (bus, 40 * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  gboolean eos = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
-
-  if (m && !eos) {
-    GError *err;
-
-    gst_message_parse_error (m, &err, NULL);
-    GST_WARNING ("error: %s", err->message);
-    g_error_free (err);
-  }
-  if (m)
-    gst_message_unref (m);
-  gst_object_unref (bus);
-  return eos;
-}
-
 /* the pipeline gets EOS from the element (its base class pad is unused);
  * the playlist ends; video only and audio only each work */
 static void
 check_eos (const gchar * desc, const gchar * last_extinf)
 {
-  GstElement *sink, *p = start (desc, &sink);
+  GstElement *sink, *p = start_pipeline (desc, NULL, &sink);
   guint port = sink_port (sink);
   gchar *pl;
 
-  fail_unless (wait_eos (p), "no EOS for %s", desc);
+  fail_unless (wait_eos (p, 40), "no EOS for %s", desc);
   g_usleep (G_USEC_PER_SEC / 5);
-  pl = get_text (port, "/e/index.m3u8");
+  pl = http_get_text (port, "/e/index.m3u8", 15000);
   fail_unless (g_str_has_suffix (pl, "#EXT-X-ENDLIST\n"), "%s", pl);
   fail_unless (strstr (pl, "#EXT-X-MAP:URI=\"init") != NULL, "%s", pl);
   fail_unless (strstr (pl, last_extinf) != NULL, "%s", pl);
@@ -283,12 +236,12 @@ GST_START_TEST (test_fmp4_eos)
   gchar *desc;
 
   /* 100 frames, a keyframe each 15: 0.5 s segments, 0.33 s at the end */
-  desc = g_strdup_printf (VIDEO "fluhlssink name=s port=0 mount-point=/e/ "
+  desc = g_strdup_printf (VIDEO "fluhlssink name=sink port=0 mount-point=/e/ "
       "target-duration=1", "num-buffers=100");
   check_eos (desc, "#EXTINF:0.33333,\n");
   g_free (desc);
   /* 94 AAC frames of 1024 samples: 1 s segments, 2.005 s in all */
-  desc = g_strdup_printf (AUDIO "fluhlssink name=s port=0 mount-point=/e/ "
+  desc = g_strdup_printf (AUDIO "fluhlssink name=sink port=0 mount-point=/e/ "
       "target-duration=1", "num-buffers=94 samplesperbuffer=1024");
   check_eos (desc, "#EXTINF:");
   g_free (desc);
@@ -306,13 +259,14 @@ GST_START_TEST (test_fmp4_caps_change)
   GstCaps *caps;
   guint port, i;
 
-  p = start ("videotestsrc is-live=true ! videoscale ! capsfilter name=cf "
+  p = start_pipeline
+      ("videotestsrc is-live=true ! videoscale ! capsfilter name=cf "
       "caps=video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
       "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
-      "h264parse ! s.video fluhlssink name=s port=0 mount-point=/c/ "
-      "target-duration=1 part-target=250000000", &sink);
+      "h264parse ! sink.video fluhlssink name=sink port=0 mount-point=/c/ "
+      "target-duration=1 part-target=250000000", NULL, &sink);
   port = sink_port (sink);
-  pl = get_text (port, "/c/index.m3u8");
+  pl = http_get_text (port, "/c/index.m3u8", 15000);
   g_free (pl);
   cf = gst_bin_get_by_name (GST_BIN (p), "cf");
   caps = gst_caps_from_string ("video/x-raw,format=I420,width=320,"
@@ -322,7 +276,7 @@ GST_START_TEST (test_fmp4_caps_change)
   gst_object_unref (cf);
   /* wait (at most 20 s) for the second init segment to be listed */
   for (i = 0; i < 100; i++) {
-    pl = get_text (port, "/c/index.m3u8");
+    pl = http_get_text (port, "/c/index.m3u8", 15000);
     after = strstr (pl, "#EXT-X-MAP");
     if (after && strstr (after + 1, "#EXT-X-MAP"))
       break;

@@ -36,6 +36,7 @@
 #include <glib/gstdio.h>
 
 #include "fluhttpfiles.h"
+#include "fluhttptest.h"
 
 static gchar *root;
 static gint root_fd = -1;
@@ -84,27 +85,6 @@ setup (void)
   g_free (p);
   root_fd = open (root, O_RDONLY | O_DIRECTORY);
   fail_unless (root_fd >= 0);
-}
-
-static void
-remove_tree (const gchar * dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  while (d && (name = g_dir_read_name (d))) {
-    gchar *p = g_build_filename (dir, name, NULL);
-
-    if (g_file_test (p, G_FILE_TEST_IS_DIR) &&
-        !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (p);
-    else
-      g_unlink (p);
-    g_free (p);
-  }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (dir);
 }
 
 static void

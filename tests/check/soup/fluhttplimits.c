@@ -34,14 +34,10 @@
 static gint
 open_viewer (guint port, const gchar * path)
 {
-  gint fd = tcp_connect ("127.0.0.1", port);
-  gchar *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+  gint fd = http_open_get (port, path, NULL);
   gchar buf[13] = { 0 };
   gsize got = 0;
 
-  fail_unless (fd >= 0);
-  fail_unless (write (fd, req, strlen (req)) > 0);
-  g_free (req);
   while (got < sizeof (buf) - 1) {
     ssize_t n = read (fd, buf + got, sizeof (buf) - 1 - got);
     fail_unless (n > 0);
@@ -135,24 +131,16 @@ read_status_line (gint fd, guint timeout_ms)
  * max-clients-per-ip=2, ten early GETs all got 200. */
 GST_START_TEST (test_per_ip_limit_before_caps)
 {
-  GstElement *p = gst_parse_launch ("appsrc name=src format=time ! "
-      "fluhttpsink name=sink port=0 max-clients-per-ip=2 caps-timeout=60",
-      NULL), *src, *sink;
+  GstElement *src, *sink, *p = start_pipeline ("appsrc name=src format=time "
+      "! fluhttpsink name=sink port=0 max-clients-per-ip=2 caps-timeout=60",
+      &src, &sink);
   GstCaps *caps = gst_caps_from_string ("application/ogg");
   gint fds[6];
   guint i, ok = 0, refused = 0, port;
 
-  fail_unless (p != NULL);
-  src = gst_bin_get_by_name (GST_BIN (p), "src");
-  sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
   port = sink_port (sink);
   for (i = 0; i < G_N_ELEMENTS (fds); i++) {
-    fds[i] = tcp_connect ("127.0.0.1", port);
-    fail_unless (fds[i] >= 0);
-    fail_unless (write (fds[i], "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27)
-        == 27);
+    fds[i] = http_open_get (port, "/", NULL);
     /* in order, so that the first two are the ones that wait */
     if (i < 2)
       fail_unless (wait_stats_uint (sink, "clients-waiting", i + 1, 10000));
@@ -199,8 +187,6 @@ GST_START_TEST (test_per_ip_limit_before_caps)
   }
   for (i = 0; i < G_N_ELEMENTS (fds); i++)
     close (fds[i]);
-  gst_object_unref (src);
-  gst_object_unref (sink);
   stop_pipeline (p);
 }
 

@@ -34,27 +34,6 @@
 #include <gst/app/gstappsrc.h>
 #include <string.h>
 
-static GstElement *
-appsrc_pipeline (const gchar * props, GstElement ** src, GstElement ** sink)
-{
-  gchar *desc = g_strdup_printf ("appsrc name=src format=time ! "
-      "fluhttpsink name=sink port=0 %s", props);
-  GstElement *p = gst_parse_launch (desc, NULL);
-  GstCaps *caps = gst_caps_from_string ("application/ogg");
-
-  g_free (desc);
-  fail_unless (p != NULL);
-  *src = gst_bin_get_by_name (GST_BIN (p), "src");
-  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  gst_object_unref (*src);
-  gst_object_unref (*sink);
-  gst_app_src_set_caps (GST_APP_SRC (*src), caps);
-  gst_caps_unref (caps);
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  return p;
-}
-
 static void
 push (GstElement * src, guint n)
 {
@@ -101,18 +80,6 @@ wait_state (GstElement * sink, const gchar * state)
   return FALSE;
 }
 
-static gchar *
-get_text (guint port, const gchar * path)
-{
-  HttpResponse *r = http_get (port, path, NULL, 1 << 20, 5000);
-  gchar *body;
-
-  fail_unless_equals_int (r->status, 200);
-  body = g_strndup ((gchar *) r->body->data, r->body->len);
-  http_response_free (r);
-  return body;
-}
-
 /* status of GET @path once the head is in (no wait for body data) */
 static guint
 head_status (guint port, const gchar * path, gchar ** retry_after)
@@ -128,7 +95,8 @@ head_status (guint port, const gchar * path, gchar ** retry_after)
 
 GST_START_TEST (test_stall)
 {
-  GstElement *src, *sink, *p = appsrc_pipeline ("mount-point=/m.ogg "
+  GstElement *src, *sink, *p = start_appsrc_pipeline ("application/ogg",
+      "mount-point=/m.ogg "
       "stats-path=/stats.json metrics-path=/metrics status-path=/status "
       "retry-after=7 stall-timeout=3600", &src, &sink);
   guint port = sink_port (sink), timeout = 0;
@@ -165,18 +133,18 @@ GST_START_TEST (test_stall)
   fail_unless_equals_string (retry, "7");
   g_free (retry);
 
-  body = get_text (port, "/stats.json");
+  body = http_get_text (port, "/stats.json", 5000);
   fail_unless (strstr (body, "\"state\": \"stalled\"") != NULL, "%s", body);
   fail_unless (strstr (body, "\"stream-bitrate\": 0,") != NULL, "%s", body);
   fail_unless (strstr (body, "\"last-buffer-age\": ") != NULL, "%s", body);
   g_free (body);
-  body = get_text (port, "/status?format=json");
+  body = http_get_text (port, "/status?format=json", 5000);
   fail_unless (strstr (body, "\"state\": \"stalled\"") != NULL, "%s", body);
   g_free (body);
-  body = get_text (port, "/status");
+  body = http_get_text (port, "/status", 5000);
   fail_unless (strstr (body, "no data for") != NULL);
   g_free (body);
-  body = get_text (port, "/metrics");
+  body = http_get_text (port, "/metrics", 5000);
   fail_unless (strstr (body,
           "fluhttpsink_state{mount=\"/m.ogg\",state=\"stalled\"} 1\n") !=
       NULL, "%s", body);
@@ -215,8 +183,8 @@ GST_END_TEST;
  * names; promtool agrees, on a live element's /metrics too */
 GST_START_TEST (test_metrics_promtool)
 {
-  GstElement *src, *sink, *p = appsrc_pipeline ("mount-point=/p.ogg "
-      "metrics-path=/metrics", &src, &sink);
+  GstElement *src, *sink, *p = start_appsrc_pipeline ("application/ogg",
+      "mount-point=/p.ogg " "metrics-path=/metrics", &src, &sink);
   const gchar *names[] = { "uptime_seconds", "clients", "clients_waiting",
     "clients_peak", "clients_peak_timestamp_seconds", "clients_average",
     "connections_total", "refused_total",
@@ -230,7 +198,7 @@ GST_START_TEST (test_metrics_promtool)
   push (src, 10);
   fail_unless (wait_state (sink, "online"));
   fail_unless_equals_int (head_status (sink_port (sink), "/p.ogg", NULL), 200);
-  body = get_text (sink_port (sink), "/metrics");
+  body = http_get_text (sink_port (sink), "/metrics", 5000);
   for (i = 0; i < G_N_ELEMENTS (names); i++) {
     gchar *help = g_strdup_printf ("\n# HELP fluhttpsink_%s ", names[i]);
     gchar *line = g_strdup_printf ("\nfluhttpsink_%s{mount=\"/p.ogg\"",
@@ -294,7 +262,8 @@ GST_START_TEST (test_access_log_exclude)
   gchar *log = g_build_filename (dir, "access.log", NULL);
   gchar *props = g_strdup_printf ("mount-point=/x.ogg access-log=%s "
       "access-log-exclude=127.0.0.0/8", log);
-  GstElement *src, *sink, *p = appsrc_pipeline (props, &src, &sink);
+  GstElement *src, *sink, *p =
+      start_appsrc_pipeline ("application/ogg", props, &src, &sink);
   GParamSpec *old = g_object_class_find_property (G_OBJECT_GET_CLASS (sink),
       "ip-filter");
   gchar *v = NULL, *contents = NULL;

@@ -126,27 +126,10 @@ async_get (gpointer data)
   return NULL;
 }
 
-static GstElement *
-appsrc_pipeline (const gchar * props, GstElement ** src, GstElement ** sink)
-{
-  gchar *desc = g_strdup_printf ("appsrc name=src format=time ! "
-      "fluhttpsink name=sink port=0 %s", props);
-  GstElement *p = gst_parse_launch (desc, NULL);
-
-  g_free (desc);
-  fail_unless (p != NULL);
-  *src = gst_bin_get_by_name (GST_BIN (p), "src");
-  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  gst_object_unref (*src);
-  gst_object_unref (*sink);
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  return p;
-}
-
 GST_START_TEST (test_waits_for_caps)
 {
-  GstElement *src, *sink, *p = appsrc_pipeline ("mount-point=/a.ogg", &src,
+  GstElement *src, *sink, *p =
+      start_appsrc_pipeline (NULL, "mount-point=/a.ogg", &src,
       &sink);
   AsyncGet g = { sink_port (sink), "/a.ogg", NULL, 0 };
   GThread *t = g_thread_new ("get", async_get, &g);
@@ -202,8 +185,9 @@ head_without_date (const gchar * head)
  * viewer streams. */
 GST_START_TEST (test_waiting_head_as_libsoup)
 {
-  GstElement *src, *sink, *p = appsrc_pipeline ("mount-point=/a.ogg "
-      "cors-origin=* extra-headers=\"h,X-Test=one\"", &src, &sink);
+  GstElement *src, *sink, *p = start_appsrc_pipeline (NULL,
+      "mount-point=/a.ogg " "cors-origin=* extra-headers=\"h,X-Test=one\"",
+      &src, &sink);
   AsyncGet g = { sink_port (sink), "/a.ogg", NULL, 0 };
   GThread *t = g_thread_new ("get", async_get, &g);
   GstCaps *caps = gst_caps_from_string ("application/ogg");
@@ -244,13 +228,11 @@ GST_END_TEST;
 /* A viewer that leaves while waiting for the caps is not counted. */
 GST_START_TEST (test_leaves_while_waiting)
 {
-  GstElement *src, *sink, *p = appsrc_pipeline ("", &src, &sink);
-  gint fd = tcp_connect ("127.0.0.1", sink_port (sink));
-  const gchar *req = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+  GstElement *src, *sink, *p = start_appsrc_pipeline (NULL, "", &src, &sink);
+  gint fd = http_open_get (sink_port (sink), "/", NULL);
   GstCaps *caps = gst_caps_from_string ("video/webm");
   HttpResponse *r;
 
-  fail_unless (write (fd, req, strlen (req)) > 0);
   fail_unless (wait_stats_uint (sink, "clients-waiting", 1, 10000));
   close (fd);
   gst_app_src_set_caps (GST_APP_SRC (src), caps);
@@ -270,7 +252,8 @@ GST_END_TEST;
 
 GST_START_TEST (test_caps_timeout)
 {
-  GstElement *src, *sink, *p = appsrc_pipeline ("caps-timeout=1", &src,
+  GstElement *src, *sink, *p =
+      start_appsrc_pipeline (NULL, "caps-timeout=1", &src,
       &sink);
   HttpResponse *r = http_get (sink_port (sink), "/", NULL, 1, 10000);
   gchar *v;
@@ -288,7 +271,7 @@ GST_END_TEST;
 static void
 check_type (const gchar * caps_str, const gchar * expected)
 {
-  GstElement *src, *sink, *p = appsrc_pipeline ("", &src, &sink);
+  GstElement *src, *sink, *p = start_appsrc_pipeline (NULL, "", &src, &sink);
   GstCaps *caps = gst_caps_from_string (caps_str);
   HttpResponse *r;
   gchar *v;
@@ -338,14 +321,12 @@ GST_END_TEST;
 
 GST_START_TEST (test_shared_port)
 {
-  GstElement *s1, *s2, *s3, *p1, *p2, *p3;
+  GstElement *s1, *s2, *p1, *p2;
   guint port;
   HttpResponse *r;
-  gchar *props;
 
   p1 = start_webm_pipeline ("mount-point=/one.webm", &s1);
   port = sink_port (s1);
-  props = g_strdup_printf ("port=%u mount-point=/two.webm", port);
   p2 = gst_parse_launch ("audiotestsrc is-live=true ! vorbisenc ! oggmux ! "
       "fluhttpsink name=sink", NULL);
   s2 = gst_bin_get_by_name (GST_BIN (p2), "sink");
@@ -367,17 +348,7 @@ GST_START_TEST (test_shared_port)
   http_response_free (r);
 
   /* the same path twice on one port is an error */
-  g_free (props);
-  props = g_strdup_printf ("port=%u mount-point=/one.webm", port);
-  p3 = gst_parse_launch ("fakesrc ! fluhttpsink name=sink", NULL);
-  s3 = gst_bin_get_by_name (GST_BIN (p3), "sink");
-  g_object_set (s3, "port", port, "mount-point", "/one.webm", NULL);
-  fail_unless_equals_int (gst_element_set_state (p3, GST_STATE_READY),
-      GST_STATE_CHANGE_FAILURE);
-  gst_element_set_state (p3, GST_STATE_NULL);
-  gst_object_unref (s3);
-  gst_object_unref (p3);
-  g_free (props);
+  expect_ready_failure ("fluhttpsink", port, "/one.webm");
 
   /* the first one leaving keeps the port up for the second */
   stop_pipeline (p1);
@@ -595,13 +566,9 @@ GST_START_TEST (test_many_clients)
   gsize got[N_CLIENTS] = { 0 };
   guint i, done = 0;
   gint64 deadline;
-  const gchar *req = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
 
-  for (i = 0; i < N_CLIENTS; i++) {
-    fds[i] = tcp_connect ("127.0.0.1", port);
-    fail_unless (fds[i] >= 0);
-    fail_unless (write (fds[i], req, strlen (req)) > 0);
-  }
+  for (i = 0; i < N_CLIENTS; i++)
+    fds[i] = http_open_get (port, "/", NULL);
   /* every client gets the head and then EBML data */
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (done < N_CLIENTS && g_get_monotonic_time () < deadline) {
@@ -664,11 +631,10 @@ open_fds (void)
 
 GST_START_TEST (test_stop_while_requests_arrive)
 {
-  const gchar *req = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
   guint round, fds0 = 0, i, n = 0;
 
   for (round = 0; round < 12; round++) {
-    GstElement *src, *sink, *p = appsrc_pipeline ("", &src, &sink);
+    GstElement *src, *sink, *p = start_appsrc_pipeline (NULL, "", &src, &sink);
     guint port = sink_port (sink);
     gint fds[N_STOPPING];
 
@@ -682,11 +648,8 @@ GST_START_TEST (test_stop_while_requests_arrive)
       fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src),
               gst_buffer_new_memdup ("data", 4)), GST_FLOW_OK);
     }
-    for (i = 0; i < N_STOPPING; i++) {
-      fds[i] = tcp_connect ("127.0.0.1", port);
-      fail_unless (fds[i] >= 0);
-      fail_unless (write (fds[i], req, strlen (req)) > 0);
-    }
+    for (i = 0; i < N_STOPPING; i++)
+      fds[i] = http_open_get (port, "/", NULL);
     /* the server thread still has most of them to read */
     g_usleep (round * 2000);
     stop_pipeline (p);

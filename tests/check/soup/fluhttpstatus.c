@@ -355,16 +355,11 @@ restarts (GstElement * sink)
  * metrics; the first buffer (DISCONT too) is not a restart. */
 GST_START_TEST (test_restart_marked)
 {
-  GstElement *p = gst_parse_launch ("appsrc name=src format=time "
-      "caps=application/ogg ! fluhttpsink name=sink port=0 "
-      "status-path=/status metrics-path=/metrics", NULL);
-  GstElement *src = gst_bin_get_by_name (GST_BIN (p), "src");
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  GstElement *src, *sink, *p = start_appsrc_pipeline ("application/ogg",
+      "status-path=/status metrics-path=/metrics", &src, &sink);
   guint port, i, seq = 0;
   gchar *body;
 
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
   port = sink_port (sink);
   push_data (src, seq++, TRUE);
   for (i = 0; i < 5; i++)
@@ -400,8 +395,6 @@ GST_START_TEST (test_restart_marked)
   fail_unless (strstr (body, "restarts") != NULL);
   g_free (body);
 
-  gst_object_unref (src);
-  gst_object_unref (sink);
   stop_pipeline (p);
 }
 

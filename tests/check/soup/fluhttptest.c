@@ -50,6 +50,34 @@ tcp_connect (const gchar * host, guint port)
   return fd;
 }
 
+/* what http_get and http_write_get send */
+static gchar *
+get_request (const gchar * path, const gchar * headers)
+{
+  return g_strdup_printf ("GET %s HTTP/1.1\r\nHost: localhost\r\n"
+      "User-Agent: flucheck\r\n%s\r\n", path, headers ? headers : "");
+}
+
+void
+http_write_get (gint fd, const gchar * path, const gchar * headers)
+{
+  gchar *req = get_request (path, headers);
+
+  fail_unless (write (fd, req, strlen (req)) == (gssize) strlen (req),
+      "write: %s", g_strerror (errno));
+  g_free (req);
+}
+
+gint
+http_open_get (guint port, const gchar * path, const gchar * headers)
+{
+  gint fd = tcp_connect ("127.0.0.1", port);
+
+  fail_unless (fd >= 0, "connect to port %u: %s", port, g_strerror (errno));
+  http_write_get (fd, path, headers);
+  return fd;
+}
+
 static void
 parse_head (HttpResponse * r, GByteArray * data)
 {
@@ -210,13 +238,30 @@ HttpResponse *
 http_get (guint port, const gchar * path, const gchar * headers,
     gsize body_max, guint timeout_ms)
 {
-  gchar *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: localhost\r\n"
-      "User-Agent: flucheck\r\n%s\r\n", path, headers ? headers : "");
+  gchar *req = get_request (path, headers);
   HttpResponse *r = http_request ("127.0.0.1", port, req, body_max,
       timeout_ms);
 
   g_free (req);
   return r;
+}
+
+gchar *
+http_body_text (HttpResponse * r)
+{
+  return g_strndup ((const gchar *) r->body->data, r->body->len);
+}
+
+gchar *
+http_get_text (guint port, const gchar * path, guint timeout_ms)
+{
+  HttpResponse *r = http_get (port, path, NULL, 1 << 20, timeout_ms);
+  gchar *t;
+
+  fail_unless_equals_int (r->status, 200);
+  t = http_body_text (r);
+  http_response_free (r);
+  return t;
 }
 
 void
@@ -273,15 +318,9 @@ start_webm_pipeline (const gchar * props, GstElement ** sink)
       "vp8enc deadline=1 keyframe-max-dist=10 cpu-used=8 ! "
       "webmmux streamable=true ! fluhttpsink name=sink port=0 %s",
       props ? props : "");
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (desc, &err);
+  GstElement *p = start_pipeline (desc, NULL, sink);
 
   g_free (desc);
-  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
-  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  gst_object_unref (*sink);
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
   fail_if (gst_element_get_state (p, NULL, NULL, 10 * GST_SECOND) ==
       GST_STATE_CHANGE_FAILURE);
   return p;
@@ -410,4 +449,124 @@ wait_file_contains (const gchar * path, const gchar * needle, guint timeout_ms)
     g_free (text);
     g_usleep (20000);
   }
+}
+
+GstElement *
+start_pipeline (const gchar * desc, GstElement ** src, GstElement ** sink)
+{
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch (desc, &err);
+
+  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
+  g_clear_error (&err);
+  if (sink) {
+    *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+    fail_unless (*sink != NULL);
+    gst_object_unref (*sink);
+  }
+  if (src) {
+    *src = gst_bin_get_by_name (GST_BIN (p), "src");
+    fail_unless (*src != NULL);
+    gst_object_unref (*src);
+  }
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  return p;
+}
+
+gboolean
+wait_eos (GstElement * p, guint timeout_s)
+{
+  GstBus *bus = gst_element_get_bus (p);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, timeout_s * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  gboolean eos = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
+
+  if (m && !eos) {
+    GError *err;
+
+    gst_message_parse_error (m, &err, NULL);
+    GST_WARNING ("error: %s", err->message);
+    g_error_free (err);
+  }
+  if (m)
+    gst_message_unref (m);
+  gst_object_unref (bus);
+  return eos;
+}
+
+guint64
+stats_u64 (GstElement * element, const gchar * field)
+{
+  GstStructure *s;
+  guint64 v = 0;
+
+  g_object_get (element, "stats", &s, NULL);
+  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
+  gst_structure_free (s);
+  return v;
+}
+
+guint
+stats_uint (GstElement * element, const gchar * field)
+{
+  GstStructure *s;
+  guint v = 0;
+
+  g_object_get (element, "stats", &s, NULL);
+  fail_unless (gst_structure_get_uint (s, field, &v), "no %s", field);
+  gst_structure_free (s);
+  return v;
+}
+
+void
+remove_tree (const gchar * dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d))) {
+    gchar *p = g_build_filename (dir, name, NULL);
+
+    if (g_file_test (p, G_FILE_TEST_IS_DIR) &&
+        !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
+      remove_tree (p);
+    else
+      g_unlink (p);
+    g_free (p);
+  }
+  if (d)
+    g_dir_close (d);
+  g_rmdir (dir);
+}
+
+GstElement *
+start_appsrc_pipeline (const gchar * caps, const gchar * props,
+    GstElement ** src, GstElement ** sink)
+{
+  gchar *desc = g_strdup_printf ("appsrc name=src format=time%s%s ! "
+      "fluhttpsink name=sink port=0 %s", caps ? " caps=" : "",
+      caps ? caps : "", props ? props : "");
+  GstElement *p = start_pipeline (desc, src, sink);
+
+  g_free (desc);
+  return p;
+}
+
+void
+expect_ready_failure (const gchar * factory, guint port,
+    const gchar * mount_point)
+{
+  GstElement *p = gst_pipeline_new (NULL);
+  GstElement *src = gst_element_factory_make ("fakesrc", NULL);
+  GstElement *e = gst_element_factory_make (factory, NULL);
+
+  fail_unless (src && e);
+  gst_bin_add_many (GST_BIN (p), src, e, NULL);
+  fail_unless (gst_element_link (src, e));
+  g_object_set (e, "port", port, "mount-point", mount_point, NULL);
+  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
 }

@@ -55,6 +55,41 @@ gchar *http_header (HttpResponse * r, const gchar * name);
 
 /* A connected TCP socket to 127.0.0.1:@port (-1 on failure). */
 gint tcp_connect (const gchar * host, guint port);
+/* Writes "GET @path HTTP/1.1" with http_get's headers and @headers
+ * (each ending in \r\n, may be NULL) on @fd: fails the test if it
+ * cannot. */
+void http_write_get (gint fd, const gchar * path, const gchar * headers);
+/* The same on a new connection to 127.0.0.1:@port: its socket, for the
+ * caller to read and close. */
+gint http_open_get (guint port, const gchar * path, const gchar * headers);
+/* The body of @r as text (free it). */
+gchar *http_body_text (HttpResponse * r);
+/* The body of GET @path, which must answer 200 within @timeout_ms. */
+gchar *http_get_text (guint port, const gchar * path, guint timeout_ms);
+
+/* gst_parse_launch (@desc), PLAYING (fails the test otherwise); the
+ * elements named "sink" and "src" in @sink and @src (not reffed; either
+ * may be NULL). */
+GstElement *start_pipeline (const gchar * desc, GstElement ** src,
+    GstElement ** sink);
+/* "appsrc name=src format=time caps=@caps ! fluhttpsink name=sink port=0
+ * @props" (@caps may be NULL: none) by start_pipeline. */
+GstElement *start_appsrc_pipeline (const gchar * caps, const gchar * props,
+    GstElement ** src, GstElement ** sink);
+/* "fakesrc ! @factory" with @port and @mount_point set must fail to go
+ * to READY (the path taken on that port). */
+void expect_ready_failure (const gchar * factory, guint port,
+    const gchar * mount_point);
+/* Waits up to @timeout_s for EOS (TRUE) or an error (FALSE, logged). */
+gboolean wait_eos (GstElement * pipeline, guint timeout_s);
+/* Field @field of the element's "stats" structure: fails the test when
+ * it has none. */
+guint64 stats_u64 (GstElement * element, const gchar * field);
+guint stats_uint (GstElement * element, const gchar * field);
+
+/* Removes @dir and everything below it (links are removed, not
+ * followed). */
+void remove_tree (const gchar * dir);
 
 /* "videotestsrc ! vp8enc ! webmmux ! fluhttpsink name=sink port=0 @props",
  * PLAYING; returns the pipeline, the sink in @sink (not reffed). */

@@ -85,27 +85,6 @@ setup (void)
 }
 
 static void
-remove_tree (const gchar * d)
-{
-  GDir *gd = g_dir_open (d, 0, NULL);
-  const gchar *name;
-
-  while (gd && (name = g_dir_read_name (gd))) {
-    gchar *p = g_build_filename (d, name, NULL);
-
-    if (g_file_test (p, G_FILE_TEST_IS_DIR) &&
-        !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (p);
-    else
-      g_unlink (p);
-    g_free (p);
-  }
-  if (gd)
-    g_dir_close (gd);
-  g_rmdir (d);
-}
-
-static void
 teardown (void)
 {
   remove_tree (dir);

@@ -170,19 +170,6 @@ start_two (GstElement ** od)
   return p;
 }
 
-static gint
-send_get (guint port, const gchar * path)
-{
-  gint fd = tcp_connect ("127.0.0.1", port);
-  gchar *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: localhost\r\n"
-      "Connection: close\r\n\r\n", path);
-
-  fail_unless (fd >= 0);
-  fail_unless (write (fd, req, strlen (req)) == (gssize) strlen (req));
-  g_free (req);
-  return fd;
-}
-
 /* everything up to the server's close */
 static GByteArray *
 read_all (gint fd)
@@ -235,7 +222,7 @@ GST_START_TEST (test_blocked_open_and_read)
   /* the open waits: the port answers the other mount, the stats and
    * another file of the same mount meanwhile */
   gate_set ("open", FALSE);
-  fd = send_get (port, "/recordings/slow.bin");
+  fd = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
   wait_count (&entered, 1);
   assert_others_answer (port);
   gate_set ("open", TRUE);
@@ -246,7 +233,7 @@ GST_START_TEST (test_blocked_open_and_read)
   /* the same with a read (the first chunk) waiting */
   entered = 0;
   gate_set ("read", FALSE);
-  fd = send_get (port, "/recordings/slow.bin");
+  fd = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
   wait_count (&entered, 1);
   assert_others_answer (port);
   gate_set ("read", TRUE);
@@ -270,7 +257,7 @@ GST_START_TEST (test_viewer_leaves_during_read)
   p = start_two (&od);
   port = sink_port (od);
   gate_set ("read", FALSE);
-  fd = send_get (port, "/recordings/slow.bin");
+  fd = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
   wait_count (&entered, 1);
   close (fd);
   gate_set ("read", TRUE);
@@ -296,10 +283,10 @@ GST_START_TEST (test_stop_during_io)
   p = start_two (&od);
   port = sink_port (od);
   gate_set ("read", FALSE);
-  fd1 = send_get (port, "/recordings/slow.bin");
+  fd1 = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
   wait_count (&entered, 1);
   gate_set ("open", FALSE);
-  fd2 = send_get (port, "/recordings/slow.bin");
+  fd2 = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
   wait_count (&entered, 2);
   before = freed;
   fail_unless (gst_element_set_state (od, GST_STATE_NULL) ==
@@ -321,7 +308,7 @@ GST_START_TEST (test_stop_during_io)
   port = sink_port (od);
   entered = 0;
   gate_set ("read", FALSE);
-  fd1 = send_get (port, "/recordings/slow.bin");
+  fd1 = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
   wait_count (&entered, 1);
   before = freed;
   stop_pipeline (p);
@@ -410,7 +397,7 @@ GST_START_TEST (test_max_clients_per_ip)
       GST_STATE_CHANGE_FAILURE);
   port = sink_port (od);
   gate_set ("read", FALSE);
-  fd = send_get (port, "/recordings/slow.bin");
+  fd = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
   wait_count (&entered, 1);
   r = http_get (port, "/recordings/small.txt", NULL, G_MAXSIZE, 10000);
   fail_unless_equals_int (r->status, 429);
@@ -453,7 +440,7 @@ get_while (guint port, const gchar * change, gsize * length)
 
   entered = 0;
   gate_set ("read", FALSE);
-  fd = send_get (port, "/recordings/slow.bin");
+  fd = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
   fail_unless (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
   wait_count (&entered, 1);
   if (g_str_equal (change, "shrink")) {
