@@ -263,16 +263,23 @@ read_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* the end of every job: its buffer, the test hook, its request */
+static void
+job_release (gpointer job, Request * r, gpointer buf)
+{
+  g_free (buf);
+  if (flu_on_demand_test_hook)
+    flu_on_demand_test_hook ("free", r->rel);
+  request_unref (r);
+  g_free (job);
+}
+
 static void
 read_free (gpointer data)
 {
   ReadJob *j = data;
 
-  g_free (j->buf);
-  if (flu_on_demand_test_hook)
-    flu_on_demand_test_hook ("free", j->r->rel);
-  request_unref (j->r);
-  g_free (j);
+  job_release (j, j->r, j->buf);
 }
 
 /* Hands the next chunk of the file to libsoup, if the viewer's bucket
@@ -478,11 +485,7 @@ list_free (gpointer data)
 {
   ListJob *j = data;
 
-  g_free (j->piece);
-  if (flu_on_demand_test_hook)
-    flu_on_demand_test_hook ("free", j->r->rel);
-  request_unref (j->r);
-  g_free (j);
+  job_release (j, j->r, j->piece);
 }
 
 /* a piece went out: the next one is made (none once the end went) */
@@ -755,11 +758,7 @@ open_free (gpointer data)
     close (j->root_fd);
   if (j->listing)
     flu_http_listing_free (j->listing);
-  g_free (j->piece);
-  if (flu_on_demand_test_hook)
-    flu_on_demand_test_hook ("free", j->r->rel);
-  request_unref (j->r);
-  g_free (j);
+  job_release (j, j->r, j->piece);
 }
 
 void

@@ -495,28 +495,45 @@ wait_eos (GstElement * p, guint timeout_s)
   return eos;
 }
 
+/* field @field of @element's stats, of @type, into @out (unset it) */
+static void
+stats_value (GstElement * element, const gchar * field, GType type,
+    GValue * out)
+{
+  GstStructure *s;
+  const GValue *v;
+
+  g_object_get (element, "stats", &s, NULL);
+  v = gst_structure_get_value (s, field);
+  fail_unless (v != NULL && G_VALUE_HOLDS (v, type), "no %s %s", field,
+      g_type_name (type));
+  g_value_init (out, type);
+  g_value_copy (v, out);
+  gst_structure_free (s);
+}
+
 guint64
 stats_u64 (GstElement * element, const gchar * field)
 {
-  GstStructure *s;
-  guint64 v = 0;
+  GValue v = G_VALUE_INIT;
+  guint64 n;
 
-  g_object_get (element, "stats", &s, NULL);
-  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
-  gst_structure_free (s);
-  return v;
+  stats_value (element, field, G_TYPE_UINT64, &v);
+  n = g_value_get_uint64 (&v);
+  g_value_unset (&v);
+  return n;
 }
 
 guint
 stats_uint (GstElement * element, const gchar * field)
 {
-  GstStructure *s;
-  guint v = 0;
+  GValue v = G_VALUE_INIT;
+  guint n;
 
-  g_object_get (element, "stats", &s, NULL);
-  fail_unless (gst_structure_get_uint (s, field, &v), "no %s", field);
-  gst_structure_free (s);
-  return v;
+  stats_value (element, field, G_TYPE_UINT, &v);
+  n = g_value_get_uint (&v);
+  g_value_unset (&v);
+  return n;
 }
 
 void
