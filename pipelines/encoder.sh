@@ -80,9 +80,20 @@ producer_src () {
 
 overlay="fluoverlay text=$(gst_str "$TEXT") clock-format=$(gst_str "$CLOCK")"
 [ -z "$LOGO" ] || overlay="$overlay logo=$(gst_str "$LOGO") logo-height=64"
-# JPEG or raw video from the producer: decodebin takes either.  The
-# live compositor and audiomixer output on time even without input.
-scaled="videoconvert ! videoscale ! video/x-raw,width=$WIDTH,height=$HEIGHT"
+# JPEG or raw video from the producer: decodebin takes either.  It
+# changes state asynchronously until it has seen data: in the pipeline
+# itself, a producer not there at the start kept the whole pipeline from
+# PLAYING (the sinks waited for their preroll, the slate and the
+# compositor stalled behind them).  So each decodebin is in a bin of its
+# own that handles that (async-handling=true), and the rest plays at once.
+# The live compositor and audiomixer output on time once their first
+# buffer came (start-time-selection=first): with the default (zero) they
+# started on their own at 0 while the switch waited --backup-timeout for
+# the producer, and went back to 0 at its first buffer (two frames at one
+# time: vp8enc "decreasing pts", ffmpeg "non monotonically increasing
+# dts" at the viewers; vorbisenc: "buffer going too far back in time").
+# After that, they repeat the last frame and play silence during outages.
+sized="video/x-raw,width=$WIDTH,height=$HEIGHT"
 to_vmix="vmix." to_amix="amix." vmix_caps=""
 if [ -n "$BACKUP" ]; then
   # the producer on sink_0 (preferred), the backup on sink_1; the audio
@@ -90,21 +101,26 @@ if [ -n "$BACKUP" ]; then
   to_vmix="vsw.sink_0" to_amix="asw.sink_0"
   # the very same caps from both (the muxers refuse any caps change, and
   # jpegdec's colorimetry differs from videotestsrc's)
-  scaled="$scaled,format=I420,pixel-aspect-ratio=1/1,colorimetry=bt601"
-  scaled="$scaled,chroma-site=jpeg"
+  sized="$sized,format=I420,pixel-aspect-ratio=1/1,colorimetry=bt601"
+  sized="$sized,chroma-site=jpeg"
   # and the compositor's output fixed too: it may start (on its own, live)
   # before the first frame from the switch, in a format of its choice
   vmix_caps=",format=I420,pixel-aspect-ratio=1/1,colorimetry=bt601"
   vmix_caps="$vmix_caps,chroma-site=jpeg"
-  pipeline="fluswitch name=vsw timeout=$((BACKUP_TIMEOUT * 1000000))
-      recovery=$((BACKUP_RECOVERY * 1000000)) ! vmix."
+  # (the backup first: a bin right after "vmix." would read as "vmix.(",
+  # a reference to a bin of that name)
   if [ "$BACKUP" = slate ]; then
-    pipeline="$pipeline videotestsrc is-live=true pattern=smpte !
-      video/x-raw,framerate=$FPS/1 ! $scaled ! vsw.sink_1"
+    pipeline="videotestsrc is-live=true pattern=smpte !
+      video/x-raw,framerate=$FPS/1 ! videoconvert ! videoscale ! $sized !
+      vsw.sink_1"
   else
-    pipeline="$pipeline $(producer_src "$VIDEO_PORT" "$BACKUP") ! queue !
-      decodebin ! $scaled ! vsw.sink_1"
+    pipeline="( async-handling=true
+      $(producer_src "$VIDEO_PORT" "$BACKUP") ! queue ! decodebin !
+      videoconvert ) ! videoscale ! $sized ! vsw.sink_1"
   fi
+  pipeline="$pipeline fluswitch name=vsw
+      timeout=$((BACKUP_TIMEOUT * 1000000))
+      recovery=$((BACKUP_RECOVERY * 1000000)) ! vmix."
   if [ "$AUDIO" = 1 ]; then
     pipeline="$pipeline fluswitch name=asw follow=vsw
       timeout=$((BACKUP_TIMEOUT * 1000000)) ! amix."
@@ -118,14 +134,15 @@ if [ -n "$BACKUP" ]; then
   fi
   echo "$(basename "$0"): backup: $BACKUP" >&2
 fi
-pipeline="${pipeline:-} $(producer_src "$VIDEO_PORT") ! queue ! decodebin !
-  $scaled ! $to_vmix
-  compositor name=vmix background=black !
+# (the producer's bin first, for the same reason)
+pipeline="( async-handling=true $(producer_src "$VIDEO_PORT") ! queue !
+  decodebin ! videoconvert ) ! videoscale ! $sized ! $to_vmix ${pipeline:-}
+  compositor name=vmix background=black start-time-selection=first !
   video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1$vmix_caps !
   $overlay ! tee name=v"
 if [ "$AUDIO" = 1 ]; then
   pipeline="$pipeline $(producer_src "$AUDIO_PORT") ! queue !
-    audioconvert ! audioresample ! $to_amix audiomixer name=amix !
+    audioconvert ! audioresample ! $to_amix audiomixer name=amix start-time-selection=first !
     audio/x-raw,rate=48000,channels=2 ! tee name=a"
 fi
 

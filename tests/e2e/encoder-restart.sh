@@ -79,26 +79,8 @@ for f in webm ts; do
   stop "$pid"
 done
 
-# check FILE WHAT [STREAMS]: monotonic dts per stream (STREAMS: "v a"),
-# decodes without error; prints the video dts span in seconds
-check () {
-  for s in ${3:-v a}; do
-    ffprobe -v error -select_streams $s:0 -show_entries packet=dts_time \
-      -of default=nw=1:nk=1 "$1" | grep '^[0-9.-]*$' | grep . \
-      >"$E2E_TMP/dts" || true
-    [ -s "$E2E_TMP/dts" ] || fail "$2: no $s packets"
-    awk -v what="$2 ($s)" 'NR > 1 && $1 <= last {
-        printf "%s: dts %s after %s\n", what, $1, last; bad = 1; exit }
-      { last = $1 } END { exit bad }' "$E2E_TMP/dts" >&2 || \
-      fail "$2: timestamps not monotonic"
-    [ $s = v ] && span=$(awk 'NR == 1 { f = $1 } { l = $1 } END { printf "%.1f", l - f }' "$E2E_TMP/dts")
-  done
-  ffmpeg -nostdin -v error -i "$1" -f null - >"$E2E_TMP/dec" 2>&1 || true
-  [ ! -s "$E2E_TMP/dec" ] || { head -n 5 "$E2E_TMP/dec" >&2; fail "$2 does not decode cleanly"; }
-  echo "$span"
-}
 for f in webm ts; do
-  span=$(check "$E2E_TMP/view.$f" "viewer of /live.$f")
+  span=$(check_recording "$E2E_TMP/view.$f" "viewer of /live.$f")
   # 22 s of viewing, two outages of about a second each
   awk -v s="$span" 'BEGIN { exit !(s >= 14) }' || \
     fail "viewer of /live.$f: video spans only $span s of 22 (stopped at a restart?)"
@@ -115,7 +97,7 @@ for f in webm ts; do
     if [ "$r" = "$last" ] && awk -v d="$d" 'BEGIN { exit !(d < 1) }'; then
       streams=v
     fi
-    check "$r" "$(basename "$r")" "$streams" >/dev/null
+    check_recording "$r" "$(basename "$r")" "$streams" >/dev/null
     total=$(awk -v t="$total" -v d="$d" 'BEGIN { print t + d }')
     files=$((files + 1))
   done
