@@ -1044,7 +1044,8 @@ flu_on_demand_stop_requests (gpointer data)
     Request *r = l->data;
     SoupServerMessage *msg = g_object_ref (r->msg);
     GSocket *sock = flu_http_server_message_get_socket (msg);
-    gboolean streaming = r->streaming;
+    /* a listing being sent too: paused for its next piece */
+    gboolean streaming = r->streaming || r->listing != NULL;
     gboolean opening = r->opening;
 
     if (streaming && sock)

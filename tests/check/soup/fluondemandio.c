@@ -34,6 +34,7 @@
 #include <gmodule.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -47,7 +48,9 @@ typedef void (*TestHook) (const gchar * what, const gchar * path);
 static gchar *dir;
 static GMutex gate_lock;
 static GCond gate_cond;
-static const gchar *gate_what;  /* "open" or "read": where slow.bin waits */
+static const gchar *gate_what;  /* "open", "read" or "list": where the
+                                 * gated path waits */
+static const gchar *gate_path;  /* slow.bin, or a directory listed */
 static gboolean gate_open;
 static guint entered, freed;
 
@@ -55,7 +58,7 @@ static guint entered, freed;
 static void
 gate_hook (const gchar * what, const gchar * path)
 {
-  if (g_strcmp0 (path, "slow.bin") != 0)
+  if (g_strcmp0 (path, gate_path) != 0)
     return;
   g_mutex_lock (&gate_lock);
   if (g_str_equal (what, "free")) {
@@ -128,6 +131,7 @@ setup (void)
   g_free (p);
   g_free (data);
   entered = freed = 0;
+  gate_path = "slow.bin";
   gate_set (NULL, TRUE);
 }
 
@@ -316,6 +320,68 @@ GST_START_TEST (test_stop_during_io)
   g_byte_array_unref (a);
   gate_set (NULL, TRUE);
   wait_count (&freed, before + 1);
+}
+
+GST_END_TEST;
+
+/* the element stopping while a listing waits for its second piece: the
+ * connection is cut (it waited for ever, paused), the other mount of the
+ * port still served, the job freed */
+GST_START_TEST (test_stop_during_listing)
+{
+  gchar *many = g_build_filename (dir, "many", NULL);
+  GstElement *od, *p;
+  GString *got = g_string_new (NULL);
+  gint64 deadline;
+  guint port, i, before;
+  gint fd;
+
+  fail_unless (g_mkdir (many, 0755) == 0);
+  /* more than FLU_ON_DEMAND_LISTING_PIECE: two pieces */
+  for (i = 0; i < 300; i++) {
+    gchar *f = g_strdup_printf ("%s/f%03u", many, i);
+
+    fail_unless (g_file_set_contents (f, "", 0, NULL));
+    g_free (f);
+  }
+  install_hook ();
+  p = start_two (&od);
+  port = sink_port (od);
+  gate_path = "many/";
+  gate_set ("list", FALSE);
+  fd = http_open_get (port, "/recordings/many/", "Connection: close\r\n");
+  /* the first piece went out with the head; the second is held */
+  wait_count (&entered, 1);
+  before = freed;
+  fail_unless (gst_element_set_state (od, GST_STATE_NULL) ==
+      GST_STATE_CHANGE_SUCCESS);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (TRUE) {
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    gchar buf[4096];
+    gssize n;
+
+    fail_unless (g_get_monotonic_time () < deadline,
+        "the listing's connection stayed open (%u bytes: %.120s)",
+        (guint) got->len, got->str);
+    if (poll (&pfd, 1, 100) <= 0)
+      continue;
+    n = read (fd, buf, sizeof (buf));
+    if (n <= 0)
+      break;
+    g_string_append_len (got, buf, n);
+  }
+  close (fd);
+  fail_unless (g_str_has_prefix (got->str, "HTTP/1.1 200"), "%s", got->str);
+  fail_unless (strstr (got->str, "f000") != NULL);
+  fail_if (strstr (got->str, "f299") != NULL, "the whole listing came");
+  fail_unless_equals_int (http_status (port, "/other/small.txt", NULL), 200);
+  gate_set (NULL, TRUE);
+  wait_count (&freed, before + 1);
+  stop_pipeline (p);
+  remove_tree (many);
+  g_string_free (got, TRUE);
+  g_free (many);
 }
 
 GST_END_TEST;
@@ -536,6 +602,7 @@ fluondemandio_suite (void)
   tcase_add_test (tc, test_blocked_open_and_read);
   tcase_add_test (tc, test_viewer_leaves_during_read);
   tcase_add_test (tc, test_stop_during_io);
+  tcase_add_test (tc, test_stop_during_listing);
   tcase_add_test (tc, test_status_page);
   tcase_add_test (tc, test_max_clients_per_ip);
   tcase_add_test (tc, test_file_changes_while_sent);
