@@ -96,6 +96,23 @@ gate_set (const gchar * what, gboolean open)
   g_mutex_unlock (&gate_lock);
 }
 
+/* GET @path with the gate closed at @what: its socket, once a pool
+ * thread is held there */
+static gint
+held_get (const gchar * what, guint port, const gchar * path)
+{
+  guint n;
+  gint fd;
+
+  g_mutex_lock (&gate_lock);
+  n = entered;
+  g_mutex_unlock (&gate_lock);
+  gate_set (what, FALSE);
+  fd = http_open_get (port, path, "Connection: close\r\n");
+  wait_count (&entered, n + 1);
+  return fd;
+}
+
 static void
 install_hook (void)
 {
@@ -286,12 +303,8 @@ GST_START_TEST (test_stop_during_io)
   install_hook ();
   p = start_two (&od);
   port = sink_port (od);
-  gate_set ("read", FALSE);
-  fd1 = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
-  wait_count (&entered, 1);
-  gate_set ("open", FALSE);
-  fd2 = http_open_get (port, "/recordings/slow.bin", "Connection: close\r\n");
-  wait_count (&entered, 2);
+  fd1 = held_get ("read", port, "/recordings/slow.bin");
+  fd2 = held_get ("open", port, "/recordings/slow.bin");
   before = freed;
   fail_unless (gst_element_set_state (od, GST_STATE_NULL) ==
       GST_STATE_CHANGE_SUCCESS);
@@ -348,10 +361,8 @@ GST_START_TEST (test_stop_during_listing)
   p = start_two (&od);
   port = sink_port (od);
   gate_path = "many/";
-  gate_set ("list", FALSE);
-  fd = http_open_get (port, "/recordings/many/", "Connection: close\r\n");
   /* the first piece went out with the head; the second is held */
-  wait_count (&entered, 1);
+  fd = held_get ("list", port, "/recordings/many/");
   before = freed;
   fail_unless (gst_element_set_state (od, GST_STATE_NULL) ==
       GST_STATE_CHANGE_SUCCESS);
