@@ -51,6 +51,7 @@ struct _FluHlsInput
   GMutex lock;
   GstPad *video, *audio;
   FluHlsFmp4 *mux;
+  guint64 skips;                /* the muxer's, last logged */
 };
 
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE ("video",
@@ -234,6 +235,19 @@ running_time (const GstSegment * seg, GstClockTime ts, gint64 * out)
   return TRUE;
 }
 
+/* with the lock */
+static void
+log_skips (FluHlsInput * in)
+{
+  guint64 skips = flu_hls_fmp4_skips (in->mux);
+
+  if (skips == in->skips)
+    return;
+  in->skips = skips;
+  GST_INFO_OBJECT (in->element, "a silent track skipped (%" G_GUINT64_FORMAT
+      " times): the other goes on without waiting for it", skips);
+}
+
 static GstFlowReturn
 input_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
@@ -257,6 +271,7 @@ input_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
       (gint64) GST_BUFFER_DURATION (buf) : -1;
   s.keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   s.discont = pd->discont;
+  s.arrival = g_get_monotonic_time ();
   pd->discont = FALSE;
   m = g_new (Mapped, 1);
   m->buf = buf;
@@ -271,11 +286,37 @@ input_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   if (in->mux) {
     pd->ended = FALSE;
     flu_hls_fmp4_push (in->mux, track_of (in, pd), &s);
+    log_skips (in);
   } else {
     g_bytes_unref (s.data);
   }
   g_mutex_unlock (&in->lock);
   return GST_FLOW_OK;
+}
+
+/* a GAP event: the track has nothing until its end, so the other
+ * track's samples before it need not wait */
+static void
+input_gap (PadData * pd, GstEvent * event)
+{
+  FluHlsInput *in = pd->in;
+  GstClockTime ts, dur;
+  gint64 end;
+
+  gst_event_parse_gap (event, &ts, &dur);
+  if (!GST_CLOCK_TIME_IS_VALID (ts))
+    return;
+  if (GST_CLOCK_TIME_IS_VALID (dur))
+    ts += dur;
+  if (!running_time (&pd->segment, ts, &end))
+    return;
+  g_mutex_lock (&in->lock);
+  if (in->mux) {
+    pd->ended = FALSE;
+    flu_hls_fmp4_gap (in->mux, track_of (in, pd), end, g_get_monotonic_time ());
+    log_skips (in);
+  }
+  g_mutex_unlock (&in->lock);
 }
 
 static void
@@ -326,6 +367,9 @@ input_event (GstPad * pad, GstObject * parent, GstEvent * event)
       break;
     case GST_EVENT_STREAM_START:
       pd->discont = TRUE;
+      break;
+    case GST_EVENT_GAP:
+      input_gap (pd, event);
       break;
     case GST_EVENT_FLUSH_STOP:
       gst_segment_init (&pd->segment, GST_FORMAT_TIME);
@@ -428,6 +472,7 @@ void
 flu_hls_input_start (FluHlsInput * in, guint64 target, guint64 part_target)
 {
   g_mutex_lock (&in->lock);
+  in->skips = 0;
   if (in->mux == NULL && (in->video || in->audio))
     in->mux = flu_hls_fmp4_new (in->video && in->audio ? 2 : 1,
         in->video != NULL, target, part_target, part_cb, in);
