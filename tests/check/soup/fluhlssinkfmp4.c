@@ -239,10 +239,10 @@ GST_START_TEST (test_fmp4_av)
 GST_END_TEST;
 
 static gboolean
-wait_eos (GstElement * p)
+wait_eos_for (GstElement * p, GstClockTime timeout)
 {
   GstBus *bus = gst_element_get_bus (p);
-  GstMessage *m = gst_bus_timed_pop_filtered (bus, 40 * GST_SECOND,
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, timeout,
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   gboolean eos = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
 
@@ -257,6 +257,12 @@ wait_eos (GstElement * p)
     gst_message_unref (m);
   gst_object_unref (bus);
   return eos;
+}
+
+static gboolean
+wait_eos (GstElement * p)
+{
+  return wait_eos_for (p, 40 * GST_SECOND);
 }
 
 /* the pipeline gets EOS from the element (its base class pad is unused);
@@ -292,6 +298,44 @@ GST_START_TEST (test_fmp4_eos)
       "target-duration=1", "num-buffers=94 samplesperbuffer=1024");
   check_eos (desc, "#EXTINF:");
   g_free (desc);
+}
+
+GST_END_TEST;
+
+/* an "audio" pad requested and never linked holds neither the parts
+ * nor the end: the video's EOS ends the playlist and the pipeline */
+GST_START_TEST (test_fmp4_unlinked_pad)
+{
+  GstElement *sink, *p;
+  GstPad *audio;
+  GError *err = NULL;
+  gchar *desc, *pl;
+  guint port;
+
+  desc = g_strdup_printf (VIDEO "fluhlssink name=s port=0 mount-point=/u/ "
+      "target-duration=1 part-target=250000000", "is-live=true num-buffers=60");
+  p = gst_parse_launch (desc, &err);
+  g_free (desc);
+  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
+  sink = gst_bin_get_by_name (GST_BIN (p), "s");
+  audio = gst_element_request_pad_simple (sink, "audio");
+  fail_unless (audio != NULL);
+  fail_if (gst_pad_is_linked (audio));
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  port = sink_port (sink);
+  /* 2 s of live video: EOS well within 20 s */
+  fail_unless (wait_eos_for (p, 20 * GST_SECOND), "no EOS with an unlinked "
+      "audio pad");
+  g_usleep (G_USEC_PER_SEC / 5);
+  pl = get_text (port, "/u/index.m3u8");
+  fail_unless (g_str_has_suffix (pl, "#EXT-X-ENDLIST\n"), "%s", pl);
+  fail_unless (strstr (pl, "#EXT-X-PART:") != NULL, "%s", pl);
+  g_free (pl);
+  stop_pipeline (p);
+  gst_element_release_request_pad (sink, audio);
+  gst_object_unref (audio);
+  gst_object_unref (sink);
 }
 
 GST_END_TEST;
@@ -398,6 +442,7 @@ fluhlssinkfmp4_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_fmp4_av);
   tcase_add_test (tc, test_fmp4_eos);
+  tcase_add_test (tc, test_fmp4_unlinked_pad);
   tcase_add_test (tc, test_fmp4_caps_change);
   tcase_add_test (tc, test_fmp4_pads);
   return s;
