@@ -30,6 +30,7 @@
 #include "fluhlsinput.h"
 #include "fluhlsfmp4.h"
 
+#include <gst/audio/audio.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (flu_hls_input_debug);
@@ -42,6 +43,9 @@ typedef struct
   GstSegment segment;
   gboolean discont;
   gboolean ended;
+  /* Opus: the pre-skip (ns) the track's media times are ahead of the
+   * buffers' timestamps (the init segment's edit list takes it back) */
+  gint64 opus_shift;
 } PadData;
 
 struct _FluHlsInput
@@ -235,6 +239,23 @@ running_time (const GstSegment * seg, GstClockTime ts, gint64 * out)
   return TRUE;
 }
 
+/* Opus: GStreamer's encoders timestamp a packet by its first sample
+ * after the pre-skip, and mark the priming samples of the first one with
+ * a clipping meta: that packet really starts that much (ns) earlier */
+static gint64
+opus_clipped (GstBuffer * buf)
+{
+  GstAudioClippingMeta *clip = gst_buffer_get_audio_clipping_meta (buf);
+
+  if (clip == NULL || clip->start == 0)
+    return 0;
+  if (clip->format == GST_FORMAT_TIME)
+    return (gint64) clip->start;
+  if (clip->format == GST_FORMAT_DEFAULT)
+    return (gint64) gst_util_uint64_scale_int (clip->start, GST_SECOND, 48000);
+  return 0;
+}
+
 /* with the lock */
 static void
 log_skips (FluHlsInput * in)
@@ -266,6 +287,12 @@ input_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
     GST_DEBUG_OBJECT (pad, "no timestamp: dropped");
     gst_buffer_unref (buf);
     return GST_FLOW_OK;
+  }
+  if (pd->opus_shift) {
+    gint64 shift = pd->opus_shift - opus_clipped (buf);
+
+    s.dts += shift;
+    s.pts += shift;
   }
   s.duration = GST_BUFFER_DURATION_IS_VALID (buf) ?
       (gint64) GST_BUFFER_DURATION (buf) : -1;
@@ -355,6 +382,11 @@ input_event (GstPad * pad, GstObject * parent, GstEvent * event)
         ret = FALSE;
         break;
       }
+      /* the media times of Opus are the timestamps plus the pre-skip,
+       * which the edit list takes back (flucmaf.c) */
+      pd->opus_shift = t.codec == FLU_CMAF_OPUS ?
+          (gint64) gst_util_uint64_scale_int (t.pre_skip, GST_SECOND,
+          48000) : 0;
       g_mutex_lock (&in->lock);
       if (in->mux)
         flu_hls_fmp4_set_track (in->mux, track_of (in, pd), &t);

@@ -286,6 +286,9 @@ GST_START_TEST (test_init_segment)
   fail_unless (p != NULL);
   fail_unless_equals_int (p[4], 0x03);
   fail_unless (memcmp (p + len - 7, "\x05\x02\x11\x90\x06\x01\x02", 7) == 0);
+  /* no edit list but for Opus */
+  fail_unless (box_at (init, "moov/trak[0]/edts", &len) == NULL);
+  fail_unless (box_at (init, "moov/trak[1]/edts", &len) == NULL);
   p = box_at (init, "moov/trak[1]/mdia/minf/stbl/stsd", &len);
   fail_unless_equals_int ((p[8 + 16] << 8) | p[8 + 17], 2);     /* channels */
   fail_unless_equals_int (rd32 (p + 8 + 24) >> 16, 48000);
@@ -353,6 +356,17 @@ GST_START_TEST (test_init_opus_hevc)
   /* the sample entry says 48 kHz */
   p = box_at (init, "moov/trak[1]/mdia/minf/stbl/stsd", &len);
   fail_unless_equals_int (rd32 (p + 8 + 24) >> 16, 48000);
+  /* an edit list cuts the pre-skip: one edit from media time 312 (48 kHz
+   * units), of unknown (0) duration, at rate 1; none for the video */
+  p = box_at (init, "moov/trak[1]/edts/elst", &len);
+  fail_unless (p != NULL, "no edit list in the Opus track");
+  fail_unless_equals_int (len, 4 + 4 + 12);
+  fail_unless_equals_int (rd32 (p), 0); /* version 0, no flags */
+  fail_unless_equals_int (rd32 (p + 4), 1);
+  fail_unless_equals_int (rd32 (p + 8), 0);
+  fail_unless_equals_int (rd32 (p + 12), 312);
+  fail_unless_equals_int (rd32 (p + 16), 0x00010000);
+  fail_unless (box_at (init, "moov/trak[0]/edts", &len) == NULL);
   codecs = flu_cmaf_codec_string (&t[0]);
   fail_unless_equals_string (codecs, "hvc1.1.6.L93.90");
   g_free (codecs);

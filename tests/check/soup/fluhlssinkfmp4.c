@@ -340,6 +340,70 @@ GST_START_TEST (test_fmp4_unlinked_pad)
 
 GST_END_TEST;
 
+/* Opus: the init segment's audio trak has an edit list that cuts the
+ * pre-skip (media_time 312 at 48 kHz, opusenc's), and the first packet,
+ * which opusenc stamps after its priming samples, lasts its 960 samples
+ * like the others (its media time is where the priming starts) */
+GST_START_TEST (test_fmp4_opus_edit_list)
+{
+  GstElement *sink, *p;
+  gchar *pl, *init, *seg, **lines;
+  HttpResponse *r;
+  const guint8 *d, *q;
+  gsize len, n;
+  guint port, i, flags, step;
+
+  p = start ("audiotestsrc num-buffers=60 ! audio/x-raw,rate=48000 ! "
+      "opusenc ! opusparse ! s.audio fluhlssink name=s port=0 "
+      "mount-point=/o/ target-duration=1", &sink);
+  port = sink_port (sink);
+  fail_unless (wait_eos (p));
+  g_usleep (G_USEC_PER_SEC / 5);
+  pl = get_text (port, "/o/index.m3u8");
+  init = between (pl, "#EXT-X-MAP:URI=\"", "\"");
+  fail_unless (init != NULL, "%s", pl);
+  r = get_media (port, "/o/", init);
+  d = child (r->body->data, r->body->len, "moov", &n);
+  fail_unless (d != NULL);
+  d = child (d, n, "trak", &n);
+  fail_unless (d != NULL);
+  d = child (d, n, "edts", &n);
+  fail_unless (d != NULL, "no edit list in the Opus trak");
+  q = child (d, n, "elst", &len);
+  fail_unless (q != NULL && len == 20);
+  fail_unless_equals_int (rd32 (q + 4), 1);
+  fail_unless_equals_int (rd32 (q + 12), 312);
+  http_response_free (r);
+
+  lines = g_strsplit (pl, "\n", -1);
+  seg = NULL;
+  for (i = 0; lines[i] && seg == NULL; i++)
+    if (g_str_has_prefix (lines[i], "seg"))
+      seg = g_strdup (lines[i]);
+  g_strfreev (lines);
+  fail_unless (seg != NULL, "%s", pl);
+  r = get_media (port, "/o/", seg);
+  d = child (r->body->data, r->body->len, "moof", &n);
+  fail_unless (d != NULL);
+  d = child (d, n, "traf", &n);
+  fail_unless (d != NULL);
+  q = child (d, n, "trun", &len);
+  fail_unless (q != NULL && len >= 12 + 2 * 12);
+  flags = rd32 (q) & 0xffffff;
+  fail_unless ((flags & 0x701) == 0x701);
+  step = flags & 0x800 ? 16 : 12;
+  /* durations: the first packet as long as the second */
+  fail_unless_equals_int (rd32 (q + 12), 960);
+  fail_unless_equals_int (rd32 (q + 12 + step), 960);
+  http_response_free (r);
+  g_free (seg);
+  g_free (init);
+  g_free (pl);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 /* the picture size changes: x264enc makes new codec_data, the element a
  * new init segment (its own name, EXT-X-MAP after EXT-X-DISCONTINUITY) */
 GST_START_TEST (test_fmp4_caps_change)
@@ -443,6 +507,7 @@ fluhlssinkfmp4_suite (void)
   tcase_add_test (tc, test_fmp4_av);
   tcase_add_test (tc, test_fmp4_eos);
   tcase_add_test (tc, test_fmp4_unlinked_pad);
+  tcase_add_test (tc, test_fmp4_opus_edit_list);
   tcase_add_test (tc, test_fmp4_caps_change);
   tcase_add_test (tc, test_fmp4_pads);
   return s;
