@@ -66,7 +66,12 @@
  * a video keyframe).  Use either the sink pad or the request pads (video
  * alone, audio alone, or both), requested before the element leaves
  * NULL.  New caps on a pad make a new init segment, with
- * EXT-X-DISCONTINUITY, at the next video keyframe.
+ * EXT-X-DISCONTINUITY, at the next video keyframe.  GAP events on a pad
+ * let the other go on without waiting; a pad that sends nothing is
+ * skipped after part-target of silence (1 s without parts, or before
+ * its first data), and one that never had data does not hold the end:
+ * EXT-X-ENDLIST and EOS come when every pad that had data has had EOS.
+ * An Opus track's edit list cuts the encoder's pre-skip.
  *
  * |[
  * gst-launch-1.0 fluhlssink name=s port=8800 mount-point=/room1/ \
