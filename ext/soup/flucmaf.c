@@ -447,13 +447,23 @@ flu_cmaf_init_segment (const FluCmafTrack * tracks, guint n)
 }
 
 GBytes *
-flu_cmaf_fragment (guint32 sequence, const FluCmafRun * runs, guint n_runs)
+flu_cmaf_fragment (guint32 sequence, gboolean segment_start,
+    const FluCmafRun * runs, guint n_runs)
 {
   GByteArray *b = g_byte_array_new ();
   guint *offsets = g_new0 (guint, n_runs);
   guint moof, o, traf, i, k, mdat;
   gsize data_pos;
 
+  if (segment_start) {
+    /* a media segment (ISO BMFF 'msdh'), of CMAF ('cmfs'); a part that
+     * starts a segment has it too, as the segment is its parts */
+    o = box (b, "styp");
+    g_byte_array_append (b, (const guint8 *) "msdh", 4);
+    put32 (b, 0);
+    g_byte_array_append (b, (const guint8 *) "msdhcmfs", 8);
+    box_end (b, o);
+  }
   moof = box (b, "moof");
   o = full_box (b, "mfhd", 0, 0);
   put32 (b, sequence);

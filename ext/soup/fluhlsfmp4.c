@@ -250,7 +250,7 @@ finish_part (FluHlsFmp4 * m, guint64 duration, gboolean ends_segment,
     runs[n].size = k->data->len;
     n++;
   }
-  data = flu_cmaf_fragment (++m->sequence, runs, n);
+  data = flu_cmaf_fragment (++m->sequence, m->info.new_segment, runs, n);
   m->info.duration = duration;
   m->info.ends_segment = ends_segment;
   clear_part (m);

@@ -153,7 +153,14 @@ parse_fragment (GBytes * frag, guint32 * seq, Traf * trafs)
 
   fail_unless_equals_int (count_boxes (d, n, "moof"), 1);
   fail_unless_equals_int (count_boxes (d, n, "mdat"), 1);
-  fail_unless (memcmp (d + 4, "moof", 4) == 0);
+  /* a styp (at a segment start) or the moof first */
+  if (memcmp (d + 4, "styp", 4) == 0) {
+    fail_unless_equals_int (rd32 (d), 24);
+    fail_unless (memcmp (d + 8, "msdh\0\0\0\0msdhcmfs", 16) == 0);
+    fail_unless (memcmp (d + 24 + 4, "moof", 4) == 0);
+  } else {
+    fail_unless (memcmp (d + 4, "moof", 4) == 0);
+  }
   fail_unless (find_box (d, n, "moof", 0, &moof, &moof_len));
   fail_unless (find_box (d, n, "mdat", 0, &mdat, &mdat_len));
   p = box_at (frag, "moof/mfhd", &len);
@@ -404,7 +411,7 @@ GST_START_TEST (test_fragment)
 
   memset (vdata, 'v', sizeof vdata);
   memset (adata, 'a', sizeof adata);
-  frag = flu_cmaf_fragment (7, runs, 2);
+  frag = flu_cmaf_fragment (7, FALSE, runs, 2);
   fail_unless_equals_int (parse_fragment (frag, &seq, t), 2);
   fail_unless_equals_int (seq, 7);
   fail_unless_equals_int (t[0].track_id, 1);
@@ -422,9 +429,19 @@ GST_START_TEST (test_fragment)
   fail_unless (t[1].data[0] == 'a' && t[1].data[6] == 'a');
   g_bytes_unref (frag);
 
+  /* at a segment start: a styp first, the data offsets still right */
+  frag = flu_cmaf_fragment (9, TRUE, runs, 2);
+  fail_unless (memcmp ((const guint8 *) g_bytes_get_data (frag, NULL) + 4,
+          "styp", 4) == 0);
+  fail_unless_equals_int (parse_fragment (frag, &seq, t), 2);
+  fail_unless_equals_int (seq, 9);
+  fail_unless (t[0].data[0] == 'v' && t[0].data[17] == 'v');
+  fail_unless (t[1].data[0] == 'a' && t[1].data[6] == 'a');
+  g_bytes_unref (frag);
+
   /* a run without samples is left out */
   runs[1].n_samples = 0;
-  frag = flu_cmaf_fragment (8, runs, 2);
+  frag = flu_cmaf_fragment (8, FALSE, runs, 2);
   fail_unless_equals_int (parse_fragment (frag, &seq, t), 1);
   g_bytes_unref (frag);
 
@@ -550,6 +567,10 @@ check_continuity (guint * vcount, guint * acount)
     fail_unless_equals_int (t[0].flags[0] == 0x02000000, p->info.independent);
     fail_unless (!p->info.new_segment || p->info.independent);
     fail_unless (!p->info.new_segment || p->init != NULL);
+    /* a styp exactly where a segment starts */
+    fail_unless_equals_int (memcmp ((const guint8 *)
+            g_bytes_get_data (p->data, NULL) + 4, "styp", 4) == 0,
+        p->info.new_segment);
     for (k = 0; k < n; k++) {
       guint id = t[k].track_id;
 

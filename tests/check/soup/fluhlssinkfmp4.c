@@ -199,7 +199,11 @@ GST_START_TEST (test_fmp4_av)
 
     if (g_str_has_prefix (lines[i], "seg")) {
       r = get_media (port, "/f/", lines[i]);
-      fail_unless (memcmp (r->body->data + 4, "moof", 4) == 0);
+      /* a styp (media segment, CMAF), then moof + mdat pairs */
+      fail_unless (memcmp (r->body->data + 4, "styp", 4) == 0);
+      fail_unless (memcmp (r->body->data + 8, "msdh", 4) == 0);
+      fail_unless_equals_int (count_boxes (r->body->data, r->body->len,
+              "styp"), 1);
       fail_unless (count_boxes (r->body->data, r->body->len, "moof") >= 2);
       fail_unless_equals_int (count_boxes (r->body->data, r->body->len,
               "moof"), count_boxes (r->body->data, r->body->len, "mdat"));
