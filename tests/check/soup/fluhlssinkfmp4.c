@@ -344,6 +344,68 @@ GST_START_TEST (test_fmp4_unlinked_pad)
 
 GST_END_TEST;
 
+/* the muxer's INFO lines that say a silent track was skipped */
+static gint skip_lines;
+
+static void
+count_skips (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text;
+
+  if (level != GST_LEVEL_INFO ||
+      g_strcmp0 (gst_debug_category_get_name (category), "fluhlsfmp4") != 0)
+    return;
+  text = gst_debug_message_get (message);
+  if (text && strstr (text, "silent track skipped"))
+    g_atomic_int_inc (&skip_lines);
+}
+
+/* 2 s of live video and an audio branch through a valve: with
+ * drop-mode=transform-to-gap the audio pad gets GAP events, which are
+ * its progress (never skipped as silent), and holds the end until its
+ * own EOS; with drop-all it gets nothing at all (not even caps), is
+ * skipped once, and does not hold the end.  Parts of 1 s: a track is
+ * skipped after that long without a gap (a loaded machine's audio
+ * thread is not starved that long) */
+static void
+check_valve (const gchar * mode, gint skips)
+{
+  GstElement *sink, *p;
+  gchar *desc, *pl;
+  guint port;
+
+  desc = g_strdup_printf (VIDEO "audiotestsrc is-live=true num-buffers=100 ! "
+      "audio/x-raw,rate=48000 ! voaacenc ! aacparse ! valve drop=true "
+      "drop-mode=%s ! s.audio fluhlssink name=s port=0 mount-point=/g/ "
+      "target-duration=2 part-target=1000000000", "is-live=true "
+      "num-buffers=60", mode);
+  g_atomic_int_set (&skip_lines, 0);
+  p = start (desc, &sink);
+  g_free (desc);
+  port = sink_port (sink);
+  fail_unless (wait_eos_for (p, 20 * GST_SECOND), "no EOS (%s)", mode);
+  g_usleep (G_USEC_PER_SEC / 5);
+  pl = get_text (port, "/g/index.m3u8");
+  fail_unless (g_str_has_suffix (pl, "#EXT-X-ENDLIST\n"), "%s", pl);
+  fail_unless (strstr (pl, "#EXT-X-PART:") != NULL, "%s", pl);
+  g_free (pl);
+  stop_pipeline (p);
+  fail_unless_equals_int (g_atomic_int_get (&skip_lines), skips);
+}
+
+GST_START_TEST (test_fmp4_audio_gaps)
+{
+  gst_debug_set_threshold_for_name ("fluhlsfmp4", GST_LEVEL_INFO);
+  gst_debug_add_log_function (count_skips, NULL, NULL);
+  check_valve ("transform-to-gap", 0);
+  check_valve ("drop-all", 1);
+  gst_debug_remove_log_function (count_skips);
+}
+
+GST_END_TEST;
+
 /* Opus: the init segment's audio trak has an edit list that cuts the
  * pre-skip (media_time 312 at 48 kHz, opusenc's), and the first packet,
  * which opusenc stamps after its priming samples, lasts its 960 samples
@@ -512,6 +574,7 @@ fluhlssinkfmp4_suite (void)
   tcase_add_test (tc, test_fmp4_eos);
   tcase_add_test (tc, test_fmp4_unlinked_pad);
   tcase_add_test (tc, test_fmp4_opus_edit_list);
+  tcase_add_test (tc, test_fmp4_audio_gaps);
   tcase_add_test (tc, test_fmp4_caps_change);
   tcase_add_test (tc, test_fmp4_pads);
   return s;
