@@ -37,9 +37,10 @@
  * it is waited for again as soon as it sends something.
  *
  * The end: flu_hls_fmp4_track_end ends the stream once every track
- * that has had data (a sample or a gap) has ended or is skipped; a
- * track that never had any (a pad never linked, or that never got a
- * buffer) does not hold the end.
+ * that has had data (a sample or a gap) has ended or has been silent
+ * for the stall bound; a track that never had any (a pad never linked,
+ * or that never got a buffer) does not hold the end, and its end after
+ * that ends nothing more.
  *
  * Timestamps: each track's decode times are its DTS (ns) relative to the
  * stream's first one, in the track's timescale; the tfdt of a part is
@@ -97,9 +98,9 @@ void flu_hls_fmp4_push (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s);
  * unknown). */
 void flu_hls_fmp4_gap (FluHlsFmp4 * m, guint track, gint64 end,
     gint64 arrival);
-/* The track ended; once every track that has had data has (or is
- * skipped), the rest goes out and the
- * callback gets @end.  TRUE then. */
+/* The track ended; once every track that has had data has (or has
+ * been silent for the stall bound), the rest goes out and the callback
+ * gets @end.  TRUE then (once: FALSE for ends that follow it). */
 gboolean flu_hls_fmp4_track_end (FluHlsFmp4 * m, guint track);
 /* The RFC 6381 codecs of the tracks with a format, comma-separated
  * ("avc1.64001f,mp4a.40.2"; NULL when none), the video size and frame
