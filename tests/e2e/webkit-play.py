@@ -6,17 +6,16 @@ X servers of the machine), WebKitWebDriver on a free port and one
 session of its default browser (WebKitGTK's MiniBrowser), then runs the
 checks given with --check, one after the other in that session:
 
-  --check NAME URL VIDEO NATIVE SECONDS
+  --check NAME URL VIDEO SRC SECONDS
 
 NAME is a label, URL the page to open, VIDEO a JavaScript expression
 evaluated in the page that gives the <video> to measure (null while
-there is none), NATIVE the path (and query) that <video>'s currentSrc
-has when the page plays HLS natively (e.g. /room1/index.m3u8), SECONDS
-how long the video may take to start.
+there is none), SRC the path (and query) the <video>'s currentSrc must
+have (the playlist, e.g. /room1/index.m3u8, for native HLS; hls.js
+would show a blob: URL, the pages' fallback the progressive stream),
+SECONDS how long the video may take to start.
 
-A check passes when the <video> plays NATIVE itself (currentSrc; hls.js
-would show a blob: URL, the pages' fallback the progressive stream) and
-playback progresses: once started (a picture, not paused, frames
+A check passes when the <video> plays SRC and playback progresses: once started (a picture, not paused, frames
 decoded), SAMPLES samples one second apart in which currentTime advances
 in every interval and by >= MIN_MEDIA s in all, the decoded frame count
 (getVideoPlaybackQuality) grows in every interval, the picture has the
@@ -25,12 +24,17 @@ page switched the <video> to another source, or on a media error.
 
 With --playlist URL and --fps, the live latency is estimated at each
 sample: the page's Resource Timing entries name the first segment the
-<video> fetched (seg<N>.ts under NATIVE's directory), the playlist
+<video> fetched (seg<N>.ts), the playlist
 (fetched once, when playback starts) its EXT-X-PROGRAM-DATE-TIME, and
 the picture shown is that segment's first frame plus frames decoded /
 fps: latency = wall clock - (PDT(N) + frames / fps).  WebKitGTK has no
 way of its own (getStartDate() is an invalid date, seekable ends at
 currentTime).
+
+WebKitGTK 2.50 plays HLS natively (GStreamer's hlsdemux) and answers
+canPlayType for it only with WEBKIT_GST_ENABLE_HLS_SUPPORT=1 in its
+environment: set, unless --webkit-default (WebKitGTK as it comes, as in
+Epiphany: no native HLS).
 
 Never reads video.seekable before playback starts: WebKitGTK 2.50 then
 takes a live HLS stream for a one-second video and ends it there.
@@ -44,7 +48,6 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import statistics
@@ -96,7 +99,8 @@ def free_port():
 
 
 class Browser:
-    def __init__(self, home, logdir):
+    def __init__(self, home, logdir, native_hls):
+        self.native_hls = native_hls
         self.home = home
         self.logdir = logdir
         self.xvfb = None
@@ -107,13 +111,14 @@ class Browser:
     def start(self):
         self.start_xvfb()
         env = dict(os.environ)
+        env.pop("WEBKIT_GST_ENABLE_HLS_SUPPORT", None)
+        if self.native_hls:
+            # WebKitGTK 2.50 plays HLS through GStreamer's hlsdemux only
+            # when asked to (and answers canPlayType for it then)
+            env["WEBKIT_GST_ENABLE_HLS_SUPPORT"] = "1"
         env.update({
             "DISPLAY": ":%d" % self.display,
             "GDK_BACKEND": "x11",
-            # WebKitGTK 2.50 plays HLS through GStreamer's hlsdemux only
-            # when asked to (and answers canPlayType for it then): Safari's
-            # path, which this test is about
-            "WEBKIT_GST_ENABLE_HLS_SUPPORT": "1",
             # no bubblewrap sandbox in containers that refuse namespaces,
             # no GPU compositing under Xvfb
             "WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS": "1",
@@ -241,12 +246,12 @@ def program_date_times(url):
     return pdts
 
 
-def same_path(src, native):
+def same_path(src, path):
     u = urllib.parse.urlsplit(src)
-    return (u.path + ("?" + u.query if u.query else "")) == native
+    return (u.path + ("?" + u.query if u.query else "")) == path
 
 
-def check(browser, args, name, url, video, native, start_timeout):
+def check(browser, args, name, url, video, want_src, start_timeout):
     result = {"name": name, "url": url, "pass": False}
     script = STATE_JS % video
     browser.open(url)
@@ -258,10 +263,9 @@ def check(browser, args, name, url, video, native, start_timeout):
         s = browser.run(script)
         last = s
         if s is not None:
-            if s["src"] and not same_path(s["src"], native):
-                result.update(code="not-native", last=s, reason=(
-                    "the page plays %s, not the HLS playlist %s natively"
-                    % (s["src"], native)))
+            if s["src"] and not same_path(s["src"], want_src):
+                result.update(code="other-src", last=s, reason=(
+                    "the page plays %s, not %s" % (s["src"], want_src)))
                 return result
             if s["error"]:
                 result.update(code="error", last=s,
@@ -323,8 +327,8 @@ def check(browser, args, name, url, video, native, start_timeout):
     result["framesAdvance"] = samples[-1]["frames"] - start["frames"]
     want_w, want_h = args.size
     for a, b in zip(samples, samples[1:]):
-        if not same_path(b["src"], native):
-            result.update(code="not-native", reason=(
+        if not same_path(b["src"], want_src):
+            result.update(code="other-src", reason=(
                 "the page switched to %s" % b["src"]))
         elif b["error"] or b["ended"]:
             result.update(code="error", reason="media error %s, ended %s"
@@ -354,7 +358,9 @@ def check(browser, args, name, url, video, native, start_timeout):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--check", nargs=5, action="append", default=[],
-                   metavar=("NAME", "URL", "VIDEO", "NATIVE", "SECONDS"))
+                   metavar=("NAME", "URL", "VIDEO", "SRC", "SECONDS"))
+    p.add_argument("--webkit-default", action="store_true",
+                   help="no WEBKIT_GST_ENABLE_HLS_SUPPORT: no native HLS")
     p.add_argument("--size", nargs=2, type=int, default=(0, 0))
     p.add_argument("--playlist")
     p.add_argument("--fps", type=float)
@@ -364,12 +370,12 @@ def main():
     home = os.path.join(args.dir, "home")
     os.makedirs(home, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(3))
-    browser = Browser(home, args.dir)
+    browser = Browser(home, args.dir, not args.webkit_default)
     try:
         browser.start()
         log("driving %s" % browser.name)
-        for name, url, video, native, seconds in args.check:
-            r = check(browser, args, name, url, video, native, float(seconds))
+        for name, url, video, src, seconds in args.check:
+            r = check(browser, args, name, url, video, src, float(seconds))
             r["browser"] = browser.name
             print(json.dumps(r), flush=True)
     except (OSError, DriverError, KeyError, TypeError) as e:
