@@ -92,7 +92,8 @@ python3 "$here/webkit-play.py" --dir "$E2E_TMP/webkit" --size 320 240 \
   --check status "$base/status?autoplay" "$card" /room1/index.m3u8 30 \
   --check broken "$base/broken.html" "$player" /broken/index.m3u8 15 \
   >"$E2E_TMP/verdicts" || {
-    tail -n 20 "$E2E_TMP/webkit/webkitwebdriver.log" >&2
+    tail -n 20 "$E2E_TMP/webkit/webkitwebdriver.log" \
+      "$E2E_TMP/webkit/xvfb.log" >&2
     fail "WebKitGTK could not be driven"; }
 # new fluhlssink sessions: the two native players and the playlist that
 # webkit-play.py read for the latency (sessions last 60 s idle)
@@ -101,7 +102,8 @@ python3 "$here/webkit-play.py" --dir "$E2E_TMP/webkit-default" \
   --webkit-default --size 320 240 \
   --check default "$base/" "$player" /room1/live.webm 30 \
   >>"$E2E_TMP/verdicts" || {
-    tail -n 20 "$E2E_TMP/webkit-default/webkitwebdriver.log" >&2
+    tail -n 20 "$E2E_TMP/webkit-default/webkitwebdriver.log" \
+      "$E2E_TMP/webkit-default/xvfb.log" >&2
     fail "WebKitGTK (as it comes) could not be driven"; }
 
 python3 - "$E2E_TMP/verdicts" "$sessions" <<'PY' || fail "WebKitGTK did not play as it should"

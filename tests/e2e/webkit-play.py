@@ -154,7 +154,9 @@ class Browser:
         else:
             raise DriverError("WebKitWebDriver did not start")
         r = self.call("POST", "/session", {"capabilities": {"alwaysMatch": {
-            # navigation returns at once; the checks wait for the video
+            # navigation returns at once ("normal" and "eager" may wait
+            # for ever on a page with a live stream); open() waits for
+            # the document
             "pageLoadStrategy": "none"}}}, timeout=60)
         self.session = r["sessionId"]
         caps = r.get("capabilities", {})
@@ -204,12 +206,31 @@ class Browser:
     def s(self, path):
         return "/session/%s%s" % (self.session, path)
 
-    def open(self, url):
+    def open(self, url, seconds=15):
+        """Navigates to @url and waits until its document is the one
+        parsed (so that no check reads the page before)."""
         self.call("POST", self.s("/url"), {"url": url})
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            href, state = self.run(
+                "return [location.href, document.readyState];")
+            if href == url and state != "loading":
+                return
+            time.sleep(0.1)
+        raise DriverError("%s did not load in %d s" % (url, seconds))
 
-    def run(self, script):
-        return self.call("POST", self.s("/execute/sync"),
-                         {"script": script, "args": []})
+    def run(self, script, tries=5):
+        """The script's value; a failure (a document being replaced, no
+        answer in 10 s) is tried again after 0.2 s, up to @tries times."""
+        for i in range(tries):
+            try:
+                return self.call("POST", self.s("/execute/sync"),
+                                 {"script": script, "args": []}, timeout=10)
+            except (DriverError, TimeoutError) as e:
+                log("script failed (%s), again" % e)
+                if i == tries - 1:
+                    raise
+                time.sleep(0.2)
 
     def stop(self):
         if self.session:
