@@ -58,7 +58,7 @@ start_server wk fluondemand port="$port" directory="$broken" \
     webmmux streamable=true ! tee name=w \
   w. ! queue ! fluhttpsink port="$port" mount-point=/room1/live.webm \
     player-path=/ player-hls=/room1/index.m3u8 status-path=/status \
-  w. ! queue ! fluhttpsink port="$port" mount-point=/room1/broken.webm \
+  w. ! queue ! fluhttpsink port="$port" mount-point=/broken.webm \
     player-path=/broken.html player-hls=/broken/index.m3u8
 port=$PORT_wk
 base="http://127.0.0.1:$port"
