@@ -15,18 +15,18 @@ have (the playlist, e.g. /room1/index.m3u8, for native HLS; hls.js
 would show a blob: URL, the pages' fallback the progressive stream),
 SECONDS how long the video may take to start.
 
-A check passes when the <video> plays SRC and playback progresses: once started (a picture, not paused, frames
-decoded), SAMPLES samples one second apart in which currentTime advances
-in every interval and by >= MIN_MEDIA s in all, the decoded frame count
-(getVideoPlaybackQuality) grows in every interval, the picture has the
-size given with --size, no error, not ended.  It fails at once when the
-page switched the <video> to another source, or on a media error.
+A check passes when the <video> plays SRC and playback progresses: once
+started (a picture, not paused, frames decoded), SAMPLES samples one
+second apart in which currentTime advances in every interval and by >=
+MIN_MEDIA s in all, the decoded frame count (getVideoPlaybackQuality)
+grows in every interval, the picture has the size given with --size, no
+error, not ended.  It fails at once when the <video> plays another
+source (the page's fallback), or on a media error.
 
 With --playlist URL and --fps, the live latency is estimated at each
 sample: the page's Resource Timing entries name the first segment the
-<video> fetched (seg<N>.ts), the playlist
-(fetched once, when playback starts) its EXT-X-PROGRAM-DATE-TIME, and
-the picture shown is that segment's first frame plus frames decoded /
+<video> fetched (seg<N>.ts), the playlist (fetched once, when playback
+starts) its EXT-X-PROGRAM-DATE-TIME, and the picture shown is that segment's first frame plus frames decoded /
 fps: latency = wall clock - (PDT(N) + frames / fps).  WebKitGTK has no
 way of its own (getStartDate() is an invalid date, seekable ends at
 currentTime).
@@ -46,6 +46,7 @@ lines), 2 when it could not.
 import argparse
 import json
 import os
+import random
 import re
 import select
 import signal
@@ -57,6 +58,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime
 
 SAMPLES = 5
 MIN_MEDIA = 3.0
@@ -91,11 +93,19 @@ def log(msg):
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A TCP port free now, from 20000-32767 as lib.sh's free_port (below
+    the ephemeral range, so that no outgoing connection takes it before
+    WebKitWebDriver binds it)."""
+    while True:
+        port = random.randrange(20000, 32768)
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
 
 
 class Browser:
@@ -257,7 +267,6 @@ def program_date_times(url):
     for line in text.splitlines():
         if line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
             value = line.split(":", 1)[1].replace("Z", "+00:00")
-            from datetime import datetime
             pdt = datetime.fromisoformat(value).timestamp()
         elif line and not line.startswith("#"):
             m = re.search(r"seg([0-9]+)\.ts", line)
