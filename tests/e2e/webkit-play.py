@@ -36,7 +36,7 @@ canPlayType for it only with WEBKIT_GST_ENABLE_HLS_SUPPORT=1 in its
 environment: set, unless --webkit-default (WebKitGTK as it comes, as in
 Epiphany: no native HLS).
 
-Never reads video.seekable before playback starts: WebKitGTK 2.50 then
+Never reads video.seekable: read before playback starts, WebKitGTK 2.50
 takes a live HLS stream for a one-second video and ends it there.
 
 Prints one JSON line per check (pass, reason, the samples, the latency)
