@@ -62,6 +62,8 @@ from datetime import datetime
 
 SAMPLES = 5
 MIN_MEDIA = 3.0
+# loopback only: never through a proxy of the environment
+URLOPEN = urllib.request.build_opener(urllib.request.ProxyHandler({})).open
 
 # Read in the page; everything the verdict needs, nothing that changes
 # the player's state (no seekable, see above)
@@ -139,6 +141,9 @@ class Browser:
             "XDG_CONFIG_HOME": os.path.join(self.home, "config"),
             "XDG_DATA_HOME": os.path.join(self.home, "data"),
             "NO_AT_BRIDGE": "1",
+            # the pages are on loopback: no proxy of the environment
+            "no_proxy": "127.0.0.1,localhost",
+            "NO_PROXY": "127.0.0.1,localhost",
         })
         env.pop("WAYLAND_DISPLAY", None)
         for tries in range(3):
@@ -202,7 +207,7 @@ class Browser:
             self.base + path, data=data, method=method,
             headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
+            with URLOPEN(req, timeout=timeout) as r:
                 answer = json.load(r)
         except urllib.error.HTTPError as e:
             try:
@@ -260,7 +265,7 @@ class Browser:
 
 def program_date_times(url):
     """{msn: PDT in seconds since the epoch} of a media playlist."""
-    with urllib.request.urlopen(url, timeout=5) as r:
+    with URLOPEN(url, timeout=5) as r:
         text = r.read().decode("utf-8", "replace")
     pdts = {}
     pdt = None
