@@ -601,6 +601,8 @@ refuse (FluHlsSink * sink, SoupServerMessage * msg, guint status,
   else if (status == SOUP_STATUS_BAD_REQUEST)
     count (sink, &sink->bad_requests);
   flu_http_server_respond (msg, status, why);
+  /* a player's connection outlives its 404s and 400s */
+  flu_http_server_keep_alive (msg);
   if (sink->settings->cors_origin && *sink->settings->cors_origin)
     soup_message_headers_replace (soup_server_message_get_response_headers
         (msg), "Access-Control-Allow-Origin", sink->settings->cors_origin);
@@ -722,6 +724,7 @@ held_timed_out (Held * h)
   count (h->sink, &h->sink->timeouts);
   flu_http_server_respond (h->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
       "not available in time");
+  flu_http_server_keep_alive (h->msg);
   soup_message_headers_replace (soup_server_message_get_response_headers
       (h->msg), "Retry-After", "1");
   held_release (h);
@@ -771,6 +774,7 @@ hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
     count (sink, &sink->held_refused);
     flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
         "too many requests waiting");
+    flu_http_server_keep_alive (msg);
     soup_message_headers_replace (soup_server_message_get_response_headers
         (msg), "Retry-After", "1");
     return NULL;
