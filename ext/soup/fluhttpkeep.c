@@ -51,6 +51,7 @@
 #include "config.h"
 #endif
 
+#define _GNU_SOURCE             /* memmem */
 #include "fluhttpkeep.h"
 #include "fluhttpfiles.h"
 #include "fluhttpserver.h"
@@ -71,6 +72,9 @@ GST_DEBUG_CATEGORY_STATIC (flu_http_keep_debug);
 /* iovecs per sendmsg, events per epoll_wait */
 #define MAX_IOV 32
 #define MAX_EVENTS 64
+/* what a parked connection's readability peeks at: a whole request head
+ * of a player fits */
+#define PEEK_SIZE 2048
 
 typedef enum
 {
@@ -84,7 +88,7 @@ typedef struct
   GIOStream *conn;
   gint fd;
   KeptState state;
-  guint32 events;               /* in the epoll set, 0 = not */
+  guint32 events;               /* armed in the epoll set, 0 = not */
   gint64 deadline;              /* monotonic us */
   gboolean park;
   /* the answer being written */
@@ -113,6 +117,10 @@ struct _FluHttpKeep
   GQueue writing;               /* Kept, by deadline */
   GQueue parked;                /* Kept, by deadline */
   gint64 idle_us, stall_us;
+  /* fds registered in the set (one bit each), disarmed or not: see
+   * set_events () */
+  guint8 *registered;
+  gsize registered_len;
   FluHttpKeepResumeFunc resume;
   gpointer user_data;
 };
@@ -135,20 +143,59 @@ queue_of (FluHttpKeep * keep, Kept * k)
   return k->state == KEPT_WRITING ? &keep->writing : &keep->parked;
 }
 
+static gboolean
+is_registered (FluHttpKeep * keep, gint fd)
+{
+  return (gsize) fd / 8 < keep->registered_len &&
+      (keep->registered[fd / 8] & (1 << (fd % 8)));
+}
+
+static void
+set_registered (FluHttpKeep * keep, gint fd, gboolean on)
+{
+  if ((gsize) fd / 8 >= keep->registered_len) {
+    gsize len = MAX (keep->registered_len * 2, (gsize) fd / 8 + 64);
+
+    if (!on)
+      return;
+    keep->registered = g_realloc (keep->registered, len);
+    memset (keep->registered + keep->registered_len, 0,
+        len - keep->registered_len);
+    keep->registered_len = len;
+  }
+  if (on)
+    keep->registered[fd / 8] |= 1 << (fd % 8);
+  else
+    keep->registered[fd / 8] &= ~(1 << (fd % 8));
+}
+
+/* Every registration is EPOLLONESHOT: once an event came the fd is
+ * disarmed (no event, not even a hang-up, until re-armed), so a
+ * connection that goes back to libsoup stays registered, disarmed, and
+ * the next answer on it re-arms it with one EPOLL_CTL_MOD: one epoll_ctl
+ * per request instead of an ADD and a DEL.  An fd leaves the set when it
+ * is closed (by us or by libsoup: GSocket never duplicates it), so a
+ * registration is only believed in: MOD that finds none (ENOENT, a new
+ * connection on a reused number) falls back to ADD. */
 static void
 set_events (FluHttpKeep * keep, Kept * k, guint32 events)
 {
   struct epoll_event ev = { 0 };
 
-  if (k->events == events)
+  if (k->events == events || events == 0) {
+    /* 0: closed by the caller next, or the event that disarmed it came */
+    k->events = events;
     return;
-  ev.events = events;
+  }
+  ev.events = events | EPOLLONESHOT;
   ev.data.ptr = k;
-  if (events == 0)
-    epoll_ctl (keep->epfd, EPOLL_CTL_DEL, k->fd, &ev);
-  else if (epoll_ctl (keep->epfd, k->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
-          k->fd, &ev) < 0)
-    GST_WARNING ("epoll_ctl on fd %d: %s", k->fd, g_strerror (errno));
+  if (!is_registered (keep, k->fd) ||
+      epoll_ctl (keep->epfd, EPOLL_CTL_MOD, k->fd, &ev) < 0) {
+    if (epoll_ctl (keep->epfd, EPOLL_CTL_ADD, k->fd, &ev) < 0)
+      GST_WARNING ("epoll_ctl on fd %d: %s", k->fd, g_strerror (errno));
+    else
+      set_registered (keep, k->fd, TRUE);
+  }
   k->events = events;
 }
 
@@ -193,6 +240,8 @@ kept_close (FluHttpKeep * keep, Kept * k, const gchar * why)
   GIOStream *conn;
 
   GST_LOG ("fd %d: closing (%s)", k->fd, why);
+  /* the close takes it out of the set */
+  set_registered (keep, k->fd, FALSE);
   conn = kept_remove (keep, k, FALSE);
   g_io_stream_close (conn, NULL, NULL);
   g_object_unref (conn);
@@ -282,23 +331,30 @@ kept_write (FluHttpKeep * keep, Kept * k)
 static void
 kept_readable (FluHttpKeep * keep, Kept * k, guint32 revents)
 {
-  gchar c;
+  gchar buf[PEEK_SIZE];
   gssize n;
   GIOStream *conn;
 
   do
-    n = recv (k->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    n = recv (k->fd, buf, sizeof (buf), MSG_PEEK | MSG_DONTWAIT);
   while (n < 0 && errno == EINTR);
   if (n > 0) {
-    /* the next request: back to libsoup */
+    /* the next request: back to libsoup, disarmed */
+    gboolean whole = memmem (buf, n, "\r\n\r\n", 4) != NULL;
+
+    k->events = 0;
     conn = kept_remove (keep, k, TRUE);
-    keep->resume (keep->user_data, conn);
+    keep->resume (keep->user_data, conn, whole);
     g_object_unref (conn);
     return;
   }
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-      !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+      !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+    /* nothing after all: armed again */
+    k->events = 0;
+    set_events (keep, k, EPOLLIN | EPOLLRDHUP);
     return;
+  }
   kept_close (keep, k, "peer closed while parked");
 }
 
@@ -315,7 +371,9 @@ epoll_dispatch (GSource * source, GSourceFunc callback, gpointer user_data)
       Kept *k = evs[i].data.ptr;
       guint32 e = evs[i].events;
 
-      /* one event per connection per epoll_wait: it is still there */
+      /* one event per connection per epoll_wait: it is still there;
+       * disarmed by it */
+      k->events = 0;
       if (k->state == KEPT_WRITING) {
         if (e & (EPOLLERR | EPOLLHUP))
           kept_close (keep, k, "error while writing");
@@ -402,6 +460,7 @@ flu_http_keep_free (FluHttpKeep * keep)
   g_source_destroy (keep->sweep);
   g_source_unref (keep->sweep);
   close (keep->epfd);
+  g_free (keep->registered);
   g_free (keep);
 }
 

@@ -32,10 +32,12 @@ G_BEGIN_DECLS
 
 typedef struct _FluHttpKeep FluHttpKeep;
 
-/* The next request of @conn arrived (its first byte is readable): the
- * connection is no longer ours; @conn is borrowed, take a ref to keep
- * it. */
-typedef void (*FluHttpKeepResumeFunc) (gpointer user_data, GIOStream * conn);
+/* The next request of @conn arrived (its first byte is readable; with
+ * @head_complete its whole head, up to an empty line, is in the socket
+ * buffer): the connection is no longer ours; @conn is borrowed, take a
+ * ref to keep it. */
+typedef void (*FluHttpKeepResumeFunc) (gpointer user_data, GIOStream * conn,
+    gboolean head_complete);
 
 /* The answer is done (@ok: all written) with @body_bytes of its body
  * written; called once, then @notify frees @data. */

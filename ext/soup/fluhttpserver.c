@@ -69,6 +69,7 @@ typedef struct
   gboolean quiet;               /* server stopping, or closed by a timer */
   gchar *key;                   /* in conn_table */
   GSocketAddress *local, *remote;       /* for a kept connection's return */
+  gboolean head_ready;          /* back from fluhttpkeep.c, whole head in */
 } FluHttpConnection;
 
 typedef GTcpConnectionClass FluHttpConnectionClass;
@@ -544,6 +545,12 @@ request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
   }
   g_signal_connect (msg, "got-headers", G_CALLBACK (check_head), self);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers), NULL);
+  /* back from fluhttpkeep.c with the whole head readable: read now,
+   * within soup_server_accept_iostream (), no timer to set */
+  if (self->accepting_conn && self->accepting_conn->head_ready) {
+    self->accepting_conn->head_ready = FALSE;
+    return;
+  }
   if (self->header_timeout == 0)
     return;
   t = g_new0 (HeaderTimer, 1);
@@ -675,7 +682,7 @@ hand_to_soup (FluHttpServer * self, FluHttpConnection * c, GSocket * sock)
  * goes back to libsoup as a new connection does, the same object (its
  * socket and addresses) */
 static void
-kept_resume (gpointer data, GIOStream * conn)
+kept_resume (gpointer data, GIOStream * conn, gboolean head_complete)
 {
   FluHttpServer *self = data;
   FluHttpConnection *c = (FluHttpConnection *) conn;
@@ -687,6 +694,7 @@ kept_resume (gpointer data, GIOStream * conn)
   c->head_done = FALSE;
   c->answered = FALSE;
   c->quiet = FALSE;
+  c->head_ready = head_complete;
   hand_to_soup (self, c,
       g_socket_connection_get_socket (G_SOCKET_CONNECTION (c)));
 }

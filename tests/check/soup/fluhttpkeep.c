@@ -470,7 +470,7 @@ typedef struct
 } Seen;
 
 static void
-resumed (gpointer data, GIOStream * conn)
+resumed (gpointer data, GIOStream * conn, gboolean whole)
 {
   Seen *s = data;
 
