@@ -49,7 +49,10 @@
  * fluhttpsink's.  In a group, a session spans the renditions: the members
  * must have the same access settings, /<group>.m3u8 makes the check and
  * carries the token, which every rendition takes.  Answers keep the
- * connection open (HTTP/1.1 keep-alive).
+ * connection open (HTTP/1.1 keep-alive, or HTTP/1.0 asking for it), 400s
+ * and 503s of held requests too; between requests a connection waits
+ * outside libsoup, in one epoll set per port, and is closed after
+ * header-timeout idle.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
