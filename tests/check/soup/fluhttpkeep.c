@@ -22,9 +22,10 @@
  * (playlist, segment, part, HEAD, Range, 416, 400, a blocking reload
  * and the held hinted part, all on one connection; "Connection: close"
  * and HTTP/1.0 close; an idle connection closed after the header
- * timeout; body bytes counted as sent), and the epoll set itself on
- * socket pairs (a peer that closes while parked is freed, the idle
- * bound, the next request handed back, a stalled answer closed). */
+ * timeout; body bytes counted as sent, a session's too), and the
+ * epoll set itself on socket pairs (a peer that closes while parked is
+ * freed, the idle bound, the next request handed back, a stalled
+ * answer closed). */
 
 #include "fluhttptest.h"
 #include "fluhttpkeep.h"
@@ -459,6 +460,76 @@ GST_START_TEST (test_idle_closed)
 
 GST_END_TEST;
 
+static guint64
+stat_u64 (GstElement * sink, const gchar * field)
+{
+  GstStructure *s;
+  guint64 v = 0;
+
+  g_object_get (sink, "stats", &s, NULL);
+  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
+  gst_structure_free (s);
+  return v;
+}
+
+/* one session on one kept connection: the bytes of its end message are
+ * the body bytes the client got */
+GST_START_TEST (test_session_bytes)
+{
+  GstElement *sink, *p = start_hls ("session-mode=query session-timeout=4",
+      &sink);
+  guint64 sum = 0, bytes = 0, requests = 0;
+  GstStructure *ended;
+  gchar *pl, *seg, *part, *path;
+  Client *c;
+  Answer *a;
+  gint i;
+
+  /* two segments before the only playlist request (a session each) */
+  for (i = 0; i < 300 && stat_u64 (sink, "segments") < 2; i++)
+    g_usleep (50 * 1000);
+  c = client_new (sink_port (sink));
+  a = client_get (c, "/tv/index.m3u8", NULL);
+  fail_unless_equals_int (a->status, 200);
+  sum += a->body->len;
+  pl = body_str (a);
+  answer_free (a);
+  seg = last_uri (pl, "seg");
+  part = last_uri (pl, "#EXT-X-PART:");
+  fail_unless (seg && part && strstr (seg, "?s=") != NULL, "%s", pl);
+  path = g_strconcat ("/tv/", seg, NULL);
+  a = client_get (c, path, NULL);
+  fail_unless_equals_int (a->status, 200);
+  sum += a->body->len;
+  answer_free (a);
+  client_send (c, "HEAD", path, "HTTP/1.1", NULL);
+  a = client_read (c, TRUE);
+  fail_unless_equals_int (a->status, 200);
+  answer_free (a);
+  g_free (path);
+  path = g_strconcat ("/tv/", part, NULL);
+  a = client_get (c, path, "Range: bytes=0-187\r\n");
+  fail_unless_equals_int (a->status, 206);
+  sum += a->body->len;
+  answer_free (a);
+  g_free (path);
+  client_free (c);
+
+  ended = wait_element_message (p, "fluhlssink-session-ended", 20000);
+  fail_unless (ended != NULL);
+  fail_unless (gst_structure_get_uint64 (ended, "bytes", &bytes));
+  fail_unless (gst_structure_get_uint64 (ended, "requests", &requests));
+  gst_structure_free (ended);
+  fail_unless_equals_uint64 (requests, 4);
+  fail_unless_equals_uint64 (bytes, sum);
+  g_free (pl);
+  g_free (seg);
+  g_free (part);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 /* ---- the epoll set alone, on socket pairs ---- */
 
 typedef struct
@@ -625,6 +696,7 @@ fluhttpkeep_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_epoll_set);
   tcase_add_test (tc, test_one_connection);
+  tcase_add_test (tc, test_session_bytes);
   tcase_add_test (tc, test_close);
   tcase_add_test (tc, test_idle_closed);
   return s;
