@@ -75,6 +75,10 @@ GST_DEBUG_CATEGORY_STATIC (flu_http_keep_debug);
 /* what a parked connection's readability peeks at: a whole request head
  * of a player fits */
 #define PEEK_SIZE 2048
+/* chunks of an answer held in the struct itself (more: allocated), and
+ * freed structs kept for the next answers */
+#define INLINE_CHUNKS 4
+#define MAX_SPARE 256
 
 typedef enum
 {
@@ -94,7 +98,8 @@ typedef struct
   /* the answer being written */
   gchar *head;
   gsize head_len, head_off;
-  GBytes **chunks;
+  GBytes **chunks;              /* inline or allocated */
+  GBytes *inline_chunks[INLINE_CHUNKS];
   guint n_chunks, chunk_i;
   gsize chunk_off;
   guint64 body_bytes;
@@ -116,6 +121,8 @@ struct _FluHttpKeep
   GSource *sweep;
   GQueue writing;               /* Kept, by deadline */
   GQueue parked;                /* Kept, by deadline */
+  GList *spare;                 /* freed Kept by their links, MAX_SPARE */
+  guint n_spare;
   gint64 idle_us, stall_us;
   /* fds registered in the set (one bit each), disarmed or not: see
    * set_events () */
@@ -215,7 +222,9 @@ answer_done (Kept * k, gboolean ok)
   k->data = NULL;
   for (i = 0; i < k->n_chunks; i++)
     g_bytes_unref (k->chunks[i]);
-  g_clear_pointer (&k->chunks, g_free);
+  if (k->chunks != k->inline_chunks)
+    g_free (k->chunks);
+  k->chunks = NULL;
   k->n_chunks = k->chunk_i = 0;
   g_clear_pointer (&k->head, g_free);
 }
@@ -230,7 +239,13 @@ kept_remove (FluHttpKeep * keep, Kept * k, gboolean ok)
   set_events (keep, k, 0);
   g_queue_unlink (queue_of (keep, k), &k->link);
   answer_done (k, ok);
-  g_free (k);
+  if (keep->n_spare < MAX_SPARE) {
+    k->link.next = keep->spare;
+    keep->spare = &k->link;
+    keep->n_spare++;
+  } else {
+    g_free (k);
+  }
   return conn;
 }
 
@@ -460,6 +475,12 @@ flu_http_keep_free (FluHttpKeep * keep)
   g_source_destroy (keep->sweep);
   g_source_unref (keep->sweep);
   close (keep->epfd);
+  while (keep->spare) {
+    GList *l = keep->spare;
+
+    keep->spare = l->next;
+    g_free (l->data);
+  }
   g_free (keep->registered);
   g_free (keep);
 }
@@ -469,16 +490,25 @@ flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
     gchar * head, GBytes ** chunks, guint n_chunks, gboolean park,
     FluHttpKeepDoneFunc done, gpointer data, GDestroyNotify notify)
 {
-  Kept *k = g_new0 (Kept, 1);
+  Kept *k;
   guint i;
 
+  if (keep->spare) {
+    k = keep->spare->data;
+    keep->spare = keep->spare->next;
+    keep->n_spare--;
+    memset (k, 0, sizeof (Kept));
+  } else {
+    k = g_new0 (Kept, 1);
+  }
   k->link.data = k;
   k->conn = conn;
   k->fd = fd;
   k->park = park;
   k->head = head;
   k->head_len = strlen (head);
-  k->chunks = g_new (GBytes *, MAX (n_chunks, 1));
+  k->chunks = n_chunks <= INLINE_CHUNKS ? k->inline_chunks :
+      g_new (GBytes *, n_chunks);
   for (i = 0; i < n_chunks; i++)
     k->chunks[i] = g_bytes_ref (chunks[i]);
   k->n_chunks = n_chunks;
