@@ -285,6 +285,28 @@ put_opus (GByteArray * b, const FluCmafTrack * t)
   box_end (b, off);
 }
 
+/* Opus: the encoder's priming samples (pre-skip) are cut by an edit
+ * that starts the presentation at media time pre_skip (the Opus in ISO
+ * BMFF encapsulation, "trimming of actual duration"); its duration is 0,
+ * unknown, as the track is fragmented */
+static void
+put_edts (GByteArray * b, const FluCmafTrack * t)
+{
+  guint edts, o;
+
+  if (t->codec != FLU_CMAF_OPUS || t->pre_skip == 0)
+    return;
+  edts = box (b, "edts");
+  o = full_box (b, "elst", 0, 0);
+  put32 (b, 1);                 /* entry_count */
+  put32 (b, 0);                 /* segment_duration */
+  put32 (b, t->pre_skip);       /* media_time, 48 kHz units */
+  put16 (b, 1);                 /* media_rate 1.0 */
+  put16 (b, 0);
+  box_end (b, o);
+  box_end (b, edts);
+}
+
 static void
 put_trak (GByteArray * b, const FluCmafTrack * t)
 {
@@ -307,6 +329,7 @@ put_trak (GByteArray * b, const FluCmafTrack * t)
   put32 (b, video ? t->width << 16 : 0);
   put32 (b, video ? t->height << 16 : 0);
   box_end (b, o);
+  put_edts (b, t);
 
   mdia = box (b, "mdia");
   o = full_box (b, "mdhd", 0, 0);
@@ -424,13 +447,23 @@ flu_cmaf_init_segment (const FluCmafTrack * tracks, guint n)
 }
 
 GBytes *
-flu_cmaf_fragment (guint32 sequence, const FluCmafRun * runs, guint n_runs)
+flu_cmaf_fragment (guint32 sequence, gboolean segment_start,
+    const FluCmafRun * runs, guint n_runs)
 {
   GByteArray *b = g_byte_array_new ();
   guint *offsets = g_new0 (guint, n_runs);
   guint moof, o, traf, i, k, mdat;
   gsize data_pos;
 
+  if (segment_start) {
+    /* a media segment (ISO BMFF 'msdh'), of CMAF ('cmfs'); a part that
+     * starts a segment has it too, as the segment is its parts */
+    o = box (b, "styp");
+    g_byte_array_append (b, (const guint8 *) "msdh", 4);
+    put32 (b, 0);
+    g_byte_array_append (b, (const guint8 *) "msdhcmfs", 8);
+    box_end (b, o);
+  }
   moof = box (b, "moof");
   o = full_box (b, "mfhd", 0, 0);
   put32 (b, sequence);

@@ -25,7 +25,8 @@
  *   with the AudioSpecificConfig) and Opus (Opus + dOps);
  * - flu_cmaf_fragment: one moof (mfhd, one traf per track: tfhd with
  *   default-base-is-moof, tfdt version 1, trun version 1 with sizes,
- *   durations, flags and signed composition offsets) + one mdat.
+ *   durations, flags and signed composition offsets) + one mdat, after
+ *   a styp when the fragment starts a segment.
  *
  * Track IDs are 1-based indices into the array given to
  * flu_cmaf_init_segment. */
@@ -97,9 +98,10 @@ typedef struct
   gsize size;                   /* sum of the samples' sizes */
 } FluCmafRun;
 
-/* moof + mdat; runs with no samples are left out. */
-GBytes *flu_cmaf_fragment (guint32 sequence, const FluCmafRun * runs,
-    guint n_runs);
+/* moof + mdat, after a styp (brands msdh, cmfs) with @segment_start;
+ * runs with no samples are left out. */
+GBytes *flu_cmaf_fragment (guint32 sequence, gboolean segment_start,
+    const FluCmafRun * runs, guint n_runs);
 
 /* ns -> timescale units, rounded to nearest, no overflow. */
 guint64 flu_cmaf_to_units (guint64 ns, guint32 timescale);

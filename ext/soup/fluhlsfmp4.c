@@ -24,9 +24,13 @@
 #include <string.h>
 
 #define NS_PER_S G_GINT64_CONSTANT (1000000000)
-/* a track whose queue spans this much stream time goes out without
- * waiting for the other track (which then is late, or gone) */
+/* a track this much stream time behind the others, or that has sent
+ * nothing for this long (us of the arrival clock) since the stream
+ * began, is skipped: the others go out without waiting for it */
 #define STALL_NS NS_PER_S
+#define STALL_US (STALL_NS / 1000)
+/* an arrival this long ago is a clock of another kind (a test's) */
+#define ARRIVAL_MAX_US (10 * STALL_US)
 /* a part starting this close to where the track's previous part ended
  * continues it exactly */
 #define GAP_NS (NS_PER_S / 10)
@@ -41,6 +45,12 @@ typedef struct
   gboolean changed;             /* cfg differs from the init's */
   GQueue queue;                 /* FluHlsFmp4Sample *, not yet muxed */
   gboolean ended;
+  /* what the pump knows of the track: it has had a sample or a gap
+   * since the stream began, nothing will come before known (running
+   * ns), the last came at arrival (us); skipped: silent, the others go
+   * on without it until it sends something */
+  gboolean has_data, skipped;
+  gint64 known, arrival;
   /* decode ns = dts - origin + base */
   gboolean have_origin;
   gint64 origin, base, last_dts;
@@ -69,6 +79,14 @@ struct _FluHlsFmp4
   GBytes *init;
   gint64 stream_end;            /* decode ns the stream got to */
   guint64 late;                 /* samples dropped for coming too late */
+  guint64 skips;                /* silent tracks skipped */
+  gint64 stall_us;              /* a track silent this long is skipped */
+  gint64 now;                   /* us, the latest arrival */
+  gboolean completed;           /* the end went out, nothing came since */
+  /* the stream's first sample or gap: when a track that has sent
+   * nothing yet is waited for from */
+  gboolean have_first;
+  gint64 first_dts, first_arrival;
   /* the stream's first sample (any track): the tracks' common origin */
   gboolean have_origin;
   gint64 origin, base;
@@ -98,6 +116,7 @@ flu_hls_fmp4_new (guint n_tracks, gboolean video_first, guint64 target,
   m->video_first = video_first;
   m->target = target;
   m->part_target = part_target;
+  m->stall_us = part_target > 0 ? (gint64) (part_target / 1000) : STALL_US;
   m->func = func;
   m->user_data = user_data;
   for (i = 0; i < m->n; i++) {
@@ -147,7 +166,10 @@ flu_hls_fmp4_reset (FluHlsFmp4 * m)
     g_queue_clear_full (&m->t[i].queue, (GDestroyNotify) sample_free);
     m->t[i].ended = FALSE;
     m->t[i].have_origin = FALSE;
+    m->t[i].has_data = m->t[i].skipped = FALSE;
   }
+  m->completed = FALSE;
+  m->have_first = FALSE;
   clear_part (m);
   flu_hls_cutter_init (&m->cutter, m->target, m->part_target);
   m->need_keyframe = TRUE;
@@ -228,7 +250,7 @@ finish_part (FluHlsFmp4 * m, guint64 duration, gboolean ends_segment,
     runs[n].size = k->data->len;
     n++;
   }
-  data = flu_cmaf_fragment (++m->sequence, runs, n);
+  data = flu_cmaf_fragment (++m->sequence, m->info.new_segment, runs, n);
   m->info.duration = duration;
   m->info.ends_segment = ends_segment;
   clear_part (m);
@@ -259,9 +281,21 @@ rebuild_init (FluHlsFmp4 * m)
   return m->init != NULL;
 }
 
+/* how long ago (us) a sample came: 0 when unknown */
+static gint64
+since_arrival (gint64 arrival)
+{
+  gint64 ago;
+
+  if (arrival <= 0)
+    return 0;
+  ago = g_get_monotonic_time () - arrival;
+  return ago > 0 && ago < ARRIVAL_MAX_US ? ago : 0;
+}
+
 static void
 start_part (FluHlsFmp4 * m, gboolean keyframe, gboolean new_segment,
-    gboolean discont, gint64 dns)
+    gboolean discont, gint64 dns, gint64 arrival)
 {
   memset (&m->info, 0, sizeof (m->info));
   m->info.independent = keyframe;
@@ -275,11 +309,13 @@ start_part (FluHlsFmp4 * m, gboolean keyframe, gboolean new_segment,
     m->info.new_segment = TRUE;
     m->info.discont = discont;
     m->info.init = m->init;
-    /* program date-time: the wall clock at the stream's first
-     * timestamp (again after each discontinuity) plus stream time */
+    /* program date-time: the wall clock at the arrival of the stream's
+     * first sample (again after each discontinuity; not when it left
+     * the queue, which may have waited for the other track) plus
+     * stream time */
     if (discont || !m->have_ts0) {
       m->have_ts0 = TRUE;
-      m->wall0 = now;
+      m->wall0 = now - since_arrival (arrival);
       m->ts0 = dns;
     }
     m->info.pdt_us = dns >= m->ts0 ? m->wall0 + (dns - m->ts0) / 1000 : now;
@@ -385,7 +421,7 @@ process (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s)
 
       finish_part (m, duration, cut == FLU_HLS_CUT_SEGMENT, dns);
       start_part (m, key, cut == FLU_HLS_CUT_SEGMENT || !was_open, discont,
-          dns);
+          dns, s->arrival);
     }
     if (!m->open)
       return;
@@ -395,23 +431,44 @@ process (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s)
   append (m, track, s, dns);
 }
 
+/* TRUE when track @j, with nothing queued, may still send something
+ * before @dts (the earliest sample queued; @newest the latest): that
+ * sample then waits.  A track silent for too long is skipped. */
+static gboolean
+must_wait (FluHlsFmp4 * m, guint j, gint64 dts, gint64 newest)
+{
+  Track *k = &m->t[j];
+  gint64 since_ts, since_us, bound;
+
+  if (k->ended || k->skipped)
+    return FALSE;
+  if (k->has_data && k->known >= dts)
+    return FALSE;
+  /* silent since its last sample or gap, or since the stream began */
+  since_ts = k->has_data ? k->known : m->first_dts;
+  since_us = k->has_data ? k->arrival : m->first_arrival;
+  bound = k->has_data ? m->stall_us : STALL_US;
+  if (newest - since_ts < STALL_NS && (m->now <= 0 || since_us <= 0 ||
+          m->now - since_us < bound))
+    return TRUE;
+  k->skipped = TRUE;
+  m->skips++;
+  return FALSE;
+}
+
 static void
 pump (FluHlsFmp4 * m, gboolean drain)
 {
   for (;;) {
     FluHlsFmp4Sample *best = NULL, *s;
-    gboolean all = TRUE;
     gint64 newest = G_MININT64;
     guint i, bi = 0;
 
     for (i = 0; i < m->n; i++) {
       Track *k = &m->t[i];
 
-      if (k->queue.length == 0) {
-        if (!k->ended)
-          all = FALSE;
+      if (k->queue.length == 0)
         continue;
-      }
       s = g_queue_peek_head (&k->queue);
       if (best == NULL || s->dts < best->dts) {
         best = s;
@@ -422,8 +479,9 @@ pump (FluHlsFmp4 * m, gboolean drain)
     }
     if (best == NULL)
       return;
-    if (!all && !drain && newest - best->dts < STALL_NS)
-      return;
+    for (i = 0; !drain && i < m->n; i++)
+      if (m->t[i].queue.length == 0 && must_wait (m, i, best->dts, newest))
+        return;
     s = g_queue_pop_head (&m->t[bi].queue);
     process (m, bi, s);
     sample_free (s);
@@ -434,6 +492,32 @@ guint64
 flu_hls_fmp4_late (FluHlsFmp4 * m)
 {
   return m->late;
+}
+
+guint64
+flu_hls_fmp4_skips (FluHlsFmp4 * m)
+{
+  return m->skips;
+}
+
+/* @track sent something (a sample or a gap) that came at @arrival and
+ * says that nothing of it comes before @known */
+static void
+heard (FluHlsFmp4 * m, guint track, gint64 dts, gint64 known, gint64 arrival)
+{
+  Track *k = &m->t[track];
+
+  if (!m->have_first) {
+    m->have_first = TRUE;
+    m->first_dts = dts;
+    m->first_arrival = arrival;
+  }
+  k->has_data = TRUE;
+  k->skipped = FALSE;
+  k->known = known;
+  k->arrival = arrival;
+  m->now = MAX (m->now, arrival);
+  m->completed = FALSE;
 }
 
 gchar *
@@ -485,8 +569,32 @@ flu_hls_fmp4_push (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s)
     m->t[track].ended = FALSE;
     q->discont = TRUE;
   }
+  heard (m, track, q->dts, q->dts + MAX (q->duration, 0), q->arrival);
   g_queue_push_tail (&m->t[track].queue, q);
   pump (m, FALSE);
+}
+
+void
+flu_hls_fmp4_gap (FluHlsFmp4 * m, guint track, gint64 end, gint64 arrival)
+{
+  g_return_if_fail (track < m->n);
+  /* a gap after the end: the track goes on (its next sample is a
+   * restart anyway, after a stream-start) */
+  m->t[track].ended = FALSE;
+  heard (m, track, end, end, arrival);
+  pump (m, FALSE);
+}
+
+/* TRUE when track @i holds the end: it had data, has not ended, and
+ * has not been silent for the stall bound */
+static gboolean
+holds_end (FluHlsFmp4 * m, guint i)
+{
+  Track *k = &m->t[i];
+
+  if (k->ended || !k->has_data)
+    return FALSE;
+  return m->now <= 0 || k->arrival <= 0 || m->now - k->arrival < m->stall_us;
 }
 
 gboolean
@@ -496,14 +604,21 @@ flu_hls_fmp4_track_end (FluHlsFmp4 * m, guint track)
 
   g_return_val_if_fail (track < m->n, FALSE);
   m->t[track].ended = TRUE;
+  /* the end of a track that had nothing since the stream ended */
+  if (m->completed)
+    return FALSE;
   for (i = 0; i < m->n; i++)
-    if (!m->t[i].ended) {
+    if (holds_end (m, i)) {
       pump (m, FALSE);
       return FALSE;
     }
   pump (m, TRUE);
   finish_part (m, flu_hls_cutter_finish (&m->cutter), TRUE, -1);
   m->need_keyframe = TRUE;
+  m->completed = TRUE;
+  m->have_first = FALSE;
+  for (i = 0; i < m->n; i++)
+    m->t[i].has_data = m->t[i].skipped = FALSE;
   memset (&m->info, 0, sizeof (m->info));
   m->func (&m->info, NULL, TRUE, m->user_data);
   return TRUE;

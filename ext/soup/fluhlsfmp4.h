@@ -26,6 +26,22 @@
  * one moof + mdat with one traf per track, to a callback, with the init
  * segment (ftyp + moov of every track) on each new segment.
  *
+ * Waiting for the other track: a sample goes out once every other
+ * track has a sample queued, has ended, or is known to have nothing
+ * before it (its last sample's end, or the end of its last GAP,
+ * flu_hls_fmp4_gap, is at or after it).  A track that sends nothing
+ * (no sample, no gap) is skipped, the others going on without it,
+ * once it has been silent for the stall bound of the arrival clock
+ * (the part target; 1 s without parts, and for a track that has not
+ * sent anything yet) or the others are 1 s of stream time ahead of it;
+ * it is waited for again as soon as it sends something.
+ *
+ * The end: flu_hls_fmp4_track_end ends the stream once every track
+ * that has had data (a sample or a gap) has ended or has been silent
+ * for the stall bound; a track that never had any (a pad never linked,
+ * or that never got a buffer) does not hold the end, and its end after
+ * that ends nothing more.
+ *
  * Timestamps: each track's decode times are its DTS (ns) relative to the
  * stream's first one, in the track's timescale; the tfdt of a part is
  * where the track's previous part ended (continuous), unless the DTS
@@ -59,6 +75,8 @@ typedef struct
   gboolean keyframe;
   gboolean discont;             /* first sample after an upstream restart */
   GBytes *data;                 /* taken */
+  gint64 arrival;               /* us, g_get_monotonic_time () when it
+                                 * came; 0 = unknown (no arrival bound) */
 } FluHlsFmp4Sample;
 
 typedef struct _FluHlsFmp4 FluHlsFmp4;
@@ -75,8 +93,14 @@ void flu_hls_fmp4_free (FluHlsFmp4 * m);
 void flu_hls_fmp4_set_track (FluHlsFmp4 * m, guint track,
     const FluCmafTrack * t);
 void flu_hls_fmp4_push (FluHlsFmp4 * m, guint track, FluHlsFmp4Sample * s);
-/* The track ended; once every track has, the rest goes out and the
- * callback gets @end.  TRUE then. */
+/* The track has nothing before @end (ns, running time, as a sample's
+ * dts): a GAP event, which came at @arrival (us, monotonic; 0 =
+ * unknown). */
+void flu_hls_fmp4_gap (FluHlsFmp4 * m, guint track, gint64 end,
+    gint64 arrival);
+/* The track ended; once every track that has had data has (or has
+ * been silent for the stall bound), the rest goes out and the callback
+ * gets @end.  TRUE then (once: FALSE for ends that follow it). */
 gboolean flu_hls_fmp4_track_end (FluHlsFmp4 * m, guint track);
 /* The RFC 6381 codecs of the tracks with a format, comma-separated
  * ("avc1.64001f,mp4a.40.2"; NULL when none), the video size and frame
@@ -85,6 +109,9 @@ gchar *flu_hls_fmp4_describe (FluHlsFmp4 * m, guint * width, guint * height,
     gdouble * fps);
 /* Samples dropped for coming more than 100 ms behind their track. */
 guint64 flu_hls_fmp4_late (FluHlsFmp4 * m);
+/* How many times a silent track was skipped (the others went on
+ * without waiting for it). */
+guint64 flu_hls_fmp4_skips (FluHlsFmp4 * m);
 /* Forget queued samples and the part in progress (a flush); the next
  * part starts a new segment on a keyframe. */
 void flu_hls_fmp4_reset (FluHlsFmp4 * m);

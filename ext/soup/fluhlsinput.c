@@ -30,6 +30,7 @@
 #include "fluhlsinput.h"
 #include "fluhlsfmp4.h"
 
+#include <gst/audio/audio.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (flu_hls_input_debug);
@@ -42,6 +43,9 @@ typedef struct
   GstSegment segment;
   gboolean discont;
   gboolean ended;
+  /* Opus: the pre-skip (ns) the track's media times are ahead of the
+   * buffers' timestamps (the init segment's edit list takes it back) */
+  gint64 opus_shift;
 } PadData;
 
 struct _FluHlsInput
@@ -51,6 +55,7 @@ struct _FluHlsInput
   GMutex lock;
   GstPad *video, *audio;
   FluHlsFmp4 *mux;
+  guint64 skips;                /* the muxer's, last logged */
 };
 
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE ("video",
@@ -234,6 +239,36 @@ running_time (const GstSegment * seg, GstClockTime ts, gint64 * out)
   return TRUE;
 }
 
+/* Opus: GStreamer's encoders timestamp a packet by its first sample
+ * after the pre-skip, and mark the priming samples of the first one with
+ * a clipping meta: that packet really starts that much (ns) earlier */
+static gint64
+opus_clipped (GstBuffer * buf)
+{
+  GstAudioClippingMeta *clip = gst_buffer_get_audio_clipping_meta (buf);
+
+  if (clip == NULL || clip->start == 0)
+    return 0;
+  if (clip->format == GST_FORMAT_TIME)
+    return (gint64) clip->start;
+  if (clip->format == GST_FORMAT_DEFAULT)
+    return (gint64) gst_util_uint64_scale_int (clip->start, GST_SECOND, 48000);
+  return 0;
+}
+
+/* with the lock */
+static void
+log_skips (FluHlsInput * in)
+{
+  guint64 skips = flu_hls_fmp4_skips (in->mux);
+
+  if (skips == in->skips)
+    return;
+  in->skips = skips;
+  GST_INFO_OBJECT (in->element, "a silent track skipped (%" G_GUINT64_FORMAT
+      " times): the other goes on without waiting for it", skips);
+}
+
 static GstFlowReturn
 input_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
@@ -253,10 +288,17 @@ input_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
     gst_buffer_unref (buf);
     return GST_FLOW_OK;
   }
+  if (pd->opus_shift) {
+    gint64 shift = pd->opus_shift - opus_clipped (buf);
+
+    s.dts += shift;
+    s.pts += shift;
+  }
   s.duration = GST_BUFFER_DURATION_IS_VALID (buf) ?
       (gint64) GST_BUFFER_DURATION (buf) : -1;
   s.keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   s.discont = pd->discont;
+  s.arrival = g_get_monotonic_time ();
   pd->discont = FALSE;
   m = g_new (Mapped, 1);
   m->buf = buf;
@@ -271,11 +313,37 @@ input_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   if (in->mux) {
     pd->ended = FALSE;
     flu_hls_fmp4_push (in->mux, track_of (in, pd), &s);
+    log_skips (in);
   } else {
     g_bytes_unref (s.data);
   }
   g_mutex_unlock (&in->lock);
   return GST_FLOW_OK;
+}
+
+/* a GAP event: the track has nothing until its end, so the other
+ * track's samples before it need not wait */
+static void
+input_gap (PadData * pd, GstEvent * event)
+{
+  FluHlsInput *in = pd->in;
+  GstClockTime ts, dur;
+  gint64 end;
+
+  gst_event_parse_gap (event, &ts, &dur);
+  if (!GST_CLOCK_TIME_IS_VALID (ts))
+    return;
+  if (GST_CLOCK_TIME_IS_VALID (dur))
+    ts += dur;
+  if (!running_time (&pd->segment, ts, &end))
+    return;
+  g_mutex_lock (&in->lock);
+  if (in->mux) {
+    pd->ended = FALSE;
+    flu_hls_fmp4_gap (in->mux, track_of (in, pd), end, g_get_monotonic_time ());
+    log_skips (in);
+  }
+  g_mutex_unlock (&in->lock);
 }
 
 static void
@@ -314,6 +382,11 @@ input_event (GstPad * pad, GstObject * parent, GstEvent * event)
         ret = FALSE;
         break;
       }
+      /* the media times of Opus are the timestamps plus the pre-skip,
+       * which the edit list takes back (flucmaf.c) */
+      pd->opus_shift = t.codec == FLU_CMAF_OPUS ?
+          (gint64) gst_util_uint64_scale_int (t.pre_skip, GST_SECOND,
+          48000) : 0;
       g_mutex_lock (&in->lock);
       if (in->mux)
         flu_hls_fmp4_set_track (in->mux, track_of (in, pd), &t);
@@ -326,6 +399,9 @@ input_event (GstPad * pad, GstObject * parent, GstEvent * event)
       break;
     case GST_EVENT_STREAM_START:
       pd->discont = TRUE;
+      break;
+    case GST_EVENT_GAP:
+      input_gap (pd, event);
       break;
     case GST_EVENT_FLUSH_STOP:
       gst_segment_init (&pd->segment, GST_FORMAT_TIME);
@@ -428,6 +504,7 @@ void
 flu_hls_input_start (FluHlsInput * in, guint64 target, guint64 part_target)
 {
   g_mutex_lock (&in->lock);
+  in->skips = 0;
   if (in->mux == NULL && (in->video || in->audio))
     in->mux = flu_hls_fmp4_new (in->video && in->audio ? 2 : 1,
         in->video != NULL, target, part_target, part_cb, in);

@@ -9,10 +9,14 @@
 # parser rejects malformed boxes, and a decode time that jumps leaves a
 # gap in the buffer (the page fails then).  tests/e2e/collector.py
 # measures the <video>: currentTime advancing >= 3 s over >= 3 s of wall
-# time, new frames decoded, a picture size.
+# time, new frames decoded, a picture size.  A second argument "opus"
+# takes opusenc ! opusparse for the audio (the Opus sample entry and the
+# edit list that cuts its pre-skip).
 . "$(dirname "$0")/lib.sh"
 which=${1:-chromium}
-need fluhlssink fluondemand x264enc h264parse voaacenc aacparse
+audio="voaacenc ! aacparse"
+[ "${2:-}" = opus ] && audio="opusenc ! opusparse"
+need fluhlssink fluondemand x264enc h264parse voaacenc aacparse opusenc opusparse
 here=$(cd "$(dirname "$0")" && pwd)
 pages="$E2E_TMP/pages"
 mkdir -p "$pages"
@@ -24,8 +28,7 @@ start_server mse fluhlssink name=s port="$port" mount-point=/f/ group=mse \
   video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! \
   x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! \
   video/x-h264,profile=constrained-baseline ! h264parse ! s.video \
-  audiotestsrc is-live=true ! audio/x-raw,rate=48000 ! voaacenc ! \
-  aacparse ! s.audio
+  audiotestsrc is-live=true ! audio/x-raw,rate=48000 ! $audio ! s.audio
 port=$PORT_mse
 i=0
 codecs=""

@@ -153,7 +153,14 @@ parse_fragment (GBytes * frag, guint32 * seq, Traf * trafs)
 
   fail_unless_equals_int (count_boxes (d, n, "moof"), 1);
   fail_unless_equals_int (count_boxes (d, n, "mdat"), 1);
-  fail_unless (memcmp (d + 4, "moof", 4) == 0);
+  /* a styp (at a segment start) or the moof first */
+  if (memcmp (d + 4, "styp", 4) == 0) {
+    fail_unless_equals_int (rd32 (d), 24);
+    fail_unless (memcmp (d + 8, "msdh\0\0\0\0msdhcmfs", 16) == 0);
+    fail_unless (memcmp (d + 24 + 4, "moof", 4) == 0);
+  } else {
+    fail_unless (memcmp (d + 4, "moof", 4) == 0);
+  }
   fail_unless (find_box (d, n, "moof", 0, &moof, &moof_len));
   fail_unless (find_box (d, n, "mdat", 0, &mdat, &mdat_len));
   p = box_at (frag, "moof/mfhd", &len);
@@ -286,6 +293,9 @@ GST_START_TEST (test_init_segment)
   fail_unless (p != NULL);
   fail_unless_equals_int (p[4], 0x03);
   fail_unless (memcmp (p + len - 7, "\x05\x02\x11\x90\x06\x01\x02", 7) == 0);
+  /* no edit list but for Opus */
+  fail_unless (box_at (init, "moov/trak[0]/edts", &len) == NULL);
+  fail_unless (box_at (init, "moov/trak[1]/edts", &len) == NULL);
   p = box_at (init, "moov/trak[1]/mdia/minf/stbl/stsd", &len);
   fail_unless_equals_int ((p[8 + 16] << 8) | p[8 + 17], 2);     /* channels */
   fail_unless_equals_int (rd32 (p + 8 + 24) >> 16, 48000);
@@ -353,6 +363,17 @@ GST_START_TEST (test_init_opus_hevc)
   /* the sample entry says 48 kHz */
   p = box_at (init, "moov/trak[1]/mdia/minf/stbl/stsd", &len);
   fail_unless_equals_int (rd32 (p + 8 + 24) >> 16, 48000);
+  /* an edit list cuts the pre-skip: one edit from media time 312 (48 kHz
+   * units), of unknown (0) duration, at rate 1; none for the video */
+  p = box_at (init, "moov/trak[1]/edts/elst", &len);
+  fail_unless (p != NULL, "no edit list in the Opus track");
+  fail_unless_equals_int (len, 4 + 4 + 12);
+  fail_unless_equals_int (rd32 (p), 0); /* version 0, no flags */
+  fail_unless_equals_int (rd32 (p + 4), 1);
+  fail_unless_equals_int (rd32 (p + 8), 0);
+  fail_unless_equals_int (rd32 (p + 12), 312);
+  fail_unless_equals_int (rd32 (p + 16), 0x00010000);
+  fail_unless (box_at (init, "moov/trak[0]/edts", &len) == NULL);
   codecs = flu_cmaf_codec_string (&t[0]);
   fail_unless_equals_string (codecs, "hvc1.1.6.L93.90");
   g_free (codecs);
@@ -390,7 +411,7 @@ GST_START_TEST (test_fragment)
 
   memset (vdata, 'v', sizeof vdata);
   memset (adata, 'a', sizeof adata);
-  frag = flu_cmaf_fragment (7, runs, 2);
+  frag = flu_cmaf_fragment (7, FALSE, runs, 2);
   fail_unless_equals_int (parse_fragment (frag, &seq, t), 2);
   fail_unless_equals_int (seq, 7);
   fail_unless_equals_int (t[0].track_id, 1);
@@ -408,9 +429,19 @@ GST_START_TEST (test_fragment)
   fail_unless (t[1].data[0] == 'a' && t[1].data[6] == 'a');
   g_bytes_unref (frag);
 
+  /* at a segment start: a styp first, the data offsets still right */
+  frag = flu_cmaf_fragment (9, TRUE, runs, 2);
+  fail_unless (memcmp ((const guint8 *) g_bytes_get_data (frag, NULL) + 4,
+          "styp", 4) == 0);
+  fail_unless_equals_int (parse_fragment (frag, &seq, t), 2);
+  fail_unless_equals_int (seq, 9);
+  fail_unless (t[0].data[0] == 'v' && t[0].data[17] == 'v');
+  fail_unless (t[1].data[0] == 'a' && t[1].data[6] == 'a');
+  g_bytes_unref (frag);
+
   /* a run without samples is left out */
   runs[1].n_samples = 0;
-  frag = flu_cmaf_fragment (8, runs, 2);
+  frag = flu_cmaf_fragment (8, FALSE, runs, 2);
   fail_unless_equals_int (parse_fragment (frag, &seq, t), 1);
   g_bytes_unref (frag);
 
@@ -432,6 +463,9 @@ typedef struct
 
 static GArray *parts;
 static gboolean ended;
+static guint ends;
+/* check_continuity: the audio track may jump forward (after a silence) */
+static gboolean audio_may_jump;
 
 static void
 part_clear (Part * p)
@@ -451,6 +485,7 @@ collect (const FluHlsPartInfo * info, GBytes * data, gboolean end,
   if (end) {
     fail_unless (data == NULL);
     ended = TRUE;
+    ends++;
     return;
   }
   fail_if (ended, "a part after the end");
@@ -465,6 +500,8 @@ setup (void)
   parts = g_array_new (FALSE, TRUE, sizeof (Part));
   g_array_set_clear_func (parts, (GDestroyNotify) part_clear);
   ended = FALSE;
+  ends = 0;
+  audio_may_jump = FALSE;
 }
 
 static void
@@ -473,16 +510,36 @@ teardown (void)
   g_array_unref (parts);
 }
 
+/* a sample that came at @arrival (us of the monotonic clock, 0 unknown) */
 static void
-push (FluHlsFmp4 * m, guint track, gint64 dts, gint64 pts, gint64 dur,
-    gboolean key, guint8 byte)
+push_at (FluHlsFmp4 * m, guint track, gint64 dts, gint64 pts, gint64 dur,
+    gboolean key, guint8 byte, gint64 arrival)
 {
-  FluHlsFmp4Sample s = { dts, pts, dur, key, FALSE, NULL };
+  FluHlsFmp4Sample s = { dts, pts, dur, key, FALSE, NULL, arrival };
   guint8 d[10];
 
   memset (d, byte, sizeof d);
   s.data = g_bytes_new (d, sizeof d);
   flu_hls_fmp4_push (m, track, &s);
+}
+
+static void
+push (FluHlsFmp4 * m, guint track, gint64 dts, gint64 pts, gint64 dur,
+    gboolean key, guint8 byte)
+{
+  push_at (m, track, dts, pts, dur, key, byte, 0);
+}
+
+/* the stream time the parts handed out so far cover */
+static gint64
+parts_end (void)
+{
+  gint64 sum = 0;
+  guint i;
+
+  for (i = 0; i < parts->len; i++)
+    sum += g_array_index (parts, Part, i).info.duration;
+  return sum;
 }
 
 /* every track's tfdt continues where its previous part ended; returns
@@ -510,10 +567,18 @@ check_continuity (guint * vcount, guint * acount)
     fail_unless_equals_int (t[0].flags[0] == 0x02000000, p->info.independent);
     fail_unless (!p->info.new_segment || p->info.independent);
     fail_unless (!p->info.new_segment || p->init != NULL);
+    /* a styp exactly where a segment starts */
+    fail_unless_equals_int (memcmp ((const guint8 *)
+            g_bytes_get_data (p->data, NULL) + 4, "styp", 4) == 0,
+        p->info.new_segment);
     for (k = 0; k < n; k++) {
       guint id = t[k].track_id;
 
-      if (have[id])
+      if (have[id] && id == 2 && audio_may_jump)
+        fail_unless (t[k].tfdt >= next[id], "part %u: audio tfdt %"
+            G_GUINT64_FORMAT " before %" G_GUINT64_FORMAT, i, t[k].tfdt,
+            next[id]);
+      else if (have[id])
         fail_unless (t[k].tfdt == next[id], "part %u track %u: tfdt %"
             G_GUINT64_FORMAT " after %" G_GUINT64_FORMAT, i, id, t[k].tfdt,
             next[id]);
@@ -782,6 +847,153 @@ GST_START_TEST (test_mux_stall)
 
 GST_END_TEST;
 
+/* an audio track that goes on with GAP events instead of frames (a
+ * muted source, an RTP depayloader after losses): the video's parts go
+ * out as soon as they are complete, not a second later */
+GST_START_TEST (test_mux_gap)
+{
+  FluHlsFmp4 *m = flu_hls_fmp4_new (2, TRUE, GST_SECOND, 200 * MS, collect,
+      NULL);
+  FluCmafTrack v, a;
+  gint64 at = 0, dts;
+  guint i, vcount, acount, audio = 0;
+
+  video_track (&v, avcc, sizeof avcc);
+  audio_track (&a);
+  flu_hls_fmp4_set_track (m, 0, &v);
+  flu_hls_fmp4_set_track (m, 1, &a);
+  for (i = 0; i < 90; i++) {
+    dts = (gint64) i *FRAME;
+    push (m, 0, dts, dts, FRAME, i % 30 == 0, 'v');
+    /* frames for half a second, then gaps */
+    while (at <= dts) {
+      if (at < 500 * MS) {
+        push (m, 1, at, at, AFRAME, TRUE, 'a');
+        audio++;
+      } else {
+        flu_hls_fmp4_gap (m, 1, at + AFRAME, 0);
+      }
+      at += AFRAME;
+    }
+    /* what is handed out reaches the part in progress: at most a part
+     * target and a frame behind the newest frame */
+    if (dts >= 500 * MS)
+      fail_unless (parts_end () >= dts - 200 * MS - 2 * FRAME,
+          "frame at %" G_GINT64_FORMAT " ms, parts up to %" G_GINT64_FORMAT
+          " ms", dts / MS, parts_end () / MS);
+  }
+  fail_unless_equals_int (flu_hls_fmp4_skips (m), 0);
+  flu_hls_fmp4_track_end (m, 0);
+  fail_unless (flu_hls_fmp4_track_end (m, 1));
+  check_continuity (&vcount, &acount);
+  fail_unless_equals_int (vcount, 90);
+  fail_unless_equals_int (acount, audio);
+  flu_hls_fmp4_free (m);
+  flu_cmaf_track_clear (&v);
+  flu_cmaf_track_clear (&a);
+}
+
+GST_END_TEST;
+
+/* an audio track that sends nothing at all (a dead encoder) is skipped
+ * once it has been silent a part target by the arrival clock: the
+ * video's parts wait that long once, then go on at once; the audio is
+ * muxed again when it comes back.  The program date-time is the
+ * arrival of the first sample, not when it left the queue. */
+GST_START_TEST (test_mux_silent)
+{
+  FluHlsFmp4 *m = flu_hls_fmp4_new (2, TRUE, GST_SECOND, 200 * MS, collect,
+      NULL);
+  FluCmafTrack v, a;
+  gint64 at = 0, dts, base = g_get_monotonic_time () - 5 * G_USEC_PER_SEC;
+  gint64 real0 = g_get_real_time ();
+  guint i, vcount, acount, audio = 0;
+  gboolean back = FALSE;
+
+  video_track (&v, avcc, sizeof avcc);
+  audio_track (&a);
+  flu_hls_fmp4_set_track (m, 0, &v);
+  flu_hls_fmp4_set_track (m, 1, &a);
+  for (i = 0; i < 120; i++) {
+    dts = (gint64) i *FRAME;
+    /* each sample comes when its time is (arrival = base + dts) */
+    push_at (m, 0, dts, dts, FRAME, i % 30 == 0, 'v', base + dts / 1000);
+    /* audio for half a second, nothing until 3 s, then audio again */
+    for (; at <= dts; at += AFRAME) {
+      if (at < 500 * MS || at >= 3 * GST_SECOND) {
+        push_at (m, 1, at, at, AFRAME, TRUE, 'a', base + at / 1000);
+        audio++;
+        back = at >= 3 * GST_SECOND;
+      }
+    }
+    /* skipped after 200 ms of silence, from 700 ms: then the parts keep
+     * up with the video */
+    if (dts >= 800 * MS && !back)
+      fail_unless (parts_end () >= dts - 200 * MS - 2 * FRAME,
+          "frame at %" G_GINT64_FORMAT " ms, parts up to %" G_GINT64_FORMAT
+          " ms", dts / MS, parts_end () / MS);
+  }
+  fail_unless_equals_int (flu_hls_fmp4_skips (m), 1);
+  fail_unless (back);
+  flu_hls_fmp4_track_end (m, 0);
+  fail_if (ended, "the audio is back: it holds the end");
+  fail_unless (flu_hls_fmp4_track_end (m, 1));
+  audio_may_jump = TRUE;
+  check_continuity (&vcount, &acount);
+  fail_unless_equals_int (vcount, 120);
+  fail_unless_equals_int (acount, audio);
+  {
+    Part *p = &g_array_index (parts, Part, 0);
+
+    /* the first sample came 5 s ago (by the arrival clock) */
+    fail_unless (p->info.new_segment);
+    fail_unless (p->info.pdt_us <= g_get_real_time () - 4 * G_USEC_PER_SEC &&
+        p->info.pdt_us >= real0 - 6 * G_USEC_PER_SEC, "pdt %" G_GINT64_FORMAT
+        " us, now %" G_GINT64_FORMAT, p->info.pdt_us, g_get_real_time ());
+  }
+  flu_hls_fmp4_free (m);
+  flu_cmaf_track_clear (&v);
+  flu_cmaf_track_clear (&a);
+}
+
+GST_END_TEST;
+
+/* a track that never had data (a pad never linked) does not hold the
+ * end; its own end afterwards ends nothing more; and a stream with no
+ * data at all still ends (once) */
+GST_START_TEST (test_mux_end_without_data)
+{
+  FluHlsFmp4 *m = flu_hls_fmp4_new (2, TRUE, GST_SECOND, 200 * MS, collect,
+      NULL);
+  FluCmafTrack v;
+  guint i, vcount, acount;
+
+  video_track (&v, avcc, sizeof avcc);
+  flu_hls_fmp4_set_track (m, 0, &v);
+  for (i = 0; i < 45; i++)
+    push (m, 0, i * FRAME, i * FRAME, FRAME, i % 15 == 0, 'v');
+  fail_unless (flu_hls_fmp4_track_end (m, 0), "the audio track holds the end");
+  fail_unless (ended);
+  check_continuity (&vcount, &acount);
+  fail_unless_equals_int (vcount, 45);
+  fail_unless_equals_int (acount, 0);
+  fail_unless (g_array_index (parts, Part, parts->len - 1).info.ends_segment);
+  fail_if (flu_hls_fmp4_track_end (m, 1));
+  fail_unless_equals_int (ends, 1);
+  flu_hls_fmp4_free (m);
+
+  m = flu_hls_fmp4_new (2, TRUE, GST_SECOND, 200 * MS, collect, NULL);
+  flu_hls_fmp4_set_track (m, 0, &v);
+  ended = FALSE;
+  fail_unless (flu_hls_fmp4_track_end (m, 1));
+  fail_if (flu_hls_fmp4_track_end (m, 0));
+  fail_unless_equals_int (ends, 2);
+  flu_hls_fmp4_free (m);
+  flu_cmaf_track_clear (&v);
+}
+
+GST_END_TEST;
+
 /* ---- the window: fMP4 names and EXT-X-MAP ---- */
 
 static GHashTable *mounted;
@@ -902,6 +1114,9 @@ flucmaf_suite (void)
   tcase_add_test (tc, test_mux_audio_only);
   tcase_add_test (tc, test_mux_stall);
   tcase_add_test (tc, test_mux_sync);
+  tcase_add_test (tc, test_mux_gap);
+  tcase_add_test (tc, test_mux_silent);
+  tcase_add_test (tc, test_mux_end_without_data);
   tcase_add_test (tc, test_window_fmp4);
   return s;
 }

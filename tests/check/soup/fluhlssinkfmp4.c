@@ -173,7 +173,11 @@ GST_START_TEST (test_fmp4_av)
 
     if (g_str_has_prefix (lines[i], "seg")) {
       r = get_media (port, "/f/", lines[i]);
-      fail_unless (memcmp (r->body->data + 4, "moof", 4) == 0);
+      /* a styp (media segment, CMAF), then moof + mdat pairs */
+      fail_unless (memcmp (r->body->data + 4, "styp", 4) == 0);
+      fail_unless (memcmp (r->body->data + 8, "msdh", 4) == 0);
+      fail_unless_equals_int (count_boxes (r->body->data, r->body->len,
+              "styp"), 1);
       fail_unless (count_boxes (r->body->data, r->body->len, "moof") >= 2);
       fail_unless_equals_int (count_boxes (r->body->data, r->body->len,
               "moof"), count_boxes (r->body->data, r->body->len, "mdat"));
@@ -245,6 +249,169 @@ GST_START_TEST (test_fmp4_eos)
       "target-duration=1", "num-buffers=94 samplesperbuffer=1024");
   check_eos (desc, "#EXTINF:");
   g_free (desc);
+}
+
+GST_END_TEST;
+
+/* an "audio" pad requested and never linked holds neither the parts
+ * nor the end: the video's EOS ends the playlist and the pipeline */
+GST_START_TEST (test_fmp4_unlinked_pad)
+{
+  GstElement *sink, *p;
+  GstPad *audio;
+  GError *err = NULL;
+  gchar *desc, *pl;
+  guint port;
+
+  desc = g_strdup_printf (VIDEO "fluhlssink name=sink port=0 mount-point=/u/ "
+      "target-duration=1 part-target=250000000", "is-live=true num-buffers=60");
+  p = gst_parse_launch (desc, &err);
+  g_free (desc);
+  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
+  sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  audio = gst_element_request_pad_simple (sink, "audio");
+  fail_unless (audio != NULL);
+  fail_if (gst_pad_is_linked (audio));
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  port = sink_port (sink);
+  /* 2 s of live video: EOS well within 20 s */
+  fail_unless (wait_eos (p, 20), "no EOS with an unlinked " "audio pad");
+  g_usleep (G_USEC_PER_SEC / 5);
+  pl = http_get_text (port, "/u/index.m3u8", 15000);
+  fail_unless (g_str_has_suffix (pl, "#EXT-X-ENDLIST\n"), "%s", pl);
+  fail_unless (strstr (pl, "#EXT-X-PART:") != NULL, "%s", pl);
+  g_free (pl);
+  stop_pipeline (p);
+  gst_element_release_request_pad (sink, audio);
+  gst_object_unref (audio);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
+/* the muxer's INFO lines that say a silent track was skipped */
+static gint skip_lines;
+
+static void
+count_skips (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text;
+
+  if (level != GST_LEVEL_INFO ||
+      g_strcmp0 (gst_debug_category_get_name (category), "fluhlsfmp4") != 0)
+    return;
+  text = gst_debug_message_get (message);
+  if (text && strstr (text, "silent track skipped"))
+    g_atomic_int_inc (&skip_lines);
+}
+
+/* 2 s of live video and an audio branch through a valve: with
+ * drop-mode=transform-to-gap the audio pad gets GAP events, which are
+ * its progress (never skipped as silent), and holds the end until its
+ * own EOS; with drop-all it gets nothing at all (not even caps), is
+ * skipped once, and does not hold the end.  Parts of 1 s: a track is
+ * skipped after that long without a gap (a loaded machine's audio
+ * thread is not starved that long) */
+static void
+check_valve (const gchar * mode, gint skips)
+{
+  GstElement *sink, *p;
+  gchar *desc, *pl;
+  guint port;
+
+  desc = g_strdup_printf (VIDEO "audiotestsrc is-live=true num-buffers=100 ! "
+      "audio/x-raw,rate=48000 ! voaacenc ! aacparse ! valve drop=true "
+      "drop-mode=%s ! sink.audio fluhlssink name=sink port=0 mount-point=/g/ "
+      "target-duration=2 part-target=1000000000", "is-live=true "
+      "num-buffers=60", mode);
+  g_atomic_int_set (&skip_lines, 0);
+  p = start_pipeline (desc, NULL, &sink);
+  g_free (desc);
+  port = sink_port (sink);
+  fail_unless (wait_eos (p, 20), "no EOS (%s)", mode);
+  g_usleep (G_USEC_PER_SEC / 5);
+  pl = http_get_text (port, "/g/index.m3u8", 15000);
+  fail_unless (g_str_has_suffix (pl, "#EXT-X-ENDLIST\n"), "%s", pl);
+  fail_unless (strstr (pl, "#EXT-X-PART:") != NULL, "%s", pl);
+  g_free (pl);
+  stop_pipeline (p);
+  fail_unless_equals_int (g_atomic_int_get (&skip_lines), skips);
+}
+
+GST_START_TEST (test_fmp4_audio_gaps)
+{
+  gst_debug_set_threshold_for_name ("fluhlsfmp4", GST_LEVEL_INFO);
+  gst_debug_add_log_function (count_skips, NULL, NULL);
+  check_valve ("transform-to-gap", 0);
+  check_valve ("drop-all", 1);
+  gst_debug_remove_log_function (count_skips);
+}
+
+GST_END_TEST;
+
+/* Opus: the init segment's audio trak has an edit list that cuts the
+ * pre-skip (media_time 312 at 48 kHz, opusenc's), and the first packet,
+ * which opusenc stamps after its priming samples, lasts its 960 samples
+ * like the others (its media time is where the priming starts) */
+GST_START_TEST (test_fmp4_opus_edit_list)
+{
+  GstElement *sink, *p;
+  gchar *pl, *init, *seg, **lines;
+  HttpResponse *r;
+  const guint8 *d, *q;
+  gsize len, n;
+  guint port, i, flags, step;
+
+  p = start_pipeline ("audiotestsrc num-buffers=60 ! audio/x-raw,rate=48000 ! "
+      "opusenc ! opusparse ! sink.audio fluhlssink name=sink port=0 "
+      "mount-point=/o/ target-duration=1", NULL, &sink);
+  port = sink_port (sink);
+  fail_unless (wait_eos (p, 40));
+  g_usleep (G_USEC_PER_SEC / 5);
+  pl = http_get_text (port, "/o/index.m3u8", 15000);
+  init = between (pl, "#EXT-X-MAP:URI=\"", "\"");
+  fail_unless (init != NULL, "%s", pl);
+  r = get_media (port, "/o/", init);
+  d = child (r->body->data, r->body->len, "moov", &n);
+  fail_unless (d != NULL);
+  d = child (d, n, "trak", &n);
+  fail_unless (d != NULL);
+  d = child (d, n, "edts", &n);
+  fail_unless (d != NULL, "no edit list in the Opus trak");
+  q = child (d, n, "elst", &len);
+  fail_unless (q != NULL && len == 20);
+  fail_unless_equals_int (rd32 (q + 4), 1);
+  fail_unless_equals_int (rd32 (q + 12), 312);
+  http_response_free (r);
+
+  lines = g_strsplit (pl, "\n", -1);
+  seg = NULL;
+  for (i = 0; lines[i] && seg == NULL; i++)
+    if (g_str_has_prefix (lines[i], "seg"))
+      seg = g_strdup (lines[i]);
+  g_strfreev (lines);
+  fail_unless (seg != NULL, "%s", pl);
+  r = get_media (port, "/o/", seg);
+  d = child (r->body->data, r->body->len, "moof", &n);
+  fail_unless (d != NULL);
+  d = child (d, n, "traf", &n);
+  fail_unless (d != NULL);
+  q = child (d, n, "trun", &len);
+  fail_unless (q != NULL && len >= 12 + 2 * 12);
+  flags = rd32 (q) & 0xffffff;
+  fail_unless ((flags & 0x701) == 0x701);
+  step = flags & 0x800 ? 16 : 12;
+  /* durations: the first packet as long as the second */
+  fail_unless_equals_int (rd32 (q + 12), 960);
+  fail_unless_equals_int (rd32 (q + 12 + step), 960);
+  http_response_free (r);
+  g_free (seg);
+  g_free (init);
+  g_free (pl);
+  stop_pipeline (p);
 }
 
 GST_END_TEST;
@@ -352,6 +519,9 @@ fluhlssinkfmp4_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_fmp4_av);
   tcase_add_test (tc, test_fmp4_eos);
+  tcase_add_test (tc, test_fmp4_unlinked_pad);
+  tcase_add_test (tc, test_fmp4_opus_edit_list);
+  tcase_add_test (tc, test_fmp4_audio_gaps);
   tcase_add_test (tc, test_fmp4_caps_change);
   tcase_add_test (tc, test_fmp4_pads);
   return s;
