@@ -130,7 +130,7 @@ handle_multivariant (FluHttpServer * server, SoupServerMessage * msg,
   g_free (cache);
   body = g_bytes_new_take (text, strlen (text));
   /* the session's token into the variant URIs, private caching */
-  own = lead ? flu_hls_access_playlist (lead, msg, body) : g_bytes_ref (body);
+  own = lead ? flu_hls_access_playlist (lead, msg, body, NULL) : g_bytes_ref (body);
   if (lead)
     flu_hls_access_set_headers (lead, msg);
   soup_server_message_set_response (msg, "application/vnd.apple.mpegurl",

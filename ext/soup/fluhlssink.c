@@ -658,7 +658,8 @@ answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
     pl[1] = flu_hls_member_reports (sink->member);
   /* the viewer's own copy, its session token in the URIs */
   for (i = 0; i < 2 && pl[i]; i++) {
-    GBytes *own = flu_hls_access_playlist (sink->access, msg, pl[i]);
+    GBytes *own = flu_hls_access_playlist (sink->access, msg, pl[i],
+        i == 0 ? sink->window : NULL);
 
     g_bytes_unref (pl[i]);
     pl[i] = own;
