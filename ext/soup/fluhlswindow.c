@@ -233,6 +233,7 @@ typedef struct
   gsize bytes;
   GBytes *init;                 /* fMP4: init<init_msn>.mp4 */
   guint64 init_msn;
+  gint64 init_token_us;         /* the token time of segment init_msn */
 } Segment;
 
 struct _FluHlsWindow
@@ -255,6 +256,7 @@ struct _FluHlsWindow
   FluHlsWindowStats stats;
   GBytes *init;                 /* fMP4: the latest segment's init */
   guint64 init_msn;
+  gint64 init_token_us;
 };
 
 static void
@@ -483,11 +485,13 @@ flu_hls_window_add_part (FluHlsWindow * w, const FluHlsPartInfo * info,
         g_bytes_unref (w->init);
       w->init = g_bytes_ref (info->init);
       w->init_msn = s->msn;
+      w->init_token_us = s->token_us;
       mount (w, flu_hls_init_name (s->msn), TRUE);
     }
     if (w->cfg.fmp4 && w->init) {
       s->init = g_bytes_ref (w->init);
       s->init_msn = w->init_msn;
+      s->init_token_us = w->init_token_us;
     }
     g_queue_push_tail (&w->segments, s);
   }
@@ -797,11 +801,18 @@ gint64
 flu_hls_window_token_time (FluHlsWindow * w, guint64 msn)
 {
   Segment *s = find (w, msn);
+  GList *l;
 
   if (s)
     return s->token_us;
   if (w->hint && w->hint_msn == msn && w->hint_token_us >= 0)
     return w->hint_token_us;
+  /* an init segment whose first segment has left the window */
+  for (l = w->segments.head; l; l = l->next) {
+    s = l->data;
+    if (s->init && s->init_msn == msn)
+      return s->init_token_us;
+  }
   return -1;
 }
 
