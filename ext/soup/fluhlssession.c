@@ -366,8 +366,7 @@ flu_hls_sessions_list (FluHlsSessions * t)
 
 /* the value of the parameter for the URI @uri (@len bytes; not owned
  * by the caller, valid until the next call) */
-typedef const gchar *(*ValueFunc) (const gchar * uri, gsize len,
-    gpointer data);
+typedef const gchar *(*ValueFunc) (const gchar * uri, gsize len, gpointer data);
 
 /* appends @uri (@len bytes) with the parameter added */
 static void
@@ -384,8 +383,7 @@ append_uri (GString * out, const gchar * uri, gsize len, const gchar * param,
 }
 
 static GBytes *
-rewrite (GBytes * playlist, const gchar * param, ValueFunc value,
-    gpointer data)
+rewrite (GBytes * playlist, const gchar * param, ValueFunc value, gpointer data)
 {
   gsize size;
   const gchar *p = g_bytes_get_data (playlist, &size), *end = p + size;

@@ -515,9 +515,9 @@ GST_START_TEST (test_playlist_tokens)
   for (k = 0; k < 8; k++) {
     for (i = 0; i < 3; i++) {
       FluHlsPartInfo info = {
-        .duration = durations[i], .independent = i == 0,
-        .new_segment = i == 0, .pdt_us = PDT0 + k * G_USEC_PER_SEC,
-        .ends_segment = i == 2, .init = init
+        .duration = durations[i],.independent = i == 0,
+        .new_segment = i == 0,.pdt_us = PDT0 + k * G_USEC_PER_SEC,
+        .ends_segment = i == 2,.init = init
       };
       GPtrArray *uris;
       guint j;
