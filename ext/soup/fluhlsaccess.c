@@ -245,8 +245,11 @@ flu_hls_access_install_properties (GObjectClass * klass, guint first_id)
       FLU_TYPE_HLS_SESSION_MODE, FLU_HLS_SESSION_AUTO, RW);
   p[P_SESSION_TIMEOUT] = g_param_spec_uint ("session-timeout",
       "Session timeout", "Seconds without a request after which a session "
-      "ends (its log line is written); tokens last as long and are "
-      "re-issued in each playlist", 1, 86400, DEFAULT_SESSION_TIMEOUT, RW);
+      "ends (its log line is written); a token expires that long after its "
+      "segment's time (the same in every playlist listing the segment) or "
+      "after the playlist answer (the cookie, URIs naming no segment), and "
+      "is taken past its expiry while its session lives", 1, 86400,
+      DEFAULT_SESSION_TIMEOUT, RW);
   p[P_SESSION_SECRET_FILE] = g_param_spec_string ("session-secret-file",
       "Session secret file", "File whose contents (at least 16 bytes) sign "
       "the session tokens, so that they survive a restart and are good on "
