@@ -92,13 +92,18 @@ flu_hls_session_new_id (void)
   return id;
 }
 
-/* MAC_HEX hex digits */
+static GHmac *
+keyed (GBytes * key)
+{
+  return g_hmac_new (G_CHECKSUM_SHA256, g_bytes_get_data (key, NULL),
+      g_bytes_get_size (key));
+}
+
+/* MAC_HEX hex digits; @hmac (keyed (), no data yet) is used up */
 static gchar *
-make_mac (GBytes * key, const gchar * id, const gchar * scope,
+make_mac_with (GHmac * hmac, const gchar * id, const gchar * scope,
     gint64 expires, const gchar * address)
 {
-  GHmac *hmac = g_hmac_new (G_CHECKSUM_SHA256, g_bytes_get_data (key, NULL),
-      g_bytes_get_size (key));
   gchar *msg = g_strdup_printf ("fluhls1\n%s\n%s\n%" G_GINT64_FORMAT "\n%s",
       id, scope ? scope : "", expires, address ? address : "");
   gchar *mac;
@@ -110,16 +115,30 @@ make_mac (GBytes * key, const gchar * id, const gchar * scope,
   return mac;
 }
 
-gchar *
-flu_hls_session_token_make (GBytes * key, const gchar * id,
-    const gchar * scope, gint64 expires, const gchar * address)
+static gchar *
+make_mac (GBytes * key, const gchar * id, const gchar * scope,
+    gint64 expires, const gchar * address)
 {
-  gchar *mac = make_mac (key, id, scope, expires, address);
+  return make_mac_with (keyed (key), id, scope, expires, address);
+}
+
+static gchar *
+token_with (GHmac * hmac, const gchar * id, const gchar * scope,
+    gint64 expires, const gchar * address)
+{
+  gchar *mac = make_mac_with (hmac, id, scope, expires, address);
   gchar *token = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%s", id, expires,
       mac);
 
   g_free (mac);
   return token;
+}
+
+gchar *
+flu_hls_session_token_make (GBytes * key, const gchar * id,
+    const gchar * scope, gint64 expires, const gchar * address)
+{
+  return token_with (keyed (key), id, scope, expires, address);
 }
 
 static gboolean
@@ -448,6 +467,7 @@ typedef struct
 {
   const FluHlsTokenSpec *spec;
   GArray *made;                 /* Made: this rewrite's tokens */
+  GHmac *keyed;                 /* the key's HMAC state, copied per token */
 } Tokens;
 
 static void
@@ -507,9 +527,12 @@ token_value (const gchar * uri, gsize len, gpointer data)
     if (x->expires == expires)
       m.token = g_strdup (x->token);
   }
-  if (m.token == NULL)
-    m.token = flu_hls_session_token_make (sp->key, sp->id, sp->scope,
+  if (m.token == NULL) {
+    if (t->keyed == NULL)
+      t->keyed = keyed (sp->key);
+    m.token = token_with (g_hmac_copy (t->keyed), sp->id, sp->scope,
         expires, sp->address);
+  }
   g_array_append_val (t->made, m);
   return m.token;
 }
@@ -517,11 +540,13 @@ token_value (const gchar * uri, gsize len, gpointer data)
 GBytes *
 flu_hls_playlist_add_tokens (GBytes * playlist, const FluHlsTokenSpec * spec)
 {
-  Tokens t = { spec, g_array_new (FALSE, FALSE, sizeof (Made)) };
+  Tokens t = { spec, g_array_new (FALSE, FALSE, sizeof (Made)), NULL };
   GBytes *out;
 
   g_array_set_clear_func (t.made, (GDestroyNotify) made_clear);
   out = rewrite (playlist, FLU_HLS_SESSION_PARAM, token_value, &t);
   g_array_unref (t.made);
+  if (t.keyed)
+    g_hmac_unref (t.keyed);
   return out;
 }
