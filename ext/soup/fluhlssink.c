@@ -53,7 +53,10 @@
  * fluhttpsink's.  In a group, a session spans the renditions: the members
  * must have the same access settings, /<group>.m3u8 makes the check and
  * carries the token, which every rendition takes.  Answers keep the
- * connection open (HTTP/1.1 keep-alive).
+ * connection open (HTTP/1.1 keep-alive, or HTTP/1.0 asking for it), 400s
+ * and 503s of held requests too; between requests a connection waits
+ * outside libsoup, in one epoll set per port, and is closed after
+ * header-timeout idle.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
@@ -226,7 +229,9 @@ struct _FluHlsSink
 
   /* server thread only */
   FluHlsWindow *window;
-  GList *held;                  /* Held */
+  GQueue held;                  /* Held, newest first (deadline order) */
+  GSource *held_timer;          /* at the oldest held's deadline */
+  SoupServerMessage *just_held; /* by the request being handled */
   gchar *index_path;
 
   GMutex stats_lock;
@@ -608,6 +613,8 @@ refuse (FluHlsSink * sink, SoupServerMessage * msg, guint status,
   else if (status == SOUP_STATUS_BAD_REQUEST)
     count (sink, &sink->bad_requests);
   flu_http_server_respond (msg, status, why);
+  /* a player's connection outlives its 404s and 400s */
+  flu_http_server_keep_alive (msg);
   if (sink->settings->cors_origin && *sink->settings->cors_origin)
     soup_message_headers_replace (soup_server_message_get_response_headers
         (msg), "Access-Control-Allow-Origin", sink->settings->cors_origin);
@@ -692,7 +699,8 @@ typedef struct
   guint64 msn;                  /* FLU_HLS_NONE: any playlist */
   gint64 part;
   gboolean delta;               /* _HLS_skip */
-  GSource *timeout;
+  GList link;                   /* in held; data = self */
+  gint64 deadline;              /* monotonic us: 503 then */
   gulong disconnected_id;
 } Held;
 
@@ -701,40 +709,67 @@ held_free (Held * h)
 {
   FluHlsSink *sink = h->sink;
 
-  sink->held = g_list_remove (sink->held, h);
+  g_queue_unlink (&sink->held, &h->link);
   g_mutex_lock (&sink->stats_lock);
   sink->n_held--;
   g_mutex_unlock (&sink->stats_lock);
   g_signal_handler_disconnect (h->msg, h->disconnected_id);
-  g_source_destroy (h->timeout);
-  g_source_unref (h->timeout);
   g_object_unref (h->msg);
   g_free (h);
 }
 
+/* the answer is set: written on the kept connection, or by libsoup */
 static void
 held_release (Held * h)
 {
   SoupServerMessage *msg = g_object_ref (h->msg);
+  FluHttpServer *server = h->sink->server;
 
   held_free (h);
-  soup_server_message_unpause (msg);
+  if (server == NULL || !flu_http_server_send_kept (server, msg))
+    soup_server_message_unpause (msg);
   g_object_unref (msg);
 }
 
-static gboolean
-held_timed_out (gpointer data)
+static void
+held_timed_out (Held * h)
 {
-  Held *h = data;
-
   count (h->sink, &h->sink->timeouts);
   flu_http_server_respond (h->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
       "not available in time");
+  flu_http_server_keep_alive (h->msg);
   soup_message_headers_replace (soup_server_message_get_response_headers
       (h->msg), "Retry-After", "1");
   held_release (h);
-  return G_SOURCE_REMOVE;
 }
+
+/* One timer for every held request: they all wait as long, so the
+ * oldest (the tail) expires first; O(expired) per run. */
+static gboolean
+held_sweep (gpointer data)
+{
+  FluHlsSink *sink = data;
+  gint64 now = g_get_monotonic_time ();
+  GList *l;
+
+  while ((l = g_queue_peek_tail_link (&sink->held)) &&
+      ((Held *) l->data)->deadline <= now)
+    held_timed_out (l->data);
+  l = g_queue_peek_tail_link (&sink->held);
+  g_source_set_ready_time (sink->held_timer, l ? ((Held *) l->data)->deadline
+      : -1);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+held_timer_dispatch (GSource * source, GSourceFunc callback, gpointer data)
+{
+  return callback (data);
+}
+
+static GSourceFuncs held_timer_funcs = {
+  NULL, NULL, held_timer_dispatch, NULL, NULL, NULL
+};
 
 static void
 held_disconnected (SoupServerMessage * msg, gpointer data)
@@ -752,6 +787,7 @@ hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
     count (sink, &sink->held_refused);
     flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
         "too many requests waiting");
+    flu_http_server_keep_alive (msg);
     soup_message_headers_replace (soup_server_message_get_response_headers
         (msg), "Retry-After", "1");
     return NULL;
@@ -762,13 +798,21 @@ hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
   h->kind = kind;
   h->msn = msn;
   h->part = part;
-  h->timeout = g_timeout_source_new (HOLD_TARGETS *
-      sink->settings->target_duration * 1000);
-  g_source_set_callback (h->timeout, held_timed_out, h, NULL);
-  g_source_attach (h->timeout, g_main_context_get_thread_default ());
+  h->deadline =
+      g_get_monotonic_time () +
+      (gint64) HOLD_TARGETS *sink->settings->target_duration * G_USEC_PER_SEC;
+  if (sink->held_timer == NULL) {
+    sink->held_timer = g_source_new (&held_timer_funcs, sizeof (GSource));
+    g_source_set_callback (sink->held_timer, held_sweep, sink, NULL);
+    g_source_attach (sink->held_timer, g_main_context_get_thread_default ());
+  }
+  if (g_source_get_ready_time (sink->held_timer) < 0)
+    g_source_set_ready_time (sink->held_timer, h->deadline);
   h->disconnected_id = g_signal_connect (msg, "disconnected",
       G_CALLBACK (held_disconnected), h);
-  sink->held = g_list_prepend (sink->held, h);
+  h->link.data = h;
+  g_queue_push_head_link (&sink->held, &h->link);
+  sink->just_held = msg;
   g_mutex_lock (&sink->stats_lock);
   sink->n_held++;
   g_mutex_unlock (&sink->stats_lock);
@@ -780,7 +824,7 @@ hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
 static void
 release_held (FluHlsSink * sink, gboolean stopping)
 {
-  GList *list = g_list_copy (sink->held), *l;
+  GList *list = g_list_copy (sink->held.head), *l;
 
   for (l = list; l; l = l->next) {
     Held *h = l->data;
@@ -888,7 +932,7 @@ handle_playlist (FluHlsSink * sink, SoupServerMessage * msg, GHashTable * query)
 }
 
 static void
-handle_request (FluHttpServer * server, SoupServerMessage * msg,
+serve_request (FluHttpServer * server, SoupServerMessage * msg,
     const char *path, GHashTable * query, gpointer user_data)
 {
   FluHlsSink *sink = user_data;
@@ -955,6 +999,22 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
   } else {
     refuse (sink, msg, SOUP_STATUS_NOT_FOUND, NULL);
   }
+}
+
+/* Every answer not held goes out on the kept connection (when it may
+ * stay open) out of libsoup's and GLib's poll (fluhttpkeep.c); a held
+ * one when released (held_release ()). */
+static void
+handle_request (FluHttpServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer user_data)
+{
+  FluHlsSink *sink = user_data;
+
+  sink->just_held = NULL;
+  serve_request (server, msg, path, query, user_data);
+  if (sink->just_held != msg)
+    flu_http_server_send_kept (server, msg);
+  sink->just_held = NULL;
 }
 
 /* the window's names come and go as mounts of the shared server */
@@ -1317,6 +1377,10 @@ window_stop_in_thread (gpointer data)
   if (sink->window == NULL)
     return G_SOURCE_REMOVE;
   release_held (sink, TRUE);
+  if (sink->held_timer) {
+    g_source_destroy (sink->held_timer);
+    g_clear_pointer (&sink->held_timer, g_source_unref);
+  }
   sink->next_msn = flu_hls_window_next_msn (sink->window);
   flu_hls_window_free (sink->window);
   sink->window = NULL;

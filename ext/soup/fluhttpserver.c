@@ -27,6 +27,7 @@
 #include "fluhttpauthpool.h"
 #include "fluhttpauth.h"
 #include "fluhttpporter.h"
+#include "fluhttpkeep.h"
 #include "fluporterproto.h"
 
 #include <errno.h>
@@ -50,6 +51,12 @@ GST_DEBUG_CATEGORY_STATIC (flu_http_server_debug);
  * how many must have gone for the heap to be given back (see trim_check) */
 #define TRIM_CHECK_SECONDS 5
 #define TRIM_AFTER_CONNECTIONS 512
+/* kept-alive connections between requests (fluhttpkeep.c): idle ones
+ * are closed after the header timeout, or this with no header timeout
+ * (nginx's keepalive_timeout); an answer must be all written within
+ * KEEP_STALL_S */
+#define KEEP_IDLE_NO_TIMEOUT_S 75
+#define KEEP_STALL_S 60
 
 /* Our connection class, given to libsoup: it answers 431 to a peer whose
  * request head libsoup gave up on (over its 64 KB limit), which libsoup
@@ -61,6 +68,8 @@ typedef struct
   gboolean answered;            /* libsoup or we wrote an answer */
   gboolean quiet;               /* server stopping, or closed by a timer */
   gchar *key;                   /* in conn_table */
+  GSocketAddress *local, *remote;       /* for a kept connection's return */
+  gboolean head_ready;          /* back from fluhttpkeep.c, whole head in */
 } FluHttpConnection;
 
 typedef GTcpConnectionClass FluHttpConnectionClass;
@@ -101,6 +110,7 @@ struct _FluHttpServer
   guint64 stalls;
   FluHttpPorter *porter;        /* behind a porter: no listen_sock */
   GArray *porter_watches;       /* PorterWatch; server thread only */
+  FluHttpKeep *keep;            /* server thread only */
 };
 
 typedef struct
@@ -314,6 +324,8 @@ flu_http_connection_finalize (GObject * object)
     g_mutex_unlock (&conn_lock);
     g_free (self->key);
   }
+  g_clear_object (&self->local);
+  g_clear_object (&self->remote);
   g_atomic_int_add (&live_connections, -1);
   G_OBJECT_CLASS (flu_http_connection_parent_class)->finalize (object);
 }
@@ -533,6 +545,12 @@ request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
   }
   g_signal_connect (msg, "got-headers", G_CALLBACK (check_head), self);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers), NULL);
+  /* back from fluhttpkeep.c with the whole head readable: read now,
+   * within soup_server_accept_iostream (), no timer to set */
+  if (self->accepting_conn && self->accepting_conn->head_ready) {
+    self->accepting_conn->head_ready = FALSE;
+    return;
+  }
   if (self->header_timeout == 0)
     return;
   t = g_new0 (HeaderTimer, 1);
@@ -644,11 +662,102 @@ retry_accept (gpointer data)
  * inside soup_server_accept_iostream(): request_started() keeps the
  * GSocket on the message (see flu_http_server_message_get_socket()). */
 static void
+hand_to_soup (FluHttpServer * self, FluHttpConnection * c, GSocket * sock)
+{
+  GError *err = NULL;
+
+  self->accepting = sock;
+  self->accepting_conn = c;
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (c), c->local,
+          c->remote, &err)) {
+    GST_DEBUG ("port %u: libsoup refused a connection: %s", self->port,
+        err->message);
+    g_clear_error (&err);
+  }
+  self->accepting = NULL;
+  self->accepting_conn = NULL;
+}
+
+/* fluhttpkeep.c: the next request of a kept connection is readable; it
+ * goes back to libsoup as a new connection does, the same object (its
+ * socket and addresses) */
+static void
+kept_resume (gpointer data, GIOStream * conn, gboolean head_complete)
+{
+  FluHttpServer *self = data;
+  FluHttpConnection *c = (FluHttpConnection *) conn;
+
+  if (self->stopping || self->soup == NULL) {
+    g_io_stream_close (conn, NULL, NULL);
+    return;
+  }
+  c->head_done = FALSE;
+  c->answered = FALSE;
+  c->quiet = FALSE;
+  c->head_ready = head_complete;
+  hand_to_soup (self, c,
+      g_socket_connection_get_socket (G_SOCKET_CONNECTION (c)));
+}
+
+/* the answer we wrote on a kept connection is done: its body bytes as
+ * libsoup would have told them ("wrote-body-data", for the access
+ * accounting of fluhlsaccess.c) */
+static void
+kept_done (gpointer data, guint64 body_bytes, gboolean ok)
+{
+  if (body_bytes > 0)
+    g_signal_emit_by_name (data, "wrote-body-data", (guint) body_bytes);
+}
+
+gboolean
+flu_http_server_send_kept (FluHttpServer * self, SoupServerMessage * msg)
+{
+  FluHttpConnection *c = message_connection (msg);
+  GSocket *sock = flu_http_server_message_get_socket (msg);
+  SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
+  guint status = soup_server_message_get_status (msg);
+  GIOStream *stolen;
+  GPtrArray *chunks;
+  gchar *head;
+  gboolean keep;
+
+  if (self->keep == NULL || self->stopping || c == NULL || sock == NULL ||
+      status < 200 || status == SOUP_STATUS_NO_CONTENT ||
+      status == SOUP_STATUS_NOT_MODIFIED ||
+      soup_message_headers_get_one (resp, "Transfer-Encoding") ||
+      !flu_http_keep_allowed (msg))
+    return FALSE;
+  g_object_ref (c);
+  g_object_ref (msg);
+  stolen = soup_server_message_steal_connection (msg);
+  if (stolen == NULL) {
+    /* gone already */
+    g_object_unref (c);
+    g_object_unref (msg);
+    return TRUE;
+  }
+  /* bytes of a pipelined request that libsoup buffered would be lost
+   * with its stream: answer and close (the client asks again) */
+  keep = !g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM
+      (g_io_stream_get_input_stream (stolen)));
+  /* not closing @c (close-on-dispose unset) */
+  g_object_unref (stolen);
+  flu_http_keep_build (msg, keep, &head, &chunks);
+  /* ours now: no 431 on its close */
+  c->answered = TRUE;
+  c->quiet = TRUE;
+  flu_http_keep_send (self->keep, G_IO_STREAM (c), g_socket_get_fd (sock),
+      head, (GBytes **) chunks->pdata, chunks->len, keep, kept_done, msg,
+      g_object_unref);
+  g_ptr_array_unref (chunks);
+  return TRUE;
+}
+
+static void
 serve (FluHttpServer * self, GSocket * sock)
 {
   GSocketConnection *conn;
   GSocketAddress *local, *remote;
-  GError *err = NULL;
 
   g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   conn = g_object_new (flu_http_connection_get_type (), "socket", sock, NULL);
@@ -668,16 +777,9 @@ serve (FluHttpServer * self, GSocket * sock)
       g_hash_table_replace (conn_table, g_strdup (c->key), c);
       g_mutex_unlock (&conn_lock);
     }
-    self->accepting = sock;
-    self->accepting_conn = (FluHttpConnection *) conn;
-    if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local,
-            remote, &err)) {
-      GST_DEBUG ("port %u: libsoup refused a connection: %s", self->port,
-          err->message);
-      g_clear_error (&err);
-    }
-    self->accepting = NULL;
-    self->accepting_conn = NULL;
+    c->local = g_object_ref (local);
+    c->remote = g_object_ref (remote);
+    hand_to_soup (self, c, sock);
   } else {
     /* the peer left before we served it */
     g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
@@ -914,6 +1016,13 @@ server_new (const gchar * address, guint port, guint header_timeout,
     self->port = find_port (self->listen_sock);
     watch_listener (self);
   }
+  {
+    guint idle_ms = (header_timeout ? header_timeout :
+        KEEP_IDLE_NO_TIMEOUT_S) * 1000;
+
+    self->keep = flu_http_keep_new (self->context, idle_ms,
+        KEEP_STALL_S * 1000, CLAMP (idle_ms / 4, 100, 1000), kept_resume, self);
+  }
   self->trim = g_timeout_source_new_seconds (TRIM_CHECK_SECONDS);
   g_source_set_callback (self->trim, trim_check, self, NULL);
   g_source_attach (self->trim, self->context);
@@ -964,6 +1073,7 @@ shutdown_in_thread (gpointer data)
   unwatch_listener (self);
   self->stopping = TRUE;
   disconnecting = TRUE;
+  g_clear_pointer (&self->keep, flu_http_keep_free);
   soup_server_disconnect (self->soup);
   disconnecting = FALSE;
   g_clear_pointer (&self->porter, flu_http_porter_free);

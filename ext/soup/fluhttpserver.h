@@ -130,6 +130,18 @@ void flu_http_server_keep_alive (SoupServerMessage * msg);
 void flu_http_server_respond (SoupServerMessage * msg, guint status,
     const gchar * text);
 
+/* Server thread, once the answer of @msg (status, headers, a body of
+ * known length) is complete and @msg not paused: when the request and
+ * the answer allow keep-alive (HTTP/1.1 without "Connection: close",
+ * HTTP/1.0 with "Connection: keep-alive"), writes the answer itself,
+ * Range and HEAD as libsoup would (fluhttpkeep.h), on the connection
+ * taken from libsoup, and keeps the connection out of GLib's poll until
+ * its next request, which goes back to libsoup.  The body's bytes are
+ * told by @msg's "wrote-body-data" once written.  FALSE: not taken,
+ * libsoup answers (and closes) as before. */
+gboolean flu_http_server_send_kept (FluHttpServer * server,
+    SoupServerMessage * msg);
+
 G_END_DECLS
 
 #endif /* __FLU_HTTP_SERVER_H__ */

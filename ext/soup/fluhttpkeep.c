@@ -1,0 +1,672 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Kept-alive connections out of GLib's poll, Flumotion style: libsoup
+ * parses each request and our handlers check it, but a complete answer
+ * of known length (fluhlssink's playlists, segments, parts, refusals)
+ * is written here, on the connection taken from libsoup
+ * (soup_server_message_steal_connection), and the connection then waits
+ * for its next request here too.  libsoup would keep several GSources
+ * (and a poll fd) per idle connection in the server's GMainContext, so
+ * that every iteration of the server loop walked all of them: with 1000
+ * polling viewers that was most of the server's CPU.
+ *
+ * Here every connection of a server is in ONE epoll set, watched by ONE
+ * GSource (the epoll fd as its unix fd): writing (EPOLLOUT until the
+ * head and the body chunks, GBytes references sent with sendmsg and
+ * never copied, are out) or parked (EPOLLIN: when the next request's
+ * first byte is readable, the connection leaves the set and goes back to
+ * libsoup as a new connection would, the same GIOStream; EPOLLRDHUP, a
+ * read of 0 or an error close it).  Bounds: a parked connection is
+ * closed after the idle timeout, one whose answer is not all written
+ * within the stall bound too; both lists are kept in deadline order (a
+ * connection enters at the tail, with now + a constant), so one timer
+ * sweeps them, O(expired).  Per connection: one Kept struct (~120
+ * bytes) and the references of its answer.
+ *
+ * Limit: libsoup reads a request head through a buffer; bytes of a
+ * pipelined next request already in that buffer would be lost by the
+ * steal, so the caller closes the connection after an answer whose next
+ * request is already buffered (see fluhttpserver.c).
+ *
+ * Server thread only: no lock. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#define _GNU_SOURCE             /* memmem */
+#include "fluhttpkeep.h"
+#include "fluhttpfiles.h"
+#include "fluhttpserver.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <gst/gst.h>
+
+GST_DEBUG_CATEGORY_STATIC (flu_http_keep_debug);
+#define GST_CAT_DEFAULT flu_http_keep_debug
+
+/* iovecs per sendmsg, events per epoll_wait */
+#define MAX_IOV 32
+#define MAX_EVENTS 64
+/* what a parked connection's readability peeks at: a whole request head
+ * of a player fits */
+#define PEEK_SIZE 2048
+/* chunks of an answer held in the struct itself (more: allocated), and
+ * freed structs kept for the next answers */
+#define INLINE_CHUNKS 4
+#define MAX_SPARE 256
+
+typedef enum
+{
+  KEPT_WRITING,
+  KEPT_PARKED,
+} KeptState;
+
+typedef struct
+{
+  GList link;                   /* in writing or parked; data = self */
+  GIOStream *conn;
+  gint fd;
+  KeptState state;
+  guint32 events;               /* armed in the epoll set, 0 = not */
+  gint64 deadline;              /* monotonic us */
+  gboolean park;
+  /* the answer being written */
+  gchar *head;
+  gsize head_len, head_off;
+  GBytes **chunks;              /* inline or allocated */
+  GBytes *inline_chunks[INLINE_CHUNKS];
+  guint n_chunks, chunk_i;
+  gsize chunk_off;
+  guint64 body_bytes;
+  FluHttpKeepDoneFunc done;
+  gpointer data;
+  GDestroyNotify notify;
+} Kept;
+
+typedef struct
+{
+  GSource source;
+  FluHttpKeep *keep;
+} EpollSource;
+
+struct _FluHttpKeep
+{
+  gint epfd;
+  GSource *watch;
+  GSource *sweep;
+  GQueue writing;               /* Kept, by deadline */
+  GQueue parked;                /* Kept, by deadline */
+  GList *spare;                 /* freed Kept by their links, MAX_SPARE */
+  guint n_spare;
+  gint64 idle_us, stall_us;
+  /* fds registered in the set (one bit each), disarmed or not: see
+   * set_events () */
+  guint8 *registered;
+  gsize registered_len;
+  FluHttpKeepResumeFunc resume;
+  gpointer user_data;
+};
+
+static void
+debug_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (flu_http_keep_debug, "fluhttpkeep", 0,
+        "kept-alive HTTP connections out of GLib's poll");
+    g_once_init_leave (&done, 1);
+  }
+}
+
+static GQueue *
+queue_of (FluHttpKeep * keep, Kept * k)
+{
+  return k->state == KEPT_WRITING ? &keep->writing : &keep->parked;
+}
+
+static gboolean
+is_registered (FluHttpKeep * keep, gint fd)
+{
+  return (gsize) fd / 8 < keep->registered_len &&
+      (keep->registered[fd / 8] & (1 << (fd % 8)));
+}
+
+static void
+set_registered (FluHttpKeep * keep, gint fd, gboolean on)
+{
+  if ((gsize) fd / 8 >= keep->registered_len) {
+    gsize len = MAX (keep->registered_len * 2, (gsize) fd / 8 + 64);
+
+    if (!on)
+      return;
+    keep->registered = g_realloc (keep->registered, len);
+    memset (keep->registered + keep->registered_len, 0,
+        len - keep->registered_len);
+    keep->registered_len = len;
+  }
+  if (on)
+    keep->registered[fd / 8] |= 1 << (fd % 8);
+  else
+    keep->registered[fd / 8] &= ~(1 << (fd % 8));
+}
+
+/* Every registration is EPOLLONESHOT: once an event came the fd is
+ * disarmed (no event, not even a hang-up, until re-armed), so a
+ * connection that goes back to libsoup stays registered, disarmed, and
+ * the next answer on it re-arms it with one EPOLL_CTL_MOD: one epoll_ctl
+ * per request instead of an ADD and a DEL.  An fd leaves the set when it
+ * is closed (by us or by libsoup: GSocket never duplicates it), so a
+ * registration is only believed in: MOD that finds none (ENOENT, a new
+ * connection on a reused number) falls back to ADD. */
+static void
+set_events (FluHttpKeep * keep, Kept * k, guint32 events)
+{
+  struct epoll_event ev = { 0 };
+
+  if (k->events == events || events == 0) {
+    /* 0: closed by the caller next, or the event that disarmed it came */
+    k->events = events;
+    return;
+  }
+  ev.events = events | EPOLLONESHOT;
+  ev.data.ptr = k;
+  if (!is_registered (keep, k->fd) ||
+      epoll_ctl (keep->epfd, EPOLL_CTL_MOD, k->fd, &ev) < 0) {
+    if (epoll_ctl (keep->epfd, EPOLL_CTL_ADD, k->fd, &ev) < 0)
+      GST_WARNING ("epoll_ctl on fd %d: %s", k->fd, g_strerror (errno));
+    else
+      set_registered (keep, k->fd, TRUE);
+  }
+  k->events = events;
+}
+
+/* the answer is over: done called once, its references dropped */
+static void
+answer_done (Kept * k, gboolean ok)
+{
+  guint i;
+
+  if (k->done) {
+    k->done (k->data, k->body_bytes, ok);
+    k->done = NULL;
+  }
+  if (k->notify)
+    k->notify (k->data);
+  k->notify = NULL;
+  k->data = NULL;
+  for (i = 0; i < k->n_chunks; i++)
+    g_bytes_unref (k->chunks[i]);
+  if (k->chunks != k->inline_chunks)
+    g_free (k->chunks);
+  k->chunks = NULL;
+  k->n_chunks = k->chunk_i = 0;
+  g_clear_pointer (&k->head, g_free);
+}
+
+/* out of the set and its list, the struct freed; returns the connection
+ * (a ref) */
+static GIOStream *
+kept_remove (FluHttpKeep * keep, Kept * k, gboolean ok)
+{
+  GIOStream *conn = k->conn;
+
+  set_events (keep, k, 0);
+  g_queue_unlink (queue_of (keep, k), &k->link);
+  answer_done (k, ok);
+  if (keep->n_spare < MAX_SPARE) {
+    k->link.next = keep->spare;
+    keep->spare = &k->link;
+    keep->n_spare++;
+  } else {
+    g_free (k);
+  }
+  return conn;
+}
+
+static void
+kept_close (FluHttpKeep * keep, Kept * k, const gchar * why)
+{
+  GIOStream *conn;
+
+  GST_LOG ("fd %d: closing (%s)", k->fd, why);
+  /* the close takes it out of the set */
+  set_registered (keep, k->fd, FALSE);
+  conn = kept_remove (keep, k, FALSE);
+  g_io_stream_close (conn, NULL, NULL);
+  g_object_unref (conn);
+}
+
+/* Sends what can be sent now: TRUE when all is out (or FALSE and errno:
+ * EAGAIN to wait for EPOLLOUT, else the peer is gone). */
+static gboolean
+write_some (Kept * k)
+{
+  for (;;) {
+    struct iovec iov[MAX_IOV];
+    struct msghdr mh = { 0 };
+    guint n = 0, i;
+    gsize off;
+    gssize r;
+
+    if (k->head_off < k->head_len) {
+      iov[n].iov_base = k->head + k->head_off;
+      iov[n++].iov_len = k->head_len - k->head_off;
+    }
+    for (i = k->chunk_i, off = k->chunk_off; i < k->n_chunks && n < MAX_IOV;
+        i++, off = 0) {
+      gsize size;
+      const guint8 *d = g_bytes_get_data (k->chunks[i], &size);
+
+      if (size > off) {
+        iov[n].iov_base = (gpointer) (d + off);
+        iov[n++].iov_len = size - off;
+      }
+    }
+    if (n == 0)
+      return TRUE;
+    mh.msg_iov = iov;
+    mh.msg_iovlen = n;
+    r = sendmsg (k->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return FALSE;
+    /* what went: the head first, then the chunks in order */
+    if (k->head_off < k->head_len) {
+      gsize h = MIN ((gsize) r, k->head_len - k->head_off);
+
+      k->head_off += h;
+      r -= h;
+    }
+    while (r > 0 && k->chunk_i < k->n_chunks) {
+      gsize size = g_bytes_get_size (k->chunks[k->chunk_i]);
+      gsize c = MIN ((gsize) r, size - k->chunk_off);
+
+      k->chunk_off += c;
+      k->body_bytes += c;
+      r -= c;
+      if (k->chunk_off == size) {
+        k->chunk_i++;
+        k->chunk_off = 0;
+      }
+    }
+  }
+}
+
+/* writing: on (again) until all is out, then parked or closed */
+static void
+kept_write (FluHttpKeep * keep, Kept * k)
+{
+  if (!write_some (k)) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      set_events (keep, k, EPOLLOUT | EPOLLRDHUP);
+    else
+      kept_close (keep, k, "peer gone while writing");
+    return;
+  }
+  answer_done (k, TRUE);
+  if (!k->park) {
+    kept_close (keep, k, "answered, not kept");
+    return;
+  }
+  g_queue_unlink (&keep->writing, &k->link);
+  k->state = KEPT_PARKED;
+  k->deadline = g_get_monotonic_time () + keep->idle_us;
+  g_queue_push_tail_link (&keep->parked, &k->link);
+  set_events (keep, k, EPOLLIN | EPOLLRDHUP);
+}
+
+/* parked and readable, or hung up */
+static void
+kept_readable (FluHttpKeep * keep, Kept * k, guint32 revents)
+{
+  gchar buf[PEEK_SIZE];
+  gssize n;
+  GIOStream *conn;
+
+  do
+    n = recv (k->fd, buf, sizeof (buf), MSG_PEEK | MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  if (n > 0) {
+    /* the next request: back to libsoup, disarmed */
+    gboolean whole = memmem (buf, n, "\r\n\r\n", 4) != NULL;
+
+    k->events = 0;
+    conn = kept_remove (keep, k, TRUE);
+    keep->resume (keep->user_data, conn, whole);
+    g_object_unref (conn);
+    return;
+  }
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+      !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+    /* nothing after all: armed again */
+    k->events = 0;
+    set_events (keep, k, EPOLLIN | EPOLLRDHUP);
+    return;
+  }
+  kept_close (keep, k, "peer closed while parked");
+}
+
+static gboolean
+epoll_dispatch (GSource * source, GSourceFunc callback, gpointer user_data)
+{
+  FluHttpKeep *keep = ((EpollSource *) source)->keep;
+  struct epoll_event evs[MAX_EVENTS];
+  gint n, i, rounds = 0;
+
+  do {
+    n = epoll_wait (keep->epfd, evs, MAX_EVENTS, 0);
+    for (i = 0; i < n; i++) {
+      Kept *k = evs[i].data.ptr;
+      guint32 e = evs[i].events;
+
+      /* one event per connection per epoll_wait: it is still there;
+       * disarmed by it */
+      k->events = 0;
+      if (k->state == KEPT_WRITING) {
+        if (e & (EPOLLERR | EPOLLHUP))
+          kept_close (keep, k, "error while writing");
+        else
+          kept_write (keep, k);
+      } else {
+        kept_readable (keep, k, e);
+      }
+    }
+  } while (n == MAX_EVENTS && ++rounds < 8);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs epoll_funcs = {
+  NULL, NULL, epoll_dispatch, NULL, NULL, NULL
+};
+
+static void
+sweep_queue (FluHttpKeep * keep, GQueue * q, gint64 now, const gchar * why)
+{
+  GList *l;
+
+  while ((l = g_queue_peek_head_link (q)) &&
+      ((Kept *) l->data)->deadline <= now)
+    kept_close (keep, l->data, why);
+}
+
+static gboolean
+sweep (gpointer data)
+{
+  FluHttpKeep *keep = data;
+  gint64 now = g_get_monotonic_time ();
+
+  sweep_queue (keep, &keep->writing, now, "answer stalled");
+  sweep_queue (keep, &keep->parked, now, "idle");
+  return G_SOURCE_CONTINUE;
+}
+
+FluHttpKeep *
+flu_http_keep_new (GMainContext * context, guint idle_ms, guint stall_ms,
+    guint sweep_ms, FluHttpKeepResumeFunc resume, gpointer user_data)
+{
+  FluHttpKeep *keep;
+  gint epfd;
+
+  debug_init ();
+  epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (epfd < 0) {
+    GST_WARNING ("epoll_create1: %s", g_strerror (errno));
+    return NULL;
+  }
+  keep = g_new0 (FluHttpKeep, 1);
+  keep->epfd = epfd;
+  keep->idle_us = (gint64) idle_ms *1000;
+  keep->stall_us = (gint64) stall_ms *1000;
+  keep->resume = resume;
+  keep->user_data = user_data;
+  g_queue_init (&keep->writing);
+  g_queue_init (&keep->parked);
+  keep->watch = g_source_new (&epoll_funcs, sizeof (EpollSource));
+  ((EpollSource *) keep->watch)->keep = keep;
+  g_source_set_name (keep->watch, "flu-http-keep epoll");
+  g_source_add_unix_fd (keep->watch, epfd, G_IO_IN);
+  g_source_attach (keep->watch, context);
+  keep->sweep = g_timeout_source_new (MAX (sweep_ms, 10));
+  g_source_set_callback (keep->sweep, sweep, keep, NULL);
+  g_source_attach (keep->sweep, context);
+  return keep;
+}
+
+void
+flu_http_keep_free (FluHttpKeep * keep)
+{
+  GList *l;
+
+  if (keep == NULL)
+    return;
+  while ((l = g_queue_peek_head_link (&keep->writing)))
+    kept_close (keep, l->data, "server stopping");
+  while ((l = g_queue_peek_head_link (&keep->parked)))
+    kept_close (keep, l->data, "server stopping");
+  g_source_destroy (keep->watch);
+  g_source_unref (keep->watch);
+  g_source_destroy (keep->sweep);
+  g_source_unref (keep->sweep);
+  close (keep->epfd);
+  while (keep->spare) {
+    GList *l = keep->spare;
+
+    keep->spare = l->next;
+    g_free (l->data);
+  }
+  g_free (keep->registered);
+  g_free (keep);
+}
+
+void
+flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
+    gchar * head, GBytes ** chunks, guint n_chunks, gboolean park,
+    FluHttpKeepDoneFunc done, gpointer data, GDestroyNotify notify)
+{
+  Kept *k;
+  guint i;
+
+  if (keep->spare) {
+    k = keep->spare->data;
+    keep->spare = keep->spare->next;
+    keep->n_spare--;
+    memset (k, 0, sizeof (Kept));
+  } else {
+    k = g_new0 (Kept, 1);
+  }
+  k->link.data = k;
+  k->conn = conn;
+  k->fd = fd;
+  k->park = park;
+  k->head = head;
+  k->head_len = strlen (head);
+  k->chunks = n_chunks <= INLINE_CHUNKS ? k->inline_chunks :
+      g_new (GBytes *, n_chunks);
+  for (i = 0; i < n_chunks; i++)
+    k->chunks[i] = g_bytes_ref (chunks[i]);
+  k->n_chunks = n_chunks;
+  k->done = done;
+  k->data = data;
+  k->notify = notify;
+  k->state = KEPT_WRITING;
+  k->deadline = g_get_monotonic_time () + keep->stall_us;
+  g_queue_push_tail_link (&keep->writing, &k->link);
+  kept_write (keep, k);
+}
+
+guint
+flu_http_keep_count (FluHttpKeep * keep, guint * parked)
+{
+  if (parked)
+    *parked = keep->parked.length;
+  return keep->writing.length + keep->parked.length;
+}
+
+/* ---- the answer ---- */
+
+gboolean
+flu_http_keep_allowed (SoupServerMessage * msg)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
+
+  if (soup_message_headers_header_contains (resp, "Connection", "close"))
+    return FALSE;
+  switch (soup_server_message_get_http_version (msg)) {
+    case SOUP_HTTP_1_1:
+      return !soup_message_headers_header_contains (req, "Connection", "close");
+    case SOUP_HTTP_1_0:
+      return soup_message_headers_header_contains (req, "Connection",
+          "keep-alive");
+    default:
+      return FALSE;
+  }
+}
+
+static void
+append_header (const char *name, const char *value, gpointer data)
+{
+  GString *s = data;
+
+  /* ours below */
+  if (g_ascii_strcasecmp (name, "Content-Length") == 0 ||
+      g_ascii_strcasecmp (name, "Connection") == 0 ||
+      g_ascii_strcasecmp (name, "Date") == 0)
+    return;
+  g_string_append (s, name);
+  g_string_append (s, ": ");
+  g_string_append (s, value);
+  g_string_append (s, "\r\n");
+}
+
+/* "Date: ...\r\n" of this second, made once a second */
+static const gchar *
+date_line (void)
+{
+  static __thread gchar line[64];
+  static __thread time_t made;
+  time_t now = time (NULL);
+
+  if (now != made) {
+    GDateTime *dt = g_date_time_new_from_unix_utc (now);
+    gchar *d = g_date_time_format (dt, "%a, %d %b %Y %H:%M:%S GMT");
+
+    g_snprintf (line, sizeof (line), "Date: %s\r\n", d);
+    g_free (d);
+    g_date_time_unref (dt);
+    made = now;
+  }
+  return line;
+}
+
+guint64
+flu_http_keep_build (SoupServerMessage * msg, gboolean keep, gchar ** head,
+    GPtrArray ** chunks)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  guint status = soup_server_message_get_status (msg);
+  const gchar *phrase = soup_server_message_get_reason_phrase (msg);
+  gboolean is_head = soup_server_message_get_method (msg) == SOUP_METHOD_HEAD;
+  guint64 size = body->length, start = 0, len = size;
+  const gchar *range = soup_message_headers_get_one (req, "Range");
+  gchar *content_range = NULL;
+  GString *s = g_string_sized_new (512);
+
+  *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  /* as libsoup's handle_partial_get (): a GET answered 200 with a body */
+  if (range && !is_head && status == SOUP_STATUS_OK && size > 0) {
+    guint64 end = 0;
+
+    switch (flu_http_range_parse (range, size, &start, &end)) {
+      case FLU_HTTP_RANGE_PARTIAL:
+        status = SOUP_STATUS_PARTIAL_CONTENT;
+        phrase = NULL;
+        len = end - start + 1;
+        content_range = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%"
+            G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, start, end, size);
+        break;
+      case FLU_HTTP_RANGE_UNSATISFIABLE:
+        status = SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE;
+        phrase = NULL;
+        start = len = 0;
+        content_range = g_strdup_printf ("bytes */%" G_GUINT64_FORMAT, size);
+        break;
+      default:
+        break;
+    }
+  }
+  if (phrase == NULL || *phrase == '\0')
+    phrase = flu_http_server_status_phrase (status);
+  g_string_append_printf (s, "HTTP/1.%d %u %s\r\n",
+      soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ? 0 : 1,
+      status, phrase);
+  g_string_append (s, date_line ());
+  soup_message_headers_foreach (resp, append_header, s);
+  if (content_range)
+    g_string_append_printf (s, "Content-Range: %s\r\n", content_range);
+  g_string_append_printf (s, "Content-Length: %" G_GUINT64_FORMAT "\r\n", len);
+  if (!keep)
+    g_string_append (s, "Connection: close\r\n");
+  else if (soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0)
+    g_string_append (s, "Connection: keep-alive\r\n");
+  g_string_append (s, "\r\n");
+  *head = g_string_free (s, FALSE);
+  g_free (content_range);
+
+  if (!is_head && len > 0) {
+    guint64 off = start, stop = start + len;
+
+    /* the body's own chunks (sub-buffers, no copy) over [start, stop) */
+    while (off < stop) {
+      GBytes *c = soup_message_body_get_chunk (body, off);
+      gsize csize;
+
+      if (c == NULL)
+        break;
+      csize = g_bytes_get_size (c);
+      if (csize == 0) {
+        g_bytes_unref (c);
+        break;
+      }
+      if (off + csize > stop) {
+        GBytes *sub = g_bytes_new_from_bytes (c, 0, stop - off);
+
+        g_bytes_unref (c);
+        c = sub;
+        csize = stop - off;
+      }
+      g_ptr_array_add (*chunks, c);
+      off += csize;
+    }
+  }
+  return is_head ? 0 : len;
+}

@@ -1,0 +1,85 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Kept-alive connections out of GLib's poll (see fluhttpkeep.c): answers
+ * written by us on connections taken from libsoup, then parked in one
+ * epoll set per server until their next request arrives.  Server thread
+ * only. */
+
+#ifndef __FLU_HTTP_KEEP_H__
+#define __FLU_HTTP_KEEP_H__
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct _FluHttpKeep FluHttpKeep;
+
+/* The next request of @conn arrived (its first byte is readable; with
+ * @head_complete its whole head, up to an empty line, is in the socket
+ * buffer): the connection is no longer ours; @conn is borrowed, take a
+ * ref to keep it. */
+typedef void (*FluHttpKeepResumeFunc) (gpointer user_data, GIOStream * conn,
+    gboolean head_complete);
+
+/* The answer is done (@ok: all written) with @body_bytes of its body
+ * written; called once, then @notify frees @data. */
+typedef void (*FluHttpKeepDoneFunc) (gpointer data, guint64 body_bytes,
+    gboolean ok);
+
+/* One set on @context: a parked connection idle for @idle_ms is closed,
+ * one whose answer is not all written within @stall_ms too (checked by
+ * one timer every @sweep_ms for every connection). */
+FluHttpKeep *flu_http_keep_new (GMainContext * context, guint idle_ms,
+    guint stall_ms, guint sweep_ms, FluHttpKeepResumeFunc resume,
+    gpointer user_data);
+/* Closes every connection (done callbacks called, not ok). */
+void flu_http_keep_free (FluHttpKeep * keep);
+
+/* Writes @head (taken) and then @n_chunks @chunks (refs taken, never
+ * copied) on @conn, whose socket is @fd (non-blocking), and then, with
+ * @park, waits for the next request of @conn (else closes it).  Takes
+ * @conn's reference. */
+void flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
+    gchar * head, GBytes ** chunks, guint n_chunks, gboolean park,
+    FluHttpKeepDoneFunc done, gpointer data, GDestroyNotify notify);
+
+/* Connections held now (writing and parked), and of them parked. */
+guint flu_http_keep_count (FluHttpKeep * keep, guint * parked);
+
+/* The answer that libsoup 3.2 would write for @msg, whose handler has
+ * set status, headers and body (a complete answer of known length):
+ * with the head (status line, headers, Content-Length; a single byte
+ * Range of a GET 200 gives 206 with Content-Range, an unsatisfiable one
+ * 416, several disjoint ones the whole 200) in @head and the body's
+ * chunks (none for HEAD) in @chunks (free with g_ptr_array_unref).
+ * "Connection: close" in the head when not @keep.  Returns the body's
+ * length. */
+guint64 flu_http_keep_build (SoupServerMessage * msg, gboolean keep,
+    gchar ** head, GPtrArray ** chunks);
+
+/* Whether @msg's request and its answer allow the connection to stay
+ * open after it (HTTP/1.1 without "Connection: close" either side,
+ * HTTP/1.0 asking "Connection: keep-alive"). */
+gboolean flu_http_keep_allowed (SoupServerMessage * msg);
+
+G_END_DECLS
+
+#endif /* __FLU_HTTP_KEEP_H__ */
