@@ -38,6 +38,7 @@
 
 #include "fluhlsaccess.h"
 #include "fluhlssession.h"
+#include "fluhlswindow.h"
 #include "fluhttpgate.h"
 #include "fluhttplog.h"
 #include "fluhttplogwatch.h"
@@ -243,8 +244,11 @@ flu_hls_access_install_properties (GObjectClass * klass, guint first_id)
       FLU_TYPE_HLS_SESSION_MODE, FLU_HLS_SESSION_AUTO, RW);
   p[P_SESSION_TIMEOUT] = g_param_spec_uint ("session-timeout",
       "Session timeout", "Seconds without a request after which a session "
-      "ends (its log line is written); tokens last as long and are "
-      "re-issued in each playlist", 1, 86400, DEFAULT_SESSION_TIMEOUT, RW);
+      "ends (its log line is written); a token expires that long after its "
+      "segment's time (the same in every playlist listing the segment) or "
+      "after the playlist answer (the cookie, URIs naming no segment), and "
+      "is taken past its expiry while its session lives", 1, 86400,
+      DEFAULT_SESSION_TIMEOUT, RW);
   p[P_SESSION_SECRET_FILE] = g_param_spec_string ("session-secret-file",
       "Session secret file", "File whose contents (at least 16 bytes) sign "
       "the session tokens, so that they survive a restart and are good on "
@@ -818,14 +822,14 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
   /* the query's token, else (or when it is stale) the cookie's */
   token = query ? g_hash_table_lookup (query, FLU_HLS_SESSION_PARAM) : NULL;
   if (token)
-    ts = flu_hls_session_token_verify (a->key, token, r->mount_point,
-        r->bind_address ? host : NULL, g_get_real_time () / G_USEC_PER_SEC,
-        &id);
+    ts = flu_hls_sessions_verify (a->sessions, a->key, token,
+        r->mount_point, r->bind_address ? host : NULL,
+        g_get_real_time () / G_USEC_PER_SEC, g_get_monotonic_time (), &id);
   if (ts != FLU_HLS_TOKEN_OK && cookie_token (msg, r->cookie_name, &cookie)) {
     token = cookie;
-    ts = flu_hls_session_token_verify (a->key, cookie, r->mount_point,
-        r->bind_address ? host : NULL, g_get_real_time () / G_USEC_PER_SEC,
-        &id);
+    ts = flu_hls_sessions_verify (a->sessions, a->key, cookie,
+        r->mount_point, r->bind_address ? host : NULL,
+        g_get_real_time () / G_USEC_PER_SEC, g_get_monotonic_time (), &id);
   }
   if (ts == FLU_HLS_TOKEN_OK) {
     s = flu_hls_sessions_lookup (a->sessions, id);
@@ -897,15 +901,20 @@ done:
   return ok;
 }
 
+static gint64
+window_token_time (guint64 msn, gpointer window)
+{
+  return flu_hls_window_token_time (window, msn);
+}
+
 GBytes *
 flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
-    GBytes * playlist)
+    GBytes * playlist, FluHlsWindow * window)
 {
   const Run *r = (a = lead_of (a))->run;
   MsgSession *m = g_object_get_data (G_OBJECT (msg), "flu-hls-session");
   FluHlsSession *s;
-  gint64 expires;
-  gchar *token, *host = NULL;
+  gchar *host = NULL;
   GBytes *out;
 
   if (r == NULL || !r->sessions || m == NULL || a->key == NULL)
@@ -913,15 +922,27 @@ flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
   /* a held request is activity too: its session lives on from here */
   if (a->sessions && (s = flu_hls_sessions_lookup (a->sessions, m->id)))
     s->last = g_get_monotonic_time ();
-  /* the token lasts session-timeout from now: each playlist renews it */
-  expires = g_get_real_time () / G_USEC_PER_SEC + r->timeout_s;
   if (r->bind_address)
     host = client_host (msg);
-  token = flu_hls_session_token_make (a->key, m->id, r->mount_point, expires,
-      host);
-  out = r->in_query ? flu_hls_playlist_add_query (playlist,
-      FLU_HLS_SESSION_PARAM, token) : g_bytes_ref (playlist);
+  if (r->in_query) {
+    /* a media URI's token expires session-timeout after its segment's
+     * token time, so it is the same in every playlist that lists it;
+     * the other URIs' (and the cookie's) last session-timeout from now */
+    FluHlsTokenSpec spec = { a->key, m->id, r->mount_point, host,
+      r->timeout_s, g_get_real_time () / G_USEC_PER_SEC,
+      window ? window_token_time : NULL, window
+    };
+
+    out = flu_hls_playlist_add_tokens (playlist, &spec);
+  } else {
+    out = g_bytes_ref (playlist);
+  }
   if (r->in_cookie) {
+    /* the cookie's token lasts session-timeout from now: each playlist
+     * renews it */
+    gint64 expires = g_get_real_time () / G_USEC_PER_SEC + r->timeout_s;
+    gchar *token = flu_hls_session_token_make (a->key, m->id,
+        r->mount_point, expires, host);
     gchar *c = g_strdup_printf ("%s=%s; Path=%s; Max-Age=%" G_GINT64_FORMAT
         "; HttpOnly; SameSite=Lax", r->cookie_name, token,
         r->cookie_path, r->timeout_s);
@@ -929,8 +950,8 @@ flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
     soup_message_headers_replace (soup_server_message_get_response_headers
         (msg), "Set-Cookie", c);
     g_free (c);
+    g_free (token);
   }
-  g_free (token);
   g_free (host);
   return out;
 }

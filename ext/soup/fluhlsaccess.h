@@ -33,6 +33,7 @@
 
 #include "fluhttpserver.h"
 #include "fluhlsgroup.h"
+#include "fluhlswindow.h"
 
 G_BEGIN_DECLS
 
@@ -91,9 +92,13 @@ void flu_hls_access_stop (FluHlsAccess * a);
 gboolean flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
     GHashTable * query, gboolean playlist);
 /* Server thread: @playlist as @msg's viewer gets it (a ref of it, or with
- * its session token in every URI; the cookie set). */
+ * its session token in every URI; the cookie set).  @window (may be
+ * NULL) is the window @playlist comes from: the tokens of its media
+ * URIs expire from their segments' token times (the same in every
+ * playlist that lists them); without it, every token lasts
+ * session-timeout from now. */
 GBytes *flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
-    GBytes * playlist);
+    GBytes * playlist, FluHlsWindow * window);
 /* Server thread: the response headers of an answer to a session (private
  * caching); call after Cache-Control is set. */
 void flu_hls_access_set_headers (FluHlsAccess * a, SoupServerMessage * msg);

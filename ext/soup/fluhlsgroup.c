@@ -130,9 +130,12 @@ handle_multivariant (FluHttpServer * server, SoupServerMessage * msg,
   g_free (cache);
   body = g_bytes_new_take (text, strlen (text));
   /* the session's token into the variant URIs, private caching */
-  own = lead ? flu_hls_access_playlist (lead, msg, body) : g_bytes_ref (body);
-  if (lead)
+  if (lead) {
+    own = flu_hls_access_playlist (lead, msg, body, NULL);
     flu_hls_access_set_headers (lead, msg);
+  } else {
+    own = g_bytes_ref (body);
+  }
   soup_server_message_set_response (msg, "application/vnd.apple.mpegurl",
       SOUP_MEMORY_COPY, g_bytes_get_data (own, NULL), g_bytes_get_size (own));
   g_bytes_unref (own);

@@ -23,6 +23,7 @@
 #endif
 
 #include "fluhlssession.h"
+#include "fluhlswindow.h"
 #include "fluhttpauth.h"
 
 #include <errno.h>
@@ -91,13 +92,18 @@ flu_hls_session_new_id (void)
   return id;
 }
 
-/* MAC_HEX hex digits */
+static GHmac *
+keyed (GBytes * key)
+{
+  return g_hmac_new (G_CHECKSUM_SHA256, g_bytes_get_data (key, NULL),
+      g_bytes_get_size (key));
+}
+
+/* MAC_HEX hex digits; @hmac (keyed (), no data yet) is used up */
 static gchar *
-make_mac (GBytes * key, const gchar * id, const gchar * scope,
+make_mac_with (GHmac * hmac, const gchar * id, const gchar * scope,
     gint64 expires, const gchar * address)
 {
-  GHmac *hmac = g_hmac_new (G_CHECKSUM_SHA256, g_bytes_get_data (key, NULL),
-      g_bytes_get_size (key));
   gchar *msg = g_strdup_printf ("fluhls1\n%s\n%s\n%" G_GINT64_FORMAT "\n%s",
       id, scope ? scope : "", expires, address ? address : "");
   gchar *mac;
@@ -109,16 +115,30 @@ make_mac (GBytes * key, const gchar * id, const gchar * scope,
   return mac;
 }
 
-gchar *
-flu_hls_session_token_make (GBytes * key, const gchar * id,
-    const gchar * scope, gint64 expires, const gchar * address)
+static gchar *
+make_mac (GBytes * key, const gchar * id, const gchar * scope,
+    gint64 expires, const gchar * address)
 {
-  gchar *mac = make_mac (key, id, scope, expires, address);
+  return make_mac_with (keyed (key), id, scope, expires, address);
+}
+
+static gchar *
+token_with (GHmac * hmac, const gchar * id, const gchar * scope,
+    gint64 expires, const gchar * address)
+{
+  gchar *mac = make_mac_with (hmac, id, scope, expires, address);
   gchar *token = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%s", id, expires,
       mac);
 
   g_free (mac);
   return token;
+}
+
+gchar *
+flu_hls_session_token_make (GBytes * key, const gchar * id,
+    const gchar * scope, gint64 expires, const gchar * address)
+{
+  return token_with (keyed (key), id, scope, expires, address);
 }
 
 static gboolean
@@ -162,15 +182,11 @@ flu_hls_session_token_verify (GBytes * key, const gchar * token,
     g_free (sid);
     return FLU_HLS_TOKEN_FORGED;
   }
-  if (expires <= now) {
-    g_free (sid);
-    return FLU_HLS_TOKEN_EXPIRED;
-  }
   if (id)
     *id = sid;
   else
     g_free (sid);
-  return FLU_HLS_TOKEN_OK;
+  return expires <= now ? FLU_HLS_TOKEN_EXPIRED : FLU_HLS_TOKEN_OK;
 }
 
 void
@@ -331,6 +347,28 @@ flu_hls_sessions_expire (FluHlsSessions * t, gint64 now, gboolean all)
   return out;
 }
 
+FluHlsTokenStatus
+flu_hls_sessions_verify (FluHlsSessions * t, GBytes * key,
+    const gchar * token, const gchar * scope, const gchar * address,
+    gint64 now_s, gint64 now_us, gchar ** id)
+{
+  gchar *sid = NULL;
+  FluHlsTokenStatus ts = flu_hls_session_token_verify (key, token, scope,
+      address, now_s, &sid);
+  FluHlsSession *s;
+
+  /* a token of a session we know and that is alive is good whatever
+   * its expiry: a segment's token keeps the expiry it was first listed
+   * with, and the segment may stay listed longer than that */
+  if (ts == FLU_HLS_TOKEN_EXPIRED && t &&
+      (s = flu_hls_sessions_lookup (t, sid)) && now_us - s->last < t->timeout)
+    ts = FLU_HLS_TOKEN_OK;
+  if (ts == FLU_HLS_TOKEN_OK && id)
+    *id = g_steal_pointer (&sid);
+  g_free (sid);
+  return ts;
+}
+
 GPtrArray *
 flu_hls_sessions_list (FluHlsSessions * t)
 {
@@ -345,23 +383,26 @@ flu_hls_sessions_list (FluHlsSessions * t)
   return out;
 }
 
+/* the value of the parameter for the URI @uri (@len bytes; not owned
+ * by the caller, valid until the next call) */
+typedef const gchar *(*ValueFunc) (const gchar * uri, gsize len, gpointer data);
+
 /* appends @uri (@len bytes) with the parameter added */
 static void
 append_uri (GString * out, const gchar * uri, gsize len, const gchar * param,
-    const gchar * value)
+    ValueFunc value, gpointer data)
 {
   const gchar *hash = memchr (uri, '#', len);
   gsize base = hash ? (gsize) (hash - uri) : len;
 
   g_string_append_len (out, uri, base);
   g_string_append_c (out, memchr (uri, '?', base) ? '&' : '?');
-  g_string_append_printf (out, "%s=%s", param, value);
+  g_string_append_printf (out, "%s=%s", param, value (uri, len, data));
   g_string_append_len (out, uri + base, len - base);
 }
 
-GBytes *
-flu_hls_playlist_add_query (GBytes * playlist, const gchar * param,
-    const gchar * value)
+static GBytes *
+rewrite (GBytes * playlist, const gchar * param, ValueFunc value, gpointer data)
 {
   gsize size;
   const gchar *p = g_bytes_get_data (playlist, &size), *end = p + size;
@@ -373,7 +414,7 @@ flu_hls_playlist_add_query (GBytes * playlist, const gchar * param,
     const gchar *content_end = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
 
     if (p < content_end && *p != '#') {
-      append_uri (out, p, content_end - p, param, value);
+      append_uri (out, p, content_end - p, param, value, data);
     } else if (p < content_end) {
       const gchar *q = p;
 
@@ -389,7 +430,7 @@ flu_hls_playlist_add_query (GBytes * playlist, const gchar * param,
         if (close == NULL)
           break;
         g_string_append_len (out, q, a - q);
-        append_uri (out, a, close - a, param, value);
+        append_uri (out, a, close - a, param, value, data);
         q = close;
       }
       g_string_append_len (out, q, content_end - q);
@@ -398,4 +439,114 @@ flu_hls_playlist_add_query (GBytes * playlist, const gchar * param,
     p = nl ? nl + 1 : end;
   }
   return g_string_free_to_bytes (out);
+}
+
+static const gchar *
+same_value (const gchar * uri, gsize len, gpointer data)
+{
+  return data;
+}
+
+GBytes *
+flu_hls_playlist_add_query (GBytes * playlist, const gchar * param,
+    const gchar * value)
+{
+  return rewrite (playlist, param, same_value, (gpointer) value);
+}
+
+/* ---- a session's tokens in a playlist ---- */
+
+typedef struct
+{
+  guint64 msn;                  /* FLU_HLS_NONE: not media */
+  gint64 expires;
+  gchar *token;
+} Made;
+
+typedef struct
+{
+  const FluHlsTokenSpec *spec;
+  GArray *made;                 /* Made: this rewrite's tokens */
+  GHmac *keyed;                 /* the key's HMAC state, copied per token */
+} Tokens;
+
+static void
+made_clear (Made * m)
+{
+  g_free (m->token);
+}
+
+/* the msn a URI of the window names (a segment, part or init segment:
+ * a bare name, no path), FLU_HLS_NONE for any other */
+static guint64
+uri_msn (const gchar * uri, gsize len)
+{
+  gsize n = 0;
+  gchar *name;
+  guint64 msn = FLU_HLS_NONE;
+  guint part;
+  FluHlsName kind;
+
+  while (n < len && uri[n] != '?' && uri[n] != '#' && uri[n] != '/')
+    n++;
+  if ((n < len && uri[n] == '/') || n == 0 || n > 64)
+    return FLU_HLS_NONE;
+  name = g_strndup (uri, n);
+  kind = flu_hls_parse_name (name, &msn, &part);
+  g_free (name);
+  return kind == FLU_HLS_NAME_SEGMENT || kind == FLU_HLS_NAME_PART ||
+      kind == FLU_HLS_NAME_INIT ? msn : FLU_HLS_NONE;
+}
+
+static const gchar *
+token_value (const gchar * uri, gsize len, gpointer data)
+{
+  Tokens *t = data;
+  const FluHlsTokenSpec *sp = t->spec;
+  guint64 msn = sp->token_time ? uri_msn (uri, len) : FLU_HLS_NONE;
+  gint64 expires = sp->now_s + sp->lifetime_s, at;
+  Made m;
+  guint i;
+
+  /* one look-up per msn, one HMAC per expiry, in one rewrite (URIs of
+   * one msn come together: latest first) */
+  for (i = t->made->len; i > 0; i--) {
+    Made *x = &g_array_index (t->made, Made, i - 1);
+
+    if (x->msn == msn)
+      return x->token;
+  }
+  if (msn != FLU_HLS_NONE && (at = sp->token_time (msn, sp->user_data)) >= 0)
+    expires = at / G_USEC_PER_SEC + sp->lifetime_s;
+  m.msn = msn;
+  m.expires = expires;
+  m.token = NULL;
+  for (i = t->made->len; i > 0 && m.token == NULL; i--) {
+    Made *x = &g_array_index (t->made, Made, i - 1);
+
+    if (x->expires == expires)
+      m.token = g_strdup (x->token);
+  }
+  if (m.token == NULL) {
+    if (t->keyed == NULL)
+      t->keyed = keyed (sp->key);
+    m.token = token_with (g_hmac_copy (t->keyed), sp->id, sp->scope,
+        expires, sp->address);
+  }
+  g_array_append_val (t->made, m);
+  return m.token;
+}
+
+GBytes *
+flu_hls_playlist_add_tokens (GBytes * playlist, const FluHlsTokenSpec * spec)
+{
+  Tokens t = { spec, g_array_new (FALSE, FALSE, sizeof (Made)), NULL };
+  GBytes *out;
+
+  g_array_set_clear_func (t.made, (GDestroyNotify) made_clear);
+  out = rewrite (playlist, FLU_HLS_SESSION_PARAM, token_value, &t);
+  g_array_unref (t.made);
+  if (t.keyed)
+    g_hmac_unref (t.keyed);
+  return out;
 }

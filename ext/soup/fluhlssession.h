@@ -61,7 +61,8 @@ gchar *flu_hls_session_new_id (void);
 gchar *flu_hls_session_token_make (GBytes * key, const gchar * id,
     const gchar * scope, gint64 expires, const gchar * address);
 /* Checks @token (the MAC compared in constant time, then the expiry
- * against @now, Unix seconds); @id gets the session id when OK. */
+ * against @now, Unix seconds); @id gets the session id when OK or
+ * EXPIRED (the MAC is right). */
 FluHlsTokenStatus flu_hls_session_token_verify (GBytes * key,
     const gchar * token, const gchar * scope, const gchar * address,
     gint64 now, gchar ** id);
@@ -113,6 +114,14 @@ guint flu_hls_sessions_count_host (FluHlsSessions * t, const gchar * host);
  * taken out of the table, oldest first: the caller frees them. */
 GPtrArray *flu_hls_sessions_expire (FluHlsSessions * t, gint64 now,
     gboolean all);
+/* @token verified for a request to the sessions of @t: as
+ * flu_hls_session_token_verify (@now_s, Unix seconds), but a token whose
+ * MAC is right and whose expiry has passed is OK when its session is in
+ * @t (may be NULL) and alive at @now_us (monotonic: its latest request
+ * less than the timeout ago).  @id gets the session id when OK. */
+FluHlsTokenStatus flu_hls_sessions_verify (FluHlsSessions * t, GBytes * key,
+    const gchar * token, const gchar * scope, const gchar * address,
+    gint64 now_s, gint64 now_us, gchar ** id);
 /* A snapshot of the live sessions (not owned: valid until the table
  * changes). */
 GPtrArray *flu_hls_sessions_list (FluHlsSessions * t);
@@ -122,6 +131,34 @@ GPtrArray *flu_hls_sessions_list (FluHlsSessions * t);
  * EXT-X-PRELOAD-HINT, EXT-X-RENDITION-REPORT, EXT-X-MEDIA). */
 GBytes *flu_hls_playlist_add_query (GBytes * playlist, const gchar * param,
     const gchar * value);
+
+/* The token time (Unix us) of media sequence number @msn, -1 when none
+ * (flu_hls_window_token_time ()). */
+typedef gint64 (*FluHlsTokenTimeFunc) (guint64 msn, gpointer user_data);
+
+/* What one session's tokens in a playlist are made of. */
+typedef struct
+{
+  GBytes *key;
+  const gchar *id;
+  const gchar *scope;
+  const gchar *address;         /* NULL: tokens not bound to one */
+  gint64 lifetime_s;            /* a token expires this long after its time */
+  gint64 now_s;                 /* Unix s: the time of URIs naming no media */
+  FluHlsTokenTimeFunc token_time;       /* NULL: every URI's time is now_s */
+  gpointer user_data;
+} FluHlsTokenSpec;
+
+/* @playlist with the session's token (FLU_HLS_SESSION_PARAM=...) added to
+ * every URI, as flu_hls_playlist_add_query () does.  A media URI (a bare
+ * segment, part or init segment name, flu_hls_parse_name ()) expires
+ * lifetime_s after the token time of its msn, so it comes out the same in
+ * every playlist of the session while it is listed (RFC 8216bis 6.2.1);
+ * any other URI (a rendition report, a variant playlist, an msn without a
+ * token time) expires lifetime_s after now_s.  One token time look-up per
+ * msn and one HMAC per expiry for the playlist. */
+GBytes *flu_hls_playlist_add_tokens (GBytes * playlist,
+    const FluHlsTokenSpec * spec);
 
 G_END_DECLS
 

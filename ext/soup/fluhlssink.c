@@ -39,7 +39,11 @@
  * viewers get sessions (fluhlsaccess.c): fluhttpsink's checks run once,
  * on a viewer's first playlist request, and the playlist then carries an
  * HMAC session token in every URI (?s=...) and a cookie; later requests
- * present it, segments and parts without a valid one get 403, and a
+ * present it, segments and parts without a valid one get 403.  A
+ * segment's, part's or init segment's token expires session-timeout
+ * after that segment's time, so its URI is the same in every playlist
+ * that lists it (RFC 8216bis 6.2.1), and is taken past its expiry while
+ * its session lives (the cookie is renewed by each playlist); a
  * session (a viewer: client-limit counts them) ends after
  * session-timeout idle with one access-log line and a
  * fluhlssink-session-ended bus message.  max-sessions bounds the table
@@ -665,7 +669,8 @@ answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
     pl[1] = flu_hls_member_reports (sink->member);
   /* the viewer's own copy, its session token in the URIs */
   for (i = 0; i < 2 && pl[i]; i++) {
-    GBytes *own = flu_hls_access_playlist (sink->access, msg, pl[i]);
+    GBytes *own = flu_hls_access_playlist (sink->access, msg, pl[i],
+        i == 0 ? sink->window : NULL);
 
     g_bytes_unref (pl[i]);
     pl[i] = own;

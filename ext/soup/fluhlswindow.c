@@ -226,12 +226,14 @@ typedef struct
   guint64 dseq;                 /* discontinuity sequence number */
   gboolean discont;
   gint64 pdt_us;
+  gint64 token_us;              /* its token time (see token_time ()) */
   guint64 duration;
   gboolean complete;
   GArray *parts;                /* Part */
   gsize bytes;
   GBytes *init;                 /* fMP4: init<init_msn>.mp4 */
   guint64 init_msn;
+  gint64 init_token_us;         /* the token time of segment init_msn */
 } Segment;
 
 struct _FluHlsWindow
@@ -247,11 +249,14 @@ struct _FluHlsWindow
   gboolean hint;                /* a preload hint is mounted */
   guint64 hint_msn;
   guint hint_part;
+  /* the token time of hint_msn while it is the next segment's (-1: none) */
+  gint64 hint_token_us;
   GBytes *playlist;             /* cached */
   GBytes *delta;                /* cached */
   FluHlsWindowStats stats;
   GBytes *init;                 /* fMP4: the latest segment's init */
   guint64 init_msn;
+  gint64 init_token_us;
 };
 
 static void
@@ -305,6 +310,7 @@ flu_hls_window_new (const FluHlsWindowConfig * config, guint64 first_msn,
   w->user_data = user_data;
   g_queue_init (&w->segments);
   w->next_msn = first_msn;
+  w->hint_token_us = -1;
   return w;
 }
 
@@ -415,17 +421,34 @@ close_segment (FluHlsWindow * w, Segment * s)
   expire (w);
 }
 
+/* The hint names the next segment before it exists: its token time is
+ * fixed now, the time the segment will start at (the last one's
+ * PROGRAM-DATE-TIME plus its duration), and kept for it. */
+static void
+hint_next_segment (FluHlsWindow * w)
+{
+  Segment *last = g_queue_peek_tail (&w->segments);
+
+  if (w->hint && w->hint_msn == w->next_msn && w->hint_token_us >= 0)
+    return;
+  w->hint_token_us = last ? last->pdt_us + (gint64) (last->duration / 1000) :
+      g_get_real_time ();
+  set_hint (w, TRUE, w->next_msn, 0);
+}
+
 static void
 update_hint (FluHlsWindow * w)
 {
   Segment *s = open_segment (w);
 
-  if (w->cfg.part_target == 0 || w->ended)
+  if (w->cfg.part_target == 0 || w->ended) {
     set_hint (w, FALSE, 0, 0);
-  else if (s)
+    w->hint_token_us = -1;
+  } else if (s) {
     set_hint (w, TRUE, s->msn, s->parts->len);
-  else
-    set_hint (w, TRUE, w->next_msn, 0);
+  } else {
+    hint_next_segment (w);
+  }
 }
 
 void
@@ -452,17 +475,23 @@ flu_hls_window_add_part (FluHlsWindow * w, const FluHlsPartInfo * info,
     }
     s->dseq = w->dseq;
     s->pdt_us = info->pdt_us;
+    /* the token time the hint gave it, else its PROGRAM-DATE-TIME */
+    s->token_us = w->hint && w->hint_msn == s->msn && w->hint_token_us >= 0 ?
+        w->hint_token_us : info->pdt_us;
+    w->hint_token_us = -1;
     if (w->cfg.fmp4 && info->init && (w->init == NULL ||
             !g_bytes_equal (w->init, info->init))) {
       if (w->init)
         g_bytes_unref (w->init);
       w->init = g_bytes_ref (info->init);
       w->init_msn = s->msn;
+      w->init_token_us = s->token_us;
       mount (w, flu_hls_init_name (s->msn), TRUE);
     }
     if (w->cfg.fmp4 && w->init) {
       s->init = g_bytes_ref (w->init);
       s->init_msn = w->init_msn;
+      s->init_token_us = w->init_token_us;
     }
     g_queue_push_tail (&w->segments, s);
   }
@@ -766,6 +795,25 @@ find (FluHlsWindow * w, guint64 msn)
       w->segments.length)
     return NULL;
   return g_queue_peek_nth (&w->segments, msn - first->msn);
+}
+
+gint64
+flu_hls_window_token_time (FluHlsWindow * w, guint64 msn)
+{
+  Segment *s = find (w, msn);
+  GList *l;
+
+  if (s)
+    return s->token_us;
+  if (w->hint && w->hint_msn == msn && w->hint_token_us >= 0)
+    return w->hint_token_us;
+  /* an init segment whose first segment has left the window */
+  for (l = w->segments.head; l; l = l->next) {
+    s = l->data;
+    if (s->init && s->init_msn == msn)
+      return s->init_token_us;
+  }
+  return -1;
 }
 
 GPtrArray *

@@ -166,6 +166,15 @@ gchar *flu_hls_init_name (guint64 msn);
 /* The init segment init<msn>.mp4 (unref it) or NULL. */
 GBytes *flu_hls_window_get_init (FluHlsWindow * w, guint64 msn);
 
+/* The token time of segment @msn (Unix us): what a viewer's session
+ * tokens in the URIs of its segment, parts and init segment expire
+ * from, so that they stay the same in every playlist that lists them.
+ * Fixed when the msn is first published: the segment's
+ * PROGRAM-DATE-TIME, or, when a preload hint named its first part before
+ * it existed, the time it was to start at then (kept for the segment).
+ * -1 when the window neither holds nor hints @msn. */
+gint64 flu_hls_window_token_time (FluHlsWindow * w, guint64 msn);
+
 /* The data of a complete segment (its parts' GBytes, in order, in a new
  * array that frees them) or NULL when it is not (or no longer) held. */
 GPtrArray *flu_hls_window_get_segment (FluHlsWindow * w, guint64 msn);

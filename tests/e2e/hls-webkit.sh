@@ -36,13 +36,11 @@ mkdir -p "$broken"
   done
 } >"$broken/index.m3u8"
 
-# Sessions (client-limit) in the cookie only: with the token in the
-# query (session-mode auto = both), every playlist answer rewrites the
-# URIs of the segments it lists again (a fresh expiry), which
-# RFC 8216 6.2.1 forbids; GStreamer's hlsdemux then refuses the reload
-# ("Media URIs inconsistent") whenever it reloads before the window
-# moved (at the start, while the window fills) and WebKitGTK's playback
-# restarts.  See "Not yet" in ext/soup/README.md.
+# Sessions (client-limit) in the default session-mode (auto = both: the
+# token in the URIs and in a cookie): a segment's URI stays the same in
+# every playlist that lists it, which hlsdemux checks on each reload
+# ("Media URIs inconsistent" otherwise, and WebKitGTK's playback would
+# restart).
 port=@PORT@ # start_server picks it
 start_server wk fluondemand port="$port" directory="$broken" \
   mount-point=/broken/ \
@@ -51,7 +49,7 @@ start_server wk fluondemand port="$port" directory="$broken" \
   t. ! queue ! x264enc tune=zerolatency speed-preset=ultrafast \
     key-int-max=25 bitrate=500 ! mpegtsmux name=m ! \
     fluhlssink port="$port" mount-point=/room1/ target-duration=1 \
-    part-target=333000000 client-limit=100 session-mode=cookie \
+    part-target=333000000 client-limit=100 \
   audiotestsrc is-live=true ! audio/x-raw,rate=48000 ! voaacenc ! \
     aacparse ! queue ! m. \
   t. ! queue ! vp8enc deadline=1 keyframe-max-dist=25 ! \

@@ -21,13 +21,17 @@
 /* fluhlssink's sessions without a socket: tokens made and verified
  * (forged, expired, another mount, another address, malformed), the
  * session table's idle expiry and per-address counts, the playlist
- * rewrite, a secret file, and the access log's redaction of the token. */
+ * rewrite, a secret file, and the access log's redaction of the token;
+ * a session's tokens that stay the same in every playlist while their
+ * segment is listed (a window's token times), and expired tokens of a
+ * live session taken. */
 
 #include <gst/check/gstcheck.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
 #include "fluhlssession.h"
+#include "fluhlswindow.h"
 #include "fluhttpauth.h"
 #include "fluhttpgate.h"
 
@@ -328,6 +332,370 @@ GST_START_TEST (test_gate_limits)
 
 GST_END_TEST;
 
+/* ---- tokens per segment ---- */
+
+#define MS (G_GUINT64_CONSTANT (1000000))
+#define PDT0 (G_GINT64_CONSTANT (1796169600) * G_USEC_PER_SEC)
+#define LIFETIME 60
+
+static gint64
+token_time (guint64 msn, gpointer window)
+{
+  return flu_hls_window_token_time (window, msn);
+}
+
+/* every URI of @pl: URI lines and URI="..." attributes */
+static GPtrArray *
+uris_of (const gchar * pl)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  gchar **lines = g_strsplit (pl, "\n", -1);
+  guint i;
+
+  for (i = 0; lines[i]; i++) {
+    const gchar *a = lines[i];
+
+    if (*a == '\0')
+      continue;
+    if (*a != '#') {
+      g_ptr_array_add (out, g_strdup (a));
+      continue;
+    }
+    while ((a = strstr (a, "URI=\""))) {
+      const gchar *close = strchr (a + 5, '"');
+
+      fail_unless (close != NULL, "%s", lines[i]);
+      g_ptr_array_add (out, g_strndup (a + 5, close - a - 5));
+      a = close;
+    }
+  }
+  g_strfreev (lines);
+  return out;
+}
+
+/* the expiry in the token of @uri */
+static gint64
+expiry_of (const gchar * uri)
+{
+  const gchar *t = strstr (uri, "s=");
+  const gchar *dot;
+
+  fail_unless (t != NULL, "no token in %s", uri);
+  dot = strchr (t, '.');
+  fail_unless (dot != NULL, "%s", uri);
+  return g_ascii_strtoll (dot + 1, NULL, 10);
+}
+
+static gchar *
+name_of (const gchar * uri)
+{
+  return g_strndup (uri, strcspn (uri, "?"));
+}
+
+typedef struct
+{
+  GHashTable *seen;             /* name -> the URI it was listed with */
+  GHashTable *hinted;           /* names of preload hints */
+  GHashTable *parts;            /* names listed in EXT-X-PART */
+  guint compared;               /* URIs found again in a later playlist */
+  guint playlists;
+} Listing;
+
+/* @pl of one session: every media name listed before has the same URI */
+static void
+check_listing (Listing * l, const gchar * pl)
+{
+  GPtrArray *uris = uris_of (pl);
+  gchar **lines = g_strsplit (pl, "\n", -1);
+  guint i;
+
+  for (i = 0; i < uris->len; i++) {
+    const gchar *uri = g_ptr_array_index (uris, i);
+    gchar *name = name_of (uri);
+    const gchar *before = g_hash_table_lookup (l->seen, name);
+    guint64 msn;
+    guint part;
+
+    /* media only: a rendition report's token is fresh each time */
+    if (flu_hls_parse_name (name, &msn, &part) == FLU_HLS_NAME_UNKNOWN) {
+      g_free (name);
+      continue;
+    }
+    if (before) {
+      fail_unless_equals_string (uri, before);
+      l->compared++;
+      g_free (name);
+    } else {
+      g_hash_table_insert (l->seen, name, g_strdup (uri));
+    }
+  }
+  for (i = 0; lines[i]; i++) {
+    const gchar *u = strstr (lines[i], "URI=\"");
+    GHashTable *set = g_str_has_prefix (lines[i], "#EXT-X-PRELOAD-HINT") ?
+        l->hinted : g_str_has_prefix (lines[i], "#EXT-X-PART:") ? l->parts :
+        NULL;
+
+    if (u && set)
+      g_hash_table_add (set, g_strndup (u + 5, strcspn (u + 5, "?\"")));
+  }
+  l->playlists++;
+  g_strfreev (lines);
+  g_ptr_array_unref (uris);
+}
+
+static void
+listing_init (Listing * l)
+{
+  l->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  l->hinted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  l->parts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  l->compared = l->playlists = 0;
+}
+
+static void
+listing_clear (Listing * l)
+{
+  g_hash_table_unref (l->seen);
+  g_hash_table_unref (l->hinted);
+  g_hash_table_unref (l->parts);
+}
+
+/* @pl (a window's playlist, a rendition report appended) as session @id
+ * gets it at @now (Unix s) */
+static gchar *
+rewritten (GBytes * key, const gchar * id, FluHlsWindow * w, gint64 now)
+{
+  GBytes *pl = flu_hls_window_playlist (w), *in, *out;
+  gchar *text, *res;
+
+  if (pl == NULL)
+    return NULL;
+  text = g_strdup_printf ("%.*s#EXT-X-RENDITION-REPORT:URI=\"../lo/"
+      "index.m3u8\",LAST-MSN=1\n", (gint) g_bytes_get_size (pl),
+      (const gchar *) g_bytes_get_data (pl, NULL));
+  in = g_bytes_new_take (text, strlen (text));
+  {
+    FluHlsTokenSpec spec = { key, id, "/tv/", NULL, LIFETIME, now,
+      token_time, w
+    };
+
+    out = flu_hls_playlist_add_tokens (in, &spec);
+  }
+  res = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  g_bytes_unref (out);
+  g_bytes_unref (in);
+  g_bytes_unref (pl);
+  return res;
+}
+
+/* An LL-HLS fMP4 window (segments of 3 parts, 3 listed, 3 kept) grows
+ * for 8 segments while one session reloads after every part, a second
+ * later each time: every segment, part, map and hint URI comes out the
+ * same in every playlist that lists it (its expiry from its segment's
+ * PROGRAM-DATE-TIME, the hinted segment's from when it was to start),
+ * the hint's URI is the part's once listed, the map's stays after its
+ * segment left the window; the rendition report's token is fresh; a
+ * second session gets other tokens. */
+GST_START_TEST (test_playlist_tokens)
+{
+  FluHlsWindowConfig cfg = { 1, 400 * MS, 3, 3, TRUE };
+  GBytes *key = key_of ("0123456789abcdef0123456789abcdef");
+  GBytes *init = g_bytes_new_static ("init", 4);
+  gchar *a = flu_hls_session_new_id (), *b = flu_hls_session_new_id ();
+  FluHlsWindow *w = flu_hls_window_new (&cfg, 100, NULL, NULL);
+  guint64 durations[3] = { 300 * MS, 300 * MS, 400 * MS };
+  gint64 now = PDT0 / G_USEC_PER_SEC;
+  GHashTableIter it;
+  gpointer name;
+  Listing l;
+  guint k, i, hints_listed = 0;
+  gchar *pl, *other = NULL;
+
+  listing_init (&l);
+  for (k = 0; k < 8; k++) {
+    for (i = 0; i < 3; i++) {
+      FluHlsPartInfo info = {
+        .duration = durations[i],.independent = i == 0,
+        .new_segment = i == 0,.pdt_us = PDT0 + k * G_USEC_PER_SEC,
+        .ends_segment = i == 2,.init = init
+      };
+      GPtrArray *uris;
+      guint j;
+
+      flu_hls_window_add_part (w, &info, g_bytes_new_take (g_malloc0 (100),
+              100));
+      now++;
+      if ((pl = rewritten (key, a, w, now)) == NULL)
+        continue;
+      check_listing (&l, pl);
+      /* the expiries: a media URI's from its msn, the report's from now */
+      uris = uris_of (pl);
+      for (j = 0; j < uris->len; j++) {
+        const gchar *uri = g_ptr_array_index (uris, j);
+        guint64 msn;
+        guint part;
+        gchar *n = name_of (uri);
+
+        if (flu_hls_parse_name (n, &msn, &part) != FLU_HLS_NAME_UNKNOWN) {
+          fail_unless_equals_int64 (expiry_of (uri), (PDT0 + (gint64) (msn -
+                      100) * G_USEC_PER_SEC) / G_USEC_PER_SEC + LIFETIME);
+        } else {
+          fail_unless_equals_int64 (expiry_of (uri), now + LIFETIME);
+        }
+        g_free (n);
+      }
+      g_ptr_array_unref (uris);
+      if (other == NULL)
+        other = rewritten (key, b, w, now);
+      g_free (pl);
+    }
+  }
+  /* the first segment and its init segment left the window; the map
+   * kept its URI (compared in check_listing) */
+  fail_unless (flu_hls_window_token_time (w, 100) ==
+      PDT0, "init100.mp4's token time");
+  pl = rewritten (key, a, w, now);
+  fail_unless (strstr (pl, "seg100.m4s") == NULL, "%s", pl);
+  fail_unless (strstr (pl, "#EXT-X-MAP:URI=\"init100.mp4?s=") != NULL, "%s",
+      pl);
+  g_free (pl);
+  /* several reloads compared, each name against its first listing */
+  fail_unless (l.playlists >= 20, "%u playlists", l.playlists);
+  fail_unless (l.compared >= 200, "%u URIs compared", l.compared);
+  /* the hints that became parts: the same URI (the table holds one per
+   * name) */
+  g_hash_table_iter_init (&it, l.hinted);
+  while (g_hash_table_iter_next (&it, &name, NULL))
+    if (g_hash_table_contains (l.parts, name))
+      hints_listed++;
+  fail_unless (hints_listed >= 20, "%u hints listed as parts", hints_listed);
+  /* another session: other tokens for the same names */
+  {
+    GPtrArray *uris = uris_of (other);
+
+    for (i = 0; i < uris->len; i++) {
+      const gchar *uri = g_ptr_array_index (uris, i);
+      gchar *n = name_of (uri);
+      const gchar *mine = g_hash_table_lookup (l.seen, n);
+
+      fail_unless (mine != NULL || g_str_has_prefix (n, "../"), "%s", n);
+      fail_if (mine && strcmp (mine, uri) == 0, "%s shared by two sessions",
+          uri);
+      fail_unless (strstr (uri, b) != NULL, "%s", uri);
+      g_free (n);
+    }
+    g_ptr_array_unref (uris);
+  }
+  listing_clear (&l);
+  g_free (other);
+  flu_hls_window_free (w);
+  g_bytes_unref (init);
+  g_bytes_unref (key);
+  g_free (a);
+  g_free (b);
+}
+
+GST_END_TEST;
+
+/* The window's token times: a segment's PROGRAM-DATE-TIME; the hinted
+ * next segment's fixed when hinted (the last one's end) and kept for it
+ * whatever its own PROGRAM-DATE-TIME; none for what it neither holds nor
+ * hints; plain HLS (no hint): the PROGRAM-DATE-TIME. */
+GST_START_TEST (test_window_token_time)
+{
+  FluHlsWindowConfig ll = { 1, 500 * MS, 3, 3, FALSE };
+  FluHlsWindowConfig plain = { 1, 0, 3, 3, FALSE };
+  FluHlsPartInfo info = {.duration = 500 * MS,.independent = TRUE,
+    .new_segment = TRUE,.pdt_us = PDT0
+  };
+  FluHlsWindow *w = flu_hls_window_new (&ll, 7, NULL, NULL);
+
+  fail_unless_equals_int64 (flu_hls_window_token_time (w, 7), -1);
+  flu_hls_window_add_part (w, &info, g_bytes_new_take (g_malloc0 (10), 10));
+  fail_unless_equals_int64 (flu_hls_window_token_time (w, 7), PDT0);
+  info.new_segment = info.independent = FALSE;
+  info.ends_segment = TRUE;
+  flu_hls_window_add_part (w, &info, g_bytes_new_take (g_malloc0 (10), 10));
+  /* part8.0 is hinted: segment 8 starts 1 s after segment 7 */
+  fail_unless_equals_int64 (flu_hls_window_token_time (w, 8),
+      PDT0 + G_USEC_PER_SEC);
+  fail_unless_equals_int64 (flu_hls_window_token_time (w, 9), -1);
+  /* it comes 250 ms late (a clock step): the hint's time stays */
+  info.new_segment = info.independent = TRUE;
+  info.ends_segment = FALSE;
+  info.pdt_us = PDT0 + 1250 * 1000;
+  flu_hls_window_add_part (w, &info, g_bytes_new_take (g_malloc0 (10), 10));
+  fail_unless_equals_int64 (flu_hls_window_token_time (w, 8),
+      PDT0 + G_USEC_PER_SEC);
+  fail_unless_equals_int64 (flu_hls_window_token_time (w, 7), PDT0);
+  flu_hls_window_free (w);
+
+  w = flu_hls_window_new (&plain, 0, NULL, NULL);
+  info.pdt_us = PDT0;
+  info.ends_segment = TRUE;
+  flu_hls_window_add_part (w, &info, g_bytes_new_take (g_malloc0 (10), 10));
+  fail_unless_equals_int64 (flu_hls_window_token_time (w, 0), PDT0);
+  fail_unless_equals_int64 (flu_hls_window_token_time (w, 1), -1);
+  flu_hls_window_free (w);
+}
+
+GST_END_TEST;
+
+/* a token whose MAC is right and whose expiry passed: good for a session
+ * the table holds and that is alive, refused for an unknown one or one
+ * idle past the timeout */
+GST_START_TEST (test_sessions_verify)
+{
+  GBytes *key = key_of ("0123456789abcdef0123456789abcdef");
+  GBytes *other = key_of ("fedcba9876543210fedcba9876543210");
+  FluHlsSessions *t = flu_hls_sessions_new (60 * G_USEC_PER_SEC);
+  FluHlsSession *s = flu_hls_sessions_add (t, NULL, "192.0.2.1",
+      G_USEC_PER_SEC);
+  gchar *unknown = flu_hls_session_new_id (), *id = NULL, *tok;
+
+  /* the live session's, expired an hour ago: OK, its id */
+  tok = flu_hls_session_token_make (key, s->id, "/tv/", NOW - 3600, NULL);
+  fail_unless_equals_int (flu_hls_session_token_verify (key, tok, "/tv/",
+          NULL, NOW, NULL), FLU_HLS_TOKEN_EXPIRED);
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/", NULL,
+          NOW, 2 * G_USEC_PER_SEC, &id), FLU_HLS_TOKEN_OK);
+  fail_unless_equals_string (id, s->id);
+  g_clear_pointer (&id, g_free);
+  /* another scope or key: forged */
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/radio/",
+          NULL, NOW, 2 * G_USEC_PER_SEC, &id), FLU_HLS_TOKEN_FORGED);
+  fail_unless_equals_int (flu_hls_sessions_verify (t, other, tok, "/tv/",
+          NULL, NOW, 2 * G_USEC_PER_SEC, &id), FLU_HLS_TOKEN_FORGED);
+  fail_unless (id == NULL);
+  /* no table: the expiry holds */
+  fail_unless_equals_int (flu_hls_sessions_verify (NULL, key, tok, "/tv/",
+          NULL, NOW, 2 * G_USEC_PER_SEC, &id), FLU_HLS_TOKEN_EXPIRED);
+  /* idle for the timeout (not yet reaped): the expiry holds */
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/", NULL,
+          NOW, 61 * G_USEC_PER_SEC, &id), FLU_HLS_TOKEN_EXPIRED);
+  fail_unless (id == NULL);
+  g_free (tok);
+  /* an unknown session (a restart, another origin): the expiry holds */
+  tok = flu_hls_session_token_make (key, unknown, "/tv/", NOW - 1, NULL);
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/", NULL,
+          NOW, 2 * G_USEC_PER_SEC, &id), FLU_HLS_TOKEN_EXPIRED);
+  fail_unless (id == NULL);
+  g_free (tok);
+  /* ... and its unexpired token is good (the caller starts it again) */
+  tok = flu_hls_session_token_make (key, unknown, "/tv/", NOW + 1, NULL);
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/", NULL,
+          NOW, 2 * G_USEC_PER_SEC, &id), FLU_HLS_TOKEN_OK);
+  fail_unless_equals_string (id, unknown);
+  g_free (id);
+  g_free (tok);
+  g_free (unknown);
+  flu_hls_sessions_free (t);
+  g_bytes_unref (key);
+  g_bytes_unref (other);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhlssession_suite (void)
 {
@@ -342,6 +710,9 @@ fluhlssession_suite (void)
   tcase_add_test (tc, test_playlist_rewrite);
   tcase_add_test (tc, test_secret_file);
   tcase_add_test (tc, test_gate_limits);
+  tcase_add_test (tc, test_playlist_tokens);
+  tcase_add_test (tc, test_window_token_time);
+  tcase_add_test (tc, test_sessions_verify);
   return s;
 }
 
