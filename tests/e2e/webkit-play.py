@@ -19,7 +19,8 @@ A check passes when the <video> plays SRC and playback progresses: once
 started (a picture, not paused, frames decoded), SAMPLES samples one
 second apart in which currentTime advances in every interval and by >=
 MIN_MEDIA s in all, the decoded frame count (getVideoPlaybackQuality)
-grows in every interval, the picture has the size given with --size, no
+grows by at least one a second over the run (not in every interval: a
+loaded machine may decode none for a second), the picture has the size given with --size, no
 error, not ended.  It fails at once when the <video> plays another
 source (the page's fallback), or on a media error.
 
@@ -372,14 +373,18 @@ def check(browser, args, name, url, video, want_src, start_timeout):
             result.update(code="no-progress", reason=(
                 "currentTime stood at %.2f s for %.1f s" % (
                     b["t"], b["wall"] - a["wall"])))
-        elif b["frames"] <= a["frames"]:
-            result.update(code="no-progress", reason=(
-                "no frame decoded in %.1f s" % (b["wall"] - a["wall"])))
         elif (b["width"], b["height"]) != (want_w, want_h):
             result.update(code="size", reason="the picture is %dx%d, not "
                           "%dx%d" % (b["width"], b["height"], want_w, want_h))
         else:
             continue
+        return result
+    # frames over the whole run, not in every interval: a loaded machine
+    # (CI runs two tests at once on two cores) may decode none for a
+    # second while currentTime, checked in every interval, moves on
+    if result["framesAdvance"] < len(samples) - 1:
+        result.update(code="no-progress", reason=(
+            "%d frames decoded in %.1f s" % (result["framesAdvance"], wall)))
         return result
     if media < MIN_MEDIA:
         result.update(code="no-progress", reason=(
