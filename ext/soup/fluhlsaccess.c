@@ -1417,7 +1417,7 @@ flu_hls_access_is_public (FluHlsAccess * a)
   gboolean open;
 
   if (r == NULL || a->member || r->sessions || r->checks ||
-      r->client_limit || r->per_ip || r->bandwidth_limit || r->max_sessions)
+      r->client_limit || r->per_ip || r->bandwidth_limit)
     return FALSE;
   g_mutex_lock (&a->lock);
   open = (a->allow_list == NULL || a->allow_list->len == 0) &&

@@ -238,6 +238,7 @@ struct _FluHlsSink
   guint64 bad_requests;
   guint64 not_found;
   guint64 held_refused;
+  guint64 fast_answers;         /* of requests, answered without libsoup */
   guint n_held;
 
   FluHlsInput *input;           /* the video / audio request pads */
@@ -507,7 +508,8 @@ stats_structure (FluHlsSink * sink)
       "timeouts", G_TYPE_UINT64, sink->timeouts,
       "bad-requests", G_TYPE_UINT64, sink->bad_requests,
       "not-found", G_TYPE_UINT64, sink->not_found,
-      "held-refused", G_TYPE_UINT64, sink->held_refused, NULL);
+      "held-refused", G_TYPE_UINT64, sink->held_refused,
+      "fast-answers", G_TYPE_UINT64, sink->fast_answers, NULL);
   g_mutex_unlock (&sink->stats_lock);
   flu_hls_access_add_stats (sink->access, s);
   return s;
@@ -1147,7 +1149,10 @@ fast_request (gpointer user_data, const gchar * method, const gchar * path,
     g_ptr_array_unref (chunks);
   }
   /* as serve_request () and flu_hls_access_admit () count */
-  count (sink, &sink->requests);
+  g_mutex_lock (&sink->stats_lock);
+  sink->requests++;
+  sink->fast_answers++;
+  g_mutex_unlock (&sink->stats_lock);
   flu_hls_access_count_public (sink->access, 1, 0);
   answer->status = SOUP_STATUS_OK;
   answer->done = fast_done;
