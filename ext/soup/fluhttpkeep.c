@@ -580,6 +580,20 @@ plain_target (const gchar * target, gchar ** path, gchar ** query)
   return TRUE;
 }
 
+/* a Host header libsoup takes as it is (a name or an address, a port) */
+static gboolean
+plain_host (const gchar * host)
+{
+  const gchar *p;
+
+  if (host == NULL || *host == '\0')
+    return FALSE;
+  for (p = host; *p; p++)
+    if (!g_ascii_isalnum (*p) && !strchr (".-:[]", *p))
+      return FALSE;
+  return TRUE;
+}
+
 /* The head (@head_len bytes of @buf, peeked) of the next request of @k:
  * when it is a plain GET or HEAD that keeps the connection and the fast
  * handler answers it, the head is read off the socket and the answer
@@ -617,7 +631,7 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   if ((cl && strcmp (cl, "0") != 0) ||
       soup_message_headers_get_one (req, "Transfer-Encoding") ||
       soup_message_headers_get_one (req, "Expect") ||
-      soup_message_headers_get_one (req, "Host") == NULL)
+      !plain_host (soup_message_headers_get_one (req, "Host")))
     goto out;
   if (!plain_target (target, &path, &query_s))
     goto out;
