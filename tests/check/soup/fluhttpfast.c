@@ -281,7 +281,8 @@ same_answer (GstElement * sink, Client * k, const gchar * method,
   fail_unless_equals_int (a->status, status);
   fail_unless_equals_string (a->head, b->head);
   fail_unless_equals_int (a->body->len, b->body->len);
-  fail_unless (memcmp (a->body->data, b->body->data, a->body->len) == 0,
+  fail_unless (a->body->len == 0 ||
+      memcmp (a->body->data, b->body->data, a->body->len) == 0,
       "%s %s: bodies differ", method, path);
   answer_free (a);
   answer_free (b);
