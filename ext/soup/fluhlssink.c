@@ -52,7 +52,12 @@
  * connection open (HTTP/1.1 keep-alive, or HTTP/1.0 asking for it), 400s
  * and 503s of held requests too; between requests a connection waits
  * outside libsoup, in one epoll set per port, and is closed after
- * header-timeout idle.
+ * header-timeout idle.  On a public mount (no sessions, no checks, no
+ * allow/deny, limits or access log, not in a group) the next plain GET
+ * or HEAD on such a connection that can be answered at once (a segment,
+ * a ready part, an init segment, a playlist, a blocking reload already
+ * satisfiable) is read and answered without libsoup, with the same
+ * bytes; the rest goes through libsoup as before.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
@@ -361,7 +366,8 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
           "media-sequence, last-msn, discontinuities, requests, held "
           "(requests waiting now), held-answered, timeouts (503), "
           "bad-requests (400), not-found (404), held-refused (503: max-held "
-          "reached)", GST_TYPE_STRUCTURE, RO));
+          "reached), fast-answers (requests of kept connections answered "
+          "without libsoup)", GST_TYPE_STRUCTURE, RO));
 
   flu_hls_access_install_properties (gobject_class, N_PROPERTIES);
 
