@@ -22,7 +22,8 @@
  * ext/soup/fluhttpkeep.c and fluhlssink.c): on a public mount, the same
  * requests asked on a kept connection (the fast path, its "fast-answers"
  * stat counting them) and on fresh connections (libsoup's path) get the
- * same status, headers (but Date) and body; what the fast path leaves to
+ * same status, headers (but Date) and body, MPEG-TS and fMP4 (its init
+ * segment too); what the fast path leaves to
  * libsoup (404, 400, a held part) still answered there; a head split
  * over two writes, two pipelined requests in one write, "Connection:
  * close"; requests and bytes counted as libsoup's path counts them, in
@@ -217,15 +218,16 @@ json_uint (guint port, const gchar * field)
   return v;
 }
 
+/* MPEG-TS, or with @fmp4 CMAF on the video pad */
 static GstElement *
-start_hls (const gchar * src, const gchar * props, GstElement ** sink)
+start_hls (const gchar * src, gboolean fmp4, GstElement ** sink)
 {
   gchar *desc = g_strdup_printf ("videotestsrc is-live=true %s ! "
       "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
       "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
-      "mpegtsmux ! fluhlssink name=sink port=0 mount-point=/tv/ "
+      "%s fluhlssink name=sink port=0 mount-point=/tv/ "
       "target-duration=1 part-target=250000000 stats-path=/tv-stats.json "
-      "cors-origin=* %s", src, props);
+      "cors-origin=*", src, fmp4 ? "h264parse ! sink.video" : "mpegtsmux !");
   GError *err = NULL;
   GstElement *p = gst_parse_launch (desc, &err);
 
@@ -291,9 +293,10 @@ same_answer (GstElement * sink, Client * k, const gchar * method,
 
 /* a finished stream (its window no longer moves): every answerable
  * request the same on both paths */
-GST_START_TEST (test_same_answers)
+static void
+same_answers (gboolean fmp4)
 {
-  GstElement *sink, *p = start_hls ("num-buffers=75", "", &sink);
+  GstElement *sink, *p = start_hls ("num-buffers=75", fmp4, &sink);
   GstBus *bus = gst_element_get_bus (p);
   GstMessage *m = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
@@ -317,6 +320,15 @@ GST_START_TEST (test_same_answers)
   seg = last_uri (pl, "seg");
   part = last_uri (pl, "#EXT-X-PART:");
   fail_unless (seg && part, "%s", pl);
+  if (fmp4) {
+    gchar *init = last_uri (pl, "#EXT-X-MAP:");
+
+    fail_unless (init != NULL, "%s", pl);
+    path = g_strconcat ("/tv/", init, NULL);
+    same_answer (sink, k, "GET", path, NULL, TRUE, 200);
+    g_free (path);
+    g_free (init);
+  }
 
   same_answer (sink, k, "GET", "/tv/index.m3u8", NULL, TRUE, 200);
   same_answer (sink, k, "GET", "/tv/index.m3u8?_HLS_skip=YES", NULL, TRUE, 200);
@@ -359,13 +371,26 @@ GST_START_TEST (test_same_answers)
   stop_pipeline (p);
 }
 
+GST_START_TEST (test_same_answers)
+{
+  same_answers (FALSE);
+}
+
+GST_END_TEST;
+
+/* the same with CMAF, its init segment too */
+GST_START_TEST (test_same_answers_fmp4)
+{
+  same_answers (TRUE);
+}
+
 GST_END_TEST;
 
 /* a live stream: a held part through libsoup, a split head, pipelined
  * requests, "Connection: close", the counts */
 GST_START_TEST (test_live)
 {
-  GstElement *sink, *p = start_hls ("", "", &sink);
+  GstElement *sink, *p = start_hls ("", FALSE, &sink);
   guint port = sink_port (sink);
   guint64 fast0, req0, json0, sent0, sum = 0;
   Client *k = client_new (port);
@@ -484,6 +509,7 @@ fluhttpfast_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_same_answers);
+  tcase_add_test (tc, test_same_answers_fmp4);
   tcase_add_test (tc, test_live);
   return s;
 }
