@@ -40,6 +40,14 @@
  * sweeps them, O(expired).  Per connection: one Kept struct (~120
  * bytes) and the references of its answer.
  *
+ * The fast path: when the next request of a parked connection is a
+ * plain GET or HEAD whose whole head is in the socket (peeked), it is
+ * parsed here with libsoup's parser and offered to the server's fast
+ * handler of its path (flu_http_keep_set_fast ()); when that answers,
+ * the head is read off the socket and the answer written as any other,
+ * with the same serializer (flu_http_keep_build_answer ()), and the
+ * connection parked again; else it goes back to libsoup, nothing read.
+ *
  * Limit: libsoup reads a request head through a buffer; bytes of a
  * pipelined next request already in that buffer would be lost by the
  * steal, so the caller closes the connection after an answer whose next
