@@ -1408,3 +1408,31 @@ flu_hls_access_stop (FluHlsAccess * a)
   g_mutex_unlock (&a->lock);
   run_free (r);
 }
+
+/* ---- the fast path (fluhlssink.c's answers without libsoup) ---- */
+
+gboolean
+flu_hls_access_is_public (FluHlsAccess * a)
+{
+  const Run *r = a->run;
+  gboolean open;
+
+  if (r == NULL || a->member || r->sessions || r->checks ||
+      r->client_limit || r->per_ip || r->bandwidth_limit)
+    return FALSE;
+  g_mutex_lock (&a->lock);
+  open = (a->allow_list == NULL || a->allow_list->len == 0) &&
+      (a->deny_list == NULL || a->deny_list->len == 0) &&
+      (a->access_log == NULL || *a->access_log == '\0');
+  g_mutex_unlock (&a->lock);
+  return open;
+}
+
+void
+flu_hls_access_count_public (FluHlsAccess * a, guint requests, guint64 bytes)
+{
+  g_mutex_lock (&a->lock);
+  a->requests += requests;
+  a->bytes_sent += bytes;
+  g_mutex_unlock (&a->lock);
+}

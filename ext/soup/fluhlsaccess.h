@@ -109,6 +109,16 @@ void flu_hls_access_stream_data (FluHlsAccess * a, gsize bytes, gboolean eos);
  * bytes-sent to the element's stats. */
 void flu_hls_access_add_stats (FluHlsAccess * a, GstStructure * s);
 
+/* Server thread: TRUE when the mount is public (running, no sessions,
+ * no credentials, no allow/deny, no limits, no access log, not in a
+ * group): its requests need no check and no session, so fluhlssink may
+ * answer them without libsoup. */
+gboolean flu_hls_access_is_public (FluHlsAccess * a);
+/* Counts @requests answered and @bytes of body sent on a public mount
+ * outside flu_hls_access_admit () (the fast path). */
+void flu_hls_access_count_public (FluHlsAccess * a, guint requests,
+    guint64 bytes);
+
 G_END_DECLS
 
 #endif /* __FLU_HLS_ACCESS_H__ */

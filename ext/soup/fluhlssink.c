@@ -56,7 +56,12 @@
  * connection open (HTTP/1.1 keep-alive, or HTTP/1.0 asking for it), 400s
  * and 503s of held requests too; between requests a connection waits
  * outside libsoup, in one epoll set per port, and is closed after
- * header-timeout idle.
+ * header-timeout idle.  On a public mount (no sessions, no checks, no
+ * allow/deny, limits or access log, not in a group) the next plain GET
+ * or HEAD on such a connection that can be answered at once (a segment,
+ * a ready part, an init segment, a playlist, a blocking reload already
+ * satisfiable) is read and answered without libsoup, with the same
+ * bytes; the rest goes through libsoup as before.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
@@ -242,6 +247,7 @@ struct _FluHlsSink
   guint64 bad_requests;
   guint64 not_found;
   guint64 held_refused;
+  guint64 fast_answers;         /* of requests, answered without libsoup */
   guint n_held;
 
   FluHlsInput *input;           /* the video / audio request pads */
@@ -364,7 +370,8 @@ flu_hls_sink_class_init (FluHlsSinkClass * klass)
           "media-sequence, last-msn, discontinuities, requests, held "
           "(requests waiting now), held-answered, timeouts (503), "
           "bad-requests (400), not-found (404), held-refused (503: max-held "
-          "reached)", GST_TYPE_STRUCTURE, RO));
+          "reached), fast-answers (requests of kept connections answered "
+          "without libsoup)", GST_TYPE_STRUCTURE, RO));
 
   flu_hls_access_install_properties (gobject_class, N_PROPERTIES);
 
@@ -511,7 +518,8 @@ stats_structure (FluHlsSink * sink)
       "timeouts", G_TYPE_UINT64, sink->timeouts,
       "bad-requests", G_TYPE_UINT64, sink->bad_requests,
       "not-found", G_TYPE_UINT64, sink->not_found,
-      "held-refused", G_TYPE_UINT64, sink->held_refused, NULL);
+      "held-refused", G_TYPE_UINT64, sink->held_refused,
+      "fast-answers", G_TYPE_UINT64, sink->fast_answers, NULL);
   g_mutex_unlock (&sink->stats_lock);
   flu_hls_access_add_stats (sink->access, s);
   return s;
@@ -576,21 +584,29 @@ flu_hls_sink_get_property (GObject * object, guint prop_id, GValue * value,
 
 /* ---- answering (server thread) ---- */
 
+/* the headers of an answer, libsoup's path and the fast one alike */
 static void
-set_headers (FluHlsSink * sink, SoupServerMessage * msg,
+fill_headers (FluHlsSink * sink, SoupMessageHeaders * h,
     const gchar * content_type, const gchar * cache)
 {
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-
-  flu_http_server_set_common_headers (msg);
-  /* players fetch playlist, segments and parts on one connection */
-  flu_http_server_keep_alive (msg);
+  flu_http_server_fill_common_headers (h);
+  /* players fetch playlist, segments and parts on one connection (as
+   * flu_http_server_keep_alive ()) */
+  soup_message_headers_remove (h, "Connection");
   soup_message_headers_replace (h, "Cache-Control", cache);
   if (content_type)
     soup_message_headers_set_content_type (h, content_type, NULL);
   if (sink->settings->cors_origin && *sink->settings->cors_origin)
     soup_message_headers_replace (h, "Access-Control-Allow-Origin",
         sink->settings->cors_origin);
+}
+
+static void
+set_headers (FluHlsSink * sink, SoupServerMessage * msg,
+    const gchar * content_type, const gchar * cache)
+{
+  fill_headers (sink, soup_server_message_get_response_headers (msg),
+      content_type, cache);
   flu_hls_access_set_headers (sink->access, msg);
 }
 
@@ -636,17 +652,18 @@ answer_chunks (FluHlsSink * sink, SoupServerMessage * msg,
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }
 
-static void
-answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
-    gboolean delta)
+/* The playlist's chunks now in @pl (refs; the second one may be NULL)
+ * and its Cache-Control (free it). */
+static gchar *
+playlist_chunks (FluHlsSink * sink, gboolean blocking, gboolean delta,
+    GBytes * pl[2])
 {
   const Settings *st = sink->settings;
-  GBytes *pl[2] = { delta ? flu_hls_window_delta_playlist (sink->window) :
-        flu_hls_window_playlist (sink->window), NULL
-  };
   gchar *cache;
-  guint i;
 
+  pl[0] = delta ? flu_hls_window_delta_playlist (sink->window) :
+      flu_hls_window_playlist (sink->window);
+  pl[1] = NULL;
   g_assert (pl[0]);
   if (blocking) {
     /* the URL names the segment/part waited for: the answer stays right
@@ -667,6 +684,17 @@ answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
    * keep them apart */
   if (sink->member)
     pl[1] = flu_hls_member_reports (sink->member);
+  return cache;
+}
+
+static void
+answer_playlist (FluHlsSink * sink, SoupServerMessage * msg, gboolean blocking,
+    gboolean delta)
+{
+  GBytes *pl[2];
+  gchar *cache = playlist_chunks (sink, blocking, delta, pl);
+  guint i;
+
   /* the viewer's own copy, its session token in the URIs */
   for (i = 0; i < 2 && pl[i]; i++) {
     GBytes *own = flu_hls_access_playlist (sink->access, msg, pl[i],
@@ -883,52 +911,126 @@ query_uint (GHashTable * query, const gchar * key, guint64 * v,
   return *end == '\0';
 }
 
-static void
-handle_playlist (FluHlsSink * sink, SoupServerMessage * msg, GHashTable * query)
+typedef enum
+{
+  PLAYLIST_ANSWER,              /* now, blocking or not */
+  PLAYLIST_HOLD,                /* until msn / part, or any playlist */
+  PLAYLIST_BAD,                 /* 400 */
+} PlaylistWhat;
+
+typedef struct
+{
+  gboolean blocking;
+  gboolean delta;               /* _HLS_skip */
+  guint64 msn;                  /* FLU_HLS_NONE: any playlist */
+  gint64 part;                  /* -1: none */
+  const gchar *why;             /* PLAYLIST_BAD */
+} PlaylistAsk;
+
+/* What a playlist request asks for and whether it is answerable now:
+ * libsoup's path and the fast one alike. */
+static PlaylistWhat
+playlist_what (FluHlsSink * sink, GHashTable * query, PlaylistAsk * ask)
 {
   guint64 msn = 0, part = 0;
-  gboolean have_msn, have_part, delta;
+  gboolean have_msn, have_part;
   const gchar *skip = query ? g_hash_table_lookup (query, "_HLS_skip") : NULL;
   GBytes *pl;
   FluHlsStatus st;
-  Held *h;
 
+  memset (ask, 0, sizeof (*ask));
   /* _HLS_skip=YES or v2 asks for a delta playlist (v2 would also skip
    * date ranges: there are none); the window answers with the full one
    * when it offers none */
   if (skip && strcmp (skip, "YES") != 0 && strcmp (skip, "v2") != 0) {
-    refuse (sink, msg, SOUP_STATUS_BAD_REQUEST, "bad _HLS_skip (YES or v2)");
-    return;
+    ask->why = "bad _HLS_skip (YES or v2)";
+    return PLAYLIST_BAD;
   }
-  delta = skip != NULL;
+  ask->delta = skip != NULL;
 
   if (!query_uint (query, "_HLS_msn", &msn, &have_msn) ||
       !query_uint (query, "_HLS_part", &part, &have_part) ||
       (have_part && !have_msn) || part > G_MAXINT) {
-    refuse (sink, msg, SOUP_STATUS_BAD_REQUEST,
-        "bad _HLS_msn or _HLS_part (_HLS_part needs _HLS_msn)");
-    return;
+    ask->why = "bad _HLS_msn or _HLS_part (_HLS_part needs _HLS_msn)";
+    return PLAYLIST_BAD;
   }
   pl = flu_hls_window_playlist (sink->window);
   if (pl)
     g_bytes_unref (pl);
   if (!have_msn) {
-    if (pl)
-      answer_playlist (sink, msg, FALSE, delta);
-    else if ((h = hold (sink, msg, HELD_PLAYLIST, FLU_HLS_NONE, -1)))
-      h->delta = delta;
-    return;
+    ask->msn = FLU_HLS_NONE;
+    ask->part = -1;
+    return pl ? PLAYLIST_ANSWER : PLAYLIST_HOLD;
   }
-  st = flu_hls_window_check_block (sink->window, msn,
-      have_part ? (gint64) part : -1);
-  if (st == FLU_HLS_TOO_FAR)
-    refuse (sink, msg, SOUP_STATUS_BAD_REQUEST,
-        "_HLS_msn/_HLS_part too far in the future");
-  else if (st == FLU_HLS_READY && pl)
-    answer_playlist (sink, msg, TRUE, delta);
-  else if ((h = hold (sink, msg, HELD_PLAYLIST, msn,
-              have_part ? (gint64) part : -1)))
-    h->delta = delta;
+  ask->blocking = TRUE;
+  ask->msn = msn;
+  ask->part = have_part ? (gint64) part : -1;
+  st = flu_hls_window_check_block (sink->window, msn, ask->part);
+  if (st == FLU_HLS_TOO_FAR) {
+    ask->why = "_HLS_msn/_HLS_part too far in the future";
+    return PLAYLIST_BAD;
+  }
+  return st == FLU_HLS_READY && pl ? PLAYLIST_ANSWER : PLAYLIST_HOLD;
+}
+
+static void
+handle_playlist (FluHlsSink * sink, SoupServerMessage * msg, GHashTable * query)
+{
+  PlaylistAsk ask;
+  Held *h;
+
+  switch (playlist_what (sink, query, &ask)) {
+    case PLAYLIST_BAD:
+      refuse (sink, msg, SOUP_STATUS_BAD_REQUEST, ask.why);
+      break;
+    case PLAYLIST_ANSWER:
+      answer_playlist (sink, msg, ask.blocking, ask.delta);
+      break;
+    case PLAYLIST_HOLD:
+      if ((h = hold (sink, msg, HELD_PLAYLIST, ask.msn, ask.part)))
+        h->delta = ask.delta;
+      break;
+  }
+}
+
+/* A segment, part or init segment now: FLU_HLS_READY with its chunks
+ * (unref the array) and content type; FLU_HLS_WAIT, a part to come;
+ * else FLU_HLS_GONE (404, @why).  Both paths. */
+static FluHlsStatus
+lookup_media (FluHlsSink * sink, FluHlsName kind, guint64 msn, guint part,
+    GPtrArray ** chunks, const gchar ** content_type, const gchar ** why)
+{
+  GBytes *data = NULL;
+  FluHlsStatus st;
+
+  *chunks = NULL;
+  *content_type = sink->settings->fmp4 ? "video/mp4" : "video/mp2t";
+  switch (kind) {
+    case FLU_HLS_NAME_SEGMENT:
+      *chunks = flu_hls_window_get_segment (sink->window, msn);
+      *why = "no such segment";
+      return *chunks ? FLU_HLS_READY : FLU_HLS_GONE;
+    case FLU_HLS_NAME_PART:
+      *why = "no such part";
+      st = flu_hls_window_get_part (sink->window, msn, part, &data);
+      break;
+    case FLU_HLS_NAME_INIT:
+      *why = "no such init segment";
+      *content_type = "video/mp4";
+      data = flu_hls_window_get_init (sink->window, msn);
+      st = data ? FLU_HLS_READY : FLU_HLS_GONE;
+      break;
+    default:
+      *why = NULL;
+      return FLU_HLS_GONE;
+  }
+  if (st == FLU_HLS_READY) {
+    *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    g_ptr_array_add (*chunks, data);
+  } else if (st != FLU_HLS_WAIT) {
+    st = FLU_HLS_GONE;
+  }
+  return st;
 }
 
 static void
@@ -941,7 +1043,9 @@ serve_request (FluHttpServer * server, SoupServerMessage * msg,
   guint64 msn = 0;
   guint part = 0;
   FluHlsName kind;
-  const gchar *media_type;
+  const gchar *content_type, *why;
+  GPtrArray *chunks;
+  FluHlsStatus st;
 
   if (sink->window == NULL) {
     flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
@@ -957,7 +1061,6 @@ serve_request (FluHttpServer * server, SoupServerMessage * msg,
   }
   name = path + strlen (sink->settings->mount_point);
   kind = flu_hls_parse_name (name, &msn, &part);
-  media_type = sink->settings->fmp4 ? "video/mp4" : "video/mp2t";
   /* the checks once a session (on a playlist: any .m3u8), the session
    * on every request */
   if (!flu_hls_access_admit (sink->access, msg, query,
@@ -965,39 +1068,17 @@ serve_request (FluHttpServer * server, SoupServerMessage * msg,
     return;
   if (kind == FLU_HLS_NAME_PLAYLIST) {
     handle_playlist (sink, msg, query);
-  } else if (kind == FLU_HLS_NAME_SEGMENT) {
-    GPtrArray *chunks = flu_hls_window_get_segment (sink->window, msn);
-
-    if (chunks == NULL) {
-      refuse (sink, msg, SOUP_STATUS_NOT_FOUND, "no such segment");
-      return;
-    }
-    answer_chunks (sink, msg, media_type, SEGMENT_CACHE,
+    return;
+  }
+  st = lookup_media (sink, kind, msn, part, &chunks, &content_type, &why);
+  if (st == FLU_HLS_READY) {
+    answer_chunks (sink, msg, content_type, SEGMENT_CACHE,
         (GBytes **) chunks->pdata, chunks->len);
     g_ptr_array_unref (chunks);
-  } else if (kind == FLU_HLS_NAME_PART) {
-    GBytes *data;
-    FluHlsStatus st = flu_hls_window_get_part (sink->window, msn, part, &data);
-
-    if (st == FLU_HLS_READY) {
-      answer_chunks (sink, msg, media_type, SEGMENT_CACHE, &data, 1);
-      g_bytes_unref (data);
-    } else if (st == FLU_HLS_WAIT) {
-      hold (sink, msg, HELD_PART, msn, part);
-    } else {
-      refuse (sink, msg, SOUP_STATUS_NOT_FOUND, "no such part");
-    }
-  } else if (kind == FLU_HLS_NAME_INIT) {
-    GBytes *data = flu_hls_window_get_init (sink->window, msn);
-
-    if (data == NULL) {
-      refuse (sink, msg, SOUP_STATUS_NOT_FOUND, "no such init segment");
-      return;
-    }
-    answer_chunks (sink, msg, "video/mp4", SEGMENT_CACHE, &data, 1);
-    g_bytes_unref (data);
+  } else if (st == FLU_HLS_WAIT) {
+    hold (sink, msg, HELD_PART, msn, part);
   } else {
-    refuse (sink, msg, SOUP_STATUS_NOT_FOUND, NULL);
+    refuse (sink, msg, SOUP_STATUS_NOT_FOUND, why);
   }
 }
 
@@ -1015,6 +1096,80 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
   if (sink->just_held != msg)
     flu_http_server_send_kept (server, msg);
   sink->just_held = NULL;
+}
+
+/* ---- the fast path (server thread) ---- */
+
+/* the body bytes of a fast answer, counted as libsoup's path counts them
+ * (its "wrote-body-data") */
+static void
+fast_done (gpointer data, guint64 body_bytes, gboolean ok)
+{
+  FluHlsSink *sink = data;
+
+  if (body_bytes > 0)
+    flu_hls_access_count_public (sink->access, 0, body_bytes);
+}
+
+/* A plain request of a kept connection (fluhttpkeep.c), without
+ * libsoup: on a public mount, what is answerable now (a segment, a ready
+ * part, an init segment, a playlist, a blocking one already there) is
+ * answered as serve_request () would, with the same lookups and headers;
+ * everything else (held requests, 400, 404, not serving) goes to libsoup
+ * (FALSE). */
+static gboolean
+fast_request (gpointer user_data, const gchar * method, const gchar * path,
+    GHashTable * query, SoupMessageHeaders * request,
+    FluHttpFastAnswer * answer)
+{
+  FluHlsSink *sink = user_data;
+  const gchar *content_type, *why;
+  guint64 msn = 0;
+  guint part = 0, i;
+  FluHlsName kind;
+  GPtrArray *chunks;
+
+  if (sink->window == NULL || sink->settings == NULL ||
+      !flu_hls_access_is_public (sink->access))
+    return FALSE;
+  kind = flu_hls_parse_name (path + strlen (sink->settings->mount_point),
+      &msn, &part);
+  if (kind == FLU_HLS_NAME_PLAYLIST) {
+    PlaylistAsk ask;
+    GBytes *pl[2];
+    gchar *cache;
+
+    if (playlist_what (sink, query, &ask) != PLAYLIST_ANSWER)
+      return FALSE;
+    cache = playlist_chunks (sink, ask.blocking, ask.delta, pl);
+    fill_headers (sink, answer->headers, "application/vnd.apple.mpegurl",
+        cache);
+    g_free (cache);
+    for (i = 0; i < 2 && pl[i]; i++)
+      g_ptr_array_add (answer->chunks, pl[i]);
+  } else {
+    if (lookup_media (sink, kind, msn, part, &chunks, &content_type,
+            &why) != FLU_HLS_READY) {
+      if (chunks)
+        g_ptr_array_unref (chunks);
+      return FALSE;
+    }
+    fill_headers (sink, answer->headers, content_type, SEGMENT_CACHE);
+    for (i = 0; i < chunks->len; i++)
+      g_ptr_array_add (answer->chunks, g_bytes_ref (chunks->pdata[i]));
+    g_ptr_array_unref (chunks);
+  }
+  /* as serve_request () and flu_hls_access_admit () count */
+  g_mutex_lock (&sink->stats_lock);
+  sink->requests++;
+  sink->fast_answers++;
+  g_mutex_unlock (&sink->stats_lock);
+  flu_hls_access_count_public (sink->access, 1, 0);
+  answer->status = SOUP_STATUS_OK;
+  answer->done = fast_done;
+  answer->data = gst_object_ref (sink);
+  answer->notify = gst_object_unref;
+  return TRUE;
 }
 
 /* the window's names come and go as mounts of the shared server */
@@ -1365,6 +1520,8 @@ window_start_in_thread (gpointer data)
   };
 
   sink->window = flu_hls_window_new (&cfg, sink->next_msn, window_mount, sink);
+  flu_http_server_add_fast_prefix (sink->server, st->mount_point,
+      fast_request, sink);
   update_stats (sink);
   return G_SOURCE_REMOVE;
 }
@@ -1376,6 +1533,8 @@ window_stop_in_thread (gpointer data)
 
   if (sink->window == NULL)
     return G_SOURCE_REMOVE;
+  flu_http_server_remove_fast_prefix (sink->server,
+      sink->settings->mount_point, sink);
   release_held (sink, TRUE);
   if (sink->held_timer) {
     g_source_destroy (sink->held_timer);

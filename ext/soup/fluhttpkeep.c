@@ -40,6 +40,14 @@
  * sweeps them, O(expired).  Per connection: one Kept struct (~120
  * bytes) and the references of its answer.
  *
+ * The fast path: when the next request of a parked connection is a
+ * plain GET or HEAD whose whole head is in the socket (peeked), it is
+ * parsed here with libsoup's parser and offered to the server's fast
+ * handler of its path (flu_http_keep_set_fast ()); when that answers,
+ * the head is read off the socket and the answer written as any other,
+ * with the same serializer (flu_http_keep_build_answer ()), and the
+ * connection parked again; else it goes back to libsoup, nothing read.
+ *
  * Limit: libsoup reads a request head through a buffer; bytes of a
  * pipelined next request already in that buffer would be lost by the
  * steal, so the caller closes the connection after an answer whose next
@@ -53,6 +61,7 @@
 
 #define _GNU_SOURCE             /* memmem */
 #include "fluhttpkeep.h"
+#include "fluhttpauth.h"
 #include "fluhttpfiles.h"
 #include "fluhttpserver.h"
 
@@ -74,7 +83,7 @@ GST_DEBUG_CATEGORY_STATIC (flu_http_keep_debug);
 #define MAX_EVENTS 64
 /* what a parked connection's readability peeks at: a whole request head
  * of a player fits */
-#define PEEK_SIZE 2048
+#define PEEK_SIZE 8192
 /* chunks of an answer held in the struct itself (more: allocated), and
  * freed structs kept for the next answers */
 #define INLINE_CHUNKS 4
@@ -130,7 +139,12 @@ struct _FluHttpKeep
   gsize registered_len;
   FluHttpKeepResumeFunc resume;
   gpointer user_data;
+  FluHttpKeepFastFunc fast;
+  gpointer fast_data;
 };
+
+/* answers written by the fast path, every server */
+static gint fast_total;
 
 static void
 debug_init (void)
@@ -342,6 +356,9 @@ kept_write (FluHttpKeep * keep, Kept * k)
   set_events (keep, k, EPOLLIN | EPOLLRDHUP);
 }
 
+static gboolean try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf,
+    gsize head_len);
+
 /* parked and readable, or hung up */
 static void
 kept_readable (FluHttpKeep * keep, Kept * k, guint32 revents)
@@ -355,11 +372,13 @@ kept_readable (FluHttpKeep * keep, Kept * k, guint32 revents)
   while (n < 0 && errno == EINTR);
   if (n > 0) {
     /* the next request: back to libsoup, disarmed */
-    gboolean whole = memmem (buf, n, "\r\n\r\n", 4) != NULL;
+    const gchar *end = memmem (buf, n, "\r\n\r\n", 4);
 
     k->events = 0;
+    if (end && keep->fast && try_fast (keep, k, buf, end + 4 - buf))
+      return;
     conn = kept_remove (keep, k, TRUE);
-    keep->resume (keep->user_data, conn, whole);
+    keep->resume (keep->user_data, conn, end != NULL);
     g_object_unref (conn);
     return;
   }
@@ -529,6 +548,152 @@ flu_http_keep_count (FluHttpKeep * keep, guint * parked)
   return keep->writing.length + keep->parked.length;
 }
 
+/* ---- the fast path ---- */
+
+void
+flu_http_keep_set_fast (FluHttpKeep * keep, FluHttpKeepFastFunc func,
+    gpointer user_data)
+{
+  keep->fast = func;
+  keep->fast_data = user_data;
+}
+
+guint
+flu_http_keep_fast_total (void)
+{
+  return (guint) g_atomic_int_get (&fast_total);
+}
+
+/* A request target we may hand on as libsoup would: an origin-form path
+ * of plain characters (no percent-encoding, no dot segment libsoup's URI
+ * parser would remove, no fragment), and its query. */
+static gboolean
+plain_target (const gchar * target, gchar ** path, gchar ** query)
+{
+  const gchar *q = strchr (target, '?');
+  const gchar *p;
+
+  if (target[0] != '/')
+    return FALSE;
+  for (p = target; *p && p != q; p++) {
+    if (*p <= ' ' || *p >= 0x7f || *p == '%' || *p == '#' || *p == '\\')
+      return FALSE;
+    if (*p == '/' && p[1] == '.')
+      return FALSE;
+  }
+  if (q && (strchr (q, '#') || strchr (q, ' ')))
+    return FALSE;
+  *path = q ? g_strndup (target, q - target) : g_strdup (target);
+  *query = q ? g_strdup (q + 1) : NULL;
+  return TRUE;
+}
+
+/* a Host header libsoup takes as it is (a name or an address, a port) */
+static gboolean
+plain_host (const gchar * host)
+{
+  const gchar *p;
+
+  if (host == NULL || *host == '\0')
+    return FALSE;
+  for (p = host; *p; p++)
+    if (!g_ascii_isalnum (*p) && !strchr (".-:[]", *p))
+      return FALSE;
+  return TRUE;
+}
+
+/* The head (@head_len bytes of @buf, peeked) of the next request of @k:
+ * when it is a plain GET or HEAD that keeps the connection and the fast
+ * handler answers it, the head is read off the socket and the answer
+ * written as any other, the connection parked after it; else (FALSE)
+ * nothing is consumed and the connection goes to libsoup. */
+static gboolean
+try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
+{
+  SoupMessageHeaders *req = soup_message_headers_new
+      (SOUP_MESSAGE_HEADERS_REQUEST);
+  FluHttpFastAnswer answer = { 0 };
+  gchar *method = NULL, *target = NULL, *path = NULL, *query_s = NULL;
+  gchar *head = NULL, *scratch;
+  GHashTable *query = NULL;
+  SoupHTTPVersion version;
+  const gchar *cl, *why = NULL;
+  GPtrArray *chunks = NULL;
+  gboolean ok = FALSE, is_head;
+  GIOStream *conn;
+  gssize r;
+  gint fd;
+
+  if (soup_headers_parse_request (buf, head_len, req, &method, &target,
+          &version) != SOUP_STATUS_OK)
+    goto out;
+  if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0)
+    goto out;
+  is_head = method[0] == 'H';
+  /* a connection that stays open, as flu_http_keep_allowed () wants */
+  if (version == SOUP_HTTP_1_1 ?
+      soup_message_headers_header_contains (req, "Connection", "close") :
+      !soup_message_headers_header_contains (req, "Connection", "keep-alive"))
+    goto out;
+  cl = soup_message_headers_get_one (req, "Content-Length");
+  if ((cl && strcmp (cl, "0") != 0) ||
+      soup_message_headers_get_one (req, "Transfer-Encoding") ||
+      soup_message_headers_get_one (req, "Expect") ||
+      !plain_host (soup_message_headers_get_one (req, "Host")))
+    goto out;
+  if (!plain_target (target, &path, &query_s))
+    goto out;
+  /* what fluhttpserver.c's check_head () refuses goes to libsoup */
+  if (flu_http_head_check (req, path, query_s, &why) != SOUP_STATUS_NONE)
+    goto out;
+  if (query_s)
+    query = soup_form_decode (query_s);
+  answer.headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  answer.chunks = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_bytes_unref);
+  if (!keep->fast (keep->fast_data, is_head ? SOUP_METHOD_HEAD :
+          SOUP_METHOD_GET, path, query, req, &answer))
+    goto out;
+  /* ours: the head off the socket, the pipelined rest left in it */
+  scratch = g_alloca (head_len);
+  do
+    r = recv (k->fd, scratch, head_len, MSG_DONTWAIT);
+  while (r < 0 && errno == EINTR);
+  if (r != (gssize) head_len) {
+    /* cannot be (peeked), but then the connection is lost */
+    if (answer.done)
+      answer.done (answer.data, 0, FALSE);
+    if (answer.notify)
+      answer.notify (answer.data);
+    kept_close (keep, k, "head not read back");
+    ok = TRUE;
+    goto out;
+  }
+  flu_http_keep_build_answer (answer.status, NULL, version, is_head,
+      answer.headers, (GBytes **) answer.chunks->pdata, answer.chunks->len,
+      soup_message_headers_get_one (req, "Range"), TRUE, &head, &chunks);
+  g_atomic_int_inc (&fast_total);
+  fd = k->fd;
+  conn = kept_remove (keep, k, TRUE);
+  flu_http_keep_send (keep, conn, fd, head, (GBytes **) chunks->pdata,
+      chunks->len, TRUE, answer.done, answer.data, answer.notify);
+  g_ptr_array_unref (chunks);
+  ok = TRUE;
+out:
+  if (answer.headers)
+    soup_message_headers_unref (answer.headers);
+  if (answer.chunks)
+    g_ptr_array_unref (answer.chunks);
+  if (query)
+    g_hash_table_unref (query);
+  soup_message_headers_unref (req);
+  g_free (method);
+  g_free (target);
+  g_free (path);
+  g_free (query_s);
+  return ok;
+}
+
 /* ---- the answer ---- */
 
 gboolean
@@ -586,21 +751,43 @@ date_line (void)
   return line;
 }
 
-guint64
-flu_http_keep_build (SoupServerMessage * msg, gboolean keep, gchar ** head,
-    GPtrArray ** chunks)
+/* The body's chunks over [start, start + len) (sub-buffers, no copy). */
+static void
+slice_chunks (GBytes ** body, guint n, guint64 start, guint64 len,
+    GPtrArray * out)
 {
-  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
-  SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
-  guint status = soup_server_message_get_status (msg);
-  const gchar *phrase = soup_server_message_get_reason_phrase (msg);
-  gboolean is_head = soup_server_message_get_method (msg) == SOUP_METHOD_HEAD;
-  guint64 size = body->length, start = 0, len = size;
-  const gchar *range = soup_message_headers_get_one (req, "Range");
+  guint64 off = 0, stop = start + len;
+  guint i;
+
+  for (i = 0; i < n && off < stop; i++) {
+    gsize size = g_bytes_get_size (body[i]);
+    guint64 from = MAX (off, start), to = MIN (off + size, stop);
+
+    if (to > from) {
+      if (from == off && to == off + size)
+        g_ptr_array_add (out, g_bytes_ref (body[i]));
+      else
+        g_ptr_array_add (out, g_bytes_new_from_bytes (body[i], from - off,
+                to - from));
+    }
+    off += size;
+  }
+}
+
+guint64
+flu_http_keep_build_answer (guint status, const gchar * phrase,
+    SoupHTTPVersion version, gboolean is_head, SoupMessageHeaders * resp,
+    GBytes ** body, guint n_body, const gchar * range, gboolean keep,
+    gchar ** head, GPtrArray ** chunks)
+{
+  guint64 size = 0, start = 0, len;
   gchar *content_range = NULL;
   GString *s = g_string_sized_new (512);
+  guint i;
 
+  for (i = 0; i < n_body; i++)
+    size += g_bytes_get_size (body[i]);
+  len = size;
   *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   /* as libsoup's handle_partial_get (): a GET answered 200 with a body */
   if (range && !is_head && status == SOUP_STATUS_OK && size > 0) {
@@ -627,8 +814,7 @@ flu_http_keep_build (SoupServerMessage * msg, gboolean keep, gchar ** head,
   if (phrase == NULL || *phrase == '\0')
     phrase = flu_http_server_status_phrase (status);
   g_string_append_printf (s, "HTTP/1.%d %u %s\r\n",
-      soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ? 0 : 1,
-      status, phrase);
+      version == SOUP_HTTP_1_0 ? 0 : 1, status, phrase);
   g_string_append (s, date_line ());
   soup_message_headers_foreach (resp, append_header, s);
   if (content_range)
@@ -636,37 +822,48 @@ flu_http_keep_build (SoupServerMessage * msg, gboolean keep, gchar ** head,
   g_string_append_printf (s, "Content-Length: %" G_GUINT64_FORMAT "\r\n", len);
   if (!keep)
     g_string_append (s, "Connection: close\r\n");
-  else if (soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0)
+  else if (version == SOUP_HTTP_1_0)
     g_string_append (s, "Connection: keep-alive\r\n");
   g_string_append (s, "\r\n");
   *head = g_string_free (s, FALSE);
   g_free (content_range);
-
-  if (!is_head && len > 0) {
-    guint64 off = start, stop = start + len;
-
-    /* the body's own chunks (sub-buffers, no copy) over [start, stop) */
-    while (off < stop) {
-      GBytes *c = soup_message_body_get_chunk (body, off);
-      gsize csize;
-
-      if (c == NULL)
-        break;
-      csize = g_bytes_get_size (c);
-      if (csize == 0) {
-        g_bytes_unref (c);
-        break;
-      }
-      if (off + csize > stop) {
-        GBytes *sub = g_bytes_new_from_bytes (c, 0, stop - off);
-
-        g_bytes_unref (c);
-        c = sub;
-        csize = stop - off;
-      }
-      g_ptr_array_add (*chunks, c);
-      off += csize;
-    }
-  }
+  if (!is_head && len > 0)
+    slice_chunks (body, n_body, start, len, *chunks);
   return is_head ? 0 : len;
+}
+
+guint64
+flu_http_keep_build (SoupServerMessage * msg, gboolean keep, gchar ** head,
+    GPtrArray ** chunks)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  GPtrArray *own = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_bytes_unref);
+  guint64 off = 0, ret;
+
+  /* the body's own chunks (no copy) */
+  while (off < (guint64) body->length) {
+    GBytes *c = soup_message_body_get_chunk (body, off);
+    gsize csize;
+
+    if (c == NULL)
+      break;
+    csize = g_bytes_get_size (c);
+    if (csize == 0) {
+      g_bytes_unref (c);
+      break;
+    }
+    g_ptr_array_add (own, c);
+    off += csize;
+  }
+  ret = flu_http_keep_build_answer (soup_server_message_get_status (msg),
+      soup_server_message_get_reason_phrase (msg),
+      soup_server_message_get_http_version (msg),
+      soup_server_message_get_method (msg) == SOUP_METHOD_HEAD,
+      soup_server_message_get_response_headers (msg),
+      (GBytes **) own->pdata, own->len,
+      soup_message_headers_get_one (req, "Range"), keep, head, chunks);
+  g_ptr_array_unref (own);
+  return ret;
 }

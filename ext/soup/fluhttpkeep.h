@@ -75,6 +75,42 @@ guint flu_http_keep_count (FluHttpKeep * keep, guint * parked);
 guint64 flu_http_keep_build (SoupServerMessage * msg, gboolean keep,
     gchar ** head, GPtrArray ** chunks);
 
+/* The same from its parts (@resp: the response headers; @body: the
+ * whole body's chunks; @range: the request's Range header or NULL):
+ * both paths write the same bytes. */
+guint64 flu_http_keep_build_answer (guint status, const gchar * phrase,
+    SoupHTTPVersion version, gboolean is_head, SoupMessageHeaders * resp,
+    GBytes ** body, guint n_body, const gchar * range, gboolean keep,
+    gchar ** head, GPtrArray ** chunks);
+
+/* The fast path: the answer of a fast handler to a request of a parked
+ * connection, read without libsoup.  @headers and @chunks (GBytes, the
+ * whole body, before any Range) are given empty, to be filled; @done is
+ * called with the body bytes written, then @notify frees @data. */
+typedef struct
+{
+  guint status;
+  SoupMessageHeaders *headers;
+  GPtrArray *chunks;
+  FluHttpKeepDoneFunc done;
+  gpointer data;
+  GDestroyNotify notify;
+} FluHttpFastAnswer;
+
+/* A parked connection's next request is a plain GET or HEAD
+ * (@method: SOUP_METHOD_GET or _HEAD) of @path (?@query, decoded as
+ * libsoup does, or NULL) that keeps the connection, without a body, its
+ * whole head in the socket: TRUE when @answer is filled (the head is
+ * then read and the answer written here), FALSE to leave the request,
+ * nothing consumed, to libsoup. */
+typedef gboolean (*FluHttpKeepFastFunc) (gpointer user_data,
+    const gchar * method, const gchar * path, GHashTable * query,
+    SoupMessageHeaders * request, FluHttpFastAnswer * answer);
+void flu_http_keep_set_fast (FluHttpKeep * keep, FluHttpKeepFastFunc func,
+    gpointer user_data);
+/* Answers written by the fast path so far, in the process (any thread). */
+guint flu_http_keep_fast_total (void);
+
 /* Whether @msg's request and its answer allow the connection to stay
  * open after it (HTTP/1.1 without "Connection: close" either side,
  * HTTP/1.0 asking "Connection: keep-alive"). */

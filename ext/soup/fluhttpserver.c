@@ -111,7 +111,16 @@ struct _FluHttpServer
   FluHttpPorter *porter;        /* behind a porter: no listen_sock */
   GArray *porter_watches;       /* PorterWatch; server thread only */
   FluHttpKeep *keep;            /* server thread only */
+  GPtrArray *fast;              /* FastPrefix; server thread only */
 };
+
+/* A fast handler (flu_http_server_add_fast_prefix ()). */
+typedef struct
+{
+  gchar *prefix;
+  FluHttpKeepFastFunc func;
+  gpointer user_data;
+} FastPrefix;
 
 typedef struct
 {
@@ -699,6 +708,72 @@ kept_resume (gpointer data, GIOStream * conn, gboolean head_complete)
       g_socket_connection_get_socket (G_SOCKET_CONNECTION (c)));
 }
 
+static void
+fast_prefix_free (gpointer data)
+{
+  FastPrefix *f = data;
+
+  g_free (f->prefix);
+  g_free (f);
+}
+
+void
+flu_http_server_add_fast_prefix (FluHttpServer * self, const gchar * prefix,
+    FluHttpKeepFastFunc func, gpointer user_data)
+{
+  FastPrefix *f = g_new0 (FastPrefix, 1);
+
+  f->prefix = g_strdup (prefix);
+  f->func = func;
+  f->user_data = user_data;
+  if (self->fast == NULL)
+    self->fast = g_ptr_array_new_with_free_func (fast_prefix_free);
+  g_ptr_array_add (self->fast, f);
+}
+
+void
+flu_http_server_remove_fast_prefix (FluHttpServer * self,
+    const gchar * prefix, gpointer user_data)
+{
+  guint i;
+
+  for (i = 0; self->fast && i < self->fast->len; i++) {
+    FastPrefix *f = g_ptr_array_index (self->fast, i);
+
+    if (f->user_data == user_data && strcmp (f->prefix, prefix) == 0) {
+      g_ptr_array_remove_index (self->fast, i);
+      return;
+    }
+  }
+}
+
+/* fluhttpkeep.c: a plain request on a kept connection; the fast handler
+ * of its path answers it, or libsoup does (FALSE).  Not for a path with
+ * an exact mount of the same element (as dispatch () would route it). */
+static gboolean
+kept_fast (gpointer data, const gchar * method, const gchar * path,
+    GHashTable * query, SoupMessageHeaders * request,
+    FluHttpFastAnswer * answer)
+{
+  FluHttpServer *self = data;
+  Mount *m;
+  guint i;
+
+  if (self->stopping || self->soup == NULL || self->fast == NULL)
+    return FALSE;
+  /* only where dispatch () would call the same element */
+  m = g_hash_table_lookup (self->mounts, path);
+  if (m == NULL)
+    return FALSE;
+  for (i = 0; i < self->fast->len; i++) {
+    FastPrefix *f = g_ptr_array_index (self->fast, i);
+
+    if (f->user_data == m->user_data && g_str_has_prefix (path, f->prefix))
+      return f->func (f->user_data, method, path, query, request, answer);
+  }
+  return FALSE;
+}
+
 /* the answer we wrote on a kept connection is done: its body bytes as
  * libsoup would have told them ("wrote-body-data", for the access
  * accounting of fluhlsaccess.c) */
@@ -1002,6 +1077,7 @@ server_new (const gchar * address, guint port, guint header_timeout,
       close (self->inert_peer);
     g_hash_table_unref (self->mounts);
     g_ptr_array_unref (self->prefixes);
+    g_clear_pointer (&self->fast, g_ptr_array_unref);
     g_main_loop_unref (self->loop);
     g_main_context_unref (self->context);
     g_free (self);
@@ -1022,6 +1098,8 @@ server_new (const gchar * address, guint port, guint header_timeout,
 
     self->keep = flu_http_keep_new (self->context, idle_ms,
         KEEP_STALL_S * 1000, CLAMP (idle_ms / 4, 100, 1000), kept_resume, self);
+    if (self->keep)
+      flu_http_keep_set_fast (self->keep, kept_fast, self);
   }
   self->trim = g_timeout_source_new_seconds (TRIM_CHECK_SECONDS);
   g_source_set_callback (self->trim, trim_check, self, NULL);

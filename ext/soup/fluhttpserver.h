@@ -31,6 +31,7 @@
 #include <libsoup/soup.h>
 
 #include "fluhttpporter.h"
+#include "fluhttpkeep.h"
 
 G_BEGIN_DECLS
 
@@ -141,6 +142,14 @@ void flu_http_server_respond (SoupServerMessage * msg, guint status,
  * libsoup answers (and closes) as before. */
 gboolean flu_http_server_send_kept (FluHttpServer * server,
     SoupServerMessage * msg);
+
+/* Server thread: @func answers, without libsoup, the plain requests
+ * under @prefix that arrive on kept-alive connections (fluhttpkeep.h,
+ * FluHttpKeepFastFunc), or leaves them to the mount as any other. */
+void flu_http_server_add_fast_prefix (FluHttpServer * server,
+    const gchar * prefix, FluHttpKeepFastFunc func, gpointer user_data);
+void flu_http_server_remove_fast_prefix (FluHttpServer * server,
+    const gchar * prefix, gpointer user_data);
 
 G_END_DECLS
 

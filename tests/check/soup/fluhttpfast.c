@@ -1,0 +1,517 @@
+/* gst-flumotion
+ * Copyright (C) 2026 gst-flumotion developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+
+/* Kept-alive requests answered without libsoup (the fast path of
+ * ext/soup/fluhttpkeep.c and fluhlssink.c): on a public mount, the same
+ * requests asked on a kept connection (the fast path, its "fast-answers"
+ * stat counting them) and on fresh connections (libsoup's path) get the
+ * same status, headers (but Date) and body, MPEG-TS and fMP4 (its init
+ * segment too); what the fast path leaves to
+ * libsoup (404, 400, a held part) still answered there; a head split
+ * over two writes, two pipelined requests in one write, "Connection:
+ * close"; requests and bytes counted as libsoup's path counts them, in
+ * the element's stats and the stats-path JSON. */
+
+#include "fluhttptest.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+typedef struct
+{
+  gint fd;
+  GByteArray *buf;
+} Client;
+
+typedef struct
+{
+  guint status;
+  gchar *head;                  /* without its Date line */
+  GByteArray *body;
+} Answer;
+
+static Client *
+client_new (guint port)
+{
+  Client *c = g_new0 (Client, 1);
+
+  c->fd = tcp_connect ("127.0.0.1", port);
+  fail_unless (c->fd >= 0);
+  c->buf = g_byte_array_new ();
+  return c;
+}
+
+static void
+client_free (Client * c)
+{
+  close (c->fd);
+  g_byte_array_unref (c->buf);
+  g_free (c);
+}
+
+static void
+answer_free (Answer * a)
+{
+  g_free (a->head);
+  g_byte_array_unref (a->body);
+  g_free (a);
+}
+
+static gboolean
+client_fill (Client * c)
+{
+  struct pollfd pfd = { c->fd, POLLIN, 0 };
+  guint8 tmp[65536];
+  gssize n;
+
+  if (poll (&pfd, 1, 15000) <= 0)
+    return FALSE;
+  n = recv (c->fd, tmp, sizeof (tmp), 0);
+  if (n <= 0)
+    return FALSE;
+  g_byte_array_append (c->buf, tmp, n);
+  return TRUE;
+}
+
+static void
+client_write (Client * c, const gchar * bytes)
+{
+  gsize len = strlen (bytes);
+
+  fail_unless (send (c->fd, bytes, len, MSG_NOSIGNAL) == (gssize) len);
+}
+
+static gchar *
+request_text (const gchar * method, const gchar * path, const gchar * headers)
+{
+  return g_strdup_printf ("%s %s HTTP/1.1\r\nHost: x\r\n%s\r\n", method, path,
+      headers ? headers : "");
+}
+
+static gchar *
+answer_header (Answer * a, const gchar * name)
+{
+  gchar **lines = g_strsplit (a->head, "\r\n", -1), *v = NULL;
+  guint i;
+
+  for (i = 1; lines[i] && v == NULL; i++) {
+    gchar *colon = strchr (lines[i], ':');
+
+    if (colon && (gsize) (colon - lines[i]) == strlen (name) &&
+        g_ascii_strncasecmp (lines[i], name, strlen (name)) == 0)
+      v = g_strstrip (g_strdup (colon + 1));
+  }
+  g_strfreev (lines);
+  return v;
+}
+
+/* one answer; its head kept without the Date line (which must be there) */
+static Answer *
+client_read (Client * c, gboolean head_only)
+{
+  Answer *a = g_new0 (Answer, 1);
+  gchar *end, *cl, **lines;
+  gsize head_len, body_len;
+  GString *h = g_string_new (NULL);
+  gboolean dated = FALSE;
+  guint i;
+
+  for (;;) {
+    end = c->buf->len ? g_strstr_len ((gchar *) c->buf->data, c->buf->len,
+        "\r\n\r\n") : NULL;
+    if (end)
+      break;
+    fail_unless (client_fill (c), "no answer head");
+  }
+  head_len = end - (gchar *) c->buf->data + 4;
+  a->head = g_strndup ((gchar *) c->buf->data, head_len);
+  fail_unless (g_str_has_prefix (a->head, "HTTP/1."), "%s", a->head);
+  a->status = atoi (a->head + 9);
+  lines = g_strsplit (a->head, "\r\n", -1);
+  for (i = 0; lines[i]; i++) {
+    if (g_str_has_prefix (lines[i], "Date: ")) {
+      dated = TRUE;
+      continue;
+    }
+    g_string_append (h, lines[i]);
+    g_string_append (h, "\r\n");
+  }
+  g_strfreev (lines);
+  fail_unless (dated, "no Date: %s", a->head);
+  g_free (a->head);
+  a->head = g_string_free (h, FALSE);
+  cl = answer_header (a, "Content-Length");
+  fail_unless (cl != NULL, "no Content-Length: %s", a->head);
+  body_len = head_only ? 0 : g_ascii_strtoull (cl, NULL, 10);
+  g_free (cl);
+  g_byte_array_remove_range (c->buf, 0, head_len);
+  while (c->buf->len < body_len)
+    fail_unless (client_fill (c), "body cut");
+  a->body = g_byte_array_new ();
+  g_byte_array_append (a->body, c->buf->data, body_len);
+  g_byte_array_remove_range (c->buf, 0, body_len);
+  return a;
+}
+
+static void
+wait_closed (Client * c)
+{
+  struct pollfd pfd = { c->fd, POLLIN, 0 };
+  guint8 tmp[256];
+
+  fail_unless_equals_int (c->buf->len, 0);
+  fail_unless (poll (&pfd, 1, 15000) == 1, "not closed");
+  fail_unless (recv (c->fd, tmp, sizeof (tmp), 0) == 0, "more data");
+}
+
+static guint64
+stat_uint (GstElement * sink, const gchar * field)
+{
+  GstStructure *s;
+  guint64 v = 0;
+
+  g_object_get (sink, "stats", &s, NULL);
+  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
+  gst_structure_free (s);
+  return v;
+}
+
+/* "field": N of the stats-path JSON */
+static guint64
+json_uint (guint port, const gchar * field)
+{
+  HttpResponse *r = http_get (port, "/tv-stats.json", NULL, 65536, 5000);
+  gchar *key = g_strdup_printf ("\"%s\"", field), *body, *at;
+  guint64 v;
+
+  fail_unless_equals_int (r->status, 200);
+  body = g_strndup ((gchar *) r->body->data, r->body->len);
+  at = strstr (body, key);
+  fail_unless (at != NULL, "no %s in %s", field, body);
+  at = strchr (at + strlen (key), ':');
+  fail_unless (at != NULL);
+  v = g_ascii_strtoull (at + 1, NULL, 10);
+  g_free (body);
+  g_free (key);
+  http_response_free (r);
+  return v;
+}
+
+/* MPEG-TS, or with @fmp4 CMAF on the video pad */
+static GstElement *
+start_hls (const gchar * src, gboolean fmp4, GstElement ** sink)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true %s ! "
+      "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
+      "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
+      "%s fluhlssink name=sink port=0 mount-point=/tv/ "
+      "target-duration=1 part-target=250000000 stats-path=/tv-stats.json "
+      "cors-origin=*", src, fmp4 ? "h264parse ! sink.video" : "mpegtsmux !");
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch (desc, &err);
+
+  g_free (desc);
+  fail_unless (p != NULL, "parse: %s", err ? err->message : "?");
+  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  gst_object_unref (*sink);
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  return p;
+}
+
+static gchar *
+last_uri (const gchar * pl, const gchar * prefix)
+{
+  gchar **lines = g_strsplit (pl, "\n", -1), *found = NULL;
+  guint i;
+
+  for (i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], prefix)) {
+      const gchar *u = strstr (lines[i], "URI=\"");
+
+      g_free (found);
+      if (u)
+        found = g_strndup (u + 5, strchr (u + 5, '"') - (u + 5));
+      else
+        found = g_strdup (lines[i]);
+    }
+  g_strfreev (lines);
+  return found;
+}
+
+/* @req on the kept connection @k (fast or not, as @fast says: the
+ * fast-answers stat) and on a fresh connection: the same answer */
+static void
+same_answer (GstElement * sink, Client * k, const gchar * method,
+    const gchar * path, const gchar * headers, gboolean fast, guint status)
+{
+  gboolean head = strcmp (method, "HEAD") == 0;
+  gchar *req = request_text (method, path, headers);
+  guint64 before = stat_uint (sink, "fast-answers");
+  Client *f;
+  Answer *a, *b;
+
+  client_write (k, req);
+  a = client_read (k, head);
+  fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - before,
+      fast ? 1 : 0);
+  f = client_new (sink_port (sink));
+  client_write (f, req);
+  b = client_read (f, head);
+  client_free (f);
+  fail_unless_equals_int (a->status, status);
+  fail_unless_equals_string (a->head, b->head);
+  fail_unless_equals_int (a->body->len, b->body->len);
+  fail_unless (a->body->len == 0 ||
+      memcmp (a->body->data, b->body->data, a->body->len) == 0,
+      "%s %s: bodies differ", method, path);
+  answer_free (a);
+  answer_free (b);
+  g_free (req);
+}
+
+/* a finished stream (its window no longer moves): every answerable
+ * request the same on both paths */
+static void
+same_answers (gboolean fmp4)
+{
+  GstElement *sink, *p = start_hls ("num-buffers=75", fmp4, &sink);
+  GstBus *bus = gst_element_get_bus (p);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  Client *k;
+  Answer *a;
+  gchar *req, *pl, *seg, *part, *path, *range;
+  guint len;
+
+  fail_unless (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  gst_object_unref (bus);
+  k = client_new (sink_port (sink));
+  /* the first request of a connection goes through libsoup */
+  req = request_text ("GET", "/tv/index.m3u8", NULL);
+  client_write (k, req);
+  g_free (req);
+  a = client_read (k, FALSE);
+  fail_unless_equals_int (a->status, 200);
+  pl = g_strndup ((gchar *) a->body->data, a->body->len);
+  answer_free (a);
+  seg = last_uri (pl, "seg");
+  part = last_uri (pl, "#EXT-X-PART:");
+  fail_unless (seg && part, "%s", pl);
+  if (fmp4) {
+    gchar *init = last_uri (pl, "#EXT-X-MAP:");
+
+    fail_unless (init != NULL, "%s", pl);
+    path = g_strconcat ("/tv/", init, NULL);
+    same_answer (sink, k, "GET", path, NULL, TRUE, 200);
+    g_free (path);
+    g_free (init);
+  }
+
+  same_answer (sink, k, "GET", "/tv/index.m3u8", NULL, TRUE, 200);
+  same_answer (sink, k, "GET", "/tv/index.m3u8?_HLS_skip=YES", NULL, TRUE, 200);
+  same_answer (sink, k, "GET", "/tv/index.m3u8?_HLS_msn=1&_HLS_part=0",
+      NULL, TRUE, 200);
+  path = g_strconcat ("/tv/", seg, NULL);
+  same_answer (sink, k, "GET", path, NULL, TRUE, 200);
+  same_answer (sink, k, "HEAD", path, NULL, TRUE, 200);
+  same_answer (sink, k, "GET", path, "Range: bytes=188-375\r\n", TRUE, 206);
+  same_answer (sink, k, "GET", path, "Range: bytes=0-9,400-409\r\n", TRUE, 200);
+  req = request_text ("HEAD", path, NULL);
+  client_write (k, req);
+  g_free (req);
+  a = client_read (k, TRUE);
+  {
+    gchar *v = answer_header (a, "Content-Length");
+
+    len = atoi (v);
+    g_free (v);
+  }
+  answer_free (a);
+  range = g_strdup_printf ("Range: bytes=%u-\r\n", len + 10);
+  same_answer (sink, k, "GET", path, range, TRUE, 416);
+  g_free (range);
+  g_free (path);
+  path = g_strconcat ("/tv/", part, NULL);
+  same_answer (sink, k, "GET", path, NULL, TRUE, 200);
+  g_free (path);
+  /* left to libsoup */
+  same_answer (sink, k, "GET", "/tv/index.m3u8?_HLS_part=1", NULL, FALSE, 400);
+  same_answer (sink, k, "POST", "/tv/index.m3u8", "Content-Length: 0\r\n",
+      FALSE, 405);
+  /* no mount there: libsoup's 404 (that closes the connection) */
+  same_answer (sink, k, "GET", "/tv/seg999999.ts", NULL, FALSE, 404);
+
+  client_free (k);
+  g_free (pl);
+  g_free (seg);
+  g_free (part);
+  stop_pipeline (p);
+}
+
+GST_START_TEST (test_same_answers)
+{
+  same_answers (FALSE);
+}
+
+GST_END_TEST;
+
+/* the same with CMAF, its init segment too */
+GST_START_TEST (test_same_answers_fmp4)
+{
+  same_answers (TRUE);
+}
+
+GST_END_TEST;
+
+/* a live stream: a held part through libsoup, a split head, pipelined
+ * requests, "Connection: close", the counts */
+GST_START_TEST (test_live)
+{
+  GstElement *sink, *p = start_hls ("", FALSE, &sink);
+  guint port = sink_port (sink);
+  guint64 fast0, req0, json0, sent0, sum = 0;
+  Client *k = client_new (port);
+  gchar *req, *pl = NULL, *hint, *path;
+  Answer *a;
+  guint i, n = 0;
+
+  /* a playlist with two segments (first through libsoup, then fast) */
+  for (;;) {
+    req = request_text ("GET", "/tv/index.m3u8", NULL);
+    client_write (k, req);
+    g_free (req);
+    a = client_read (k, FALSE);
+    fail_unless_equals_int (a->status, 200);
+    g_free (pl);
+    pl = g_strndup ((gchar *) a->body->data, a->body->len);
+    answer_free (a);
+    if (strstr (pl, "seg") && strstr (strstr (pl, "#EXTINF") + 1, "#EXTINF"))
+      break;
+    g_usleep (100 * 1000);
+  }
+  fail_unless (stat_uint (sink, "fast-answers") > 0);
+  /* counted from here: everything is answered before the next */
+  fast0 = stat_uint (sink, "fast-answers");
+  req0 = stat_uint (sink, "requests");
+  json0 = json_uint (port, "requests");
+  sent0 = stat_uint (sink, "bytes-sent");
+
+  /* the hinted part: held, so libsoup's; answered when made */
+  hint = last_uri (pl, "#EXT-X-PRELOAD-HINT:");
+  fail_unless (hint != NULL, "%s", pl);
+  path = g_strconcat ("/tv/", hint, NULL);
+  req = request_text ("GET", path, NULL);
+  client_write (k, req);
+  g_free (req);
+  a = client_read (k, FALSE);
+  fail_unless_equals_int (a->status, 200);
+  fail_unless_equals_int (a->body->data[0], 0x47);
+  sum += a->body->len;
+  n++;
+  answer_free (a);
+  g_free (path);
+  g_free (hint);
+
+  /* half a head, then the rest */
+  client_write (k, "GET /tv/index.m3u8 HTTP/1.1\r\nHo");
+  g_usleep (200 * 1000);
+  client_write (k, "st: x\r\n\r\n");
+  a = client_read (k, FALSE);
+  fail_unless_equals_int (a->status, 200);
+  fail_unless (g_str_has_prefix ((gchar *) a->body->data, "#EXTM3U"));
+  sum += a->body->len;
+  n++;
+  answer_free (a);
+
+  /* two in one write: both answered, in order */
+  req = g_strconcat ("GET /tv/index.m3u8 HTTP/1.1\r\nHost: x\r\n\r\n",
+      "HEAD /tv/index.m3u8 HTTP/1.1\r\nHost: x\r\n\r\n", NULL);
+  client_write (k, req);
+  g_free (req);
+  a = client_read (k, FALSE);
+  fail_unless_equals_int (a->status, 200);
+  fail_unless (a->body->len > 0);
+  sum += a->body->len;
+  answer_free (a);
+  a = client_read (k, TRUE);
+  fail_unless_equals_int (a->status, 200);
+  answer_free (a);
+  n += 2;
+
+  /* a few more fast ones */
+  for (i = 0; i < 5; i++) {
+    req = request_text ("GET", "/tv/index.m3u8", NULL);
+    client_write (k, req);
+    g_free (req);
+    a = client_read (k, FALSE);
+    fail_unless_equals_int (a->status, 200);
+    sum += a->body->len;
+    n++;
+    answer_free (a);
+  }
+  fail_unless (stat_uint (sink, "fast-answers") - fast0 >= 5);
+
+  /* "Connection: close": answered, closed */
+  req = request_text ("GET", "/tv/index.m3u8", "Connection: close\r\n");
+  client_write (k, req);
+  g_free (req);
+  a = client_read (k, FALSE);
+  fail_unless_equals_int (a->status, 200);
+  sum += a->body->len;
+  n++;
+  answer_free (a);
+  wait_closed (k);
+  client_free (k);
+
+  /* every request and body byte counted once, whichever path (bytes are
+   * told once written: maybe a moment after the client has them) */
+  fail_unless_equals_uint64 (stat_uint (sink, "requests") - req0, n);
+  fail_unless_equals_uint64 (json_uint (port, "requests") - json0, n);
+  for (i = 0; i < 100 && stat_uint (sink, "bytes-sent") - sent0 != sum; i++)
+    g_usleep (50 * 1000);
+  fail_unless_equals_uint64 (stat_uint (sink, "bytes-sent") - sent0, sum);
+
+  g_free (pl);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+static Suite *
+fluhttpfast_suite (void)
+{
+  Suite *s = suite_create ("fluhttpfast");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_same_answers);
+  tcase_add_test (tc, test_same_answers_fmp4);
+  tcase_add_test (tc, test_live);
+  return s;
+}
+
+GST_CHECK_MAIN (fluhttpfast);
