@@ -640,22 +640,31 @@ msg_session_free (gpointer data)
   g_free (m);
 }
 
+/* @size bytes of a body went to session @id (NULL: none): libsoup's
+ * path ("wrote-body-data") and the fast one alike */
+static void
+count_sent (FluHlsAccess * a, const gchar * id, guint64 size)
+{
+  FluHlsSession *s;
+
+  g_mutex_lock (&a->lock);
+  a->bytes_sent += size;
+  g_mutex_unlock (&a->lock);
+  if (id && a->sessions && (s = flu_hls_sessions_lookup (a->sessions, id))) {
+    s->bytes += size;
+    s->last = g_get_monotonic_time ();
+  }
+}
+
 static void
 wrote_body_data (SoupServerMessage * msg, guint size, gpointer element)
 {
   FluHlsAccess *a = g_object_get_qdata (G_OBJECT (element), access_quark);
   MsgSession *m = g_object_get_data (G_OBJECT (msg), "flu-hls-session");
-  FluHlsSession *s;
 
   if (a == NULL)
     return;
-  g_mutex_lock (&a->lock);
-  a->bytes_sent += size;
-  g_mutex_unlock (&a->lock);
-  if (m && a->sessions && (s = flu_hls_sessions_lookup (a->sessions, m->id))) {
-    s->bytes += size;
-    s->last = g_get_monotonic_time ();
-  }
+  count_sent (a, m ? m->id : NULL, size);
 }
 
 /* the request is @s's: counted, renewed, its bytes counted as they go */
@@ -671,11 +680,10 @@ attach (FluHlsAccess * a, SoupServerMessage * msg, FluHlsSession * s)
 }
 
 static const gchar *
-cookie_token (SoupServerMessage * msg, const gchar * name, gchar ** owned)
+cookie_token_of (SoupMessageHeaders * request, const gchar * name,
+    gchar ** owned)
 {
-  const gchar *c =
-      soup_message_headers_get_list (soup_server_message_get_request_headers
-      (msg), "Cookie");
+  const gchar *c = soup_message_headers_get_list (request, "Cookie");
   GHashTable *t;
   const gchar *v;
 
@@ -686,6 +694,34 @@ cookie_token (SoupServerMessage * msg, const gchar * name, gchar ** owned)
   *owned = v ? g_strdup (v) : NULL;
   soup_header_free_param_list (t);
   return *owned;
+}
+
+/* The session token of a request (the query's, else or when it is stale
+ * the cookie's) verified: FLU_HLS_TOKEN_OK with the session's id in @id
+ * (free it); @token the one looked at (NULL: none), valid while @query
+ * and @cookie (free it) are.  Both paths. */
+static FluHlsTokenStatus
+verify_request (FluHlsAccess * a, GHashTable * query,
+    SoupMessageHeaders * request, const gchar * host, const gchar ** token,
+    gchar ** cookie, gchar ** id)
+{
+  const Run *r = a->run;
+  FluHlsTokenStatus ts = FLU_HLS_TOKEN_MALFORMED;
+
+  *token = query ? g_hash_table_lookup (query, FLU_HLS_SESSION_PARAM) : NULL;
+  if (*token)
+    ts = flu_hls_sessions_verify (a->sessions, a->key, *token,
+        r->mount_point, r->bind_address ? host : NULL,
+        g_get_real_time () / G_USEC_PER_SEC, g_get_monotonic_time (), id);
+  if (ts != FLU_HLS_TOKEN_OK && cookie_token_of (request, r->cookie_name,
+          cookie)) {
+    g_clear_pointer (id, g_free);
+    *token = *cookie;
+    ts = flu_hls_sessions_verify (a->sessions, a->key, *cookie,
+        r->mount_point, r->bind_address ? host : NULL,
+        g_get_real_time () / G_USEC_PER_SEC, g_get_monotonic_time (), id);
+  }
+  return ts;
 }
 
 /* room for one more session within max-sessions: the oldest session of
@@ -774,7 +810,7 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
   gchar *host = addr ? g_inet_address_to_string (addr) : NULL;
   gchar *user = NULL, *cookie = NULL, *id = NULL;
   const gchar *token = NULL, *why = NULL;
-  FluHlsTokenStatus ts = FLU_HLS_TOKEN_MALFORMED;
+  FluHlsTokenStatus ts;
   FluHlsSession *s = NULL;
   gboolean ok = FALSE, allowed;
   guint status;
@@ -820,17 +856,8 @@ flu_hls_access_admit (FluHlsAccess * a, SoupServerMessage * msg,
   }
 
   /* the query's token, else (or when it is stale) the cookie's */
-  token = query ? g_hash_table_lookup (query, FLU_HLS_SESSION_PARAM) : NULL;
-  if (token)
-    ts = flu_hls_sessions_verify (a->sessions, a->key, token,
-        r->mount_point, r->bind_address ? host : NULL,
-        g_get_real_time () / G_USEC_PER_SEC, g_get_monotonic_time (), &id);
-  if (ts != FLU_HLS_TOKEN_OK && cookie_token (msg, r->cookie_name, &cookie)) {
-    token = cookie;
-    ts = flu_hls_sessions_verify (a->sessions, a->key, cookie,
-        r->mount_point, r->bind_address ? host : NULL,
-        g_get_real_time () / G_USEC_PER_SEC, g_get_monotonic_time (), &id);
-  }
+  ts = verify_request (a, query, soup_server_message_get_request_headers
+      (msg), host, &token, &cookie, &id);
   if (ts == FLU_HLS_TOKEN_OK) {
     s = flu_hls_sessions_lookup (a->sessions, id);
     if (s == NULL) {
@@ -907,28 +934,26 @@ window_token_time (guint64 msn, gpointer window)
   return flu_hls_window_token_time (window, msn);
 }
 
-GBytes *
-flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
-    GBytes * playlist, FluHlsWindow * window)
+/* @playlist as session @id's viewer (at @host) gets it, the cookie set
+ * in @resp: both paths */
+static GBytes *
+playlist_for (FluHlsAccess * a, const gchar * id, const gchar * host,
+    SoupMessageHeaders * resp, GBytes * playlist, FluHlsWindow * window)
 {
-  const Run *r = (a = lead_of (a))->run;
-  MsgSession *m = g_object_get_data (G_OBJECT (msg), "flu-hls-session");
+  const Run *r = a->run;
   FluHlsSession *s;
-  gchar *host = NULL;
   GBytes *out;
 
-  if (r == NULL || !r->sessions || m == NULL || a->key == NULL)
-    return g_bytes_ref (playlist);
   /* a held request is activity too: its session lives on from here */
-  if (a->sessions && (s = flu_hls_sessions_lookup (a->sessions, m->id)))
+  if (a->sessions && (s = flu_hls_sessions_lookup (a->sessions, id)))
     s->last = g_get_monotonic_time ();
-  if (r->bind_address)
-    host = client_host (msg);
+  if (!r->bind_address)
+    host = NULL;
   if (r->in_query) {
     /* a media URI's token expires session-timeout after its segment's
      * token time, so it is the same in every playlist that lists it;
      * the other URIs' (and the cookie's) last session-timeout from now */
-    FluHlsTokenSpec spec = { a->key, m->id, r->mount_point, host,
+    FluHlsTokenSpec spec = { a->key, id, r->mount_point, host,
       r->timeout_s, g_get_real_time () / G_USEC_PER_SEC,
       window ? window_token_time : NULL, window
     };
@@ -941,26 +966,42 @@ flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
     /* the cookie's token lasts session-timeout from now: each playlist
      * renews it */
     gint64 expires = g_get_real_time () / G_USEC_PER_SEC + r->timeout_s;
-    gchar *token = flu_hls_session_token_make (a->key, m->id,
+    gchar *token = flu_hls_session_token_make (a->key, id,
         r->mount_point, expires, host);
     gchar *c = g_strdup_printf ("%s=%s; Path=%s; Max-Age=%" G_GINT64_FORMAT
         "; HttpOnly; SameSite=Lax", r->cookie_name, token,
         r->cookie_path, r->timeout_s);
 
-    soup_message_headers_replace (soup_server_message_get_response_headers
-        (msg), "Set-Cookie", c);
+    soup_message_headers_replace (resp, "Set-Cookie", c);
     g_free (c);
     g_free (token);
   }
+  return out;
+}
+
+GBytes *
+flu_hls_access_playlist (FluHlsAccess * a, SoupServerMessage * msg,
+    GBytes * playlist, FluHlsWindow * window)
+{
+  const Run *r = (a = lead_of (a))->run;
+  MsgSession *m = g_object_get_data (G_OBJECT (msg), "flu-hls-session");
+  gchar *host;
+  GBytes *out;
+
+  if (r == NULL || !r->sessions || m == NULL || a->key == NULL)
+    return g_bytes_ref (playlist);
+  host = r->bind_address ? client_host (msg) : NULL;
+  out = playlist_for (a, m->id, host,
+      soup_server_message_get_response_headers (msg), playlist, window);
   g_free (host);
   return out;
 }
 
-void
-flu_hls_access_set_headers (FluHlsAccess * a, SoupServerMessage * msg)
+/* private caching of an answer to a session: both paths */
+static void
+fill_session_headers (FluHlsAccess * a, SoupMessageHeaders * h)
 {
-  const Run *r = (a = lead_of (a))->run;
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  const Run *r = a->run;
   const gchar *cache;
 
   if (r == NULL || !(r->sessions || r->checks))
@@ -976,6 +1017,13 @@ flu_hls_access_set_headers (FluHlsAccess * a, SoupServerMessage * msg)
   }
   if (r->in_cookie)
     soup_message_headers_append (h, "Vary", "Cookie");
+}
+
+void
+flu_hls_access_set_headers (FluHlsAccess * a, SoupServerMessage * msg)
+{
+  fill_session_headers (lead_of (a),
+      soup_server_message_get_response_headers (msg));
 }
 
 void
@@ -1435,4 +1483,73 @@ flu_hls_access_count_public (FluHlsAccess * a, guint requests, guint64 bytes)
   a->requests += requests;
   a->bytes_sent += bytes;
   g_mutex_unlock (&a->lock);
+}
+
+/* ---- sessions on the fast path ---- */
+
+gboolean
+flu_hls_access_admit_fast (FluHlsAccess * a, GInetAddress * peer,
+    GHashTable * query, SoupMessageHeaders * request, gchar ** session)
+{
+  const Run *r = a->run;
+  gchar *host, *cookie = NULL, *id = NULL;
+  const gchar *token;
+  FluHlsSession *s = NULL;
+  gboolean allowed;
+
+  *session = NULL;
+  /* a group's sessions are its lead's: libsoup's path */
+  if (r == NULL || a->member || !r->sessions || a->sessions == NULL ||
+      a->key == NULL || peer == NULL)
+    return FALSE;
+  host = g_inet_address_to_string (peer);
+  if (verify_request (a, query, request, host, &token, &cookie,
+          &id) == FLU_HLS_TOKEN_OK)
+    s = flu_hls_sessions_lookup (a->sessions, id);
+  g_free (cookie);
+  g_free (host);
+  if (s == NULL) {
+    /* no token, a bad one, or one of a session not here: libsoup's path
+     * answers (and counts) it */
+    g_free (id);
+    return FALSE;
+  }
+  g_mutex_lock (&a->lock);
+  allowed = flu_http_gate_address (a->allow_list, a->deny_list, peer);
+  if (allowed)
+    a->requests++;
+  g_mutex_unlock (&a->lock);
+  if (!allowed) {
+    /* the refusal (its log line) is libsoup's path's */
+    g_free (id);
+    return FALSE;
+  }
+  flu_hls_sessions_touch (a->sessions, s, g_get_monotonic_time ());
+  *session = id;
+  return TRUE;
+}
+
+GBytes *
+flu_hls_access_playlist_fast (FluHlsAccess * a, const gchar * session,
+    GInetAddress * peer, SoupMessageHeaders * response, GBytes * playlist,
+    FluHlsWindow * window)
+{
+  gchar *host = peer ? g_inet_address_to_string (peer) : NULL;
+  GBytes *out = playlist_for (a, session, host, response, playlist, window);
+
+  g_free (host);
+  return out;
+}
+
+void
+flu_hls_access_fill_headers (FluHlsAccess * a, SoupMessageHeaders * response)
+{
+  fill_session_headers (a, response);
+}
+
+void
+flu_hls_access_count_sent (FluHlsAccess * a, const gchar * session,
+    guint64 bytes)
+{
+  count_sent (a, session, bytes);
 }

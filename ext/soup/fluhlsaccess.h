@@ -119,6 +119,27 @@ gboolean flu_hls_access_is_public (FluHlsAccess * a);
 void flu_hls_access_count_public (FluHlsAccess * a, guint requests,
     guint64 bytes);
 
+/* The fast path for sessions (server thread; not in a group): TRUE, with
+ * the session's id in @session (free it), when the request (@query, the
+ * @request headers, from @peer) carries a valid token of a session known
+ * here and @peer passes allow/deny: the request is counted on the
+ * session as flu_hls_access_admit () counts it.  FALSE (nothing counted)
+ * for anything else: libsoup's path answers it. */
+gboolean flu_hls_access_admit_fast (FluHlsAccess * a, GInetAddress * peer,
+    GHashTable * query, SoupMessageHeaders * request, gchar ** session);
+/* flu_hls_access_playlist () for @session (admitted above): the cookie
+ * goes in @response. */
+GBytes *flu_hls_access_playlist_fast (FluHlsAccess * a,
+    const gchar * session, GInetAddress * peer,
+    SoupMessageHeaders * response, GBytes * playlist, FluHlsWindow * window);
+/* flu_hls_access_set_headers () on @response. */
+void flu_hls_access_fill_headers (FluHlsAccess * a,
+    SoupMessageHeaders * response);
+/* @bytes of body sent to @session (NULL: none), as libsoup's path counts
+ * its "wrote-body-data". */
+void flu_hls_access_count_sent (FluHlsAccess * a, const gchar * session,
+    guint64 bytes);
+
 G_END_DECLS
 
 #endif /* __FLU_HLS_ACCESS_H__ */

@@ -1100,23 +1100,46 @@ handle_request (FluHttpServer * server, SoupServerMessage * msg,
 
 /* ---- the fast path (server thread) ---- */
 
+typedef struct
+{
+  FluHlsSink *sink;
+  gchar *session;               /* NULL: a public mount */
+} FastDone;
+
 /* the body bytes of a fast answer, counted as libsoup's path counts them
- * (its "wrote-body-data") */
+ * (its "wrote-body-data"): on the session too */
 static void
 fast_done (gpointer data, guint64 body_bytes, gboolean ok)
 {
-  FluHlsSink *sink = data;
+  FastDone *d = data;
 
-  if (body_bytes > 0)
-    flu_hls_access_count_public (sink->access, 0, body_bytes);
+  if (body_bytes == 0)
+    return;
+  if (d->session)
+    flu_hls_access_count_sent (d->sink->access, d->session, body_bytes);
+  else
+    flu_hls_access_count_public (d->sink->access, 0, body_bytes);
+}
+
+static void
+fast_done_free (gpointer data)
+{
+  FastDone *d = data;
+
+  gst_object_unref (d->sink);
+  g_free (d->session);
+  g_free (d);
 }
 
 /* A plain request of a kept connection (fluhttpkeep.c), without
- * libsoup: on a public mount, what is answerable now (a segment, a ready
- * part, an init segment, a playlist, a blocking one already there) is
- * answered as serve_request () would, with the same lookups and headers;
- * everything else (held requests, 400, 404, not serving) goes to libsoup
- * (FALSE). */
+ * libsoup: what is answerable now (a segment, a ready part, an init
+ * segment, a playlist, a blocking one already there) is answered as
+ * serve_request () would, with the same lookups and headers, on a public
+ * mount or, on a mount with sessions (not in a group), to a request with
+ * a valid token of a session known here (flu_hls_access_admit_fast ():
+ * its tokens, cookie and accounting as libsoup's path has them);
+ * everything else (held requests, 400, 404, not serving, a first
+ * request, a bad token, a group) goes to libsoup (FALSE). */
 static gboolean
 fast_request (gpointer user_data, const gchar * method, const gchar * path,
     GHashTable * query, SoupMessageHeaders * request,
@@ -1124,14 +1147,17 @@ fast_request (gpointer user_data, const gchar * method, const gchar * path,
 {
   FluHlsSink *sink = user_data;
   const gchar *content_type, *why;
+  gchar *session = NULL;
   guint64 msn = 0;
   guint part = 0, i;
   FluHlsName kind;
   GPtrArray *chunks;
+  gboolean public;
+  FastDone *d;
 
-  if (sink->window == NULL || sink->settings == NULL ||
-      !flu_hls_access_is_public (sink->access))
+  if (sink->window == NULL || sink->settings == NULL)
     return FALSE;
+  public = flu_hls_access_is_public (sink->access);
   kind = flu_hls_parse_name (path + strlen (sink->settings->mount_point),
       &msn, &part);
   if (kind == FLU_HLS_NAME_PLAYLIST) {
@@ -1141,7 +1167,18 @@ fast_request (gpointer user_data, const gchar * method, const gchar * path,
 
     if (playlist_what (sink, query, &ask) != PLAYLIST_ANSWER)
       return FALSE;
+    if (!public && !flu_hls_access_admit_fast (sink->access, answer->peer,
+            query, request, &session))
+      return FALSE;
     cache = playlist_chunks (sink, ask.blocking, ask.delta, pl);
+    /* the viewer's own copy, as answer_playlist () makes it */
+    for (i = 0; session && i < 2 && pl[i]; i++) {
+      GBytes *own = flu_hls_access_playlist_fast (sink->access, session,
+          answer->peer, answer->headers, pl[i], i == 0 ? sink->window : NULL);
+
+      g_bytes_unref (pl[i]);
+      pl[i] = own;
+    }
     fill_headers (sink, answer->headers, "application/vnd.apple.mpegurl",
         cache);
     g_free (cache);
@@ -1154,21 +1191,33 @@ fast_request (gpointer user_data, const gchar * method, const gchar * path,
         g_ptr_array_unref (chunks);
       return FALSE;
     }
+    if (!public && !flu_hls_access_admit_fast (sink->access, answer->peer,
+            query, request, &session)) {
+      g_ptr_array_unref (chunks);
+      return FALSE;
+    }
     fill_headers (sink, answer->headers, content_type, SEGMENT_CACHE);
     for (i = 0; i < chunks->len; i++)
       g_ptr_array_add (answer->chunks, g_bytes_ref (chunks->pdata[i]));
     g_ptr_array_unref (chunks);
   }
+  /* as set_headers () */
+  if (session)
+    flu_hls_access_fill_headers (sink->access, answer->headers);
   /* as serve_request () and flu_hls_access_admit () count */
   g_mutex_lock (&sink->stats_lock);
   sink->requests++;
   sink->fast_answers++;
   g_mutex_unlock (&sink->stats_lock);
-  flu_hls_access_count_public (sink->access, 1, 0);
+  if (!session)
+    flu_hls_access_count_public (sink->access, 1, 0);
+  d = g_new0 (FastDone, 1);
+  d->sink = gst_object_ref (sink);
+  d->session = session;
   answer->status = SOUP_STATUS_OK;
   answer->done = fast_done;
-  answer->data = gst_object_ref (sink);
-  answer->notify = gst_object_unref;
+  answer->data = d;
+  answer->notify = fast_done_free;
   return TRUE;
 }
 

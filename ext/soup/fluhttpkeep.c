@@ -602,6 +602,32 @@ plain_host (const gchar * host)
   return TRUE;
 }
 
+/* the client's address of @conn: asked once, then kept on it (the same
+ * connection object comes back parked request after request) */
+static GInetAddress *
+peer_of (GIOStream * conn)
+{
+  static GQuark quark;
+  GInetAddress *addr;
+  GSocketAddress *sa;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("flu-http-keep-peer");
+  if ((addr = g_object_get_qdata (G_OBJECT (conn), quark)))
+    return addr;
+  if (!G_IS_SOCKET_CONNECTION (conn))
+    return NULL;
+  sa = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (conn),
+      NULL);
+  if (sa && G_IS_INET_SOCKET_ADDRESS (sa)) {
+    addr = flu_http_address_normalize (g_inet_socket_address_get_address
+        (G_INET_SOCKET_ADDRESS (sa)));
+    g_object_set_qdata_full (G_OBJECT (conn), quark, addr, g_object_unref);
+  }
+  g_clear_object (&sa);
+  return addr;
+}
+
 /* The head (@head_len bytes of @buf, peeked) of the next request of @k:
  * when it is a plain GET or HEAD that keeps the connection and the fast
  * handler answers it, the head is read off the socket and the answer
@@ -648,6 +674,7 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
     goto out;
   if (query_s)
     query = soup_form_decode (query_s);
+  answer.peer = peer_of (k->conn);
   answer.headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   answer.chunks = g_ptr_array_new_with_free_func ((GDestroyNotify)
       g_bytes_unref);

@@ -86,9 +86,13 @@ guint64 flu_http_keep_build_answer (guint status, const gchar * phrase,
 /* The fast path: the answer of a fast handler to a request of a parked
  * connection, read without libsoup.  @headers and @chunks (GBytes, the
  * whole body, before any Range) are given empty, to be filled; @done is
- * called with the body bytes written, then @notify frees @data. */
+ * called with the body bytes written, then @notify frees @data.  @peer
+ * is given: the client's address (IPv4-mapped ones as IPv4, as
+ * flu_http_client_address () gives it; read once per connection), or
+ * NULL. */
 typedef struct
 {
+  GInetAddress *peer;
   guint status;
   SoupMessageHeaders *headers;
   GPtrArray *chunks;
