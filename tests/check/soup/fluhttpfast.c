@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <glib/gstdio.h>
 
 typedef struct
 {
@@ -50,6 +51,9 @@ typedef struct
   gchar *head;                  /* without its Date line */
   GByteArray *body;
 } Answer;
+
+/* body bytes read by every client */
+static guint64 body_read;
 
 static Client *
 client_new (guint port)
@@ -170,6 +174,7 @@ client_read (Client * c, gboolean head_only)
     fail_unless (client_fill (c), "body cut");
   a->body = g_byte_array_new ();
   g_byte_array_append (a->body, c->buf->data, body_len);
+  body_read += body_len;
   g_byte_array_remove_range (c->buf, 0, body_len);
   return a;
 }
@@ -220,14 +225,16 @@ json_uint (guint port, const gchar * field)
 
 /* MPEG-TS, or with @fmp4 CMAF on the video pad */
 static GstElement *
-start_hls (const gchar * src, gboolean fmp4, GstElement ** sink)
+start_hls_with (const gchar * src, gboolean fmp4, const gchar * props,
+    GstElement ** sink)
 {
   gchar *desc = g_strdup_printf ("videotestsrc is-live=true %s ! "
       "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
       "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
       "%s fluhlssink name=sink port=0 mount-point=/tv/ "
       "target-duration=1 part-target=250000000 stats-path=/tv-stats.json "
-      "cors-origin=*", src, fmp4 ? "h264parse ! sink.video" : "mpegtsmux !");
+      "cors-origin=* %s", src, fmp4 ? "h264parse ! sink.video" :
+      "mpegtsmux !", props);
   GError *err = NULL;
   GstElement *p = gst_parse_launch (desc, &err);
 
@@ -238,6 +245,12 @@ start_hls (const gchar * src, gboolean fmp4, GstElement ** sink)
   fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
   return p;
+}
+
+static GstElement *
+start_hls (const gchar * src, gboolean fmp4, GstElement ** sink)
+{
+  return start_hls_with (src, fmp4, "", sink);
 }
 
 static gchar *
@@ -500,6 +513,176 @@ GST_START_TEST (test_live)
 
 GST_END_TEST;
 
+/* "viewer:secret" (htpasswd -s) */
+#define HTPASSWD "viewer:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n"
+
+/* @req asked on the kept connection @k (by the fast path: fast-answers
+ * counts it) and on a fresh connection: the same answer.  A playlist's
+ * tokens and cookie that are not a segment's last session-timeout from
+ * the second they are made: asked again when the two straddle one
+ * (@asked: the requests made). */
+static void
+same_session_answer (GstElement * sink, Client * k, const gchar * path,
+    const gchar * headers, guint * asked)
+{
+  gchar *req = request_text ("GET", path, headers);
+  gboolean same = FALSE;
+  guint tries;
+
+  for (tries = 0; tries < 3 && !same; tries++) {
+    guint64 before = stat_uint (sink, "fast-answers");
+    Client *f;
+    Answer *a, *b;
+
+    client_write (k, req);
+    a = client_read (k, FALSE);
+    fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - before, 1);
+    f = client_new (sink_port (sink));
+    client_write (f, req);
+    b = client_read (f, FALSE);
+    client_free (f);
+    *asked += 2;
+    fail_unless_equals_int (a->status, 200);
+    fail_unless_equals_int (b->status, 200);
+    same = strcmp (a->head, b->head) == 0 && a->body->len == b->body->len &&
+        memcmp (a->body->data, b->body->data, a->body->len) == 0;
+    if (!same && tries == 2) {
+      fail_unless_equals_string (a->head, b->head);
+      fail_unless (FALSE, "%s: bodies differ", path);
+    }
+    answer_free (a);
+    answer_free (b);
+  }
+  g_free (req);
+}
+
+/* a session mount (htpasswd, access log): the first request, with
+ * credentials, through libsoup; the session's next ones on the kept
+ * connection by the fast path, answered as libsoup answers the same
+ * token (query or cookie); a forged token left to libsoup (403); one
+ * credential check; the session's bytes and requests in its end message
+ * and log line as sent */
+GST_START_TEST (test_sessions)
+{
+  gchar *dir = g_dir_make_tmp ("fluhttpfast-XXXXXX", NULL);
+  gchar *users = g_build_filename (dir, "users", NULL);
+  gchar *log = g_build_filename (dir, "access.log", NULL);
+  gchar *props, *auth, *req, *pl, *seg, *path, *cookie, *tok, *text, *want;
+  GstElement *sink, *p;
+  GstBus *bus;
+  GstMessage *m;
+  GstStructure *ended;
+  guint64 bytes = 0, requests = 0, sent;
+  guint asked = 0, i, lines = 0;
+  gchar **line;
+  Client *k;
+  Answer *a;
+
+  fail_unless (g_file_set_contents (users, HTPASSWD, -1, NULL));
+  props = g_strdup_printf ("htpasswd=%s access-log=%s session-timeout=4",
+      users, log);
+  p = start_hls_with ("num-buffers=75", FALSE, props, &sink);
+  bus = gst_element_get_bus (p);
+  m = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  gst_object_unref (bus);
+  body_read = 0;
+
+  /* the first request: libsoup's, the credentials checked */
+  k = client_new (sink_port (sink));
+  auth = http_basic_header ("viewer", "secret");
+  req = request_text ("GET", "/tv/index.m3u8", auth);
+  client_write (k, req);
+  g_free (req);
+  a = client_read (k, FALSE);
+  fail_unless_equals_int (a->status, 200);
+  fail_unless_equals_uint64 (stat_uint (sink, "fast-answers"), 0);
+  asked++;
+  pl = g_strndup ((gchar *) a->body->data, a->body->len);
+  cookie = answer_header (a, "Set-Cookie");
+  fail_unless (cookie != NULL, "%s", a->head);
+  *strchr (cookie, ';') = '\0';
+  answer_free (a);
+  seg = last_uri (pl, "seg");
+  fail_unless (seg && strstr (seg, "?s="), "%s", pl);
+  tok = g_strdup (strstr (seg, "?s=") + 3);
+
+  /* the session's next requests: fast, as libsoup answers them */
+  path = g_strconcat ("/tv/", seg, NULL);
+  same_session_answer (sink, k, path, NULL, &asked);
+  g_free (path);
+  path = g_strdup_printf ("/tv/index.m3u8?s=%s", tok);
+  same_session_answer (sink, k, path, NULL, &asked);
+  g_free (path);
+  req = g_strdup_printf ("Cookie: %s\r\n", cookie);
+  same_session_answer (sink, k, "/tv/index.m3u8", req, &asked);
+  *strstr (seg, "?s=") = '\0';
+  path = g_strconcat ("/tv/", seg, NULL);
+  same_session_answer (sink, k, path, req, &asked);
+  g_free (path);
+  g_free (req);
+  path = g_strdup_printf ("/tv/index.m3u8?_HLS_skip=YES&s=%s", tok);
+  same_session_answer (sink, k, path, NULL, &asked);
+  g_free (path);
+  sent = body_read;
+
+  /* a forged token: libsoup's 403, on the kept connection and off it */
+  i = strlen (tok) / 2;
+  tok[i] = tok[i] == 'A' ? 'B' : 'A';
+  path = g_strdup_printf ("/tv/%s?s=%s", seg, tok);
+  same_answer (sink, k, "GET", path, NULL, FALSE, 403);
+  g_free (path);
+  client_free (k);
+
+  fail_unless_equals_uint64 (stat_uint (sink, "credential-checks"), 1);
+  fail_unless_equals_uint64 (stat_uint (sink, "sessions-total"), 1);
+  /* idle for session-timeout: the session ends, with what it was sent */
+  ended = wait_element_message (p, "fluhlssink-session-ended", 15000);
+  fail_unless (ended != NULL);
+  fail_unless (gst_structure_get_uint64 (ended, "bytes", &bytes));
+  fail_unless (gst_structure_get_uint64 (ended, "requests", &requests));
+  gst_structure_free (ended);
+  fail_unless_equals_uint64 (requests, asked);
+  fail_unless_equals_uint64 (bytes, sent);
+  fail_unless (g_file_get_contents (log, &text, NULL, NULL));
+  want = g_strdup_printf (" 200 %" G_GUINT64_FORMAT " ", sent);
+  line = g_strsplit (text, "\n", -1);
+  for (i = 0; line[i]; i++) {
+    gchar *n;
+
+    if (strstr (line[i], "\" 200 ") == NULL)
+      continue;
+    lines++;
+    n = g_strdup_printf (" %u", asked);
+    fail_unless (strstr (line[i], want) != NULL, "%s", line[i]);
+    fail_unless (g_str_has_suffix (line[i], n), "%s", line[i]);
+    g_free (n);
+  }
+  fail_unless_equals_int (lines, 1);
+  fail_unless (strstr (text, tok) == NULL);
+  g_strfreev (line);
+  g_free (want);
+  g_free (text);
+
+  stop_pipeline (p);
+  g_free (tok);
+  g_free (seg);
+  g_free (cookie);
+  g_free (pl);
+  g_free (auth);
+  g_free (props);
+  g_unlink (log);
+  g_unlink (users);
+  g_rmdir (dir);
+  g_free (log);
+  g_free (users);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpfast_suite (void)
 {
@@ -511,6 +694,7 @@ fluhttpfast_suite (void)
   tcase_add_test (tc, test_same_answers);
   tcase_add_test (tc, test_same_answers_fmp4);
   tcase_add_test (tc, test_live);
+  tcase_add_test (tc, test_sessions);
   return s;
 }
 
