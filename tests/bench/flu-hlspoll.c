@@ -10,7 +10,8 @@
 /* N HLS viewers in one process (epoll), each on one kept-alive
  * connection as a player keeps it (HTTP/1.1; a new connection when the
  * server closes it; --close: one connection per request, "Connection:
- * close"): each fetches the media playlist,
+ * close"): each fetches the media playlist (sending back the cookie
+ * the server last set, as a player does: a fluhlssink session),
  * then every new segment (plain mode: reload every half target duration)
  * or every new part (--ll: a blocking reload for the next part,
  * _HLS_msn/_HLS_part, then the parts it lists), and repeats.
@@ -99,7 +100,7 @@ typedef struct
   FILE *save;
   size_t saved;
   char path[768];               /* of the request under way */
-  char req[1024];               /* the request, for a retry */
+  char req[1600];               /* the request, for a retry */
   int req_len;
   int reused;                   /* the request went on a kept-alive connection */
   size_t hdr_len;               /* head and its blank line; 0: not yet */
@@ -107,6 +108,7 @@ typedef struct
   int keep;                     /* the connection stays open after it */
   int status;
   int connecting;               /* the request is sent on EPOLLOUT */
+  char cookie[512];             /* name=value of the last Set-Cookie */
 } Viewer;
 
 static struct sockaddr_in server;
@@ -550,8 +552,9 @@ start_request (Viewer * v, int idx)
   }
   snprintf (v->path, sizeof (v->path), "%s", path);
   v->req_len = snprintf (v->req, sizeof (v->req), "GET %s HTTP/1.1\r\n"
-      "Host: %s\r\nUser-Agent: flu-hlspoll\r\n%s\r\n", path, host_hdr,
-      use_close ? "Connection: close\r\n" : "");
+      "Host: %s\r\nUser-Agent: flu-hlspoll\r\n%s%s%s%s\r\n", path,
+      host_hdr, use_close ? "Connection: close\r\n" : "",
+      v->cookie[0] ? "Cookie: " : "", v->cookie, v->cookie[0] ? "\r\n" : "");
   v->busy = 1;
   v->len = 0;
   v->hdr_len = 0;
@@ -643,6 +646,13 @@ parse_head (Viewer * v)
   if ((h = strcasestr (head, "\r\nTransfer-Encoding:")) &&
       strncasecmp (h + 20 + strspn (h + 20, " "), "chunked", 7) == 0)
     v->want = -2;
+  /* a session's cookie (fluhlssink with sessions), sent back as a
+   * player does */
+  if ((h = strcasestr (head, "\r\nSet-Cookie:"))) {
+    h += 13 + strspn (h + 13, " ");
+    snprintf (v->cookie, sizeof (v->cookie), "%.*s", (int) strcspn (h,
+            ";\r"), h);
+  }
   h = strcasestr (head, "\r\nConnection:");
   v->keep = !use_close && minor >= 1 && v->want != -1 &&
       !(h && strncasecmp (h + 13 + strspn (h + 13, " "), "close", 5) == 0);

@@ -4,6 +4,10 @@
 # three servers that run side by side:
 #   fluhlssink LL-HLS   flufeedsrc ! mpegtsmux ! fluhlssink part-target=333 ms
 #   fluhlssink HLS      the same, part-target=0
+#   fluhlssink HLS, sessions  the same with sessions on (client-limit=
+#                       100000: a session per viewer, its token in the
+#                       playlist's URIs and a cookie that flu-hlspoll
+#                       sends back; keep-alive row only)
 #   hlssink2 + nginx    flufeedsrc ! h264parse ! hlssink2 writing to a tmpfs
 #                       directory, served by nginx (tests/e2e/nginx-lib.sh)
 #   fluhlssink LL behind nginx  the LL origin with the edge of
@@ -60,6 +64,9 @@ pid_ll=${E2E_PIDS##* }
 start_server plain $feed ! mpegtsmux ! fluhlssink port=0 mount-point=/plain/ \
   part-target=0
 pid_plain=${E2E_PIDS##* }
+start_server sess $feed ! mpegtsmux ! fluhlssink port=0 mount-point=/sess/ \
+  part-target=0 client-limit=100000
+pid_sess=${E2E_PIDS##* }
 shm=$(mktemp -d /dev/shm/flu-hls-bench.XXXXXX)
 chmod 755 "$shm"
 cleanup_shm () { rm -rf "$shm"; }
@@ -143,6 +150,7 @@ for m in "" -close; do
   [ -z "$m" ] || c=", connection per request"
   row "fluhlssink LL-HLS$c" "http://127.0.0.1:$PORT_ll/ll/index.m3u8" "ll$m" "" "$pid_ll"
   row "fluhlssink HLS$c" "http://127.0.0.1:$PORT_plain/plain/index.m3u8" "plain$m" "" "$pid_plain"
+  [ -n "$m" ] || row "fluhlssink HLS, sessions" "http://127.0.0.1:$PORT_sess/sess/index.m3u8" plain "" "$pid_sess"
   row "hlssink2 + nginx$c" "http://127.0.0.1:$STATIC_PORT/index.m3u8" "plain$m" "$shm" "$static_pid"
 done
 row "fluhlssink LL-HLS behind nginx" "http://127.0.0.1:$EDGE_PORT/ll/index.m3u8" ll "" "$edge_pid" "$pid_ll"
