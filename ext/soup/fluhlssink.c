@@ -57,11 +57,14 @@
  * and 503s of held requests too; between requests a connection waits
  * outside libsoup, in one epoll set per port, and is closed after
  * header-timeout idle.  On a public mount (no sessions, no checks, no
- * allow/deny, limits or access log, not in a group) the next plain GET
- * or HEAD on such a connection that can be answered at once (a segment,
- * a ready part, an init segment, a playlist, a blocking reload already
- * satisfiable) is read and answered without libsoup, with the same
- * bytes; the rest goes through libsoup as before.
+ * allow/deny, limits or access log, not in a group), and on a mount with
+ * sessions (not in a group) for a request with a valid token of a
+ * session it holds, the next plain GET or HEAD on such a connection that
+ * can be answered at once (a segment, a ready part, an init segment, a
+ * playlist, a blocking reload already satisfiable) is read and answered
+ * without libsoup, with the same bytes and the same session accounting;
+ * the rest (a viewer's first request among them) goes through libsoup
+ * as before.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \
