@@ -27,7 +27,12 @@
  * libsoup (404, 400, a held part) still answered there; a head split
  * over two writes, two pipelined requests in one write, "Connection:
  * close"; requests and bytes counted as libsoup's path counts them, in
- * the element's stats and the stats-path JSON. */
+ * the element's stats and the stats-path JSON.  On a session mount
+ * (htpasswd, access log): the viewer's first request through libsoup,
+ * its next ones (token in the query or the cookie) by the fast path with
+ * the answer libsoup gives the same token, a forged token's 403 left to
+ * libsoup, one credential check, the session's bytes and requests in its
+ * end message and log line as read. */
 
 #include "fluhttptest.h"
 
