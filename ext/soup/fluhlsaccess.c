@@ -1502,7 +1502,8 @@ flu_hls_access_admit_fast (FluHlsAccess * a, GInetAddress * peer,
   if (r == NULL || a->member || !r->sessions || a->sessions == NULL ||
       a->key == NULL || peer == NULL)
     return FALSE;
-  host = g_inet_address_to_string (peer);
+  /* the address only for tokens bound to it */
+  host = r->bind_address ? g_inet_address_to_string (peer) : NULL;
   if (verify_request (a, query, request, host, &token, &cookie,
           &id) == FLU_HLS_TOKEN_OK)
     s = flu_hls_sessions_lookup (a->sessions, id);

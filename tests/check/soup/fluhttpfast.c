@@ -28,7 +28,7 @@
  * over two writes, two pipelined requests in one write, "Connection:
  * close"; requests and bytes counted as libsoup's path counts them, in
  * the element's stats and the stats-path JSON.  On a session mount
- * (htpasswd, access log): the viewer's first request through libsoup,
+ * (htpasswd, access log, tokens bound to the address): the viewer's first request through libsoup,
  * its next ones (token in the query or the cookie) by the fast path with
  * the answer libsoup gives the same token, a forged token's 403 left to
  * libsoup, one credential check, the session's bytes and requests in its
@@ -584,8 +584,8 @@ GST_START_TEST (test_sessions)
   Answer *a;
 
   fail_unless (g_file_set_contents (users, HTPASSWD, -1, NULL));
-  props = g_strdup_printf ("htpasswd=%s access-log=%s session-timeout=4",
-      users, log);
+  props = g_strdup_printf ("htpasswd=%s access-log=%s session-timeout=4 "
+      "session-bind-address=true", users, log);
   p = start_hls_with ("num-buffers=75", FALSE, props, &sink);
   bus = gst_element_get_bus (p);
   m = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
