@@ -46,10 +46,12 @@
 #   tests/bench/http-bench.sh [BUILD_DIR] [SECONDS] [VIEWER COUNTS...]
 # SERVERS="fluhttpsink icecast2" picks servers, PATTERNS="all ramp" read
 # patterns; KEEP=1 keeps the logs; FLU_PROPS="coalesce-time=..." adds
-# fluhttpsink properties; STREAMS="ball snow" runs every row set once per
-# stream: the ball comes out at ~90 kbit/s whatever the target (fixed
-# costs dominate), noise ("snow") at ~1.6 Mbit/s (the order of the
-# issue's 1 Mbit/s); default STREAMS=${FLU_SRC_PATTERN:-ball}.  After each
+# fluhttpsink properties; STREAMS="ball snow:256x144" runs every row set
+# once per stream, each PATTERN[:WxH] (videotestsrc pattern, picture size,
+# 640x360 by default) at a 1 Mbit/s target: the ball comes out at
+# ~75 kbit/s whatever the target (fixed costs dominate), noise at 256x144
+# at ~1 Mbit/s (the bitrate), at 640x360 at ~5 Mbit/s; default
+# STREAMS=${FLU_SRC_PATTERN:-ball}.  The kbit/s column shows what came.  After each
 # viewer count, the CPU-per-GB ratio of fluhttpsink to the floor, per
 # stream and pattern.  TOOLS=DIR takes flu-loadclient and flu-floor from
 # another build (DIR/tests/bench), e.g. to measure an older build's
@@ -136,8 +138,10 @@ prodpid=""
 start_producer () {
   [ -n "$prodpid" ] && { kill "$prodpid" 2>/dev/null || true; }
   feed=$(free_port)
-  gst-launch-1.0 -q videotestsrc is-live=true pattern="$1" ! \
-    video/x-raw,width=640,height=360,framerate=25/1 ! \
+  size=${1#*:}
+  [ "$size" = "$1" ] && size=640x360
+  gst-launch-1.0 -q videotestsrc is-live=true pattern="${1%%:*}" ! \
+    video/x-raw,width="${size%x*}",height="${size#*x}",framerate=25/1 ! \
     vp8enc deadline=1 keyframe-max-dist=50 target-bitrate=1000000 ! \
     webmmux streamable=true ! gdppay ! \
     tcpserversink host=127.0.0.1 port="$feed" sync=false >"$tmp/producer.log" 2>&1 &
@@ -211,7 +215,7 @@ pattern_args () {
   esac
 }
 
-printf '%-14s %-5s %-5s %7s %6s %7s %9s %9s %8s %8s %9s %8s %7s %9s %9s %9s %9s %9s\n' \
+printf '%-14s %-12s %-5s %7s %6s %7s %9s %9s %8s %8s %9s %8s %7s %9s %9s %9s %9s %9s\n' \
   server stream read viewers idle% kbit/s cpu_s/GB steady/GB rss_MB idle_MB \
   KB/viewer after_MB behind unserved ttfb_med ttfb_p99 setup/s insn/GB
 for stream in ${STREAMS:-${FLU_SRC_PATTERN:-ball}}; do
@@ -316,7 +320,7 @@ for n in $counts; do
         wgb = wbytes / 1e9; steady = (wgb > 0 ? cm / 1e9 / wgb : -1);
         ipg = (insns > 0 && gb > 0 ? insns / gb : -1);
         kbps = (n > 0 ? wbytes * 8 / 2 / n / 1000 : 0);
-        printf "%-14s %-5s %-5s %7d %6.2f %7.0f %9.2f %9.2f %8.1f %8.1f %9.2f %8.1f %7d %9d %9s %9s %9.0f %9.3g\n",
+        printf "%-14s %-12s %-5s %7d %6.2f %7.0f %9.2f %9.2f %8.1f %8.1f %9.2f %8.1f %7d %9d %9s %9s %9.0f %9.3g\n",
           k, stream, pat, n, idle / 2.5e9 * 100, kbps,
           (gb > 0 ? cpu / gb : -1), steady, hwm / 1024,
           rss0 / 1024, (hwm - rss0) / n, after / 1024,
