@@ -61,7 +61,9 @@
  * or HEAD on such a connection that can be answered at once (a segment,
  * a ready part, an init segment, a playlist, a blocking reload already
  * satisfiable) is read and answered without libsoup, with the same
- * bytes; the rest goes through libsoup as before.
+ * bytes, and one to hold (a blocking reload, the preload-hinted part) is
+ * held there too and answered as libsoup's held requests are; the rest
+ * goes through libsoup as before.
  *
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency \

@@ -47,6 +47,11 @@
  * the head is read off the socket and the answer written as any other,
  * with the same serializer (flu_http_keep_build_answer ()), and the
  * connection parked again; else it goes back to libsoup, nothing read.
+ * Or the handler answers later (a held request): the head is read off,
+ * the connection waits in a third list, armed for hang-ups only (its
+ * holder has the deadline), until flu_http_keep_answer_pending () writes
+ * the answer and parks it again; a hang-up or the server's stop tells
+ * the holder (its cancel function) and closes it.
  *
  * Limit: libsoup reads a request head through a buffer; bytes of a
  * pipelined next request already in that buffer would be lost by the
