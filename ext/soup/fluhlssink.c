@@ -63,6 +63,8 @@
  * can be answered at once (a segment, a ready part, an init segment, a
  * playlist, a blocking reload already satisfiable) is read and answered
  * without libsoup, with the same bytes and the same session accounting;
+ * on a public mount, one to hold (a blocking reload, the preload-hinted
+ * part) is held there too and answered as libsoup's held requests are;
  * the rest (a viewer's first request among them) goes through libsoup
  * as before.
  *
@@ -722,10 +724,13 @@ typedef enum
   HELD_PART,                    /* the preload-hinted part */
 } HeldKind;
 
+/* A held request: libsoup's (@msg, paused) or the fast path's (@pending,
+ * its connection waiting in fluhttpkeep.c), answered the same way. */
 typedef struct
 {
   FluHlsSink *sink;
   SoupServerMessage *msg;
+  FluHttpKeepPending *pending;
   HeldKind kind;
   guint64 msn;                  /* FLU_HLS_NONE: any playlist */
   gint64 part;
@@ -733,8 +738,21 @@ typedef struct
   GList link;                   /* in held; data = self */
   gint64 deadline;              /* monotonic us: 503 then */
   gulong disconnected_id;
+  /* the answer of a pending one, once set */
+  guint status;
+  SoupMessageHeaders *resp;
+  GPtrArray *chunks;
+  gboolean close;
 } Held;
 
+static FluHlsStatus lookup_media (FluHlsSink * sink, FluHlsName kind,
+    guint64 msn, guint part, GPtrArray ** chunks, const gchar ** content_type,
+    const gchar ** why);
+static void fast_done (gpointer data, guint64 body_bytes, gboolean ok);
+static gpointer fast_done_new (FluHlsSink * sink, gchar * session);
+static void fast_done_free (gpointer data);
+
+/* out of held (O(1): its own link), freed */
 static void
 held_free (Held * h)
 {
@@ -744,8 +762,14 @@ held_free (Held * h)
   g_mutex_lock (&sink->stats_lock);
   sink->n_held--;
   g_mutex_unlock (&sink->stats_lock);
-  g_signal_handler_disconnect (h->msg, h->disconnected_id);
-  g_object_unref (h->msg);
+  if (h->msg) {
+    g_signal_handler_disconnect (h->msg, h->disconnected_id);
+    g_object_unref (h->msg);
+  }
+  if (h->resp)
+    soup_message_headers_unref (h->resp);
+  if (h->chunks)
+    g_ptr_array_unref (h->chunks);
   g_free (h);
 }
 
@@ -753,24 +777,119 @@ held_free (Held * h)
 static void
 held_release (Held * h)
 {
-  SoupServerMessage *msg = g_object_ref (h->msg);
-  FluHttpServer *server = h->sink->server;
+  FluHlsSink *sink = h->sink;
+  SoupServerMessage *msg;
+  FluHttpServer *server = sink->server;
 
+  if (h->pending) {
+    FluHttpKeepPending *pending = h->pending;
+    SoupMessageHeaders *resp = g_steal_pointer (&h->resp);
+    GPtrArray *chunks = g_steal_pointer (&h->chunks);
+    guint status = h->status;
+    gboolean keep = !h->close;
+
+    held_free (h);
+    flu_http_keep_answer_pending (pending, status, resp,
+        chunks ? (GBytes **) chunks->pdata : NULL, chunks ? chunks->len : 0,
+        keep, fast_done, fast_done_new (sink, NULL), fast_done_free);
+    soup_message_headers_unref (resp);
+    if (chunks)
+      g_ptr_array_unref (chunks);
+    return;
+  }
+  msg = g_object_ref (h->msg);
   held_free (h);
   if (server == NULL || !flu_http_server_send_kept (server, msg))
     soup_server_message_unpause (msg);
   g_object_unref (msg);
 }
 
+/* a pending one's answer: 200 with @chunks (refs taken) */
+static void
+held_set_chunks (Held * h, const gchar * content_type, const gchar * cache,
+    GBytes ** chunks, guint n)
+{
+  guint i;
+
+  if (h->msg) {
+    answer_chunks (h->sink, h->msg, content_type, cache, chunks, n);
+    return;
+  }
+  h->status = SOUP_STATUS_OK;
+  h->resp = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  fill_headers (h->sink, h->resp, content_type, cache);
+  h->chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  for (i = 0; i < n; i++)
+    g_ptr_array_add (h->chunks, g_bytes_ref (chunks[i]));
+}
+
+/* @status with a text body, as flu_http_server_respond (); kept open
+ * unless @close, with Retry-After or CORS headers as asked */
+static void
+held_set_refusal (Held * h, guint status, const gchar * why, gboolean close,
+    gboolean retry, gboolean cors)
+{
+  const gchar *origin = h->sink->settings->cors_origin;
+  SoupMessageHeaders *resp;
+  gchar *body;
+
+  if (h->msg) {
+    if (cors)
+      refuse (h->sink, h->msg, status, why);
+    else
+      flu_http_server_respond (h->msg, status, why);
+    if (!close)
+      flu_http_server_keep_alive (h->msg);
+    resp = soup_server_message_get_response_headers (h->msg);
+  } else {
+    if (status == SOUP_STATUS_NOT_FOUND && cors)
+      count (h->sink, &h->sink->not_found);
+    h->status = status;
+    h->close = close;
+    resp = h->resp = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+    flu_http_server_fill_common_headers (resp);
+    soup_message_headers_remove (resp, "Connection");
+    soup_message_headers_replace (resp, "Content-Type",
+        "text/plain; charset=utf-8");
+    body = g_strdup_printf ("%u %s: %s\n", status,
+        flu_http_server_status_phrase (status), why);
+    h->chunks = g_ptr_array_new_with_free_func ((GDestroyNotify)
+        g_bytes_unref);
+    g_ptr_array_add (h->chunks, g_bytes_new_take (body, strlen (body)));
+    if (cors && origin && *origin)
+      soup_message_headers_replace (resp, "Access-Control-Allow-Origin",
+          origin);
+  }
+  if (retry)
+    soup_message_headers_replace (resp, "Retry-After", "1");
+}
+
+/* the playlist now; libsoup's path has the viewer's own copy */
+static void
+held_set_playlist (Held * h, gboolean blocking)
+{
+  GBytes *pl[2];
+  gchar *cache;
+
+  if (h->msg) {
+    answer_playlist (h->sink, h->msg, blocking, h->delta);
+    return;
+  }
+  cache = playlist_chunks (h->sink, blocking, h->delta, pl);
+  held_set_chunks (h, "application/vnd.apple.mpegurl", cache, pl,
+      pl[1] ? 2 : 1);
+  g_free (cache);
+  g_bytes_unref (pl[0]);
+  if (pl[1])
+    g_bytes_unref (pl[1]);
+}
+
 static void
 held_timed_out (Held * h)
 {
   count (h->sink, &h->sink->timeouts);
-  flu_http_server_respond (h->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-      "not available in time");
-  flu_http_server_keep_alive (h->msg);
-  soup_message_headers_replace (soup_server_message_get_response_headers
-      (h->msg), "Retry-After", "1");
+  held_set_refusal (h, SOUP_STATUS_SERVICE_UNAVAILABLE,
+      "not available in time", FALSE, TRUE, FALSE);
   held_release (h);
 }
 
@@ -808,24 +927,30 @@ held_disconnected (SoupServerMessage * msg, gpointer data)
   held_free (data);
 }
 
-static Held *
-hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
-    gint64 part)
+/* fluhttpkeep.c: the peer of a pending one closed, or the server stops */
+static void
+held_cancelled (gpointer data)
 {
-  Held *h;
+  held_free (data);
+}
 
-  if (sink->settings->max_held && sink->n_held >= sink->settings->max_held) {
-    count (sink, &sink->held_refused);
-    flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-        "too many requests waiting");
-    flu_http_server_keep_alive (msg);
-    soup_message_headers_replace (soup_server_message_get_response_headers
-        (msg), "Retry-After", "1");
-    return NULL;
-  }
-  h = g_new0 (Held, 1);
+/* max-held reached: TRUE (counted) */
+static gboolean
+held_full (FluHlsSink * sink)
+{
+  if (sink->settings->max_held == 0 || sink->n_held < sink->settings->max_held)
+    return FALSE;
+  count (sink, &sink->held_refused);
+  return TRUE;
+}
+
+/* a new one, newest first, under the one timer */
+static Held *
+held_new (FluHlsSink * sink, HeldKind kind, guint64 msn, gint64 part)
+{
+  Held *h = g_new0 (Held, 1);
+
   h->sink = sink;
-  h->msg = g_object_ref (msg);
   h->kind = kind;
   h->msn = msn;
   h->part = part;
@@ -839,43 +964,86 @@ hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
   }
   if (g_source_get_ready_time (sink->held_timer) < 0)
     g_source_set_ready_time (sink->held_timer, h->deadline);
-  h->disconnected_id = g_signal_connect (msg, "disconnected",
-      G_CALLBACK (held_disconnected), h);
   h->link.data = h;
   g_queue_push_head_link (&sink->held, &h->link);
-  sink->just_held = msg;
   g_mutex_lock (&sink->stats_lock);
   sink->n_held++;
   g_mutex_unlock (&sink->stats_lock);
+  return h;
+}
+
+static Held *
+hold (FluHlsSink * sink, SoupServerMessage * msg, HeldKind kind, guint64 msn,
+    gint64 part)
+{
+  Held *h;
+
+  if (held_full (sink)) {
+    flu_http_server_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+        "too many requests waiting");
+    flu_http_server_keep_alive (msg);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Retry-After", "1");
+    return NULL;
+  }
+  h = held_new (sink, kind, msn, part);
+  h->msg = g_object_ref (msg);
+  h->disconnected_id = g_signal_connect (msg, "disconnected",
+      G_CALLBACK (held_disconnected), h);
+  sink->just_held = msg;
   soup_server_message_pause (msg);
   return h;
 }
 
-/* Answers what the window can answer now (all of them with @stopping). */
+/* The same on the fast path: @answer is answered later, through its
+ * pending handle; FALSE (max-held reached) leaves the request to
+ * libsoup, which refuses it. */
+static Held *
+hold_fast (FluHlsSink * sink, FluHttpFastAnswer * answer, HeldKind kind,
+    guint64 msn, gint64 part)
+{
+  Held *h;
+
+  if (sink->settings->max_held && sink->n_held >= sink->settings->max_held)
+    return NULL;
+  h = held_new (sink, kind, msn, part);
+  h->pending = answer->pending;
+  answer->cancel = held_cancelled;
+  answer->cancel_data = h;
+  return h;
+}
+
+/* Answers what the window can answer now (all of them with @stopping),
+ * each with the lookups of fast_request (); O(1) per released one. */
 static void
 release_held (FluHlsSink * sink, gboolean stopping)
 {
-  GList *list = g_list_copy (sink->held.head), *l;
+  GList *l, *next;
 
-  for (l = list; l; l = l->next) {
+  for (l = sink->held.head; l; l = next) {
     Held *h = l->data;
     FluHlsStatus st;
-    GBytes *data = NULL;
 
+    /* only @h leaves the list here */
+    next = l->next;
     if (stopping) {
-      flu_http_server_respond (h->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-          "the stream stopped");
+      held_set_refusal (h, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          "the stream stopped", TRUE, FALSE, FALSE);
       held_release (h);
       continue;
     }
     if (h->kind == HELD_PART) {
-      st = flu_hls_window_get_part (sink->window, h->msn, (guint) h->part,
-          &data);
+      const gchar *content_type, *why;
+      GPtrArray *chunks;
+
+      st = lookup_media (sink, FLU_HLS_NAME_PART, h->msn, (guint) h->part,
+          &chunks, &content_type, &why);
       if (st == FLU_HLS_READY) {
-        answer_chunks (sink, h->msg, "video/mp2t", SEGMENT_CACHE, &data, 1);
-        g_bytes_unref (data);
+        held_set_chunks (h, content_type, SEGMENT_CACHE,
+            (GBytes **) chunks->pdata, chunks->len);
+        g_ptr_array_unref (chunks);
       } else if (st == FLU_HLS_GONE) {
-        refuse (sink, h->msg, SOUP_STATUS_NOT_FOUND, "no such part");
+        held_set_refusal (h, SOUP_STATUS_NOT_FOUND, why, FALSE, FALSE, TRUE);
       }
     } else {
       GBytes *pl = flu_hls_window_playlist (sink->window);
@@ -886,14 +1054,13 @@ release_held (FluHlsSink * sink, gboolean stopping)
       st = h->msn == FLU_HLS_NONE ? FLU_HLS_READY :
           flu_hls_window_check_block (sink->window, h->msn, h->part);
       if (st == FLU_HLS_READY || st == FLU_HLS_TOO_FAR)
-        answer_playlist (sink, h->msg, h->msn != FLU_HLS_NONE, h->delta);
+        held_set_playlist (h, h->msn != FLU_HLS_NONE);
     }
     if (st != FLU_HLS_WAIT) {
       count (sink, &sink->held_answered);
       held_release (h);
     }
   }
-  g_list_free (list);
 }
 
 /* ---- requests (server thread) ---- */
@@ -1124,6 +1291,16 @@ fast_done (gpointer data, guint64 body_bytes, gboolean ok)
     flu_hls_access_count_public (d->sink->access, 0, body_bytes);
 }
 
+static gpointer
+fast_done_new (FluHlsSink * sink, gchar * session)
+{
+  FastDone *d = g_new0 (FastDone, 1);
+
+  d->sink = gst_object_ref (sink);
+  d->session = session;
+  return d;
+}
+
 static void
 fast_done_free (gpointer data)
 {
@@ -1140,9 +1317,12 @@ fast_done_free (gpointer data)
  * serve_request () would, with the same lookups and headers, on a public
  * mount or, on a mount with sessions (not in a group), to a request with
  * a valid token of a session known here (flu_hls_access_admit_fast ():
- * its tokens, cookie and accounting as libsoup's path has them);
- * everything else (held requests, 400, 404, not serving, a first
- * request, a bad token, a group) goes to libsoup (FALSE). */
+ * its tokens, cookie and accounting as libsoup's path has them); on a
+ * public mount, what serve_request () would hold (a blocking reload, the
+ * hinted part) is held here too, answered later through its pending
+ * handle (release_held ()); everything else (400, 404, max-held reached,
+ * not serving, a first request, a bad token, a group, a held request of
+ * a session) goes to libsoup (FALSE). */
 static gboolean
 fast_request (gpointer user_data, const gchar * method, const gchar * path,
     GHashTable * query, SoupMessageHeaders * request,
@@ -1156,7 +1336,8 @@ fast_request (gpointer user_data, const gchar * method, const gchar * path,
   FluHlsName kind;
   GPtrArray *chunks;
   gboolean public;
-  FastDone *d;
+  FluHlsStatus st;
+  Held *h = NULL;
 
   if (sink->window == NULL || sink->settings == NULL)
     return FALSE;
@@ -1168,8 +1349,19 @@ fast_request (gpointer user_data, const gchar * method, const gchar * path,
     GBytes *pl[2];
     gchar *cache;
 
-    if (playlist_what (sink, query, &ask) != PLAYLIST_ANSWER)
-      return FALSE;
+    switch (playlist_what (sink, query, &ask)) {
+      case PLAYLIST_BAD:
+        return FALSE;
+      case PLAYLIST_HOLD:
+        /* a session's held answer needs its own playlist: libsoup's */
+        if (!public || !(h = hold_fast (sink, answer, HELD_PLAYLIST, ask.msn,
+                    ask.part)))
+          return FALSE;
+        h->delta = ask.delta;
+        goto counted;
+      case PLAYLIST_ANSWER:
+        break;
+    }
     if (!public && !flu_hls_access_admit_fast (sink->access, answer->peer,
             query, request, &session))
       return FALSE;
@@ -1188,8 +1380,13 @@ fast_request (gpointer user_data, const gchar * method, const gchar * path,
     for (i = 0; i < 2 && pl[i]; i++)
       g_ptr_array_add (answer->chunks, pl[i]);
   } else {
-    if (lookup_media (sink, kind, msn, part, &chunks, &content_type,
-            &why) != FLU_HLS_READY) {
+    st = lookup_media (sink, kind, msn, part, &chunks, &content_type, &why);
+    if (st == FLU_HLS_WAIT) {
+      if (!public || !(h = hold_fast (sink, answer, HELD_PART, msn, part)))
+        return FALSE;
+      goto counted;
+    }
+    if (st != FLU_HLS_READY) {
       if (chunks)
         g_ptr_array_unref (chunks);
       return FALSE;
@@ -1207,6 +1404,7 @@ fast_request (gpointer user_data, const gchar * method, const gchar * path,
   /* as set_headers () */
   if (session)
     flu_hls_access_fill_headers (sink->access, answer->headers);
+counted:
   /* as serve_request () and flu_hls_access_admit () count */
   g_mutex_lock (&sink->stats_lock);
   sink->requests++;
@@ -1214,12 +1412,11 @@ fast_request (gpointer user_data, const gchar * method, const gchar * path,
   g_mutex_unlock (&sink->stats_lock);
   if (!session)
     flu_hls_access_count_public (sink->access, 1, 0);
-  d = g_new0 (FastDone, 1);
-  d->sink = gst_object_ref (sink);
-  d->session = session;
+  if (h)
+    return TRUE;
   answer->status = SOUP_STATUS_OK;
   answer->done = fast_done;
-  answer->data = d;
+  answer->data = fast_done_new (sink, session);
   answer->notify = fast_done_free;
   return TRUE;
 }

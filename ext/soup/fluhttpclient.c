@@ -117,6 +117,9 @@ hand_over (SoupServerMessage * msg, gpointer data)
 
   if (c == NULL)
     return;
+  /* a dup, closed at the viewer's end, and the original closed now with
+   * the stream: two close() per viewer, but GSocket closes its fd
+   * whatever we do (there is no way to take it from GIO) */
   if (sock)
     fd = fcntl (g_socket_get_fd (sock), F_DUPFD_CLOEXEC, 3);
   stream = soup_server_message_steal_connection (msg);

@@ -47,6 +47,11 @@
  * the head is read off the socket and the answer written as any other,
  * with the same serializer (flu_http_keep_build_answer ()), and the
  * connection parked again; else it goes back to libsoup, nothing read.
+ * Or the handler answers later (a held request): the head is read off,
+ * the connection waits in a third list, armed for hang-ups only (its
+ * holder has the deadline), until flu_http_keep_answer_pending () writes
+ * the answer and parks it again; a hang-up or the server's stop tells
+ * the holder (its cancel function) and closes it.
  *
  * Limit: libsoup reads a request head through a buffer; bytes of a
  * pipelined next request already in that buffer would be lost by the
@@ -93,6 +98,7 @@ typedef enum
 {
   KEPT_WRITING,
   KEPT_PARKED,
+  KEPT_PENDING,                 /* a fast request answered later */
 } KeptState;
 
 typedef struct
@@ -115,6 +121,13 @@ typedef struct
   FluHttpKeepDoneFunc done;
   gpointer data;
   GDestroyNotify notify;
+  /* pending: its request, its holder */
+  FluHttpKeep *keep;
+  SoupHTTPVersion version;
+  gboolean is_head;
+  gchar *range;
+  FluHttpKeepCancelFunc cancel;
+  gpointer cancel_data;
 } Kept;
 
 typedef struct
@@ -130,6 +143,7 @@ struct _FluHttpKeep
   GSource *sweep;
   GQueue writing;               /* Kept, by deadline */
   GQueue parked;                /* Kept, by deadline */
+  GQueue pending;               /* Kept (the holder has the deadline) */
   GList *spare;                 /* freed Kept by their links, MAX_SPARE */
   guint n_spare;
   gint64 idle_us, stall_us;
@@ -161,7 +175,14 @@ debug_init (void)
 static GQueue *
 queue_of (FluHttpKeep * keep, Kept * k)
 {
-  return k->state == KEPT_WRITING ? &keep->writing : &keep->parked;
+  switch (k->state) {
+    case KEPT_WRITING:
+      return &keep->writing;
+    case KEPT_PARKED:
+      return &keep->parked;
+    default:
+      return &keep->pending;
+  }
 }
 
 static gboolean
@@ -253,6 +274,7 @@ kept_remove (FluHttpKeep * keep, Kept * k, gboolean ok)
   set_events (keep, k, 0);
   g_queue_unlink (queue_of (keep, k), &k->link);
   answer_done (k, ok);
+  g_clear_pointer (&k->range, g_free);
   if (keep->n_spare < MAX_SPARE) {
     k->link.next = keep->spare;
     keep->spare = &k->link;
@@ -274,6 +296,19 @@ kept_close (FluHttpKeep * keep, Kept * k, const gchar * why)
   conn = kept_remove (keep, k, FALSE);
   g_io_stream_close (conn, NULL, NULL);
   g_object_unref (conn);
+}
+
+/* a pending request's peer is gone, or the server stops: its holder
+ * told, then closed */
+static void
+pending_cancel (FluHttpKeep * keep, Kept * k, const gchar * why)
+{
+  FluHttpKeepCancelFunc cancel = k->cancel;
+
+  k->cancel = NULL;
+  if (cancel)
+    cancel (k->cancel_data);
+  kept_close (keep, k, why);
 }
 
 /* Sends what can be sent now: TRUE when all is out (or FALSE and errno:
@@ -408,7 +443,10 @@ epoll_dispatch (GSource * source, GSourceFunc callback, gpointer user_data)
       /* one event per connection per epoll_wait: it is still there;
        * disarmed by it */
       k->events = 0;
-      if (k->state == KEPT_WRITING) {
+      if (k->state == KEPT_PENDING) {
+        /* armed for hang-ups only */
+        pending_cancel (keep, k, "peer closed while pending");
+      } else if (k->state == KEPT_WRITING) {
         if (e & (EPOLLERR | EPOLLHUP))
           kept_close (keep, k, "error while writing");
         else
@@ -467,6 +505,7 @@ flu_http_keep_new (GMainContext * context, guint idle_ms, guint stall_ms,
   keep->user_data = user_data;
   g_queue_init (&keep->writing);
   g_queue_init (&keep->parked);
+  g_queue_init (&keep->pending);
   keep->watch = g_source_new (&epoll_funcs, sizeof (EpollSource));
   ((EpollSource *) keep->watch)->keep = keep;
   g_source_set_name (keep->watch, "flu-http-keep epoll");
@@ -485,6 +524,8 @@ flu_http_keep_free (FluHttpKeep * keep)
 
   if (keep == NULL)
     return;
+  while ((l = g_queue_peek_head_link (&keep->pending)))
+    pending_cancel (keep, l->data, "server stopping");
   while ((l = g_queue_peek_head_link (&keep->writing)))
     kept_close (keep, l->data, "server stopping");
   while ((l = g_queue_peek_head_link (&keep->parked)))
@@ -545,7 +586,13 @@ flu_http_keep_count (FluHttpKeep * keep, guint * parked)
 {
   if (parked)
     *parked = keep->parked.length;
-  return keep->writing.length + keep->parked.length;
+  return keep->writing.length + keep->parked.length + keep->pending.length;
+}
+
+guint
+flu_http_keep_pending_count (FluHttpKeep * keep)
+{
+  return keep->pending.length;
 }
 
 /* ---- the fast path ---- */
@@ -678,6 +725,7 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   answer.headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   answer.chunks = g_ptr_array_new_with_free_func ((GDestroyNotify)
       g_bytes_unref);
+  answer.pending = (FluHttpKeepPending *) k;
   if (!keep->fast (keep->fast_data, is_head ? SOUP_METHOD_HEAD :
           SOUP_METHOD_GET, path, query, req, &answer))
     goto out;
@@ -688,11 +736,29 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   while (r < 0 && errno == EINTR);
   if (r != (gssize) head_len) {
     /* cannot be (peeked), but then the connection is lost */
+    if (answer.cancel)
+      answer.cancel (answer.cancel_data);
     if (answer.done)
       answer.done (answer.data, 0, FALSE);
     if (answer.notify)
       answer.notify (answer.data);
     kept_close (keep, k, "head not read back");
+    ok = TRUE;
+    goto out;
+  }
+  if (answer.cancel) {
+    /* answered later: here until then, watched for hang-ups only (a
+     * pipelined next request waits in the socket) */
+    g_queue_unlink (&keep->parked, &k->link);
+    k->state = KEPT_PENDING;
+    k->keep = keep;
+    k->version = version;
+    k->is_head = is_head;
+    k->range = g_strdup (soup_message_headers_get_one (req, "Range"));
+    k->cancel = answer.cancel;
+    k->cancel_data = answer.cancel_data;
+    g_queue_push_tail_link (&keep->pending, &k->link);
+    set_events (keep, k, EPOLLRDHUP);
     ok = TRUE;
     goto out;
   }
@@ -719,6 +785,31 @@ out:
   g_free (path);
   g_free (query_s);
   return ok;
+}
+
+void
+flu_http_keep_answer_pending (FluHttpKeepPending * pending, guint status,
+    SoupMessageHeaders * headers, GBytes ** chunks, guint n_chunks,
+    gboolean keep_open, FluHttpKeepDoneFunc done, gpointer data,
+    GDestroyNotify notify)
+{
+  Kept *k = (Kept *) pending;
+  FluHttpKeep *keep = k->keep;
+  GPtrArray *out;
+  GIOStream *conn;
+  gchar *head;
+  gint fd;
+
+  g_return_if_fail (k->state == KEPT_PENDING);
+  flu_http_keep_build_answer (status, NULL, k->version, k->is_head, headers,
+      chunks, n_chunks, k->range, keep_open, &head, &out);
+  g_atomic_int_inc (&fast_total);
+  k->cancel = NULL;
+  fd = k->fd;
+  conn = kept_remove (keep, k, TRUE);
+  flu_http_keep_send (keep, conn, fd, head, (GBytes **) out->pdata, out->len,
+      keep_open, done, data, notify);
+  g_ptr_array_unref (out);
 }
 
 /* ---- the answer ---- */

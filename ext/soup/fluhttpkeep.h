@@ -50,7 +50,8 @@ typedef void (*FluHttpKeepDoneFunc) (gpointer data, guint64 body_bytes,
 FluHttpKeep *flu_http_keep_new (GMainContext * context, guint idle_ms,
     guint stall_ms, guint sweep_ms, FluHttpKeepResumeFunc resume,
     gpointer user_data);
-/* Closes every connection (done callbacks called, not ok). */
+/* Closes every connection (done callbacks called, not ok; the cancel
+ * functions of pending ones). */
 void flu_http_keep_free (FluHttpKeep * keep);
 
 /* Writes @head (taken) and then @n_chunks @chunks (refs taken, never
@@ -61,7 +62,8 @@ void flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
     gchar * head, GBytes ** chunks, guint n_chunks, gboolean park,
     FluHttpKeepDoneFunc done, gpointer data, GDestroyNotify notify);
 
-/* Connections held now (writing and parked), and of them parked. */
+/* Connections held now (writing, parked and pending), and of them
+ * parked. */
 guint flu_http_keep_count (FluHttpKeep * keep, guint * parked);
 
 /* The answer that libsoup 3.2 would write for @msg, whose handler has
@@ -83,11 +85,23 @@ guint64 flu_http_keep_build_answer (guint status, const gchar * phrase,
     GBytes ** body, guint n_body, const gchar * range, gboolean keep,
     gchar ** head, GPtrArray ** chunks);
 
+/* A request of the fast path answered later (a held request): the
+ * connection stays here, watched for the peer closing, until
+ * flu_http_keep_answer_pending (). */
+typedef struct _FluHttpKeepPending FluHttpKeepPending;
+
+/* The peer of a pending request closed, or the server stops: @data is
+ * told once, the handle is gone after it (never answer it then). */
+typedef void (*FluHttpKeepCancelFunc) (gpointer data);
+
 /* The fast path: the answer of a fast handler to a request of a parked
  * connection, read without libsoup.  @headers and @chunks (GBytes, the
  * whole body, before any Range) are given empty, to be filled; @done is
- * called with the body bytes written, then @notify frees @data.  @peer
- * is given: the client's address (IPv4-mapped ones as IPv4, as
+ * called with the body bytes written, then @notify frees @data.
+ * Or the answer comes later: the handler keeps @pending (given), sets
+ * @cancel and @cancel_data and fills nothing else; the head is then read
+ * off and the connection waits (see flu_http_keep_answer_pending ()).
+ * @peer is given: the client's address (IPv4-mapped ones as IPv4, as
  * flu_http_client_address () gives it; read once per connection), or
  * NULL. */
 typedef struct
@@ -99,7 +113,22 @@ typedef struct
   FluHttpKeepDoneFunc done;
   gpointer data;
   GDestroyNotify notify;
+  FluHttpKeepPending *pending;
+  FluHttpKeepCancelFunc cancel;
+  gpointer cancel_data;
 } FluHttpFastAnswer;
+
+/* Answers @pending (server thread): @status, @headers (borrowed) and the
+ * whole body's @n_chunks @chunks (refs taken), built as any fast answer
+ * (Range and HEAD of the request too), then the connection parked again
+ * (closed after it when not @keep).  The cancel function is not called;
+ * @pending is gone. */
+void flu_http_keep_answer_pending (FluHttpKeepPending * pending,
+    guint status, SoupMessageHeaders * headers, GBytes ** chunks,
+    guint n_chunks, gboolean keep, FluHttpKeepDoneFunc done, gpointer data,
+    GDestroyNotify notify);
+/* Pending requests now. */
+guint flu_http_keep_pending_count (FluHttpKeep * keep);
 
 /* A parked connection's next request is a plain GET or HEAD
  * (@method: SOUP_METHOD_GET or _HEAD) of @path (?@query, decoded as

@@ -90,6 +90,16 @@
  * streaming thread's work per buffer is O(1) amortized, whatever the
  * number of clients or the size of the ring, and no system call.
  *
+ * Waking the writer: the streaming thread writes the eventfd only for
+ * news, when the writer would otherwise sleep past the moment it must act:
+ * new data while the writer waits with no deadline, or something urgent
+ * (a client positioned, a flushing removal, a new config).  After each
+ * pass with coalesce-time set, the writer sleeps until the end of the
+ * next coalescing window (f->deadline_armed) whether or not data has
+ * come yet, so the data of a steady stream never wakes it: it wakes once
+ * per window, on its own, and passes if data came.  A window that ends
+ * with no data disarms the deadline; the next buffer wakes it.
+ *
  * Small buffers (config.merge_small, fluhttpsink with a coalescing
  * window): the streaming thread copies consecutive small buffers into one
  * open chunk (flufanoutmerge.c, one copy per buffer for every client)
@@ -271,6 +281,8 @@ struct _FluFanout
   gboolean data_pending;        /* new data or positions since last pass */
   gboolean urgent;              /* a pass must not wait for coalesce-time */
   guint64 last_pass;            /* monotonic time of the last full pass */
+  gboolean deadline_armed;      /* the writer wakes by last_pass + coalesce */
+  guint64 wakeups;              /* eventfd writes (counters) */
 
   /* stats */
   guint64 bytes_to_serve;
@@ -491,6 +503,7 @@ wake_writer (FluFanout * f)
 {
   guint64 one = 1;
 
+  f->wakeups++;
   if (f->wakefd >= 0 && write (f->wakefd, &one, sizeof (one)) < 0
       && errno != EAGAIN)
     GST_WARNING_OBJECT (f->owner, "could not wake writer: %s",
@@ -1131,8 +1144,12 @@ writer_thread (gpointer data)
     if (f->config.timeout > 0)
       timeout_ms = (gint) CLAMP (f->config.timeout / GST_MSECOND / 2, 1,
           TIMEOUT_TICK_MS);
-    if (f->data_pending && coalesce > 0) {
-      /* data is waiting for the end of the coalescing window */
+    if (f->deadline_armed && !f->data_pending &&
+        (coalesce == 0 || now_mono () >= f->last_pass + coalesce))
+      f->deadline_armed = FALSE;        /* a window without data */
+    if ((f->data_pending || f->deadline_armed) && coalesce > 0) {
+      /* data is waiting for the end of the coalescing window, or may come
+       * before it ends (armed: it then does not wake us) */
       guint64 due = f->last_pass + coalesce, t = now_mono ();
       gint left = due > t ? (gint) ((due - t + GST_MSECOND - 1) / GST_MSECOND)
           : 0;
@@ -1196,6 +1213,8 @@ writer_thread (gpointer data)
       f->data_pending = FALSE;
       f->urgent = FALSE;
       f->last_pass = now;
+      /* from here on, data for the next window needs no wake-up */
+      f->deadline_armed = coalesce > 0;
       full_pass (f);
     }
     if (f->freed_since_trim >= TRIM_AFTER_CLIENTS
@@ -1280,6 +1299,7 @@ flu_fanout_start (FluFanout * f, GError ** error)
    * nothing to do, so the first buffer wakes it */
   f->data_pending = FALSE;
   f->urgent = FALSE;
+  f->deadline_armed = FALSE;
   f->bytes_to_serve = 0;
   f->bytes_served = 0;
   f->thread = g_thread_new ("flufanout", writer_thread, f);
@@ -1332,6 +1352,7 @@ flu_fanout_stop (FluFanout * f)
   f->clients_keep = FLU_NO_SEQ;
   f->data_pending = FALSE;
   f->urgent = FALSE;
+  f->deadline_armed = FALSE;
   g_mutex_unlock (&f->lock);
 }
 
@@ -1465,9 +1486,9 @@ ring_push_locked (FluFanout * f, GstBuffer * buf)
     flu_ring_trim_to (&f->r, flu_ring_keep_from (&f->r, &f->config,
             f->clients_keep));
     f->data_pending = TRUE;
-    /* the writer already knows about pending data (and sleeps until its
-     * coalescing window ends): wake it only for news */
-    if (!was_pending || (f->urgent && !was_urgent))
+    /* the writer already knows about pending data, or wakes at the end of
+     * its coalescing window anyway (armed): wake it only for news */
+    if ((!was_pending && !f->deadline_armed) || (f->urgent && !was_urgent))
       wake_writer (f);
   }
 }
@@ -1492,7 +1513,7 @@ chunk_grew (FluFanout * f)
   gboolean was_pending = f->data_pending;
 
   f->data_pending = TRUE;
-  if (!was_pending)
+  if (!was_pending && !f->deadline_armed)
     wake_writer (f);
 }
 
@@ -1553,7 +1574,8 @@ flu_fanout_add_interleaved (FluFanout * f, gint fd, FluSyncMethod sync_method,
   g_mutex_unlock (&f->lock);
   if (!running)
     return FLU_FANOUT_ADD_NOT_RUNNING;
-  if (fd < 0 || fcntl (fd, F_GETFL) < 0)
+  /* one F_GETFL both checks the fd and gives its flags */
+  if (fd < 0 || (flags = fcntl (fd, F_GETFL)) < 0)
     return FLU_FANOUT_ADD_BAD_FD;
   if (min_format == max_format && max_value != (guint64) - 1 &&
       min_value != (guint64) - 1 && max_value < min_value)
@@ -1590,13 +1612,17 @@ flu_fanout_add_interleaved (FluFanout * f, gint fd, FluSyncMethod sync_method,
       g_bytes_ref (c->il.filler);
   }
 
-  flags = fcntl (fd, F_GETFL);
-  if (fcntl (fd, F_SETFL, flags | O_NONBLOCK) < 0)
+  /* a socket from GIO (fluhttpsink's) is non-blocking already */
+  if (!(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags | O_NONBLOCK) < 0)
     GST_WARNING_OBJECT (f->owner, "could not make fd %d non-blocking: %s",
         fd, g_strerror (errno));
   c->is_socket = fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode);
   c->uncork = c->is_socket;
 
+  /* one epoll_ctl(ADD) here and one epoll_ctl(DEL) at removal: the DEL
+   * is needed, the fd outlives the removal (flumultifdsink gives it back
+   * to the application, which may keep it open: a registration left
+   * behind would report events for a freed client) */
   memset (&ev, 0, sizeof (ev));
   ev.events = EPOLLOUT | EPOLLET;
   if (f->config.handle_read && (flags & O_ACCMODE) != O_WRONLY)
@@ -1619,10 +1645,17 @@ flu_fanout_add_interleaved (FluFanout * f, gint fd, FluSyncMethod sync_method,
   GST_DEBUG_OBJECT (f->owner, "added fd %d, sync method %d", fd, sync_method);
   /* start-on-add: the queued data is enough to decide where this client
    * starts; the stock element waits for the next buffer instead */
-  if (f->config.start_on_add && f->r.head > f->r.tail &&
-      position_client (f, c, flu_ring_entry (&f->r, f->r.head - 1)->keyframe)) {
-    f->data_pending = TRUE;
-    wake_writer (f);
+  if (f->config.start_on_add && f->r.head > f->r.tail) {
+    /* clients arriving faster than the writer passes: the first one's
+     * wake-up serves them all (an urgent pass pending has been signalled:
+     * whoever sets both flags wakes the writer, whose pass clears them) */
+    gboolean signalled = f->data_pending && f->urgent;
+
+    if (position_client (f, c, flu_ring_entry (&f->r, f->r.head - 1)->keyframe)) {
+      f->data_pending = TRUE;
+      if (!signalled)
+        wake_writer (f);
+    }
   }
   g_mutex_unlock (&f->lock);
   return FLU_FANOUT_ADD_OK;
@@ -1695,5 +1728,6 @@ flu_fanout_get_counters (FluFanout * f, FluFanoutCounters * out)
   flu_ring_queued (&f->r, &out->bytes_queued, &out->time_queued);
   out->bytes_to_serve = f->bytes_to_serve;
   out->bytes_served = f->bytes_served;
+  out->wakeups = f->wakeups;
   g_mutex_unlock (&f->lock);
 }

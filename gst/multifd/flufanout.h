@@ -187,6 +187,7 @@ typedef struct
   guint64 time_queued;
   guint64 bytes_to_serve;
   guint64 bytes_served;
+  guint64 wakeups;              /* times the writer's eventfd was written */
 } FluFanoutCounters;
 
 void flu_fanout_get_counters (FluFanout * fanout, FluFanoutCounters * out);

@@ -188,6 +188,10 @@ flu_fanout_sink_new (const gchar * name, const FluFanoutCallbacks * callbacks,
 
   flu_fanout_init ();
   sink = g_object_new (flu_fanout_sink_get_type (), "name", name, NULL);
+  /* nobody reads this internal sink's last-sample: keeping it would cost
+   * a GstSample (and its caps and segment) per buffer in the streaming
+   * thread */
+  gst_base_sink_set_last_sample_enabled (GST_BASE_SINK (sink), FALSE);
 
   sink->fanout = flu_fanout_new (GST_OBJECT (sink), callbacks, user_data);
   return GST_ELEMENT (sink);

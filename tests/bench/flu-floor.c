@@ -10,6 +10,13 @@
 /* The least a streaming server can do, as a yardstick for
  * tests/bench/http-bench.sh: read a live stream from a TCP source, gather
  * it for --coalesce-ms, and send() each gathered chunk to every viewer.
+ * With --gdp the source is GDP (gdppay ! tcpserversink, as the servers
+ * under test read it): the 62-byte packet headers and the caps and event
+ * packets are dropped and only the buffers' payloads are gathered, so the
+ * floor's viewers get the same bytes as a real server's (the stream, not
+ * its framing: at ~90 kbit/s the framing is a quarter of the bytes, and
+ * CPU per GB would be flattered by it).  The one thread sleeps until the
+ * chunk's deadline (or until an event): no periodic wake-up.
  * A viewer is accepted, its request is read and thrown away, it gets a
  * fixed HTTP/1.0 200 head, then every chunk from the next one on; no
  * burst, no queue: what of a chunk a viewer's socket does not take is lost
@@ -17,7 +24,7 @@
  * epoll.
  *
  *   flu-floor --port N --source-port N [--host 127.0.0.1]
- *       [--coalesce-ms MS]
+ *       [--coalesce-ms MS] [--gdp]
  *
  * Prints "port=N" once listening; runs until killed. */
 
@@ -41,6 +48,34 @@
 #include "flubench.h"
 
 #define CHUNK_MAX (8 << 20)
+/* GDP: header length, payload type (u16 at 4), payload length (u32 at 6),
+ * type 1 = a buffer */
+#define GDP_HEADER 62
+#define GDP_BUFFER 1
+
+/* Move the payloads of the complete GDP packets in @in[0..*in_fill) to
+ * @chunk; keep a partial packet at the start of @in. */
+static void
+gdp_extract (unsigned char *in, size_t *in_fill, char *chunk, size_t *fill)
+{
+  size_t pos = 0;
+
+  while (*in_fill - pos >= GDP_HEADER) {
+    const unsigned char *h = in + pos;
+    unsigned type = (h[4] << 8) | h[5];
+    size_t len = ((size_t) h[6] << 24) | (h[7] << 16) | (h[8] << 8) | h[9];
+
+    if (*in_fill - pos < GDP_HEADER + len)
+      break;
+    if (type == GDP_BUFFER && *fill + len <= CHUNK_MAX) {
+      memcpy (chunk + *fill, h + GDP_HEADER, len);
+      *fill += len;
+    }
+    pos += GDP_HEADER + len;
+  }
+  memmove (in, in + pos, *in_fill - pos);
+  *in_fill -= pos;
+}
 
 static const char head[] = "HTTP/1.0 200 OK\r\nContent-Type: video/webm\r\n"
     "Cache-Control: no-cache\r\nConnection: close\r\n\r\n";
@@ -50,11 +85,12 @@ main (int argc, char **argv)
 {
   const char *host = "127.0.0.1";
   int port = 0, source_port = 0, c, lfd, sfd, epfd, i, one = 1;
-  int nviewers = 0, cap = 1024;
+  int nviewers = 0, cap = 1024, gdp = 0;
   int *viewers;
   double coalesce = 0.5, last_flush;
   char *chunk;
-  size_t fill = 0;
+  unsigned char *in = NULL;
+  size_t fill = 0, in_fill = 0;
   struct sockaddr_in sa;
   socklen_t slen = sizeof (sa);
   struct epoll_event ev, evs[256];
@@ -62,7 +98,7 @@ main (int argc, char **argv)
   static char discard[4096];
   static struct option opts[] = {
     {"host", 1, 0, 'H'}, {"port", 1, 0, 'p'}, {"source-port", 1, 0, 's'},
-    {"coalesce-ms", 1, 0, 'c'}, {0, 0, 0, 0}
+    {"coalesce-ms", 1, 0, 'c'}, {"gdp", 0, 0, 'g'}, {0, 0, 0, 0}
   };
 
   while ((c = getopt_long (argc, argv, "", opts, NULL)) != -1) {
@@ -79,9 +115,12 @@ main (int argc, char **argv)
       case 'c':
         coalesce = atof (optarg) / 1000.0;
         break;
+      case 'g':
+        gdp = 1;
+        break;
       default:
         fprintf (stderr, "usage: %s --port N --source-port N [--host H] "
-            "[--coalesce-ms MS]\n", argv[0]);
+            "[--coalesce-ms MS] [--gdp]\n", argv[0]);
         return 2;
     }
   }
@@ -123,11 +162,21 @@ main (int argc, char **argv)
   epoll_ctl (epfd, EPOLL_CTL_ADD, sfd, &ev);
   viewers = malloc (cap * sizeof (int));
   chunk = malloc (CHUNK_MAX);
+  if (gdp)
+    in = malloc (CHUNK_MAX);
   last_flush = now_s ();
 
   for (;;) {
-    int n = epoll_wait (epfd, evs, 256, 10);
+    int n, timeout = -1;
     double t;
+
+    if (fill > 0) {
+      /* sleep until the chunk is due, no longer */
+      double left = last_flush + coalesce - now_s ();
+
+      timeout = left > 0 ? (int) (left * 1000) + 1 : 0;
+    }
+    n = epoll_wait (epfd, evs, 256, timeout);
 
     for (i = 0; i < n; i++) {
       int fd = evs[i].data.fd;
@@ -151,8 +200,17 @@ main (int argc, char **argv)
           viewers[nviewers++] = v;
         }
       } else if (fd == sfd) {
-        ssize_t r = read (sfd, chunk + fill, CHUNK_MAX - fill);
+        ssize_t r;
 
+        if (gdp) {
+          r = read (sfd, in + in_fill, CHUNK_MAX - in_fill);
+          if (r <= 0)
+            return 0;           /* the source ended */
+          in_fill += r;
+          gdp_extract (in, &in_fill, chunk, &fill);
+          continue;
+        }
+        r = read (sfd, chunk + fill, CHUNK_MAX - fill);
         if (r <= 0)
           return 0;             /* the source ended */
         fill += r;

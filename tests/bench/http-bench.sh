@@ -5,9 +5,14 @@
 #   fluhttpsink     (this project: libsoup front, flumultifdsink behind)
 #   tcpserversink   (stock GStreamer, raw TCP, no HTTP)
 #   icecast2        (Debian's Icecast 2, fed by shout2send)
-#   floor           (tests/bench/flu-floor: the physical floor, reads the
-#                    same feed and send()s each 500 ms chunk to every
-#                    viewer, nothing else)
+#   floor           (tests/bench/flu-floor --gdp: the physical floor, reads
+#                    the same feed, keeps the buffers' bytes (not the GDP
+#                    framing: its viewers get as many bytes as ours) and
+#                    send()s each 500 ms chunk to every viewer, nothing else)
+#   feedsink        (flufeedsrc ! fluhttpsink: our feed reader in front
+#                    instead of the issue's tcpclientsrc ! gdpdepay; fewer
+#                    reads per packet and no per-read GCancellable fd, a
+#                    lower fixed cost at ~1.6 Mbit/s)
 # one after the other in one run, to N viewers on loopback, measured with
 # tests/bench/flu-loadclient (epoll), for each read pattern (PATTERNS):
 #   all     connect as fast as the server accepts, read from the first byte
@@ -16,6 +21,9 @@
 #   mix     10% of the viewers never read a byte, the others read
 # (tcpserversink and icecast2 run the "all" row only unless
 # ALL_PATTERNS=1).  Per server, pattern and viewer count it prints:
+#   idle%      server CPU in % of one core with the stream running and no
+#              viewer (over 2.5 s before the viewers come): the fixed part
+#   kbit/s     stream bytes a viewer got per second in the steady state
 #   cpu_s/GB   server CPU seconds (user+sys) per GB delivered (for Icecast,
 #              plus its shout2send source client), viewers' setup included
 #   steady/GB  the same in the steady state: server CPU over 2 s ending
@@ -38,10 +46,16 @@
 #   tests/bench/http-bench.sh [BUILD_DIR] [SECONDS] [VIEWER COUNTS...]
 # SERVERS="fluhttpsink icecast2" picks servers, PATTERNS="all ramp" read
 # patterns; KEEP=1 keeps the logs; FLU_PROPS="coalesce-time=..." adds
-# fluhttpsink properties; FLU_SRC_PATTERN=snow encodes noise instead of
-# the ball (the ball comes out at ~90 kbit/s whatever the target, noise at
-# ~1.6 Mbit/s).  After each viewer count, the CPU-per-GB ratio
-# of fluhttpsink to the floor, per pattern.
+# fluhttpsink properties; STREAMS="ball snow:256x144" runs every row set
+# once per stream, each PATTERN[:WxH] (videotestsrc pattern, picture size,
+# 640x360 by default) at a 1 Mbit/s target: the ball comes out at
+# ~75 kbit/s whatever the target (fixed costs dominate), noise at 256x144
+# at ~1 Mbit/s (the issue's bitrate), at 640x360 at ~5 Mbit/s; default
+# STREAMS=${FLU_SRC_PATTERN:-ball}.  The kbit/s column shows what came.  After each
+# viewer count, the CPU-per-GB ratio of fluhttpsink to the floor, per
+# stream and pattern.  TOOLS=DIR takes flu-loadclient and flu-floor from
+# another build (DIR/tests/bench), e.g. to measure an older build's
+# plugins with this bench.
 #
 # On a loaded machine (CPU time of a process grows when other processes
 # share its cores: cache and TLB misses, frequency), REPEAT=N runs each
@@ -64,11 +78,12 @@ build=${1:-$top/build}
 secs=${2:-8}
 shift 2 2>/dev/null || shift $#
 counts=${*:-1000 5000}
-client=$build/tests/bench/flu-loadclient
-floor=$build/tests/bench/flu-floor
+tools=${TOOLS:-$build}
+client=$tools/tests/bench/flu-loadclient
+floor=$tools/tests/bench/flu-floor
 [ -x "$client" ] && [ -x "$floor" ] || {
   echo "build first: ninja -C $build" >&2; exit 1; }
-export GST_PLUGIN_PATH="$build/gst/multifd:$build/ext/soup"
+export GST_PLUGIN_PATH="$build/gst/multifd:$build/ext/soup:$build/gst/feed"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 hz=$(getconf CLK_TCK)
 tmp=$(mktemp -d /tmp/flu-http-bench.XXXXXX)
@@ -118,22 +133,35 @@ server_ns () {
   echo "$t"
 }
 
-# the producer: ~1 Mbit/s VP8 WebM, keyframe every 2 s
-feed=$(free_port)
-gst-launch-1.0 -q videotestsrc is-live=true pattern="${FLU_SRC_PATTERN:-ball}" ! \
-  video/x-raw,width=640,height=360,framerate=25/1 ! \
-  vp8enc deadline=1 keyframe-max-dist=50 target-bitrate=1000000 ! \
-  webmmux streamable=true ! gdppay ! \
-  tcpserversink host=127.0.0.1 port="$feed" sync=false >"$tmp/producer.log" 2>&1 &
-pids="$pids $!"
-wait_port "$feed"
-src="tcpclientsrc host=127.0.0.1 port=$feed ! gdpdepay"
+# the producer: VP8 WebM (target 1 Mbit/s: see STREAMS), keyframe every 2 s
+prodpid=""
+start_producer () {
+  [ -n "$prodpid" ] && { kill "$prodpid" 2>/dev/null || true; }
+  feed=$(free_port)
+  size=${1#*:}
+  [ "$size" = "$1" ] && size=640x360
+  gst-launch-1.0 -q videotestsrc is-live=true pattern="${1%%:*}" ! \
+    video/x-raw,width="${size%x*}",height="${size#*x}",framerate=25/1 ! \
+    vp8enc deadline=1 keyframe-max-dist=50 target-bitrate=1000000 ! \
+    webmmux streamable=true ! gdppay ! \
+    tcpserversink host=127.0.0.1 port="$feed" sync=false >"$tmp/producer.log" 2>&1 &
+  prodpid=$!
+  pids="$pids $prodpid"
+  wait_port "$feed"
+  src="tcpclientsrc host=127.0.0.1 port=$feed ! gdpdepay"
+}
 
 start_server () {
   kind=$1 port=$2
   case $kind in
     fluhttpsink)
       gst-launch-1.0 -q $src ! fluhttpsink address=127.0.0.1 port="$port" \
+        mount-point=/live.webm burst-on-connect=true burst-time=2000000000 \
+        header-timeout=0 ${FLU_PROPS:-} >"$tmp/srv.log" 2>&1 &
+      path=/live.webm ;;
+    feedsink)
+      gst-launch-1.0 -q flufeedsrc host=127.0.0.1 port="$feed" ! \
+        fluhttpsink address=127.0.0.1 port="$port" \
         mount-point=/live.webm burst-on-connect=true burst-time=2000000000 \
         header-timeout=0 ${FLU_PROPS:-} >"$tmp/srv.log" 2>&1 &
       path=/live.webm ;;
@@ -144,7 +172,7 @@ start_server () {
       path="" ;;
     floor)
       "$floor" --host 127.0.0.1 --port "$port" --source-port "$feed" \
-        --coalesce-ms 500 >"$tmp/srv.log" 2>&1 &
+        --coalesce-ms 500 --gdp >"$tmp/srv.log" 2>&1 &
       path=/live.webm ;;
     icecast2)
       mkdir -p "$tmp/ice"
@@ -187,16 +215,18 @@ pattern_args () {
   esac
 }
 
-printf '%-14s %-5s %7s %9s %9s %8s %8s %9s %8s %7s %9s %9s %9s %9s %9s\n' server \
-  read viewers cpu_s/GB steady/GB rss_MB idle_MB KB/viewer after_MB behind \
-  unserved ttfb_med ttfb_p99 setup/s insn/GB
+printf '%-14s %-12s %-5s %7s %6s %7s %9s %9s %8s %8s %9s %8s %7s %9s %9s %9s %9s %9s\n' \
+  server stream read viewers idle% kbit/s cpu_s/GB steady/GB rss_MB idle_MB \
+  KB/viewer after_MB behind unserved ttfb_med ttfb_p99 setup/s insn/GB
+for stream in ${STREAMS:-${FLU_SRC_PATTERN:-ball}}; do
+  start_producer "$stream"
 for n in $counts; do
   : > "$tmp/cpu"
   for pattern in ${PATTERNS:-all ramp slow mix}; do
   rep=0
   while [ $rep -lt "${REPEAT:-1}" ]; do
   rep=$((rep + 1))
-  for kind in ${SERVERS:-fluhttpsink floor tcpserversink icecast2}; do
+  for kind in ${SERVERS:-fluhttpsink feedsink floor tcpserversink icecast2}; do
     if [ $kind = icecast2 ] && ! command -v icecast2 >/dev/null; then
       continue
     fi
@@ -209,7 +239,11 @@ for n in $counts; do
     start_server $kind "$port"
     pids="$pids $srv"
     wait_port "$port"
-    sleep 3   # let the stream (and the burst) build up
+    # let the stream (and the burst) build up; the fixed cost meanwhile
+    sleep 1
+    i0=$(server_ns)
+    sleep 2.5
+    i1=$(server_ns)
     # Icecast needs a separate source client: its CPU counts too, as the
     # feed reading in the GStreamer servers' own process does.
     c0=$(server_ticks)
@@ -277,15 +311,18 @@ for n in $counts; do
       -v failed="$L_failed" -v after="$after" -v pat="$pattern" \
       -v cpuf="$tmp/cpu" -v cm="$((ce - cm))" -v wbytes="$L_window_bytes" \
       -v t50="$L_ttfb_med_ms" -v t99="$L_ttfb_p99_ms" -v rate="$L_setup_rate" \
-      -v insns="$insns" -v rep="$rep" 'BEGIN {
+      -v insns="$insns" -v rep="$rep" -v idle="$((i1 - i0))" \
+      -v stream="$stream" 'BEGIN {
         cpu = c / hz; gb = bytes / 1e9;
         # a percentile that falls on an unserved viewer: longer than the run
         m = (t50 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t50));
         p = (t99 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t99));
         wgb = wbytes / 1e9; steady = (wgb > 0 ? cm / 1e9 / wgb : -1);
         ipg = (insns > 0 && gb > 0 ? insns / gb : -1);
-        printf "%-14s %-5s %7d %9.2f %9.2f %8.1f %8.1f %9.2f %8.1f %7d %9d %9s %9s %9.0f %9.3g\n",
-          k, pat, n, (gb > 0 ? cpu / gb : -1), steady, hwm / 1024,
+        kbps = (n > 0 ? wbytes * 8 / 2 / n / 1000 : 0);
+        printf "%-14s %-12s %-5s %7d %6.2f %7.0f %9.2f %9.2f %8.1f %8.1f %9.2f %8.1f %7d %9d %9s %9s %9.0f %9.3g\n",
+          k, stream, pat, n, idle / 2.5e9 * 100, kbps,
+          (gb > 0 ? cpu / gb : -1), steady, hwm / 1024,
           rss0 / 1024, (hwm - rss0) / n, after / 1024,
           behind + failed, unserved, m, p, rate, ipg;
         printf "%s %s %.6f %.6f %d %.6g\n", k, pat, (gb > 0 ? cpu / gb : -1),
@@ -296,7 +333,7 @@ for n in $counts; do
   done
   # per pattern, the median over the repeats of fluhttpsink/floor (each
   # repeat's pair run back to back)
-  awk -v n="$n" '
+  awk -v n="$n" -v stream="$stream" '
     function median(a, m,   i, j, t) {
       for (i = 2; i <= m; i++)
         for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
@@ -304,18 +341,20 @@ for n in $counts; do
       return (m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2) }
     { k = $2 " " $5; c[$1 " " k] = $3; s[$1 " " k] = $4; g[$1 " " k] = $6
       p[$2] = 1; if ($5 > r[$2]) r[$2] = $5 }
-    END { for (q in p) {
-      mc = ms = mi = 0
+    END { ns = split("fluhttpsink feedsink", srvs, " ")
+      for (q in p) for (j = 1; j <= ns; j++) {
+      sv = srvs[j]; mc = ms = mi = 0
       for (i = 1; i <= r[q]; i++) {
         k = q " " i
-        if (c["floor " k] > 0 && ("fluhttpsink " k) in c)
-          vc[++mc] = c["fluhttpsink " k] / c["floor " k]
-        if (s["floor " k] > 0 && s["fluhttpsink " k] > 0)
-          vs[++ms] = s["fluhttpsink " k] / s["floor " k]
-        if (g["floor " k] > 0 && g["fluhttpsink " k] > 0)
-          vi[++mi] = g["fluhttpsink " k] / g["floor " k] }
+        if (c["floor " k] > 0 && (sv " " k) in c)
+          vc[++mc] = c[sv " " k] / c["floor " k]
+        if (s["floor " k] > 0 && s[sv " " k] > 0)
+          vs[++ms] = s[sv " " k] / s["floor " k]
+        if (g["floor " k] > 0 && g[sv " " k] > 0)
+          vi[++mi] = g[sv " " k] / g["floor " k] }
       if (mc == 0) continue
-      printf "  cpu/GB ratio at %d viewers, %s: fluhttpsink/floor %.2f, steady %.2f, insn %.2f (median of %d)\n",
-        n, q, median(vc, mc), (ms ? median(vs, ms) : -1),
+      printf "  cpu/GB ratio at %d viewers, %s, %s: %s/floor %.2f, steady %.2f, insn %.2f (median of %d)\n",
+        n, stream, q, sv, median(vc, mc), (ms ? median(vs, ms) : -1),
         (mi ? median(vi, mi) : -1), mc } }' "$tmp/cpu"
+done
 done

@@ -28,11 +28,12 @@
  * over two writes, two pipelined requests in one write, "Connection:
  * close"; requests and bytes counted as libsoup's path counts them, in
  * the element's stats and the stats-path JSON.  On a session mount
- * (htpasswd, access log, tokens bound to the address): the viewer's first request through libsoup,
- * its next ones (token in the query or the cookie) by the fast path with
- * the answer libsoup gives the same token, a forged token's 403 left to
- * libsoup, one credential check, the session's bytes and requests in its
- * end message and log line as read. */
+ * (htpasswd, access log, tokens bound to the address): the viewer's
+ * first request through libsoup, its next ones (token in the query or
+ * the cookie) by the fast path with the answer libsoup gives the same
+ * token, a forged token's 403 left to libsoup, one credential check, the
+ * session's bytes and requests in its end message and log line as
+ * read. */
 
 #include "fluhttptest.h"
 
@@ -228,7 +229,8 @@ json_uint (guint port, const gchar * field)
   return v;
 }
 
-/* MPEG-TS, or with @fmp4 CMAF on the video pad */
+/* MPEG-TS, or with @fmp4 CMAF on the video pad; a valve "v" before the
+ * sink (open) */
 static GstElement *
 start_hls_with (const gchar * src, gboolean fmp4, const gchar * props,
     GstElement ** sink)
@@ -238,8 +240,8 @@ start_hls_with (const gchar * src, gboolean fmp4, const gchar * props,
       "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
       "%s fluhlssink name=sink port=0 mount-point=/tv/ "
       "target-duration=1 part-target=250000000 stats-path=/tv-stats.json "
-      "cors-origin=* %s", src, fmp4 ? "h264parse ! sink.video" :
-      "mpegtsmux !", props);
+      "cors-origin=* %s", src, fmp4 ? "h264parse ! valve name=v ! sink.video" :
+      "mpegtsmux ! valve name=v !", props);
   GError *err = NULL;
   GstElement *p = gst_parse_launch (desc, &err);
 
@@ -688,6 +690,337 @@ GST_START_TEST (test_sessions)
 
 GST_END_TEST;
 
+static guint
+stat_held (GstElement * sink)
+{
+  GstStructure *s;
+  guint v = 0;
+
+  g_object_get (sink, "stats", &s, NULL);
+  fail_unless (gst_structure_get_uint (s, "held", &v));
+  gst_structure_free (s);
+  return v;
+}
+
+static void
+wait_held (GstElement * sink, guint n)
+{
+  guint i;
+
+  for (i = 0; i < 300 && stat_held (sink) != n; i++)
+    g_usleep (20 * 1000);
+  fail_unless_equals_int (stat_held (sink), n);
+}
+
+/* GET @path on @k, the answer */
+static Answer *
+get (Client * k, const gchar * path)
+{
+  gchar *req = request_text ("GET", path, NULL);
+
+  client_write (k, req);
+  g_free (req);
+  return client_read (k, FALSE);
+}
+
+/* a playlist of @k with a preload hint (the first request of @k goes
+ * through libsoup): its hint's msn and part */
+static gchar *
+live_hint (Client * k, guint64 * msn, guint * part)
+{
+  gchar *pl = NULL, *hint = NULL;
+  Answer *a;
+  guint i;
+
+  for (i = 0; i < 200 && hint == NULL; i++) {
+    a = get (k, "/tv/index.m3u8");
+    fail_unless_equals_int (a->status, 200);
+    pl = g_strndup ((gchar *) a->body->data, a->body->len);
+    answer_free (a);
+    if (strstr (pl, "#EXTINF"))
+      hint = last_uri (pl, "#EXT-X-PRELOAD-HINT:");
+    g_free (pl);
+    if (hint == NULL)
+      g_usleep (50 * 1000);
+  }
+  fail_unless (hint != NULL);
+  fail_unless (sscanf (hint, "part%" G_GUINT64_FORMAT ".%u", msn, part) == 2,
+      "%s", hint);
+  return hint;
+}
+
+/* @a without its Content-Length (a live playlist's may differ) */
+static gchar *
+head_sans_length (Answer * a)
+{
+  gchar **lines = g_strsplit (a->head, "\r\n", -1);
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; lines[i]; i++)
+    if (!g_str_has_prefix (lines[i], "Content-Length:"))
+      g_string_append_printf (s, "%s\r\n", lines[i]);
+  g_strfreev (lines);
+  return g_string_free (s, FALSE);
+}
+
+/* @path on @k, held on the fast path (retried with the next hint when
+ * it was ready already): the answer, counted once as held and once as
+ * fast; with @reload the blocking reload of the hint, else the hinted
+ * part */
+static Answer *
+held_fast (GstElement * sink, Client * k, gboolean reload, gchar ** path)
+{
+  guint64 fast0, ha0, req0, msn;
+  guint part, i;
+  gchar *hint;
+  Answer *a = NULL;
+
+  for (i = 0; i < 10; i++) {
+    hint = live_hint (k, &msn, &part);
+    *path = reload ? g_strdup_printf ("/tv/index.m3u8?_HLS_msn=%"
+        G_GUINT64_FORMAT "&_HLS_part=%u", msn, part) :
+        g_strconcat ("/tv/", hint, NULL);
+    g_free (hint);
+    fast0 = stat_uint (sink, "fast-answers");
+    ha0 = stat_uint (sink, "held-answered");
+    req0 = stat_uint (sink, "requests");
+    a = get (k, *path);
+    fail_unless_equals_int (a->status, 200);
+    fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - fast0, 1);
+    fail_unless_equals_uint64 (stat_uint (sink, "requests") - req0, 1);
+    if (stat_uint (sink, "held-answered") - ha0 == 1)
+      break;
+    /* ready already: fast, not held; again */
+    answer_free (a);
+    a = NULL;
+    g_free (*path);
+  }
+  fail_unless (a != NULL, "never held");
+  fail_unless_equals_int (stat_held (sink), 0);
+  return a;
+}
+
+/* a blocking reload and the hinted part held on the fast path, answered
+ * when the part comes as libsoup answers them then; their bytes
+ * counted */
+GST_START_TEST (test_held)
+{
+  GstElement *sink, *p = start_hls ("", FALSE, &sink);
+  Client *k = client_new (sink_port (sink)), *f;
+  guint64 sent0;
+  Answer *a, *b;
+  gchar *path, *ha, *hb;
+  guint i;
+
+  a = held_fast (sink, k, TRUE, &path);
+  fail_unless (g_str_has_prefix ((gchar *) a->body->data, "#EXTM3U"));
+  f = client_new (sink_port (sink));
+  b = get (f, path);
+  client_free (f);
+  fail_unless_equals_int (b->status, 200);
+  ha = head_sans_length (a);
+  hb = head_sans_length (b);
+  fail_unless_equals_string (ha, hb);
+  g_free (ha);
+  g_free (hb);
+  answer_free (a);
+  answer_free (b);
+  g_free (path);
+
+  sent0 = stat_uint (sink, "bytes-sent");
+  a = held_fast (sink, k, FALSE, &path);
+  fail_unless_equals_int (a->body->data[0], 0x47);
+  for (i = 0; i < 100 && stat_uint (sink, "bytes-sent") - sent0 <
+      a->body->len; i++)
+    g_usleep (50 * 1000);
+  /* and the playlists of live_hint () */
+  fail_unless (stat_uint (sink, "bytes-sent") - sent0 >= a->body->len);
+  f = client_new (sink_port (sink));
+  b = get (f, path);
+  client_free (f);
+  fail_unless_equals_string (a->head, b->head);
+  fail_unless_equals_int (a->body->len, b->body->len);
+  fail_unless (memcmp (a->body->data, b->body->data, a->body->len) == 0);
+  answer_free (a);
+  answer_free (b);
+  g_free (path);
+
+  /* still kept: the next one fast */
+  a = get (k, "/tv/index.m3u8");
+  fail_unless_equals_int (a->status, 200);
+  answer_free (a);
+  client_free (k);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* CMAF: a held part is video/mp4, held on the fast path and on
+ * libsoup's */
+GST_START_TEST (test_held_fmp4)
+{
+  GstElement *sink, *p = start_hls ("", TRUE, &sink);
+  Client *k = client_new (sink_port (sink)), *f;
+  guint64 msn, ha0, fast0;
+  guint part, i;
+  gboolean held = FALSE;
+  gchar *path, *hint, *ct;
+  Answer *a;
+
+  a = held_fast (sink, k, FALSE, &path);
+  ct = answer_header (a, "Content-Type");
+  fail_unless_equals_string (ct, "video/mp4");
+  g_free (ct);
+  answer_free (a);
+  g_free (path);
+
+  /* a fresh connection's first request: libsoup's (again while it was
+   * ready already) */
+  for (i = 0; i < 10 && !held; i++) {
+    hint = live_hint (k, &msn, &part);
+    path = g_strconcat ("/tv/", hint, NULL);
+    ha0 = stat_uint (sink, "held-answered");
+    fast0 = stat_uint (sink, "fast-answers");
+    f = client_new (sink_port (sink));
+    a = get (f, path);
+    client_free (f);
+    fail_unless_equals_int (a->status, 200);
+    ct = answer_header (a, "Content-Type");
+    fail_unless_equals_string (ct, "video/mp4");
+    g_free (ct);
+    fail_unless_equals_uint64 (stat_uint (sink, "fast-answers"), fast0);
+    held = stat_uint (sink, "held-answered") - ha0 == 1;
+    answer_free (a);
+    g_free (path);
+    g_free (hint);
+  }
+  fail_unless (held, "never held");
+  client_free (k);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* the stream stops coming (the valve): requests held on the fast path
+ * and a msn/part that then never comes */
+static gchar *
+stalled_reload (GstElement * p, GstElement * sink, Client * k)
+{
+  GstElement *v = gst_bin_get_by_name (GST_BIN (p), "v");
+  guint64 msn;
+  guint part;
+  gchar *hint, *path;
+
+  g_free (live_hint (k, &msn, &part));
+  g_object_set (v, "drop", TRUE, NULL);
+  gst_object_unref (v);
+  /* whatever was on its way */
+  g_usleep (300 * 1000);
+  hint = live_hint (k, &msn, &part);
+  g_free (hint);
+  path = g_strdup_printf ("/tv/index.m3u8?_HLS_msn=%" G_GUINT64_FORMAT
+      "&_HLS_part=%u", msn, part);
+  return path;
+}
+
+/* a held request whose client closes is freed */
+GST_START_TEST (test_held_close)
+{
+  GstElement *sink, *p = start_hls ("", FALSE, &sink);
+  Client *k = client_new (sink_port (sink));
+  guint64 fast0, ha0;
+  gchar *path = stalled_reload (p, sink, k), *req;
+
+  fast0 = stat_uint (sink, "fast-answers");
+  ha0 = stat_uint (sink, "held-answered");
+  req = request_text ("GET", path, NULL);
+  client_write (k, req);
+  g_free (req);
+  wait_held (sink, 1);
+  fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - fast0, 1);
+  client_free (k);
+  wait_held (sink, 0);
+  fail_unless_equals_uint64 (stat_uint (sink, "held-answered"), ha0);
+  fail_unless_equals_uint64 (stat_uint (sink, "timeouts"), 0);
+  g_free (path);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* past its deadline: 503 with Retry-After, the connection still kept */
+GST_START_TEST (test_held_timeout)
+{
+  GstElement *sink, *p = start_hls ("", FALSE, &sink);
+  Client *k = client_new (sink_port (sink));
+  gchar *path = stalled_reload (p, sink, k), *v;
+  guint64 fast0 = stat_uint (sink, "fast-answers");
+  Answer *a;
+
+  a = get (k, path);
+  fail_unless_equals_int (a->status, 503);
+  v = answer_header (a, "Retry-After");
+  fail_unless_equals_string (v, "1");
+  g_free (v);
+  fail_unless (g_str_has_prefix ((gchar *) a->body->data, "503 "));
+  answer_free (a);
+  fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - fast0, 1);
+  fail_unless_equals_uint64 (stat_uint (sink, "timeouts"), 1);
+  fail_unless_equals_int (stat_held (sink), 0);
+  a = get (k, "/tv/index.m3u8");
+  fail_unless_equals_int (a->status, 200);
+  answer_free (a);
+  fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - fast0, 2);
+  g_free (path);
+  client_free (k);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* stopping the element: the held fast requests answered 503, closed */
+GST_START_TEST (test_held_stop)
+{
+  GstElement *sink, *p = start_hls ("", FALSE, &sink);
+  Client *k = client_new (sink_port (sink));
+  Client *k2 = client_new (sink_port (sink));
+  gchar *path = stalled_reload (p, sink, k), *req, *hint;
+  guint64 msn;
+  guint part;
+  Answer *a;
+
+  req = request_text ("GET", path, NULL);
+  client_write (k, req);
+  g_free (req);
+  wait_held (sink, 1);
+  hint = live_hint (k2, &msn, &part);
+  g_free (path);
+  path = g_strconcat ("/tv/", hint, NULL);
+  g_free (hint);
+  req = request_text ("GET", path, NULL);
+  client_write (k2, req);
+  g_free (req);
+  wait_held (sink, 2);
+  gst_object_ref (sink);
+  stop_pipeline (p);
+  fail_unless_equals_int (stat_held (sink), 0);
+  gst_object_unref (sink);
+  a = client_read (k, FALSE);
+  fail_unless_equals_int (a->status, 503);
+  answer_free (a);
+  wait_closed (k);
+  a = client_read (k2, FALSE);
+  fail_unless_equals_int (a->status, 503);
+  answer_free (a);
+  wait_closed (k2);
+  client_free (k);
+  client_free (k2);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpfast_suite (void)
 {
@@ -700,6 +1033,11 @@ fluhttpfast_suite (void)
   tcase_add_test (tc, test_same_answers_fmp4);
   tcase_add_test (tc, test_live);
   tcase_add_test (tc, test_sessions);
+  tcase_add_test (tc, test_held);
+  tcase_add_test (tc, test_held_fmp4);
+  tcase_add_test (tc, test_held_close);
+  tcase_add_test (tc, test_held_timeout);
+  tcase_add_test (tc, test_held_stop);
   return s;
 }
 

@@ -25,7 +25,9 @@
  * timeout; body bytes counted as sent, a session's too), and the
  * epoll set itself on socket pairs (a peer that closes while parked is
  * freed, the idle bound, the next request handed back, a stalled
- * answer closed). */
+ * answer closed; a fast request answered later: written and parked
+ * again, a pipelined one after it, the peer closing and the set freed
+ * while pending cancel it). */
 
 #include "fluhttptest.h"
 #include "fluhttpkeep.h"
@@ -668,6 +670,141 @@ GST_START_TEST (test_epoll_set)
 
 GST_END_TEST;
 
+/* a fast handler that answers everything later */
+typedef struct
+{
+  FluHttpKeepPending *pending;
+  guint asked;
+  guint cancelled;
+} Later;
+
+static void
+later_cancelled (gpointer data)
+{
+  Later *l = data;
+
+  l->cancelled++;
+  l->pending = NULL;
+}
+
+static gboolean
+later_fast (gpointer user_data, const gchar * method, const gchar * path,
+    GHashTable * query, SoupMessageHeaders * request,
+    FluHttpFastAnswer * answer)
+{
+  Later *l = user_data;
+
+  fail_unless (answer->pending != NULL);
+  fail_unless (l->pending == NULL);
+  l->asked++;
+  l->pending = answer->pending;
+  answer->cancel = later_cancelled;
+  answer->cancel_data = l;
+  return TRUE;
+}
+
+static void
+iterate_pending (GMainContext * ctx, FluHttpKeep * k, guint want)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (flu_http_keep_pending_count (k) != want &&
+      g_get_monotonic_time () < end)
+    g_main_context_iteration (ctx, TRUE);
+  fail_unless_equals_int (flu_http_keep_pending_count (k), want);
+}
+
+/* what @peer has, up to its end or @len */
+static gchar *
+peer_read (gint peer, gsize len)
+{
+  GString *s = g_string_new (NULL);
+  gchar buf[4096];
+  gssize n;
+
+  while (s->len < len && (n = recv (peer, buf, sizeof (buf), 0)) > 0)
+    g_string_append_len (s, buf, n);
+  return g_string_free (s, FALSE);
+}
+
+static void
+answer_later (Later * l, const gchar * body)
+{
+  SoupMessageHeaders *h =
+      soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  GBytes *b = g_bytes_new_static (body, strlen (body));
+  Seen s = { 0 };
+  FluHttpKeepPending *p = l->pending;
+
+  soup_message_headers_replace (h, "X-Later", "yes");
+  l->pending = NULL;
+  flu_http_keep_answer_pending (p, 200, h, &b, 1, TRUE, done, &s, NULL);
+  fail_unless_equals_int (s.done, 1);
+  fail_unless (s.ok);
+  g_bytes_unref (b);
+  soup_message_headers_unref (h);
+}
+
+GST_START_TEST (test_pending)
+{
+  GMainContext *ctx = g_main_context_new ();
+  Seen s = { 0 };
+  Later l = { 0 };
+  FluHttpKeep *k = flu_http_keep_new (ctx, 5000, 5000, 50, resumed, &s);
+  const gchar *req = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+  gint peer, fd;
+  guint parked;
+  GIOStream *conn;
+  gchar *got, *want;
+
+  flu_http_keep_set_fast (k, later_fast, &l);
+  conn = pair_conn (&peer, &fd);
+  flu_http_keep_send (k, conn, fd, g_strdup ("X"), NULL, 0, TRUE, NULL, NULL,
+      NULL);
+  g_free (peer_read (peer, 1));
+  /* two pipelined: the first held, the second waits in the socket */
+  want = g_strconcat (req, req, NULL);
+  fail_unless (send (peer, want, strlen (want), 0) == (gssize) strlen (want));
+  g_free (want);
+  iterate_pending (ctx, k, 1);
+  fail_unless_equals_int (l.asked, 1);
+  fail_unless_equals_int (flu_http_keep_count (k, &parked), 1);
+  fail_unless_equals_int (parked, 0);
+  /* answered: written, parked, the second read and held in its turn */
+  answer_later (&l, "hello");
+  got = peer_read (peer, 1);
+  fail_unless (g_str_has_prefix (got, "HTTP/1.1 200 OK\r\n"), "%s", got);
+  fail_unless (strstr (got, "\r\nX-Later: yes\r\n") != NULL, "%s", got);
+  fail_unless (strstr (got, "\r\nContent-Length: 5\r\n") != NULL, "%s", got);
+  fail_unless (g_str_has_suffix (got, "\r\n\r\nhello"), "%s", got);
+  g_free (got);
+  iterate_pending (ctx, k, 1);
+  fail_unless_equals_int (l.asked, 2);
+  fail_unless_equals_int (s.resumed, 0);
+  /* the peer closes: cancelled, freed */
+  close (peer);
+  iterate_until (ctx, k, 0);
+  fail_unless_equals_int (l.cancelled, 1);
+  fail_unless (l.pending == NULL);
+
+  /* pending when the set is freed: cancelled, closed */
+  conn = pair_conn (&peer, &fd);
+  flu_http_keep_send (k, conn, fd, g_strdup ("X"), NULL, 0, TRUE, NULL, NULL,
+      NULL);
+  g_free (peer_read (peer, 1));
+  fail_unless (send (peer, req, strlen (req), 0) == (gssize) strlen (req));
+  iterate_pending (ctx, k, 1);
+  flu_http_keep_free (k);
+  fail_unless_equals_int (l.cancelled, 2);
+  got = peer_read (peer, 1);
+  fail_unless_equals_string (got, "");
+  g_free (got);
+  close (peer);
+  g_main_context_unref (ctx);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhttpkeep_suite (void)
 {
@@ -677,6 +814,7 @@ fluhttpkeep_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_epoll_set);
+  tcase_add_test (tc, test_pending);
   tcase_add_test (tc, test_one_connection);
   tcase_add_test (tc, test_session_bytes);
   tcase_add_test (tc, test_close);
