@@ -34,6 +34,7 @@
 #include "fluhlswindow.h"
 #include "fluhttpauth.h"
 #include "fluhttpgate.h"
+#include "fluhttptest.h"
 
 #define NOW G_GINT64_CONSTANT (1800000000)
 
@@ -344,35 +345,6 @@ token_time (guint64 msn, gpointer window)
   return flu_hls_window_token_time (window, msn);
 }
 
-/* every URI of @pl: URI lines and URI="..." attributes */
-static GPtrArray *
-uris_of (const gchar * pl)
-{
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-  gchar **lines = g_strsplit (pl, "\n", -1);
-  guint i;
-
-  for (i = 0; lines[i]; i++) {
-    const gchar *a = lines[i];
-
-    if (*a == '\0')
-      continue;
-    if (*a != '#') {
-      g_ptr_array_add (out, g_strdup (a));
-      continue;
-    }
-    while ((a = strstr (a, "URI=\""))) {
-      const gchar *close = strchr (a + 5, '"');
-
-      fail_unless (close != NULL, "%s", lines[i]);
-      g_ptr_array_add (out, g_strndup (a + 5, close - a - 5));
-      a = close;
-    }
-  }
-  g_strfreev (lines);
-  return out;
-}
-
 /* the expiry in the token of @uri */
 static gint64
 expiry_of (const gchar * uri)
@@ -405,7 +377,7 @@ typedef struct
 static void
 check_listing (Listing * l, const gchar * pl)
 {
-  GPtrArray *uris = uris_of (pl);
+  GPtrArray *uris = playlist_uris (pl);
   gchar **lines = g_strsplit (pl, "\n", -1);
   guint i;
 
@@ -529,7 +501,7 @@ GST_START_TEST (test_playlist_tokens)
         continue;
       check_listing (&l, pl);
       /* the expiries: a media URI's from its msn, the report's from now */
-      uris = uris_of (pl);
+      uris = playlist_uris (pl);
       for (j = 0; j < uris->len; j++) {
         const gchar *uri = g_ptr_array_index (uris, j);
         guint64 msn;
@@ -571,7 +543,7 @@ GST_START_TEST (test_playlist_tokens)
   fail_unless (hints_listed >= 20, "%u hints listed as parts", hints_listed);
   /* another session: other tokens for the same names */
   {
-    GPtrArray *uris = uris_of (other);
+    GPtrArray *uris = playlist_uris (other);
 
     for (i = 0; i < uris->len; i++) {
       const gchar *uri = g_ptr_array_index (uris, i);

@@ -140,35 +140,6 @@ cookie_of (HttpResponse * r)
   return c;
 }
 
-/* every URI of @pl: URI lines and URI="..." attributes */
-static GPtrArray *
-uris_of (const gchar * pl)
-{
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-  gchar **lines = g_strsplit (pl, "\n", -1);
-  guint i;
-
-  for (i = 0; lines[i]; i++) {
-    const gchar *a = lines[i];
-
-    if (*a == '\0')
-      continue;
-    if (*a != '#') {
-      g_ptr_array_add (out, g_strdup (a));
-      continue;
-    }
-    while ((a = strstr (a, "URI=\""))) {
-      const gchar *close = strchr (a + 5, '"');
-
-      fail_unless (close != NULL, "%s", lines[i]);
-      g_ptr_array_add (out, g_strndup (a + 5, close - a - 5));
-      a = close;
-    }
-  }
-  g_strfreev (lines);
-  return out;
-}
-
 /* the URI of the first line of @pl starting with @tag (a URI line when
  * @tag is NULL), or NULL */
 static gchar *
@@ -284,7 +255,7 @@ GST_START_TEST (test_uris_stable)
     pl = body_text (r);
     http_response_free (r);
     reloads++;
-    uris = uris_of (pl);
+    uris = playlist_uris (pl);
     for (n = 0; n < uris->len; n++) {
       const gchar *u = g_ptr_array_index (uris, n);
       gchar *name = name_of (u);

@@ -45,64 +45,10 @@
 #include <sys/socket.h>
 #include <glib/gstdio.h>
 
-typedef struct
-{
-  gint fd;
-  GByteArray *buf;
-} Client;
 
-typedef struct
-{
-  guint status;
-  gchar *head;                  /* without its Date line */
-  GByteArray *body;
-} Answer;
 
 /* body bytes read by every client */
 static guint64 body_read;
-
-static Client *
-client_new (guint port)
-{
-  Client *c = g_new0 (Client, 1);
-
-  c->fd = tcp_connect ("127.0.0.1", port);
-  fail_unless (c->fd >= 0);
-  c->buf = g_byte_array_new ();
-  return c;
-}
-
-static void
-client_free (Client * c)
-{
-  close (c->fd);
-  g_byte_array_unref (c->buf);
-  g_free (c);
-}
-
-static void
-answer_free (Answer * a)
-{
-  g_free (a->head);
-  g_byte_array_unref (a->body);
-  g_free (a);
-}
-
-static gboolean
-client_fill (Client * c)
-{
-  struct pollfd pfd = { c->fd, POLLIN, 0 };
-  guint8 tmp[65536];
-  gssize n;
-
-  if (poll (&pfd, 1, 15000) <= 0)
-    return FALSE;
-  n = recv (c->fd, tmp, sizeof (tmp), 0);
-  if (n <= 0)
-    return FALSE;
-  g_byte_array_append (c->buf, tmp, n);
-  return TRUE;
-}
 
 static void
 client_write (Client * c, const gchar * bytes)
@@ -119,46 +65,17 @@ request_text (const gchar * method, const gchar * path, const gchar * headers)
       headers ? headers : "");
 }
 
-static gchar *
-answer_header (Answer * a, const gchar * name)
-{
-  gchar **lines = g_strsplit (a->head, "\r\n", -1), *v = NULL;
-  guint i;
-
-  for (i = 1; lines[i] && v == NULL; i++) {
-    gchar *colon = strchr (lines[i], ':');
-
-    if (colon && (gsize) (colon - lines[i]) == strlen (name) &&
-        g_ascii_strncasecmp (lines[i], name, strlen (name)) == 0)
-      v = g_strstrip (g_strdup (colon + 1));
-  }
-  g_strfreev (lines);
-  return v;
-}
-
-/* one answer; its head kept without the Date line (which must be there) */
+/* one answer (client_read ()), its head kept without the Date line
+ * (which must be there); its body counted in body_read */
 static Answer *
-client_read (Client * c, gboolean head_only)
+client_read_dated (Client * c, gboolean head_only)
 {
-  Answer *a = g_new0 (Answer, 1);
-  gchar *end, *cl, **lines;
-  gsize head_len, body_len;
+  Answer *a = client_read (c, head_only);
+  gchar **lines = g_strsplit (a->head, "\r\n", -1);
   GString *h = g_string_new (NULL);
   gboolean dated = FALSE;
   guint i;
 
-  for (;;) {
-    end = c->buf->len ? g_strstr_len ((gchar *) c->buf->data, c->buf->len,
-        "\r\n\r\n") : NULL;
-    if (end)
-      break;
-    fail_unless (client_fill (c), "no answer head");
-  }
-  head_len = end - (gchar *) c->buf->data + 4;
-  a->head = g_strndup ((gchar *) c->buf->data, head_len);
-  fail_unless (g_str_has_prefix (a->head, "HTTP/1."), "%s", a->head);
-  a->status = atoi (a->head + 9);
-  lines = g_strsplit (a->head, "\r\n", -1);
   for (i = 0; lines[i]; i++) {
     if (g_str_has_prefix (lines[i], "Date: ")) {
       dated = TRUE;
@@ -171,29 +88,8 @@ client_read (Client * c, gboolean head_only)
   fail_unless (dated, "no Date: %s", a->head);
   g_free (a->head);
   a->head = g_string_free (h, FALSE);
-  cl = answer_header (a, "Content-Length");
-  fail_unless (cl != NULL, "no Content-Length: %s", a->head);
-  body_len = head_only ? 0 : g_ascii_strtoull (cl, NULL, 10);
-  g_free (cl);
-  g_byte_array_remove_range (c->buf, 0, head_len);
-  while (c->buf->len < body_len)
-    fail_unless (client_fill (c), "body cut");
-  a->body = g_byte_array_new ();
-  g_byte_array_append (a->body, c->buf->data, body_len);
-  body_read += body_len;
-  g_byte_array_remove_range (c->buf, 0, body_len);
+  body_read += a->body->len;
   return a;
-}
-
-static void
-wait_closed (Client * c)
-{
-  struct pollfd pfd = { c->fd, POLLIN, 0 };
-  guint8 tmp[256];
-
-  fail_unless_equals_int (c->buf->len, 0);
-  fail_unless (poll (&pfd, 1, 15000) == 1, "not closed");
-  fail_unless (recv (c->fd, tmp, sizeof (tmp), 0) == 0, "more data");
 }
 
 static guint64
@@ -260,26 +156,6 @@ start_hls (const gchar * src, gboolean fmp4, GstElement ** sink)
   return start_hls_with (src, fmp4, "", sink);
 }
 
-static gchar *
-last_uri (const gchar * pl, const gchar * prefix)
-{
-  gchar **lines = g_strsplit (pl, "\n", -1), *found = NULL;
-  guint i;
-
-  for (i = 0; lines[i]; i++)
-    if (g_str_has_prefix (lines[i], prefix)) {
-      const gchar *u = strstr (lines[i], "URI=\"");
-
-      g_free (found);
-      if (u)
-        found = g_strndup (u + 5, strchr (u + 5, '"') - (u + 5));
-      else
-        found = g_strdup (lines[i]);
-    }
-  g_strfreev (lines);
-  return found;
-}
-
 /* @req on the kept connection @k (fast or not, as @fast says: the
  * fast-answers stat) and on a fresh connection: the same answer */
 static void
@@ -293,12 +169,12 @@ same_answer (GstElement * sink, Client * k, const gchar * method,
   Answer *a, *b;
 
   client_write (k, req);
-  a = client_read (k, head);
+  a = client_read_dated (k, head);
   fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - before,
       fast ? 1 : 0);
   f = client_new (sink_port (sink));
   client_write (f, req);
-  b = client_read (f, head);
+  b = client_read_dated (f, head);
   client_free (f);
   fail_unless_equals_int (a->status, status);
   fail_unless_equals_string (a->head, b->head);
@@ -333,7 +209,7 @@ same_answers (gboolean fmp4)
   req = request_text ("GET", "/tv/index.m3u8", NULL);
   client_write (k, req);
   g_free (req);
-  a = client_read (k, FALSE);
+  a = client_read_dated (k, FALSE);
   fail_unless_equals_int (a->status, 200);
   pl = g_strndup ((gchar *) a->body->data, a->body->len);
   answer_free (a);
@@ -362,7 +238,7 @@ same_answers (gboolean fmp4)
   req = request_text ("HEAD", path, NULL);
   client_write (k, req);
   g_free (req);
-  a = client_read (k, TRUE);
+  a = client_read_dated (k, TRUE);
   {
     gchar *v = answer_header (a, "Content-Length");
 
@@ -423,7 +299,7 @@ GST_START_TEST (test_live)
     req = request_text ("GET", "/tv/index.m3u8", NULL);
     client_write (k, req);
     g_free (req);
-    a = client_read (k, FALSE);
+    a = client_read_dated (k, FALSE);
     fail_unless_equals_int (a->status, 200);
     g_free (pl);
     pl = g_strndup ((gchar *) a->body->data, a->body->len);
@@ -446,7 +322,7 @@ GST_START_TEST (test_live)
   req = request_text ("GET", path, NULL);
   client_write (k, req);
   g_free (req);
-  a = client_read (k, FALSE);
+  a = client_read_dated (k, FALSE);
   fail_unless_equals_int (a->status, 200);
   fail_unless_equals_int (a->body->data[0], 0x47);
   sum += a->body->len;
@@ -459,7 +335,7 @@ GST_START_TEST (test_live)
   client_write (k, "GET /tv/index.m3u8 HTTP/1.1\r\nHo");
   g_usleep (200 * 1000);
   client_write (k, "st: x\r\n\r\n");
-  a = client_read (k, FALSE);
+  a = client_read_dated (k, FALSE);
   fail_unless_equals_int (a->status, 200);
   fail_unless (g_str_has_prefix ((gchar *) a->body->data, "#EXTM3U"));
   sum += a->body->len;
@@ -471,12 +347,12 @@ GST_START_TEST (test_live)
       "HEAD /tv/index.m3u8 HTTP/1.1\r\nHost: x\r\n\r\n", NULL);
   client_write (k, req);
   g_free (req);
-  a = client_read (k, FALSE);
+  a = client_read_dated (k, FALSE);
   fail_unless_equals_int (a->status, 200);
   fail_unless (a->body->len > 0);
   sum += a->body->len;
   answer_free (a);
-  a = client_read (k, TRUE);
+  a = client_read_dated (k, TRUE);
   fail_unless_equals_int (a->status, 200);
   answer_free (a);
   n += 2;
@@ -486,7 +362,7 @@ GST_START_TEST (test_live)
     req = request_text ("GET", "/tv/index.m3u8", NULL);
     client_write (k, req);
     g_free (req);
-    a = client_read (k, FALSE);
+    a = client_read_dated (k, FALSE);
     fail_unless_equals_int (a->status, 200);
     sum += a->body->len;
     n++;
@@ -498,7 +374,7 @@ GST_START_TEST (test_live)
   req = request_text ("GET", "/tv/index.m3u8", "Connection: close\r\n");
   client_write (k, req);
   g_free (req);
-  a = client_read (k, FALSE);
+  a = client_read_dated (k, FALSE);
   fail_unless_equals_int (a->status, 200);
   sum += a->body->len;
   n++;
@@ -542,11 +418,11 @@ same_session_answer (GstElement * sink, Client * k, const gchar * path,
     Answer *a, *b;
 
     client_write (k, req);
-    a = client_read (k, FALSE);
+    a = client_read_dated (k, FALSE);
     fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - before, 1);
     f = client_new (sink_port (sink));
     client_write (f, req);
-    b = client_read (f, FALSE);
+    b = client_read_dated (f, FALSE);
     client_free (f);
     *asked += 2;
     fail_unless_equals_int (a->status, 200);
@@ -603,7 +479,7 @@ GST_START_TEST (test_sessions)
   req = request_text ("GET", "/tv/index.m3u8", auth);
   client_write (k, req);
   g_free (req);
-  a = client_read (k, FALSE);
+  a = client_read_dated (k, FALSE);
   fail_unless_equals_int (a->status, 200);
   fail_unless_equals_uint64 (stat_uint (sink, "fast-answers"), 0);
   asked++;
@@ -720,7 +596,7 @@ get (Client * k, const gchar * path)
 
   client_write (k, req);
   g_free (req);
-  return client_read (k, FALSE);
+  return client_read_dated (k, FALSE);
 }
 
 /* a playlist of @k with a preload hint (the first request of @k goes
@@ -1006,11 +882,11 @@ GST_START_TEST (test_held_stop)
   stop_pipeline (p);
   fail_unless_equals_int (stat_held (sink), 0);
   gst_object_unref (sink);
-  a = client_read (k, FALSE);
+  a = client_read_dated (k, FALSE);
   fail_unless_equals_int (a->status, 503);
   answer_free (a);
   wait_closed (k);
-  a = client_read (k2, FALSE);
+  a = client_read_dated (k2, FALSE);
   fail_unless_equals_int (a->status, 503);
   answer_free (a);
   wait_closed (k2);

@@ -42,62 +42,7 @@
 
 /* ---- a raw client connection ---- */
 
-typedef struct
-{
-  gint fd;
-  GByteArray *buf;              /* read, not consumed yet */
-} Client;
 
-typedef struct
-{
-  guint status;
-  gchar *head;
-  GByteArray *body;
-} Answer;
-
-static Client *
-client_new (guint port)
-{
-  Client *c = g_new0 (Client, 1);
-
-  c->fd = tcp_connect ("127.0.0.1", port);
-  fail_unless (c->fd >= 0);
-  c->buf = g_byte_array_new ();
-  return c;
-}
-
-static void
-client_free (Client * c)
-{
-  close (c->fd);
-  g_byte_array_unref (c->buf);
-  g_free (c);
-}
-
-static void
-answer_free (Answer * a)
-{
-  g_free (a->head);
-  g_byte_array_unref (a->body);
-  g_free (a);
-}
-
-/* more bytes into the buffer: FALSE at end of stream (or after 15 s) */
-static gboolean
-client_fill (Client * c)
-{
-  struct pollfd pfd = { c->fd, POLLIN, 0 };
-  guint8 tmp[65536];
-  gssize n;
-
-  if (poll (&pfd, 1, 15000) <= 0)
-    return FALSE;
-  n = recv (c->fd, tmp, sizeof (tmp), 0);
-  if (n <= 0)
-    return FALSE;
-  g_byte_array_append (c->buf, tmp, n);
-  return TRUE;
-}
 
 static void
 client_send (Client * c, const gchar * method, const gchar * path,
@@ -111,74 +56,11 @@ client_send (Client * c, const gchar * method, const gchar * path,
   g_free (req);
 }
 
-/* the header @name of @a (first), or NULL */
-static gchar *
-answer_header (Answer * a, const gchar * name)
-{
-  gchar **lines = g_strsplit (a->head, "\r\n", -1), *v = NULL;
-  guint i;
-
-  for (i = 1; lines[i] && v == NULL; i++) {
-    gchar *colon = strchr (lines[i], ':');
-
-    if (colon && (gsize) (colon - lines[i]) == strlen (name) &&
-        g_ascii_strncasecmp (lines[i], name, strlen (name)) == 0)
-      v = g_strstrip (g_strdup (colon + 1));
-  }
-  g_strfreev (lines);
-  return v;
-}
-
-/* one answer, its body as long as its Content-Length (none for HEAD) */
-static Answer *
-client_read (Client * c, gboolean head_only)
-{
-  Answer *a = g_new0 (Answer, 1);
-  gchar *end, *cl;
-  gsize head_len, body_len;
-
-  for (;;) {
-    end = c->buf->len ? g_strstr_len ((gchar *) c->buf->data, c->buf->len,
-        "\r\n\r\n") : NULL;
-    if (end)
-      break;
-    fail_unless (client_fill (c), "no answer head");
-  }
-  head_len = end - (gchar *) c->buf->data + 4;
-  a->head = g_strndup ((gchar *) c->buf->data, head_len);
-  fail_unless (g_str_has_prefix (a->head, "HTTP/1."), "%s", a->head);
-  a->status = atoi (a->head + 9);
-  cl = answer_header (a, "Content-Length");
-  fail_unless (cl != NULL, "no Content-Length: %s", a->head);
-  body_len = head_only ? 0 : g_ascii_strtoull (cl, NULL, 10);
-  g_free (cl);
-  g_byte_array_remove_range (c->buf, 0, head_len);
-  while (c->buf->len < body_len)
-    fail_unless (client_fill (c), "body cut at %u of %u", c->buf->len,
-        (guint) body_len);
-  a->body = g_byte_array_new ();
-  g_byte_array_append (a->body, c->buf->data, body_len);
-  g_byte_array_remove_range (c->buf, 0, body_len);
-  return a;
-}
-
 static Answer *
 client_get (Client * c, const gchar * path, const gchar * headers)
 {
   client_send (c, "GET", path, "HTTP/1.1", headers);
   return client_read (c, FALSE);
-}
-
-/* the server closes the connection (and sent nothing more) */
-static void
-wait_closed (Client * c)
-{
-  struct pollfd pfd = { c->fd, POLLIN, 0 };
-  guint8 tmp[256];
-
-  fail_unless_equals_int (c->buf->len, 0);
-  fail_unless (poll (&pfd, 1, 15000) == 1, "not closed");
-  fail_unless (recv (c->fd, tmp, sizeof (tmp), 0) == 0, "more data");
 }
 
 /* ---- fluhlssink on it ---- */
@@ -195,27 +77,6 @@ start_hls (const gchar * props, GstElement ** sink)
 
   g_free (desc);
   return p;
-}
-
-/* the last line of @pl starting with @prefix (its URI for EXT-X-PART) */
-static gchar *
-last_uri (const gchar * pl, const gchar * prefix)
-{
-  gchar **lines = g_strsplit (pl, "\n", -1), *found = NULL;
-  guint i;
-
-  for (i = 0; lines[i]; i++)
-    if (g_str_has_prefix (lines[i], prefix)) {
-      const gchar *u = strstr (lines[i], "URI=\"");
-
-      g_free (found);
-      if (u)
-        found = g_strndup (u + 5, strchr (u + 5, '"') - (u + 5));
-      else
-        found = g_strdup (lines[i]);
-    }
-  g_strfreev (lines);
-  return found;
 }
 
 static gchar *

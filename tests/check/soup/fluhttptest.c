@@ -25,6 +25,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -586,4 +587,157 @@ expect_ready_failure (const gchar * factory, guint port,
       GST_STATE_CHANGE_FAILURE);
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);
+}
+
+/* ---- a raw client on one kept connection ---- */
+
+Client *
+client_new (guint port)
+{
+  Client *c = g_new0 (Client, 1);
+
+  c->fd = tcp_connect ("127.0.0.1", port);
+  fail_unless (c->fd >= 0);
+  c->buf = g_byte_array_new ();
+  return c;
+}
+
+void
+client_free (Client * c)
+{
+  close (c->fd);
+  g_byte_array_unref (c->buf);
+  g_free (c);
+}
+
+void
+answer_free (Answer * a)
+{
+  g_free (a->head);
+  g_byte_array_unref (a->body);
+  g_free (a);
+}
+
+gboolean
+client_fill (Client * c)
+{
+  struct pollfd pfd = { c->fd, POLLIN, 0 };
+  guint8 tmp[65536];
+  gssize n;
+
+  if (poll (&pfd, 1, 15000) <= 0)
+    return FALSE;
+  n = recv (c->fd, tmp, sizeof (tmp), 0);
+  if (n <= 0)
+    return FALSE;
+  g_byte_array_append (c->buf, tmp, n);
+  return TRUE;
+}
+
+gchar *
+answer_header (Answer * a, const gchar * name)
+{
+  gchar **lines = g_strsplit (a->head, "\r\n", -1), *v = NULL;
+  guint i;
+
+  for (i = 1; lines[i] && v == NULL; i++) {
+    gchar *colon = strchr (lines[i], ':');
+
+    if (colon && (gsize) (colon - lines[i]) == strlen (name) &&
+        g_ascii_strncasecmp (lines[i], name, strlen (name)) == 0)
+      v = g_strstrip (g_strdup (colon + 1));
+  }
+  g_strfreev (lines);
+  return v;
+}
+
+Answer *
+client_read (Client * c, gboolean head_only)
+{
+  Answer *a = g_new0 (Answer, 1);
+  gchar *end, *cl;
+  gsize head_len, body_len;
+
+  for (;;) {
+    end = c->buf->len ? g_strstr_len ((gchar *) c->buf->data, c->buf->len,
+        "\r\n\r\n") : NULL;
+    if (end)
+      break;
+    fail_unless (client_fill (c), "no answer head");
+  }
+  head_len = end - (gchar *) c->buf->data + 4;
+  a->head = g_strndup ((gchar *) c->buf->data, head_len);
+  fail_unless (g_str_has_prefix (a->head, "HTTP/1."), "%s", a->head);
+  a->status = atoi (a->head + 9);
+  cl = answer_header (a, "Content-Length");
+  fail_unless (cl != NULL, "no Content-Length: %s", a->head);
+  body_len = head_only ? 0 : g_ascii_strtoull (cl, NULL, 10);
+  g_free (cl);
+  g_byte_array_remove_range (c->buf, 0, head_len);
+  while (c->buf->len < body_len)
+    fail_unless (client_fill (c), "body cut at %u of %u", c->buf->len,
+        (guint) body_len);
+  a->body = g_byte_array_new ();
+  g_byte_array_append (a->body, c->buf->data, body_len);
+  g_byte_array_remove_range (c->buf, 0, body_len);
+  return a;
+}
+
+void
+wait_closed (Client * c)
+{
+  struct pollfd pfd = { c->fd, POLLIN, 0 };
+  guint8 tmp[256];
+
+  fail_unless_equals_int (c->buf->len, 0);
+  fail_unless (poll (&pfd, 1, 15000) == 1, "not closed");
+  fail_unless (recv (c->fd, tmp, sizeof (tmp), 0) == 0, "more data");
+}
+
+gchar *
+last_uri (const gchar * pl, const gchar * prefix)
+{
+  gchar **lines = g_strsplit (pl, "\n", -1), *found = NULL;
+  guint i;
+
+  for (i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], prefix)) {
+      const gchar *u = strstr (lines[i], "URI=\"");
+
+      g_free (found);
+      if (u)
+        found = g_strndup (u + 5, strchr (u + 5, '"') - (u + 5));
+      else
+        found = g_strdup (lines[i]);
+    }
+  g_strfreev (lines);
+  return found;
+}
+
+GPtrArray *
+playlist_uris (const gchar * pl)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  gchar **lines = g_strsplit (pl, "\n", -1);
+  guint i;
+
+  for (i = 0; lines[i]; i++) {
+    const gchar *a = lines[i];
+
+    if (*a == '\0')
+      continue;
+    if (*a != '#') {
+      g_ptr_array_add (out, g_strdup (a));
+      continue;
+    }
+    while ((a = strstr (a, "URI=\""))) {
+      const gchar *close = strchr (a + 5, '"');
+
+      fail_unless (close != NULL, "%s", lines[i]);
+      g_ptr_array_add (out, g_strndup (a + 5, close - a - 5));
+      a = close;
+    }
+  }
+  g_strfreev (lines);
+  return out;
 }

@@ -118,6 +118,42 @@ gchar *wait_file_contains (const gchar * path, const gchar * needle,
  * missing (Debian package prometheus) or finds a problem. */
 void promtool_check (const gchar * text);
 
+/* A raw HTTP/1.1 client on one kept connection (fluhttpkeep,
+ * fluhttpfast): its socket and the bytes read but not yet taken. */
+typedef struct
+{
+  gint fd;
+  GByteArray *buf;
+} Client;
+
+/* One answer read by client_read (). */
+typedef struct
+{
+  guint status;
+  gchar *head;
+  GByteArray *body;
+} Answer;
+
+/* Connects to 127.0.0.1:@port (fails the test otherwise). */
+Client *client_new (guint port);
+void client_free (Client * c);
+void answer_free (Answer * a);
+/* More bytes into the buffer: FALSE at end of stream (or after 15 s). */
+gboolean client_fill (Client * c);
+/* The header @name of @a (the first), or NULL; free it. */
+gchar *answer_header (Answer * a, const gchar * name);
+/* One answer, its body as long as its Content-Length (none for HEAD). */
+Answer *client_read (Client * c, gboolean head_only);
+/* The server closes the connection (and sent nothing more). */
+void wait_closed (Client * c);
+/* The last line of playlist @pl starting with @prefix (its URI="..."
+ * when it has one, e.g. for EXT-X-PART); free it. */
+gchar *last_uri (const gchar * pl, const gchar * prefix);
+
+/* Every URI of playlist @pl: URI lines and URI="..." attributes, in
+ * order (strings owned by the array). */
+GPtrArray *playlist_uris (const gchar * pl);
+
 G_END_DECLS
 
 #endif
