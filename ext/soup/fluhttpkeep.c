@@ -869,6 +869,16 @@ date_line (void)
   return line;
 }
 
+void
+flu_http_head_start (GString * s, const gchar * protocol, guint status,
+    const gchar * phrase)
+{
+  if (phrase == NULL || *phrase == '\0')
+    phrase = flu_http_server_status_phrase (status);
+  g_string_append_printf (s, "%s %u %s\r\n", protocol, status, phrase);
+  g_string_append (s, date_line ());
+}
+
 /* The body's chunks over [start, start + len) (sub-buffers, no copy). */
 static void
 slice_chunks (GBytes ** body, guint n, guint64 start, guint64 len,
@@ -929,11 +939,8 @@ flu_http_keep_build_answer (guint status, const gchar * phrase,
         break;
     }
   }
-  if (phrase == NULL || *phrase == '\0')
-    phrase = flu_http_server_status_phrase (status);
-  g_string_append_printf (s, "HTTP/1.%d %u %s\r\n",
-      version == SOUP_HTTP_1_0 ? 0 : 1, status, phrase);
-  g_string_append (s, date_line ());
+  flu_http_head_start (s, version == SOUP_HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1",
+      status, phrase);
   soup_message_headers_foreach (resp, append_header, s);
   if (content_range)
     g_string_append_printf (s, "Content-Range: %s\r\n", content_range);

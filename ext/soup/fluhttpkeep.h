@@ -66,6 +66,13 @@ void flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
  * parked. */
 guint flu_http_keep_count (FluHttpKeep * keep, guint * parked);
 
+/* Appends the first lines of a response head as libsoup writes them:
+ * "@protocol @status @phrase" (the status's own phrase when @phrase is
+ * NULL or empty) and Date (made once a second), each ending in CRLF.
+ * Any thread. */
+void flu_http_head_start (GString * s, const gchar * protocol,
+    guint status, const gchar * phrase);
+
 /* The answer that libsoup 3.2 would write for @msg, whose handler has
  * set status, headers and body (a complete answer of known length):
  * with the head (status line, headers, Content-Length; a single byte

@@ -22,6 +22,7 @@
 #endif
 
 #include "fluhttpresponse.h"
+#include "fluhttpkeep.h"
 
 /* path?query as logged and posted, token values hidden */
 gchar *
@@ -88,14 +89,9 @@ flu_http_head_serialize (const gchar * protocol, guint status,
     SoupMessageHeaders * h)
 {
   GString *s = g_string_new (NULL);
-  GDateTime *now = g_date_time_new_now_utc ();
-  gchar *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S GMT");
 
-  g_string_append_printf (s, "%s %u %s\r\nDate: %s\r\n", protocol, status,
-      flu_http_server_status_phrase (status), date);
+  flu_http_head_start (s, protocol, status, NULL);
   soup_message_headers_foreach (h, append_header, s);
   g_string_append (s, "\r\n");
-  g_free (date);
-  g_date_time_unref (now);
   return g_string_free (s, FALSE);
 }
