@@ -107,7 +107,7 @@ typedef struct
   GIOStream *conn;
   gint fd;
   KeptState state;
-  guint32 events;               /* armed in the epoll set, 0 = not */
+  guint32 events;               /* what we wait for, 0 = nothing */
   gint64 deadline;              /* monotonic us */
   gboolean park;
   /* the answer being written */
@@ -134,7 +134,14 @@ typedef struct
 {
   GSource source;
   FluHttpKeep *keep;
+  gpointer tag;                 /* the epoll fd's */
 } EpollSource;
+
+typedef struct
+{
+  Kept *k;
+  guint32 seen;
+} Slot;
 
 struct _FluHttpKeep
 {
@@ -147,10 +154,13 @@ struct _FluHttpKeep
   GList *spare;                 /* freed Kept by their links, MAX_SPARE */
   guint n_spare;
   gint64 idle_us, stall_us;
-  /* fds registered in the set (one bit each), disarmed or not: see
-   * set_events () */
-  guint8 *registered;
-  gsize registered_len;
+  /* by fd: the Kept that has it now, if any, and the events that came
+   * while nobody waited for them (see set_events ()) */
+  Slot *slots;
+  gsize n_slots;
+  /* fds whose events came before they were waited for: looked at by the
+   * next dispatch */
+  GArray *recheck, *recheck_spare;
   FluHttpKeepResumeFunc resume;
   gpointer user_data;
   FluHttpKeepFastFunc fast;
@@ -185,60 +195,83 @@ queue_of (FluHttpKeep * keep, Kept * k)
   }
 }
 
-static gboolean
-is_registered (FluHttpKeep * keep, gint fd)
+/* the events a waiting connection acts on, and those remembered */
+#define WAKE_EVENTS (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)
+
+static GQuark
+registered_quark (void)
 {
-  return (gsize) fd / 8 < keep->registered_len &&
-      (keep->registered[fd / 8] & (1 << (fd % 8)));
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("flu-http-keep-set");
+  return quark;
 }
 
-static void
-set_registered (FluHttpKeep * keep, gint fd, gboolean on)
+static Slot *
+slot_of (FluHttpKeep * keep, gint fd)
 {
-  if ((gsize) fd / 8 >= keep->registered_len) {
-    gsize len = MAX (keep->registered_len * 2, (gsize) fd / 8 + 64);
+  if ((gsize) fd >= keep->n_slots) {
+    gsize len = MAX (keep->n_slots * 2, (gsize) fd + 64);
 
-    if (!on)
-      return;
-    keep->registered = g_realloc (keep->registered, len);
-    memset (keep->registered + keep->registered_len, 0,
-        len - keep->registered_len);
-    keep->registered_len = len;
+    keep->slots = g_renew (Slot, keep->slots, len);
+    memset (keep->slots + keep->n_slots, 0,
+        (len - keep->n_slots) * sizeof (Slot));
+    keep->n_slots = len;
   }
-  if (on)
-    keep->registered[fd / 8] |= 1 << (fd % 8);
-  else
-    keep->registered[fd / 8] &= ~(1 << (fd % 8));
+  return &keep->slots[fd];
 }
 
-/* Every registration is EPOLLONESHOT: once an event came the fd is
- * disarmed (no event, not even a hang-up, until re-armed), so a
- * connection that goes back to libsoup stays registered, disarmed, and
- * the next answer on it re-arms it with one EPOLL_CTL_MOD: one epoll_ctl
- * per request instead of an ADD and a DEL.  An fd leaves the set when it
- * is closed (by us or by libsoup: GSocket never duplicates it), so a
- * registration is only believed in: MOD that finds none (ENOENT, a new
- * connection on a reused number) falls back to ADD. */
+/* an fd whose remembered events are to be looked at by the next
+ * dispatch (of this iteration when called from one) */
+static void
+recheck_later (FluHttpKeep * keep, gint fd)
+{
+  g_array_append_val (keep->recheck, fd);
+  g_source_set_ready_time (keep->watch, 0);
+}
+
+/* Each fd is registered once, edge-triggered, for everything
+ * (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, the fd as its data), when
+ * its connection first comes here, and stays registered until it is
+ * closed (by us or by libsoup: GSocket never duplicates it, and the
+ * close takes it out of the set), also while libsoup has it: no
+ * epoll_ctl per request.  What a connection waits for is ours only
+ * (@events: EPOLLOUT while writing, EPOLLIN | EPOLLRDHUP parked,
+ * EPOLLRDHUP pending; EPOLLHUP and EPOLLERR always), in k->events.  An
+ * edge comes once: one that nobody waits for (while libsoup has the
+ * connection, a next request sent while one is written or pending) is
+ * remembered in the fd's slot, and looked at (recheck_later ()) when the
+ * connection waits for it.  The registration is kept on the connection
+ * object (a new connection on a reused fd number is another object, and
+ * is added). */
 static void
 set_events (FluHttpKeep * keep, Kept * k, guint32 events)
 {
-  struct epoll_event ev = { 0 };
+  Slot *slot;
 
-  if (k->events == events || events == 0) {
-    /* 0: closed by the caller next, or the event that disarmed it came */
-    k->events = events;
-    return;
-  }
-  ev.events = events | EPOLLONESHOT;
-  ev.data.ptr = k;
-  if (!is_registered (keep, k->fd) ||
-      epoll_ctl (keep->epfd, EPOLL_CTL_MOD, k->fd, &ev) < 0) {
-    if (epoll_ctl (keep->epfd, EPOLL_CTL_ADD, k->fd, &ev) < 0)
-      GST_WARNING ("epoll_ctl on fd %d: %s", k->fd, g_strerror (errno));
-    else
-      set_registered (keep, k->fd, TRUE);
-  }
   k->events = events;
+  if (events == 0)
+    /* closed by the caller next, or no longer waiting */
+    return;
+  slot = slot_of (keep, k->fd);
+  slot->k = k;
+  if (g_object_get_qdata (G_OBJECT (k->conn), registered_quark ()) != keep) {
+    struct epoll_event ev = { 0 };
+
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.fd = k->fd;
+    /* the set tells what is ready now, as an edge */
+    slot->seen = 0;
+    if (epoll_ctl (keep->epfd, EPOLL_CTL_ADD, k->fd, &ev) < 0 &&
+        errno != EEXIST) {
+      GST_WARNING ("epoll_ctl on fd %d: %s", k->fd, g_strerror (errno));
+      return;
+    }
+    g_object_set_qdata (G_OBJECT (k->conn), registered_quark (), keep);
+  } else if (slot->seen & (events | EPOLLHUP | EPOLLERR)) {
+    recheck_later (keep, k->fd);
+  }
 }
 
 /* the answer is over: done called once, its references dropped */
@@ -272,6 +305,8 @@ kept_remove (FluHttpKeep * keep, Kept * k, gboolean ok)
   GIOStream *conn = k->conn;
 
   set_events (keep, k, 0);
+  if ((gsize) k->fd < keep->n_slots && keep->slots[k->fd].k == k)
+    keep->slots[k->fd].k = NULL;
   g_queue_unlink (queue_of (keep, k), &k->link);
   answer_done (k, ok);
   g_clear_pointer (&k->range, g_free);
@@ -292,7 +327,8 @@ kept_close (FluHttpKeep * keep, Kept * k, const gchar * why)
 
   GST_LOG ("fd %d: closing (%s)", k->fd, why);
   /* the close takes it out of the set */
-  set_registered (keep, k->fd, FALSE);
+  if ((gsize) k->fd < keep->n_slots)
+    keep->slots[k->fd].seen = 0;
   conn = kept_remove (keep, k, FALSE);
   g_io_stream_close (conn, NULL, NULL);
   g_object_unref (conn);
@@ -320,7 +356,8 @@ write_some (Kept * k)
     struct iovec iov[MAX_IOV];
     struct msghdr mh = { 0 };
     guint n = 0, i;
-    gsize off;
+    gsize off, want = 0;
+    gboolean full;
     gssize r;
 
     if (k->head_off < k->head_len) {
@@ -339,6 +376,8 @@ write_some (Kept * k)
     }
     if (n == 0)
       return TRUE;
+    for (i = 0; i < n; i++)
+      want += iov[i].iov_len;
     mh.msg_iov = iov;
     mh.msg_iovlen = n;
     r = sendmsg (k->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -346,6 +385,10 @@ write_some (Kept * k)
       continue;
     if (r < 0)
       return FALSE;
+    /* short: the socket buffer is full (a short write sets the
+     * socket's no-space flag as EAGAIN does: the EPOLLOUT edge comes
+     * when it drains), no second sendmsg to be told so */
+    full = (gsize) r < want;
     /* what went: the head first, then the chunks in order */
     if (k->head_off < k->head_len) {
       gsize h = MIN ((gsize) r, k->head_len - k->head_off);
@@ -364,6 +407,10 @@ write_some (Kept * k)
         k->chunk_i++;
         k->chunk_off = 0;
       }
+    }
+    if (full) {
+      errno = EAGAIN;
+      return FALSE;
     }
   }
 }
@@ -406,10 +453,17 @@ kept_readable (FluHttpKeep * keep, Kept * k, guint32 revents)
     n = recv (k->fd, buf, sizeof (buf), MSG_PEEK | MSG_DONTWAIT);
   while (n < 0 && errno == EINTR);
   if (n > 0) {
-    /* the next request: back to libsoup, disarmed */
+    /* the next request: back to libsoup (still registered, its events
+     * remembered), or answered here */
     const gchar *end = memmem (buf, n, "\r\n\r\n", 4);
+    Slot *slot = slot_of (keep, k->fd);
 
     k->events = 0;
+    /* what the next wait must look at first, as no edge comes for it:
+     * bytes beyond this head (a pipelined request), a hang-up */
+    if (end && n > end + 4 - buf)
+      slot->seen |= EPOLLIN;
+    slot->seen |= revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
     if (end && keep->fast && try_fast (keep, k, buf, end + 4 - buf))
       return;
     conn = kept_remove (keep, k, TRUE);
@@ -419,43 +473,79 @@ kept_readable (FluHttpKeep * keep, Kept * k, guint32 revents)
   }
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
       !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
-    /* nothing after all: armed again */
-    k->events = 0;
-    set_events (keep, k, EPOLLIN | EPOLLRDHUP);
+    /* nothing after all (a remembered edge whose bytes libsoup read):
+     * still waiting, the next bytes come as an edge */
     return;
   }
   kept_close (keep, k, "peer closed while parked");
 }
 
+/* an event of @fd (or its remembered ones): to the connection that
+ * waits for it, or remembered (see set_events ()) */
+static void
+kept_event (FluHttpKeep * keep, gint fd, guint32 e)
+{
+  Slot *slot = slot_of (keep, fd);
+  Kept *k = slot->k;
+
+  if (k == NULL || !(e & (k->events | EPOLLHUP | EPOLLERR))) {
+    slot->seen |= e & WAKE_EVENTS;
+    return;
+  }
+  e |= slot->seen;
+  slot->seen = 0;
+  if (k->state == KEPT_PENDING) {
+    if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+      pending_cancel (keep, k, "peer closed while pending");
+    else
+      slot->seen |= e & EPOLLIN;
+  } else if (k->state == KEPT_WRITING) {
+    if (e & (EPOLLERR | EPOLLHUP)) {
+      kept_close (keep, k, "error while writing");
+    } else {
+      /* a next request or a hang-up: for when it is parked */
+      slot->seen |= e & (EPOLLIN | EPOLLRDHUP);
+      kept_write (keep, k);
+    }
+  } else {
+    kept_readable (keep, k, e);
+  }
+}
+
 static gboolean
 epoll_dispatch (GSource * source, GSourceFunc callback, gpointer user_data)
 {
-  FluHttpKeep *keep = ((EpollSource *) source)->keep;
+  EpollSource *es = (EpollSource *) source;
+  FluHttpKeep *keep = es->keep;
   struct epoll_event evs[MAX_EVENTS];
   gint n, i, rounds = 0;
+  GArray *todo;
+  guint j;
 
-  do {
-    n = epoll_wait (keep->epfd, evs, MAX_EVENTS, 0);
-    for (i = 0; i < n; i++) {
-      Kept *k = evs[i].data.ptr;
-      guint32 e = evs[i].events;
+  g_source_set_ready_time (source, -1);
+  if (g_source_query_unix_fd (source, es->tag) & G_IO_IN) {
+    do {
+      n = epoll_wait (keep->epfd, evs, MAX_EVENTS, 0);
+      for (i = 0; i < n; i++)
+        kept_event (keep, evs[i].data.fd, evs[i].events);
+    } while (n == MAX_EVENTS && ++rounds < 8);
+  }
+  /* remembered events of connections that now wait for them (those
+   * added meanwhile: the next dispatch) */
+  todo = keep->recheck;
+  keep->recheck = keep->recheck_spare;
+  for (j = 0; j < todo->len; j++) {
+    gint fd = g_array_index (todo, gint, j);
+    Slot *slot = slot_of (keep, fd);
+    guint32 e = slot->seen;
 
-      /* one event per connection per epoll_wait: it is still there;
-       * disarmed by it */
-      k->events = 0;
-      if (k->state == KEPT_PENDING) {
-        /* armed for hang-ups only */
-        pending_cancel (keep, k, "peer closed while pending");
-      } else if (k->state == KEPT_WRITING) {
-        if (e & (EPOLLERR | EPOLLHUP))
-          kept_close (keep, k, "error while writing");
-        else
-          kept_write (keep, k);
-      } else {
-        kept_readable (keep, k, e);
-      }
+    if (slot->k && e) {
+      slot->seen = 0;
+      kept_event (keep, fd, e);
     }
-  } while (n == MAX_EVENTS && ++rounds < 8);
+  }
+  g_array_set_size (todo, 0);
+  keep->recheck_spare = todo;
   return G_SOURCE_CONTINUE;
 }
 
@@ -506,10 +596,13 @@ flu_http_keep_new (GMainContext * context, guint idle_ms, guint stall_ms,
   g_queue_init (&keep->writing);
   g_queue_init (&keep->parked);
   g_queue_init (&keep->pending);
+  keep->recheck = g_array_new (FALSE, FALSE, sizeof (gint));
+  keep->recheck_spare = g_array_new (FALSE, FALSE, sizeof (gint));
   keep->watch = g_source_new (&epoll_funcs, sizeof (EpollSource));
   ((EpollSource *) keep->watch)->keep = keep;
   g_source_set_name (keep->watch, "flu-http-keep epoll");
-  g_source_add_unix_fd (keep->watch, epfd, G_IO_IN);
+  ((EpollSource *) keep->watch)->tag =
+      g_source_add_unix_fd (keep->watch, epfd, G_IO_IN);
   g_source_attach (keep->watch, context);
   keep->sweep = g_timeout_source_new (MAX (sweep_ms, 10));
   g_source_set_callback (keep->sweep, sweep, keep, NULL);
@@ -541,7 +634,9 @@ flu_http_keep_free (FluHttpKeep * keep)
     keep->spare = l->next;
     g_free (l->data);
   }
-  g_free (keep->registered);
+  g_free (keep->slots);
+  g_array_unref (keep->recheck);
+  g_array_unref (keep->recheck_spare);
   g_free (keep);
 }
 

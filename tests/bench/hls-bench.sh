@@ -33,6 +33,9 @@
 #                                    BITRATE=800 kbit/s FLU_BUILD_DIR=build)
 # The viewers run on the same cores as the servers (a loaded 2-core box
 # gives lower bounds of what a server can do).
+# SYSCALLS=1 prints after each row the server's system calls per request
+# served, by kind (perf stat on the syscall tracepoints over the viewers'
+# run, ramp included, as the request count; perf: Debian's linux-perf).
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/e2e/lib.sh"
@@ -123,6 +126,16 @@ row () {
   "$poll" --viewers "$viewers" --seconds $((ramp + secs)) --ramp "$ramp" \
     --source-addrs $flags "$url" >"$E2E_TMP/poll.out" 2>"$E2E_TMP/poll.err" &
   ppid=$!
+  scpid=""
+  if [ -n "${SYSCALLS:-}" ]; then
+    perf stat -x, -o "$E2E_TMP/sysc" \
+      -p "$(with_children "$@" | paste -sd, -)" -e raw_syscalls:sys_enter \
+      $(for s in sendmsg sendto writev write sendfile64 read recvfrom \
+        epoll_wait epoll_ctl poll ppoll futex accept4 close getpeername \
+        setsockopt; do
+        printf ' -e syscalls:sys_enter_%s' $s; done) 2>/dev/null &
+    scpid=$!
+  fi
   t0=$(date +%s.%N)
   a=$(ticks "$@")
   peak=0
@@ -133,6 +146,15 @@ row () {
     sleep 1
   done
   wait $ppid || fail "$name: flu-hlspoll failed: $(cat "$E2E_TMP/poll.out" "$E2E_TMP/poll.err")"
+  if [ -n "$scpid" ]; then
+    kill -INT "$scpid" 2>/dev/null || true
+    wait "$scpid" 2>/dev/null || true
+    reqs=$(tr ' ' '\n' <"$E2E_TMP/poll.out" | sed -n 's/^requests=//p')
+    awk -F, -v n="${reqs:-0}" -v name="$name" '$1 ~ /^[0-9]/ && n > 0 {
+        e = $3; sub(/.*:(sys_enter_)?/, "", e)
+        o = o sprintf(" %s %.2f", e, $1 / n) }
+      END { print name ": syscalls/request:" o }' "$E2E_TMP/sysc" >&2
+  fi
   used=$(( $(ticks "$@") - a ))
   t1=$(date +%s.%N)
   out=$(tr '\n' ' ' <"$E2E_TMP/poll.out")
