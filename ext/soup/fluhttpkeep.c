@@ -141,6 +141,9 @@ typedef struct
 {
   Kept *k;
   guint32 seen;
+  /* read off with a head and not yet looked at (a pipelined request) */
+  gchar *unread;
+  gsize n_unread;
 } Slot;
 
 struct _FluHttpKeep
@@ -165,6 +168,7 @@ struct _FluHttpKeep
   gpointer user_data;
   FluHttpKeepFastFunc fast;
   gpointer fast_data;
+  FluHttpKeepUnreadFunc unread;
 };
 
 /* answers written by the fast path, every server */
@@ -263,6 +267,8 @@ set_events (FluHttpKeep * keep, Kept * k, guint32 events)
     ev.data.fd = k->fd;
     /* the set tells what is ready now, as an edge */
     slot->seen = 0;
+    g_clear_pointer (&slot->unread, g_free);
+    slot->n_unread = 0;
     if (epoll_ctl (keep->epfd, EPOLL_CTL_ADD, k->fd, &ev) < 0 &&
         errno != EEXIST) {
       GST_WARNING ("epoll_ctl on fd %d: %s", k->fd, g_strerror (errno));
@@ -327,8 +333,11 @@ kept_close (FluHttpKeep * keep, Kept * k, const gchar * why)
 
   GST_LOG ("fd %d: closing (%s)", k->fd, why);
   /* the close takes it out of the set */
-  if ((gsize) k->fd < keep->n_slots)
+  if ((gsize) k->fd < keep->n_slots) {
     keep->slots[k->fd].seen = 0;
+    g_clear_pointer (&keep->slots[k->fd].unread, g_free);
+    keep->slots[k->fd].n_unread = 0;
+  }
   conn = kept_remove (keep, k, FALSE);
   g_io_stream_close (conn, NULL, NULL);
   g_object_unref (conn);
@@ -446,33 +455,64 @@ static void
 kept_readable (FluHttpKeep * keep, Kept * k, guint32 revents)
 {
   gchar buf[PEEK_SIZE];
-  gssize n;
+  Slot *slot = slot_of (keep, k->fd);
+  gboolean consume = keep->unread != NULL;
+  guint32 gone = 0;
+  gsize have = 0;
   GIOStream *conn;
+  gssize n = 0;
 
-  do
-    n = recv (k->fd, buf, sizeof (buf), MSG_PEEK | MSG_DONTWAIT);
-  while (n < 0 && errno == EINTR);
-  if (n > 0) {
+  if (slot->unread) {
+    /* read with the last head: a pipelined request */
+    have = slot->n_unread;
+    memcpy (buf, slot->unread, have);
+    g_clear_pointer (&slot->unread, g_free);
+    slot->n_unread = 0;
+  }
+  if (have == 0 || !memmem (buf, have, "\r\n\r\n", 4)) {
+    /* consumed when the bytes can be given back to libsoup, else
+     * peeked (and the head read off if answered here) */
+    do
+      n = recv (k->fd, buf + have, sizeof (buf) - have,
+          consume ? MSG_DONTWAIT : MSG_PEEK | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n > 0)
+      have += n;
+    else if (n == 0)
+      gone = EPOLLRDHUP;
+    else if (errno != EAGAIN && errno != EWOULDBLOCK)
+      gone = EPOLLERR;
+  }
+  if (have > 0) {
     /* the next request: back to libsoup (still registered, its events
      * remembered), or answered here */
-    const gchar *end = memmem (buf, n, "\r\n\r\n", 4);
-    Slot *slot = slot_of (keep, k->fd);
+    const gchar *end = memmem (buf, have, "\r\n\r\n", 4);
+    gsize head_len = end ? (gsize) (end + 4 - buf) : have;
 
     k->events = 0;
     /* what the next wait must look at first, as no edge comes for it:
-     * bytes beyond this head (a pipelined request), a hang-up */
-    if (end && n > end + 4 - buf)
+     * bytes beyond this head (a pipelined request: kept here when
+     * consumed), a hang-up */
+    if (have > head_len) {
       slot->seen |= EPOLLIN;
-    slot->seen |= revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
-    if (end && keep->fast && try_fast (keep, k, buf, end + 4 - buf))
+      if (consume) {
+        slot->unread = g_memdup2 (buf + head_len, have - head_len);
+        slot->n_unread = have - head_len;
+      }
+    }
+    slot->seen |= (revents | gone) & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+    if (end && keep->fast && try_fast (keep, k, buf, head_len))
       return;
+    g_clear_pointer (&slot->unread, g_free);
+    slot->n_unread = 0;
     conn = kept_remove (keep, k, TRUE);
+    if (consume)
+      keep->unread (keep->user_data, conn, buf, have);
     keep->resume (keep->user_data, conn, end != NULL);
     g_object_unref (conn);
     return;
   }
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-      !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+  if (n < 0 && !gone && !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
     /* nothing after all (a remembered edge whose bytes libsoup read):
      * still waiting, the next bytes come as an edge */
     return;
@@ -614,6 +654,7 @@ void
 flu_http_keep_free (FluHttpKeep * keep)
 {
   GList *l;
+  gsize i;
 
   if (keep == NULL)
     return;
@@ -634,6 +675,8 @@ flu_http_keep_free (FluHttpKeep * keep)
     keep->spare = l->next;
     g_free (l->data);
   }
+  for (i = 0; i < keep->n_slots; i++)
+    g_free (keep->slots[i].unread);
   g_free (keep->slots);
   g_array_unref (keep->recheck);
   g_array_unref (keep->recheck_spare);
@@ -698,6 +741,12 @@ flu_http_keep_set_fast (FluHttpKeep * keep, FluHttpKeepFastFunc func,
 {
   keep->fast = func;
   keep->fast_data = user_data;
+}
+
+void
+flu_http_keep_set_unread (FluHttpKeep * keep, FluHttpKeepUnreadFunc func)
+{
+  keep->unread = func;
 }
 
 guint
@@ -824,11 +873,15 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   if (!keep->fast (keep->fast_data, is_head ? SOUP_METHOD_HEAD :
           SOUP_METHOD_GET, path, query, req, &answer))
     goto out;
-  /* ours: the head off the socket, the pipelined rest left in it */
-  scratch = g_alloca (head_len);
-  do
-    r = recv (k->fd, scratch, head_len, MSG_DONTWAIT);
-  while (r < 0 && errno == EINTR);
+  /* ours: the head off the socket (read already when consumed), the
+   * pipelined rest left in it */
+  r = head_len;
+  if (keep->unread == NULL) {
+    scratch = g_alloca (head_len);
+    do
+      r = recv (k->fd, scratch, head_len, MSG_DONTWAIT);
+    while (r < 0 && errno == EINTR);
+  }
   if (r != (gssize) head_len) {
     /* cannot be (peeked), but then the connection is lost */
     if (answer.cancel)

@@ -28,6 +28,7 @@
 #include "fluhttpauth.h"
 #include "fluhttpporter.h"
 #include "fluhttpkeep.h"
+#include "fluhttpinput.h"
 #include "fluporterproto.h"
 
 #include <errno.h>
@@ -70,6 +71,7 @@ typedef struct
   gchar *key;                   /* in conn_table */
   GSocketAddress *local, *remote;       /* for a kept connection's return */
   gboolean head_ready;          /* back from fluhttpkeep.c, whole head in */
+  GInputStream *input;          /* fluhttpinput.c's, over the socket's */
 } FluHttpConnection;
 
 typedef GTcpConnectionClass FluHttpConnectionClass;
@@ -335,14 +337,29 @@ flu_http_connection_finalize (GObject * object)
   }
   g_clear_object (&self->local);
   g_clear_object (&self->remote);
+  g_clear_object (&self->input);
   g_atomic_int_add (&live_connections, -1);
   G_OBJECT_CLASS (flu_http_connection_parent_class)->finalize (object);
+}
+
+/* the socket's input stream under fluhttpinput.c's: the bytes
+ * fluhttpkeep.c read off are given back there */
+static GInputStream *
+flu_http_connection_get_input (GIOStream * stream)
+{
+  FluHttpConnection *self = (FluHttpConnection *) stream;
+
+  if (self->input == NULL)
+    self->input = flu_http_input_new (G_IO_STREAM_CLASS
+        (flu_http_connection_parent_class)->get_input_stream (stream));
+  return self->input;
 }
 
 static void
 flu_http_connection_class_init (FluHttpConnectionClass * klass)
 {
   G_IO_STREAM_CLASS (klass)->close_fn = flu_http_connection_close;
+  G_IO_STREAM_CLASS (klass)->get_input_stream = flu_http_connection_get_input;
   G_OBJECT_CLASS (klass)->finalize = flu_http_connection_finalize;
 }
 
@@ -708,6 +725,14 @@ kept_resume (gpointer data, GIOStream * conn, gboolean head_complete)
       g_socket_connection_get_socket (G_SOCKET_CONNECTION (c)));
 }
 
+/* fluhttpkeep.c read the start of the next request off before it goes
+ * back to libsoup: read first */
+static void
+kept_unread (gpointer data, GIOStream * conn, const gchar * bytes, gsize len)
+{
+  flu_http_input_unread (g_io_stream_get_input_stream (conn), bytes, len);
+}
+
 static void
 fast_prefix_free (gpointer data)
 {
@@ -792,6 +817,7 @@ flu_http_server_send_kept (FluHttpServer * self, SoupServerMessage * msg)
   SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
   guint status = soup_server_message_get_status (msg);
   GIOStream *stolen;
+  GInputStream *input;
   GPtrArray *chunks;
   gchar *head;
   gboolean keep;
@@ -812,9 +838,13 @@ flu_http_server_send_kept (FluHttpServer * self, SoupServerMessage * msg)
     return TRUE;
   }
   /* bytes of a pipelined request that libsoup buffered would be lost
-   * with its stream: answer and close (the client asks again) */
+   * with its stream: answer and close (the client asks again); those in
+   * the socket are fluhttpkeep.c's, so no poll () of it (quiet) */
+  input = g_io_stream_get_input_stream (G_IO_STREAM (c));
+  flu_http_input_set_quiet (input, TRUE);
   keep = !g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM
       (g_io_stream_get_input_stream (stolen)));
+  flu_http_input_set_quiet (input, FALSE);
   /* not closing @c (close-on-dispose unset) */
   g_object_unref (stolen);
   flu_http_keep_build (msg, keep, &head, &chunks);
@@ -1098,8 +1128,10 @@ server_new (const gchar * address, guint port, guint header_timeout,
 
     self->keep = flu_http_keep_new (self->context, idle_ms,
         KEEP_STALL_S * 1000, CLAMP (idle_ms / 4, 100, 1000), kept_resume, self);
-    if (self->keep)
+    if (self->keep) {
       flu_http_keep_set_fast (self->keep, kept_fast, self);
+      flu_http_keep_set_unread (self->keep, kept_unread);
+    }
   }
   self->trim = g_timeout_source_new_seconds (TRIM_CHECK_SECONDS);
   g_source_set_callback (self->trim, trim_check, self, NULL);
