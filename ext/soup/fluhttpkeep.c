@@ -31,9 +31,11 @@
  * GSource (the epoll fd as its unix fd): writing (EPOLLOUT until the
  * head and the body chunks, GBytes references sent with sendmsg and
  * never copied, are out) or parked (EPOLLIN: when the next request's
- * first byte is readable, the connection leaves the set and goes back to
- * libsoup as a new connection would, the same GIOStream; EPOLLRDHUP, a
- * read of 0 or an error close it).  Bounds: a parked connection is
+ * first byte is readable, the connection goes back to libsoup as a new
+ * connection would, the same GIOStream; EPOLLRDHUP, a read of 0 or an
+ * error close it).  Each fd is registered once, edge-triggered, and
+ * stays in the set (see set_events ()): no epoll_ctl per request.
+ * Bounds: a parked connection is
  * closed after the idle timeout, one whose answer is not all written
  * within the stall bound too; both lists are kept in deadline order (a
  * connection enters at the tail, with now + a constant), so one timer
@@ -41,14 +43,19 @@
  * bytes) and the references of its answer.
  *
  * The fast path: when the next request of a parked connection is a
- * plain GET or HEAD whose whole head is in the socket (peeked), it is
- * parsed here with libsoup's parser and offered to the server's fast
- * handler of its path (flu_http_keep_set_fast ()); when that answers,
- * the head is read off the socket and the answer written as any other,
- * with the same serializer (flu_http_keep_build_answer ()), and the
- * connection parked again; else it goes back to libsoup, nothing read.
+ * plain GET or HEAD whose whole head is in the socket, it is parsed here
+ * with libsoup's parser and offered to the server's fast handler of its
+ * path (flu_http_keep_set_fast ()); when that answers, the answer is
+ * written as any other, with the same serializer
+ * (flu_http_keep_build_answer ()), and the connection parked again; else
+ * it goes back to libsoup with every byte it sent.  The server's
+ * connections take bytes back (flu_http_keep_set_unread (),
+ * fluhttpinput.c), so a request is read with ONE recv (what came after
+ * its head, a pipelined request, kept in the fd's slot for the next
+ * turn); without that (the tests' socket pairs) it is peeked, then its
+ * head read off when answered here, nothing read when not.
  * Or the handler answers later (a held request): the head is read off,
- * the connection waits in a third list, armed for hang-ups only (its
+ * the connection stays in a third list, waiting for hang-ups only (its
  * holder has the deadline), until flu_http_keep_answer_pending () writes
  * the answer and parks it again; a hang-up or the server's stop tells
  * the holder (its cancel function) and closes it.
@@ -819,11 +826,12 @@ peer_of (GIOStream * conn)
   return addr;
 }
 
-/* The head (@head_len bytes of @buf, peeked) of the next request of @k:
- * when it is a plain GET or HEAD that keeps the connection and the fast
- * handler answers it, the head is read off the socket and the answer
- * written as any other, the connection parked after it; else (FALSE)
- * nothing is consumed and the connection goes to libsoup. */
+/* The head (@head_len bytes of @buf, peeked or read) of the next
+ * request of @k: when it is a plain GET or HEAD that keeps the
+ * connection and the fast handler answers it, the head is read off the
+ * socket (when peeked) and the answer written as any other, the
+ * connection parked after it; else (FALSE) nothing more is consumed and
+ * the connection goes to libsoup. */
 static gboolean
 try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
 {
@@ -896,7 +904,7 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   }
   if (answer.cancel) {
     /* answered later: here until then, watched for hang-ups only (a
-     * pipelined next request waits in the socket) */
+     * pipelined next request waits in the socket or the fd's slot) */
     g_queue_unlink (&keep->parked, &k->link);
     k->state = KEPT_PENDING;
     k->keep = keep;
