@@ -234,12 +234,12 @@ slot_of (FluHttpKeep * keep, gint fd)
 }
 
 /* an fd whose remembered events are to be looked at by the next
- * dispatch (of this iteration when called from one) */
+ * dispatch: the source's prepare () says it is ready (no wake-up to
+ * write: this is the server thread, before its next poll) */
 static void
 recheck_later (FluHttpKeep * keep, gint fd)
 {
   g_array_append_val (keep->recheck, fd);
-  g_source_set_ready_time (keep->watch, 0);
 }
 
 /* Each fd is registered once, edge-triggered, for everything
@@ -569,7 +569,6 @@ epoll_dispatch (GSource * source, GSourceFunc callback, gpointer user_data)
   GArray *todo;
   guint j;
 
-  g_source_set_ready_time (source, -1);
   if (g_source_query_unix_fd (source, es->tag) & G_IO_IN) {
     do {
       n = epoll_wait (keep->epfd, evs, MAX_EVENTS, 0);
@@ -596,8 +595,22 @@ epoll_dispatch (GSource * source, GSourceFunc callback, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* ready with fds to recheck, else when the epoll fd is readable */
+static gboolean
+epoll_prepare (GSource * source, gint * timeout)
+{
+  *timeout = -1;
+  return ((EpollSource *) source)->keep->recheck->len > 0;
+}
+
+static gboolean
+epoll_check (GSource * source)
+{
+  return ((EpollSource *) source)->keep->recheck->len > 0;
+}
+
 static GSourceFuncs epoll_funcs = {
-  NULL, NULL, epoll_dispatch, NULL, NULL, NULL
+  epoll_prepare, epoll_check, epoll_dispatch, NULL, NULL, NULL
 };
 
 static void
