@@ -217,12 +217,6 @@ flu_http_input_unread (GInputStream * input, const gchar * data, gsize len)
   self->off = 0;
 }
 
-gboolean
-flu_http_input_has_unread (GInputStream * input)
-{
-  return FLU_HTTP_INPUT (input)->unread != NULL;
-}
-
 void
 flu_http_input_set_quiet (GInputStream * input, gboolean quiet)
 {

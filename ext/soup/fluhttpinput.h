@@ -39,9 +39,6 @@ GInputStream *flu_http_input_new (GInputStream * base);
 void flu_http_input_unread (GInputStream * input, const gchar * data,
     gsize len);
 
-/* Whether bytes given back are still unread. */
-gboolean flu_http_input_has_unread (GInputStream * input);
-
 /* With @quiet, g_pollable_input_stream_is_readable () tells only of the
  * bytes given back (no poll of the socket; a stream stacked on this one,
  * libsoup's, still tells of what it buffered). */
