@@ -148,6 +148,7 @@ typedef struct
 {
   Kept *k;
   guint32 seen;
+  guint32 gen;                  /* of its registration */
   /* read off with a head and not yet looked at (a pipelined request) */
   gchar *unread;
   gsize n_unread;
@@ -176,6 +177,7 @@ struct _FluHttpKeep
   FluHttpKeepFastFunc fast;
   gpointer fast_data;
   FluHttpKeepUnreadFunc unread;
+  guint32 gen;                  /* registrations made */
 };
 
 /* answers written by the fast path, every server */
@@ -243,10 +245,13 @@ recheck_later (FluHttpKeep * keep, gint fd)
 }
 
 /* Each fd is registered once, edge-triggered, for everything
- * (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, the fd as its data), when
- * its connection first comes here, and stays registered until it is
- * closed (by us or by libsoup: GSocket never duplicates it, and the
- * close takes it out of the set), also while libsoup has it: no
+ * (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET; as its data the fd and a
+ * registration number, so that the events of a registration left from
+ * an older socket on the same fd number, were it still open elsewhere,
+ * are ignored), when its connection first comes here, and stays
+ * registered until it is closed (by us or by libsoup: GSocket never
+ * duplicates it, and the close takes it out of the set), also while
+ * libsoup has it: no
  * epoll_ctl per request.  What a connection waits for is ours only
  * (@events: EPOLLOUT while writing, EPOLLIN | EPOLLRDHUP parked,
  * EPOLLRDHUP pending; EPOLLHUP and EPOLLERR always), in k->events.  An
@@ -271,13 +276,18 @@ set_events (FluHttpKeep * keep, Kept * k, guint32 events)
     struct epoll_event ev = { 0 };
 
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    ev.data.fd = k->fd;
+    /* the fd and this registration's number: events of an older one
+     * (its socket still open elsewhere, under the same fd number) are
+     * not this connection's */
+    slot->gen = ++keep->gen;
+    ev.data.u64 = (guint64) slot->gen << 32 | (guint32) k->fd;
     /* the set tells what is ready now, as an edge */
     slot->seen = 0;
     g_clear_pointer (&slot->unread, g_free);
     slot->n_unread = 0;
     if (epoll_ctl (keep->epfd, EPOLL_CTL_ADD, k->fd, &ev) < 0 &&
-        errno != EEXIST) {
+        (errno != EEXIST ||
+            epoll_ctl (keep->epfd, EPOLL_CTL_MOD, k->fd, &ev) < 0)) {
       GST_WARNING ("epoll_ctl on fd %d: %s", k->fd, g_strerror (errno));
       return;
     }
@@ -573,7 +583,9 @@ epoll_dispatch (GSource * source, GSourceFunc callback, gpointer user_data)
     do {
       n = epoll_wait (keep->epfd, evs, MAX_EVENTS, 0);
       for (i = 0; i < n; i++)
-        kept_event (keep, evs[i].data.fd, evs[i].events);
+        if ((guint32) (evs[i].data.u64 >> 32) ==
+            slot_of (keep, (gint) (guint32) evs[i].data.u64)->gen)
+          kept_event (keep, (gint) (guint32) evs[i].data.u64, evs[i].events);
     } while (n == MAX_EVENTS && ++rounds < 8);
   }
   /* remembered events of connections that now wait for them (those
