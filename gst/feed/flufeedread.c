@@ -116,6 +116,7 @@ recv_once (FluFeedReader * reader, GSocket * socket, guint8 * dest,
       n = g_socket_receive_message (socket, NULL, v, nv, NULL, NULL, NULL,
           cancellable, &err);
     if (n > 0) {
+      reader->bytes += n;
       reader->drained = (gsize) n < asked;
       return n;
     }

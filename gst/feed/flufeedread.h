@@ -52,6 +52,7 @@ typedef struct
   /* counters (tests, debug log) */
   guint64 recvs;                /* recv calls */
   guint64 waits;                /* polls */
+  guint64 bytes;                /* bytes received */
 } FluFeedReader;
 
 void flu_feed_reader_init (FluFeedReader * reader);

@@ -218,6 +218,7 @@ check_all_packets (FluFeedReader * rd, GSocket * s, Stream * st)
         "packet %u differs", i);
     g_bytes_unref (got);
   }
+  fail_unless_equals_int (rd->bytes, st->bytes->len);
   fail_unless_equals_int (flu_feed_reader_available (rd), 0);
 }
 
@@ -323,7 +324,9 @@ dripper_thread (gpointer data)
   gsize off = 0;
 
   while (off < d->len) {
-    gsize n = MIN (d->len - off, (gsize) g_random_int_range (1, 20000));
+    gsize n = g_random_int_range (1, 20000);
+
+    n = MIN (d->len - off, n);
 
     send_all (d->w, d->data + off, n);
     off += n;
