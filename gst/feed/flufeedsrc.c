@@ -32,6 +32,11 @@
  * reconnection DISCONT, and can fill the outage (#FluFeedSrc:fill).  In
  * server mode it listens and a `flufeedsink mode=client` pushes to it.
  *
+ * It reads the socket into a buffer of its own (64 KiB, grown for a
+ * bigger caps or event packet): one recv takes every packet that arrived
+ * together, and it waits for the socket only when the buffer holds no
+ * whole packet; a big buffer payload is read straight into its GstBuffer.
+ *
  * |[
  * gst-launch-1.0 flufeedsrc hosts=cam1:5000,cam2:5000 ! jpegdec ! autovideosink
  * ]|
