@@ -464,7 +464,10 @@ rewrite (GBytes * playlist, const gchar * param, ValueFunc value, gpointer data)
     g_string_append_len (out, content_end, (nl ? nl + 1 : end) - content_end);
     p = nl ? nl + 1 : end;
   }
-  return g_string_free_to_bytes (out);
+  /* no spare room: a session's cache may keep it */
+  size = out->len;
+  return g_bytes_new_take (g_realloc (g_string_free (out, FALSE), size + 1),
+      size);
 }
 
 static const gchar *
@@ -536,12 +539,16 @@ token_value (const gchar * uri, gsize len, gpointer data)
   guint i;
 
   /* one look-up per msn, one HMAC per expiry, in one rewrite (URIs of
-   * one msn come together: latest first) */
+   * one msn come together: latest first); with a cache, the latest msn
+   * only (the cache has the others' tokens by expiry: no scan of the
+   * window's worth of tokens per URI) */
   for (i = t->made->len; i > 0; i--) {
     Made *x = &g_array_index (t->made, Made, i - 1);
 
     if (x->msn == msn)
       return x->token;
+    if (sp->cache)
+      break;
   }
   if (msn != FLU_HLS_NONE && (at = sp->token_time (msn, sp->user_data)) >= 0)
     expires = at / G_USEC_PER_SEC + sp->lifetime_s;
@@ -550,7 +557,7 @@ token_value (const gchar * uri, gsize len, gpointer data)
   m.msn = msn;
   m.expires = expires;
   m.token = NULL;
-  for (i = t->made->len; i > 0 && m.token == NULL; i--) {
+  for (i = t->made->len; i > 0 && m.token == NULL && !sp->cache; i--) {
     Made *x = &g_array_index (t->made, Made, i - 1);
 
     if (x->expires == expires)

@@ -29,6 +29,7 @@
 
 /* "<id>.<expires>.<mac>": 24 + 1 + 12 + 1 + 32 at most */
 #define TOKEN_MAX 80
+#define ENTRIES_STEP 4
 
 typedef struct
 {
@@ -43,7 +44,10 @@ struct _FluHlsTokenCache
   gchar *id;
   gchar *scope;
   gchar *address;
-  GArray *entries;              /* Entry, unordered */
+  Entry *entries;               /* unordered */
+  guint n_entries;
+  guint allocated;              /* grown by ENTRIES_STEP: a session's
+                                 * memory follows its window */
   /* the last playlist */
   GBytes *source;
   GBytes *out;
@@ -70,8 +74,7 @@ clear_playlist (FluHlsTokenCache * c)
 static void
 empty (FluHlsTokenCache * c)
 {
-  if (c->entries)
-    g_array_set_size (c->entries, 0);
+  c->n_entries = 0;
   clear_playlist (c);
   g_clear_pointer (&c->cookie, g_free);
 }
@@ -82,8 +85,7 @@ flu_hls_token_cache_free (FluHlsTokenCache * c)
   if (c == NULL)
     return;
   empty (c);
-  if (c->entries)
-    g_array_unref (c->entries);
+  g_free (c->entries);
   if (c->key)
     g_bytes_unref (c->key);
   g_free (c->id);
@@ -124,12 +126,9 @@ find (FluHlsTokenCache * c, gint64 expires)
 {
   guint i;
 
-  for (i = 0; c->entries && i < c->entries->len; i++) {
-    Entry *e = &g_array_index (c->entries, Entry, i);
-
-    if (e->expires == expires)
-      return e;
-  }
+  for (i = 0; i < c->n_entries; i++)
+    if (c->entries[i].expires == expires)
+      return &c->entries[i];
   return NULL;
 }
 
@@ -151,18 +150,20 @@ flu_hls_token_cache_add (FluHlsTokenCache * c, gint64 expires,
 
   if (c->key == NULL || len >= TOKEN_MAX)
     return;
-  if (c->entries == NULL)
-    c->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
   if ((e = find (c, expires)) == NULL) {
-    if (c->entries->len < FLU_HLS_TOKEN_CACHE_TOKENS) {
-      g_array_set_size (c->entries, c->entries->len + 1);
-      e = &g_array_index (c->entries, Entry, c->entries->len - 1);
+    if (c->n_entries < FLU_HLS_TOKEN_CACHE_TOKENS) {
+      if (c->n_entries == c->allocated) {
+        c->allocated = MIN (c->allocated + ENTRIES_STEP,
+            FLU_HLS_TOKEN_CACHE_TOKENS);
+        c->entries = g_renew (Entry, c->entries, c->allocated);
+      }
+      e = &c->entries[c->n_entries++];
     } else {
       /* full: the oldest expiry goes */
-      e = &g_array_index (c->entries, Entry, 0);
-      for (i = 1; i < c->entries->len; i++)
-        if (g_array_index (c->entries, Entry, i).expires < e->expires)
-          e = &g_array_index (c->entries, Entry, i);
+      e = &c->entries[0];
+      for (i = 1; i < c->n_entries; i++)
+        if (c->entries[i].expires < e->expires)
+          e = &c->entries[i];
     }
   }
   e->expires = expires;

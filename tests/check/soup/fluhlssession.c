@@ -787,6 +787,7 @@ GST_START_TEST (test_token_cache)
     g_free (tok);
   }
   g_ptr_array_unref (uris);
+  g_free (text);
 
   /* a token of a kept expiry with another MAC (the last digit changed,
    * or b's MAC): forged */
