@@ -686,11 +686,17 @@ cookie_token_of (SoupMessageHeaders * request, const gchar * name,
     gchar ** owned)
 {
   const gchar *c = soup_message_headers_get_list (request, "Cookie");
+  gsize n = strlen (name);
   GHashTable *t;
   const gchar *v;
 
   if (c == NULL)
     return NULL;
+  /* just our cookie, a plain value (what players send back): what the
+   * parse below gives, without its table */
+  if (strncmp (c, name, n) == 0 && c[n] == '=' &&
+      c[n + 1 + strcspn (c + n + 1, ";,\" \t")] == '\0')
+    return *owned = g_strdup (c + n + 1);
   t = soup_header_parse_semi_param_list (c);
   v = g_hash_table_lookup (t, name);
   *owned = v ? g_strdup (v) : NULL;

@@ -432,7 +432,8 @@ rewrite (GBytes * playlist, const gchar * param, ValueFunc value, gpointer data)
 {
   gsize size;
   const gchar *p = g_bytes_get_data (playlist, &size), *end = p + size;
-  GString *out = g_string_sized_new (size + size / 4);
+  /* room for a token per URI line without growing (shrunk at the end) */
+  GString *out = g_string_sized_new (2 * size + 256);
 
   while (p < end) {
     const gchar *nl = memchr (p, '\n', end - p);
@@ -596,7 +597,7 @@ flu_hls_playlist_add_tokens (GBytes * playlist, const FluHlsTokenSpec * spec)
                 spec->lifetime_s, spec->now_s)))
       return out;
   }
-  t.made = g_array_new (FALSE, FALSE, sizeof (Made));
+  t.made = g_array_sized_new (FALSE, FALSE, sizeof (Made), 16);
   g_array_set_clear_func (t.made, (GDestroyNotify) made_clear);
   out = rewrite (playlist, FLU_HLS_SESSION_PARAM, token_value, &t);
   g_array_unref (t.made);

@@ -99,8 +99,9 @@ bound_to (FluHlsTokenCache * c, GBytes * key, const gchar * id,
     const gchar * scope, const gchar * address)
 {
   return c->key && key && (c->key == key || g_bytes_equal (c->key, key)) &&
-      g_strcmp0 (c->id, id) == 0 && g_strcmp0 (c->scope, scope) == 0 &&
-      g_strcmp0 (c->address, address) == 0;
+      (c->id == id || g_strcmp0 (c->id, id) == 0) &&
+      g_strcmp0 (c->scope, scope) == 0 &&
+      (c->address == address || g_strcmp0 (c->address, address) == 0);
 }
 
 void
@@ -201,11 +202,19 @@ GBytes *
 flu_hls_token_cache_playlist (FluHlsTokenCache * c, GBytes * source,
     gint64 lifetime_s, gint64 now_s)
 {
-  /* the same bytes object (we hold a ref of it, so its address is not
-   * reused): the same playlist */
-  if (c->out == NULL || c->source != source || c->lifetime_s != lifetime_s ||
+  if (c->out == NULL || c->lifetime_s != lifetime_s ||
       (c->now_s >= 0 && c->now_s != now_s))
     return NULL;
+  /* the same bytes object (we hold a ref of it, so its address is not
+   * reused) or the same text (a window renders its playlist again after
+   * each part it takes, the same until a segment is listed): the same
+   * playlist, as the token times of the media it names do not change */
+  if (c->source != source) {
+    if (!g_bytes_equal (c->source, source))
+      return NULL;
+    g_bytes_unref (c->source);
+    c->source = g_bytes_ref (source);
+  }
   return g_bytes_ref (c->out);
 }
 

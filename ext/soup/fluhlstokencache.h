@@ -63,7 +63,8 @@ gboolean flu_hls_token_cache_check (FluHlsTokenCache * c, GBytes * key,
     const gchar * id, const gchar * scope, const gchar * address,
     const gchar * token, gint64 * expires);
 
-/* The playlist made last from @source (the same bytes object) for
+/* The playlist made last from @source (the same bytes object, or the
+ * same text: the token times of the media it names must not change) for
  * @lifetime_s and, when it had URIs timed from now (@now_s), at @now_s;
  * NULL when none (a ref). */
 GBytes *flu_hls_token_cache_playlist (FluHlsTokenCache * c, GBytes * source,

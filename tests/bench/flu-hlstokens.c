@@ -98,12 +98,13 @@ main (int argc, char **argv)
   }
   tokens_us = (gdouble) (g_get_monotonic_time () - t) / rounds;
 
-  /* with the cache: a copy of the playlist each round (another bytes
-   * object: rewritten from the kept tokens), then the same one */
+  /* with the cache: the playlist with another text each round (a line
+   * added: rewritten from the kept tokens), then the same one */
   t = g_get_monotonic_time ();
   for (i = 0; i < rounds; i++) {
-    GBytes *copy = g_bytes_new (g_bytes_get_data (pl, NULL),
-        g_bytes_get_size (pl));
+    gchar *text = g_strdup_printf ("%.*s#%u\n", (gint) g_bytes_get_size (pl),
+        (const gchar *) g_bytes_get_data (pl, NULL), i);
+    GBytes *copy = g_bytes_new_take (text, strlen (text));
     FluHlsTokenSpec spec = { key, s->id, "/room1/", NULL, 60,
       now / G_USEC_PER_SEC, token_time, w, s->tokens
     };
