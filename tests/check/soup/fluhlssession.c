@@ -731,6 +731,16 @@ GST_START_TEST (test_token_cache)
       again = tokens_of (key, a->id, NULL, w, in, now, a->tokens);
       fail_unless (again == with);
       g_bytes_unref (again);
+      /* ... or the same text in other bytes (rendered again) */
+      {
+        GBytes *copy = g_bytes_new (g_bytes_get_data (in, NULL),
+            g_bytes_get_size (in));
+
+        again = tokens_of (key, a->id, NULL, w, copy, now, a->tokens);
+        fail_unless (again == with);
+        g_bytes_unref (again);
+        g_bytes_unref (copy);
+      }
       g_bytes_unref (without);
       without = tokens_of (key, a->id, NULL, w, in, now + 1, NULL);
       again = tokens_of (key, a->id, NULL, w, in, now + 1, a->tokens);
