@@ -22,24 +22,8 @@ secs=${2:-8}
 stream=${STREAM:-ball}
 command -v strace >/dev/null || { echo "needs strace" >&2; exit 1; }
 export GST_PLUGIN_PATH="$build/gst/multifd:$build/ext/soup:$build/gst/feed"
-tmp=$(mktemp -d /tmp/flu-feedsrc-cost.XXXXXX)
-pids=""
-cleanup () {
-  for p in $pids; do kill "$p" 2>/dev/null || true; done
-  for p in $pids; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-free_port () {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port () {
-  i=0
-  while ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null \
-      && [ $i -lt 100 ]; do
-    sleep 0.1; i=$((i + 1))
-  done
-}
+. "$(dirname "$0")/bench-lib.sh"
+bench_tmp feedsrc-cost
 # GDP packets the producer sends in $1 seconds (a reader of its own)
 count_packets () {
   python3 - "$feed" "$1" <<'PY'

@@ -86,26 +86,8 @@ floor=$tools/tests/bench/flu-floor
 export GST_PLUGIN_PATH="$build/gst/multifd:$build/ext/soup:$build/gst/feed"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 hz=$(getconf CLK_TCK)
-tmp=$(mktemp -d /tmp/flu-http-bench.XXXXXX)
-chmod 755 "$tmp"
-pids=""
-cleanup () {
-  for p in $pids; do kill "$p" 2>/dev/null || true; done
-  for p in $pids; do wait "$p" 2>/dev/null || true; done
-  if [ -n "${KEEP:-}" ]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT INT TERM
-
-free_port () {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port () {
-  i=0
-  while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null \
-      && [ $i -lt 100 ]; do
-    sleep 0.1; i=$((i + 1))
-  done
-}
+. "$(dirname "$0")/bench-lib.sh"
+bench_tmp http-bench
 # perf stat with instruction counters, if this machine has them
 perf_insns=""
 if [ -n "${SYSCALLS:-}${PERF_RECORD:-}" ] && ! command -v perf >/dev/null; then

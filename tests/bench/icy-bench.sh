@@ -26,24 +26,8 @@ client=$build/tests/bench/flu-loadclient
 [ -x "$client" ] || { echo "build first: ninja -C $build" >&2; exit 1; }
 export GST_PLUGIN_PATH="$build/gst/multifd:$build/ext/soup"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-tmp=$(mktemp -d /tmp/flu-icy-bench.XXXXXX)
-pids=""
-cleanup () {
-  for p in $pids; do kill "$p" 2>/dev/null || true; done
-  for p in $pids; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-free_port () {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port () {
-  i=0
-  while ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" \
-      2>/dev/null && [ $i -lt 100 ]; do
-    sleep 0.1; i=$((i + 1))
-  done
-}
+. "$(dirname "$0")/bench-lib.sh"
+bench_tmp icy-bench
 cpu_ns () { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
 
 feed=$(free_port)

@@ -22,12 +22,8 @@ clients=${3:-500}
 rate=${RATE:-200}
 conc=${CONC:-8}
 export GST_PLUGIN_PATH="$build/gst/multifd:$build/ext/soup"
-tmp=$(mktemp -d /tmp/flu-porter-bench.XXXXXX)
-pids=""
-trap 'for p in $pids; do kill $p 2>/dev/null || true; done; rm -rf "$tmp"' EXIT INT TERM
-free_port () {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/bench-lib.sh"
+bench_tmp porter-bench
 direct=$(free_port)
 public=$(free_port)
 head -c 24 /dev/urandom | base64 > "$tmp/secret"
