@@ -43,27 +43,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/e2e/lib.sh"
 . "$top/tests/e2e/nginx-lib.sh"
-build=${FLU_BUILD_DIR:-$top/build}
-for d in gst/feed gst/multifd ext/soup; do
-  GST_PLUGIN_PATH_1_0="$build/$d${GST_PLUGIN_PATH_1_0:+:$GST_PLUGIN_PATH_1_0}"
-done
-export GST_PLUGIN_PATH_1_0
-need flufeedsink flufeedsrc fluhlssink hlssink2 x264enc mpegtsmux h264parse
-poll="$build/tests/check/soup/flu-hlspoll"
-[ -x "$poll" ] || fail "$poll is not built (ninja -C $build)"
-viewers=${VIEWERS:-1000} secs=${DURATION:-20}
-ramp=${RAMP:-5} bitrate=${BITRATE:-800}
+. "$here/hls-lib.sh"
+hls_bench_setup
+need hlssink2
 hz=$(getconf CLK_TCK)
-
-fport=$(free_port)
-start_bg enc gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! \
-  video/x-raw,format=I420,width=640,height=360,framerate=25/1 ! \
-  x264enc tune=zerolatency speed-preset=ultrafast key-int-max=50 \
-  bitrate="$bitrate" ! h264parse config-interval=-1 ! \
-  video/x-h264,stream-format=byte-stream,alignment=au ! \
-  flufeedsink port="$fport" host=127.0.0.1 burst-time=0
-wait_listen "$fport" 10 || { cat "$E2E_TMP/enc.log" >&2; fail "encoder"; }
-feed="flufeedsrc hosts=127.0.0.1:$fport ! queue max-size-time=3000000000"
+hls_bench_encoder
 start_server ll $feed ! mpegtsmux ! fluhlssink port=0 mount-point=/ll/ \
   part-target=333000000 max-held=0
 pid_ll=${E2E_PIDS##* }
