@@ -71,6 +71,7 @@
 #include "fluhttpserver.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -545,13 +546,11 @@ flu_http_keep_free (FluHttpKeep * keep)
   g_free (keep);
 }
 
-void
-flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
-    gchar * head, GBytes ** chunks, guint n_chunks, gboolean park,
-    FluHttpKeepDoneFunc done, gpointer data, GDestroyNotify notify)
+/* a cleared struct, a spare one when there is */
+static Kept *
+kept_alloc (FluHttpKeep * keep)
 {
   Kept *k;
-  guint i;
 
   if (keep->spare) {
     k = keep->spare->data;
@@ -562,6 +561,35 @@ flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
     k = g_new0 (Kept, 1);
   }
   k->link.data = k;
+  return k;
+}
+
+/* A fresh connection: parked at once, as after an answer (see
+ * kept_write ()); its fd number may have been registered for a closed
+ * connection, whose entry went with the close: ADD at once. */
+void
+flu_http_keep_park (FluHttpKeep * keep, GIOStream * conn, gint fd)
+{
+  Kept *k = kept_alloc (keep);
+
+  k->conn = conn;
+  k->fd = fd;
+  k->park = TRUE;
+  k->state = KEPT_PARKED;
+  k->deadline = g_get_monotonic_time () + keep->idle_us;
+  g_queue_push_tail_link (&keep->parked, &k->link);
+  set_registered (keep, fd, FALSE);
+  set_events (keep, k, EPOLLIN | EPOLLRDHUP);
+}
+
+void
+flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
+    gchar * head, GBytes ** chunks, guint n_chunks, gboolean park,
+    FluHttpKeepDoneFunc done, gpointer data, GDestroyNotify notify)
+{
+  Kept *k = kept_alloc (keep);
+  guint i;
+
   k->conn = conn;
   k->fd = fd;
   k->park = park;
@@ -649,17 +677,33 @@ plain_host (const gchar * host)
   return TRUE;
 }
 
-/* the client's address of @conn: asked once, then kept on it (the same
- * connection object comes back parked request after request) */
-static GInetAddress *
-peer_of (GIOStream * conn)
+static GQuark
+peer_quark (void)
 {
   static GQuark quark;
-  GInetAddress *addr;
-  GSocketAddress *sa;
 
   if (quark == 0)
     quark = g_quark_from_static_string ("flu-http-keep-peer");
+  return quark;
+}
+
+void
+flu_http_keep_set_peer (GIOStream * conn, GInetAddress * peer)
+{
+  g_object_set_qdata_full (G_OBJECT (conn), peer_quark (),
+      g_object_ref (peer), g_object_unref);
+}
+
+/* the client's address of @conn: asked once (or told by
+ * flu_http_keep_set_peer ()), then kept on it (the same connection
+ * object comes back parked request after request) */
+static GInetAddress *
+peer_of (GIOStream * conn)
+{
+  GQuark quark = peer_quark ();
+  GInetAddress *addr;
+  GSocketAddress *sa;
+
   if ((addr = g_object_get_qdata (G_OBJECT (conn), quark)))
     return addr;
   if (!G_IS_SOCKET_CONNECTION (conn))
@@ -692,7 +736,7 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   SoupHTTPVersion version;
   const gchar *cl, *why = NULL;
   GPtrArray *chunks = NULL;
-  gboolean ok = FALSE, is_head;
+  gboolean ok = FALSE, is_head, closing;
   GIOStream *conn;
   gssize r;
   gint fd;
@@ -703,11 +747,11 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0)
     goto out;
   is_head = method[0] == 'H';
-  /* a connection that stays open, as flu_http_keep_allowed () wants */
-  if (version == SOUP_HTTP_1_1 ?
+  /* a connection that stays open, as flu_http_keep_allowed () wants;
+   * else for a handler that takes it only */
+  closing = version == SOUP_HTTP_1_1 ?
       soup_message_headers_header_contains (req, "Connection", "close") :
-      !soup_message_headers_header_contains (req, "Connection", "keep-alive"))
-    goto out;
+      !soup_message_headers_header_contains (req, "Connection", "keep-alive");
   cl = soup_message_headers_get_one (req, "Content-Length");
   if ((cl && strcmp (cl, "0") != 0) ||
       soup_message_headers_get_one (req, "Transfer-Encoding") ||
@@ -722,6 +766,8 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   if (query_s)
     query = soup_form_decode (query_s);
   answer.peer = peer_of (k->conn);
+  answer.version = version;
+  answer.closing = closing;
   answer.headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   answer.chunks = g_ptr_array_new_with_free_func ((GDestroyNotify)
       g_bytes_unref);
@@ -736,6 +782,8 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   while (r < 0 && errno == EINTR);
   if (r != (gssize) head_len) {
     /* cannot be (peeked), but then the connection is lost */
+    if (answer.take)
+      answer.take (answer.take_data, -1);
     if (answer.cancel)
       answer.cancel (answer.cancel_data);
     if (answer.done)
@@ -743,6 +791,22 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
     if (answer.notify)
       answer.notify (answer.data);
     kept_close (keep, k, "head not read back");
+    ok = TRUE;
+    goto out;
+  }
+  if (answer.take) {
+    /* the handler's now, on a descriptor of its own; the registration
+     * of the socket in the set stays (the dup keeps the file open) but
+     * is disarmed (its event came) and goes with the last close */
+    gint own = fcntl (k->fd, F_DUPFD_CLOEXEC, 3);
+
+    if (own < 0)
+      GST_WARNING ("fd %d: no descriptor for its taker: %s", k->fd,
+          g_strerror (errno));
+    else
+      g_atomic_int_inc (&fast_total);
+    kept_close (keep, k, "taken by its handler");
+    answer.take (answer.take_data, own);
     ok = TRUE;
     goto out;
   }
@@ -764,12 +828,12 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   }
   flu_http_keep_build_answer (answer.status, NULL, version, is_head,
       answer.headers, (GBytes **) answer.chunks->pdata, answer.chunks->len,
-      soup_message_headers_get_one (req, "Range"), TRUE, &head, &chunks);
+      soup_message_headers_get_one (req, "Range"), !closing, &head, &chunks);
   g_atomic_int_inc (&fast_total);
   fd = k->fd;
   conn = kept_remove (keep, k, TRUE);
   flu_http_keep_send (keep, conn, fd, head, (GBytes **) chunks->pdata,
-      chunks->len, TRUE, answer.done, answer.data, answer.notify);
+      chunks->len, !closing, answer.done, answer.data, answer.notify);
   g_ptr_array_unref (chunks);
   ok = TRUE;
 out:

@@ -150,6 +150,11 @@ void flu_http_server_add_fast_prefix (FluHttpServer * server,
     const gchar * prefix, FluHttpKeepFastFunc func, gpointer user_data);
 void flu_http_server_remove_fast_prefix (FluHttpServer * server,
     const gchar * prefix, gpointer user_data);
+/* The same for a handler that may take the connection (a stream,
+ * FluHttpFastAnswer.take): it is offered the first request of a fresh
+ * connection too, and requests that close their connection. */
+void flu_http_server_add_fast_taker (FluHttpServer * server,
+    const gchar * prefix, FluHttpKeepFastFunc func, gpointer user_data);
 
 G_END_DECLS
 

@@ -94,6 +94,7 @@
 #include "fluhttpcheck.h"
 #include "fluenums.h"
 #include "fluhttpclient.h"
+#include "fluhttpfaststream.h"
 #include "fluhttprequest.h"
 #include "fluhttpmime.h"
 #include "fluhttpserverprops.h"
@@ -699,6 +700,7 @@ stop_serving (FluHttpSink * sink)
     g_mutex_unlock (&sink->mount_lock);
     return;
   }
+  flu_http_fast_stream_stop (sink, server);
   for (i = 0; mounted && i < mounted->len; i++)
     flu_http_server_remove_mount (server, g_ptr_array_index (mounted, i));
   g_mutex_unlock (&sink->mount_lock);
@@ -828,6 +830,7 @@ start_serving (FluHttpSink * sink)
   }
   flu_http_server_set_stream (server, p->mount_point,
       flu_http_request_stream_status);
+  flu_http_fast_stream_start (sink, server);
   g_mutex_unlock (&sink->mount_lock);
   if (sink->access_log)
     sink->sighup = flu_http_log_watch_sighup (sink->log,
