@@ -113,6 +113,7 @@ struct _FluHttpServer
   FluHttpPorter *porter;        /* behind a porter: no listen_sock */
   GArray *porter_watches;       /* PorterWatch; server thread only */
   FluHttpKeep *keep;            /* server thread only */
+  gboolean first_fast;          /* fresh connections wait in keep too */
   GPtrArray *fast;              /* FastPrefix; server thread only */
 };
 
@@ -912,7 +913,7 @@ serve (FluHttpServer * self, GSocket * sock, const struct sockaddr *peer,
     c->remote = g_socket_address_new_from_native ((gpointer) peer, peer_len);
   if (c->remote && !G_IS_INET_SOCKET_ADDRESS (c->remote))
     g_clear_object (&c->remote);
-  if (self->keep && !self->stopping) {
+  if (self->keep && self->first_fast && !self->stopping) {
     if (c->remote) {
       GInetAddress *a = flu_http_address_normalize
           (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS
@@ -1171,6 +1172,9 @@ server_new (const gchar * address, guint port, guint header_timeout,
         KEEP_STALL_S * 1000, CLAMP (idle_ms / 4, 100, 1000), kept_resume, self);
     if (self->keep)
       flu_http_keep_set_fast (self->keep, kept_fast, self);
+    /* FLU_HTTP_FIRST_FAST=0: every first request to libsoup, as before
+     * (tests comparing both paths, benchmarks of both) */
+    self->first_fast = g_strcmp0 (g_getenv ("FLU_HTTP_FIRST_FAST"), "0") != 0;
   }
   self->trim = g_timeout_source_new_seconds (TRIM_CHECK_SECONDS);
   g_source_set_callback (self->trim, trim_check, self, NULL);
