@@ -70,10 +70,12 @@ take (gpointer data, gint fd)
 {
   Taking *t = data;
 
-  if (fd < 0)
+  if (fd < 0) {
     flu_http_client_abandon (t->sink, t->viewer);
-  else
+  } else {
+    flu_http_stats_fast_answer (&t->sink->stats);
     flu_http_client_send_head (t->sink, t->viewer, fd, t->head);
+  }
   gst_object_unref (t->sink);
   g_free (t->head);
   g_free (t);
@@ -117,8 +119,7 @@ fast_stream (gpointer user_data, const gchar * method, const gchar * path,
       request, NULL);
   h = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   flu_http_fill_stream_headers (sink, h);
-  v->icy_metaint = flu_http_icy_answer_headers (sink->icy, NULL, h,
-      sink->caps);
+  v->icy_metaint = flu_http_icy_answer_headers (sink->icy, NULL, h, sink->caps);
   flu_http_client_count (sink, v);
   g_mutex_unlock (&sink->lock);
   g_free (host);
