@@ -53,6 +53,12 @@
  * the answer and parks it again; a hang-up or the server's stop tells
  * the holder (its cancel function) and closes it.
  *
+ * A fresh connection waits here for its first request the same way
+ * (flu_http_keep_park ()), so a first request takes the fast path too.
+ * A handler may also take the connection (a stream): the head read off,
+ * it gets a descriptor of its own (a dup) and the connection object is
+ * closed; only takers are offered requests that close their connection.
+ *
  * Limit: libsoup reads a request head through a buffer; bytes of a
  * pipelined next request already in that buffer would be lost by the
  * steal, so the caller closes the connection after an answer whose next
