@@ -132,6 +132,7 @@ typedef struct
   FluHttpKeep *keep;
   SoupHTTPVersion version;
   gboolean is_head;
+  gboolean closing;             /* its request closes the connection */
   gchar *range;
   FluHttpKeepCancelFunc cancel;
   gpointer cancel_data;
@@ -824,6 +825,7 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
     k->keep = keep;
     k->version = version;
     k->is_head = is_head;
+    k->closing = closing;
     k->range = g_strdup (soup_message_headers_get_one (req, "Range"));
     k->cancel = answer.cancel;
     k->cancel_data = answer.cancel_data;
@@ -832,9 +834,13 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
     ok = TRUE;
     goto out;
   }
+  /* a request that closes its connection: the head as libsoup writes
+   * it then (HTTP/1.1: no Connection line; 1.0, for no handler: "close"),
+   * closed after it */
   flu_http_keep_build_answer (answer.status, NULL, version, is_head,
       answer.headers, (GBytes **) answer.chunks->pdata, answer.chunks->len,
-      soup_message_headers_get_one (req, "Range"), !closing, &head, &chunks);
+      soup_message_headers_get_one (req, "Range"),
+      !closing || version == SOUP_HTTP_1_1, &head, &chunks);
   g_atomic_int_inc (&fast_total);
   fd = k->fd;
   conn = kept_remove (keep, k, TRUE);
@@ -868,9 +874,12 @@ flu_http_keep_answer_pending (FluHttpKeepPending * pending, guint status,
   GPtrArray *out;
   GIOStream *conn;
   gchar *head;
+  gboolean park;
   gint fd;
 
   g_return_if_fail (k->state == KEPT_PENDING);
+  /* a request that closed its connection: closed after its answer */
+  park = keep_open && !k->closing;
   flu_http_keep_build_answer (status, NULL, k->version, k->is_head, headers,
       chunks, n_chunks, k->range, keep_open, &head, &out);
   g_atomic_int_inc (&fast_total);
@@ -878,7 +887,7 @@ flu_http_keep_answer_pending (FluHttpKeepPending * pending, guint status,
   fd = k->fd;
   conn = kept_remove (keep, k, TRUE);
   flu_http_keep_send (keep, conn, fd, head, (GBytes **) out->pdata, out->len,
-      keep_open, done, data, notify);
+      park, done, data, notify);
   g_ptr_array_unref (out);
 }
 

@@ -135,7 +135,8 @@ typedef void (*FluHttpKeepCancelFunc) (gpointer data);
  * flu_http_client_address () gives it; read once per connection), or
  * NULL.  @version is the request's.  @closing is given TRUE when the
  * request does not keep the connection ("Connection: close", HTTP/1.0
- * without keep-alive): only a handler that takes it may answer it. */
+ * without keep-alive): answered as libsoup answers it (HTTP/1.1: no
+ * Connection line), then closed. */
 typedef struct
 {
   GInetAddress *peer;
@@ -168,8 +169,8 @@ guint flu_http_keep_pending_count (FluHttpKeep * keep);
 
 /* A parked connection's next request is a plain GET or HEAD
  * (@method: SOUP_METHOD_GET or _HEAD) of @path (?@query, decoded as
- * libsoup does, or NULL), without a body (one that does not keep the
- * connection: @answer->closing, for a taker only), its
+ * libsoup does, or NULL), without a body (keeping the connection or
+ * not: @answer->closing), its
  * whole head in the socket: TRUE when @answer is filled (the head is
  * then read and the answer written here), FALSE to leave the request,
  * nothing consumed, to libsoup. */

@@ -829,9 +829,10 @@ kept_fast (gpointer data, const gchar * method, const gchar * path,
   for (i = 0; i < self->fast->len; i++) {
     FastPrefix *f = g_ptr_array_index (self->fast, i);
 
-    /* a request that closes its connection: for a taker only */
+    /* a request that closes its connection: HTTP/1.1 ones (answered as
+     * libsoup answers them, closed after), or a taker's */
     if (f->user_data == m->user_data && g_str_has_prefix (path, f->prefix)
-        && (f->takes || !answer->closing))
+        && (f->takes || !answer->closing || answer->version == SOUP_HTTP_1_1))
       return f->func (f->user_data, method, path, query, request, answer);
   }
   return FALSE;

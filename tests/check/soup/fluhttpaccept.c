@@ -25,7 +25,9 @@
  * answer), get the same status line, headers (but Date) and first
  * bytes, the same client-added message and access-log line; a refusal
  * by client-limit the same on both; fluhlssink's first request on a
- * fresh connection answered on the fast path; a connection that sends
+ * fresh connection answered on the fast path, and with "Connection:
+ * close" the same answer (a segment) as libsoup's (a Host the fast path
+ * leaves to libsoup: "x_y"), closed after it; a connection that sends
  * nothing, or half a head, closed by the header timeout without a
  * word. */
 
@@ -250,24 +252,32 @@ GST_START_TEST (test_limit_same)
 
 GST_END_TEST;
 
-/* fluhlssink: the first request of a fresh connection on the fast path */
-GST_START_TEST (test_hls_first)
+static GstElement *
+start_hls (GstElement ** sink)
 {
-  GstElement *sink, *p = gst_parse_launch ("videotestsrc is-live=true ! "
+  GstElement *p = gst_parse_launch ("videotestsrc is-live=true ! "
       "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
       "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
       "mpegtsmux ! fluhlssink name=sink port=0 mount-point=/tv/ "
       "target-duration=1", NULL);
+
+  fail_unless (p != NULL);
+  *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  gst_object_unref (*sink);
+  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  return p;
+}
+
+/* fluhlssink: the first request of a fresh connection on the fast path */
+GST_START_TEST (test_hls_first)
+{
+  GstElement *sink, *p = start_hls (&sink);
   guint64 fast0;
   Answer *a = NULL;
   Client *c;
   guint i;
 
-  fail_unless (p != NULL);
-  sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  gst_object_unref (sink);
-  fail_if (gst_element_set_state (p, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
   /* until a segment is there (503 before) */
   for (i = 0; i < 200; i++) {
     fast0 = stat_u64 (sink, "fast-answers");
@@ -286,6 +296,100 @@ GST_START_TEST (test_hls_first)
           "#EXTM3U") != NULL);
   fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
   answer_free (a);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
+/* @a's head without its Date line (which must be there) */
+static gchar *
+undated (Answer * a)
+{
+  gchar **lines = g_strsplit (a->head, "\r\n", -1);
+  GString *h = g_string_new (NULL);
+  gboolean dated = FALSE;
+  guint i;
+
+  for (i = 0; lines[i]; i++) {
+    if (g_str_has_prefix (lines[i], "Date: ")) {
+      dated = TRUE;
+      continue;
+    }
+    g_string_append (h, lines[i]);
+    g_string_append (h, "\r\n");
+  }
+  g_strfreev (lines);
+  fail_unless (dated, "no Date: %s", a->head);
+  return g_string_free (h, FALSE);
+}
+
+/* @path on a fresh connection with "Connection: close" (@host "x_y":
+ * a Host the fast path leaves to libsoup), the connection closed after
+ * the answer */
+static Answer *
+closing_get (GstElement * sink, const gchar * path, const gchar * host)
+{
+  Client *c = client_new (sink_port (sink));
+  gchar *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: %s\r\n"
+      "Connection: close\r\n\r\n", path, host);
+  Answer *a;
+
+  client_write (c, req);
+  g_free (req);
+  a = client_read (c, FALSE);
+  wait_closed (c);
+  client_free (c);
+  return a;
+}
+
+/* fluhlssink: "Connection: close" on a fresh connection (one connection
+ * per request) answered on the fast path as libsoup answers it */
+GST_START_TEST (test_hls_close)
+{
+  GstElement *sink, *p = start_hls (&sink);
+  gchar *pl = NULL, *seg, *path, *hf, *hs;
+  guint64 fast0;
+  Answer *a = NULL, *b;
+  guint i;
+
+  for (i = 0; i < 200; i++) {
+    a = closing_get (sink, "/tv/index.m3u8", "x");
+    if (a->status == 200) {
+      pl = g_strndup ((gchar *) a->body->data, a->body->len);
+      if (strstr (pl, "#EXTINF"))
+        break;
+      g_clear_pointer (&pl, g_free);
+    }
+    answer_free (a);
+    a = NULL;
+    g_usleep (100 * 1000);
+  }
+  fail_unless (pl != NULL, "no segment");
+  answer_free (a);
+  seg = last_uri (pl, "seg");
+  fail_unless (seg != NULL, "%s", pl);
+  path = g_strconcat ("/tv/", seg, NULL);
+
+  fast0 = stat_u64 (sink, "fast-answers");
+  a = closing_get (sink, path, "x");
+  fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
+  b = closing_get (sink, path, "x_y");
+  fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
+  fail_unless_equals_int (a->status, 200);
+  hf = undated (a);
+  hs = undated (b);
+  fail_unless_equals_string (hf, hs);
+  fail_unless (strstr (hf, "Connection") == NULL, "%s", hf);
+  fail_unless_equals_int (a->body->len, b->body->len);
+  fail_unless (memcmp (a->body->data, b->body->data, a->body->len) == 0);
+
+  g_free (hf);
+  g_free (hs);
+  answer_free (a);
+  answer_free (b);
+  g_free (path);
+  g_free (seg);
+  g_free (pl);
   stop_pipeline (p);
 }
 
@@ -321,6 +425,7 @@ fluhttpaccept_suite (void)
   tcase_add_test (tc, test_stream_same);
   tcase_add_test (tc, test_limit_same);
   tcase_add_test (tc, test_hls_first);
+  tcase_add_test (tc, test_hls_close);
   tcase_add_test (tc, test_idle_closed);
   return s;
 }
