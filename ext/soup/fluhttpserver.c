@@ -680,9 +680,6 @@ retry_accept (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Gives one accepted connection to libsoup.  Its first request starts
- * inside soup_server_accept_iostream(): request_started() keeps the
- * GSocket on the message (see flu_http_server_message_get_socket()). */
 /* The addresses of @c and its entry in conn_table, for libsoup (made
  * when it first goes there: a connection answered on the fast path
  * never needs them).  FALSE when the peer is gone. */
@@ -709,6 +706,9 @@ connection_bind (FluHttpConnection * c, GSocket * sock)
   return TRUE;
 }
 
+/* Gives one accepted connection to libsoup.  Its first request starts
+ * inside soup_server_accept_iostream(): request_started() keeps the
+ * GSocket on the message (see flu_http_server_message_get_socket()). */
 static void
 hand_to_soup (FluHttpServer * self, FluHttpConnection * c, GSocket * sock)
 {
