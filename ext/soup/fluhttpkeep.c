@@ -571,8 +571,10 @@ kept_alloc (FluHttpKeep * keep)
   return k;
 }
 
-/* A fresh connection: parked at once, as after an answer (see
- * kept_write ()); its fd number may have been registered for a closed
+/* A fresh connection: parked, as after an answer (see kept_write ()),
+ * but its request is looked for at once (a client sends it with the
+ * connection: mostly there by the accept, and then never in the set);
+ * else armed.  Its fd number may have been registered for a closed
  * connection, whose entry went with the close: ADD at once. */
 void
 flu_http_keep_park (FluHttpKeep * keep, GIOStream * conn, gint fd)
@@ -586,7 +588,7 @@ flu_http_keep_park (FluHttpKeep * keep, GIOStream * conn, gint fd)
   k->deadline = g_get_monotonic_time () + keep->idle_us;
   g_queue_push_tail_link (&keep->parked, &k->link);
   set_registered (keep, fd, FALSE);
-  set_events (keep, k, EPOLLIN | EPOLLRDHUP);
+  kept_readable (keep, k, 0);
 }
 
 void

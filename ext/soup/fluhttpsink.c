@@ -23,7 +23,11 @@
  * The live HTTP streamer.  libsoup-3.0 parses and checks each request
  * (mount point, method, IP lists, htpasswd, signed URLs, limits), writes
  * the response head, then hands the connection's socket to an internal
- * flumultifdsink that streams the body to every viewer.
+ * flumultifdsink that streams the body to every viewer.  A plain GET of
+ * the stream on a public mount (no credentials, token, query, Range or
+ * ICY; room under the limits; the caps known) is parsed and answered
+ * without libsoup, on a fresh connection too, with the same head,
+ * messages, counts and access-log line (the stats' fast-answers).
  *
  * Memory bound: with no viewer the queue holds the burst (burst-time or
  * burst-size back to a keyframe, or the latest keyframe) and what
