@@ -56,6 +56,8 @@ GST_DEBUG_CATEGORY_EXTERN (flu_hls_sink_debug);
 #define DEFAULT_SESSION_TIMEOUT 60
 #define DEFAULT_MAX_SESSIONS 10000
 #define REAP_INTERVAL_MS 500
+/* renewed tokens are timed in steps of session-timeout / RENEW_STEPS */
+#define RENEW_STEPS 10
 
 enum
 {
@@ -684,11 +686,17 @@ cookie_token_of (SoupMessageHeaders * request, const gchar * name,
     gchar ** owned)
 {
   const gchar *c = soup_message_headers_get_list (request, "Cookie");
+  gsize n = strlen (name);
   GHashTable *t;
   const gchar *v;
 
   if (c == NULL)
     return NULL;
+  /* just our cookie, a plain value (what players send back): what the
+   * parse below gives, without its table */
+  if (strncmp (c, name, n) == 0 && c[n] == '=' &&
+      c[n + 1 + strcspn (c + n + 1, ";,\" \t")] == '\0')
+    return *owned = g_strdup (c + n + 1);
   t = soup_header_parse_semi_param_list (c);
   v = g_hash_table_lookup (t, name);
   *owned = v ? g_strdup (v) : NULL;
@@ -941,21 +949,29 @@ playlist_for (FluHlsAccess * a, const gchar * id, const gchar * host,
     SoupMessageHeaders * resp, GBytes * playlist, FluHlsWindow * window)
 {
   const Run *r = a->run;
-  FluHlsSession *s;
+  FluHlsSession *s = NULL;
+  FluHlsTokenCache *cache = NULL;
+  gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
   GBytes *out;
 
   /* a held request is activity too: its session lives on from here */
-  if (a->sessions && (s = flu_hls_sessions_lookup (a->sessions, id)))
+  if (a->sessions && (s = flu_hls_sessions_lookup (a->sessions, id))) {
     s->last = g_get_monotonic_time ();
+    cache = s->tokens;
+  }
   if (!r->bind_address)
     host = NULL;
+  /* the renewed tokens (the cookie's, the URIs naming no segment) are
+   * timed from now in steps of a tenth of session-timeout (never later
+   * than now): the same token, and Set-Cookie, for the reloads of a
+   * step, from the session's cache */
+  now_s -= now_s % MAX (1, r->timeout_s / RENEW_STEPS);
   if (r->in_query) {
     /* a media URI's token expires session-timeout after its segment's
      * token time, so it is the same in every playlist that lists it;
      * the other URIs' (and the cookie's) last session-timeout from now */
     FluHlsTokenSpec spec = { a->key, id, r->mount_point, host,
-      r->timeout_s, g_get_real_time () / G_USEC_PER_SEC,
-      window ? window_token_time : NULL, window
+      r->timeout_s, now_s, window ? window_token_time : NULL, window, cache
     };
 
     out = flu_hls_playlist_add_tokens (playlist, &spec);
@@ -964,17 +980,35 @@ playlist_for (FluHlsAccess * a, const gchar * id, const gchar * host,
   }
   if (r->in_cookie) {
     /* the cookie's token lasts session-timeout from now: each playlist
-     * renews it */
-    gint64 expires = g_get_real_time () / G_USEC_PER_SEC + r->timeout_s;
-    gchar *token = flu_hls_session_token_make (a->key, id,
-        r->mount_point, expires, host);
-    gchar *c = g_strdup_printf ("%s=%s; Path=%s; Max-Age=%" G_GINT64_FORMAT
-        "; HttpOnly; SameSite=Lax", r->cookie_name, token,
-        r->cookie_path, r->timeout_s);
+     * renews it (each step) */
+    gint64 expires = now_s + r->timeout_s;
+    const gchar *c = NULL;
+    gchar *made = NULL;
 
+    if (cache) {
+      flu_hls_token_cache_bind (cache, a->key, id, r->mount_point, host);
+      c = flu_hls_token_cache_cookie (cache, expires);
+    }
+    if (c == NULL) {
+      const gchar *token = cache ? flu_hls_token_cache_lookup (cache,
+          expires) : NULL;
+      gchar *fresh = NULL;
+
+      if (token == NULL) {
+        token = fresh = flu_hls_session_token_make (a->key, id,
+            r->mount_point, expires, host);
+        if (cache)
+          flu_hls_token_cache_add (cache, expires, fresh);
+      }
+      c = made = g_strdup_printf ("%s=%s; Path=%s; Max-Age=%" G_GINT64_FORMAT
+          "; HttpOnly; SameSite=Lax", r->cookie_name, token,
+          r->cookie_path, r->timeout_s);
+      if (cache)
+        flu_hls_token_cache_set_cookie (cache, expires, made);
+      g_free (fresh);
+    }
     soup_message_headers_replace (resp, "Set-Cookie", c);
-    g_free (c);
-    g_free (token);
+    g_free (made);
   }
   return out;
 }
@@ -1535,7 +1569,8 @@ flu_hls_access_playlist_fast (FluHlsAccess * a, const gchar * session,
     GInetAddress * peer, SoupMessageHeaders * response, GBytes * playlist,
     FluHlsWindow * window)
 {
-  gchar *host = peer ? g_inet_address_to_string (peer) : NULL;
+  gchar *host = peer && a->run && a->run->bind_address ?
+      g_inet_address_to_string (peer) : NULL;
   GBytes *out = playlist_for (a, session, host, response, playlist, window);
 
   g_free (host);

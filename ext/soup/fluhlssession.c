@@ -201,6 +201,7 @@ flu_hls_session_free (FluHlsSession * s)
   g_free (s->referer);
   g_free (s->target);
   g_free (s->protocol);
+  flu_hls_token_cache_free (s->tokens);
   g_free (s);
 }
 
@@ -260,6 +261,7 @@ flu_hls_sessions_add (FluHlsSessions * t, const gchar * id,
   s->host = g_strdup (host ? host : "-");
   s->start = s->last = now;
   s->start_wall = g_get_real_time ();
+  s->tokens = flu_hls_token_cache_new ();
   g_hash_table_replace (t->by_id, s->id, s);
   host_count (t, s->host, 1);
   g_queue_push_tail (&t->fresh, s);
@@ -352,16 +354,38 @@ flu_hls_sessions_verify (FluHlsSessions * t, GBytes * key,
     const gchar * token, const gchar * scope, const gchar * address,
     gint64 now_s, gint64 now_us, gchar ** id)
 {
-  gchar *sid = NULL;
-  FluHlsTokenStatus ts = flu_hls_session_token_verify (key, token, scope,
-      address, now_s, &sid);
-  FluHlsSession *s;
+  gchar *sid = NULL, prefix[FLU_HLS_SESSION_ID_LEN + 1];
+  FluHlsSession *s = NULL;
+  FluHlsTokenStatus ts;
+  gint64 expires;
+
+  /* the session the token names, when it is here */
+  if (t && token && strlen (token) > FLU_HLS_SESSION_ID_LEN &&
+      token[FLU_HLS_SESSION_ID_LEN] == '.') {
+    memcpy (prefix, token, FLU_HLS_SESSION_ID_LEN);
+    prefix[FLU_HLS_SESSION_ID_LEN] = '\0';
+    s = flu_hls_sessions_lookup (t, prefix);
+  }
+  if (s && flu_hls_token_cache_check (s->tokens, key, s->id, scope, address,
+          token, &expires)) {
+    /* one we made or verified for this session, with this key, scope
+     * and address: its MAC is right */
+    sid = g_strdup (s->id);
+    ts = expires <= now_s ? FLU_HLS_TOKEN_EXPIRED : FLU_HLS_TOKEN_OK;
+  } else {
+    ts = flu_hls_session_token_verify (key, token, scope, address, now_s, &sid);
+    if (s && (ts == FLU_HLS_TOKEN_OK || ts == FLU_HLS_TOKEN_EXPIRED) &&
+        strcmp (sid, s->id) == 0) {
+      flu_hls_token_cache_bind (s->tokens, key, s->id, scope, address);
+      expires = g_ascii_strtoll (token + FLU_HLS_SESSION_ID_LEN + 1, NULL, 10);
+      flu_hls_token_cache_add (s->tokens, expires, token);
+    }
+  }
 
   /* a token of a session we know and that is alive is good whatever
    * its expiry: a segment's token keeps the expiry it was first listed
    * with, and the segment may stay listed longer than that */
-  if (ts == FLU_HLS_TOKEN_EXPIRED && t &&
-      (s = flu_hls_sessions_lookup (t, sid)) && now_us - s->last < t->timeout)
+  if (ts == FLU_HLS_TOKEN_EXPIRED && s && now_us - s->last < t->timeout)
     ts = FLU_HLS_TOKEN_OK;
   if (ts == FLU_HLS_TOKEN_OK && id)
     *id = g_steal_pointer (&sid);
@@ -397,7 +421,9 @@ append_uri (GString * out, const gchar * uri, gsize len, const gchar * param,
 
   g_string_append_len (out, uri, base);
   g_string_append_c (out, memchr (uri, '?', base) ? '&' : '?');
-  g_string_append_printf (out, "%s=%s", param, value (uri, len, data));
+  g_string_append (out, param);
+  g_string_append_c (out, '=');
+  g_string_append (out, value (uri, len, data));
   g_string_append_len (out, uri + base, len - base);
 }
 
@@ -406,7 +432,8 @@ rewrite (GBytes * playlist, const gchar * param, ValueFunc value, gpointer data)
 {
   gsize size;
   const gchar *p = g_bytes_get_data (playlist, &size), *end = p + size;
-  GString *out = g_string_sized_new (size + size / 4);
+  /* room for a token per URI line without growing (shrunk at the end) */
+  GString *out = g_string_sized_new (2 * size + 256);
 
   while (p < end) {
     const gchar *nl = memchr (p, '\n', end - p);
@@ -438,7 +465,10 @@ rewrite (GBytes * playlist, const gchar * param, ValueFunc value, gpointer data)
     g_string_append_len (out, content_end, (nl ? nl + 1 : end) - content_end);
     p = nl ? nl + 1 : end;
   }
-  return g_string_free_to_bytes (out);
+  /* no spare room: a session's cache may keep it */
+  size = out->len;
+  return g_bytes_new_take (g_realloc (g_string_free (out, FALSE), size + 1),
+      size);
 }
 
 static const gchar *
@@ -468,6 +498,7 @@ typedef struct
   const FluHlsTokenSpec *spec;
   GArray *made;                 /* Made: this rewrite's tokens */
   GHmac *keyed;                 /* the key's HMAC state, copied per token */
+  gboolean used_now;            /* a URI's token timed from now_s */
 } Tokens;
 
 static void
@@ -482,7 +513,7 @@ static guint64
 uri_msn (const gchar * uri, gsize len)
 {
   gsize n = 0;
-  gchar *name;
+  gchar name[65];
   guint64 msn = FLU_HLS_NONE;
   guint part;
   FluHlsName kind;
@@ -491,9 +522,9 @@ uri_msn (const gchar * uri, gsize len)
     n++;
   if ((n < len && uri[n] == '/') || n == 0 || n > 64)
     return FLU_HLS_NONE;
-  name = g_strndup (uri, n);
+  memcpy (name, uri, n);
+  name[n] = '\0';
   kind = flu_hls_parse_name (name, &msn, &part);
-  g_free (name);
   return kind == FLU_HLS_NAME_SEGMENT || kind == FLU_HLS_NAME_PART ||
       kind == FLU_HLS_NAME_INIT ? msn : FLU_HLS_NONE;
 }
@@ -509,29 +540,43 @@ token_value (const gchar * uri, gsize len, gpointer data)
   guint i;
 
   /* one look-up per msn, one HMAC per expiry, in one rewrite (URIs of
-   * one msn come together: latest first) */
+   * one msn come together: latest first); with a cache, the latest msn
+   * only (the cache has the others' tokens by expiry: no scan of the
+   * window's worth of tokens per URI) */
   for (i = t->made->len; i > 0; i--) {
     Made *x = &g_array_index (t->made, Made, i - 1);
 
     if (x->msn == msn)
       return x->token;
+    if (sp->cache)
+      break;
   }
   if (msn != FLU_HLS_NONE && (at = sp->token_time (msn, sp->user_data)) >= 0)
     expires = at / G_USEC_PER_SEC + sp->lifetime_s;
+  else
+    t->used_now = TRUE;
   m.msn = msn;
   m.expires = expires;
   m.token = NULL;
-  for (i = t->made->len; i > 0 && m.token == NULL; i--) {
+  for (i = t->made->len; i > 0 && m.token == NULL && !sp->cache; i--) {
     Made *x = &g_array_index (t->made, Made, i - 1);
 
     if (x->expires == expires)
       m.token = g_strdup (x->token);
+  }
+  if (m.token == NULL && sp->cache) {
+    const gchar *kept = flu_hls_token_cache_lookup (sp->cache, expires);
+
+    if (kept)
+      m.token = g_strdup (kept);
   }
   if (m.token == NULL) {
     if (t->keyed == NULL)
       t->keyed = keyed (sp->key);
     m.token = token_with (g_hmac_copy (t->keyed), sp->id, sp->scope,
         expires, sp->address);
+    if (sp->cache)
+      flu_hls_token_cache_add (sp->cache, expires, m.token);
   }
   g_array_append_val (t->made, m);
   return m.token;
@@ -540,13 +585,26 @@ token_value (const gchar * uri, gsize len, gpointer data)
 GBytes *
 flu_hls_playlist_add_tokens (GBytes * playlist, const FluHlsTokenSpec * spec)
 {
-  Tokens t = { spec, g_array_new (FALSE, FALSE, sizeof (Made)), NULL };
+  Tokens t = { spec, NULL, NULL, FALSE };
+  gboolean keep = spec->cache && spec->token_time;
   GBytes *out;
 
+  if (spec->cache) {
+    flu_hls_token_cache_bind (spec->cache, spec->key, spec->id, spec->scope,
+        spec->address);
+    /* a reload of the playlist the session got last: that again */
+    if (keep && (out = flu_hls_token_cache_playlist (spec->cache, playlist,
+                spec->lifetime_s, spec->now_s)))
+      return out;
+  }
+  t.made = g_array_sized_new (FALSE, FALSE, sizeof (Made), 16);
   g_array_set_clear_func (t.made, (GDestroyNotify) made_clear);
   out = rewrite (playlist, FLU_HLS_SESSION_PARAM, token_value, &t);
   g_array_unref (t.made);
   if (t.keyed)
     g_hmac_unref (t.keyed);
+  if (keep)
+    flu_hls_token_cache_set_playlist (spec->cache, playlist,
+        spec->lifetime_s, t.used_now ? spec->now_s : -1, out);
   return out;
 }

@@ -29,6 +29,8 @@
 
 #include <glib.h>
 
+#include "fluhlstokencache.h"
+
 G_BEGIN_DECLS
 
 /* The query parameter (and cookie) that carries a token. */
@@ -84,6 +86,7 @@ typedef struct
   guint64 requests;
   GList *fresh;                 /* the table's: its link while it has made
                                  * one request */
+  FluHlsTokenCache *tokens;     /* its tokens made and verified */
 } FluHlsSession;
 
 /* The most a stored user agent or referer keeps (bytes): bounds a
@@ -118,7 +121,10 @@ GPtrArray *flu_hls_sessions_expire (FluHlsSessions * t, gint64 now,
  * flu_hls_session_token_verify (@now_s, Unix seconds), but a token whose
  * MAC is right and whose expiry has passed is OK when its session is in
  * @t (may be NULL) and alive at @now_us (monotonic: its latest request
- * less than the timeout ago).  @id gets the session id when OK. */
+ * less than the timeout ago).  @id gets the session id when OK.  A token
+ * of a session in @t that its cache holds (made or verified for it with
+ * @key, @scope and @address) is compared with it (constant time)
+ * instead of HMACed again; one verified is kept there. */
 FluHlsTokenStatus flu_hls_sessions_verify (FluHlsSessions * t, GBytes * key,
     const gchar * token, const gchar * scope, const gchar * address,
     gint64 now_s, gint64 now_us, gchar ** id);
@@ -147,6 +153,9 @@ typedef struct
   gint64 now_s;                 /* Unix s: the time of URIs naming no media */
   FluHlsTokenTimeFunc token_time;       /* NULL: every URI's time is now_s */
   gpointer user_data;
+  FluHlsTokenCache *cache;      /* NULL: none; else the session's (its
+                                 * tokens, and its playlist when
+                                 * token_time is set) */
 } FluHlsTokenSpec;
 
 /* @playlist with the session's token (FLU_HLS_SESSION_PARAM=...) added to
@@ -156,7 +165,10 @@ typedef struct
  * every playlist of the session while it is listed (RFC 8216bis 6.2.1);
  * any other URI (a rendition report, a variant playlist, an msn without a
  * token time) expires lifetime_s after now_s.  One token time look-up per
- * msn and one HMAC per expiry for the playlist. */
+ * msn and one HMAC per expiry for the playlist; with a cache, one HMAC
+ * per expiry it does not hold yet (a new segment), and the playlist
+ * itself again (a ref) when @playlist is the bytes object it was last
+ * made from (and, if it has URIs timed from now, at the same now_s). */
 GBytes *flu_hls_playlist_add_tokens (GBytes * playlist,
     const FluHlsTokenSpec * spec);
 

@@ -43,7 +43,12 @@
  * segment's, part's or init segment's token expires session-timeout
  * after that segment's time, so its URI is the same in every playlist
  * that lists it (RFC 8216bis 6.2.1), and is taken past its expiry while
- * its session lives (the cookie is renewed by each playlist); a
+ * its session lives (the cookie is renewed by each playlist, in steps
+ * of session-timeout / 10); a session keeps the tokens it was given or
+ * presented, bound to the key, mount, id and address they were made
+ * with (fluhlstokencache.c): a known token is compared in constant time
+ * instead of HMACed again (its expiry checked as before), a reload of an
+ * unchanged playlist gets the same bytes, a new segment costs one HMAC; a
  * session (a viewer: client-limit counts them) ends after
  * session-timeout idle with one access-log line and a
  * fluhlssink-session-ended bus message.  max-sessions bounds the table

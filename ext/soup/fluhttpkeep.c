@@ -31,9 +31,11 @@
  * GSource (the epoll fd as its unix fd): writing (EPOLLOUT until the
  * head and the body chunks, GBytes references sent with sendmsg and
  * never copied, are out) or parked (EPOLLIN: when the next request's
- * first byte is readable, the connection leaves the set and goes back to
- * libsoup as a new connection would, the same GIOStream; EPOLLRDHUP, a
- * read of 0 or an error close it).  Bounds: a parked connection is
+ * first byte is readable, the connection goes back to libsoup as a new
+ * connection would, the same GIOStream; EPOLLRDHUP, a read of 0 or an
+ * error close it).  Each fd is registered once, edge-triggered, and
+ * stays in the set (see set_events ()): no epoll_ctl per request.
+ * Bounds: a parked connection is
  * closed after the idle timeout, one whose answer is not all written
  * within the stall bound too; both lists are kept in deadline order (a
  * connection enters at the tail, with now + a constant), so one timer
@@ -41,14 +43,19 @@
  * bytes) and the references of its answer.
  *
  * The fast path: when the next request of a parked connection is a
- * plain GET or HEAD whose whole head is in the socket (peeked), it is
- * parsed here with libsoup's parser and offered to the server's fast
- * handler of its path (flu_http_keep_set_fast ()); when that answers,
- * the head is read off the socket and the answer written as any other,
- * with the same serializer (flu_http_keep_build_answer ()), and the
- * connection parked again; else it goes back to libsoup, nothing read.
+ * plain GET or HEAD whose whole head is in the socket, it is parsed here
+ * with libsoup's parser and offered to the server's fast handler of its
+ * path (flu_http_keep_set_fast ()); when that answers, the answer is
+ * written as any other, with the same serializer
+ * (flu_http_keep_build_answer ()), and the connection parked again; else
+ * it goes back to libsoup with every byte it sent.  The server's
+ * connections take bytes back (flu_http_keep_set_unread (),
+ * fluhttpinput.c), so a request is read with ONE recv (what came after
+ * its head, a pipelined request, kept in the fd's slot for the next
+ * turn); without that (the tests' socket pairs) it is peeked, then its
+ * head read off when answered here, nothing read when not.
  * Or the handler answers later (a held request): the head is read off,
- * the connection waits in a third list, armed for hang-ups only (its
+ * the connection stays in a third list, waiting for hang-ups only (its
  * holder has the deadline), until flu_http_keep_answer_pending () writes
  * the answer and parks it again; a hang-up or the server's stop tells
  * the holder (its cancel function) and closes it.
@@ -114,9 +121,10 @@ typedef struct
   GIOStream *conn;
   gint fd;
   KeptState state;
-  guint32 events;               /* armed in the epoll set, 0 = not */
+  guint32 events;               /* what we wait for, 0 = nothing */
   gint64 deadline;              /* monotonic us */
   gboolean park;
+  gboolean fresh;               /* flu_http_keep_park (): not registered yet */
   /* the answer being written */
   gchar *head;
   gsize head_len, head_off;
@@ -142,7 +150,18 @@ typedef struct
 {
   GSource source;
   FluHttpKeep *keep;
+  gpointer tag;                 /* the epoll fd's */
 } EpollSource;
+
+typedef struct
+{
+  Kept *k;
+  guint32 seen;
+  guint32 gen;                  /* of its registration */
+  /* read off with a head and not yet looked at (a pipelined request) */
+  gchar *unread;
+  gsize n_unread;
+} Slot;
 
 struct _FluHttpKeep
 {
@@ -155,14 +174,19 @@ struct _FluHttpKeep
   GList *spare;                 /* freed Kept by their links, MAX_SPARE */
   guint n_spare;
   gint64 idle_us, stall_us;
-  /* fds registered in the set (one bit each), disarmed or not: see
-   * set_events () */
-  guint8 *registered;
-  gsize registered_len;
+  /* by fd: the Kept that has it now, if any, and the events that came
+   * while nobody waited for them (see set_events ()) */
+  Slot *slots;
+  gsize n_slots;
+  /* fds whose events came before they were waited for: looked at by the
+   * next dispatch */
+  GArray *recheck, *recheck_spare;
   FluHttpKeepResumeFunc resume;
   gpointer user_data;
   FluHttpKeepFastFunc fast;
   gpointer fast_data;
+  FluHttpKeepUnreadFunc unread;
+  guint32 gen;                  /* registrations made */
 };
 
 /* answers written by the fast path, every server */
@@ -193,60 +217,93 @@ queue_of (FluHttpKeep * keep, Kept * k)
   }
 }
 
-static gboolean
-is_registered (FluHttpKeep * keep, gint fd)
+/* the events a waiting connection acts on, and those remembered */
+#define WAKE_EVENTS (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)
+
+static GQuark
+registered_quark (void)
 {
-  return (gsize) fd / 8 < keep->registered_len &&
-      (keep->registered[fd / 8] & (1 << (fd % 8)));
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("flu-http-keep-set");
+  return quark;
 }
 
-static void
-set_registered (FluHttpKeep * keep, gint fd, gboolean on)
+static Slot *
+slot_of (FluHttpKeep * keep, gint fd)
 {
-  if ((gsize) fd / 8 >= keep->registered_len) {
-    gsize len = MAX (keep->registered_len * 2, (gsize) fd / 8 + 64);
+  if ((gsize) fd >= keep->n_slots) {
+    gsize len = MAX (keep->n_slots * 2, (gsize) fd + 64);
 
-    if (!on)
-      return;
-    keep->registered = g_realloc (keep->registered, len);
-    memset (keep->registered + keep->registered_len, 0,
-        len - keep->registered_len);
-    keep->registered_len = len;
+    keep->slots = g_renew (Slot, keep->slots, len);
+    memset (keep->slots + keep->n_slots, 0,
+        (len - keep->n_slots) * sizeof (Slot));
+    keep->n_slots = len;
   }
-  if (on)
-    keep->registered[fd / 8] |= 1 << (fd % 8);
-  else
-    keep->registered[fd / 8] &= ~(1 << (fd % 8));
+  return &keep->slots[fd];
 }
 
-/* Every registration is EPOLLONESHOT: once an event came the fd is
- * disarmed (no event, not even a hang-up, until re-armed), so a
- * connection that goes back to libsoup stays registered, disarmed, and
- * the next answer on it re-arms it with one EPOLL_CTL_MOD: one epoll_ctl
- * per request instead of an ADD and a DEL.  An fd leaves the set when it
- * is closed (by us or by libsoup: GSocket never duplicates it), so a
- * registration is only believed in: MOD that finds none (ENOENT, a new
- * connection on a reused number) falls back to ADD. */
+/* an fd whose remembered events are to be looked at by the next
+ * dispatch: the source's prepare () says it is ready (no wake-up to
+ * write: this is the server thread, before its next poll) */
+static void
+recheck_later (FluHttpKeep * keep, gint fd)
+{
+  g_array_append_val (keep->recheck, fd);
+}
+
+/* Each fd is registered once, edge-triggered, for everything
+ * (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET; as its data the fd and a
+ * registration number, so that the events of a registration left from
+ * an older socket on the same fd number, were it still open elsewhere,
+ * are ignored), when its connection first comes here, and stays
+ * registered until it is closed (by us or by libsoup: GSocket never
+ * duplicates it, and the close takes it out of the set), also while
+ * libsoup has it: no
+ * epoll_ctl per request.  What a connection waits for is ours only
+ * (@events: EPOLLOUT while writing, EPOLLIN | EPOLLRDHUP parked,
+ * EPOLLRDHUP pending; EPOLLHUP and EPOLLERR always), in k->events.  An
+ * edge comes once: one that nobody waits for (while libsoup has the
+ * connection, a next request sent while one is written or pending) is
+ * remembered in the fd's slot, and looked at (recheck_later ()) when the
+ * connection waits for it.  The registration is kept on the connection
+ * object (a new connection on a reused fd number is another object, and
+ * is added). */
 static void
 set_events (FluHttpKeep * keep, Kept * k, guint32 events)
 {
-  struct epoll_event ev = { 0 };
+  Slot *slot;
 
-  if (k->events == events || events == 0) {
-    /* 0: closed by the caller next, or the event that disarmed it came */
-    k->events = events;
-    return;
-  }
-  ev.events = events | EPOLLONESHOT;
-  ev.data.ptr = k;
-  if (!is_registered (keep, k->fd) ||
-      epoll_ctl (keep->epfd, EPOLL_CTL_MOD, k->fd, &ev) < 0) {
-    if (epoll_ctl (keep->epfd, EPOLL_CTL_ADD, k->fd, &ev) < 0)
-      GST_WARNING ("epoll_ctl on fd %d: %s", k->fd, g_strerror (errno));
-    else
-      set_registered (keep, k->fd, TRUE);
-  }
   k->events = events;
+  if (events == 0)
+    /* closed by the caller next, or no longer waiting */
+    return;
+  slot = slot_of (keep, k->fd);
+  slot->k = k;
+  if (g_object_get_qdata (G_OBJECT (k->conn), registered_quark ()) != keep) {
+    struct epoll_event ev = { 0 };
+
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    /* the fd and this registration's number: events of an older one
+     * (its socket still open elsewhere, under the same fd number) are
+     * not this connection's */
+    slot->gen = ++keep->gen;
+    ev.data.u64 = (guint64) slot->gen << 32 | (guint32) k->fd;
+    /* the set tells what is ready now, as an edge */
+    slot->seen = 0;
+    g_clear_pointer (&slot->unread, g_free);
+    slot->n_unread = 0;
+    if (epoll_ctl (keep->epfd, EPOLL_CTL_ADD, k->fd, &ev) < 0 &&
+        (errno != EEXIST ||
+            epoll_ctl (keep->epfd, EPOLL_CTL_MOD, k->fd, &ev) < 0)) {
+      GST_WARNING ("epoll_ctl on fd %d: %s", k->fd, g_strerror (errno));
+      return;
+    }
+    g_object_set_qdata (G_OBJECT (k->conn), registered_quark (), keep);
+  } else if (slot->seen & (events | EPOLLHUP | EPOLLERR)) {
+    recheck_later (keep, k->fd);
+  }
 }
 
 /* the answer is over: done called once, its references dropped */
@@ -280,6 +337,8 @@ kept_remove (FluHttpKeep * keep, Kept * k, gboolean ok)
   GIOStream *conn = k->conn;
 
   set_events (keep, k, 0);
+  if ((gsize) k->fd < keep->n_slots && keep->slots[k->fd].k == k)
+    keep->slots[k->fd].k = NULL;
   g_queue_unlink (queue_of (keep, k), &k->link);
   answer_done (k, ok);
   g_clear_pointer (&k->range, g_free);
@@ -300,7 +359,11 @@ kept_close (FluHttpKeep * keep, Kept * k, const gchar * why)
 
   GST_LOG ("fd %d: closing (%s)", k->fd, why);
   /* the close takes it out of the set */
-  set_registered (keep, k->fd, FALSE);
+  if ((gsize) k->fd < keep->n_slots) {
+    keep->slots[k->fd].seen = 0;
+    g_clear_pointer (&keep->slots[k->fd].unread, g_free);
+    keep->slots[k->fd].n_unread = 0;
+  }
   conn = kept_remove (keep, k, FALSE);
   g_io_stream_close (conn, NULL, NULL);
   g_object_unref (conn);
@@ -328,7 +391,8 @@ write_some (Kept * k)
     struct iovec iov[MAX_IOV];
     struct msghdr mh = { 0 };
     guint n = 0, i;
-    gsize off;
+    gsize off, want = 0;
+    gboolean full;
     gssize r;
 
     if (k->head_off < k->head_len) {
@@ -347,6 +411,8 @@ write_some (Kept * k)
     }
     if (n == 0)
       return TRUE;
+    for (i = 0; i < n; i++)
+      want += iov[i].iov_len;
     mh.msg_iov = iov;
     mh.msg_iovlen = n;
     r = sendmsg (k->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -354,6 +420,10 @@ write_some (Kept * k)
       continue;
     if (r < 0)
       return FALSE;
+    /* short: the socket buffer is full (a short write sets the
+     * socket's no-space flag as EAGAIN does: the EPOLLOUT edge comes
+     * when it drains), no second sendmsg to be told so */
+    full = (gsize) r < want;
     /* what went: the head first, then the chunks in order */
     if (k->head_off < k->head_len) {
       gsize h = MIN ((gsize) r, k->head_len - k->head_off);
@@ -372,6 +442,10 @@ write_some (Kept * k)
         k->chunk_i++;
         k->chunk_off = 0;
       }
+    }
+    if (full) {
+      errno = EAGAIN;
+      return FALSE;
     }
   }
 }
@@ -407,68 +481,162 @@ static void
 kept_readable (FluHttpKeep * keep, Kept * k, guint32 revents)
 {
   gchar buf[PEEK_SIZE];
-  gssize n;
+  Slot *slot = slot_of (keep, k->fd);
+  gboolean consume = keep->unread != NULL;
+  guint32 gone = 0;
+  gsize have = 0;
   GIOStream *conn;
+  gssize n = 0;
 
-  do
-    n = recv (k->fd, buf, sizeof (buf), MSG_PEEK | MSG_DONTWAIT);
-  while (n < 0 && errno == EINTR);
-  if (n > 0) {
-    /* the next request: back to libsoup, disarmed */
-    const gchar *end = memmem (buf, n, "\r\n\r\n", 4);
+  if (slot->unread) {
+    /* read with the last head: a pipelined request */
+    have = slot->n_unread;
+    memcpy (buf, slot->unread, have);
+    g_clear_pointer (&slot->unread, g_free);
+    slot->n_unread = 0;
+  }
+  if (have == 0 || !memmem (buf, have, "\r\n\r\n", 4)) {
+    /* consumed when the bytes can be given back to libsoup, else
+     * peeked (and the head read off if answered here) */
+    do
+      n = recv (k->fd, buf + have, sizeof (buf) - have,
+          consume ? MSG_DONTWAIT : MSG_PEEK | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n > 0)
+      have += n;
+    else if (n == 0)
+      gone = EPOLLRDHUP;
+    else if (errno != EAGAIN && errno != EWOULDBLOCK)
+      gone = EPOLLERR;
+  }
+  if (have > 0) {
+    /* the next request: back to libsoup (still registered, its events
+     * remembered), or answered here */
+    const gchar *end = memmem (buf, have, "\r\n\r\n", 4);
+    gsize head_len = end ? (gsize) (end + 4 - buf) : have;
 
     k->events = 0;
-    if (end && keep->fast && try_fast (keep, k, buf, end + 4 - buf))
+    /* what the next wait must look at first, as no edge comes for it:
+     * bytes beyond this head (a pipelined request: kept here when
+     * consumed), a hang-up */
+    if (have > head_len) {
+      slot->seen |= EPOLLIN;
+      if (consume) {
+        slot->unread = g_memdup2 (buf + head_len, have - head_len);
+        slot->n_unread = have - head_len;
+      }
+    }
+    slot->seen |= (revents | gone) & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+    if (end && keep->fast && try_fast (keep, k, buf, head_len))
       return;
+    g_clear_pointer (&slot->unread, g_free);
+    slot->n_unread = 0;
     conn = kept_remove (keep, k, TRUE);
+    if (consume)
+      keep->unread (keep->user_data, conn, buf, have);
     keep->resume (keep->user_data, conn, end != NULL);
     g_object_unref (conn);
     return;
   }
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-      !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
-    /* nothing after all: armed again */
-    k->events = 0;
-    set_events (keep, k, EPOLLIN | EPOLLRDHUP);
+  if (n < 0 && !gone && !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+    /* nothing after all (a remembered edge whose bytes libsoup read):
+     * still waiting, the next bytes come as an edge; a fresh connection
+     * (flu_http_keep_park ()) is registered now */
+    if (k->fresh) {
+      k->fresh = FALSE;
+      set_events (keep, k, EPOLLIN | EPOLLRDHUP);
+    }
     return;
   }
   kept_close (keep, k, "peer closed while parked");
 }
 
+/* an event of @fd (or its remembered ones): to the connection that
+ * waits for it, or remembered (see set_events ()) */
+static void
+kept_event (FluHttpKeep * keep, gint fd, guint32 e)
+{
+  Slot *slot = slot_of (keep, fd);
+  Kept *k = slot->k;
+
+  if (k == NULL || !(e & (k->events | EPOLLHUP | EPOLLERR))) {
+    slot->seen |= e & WAKE_EVENTS;
+    return;
+  }
+  e |= slot->seen;
+  slot->seen = 0;
+  if (k->state == KEPT_PENDING) {
+    if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+      pending_cancel (keep, k, "peer closed while pending");
+    else
+      slot->seen |= e & EPOLLIN;
+  } else if (k->state == KEPT_WRITING) {
+    if (e & (EPOLLERR | EPOLLHUP)) {
+      kept_close (keep, k, "error while writing");
+    } else {
+      /* a next request or a hang-up: for when it is parked */
+      slot->seen |= e & (EPOLLIN | EPOLLRDHUP);
+      kept_write (keep, k);
+    }
+  } else {
+    kept_readable (keep, k, e);
+  }
+}
+
 static gboolean
 epoll_dispatch (GSource * source, GSourceFunc callback, gpointer user_data)
 {
-  FluHttpKeep *keep = ((EpollSource *) source)->keep;
+  EpollSource *es = (EpollSource *) source;
+  FluHttpKeep *keep = es->keep;
   struct epoll_event evs[MAX_EVENTS];
   gint n, i, rounds = 0;
+  GArray *todo;
+  guint j;
 
-  do {
-    n = epoll_wait (keep->epfd, evs, MAX_EVENTS, 0);
-    for (i = 0; i < n; i++) {
-      Kept *k = evs[i].data.ptr;
-      guint32 e = evs[i].events;
+  if (g_source_query_unix_fd (source, es->tag) & G_IO_IN) {
+    do {
+      n = epoll_wait (keep->epfd, evs, MAX_EVENTS, 0);
+      for (i = 0; i < n; i++)
+        if ((guint32) (evs[i].data.u64 >> 32) ==
+            slot_of (keep, (gint) (guint32) evs[i].data.u64)->gen)
+          kept_event (keep, (gint) (guint32) evs[i].data.u64, evs[i].events);
+    } while (n == MAX_EVENTS && ++rounds < 8);
+  }
+  /* remembered events of connections that now wait for them (those
+   * added meanwhile: the next dispatch) */
+  todo = keep->recheck;
+  keep->recheck = keep->recheck_spare;
+  for (j = 0; j < todo->len; j++) {
+    gint fd = g_array_index (todo, gint, j);
+    Slot *slot = slot_of (keep, fd);
+    guint32 e = slot->seen;
 
-      /* one event per connection per epoll_wait: it is still there;
-       * disarmed by it */
-      k->events = 0;
-      if (k->state == KEPT_PENDING) {
-        /* armed for hang-ups only */
-        pending_cancel (keep, k, "peer closed while pending");
-      } else if (k->state == KEPT_WRITING) {
-        if (e & (EPOLLERR | EPOLLHUP))
-          kept_close (keep, k, "error while writing");
-        else
-          kept_write (keep, k);
-      } else {
-        kept_readable (keep, k, e);
-      }
+    if (slot->k && e) {
+      slot->seen = 0;
+      kept_event (keep, fd, e);
     }
-  } while (n == MAX_EVENTS && ++rounds < 8);
+  }
+  g_array_set_size (todo, 0);
+  keep->recheck_spare = todo;
   return G_SOURCE_CONTINUE;
 }
 
+/* ready with fds to recheck, else when the epoll fd is readable */
+static gboolean
+epoll_prepare (GSource * source, gint * timeout)
+{
+  *timeout = -1;
+  return ((EpollSource *) source)->keep->recheck->len > 0;
+}
+
+static gboolean
+epoll_check (GSource * source)
+{
+  return ((EpollSource *) source)->keep->recheck->len > 0;
+}
+
 static GSourceFuncs epoll_funcs = {
-  NULL, NULL, epoll_dispatch, NULL, NULL, NULL
+  epoll_prepare, epoll_check, epoll_dispatch, NULL, NULL, NULL
 };
 
 static void
@@ -514,10 +682,13 @@ flu_http_keep_new (GMainContext * context, guint idle_ms, guint stall_ms,
   g_queue_init (&keep->writing);
   g_queue_init (&keep->parked);
   g_queue_init (&keep->pending);
+  keep->recheck = g_array_new (FALSE, FALSE, sizeof (gint));
+  keep->recheck_spare = g_array_new (FALSE, FALSE, sizeof (gint));
   keep->watch = g_source_new (&epoll_funcs, sizeof (EpollSource));
   ((EpollSource *) keep->watch)->keep = keep;
   g_source_set_name (keep->watch, "flu-http-keep epoll");
-  g_source_add_unix_fd (keep->watch, epfd, G_IO_IN);
+  ((EpollSource *) keep->watch)->tag =
+      g_source_add_unix_fd (keep->watch, epfd, G_IO_IN);
   g_source_attach (keep->watch, context);
   keep->sweep = g_timeout_source_new (MAX (sweep_ms, 10));
   g_source_set_callback (keep->sweep, sweep, keep, NULL);
@@ -529,6 +700,7 @@ void
 flu_http_keep_free (FluHttpKeep * keep)
 {
   GList *l;
+  gsize i;
 
   if (keep == NULL)
     return;
@@ -549,7 +721,11 @@ flu_http_keep_free (FluHttpKeep * keep)
     keep->spare = l->next;
     g_free (l->data);
   }
-  g_free (keep->registered);
+  for (i = 0; i < keep->n_slots; i++)
+    g_free (keep->slots[i].unread);
+  g_free (keep->slots);
+  g_array_unref (keep->recheck);
+  g_array_unref (keep->recheck_spare);
   g_free (keep);
 }
 
@@ -574,20 +750,24 @@ kept_alloc (FluHttpKeep * keep)
 /* A fresh connection: parked, as after an answer (see kept_write ()),
  * but its request is looked for at once (a client sends it with the
  * connection: mostly there by the accept, and then never in the set);
- * else armed.  Its fd number may have been registered for a closed
- * connection, whose entry went with the close: ADD at once. */
+ * registered only when it is not there yet (kept_readable ()).  What
+ * the fd's slot remembers is an older connection's. */
 void
 flu_http_keep_park (FluHttpKeep * keep, GIOStream * conn, gint fd)
 {
   Kept *k = kept_alloc (keep);
+  Slot *slot = slot_of (keep, fd);
 
+  slot->seen = 0;
+  g_clear_pointer (&slot->unread, g_free);
+  slot->n_unread = 0;
   k->conn = conn;
   k->fd = fd;
   k->park = TRUE;
+  k->fresh = TRUE;
   k->state = KEPT_PARKED;
   k->deadline = g_get_monotonic_time () + keep->idle_us;
   g_queue_push_tail_link (&keep->parked, &k->link);
-  set_registered (keep, fd, FALSE);
   kept_readable (keep, k, 0);
 }
 
@@ -640,6 +820,12 @@ flu_http_keep_set_fast (FluHttpKeep * keep, FluHttpKeepFastFunc func,
 {
   keep->fast = func;
   keep->fast_data = user_data;
+}
+
+void
+flu_http_keep_set_unread (FluHttpKeep * keep, FluHttpKeepUnreadFunc func)
+{
+  keep->unread = func;
 }
 
 guint
@@ -728,11 +914,12 @@ peer_of (GIOStream * conn)
   return addr;
 }
 
-/* The head (@head_len bytes of @buf, peeked) of the next request of @k:
- * when it is a plain GET or HEAD that keeps the connection and the fast
- * handler answers it, the head is read off the socket and the answer
- * written as any other, the connection parked after it; else (FALSE)
- * nothing is consumed and the connection goes to libsoup. */
+/* The head (@head_len bytes of @buf, peeked or read) of the next
+ * request of @k: when it is a plain GET or HEAD that keeps the
+ * connection and the fast handler answers it, the head is read off the
+ * socket (when peeked) and the answer written as any other, the
+ * connection parked after it; else (FALSE) nothing more is consumed and
+ * the connection goes to libsoup. */
 static gboolean
 try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
 {
@@ -784,11 +971,15 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   if (!keep->fast (keep->fast_data, is_head ? SOUP_METHOD_HEAD :
           SOUP_METHOD_GET, path, query, req, &answer))
     goto out;
-  /* ours: the head off the socket, the pipelined rest left in it */
-  scratch = g_alloca (head_len);
-  do
-    r = recv (k->fd, scratch, head_len, MSG_DONTWAIT);
-  while (r < 0 && errno == EINTR);
+  /* ours: the head off the socket (read already when consumed), the
+   * pipelined rest left in it */
+  r = head_len;
+  if (keep->unread == NULL) {
+    scratch = g_alloca (head_len);
+    do
+      r = recv (k->fd, scratch, head_len, MSG_DONTWAIT);
+    while (r < 0 && errno == EINTR);
+  }
   if (r != (gssize) head_len) {
     /* cannot be (peeked), but then the connection is lost */
     if (answer.take)
@@ -804,10 +995,14 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
     goto out;
   }
   if (answer.take) {
-    /* the handler's now, on a descriptor of its own; the registration
-     * of the socket in the set stays (the dup keeps the file open) but
-     * is disarmed (its event came) and goes with the last close */
-    gint own = fcntl (k->fd, F_DUPFD_CLOEXEC, 3);
+    /* the handler's now, on a descriptor of its own: out of the set
+     * first when it is in (the dup would keep its registration, and its
+     * events, alive) */
+    gint own;
+
+    if (g_object_get_qdata (G_OBJECT (k->conn), registered_quark ()) == keep)
+      epoll_ctl (keep->epfd, EPOLL_CTL_DEL, k->fd, NULL);
+    own = fcntl (k->fd, F_DUPFD_CLOEXEC, 3);
 
     if (own < 0)
       GST_WARNING ("fd %d: no descriptor for its taker: %s", k->fd,
@@ -821,7 +1016,7 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   }
   if (answer.cancel) {
     /* answered later: here until then, watched for hang-ups only (a
-     * pipelined next request waits in the socket) */
+     * pipelined next request waits in the socket or the fd's slot) */
     g_queue_unlink (&keep->parked, &k->link);
     k->state = KEPT_PENDING;
     k->keep = keep;

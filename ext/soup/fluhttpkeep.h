@@ -179,6 +179,16 @@ typedef gboolean (*FluHttpKeepFastFunc) (gpointer user_data,
     SoupMessageHeaders * request, FluHttpFastAnswer * answer);
 void flu_http_keep_set_fast (FluHttpKeep * keep, FluHttpKeepFastFunc func,
     gpointer user_data);
+/* With @func set, a parked connection's next request is read off its
+ * socket with one recv (else peeked, and its head read again when
+ * answered here); what then goes back to libsoup is given to @func
+ * first, before the resume function (its user data), to be read before
+ * the socket (fluhttpinput.c). */
+typedef void (*FluHttpKeepUnreadFunc) (gpointer user_data, GIOStream * conn,
+    const gchar * data, gsize len);
+void flu_http_keep_set_unread (FluHttpKeep * keep,
+    FluHttpKeepUnreadFunc func);
+
 /* Answers written by the fast path so far, in the process (any thread). */
 guint flu_http_keep_fast_total (void);
 

@@ -28,6 +28,7 @@
 #include "fluhttpauth.h"
 #include "fluhttpporter.h"
 #include "fluhttpkeep.h"
+#include "fluhttpinput.h"
 #include "fluporterproto.h"
 
 #include <errno.h>
@@ -72,6 +73,7 @@ typedef struct
   gboolean head_ready;          /* back from fluhttpkeep.c, whole head in */
   gint64 accepted;              /* monotonic us; until its first request
                                  * goes to libsoup (header timeout) */
+  GInputStream *input;          /* fluhttpinput.c's, over the socket's */
 } FluHttpConnection;
 
 typedef GTcpConnectionClass FluHttpConnectionClass;
@@ -339,14 +341,29 @@ flu_http_connection_finalize (GObject * object)
   }
   g_clear_object (&self->local);
   g_clear_object (&self->remote);
+  g_clear_object (&self->input);
   g_atomic_int_add (&live_connections, -1);
   G_OBJECT_CLASS (flu_http_connection_parent_class)->finalize (object);
+}
+
+/* the socket's input stream under fluhttpinput.c's: the bytes
+ * fluhttpkeep.c read off are given back there */
+static GInputStream *
+flu_http_connection_get_input (GIOStream * stream)
+{
+  FluHttpConnection *self = (FluHttpConnection *) stream;
+
+  if (self->input == NULL)
+    self->input = flu_http_input_new (G_IO_STREAM_CLASS
+        (flu_http_connection_parent_class)->get_input_stream (stream));
+  return self->input;
 }
 
 static void
 flu_http_connection_class_init (FluHttpConnectionClass * klass)
 {
   G_IO_STREAM_CLASS (klass)->close_fn = flu_http_connection_close;
+  G_IO_STREAM_CLASS (klass)->get_input_stream = flu_http_connection_get_input;
   G_OBJECT_CLASS (klass)->finalize = flu_http_connection_finalize;
 }
 
@@ -754,6 +771,14 @@ kept_resume (gpointer data, GIOStream * conn, gboolean head_complete)
       g_socket_connection_get_socket (G_SOCKET_CONNECTION (c)));
 }
 
+/* fluhttpkeep.c read the start of the next request off before it goes
+ * back to libsoup: read first */
+static void
+kept_unread (gpointer data, GIOStream * conn, const gchar * bytes, gsize len)
+{
+  flu_http_input_unread (g_io_stream_get_input_stream (conn), bytes, len);
+}
+
 static void
 fast_prefix_free (gpointer data)
 {
@@ -856,6 +881,7 @@ flu_http_server_send_kept (FluHttpServer * self, SoupServerMessage * msg)
   SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
   guint status = soup_server_message_get_status (msg);
   GIOStream *stolen;
+  GInputStream *input;
   GPtrArray *chunks;
   gchar *head;
   gboolean keep;
@@ -876,9 +902,13 @@ flu_http_server_send_kept (FluHttpServer * self, SoupServerMessage * msg)
     return TRUE;
   }
   /* bytes of a pipelined request that libsoup buffered would be lost
-   * with its stream: answer and close (the client asks again) */
+   * with its stream: answer and close (the client asks again); those in
+   * the socket are fluhttpkeep.c's, so no poll () of it (quiet) */
+  input = g_io_stream_get_input_stream (G_IO_STREAM (c));
+  flu_http_input_set_quiet (input, TRUE);
   keep = !g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM
       (g_io_stream_get_input_stream (stolen)));
+  flu_http_input_set_quiet (input, FALSE);
   /* not closing @c (close-on-dispose unset) */
   g_object_unref (stolen);
   flu_http_keep_build (msg, keep, &head, &chunks);
@@ -1171,8 +1201,10 @@ server_new (const gchar * address, guint port, guint header_timeout,
 
     self->keep = flu_http_keep_new (self->context, idle_ms,
         KEEP_STALL_S * 1000, CLAMP (idle_ms / 4, 100, 1000), kept_resume, self);
-    if (self->keep)
+    if (self->keep) {
       flu_http_keep_set_fast (self->keep, kept_fast, self);
+      flu_http_keep_set_unread (self->keep, kept_unread);
+    }
     /* FLU_HTTP_FIRST_FAST=0: every first request to libsoup, as before
      * (tests comparing both paths, benchmarks of both) */
     self->first_fast = g_strcmp0 (g_getenv ("FLU_HTTP_FIRST_FAST"), "0") != 0;

@@ -264,13 +264,6 @@ write_all (GSocket * socket, const guint8 * data, gsize length,
 }
 
 gboolean
-flu_feed_read_all (GSocket * socket, guint8 * data, gsize length,
-    guint timeout_ms, GCancellable * cancellable, GError ** error)
-{
-  return read_all (socket, data, length, timeout_ms, 0, cancellable, error);
-}
-
-gboolean
 flu_feed_write_all (GSocket * socket, const guint8 * data, gsize length,
     guint timeout_ms, GCancellable * cancellable, GError ** error)
 {

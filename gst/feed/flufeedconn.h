@@ -138,8 +138,6 @@ GSocketConnection *flu_feed_connect (const gchar * host, guint port,
     guint timeout_ms, GCancellable * cancellable, GError ** error);
 
 /* @timeout_ms bounds each wait for the socket; 0 = no bound. */
-gboolean flu_feed_read_all (GSocket * socket, guint8 * data, gsize length,
-    guint timeout_ms, GCancellable * cancellable, GError ** error);
 gboolean flu_feed_write_all (GSocket * socket, const guint8 * data,
     gsize length, guint timeout_ms, GCancellable * cancellable,
     GError ** error);

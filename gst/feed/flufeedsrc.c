@@ -32,6 +32,11 @@
  * reconnection DISCONT, and can fill the outage (#FluFeedSrc:fill).  In
  * server mode it listens and a `flufeedsink mode=client` pushes to it.
  *
+ * It reads the socket into a buffer of its own (64 KiB, grown for a
+ * bigger caps or event packet): one recv takes every packet that arrived
+ * together, and it waits for the socket only when the buffer holds no
+ * whole packet; a big buffer payload is read straight into its GstBuffer.
+ *
  * |[
  * gst-launch-1.0 flufeedsrc hosts=cam1:5000,cam2:5000 ! jpegdec ! autovideosink
  * ]|
@@ -46,6 +51,7 @@
 #include "flufeedsrc.h"
 #include "flufeedconn.h"
 #include "flufeedfill.h"
+#include "flufeedread.h"
 #include "flufeedstate.h"
 #include "flufeedtimeline.h"
 #include "flugdp.h"
@@ -70,7 +76,8 @@
  * make_stats takes self->lock).
  *
  * Never called with a lock held: socket I/O and the handshake
- * (flu_feed_connect, flu_feed_auth, flu_feed_read_all, g_poll),
+ * (flu_feed_connect, flu_feed_auth, flu_feed_reader_need and _read_into,
+ * g_poll),
  * g_thread_join, gst_element_post_message / GST_ELEMENT_WARNING /
  * GST_ELEMENT_ERROR, gst_pad_push_event, gst_base_src_set_caps and
  * g_object_notify. */
@@ -87,6 +94,9 @@ GST_DEBUG_CATEGORY_STATIC (flu_feed_src_debug);
 #define DEFAULT_FILL FLU_FEED_FILL_NONE
 #define PROBE_CONNECT_TIMEOUT_MS 1000
 #define DEFAULT_LATENCY_MS 200
+/* a buffer payload at least this big, not whole in the read buffer yet,
+ * is read straight into its GstBuffer */
+#define DIRECT_READ_MIN 4096
 
 enum
 {
@@ -178,7 +188,7 @@ struct _FluFeedSrc
                                  * connection yet (drop empty ones) */
   FluFeedTimeline timeline;
   FluFeedFiller filler;
-  guint8 *scratch;              /* caps and event payloads */
+  FluFeedReader reader;         /* the connection's read buffer */
   struct _ConnectJob *job;      /* a connection attempt under way */
 
   /* under lock, written by the streaming thread only (which reads them
@@ -299,10 +309,15 @@ set_last_error (FluFeedSrc * self, const gchar * error)
 static void
 close_connection (FluFeedSrc * self)
 {
-  if (self->socket)
+  if (self->socket) {
+    GST_DEBUG_OBJECT (self, "closing; %" G_GUINT64_FORMAT " recvs and %"
+        G_GUINT64_FORMAT " waits so far", self->reader.recvs,
+        self->reader.waits);
     g_socket_close (self->socket, NULL);
+  }
   g_clear_object (&self->socket);
   g_clear_object (&self->conn);
+  flu_feed_reader_reset (&self->reader);
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->stats.current_upstream, g_free);
   g_mutex_unlock (&self->lock);
@@ -376,6 +391,7 @@ connected (FluFeedSrc * self, GSocket * socket, const gchar * name)
 {
   g_socket_set_blocking (socket, FALSE);
   self->socket = socket;
+  flu_feed_reader_reset (&self->reader);
   self->have_caps = FALSE;
   flu_feed_timeline_new_upstream (&self->timeline);
   self->last_probe = g_get_monotonic_time ();
@@ -686,11 +702,12 @@ garbage (FluFeedSrc * self, GError * err, gchar ** reason)
   return READ_LOST;
 }
 
+/* Makes @length bytes of the stream available in the read buffer. */
 static gboolean
-read_bytes (FluFeedSrc * self, guint8 * data, gsize length, GError ** err)
+need (FluFeedSrc * self, gsize length, GError ** err)
 {
-  return flu_feed_read_all (self->socket, data, length, self->run.data_timeout,
-      self->cancellable, err);
+  return flu_feed_reader_need (&self->reader, self->socket, length,
+      self->run.data_timeout, self->cancellable, err);
 }
 
 /* Reads and checks one GDP header.  Its first bytes tell a GDP stream
@@ -698,39 +715,53 @@ read_bytes (FluFeedSrc * self, guint8 * data, gsize length, GError ** err)
 static ReadResult
 read_header (FluFeedSrc * self, FluGdpHeader * header, gchar ** reason)
 {
-  guint8 h[FLU_GDP_HEADER_LEN];
   GError *err = NULL;
 
-  if (!read_bytes (self, h, FLU_FEED_AUTH_MAGIC_LEN, &err))
+  if (!need (self, FLU_FEED_AUTH_MAGIC_LEN, &err))
     return io_result (self, err, reason);
-  if (memcmp (h, FLU_FEED_AUTH_MAGIC, FLU_FEED_AUTH_MAGIC_LEN) == 0) {
+  if (memcmp (flu_feed_reader_peek (&self->reader), FLU_FEED_AUTH_MAGIC,
+          FLU_FEED_AUTH_MAGIC_LEN) == 0) {
     *reason = g_strdup ("the upstream asks for a secret: set the secret "
         "property to the upstream's");
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
         ("Upstream requires authentication"), ("%s", *reason));
     return READ_LOST;
   }
-  if (!read_bytes (self, h + FLU_FEED_AUTH_MAGIC_LEN,
-          FLU_GDP_HEADER_LEN - FLU_FEED_AUTH_MAGIC_LEN, &err))
+  if (!need (self, FLU_GDP_HEADER_LEN, &err))
     return io_result (self, err, reason);
-  if (!flu_gdp_parse_header (h, self->run.max_packet_size, header, &err))
+  if (!flu_gdp_parse_header (flu_feed_reader_peek (&self->reader),
+          self->run.max_packet_size, header, &err))
     return garbage (self, err, reason);
+  flu_feed_reader_consume (&self->reader, FLU_GDP_HEADER_LEN);
   return READ_OK;
 }
 
-/* A buffer packet's payload, read into a buffer of its own. */
+/* A buffer packet's payload into a buffer of its own: copied from the
+ * read buffer when it is there whole or small, else what the read buffer
+ * holds of it and the rest straight from the socket (no copy of most of
+ * a big frame). */
 static ReadResult
 read_buffer (FluFeedSrc * self, const FluGdpHeader * header,
     GstBuffer ** out, gchar ** reason)
 {
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, header->payload_length,
-      NULL);
+  gsize length = header->payload_length;
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, length, NULL);
   GError *err = NULL;
   GstMapInfo map;
   gboolean ok, valid = TRUE;
 
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  ok = read_bytes (self, map.data, map.size, &err);
+  if (length >= DIRECT_READ_MIN &&
+      flu_feed_reader_available (&self->reader) < length) {
+    ok = flu_feed_reader_read_into (&self->reader, self->socket, map.data,
+        length, self->run.data_timeout, self->cancellable, &err);
+  } else {
+    ok = need (self, length, &err);
+    if (ok && length > 0) {
+      memcpy (map.data, flu_feed_reader_peek (&self->reader), length);
+      flu_feed_reader_consume (&self->reader, length);
+    }
+  }
   if (ok)
     valid = flu_gdp_check_payload (header, map.data, &err);
   gst_buffer_unmap (buf, &map);
@@ -744,10 +775,11 @@ read_buffer (FluFeedSrc * self, const FluGdpHeader * header,
 
 /* A caps packet: new caps on our pad when the upstream's change. */
 static ReadResult
-handle_caps (FluFeedSrc * self, const FluGdpHeader * header, gchar ** reason)
+handle_caps (FluFeedSrc * self, const FluGdpHeader * header,
+    const guint8 * payload, gchar ** reason)
 {
   GError *err = NULL;
-  GstCaps *caps = flu_gdp_caps_new (header, self->scratch, &err);
+  GstCaps *caps = flu_gdp_caps_new (header, payload, &err);
   GstCaps *cur;
 
   if (!caps)
@@ -768,10 +800,11 @@ handle_caps (FluFeedSrc * self, const FluGdpHeader * header, gchar ** reason)
  * and custom events go downstream; stream-start, gaps and the like are
  * dropped (ours are our own). */
 static ReadResult
-handle_event (FluFeedSrc * self, const FluGdpHeader * header, gchar ** reason)
+handle_event (FluFeedSrc * self, const FluGdpHeader * header,
+    const guint8 * payload, gchar ** reason)
 {
   GError *err = NULL;
-  GstEvent *event = flu_gdp_event_new (header, self->scratch, &err);
+  GstEvent *event = flu_gdp_event_new (header, payload, &err);
   const GstSegment *segment;
 
   /* a known event type with a payload that does not parse is broken or
@@ -800,19 +833,27 @@ handle_event (FluFeedSrc * self, const FluGdpHeader * header, gchar ** reason)
   return READ_AGAIN;
 }
 
-/* A caps or event packet: its payload, at most 1 MiB, into scratch. */
+/* A caps or event packet: its payload, at most 1 MiB (the header says
+ * so), parsed in the read buffer (which grows for it if need be). */
 static ReadResult
 read_control (FluFeedSrc * self, const FluGdpHeader * header, gchar ** reason)
 {
   GError *err = NULL;
+  const guint8 *payload;
+  ReadResult res;
 
-  if (!read_bytes (self, self->scratch, header->payload_length, &err))
+  if (!need (self, header->payload_length, &err))
     return io_result (self, err, reason);
-  if (!flu_gdp_check_payload (header, self->scratch, &err))
+  payload = flu_feed_reader_peek (&self->reader);
+  if (!flu_gdp_check_payload (header, payload, &err))
     return garbage (self, err, reason);
   if (header->type == FLU_GDP_TYPE_CAPS)
-    return handle_caps (self, header, reason);
-  return handle_event (self, header, reason);
+    res = handle_caps (self, header, payload, reason);
+  else
+    res = handle_event (self, header, payload, reason);
+  /* (after the parse: an emptied buffer that grew is freed) */
+  flu_feed_reader_consume (&self->reader, header->payload_length);
+  return res;
 }
 
 /* One GDP packet: a buffer in *out (READ_OK), or a packet consumed here
@@ -1074,7 +1115,8 @@ fill_while_silent (FluFeedSrc * self, GstBuffer ** buf)
   GPollFD fds[2];
   gint n;
 
-  if (self->state == FLU_FEED_SRC_STREAMING)
+  if (self->state == FLU_FEED_SRC_STREAMING ||
+      flu_feed_reader_available (&self->reader) > 0)
     return FALSE;
   due = fill_due (self);
   if (!GST_CLOCK_TIME_IS_VALID (due))
@@ -1279,8 +1321,6 @@ flu_feed_src_start (GstBaseSrc * bsrc)
   self->discont = FALSE;
   flu_feed_timeline_init (&self->timeline);
   flu_feed_filler_init (&self->filler, self->run.fill);
-  self->scratch = g_malloc (MIN (self->run.max_packet_size,
-          FLU_GDP_MAX_STRING_PAYLOAD));
   g_mutex_lock (&self->lock);
   stats_reset (&self->stats);
   g_mutex_unlock (&self->lock);
@@ -1300,7 +1340,7 @@ flu_feed_src_stop (GstBaseSrc * bsrc)
   }
   close_connection (self);
   flu_feed_filler_clear (&self->filler);
-  g_clear_pointer (&self->scratch, g_free);
+  flu_feed_reader_clear (&self->reader);
   g_array_set_size (self->upstreams, 0);
   settings_clear (&self->run);
   return TRUE;
@@ -1496,6 +1536,7 @@ flu_feed_src_finalize (GObject * object)
   g_cancellable_release_fd (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->listen);
+  flu_feed_reader_clear (&self->reader);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->job_cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -1516,6 +1557,7 @@ flu_feed_src_init (FluFeedSrc * self)
   self->settings.latency = DEFAULT_LATENCY_MS;
   self->upstreams = g_array_new (FALSE, TRUE, sizeof (Upstream));
   g_array_set_clear_func (self->upstreams, clear_upstream);
+  flu_feed_reader_init (&self->reader);
   self->cancellable = g_cancellable_new ();
   g_cancellable_make_pollfd (self->cancellable, &self->cancel_wake);
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);

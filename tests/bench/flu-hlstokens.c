@@ -21,7 +21,10 @@
  * one token for every URI (flu_hls_playlist_add_query, what fluhlssink
  * did before tokens per segment) beside a token per segment
  * (flu_hls_playlist_add_tokens with the window's token times), on the
- * playlists of a window filled as fluhlssink fills it:
+ * playlists of a window filled as fluhlssink fills it; then with the
+ * session's token cache (fluhlstokencache.c): a playlist that changed
+ * (its tokens kept, no HMAC), the same playlist again (the kept one),
+ * and a presented token verified with the HMAC and from the cache:
  *
  *   build/tests/bench/flu-hlstokens [playlist-length] [part-ms] [rounds]
  *
@@ -31,6 +34,7 @@
 #include "fluhlssession.h"
 #include "fluhlswindow.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +58,10 @@ main (int argc, char **argv)
   GBytes *key = flu_hls_session_key_random (), *pl;
   gchar *id = flu_hls_session_new_id ();
   gint64 now = g_get_real_time (), t;
-  gdouble query_us, tokens_us;
+  gdouble query_us, tokens_us, changed_us, same_us, hmac_us, kept_us;
+  FluHlsSessions *table = flu_hls_sessions_new (60 * G_USEC_PER_SEC);
+  FluHlsSession *s = flu_hls_sessions_add (table, NULL, NULL, 0);
+  gchar *tok;
   guint i, k, uris = 0;
   const gchar *p;
 
@@ -91,12 +98,87 @@ main (int argc, char **argv)
   }
   tokens_us = (gdouble) (g_get_monotonic_time () - t) / rounds;
 
+  /* with the cache: the playlist with another text each round (a line
+   * added: rewritten from the kept tokens), then the same one */
+  t = g_get_monotonic_time ();
+  for (i = 0; i < rounds; i++) {
+    gchar *text = g_strdup_printf ("%.*s#%u\n", (gint) g_bytes_get_size (pl),
+        (const gchar *) g_bytes_get_data (pl, NULL), i);
+    GBytes *copy = g_bytes_new_take (text, strlen (text));
+    FluHlsTokenSpec spec = { key, s->id, "/room1/", NULL, 60,
+      now / G_USEC_PER_SEC, token_time, w, s->tokens
+    };
+
+    g_bytes_unref (flu_hls_playlist_add_tokens (copy, &spec));
+    g_bytes_unref (copy);
+  }
+  changed_us = (gdouble) (g_get_monotonic_time () - t) / rounds;
+  t = g_get_monotonic_time ();
+  for (i = 0; i < rounds; i++) {
+    FluHlsTokenSpec spec = { key, s->id, "/room1/", NULL, 60,
+      now / G_USEC_PER_SEC, token_time, w, s->tokens
+    };
+
+    g_bytes_unref (flu_hls_playlist_add_tokens (pl, &spec));
+  }
+  same_us = (gdouble) (g_get_monotonic_time () - t) / rounds;
+
+  /* a segment's token presented: HMAC, then the kept one */
+  tok = flu_hls_session_token_make (key, s->id, "/room1/",
+      now / G_USEC_PER_SEC + 60, NULL);
+  t = g_get_monotonic_time ();
+  for (i = 0; i < rounds; i++)
+    flu_hls_session_token_verify (key, tok, "/room1/", NULL,
+        now / G_USEC_PER_SEC, NULL);
+  hmac_us = (gdouble) (g_get_monotonic_time () - t) / rounds;
+  t = g_get_monotonic_time ();
+  for (i = 0; i < rounds; i++)
+    flu_hls_sessions_verify (table, key, tok, "/room1/", NULL,
+        now / G_USEC_PER_SEC, 1, NULL);
+  kept_us = (gdouble) (g_get_monotonic_time () - t) / rounds;
+  g_free (tok);
+
+  /* the memory of 1000 sessions' caches, each filled by a playlist, a
+   * cookie and a verified token */
+  {
+    FluHlsSessions *many = flu_hls_sessions_new (60 * G_USEC_PER_SEC);
+    struct mallinfo2 before = mallinfo2 (), after;
+
+    for (i = 0; i < 1000; i++) {
+      FluHlsSession *v = flu_hls_sessions_add (many, NULL, NULL, 0);
+      FluHlsTokenSpec spec = { key, v->id, "/room1/", NULL, 60,
+        now / G_USEC_PER_SEC, token_time, w, v->tokens
+      };
+      gchar *c;
+
+      g_bytes_unref (flu_hls_playlist_add_tokens (pl, &spec));
+      tok = flu_hls_session_token_make (key, v->id, "/room1/",
+          now / G_USEC_PER_SEC + 60, NULL);
+      c = g_strdup_printf ("flu_hls_session=%s; Path=/room1/; Max-Age=60; "
+          "HttpOnly; SameSite=Lax", tok);
+      flu_hls_token_cache_add (v->tokens, now / G_USEC_PER_SEC + 60, tok);
+      flu_hls_token_cache_set_cookie (v->tokens, now / G_USEC_PER_SEC + 60, c);
+      g_free (c);
+      g_free (tok);
+    }
+    after = mallinfo2 ();
+    g_print ("a session with its cache filled: %.0f bytes (1000 sessions)\n",
+        (gdouble) (after.uordblks - before.uordblks) / 1000);
+    flu_hls_sessions_free (many);
+  }
+
   g_print ("playlist of %u segments, %u parts each: %" G_GSIZE_FORMAT
       " bytes, %u media URIs\n", length, part_ms ? parts : 0,
       g_bytes_get_size (pl), uris);
   g_print ("one token for every URI:  %.2f us per playlist\n", query_us);
   g_print ("a token per segment:      %.2f us per playlist (%.2fx)\n",
       tokens_us, tokens_us / query_us);
+  g_print ("cached, playlist changed: %.2f us per playlist (%.2fx)\n",
+      changed_us, changed_us / query_us);
+  g_print ("cached, same playlist:    %.2f us per playlist\n", same_us);
+  g_print ("token verified, HMAC:     %.2f us\n", hmac_us);
+  g_print ("token verified, cached:   %.2f us\n", kept_us);
+  flu_hls_sessions_free (table);
   g_bytes_unref (pl);
   g_bytes_unref (key);
   g_free (id);

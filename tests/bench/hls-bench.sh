@@ -11,7 +11,10 @@
 #   hlssink2 + nginx    flufeedsrc ! h264parse ! hlssink2 writing to a tmpfs
 #                       directory, served by nginx (tests/e2e/nginx-lib.sh)
 #   fluhlssink LL behind nginx  the LL origin with the edge of
-#                       docs/hls-edge-nginx.conf in front (CPU: both)
+#                       docs/hls-edge-nginx.conf in front (CPU: both;
+#                       and nginx's share alone as a row of its own:
+#                       nginx serving the same LL-HLS, the like-for-like
+#                       yardstick of the LL-HLS row, printed as a ratio)
 # and, one row after the other, VIEWERS (1000) polling viewers
 # (flu-hlspoll: plain viewers reload the playlist every half target and
 # fetch each new segment; LL viewers make blocking reloads and fetch each
@@ -33,6 +36,9 @@
 #                                    BITRATE=800 kbit/s FLU_BUILD_DIR=build)
 # The viewers run on the same cores as the servers (a loaded 2-core box
 # gives lower bounds of what a server can do).
+# SYSCALLS=1 prints after each row the server's system calls per request
+# served, by kind (perf stat on the syscall tracepoints over the viewers'
+# run, ramp included, as the request count; perf: Debian's linux-perf).
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/e2e/lib.sh"
@@ -113,9 +119,9 @@ row () {
   name=$1 url=$2 mode=$3 extra=$4
   shift 4
   [ "$(status "$url")" = 200 ] || fail "$name: $url answers $(status "$url")"
-  a=$(ticks "$@")
+  a=$(ticks "$@") a1=$(ticks "$1")
   sleep 5
-  idle=$(( $(ticks "$@") - a ))
+  idle=$(( $(ticks "$@") - a )) idle1=$(( $(ticks "$1") - a1 ))
   flags=""
   case $mode in ll*) flags="--ll" ;; esac
   case $mode in *-close) flags="$flags --close" ;; esac
@@ -123,21 +129,44 @@ row () {
   "$poll" --viewers "$viewers" --seconds $((ramp + secs)) --ramp "$ramp" \
     --source-addrs $flags "$url" >"$E2E_TMP/poll.out" 2>"$E2E_TMP/poll.err" &
   ppid=$!
+  scpid=""
+  if [ -n "${SYSCALLS:-}" ]; then
+    perf stat -x, -o "$E2E_TMP/sysc" \
+      -p "$(with_children "$@" | paste -sd, -)" -e raw_syscalls:sys_enter \
+      $(for s in sendmsg sendto writev write sendfile64 read recvfrom \
+        epoll_wait epoll_ctl poll ppoll futex accept4 close getpeername \
+        setsockopt; do
+        printf ' -e syscalls:sys_enter_%s' $s; done) 2>/dev/null &
+    scpid=$!
+  fi
   t0=$(date +%s.%N)
-  a=$(ticks "$@")
-  peak=0
+  a=$(ticks "$@") a1=$(ticks "$1")
+  peak=0 peak1=0
   while kill -0 $ppid 2>/dev/null; do
-    r=$(rss_kb "$@")
+    r=$(rss_kb "$@") r1=$(rss_kb "$1")
     [ -z "$extra" ] || r=$((r + $(du -sk "$extra" | cut -f1)))
     [ "$r" -gt "$peak" ] && peak=$r
+    [ "$r1" -gt "$peak1" ] && peak1=$r1
     sleep 1
   done
   wait $ppid || fail "$name: flu-hlspoll failed: $(cat "$E2E_TMP/poll.out" "$E2E_TMP/poll.err")"
-  used=$(( $(ticks "$@") - a ))
+  if [ -n "$scpid" ]; then
+    kill -INT "$scpid" 2>/dev/null || true
+    wait "$scpid" 2>/dev/null || true
+    reqs=$(tr ' ' '\n' <"$E2E_TMP/poll.out" | sed -n 's/^requests=//p')
+    awk -F, -v n="${reqs:-0}" -v name="$name" '$1 ~ /^[0-9]/ && n > 0 {
+        e = $3; sub(/.*:(sys_enter_)?/, "", e)
+        o = o sprintf(" %s %.2f", e, $1 / n) }
+      END { print name ": syscalls/request:" o }' "$E2E_TMP/sysc" >&2
+  fi
+  used=$(( $(ticks "$@") - a )) used1=$(( $(ticks "$1") - a1 ))
   t1=$(date +%s.%N)
   out=$(tr '\n' ' ' <"$E2E_TMP/poll.out")
   head -n 5 "$E2E_TMP/poll.err" >&2
   echo "$name|$out|$used|$idle|$t0|$t1|$peak" >>"$E2E_TMP/rows"
+  # a row of several processes (the edge and its origin): the first
+  # one's share too, as a row of its own
+  [ $# -eq 1 ] || echo "  of which ${FIRST_NAME:-$1}|$out|$used1|$idle1|$t0|$t1|$peak1" >>"$E2E_TMP/rows"
   echo "$name: $out cpu_ticks=$used idle_ticks_5s=$idle peak_rss_kb=$peak" >&2
 }
 
@@ -153,7 +182,8 @@ for m in "" -close; do
   [ -n "$m" ] || row "fluhlssink HLS, sessions" "http://127.0.0.1:$PORT_sess/sess/index.m3u8" plain "" "$pid_sess"
   row "hlssink2 + nginx$c" "http://127.0.0.1:$STATIC_PORT/index.m3u8" "plain$m" "$shm" "$static_pid"
 done
-row "fluhlssink LL-HLS behind nginx" "http://127.0.0.1:$EDGE_PORT/ll/index.m3u8" ll "" "$edge_pid" "$pid_ll"
+FIRST_NAME="the nginx edge alone (nginx serving the same LL-HLS)" \
+  row "fluhlssink LL-HLS behind nginx" "http://127.0.0.1:$EDGE_PORT/ll/index.m3u8" ll "" "$edge_pid" "$pid_ll"
 
 python3 - "$E2E_TMP/rows" "$hz" "$viewers" <<'PY'
 import sys
@@ -187,4 +217,13 @@ for r in rows:
         r["per_viewer"], r["per_viewer"] / ref["per_viewer"], r["rss"],
         r["rss"] / ref["rss"], age, ready, int(kv["requests"]) / r["dur"],
         kv.get("connections", "?"), kv["errors"], kv["gaps"]))
+# LL-HLS served by us against the same LL-HLS (same viewers, same
+# requests) served by nginx from its cache
+ll = next((x for x in rows if x["name"] == "fluhlssink LL-HLS"), None)
+edge = next((x for x in rows if x["name"].startswith("of which")), None)
+if ll and edge and edge["per_gb"] > 0:
+    print()
+    print("LL-HLS, CPU s/GB: fluhlssink %.2f, nginx edge serving the same "
+          "LL-HLS %.2f: ratio %.2f" % (ll["per_gb"], edge["per_gb"],
+                                       ll["per_gb"] / edge["per_gb"]))
 PY

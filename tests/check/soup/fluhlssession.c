@@ -24,7 +24,9 @@
  * rewrite, a secret file, and the access log's redaction of the token;
  * a session's tokens that stay the same in every playlist while their
  * segment is listed (a window's token times), and expired tokens of a
- * live session taken. */
+ * live session taken; a session's token cache (fluhlstokencache.c)
+ * giving what is made without it, and refusing what is refused
+ * without it. */
 
 #include <gst/check/gstcheck.h>
 #include <glib/gstdio.h>
@@ -668,6 +670,268 @@ GST_START_TEST (test_sessions_verify)
 
 GST_END_TEST;
 
+/* @in rewritten for session @id at @now with @cache (may be NULL) */
+static GBytes *
+tokens_of (GBytes * key, const gchar * id, const gchar * address,
+    FluHlsWindow * w, GBytes * in, gint64 now, FluHlsTokenCache * cache)
+{
+  FluHlsTokenSpec spec = { key, id, "/tv/", address, LIFETIME, now,
+    token_time, w, cache
+  };
+
+  return flu_hls_playlist_add_tokens (in, &spec);
+}
+
+/* A session's token cache: a playlist made with it is byte for byte the
+ * one made without (an LL window growing, reloaded after every part, a
+ * rendition report timed from now); a reload of the same playlist is
+ * the kept one, unless its now-timed URIs would change; its tokens are
+ * verified without the HMAC but only for the key, scope and address
+ * they were made with, and with their expiry as before; a token of the
+ * cached expiry with another MAC, of another session, of a session that
+ * ended, or after the key changed is refused as without the cache. */
+GST_START_TEST (test_token_cache)
+{
+  FluHlsWindowConfig cfg = { 1, 400 * MS, 3, 3, TRUE };
+  GBytes *key = key_of ("0123456789abcdef0123456789abcdef");
+  GBytes *key2 = key_of ("fedcba9876543210fedcba9876543210");
+  GBytes *init = g_bytes_new_static ("init", 4);
+  FluHlsWindow *w = flu_hls_window_new (&cfg, 100, NULL, NULL);
+  FluHlsSessions *t = flu_hls_sessions_new (60 * G_USEC_PER_SEC);
+  FluHlsSession *a = flu_hls_sessions_add (t, NULL, "192.0.2.1", 1);
+  FluHlsSession *b = flu_hls_sessions_add (t, NULL, "192.0.2.2", 1);
+  gint64 now = PDT0 / G_USEC_PER_SEC, expires;
+  GBytes *pl, *in, *with, *without, *again;
+  gchar *text, *tok, *forged, *id = NULL, *a_id;
+  guint k, i, made = 0;
+  GPtrArray *uris;
+
+  for (k = 0; k < 6; k++)
+    for (i = 0; i < 3; i++) {
+      FluHlsPartInfo info = {
+        .duration = 300 * MS,.independent = i == 0,.new_segment = i == 0,
+        .pdt_us = PDT0 + k * G_USEC_PER_SEC,.ends_segment = i == 2,
+        .init = init
+      };
+
+      flu_hls_window_add_part (w, &info, g_bytes_new_take (g_malloc0 (100),
+              100));
+      now++;
+      if ((pl = flu_hls_window_playlist (w)) == NULL)
+        continue;
+      text = g_strdup_printf ("%.*s#EXT-X-RENDITION-REPORT:URI=\"../lo/"
+          "index.m3u8\",LAST-MSN=1\n", (gint) g_bytes_get_size (pl),
+          (const gchar *) g_bytes_get_data (pl, NULL));
+      in = g_bytes_new_take (text, strlen (text));
+      without = tokens_of (key, a->id, NULL, w, in, now, NULL);
+      with = tokens_of (key, a->id, NULL, w, in, now, a->tokens);
+      fail_unless (g_bytes_equal (with, without));
+      /* the same playlist again: the kept one; a second later its
+       * report's token changes: made again, still the same as without */
+      again = tokens_of (key, a->id, NULL, w, in, now, a->tokens);
+      fail_unless (again == with);
+      g_bytes_unref (again);
+      /* ... or the same text in other bytes (rendered again) */
+      {
+        GBytes *copy = g_bytes_new (g_bytes_get_data (in, NULL),
+            g_bytes_get_size (in));
+
+        again = tokens_of (key, a->id, NULL, w, copy, now, a->tokens);
+        fail_unless (again == with);
+        g_bytes_unref (again);
+        g_bytes_unref (copy);
+      }
+      g_bytes_unref (without);
+      without = tokens_of (key, a->id, NULL, w, in, now + 1, NULL);
+      again = tokens_of (key, a->id, NULL, w, in, now + 1, a->tokens);
+      fail_unless (again != with);
+      fail_unless (g_bytes_equal (again, without));
+      g_bytes_unref (again);
+      g_bytes_unref (without);
+      g_bytes_unref (with);
+      g_bytes_unref (in);
+      /* without a now-timed URI (a bare window playlist): kept whatever
+       * now is */
+      with = tokens_of (key, a->id, NULL, w, pl, now, a->tokens);
+      again = tokens_of (key, a->id, NULL, w, pl, now + 5, a->tokens);
+      fail_unless (again == with);
+      g_bytes_unref (again);
+      g_bytes_unref (with);
+      g_bytes_unref (pl);
+      made++;
+    }
+  fail_unless (made >= 10, "%u playlists", made);
+
+  /* every media token of a's last playlist verifies from the cache (the
+   * cache holds it) and as without it */
+  pl = flu_hls_window_playlist (w);
+  with = tokens_of (key, a->id, NULL, w, pl, now, a->tokens);
+  text = g_strndup (g_bytes_get_data (with, NULL), g_bytes_get_size (with));
+  uris = playlist_uris (text);
+  fail_unless (uris->len >= 10);
+  for (i = 0; i < uris->len; i++) {
+    const gchar *u = strstr (g_ptr_array_index (uris, i), "s=");
+
+    tok = g_strndup (u + 2, strcspn (u + 2, "&#\""));
+    fail_unless (flu_hls_token_cache_check (a->tokens, key, a->id, "/tv/",
+            NULL, tok, &expires), "%s not kept", tok);
+    fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/",
+            NULL, now, 2, &id), FLU_HLS_TOKEN_OK);
+    fail_unless_equals_string (id, a->id);
+    g_clear_pointer (&id, g_free);
+    /* another scope, key or an address: refused, as without the cache */
+    fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/radio/",
+            NULL, now, 2, &id), FLU_HLS_TOKEN_FORGED);
+    fail_unless_equals_int (flu_hls_sessions_verify (t, key2, tok, "/tv/",
+            NULL, now, 2, &id), FLU_HLS_TOKEN_FORGED);
+    fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/",
+            "192.0.2.1", now, 2, &id), FLU_HLS_TOKEN_FORGED);
+    /* past its expiry: good while the session lives, else expired */
+    fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/",
+            NULL, expires + 10, 2, &id), FLU_HLS_TOKEN_OK);
+    g_clear_pointer (&id, g_free);
+    fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/",
+            NULL, expires + 10, 61 * G_USEC_PER_SEC, &id),
+        FLU_HLS_TOKEN_EXPIRED);
+    fail_unless (id == NULL);
+    g_free (tok);
+  }
+  g_ptr_array_unref (uris);
+  g_free (text);
+
+  /* a token of a kept expiry with another MAC (the last digit changed,
+   * or b's MAC): forged */
+  tok = g_strdup (flu_hls_token_cache_lookup (a->tokens, expires));
+  fail_unless (tok != NULL);
+  forged = g_strdup (tok);
+  forged[strlen (forged) - 1] = forged[strlen (forged) - 1] == '0' ? '1' : '0';
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, forged, "/tv/",
+          NULL, now, 2, &id), FLU_HLS_TOKEN_FORGED);
+  g_free (forged);
+  forged = flu_hls_session_token_make (key, b->id, "/tv/", expires, NULL);
+  memcpy (forged, a->id, FLU_HLS_SESSION_ID_LEN);
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, forged, "/tv/",
+          NULL, now, 2, &id), FLU_HLS_TOKEN_FORGED);
+  /* ... and a's token is not b's: b's cache has none of them, and a's
+   * token names a (its id is in it) */
+  fail_if (flu_hls_token_cache_check (b->tokens, key, b->id, "/tv/", NULL,
+          tok, &expires));
+  fail_if (flu_hls_token_cache_check (b->tokens, key, a->id, "/tv/", NULL,
+          tok, &expires));
+  g_free (forged);
+  fail_unless (id == NULL);
+
+  /* tokens bound to an address: made for one, refused from another */
+  g_bytes_unref (with);
+  with = tokens_of (key, b->id, "192.0.2.2", w, pl, now, b->tokens);
+  forged = g_strndup (g_bytes_get_data (with, NULL), g_bytes_get_size (with));
+  uris = playlist_uris (forged);
+  {
+    const gchar *u = strstr (g_ptr_array_index (uris, 0), "s=");
+    gchar *btok = g_strndup (u + 2, strcspn (u + 2, "&#\""));
+
+    fail_unless_equals_int (flu_hls_sessions_verify (t, key, btok, "/tv/",
+            "192.0.2.2", now, 2, &id), FLU_HLS_TOKEN_OK);
+    g_clear_pointer (&id, g_free);
+    fail_unless_equals_int (flu_hls_sessions_verify (t, key, btok, "/tv/",
+            "192.0.2.9", now, 2, &id), FLU_HLS_TOKEN_FORGED);
+    fail_unless_equals_int (flu_hls_sessions_verify (t, key, btok, "/tv/",
+            NULL, now, 2, &id), FLU_HLS_TOKEN_FORGED);
+    g_free (btok);
+  }
+  g_ptr_array_unref (uris);
+  g_free (forged);
+  g_bytes_unref (with);
+
+  /* a token verified once (not made here) is kept too */
+  forged = flu_hls_session_token_make (key, a->id, "/tv/", now + 999, NULL);
+  fail_if (flu_hls_token_cache_check (a->tokens, key, a->id, "/tv/", NULL,
+          forged, &expires));
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, forged, "/tv/",
+          NULL, now, 2, &id), FLU_HLS_TOKEN_OK);
+  g_clear_pointer (&id, g_free);
+  fail_unless (flu_hls_token_cache_check (a->tokens, key, a->id, "/tv/",
+          NULL, forged, &expires));
+  g_free (forged);
+
+  /* the key changes (the cache is bound to it): emptied, the old
+   * tokens refused */
+  with = tokens_of (key2, a->id, NULL, w, pl, now, a->tokens);
+  fail_if (flu_hls_token_cache_check (a->tokens, key, a->id, "/tv/", NULL,
+          tok, &expires));
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key2, tok, "/tv/",
+          NULL, now, 2, &id), FLU_HLS_TOKEN_FORGED);
+  g_bytes_unref (with);
+  with = tokens_of (key, a->id, NULL, w, pl, now, a->tokens);
+  g_bytes_unref (with);
+
+  /* a's session ends: its expired token is expired, its unexpired one
+   * starts it again (as without the cache) */
+  a_id = g_strdup (a->id);
+  g_ptr_array_unref (flu_hls_sessions_expire (t, 0, TRUE));
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/",
+          NULL, expires + 10, 2, &id), FLU_HLS_TOKEN_EXPIRED);
+  fail_unless_equals_int (flu_hls_sessions_verify (t, key, tok, "/tv/",
+          NULL, now, 2, &id), FLU_HLS_TOKEN_OK);
+  fail_unless_equals_string (id, a_id);
+  g_free (id);
+  g_free (a_id);
+  g_free (tok);
+  g_bytes_unref (pl);
+
+  flu_hls_sessions_free (t);
+  flu_hls_window_free (w);
+  g_bytes_unref (init);
+  g_bytes_unref (key);
+  g_bytes_unref (key2);
+}
+
+GST_END_TEST;
+
+/* a cache keeps at most FLU_HLS_TOKEN_CACHE_TOKENS tokens, the latest
+ * expiries; its cookie only for its expiry; nothing before it is bound */
+GST_START_TEST (test_token_cache_bounds)
+{
+  GBytes *key = key_of ("0123456789abcdef0123456789abcdef");
+  FluHlsTokenCache *c = flu_hls_token_cache_new ();
+  gchar *id = flu_hls_session_new_id (), *tok;
+  gint64 expires;
+  guint i;
+
+  tok = flu_hls_session_token_make (key, id, "/tv/", NOW, NULL);
+  flu_hls_token_cache_add (c, NOW, tok);
+  fail_unless (flu_hls_token_cache_lookup (c, NOW) == NULL);
+  fail_if (flu_hls_token_cache_check (c, key, id, "/tv/", NULL, tok, &expires));
+  g_free (tok);
+  flu_hls_token_cache_bind (c, key, id, "/tv/", NULL);
+  for (i = 0; i < 2 * FLU_HLS_TOKEN_CACHE_TOKENS; i++) {
+    tok = flu_hls_session_token_make (key, id, "/tv/", NOW + i, NULL);
+    flu_hls_token_cache_add (c, NOW + i, tok);
+    g_free (tok);
+  }
+  for (i = 0; i < 2 * FLU_HLS_TOKEN_CACHE_TOKENS; i++)
+    fail_unless ((flu_hls_token_cache_lookup (c, NOW + i) != NULL) ==
+        (i >= FLU_HLS_TOKEN_CACHE_TOKENS), "%u", i);
+  tok = flu_hls_session_token_make (key, id, "/tv/", NOW + 200, NULL);
+  fail_if (flu_hls_token_cache_check (c, key, id, "/tv/", NULL, tok, &expires));
+  fail_if (flu_hls_token_cache_check (c, key, id, "/tv/", NULL, "", &expires));
+  fail_if (flu_hls_token_cache_check (c, key, id, "/tv/", NULL, "x.1",
+          &expires));
+  g_free (tok);
+  flu_hls_token_cache_set_cookie (c, NOW + 60, "c=1");
+  fail_unless_equals_string (flu_hls_token_cache_cookie (c, NOW + 60), "c=1");
+  fail_unless (flu_hls_token_cache_cookie (c, NOW + 61) == NULL);
+  /* another address: emptied */
+  flu_hls_token_cache_bind (c, key, id, "/tv/", "192.0.2.1");
+  fail_unless (flu_hls_token_cache_cookie (c, NOW + 60) == NULL);
+  fail_unless (flu_hls_token_cache_lookup (c, NOW + 100) == NULL);
+  flu_hls_token_cache_free (c);
+  g_free (id);
+  g_bytes_unref (key);
+}
+
+GST_END_TEST;
+
 static Suite *
 fluhlssession_suite (void)
 {
@@ -685,6 +949,8 @@ fluhlssession_suite (void)
   tcase_add_test (tc, test_playlist_tokens);
   tcase_add_test (tc, test_window_token_time);
   tcase_add_test (tc, test_sessions_verify);
+  tcase_add_test (tc, test_token_cache);
+  tcase_add_test (tc, test_token_cache_bounds);
   return s;
 }
 

@@ -826,6 +826,83 @@ GST_START_TEST (test_held_close)
 
 GST_END_TEST;
 
+/* clients that do not wait for an answer: a request sent right behind
+ * a held one (in the same write: answered after it, in order, both on
+ * the fast path), a fast request and one for libsoup in one write (the
+ * second, read off with the first, given back to libsoup: its 400, the
+ * connection kept), the next request sent while a held one waits and
+ * then the client closing (the held one freed) */
+GST_START_TEST (test_early)
+{
+  GstElement *sink, *p = start_hls ("", FALSE, &sink);
+  Client *k = client_new (sink_port (sink)), *k2;
+  gchar *path = stalled_reload (p, sink, k), *req, *r1, *r2;
+  guint64 fast0, ha0, to0;
+  Answer *a;
+
+  /* held (the part never comes: 503 after its deadline), then the
+   * playlist behind it */
+  fast0 = stat_uint (sink, "fast-answers");
+  r1 = request_text ("GET", path, NULL);
+  r2 = request_text ("GET", "/tv/index.m3u8", NULL);
+  req = g_strconcat (r1, r2, NULL);
+  client_write (k, req);
+  g_free (req);
+  wait_held (sink, 1);
+  a = client_read_dated (k, FALSE);
+  fail_unless_equals_int (a->status, 503);
+  answer_free (a);
+  a = client_read_dated (k, FALSE);
+  fail_unless_equals_int (a->status, 200);
+  fail_unless (g_str_has_prefix ((gchar *) a->body->data, "#EXTM3U"));
+  answer_free (a);
+  fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - fast0, 2);
+
+  /* fast, then libsoup's 404, in one write; still kept */
+  fast0 = stat_uint (sink, "fast-answers");
+  req = g_strconcat (r2, "GET /tv/index.m3u8?_HLS_part=1 HTTP/1.1\r\n"
+      "Host: x\r\n\r\n", NULL);
+  client_write (k, req);
+  g_free (req);
+  a = client_read_dated (k, FALSE);
+  fail_unless_equals_int (a->status, 200);
+  fail_unless (g_str_has_prefix ((gchar *) a->body->data, "#EXTM3U"));
+  answer_free (a);
+  a = client_read_dated (k, FALSE);
+  fail_unless_equals_int (a->status, 400);
+  fail_unless (strstr (a->head, "Connection: close") == NULL, "%s", a->head);
+  answer_free (a);
+  fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - fast0, 1);
+  a = get (k, "/tv/index.m3u8");
+  fail_unless_equals_int (a->status, 200);
+  answer_free (a);
+  fail_unless_equals_uint64 (stat_uint (sink, "fast-answers") - fast0, 2);
+  client_free (k);
+
+  /* held with the next request behind it, then the client goes */
+  k2 = client_new (sink_port (sink));
+  a = get (k2, "/tv/index.m3u8");
+  fail_unless_equals_int (a->status, 200);
+  answer_free (a);
+  ha0 = stat_uint (sink, "held-answered");
+  to0 = stat_uint (sink, "timeouts");
+  client_write (k2, r1);
+  wait_held (sink, 1);
+  client_write (k2, r2);
+  g_usleep (100 * 1000);
+  fail_unless_equals_int (stat_held (sink), 1);
+  client_free (k2);
+  wait_held (sink, 0);
+  fail_unless_equals_uint64 (stat_uint (sink, "held-answered"), ha0);
+  fail_unless_equals_uint64 (stat_uint (sink, "timeouts"), to0);
+  g_free (r1);
+  g_free (r2);
+  g_free (path);
+  stop_pipeline (p);
+}
+
+GST_END_TEST;
+
 /* past its deadline: 503 with Retry-After, the connection still kept */
 GST_START_TEST (test_held_timeout)
 {
@@ -918,6 +995,7 @@ fluhttpfast_suite (void)
   tcase_add_test (tc, test_held);
   tcase_add_test (tc, test_held_fmp4);
   tcase_add_test (tc, test_held_close);
+  tcase_add_test (tc, test_early);
   tcase_add_test (tc, test_held_timeout);
   tcase_add_test (tc, test_held_stop);
   return s;
