@@ -235,21 +235,36 @@ FluHttpViewer *
 flu_http_viewer_new (FluHttpSink * sink, SoupServerMessage * msg,
     const gchar * user)
 {
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  FluHttpViewer *c = g_new0 (FluHttpViewer, 1);
   GInetAddress *addr = flu_http_client_address (msg);
+  gchar *target = flu_http_request_target (msg);
+  FluHttpViewer *c = flu_http_viewer_new_from (sink, addr,
+      soup_server_message_get_method (msg), target,
+      flu_http_protocol_name (msg),
+      soup_server_message_get_request_headers (msg), user);
+
+  g_free (target);
+  g_clear_object (&addr);
+  return c;
+}
+
+/* lock held */
+FluHttpViewer *
+flu_http_viewer_new_from (FluHttpSink * sink, GInetAddress * addr,
+    const gchar * method, const gchar * target, const gchar * protocol,
+    SoupMessageHeaders * h, const gchar * user)
+{
+  FluHttpViewer *c = g_new0 (FluHttpViewer, 1);
 
   c->fd = -1;
   c->host = addr ? g_inet_address_to_string (addr) : g_strdup ("-");
   c->user = g_strdup (user);
-  c->method = g_strdup (soup_server_message_get_method (msg));
-  c->path = flu_http_request_target (msg);
-  c->protocol = g_strdup (flu_http_protocol_name (msg));
+  c->method = g_strdup (method);
+  c->path = g_strdup (target);
+  c->protocol = g_strdup (protocol);
   c->referer = g_strdup (soup_message_headers_get_one (h, "Referer"));
   c->user_agent = g_strdup (soup_message_headers_get_one (h, "User-Agent"));
   c->start_wall = g_get_real_time ();
   c->log = !flu_http_cidr_list_match (sink->settings->filter_list, addr);
-  g_clear_object (&addr);
   return c;
 }
 

@@ -61,6 +61,12 @@ void flu_http_client_start (FluHttpSink * sink, SoupServerMessage * msg,
 /* lock held: the record of @msg's viewer, not counted yet */
 FluHttpViewer *flu_http_viewer_new (FluHttpSink * sink,
     SoupServerMessage * msg, const gchar * user);
+/* lock held: the same from the request's parts (@addr: the client's,
+ * or NULL; @target: the path and query as the access log writes it;
+ * @h: the request headers) */
+FluHttpViewer *flu_http_viewer_new_from (FluHttpSink * sink,
+    GInetAddress * addr, const gchar * method, const gchar * target,
+    const gchar * protocol, SoupMessageHeaders * h, const gchar * user);
 /* lock held: count @c in (per address, statistics) */
 void flu_http_client_count (FluHttpSink * sink, FluHttpViewer * c);
 /* lock not held: @c (counted) never got to the engine: uncount, free */

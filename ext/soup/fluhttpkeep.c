@@ -60,6 +60,12 @@
  * the answer and parks it again; a hang-up or the server's stop tells
  * the holder (its cancel function) and closes it.
  *
+ * A fresh connection waits here for its first request the same way
+ * (flu_http_keep_park ()), so a first request takes the fast path too.
+ * A handler may also take the connection (a stream): the head read off,
+ * it gets a descriptor of its own (a dup) and the connection object is
+ * closed; only takers are offered requests that close their connection.
+ *
  * Limit: libsoup reads a request head through a buffer; bytes of a
  * pipelined next request already in that buffer would be lost by the
  * steal, so the caller closes the connection after an answer whose next
@@ -78,6 +84,7 @@
 #include "fluhttpserver.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -117,6 +124,7 @@ typedef struct
   guint32 events;               /* what we wait for, 0 = nothing */
   gint64 deadline;              /* monotonic us */
   gboolean park;
+  gboolean fresh;               /* flu_http_keep_park (): not registered yet */
   /* the answer being written */
   gchar *head;
   gsize head_len, head_off;
@@ -132,6 +140,7 @@ typedef struct
   FluHttpKeep *keep;
   SoupHTTPVersion version;
   gboolean is_head;
+  gboolean closing;             /* its request closes the connection */
   gchar *range;
   FluHttpKeepCancelFunc cancel;
   gpointer cancel_data;
@@ -531,7 +540,12 @@ kept_readable (FluHttpKeep * keep, Kept * k, guint32 revents)
   }
   if (n < 0 && !gone && !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
     /* nothing after all (a remembered edge whose bytes libsoup read):
-     * still waiting, the next bytes come as an edge */
+     * still waiting, the next bytes come as an edge; a fresh connection
+     * (flu_http_keep_park ()) is registered now */
+    if (k->fresh) {
+      k->fresh = FALSE;
+      set_events (keep, k, EPOLLIN | EPOLLRDHUP);
+    }
     return;
   }
   kept_close (keep, k, "peer closed while parked");
@@ -715,13 +729,11 @@ flu_http_keep_free (FluHttpKeep * keep)
   g_free (keep);
 }
 
-void
-flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
-    gchar * head, GBytes ** chunks, guint n_chunks, gboolean park,
-    FluHttpKeepDoneFunc done, gpointer data, GDestroyNotify notify)
+/* a cleared struct, a spare one when there is */
+static Kept *
+kept_alloc (FluHttpKeep * keep)
 {
   Kept *k;
-  guint i;
 
   if (keep->spare) {
     k = keep->spare->data;
@@ -732,6 +744,41 @@ flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
     k = g_new0 (Kept, 1);
   }
   k->link.data = k;
+  return k;
+}
+
+/* A fresh connection: parked, as after an answer (see kept_write ()),
+ * but its request is looked for at once (a client sends it with the
+ * connection: mostly there by the accept, and then never in the set);
+ * registered only when it is not there yet (kept_readable ()).  What
+ * the fd's slot remembers is an older connection's. */
+void
+flu_http_keep_park (FluHttpKeep * keep, GIOStream * conn, gint fd)
+{
+  Kept *k = kept_alloc (keep);
+  Slot *slot = slot_of (keep, fd);
+
+  slot->seen = 0;
+  g_clear_pointer (&slot->unread, g_free);
+  slot->n_unread = 0;
+  k->conn = conn;
+  k->fd = fd;
+  k->park = TRUE;
+  k->fresh = TRUE;
+  k->state = KEPT_PARKED;
+  k->deadline = g_get_monotonic_time () + keep->idle_us;
+  g_queue_push_tail_link (&keep->parked, &k->link);
+  kept_readable (keep, k, 0);
+}
+
+void
+flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
+    gchar * head, GBytes ** chunks, guint n_chunks, gboolean park,
+    FluHttpKeepDoneFunc done, gpointer data, GDestroyNotify notify)
+{
+  Kept *k = kept_alloc (keep);
+  guint i;
+
   k->conn = conn;
   k->fd = fd;
   k->park = park;
@@ -825,17 +872,33 @@ plain_host (const gchar * host)
   return TRUE;
 }
 
-/* the client's address of @conn: asked once, then kept on it (the same
- * connection object comes back parked request after request) */
-static GInetAddress *
-peer_of (GIOStream * conn)
+static GQuark
+peer_quark (void)
 {
   static GQuark quark;
-  GInetAddress *addr;
-  GSocketAddress *sa;
 
   if (quark == 0)
     quark = g_quark_from_static_string ("flu-http-keep-peer");
+  return quark;
+}
+
+void
+flu_http_keep_set_peer (GIOStream * conn, GInetAddress * peer)
+{
+  g_object_set_qdata_full (G_OBJECT (conn), peer_quark (),
+      g_object_ref (peer), g_object_unref);
+}
+
+/* the client's address of @conn: asked once (or told by
+ * flu_http_keep_set_peer ()), then kept on it (the same connection
+ * object comes back parked request after request) */
+static GInetAddress *
+peer_of (GIOStream * conn)
+{
+  GQuark quark = peer_quark ();
+  GInetAddress *addr;
+  GSocketAddress *sa;
+
   if ((addr = g_object_get_qdata (G_OBJECT (conn), quark)))
     return addr;
   if (!G_IS_SOCKET_CONNECTION (conn))
@@ -869,7 +932,7 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   SoupHTTPVersion version;
   const gchar *cl, *why = NULL;
   GPtrArray *chunks = NULL;
-  gboolean ok = FALSE, is_head;
+  gboolean ok = FALSE, is_head, closing;
   GIOStream *conn;
   gssize r;
   gint fd;
@@ -880,11 +943,11 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0)
     goto out;
   is_head = method[0] == 'H';
-  /* a connection that stays open, as flu_http_keep_allowed () wants */
-  if (version == SOUP_HTTP_1_1 ?
+  /* a connection that stays open, as flu_http_keep_allowed () wants;
+   * else for a handler that takes it only */
+  closing = version == SOUP_HTTP_1_1 ?
       soup_message_headers_header_contains (req, "Connection", "close") :
-      !soup_message_headers_header_contains (req, "Connection", "keep-alive"))
-    goto out;
+      !soup_message_headers_header_contains (req, "Connection", "keep-alive");
   cl = soup_message_headers_get_one (req, "Content-Length");
   if ((cl && strcmp (cl, "0") != 0) ||
       soup_message_headers_get_one (req, "Transfer-Encoding") ||
@@ -899,6 +962,8 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   if (query_s)
     query = soup_form_decode (query_s);
   answer.peer = peer_of (k->conn);
+  answer.version = version;
+  answer.closing = closing;
   answer.headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   answer.chunks = g_ptr_array_new_with_free_func ((GDestroyNotify)
       g_bytes_unref);
@@ -917,6 +982,8 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
   }
   if (r != (gssize) head_len) {
     /* cannot be (peeked), but then the connection is lost */
+    if (answer.take)
+      answer.take (answer.take_data, -1);
     if (answer.cancel)
       answer.cancel (answer.cancel_data);
     if (answer.done)
@@ -924,6 +991,26 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
     if (answer.notify)
       answer.notify (answer.data);
     kept_close (keep, k, "head not read back");
+    ok = TRUE;
+    goto out;
+  }
+  if (answer.take) {
+    /* the handler's now, on a descriptor of its own: out of the set
+     * first when it is in (the dup would keep its registration, and its
+     * events, alive) */
+    gint own;
+
+    if (g_object_get_qdata (G_OBJECT (k->conn), registered_quark ()) == keep)
+      epoll_ctl (keep->epfd, EPOLL_CTL_DEL, k->fd, NULL);
+    own = fcntl (k->fd, F_DUPFD_CLOEXEC, 3);
+
+    if (own < 0)
+      GST_WARNING ("fd %d: no descriptor for its taker: %s", k->fd,
+          g_strerror (errno));
+    else
+      g_atomic_int_inc (&fast_total);
+    kept_close (keep, k, "taken by its handler");
+    answer.take (answer.take_data, own);
     ok = TRUE;
     goto out;
   }
@@ -935,6 +1022,7 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
     k->keep = keep;
     k->version = version;
     k->is_head = is_head;
+    k->closing = closing;
     k->range = g_strdup (soup_message_headers_get_one (req, "Range"));
     k->cancel = answer.cancel;
     k->cancel_data = answer.cancel_data;
@@ -943,14 +1031,18 @@ try_fast (FluHttpKeep * keep, Kept * k, const gchar * buf, gsize head_len)
     ok = TRUE;
     goto out;
   }
+  /* a request that closes its connection: the head as libsoup writes
+   * it then (HTTP/1.1: no Connection line; 1.0, for no handler: "close"),
+   * closed after it */
   flu_http_keep_build_answer (answer.status, NULL, version, is_head,
       answer.headers, (GBytes **) answer.chunks->pdata, answer.chunks->len,
-      soup_message_headers_get_one (req, "Range"), TRUE, &head, &chunks);
+      soup_message_headers_get_one (req, "Range"),
+      !closing || version == SOUP_HTTP_1_1, &head, &chunks);
   g_atomic_int_inc (&fast_total);
   fd = k->fd;
   conn = kept_remove (keep, k, TRUE);
   flu_http_keep_send (keep, conn, fd, head, (GBytes **) chunks->pdata,
-      chunks->len, TRUE, answer.done, answer.data, answer.notify);
+      chunks->len, !closing, answer.done, answer.data, answer.notify);
   g_ptr_array_unref (chunks);
   ok = TRUE;
 out:
@@ -979,9 +1071,12 @@ flu_http_keep_answer_pending (FluHttpKeepPending * pending, guint status,
   GPtrArray *out;
   GIOStream *conn;
   gchar *head;
+  gboolean park;
   gint fd;
 
   g_return_if_fail (k->state == KEPT_PENDING);
+  /* a request that closed its connection: closed after its answer */
+  park = keep_open && !k->closing;
   flu_http_keep_build_answer (status, NULL, k->version, k->is_head, headers,
       chunks, n_chunks, k->range, keep_open, &head, &out);
   g_atomic_int_inc (&fast_total);
@@ -989,7 +1084,7 @@ flu_http_keep_answer_pending (FluHttpKeepPending * pending, guint status,
   fd = k->fd;
   conn = kept_remove (keep, k, TRUE);
   flu_http_keep_send (keep, conn, fd, head, (GBytes **) out->pdata, out->len,
-      keep_open, done, data, notify);
+      park, done, data, notify);
   g_ptr_array_unref (out);
 }
 

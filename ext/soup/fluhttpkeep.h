@@ -62,6 +62,18 @@ void flu_http_keep_send (FluHttpKeep * keep, GIOStream * conn, gint fd,
     gchar * head, GBytes ** chunks, guint n_chunks, gboolean park,
     FluHttpKeepDoneFunc done, gpointer data, GDestroyNotify notify);
 
+/* A fresh connection (just accepted, nothing read) waits here for its
+ * first request as a parked one does (the idle bound; its first byte
+ * then goes to the fast path or back through the resume function, as a
+ * kept connection's next request).  Takes @conn's reference; @fd is its
+ * socket (non-blocking), never registered in the set before. */
+void flu_http_keep_park (FluHttpKeep * keep, GIOStream * conn, gint fd);
+
+/* The client's address of @conn (IPv4-mapped ones as IPv4), known from
+ * accept (): what the fast path gives as FluHttpFastAnswer.peer, without
+ * asking the kernel again (ref taken). */
+void flu_http_keep_set_peer (GIOStream * conn, GInetAddress * peer);
+
 /* Connections held now (writing, parked and pending), and of them
  * parked. */
 guint flu_http_keep_count (FluHttpKeep * keep, guint * parked);
@@ -92,6 +104,15 @@ guint64 flu_http_keep_build_answer (guint status, const gchar * phrase,
     GBytes ** body, guint n_body, const gchar * range, gboolean keep,
     gchar ** head, GPtrArray ** chunks);
 
+/* A fast handler that takes the connection (a stream): once the request
+ * head is read off the socket, called with @fd, a descriptor of the
+ * socket of its own (a dup, close-on-exec, non-blocking; the
+ * connection object is closed right after: two close () per viewer, as
+ * when libsoup hands one over), to write its answer and keep; or with
+ * -1 when the connection was lost meanwhile (nothing to write: drop
+ * what @data holds).  Called once; @data is the handler's. */
+typedef void (*FluHttpKeepTakeFunc) (gpointer data, gint fd);
+
 /* A request of the fast path answered later (a held request): the
  * connection stays here, watched for the peer closing, until
  * flu_http_keep_answer_pending (). */
@@ -108,12 +129,19 @@ typedef void (*FluHttpKeepCancelFunc) (gpointer data);
  * Or the answer comes later: the handler keeps @pending (given), sets
  * @cancel and @cancel_data and fills nothing else; the head is then read
  * off and the connection waits (see flu_http_keep_answer_pending ()).
+ * Or the handler takes the connection: it sets @take and @take_data and
+ * fills nothing else (see FluHttpKeepTakeFunc).
  * @peer is given: the client's address (IPv4-mapped ones as IPv4, as
  * flu_http_client_address () gives it; read once per connection), or
- * NULL. */
+ * NULL.  @version is the request's.  @closing is given TRUE when the
+ * request does not keep the connection ("Connection: close", HTTP/1.0
+ * without keep-alive): answered as libsoup answers it (HTTP/1.1: no
+ * Connection line), then closed. */
 typedef struct
 {
   GInetAddress *peer;
+  SoupHTTPVersion version;
+  gboolean closing;
   guint status;
   SoupMessageHeaders *headers;
   GPtrArray *chunks;
@@ -123,6 +151,8 @@ typedef struct
   FluHttpKeepPending *pending;
   FluHttpKeepCancelFunc cancel;
   gpointer cancel_data;
+  FluHttpKeepTakeFunc take;
+  gpointer take_data;
 } FluHttpFastAnswer;
 
 /* Answers @pending (server thread): @status, @headers (borrowed) and the
@@ -139,7 +169,8 @@ guint flu_http_keep_pending_count (FluHttpKeep * keep);
 
 /* A parked connection's next request is a plain GET or HEAD
  * (@method: SOUP_METHOD_GET or _HEAD) of @path (?@query, decoded as
- * libsoup does, or NULL) that keeps the connection, without a body, its
+ * libsoup does, or NULL), without a body (keeping the connection or
+ * not: @answer->closing), its
  * whole head in the socket: TRUE when @answer is filled (the head is
  * then read and the answer written here), FALSE to leave the request,
  * nothing consumed, to libsoup. */

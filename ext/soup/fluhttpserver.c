@@ -71,6 +71,8 @@ typedef struct
   gchar *key;                   /* in conn_table */
   GSocketAddress *local, *remote;       /* for a kept connection's return */
   gboolean head_ready;          /* back from fluhttpkeep.c, whole head in */
+  gint64 accepted;              /* monotonic us; until its first request
+                                 * goes to libsoup (header timeout) */
   GInputStream *input;          /* fluhttpinput.c's, over the socket's */
 } FluHttpConnection;
 
@@ -113,6 +115,7 @@ struct _FluHttpServer
   FluHttpPorter *porter;        /* behind a porter: no listen_sock */
   GArray *porter_watches;       /* PorterWatch; server thread only */
   FluHttpKeep *keep;            /* server thread only */
+  gboolean first_fast;          /* fresh connections wait in keep too */
   GPtrArray *fast;              /* FastPrefix; server thread only */
 };
 
@@ -122,6 +125,7 @@ typedef struct
   gchar *prefix;
   FluHttpKeepFastFunc func;
   gpointer user_data;
+  gboolean takes;               /* may take the connection */
 } FastPrefix;
 
 typedef struct
@@ -581,7 +585,16 @@ request_started (SoupServer * soup, SoupServerMessage * msg, gpointer data)
     return;
   t = g_new0 (HeaderTimer, 1);
   t->msg = g_object_ref (msg);
-  t->source = g_timeout_source_new_seconds (self->header_timeout);
+  if (self->accepting_conn && self->accepting_conn->accepted) {
+    /* a first request that waited in fluhttpkeep.c since the accept:
+     * the bound counts from then */
+    gint64 left = (gint64) self->header_timeout * 1000 -
+        (g_get_monotonic_time () - self->accepting_conn->accepted) / 1000;
+
+    t->source = g_timeout_source_new (MAX (left, 1));
+  } else {
+    t->source = g_timeout_source_new_seconds (self->header_timeout);
+  }
   g_source_set_callback (t->source, header_timer_fired, t, NULL);
   g_source_attach (t->source, self->context);
   t->handlers[0] = g_signal_connect (msg, "got-headers",
@@ -684,6 +697,32 @@ retry_accept (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The addresses of @c and its entry in conn_table, for libsoup (made
+ * when it first goes there: a connection answered on the fast path
+ * never needs them).  FALSE when the peer is gone. */
+static gboolean
+connection_bind (FluHttpConnection * c, GSocket * sock)
+{
+  if (c->local == NULL)
+    c->local = g_socket_get_local_address (sock, NULL);
+  if (c->remote == NULL)
+    c->remote = g_socket_get_remote_address (sock, NULL);
+  if (c->local == NULL || c->remote == NULL)
+    return FALSE;
+  if (c->key == NULL) {
+    c->key = connection_key (c->local, c->remote);
+    if (c->key) {
+      g_mutex_lock (&conn_lock);
+      if (conn_table == NULL)
+        conn_table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+            NULL);
+      g_hash_table_replace (conn_table, g_strdup (c->key), c);
+      g_mutex_unlock (&conn_lock);
+    }
+  }
+  return TRUE;
+}
+
 /* Gives one accepted connection to libsoup.  Its first request starts
  * inside soup_server_accept_iostream(): request_started() keeps the
  * GSocket on the message (see flu_http_server_message_get_socket()). */
@@ -692,6 +731,12 @@ hand_to_soup (FluHttpServer * self, FluHttpConnection * c, GSocket * sock)
 {
   GError *err = NULL;
 
+  if (!connection_bind (c, sock)) {
+    /* the peer left before we served it */
+    c->quiet = TRUE;
+    g_io_stream_close (G_IO_STREAM (c), NULL, NULL);
+    return;
+  }
   self->accepting = sock;
   self->accepting_conn = c;
   if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (c), c->local,
@@ -702,6 +747,7 @@ hand_to_soup (FluHttpServer * self, FluHttpConnection * c, GSocket * sock)
   }
   self->accepting = NULL;
   self->accepting_conn = NULL;
+  c->accepted = 0;
 }
 
 /* fluhttpkeep.c: the next request of a kept connection is readable; it
@@ -742,18 +788,33 @@ fast_prefix_free (gpointer data)
   g_free (f);
 }
 
-void
-flu_http_server_add_fast_prefix (FluHttpServer * self, const gchar * prefix,
-    FluHttpKeepFastFunc func, gpointer user_data)
+static void
+add_fast (FluHttpServer * self, const gchar * prefix,
+    FluHttpKeepFastFunc func, gpointer user_data, gboolean takes)
 {
   FastPrefix *f = g_new0 (FastPrefix, 1);
 
   f->prefix = g_strdup (prefix);
   f->func = func;
   f->user_data = user_data;
+  f->takes = takes;
   if (self->fast == NULL)
     self->fast = g_ptr_array_new_with_free_func (fast_prefix_free);
   g_ptr_array_add (self->fast, f);
+}
+
+void
+flu_http_server_add_fast_prefix (FluHttpServer * self, const gchar * prefix,
+    FluHttpKeepFastFunc func, gpointer user_data)
+{
+  add_fast (self, prefix, func, user_data, FALSE);
+}
+
+void
+flu_http_server_add_fast_taker (FluHttpServer * self, const gchar * prefix,
+    FluHttpKeepFastFunc func, gpointer user_data)
+{
+  add_fast (self, prefix, func, user_data, TRUE);
 }
 
 void
@@ -793,7 +854,10 @@ kept_fast (gpointer data, const gchar * method, const gchar * path,
   for (i = 0; i < self->fast->len; i++) {
     FastPrefix *f = g_ptr_array_index (self->fast, i);
 
-    if (f->user_data == m->user_data && g_str_has_prefix (path, f->prefix))
+    /* a request that closes its connection: HTTP/1.1 ones (answered as
+     * libsoup answers them, closed after), or a taker's */
+    if (f->user_data == m->user_data && g_str_has_prefix (path, f->prefix)
+        && (f->takes || !answer->closing || answer->version == SOUP_HTTP_1_1))
       return f->func (f->user_data, method, path, query, request, answer);
   }
   return FALSE;
@@ -858,40 +922,45 @@ flu_http_server_send_kept (FluHttpServer * self, SoupServerMessage * msg)
   return TRUE;
 }
 
+/* A new connection (@peer: its client's address from accept (), or
+ * NULL: asked when needed).  It waits for its first request in
+ * fluhttpkeep.c, as a kept connection does for its next one: a plain
+ * request is then answered on the fast path without libsoup, any other
+ * goes to libsoup (kept_resume ()), which then asks for the addresses
+ * (connection_bind ()).  A peer that sends nothing is closed after the
+ * header timeout (KEEP_IDLE_NO_TIMEOUT_S without one), as libsoup's
+ * header timer did; quiet there (no 431 on that close). */
 static void
-serve (FluHttpServer * self, GSocket * sock)
+serve (FluHttpServer * self, GSocket * sock, const struct sockaddr *peer,
+    socklen_t peer_len)
 {
-  GSocketConnection *conn;
-  GSocketAddress *local, *remote;
+  FluHttpConnection *c;
 
   g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-  conn = g_object_new (flu_http_connection_get_type (), "socket", sock, NULL);
+  c = g_object_new (flu_http_connection_get_type (), "socket", sock, NULL);
   connection_counted ();
-  ((FluHttpConnection *) conn)->quiet = self->stopping;
-  local = g_socket_get_local_address (sock, NULL);
-  remote = g_socket_get_remote_address (sock, NULL);
-  if (local && remote) {
-    FluHttpConnection *c = (FluHttpConnection *) conn;
+  c->quiet = self->stopping;
+  if (peer)
+    c->remote = g_socket_address_new_from_native ((gpointer) peer, peer_len);
+  if (c->remote && !G_IS_INET_SOCKET_ADDRESS (c->remote))
+    g_clear_object (&c->remote);
+  if (self->keep && self->first_fast && !self->stopping) {
+    if (c->remote) {
+      GInetAddress *a = flu_http_address_normalize
+          (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS
+              (c->remote)));
 
-    c->key = connection_key (local, remote);
-    if (c->key) {
-      g_mutex_lock (&conn_lock);
-      if (conn_table == NULL)
-        conn_table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-            NULL);
-      g_hash_table_replace (conn_table, g_strdup (c->key), c);
-      g_mutex_unlock (&conn_lock);
+      flu_http_keep_set_peer (G_IO_STREAM (c), a);
+      g_object_unref (a);
     }
-    c->local = g_object_ref (local);
-    c->remote = g_object_ref (remote);
-    hand_to_soup (self, c, sock);
-  } else {
-    /* the peer left before we served it */
-    g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+    c->quiet = TRUE;
+    c->accepted = g_get_monotonic_time ();
+    /* takes our reference */
+    flu_http_keep_park (self->keep, G_IO_STREAM (c), g_socket_get_fd (sock));
+    return;
   }
-  g_clear_object (&local);
-  g_clear_object (&remote);
-  g_object_unref (conn);
+  hand_to_soup (self, c, sock);
+  g_object_unref (c);
 }
 
 /* the owner of the mounts at or under @path (the user_data they were
@@ -950,7 +1019,7 @@ porter_event (FluHttpPorterEvent event, const gchar * detail, gpointer data)
 static void
 porter_conn (GSocket * sock, gpointer data)
 {
-  serve (data, sock);
+  serve (data, sock, NULL, 0);
 }
 
 static gboolean
@@ -962,7 +1031,11 @@ accept_ready (GSocket * listener, GIOCondition cond, gpointer data)
   gint i, fd, e;
 
   for (i = 0; i < ACCEPT_BATCH; i++) {
-    fd = accept4 (g_socket_get_fd (listener), NULL, NULL, SOCK_CLOEXEC);
+    struct sockaddr_storage peer;
+    socklen_t peer_len = sizeof (peer);
+
+    fd = accept4 (g_socket_get_fd (listener), (struct sockaddr *) &peer,
+        &peer_len, SOCK_CLOEXEC);
     if (fd < 0) {
       e = errno;
       if (e == EAGAIN || e == EWOULDBLOCK)
@@ -991,7 +1064,7 @@ accept_ready (GSocket * listener, GIOCondition cond, gpointer data)
       close (fd);
       continue;
     }
-    serve (self, sock);
+    serve (self, sock, (struct sockaddr *) &peer, peer_len);
     g_object_unref (sock);
   }
   /* more may wait: the other sources of the context get their turn */
@@ -1132,6 +1205,9 @@ server_new (const gchar * address, guint port, guint header_timeout,
       flu_http_keep_set_fast (self->keep, kept_fast, self);
       flu_http_keep_set_unread (self->keep, kept_unread);
     }
+    /* FLU_HTTP_FIRST_FAST=0: every first request to libsoup, as before
+     * (tests comparing both paths, benchmarks of both) */
+    self->first_fast = g_strcmp0 (g_getenv ("FLU_HTTP_FIRST_FAST"), "0") != 0;
   }
   self->trim = g_timeout_source_new_seconds (TRIM_CHECK_SECONDS);
   g_source_set_callback (self->trim, trim_check, self, NULL);

@@ -150,6 +150,12 @@ void flu_http_server_add_fast_prefix (FluHttpServer * server,
     const gchar * prefix, FluHttpKeepFastFunc func, gpointer user_data);
 void flu_http_server_remove_fast_prefix (FluHttpServer * server,
     const gchar * prefix, gpointer user_data);
+/* Both are offered the first request of a fresh connection too, and
+ * HTTP/1.1 requests that close their connection.  A handler that may
+ * take the connection (a stream, FluHttpFastAnswer.take) is also
+ * offered HTTP/1.0 ones that close it. */
+void flu_http_server_add_fast_taker (FluHttpServer * server,
+    const gchar * prefix, FluHttpKeepFastFunc func, gpointer user_data);
 
 G_END_DECLS
 

@@ -23,7 +23,11 @@
  * The live HTTP streamer.  libsoup-3.0 parses and checks each request
  * (mount point, method, IP lists, htpasswd, signed URLs, limits), writes
  * the response head, then hands the connection's socket to an internal
- * flumultifdsink that streams the body to every viewer.
+ * flumultifdsink that streams the body to every viewer.  A plain GET of
+ * the stream on a public mount (no credentials, token, query, Range or
+ * ICY; room under the limits; the caps known) is parsed and answered
+ * without libsoup, on a fresh connection too, with the same head,
+ * messages, counts and access-log line (the stats' fast-answers).
  *
  * Memory bound: with no viewer the queue holds the burst (burst-time or
  * burst-size back to a keyframe, or the latest keyframe) and what
@@ -94,6 +98,7 @@
 #include "fluhttpcheck.h"
 #include "fluenums.h"
 #include "fluhttpclient.h"
+#include "fluhttpfaststream.h"
 #include "fluhttprequest.h"
 #include "fluhttpmime.h"
 #include "fluhttpserverprops.h"
@@ -699,6 +704,7 @@ stop_serving (FluHttpSink * sink)
     g_mutex_unlock (&sink->mount_lock);
     return;
   }
+  flu_http_fast_stream_stop (sink, server);
   for (i = 0; mounted && i < mounted->len; i++)
     flu_http_server_remove_mount (server, g_ptr_array_index (mounted, i));
   g_mutex_unlock (&sink->mount_lock);
@@ -828,6 +834,7 @@ start_serving (FluHttpSink * sink)
   }
   flu_http_server_set_stream (server, p->mount_point,
       flu_http_request_stream_status);
+  flu_http_fast_stream_start (sink, server);
   g_mutex_unlock (&sink->mount_lock);
   if (sink->access_log)
     sink->sighup = flu_http_log_watch_sighup (sink->log,

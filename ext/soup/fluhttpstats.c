@@ -49,7 +49,7 @@ flu_http_stats_start (FluHttpStats * st)
   st->clients = st->peak = st->waiting = 0;
   st->peak_wall = st->start_wall;
   st->client_us = 0;
-  st->connections = st->refused = 0;
+  st->connections = st->refused = st->fast_answers = 0;
   st->bytes_finished = st->stream_bytes = 0;
   st->first_buffer = st->window_start = st->last_buffer = 0;
   st->eos = FALSE;
@@ -141,6 +141,14 @@ flu_http_stats_refused (FluHttpStats * st)
 {
   g_mutex_lock (&st->lock);
   st->refused++;
+  g_mutex_unlock (&st->lock);
+}
+
+void
+flu_http_stats_fast_answer (FluHttpStats * st)
+{
+  g_mutex_lock (&st->lock);
+  st->fast_answers++;
   g_mutex_unlock (&st->lock);
 }
 
@@ -353,6 +361,7 @@ flu_http_stats_to_structure (FluHttpStats * st, guint64 live_bytes,
       uptime > 0 ? st->client_us / (now - st->start) : 0.0,
       "connections", G_TYPE_UINT64, st->connections,
       "refused", G_TYPE_UINT64, st->refused,
+      "fast-answers", G_TYPE_UINT64, st->fast_answers,
       "bytes-sent", G_TYPE_UINT64, sent,
       "stream-bytes", G_TYPE_UINT64, st->stream_bytes,
       "stream-bitrate", G_TYPE_UINT64,
@@ -494,6 +503,8 @@ static const struct
       "Viewers served since start"},
   {"refused", "refused_total", "counter",
       "Requests refused since start (limits, credentials, no stream)"},
+  {"fast-answers", "fast_answers_total", "counter",
+      "Viewers whose request was answered without libsoup (the fast path)"},
   {"bytes-sent", "sent_bytes_total", "counter", "Bytes sent to viewers"},
   {"stream-bytes", "stream_bytes_total", "counter",
       "Bytes received from upstream"},

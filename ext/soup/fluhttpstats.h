@@ -46,6 +46,7 @@ typedef struct
   gint64 last_change;
   guint64 connections;          /* served */
   guint64 refused;
+  guint64 fast_answers;         /* viewers taken on the fast path */
   guint64 bytes_finished;       /* sent to clients that left */
   guint64 stream_bytes;         /* received from upstream */
   gint64 first_buffer;
@@ -94,6 +95,8 @@ void flu_http_stats_start (FluHttpStats * st);
 void flu_http_stats_client_added (FluHttpStats * st);
 void flu_http_stats_client_removed (FluHttpStats * st, guint64 bytes);
 void flu_http_stats_refused (FluHttpStats * st);
+/* one viewer's request answered without libsoup (fluhttpfaststream.c) */
+void flu_http_stats_fast_answer (FluHttpStats * st);
 void flu_http_stats_waiting (FluHttpStats * st, gint delta);
 void flu_http_stats_stream_bytes (FluHttpStats * st, guint64 bytes);
 /* The upstream restarted (a DISCONT buffer, a new stream-start or new

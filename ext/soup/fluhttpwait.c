@@ -94,6 +94,24 @@ write_all (gint fd, const gchar * data, gsize len)
   return TRUE;
 }
 
+void
+flu_http_client_send_head (FluHttpSink * sink, FluHttpViewer * c, gint fd,
+    const gchar * head)
+{
+  gint on = 1;
+
+  /* held in the kernel until the engine's first write uncorks it, as for
+   * a head libsoup writes (fluhttpclient.c) */
+  setsockopt (fd, IPPROTO_TCP, TCP_CORK, &on, sizeof (on));
+  if (!write_all (fd, head, strlen (head))) {
+    GST_DEBUG_OBJECT (sink, "%s left before its head", c->host);
+    close (fd);
+    flu_http_client_abandon (sink, c);
+  } else {
+    flu_http_client_stream_fd (sink, c, fd);
+  }
+}
+
 static void
 log_answer (FluHttpSink * sink, FluHttpViewer * v, guint status)
 {
@@ -160,7 +178,6 @@ waiter_finish (Waiter * w, gboolean have_caps)
   const gchar *why = NULL;
   gchar *head;
   guint status;
-  gint on = 1;
 
   g_mutex_lock (&sink->lock);
   waiter_unlink (sink, w);
@@ -194,16 +211,8 @@ waiter_finish (Waiter * w, gboolean have_caps)
   head = flu_http_head_serialize (w->viewer->protocol, SOUP_STATUS_OK, h);
   soup_message_headers_unref (h);
 
-  /* held in the kernel until the engine's first write uncorks it, as for
-   * a head libsoup writes (fluhttpclient.c) */
-  setsockopt (w->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof (on));
-  if (!write_all (w->fd, head, strlen (head))) {
-    GST_DEBUG_OBJECT (sink, "%s left before its head", w->viewer->host);
-    flu_http_client_abandon (sink, g_steal_pointer (&w->viewer));
-  } else {
-    flu_http_client_stream_fd (sink, g_steal_pointer (&w->viewer), w->fd);
-    w->fd = -1;
-  }
+  flu_http_client_send_head (sink, g_steal_pointer (&w->viewer), w->fd, head);
+  w->fd = -1;
   g_free (head);
   waiter_free (w);
 }

@@ -29,6 +29,7 @@
 #define __FLU_HTTP_WAIT_H__
 
 #include "fluhttpsinkpriv.h"
+#include "fluhttpclient.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,13 @@ gboolean flu_http_wait_take (FluHttpSink * sink, SoupServerMessage * msg,
 /* lock not held, server thread: the caps came (@have_caps: answer 200 and
  * stream, or the limits' refusal) or the element stops (503). */
 void flu_http_wait_release (FluHttpSink * sink, gboolean have_caps);
+
+/* lock not held, server thread: @c (counted) is answered on @fd (ours,
+ * non-blocking, nothing written on it yet) with @head, held in the
+ * kernel (TCP_CORK) until the engine's first write; then the engine
+ * has it (or the viewer ends: its peer was gone) */
+void flu_http_client_send_head (FluHttpSink * sink, FluHttpViewer * c,
+    gint fd, const gchar * head);
 
 G_END_DECLS
 
