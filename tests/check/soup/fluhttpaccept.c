@@ -51,28 +51,13 @@ client_write (Client * c, const gchar * bytes)
   fail_unless (send (c->fd, bytes, len, MSG_NOSIGNAL) == (gssize) len);
 }
 
-static guint64
-stat_u64 (GstElement * sink, const gchar * field)
-{
-  GstStructure *s;
-  guint64 v = 0;
-
-  g_object_get (sink, "stats", &s, NULL);
-  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
-  gst_structure_free (s);
-  return v;
-}
-
 /* a stream's answer on @c: its head without the Date line (which must
  * be there), and, for a 200, at least FIRST_BYTES of its body in @body */
 static gchar *
 read_stream_head (Client * c, GByteArray * body)
 {
-  gchar *end, *head, **lines;
-  GString *h = g_string_new (NULL);
-  gboolean dated = FALSE;
+  gchar *end, *head, *undated_head;
   gsize head_len;
-  guint i;
 
   while (!(end = c->buf->len ? g_strstr_len ((gchar *) c->buf->data,
               c->buf->len, "\r\n\r\n") : NULL))
@@ -80,24 +65,14 @@ read_stream_head (Client * c, GByteArray * body)
   head_len = end - (gchar *) c->buf->data + 4;
   head = g_strndup ((gchar *) c->buf->data, head_len);
   g_byte_array_remove_range (c->buf, 0, head_len);
-  lines = g_strsplit (head, "\r\n", -1);
-  for (i = 0; lines[i]; i++) {
-    if (g_str_has_prefix (lines[i], "Date: ")) {
-      dated = TRUE;
-      continue;
-    }
-    g_string_append (h, lines[i]);
-    g_string_append (h, "\r\n");
-  }
-  g_strfreev (lines);
-  fail_unless (dated, "no Date: %s", head);
+  undated_head = head_undated (head);
   if (body && g_str_has_prefix (head, "HTTP/1.1 200 ")) {
     while (c->buf->len < FIRST_BYTES)
       fail_unless (client_fill (c), "stream cut at %u", c->buf->len);
     g_byte_array_append (body, c->buf->data, FIRST_BYTES);
   }
   g_free (head);
-  return g_string_free (h, FALSE);
+  return undated_head;
 }
 
 static Client *
@@ -155,17 +130,17 @@ GST_START_TEST (test_stream_same)
   guint64 fast0;
   Client *f, *s;
 
-  fast0 = stat_u64 (sink, "fast-answers");
+  fast0 = stats_u64 (sink, "fast-answers");
   /* the fast path */
   f = stream_get (sink, NULL);
   fh = read_stream_head (f, fb);
   fa = added_text (p);
-  fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
+  fail_unless_equals_uint64 (stats_u64 (sink, "fast-answers"), fast0 + 1);
   /* libsoup's */
   s = stream_get (sink, "Icy-MetaData: 0\r\n");
   sh = read_stream_head (s, sb);
   sa = added_text (p);
-  fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
+  fail_unless_equals_uint64 (stats_u64 (sink, "fast-answers"), fast0 + 1);
 
   fail_unless (g_str_has_prefix (fh, "HTTP/1.1 200 OK\r\n"), "%s", fh);
   fail_unless_equals_string (fh, sh);
@@ -223,14 +198,14 @@ GST_START_TEST (test_limit_same)
   GstElement *sink, *p = start_webm_pipeline ("mount-point=/live "
       "client-limit=1", &sink);
   gchar *fh, *sh, *h0;
-  guint64 fast0 = stat_u64 (sink, "fast-answers"), refused0;
+  guint64 fast0 = stats_u64 (sink, "fast-answers"), refused0;
   Client *first, *f, *s;
 
   first = stream_get (sink, NULL);
   h0 = read_stream_head (first, NULL);
   fail_unless (g_str_has_prefix (h0, "HTTP/1.1 200 "), "%s", h0);
-  fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
-  refused0 = stat_u64 (sink, "refused");
+  fail_unless_equals_uint64 (stats_u64 (sink, "fast-answers"), fast0 + 1);
+  refused0 = stats_u64 (sink, "refused");
 
   f = stream_get (sink, NULL);
   fh = read_stream_head (f, NULL);
@@ -238,8 +213,8 @@ GST_START_TEST (test_limit_same)
   sh = read_stream_head (s, NULL);
   fail_unless (g_str_has_prefix (fh, "HTTP/1.1 503 "), "%s", fh);
   fail_unless_equals_string (fh, sh);
-  fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
-  fail_unless_equals_uint64 (stat_u64 (sink, "refused"), refused0 + 2);
+  fail_unless_equals_uint64 (stats_u64 (sink, "fast-answers"), fast0 + 1);
+  fail_unless_equals_uint64 (stats_u64 (sink, "refused"), refused0 + 2);
 
   g_free (h0);
   g_free (fh);
@@ -280,7 +255,7 @@ GST_START_TEST (test_hls_first)
 
   /* until a segment is there (503 before) */
   for (i = 0; i < 200; i++) {
-    fast0 = stat_u64 (sink, "fast-answers");
+    fast0 = stats_u64 (sink, "fast-answers");
     c = client_new (sink_port (sink));
     client_write (c, "GET /tv/index.m3u8 HTTP/1.1\r\nHost: x\r\n\r\n");
     a = client_read (c, FALSE);
@@ -294,7 +269,7 @@ GST_START_TEST (test_hls_first)
   fail_unless (a != NULL, "no playlist");
   fail_unless (g_strstr_len ((gchar *) a->body->data, a->body->len,
           "#EXTM3U") != NULL);
-  fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
+  fail_unless_equals_uint64 (stats_u64 (sink, "fast-answers"), fast0 + 1);
   answer_free (a);
   stop_pipeline (p);
 }
@@ -305,22 +280,7 @@ GST_END_TEST;
 static gchar *
 undated (Answer * a)
 {
-  gchar **lines = g_strsplit (a->head, "\r\n", -1);
-  GString *h = g_string_new (NULL);
-  gboolean dated = FALSE;
-  guint i;
-
-  for (i = 0; lines[i]; i++) {
-    if (g_str_has_prefix (lines[i], "Date: ")) {
-      dated = TRUE;
-      continue;
-    }
-    g_string_append (h, lines[i]);
-    g_string_append (h, "\r\n");
-  }
-  g_strfreev (lines);
-  fail_unless (dated, "no Date: %s", a->head);
-  return g_string_free (h, FALSE);
+  return head_undated (a->head);
 }
 
 /* @path on a fresh connection with "Connection: close" (@host "x_y":
@@ -370,11 +330,11 @@ GST_START_TEST (test_hls_close)
   fail_unless (seg != NULL, "%s", pl);
   path = g_strconcat ("/tv/", seg, NULL);
 
-  fast0 = stat_u64 (sink, "fast-answers");
+  fast0 = stats_u64 (sink, "fast-answers");
   a = closing_get (sink, path, "x");
-  fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
+  fail_unless_equals_uint64 (stats_u64 (sink, "fast-answers"), fast0 + 1);
   b = closing_get (sink, path, "x_y");
-  fail_unless_equals_uint64 (stat_u64 (sink, "fast-answers"), fast0 + 1);
+  fail_unless_equals_uint64 (stats_u64 (sink, "fast-answers"), fast0 + 1);
   fail_unless_equals_int (a->status, 200);
   hf = undated (a);
   hs = undated (b);

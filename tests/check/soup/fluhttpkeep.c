@@ -305,18 +305,6 @@ GST_START_TEST (test_idle_closed)
 
 GST_END_TEST;
 
-static guint64
-stat_u64 (GstElement * sink, const gchar * field)
-{
-  GstStructure *s;
-  guint64 v = 0;
-
-  g_object_get (sink, "stats", &s, NULL);
-  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
-  gst_structure_free (s);
-  return v;
-}
-
 /* one session on one kept connection: the bytes of its end message are
  * the body bytes the client got */
 GST_START_TEST (test_session_bytes)
@@ -331,7 +319,7 @@ GST_START_TEST (test_session_bytes)
   gint i;
 
   /* two segments before the only playlist request (a session each) */
-  for (i = 0; i < 300 && stat_u64 (sink, "segments") < 2; i++)
+  for (i = 0; i < 300 && stats_u64 (sink, "segments") < 2; i++)
     g_usleep (50 * 1000);
   c = client_new (sink_port (sink));
   a = client_get (c, "/tv/index.m3u8", NULL);

@@ -741,3 +741,24 @@ playlist_uris (const gchar * pl)
   g_strfreev (lines);
   return out;
 }
+
+gchar *
+head_undated (const gchar * head)
+{
+  gchar **lines = g_strsplit (head, "\r\n", -1);
+  GString *h = g_string_new (NULL);
+  gboolean dated = FALSE;
+  guint i;
+
+  for (i = 0; lines[i]; i++) {
+    if (g_str_has_prefix (lines[i], "Date: ")) {
+      dated = TRUE;
+      continue;
+    }
+    g_string_append (h, lines[i]);
+    g_string_append (h, "\r\n");
+  }
+  g_strfreev (lines);
+  fail_unless (dated, "no Date: %s", head);
+  return g_string_free (h, FALSE);
+}

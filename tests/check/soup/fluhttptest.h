@@ -146,6 +146,9 @@ gchar *answer_header (Answer * a, const gchar * name);
 Answer *client_read (Client * c, gboolean head_only);
 /* The server closes the connection (and sent nothing more). */
 void wait_closed (Client * c);
+/* An answer head @head without its Date line, which must be there (the
+ * test fails otherwise); free it. */
+gchar *head_undated (const gchar * head);
 /* The last line of playlist @pl starting with @prefix (its URI="..."
  * when it has one, e.g. for EXT-X-PART); free it. */
 gchar *last_uri (const gchar * pl, const gchar * prefix);
