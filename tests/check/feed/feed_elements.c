@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <poll.h>
 
 #include "feedtest.h"
 
@@ -649,22 +650,37 @@ static gint
 black_hole (guint port, gint stuffing[3])
 {
   struct sockaddr_in sa = { 0 };
-  gint one = 1, fd = socket (AF_INET, SOCK_STREAM, 0), i;
+  gint one = 1, fd = -1, i, attempt, err = 0;
+  socklen_t len = sizeof (err);
 
   sa.sin_family = AF_INET;
   sa.sin_port = g_htons (port);
   sa.sin_addr.s_addr = g_htonl (INADDR_LOOPBACK);
-  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
-  fail_unless (bind (fd, (struct sockaddr *) &sa, sizeof (sa)) == 0);
-  fail_unless (listen (fd, 0) == 0);
-  /* the first one blocking: connect() returns once its handshake is done
-   * and it holds the only place of the accept queue.  A non-blocking one
-   * only sends its SYN; on a busy machine the source's reconnection SYN
-   * could then be handled first and take that place (its connect()
-   * succeeds, and no fill is due while it waits for the stream). */
-  stuffing[0] = socket (AF_INET, SOCK_STREAM, 0);
-  fail_unless (connect (stuffing[0], (struct sockaddr *) &sa,
-          sizeof (sa)) == 0);
+  for (attempt = 0; attempt < 10; attempt++) {
+    struct pollfd pfd = { 0 };
+
+    fd = socket (AF_INET, SOCK_STREAM, 0);
+    setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
+    fail_unless (bind (fd, (struct sockaddr *) &sa, sizeof (sa)) == 0);
+    fail_unless (listen (fd, 0) == 0);
+    /* the first one completes its handshake and holds the only place of
+     * the accept queue.  The source retries every 100-200 ms: when its
+     * SYN came first and took that place (its connect() succeeds, and no
+     * fill is due while it waits for the stream), ours is dropped and
+     * never completes: start again (the source's connection is reset
+     * with the listener) */
+    stuffing[0] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    connect (stuffing[0], (struct sockaddr *) &sa, sizeof (sa));
+    pfd.fd = stuffing[0];
+    pfd.events = POLLOUT;
+    if (poll (&pfd, 1, 1000) == 1 && getsockopt (stuffing[0], SOL_SOCKET,
+            SO_ERROR, &err, &len) == 0 && err == 0)
+      break;
+    close (stuffing[0]);
+    close (fd);
+    fd = -1;
+  }
+  fail_unless (fd >= 0, "the source kept taking the black hole's place");
   for (i = 1; i < 3; i++) {
     stuffing[i] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     connect (stuffing[i], (struct sockaddr *) &sa, sizeof (sa));
