@@ -100,6 +100,14 @@
  * per window, on its own, and passes if data came.  A window that ends
  * with no data disarms the deadline; the next buffer wakes it.
  *
+ * Arrivals inside a window: a client that must not wait for the window's
+ * end (just positioned: its first bytes; a flushing removal) goes into
+ * f->fresh, and the wake-up's pass (fresh_pass()) writes to those clients
+ * only.  The others keep one write per window: viewers arriving one by
+ * one (2,500/s) would otherwise each cause a pass over every client,
+ * with a write of the few buffers since the previous arrival to each.
+ * A full pass (the window's end, a new config) serves the fresh ones too.
+ *
  * Small buffers (config.merge_small, fluhttpsink with a coalescing
  * window): the streaming thread copies consecutive small buffers into one
  * open chunk (flufanoutmerge.c, one copy per buffer for every client)
@@ -212,6 +220,7 @@ typedef struct
   gboolean blocked;             /* last write hit EAGAIN: wait for EPOLLOUT */
   gboolean in_io;               /* writer is in a syscall on this client */
   gboolean uncork;              /* first write still to come: push out */
+  gboolean fresh;               /* in f->fresh */
 
   FluSyncMethod sync_method;
   GstFormat min_format, max_format;
@@ -280,6 +289,8 @@ struct _FluFanout
   GThread *thread;
   gboolean data_pending;        /* new data or positions since last pass */
   gboolean urgent;              /* a pass must not wait for coalesce-time */
+  gboolean urgent_all;          /* ... and must serve every client */
+  GPtrArray *fresh;             /* FluClient* whose bytes must not wait */
   guint64 last_pass;            /* monotonic time of the last full pass */
   gboolean deadline_armed;      /* the writer wakes by last_pass + coalesce */
   guint64 wakeups;              /* eventfd writes (counters) */
@@ -346,6 +357,19 @@ now_mono (void)
   return (guint64) g_get_monotonic_time () * GST_USECOND;
 }
 
+/* Called with the lock: @c must be written before the coalescing window
+ * ends (its first bytes, a flushing removal).  The writer's next pass
+ * serves only such clients when the window is not over (fresh_pass()). */
+static void
+mark_fresh (FluFanout * f, FluClient * c)
+{
+  if (!c->fresh) {
+    c->fresh = TRUE;
+    g_ptr_array_add (f->fresh, c);
+  }
+  f->urgent = TRUE;
+}
+
 /* Called with the lock: decide where a waiting client starts, @key
  * telling whether the newest queued buffer is a keyframe.  Returns FALSE
  * while it keeps waiting. */
@@ -372,7 +396,7 @@ position_client (FluFanout * f, FluClient * c, gboolean key)
   c->offset = 0;
   f->clients_keep = MIN (f->clients_keep, c->cursor);
   f->n_waiting_new--;
-  f->urgent = TRUE;             /* its first bytes go out at once */
+  mark_fresh (f, c);            /* its first bytes go out at once */
   GST_DEBUG_OBJECT (f->owner, "fd %d starts at seq %" G_GUINT64_FORMAT
       " (%" G_GINT64_FORMAT " buffers back)", c->fd, c->cursor, idx);
   return TRUE;
@@ -1084,6 +1108,8 @@ compact_clients (FluFanout * f)
     FluClient *c = g_ptr_array_index (f->clients, i);
 
     if (c->released && !c->in_io) {
+      if (c->fresh)
+        g_ptr_array_remove_fast (f->fresh, c);
       g_free (c);
       f->freed_since_trim++;
     } else
@@ -1092,6 +1118,40 @@ compact_clients (FluFanout * f)
   if (j != f->clients->len)
     f->clients_cookie++;
   g_ptr_array_set_size (f->clients, j);
+}
+
+static void seal_chunk (FluFanout * f);
+
+static void
+drop_fresh (FluFanout * f)
+{
+  guint i;
+
+  for (i = 0; i < f->fresh->len; i++)
+    ((FluClient *) g_ptr_array_index (f->fresh, i))->fresh = FALSE;
+  g_ptr_array_set_size (f->fresh, 0);
+}
+
+/* Before the end of the coalescing window: write to the clients that
+ * must not wait for it (mark_fresh()), and to no other.  A viewer that
+ * arrives gets its burst at once, and the others keep their one write
+ * per window: passes for arrivals would otherwise write the few new
+ * buffers to every client, once per arrival (O(clients) each). */
+static void
+fresh_pass (FluFanout * f)
+{
+  /* a newcomer gets what came up to now, the open chunk too (the others
+   * get it at the window's end, with the next one) */
+  seal_chunk (f);
+  while (f->fresh->len > 0 && !f->quit) {
+    FluClient *c = g_ptr_array_steal_index_fast (f->fresh, f->fresh->len - 1);
+
+    c->fresh = FALSE;
+    /* drops the lock around its system calls: the array may grow, and
+     * c stays valid (only this thread frees clients) */
+    while (!c->removing && client_write (f, c, TURN_BUDGET) && !f->quit);
+  }
+  flush_removals (f);
 }
 
 /* Write to every client, in turns of TURN_BUDGET bytes each, until every
@@ -1103,6 +1163,8 @@ full_pass (FluFanout * f)
   guint i;
   guint64 cookie;
 
+  /* every client is served: none waits in f->fresh */
+  drop_fresh (f);
   check_clients (f, now_mono ());
   while (more && !f->quit) {
     more = FALSE;
@@ -1120,8 +1182,6 @@ full_pass (FluFanout * f)
   compact_clients (f);
 }
 
-static void seal_chunk (FluFanout * f);
-
 static gpointer
 writer_thread (gpointer data)
 {
@@ -1138,7 +1198,7 @@ writer_thread (gpointer data)
   g_mutex_lock (&f->lock);
   while (!f->quit) {
     gint n, i, timeout_ms = -1;
-    gboolean pass;
+    gboolean pass, fresh;
     guint64 now, coalesce = f->config.coalesce_time;
 
     if (f->config.timeout > 0)
@@ -1168,8 +1228,11 @@ writer_thread (gpointer data)
     if (n == 0 && f->config.timeout > 0)
       check_clients (f, now_mono ());
     now = now_mono ();
-    pass = f->data_pending && (f->urgent || coalesce == 0 ||
+    /* a full pass at the end of the window (or for a new config); before
+     * it, only the clients that must not wait */
+    pass = f->data_pending && (f->urgent_all || coalesce == 0 ||
         now >= f->last_pass + coalesce);
+    fresh = !pass && f->urgent;
     for (i = 0; i < n; i++) {
       FluClient *c = events[i].data.ptr;
       guint32 ev = events[i].events;
@@ -1212,10 +1275,15 @@ writer_thread (gpointer data)
       seal_chunk (f);
       f->data_pending = FALSE;
       f->urgent = FALSE;
+      f->urgent_all = FALSE;
       f->last_pass = now;
       /* from here on, data for the next window needs no wake-up */
       f->deadline_armed = coalesce > 0;
       full_pass (f);
+    } else if (fresh) {
+      /* the window's data stays pending: its deadline is unchanged */
+      f->urgent = FALSE;
+      fresh_pass (f);
     }
     if (f->freed_since_trim >= TRIM_AFTER_CLIENTS
         && now >= f->last_trim + TRIM_INTERVAL) {
@@ -1252,6 +1320,7 @@ flu_fanout_new (GstObject * owner, const FluFanoutCallbacks * callbacks,
   flu_fanout_config_init (&f->config);
   f->clients = g_ptr_array_new ();
   f->leaving = g_ptr_array_new ();
+  f->fresh = g_ptr_array_new ();
   f->by_fd = g_hash_table_new (g_direct_hash, g_direct_equal);
   f->epfd = -1;
   f->wakefd = -1;
@@ -1267,6 +1336,7 @@ flu_fanout_free (FluFanout * f)
   flu_merge_clear (&f->merge);
   g_ptr_array_free (f->clients, TRUE);
   g_ptr_array_unref (f->leaving);
+  g_ptr_array_unref (f->fresh);
   g_hash_table_destroy (f->by_fd);
   flu_ring_free (&f->r);
   g_cond_clear (&f->io_cond);
@@ -1299,6 +1369,7 @@ flu_fanout_start (FluFanout * f, GError ** error)
    * nothing to do, so the first buffer wakes it */
   f->data_pending = FALSE;
   f->urgent = FALSE;
+  f->urgent_all = FALSE;
   f->deadline_armed = FALSE;
   f->bytes_to_serve = 0;
   f->bytes_served = 0;
@@ -1352,6 +1423,7 @@ flu_fanout_stop (FluFanout * f)
   f->clients_keep = FLU_NO_SEQ;
   f->data_pending = FALSE;
   f->urgent = FALSE;
+  f->urgent_all = FALSE;
   f->deadline_armed = FALSE;
   g_mutex_unlock (&f->lock);
 }
@@ -1406,6 +1478,7 @@ set_config_locked (FluFanout * f, const FluFanoutConfig * config)
             f->clients_keep));
     f->data_pending = TRUE;
     f->urgent = TRUE;
+    f->urgent_all = TRUE;
     wake_writer (f);
   }
 }
@@ -1681,7 +1754,7 @@ flu_fanout_remove (FluFanout * f, gint fd, gboolean flush)
     c->status = FLU_CLIENT_STATUS_FLUSHING;
     c->flush_until = f->r.head;
     f->data_pending = TRUE;
-    f->urgent = TRUE;
+    mark_fresh (f, c);
     wake_writer (f);
   } else {
     client_remove_locked (f, c, FLU_CLIENT_STATUS_REMOVED);

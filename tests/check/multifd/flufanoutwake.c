@@ -22,7 +22,9 @@
  * while the writer sleeps until the end of its coalescing window does not
  * wake it (it passes at the window's end on its own), and still reaches
  * the client; data after a window without data is delivered too.  Both
- * with small buffers merged into chunks (fluhttpsink) and without. */
+ * with small buffers merged into chunks (fluhttpsink) and without.  A
+ * client that arrives inside a window gets its first bytes at once, and
+ * the others still get theirs at the window's end only. */
 
 #include <gst/check/gstcheck.h>
 #include <poll.h>
@@ -131,6 +133,61 @@ GST_START_TEST (test_no_wakeup_inside_window)
 
 GST_END_TEST;
 
+/* no byte waiting in @fd now */
+static gboolean
+nothing_to_read (gint fd)
+{
+  struct pollfd p = { fd, POLLIN, 0 };
+
+  return poll (&p, 1, 0) == 0;
+}
+
+GST_START_TEST (test_arrival_inside_window)
+{
+  FluFanout *f = flu_fanout_new (NULL, NULL, NULL);
+  FluFanoutConfig config;
+  gint a[2], b[2];
+
+  flu_fanout_config_init (&config);
+  config.sync_method = FLU_SYNC_METHOD_LATEST;
+  /* long: every step below happens well inside one window */
+  config.coalesce_time = 3 * GST_SECOND;
+  config.start_on_add = TRUE;
+  config.merge_small = __i__ == 1;
+  flu_fanout_set_config (f, &config);
+  fail_unless (flu_fanout_start (f, NULL));
+  fail_unless (socketpair (AF_UNIX, SOCK_STREAM, 0, a) == 0);
+  fail_unless (socketpair (AF_UNIX, SOCK_STREAM, 0, b) == 0);
+  fail_unless_equals_int (flu_fanout_add (f, a[0], FLU_SYNC_METHOD_LATEST,
+          GST_FORMAT_UNDEFINED, -1, GST_FORMAT_UNDEFINED, -1),
+      FLU_FANOUT_ADD_OK);
+  push (f, 1000, 'a');
+  read_bytes (a[1], 1000, 'a');
+
+  /* A is served: its next bytes wait for the end of the window that
+   * pass opened.  B arrives with a buffer queued and gets it now */
+  push (f, 600, 'b');
+  fail_unless_equals_int (flu_fanout_add (f, b[0], FLU_SYNC_METHOD_LATEST,
+          GST_FORMAT_UNDEFINED, -1, GST_FORMAT_UNDEFINED, -1),
+      FLU_FANOUT_ADD_OK);
+  if (__i__ == 1)
+    /* merged: the buffer is in the open chunk, not yet in the ring, so B
+     * starts at the ring's newest entry before it */
+    read_bytes (b[1], 1000, 'a');
+  read_bytes (b[1], 600, 'b');
+  /* ... and A nothing before the window ends: the arrival's pass wrote
+   * to the newcomer only */
+  fail_unless (nothing_to_read (a[1]));
+  read_bytes (a[1], 600, 'b');
+
+  flu_fanout_stop (f);
+  flu_fanout_free (f);
+  close (a[1]);
+  close (b[1]);
+}
+
+GST_END_TEST;
+
 static Suite *
 flufanoutwake_suite (void)
 {
@@ -141,6 +198,7 @@ flufanoutwake_suite (void)
   suite_add_tcase (s, tc);
   /* 0: every buffer a ring entry (flumultifdsink), 1: merged (fluhttpsink) */
   tcase_add_loop_test (tc, test_no_wakeup_inside_window, 0, 2);
+  tcase_add_loop_test (tc, test_arrival_inside_window, 0, 2);
   return s;
 }
 
