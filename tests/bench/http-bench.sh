@@ -26,6 +26,8 @@
 #   kbit/s     stream bytes a viewer got per second in the steady state
 #   cpu_s/GB   server CPU seconds (user+sys) per GB delivered (for Icecast,
 #              plus its shout2send source client), viewers' setup included
+#              (schedstat of every thread: exact; the ticks of
+#              /proc/PID/stat if a thread ended during the run)
 #   steady/GB  the same in the steady state: server CPU over 2 s ending
 #              0.5 s before the viewers leave, bytes of the last 2 s
 #   rss_MB     server peak RSS
@@ -53,7 +55,10 @@
 # at ~1 Mbit/s (the issue's bitrate), at 640x360 at ~5 Mbit/s; default
 # STREAMS=${FLU_SRC_PATTERN:-ball}.  The kbit/s column shows what came.  After each
 # viewer count, the CPU-per-GB ratio of fluhttpsink to the floor, per
-# stream and pattern.  TOOLS=DIR takes flu-loadclient and flu-floor from
+# stream and pattern, and the viewers' share: the same ratio with each
+# server's idle rate over the run taken off its CPU first (the fixed cost
+# of reading the stream: stock tcpclientsrc ! gdpdepay in front of
+# fluhttpsink, a read loop in the floor), what serving the viewers costs.  TOOLS=DIR takes flu-loadclient and flu-floor from
 # another build (DIR/tests/bench), e.g. to measure an older build's
 # plugins with this bench.
 #
@@ -113,6 +118,24 @@ server_ns () {
   t=$(cpu_ns "$srv")
   [ -n "$shoutpid" ] && t=$((t + $(cpu_ns "$shoutpid")))
   echo "$t"
+}
+# "tid ns" per thread of the server (and Icecast's source client), for
+# the whole run's CPU: exact where the ticks of /proc/PID/stat are
+# 10 ms (about 4% of a run's CPU at 1,000 viewers).  A thread that ends
+# during the run takes its time with it: run_ns then says -1 and the
+# row falls back to the ticks (which keep dead threads' time).
+server_threads_ns () {
+  for p in $srv $shoutpid; do
+    for t in /proc/"$p"/task/*; do
+      echo "$p.${t##*/} $(awk '{print $1}' "$t/schedstat" 2>/dev/null)"
+    done
+  done
+}
+run_ns () {
+  awk 'NR == FNR { a[$1] = $2; next } { if ($1 in a) { s += $2 - a[$1];
+      delete a[$1] } else s += $2 }
+    END { n = 0; for (k in a) n++; if (n) print -1; else printf "%.0f\n", s }' \
+    "$1" "$2"
 }
 
 # the producer: VP8 WebM (target 1 Mbit/s: see STREAMS), keyframe every 2 s
@@ -229,6 +252,8 @@ for n in $counts; do
     # Icecast needs a separate source client: its CPU counts too, as the
     # feed reading in the GStreamer servers' own process does.
     c0=$(server_ticks)
+    server_threads_ns > "$tmp/ns0"
+    w0=$(date +%s.%N)
     rss0=$(awk '/^VmRSS/{print $2}' "/proc/$srv/status")
     # shellcheck disable=SC2046
     if [ -n "$path" ]; then
@@ -266,6 +291,9 @@ for n in $counts; do
     ce=$(server_ns)
     wait "$clpid"
     c1=$(server_ticks)
+    server_threads_ns > "$tmp/ns1"
+    w1=$(date +%s.%N)
+    cns=$(run_ns "$tmp/ns0" "$tmp/ns1")
     if [ -n "$scpid" ]; then
       kill -INT "$scpid" 2>/dev/null || true
       wait "$scpid" 2>/dev/null || true
@@ -287,15 +315,20 @@ for n in $counts; do
     [ -n "$shoutpid" ] && kill "$shoutpid" 2>/dev/null || true
     kill "$srv"; wait "$srv" 2>/dev/null || true
     eval "$(tr ' ' '\n' < "$tmp/cl" | grep = | sed 's/^/L_/')"
-    awk -v k="$kind" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" \
+    awk -v k="$kind" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" -v cns="$cns" \
       -v bytes="$L_bytes" -v hwm="$hwm" -v rss0="$rss0" -v behind="$L_behind" \
       -v unserved="$L_unserved" -v secs="$secs" \
       -v failed="$L_failed" -v after="$after" -v pat="$pattern" \
       -v cpuf="$tmp/cpu" -v cm="$((ce - cm))" -v wbytes="$L_window_bytes" \
       -v t50="$L_ttfb_med_ms" -v t99="$L_ttfb_p99_ms" -v rate="$L_setup_rate" \
       -v insns="$insns" -v rep="$rep" -v idle="$((i1 - i0))" \
-      -v stream="$stream" 'BEGIN {
-        cpu = c / hz; gb = bytes / 1e9;
+      -v stream="$stream" -v wall="$(echo "$w0 $w1" | awk '{print $2 - $1}')" \
+      'BEGIN {
+        cpu = cns >= 0 ? cns / 1e9 : c / hz; gb = bytes / 1e9;
+        # the share of the viewers: the CPU the server would have taken over
+        # the run with no viewer (idle, the fixed cost of reading the stream)
+        # taken off
+        share = cpu - idle / 2.5e9 * wall;
         # a percentile that falls on an unserved viewer: longer than the run
         m = (t50 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t50));
         p = (t99 < 0 ? sprintf(">%ds", secs) : sprintf("%.1fms", t99));
@@ -307,8 +340,9 @@ for n in $counts; do
           (gb > 0 ? cpu / gb : -1), steady, hwm / 1024,
           rss0 / 1024, (hwm - rss0) / n, after / 1024,
           behind + failed, unserved, m, p, rate, ipg;
-        printf "%s %s %.6f %.6f %d %.6g\n", k, pat, (gb > 0 ? cpu / gb : -1),
-          steady, rep, ipg >> cpuf }'
+        printf "%s %s %.6f %.6f %d %.6g %.6f\n", k, pat,
+          (gb > 0 ? cpu / gb : -1), steady, rep, ipg,
+          (gb > 0 && share > 0 ? share / gb : -1) >> cpuf }'
     [ -n "$scpid" ] && cat "$tmp/sysc.line"
   done
   done
@@ -322,10 +356,11 @@ for n in $counts; do
           t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
       return (m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2) }
     { k = $2 " " $5; c[$1 " " k] = $3; s[$1 " " k] = $4; g[$1 " " k] = $6
+      v[$1 " " k] = $7
       p[$2] = 1; if ($5 > r[$2]) r[$2] = $5 }
     END { ns = split("fluhttpsink feedsink", srvs, " ")
       for (q in p) for (j = 1; j <= ns; j++) {
-      sv = srvs[j]; mc = ms = mi = 0
+      sv = srvs[j]; mc = ms = mi = mv = 0
       for (i = 1; i <= r[q]; i++) {
         k = q " " i
         if (c["floor " k] > 0 && (sv " " k) in c)
@@ -333,10 +368,13 @@ for n in $counts; do
         if (s["floor " k] > 0 && s[sv " " k] > 0)
           vs[++ms] = s[sv " " k] / s["floor " k]
         if (g["floor " k] > 0 && g[sv " " k] > 0)
-          vi[++mi] = g[sv " " k] / g["floor " k] }
+          vi[++mi] = g[sv " " k] / g["floor " k]
+        if (v["floor " k] > 0 && v[sv " " k] > 0)
+          vv[++mv] = v[sv " " k] / v["floor " k] }
       if (mc == 0) continue
-      printf "  cpu/GB ratio at %d viewers, %s, %s: %s/floor %.2f, steady %.2f, insn %.2f (median of %d)\n",
+      printf "  cpu/GB ratio at %d viewers, %s, %s: %s/floor %.2f, steady %.2f, insn %.2f, viewers%s share %.2f (median of %d)\n",
         n, stream, q, sv, median(vc, mc), (ms ? median(vs, ms) : -1),
-        (mi ? median(vi, mi) : -1), mc } }' "$tmp/cpu"
+        (mi ? median(vi, mi) : -1), "\047", (mv ? median(vv, mv) : -1),
+        mc } }' "$tmp/cpu"
 done
 done
