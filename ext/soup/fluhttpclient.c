@@ -98,8 +98,7 @@ max_duration_reached (gpointer data)
 static void
 post_client_message (FluHttpSink * sink, GstStructure * s)
 {
-  gst_element_post_message (GST_ELEMENT (sink),
-      gst_message_new_element (GST_OBJECT (sink), s));
+  flu_bus_batch_post (sink->messages, s);
 }
 
 static void release_client (FluHttpSink * sink, gint fd,

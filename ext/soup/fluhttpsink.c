@@ -530,6 +530,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sink->log = flu_http_access_log_new ();
   sink->icy = flu_http_icy_new ();
+  sink->messages = flu_bus_batch_new (GST_ELEMENT (sink), FLU_BUS_BATCH_MS);
   flu_http_stats_init (&sink->stats);
 
   sink->ghost = gst_ghost_pad_new_no_target_from_template ("sink", templ);
@@ -565,6 +566,7 @@ flu_http_sink_finalize (GObject * object)
   g_hash_table_unref (sink->per_ip);
   flu_http_access_log_free (sink->log);
   flu_http_icy_unref (sink->icy);
+  flu_bus_batch_free (sink->messages);
   flu_http_stats_clear (&sink->stats);
   g_mutex_clear (&sink->lock);
   g_mutex_clear (&sink->mount_lock);
@@ -713,6 +715,8 @@ stop_serving (FluHttpSink * sink)
   flu_http_server_invoke_sync (server, flu_http_request_release_waiting, sink);
   flu_http_log_unwatch_sighup (&sink->sighup);
   flu_http_server_props_unwatch (server, sink);
+  /* its timer runs in the server's thread: what waits goes out now */
+  flu_bus_batch_stop (sink->messages);
   flu_http_server_release (server);
 }
 
@@ -800,6 +804,7 @@ start_serving (FluHttpSink * sink)
     return FALSE;
 
   flu_http_stats_start (&sink->stats);
+  flu_bus_batch_start (sink->messages, flu_http_server_get_context (server));
   g_mutex_lock (&sink->mount_lock);
   g_mutex_lock (&sink->lock);
   sink->server = server;

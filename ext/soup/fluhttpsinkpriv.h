@@ -25,6 +25,7 @@
 #ifndef __FLU_HTTP_SINK_PRIV_H__
 #define __FLU_HTTP_SINK_PRIV_H__
 
+#include "flubusbatch.h"
 #include "fluhttpsink.h"
 #include "fluhttpserverprops.h"
 #include "fluhttpauth.h"
@@ -113,6 +114,9 @@ struct _FluHttpSink
   FluFanout *fanout;            /* its engine */
   GstPad *ghost;
   FluHttpIcy *icy;              /* ICY metadata, its own lock (a leaf) */
+  /* client-added/-removed messages, in batches while serving (its own
+   * lock, a leaf) */
+  FluBusBatch *messages;
 
   /* Locking: engine, fanout and ghost are set once in init.  lock guards
    * every field below it except stats and log, which have their own
