@@ -37,6 +37,7 @@
 #endif
 
 #include "fluhlsaccess.h"
+#include "flubusbatch.h"
 #include "fluhlssession.h"
 #include "fluhlswindow.h"
 #include "fluhttpgate.h"
@@ -117,6 +118,8 @@ typedef struct
 struct _FluHlsAccess
 {
   GstElement *element;
+  /* session messages, in batches while serving (a leaf lock of its own) */
+  FluBusBatch *messages;
 
   GMutex lock;
   /* properties */
@@ -295,6 +298,7 @@ flu_hls_access_new (GstElement * element)
   FluHlsAccess *a = g_new0 (FluHlsAccess, 1);
 
   a->element = element;
+  a->messages = flu_bus_batch_new (element, FLU_BUS_BATCH_MS);
   g_mutex_init (&a->lock);
   a->realm = g_strdup (DEFAULT_REALM);
   a->retry_after = DEFAULT_RETRY_AFTER;
@@ -326,6 +330,7 @@ run_free (Run * r)
 void
 flu_hls_access_free (FluHlsAccess * a)
 {
+  flu_bus_batch_free (a->messages);
   g_free (a->htpasswd);
   g_free (a->realm);
   g_free (a->token_secret);
@@ -564,8 +569,7 @@ refuse (FluHlsAccess * a, SoupServerMessage * msg, guint status,
 static void
 post (FluHlsAccess * a, GstStructure * s)
 {
-  gst_element_post_message (a->element,
-      gst_message_new_element (GST_OBJECT (a->element), s));
+  flu_bus_batch_post (a->messages, s);
 }
 
 static void
@@ -1406,6 +1410,7 @@ flu_hls_access_start (FluHlsAccess * a, FluHttpServer * server,
           NULL, error))
     goto failed;
 
+  flu_bus_batch_start (a->messages, flu_http_server_get_context (server));
   g_mutex_lock (&a->lock);
   a->server = server;
   a->member = member;
@@ -1478,6 +1483,8 @@ flu_hls_access_stop (FluHlsAccess * a)
   if (r->metrics_mounted)
     flu_http_server_remove_mount (server, r->metrics_path);
   flu_http_server_invoke_sync (server, stop_in_thread, a);
+  /* the sessions' end messages of stop_in_thread () go out now */
+  flu_bus_batch_stop (a->messages);
   g_mutex_lock (&a->lock);
   a->server = NULL;
   a->member = NULL;
