@@ -93,16 +93,18 @@ flu_bus_batch_post (FluBusBatch * b, GstStructure * s)
 
   g_mutex_lock (&b->lock);
   g_queue_push_tail (&b->queue, m);
-  if (b->draining || b->timer) {
-    /* goes out with the drain under way, or the batch waiting */
+  if (b->draining) {
+    /* goes out with the drain under way */
     g_mutex_unlock (&b->lock);
     return;
   }
   now = g_get_monotonic_time ();
   wait_us = b->last_drain + b->period_us - now;
-  if (b->context == NULL || wait_us <= 0) {
+  if (b->context == NULL || wait_us <= 0 ||
+      b->queue.length >= FLU_BUS_BATCH_MAX) {
+    /* a full batch goes now; the timer, if any, finds nothing left */
     drain_locked (b);
-  } else {
+  } else if (b->timer == NULL) {
     b->timer = g_timeout_source_new ((guint) ((wait_us + 999) / 1000));
     g_source_set_callback (b->timer, timer_fired, b, NULL);
     g_source_attach (b->timer, b->context);

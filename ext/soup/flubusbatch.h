@@ -30,12 +30,16 @@ G_BEGIN_DECLS
  * given to flu_bus_batch_start ()).  Each post of a message wakes the
  * application's bus (a write to its socket, a wake-up of the thread
  * that watches it); viewers arriving one by one at 2,500/s then cost
- * one of those per period instead of one each.  Without a context
+ * one of those per period (or per FLU_BUS_BATCH_MAX messages) instead
+ * of one each.  Without a context
  * (not started, or stopped) every message goes out at once. */
 typedef struct _FluBusBatch FluBusBatch;
 
 /* how long messages may wait for their batch (fluhttpsink's) */
 #define FLU_BUS_BATCH_MS 50
+/* a batch goes out as soon as it holds this many: the memory of the
+ * messages waiting stays a few tens of KB however fast viewers come */
+#define FLU_BUS_BATCH_MAX 64
 
 FluBusBatch *flu_bus_batch_new (GstElement * owner, guint period_ms);
 /* any thread; takes @s */

@@ -193,6 +193,25 @@ flu_http_check_limits (FluHttpSink * sink, FluHttpSinkSettings * p,
       0, why);
 }
 
+guint
+flu_http_check_on_air (FluHttpSink * sink, FluHttpSinkSettings * p,
+    const gchar ** why)
+{
+  if (sink->caps && p->stall_timeout &&
+      flu_http_stats_gone_silent (&sink->stats,
+          (gint64) p->stall_timeout * G_USEC_PER_SEC)) {
+    /* the source went silent or ended: old data would look live */
+    *why = "the stream has no data";
+    return SOUP_STATUS_SERVICE_UNAVAILABLE;
+  }
+  if (sink->server == NULL) {
+    /* the element is stopping: its mounts go away a moment later */
+    *why = "the stream is stopping";
+    return SOUP_STATUS_SERVICE_UNAVAILABLE;
+  }
+  return SOUP_STATUS_NONE;
+}
+
 /* lock held: one more viewer from @host */
 void
 flu_http_per_ip_take (FluHttpSink * sink, const gchar * host)

@@ -62,6 +62,13 @@ guint flu_http_check_token (FluHttpSinkSettings * p, GHashTable * query,
  * @host under @p's limits, else 429 or 503 with the reason in @why. */
 guint flu_http_check_limits (FluHttpSink * sink, FluHttpSinkSettings * p,
     const gchar * host, const gchar ** why);
+/* lock held: SOUP_STATUS_NONE when the stream can be served now (the
+ * element serving, a source that has not gone silent for stall-timeout),
+ * else 503 with the reason in @why.  Both paths of a viewer ask it after
+ * the limits: libsoup's (fluhttprequest.c) and the fast one
+ * (fluhttpfaststream.c), which gives a refused request to libsoup. */
+guint flu_http_check_on_air (FluHttpSink * sink, FluHttpSinkSettings * p,
+    const gchar ** why);
 
 /* lock held: count a viewer from @host in and out */
 void flu_http_per_ip_take (FluHttpSink * sink, const gchar * host);

@@ -107,10 +107,11 @@ fast_stream (gpointer user_data, const gchar * method, const gchar * path,
     return FALSE;
   host = g_inet_address_to_string (answer->peer);
   g_mutex_lock (&sink->lock);
-  if (sink->server == NULL || sink->caps == NULL ||
+  /* what libsoup's path would not serve at once (fluhttprequest.c's
+   * stream_go_on ()): it answers, or waits for the caps */
+  if (sink->caps == NULL ||
       flu_http_check_limits (sink, p, host, &why) != SOUP_STATUS_NONE ||
-      (p->stall_timeout && flu_http_stats_gone_silent (&sink->stats,
-              (gint64) p->stall_timeout * G_USEC_PER_SEC))) {
+      flu_http_check_on_air (sink, p, &why) != SOUP_STATUS_NONE) {
     g_mutex_unlock (&sink->lock);
     g_free (host);
     return FALSE;

@@ -510,20 +510,9 @@ stream_go_on (FluHttpSink * sink, FluHttpSinkSettings * p,
       retry = g_strdup_printf ("%u", p->retry_after);
     }
   }
-  if (status == SOUP_STATUS_NONE && sink->caps && p->stall_timeout &&
-      flu_http_stats_gone_silent (&sink->stats,
-          (gint64) p->stall_timeout * G_USEC_PER_SEC)) {
-    /* the source went silent or ended: old data would look live */
-    status = SOUP_STATUS_SERVICE_UNAVAILABLE;
-    why = "the stream has no data";
+  if (status == SOUP_STATUS_NONE &&
+      (status = flu_http_check_on_air (sink, p, &why)) != SOUP_STATUS_NONE)
     retry = g_strdup_printf ("%u", p->retry_after);
-  }
-  if (status == SOUP_STATUS_NONE && sink->server == NULL) {
-    /* the element is stopping: its mounts go away a moment later */
-    status = SOUP_STATUS_SERVICE_UNAVAILABLE;
-    why = "the stream is stopping";
-    retry = g_strdup_printf ("%u", p->retry_after);
-  }
   if (status == SOUP_STATUS_NONE) {
     if (sink->caps) {
       answer (sink, msg, user);

@@ -18,9 +18,10 @@
  */
 
 /* flubusbatch.c: the first message after a quiet period goes out at
- * once, the ones that follow within the period together at its end, all
- * of them in order, from one thread or several; stop posts what waits;
- * without a context nothing waits. */
+ * once, the ones that follow within the period together at its end (or
+ * as soon as FLU_BUS_BATCH_MAX wait), all of them in order, from one
+ * thread or several; stop posts what waits; without a context nothing
+ * waits. */
 
 #include <gst/check/gstcheck.h>
 
@@ -107,6 +108,16 @@ GST_START_TEST (test_burst_waits_for_period)
   }
   fail_unless_equals_int (seen->len, 21);
   for (i = 0; i <= 20; i++)
+    fail_unless_equals_int (g_array_index (seen, gint, i), i);
+
+  /* a batch that fills goes out at once, without its timer: what waits
+   * stays bounded however fast messages come */
+  for (i = 21; i < 21 + FLU_BUS_BATCH_MAX - 1; i++)
+    post (&x, i);
+  fail_unless_equals_int (take (&x, seen), 0);
+  post (&x, i++);
+  fail_unless_equals_int (take (&x, seen), FLU_BUS_BATCH_MAX);
+  for (i = 0; i < (gint) seen->len; i++)
     fail_unless_equals_int (g_array_index (seen, gint, i), i);
   g_array_unref (seen);
   fixture_clear (&x);
