@@ -135,6 +135,7 @@ enum
   PROP_UNITS_MAX,
   PROP_UNITS_SOFT_MAX,
   PROP_COALESCE_TIME,
+  PROP_INPUT_BATCH_TIME,
   PROP_TIME_MIN,
   PROP_BYTES_MIN,
   PROP_QOS_DSCP,
@@ -189,6 +190,7 @@ static GParamSpec *properties[N_PROPERTIES];
  * second: what Icecast's chunked delivery also does.  0 for the lowest
  * latency. */
 #define DEFAULT_COALESCE_TIME (500 * GST_MSECOND)
+#define DEFAULT_INPUT_BATCH_TIME (250 * GST_MSECOND)
 #define DEFAULT_RETRY_AFTER 10
 #define DEFAULT_MAX_PENDING_LOGINS 1024
 #define DEFAULT_REALM "fluhttpsink"
@@ -311,6 +313,17 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "live HTTP stream); new viewers are served at once (0 = write "
           "every buffer as it comes, for the lowest latency)", 0,
           FLU_FANOUT_MAX_COALESCE_TIME, DEFAULT_COALESCE_TIME, RW));
+  g_object_class_install_property (gobject_class, PROP_INPUT_BATCH_TIME,
+      g_param_spec_uint64 ("input-batch-time", "Input batch time",
+          "With coalesce-time set, sync off and an upstream that is not "
+          "live (a network source: the data waits in its socket), take the "
+          "input in batches of up to this long (in nanoseconds, at most "
+          "half of coalesce-time): after a buffer at the stream's live "
+          "edge the streaming thread waits for the next batch boundary, so "
+          "the source wakes, reads and polls once per batch instead of once "
+          "per packet.  The viewers get the data at the end of their "
+          "coalescing window as before (0 = take every buffer as it comes)",
+          0, FLU_FANOUT_MAX_COALESCE_TIME, DEFAULT_INPUT_BATCH_TIME, RW));
   g_object_class_install_property (gobject_class, PROP_TIME_MIN,
       g_param_spec_int64 ("time-min", "Time min",
           "Minimum time of data to keep queued (-1 = as little as possible)",
@@ -518,6 +531,7 @@ flu_http_sink_init (FluHttpSink * sink)
   sink->units_max = DEFAULT_UNITS_MAX;
   sink->units_soft_max = DEFAULT_UNITS_SOFT_MAX;
   sink->coalesce_time = DEFAULT_COALESCE_TIME;
+  sink->input_batch_time = DEFAULT_INPUT_BATCH_TIME;
   sink->time_min = -1;
   sink->bytes_min = -1;
   sink->qos_dscp = -1;
@@ -620,6 +634,9 @@ configure_engine (FluHttpSink * sink)
   sink->start_value = config.burst_value;
   flu_fanout_set_config (sink->fanout, &config);
   gst_base_sink_set_sync (GST_BASE_SINK (sink->engine), sink->sync);
+  /* the batch ends before the window does: its data makes the window */
+  flu_fanout_sink_set_input_batch (sink->engine, sink->coalesce_time ?
+      MIN (sink->input_batch_time, sink->coalesce_time / 2) : 0);
 }
 
 /* ---- engine probe (streaming thread) ---- */
@@ -1177,6 +1194,10 @@ flu_http_sink_set_property (GObject * object, guint prop_id,
       sink->coalesce_time = g_value_get_uint64 (value);
       engine_prop = TRUE;
       break;
+    case PROP_INPUT_BATCH_TIME:
+      sink->input_batch_time = g_value_get_uint64 (value);
+      engine_prop = TRUE;
+      break;
     case PROP_TIME_MIN:
       sink->time_min = g_value_get_int64 (value);
       engine_prop = TRUE;
@@ -1324,6 +1345,9 @@ flu_http_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_COALESCE_TIME:
       g_value_set_uint64 (value, sink->coalesce_time);
+      break;
+    case PROP_INPUT_BATCH_TIME:
+      g_value_set_uint64 (value, sink->input_batch_time);
       break;
     case PROP_TIME_MIN:
       g_value_set_int64 (value, sink->time_min);

@@ -150,6 +150,7 @@ struct _FluHttpSink
   gint64 units_max;
   gint64 units_soft_max;
   guint64 coalesce_time;
+  guint64 input_batch_time;
   gint64 time_min;
   gint bytes_min;
   gint qos_dscp;

@@ -29,11 +29,28 @@
 GST_DEBUG_CATEGORY_STATIC (flu_fanout_sink_debug);
 #define GST_CAT_DEFAULT flu_fanout_sink_debug
 
+/* a buffer that comes this long after the previous render returned was
+ * waited for by upstream: the live edge (a backlog comes back to back) */
+#define FRESH_GAP_US 1000
+/* how often upstream's liveness is asked again */
+#define LIVE_CHECK_US (10 * G_USEC_PER_SEC)
+
 typedef struct
 {
   GstBaseSink parent;
 
   FluFanout *fanout;            /* set once at creation, never replaced */
+
+  /* input batching: batch_us and unlocked under wait_lock (a leaf) */
+  GMutex wait_lock;
+  GCond wait_cond;
+  gint64 batch_us;
+  gboolean unlocked;            /* flushing or stopping: no wait */
+  guint64 waits;
+  /* streaming thread only */
+  gint64 last_return;           /* monotonic us, when render returned */
+  gint64 live_checked;
+  gboolean upstream_live;
 } FluFanoutSink;
 
 typedef struct
@@ -53,11 +70,111 @@ flu_fanout_sink_set_caps (GstBaseSink * bsink, GstCaps * caps)
   return TRUE;
 }
 
+/* streaming thread, after a render that began at @entry: wait for the
+ * next batch boundary when the buffer was the live edge's */
+static void
+batch_wait (FluFanoutSink * s, gint64 entry)
+{
+  gint64 batch, now, until;
+  gboolean fresh = entry - s->last_return > FRESH_GAP_US;
+
+  g_mutex_lock (&s->wait_lock);
+  batch = s->batch_us;
+  g_mutex_unlock (&s->wait_lock);
+  if (batch > 0 && fresh && !gst_base_sink_get_sync (GST_BASE_SINK (s))) {
+    now = g_get_monotonic_time ();
+    if (s->live_checked == 0 || now - s->live_checked > LIVE_CHECK_US) {
+      GstQuery *q = gst_query_new_latency ();
+      gboolean upstream_live = FALSE;
+
+      s->live_checked = now;
+      if (gst_pad_peer_query (GST_BASE_SINK_PAD (s), q))
+        gst_query_parse_latency (q, &upstream_live, NULL, NULL);
+      gst_query_unref (q);
+      if (upstream_live != s->upstream_live)
+        GST_INFO_OBJECT (s, "upstream %s live: input %s", upstream_live ?
+            "is" : "is not", upstream_live ? "as it comes" : "in batches");
+      s->upstream_live = upstream_live;
+    }
+    if (!s->upstream_live) {
+      until = (now / batch + 1) * batch;
+      g_mutex_lock (&s->wait_lock);
+      s->waits++;
+      while (!s->unlocked && g_get_monotonic_time () < until)
+        g_cond_wait_until (&s->wait_cond, &s->wait_lock, until);
+      g_mutex_unlock (&s->wait_lock);
+    }
+  }
+  s->last_return = g_get_monotonic_time ();
+}
+
 static GstFlowReturn
 flu_fanout_sink_render (GstBaseSink * bsink, GstBuffer * buf)
 {
-  flu_fanout_push (((FluFanoutSink *) bsink)->fanout, buf);
+  FluFanoutSink *s = (FluFanoutSink *) bsink;
+  gint64 entry = g_get_monotonic_time ();
+
+  flu_fanout_push (s->fanout, buf);
+  batch_wait (s, entry);
   return GST_FLOW_OK;
+}
+
+static gboolean
+flu_fanout_sink_unlock (GstBaseSink * bsink)
+{
+  FluFanoutSink *s = (FluFanoutSink *) bsink;
+
+  g_mutex_lock (&s->wait_lock);
+  s->unlocked = TRUE;
+  g_cond_broadcast (&s->wait_cond);
+  g_mutex_unlock (&s->wait_lock);
+  return TRUE;
+}
+
+static gboolean
+flu_fanout_sink_unlock_stop (GstBaseSink * bsink)
+{
+  FluFanoutSink *s = (FluFanoutSink *) bsink;
+
+  g_mutex_lock (&s->wait_lock);
+  s->unlocked = FALSE;
+  g_mutex_unlock (&s->wait_lock);
+  return TRUE;
+}
+
+static gboolean
+flu_fanout_sink_start (GstBaseSink * bsink)
+{
+  FluFanoutSink *s = (FluFanoutSink *) bsink;
+
+  s->last_return = 0;
+  s->live_checked = 0;
+  s->upstream_live = FALSE;
+  return TRUE;
+}
+
+guint64
+flu_fanout_sink_get_input_waits (GstElement * sink)
+{
+  FluFanoutSink *s = (FluFanoutSink *) sink;
+  guint64 n;
+
+  g_mutex_lock (&s->wait_lock);
+  n = s->waits;
+  g_mutex_unlock (&s->wait_lock);
+  return n;
+}
+
+void
+flu_fanout_sink_set_input_batch (GstElement * sink, guint64 batch)
+{
+  FluFanoutSink *s = (FluFanoutSink *) sink;
+
+  g_mutex_lock (&s->wait_lock);
+  s->batch_us = (gint64) MIN (batch / GST_USECOND, G_MAXINT32);
+  /* a shorter batch, or none: the wait under way ends */
+  g_cond_broadcast (&s->wait_cond);
+  g_mutex_unlock (&s->wait_lock);
 }
 
 GstFlowReturn
@@ -93,7 +210,12 @@ flu_fanout_change_state (FluFanout * fanout, GstElement * element,
 static GstFlowReturn
 flu_fanout_sink_render_list (GstBaseSink * bsink, GstBufferList * list)
 {
-  return flu_fanout_push_list (((FluFanoutSink *) bsink)->fanout, list);
+  FluFanoutSink *s = (FluFanoutSink *) bsink;
+  gint64 entry = g_get_monotonic_time ();
+  GstFlowReturn ret = flu_fanout_push_list (s->fanout, list);
+
+  batch_wait (s, entry);
+  return ret;
 }
 
 static GstStateChangeReturn
@@ -110,6 +232,8 @@ flu_fanout_sink_finalize (GObject * object)
 
   if (sink->fanout)
     flu_fanout_free (sink->fanout);
+  g_mutex_clear (&sink->wait_lock);
+  g_cond_clear (&sink->wait_cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -126,6 +250,9 @@ flu_fanout_sink_class_init (gpointer klass, gpointer data)
   bsink_class->set_caps = flu_fanout_sink_set_caps;
   bsink_class->render = flu_fanout_sink_render;
   bsink_class->render_list = flu_fanout_sink_render_list;
+  bsink_class->unlock = flu_fanout_sink_unlock;
+  bsink_class->unlock_stop = flu_fanout_sink_unlock_stop;
+  bsink_class->start = flu_fanout_sink_start;
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
       "Fan-out engine (internal)", "Sink/Network",
@@ -194,6 +321,8 @@ flu_fanout_sink_new (const gchar * name, const FluFanoutCallbacks * callbacks,
   gst_base_sink_set_last_sample_enabled (GST_BASE_SINK (sink), FALSE);
 
   sink->fanout = flu_fanout_new (GST_OBJECT (sink), callbacks, user_data);
+  g_mutex_init (&sink->wait_lock);
+  g_cond_init (&sink->wait_cond);
   return GST_ELEMENT (sink);
 }
 

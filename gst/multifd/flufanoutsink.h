@@ -43,6 +43,19 @@ GstElement *flu_fanout_sink_new (const gchar * name,
     const FluFanoutCallbacks * callbacks, gpointer user_data);
 FluFanout *flu_fanout_sink_get_fanout (GstElement * sink);
 
+/* Input in batches: after a buffer that upstream had to wait for (the
+ * stream's live edge), the sink's render returns only at the next
+ * multiple of @batch (ns, 0 = off) of the monotonic clock, so upstream
+ * finds everything that came meanwhile at once: one wake-up, read and
+ * poll of the source per batch instead of one per packet (stock
+ * tcpclientsrc ! gdpdepay: ~100 us each).  Only with sync off and an
+ * upstream that is not live (asked with a latency query): the data waits
+ * in the source's socket, where a live capture source would drop it.
+ * Flushing and state changes end the wait at once.  Any thread. */
+void flu_fanout_sink_set_input_batch (GstElement * sink, guint64 batch);
+/* how many times render waited for a batch boundary (tests) */
+guint64 flu_fanout_sink_get_input_waits (GstElement * sink);
+
 /* What every sink over the engine does (FluFanoutSink and
  * flumultifdsink): push each buffer of @list; start the engine's writer
  * on NULL -> READY (an element error when it cannot) and stop it after
