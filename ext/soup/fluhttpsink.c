@@ -321,8 +321,9 @@ flu_http_sink_class_init (FluHttpSinkClass * klass)
           "half of coalesce-time): after a buffer at the stream's live "
           "edge the streaming thread waits for the next batch boundary, so "
           "the source wakes, reads and polls once per batch instead of once "
-          "per packet.  The viewers get the data at the end of their "
-          "coalescing window as before (0 = take every buffer as it comes)",
+          "per packet, for up to this much added latency (a buffer may miss "
+          "the window it would have made) (0 = take every buffer as it "
+          "comes)",
           0, FLU_FANOUT_MAX_COALESCE_TIME, DEFAULT_INPUT_BATCH_TIME, RW));
   g_object_class_install_property (gobject_class, PROP_TIME_MIN,
       g_param_spec_int64 ("time-min", "Time min",
