@@ -133,6 +133,31 @@ GST_START_TEST (test_flush_ends_wait)
 
 GST_END_TEST;
 
+/* PLAYING -> PAUSED ends the wait (basesink unlocks the sink, then takes
+ * the preroll lock the waiting render holds: an hour otherwise), and
+ * once playing again the batches go on */
+GST_START_TEST (test_pause_ends_wait)
+{
+  GstHarness *h = harness (FALSE, FALSE, 3600 * GST_SECOND);
+  GThread *t;
+  guint64 w;
+
+  t = g_thread_new ("pusher", push_one, h);
+  while (waits (h) == 0)
+    g_usleep (1000);
+  gst_element_set_state (h->element, GST_STATE_PAUSED);
+  g_thread_join (t);
+  fail_unless_equals_int (gst_element_set_state (h->element,
+          GST_STATE_PLAYING), GST_STATE_CHANGE_SUCCESS);
+  flu_fanout_sink_set_input_batch (h->element, BATCH);
+  w = waits (h);
+  push_paced (h, 3);
+  fail_unless_equals_uint64 (waits (h), w + 3);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 flufanoutbatch_suite (void)
 {
@@ -144,6 +169,7 @@ flufanoutbatch_suite (void)
   tcase_add_test (tc, test_live_edge_waits);
   tcase_add_loop_test (tc, test_no_wait, 0, 3);
   tcase_add_test (tc, test_flush_ends_wait);
+  tcase_add_test (tc, test_pause_ends_wait);
   return s;
 }
 
