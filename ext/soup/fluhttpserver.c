@@ -89,6 +89,10 @@ static __thread gboolean disconnecting;
  * the heap was last trimmed */
 static gint live_connections;
 static gint live_peak;
+/* trim_check (): a burst's trim happened, and the count at the previous
+ * check */
+static gint trim_tail;
+static gint trim_last_now = -1;
 
 struct _FluHttpServer
 {
@@ -407,7 +411,19 @@ trim_check (gpointer data)
     GST_DEBUG ("%d connections gone since the last trim: giving the heap "
         "back", peak - now);
     malloc_trim (0);
+    /* a trim in the middle of a burst: its tail, fewer than
+     * TRIM_AFTER_CONNECTIONS maybe, is trimmed once it is over */
+    g_atomic_int_set (&trim_tail, 1);
+  } else if (enabled == 2 && peak > now &&
+      now == g_atomic_int_get (&trim_last_now) &&
+      g_atomic_int_compare_and_exchange (&trim_tail, 1, 0) &&
+      g_atomic_int_compare_and_exchange (&live_peak, peak, now)) {
+    /* no change since the previous check: the burst is over */
+    GST_DEBUG ("the last %d connections of a burst gone: giving the heap "
+        "back", peak - now);
+    malloc_trim (0);
   }
+  g_atomic_int_set (&trim_last_now, now);
   return G_SOURCE_CONTINUE;
 }
 
